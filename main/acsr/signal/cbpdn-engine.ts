@@ -1,0 +1,112 @@
+import type { FloatArray } from '../array/float-array.ts';
+import type { RealFft2d } from './fft/real-fft2d.ts';
+import {
+  type CbpdnBuffers, type CbpdnLayout, type UpdateSums,
+  dataFidelityKernel, dictSignalKernel, scaleDualKernel, solveFactorsKernel, spectrumSize,
+  xStepKernel, yMinusUKernel, yuStepKernel,
+} from './cbpdn-kernels.ts';
+
+/**
+ * Where the kernels of an ADMM iteration run. The solver (cbpdn.ts) holds the algorithm; an
+ * engine only decides how the work is spread: SerialCbpdnEngine here runs every kernel over its
+ * whole range in the calling thread; the parallel engine splits the same kernels over workers.
+ */
+export interface CbpdnEngine<T extends FloatArray> {
+  readonly layout: CbpdnLayout;
+  readonly buffers: CbpdnBuffers<T>;
+  /** After the dictionary or signal spectra change: D^H S and the factors for rho. */
+  prepare(rho: number): Promise<void>;
+  /** After rho changes: the factors only. */
+  refactor(rho: number): Promise<void>;
+  /** x-step: X = IDFT(solve(D^H S + rho DFT(Y - U))); returns DFid(X) unless skipped. */
+  xStep(rho: number, dataFidelityOfX: boolean): Promise<number>;
+  /** y- and u-steps with their residual sums; DFid(Y) when asked (costs one DFT more). */
+  yuStep(relaxation: number, threshold: number, dataFidelityOfY: boolean): Promise<{ sums: UpdateSums; dataFidelity: number }>;
+  /** U <- U / factor */
+  scaleDual(factor: number): Promise<void>;
+  /** Spatial planes [P][H][W] -> spectra [P][F], with the engine's FFT. */
+  forwardTransform(real: T, re: T, im: T, planes: number): Promise<void>;
+  /** Spectra -> spatial planes. */
+  inverseTransform(re: T, im: T, real: T, planes: number): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export type Allocate<T extends FloatArray> = (length: number) => T;
+
+export function allocateCbpdnBuffers<T extends FloatArray>(
+  layout: CbpdnLayout, allocate: Allocate<T>, withL1Weight: boolean,
+): CbpdnBuffers<T> {
+  const { groups: G, dictChannels: cd, atoms: M, height: H, width: W } = layout;
+  const F = spectrumSize(layout);
+  const factorPlanes = cd === 1 ? M : cd * M;
+  return {
+    dictRe: allocate(cd * M * F), dictIm: allocate(cd * M * F),
+    signalRe: allocate(G * cd * F), signalIm: allocate(G * cd * F),
+    dictSignalRe: allocate(G * M * F), dictSignalIm: allocate(G * M * F),
+    factorRe: allocate(factorPlanes * F), factorIm: allocate(factorPlanes * F),
+    deltaRe: allocate(cd === 1 ? 0 : cd * F), deltaIm: allocate(cd === 1 ? 0 : cd * F),
+    spectrumRe: allocate(G * M * F), spectrumIm: allocate(G * M * F),
+    x: allocate(G * M * H * W), y: allocate(G * M * H * W), u: allocate(G * M * H * W),
+    ...(withL1Weight ? { l1Weight: allocate(G * M * H * W) } : {}),
+  };
+}
+
+export class SerialCbpdnEngine<T extends FloatArray> implements CbpdnEngine<T> {
+  readonly layout: CbpdnLayout;
+  readonly buffers: CbpdnBuffers<T>;
+  private readonly fft: RealFft2d<T>;
+  private readonly coefficientPlanes: number;
+  private readonly frequencies: number;
+
+  constructor(layout: CbpdnLayout, buffers: CbpdnBuffers<T>, fft: RealFft2d<T>) {
+    this.layout = layout;
+    this.buffers = buffers;
+    this.fft = fft;
+    this.coefficientPlanes = layout.groups * layout.atoms;
+    this.frequencies = spectrumSize(layout);
+  }
+
+  async prepare(rho: number): Promise<void> {
+    dictSignalKernel(this.layout, this.buffers, 0, this.frequencies);
+    solveFactorsKernel(this.layout, this.buffers, rho, 0, this.frequencies);
+  }
+
+  async refactor(rho: number): Promise<void> {
+    solveFactorsKernel(this.layout, this.buffers, rho, 0, this.frequencies);
+  }
+
+  async xStep(rho: number, dataFidelityOfX: boolean): Promise<number> {
+    const { layout, buffers: b } = this;
+    yMinusUKernel(layout, b, 0, this.coefficientPlanes);
+    this.fft.forward(b.x, b.spectrumRe, b.spectrumIm, this.coefficientPlanes);
+    xStepKernel(layout, b, rho, 0, this.frequencies);
+    const dataFidelity = dataFidelityOfX ? dataFidelityKernel(layout, b, b.spectrumRe, b.spectrumIm, 0, this.frequencies) : Number.NaN;
+    this.fft.inverse(b.spectrumRe, b.spectrumIm, b.x, this.coefficientPlanes);
+    return dataFidelity;
+  }
+
+  async yuStep(relaxation: number, threshold: number, dataFidelityOfY: boolean): Promise<{ sums: UpdateSums; dataFidelity: number }> {
+    const { layout, buffers: b } = this;
+    const sums = yuStepKernel(layout, b, relaxation, threshold, 0, this.coefficientPlanes);
+    let dataFidelity = Number.NaN;
+    if (dataFidelityOfY) {
+      this.fft.forward(b.y, b.spectrumRe, b.spectrumIm, this.coefficientPlanes);
+      dataFidelity = dataFidelityKernel(layout, b, b.spectrumRe, b.spectrumIm, 0, this.frequencies);
+    }
+    return { sums, dataFidelity };
+  }
+
+  async scaleDual(factor: number): Promise<void> {
+    scaleDualKernel(this.layout, this.buffers, factor, 0, this.coefficientPlanes);
+  }
+
+  async forwardTransform(real: T, re: T, im: T, planes: number): Promise<void> {
+    this.fft.forward(real, re, im, planes);
+  }
+
+  async inverseTransform(re: T, im: T, real: T, planes: number): Promise<void> {
+    this.fft.inverse(re, im, real, planes);
+  }
+
+  async dispose(): Promise<void> {}
+}

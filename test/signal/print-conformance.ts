@@ -1,0 +1,13 @@
+// Prints the float64 agreement with every SPORCO reference file (for closing notes and reviews):
+//   npm exec -- node --import tsx test/signal/print-conformance.ts
+import { loadSporcoReference, relativeMaxError } from '../support/shared-data.ts';
+import { solveLikeSporco } from './cbpdn-conformance.test.ts';
+
+for (const name of ['cbpdn_gray_fixedrho', 'cbpdn_rgb_shareddict_fixedrho', 'cbpdn_rgb_mcdict_fixedrho', 'cbpdn_rgb_mcdict_defaults']) {
+  const ref = loadSporcoReference(name);
+  const { solver, run } = await solveLikeSporco(ref);
+  const y = relativeMaxError(solver.variableInSporcoLayout('Y').data, ref.arrays.Y.data);
+  const x = relativeMaxError(solver.variableInSporcoLayout('X').data, ref.arrays.X.data);
+  const obj = relativeMaxError(run.stats.map((s) => s.objective), ref.itstat.ObjFun);
+  console.log(`${name}: iterations ${run.iterations}/${ref.iterations}  X ${x.toExponential(1)}  Y ${y.toExponential(1)}  ObjFun ${obj.toExponential(1)}`);
+}
