@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConvBpdn, referenceEngineFactory } from '../../main/acsr/signal/cbpdn.ts';
-import { fromSporcoLayout } from '../../main/acsr/signal/conv-dictionary.ts';
-import type { CbpdnOptionsInput } from '../../main/acsr/signal/cbpdn-options.ts';
-import { type SporcoReference, loadSporcoReference, relativeMaxError } from '../support/shared-data.ts';
+import { loadSporcoReference, relativeMaxError, sporcoReferenceNames } from '../support/shared-data.ts';
+import { solveLikeSporco } from '../support/sporco-conformance.ts';
 
 /**
  * float64 CBPDN against SPORCO 0.2.2. Tolerance: 1e-8 relative (max abs difference over the max
@@ -12,33 +10,11 @@ import { type SporcoReference, loadSporcoReference, relativeMaxError } from '../
  */
 const TOLERANCE = 1e-8;
 
-export function optionsFromSporco(params: Record<string, any>): CbpdnOptionsInput {
-  const o = params.options ?? {};
-  const auto = o.AutoRho;
-  return {
-    ...(o.MaxMainIter !== undefined ? { maxIterations: o.MaxMainIter } : {}),
-    ...(o.RelStopTol !== undefined ? { relativeTolerance: o.RelStopTol } : {}),
-    ...(o.rho !== undefined ? { rho: o.rho } : {}),
-    ...(o.RelaxParam !== undefined ? { relaxation: o.RelaxParam } : {}),
-    ...(auto === false || auto?.Enabled === false ? { autoRho: { enabled: false } } : {}),
-  };
-}
+const cases = sporcoReferenceNames().filter((name) => name.startsWith('cbpdn_') && !name.startsWith('cbpdndl'));
 
-export async function solveLikeSporco(ref: SporcoReference) {
-  const s = ref.arrays.s;
-  const [height, width, channels = 1] = s.shape;
-  const planes = new Float64Array(s.data.length);
-  for (let i = 0; i < height * width; i++) for (let c = 0; c < channels; c++) planes[c * height * width + i] = s.data[i * channels + c];
-  const dictionary = fromSporcoLayout(ref.arrays.D.shape, ref.arrays.D.data);
-  const solver = await ConvBpdn.create({
-    dictionary, signal: { height, width, channels, images: 1, planes }, lambda: ref.params.lmbda,
-    options: optionsFromSporco(ref.params), engine: referenceEngineFactory,
-  });
-  const run = await solver.solve();
-  return { solver, run };
-}
-
-const cases = ['cbpdn_gray_fixedrho', 'cbpdn_rgb_shareddict_fixedrho', 'cbpdn_rgb_mcdict_fixedrho', 'cbpdn_rgb_mcdict_defaults'];
+test('every CBPDN reference file is exercised', () => {
+  assert.deepEqual(cases, ['cbpdn_gray_fixedrho', 'cbpdn_rgb_mcdict_defaults', 'cbpdn_rgb_mcdict_fixedrho', 'cbpdn_rgb_shareddict_fixedrho']);
+});
 
 for (const name of cases) {
   test(`CBPDN matches SPORCO: ${name}`, async () => {

@@ -1,7 +1,7 @@
 // Prints the float64 agreement with every SPORCO reference file (for closing notes and reviews):
 //   npm exec -- node --import tsx test/signal/print-conformance.ts
 import { loadSporcoReference, relativeMaxError } from '../support/shared-data.ts';
-import { solveLikeSporco } from './cbpdn-conformance.test.ts';
+import { solveLikeSporco } from '../support/sporco-conformance.ts';
 
 for (const name of ['cbpdn_gray_fixedrho', 'cbpdn_rgb_shareddict_fixedrho', 'cbpdn_rgb_mcdict_fixedrho', 'cbpdn_rgb_mcdict_defaults']) {
   const ref = loadSporcoReference(name);

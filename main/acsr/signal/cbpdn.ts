@@ -254,6 +254,21 @@ export class ConvBpdn<T extends FloatArray> {
     return this.groupPlanesToSignalPlanes(groupPlanes);
   }
 
+  /** The DFT-domain data the dictionary update needs: D-hat [Cd][M][F] and S-hat [G][Cd][F] (views). */
+  spectra(): { dictRe: T; dictIm: T; signalRe: T; signalIm: T } {
+    const { dictRe, dictIm, signalRe, signalIm } = this.engine.buffers;
+    return { dictRe, dictIm, signalRe, signalIm };
+  }
+
+  /** The solver's FFT, for callers that work on the same grid (dictionary learning). */
+  async forwardTransform(real: T, re: T, im: T, planes: number): Promise<void> {
+    await this.engine.forwardTransform(real, re, im, planes);
+  }
+
+  async inverseTransform(re: T, im: T, real: T, planes: number): Promise<void> {
+    await this.engine.inverseTransform(re, im, real, planes);
+  }
+
   async dispose(): Promise<void> {
     await this.engine.dispose();
   }
