@@ -16,10 +16,10 @@ test('every CBPDN reference file is exercised', () => {
   assert.deepEqual(cases, ['cbpdn_gray_fixedrho', 'cbpdn_rgb_mcdict_defaults', 'cbpdn_rgb_mcdict_fixedrho', 'cbpdn_rgb_shareddict_fixedrho']);
 });
 
-for (const name of cases) {
-  test(`CBPDN matches SPORCO: ${name}`, async () => {
+for (const name of cases) for (const linearSolver of ['sherman-morrison', 'woodbury'] as const) {
+  test(`CBPDN (${linearSolver}) matches SPORCO: ${name}`, async () => {
     const ref = loadSporcoReference(name);
-    const { solver, run } = await solveLikeSporco(ref);
+    const { solver, run } = await solveLikeSporco(ref, linearSolver);
     assert.equal(run.iterations, ref.iterations, 'iteration count');
     for (const v of ['X', 'Y', 'U'] as const) {
       const mine = solver.variableInSporcoLayout(v);

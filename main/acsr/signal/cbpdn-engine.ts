@@ -2,9 +2,9 @@ import type { FloatArray } from '../array/float-array.ts';
 import type { RealFft2d } from './fft/real-fft2d.ts';
 import {
   type CbpdnBuffers, type CbpdnLayout, type UpdateSums,
-  dataFidelityKernel, dictSignalKernel, scaleDualKernel, solveFactorsKernel, spectrumSize,
-  xStepKernel, yMinusUKernel, yuStepKernel,
+  dataFidelityKernel, dictSignalKernel, scaleDualKernel, spectrumSize, yMinusUKernel, yuStepKernel,
 } from './cbpdn-kernels.ts';
+import { XStepScratch, factorPlanes, factorsDependOnRho, xStepFactorsKernel, xStepSolveKernel } from './x-step.ts';
 
 /**
  * Where the kernels of an ADMM iteration run. The solver (cbpdn.ts) holds the algorithm; an
@@ -38,13 +38,13 @@ export function allocateCbpdnBuffers<T extends FloatArray>(
 ): CbpdnBuffers<T> {
   const { groups: G, dictChannels: cd, atoms: M, height: H, width: W } = layout;
   const F = spectrumSize(layout);
-  const factorPlanes = cd === 1 ? M : cd * M;
+  const planes = factorPlanes(layout);
   return {
     dictRe: allocate(cd * M * F), dictIm: allocate(cd * M * F),
     signalRe: allocate(G * cd * F), signalIm: allocate(G * cd * F),
     dictSignalRe: allocate(G * M * F), dictSignalIm: allocate(G * M * F),
-    factorRe: allocate(factorPlanes * F), factorIm: allocate(factorPlanes * F),
-    deltaRe: allocate(cd === 1 ? 0 : cd * F), deltaIm: allocate(cd === 1 ? 0 : cd * F),
+    factorRe: allocate(planes.factors * F), factorIm: allocate(planes.factors * F),
+    deltaRe: allocate(planes.deltas * F), deltaIm: allocate(planes.deltas * F),
     spectrumRe: allocate(G * M * F), spectrumIm: allocate(G * M * F),
     x: allocate(G * M * H * W), y: allocate(G * M * H * W), u: allocate(G * M * H * W),
     ...(withL1Weight ? { l1Weight: allocate(G * M * H * W) } : {}),
@@ -57,6 +57,7 @@ export class SerialCbpdnEngine<T extends FloatArray> implements CbpdnEngine<T> {
   private readonly fft: RealFft2d<T>;
   private readonly coefficientPlanes: number;
   private readonly frequencies: number;
+  private readonly scratch: XStepScratch;
 
   constructor(layout: CbpdnLayout, buffers: CbpdnBuffers<T>, fft: RealFft2d<T>) {
     this.layout = layout;
@@ -64,23 +65,24 @@ export class SerialCbpdnEngine<T extends FloatArray> implements CbpdnEngine<T> {
     this.fft = fft;
     this.coefficientPlanes = layout.groups * layout.atoms;
     this.frequencies = spectrumSize(layout);
+    this.scratch = new XStepScratch(layout);
   }
 
   async prepare(rho: number): Promise<void> {
     dictSignalKernel(this.layout, this.buffers, 0, this.frequencies);
-    solveFactorsKernel(this.layout, this.buffers, rho, 0, this.frequencies);
+    xStepFactorsKernel(this.layout, this.buffers, rho, 0, this.frequencies);
   }
 
   async refactor(rho: number): Promise<void> {
-    solveFactorsKernel(this.layout, this.buffers, rho, 0, this.frequencies);
+    if (factorsDependOnRho(this.layout)) xStepFactorsKernel(this.layout, this.buffers, rho, 0, this.frequencies);
   }
 
   async xStep(rho: number, dataFidelityOfX: boolean): Promise<number> {
     const { layout, buffers: b } = this;
     yMinusUKernel(layout, b, 0, this.coefficientPlanes);
     this.fft.forward(b.x, b.spectrumRe, b.spectrumIm, this.coefficientPlanes);
-    xStepKernel(layout, b, rho, 0, this.frequencies);
-    const dataFidelity = dataFidelityOfX ? dataFidelityKernel(layout, b, b.spectrumRe, b.spectrumIm, 0, this.frequencies) : Number.NaN;
+    const fidelity = xStepSolveKernel(layout, b, rho, 0, this.frequencies, dataFidelityOfX, this.scratch);
+    const dataFidelity = dataFidelityOfX ? fidelity : Number.NaN;
     this.fft.inverse(b.spectrumRe, b.spectrumIm, b.x, this.coefficientPlanes);
     return dataFidelity;
   }

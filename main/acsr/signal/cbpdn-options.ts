@@ -1,3 +1,5 @@
+import type { LinearSolver } from './cbpdn-kernels.ts';
+
 /**
  * Options of the CBPDN ADMM solver. Names follow SPORCO's ConvBPDN.Options (in comments), and so
  * do the defaults: the conformance tests run with exactly these.
@@ -34,6 +36,8 @@ export interface CbpdnOptions {
    * SPORCO's default, which costs nothing extra since X's spectrum is at hand).
    */
   readonly objectiveOnY: boolean;
+  /** The x-step's exact linear solver: 'woodbury' (fast with AutoRho) or SPORCO's 'sherman-morrison'. */
+  readonly linearSolver: LinearSolver;
   /** Skip the per-iteration objective (SPORCO's FastSolve without its loss of the stopping rule). */
   readonly skipObjective: boolean;
 }
@@ -54,6 +58,7 @@ export const SPORCO_CBPDN_DEFAULTS: CbpdnOptions = Object.freeze({
   }),
   objectiveOnY: false,
   skipObjective: false,
+  linearSolver: 'woodbury',
 });
 
 export type CbpdnOptionsInput = Partial<Omit<CbpdnOptions, 'autoRho'>> & { autoRho?: Partial<AutoRhoOptions> };
@@ -82,6 +87,9 @@ export function resolveCbpdnOptions(input: CbpdnOptionsInput = {}): CbpdnOptions
   positiveInteger('autoRho.period', options.autoRho.period);
   if (!(options.autoRho.scaling >= 1)) throw new RangeError(`autoRho.scaling must be >= 1, got ${options.autoRho.scaling}`);
   if (!(options.autoRho.residualRatio >= 1)) throw new RangeError(`autoRho.residualRatio must be >= 1, got ${options.autoRho.residualRatio}`);
+  if (options.linearSolver !== 'woodbury' && options.linearSolver !== 'sherman-morrison') {
+    throw new RangeError(`linearSolver must be 'woodbury' or 'sherman-morrison', got ${options.linearSolver}`);
+  }
   return options;
 }
 

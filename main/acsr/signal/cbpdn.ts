@@ -106,6 +106,7 @@ export class ConvBpdn<T extends FloatArray> {
       height: signal.height,
       width: signal.width,
       spectrumWidth: Math.floor(signal.width / 2) + 1,
+      linearSolver: options.linearSolver,
     };
     const engine = await setup.engine(layout, setup.l1Weight !== undefined);
     const solver = new ConvBpdn(setup, engine, options);

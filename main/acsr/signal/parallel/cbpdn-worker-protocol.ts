@@ -1,0 +1,32 @@
+import type { CbpdnLayout, UpdateSums } from '../cbpdn-kernels.ts';
+
+/** Messages between the parallel CBPDN engine and its workers (structured-clone safe). */
+export type SharedBufferName =
+  | 'dictRe' | 'dictIm' | 'signalRe' | 'signalIm' | 'dictSignalRe' | 'dictSignalIm'
+  | 'factorRe' | 'factorIm' | 'deltaRe' | 'deltaIm' | 'spectrumRe' | 'spectrumIm'
+  | 'x' | 'y' | 'u' | 'l1Weight';
+
+export interface WorkerInit {
+  readonly layout: CbpdnLayout;
+  readonly buffers: Partial<Record<SharedBufferName, SharedArrayBuffer>>;
+  /** plane range [p0, p1) and frequency range [f0, f1) this worker owns */
+  readonly planes: readonly [number, number];
+  readonly frequencies: readonly [number, number];
+}
+
+export type WorkerCommand =
+  | { readonly op: 'prepare'; readonly rho: number }
+  | { readonly op: 'refactor'; readonly rho: number }
+  /** X <- Y - U, then its DFT into the working spectrum (own planes) */
+  | { readonly op: 'forwardRhs' }
+  /** the per-frequency solve (own frequencies), returning the partial DFid of X when asked */
+  | { readonly op: 'solve'; readonly rho: number; readonly dataFidelity: boolean }
+  /** inverse DFT of X-hat, then the y- and u-steps (own planes) */
+  | { readonly op: 'inverseAndUpdate'; readonly relaxation: number; readonly threshold: number }
+  | { readonly op: 'forwardY' }
+  | { readonly op: 'dataFidelity' }
+  | { readonly op: 'scaleDual'; readonly factor: number };
+
+export type WorkerReply =
+  | { readonly ok: true; readonly value?: number; readonly sums?: UpdateSums }
+  | { readonly ok: false; readonly error: string };

@@ -1,0 +1,94 @@
+import { parentPort } from 'node:worker_threads';
+import { createFastRealFft2d } from '../fft/fast-real-fft2d.ts';
+import type { RealFft2d } from '../fft/real-fft2d.ts';
+import {
+  type CbpdnBuffers, type CbpdnLayout, dataFidelityKernel, dictSignalKernel, scaleDualKernel, yMinusUKernel, yuStepKernel,
+} from '../cbpdn-kernels.ts';
+import { XStepScratch, factorsDependOnRho, xStepFactorsKernel, xStepSolveKernel } from '../x-step.ts';
+import type { WorkerCommand, WorkerInit, WorkerReply } from './cbpdn-worker-protocol.ts';
+
+/**
+ * One worker of the parallel CBPDN engine: it owns a slice of the coefficient planes (for the
+ * DFTs and the y/u-steps) and a slice of the frequencies (for the x-step's solve), and runs the
+ * same kernels as the serial engine on the shared buffers.
+ */
+if (!parentPort) throw new Error('cbpdn-worker must run in a worker thread');
+const port = parentPort;
+
+let layout: CbpdnLayout;
+let buffers: CbpdnBuffers<Float32Array>;
+let fft: RealFft2d<Float32Array>;
+let p0 = 0, p1 = 0, f0 = 0, f1 = 0;
+let planeSize = 0;
+let scratch: XStepScratch;
+
+port.once('message', async (init: WorkerInit) => {
+  try {
+    layout = init.layout;
+    const view = (name: keyof WorkerInit['buffers']) => {
+      const sab = init.buffers[name];
+      return sab ? new Float32Array(sab) : new Float32Array(0);
+    };
+    buffers = {
+      dictRe: view('dictRe'), dictIm: view('dictIm'), signalRe: view('signalRe'), signalIm: view('signalIm'),
+      dictSignalRe: view('dictSignalRe'), dictSignalIm: view('dictSignalIm'), factorRe: view('factorRe'), factorIm: view('factorIm'),
+      deltaRe: view('deltaRe'), deltaIm: view('deltaIm'), spectrumRe: view('spectrumRe'), spectrumIm: view('spectrumIm'),
+      x: view('x'), y: view('y'), u: view('u'),
+      ...(init.buffers.l1Weight ? { l1Weight: view('l1Weight') } : {}),
+    };
+    [p0, p1] = init.planes;
+    [f0, f1] = init.frequencies;
+    fft = await createFastRealFft2d(layout.height, layout.width);
+    planeSize = layout.height * layout.width;
+    scratch = new XStepScratch(layout);
+    port.on('message', (command: WorkerCommand) => port.postMessage(run(command)));
+    port.postMessage({ ok: true } satisfies WorkerReply);
+  } catch (error) {
+    port.postMessage({ ok: false, error: String((error as Error)?.stack ?? error) } satisfies WorkerReply);
+  }
+});
+
+function spectrumSlice(array: Float32Array, from: number, to: number): Float32Array {
+  const F = layout.height * layout.spectrumWidth;
+  return array.subarray(from * F, to * F);
+}
+
+function planeSlice(array: Float32Array, from: number, to: number): Float32Array {
+  return array.subarray(from * planeSize, to * planeSize);
+}
+
+function run(command: WorkerCommand): WorkerReply {
+  try {
+    const b = buffers;
+    switch (command.op) {
+      case 'prepare':
+        dictSignalKernel(layout, b, f0, f1);
+        xStepFactorsKernel(layout, b, command.rho, f0, f1);
+        return { ok: true };
+      case 'refactor':
+        if (factorsDependOnRho(layout)) xStepFactorsKernel(layout, b, command.rho, f0, f1);
+        return { ok: true };
+      case 'forwardRhs':
+        yMinusUKernel(layout, b, p0, p1);
+        fft.forward(planeSlice(b.x, p0, p1), spectrumSlice(b.spectrumRe, p0, p1), spectrumSlice(b.spectrumIm, p0, p1), p1 - p0);
+        return { ok: true };
+      case 'solve': {
+        const value = xStepSolveKernel(layout, b, command.rho, f0, f1, command.dataFidelity, scratch);
+        return { ok: true, value };
+      }
+      case 'inverseAndUpdate':
+        fft.inverse(spectrumSlice(b.spectrumRe, p0, p1), spectrumSlice(b.spectrumIm, p0, p1), planeSlice(b.x, p0, p1), p1 - p0);
+        return { ok: true, sums: yuStepKernel(layout, b, command.relaxation, command.threshold, p0, p1) };
+      case 'forwardY':
+        fft.forward(planeSlice(b.y, p0, p1), spectrumSlice(b.spectrumRe, p0, p1), spectrumSlice(b.spectrumIm, p0, p1), p1 - p0);
+        return { ok: true };
+      case 'dataFidelity':
+        return { ok: true, value: dataFidelityKernel(layout, b, b.spectrumRe, b.spectrumIm, f0, f1) };
+      case 'scaleDual':
+        scaleDualKernel(layout, b, command.factor, p0, p1);
+        return { ok: true };
+    }
+  } catch (error) {
+    return { ok: false, error: String((error as Error)?.stack ?? error) };
+  }
+}

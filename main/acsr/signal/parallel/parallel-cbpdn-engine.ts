@@ -1,0 +1,155 @@
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../../workers/spawn-worker.ts';
+import { type CbpdnEngine, SerialCbpdnEngine, allocateCbpdnBuffers } from '../cbpdn-engine.ts';
+import { type CbpdnBuffers, type CbpdnLayout, type UpdateSums, addSums, spectrumSize } from '../cbpdn-kernels.ts';
+import type { CbpdnEngineFactory } from '../cbpdn.ts';
+import { createFastRealFft2d } from '../fft/fast-real-fft2d.ts';
+import type { RealFft2d } from '../fft/real-fft2d.ts';
+import { factorsDependOnRho } from '../x-step.ts';
+import type { SharedBufferName, WorkerCommand, WorkerInit, WorkerReply } from './cbpdn-worker-protocol.ts';
+
+/**
+ * The fast CBPDN engine: float32 on shared memory, the iteration's three phases
+ * (DFT of the right-hand side by planes, per-frequency solve by frequencies, inverse DFT + y/u
+ * steps by planes) spread over worker threads, each phase ending at a barrier (the replies).
+ * The arithmetic is the serial engine's kernels; only the ranges differ.
+ */
+export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
+  readonly layout: CbpdnLayout;
+  readonly buffers: CbpdnBuffers<Float32Array>;
+  private readonly workers: Worker[];
+  private readonly mainThreadFft: RealFft2d<Float32Array>;
+
+  private constructor(layout: CbpdnLayout, buffers: CbpdnBuffers<Float32Array>, workers: Worker[], fft: RealFft2d<Float32Array>) {
+    this.layout = layout;
+    this.buffers = buffers;
+    this.workers = workers;
+    this.mainThreadFft = fft;
+  }
+
+  static async create(layout: CbpdnLayout, withL1Weight: boolean, threads: number): Promise<ParallelCbpdnEngine> {
+    const shared: Partial<Record<SharedBufferName, SharedArrayBuffer>> = {};
+    let next: SharedBufferName[] = ['dictRe', 'dictIm', 'signalRe', 'signalIm', 'dictSignalRe', 'dictSignalIm', 'factorRe', 'factorIm',
+      'deltaRe', 'deltaIm', 'spectrumRe', 'spectrumIm', 'x', 'y', 'u', 'l1Weight'];
+    // allocateCbpdnBuffers asks for the buffers in this order; each becomes a shared block
+    const buffers = allocateCbpdnBuffers(layout, (length) => {
+      const sab = new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT);
+      const name = next[0];
+      next = next.slice(1);
+      shared[name] = sab;
+      return new Float32Array(sab);
+    }, withL1Weight);
+    const planeCount = layout.groups * layout.atoms;
+    const frequencyCount = spectrumSize(layout);
+    const count = Math.max(1, Math.min(threads, planeCount));
+    const workers: Worker[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const worker = spawnWorker(new URL('./cbpdn-worker.ts', import.meta.url));
+        workers.push(worker);
+        const init: WorkerInit = {
+          layout, buffers: shared,
+          planes: split(planeCount, count, i),
+          frequencies: split(frequencyCount, count, i),
+        };
+        worker.postMessage(init);
+      }
+      await Promise.all(workers.map((w) => nextReply(w)));
+    } catch (error) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw error;
+    }
+    return new ParallelCbpdnEngine(layout, buffers, workers, await createFastRealFft2d(layout.height, layout.width));
+  }
+
+  private async broadcast(command: WorkerCommand): Promise<WorkerReply[]> {
+    for (const worker of this.workers) worker.postMessage(command);
+    return Promise.all(this.workers.map((w) => nextReply(w)));
+  }
+
+  async prepare(rho: number): Promise<void> {
+    await this.broadcast({ op: 'prepare', rho });
+  }
+
+  async refactor(rho: number): Promise<void> {
+    if (factorsDependOnRho(this.layout)) await this.broadcast({ op: 'refactor', rho });
+  }
+
+  async xStep(rho: number, dataFidelityOfX: boolean): Promise<number> {
+    await this.broadcast({ op: 'forwardRhs' });
+    const replies = await this.broadcast({ op: 'solve', rho, dataFidelity: dataFidelityOfX });
+    // the inverse DFT of X-hat is fused with the y/u-steps that always follow (one barrier less)
+    return dataFidelityOfX ? replies.reduce((sum, r) => sum + (r.ok ? r.value ?? 0 : 0), 0) : Number.NaN;
+  }
+
+  async yuStep(relaxation: number, threshold: number, dataFidelityOfY: boolean): Promise<{ sums: UpdateSums; dataFidelity: number }> {
+    const replies = await this.broadcast({ op: 'inverseAndUpdate', relaxation, threshold });
+    const sums = replies.map((r) => (r.ok ? r.sums! : zeroSums())).reduce(addSums);
+    let dataFidelity = Number.NaN;
+    if (dataFidelityOfY) {
+      await this.broadcast({ op: 'forwardY' });
+      dataFidelity = (await this.broadcast({ op: 'dataFidelity' })).reduce((sum, r) => sum + (r.ok ? r.value ?? 0 : 0), 0);
+    }
+    return { sums, dataFidelity };
+  }
+
+  async scaleDual(factor: number): Promise<void> {
+    await this.broadcast({ op: 'scaleDual', factor });
+  }
+
+  async forwardTransform(real: Float32Array, re: Float32Array, im: Float32Array, planes: number): Promise<void> {
+    this.mainThreadFft.forward(real, re, im, planes);
+  }
+
+  async inverseTransform(re: Float32Array, im: Float32Array, real: Float32Array, planes: number): Promise<void> {
+    this.mainThreadFft.inverse(re, im, real, planes);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+function zeroSums(): UpdateSums {
+  return { xNorm2: 0, yNorm2: 0, primal2: 0, dual2: 0, uNorm2: 0, yL1: 0, xL1: 0 };
+}
+
+/** The i-th of `parts` contiguous, nearly equal slices of [0, n). */
+function split(n: number, parts: number, i: number): [number, number] {
+  return [Math.floor((n * i) / parts), Math.floor((n * (i + 1)) / parts)];
+}
+
+function nextReply(worker: Worker): Promise<WorkerReply> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (reply: WorkerReply) => {
+      cleanup();
+      if (reply.ok) resolve(reply);
+      else reject(new Error(`CBPDN worker failed: ${reply.error}`));
+    };
+    const onError = (error: Error) => { cleanup(); reject(error); };
+    const onExit = (code: number) => { cleanup(); reject(new Error(`CBPDN worker exited with code ${code}`)); };
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}
+
+/**
+ * Float32 engines for the product: `threads` workers (default: every core), or the serial
+ * engine with the fast FFT when one thread is asked for.
+ */
+export function fastEngineFactory(threads: number = availableParallelism()): CbpdnEngineFactory<Float32Array> {
+  return async (layout, withL1Weight) => {
+    if (threads <= 1) {
+      const buffers = allocateCbpdnBuffers(layout, (n) => new Float32Array(n), withL1Weight);
+      return new SerialCbpdnEngine(layout, buffers, await createFastRealFft2d(layout.height, layout.width));
+    }
+    return ParallelCbpdnEngine.create(layout, withL1Weight, threads);
+  };
+}
