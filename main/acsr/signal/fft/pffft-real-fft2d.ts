@@ -1,10 +1,12 @@
 import type { RealFft2d } from './real-fft2d.ts';
 import { isFiveSmooth } from './fft-factors.ts';
+import { instantiateLayoutKernels, type LayoutKernels } from './layout-kernels.ts';
 import {
   PFFFT_BACKWARD,
   PFFFT_COMPLEX,
   PFFFT_FORWARD,
   PFFFT_REAL,
+  type LoadedPffft,
   type PffftModule,
 } from './pffft-module.ts';
 
@@ -16,15 +18,17 @@ export function pffftSupportsSize(height: number, width: number): boolean {
 /**
  * Batch 2-D real FFT on PFFFT's WASM SIMD kernels, one plane at a time inside the module's memory:
  *
- *  forward: copy plane in -> H real row FFTs (ordered) -> transpose -> W/2 complex column FFTs
- *           -> transposing copy out into split re/im.
- *  inverse: the mirror image, with the 1/(HW) scale folded into the copy in.
+ *  forward: copy plane in -> H real row FFTs -> transpose -> W/2 complex column FFTs
+ *           -> split into row-major re/im staging -> copy out.
+ *  inverse: the mirror image, with the 1/(HW) scale folded into the split -> columns step.
  *
  * PFFFT's ordered real output packs the real DC and Nyquist bins of a row as one complex number
- * (X0 + i X_{W/2}); the column pass keeps that pair as a single complex column and separates the
- * two real-input column spectra by Hermitian symmetry afterwards. So the middle transpose is a
- * plain H x W/2 complex transpose, done as float64 moves (one complex float32 pair = 8 bytes), and
- * there are exactly W/2 column transforms instead of W/2 + 1.
+ * (X0 + i X_{W/2}), so the row spectra form a plain H x W/2 complex matrix; the column pass keeps
+ * that pair as one complex column and the two real-input column spectra are separated by
+ * Hermitian symmetry afterwards (O(H) in JS). Exactly W/2 column transforms, no padding column.
+ * The transposes and (de)interleaves run in a small SIMD module sharing PFFFT's memory
+ * (layout-kernels.wat): in JS they cost as much as all the FFTs; the copies between the caller's
+ * arrays and WASM memory are TypedArray.set, i.e. memcpy.
  */
 export class PffftRealFft2d implements RealFft2d<Float32Array> {
   readonly height: number;
@@ -32,6 +36,7 @@ export class PffftRealFft2d implements RealFft2d<Float32Array> {
   readonly spectrumWidth: number;
 
   private readonly module: PffftModule;
+  private readonly kernels: LayoutKernels;
   private readonly rowSetup: number;
   private readonly columnSetup: number;
   private readonly workPointer: number;
@@ -39,12 +44,16 @@ export class PffftRealFft2d implements RealFft2d<Float32Array> {
   private readonly rowsPointer: number;
   /** W/2 columns of H interleaved complex values */
   private readonly columnsPointer: number;
+  /** the spectrum plane in the caller's split row-major layout, H x Wf each */
+  private readonly stagingRePointer: number;
+  private readonly stagingImPointer: number;
   private readonly heapF32: Float32Array;
-  private readonly heapF64: Float64Array;
 
-  constructor(module: PffftModule, height: number, width: number) {
+  constructor(pffft: LoadedPffft, height: number, width: number) {
     if (!pffftSupportsSize(height, width)) throw new RangeError(`PFFFT cannot transform ${height} x ${width}`);
+    const module = pffft.module;
     this.module = module;
+    this.kernels = instantiateLayoutKernels(pffft.memory);
     this.height = height;
     this.width = width;
     this.spectrumWidth = width / 2 + 1;
@@ -54,38 +63,50 @@ export class PffftRealFft2d implements RealFft2d<Float32Array> {
     this.workPointer = allocate(module, Math.max(width, 2 * height));
     this.rowsPointer = allocate(module, height * width);
     this.columnsPointer = allocate(module, height * width);
-    // Views are taken after the last allocation: a later memory growth would detach them.
+    this.stagingRePointer = allocate(module, height * this.spectrumWidth);
+    this.stagingImPointer = allocate(module, height * this.spectrumWidth);
+    // Taken after the last allocation: a later memory growth would detach it.
     this.heapF32 = module.HEAPF32;
-    this.heapF64 = new Float64Array(this.heapF32.buffer);
   }
 
   forward(real: Float32Array, re: Float32Array, im: Float32Array, planes: number): void {
-    const { height: h, width: w, spectrumWidth: wf } = this;
+    const { height: h, width: w, spectrumWidth: wf, heapF32: heap } = this;
+    const size = h * wf;
     const rows = this.rowsPointer;
     for (let p = 0; p < planes; p++) {
-      this.heapF32.set(real.subarray(p * h * w, (p + 1) * h * w), rows >> 2);
-      for (let y = 0; y < h; y++) {
-        const row = rows + 4 * y * w;
-        this.module._pffft_transform_ordered(this.rowSetup, row, row, this.workPointer, PFFFT_FORWARD);
-      }
-      this.transposeRowsToColumns();
+      heap.set(real.subarray(p * h * w, (p + 1) * h * w), rows >> 2);
+      this.transformRows(PFFFT_FORWARD);
+      this.kernels.transposeComplex(rows, this.columnsPointer, h, w / 2);
       this.transformColumns(PFFFT_FORWARD);
-      this.storeSpectrum(re, im, p * h * wf);
+      this.kernels.columnsToSplitRows(this.columnsPointer, this.stagingRePointer, this.stagingImPointer, h, w / 2, wf);
+      re.set(heap.subarray(this.stagingRePointer >> 2, (this.stagingRePointer >> 2) + size), p * size);
+      im.set(heap.subarray(this.stagingImPointer >> 2, (this.stagingImPointer >> 2) + size), p * size);
+      this.storeDcAndNyquistColumns(re, im, p * size);
     }
   }
 
   inverse(re: Float32Array, im: Float32Array, real: Float32Array, planes: number): void {
-    const { height: h, width: w, spectrumWidth: wf } = this;
+    const { height: h, width: w, spectrumWidth: wf, heapF32: heap } = this;
+    const size = h * wf;
+    const scale = 1 / (h * w);
     const rows = this.rowsPointer;
     for (let p = 0; p < planes; p++) {
-      this.loadSpectrum(re, im, p * h * wf, 1 / (h * w));
+      heap.set(re.subarray(p * size, (p + 1) * size), this.stagingRePointer >> 2);
+      heap.set(im.subarray(p * size, (p + 1) * size), this.stagingImPointer >> 2);
+      this.kernels.splitRowsToColumns(this.stagingRePointer, this.stagingImPointer, this.columnsPointer, h, w / 2, wf, scale);
+      this.loadDcAndNyquistColumns(re, im, p * size, scale);
       this.transformColumns(PFFFT_BACKWARD);
-      this.transposeColumnsToRows();
-      for (let y = 0; y < h; y++) {
-        const row = rows + 4 * y * w;
-        this.module._pffft_transform_ordered(this.rowSetup, row, row, this.workPointer, PFFFT_BACKWARD);
-      }
-      real.set(this.heapF32.subarray(rows >> 2, (rows >> 2) + h * w), p * h * w);
+      this.kernels.transposeComplex(this.columnsPointer, rows, w / 2, h);
+      this.transformRows(PFFFT_BACKWARD);
+      real.set(heap.subarray(rows >> 2, (rows >> 2) + h * w), p * h * w);
+    }
+  }
+
+  private transformRows(direction: number): void {
+    const { height: h, width: w } = this;
+    for (let y = 0; y < h; y++) {
+      const row = this.rowsPointer + 4 * y * w;
+      this.module._pffft_transform_ordered(this.rowSetup, row, row, this.workPointer, direction);
     }
   }
 
@@ -97,59 +118,17 @@ export class PffftRealFft2d implements RealFft2d<Float32Array> {
     }
   }
 
-  // Both transposes go in bands of 8 rows so each source cache line is used while it is hot.
-  private transposeRowsToColumns(): void {
-    const heap = this.heapF64;
-    const h = this.height;
-    const pairs = this.width / 2;
-    const src = this.rowsPointer >> 3;
-    const dst = this.columnsPointer >> 3;
-    for (let y0 = 0; y0 < h; y0 += 8) {
-      for (let k = 0; k < pairs; k++) {
-        const s = src + y0 * pairs + k;
-        const d = dst + k * h + y0;
-        for (let y = 0; y < 8; y++) heap[d + y] = heap[s + y * pairs];
-      }
-    }
-  }
-
-  private transposeColumnsToRows(): void {
-    const heap = this.heapF64;
-    const h = this.height;
-    const pairs = this.width / 2;
-    const src = this.columnsPointer >> 3;
-    const dst = this.rowsPointer >> 3;
-    for (let y0 = 0; y0 < h; y0 += 8) {
-      for (let k = 0; k < pairs; k++) {
-        const s = src + k * h + y0;
-        const d = dst + y0 * pairs + k;
-        for (let y = 0; y < 8; y++) heap[d + y * pairs] = heap[s + y];
-      }
-    }
-  }
-
-  /** Column spectra (interleaved, column-major) to the caller's split row-major plane. */
-  private storeSpectrum(re: Float32Array, im: Float32Array, base: number): void {
+  /** Column 0 holds Z = FFT(dc + i*nyquist); split it with Z[r] and conj(Z[-r]). */
+  private storeDcAndNyquistColumns(re: Float32Array, im: Float32Array, base: number): void {
     const heap = this.heapF32;
     const h = this.height;
     const wf = this.spectrumWidth;
     const nyquist = this.width / 2;
-    const columns = this.columnsPointer >> 2;
-    for (let r0 = 0; r0 < h; r0 += 8) {
-      for (let k = 1; k < nyquist; k++) {
-        let s = columns + 2 * (k * h + r0);
-        let d = base + r0 * wf + k;
-        for (let r = 0; r < 8; r++, s += 2, d += wf) {
-          re[d] = heap[s];
-          im[d] = heap[s + 1];
-        }
-      }
-    }
-    // Column 0 holds Z = FFT(dc + i*nyquist); split it with Z[r] and conj(Z[-r]).
+    const column = this.columnsPointer >> 2;
     for (let r = 0; r < h; r++) {
       const mirror = r === 0 ? 0 : h - r;
-      const ar = heap[columns + 2 * r], ai = heap[columns + 2 * r + 1];
-      const br = heap[columns + 2 * mirror], bi = heap[columns + 2 * mirror + 1];
+      const ar = heap[column + 2 * r], ai = heap[column + 2 * r + 1];
+      const br = heap[column + 2 * mirror], bi = heap[column + 2 * mirror + 1];
       const d = base + r * wf;
       re[d] = 0.5 * (ar + br);
       im[d] = 0.5 * (ai - bi);
@@ -159,35 +138,25 @@ export class PffftRealFft2d implements RealFft2d<Float32Array> {
   }
 
   /**
-   * The caller's split plane to interleaved columns, scaled. Columns 0 and W/2 share one complex
-   * column as herm(A0) + i*herm(A_{W/2}), herm(A)[r] = (A[r] + conj(A[-r]))/2: after the inverse
-   * column FFT both halves are then real, and dropping the anti-Hermitian parts is exactly what
-   * a real inverse does with them (numpy's irfftn ignores Im of those bins after the column pass).
+   * Columns 0 and W/2 share one complex column as herm(A0) + i*herm(A_{W/2}), where
+   * herm(A)[r] = (A[r] + conj(A[-r]))/2: after the inverse column FFT both halves are real, and
+   * dropping the anti-Hermitian parts is exactly what a real inverse does with them (numpy's
+   * irfftn ignores Im of those bins after the column pass), so any input spectrum is handled.
    */
-  private loadSpectrum(re: Float32Array, im: Float32Array, base: number, scale: number): void {
+  private loadDcAndNyquistColumns(re: Float32Array, im: Float32Array, base: number, scale: number): void {
     const heap = this.heapF32;
     const h = this.height;
     const wf = this.spectrumWidth;
     const nyquist = this.width / 2;
-    const columns = this.columnsPointer >> 2;
-    for (let r0 = 0; r0 < h; r0 += 8) {
-      for (let k = 1; k < nyquist; k++) {
-        let d = columns + 2 * (k * h + r0);
-        let s = base + r0 * wf + k;
-        for (let r = 0; r < 8; r++, d += 2, s += wf) {
-          heap[d] = re[s] * scale;
-          heap[d + 1] = im[s] * scale;
-        }
-      }
-    }
+    const column = this.columnsPointer >> 2;
     const half = 0.5 * scale;
     for (let r = 0; r < h; r++) {
       const a = base + r * wf;
       const b = base + (r === 0 ? 0 : h - r) * wf;
       const dcRe = half * (re[a] + re[b]), dcIm = half * (im[a] - im[b]);
       const nyRe = half * (re[a + nyquist] + re[b + nyquist]), nyIm = half * (im[a + nyquist] - im[b + nyquist]);
-      heap[columns + 2 * r] = dcRe - nyIm;
-      heap[columns + 2 * r + 1] = dcIm + nyRe;
+      heap[column + 2 * r] = dcRe - nyIm;
+      heap[column + 2 * r + 1] = dcIm + nyRe;
     }
   }
 }
