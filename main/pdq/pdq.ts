@@ -1,8 +1,18 @@
 /**
  * PDQ perceptual hashing (Meta's facebook/ThreatExchange pdq/), the public entry points.
- * The algorithm's steps live in the sibling files; this file only wires them together.
+ * Steps, each in its own file, as the C++ reference file hasher runs them (pdqio.cpp,
+ * pdqhashing.cpp): luma from 8-bit RGB -> nearest-neighbour resize to 512 x 512 when larger ->
+ * Jarosz tent filter and decimation to 64 x 64 -> quality metric -> 16 x 16 DCT -> bits above
+ * the median.
  */
-import type { RasterImage } from '../io/image.ts';
+import { readImage, type RasterImage } from '../io/image.ts';
+import { dct64To16 } from './dct.ts';
+import { DIHEDRAL_NAMES, dihedralDctBlock, type DihedralName } from './dihedral.ts';
+import { formatHashWords, hammingDistanceOfWords, hashWordsFromDct, parseHashHex } from './hash-bits.ts';
+import { downsampleTo64 } from './jarosz-filter.ts';
+import { lumaFromRaster } from './luma.ts';
+import { pdqQuality } from './quality.ts';
+import { resizeLikeReference } from './reference-resize.ts';
 
 export interface PdqHash {
   /** 64 lowercase hex characters, as the reference implementations print the 256-bit hash. */
@@ -12,31 +22,47 @@ export interface PdqHash {
 }
 
 /** The eight dihedral variants, named as in the reference (pdqhashing.cpp). */
-export interface PdqDihedralHashes {
-  original: PdqHash;
-  rotate90: PdqHash;
-  rotate180: PdqHash;
-  rotate270: PdqHash;
-  flipX: PdqHash;
-  flipY: PdqHash;
-  flipPlus1: PdqHash;
-  flipMinus1: PdqHash;
-}
+export type PdqDihedralHashes = Record<DihedralName, PdqHash>;
+
+/** Two hashes this close or closer are taken as the same picture (the reference's threshold). */
+export const PDQ_MATCH_THRESHOLD = 31;
+/** Hashes of this quality or lower are unreliable; the reference discards them. */
+export const PDQ_QUALITY_DISCARD_AT_OR_BELOW = 49;
+
+// pdqHash256FromFloatLuma: smaller pictures cannot be filtered meaningfully.
+const MIN_HASHABLE_DIM = 5;
 
 export function computePdq(image: RasterImage): PdqHash {
-  throw new Error(`computePdq: not implemented yet (${image.width} x ${image.height})`);
+  const { block, quality } = dctBlockOf(image);
+  if (!block) return { hash: formatHashWords(new Uint16Array(16)), quality };
+  return { hash: formatHashWords(hashWordsFromDct(block)), quality };
 }
 
+/** All eight from one DCT, as the reference does: each equals, up to rounding, hashing the transformed picture. */
 export function computePdqDihedral(image: RasterImage): PdqDihedralHashes {
-  throw new Error(`computePdqDihedral: not implemented yet (${image.width} x ${image.height})`);
+  const { block, quality } = dctBlockOf(image);
+  const hashes = {} as PdqDihedralHashes;
+  for (const name of DIHEDRAL_NAMES) {
+    const words = block ? hashWordsFromDct(dihedralDctBlock(block, name)) : new Uint16Array(16);
+    hashes[name] = { hash: formatHashWords(words), quality };
+  }
+  return hashes;
 }
 
-/** Number of differing bits between two 64-hex-character hashes. */
+/** Number of differing bits between two 64-hex-character hashes; UserInputError if either is malformed. */
 export function pdqHammingDistance(a: string, b: string): number {
-  throw new Error(`pdqHammingDistance: not implemented yet (${a.length}, ${b.length})`);
+  return hammingDistanceOfWords(parseHashHex(a), parseHashHex(b));
 }
 
 /** Decodes with main/io/image.ts (EXIF orientation applied) as RGB, then hashes. */
 export async function computePdqOfFile(path: string): Promise<PdqHash> {
-  throw new Error(`computePdqOfFile: not implemented yet (${path})`);
+  return computePdq(await readImage(path, { channels: 'rgb', precision: 'float32' }));
+}
+
+/** The 16 x 16 DCT block (null for pictures too small to hash, which get hash 0 and quality 0). */
+function dctBlockOf(image: RasterImage): { block: Float32Array | null; quality: number } {
+  const luma = resizeLikeReference(lumaFromRaster(image));
+  if (luma.rows < MIN_HASHABLE_DIM || luma.cols < MIN_HASHABLE_DIM) return { block: null, quality: 0 };
+  const buffer64x64 = downsampleTo64(luma.data, luma.rows, luma.cols);
+  return { block: dct64To16(buffer64x64), quality: pdqQuality(buffer64x64) };
 }

@@ -1,0 +1,105 @@
+/**
+ * Blur-and-decimate to 64 x 64 (downscaling.cpp). Two X,Y passes of 1-D box filters make a tent
+ * filter (Jarosz, "Fast Image Convolutions", SIGGRAPH 2001); then the pixel nearest each target
+ * centre is taken. Sums are float32, as in the reference, so rounding matches it.
+ */
+const f32 = Math.fround;
+
+export const PDQ_NUM_JAROSZ_XY_PASSES = 2;
+
+/**
+ * Half a target pixel's span per pass, rounded up: two passes then cover one whole target pixel
+ * (a 1024-pixel side going to 64 gets windows of 8).
+ */
+export function jaroszWindowSize(oldDimension: number, newDimension: number): number {
+  return Math.floor((oldDimension + 2 * newDimension - 1) / (2 * newDimension));
+}
+
+/**
+ * A centred moving average whose window shrinks at both ends instead of padding, written as the
+ * reference's four phases so that every float32 addition happens in the same order.
+ */
+export function boxFilter1D(
+  input: Float32Array,
+  output: Float32Array,
+  start: number,
+  length: number,
+  stride: number,
+  fullWindowSize: number,
+): void {
+  const halfWindowSize = Math.floor((fullWindowSize + 2) / 2); // 7 -> 4, 8 -> 5
+  const phase1 = halfWindowSize - 1;
+  const phase2 = fullWindowSize - halfWindowSize + 1;
+  const phase3 = length - fullWindowSize;
+  const phase4 = halfWindowSize - 1;
+  let left = start;
+  let right = start;
+  let out = start;
+  let sum = 0;
+  let windowSize = 0;
+  for (let i = 0; i < phase1; i++) {
+    sum = f32(sum + input[right]);
+    windowSize++;
+    right += stride;
+  }
+  for (let i = 0; i < phase2; i++) {
+    sum = f32(sum + input[right]);
+    windowSize++;
+    output[out] = sum / windowSize;
+    right += stride;
+    out += stride;
+  }
+  for (let i = 0; i < phase3; i++) {
+    sum = f32(sum + input[right]);
+    sum = f32(sum - input[left]);
+    output[out] = sum / windowSize;
+    left += stride;
+    right += stride;
+    out += stride;
+  }
+  for (let i = 0; i < phase4; i++) {
+    sum = f32(sum - input[left]);
+    windowSize--;
+    output[out] = sum / windowSize;
+    left += stride;
+    out += stride;
+  }
+}
+
+/** In place on `buffer` (row-major rows x cols); `scratch` is the same size. */
+export function jaroszFilter(
+  buffer: Float32Array,
+  scratch: Float32Array,
+  rows: number,
+  cols: number,
+  windowAlongRows: number,
+  windowAlongCols: number,
+  passes: number,
+): void {
+  for (let pass = 0; pass < passes; pass++) {
+    for (let i = 0; i < rows; i++) boxFilter1D(buffer, scratch, i * cols, cols, 1, windowAlongRows);
+    for (let j = 0; j < cols; j++) boxFilter1D(scratch, buffer, j, rows, cols, windowAlongCols);
+  }
+}
+
+/** Samples at target-pixel centres, not corners. */
+export function decimate(input: Float32Array, rows: number, cols: number, outRows: number, outCols: number): Float32Array {
+  const output = new Float32Array(outRows * outCols);
+  for (let i = 0; i < outRows; i++) {
+    const inRow = Math.trunc(((i + 0.5) * rows) / outRows);
+    for (let j = 0; j < outCols; j++) {
+      const inCol = Math.trunc(((j + 0.5) * cols) / outCols);
+      output[i * outCols + j] = input[inRow * cols + inCol];
+    }
+  }
+  return output;
+}
+
+/** The 64 x 64 luma the DCT and the quality metric work on. Consumes (blurs) `luma`. */
+export function downsampleTo64(luma: Float32Array, rows: number, cols: number): Float32Array {
+  // pdqFloat256FromFloatLuma's shortcut for frames already at 64 x 64: no blur at all.
+  if (rows === 64 && cols === 64) return Float32Array.from(luma);
+  const scratch = new Float32Array(rows * cols);
+  jaroszFilter(luma, scratch, rows, cols, jaroszWindowSize(cols, 64), jaroszWindowSize(rows, 64), PDQ_NUM_JAROSZ_XY_PASSES);
+  return decimate(luma, rows, cols, 64, 64);
+}
