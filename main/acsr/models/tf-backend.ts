@@ -102,14 +102,19 @@ async function setBackendOrThrow(name: string): Promise<string> {
  * Node's default handling is the same minus that noise, so the handlers are removed again.
  */
 async function withoutEmscriptenProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
-  const events = ['uncaughtException', 'unhandledRejection'] as const;
-  const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]));
+  // Typed loosely: the two events' listener signatures differ and only identity matters here.
+  const emitter = process as unknown as {
+    listeners(event: string): ((...args: unknown[]) => void)[];
+    removeListener(event: string, listener: (...args: unknown[]) => void): void;
+  };
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
   try {
     return await start();
   } finally {
     for (const event of events) {
-      for (const listener of process.listeners(event)) {
-        if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: any[]) => void);
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener);
       }
     }
   }
