@@ -18,6 +18,16 @@
  * writeNpy / writePng / writeJsonFile for outputs (all written atomically).
  */
 import type { CommandEntry } from '../command.ts';
+import { benchCommandGroup } from './bench-csc.ts';
+import { cscCommand } from './csc.ts';
 import { infoCommand } from './info.ts';
+import { learnDictionaryCommand } from './learn-dictionary.ts';
+import { tikhonovCommand } from './tikhonov.ts';
 
-export const commands: readonly CommandEntry[] = [infoCommand];
+export const commands: readonly CommandEntry[] = [
+  tikhonovCommand,
+  cscCommand,
+  learnDictionaryCommand,
+  benchCommandGroup,
+  infoCommand,
+];
