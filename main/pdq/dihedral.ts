@@ -31,9 +31,9 @@ const RULES: Record<DihedralName, DihedralRule> = {
 };
 
 /** The 16 x 16 DCT block of the transformed picture, from the original's block. */
-export function dihedralDctBlock(block: Float32Array, name: DihedralName): Float32Array {
+export function dihedralDctBlock(block: Float64Array, name: DihedralName): Float64Array {
   const rule = RULES[name];
-  const out = new Float32Array(256);
+  const out = new Float64Array(256);
   for (let i = 0; i < 16; i++) {
     for (let j = 0; j < 16; j++) {
       const value = block[i * 16 + j];

@@ -10,7 +10,7 @@ import { torbenMedian } from './torben-median.ts';
 export const PDQ_HASH_HEX_LENGTH = 64;
 
 /** `block` is 16 x 16 row-major. */
-export function hashWordsFromDct(block: Float32Array): Uint16Array {
+export function hashWordsFromDct(block: Float64Array): Uint16Array {
   const median = torbenMedian(block);
   const words = new Uint16Array(16);
   for (let k = 0; k < 256; k++) if (block[k] > median) words[k >> 4] |= 1 << (k & 15);

@@ -1,10 +1,8 @@
 /**
- * Blur-and-decimate to 64 x 64 (downscaling.cpp). Two X,Y passes of 1-D box filters make a tent
- * filter (Jarosz, "Fast Image Convolutions", SIGGRAPH 2001); then the pixel nearest each target
- * centre is taken. Sums are float32, as in the reference, so rounding matches it.
+ * Blur-and-decimate to 64 x 64 (downscaling.cpp, pdq_hasher.py). Two X,Y passes of 1-D box
+ * filters make a tent filter (Jarosz, "Fast Image Convolutions", SIGGRAPH 2001); then the pixel
+ * nearest each target centre is taken.
  */
-const f32 = Math.fround;
-
 export const PDQ_NUM_JAROSZ_XY_PASSES = 2;
 
 /**
@@ -17,11 +15,12 @@ export function jaroszWindowSize(oldDimension: number, newDimension: number): nu
 
 /**
  * A centred moving average whose window shrinks at both ends instead of padding, written as the
- * reference's four phases so that every float32 addition happens in the same order.
+ * reference's four phases so that every addition happens in the same order (the running sum's
+ * rounding then matches the reference's).
  */
 export function boxFilter1D(
-  input: Float32Array,
-  output: Float32Array,
+  input: Float64Array,
+  output: Float64Array,
   start: number,
   length: number,
   stride: number,
@@ -38,27 +37,27 @@ export function boxFilter1D(
   let sum = 0;
   let windowSize = 0;
   for (let i = 0; i < phase1; i++) {
-    sum = f32(sum + input[right]);
+    sum += input[right];
     windowSize++;
     right += stride;
   }
   for (let i = 0; i < phase2; i++) {
-    sum = f32(sum + input[right]);
+    sum += input[right];
     windowSize++;
     output[out] = sum / windowSize;
     right += stride;
     out += stride;
   }
   for (let i = 0; i < phase3; i++) {
-    sum = f32(sum + input[right]);
-    sum = f32(sum - input[left]);
+    sum += input[right];
+    sum -= input[left];
     output[out] = sum / windowSize;
     left += stride;
     right += stride;
     out += stride;
   }
   for (let i = 0; i < phase4; i++) {
-    sum = f32(sum - input[left]);
+    sum -= input[left];
     windowSize--;
     output[out] = sum / windowSize;
     left += stride;
@@ -68,8 +67,8 @@ export function boxFilter1D(
 
 /** In place on `buffer` (row-major rows x cols); `scratch` is the same size. */
 export function jaroszFilter(
-  buffer: Float32Array,
-  scratch: Float32Array,
+  buffer: Float64Array,
+  scratch: Float64Array,
   rows: number,
   cols: number,
   windowAlongRows: number,
@@ -83,8 +82,8 @@ export function jaroszFilter(
 }
 
 /** Samples at target-pixel centres, not corners. */
-export function decimate(input: Float32Array, rows: number, cols: number, outRows: number, outCols: number): Float32Array {
-  const output = new Float32Array(outRows * outCols);
+export function decimate(input: Float64Array, rows: number, cols: number, outRows: number, outCols: number): Float64Array {
+  const output = new Float64Array(outRows * outCols);
   for (let i = 0; i < outRows; i++) {
     const inRow = Math.trunc(((i + 0.5) * rows) / outRows);
     for (let j = 0; j < outCols; j++) {
@@ -95,11 +94,9 @@ export function decimate(input: Float32Array, rows: number, cols: number, outRow
   return output;
 }
 
-/** The 64 x 64 luma the DCT and the quality metric work on. Consumes (blurs) `luma`. */
-export function downsampleTo64(luma: Float32Array, rows: number, cols: number): Float32Array {
-  // pdqFloat256FromFloatLuma's shortcut for frames already at 64 x 64: no blur at all.
-  if (rows === 64 && cols === 64) return Float32Array.from(luma);
-  const scratch = new Float32Array(rows * cols);
+/** The 64 x 64 luma the DCT and the quality metric work on. Blurs `luma` in place. */
+export function downsampleTo64(luma: Float64Array, rows: number, cols: number): Float64Array {
+  const scratch = new Float64Array(rows * cols);
   jaroszFilter(luma, scratch, rows, cols, jaroszWindowSize(cols, 64), jaroszWindowSize(rows, 64), PDQ_NUM_JAROSZ_XY_PASSES);
   return decimate(luma, rows, cols, 64, 64);
 }

@@ -1,47 +1,47 @@
 /**
- * The reference hashes a float luma plane built from 8-bit RGB (pdqio.cpp loads files as
- * CImg<uint8_t>). RasterImage holds [0, 1] floats, so samples are brought back to 0..255 first;
- * for 8-bit sources that recovers the stored bytes exactly.
+ * The reference hashes a luma plane computed from 8-bit RGB samples. RasterImage holds [0, 1]
+ * floats, so samples are brought back to bytes first; for 8-bit sources that recovers the stored
+ * values exactly (16-bit sources are rounded to 8 bits).
  */
 import type { RasterImage } from '../io/image.ts';
+import type { BytePlane } from './pil-thumbnail.ts';
 
-/** Rows x columns, row-major; float32 like the reference's buffers. */
+/** Rows x columns, row-major. */
 export interface LumaPlane {
   rows: number;
   cols: number;
-  data: Float32Array;
+  data: Float64Array;
 }
 
-// Stored as float in the reference (downscaling.cpp), so their float32 values are what it uses.
-const LUMA_FROM_R = Math.fround(0.299);
-const LUMA_FROM_G = Math.fround(0.587);
-const LUMA_FROM_B = Math.fround(0.114);
+// Rec. 601 luma ("Y" of YUV), as both reference implementations use.
+const LUMA_FROM_R = 0.299;
+const LUMA_FROM_G = 0.587;
+const LUMA_FROM_B = 0.114;
 
-const f32 = Math.fround;
-
-function toByteScale(unit: number): number {
-  // Rounding, not truncation: v/255*255 can land just below the integer it came from.
-  return Math.round(Math.min(1, Math.max(0, unit)) * 255);
-}
-
-export function lumaFromRaster(image: RasterImage): LumaPlane {
+export function bytesFromRaster(image: RasterImage): BytePlane {
   const { width: cols, height: rows, channels, data: pixels } = image;
-  const count = rows * cols;
-  if (pixels.length !== count * channels) {
-    throw new RangeError(`image of ${rows} x ${cols} x ${channels} needs ${count * channels} values, has ${pixels.length}`);
+  if (pixels.length !== rows * cols * channels) {
+    throw new RangeError(`image of ${rows} x ${cols} x ${channels} needs ${rows * cols * channels} values, has ${pixels.length}`);
   }
-  const data = new Float32Array(count);
-  if (channels === 1) {
-    // fillFloatLumaFromGrey: the grey value itself, not weighted.
-    for (let p = 0; p < count; p++) data[p] = toByteScale(pixels[p]);
-  } else {
-    // fillFloatLumaFromRGB, with each float operation rounded to float32 as the C++ does.
-    for (let p = 0, at = 0; p < count; p++, at += 3) {
-      const r = f32(LUMA_FROM_R * toByteScale(pixels[at]));
-      const g = f32(LUMA_FROM_G * toByteScale(pixels[at + 1]));
-      const b = f32(LUMA_FROM_B * toByteScale(pixels[at + 2]));
-      data[p] = f32(f32(r + g) + b);
-    }
+  const data = new Uint8Array(pixels.length);
+  // Rounding, not truncation: v / 255 * 255 can land just below the integer it came from.
+  for (let i = 0; i < pixels.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, pixels[i])) * 255);
+  return { rows, cols, channels, data };
+}
+
+/**
+ * pdq_hasher.py's fillFloatLumaFromBufferImage, in float64 as Python computes it. Greyscale goes
+ * through the same weights, because the Python reference converts every picture to RGB first.
+ */
+export function lumaFromBytes(plane: BytePlane): LumaPlane {
+  const { rows, cols, channels, data: samples } = plane;
+  const count = rows * cols;
+  const data = new Float64Array(count);
+  for (let p = 0, at = 0; p < count; p++, at += channels) {
+    const r = samples[at];
+    const g = channels === 1 ? r : samples[at + 1];
+    const b = channels === 1 ? r : samples[at + 2];
+    data[p] = LUMA_FROM_R * r + LUMA_FROM_G * g + LUMA_FROM_B * b;
   }
   return { rows, cols, data };
 }

@@ -1,18 +1,22 @@
 /**
  * PDQ perceptual hashing (Meta's facebook/ThreatExchange pdq/), the public entry points.
- * Steps, each in its own file, as the C++ reference file hasher runs them (pdqio.cpp,
- * pdqhashing.cpp): luma from 8-bit RGB -> nearest-neighbour resize to 512 x 512 when larger ->
- * Jarosz tent filter and decimation to 64 x 64 -> quality metric -> 16 x 16 DCT -> bits above
- * the median.
+ *
+ * Steps, each in its own file, as the Python reference (pdq_hasher.py) runs them: PIL's
+ * thumbnail to fit 512 x 512 -> Rec. 601 luma -> Jarosz tent filter and decimation to 64 x 64 ->
+ * quality metric -> 16 x 16 DCT -> a bit per coefficient above the median. The Python reference
+ * is followed because the conformance hashes are its test suite's; its core (filter, DCT, median,
+ * bits, dihedral signs) is the C++ reference's. The C++ file hasher differs only before the core:
+ * it squashes pictures larger than 512 to exactly 512 x 512 by nearest neighbour, which moves the
+ * conformance set's hashes by 4 to 8 bits.
  */
 import { readImage, type RasterImage } from '../io/image.ts';
 import { dct64To16 } from './dct.ts';
 import { DIHEDRAL_NAMES, dihedralDctBlock, type DihedralName } from './dihedral.ts';
 import { formatHashWords, hammingDistanceOfWords, hashWordsFromDct, parseHashHex } from './hash-bits.ts';
 import { downsampleTo64 } from './jarosz-filter.ts';
-import { lumaFromRaster } from './luma.ts';
+import { bytesFromRaster, lumaFromBytes } from './luma.ts';
+import { pilThumbnail } from './pil-thumbnail.ts';
 import { pdqQuality } from './quality.ts';
-import { resizeLikeReference } from './reference-resize.ts';
 
 export interface PdqHash {
   /** 64 lowercase hex characters, as the reference implementations print the 256-bit hash. */
@@ -29,16 +33,19 @@ export const PDQ_MATCH_THRESHOLD = 31;
 /** Hashes of this quality or lower are unreliable; the reference discards them. */
 export const PDQ_QUALITY_DISCARD_AT_OR_BELOW = 49;
 
-// pdqHash256FromFloatLuma: smaller pictures cannot be filtered meaningfully.
+// The C++ reference's guard (pdqHash256FromFloatLuma): a picture this small has no structure to
+// hash, so it gets the all-zero hash and quality 0 rather than noise. (The Python one has no guard.)
 const MIN_HASHABLE_DIM = 5;
 
 export function computePdq(image: RasterImage): PdqHash {
   const { block, quality } = dctBlockOf(image);
-  if (!block) return { hash: formatHashWords(new Uint16Array(16)), quality };
-  return { hash: formatHashWords(hashWordsFromDct(block)), quality };
+  return { hash: formatHashWords(block ? hashWordsFromDct(block) : new Uint16Array(16)), quality };
 }
 
-/** All eight from one DCT, as the reference does: each equals, up to rounding, hashing the transformed picture. */
+/**
+ * All eight from one DCT, as the reference does: each equals, up to rounding, the hash of the
+ * picture rotated or flipped that way.
+ */
 export function computePdqDihedral(image: RasterImage): PdqDihedralHashes {
   const { block, quality } = dctBlockOf(image);
   const hashes = {} as PdqDihedralHashes;
@@ -59,10 +66,15 @@ export async function computePdqOfFile(path: string): Promise<PdqHash> {
   return computePdq(await readImage(path, { channels: 'rgb', precision: 'float32' }));
 }
 
+/** Also for callers that want both the plain hash and the variants from one decode. */
+export async function computePdqDihedralOfFile(path: string): Promise<PdqDihedralHashes> {
+  return computePdqDihedral(await readImage(path, { channels: 'rgb', precision: 'float32' }));
+}
+
 /** The 16 x 16 DCT block (null for pictures too small to hash, which get hash 0 and quality 0). */
-function dctBlockOf(image: RasterImage): { block: Float32Array | null; quality: number } {
-  const luma = resizeLikeReference(lumaFromRaster(image));
-  if (luma.rows < MIN_HASHABLE_DIM || luma.cols < MIN_HASHABLE_DIM) return { block: null, quality: 0 };
+function dctBlockOf(image: RasterImage): { block: Float64Array | null; quality: number } {
+  if (image.width < MIN_HASHABLE_DIM || image.height < MIN_HASHABLE_DIM) return { block: null, quality: 0 };
+  const luma = lumaFromBytes(pilThumbnail(bytesFromRaster(image)));
   const buffer64x64 = downsampleTo64(luma.data, luma.rows, luma.cols);
   return { block: dct64To16(buffer64x64), quality: pdqQuality(buffer64x64) };
 }

@@ -4,9 +4,7 @@
  * before summing, so that many faint gradients do not add up to "detailed". Flat or nearly flat
  * pictures score low, and their hashes are unreliable.
  */
-const f32 = Math.fround;
-
-export function pdqQuality(buffer64x64: Float32Array): number {
+export function pdqQuality(buffer64x64: Float64Array): number {
   let gradientSum = 0;
   for (let i = 0; i < 63; i++) {
     for (let j = 0; j < 64; j++) gradientSum += Math.abs(quantisedDifference(buffer64x64[i * 64 + j], buffer64x64[(i + 1) * 64 + j]));
@@ -17,7 +15,7 @@ export function pdqQuality(buffer64x64: Float32Array): number {
   return Math.min(100, Math.trunc(gradientSum / 90));
 }
 
-/** `int d = ((u - v) * 100) / 255;` in float32, truncated toward zero. */
+/** `int(((u - v) * 100) / 255)`: truncated toward zero. */
 function quantisedDifference(u: number, v: number): number {
-  return Math.trunc(f32(f32(f32(u - v) * 100) / 255));
+  return Math.trunc(((u - v) * 100) / 255);
 }

@@ -19,8 +19,7 @@ export function torbenMedian(values: ArrayLike<number>): number {
   let maxBelowGuess = 0;
   let minAboveGuess = 0;
   for (;;) {
-    // The reference adds in float32; halving commutes with that rounding, so one fround matches.
-    guess = Math.fround((min + max) / 2);
+    guess = (min + max) / 2;
     less = 0;
     greater = 0;
     equal = 0;

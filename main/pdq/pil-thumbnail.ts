@@ -1,0 +1,202 @@
+/**
+ * The Python reference (pdq_hasher.py, whose test suite gives the conformance hashes) shrinks
+ * every picture to fit 512 x 512 with PIL's `Image.thumbnail((512, 512))` before hashing. This is
+ * that resize, bit for bit on 8-bit samples: Pillow's aspect-ratio rounding, its integer-factor
+ * `reduce()` when the picture is more than twice too big per side (reducing_gap = 2), then its
+ * separable bicubic (a = -0.5) resampling with 22-bit fixed-point weights (Resample.c, Reduce.c).
+ *
+ * One Pillow step cannot be reproduced from decoded pixels: for JPEG files of 2048 pixels or more
+ * per side, PIL asks libjpeg for a DCT-domain downscaled decode (`draft`) instead of `reduce()`.
+ * Hashes of such files differ from the reference's by a few bits more.
+ */
+
+/** 8-bit samples, rows x cols x channels, interleaved. */
+export interface BytePlane {
+  rows: number;
+  cols: number;
+  channels: number;
+  data: Uint8Array;
+}
+
+export const THUMBNAIL_MAX_SIDE = 512;
+const REDUCING_GAP = 2;
+const BICUBIC_SUPPORT = 2;
+const PRECISION_BITS = 32 - 8 - 2;
+
+/** `Image.thumbnail((max, max))`: unchanged when it already fits. */
+export function pilThumbnail(plane: BytePlane, maxSide = THUMBNAIL_MAX_SIDE): BytePlane {
+  const target = thumbnailSize(plane.cols, plane.rows, maxSide, maxSide);
+  if (!target) return plane;
+  const [width, height] = target;
+  if (width === plane.cols && height === plane.rows) return plane;
+  // Image.resize with reducing_gap: box-average by whole factors first while the remaining
+  // bicubic step still shrinks at least reducing_gap times.
+  const factorX = Math.trunc(plane.cols / width / REDUCING_GAP) || 1;
+  const factorY = Math.trunc(plane.rows / height / REDUCING_GAP) || 1;
+  let source = plane;
+  let box: [number, number, number, number] = [0, 0, plane.cols, plane.rows];
+  if (factorX > 1 || factorY > 1) {
+    // _get_safe_box covers the whole picture when the box is the whole picture.
+    source = pilReduce(plane, factorX, factorY);
+    box = [0, 0, plane.cols / factorX, plane.rows / factorY];
+  }
+  return pilResampleBicubic(source, width, height, box);
+}
+
+/** Pillow's preserve_aspect_ratio(): the short side rounds to whichever of floor/ceil keeps the aspect closer. */
+export function thumbnailSize(width: number, height: number, maxWidth: number, maxHeight: number): [number, number] | null {
+  if (maxWidth >= width && maxHeight >= height) return null;
+  const aspect = width / height;
+  let x = maxWidth;
+  let y = maxHeight;
+  if (x / y >= aspect) {
+    x = roundAspect(y * aspect, (n) => Math.abs(aspect - n / y));
+  } else {
+    y = roundAspect(x / aspect, (n) => (n === 0 ? 0 : Math.abs(aspect - x / n)));
+  }
+  return [x, y];
+}
+
+function roundAspect(value: number, key: (n: number) => number): number {
+  const low = Math.floor(value);
+  const high = Math.ceil(value);
+  // Python's min() keeps the first of equal keys.
+  return Math.max(key(high) < key(low) ? high : low, 1);
+}
+
+/**
+ * Image.reduce: the mean of each factorX x factorY block (partial blocks at the right and bottom
+ * edges average what they have), in Pillow's fixed point: ((sum + n/2) * trunc(2^32 / (256 n))) >> 24.
+ */
+export function pilReduce(plane: BytePlane, factorX: number, factorY: number): BytePlane {
+  const { rows, cols, channels, data } = plane;
+  const outCols = Math.ceil(cols / factorX);
+  const outRows = Math.ceil(rows / factorY);
+  const out = new Uint8Array(outRows * outCols * channels);
+  const sums = new Float64Array(channels);
+  for (let y = 0; y < outRows; y++) {
+    const y0 = y * factorY;
+    const y1 = Math.min(rows, y0 + factorY);
+    for (let x = 0; x < outCols; x++) {
+      const x0 = x * factorX;
+      const x1 = Math.min(cols, x0 + factorX);
+      sums.fill(0);
+      for (let yy = y0; yy < y1; yy++) {
+        for (let xx = x0; xx < x1; xx++) {
+          const at = (yy * cols + xx) * channels;
+          for (let c = 0; c < channels; c++) sums[c] += data[at + c];
+        }
+      }
+      const count = (y1 - y0) * (x1 - x0);
+      const multiplier = Math.trunc(Math.fround(2 ** 32 / Math.fround(256 * count)));
+      const amend = Math.floor(count / 2);
+      const at = (y * outCols + x) * channels;
+      for (let c = 0; c < channels; c++) out[at + c] = Math.floor(((sums[c] + amend) * multiplier) / 2 ** 24);
+    }
+  }
+  return { rows: outRows, cols: outCols, channels, data: out };
+}
+
+function bicubic(x: number): number {
+  const a = -0.5;
+  x = Math.abs(x);
+  if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+  if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
+  return 0;
+}
+
+interface Kernels {
+  /** Per output pixel: first input index and number of taps. */
+  first: Int32Array;
+  taps: Int32Array;
+  /** ksize weights per output pixel, 22-bit fixed point. */
+  weights: Int32Array;
+  ksize: number;
+}
+
+/** Resample.c precompute_coeffs + normalize_coeffs_8bpc. `in0`/`in1` are the box edges (C floats). */
+function precomputeKernels(inSize: number, in0: number, in1: number, outSize: number): Kernels {
+  const scale = Math.fround(Math.fround(in1) - Math.fround(in0)) / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = BICUBIC_SUPPORT * filterScale;
+  const ksize = Math.ceil(support) * 2 + 1;
+  const first = new Int32Array(outSize);
+  const taps = new Int32Array(outSize);
+  const weights = new Int32Array(outSize * ksize);
+  const row = new Float64Array(ksize);
+  for (let xx = 0; xx < outSize; xx++) {
+    const center = Math.fround(in0) + (xx + 0.5) * scale;
+    const ss = 1 / filterScale;
+    const xmin = Math.max(0, Math.trunc(center - support + 0.5));
+    const xmax = Math.min(inSize, Math.trunc(center + support + 0.5)) - xmin;
+    let total = 0;
+    for (let x = 0; x < xmax; x++) {
+      const w = bicubic((x + xmin - center + 0.5) * ss);
+      row[x] = w;
+      total += w;
+    }
+    for (let x = 0; x < xmax; x++) {
+      const k = total !== 0 ? row[x] / total : row[x];
+      weights[xx * ksize + x] = k < 0 ? Math.trunc(-0.5 + k * (1 << PRECISION_BITS)) : Math.trunc(0.5 + k * (1 << PRECISION_BITS));
+    }
+    first[xx] = xmin;
+    taps[xx] = xmax;
+  }
+  return { first, taps, weights, ksize };
+}
+
+/** clip8: the fixed-point sum back to a byte. */
+function clip8(sum: number): number {
+  const value = sum >> PRECISION_BITS;
+  return value < 0 ? 0 : value > 255 ? 255 : value;
+}
+
+/** ImagingResample with BICUBIC: a horizontal pass (over the rows the vertical pass needs), then a vertical one, each rounding to 8 bits. */
+export function pilResampleBicubic(plane: BytePlane, width: number, height: number, box: [number, number, number, number]): BytePlane {
+  const { channels } = plane;
+  const needHorizontal = width !== plane.cols || box[0] !== 0 || box[2] !== width;
+  const needVertical = height !== plane.rows || box[1] !== 0 || box[3] !== height;
+  const vertical = precomputeKernels(plane.rows, box[1], box[3], height);
+  let current = plane;
+  let rowOffset = 0;
+  if (needHorizontal) {
+    const horizontal = precomputeKernels(plane.cols, box[0], box[2], width);
+    const firstRow = vertical.first[0];
+    const lastRow = vertical.first[height - 1] + vertical.taps[height - 1];
+    const rows = lastRow - firstRow;
+    const out = new Uint8Array(rows * width * channels);
+    const half = 1 << (PRECISION_BITS - 1);
+    for (let y = 0; y < rows; y++) {
+      const inRow = (y + firstRow) * plane.cols;
+      for (let xx = 0; xx < width; xx++) {
+        const xmin = horizontal.first[xx];
+        const taps = horizontal.taps[xx];
+        const k = xx * horizontal.ksize;
+        for (let c = 0; c < channels; c++) {
+          let sum = half;
+          for (let x = 0; x < taps; x++) sum += plane.data[(inRow + xmin + x) * channels + c] * horizontal.weights[k + x];
+          out[(y * width + xx) * channels + c] = clip8(sum);
+        }
+      }
+    }
+    current = { rows, cols: width, channels, data: out };
+    rowOffset = firstRow;
+  }
+  if (!needVertical) return current;
+  const cols = current.cols;
+  const out = new Uint8Array(height * cols * channels);
+  const half = 1 << (PRECISION_BITS - 1);
+  for (let yy = 0; yy < height; yy++) {
+    const ymin = vertical.first[yy] - rowOffset;
+    const taps = vertical.taps[yy];
+    const k = yy * vertical.ksize;
+    for (let xx = 0; xx < cols; xx++) {
+      for (let c = 0; c < channels; c++) {
+        let sum = half;
+        for (let y = 0; y < taps; y++) sum += current.data[((ymin + y) * cols + xx) * channels + c] * vertical.weights[k + y];
+        out[(yy * cols + xx) * channels + c] = clip8(sum);
+      }
+    }
+  }
+  return { rows: height, cols, channels, data: out };
+}
