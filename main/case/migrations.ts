@@ -1,0 +1,218 @@
+/**
+ * The case database's schema as numbered migrations, applied in order and recorded in SQLite's
+ * user_version. A migration, once released, is never edited: a case folder made by an older
+ * version must open in every later one, and must refuse to open in an older one that would not
+ * understand it.
+ */
+import type { Database } from 'better-sqlite3';
+import { UserInputError } from '../errors/user-input-error.ts';
+
+interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/** Tables whose rows are records of what happened: once written, never changed or removed. */
+export const APPEND_ONLY_TABLES = [
+  'audit_log',
+  'evidence_items',
+  'tags',
+  'notes',
+  'purification_runs',
+  'classifier_verdicts',
+  'reports',
+] as const;
+
+function appendOnlyTriggers(table: string): string {
+  return `
+    CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
+    BEGIN SELECT RAISE(ABORT, '${table} is append-only: rows cannot be changed'); END;
+    CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
+    BEGIN SELECT RAISE(ABORT, '${table} is append-only: rows cannot be deleted'); END;`;
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'examiners, cases, evidence, jobs, purification runs, verdicts, tags, notes, reports, audit log',
+    sql: `
+      CREATE TABLE examiners (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+        created_at TEXT NOT NULL
+      );
+
+      CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE CHECK (length(trim(number)) > 0),
+        title TEXT NOT NULL,
+        requester TEXT,
+        created_at TEXT NOT NULL,
+        created_by INTEGER NOT NULL REFERENCES examiners(id),
+        closed_at TEXT
+      );
+
+      CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'completed', 'failed', 'cancelled', 'interrupted')),
+        progress_done INTEGER NOT NULL DEFAULT 0,
+        progress_total INTEGER,
+        parameters TEXT NOT NULL CHECK (json_valid(parameters)),
+        error TEXT,
+        examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+        owner_pid INTEGER,
+        owner_host TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+
+      CREATE TABLE evidence_items (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        original_name TEXT NOT NULL,
+        original_path TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL CHECK (size_bytes > 0),
+        media_type TEXT NOT NULL,
+        width INTEGER NOT NULL CHECK (width > 0),
+        height INTEGER NOT NULL CHECK (height > 0),
+        sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+        md5 TEXT NOT NULL CHECK (length(md5) = 32),
+        pdq_hash TEXT NOT NULL CHECK (length(pdq_hash) = 64),
+        pdq_quality INTEGER NOT NULL,
+        imported_at TEXT NOT NULL,
+        examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+        store_path TEXT NOT NULL,
+        import_job_id INTEGER REFERENCES jobs(id),
+        decode_notes TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(decode_notes)),
+        UNIQUE (case_id, sha256)
+      );
+
+      -- What an import job did with each source file, so that a resumed job skips exactly the
+      -- files already dealt with and the summary can be rebuilt after a crash.
+      CREATE TABLE import_outcomes (
+        job_id INTEGER NOT NULL REFERENCES jobs(id),
+        source_path TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('imported', 'duplicate', 'error')),
+        item_id INTEGER REFERENCES evidence_items(id),
+        error_kind TEXT,
+        message TEXT,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (job_id, source_path),
+        CHECK ((outcome = 'error') = (item_id IS NULL))
+      );
+
+      CREATE TABLE purification_runs (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES evidence_items(id),
+        job_id INTEGER REFERENCES jobs(id),
+        bundle_id TEXT NOT NULL,
+        bundle_manifest_sha256 TEXT NOT NULL CHECK (length(bundle_manifest_sha256) = 64),
+        parameters TEXT NOT NULL CHECK (json_valid(parameters)),
+        seed INTEGER,
+        backend TEXT NOT NULL,
+        chosen_cluster INTEGER NOT NULL,
+        cluster_distances TEXT NOT NULL CHECK (json_valid(cluster_distances)),
+        override_cluster INTEGER,
+        override_examiner_id INTEGER REFERENCES examiners(id),
+        override_reason TEXT,
+        output_sha256 TEXT NOT NULL CHECK (length(output_sha256) = 64),
+        output_store_path TEXT,
+        output_pdq_hash TEXT NOT NULL CHECK (length(output_pdq_hash) = 64),
+        output_pdq_quality INTEGER NOT NULL,
+        pdq_distance INTEGER NOT NULL CHECK (pdq_distance BETWEEN 0 AND 256),
+        timings TEXT NOT NULL CHECK (json_valid(timings)),
+        examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+        created_at TEXT NOT NULL,
+        CHECK ((override_cluster IS NULL) = (override_examiner_id IS NULL)
+           AND (override_cluster IS NULL) = (override_reason IS NULL))
+      );
+
+      CREATE TABLE classifier_verdicts (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES evidence_items(id),
+        purification_run_id INTEGER REFERENCES purification_runs(id),
+        stage TEXT NOT NULL CHECK (stage IN ('before', 'after')),
+        model_id TEXT NOT NULL,
+        model_weights_sha256 TEXT NOT NULL CHECK (length(model_weights_sha256) = 64),
+        scores TEXT NOT NULL CHECK (json_valid(scores)),
+        top_class TEXT NOT NULL,
+        examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+        created_at TEXT NOT NULL,
+        CHECK (stage = 'before' OR purification_run_id IS NOT NULL)
+      );
+
+      CREATE TABLE tags (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES evidence_items(id),
+        kind TEXT NOT NULL CHECK (kind IN ('category', 'user')),
+        value TEXT NOT NULL,
+        comment TEXT,
+        examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+        created_at TEXT NOT NULL
+      );
+
+      CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        item_id INTEGER REFERENCES evidence_items(id),
+        text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+        examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+        created_at TEXT NOT NULL
+      );
+
+      CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        report_uid TEXT NOT NULL UNIQUE,
+        format TEXT NOT NULL,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+        examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+        created_at TEXT NOT NULL
+      );
+
+      CREATE TABLE audit_log (
+        sequence INTEGER PRIMARY KEY,
+        time TEXT NOT NULL,
+        examiner TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        parameters TEXT NOT NULL,
+        previous_sha256 TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE
+      );
+
+      CREATE INDEX evidence_items_by_job ON evidence_items(import_job_id);
+      CREATE INDEX tags_by_item ON tags(item_id, kind, id);
+      CREATE INDEX notes_by_item ON notes(item_id);
+      CREATE INDEX purification_runs_by_item ON purification_runs(item_id);
+      CREATE INDEX classifier_verdicts_by_item ON classifier_verdicts(item_id);
+      CREATE INDEX audit_log_by_subject ON audit_log(subject);
+      ${APPEND_ONLY_TABLES.map(appendOnlyTriggers).join('\n')}
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
+
+/** Applies the migrations the database has not seen yet, each in its own transaction. */
+export function migrate(db: Database, source: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new UserInputError(
+      `${source}: case database has schema version ${current}, newer than this program understands (${LATEST_SCHEMA_VERSION}); use a newer acsr`,
+    );
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      // PRAGMA does not take bound parameters; the version is a number from this file.
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}

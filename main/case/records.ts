@@ -1,0 +1,159 @@
+/** The case database's records as the rest of the product sees them (camelCase, JSON parsed). */
+import type { CategoryCode } from './tag-categories.ts';
+
+export interface CaseRecord {
+  id: number;
+  number: string;
+  title: string;
+  requester: string | null;
+  createdAt: string;
+  createdBy: string;
+  closedAt: string | null;
+}
+
+export interface EvidenceItem {
+  id: number;
+  originalName: string;
+  originalPath: string;
+  sizeBytes: number;
+  mediaType: string;
+  width: number;
+  height: number;
+  sha256: string;
+  md5: string;
+  pdqHash: string;
+  pdqQuality: number;
+  importedAt: string;
+  examiner: string;
+  /** Relative to the case folder, e.g. evidence/3f/3f5a...; content-addressed by sha256. */
+  storePath: string;
+  importJobId: number | null;
+  /** What the decoder did to read the file (EXIF rotation, dropped alpha...), from main/io/image.ts. */
+  decodeNotes: string[];
+}
+
+export interface TagRecord {
+  id: number;
+  itemId: number;
+  kind: 'category' | 'user';
+  value: string;
+  comment: string | null;
+  examiner: string;
+  createdAt: string;
+}
+
+export interface NoteRecord {
+  id: number;
+  itemId: number | null;
+  text: string;
+  examiner: string;
+  createdAt: string;
+}
+
+export type JobState = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface JobRecord {
+  id: number;
+  kind: string;
+  state: JobState;
+  progressDone: number;
+  progressTotal: number | null;
+  parameters: unknown;
+  error: string | null;
+  examiner: string;
+  ownerPid: number | null;
+  ownerHost: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export type ImportOutcomeKind = 'imported' | 'duplicate' | 'error';
+
+export interface ImportOutcome {
+  sourcePath: string;
+  outcome: ImportOutcomeKind;
+  itemId: number | null;
+  errorKind: string | null;
+  message: string | null;
+}
+
+export interface PurificationRunInput {
+  itemId: number;
+  jobId?: number;
+  bundleId: string;
+  bundleManifestSha256: string;
+  parameters: Record<string, unknown>;
+  seed?: number;
+  backend: string;
+  /** The cluster the method chose on its own. */
+  chosenCluster: number;
+  /** Distance of the input to every cluster, in cluster order. */
+  clusterDistances: number[];
+  /** Set when an examiner made the run use another cluster than the chosen one. */
+  override?: { cluster: number; examiner: string; reason: string };
+  outputSha256: string;
+  /** Where the purified image was stored, relative to the case folder (see EvidenceStore). */
+  outputStorePath?: string;
+  outputPdqHash: string;
+  outputPdqQuality: number;
+  /** Hamming distance between the input's and the output's PDQ hashes. */
+  pdqDistance: number;
+  timingsMs: Record<string, number>;
+  examiner: string;
+}
+
+export interface PurificationRun extends Omit<PurificationRunInput, 'override' | 'jobId' | 'seed' | 'outputStorePath'> {
+  id: number;
+  jobId: number | null;
+  seed: number | null;
+  outputStorePath: string | null;
+  override: { cluster: number; examiner: string; reason: string } | null;
+  createdAt: string;
+}
+
+export interface VerdictInput {
+  itemId: number;
+  /** Required for 'after' verdicts: which purification produced the classified image. */
+  purificationRunId?: number;
+  stage: 'before' | 'after';
+  modelId: string;
+  modelWeightsSha256: string;
+  scores: Record<string, number>;
+  examiner: string;
+}
+
+export interface Verdict extends Omit<VerdictInput, 'purificationRunId'> {
+  id: number;
+  purificationRunId: number | null;
+  topClass: string;
+  createdAt: string;
+}
+
+export interface ReportInput {
+  /** The report's own id, printed inside it, so that a printed copy can be traced to this row. */
+  reportUid: string;
+  format: string;
+  path: string;
+  sha256: string;
+  examiner: string;
+}
+
+export interface ReportRecord extends ReportInput {
+  id: number;
+  createdAt: string;
+}
+
+export interface ItemFilter {
+  /** Items whose current category is this one. */
+  category?: CategoryCode;
+  /** Items that carry every one of these user tags. */
+  tags?: readonly string[];
+  /** Items that have no category yet. */
+  uncategorised?: boolean;
+}
+
+export interface ItemSummary extends EvidenceItem {
+  category: CategoryCode | null;
+  tags: string[];
+}
