@@ -22,12 +22,14 @@ import { benchCommandGroup } from './bench-csc.ts';
 import { cscCommand } from './csc.ts';
 import { infoCommand } from './info.ts';
 import { learnDictionaryCommand } from './learn-dictionary.ts';
+import { pdqCommand } from './pdq.ts';
 import { tikhonovCommand } from './tikhonov.ts';
 
 export const commands: readonly CommandEntry[] = [
   tikhonovCommand,
   cscCommand,
   learnDictionaryCommand,
+  pdqCommand,
   benchCommandGroup,
   infoCommand,
 ];
