@@ -13,6 +13,7 @@ if (!existsSync(sharedDir)) {
 export const photosDir = path.join(sharedDir, 'data/photos');
 export const fashionMnistDir = path.join(sharedDir, 'data/fashion-mnist');
 export const sporcoReferenceDir = path.join(sharedDir, 'reference/sporco');
+export const pdqReferenceDir = path.join(sharedDir, 'reference/pdq');
 
 export interface ReferenceArray {
   shape: number[];
