@@ -1,0 +1,84 @@
+/**
+ * `npm run bench`: the project's speed and memory figures, measured on this machine.
+ *
+ *   npm run bench                 every benchmark
+ *   npm run bench -- csc fft      only those whose name contains one of the words
+ *
+ * Benchmarks are separate from tests on purpose: machines here are shared and noisy, so figures
+ * are medians, quoted with the machine they came from, and never asserted. The CBPDN suite runs
+ * in this process; every other test/bench/*-bench.ts runs as a child process, in name order, and
+ * is expected to print its figures (its last line as JSON). A summary of all JSON lines is
+ * written to bench-results/latest.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchmarkCbpdn, type CbpdnBenchmarkResult } from '../../main/acsr/signal/cbpdn-benchmark.ts';
+import { cropImage } from '../../main/acsr/signal/dictionary-training-set.ts';
+import { readImage } from '../../main/io/image.ts';
+import type { ImageArray } from '../../main/acsr/array/image-array.ts';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const repositoryRoot = path.resolve(benchDir, '../..');
+const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const selected = (name: string) => filters.length === 0 || filters.some((word) => name.includes(word));
+
+/** The photo the CBPDN problems are cut from, so the coefficients are those of a real image. */
+const PHOTO = path.resolve(repositoryRoot, '../shared/data/photos/skimage-astronaut.png');
+const SPORCO_MS = { 3: 540, 1: 790 } as const;
+
+async function cbpdnSuite(): Promise<CbpdnBenchmarkResult[]> {
+  const photo = await readImage(PHOTO, { channels: 'rgb', precision: 'float64' });
+  const results: CbpdnBenchmarkResult[] = [];
+  console.log('\nCBPDN, float32 engine, 8x8 atoms, M = 64, median ms per ADMM iteration (tolerance 0: every iteration runs)');
+  console.log('size  dict  threads   ms/it   FFT bound   ratio   FFT GFLOP/s sustained   vs SPORCO 256 (540 / 790 ms)');
+  for (const size of [64, 128, 256, 512]) {
+    for (const dictChannels of [3, 1] as const) {
+      const image: ImageArray<Float64Array> = cropImage(photo as ImageArray<Float64Array>, 0, 0, size, size);
+      const result = await benchmarkCbpdn({
+        size, channels: 3, dictChannels, atoms: 64, iterations: size >= 512 ? 10 : 20, lambda: 0.1,
+        precision: 'float32', threads: os.availableParallelism(), image,
+      });
+      results.push(result);
+      const versus = size === 256 ? `${(SPORCO_MS[dictChannels] / result.msPerIterationMedian).toFixed(2)}x faster` : '';
+      console.log(
+        `${String(size).padStart(4)}  ${dictChannels === 3 ? 'RGB ' : 'mono'}  ${String(result.threads).padStart(7)}  ${result.msPerIterationMedian.toFixed(1).padStart(6)}` +
+          `  ${result.fftBoundMs.toFixed(1).padStart(10)}  ${result.ratioToFftBound.toFixed(2).padStart(6)}  ${result.sustainedFftGflops.toFixed(2).padStart(22)}   ${versus}`,
+      );
+    }
+  }
+  return results;
+}
+
+function runScript(file: string): unknown {
+  console.log(`\n== ${file}`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(benchDir, file)], {
+    cwd: repositoryRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024,
+  });
+  process.stdout.write(result.stdout);
+  if (result.status !== 0) {
+    console.log(`(${file} exited with ${result.status})`);
+    return { file, failed: result.status };
+  }
+  const last = result.stdout.trimEnd().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(last);
+  } catch {
+    return { file, output: 'no JSON summary line' };
+  }
+}
+
+const summary: Record<string, unknown> = {
+  machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version, date: new Date().toISOString() },
+};
+console.log(`node ${process.version} on ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.availableParallelism()}`);
+if (selected('csc')) summary.csc = await cbpdnSuite();
+for (const file of readdirSync(benchDir).filter((name) => name.endsWith('-bench.ts')).sort()) {
+  if (selected(file.replace(/-bench\.ts$/, ''))) summary[file.replace(/\.ts$/, '')] = runScript(file);
+}
+const out = path.join(repositoryRoot, 'bench-results');
+mkdirSync(out, { recursive: true });
+writeFileSync(path.join(out, 'latest.json'), JSON.stringify(summary, null, 2) + '\n');
+console.log(`\nfigures written to ${path.relative(repositoryRoot, path.join(out, 'latest.json'))}`);
