@@ -24,8 +24,11 @@ export function bytesFromRaster(image: RasterImage): BytePlane {
     throw new RangeError(`image of ${rows} x ${cols} x ${channels} needs ${rows * cols * channels} values, has ${pixels.length}`);
   }
   const data = new Uint8Array(pixels.length);
-  // Rounding, not truncation: v / 255 * 255 can land just below the integer it came from.
-  for (let i = 0; i < pixels.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, pixels[i])) * 255);
+  for (let i = 0; i < pixels.length; i++) {
+    const value = pixels[i];
+    // Rounding half up, not truncation: v / 255 * 255 can land just below the integer it came from.
+    data[i] = value >= 1 ? 255 : value > 0 ? Math.floor(value * 255 + 0.5) : 0;
+  }
   return { rows, cols, channels, data };
 }
 

@@ -151,52 +151,84 @@ function clip8(sum: number): number {
   return value < 0 ? 0 : value > 255 ? 255 : value;
 }
 
-/** ImagingResample with BICUBIC: a horizontal pass (over the rows the vertical pass needs), then a vertical one, each rounding to 8 bits. */
+/**
+ * ImagingResample with BICUBIC: a horizontal pass (over the rows the vertical pass needs), then a
+ * vertical one, each rounding to 8 bits. Sums are exact integers below 2^31, like Pillow's int32.
+ */
 export function pilResampleBicubic(plane: BytePlane, width: number, height: number, box: [number, number, number, number]): BytePlane {
-  const { channels } = plane;
   const needHorizontal = width !== plane.cols || box[0] !== 0 || box[2] !== width;
   const needVertical = height !== plane.rows || box[1] !== 0 || box[3] !== height;
   const vertical = precomputeKernels(plane.rows, box[1], box[3], height);
   let current = plane;
   let rowOffset = 0;
   if (needHorizontal) {
-    const horizontal = precomputeKernels(plane.cols, box[0], box[2], width);
     const firstRow = vertical.first[0];
     const lastRow = vertical.first[height - 1] + vertical.taps[height - 1];
-    const rows = lastRow - firstRow;
-    const out = new Uint8Array(rows * width * channels);
-    const half = 1 << (PRECISION_BITS - 1);
-    for (let y = 0; y < rows; y++) {
-      const inRow = (y + firstRow) * plane.cols;
-      for (let xx = 0; xx < width; xx++) {
-        const xmin = horizontal.first[xx];
-        const taps = horizontal.taps[xx];
-        const k = xx * horizontal.ksize;
-        for (let c = 0; c < channels; c++) {
-          let sum = half;
-          for (let x = 0; x < taps; x++) sum += plane.data[(inRow + xmin + x) * channels + c] * horizontal.weights[k + x];
-          out[(y * width + xx) * channels + c] = clip8(sum);
-        }
-      }
-    }
-    current = { rows, cols: width, channels, data: out };
+    current = resampleRows(plane, firstRow, lastRow, precomputeKernels(plane.cols, box[0], box[2], width), width);
     rowOffset = firstRow;
   }
-  if (!needVertical) return current;
-  const cols = current.cols;
-  const out = new Uint8Array(height * cols * channels);
-  const half = 1 << (PRECISION_BITS - 1);
-  for (let yy = 0; yy < height; yy++) {
-    const ymin = vertical.first[yy] - rowOffset;
-    const taps = vertical.taps[yy];
-    const k = yy * vertical.ksize;
-    for (let xx = 0; xx < cols; xx++) {
-      for (let c = 0; c < channels; c++) {
-        let sum = half;
-        for (let y = 0; y < taps; y++) sum += current.data[((ymin + y) * cols + xx) * channels + c] * vertical.weights[k + y];
-        out[(yy * cols + xx) * channels + c] = clip8(sum);
+  return needVertical ? resampleColumns(current, rowOffset, vertical, height) : current;
+}
+
+const HALF = 1 << (PRECISION_BITS - 1);
+
+function resampleRows(plane: BytePlane, firstRow: number, lastRow: number, kernels: Kernels, width: number): BytePlane {
+  const { channels, data, cols } = plane;
+  const { first, taps, weights, ksize } = kernels;
+  const rows = lastRow - firstRow;
+  const out = new Uint8Array(rows * width * channels);
+  const sums = new Int32Array(channels);
+  for (let y = 0; y < rows; y++) {
+    const rowStart = (y + firstRow) * cols * channels;
+    for (let xx = 0; xx < width; xx++) {
+      const k = xx * ksize;
+      const n = taps[xx];
+      let at = rowStart + first[xx] * channels;
+      if (channels === 3) {
+        let s0 = HALF;
+        let s1 = HALF;
+        let s2 = HALF;
+        for (let x = 0; x < n; x++, at += 3) {
+          const w = weights[k + x];
+          s0 += data[at] * w;
+          s1 += data[at + 1] * w;
+          s2 += data[at + 2] * w;
+        }
+        const o = (y * width + xx) * 3;
+        out[o] = clip8(s0);
+        out[o + 1] = clip8(s1);
+        out[o + 2] = clip8(s2);
+      } else {
+        sums.fill(HALF);
+        for (let x = 0; x < n; x++, at += channels) {
+          const w = weights[k + x];
+          for (let c = 0; c < channels; c++) sums[c] += data[at + c] * w;
+        }
+        const o = (y * width + xx) * channels;
+        for (let c = 0; c < channels; c++) out[o + c] = clip8(sums[c]);
       }
     }
+  }
+  return { rows, cols: width, channels, data: out };
+}
+
+/** Row by row, so the inner loop runs along contiguous memory. */
+function resampleColumns(plane: BytePlane, rowOffset: number, kernels: Kernels, height: number): BytePlane {
+  const { channels, data, cols } = plane;
+  const { first, taps, weights, ksize } = kernels;
+  const rowLength = cols * channels;
+  const out = new Uint8Array(height * rowLength);
+  const sums = new Int32Array(rowLength);
+  for (let yy = 0; yy < height; yy++) {
+    sums.fill(HALF);
+    const start = first[yy] - rowOffset;
+    for (let y = 0; y < taps[yy]; y++) {
+      const w = weights[yy * ksize + y];
+      const rowStart = (start + y) * rowLength;
+      for (let i = 0; i < rowLength; i++) sums[i] += data[rowStart + i] * w;
+    }
+    const o = yy * rowLength;
+    for (let i = 0; i < rowLength; i++) out[o + i] = clip8(sums[i]);
   }
   return { rows: height, cols, channels, data: out };
 }
