@@ -36,6 +36,7 @@ describe('acsr tikhonov, learn-dictionary, csc on real photos', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'acsr-signal-'));
     // 96x96 crops keep the solves short while staying real photographs
     await sharp(path.join(photosDir, 'skimage-astronaut.png')).extract({ left: 160, top: 60, width: 96, height: 96 }).png().toFile(file('face.png'));
+    await writeNpy(file('five-channel-dictionary.npy'), createNdArray([8, 8, 5, 4], new Float64Array(8 * 8 * 5 * 4).fill(0.1)));
     await sharp(path.join(photosDir, 'skimage-coffee.png')).extract({ left: 200, top: 150, width: 96, height: 96 }).png().toFile(file('coffee.png'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -104,12 +105,34 @@ describe('acsr tikhonov, learn-dictionary, csc on real photos', () => {
       `objectives ${exact.summary.objective} vs ${fast.summary.objective}`);
   });
 
+  it('csc with an l1 weight map: weighting some atoms out leaves their coefficients zero', async () => {
+    const weights = new Float64Array(8).fill(1);
+    weights[0] = weights[1] = 1000;
+    await writeNpy(file('weights.npy'), createNdArray([8], weights));
+    const weighted = acsr(['csc', '--dict', file('D.npy'), '--in', file('face.png'), '--tikhonov', '5', '--lambda', '0.1',
+      '--l1-weight', file('weights.npy'), '--out', file('Xw.npy')]);
+    assert.equal(weighted.code, 0, weighted.stderr);
+    const x = await readNpy(file('Xw.npy'));
+    let suppressed = 0;
+    let others = 0;
+    for (let i = 0; i < x.data.length; i++) {
+      if (x.data[i] === 0) continue;
+      if (i % 8 < 2) suppressed++;
+      else others++;
+    }
+    assert.equal(suppressed, 0, 'atoms 0 and 1 carry a weight of 1000: no coefficient survives');
+    assert.ok(others > 0);
+    const wrongCount = acsr(['csc', '--dict', file('D.npy'), '--in', file('face.png'), '--lambda', '0.1',
+      '--l1-weight', file('five-channel-dictionary.npy'), '--out', file('Xbad.npy')]);
+    assert.equal(wrongCount.code, 2);
+    assert.match(wrongCount.stderr, /has 1280 weights: expected 9216 \(one per pixel\), 8 \(one per atom\)/);
+  });
+
   it('refuses bad input with one error line and leaves no output file', async () => {
     const nan = new Float64Array(16 * 16);
     nan[37] = Number.NaN;
     await writeNpy(file('nan.npy'), createNdArray([16, 16], nan));
     writeFileSync(file('not-an-image.png'), 'this is text, not a PNG');
-    await writeNpy(file('five-channel-dictionary.npy'), createNdArray([8, 8, 5, 4], new Float64Array(8 * 8 * 5 * 4).fill(0.1)));
     const cases: [string[], RegExp][] = [
       [['csc', '--dict', file('D.npy'), '--in', file('missing.png'), '--lambda', '0.1', '--out', file('out.npy')], /missing\.png: file not found/],
       [['csc', '--dict', file('D.npy'), '--in', file('nan.npy'), '--lambda', '0.1', '--out', file('out.npy')], /nan\.npy holds NaN at flat index 37/],

@@ -15,6 +15,8 @@ export interface SparseCodeImageRequest {
   readonly image: ImageArray<Float64Array>;
   readonly lambda: number;
   readonly options?: CbpdnOptionsInput;
+  /** l1 weights: one per pixel (H x W), one per atom (M), or one per coefficient (SPORCO's count). */
+  readonly l1Weight?: ArrayLike<number>;
   readonly precision?: Precision;
   /** Worker threads of the float32 engine; default every core. */
   readonly threads?: number;
@@ -53,6 +55,7 @@ async function solve<T extends FloatArray>(
     signal: { height, width, channels, images: 1, planes: toPlanes(image) },
     lambda: request.lambda,
     options: request.options,
+    l1Weight: request.l1Weight,
     engine,
   });
   try {

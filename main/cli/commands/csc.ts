@@ -5,7 +5,7 @@ import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeNpy } from '../../io/npy.ts';
 import { defineCommand } from '../command.ts';
 import { assertOutputPath, writeArrayOrPng } from '../inputs/array-outputs.ts';
-import { readDictionaryFile, readSignalFile } from '../inputs/sparse-coding-inputs.ts';
+import { readDictionaryFile, readL1WeightFile, readSignalFile } from '../inputs/sparse-coding-inputs.ts';
 
 export const cscCommand = defineCommand({
   name: 'csc',
@@ -28,6 +28,7 @@ export const cscCommand = defineCommand({
     autoRho: { type: 'boolean', default: true, description: 'residual balancing of rho (--no-auto-rho keeps rho fixed)' },
     relax: { type: 'number', default: SPORCO_CBPDN_DEFAULTS.relaxation, greaterThan: 0, max: 1.999999, description: 'over-relaxation alpha, in (0, 2)' },
     tol: { type: 'number', default: SPORCO_CBPDN_DEFAULTS.relativeTolerance, min: 0, description: 'relative stopping tolerance on both residuals' },
+    l1Weight: { type: 'string', valueName: 'W.npy', description: 'l1 weight map: (H, W) per pixel, (M,) per atom, or one value per coefficient' },
     tikhonov: { type: 'number', min: 0, valueName: 'L', description: 'split with this Tikhonov lambda first and code the high part' },
     precision: { type: 'string', choices: ['float32', 'float64'], default: 'float32', description: 'float32: fast multi-threaded engine; float64: reference engine' },
     threads: { type: 'integer', min: 1, description: 'worker threads of the float32 engine (default: all cores)' },
@@ -47,6 +48,14 @@ export const cscCommand = defineCommand({
     if (dictionary.atomHeight > input.height || dictionary.atomWidth > input.width) {
       throw new UserInputError(`atoms of ${dictionary.atomHeight}x${dictionary.atomWidth} do not fit ${options.in} (${input.height}x${input.width})`);
     }
+    const l1Weight = options.l1Weight === undefined ? undefined : await readL1WeightFile(options.l1Weight);
+    if (l1Weight) {
+      const groups = dictionary.channels === 1 ? input.channels : 1;
+      const counts = [input.height * input.width, dictionary.atoms, groups * dictionary.atoms * input.height * input.width];
+      if (!counts.includes(l1Weight.length)) {
+        throw new UserInputError(`${options.l1Weight} has ${l1Weight.length} weights: expected ${counts[0]} (one per pixel), ${counts[1]} (one per atom) or ${counts[2]} (one per coefficient)`);
+      }
+    }
     const split = options.tikhonov === undefined ? undefined : tikhonovSplit(input, options.tikhonov);
     const coded = split ? split.high : input;
 
@@ -57,6 +66,7 @@ export const cscCommand = defineCommand({
       lambda: options.lambda,
       precision: options.precision,
       threads: options.threads,
+      l1Weight,
       signal,
       options: {
         maxIterations: options.iters,

@@ -49,3 +49,12 @@ export async function readSignalFile(path: string): Promise<SignalImage> {
   assertFinite(array, path);
   return { height, width, channels, data: Float64Array.from(array.data), kind, notes };
 }
+
+/** Weights must be finite and >= 0; whether their count fits the problem is the solver's check. */
+export async function readL1WeightFile(path: string): Promise<Float64Array> {
+  const array = await readNpy(path);
+  assertFinite(array, path);
+  const negative = array.data.findIndex((value) => value < 0);
+  if (negative >= 0) throw new UserInputError(`${path}: l1 weights must be >= 0, found ${array.data[negative]} at flat index ${negative}`);
+  return Float64Array.from(array.data);
+}
