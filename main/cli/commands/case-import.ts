@@ -1,0 +1,48 @@
+import { displayPath } from '../../case/display-path.ts';
+import { DEFAULT_MAX_PIXELS } from '../../case/evidence-image.ts';
+import { UsageError } from '../errors.ts';
+import { defineCommand } from '../command.ts';
+import { caseOption, examinerOption, withCase } from './case-options.ts';
+
+export const caseImportCommand = defineCommand({
+  name: 'import',
+  summary: 'copy image files into the case (folders recursively), with hashes and PDQ',
+  description: [
+    'Each file is copied into the evidence store (the original is only read), hashed (SHA-256 and MD5 in the same pass), fully decoded and PDQ-hashed. Exact duplicates of evidence already in the case are skipped and listed.',
+    'Files that cannot be evidence images (empty, truncated, not an image, unsupported format, too many pixels, unreadable, unsafe names, links out of the folder, FIFOs) are listed with the reason and recorded in the audit log; the rest of the import goes on. The exit status is 0 even then: read the summary.',
+    'Ctrl-C or a killed process leaves a job that --resume finishes, skipping the files already dealt with.',
+  ].join('\n\n'),
+  examples: ['acsr case import --case cases/2026-0042 --in /media/usb/DCIM --examiner "A. Jones"', 'acsr case import --case cases/2026-0042 --resume --examiner "A. Jones"'],
+  options: {
+    case: caseOption,
+    in: { type: 'string', multiple: true, valueName: 'DIR|FILE', description: 'folders (searched recursively) and files to import' },
+    examiner: examinerOption,
+    resume: { type: 'boolean', description: 'continue the latest import that was interrupted or cancelled, instead of starting one' },
+    maxPixels: { type: 'integer', min: 1, default: DEFAULT_MAX_PIXELS, valueName: 'N', description: 'refuse images with more pixels than this (decompression bombs)' },
+  },
+  async run({ options, print, note, progress, signal, json }) {
+    if (options.resume === (options.in.length > 0)) throw new UsageError(options.resume ? '--resume takes no --in: the job remembers its inputs' : 'give --in DIR|FILE... or --resume');
+    return withCase(options.case, note, async (caseFolder) => {
+      const control = { examiner: options.examiner, maxPixels: options.maxPixels, progress, signal };
+      const summary = options.resume
+        ? await caseFolder.resumeImport(control)
+        : await caseFolder.importEvidence(options.in, control);
+      const errors = summary.outcomes.filter((outcome) => outcome.outcome === 'error');
+      const duplicates = summary.outcomes.filter((outcome) => outcome.outcome === 'duplicate');
+      if (!json || errors.length + duplicates.length <= 1000) {
+        for (const duplicate of duplicates) print(`duplicate  ${displayPath(duplicate.sourcePath)}: same content as item ${duplicate.itemId}, skipped`);
+        for (const error of errors) print(`error      [${error.errorKind}] ${error.message}`);
+      }
+      const resumedText = summary.resumed ? `, resumed (${summary.handledEarlier} done before)` : '';
+      print(`import job ${summary.jobId}${resumedText}: ${summary.imported} imported, ${summary.duplicates} duplicates skipped, ${summary.errors} errors, of ${summary.total}`);
+      return {
+        jobId: summary.jobId,
+        resumed: summary.resumed,
+        total: summary.total,
+        imported: summary.imported,
+        duplicates: duplicates.map(({ sourcePath, itemId }) => ({ sourcePath, itemId })),
+        errors: errors.map(({ sourcePath, errorKind, message }) => ({ sourcePath, kind: errorKind, message })),
+      };
+    });
+  },
+});

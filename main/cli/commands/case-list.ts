@@ -1,0 +1,40 @@
+import { displayPath } from '../../case/display-path.ts';
+import { CATEGORY_CODES } from '../../case/tag-categories.ts';
+import { defineCommand } from '../command.ts';
+import { caseOption, shortHash, withCase } from './case-options.ts';
+
+export const caseListCommand = defineCommand({
+  name: 'list',
+  summary: "list a case's evidence items, optionally filtered by category and tags",
+  description:
+    "An item's category is the latest one given to it. Filters combine: --category CAT-1 --tag reviewed lists the items currently in CAT-1 that also carry the user tag 'reviewed'; --category none lists the items not categorised yet.",
+  examples: ['acsr case list --case cases/2026-0042 --category CAT-1', 'acsr case list --case cases/2026-0042 --category none --json'],
+  options: {
+    case: caseOption,
+    category: {
+      type: 'string',
+      choices: ['any', 'none', ...CATEGORY_CODES],
+      default: 'any',
+      valueName: 'CAT-n|none|any',
+      description: "only items whose current category is this ('none': not categorised yet)",
+    },
+    tag: { type: 'string', multiple: true, valueName: 'TAG', description: 'only items carrying every one of these user tags' },
+  },
+  async run({ options, print, note }) {
+    return withCase(options.case, note, async (caseFolder) => {
+      const items = caseFolder.db.listItems({
+        ...(options.category === 'any' || options.category === 'none' ? {} : { category: options.category }),
+        tags: options.tag,
+        uncategorised: options.category === 'none',
+      });
+      for (const item of items) {
+        const tags = item.tags.length > 0 ? `  [${item.tags.join(', ')}]` : '';
+        print(
+          `${String(item.id).padStart(5)}  ${(item.category ?? '-').padEnd(5)}  ${`${item.width}x${item.height}`.padEnd(11)}  ${shortHash(item.sha256)}  ${displayPath(item.originalName)}${tags}`,
+        );
+      }
+      print(`${items.length} item${items.length === 1 ? '' : 's'}`);
+      return { count: items.length, items };
+    }, { readonly: true });
+  },
+});
