@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, open, rename, rm, rmdir, stat, readdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UserInputError } from '../../errors/user-input-error.ts';
+import { encodeNpy } from '../../io/npy.ts';
+import type { NdArray } from '../../io/ndarray.ts';
+import { MANIFEST_FILE, type BundleManifest } from './bundle-manifest.ts';
+
+/**
+ * Writes a bundle so that it appears complete or not at all: every file goes into a temp folder
+ * beside the target (same file system, so the final rename is atomic), is synced, and the folder
+ * is renamed to the target last. A failure or a cancel removes the temp folder. The target must
+ * not exist (or be an empty folder): replacing a bundle is a deliberate `rm` by the user, never a
+ * side effect of training.
+ */
+export interface BundleContent {
+  /** everything but `files`, which the writer fills with the hashes it wrote */
+  readonly manifest: Omit<BundleManifest, 'files'>;
+  /** relative path -> array */
+  readonly arrays: ReadonlyMap<string, NdArray>;
+}
+
+export async function writeReferenceBundle(target: string, content: BundleContent, signal?: AbortSignal): Promise<BundleManifest> {
+  const destination = resolve(target);
+  await refuseExistingTarget(target, destination);
+  await mkdir(dirname(destination), { recursive: true });
+  const temp = await mkdtemp(join(dirname(destination), `.${basename(destination)}.partial-`));
+  try {
+    const files: Record<string, string> = {};
+    for (const [path, array] of [...content.arrays.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      signal?.throwIfAborted();
+      const bytes = encodeNpy(array);
+      await writeSynced(join(temp, path), bytes);
+      files[path] = sha256Hex(bytes);
+    }
+    const manifest: BundleManifest = { ...content.manifest, files };
+    await writeSynced(join(temp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    signal?.throwIfAborted();
+    await rmdir(destination).catch(() => {}); // an empty target folder is allowed
+    await rename(temp, destination);
+    return manifest;
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true }).catch(() => {});
+    throw error;
+  }
+}
+
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function refuseExistingTarget(target: string, destination: string): Promise<void> {
+  const existing = await stat(destination).catch(() => undefined);
+  if (!existing) return;
+  if (!existing.isDirectory()) throw new UserInputError(`${target} exists and is not a folder; choose another --out`);
+  if ((await readdir(destination)).length > 0) throw new UserInputError(`${target} already exists; remove it or choose another --out (a bundle is never overwritten in place)`);
+}
+
+async function writeSynced(path: string, data: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const handle = await open(path, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
