@@ -19,6 +19,7 @@
  */
 import type { CommandEntry } from '../command.ts';
 import { benchCommandGroup } from './bench-csc.ts';
+import { caseCommandGroup } from './case.ts';
 import { cscCommand } from './csc.ts';
 import { infoCommand } from './info.ts';
 import { learnDictionaryCommand } from './learn-dictionary.ts';
@@ -31,5 +32,6 @@ export const commands: readonly CommandEntry[] = [
   learnDictionaryCommand,
   pdqCommand,
   benchCommandGroup,
+  caseCommandGroup,
   infoCommand,
 ];
