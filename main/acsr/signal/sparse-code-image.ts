@@ -3,6 +3,8 @@ import { fromPlanes, toPlanes, type ImageArray } from '../array/image-array.ts';
 import { type CbpdnEngineFactory, type CbpdnIterationStats, ConvBpdn, referenceEngineFactory } from './cbpdn.ts';
 import type { CbpdnOptionsInput } from './cbpdn-options.ts';
 import type { ConvDictionary } from './conv-dictionary.ts';
+import { cropImage } from './dictionary-training-set.ts';
+import { fastFftSize } from './fft/fast-fft-size.ts';
 import { fastEngineFactory } from './parallel/parallel-cbpdn-engine.ts';
 
 /**
@@ -20,6 +22,12 @@ export interface SparseCodeImageRequest {
   readonly precision?: Precision;
   /** Worker threads of the float32 engine; default every core. */
   readonly threads?: number;
+  /**
+   * Solve on the next grid the fast FFT supports, the image extended by mirroring at its bottom and
+   * right edges, then crop coefficients and reconstruction back. Not SPORCO's problem exactly (the
+   * circular boundary moves), so off by default; purification turns it on for speed.
+   */
+  readonly padToFastFftSize?: boolean;
   readonly signal?: AbortSignal;
   readonly onIteration?: (stats: CbpdnIterationStats) => void;
 }
@@ -36,6 +44,22 @@ export interface SparseCodeImageResult {
 }
 
 export async function sparseCodeImage(request: SparseCodeImageRequest): Promise<SparseCodeImageResult> {
+  const { height, width } = request.image;
+  const grid = fastFftSize(height, width);
+  const pad = request.padToFastFftSize === true && (grid.height !== height || grid.width !== width);
+  if (pad && request.l1Weight !== undefined && request.l1Weight.length !== request.dictionary.atoms) {
+    throw new RangeError('a per-pixel or per-coefficient l1 weight cannot be combined with padToFastFftSize');
+  }
+  if (!pad) return sparseCodeOnGrid(request);
+  const padded = await sparseCodeOnGrid({ ...request, image: mirrorExtend(request.image, grid.height, grid.width) });
+  return {
+    ...padded,
+    coefficients: cropLeadingAxes(padded.coefficients, height, width),
+    reconstruction: cropImage(padded.reconstruction, 0, 0, height, width),
+  };
+}
+
+async function sparseCodeOnGrid(request: SparseCodeImageRequest): Promise<SparseCodeImageResult> {
   const precision = request.precision ?? 'float32';
   if (precision === 'float64') return solve(request, request.dictionary, request.image, referenceEngineFactory);
   const dictionary = { ...request.dictionary, data: Float32Array.from(request.dictionary.data) };
@@ -73,4 +97,34 @@ async function solve<T extends FloatArray>(
   } finally {
     await solver.dispose();
   }
+}
+
+/** Extends an image to height x width by mirroring it at its bottom and right edges (edge pixel repeated). */
+export function mirrorExtend(image: ImageArray<Float64Array>, height: number, width: number): ImageArray<Float64Array> {
+  const { channels } = image;
+  const reflect = (i: number, n: number) => {
+    const period = 2 * n;
+    const j = i % period;
+    return j < n ? j : period - 1 - j;
+  };
+  const data = new Float64Array(height * width * channels);
+  for (let y = 0; y < height; y++) {
+    const sy = reflect(y, image.height);
+    for (let x = 0; x < width; x++) {
+      const from = (sy * image.width + reflect(x, image.width)) * channels;
+      for (let c = 0; c < channels; c++) data[(y * width + x) * channels + c] = image.data[from + c];
+    }
+  }
+  return { height, width, channels, data };
+}
+
+/** The first two axes of a C-order array cut to height x width (SPORCO coefficient maps are (H, W, ...)). */
+function cropLeadingAxes(array: { shape: number[]; data: Float64Array }, height: number, width: number): { shape: number[]; data: Float64Array } {
+  const [, fullWidth, ...rest] = array.shape;
+  const inner = rest.reduce((a, b) => a * b, 1);
+  const data = new Float64Array(height * width * inner);
+  for (let y = 0; y < height; y++) {
+    data.set(array.data.subarray(y * fullWidth * inner, (y * fullWidth + width) * inner), y * width * inner);
+  }
+  return { shape: [height, width, ...rest], data };
 }
