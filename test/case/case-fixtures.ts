@@ -1,0 +1,99 @@
+/** Temp folders with real photos, broken variants of them, and case folders, for the case tests. */
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFile, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync, crc32 } from 'node:zlib';
+import { photosDir, repoRoot } from '../support/shared-data.ts';
+
+export { photosDir, repoRoot };
+
+export async function makeTempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `acsr-case-${prefix}-`));
+}
+
+export async function removeTempDir(path: string): Promise<void> {
+  // Evidence files are read-only; rm -rf removes them anyway (the folders stay writable).
+  await rm(path, { recursive: true, force: true });
+}
+
+export async function photoNames(extension?: string): Promise<string[]> {
+  return (await readdir(photosDir)).filter((name) => extension === undefined || name.endsWith(extension)).sort();
+}
+
+/** Copies the shared photos into `folder` (writable copies). */
+export async function copyPhotos(folder: string, names?: readonly string[]): Promise<string[]> {
+  await mkdir(folder, { recursive: true });
+  const chosen = names ?? (await photoNames());
+  for (const name of chosen) {
+    await copyFile(join(photosDir, name), join(folder, name));
+    await chmod(join(folder, name), 0o644);
+  }
+  return chosen.map((name) => join(folder, name));
+}
+
+/**
+ * `copies` byte-distinct copies of each photo: a few bytes appended after the end of the image
+ * data, which decoders ignore, so every copy is a different file of the same picture.
+ */
+export async function writeDistinctCopies(folder: string, copies: number, names?: readonly string[]): Promise<string[]> {
+  await mkdir(folder, { recursive: true });
+  const written: string[] = [];
+  for (const name of names ?? (await photoNames())) {
+    const bytes = await readFile(join(photosDir, name));
+    for (let copy = 0; copy < copies; copy++) {
+      const dot = name.lastIndexOf('.');
+      const path = join(folder, `${name.slice(0, dot)}-${copy}${name.slice(dot)}`);
+      await writeFile(path, Buffer.concat([bytes, Buffer.from(`copy ${copy}`)]));
+      written.push(path);
+    }
+  }
+  return written;
+}
+
+/**
+ * A real decompression bomb: a valid 1-bit greyscale PNG of width x height pixels, all black,
+ * whose compressed size is a tiny fraction of what decoding it would take.
+ */
+export function decompressionBombPng(width: number, height: number): Buffer {
+  const rowBytes = 1 + Math.ceil(width / 8);
+  const raw = Buffer.alloc(rowBytes * height); // filter byte 0 and zero bits on every row
+  const chunk = (type: string, data: Buffer) => {
+    const typeAndData = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(typeAndData) >>> 0);
+    return Buffer.concat([length, typeAndData, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 1; // bit depth
+  header[9] = 0; // greyscale
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** Runs `acsr` as a child process, as a shell script would. */
+export function runAcsr(args: readonly string[], options: { uid?: number; gid?: number } = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.ACSR_DEBUG;
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env,
+    timeout: 120_000,
+    ...options,
+  });
+  const lastLine = result.stdout.trimEnd().split('\n').at(-1) ?? '';
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, lastLine };
+}
+
+export function spawnAcsr(args: readonly string[]) {
+  return spawn(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+}
