@@ -7,7 +7,8 @@
  *
  * One Pillow step cannot be reproduced from decoded pixels: for JPEG files of 2048 pixels or more
  * per side, PIL asks libjpeg for a DCT-domain downscaled decode (`draft`) instead of `reduce()`.
- * Hashes of such files differ from the reference's by a few bits more.
+ * The pixels then differ slightly; on the 4032 x 3024 and 2600 x 2100 JPEGs tried, the hashes
+ * still came out identical to Pillow's.
  */
 
 /** 8-bit samples, rows x cols x channels, interleaved. */
@@ -156,8 +157,9 @@ function clip8(sum: number): number {
  * vertical one, each rounding to 8 bits. Sums are exact integers below 2^31, like Pillow's int32.
  */
 export function pilResampleBicubic(plane: BytePlane, width: number, height: number, box: [number, number, number, number]): BytePlane {
-  const needHorizontal = width !== plane.cols || box[0] !== 0 || box[2] !== width;
-  const needVertical = height !== plane.rows || box[1] !== 0 || box[3] !== height;
+  // Pillow holds the box in C floats.
+  const needHorizontal = width !== plane.cols || box[0] !== 0 || Math.fround(box[2]) !== width;
+  const needVertical = height !== plane.rows || box[1] !== 0 || Math.fround(box[3]) !== height;
   const vertical = precomputeKernels(plane.rows, box[1], box[3], height);
   let current = plane;
   let rowOffset = 0;

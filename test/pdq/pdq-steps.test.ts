@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { UserInputError } from '../../main/errors/user-input-error.ts';
-import { readImage, type RasterImage } from '../../main/io/image.ts';
+import { readImage, writePng, type RasterImage } from '../../main/io/image.ts';
 import { DIHEDRAL_NAMES, type DihedralName } from '../../main/pdq/dihedral.ts';
 import { boxFilter1D, jaroszWindowSize } from '../../main/pdq/jarosz-filter.ts';
 import { computePdq, computePdqDihedral, computePdqOfFile, PDQ_MATCH_THRESHOLD, pdqHammingDistance } from '../../main/pdq/pdq.ts';
@@ -129,6 +129,17 @@ describe('PDQ of whole pictures', () => {
     assert.equal(computePdqDihedral(tiny).rotate90.hash, '0'.repeat(64));
     const flat: RasterImage = { width: 40, height: 30, channels: 3, data: new Float32Array(3600).fill(0.5) };
     assert.equal(computePdq(flat).quality, 0);
+  });
+
+  it('reads 16-bit PNG samples as their high byte, as the Python reference (PIL) does', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'pdq-test-'));
+    after(() => rmSync(folder, { recursive: true, force: true }));
+    const photo = await readImage(path.join(photosDir, 'skimage-coffee.png'), { channels: 'rgb', precision: 'float64' });
+    const bytes = photo.data.map((v) => Math.round(v * 255));
+    // Low bytes of 255 push round(x / 257) up by one for most samples; the high byte ignores them.
+    await writePng(path.join(folder, 'deep.png'), { ...photo, data: bytes.map((b) => (b * 256 + 255) / 65535) }, { bitDepth: 16 });
+    await writePng(path.join(folder, 'plain.png'), { ...photo, data: bytes.map((b) => b / 255) });
+    assert.deepEqual(await computePdqOfFile(path.join(folder, 'deep.png')), await computePdqOfFile(path.join(folder, 'plain.png')));
   });
 
   it('says what is wrong with a missing or non-image file, as a UserInputError', async () => {

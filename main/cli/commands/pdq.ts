@@ -1,7 +1,7 @@
-import { readImage } from '../../io/image.ts';
 import { expandImageInputs } from '../../io/image-inputs.ts';
 import { DIHEDRAL_NAMES } from '../../pdq/dihedral.ts';
 import { computePdq, computePdqDihedral, PDQ_QUALITY_DISCARD_AT_OR_BELOW, type PdqDihedralHashes } from '../../pdq/pdq.ts';
+import { readImageForPdq } from '../../pdq/pdq-input.ts';
 import { throwIfCancelled } from '../../progress/progress.ts';
 import { defineCommand } from '../command.ts';
 
@@ -32,7 +32,7 @@ export const pdqCommand = defineCommand({
     for (const [index, path] of files.entries()) {
       throwIfCancelled(signal);
       progress.report({ stage: 'pdq', fraction: index / files.length, message: path });
-      const image = await readImage(path, { channels: 'rgb', precision: 'float32' });
+      const image = await readImageForPdq(path);
       for (const line of image.notes) note(`${path}: ${line}`);
       const result = options.dihedral ? withDihedral(path, computePdqDihedral(image)) : { path, ...computePdq(image) };
       if (result.quality <= PDQ_QUALITY_DISCARD_AT_OR_BELOW) note(`${path}: low quality ${result.quality}, hash unreliable`);
