@@ -113,11 +113,11 @@ async function runImportJob(
         inFlight.push(preparing);
       }
       if (inFlight.length === 0) break;
-      const prepared = await inFlight.shift()!;
-      throwIfCancelled(signal);
-      await commit(db, store, job.id, prepared, examiner);
+      // A file already prepared is committed even when cancelled meanwhile: the work is done.
+      await commit(db, store, job.id, await inFlight.shift()!, examiner);
       done++;
       report();
+      throwIfCancelled(signal);
     }
     throwIfCancelled(signal);
   } catch (error) {
