@@ -24,6 +24,7 @@ import { cscCommand } from './csc.ts';
 import { infoCommand } from './info.ts';
 import { learnDictionaryCommand } from './learn-dictionary.ts';
 import { pdqCommand } from './pdq.ts';
+import { serveCommand } from './serve.ts';
 import { tikhonovCommand } from './tikhonov.ts';
 
 export const commands: readonly CommandEntry[] = [
@@ -33,5 +34,6 @@ export const commands: readonly CommandEntry[] = [
   pdqCommand,
   benchCommandGroup,
   caseCommandGroup,
+  serveCommand,
   infoCommand,
 ];

@@ -1,0 +1,106 @@
+/**
+ * `acsr serve`: the workstation's services and IPC contract for a browser, on loopback only.
+ * One HTTP server on 127.0.0.1 serves the built renderer (strict CSP) and upgrades /ipc to a
+ * WebSocket. A page must come from this server (Origin), address it by its loopback name (Host,
+ * against DNS rebinding) and present the random token of this launch, which reaches the page in
+ * the URL fragment (never sent over HTTP, never logged by proxies).
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { SOCKET_PATH } from '../ipc/contract.ts';
+import { createValidatedDispatcher } from '../ipc/validated-dispatch.ts';
+import { WorkstationBackend } from '../workstation/workstation-backend.ts';
+import { contentSecurityPolicy } from './content-security-policy.ts';
+import { securityHeaders, serveStaticFile } from './static-files.ts';
+import { startSocketSession } from './socket-session.ts';
+
+export const LOOPBACK_ADDRESS = '127.0.0.1';
+/** Calls larger than this are refused by the WebSocket layer before any parsing. */
+const MAX_FRAME_BYTES = 1 << 20;
+
+export interface BrowserHostOptions {
+  workspace: string;
+  /** The built renderer (see build-renderer.ts). */
+  rendererDir: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Job worker modules by kind (file URLs), replacing the product's; for tests. */
+  jobModules?: Record<string, string>;
+}
+
+export interface BrowserHost {
+  /** The URL to open, token included (in the fragment). */
+  url: string;
+  origin: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const rendererDir = resolve(options.rendererDir);
+  const backend = await WorkstationBackend.start({
+    workspace: resolve(options.workspace),
+    host: 'browser',
+    nativeFolderDialog: false,
+    ...(options.jobModules ? { jobModules: options.jobModules } : {}),
+  });
+  const token = randomBytes(32).toString('base64url');
+  const dispatch = createValidatedDispatcher(async (channel, input) =>
+    channel === 'dialog.chooseFolder'
+      ? { ok: false, error: { kind: 'unavailable', message: 'the browser cannot open folder dialogs: type the folder path' } }
+      : backend.call(channel, input),
+  );
+
+  const server = createServer();
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, LOOPBACK_ADDRESS, () => done());
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://${LOOPBACK_ADDRESS}:${port}`;
+  const headers = securityHeaders(contentSecurityPolicy({ connectSources: [`ws://${LOOPBACK_ADDRESS}:${port}`] }));
+  const isOurHost = (request: IncomingMessage) => request.headers.host === `${LOOPBACK_ADDRESS}:${port}`;
+
+  server.on('request', (request, response) => {
+    if (!isOurHost(request)) {
+      response.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`address this server as ${origin}`);
+      return;
+    }
+    serveStaticFile(rendererDir, request, response, headers).catch(() => {
+      if (!response.headersSent) response.writeHead(500, headers);
+      response.end();
+    });
+  });
+
+  server.on('upgrade', (request, socket, head) => {
+    const path = new URL(request.url ?? '/', origin).pathname;
+    if (path !== SOCKET_PATH || !isOurHost(request) || request.headers.origin !== origin) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) =>
+      startSocketSession(ws, {
+        token,
+        dispatch,
+        subscribe: (listener) => backend.onEvent(listener),
+      }),
+    );
+  });
+
+  return {
+    url: `${origin}/#token=${token}`,
+    origin,
+    token,
+    async close() {
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * The IPC contract: the one module that the main process, the preload script and the renderer
+ * share. Every request channel names its input and output schema; every event channel names its
+ * payload schema. The renderer is untrusted, so hosts (Electron's ipcMain and the loopback
+ * WebSocket of `acsr serve`) parse every input with these schemas before any service sees it
+ * (see validated-dispatch.ts); strict objects refuse unknown keys, so a compromised renderer
+ * cannot smuggle options past the boundary.
+ *
+ * Everything here must stay free of Node and Electron imports: it is bundled into the renderer.
+ */
+import { z } from 'zod';
+import type { ProgressEvent } from '../progress/progress.ts';
+import { CATEGORY_CODES } from '../case/tag-categories.ts';
+
+// ---- building blocks ------------------------------------------------------------------------
+
+const noControlCharacters = (text: string) => !/\p{Cc}/u.test(text);
+
+/** A case is addressed by its folder's name inside the workspace, never by a path. */
+export const caseIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a case id is a folder name: letters, digits, . _ - (at most 64)')
+  .refine((id) => !id.includes('..'), 'a case id cannot contain ..');
+
+const examinerNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'the examiner name cannot be empty')
+  .max(100)
+  .refine(noControlCharacters, 'the examiner name contains control characters');
+
+const shortTextSchema = z.string().trim().max(200).refine(noControlCharacters, 'text contains control characters');
+
+/** Paths typed by a person or returned by a native dialog: absolute, at most 4096 characters. */
+export const absolutePathSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((path) => !path.includes('\0'), 'a path cannot contain NUL')
+  .refine((path) => path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\'), 'give an absolute path');
+
+const itemIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const jobIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const categoryCodeSchema = z.enum(CATEGORY_CODES);
+const isoTimeSchema = z.string();
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+const emptyInputSchema = z.strictObject({});
+
+// ---- progress (main/progress/progress.ts is the one progress interface) ----------------------
+
+export const progressEventSchema = z.object({
+  stage: z.string(),
+  stageFraction: z.number(),
+  fraction: z.number(),
+  message: z.string().optional(),
+  metrics: z.record(z.string(), z.union([z.number(), z.array(z.number())])).optional(),
+  elapsedSeconds: z.number(),
+  etaSeconds: z.number().nullable(),
+});
+// Compile-time proof that the schema and the interface describe the same object.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const progressEventMatches: Same<z.infer<typeof progressEventSchema>, ProgressEvent> = true;
+void progressEventMatches;
+
+// ---- records shown by the renderer ----------------------------------------------------------
+
+export const appStateSchema = z.object({
+  host: z.enum(['electron', 'browser']),
+  /** Null until the person at the keyboard has said who they are (first run). */
+  examiner: z.string().nullable(),
+  /** Investigator wellness: thumbnails blurred and greyscale unless revealed one by one. */
+  blurByDefault: z.boolean(),
+  /** Electron offers native folder dialogs; the browser host asks for a typed path instead. */
+  nativeFolderDialog: z.boolean(),
+  workspace: z.string(),
+});
+
+export const caseSummarySchema = z.object({
+  caseId: caseIdSchema,
+  number: z.string(),
+  title: z.string(),
+  requester: z.string().nullable(),
+  createdAt: isoTimeSchema,
+  createdBy: z.string(),
+  itemCount: z.number().int().nonnegative(),
+});
+
+export const evidenceSummarySchema = z.object({
+  itemId: itemIdSchema,
+  originalName: z.string(),
+  mediaType: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  sizeBytes: z.number().int(),
+  sha256: sha256Schema,
+  pdqHash: z.string(),
+  category: categoryCodeSchema.nullable(),
+  tags: z.array(z.string()),
+});
+
+export const jobKindSchema = z.enum(['import', 'purify', 'train']);
+export const jobStateSchema = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
+
+export const jobSnapshotSchema = z.object({
+  jobId: jobIdSchema,
+  kind: jobKindSchema,
+  /** A line for people, e.g. "Import into 2026-0042". */
+  label: z.string(),
+  caseId: caseIdSchema.nullable(),
+  state: jobStateSchema,
+  progress: progressEventSchema.nullable(),
+  error: z.string().nullable(),
+  /** What the job reports when it completes (counts, output paths), as plain JSON. */
+  summary: z.record(z.string(), z.unknown()).nullable(),
+  queuedAt: isoTimeSchema,
+  finishedAt: isoTimeSchema.nullable(),
+});
+
+// ---- job requests: one queue for every long action ------------------------------------------
+
+export const importJobRequestSchema = z.strictObject({
+  kind: z.literal('import'),
+  caseId: caseIdSchema,
+  /** Folders (searched recursively) or files; originals are only read, never modified. */
+  sources: z.array(absolutePathSchema).min(1).max(100),
+});
+
+/** Stage iii purification of evidence items (issue 3); the runner refuses it until it exists. */
+export const purifyJobRequestSchema = z.strictObject({
+  kind: z.literal('purify'),
+  caseId: caseIdSchema,
+  itemIds: z.array(itemIdSchema).min(1).max(10_000),
+  bundleId: z.string().min(1).max(200).optional(),
+  /** An investigator's choice of cluster instead of the method's own, with the reason recorded. */
+  override: z.strictObject({ cluster: z.number().int().nonnegative(), reason: shortTextSchema.pipe(z.string().min(1)) }).optional(),
+});
+
+/** Stage i training of a reference bundle from a labelled folder (issue 3); refused until it exists. */
+export const trainJobRequestSchema = z.strictObject({
+  kind: z.literal('train'),
+  labelledFolder: absolutePathSchema,
+  bundleName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+  maxClusters: z.number().int().min(1).max(32).optional(),
+});
+
+export const jobRequestSchema = z.discriminatedUnion('kind', [importJobRequestSchema, purifyJobRequestSchema, trainJobRequestSchema]);
+
+// ---- channels ---------------------------------------------------------------------------------
+
+function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output };
+}
+
+/** Renderer-to-main calls, each answered once. */
+export const requestChannels = {
+  'app.state': request(emptyInputSchema, appStateSchema),
+  'app.setExaminer': request(z.strictObject({ name: examinerNameSchema }), appStateSchema),
+  'app.setBlurByDefault': request(z.strictObject({ blur: z.boolean() }), appStateSchema),
+  'cases.list': request(emptyInputSchema, z.array(caseSummarySchema)),
+  'cases.create': request(
+    z.strictObject({
+      number: shortTextSchema.pipe(z.string().min(1, 'the case number cannot be empty').max(64)),
+      title: shortTextSchema,
+      requester: shortTextSchema.optional(),
+    }),
+    caseSummarySchema,
+  ),
+  'cases.get': request(z.strictObject({ caseId: caseIdSchema }), caseSummarySchema),
+  'evidence.list': request(
+    z.strictObject({ caseId: caseIdSchema, category: categoryCodeSchema.optional(), uncategorised: z.boolean().optional() }),
+    z.array(evidenceSummarySchema),
+  ),
+  'evidence.thumbnail': request(
+    z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, maxEdge: z.number().int().min(32).max(1024) }),
+    z.object({ mediaType: z.literal('image/jpeg'), base64: z.string() }),
+  ),
+  'evidence.setCategory': request(
+    z.strictObject({ caseId: caseIdSchema, itemIds: z.array(itemIdSchema).min(1).max(10_000), category: categoryCodeSchema, comment: shortTextSchema.optional() }),
+    z.object({ tagged: z.number().int() }),
+  ),
+  'jobs.start': request(jobRequestSchema, jobSnapshotSchema),
+  'jobs.cancel': request(z.strictObject({ jobId: jobIdSchema }), jobSnapshotSchema),
+  'jobs.list': request(emptyInputSchema, z.array(jobSnapshotSchema)),
+  /** A native folder dialog (Electron only; the browser host answers 'unavailable'). */
+  'dialog.chooseFolder': request(z.strictObject({ title: shortTextSchema.optional() }), z.object({ path: z.string().nullable() })),
+} as const;
+
+/** Main-to-renderer notifications. */
+export const eventChannels = {
+  /** Every state change and (throttled) progress of a job. */
+  'jobs.changed': jobSnapshotSchema,
+} as const;
+
+export type RequestChannel = keyof typeof requestChannels;
+export type EventChannel = keyof typeof eventChannels;
+export type RequestInput<C extends RequestChannel> = z.input<(typeof requestChannels)[C]['input']>;
+export type ParsedRequestInput<C extends RequestChannel> = z.output<(typeof requestChannels)[C]['input']>;
+export type RequestOutput<C extends RequestChannel> = z.output<(typeof requestChannels)[C]['output']>;
+export type EventPayload<E extends EventChannel> = z.output<(typeof eventChannels)[E]>;
+
+export const REQUEST_CHANNELS = Object.keys(requestChannels) as RequestChannel[];
+export const EVENT_CHANNELS = Object.keys(eventChannels) as EventChannel[];
+
+export function isRequestChannel(name: unknown): name is RequestChannel {
+  return typeof name === 'string' && Object.hasOwn(requestChannels, name);
+}
+
+export function isEventChannel(name: unknown): name is EventChannel {
+  return typeof name === 'string' && Object.hasOwn(eventChannels, name);
+}
+
+/** Electron IPC channel names carry a prefix so that no Electron-internal channel is ever reachable. */
+export const ELECTRON_CHANNEL_PREFIX = 'acsr:';
+
+export type AppState = z.output<typeof appStateSchema>;
+export type CaseSummary = z.output<typeof caseSummarySchema>;
+export type EvidenceSummary = z.output<typeof evidenceSummarySchema>;
+export type JobSnapshot = z.output<typeof jobSnapshotSchema>;
+export type JobRequest = z.output<typeof jobRequestSchema>;
+export type JobKind = z.output<typeof jobKindSchema>;
+export type CategoryCode = z.output<typeof categoryCodeSchema>;
+
+// ---- answers --------------------------------------------------------------------------------
+
+/**
+ * Why a call failed. invalid-input: the schema refused the request (a renderer bug or an attack);
+ * user-error: something the person can fix, shown as it is; unavailable: not offered by this
+ * host or not built yet; internal: a bug, shown with a generic line (details stay in main's log).
+ */
+export const failureKindSchema = z.enum(['invalid-input', 'user-error', 'unavailable', 'internal']);
+export type FailureKind = z.output<typeof failureKindSchema>;
+
+export interface CallFailure {
+  kind: FailureKind;
+  message: string;
+}
+
+/** Every answer, over Electron IPC and WebSocket alike: errors travel as data, not exceptions. */
+export type CallResult<T = unknown> = { ok: true; value: T } | { ok: false; error: CallFailure };
+
+/** The bridge the preload script exposes on `window.acsrBridge`, and nothing else. */
+export type ContractBridge = {
+  [C in RequestChannel]: (input: RequestInput<C>) => Promise<CallResult<RequestOutput<C>>>;
+} & {
+  subscribe<E extends EventChannel>(channel: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+export const BRIDGE_GLOBAL_NAME = 'acsrBridge';
+
+// ---- the browser host's WebSocket (acsr serve) ---------------------------------------------
+
+/** Where the page opens its WebSocket; the per-launch token travels in the URL fragment to the page. */
+export const SOCKET_PATH = '/ipc';
+
+/** Frames from the page: the first must be hello with the launch token, then calls. */
+export const socketClientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('hello'), token: z.string().max(200) }),
+  z.strictObject({ type: z.literal('call'), callId: z.number().int().nonnegative(), channel: z.string().max(100), input: z.unknown() }),
+]);
+export type SocketClientMessage = z.output<typeof socketClientMessageSchema>;
+
+export type SocketServerMessage =
+  | { type: 'welcome' }
+  | { type: 'result'; callId: number; result: CallResult }
+  | { type: 'event'; channel: EventChannel; payload: unknown };
+
+/** WebSocket close codes the page can act on (4000-4999 are the application's). */
+export const SOCKET_CLOSE_CODES = {
+  /** Missing or wrong token: the page was not opened from the URL this launch printed. */
+  refused: 4401,
+  /** A frame that is not JSON or not a known message. */
+  malformed: 4400,
+} as const;
+
+/** Category names for display; the codes above are what travels and is stored. */
+export { CATEGORY_LABELS } from '../case/tag-categories.ts';

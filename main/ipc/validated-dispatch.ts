@@ -1,0 +1,23 @@
+/**
+ * The boundary check both hosts run on every call from the renderer before anything else sees
+ * it: the channel must be one of the contract's, and the input must parse with its schema. What
+ * reaches the backend is the parsed value (trimmed, unknown keys refused), never the raw one.
+ */
+import { z } from 'zod';
+import { isRequestChannel, requestChannels, type CallResult, type RequestChannel } from './contract.ts';
+
+export type ParsedCall = (channel: RequestChannel, parsedInput: unknown) => Promise<CallResult>;
+export type RawCall = (channel: unknown, rawInput: unknown) => Promise<CallResult>;
+
+export function createValidatedDispatcher(backend: ParsedCall): RawCall {
+  return async (channel, rawInput) => {
+    if (!isRequestChannel(channel)) {
+      return { ok: false, error: { kind: 'invalid-input', message: `unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}` } };
+    }
+    const parsed = requestChannels[channel].input.safeParse(rawInput);
+    if (!parsed.success) {
+      return { ok: false, error: { kind: 'invalid-input', message: `${channel}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}` } };
+    }
+    return backend(channel, parsed.data);
+  };
+}

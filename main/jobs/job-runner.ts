@@ -1,0 +1,184 @@
+/**
+ * One queue for every long action (import, purify, train): jobs run one at a time, each in its
+ * own worker thread, so neither the database work nor the computing ever runs on the thread that
+ * answers the renderer. Listeners see every state change and throttled progress as JobSnapshots
+ * (the contract's type), ready to be forwarded over IPC.
+ */
+import type { Worker } from 'node:worker_threads';
+import type { JobKind, JobSnapshot } from '../ipc/contract.ts';
+import { UnavailableError } from '../ipc/call-failure.ts';
+import { UserInputError } from '../errors/user-input-error.ts';
+import { spawnWorker } from '../workers/spawn-worker.ts';
+import type { JobToRunnerMessage, JobWorkerData, RunnerToJobMessage } from './job-worker-protocol.ts';
+
+/** Worker modules by kind; a kind without a module is refused as not available yet. */
+export type JobModules = Partial<Record<JobKind, URL>>;
+
+export interface JobSpec {
+  kind: JobKind;
+  label: string;
+  caseId: string | null;
+  /** Handed to the worker as they are; the service has validated and resolved them. */
+  parameters: Record<string, unknown>;
+}
+
+export type JobListener = (snapshot: JobSnapshot) => void;
+
+/** A job that ignores its cancel message this long is stopped by force. */
+const CANCEL_GRACE_MS = 15_000;
+/** Finished jobs kept for the jobs panel. */
+const FINISHED_JOBS_KEPT = 50;
+
+interface Job {
+  snapshot: JobSnapshot;
+  spec: JobSpec;
+  worker?: Worker;
+  cancelRequested: boolean;
+}
+
+export class JobRunner {
+  readonly #modules: JobModules;
+  readonly #jobs = new Map<number, Job>();
+  readonly #queue: Job[] = [];
+  readonly #listeners = new Set<JobListener>();
+  #running: Job | null = null;
+  #nextJobId = 1;
+  #closed = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(modules: JobModules) {
+    this.#modules = modules;
+  }
+
+  onChange(listener: JobListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  submit(spec: JobSpec): JobSnapshot {
+    if (this.#closed) throw new UnavailableError('the job runner is shutting down');
+    if (!this.#modules[spec.kind]) throw new UnavailableError(`${spec.kind} jobs are not available in this version yet`);
+    const job: Job = {
+      spec,
+      cancelRequested: false,
+      snapshot: {
+        jobId: this.#nextJobId++,
+        kind: spec.kind,
+        label: spec.label,
+        caseId: spec.caseId,
+        state: 'queued',
+        progress: null,
+        error: null,
+        summary: null,
+        queuedAt: new Date().toISOString(),
+        finishedAt: null,
+      },
+    };
+    this.#jobs.set(job.snapshot.jobId, job);
+    this.#queue.push(job);
+    this.#emit(job);
+    this.#startNext();
+    return { ...job.snapshot };
+  }
+
+  cancel(jobId: number): JobSnapshot {
+    const job = this.#jobs.get(jobId);
+    if (!job) throw new UserInputError(`no job ${jobId}`);
+    if (job.snapshot.state === 'queued') {
+      this.#queue.splice(this.#queue.indexOf(job), 1);
+      this.#finish(job, { state: 'cancelled' });
+    } else if (job.snapshot.state === 'running' && !job.cancelRequested) {
+      job.cancelRequested = true;
+      job.worker?.postMessage({ type: 'cancel' } satisfies RunnerToJobMessage);
+      // Cancellation is cooperative; a job stuck in native code must still not hold the queue.
+      setTimeout(() => {
+        if (job.snapshot.state === 'running') void job.worker?.terminate();
+      }, CANCEL_GRACE_MS).unref();
+    }
+    return { ...job.snapshot };
+  }
+
+  list(): JobSnapshot[] {
+    return [...this.#jobs.values()].map((job) => ({ ...job.snapshot }));
+  }
+
+  /** Resolves when nothing is queued or running (tests, orderly shutdown). */
+  whenIdle(): Promise<void> {
+    if (!this.#running && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Cancels everything and waits for the running job's worker to stop. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of [...this.#queue]) this.cancel(job.snapshot.jobId);
+    if (this.#running) {
+      this.cancel(this.#running.snapshot.jobId);
+      await this.whenIdle();
+    }
+    this.#listeners.clear();
+  }
+
+  #startNext(): void {
+    if (this.#running || this.#queue.length === 0) {
+      if (!this.#running) this.#idleWaiters.splice(0).forEach((resolve) => resolve());
+      return;
+    }
+    const job = this.#queue.shift()!;
+    this.#running = job;
+    job.snapshot.state = 'running';
+    this.#emit(job);
+    const workerData: JobWorkerData = { jobId: job.snapshot.jobId, parameters: job.spec.parameters };
+    let outcome: JobToRunnerMessage | null = null;
+    let worker: Worker;
+    try {
+      worker = spawnWorker(this.#modules[job.spec.kind]!, { workerData });
+    } catch (error) {
+      this.#finish(job, { state: 'failed', error: `could not start the job: ${(error as Error).message}` });
+      return;
+    }
+    job.worker = worker;
+    worker.on('message', (message: JobToRunnerMessage) => {
+      if (message.type === 'progress') {
+        job.snapshot.progress = message.event;
+        this.#emit(job);
+      } else {
+        outcome = message;
+      }
+    });
+    worker.on('error', (error) => {
+      outcome ??= { type: 'failed', message: error.message, userError: false };
+    });
+    worker.on('exit', (code) => {
+      const final: JobToRunnerMessage = outcome
+        ?? (job.cancelRequested ? { type: 'cancelled' } : { type: 'failed', message: `the job's worker stopped unexpectedly (exit code ${code})`, userError: false });
+      if (final.type === 'completed') this.#finish(job, { state: 'completed', summary: final.summary });
+      else if (final.type === 'cancelled') this.#finish(job, { state: 'cancelled' });
+      else if (final.type === 'failed') this.#finish(job, { state: 'failed', error: final.message });
+    });
+  }
+
+  #finish(job: Job, result: { state: 'completed' | 'failed' | 'cancelled'; error?: string; summary?: Record<string, unknown> }): void {
+    job.snapshot.state = result.state;
+    job.snapshot.error = result.error ?? null;
+    job.snapshot.summary = result.summary ?? null;
+    job.snapshot.finishedAt = new Date().toISOString();
+    job.worker = undefined;
+    this.#emit(job);
+    this.#forgetOldJobs();
+    if (this.#running === job) {
+      this.#running = null;
+      this.#startNext();
+    }
+  }
+
+  #forgetOldJobs(): void {
+    const finished = [...this.#jobs.values()].filter((job) => job.snapshot.finishedAt !== null);
+    for (const job of finished.slice(0, Math.max(0, finished.length - FINISHED_JOBS_KEPT))) this.#jobs.delete(job.snapshot.jobId);
+  }
+
+  #emit(job: Job): void {
+    const snapshot = { ...job.snapshot };
+    for (const listener of this.#listeners) listener(snapshot);
+  }
+}

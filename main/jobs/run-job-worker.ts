@@ -1,0 +1,34 @@
+/**
+ * The inside of a job's worker thread: call `runJobWorker(work)` from a job module. It turns the
+ * runner's cancel message into an AbortSignal, the work's progress into throttled messages, and
+ * the outcome into exactly one final message.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { UserInputError } from '../errors/user-input-error.ts';
+import { CancelledError, ProgressReporter, throttleSink, type TaskControl } from '../progress/progress.ts';
+import type { JobToRunnerMessage, JobWorkerData, RunnerToJobMessage } from './job-worker-protocol.ts';
+
+const PROGRESS_INTERVAL_MS = 100;
+
+export type JobWork<P> = (parameters: P, control: Required<TaskControl> & { jobId: number }) => Promise<Record<string, unknown>>;
+
+export function runJobWorker<P>(work: JobWork<P>): void {
+  const port = parentPort;
+  if (!port) throw new Error('runJobWorker must run in a worker thread started by the job runner');
+  const { jobId, parameters } = workerData as JobWorkerData;
+  const post = (message: JobToRunnerMessage) => port.postMessage(message);
+  const controller = new AbortController();
+  port.on('message', (message: RunnerToJobMessage) => {
+    if (message.type === 'cancel') controller.abort(new CancelledError());
+  });
+  const progress = new ProgressReporter(throttleSink((event) => post({ type: 'progress', event }), PROGRESS_INTERVAL_MS));
+
+  work(parameters as P, { jobId, progress, signal: controller.signal })
+    .then((summary) => post({ type: 'completed', summary }))
+    .catch((error: unknown) => {
+      if (error instanceof CancelledError || controller.signal.aborted) post({ type: 'cancelled' });
+      else post({ type: 'failed', message: error instanceof Error ? error.message : String(error), userError: error instanceof UserInputError });
+    })
+    // The port's listener keeps the thread alive; with the outcome posted, the thread may end.
+    .finally(() => port.unref());
+}

@@ -1,0 +1,77 @@
+/**
+ * The cases of a workspace: each case is a sub-folder (main/case's CaseFolder) named by its case
+ * id. Opened cases stay open while the workstation runs, because the grid asks for thumbnails
+ * one by one and reopening SQLite for each would be wasteful.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CASE_DATABASE_FILE, CaseFolder } from '../case/case-folder.ts';
+import { UserInputError } from '../errors/user-input-error.ts';
+import { caseIdSchema, type CaseSummary } from '../ipc/contract.ts';
+
+export class CaseLibrary {
+  readonly workspace: string;
+  readonly #open = new Map<string, CaseFolder>();
+
+  constructor(workspace: string) {
+    this.workspace = workspace;
+  }
+
+  folderOf(caseId: string): string {
+    // Ids arrive validated, but this is the line that turns them into paths: check again.
+    if (!caseIdSchema.safeParse(caseId).success) throw new UserInputError(`'${caseId}' is not a case id`);
+    return join(this.workspace, caseId);
+  }
+
+  async list(): Promise<CaseSummary[]> {
+    const entries = await readdir(this.workspace, { withFileTypes: true });
+    const summaries: CaseSummary[] = [];
+    for (const entry of entries.filter((candidate) => candidate.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (!caseIdSchema.safeParse(entry.name).success) continue;
+      if (!(await stat(join(this.workspace, entry.name, CASE_DATABASE_FILE)).catch(() => null))?.isFile()) continue;
+      summaries.push(await this.summary(entry.name));
+    }
+    return summaries;
+  }
+
+  async create(details: { number: string; title: string; requester?: string; examiner: string }): Promise<CaseSummary> {
+    const caseId = caseIdFromNumber(details.number);
+    const created = await CaseFolder.create(this.folderOf(caseId), details);
+    this.#open.set(caseId, created);
+    return this.summary(caseId);
+  }
+
+  async open(caseId: string): Promise<CaseFolder> {
+    const cached = this.#open.get(caseId);
+    if (cached) return cached;
+    const opened = await CaseFolder.open(this.folderOf(caseId));
+    this.#open.set(caseId, opened);
+    return opened;
+  }
+
+  async summary(caseId: string): Promise<CaseSummary> {
+    const opened = await this.open(caseId);
+    const record = opened.db.getCase();
+    return {
+      caseId,
+      number: record.number,
+      title: record.title,
+      requester: record.requester,
+      createdAt: record.createdAt,
+      createdBy: record.createdBy,
+      itemCount: opened.db.itemCount(),
+    };
+  }
+
+  close(): void {
+    for (const opened of this.#open.values()) opened.close();
+    this.#open.clear();
+  }
+}
+
+/** "2026/0042 (fraud)" becomes the folder name "2026-0042-fraud". */
+export function caseIdFromNumber(number: string): string {
+  const caseId = number.trim().replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-._]+|[-._]+$/g, '').replace(/\.{2,}/g, '.').slice(0, 64);
+  if (!caseIdSchema.safeParse(caseId).success) throw new UserInputError(`case number '${number}' needs at least one letter or digit`);
+  return caseId;
+}

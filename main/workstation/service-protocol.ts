@@ -1,0 +1,20 @@
+/** Messages between a host (Electron main, `acsr serve`) and the workstation's service worker. */
+import type { CallResult, EventChannel, EventPayload, RequestChannel } from '../ipc/contract.ts';
+
+export interface ServiceWorkerData {
+  workspace: string;
+  host: 'electron' | 'browser';
+  nativeFolderDialog: boolean;
+  /** Extra or replacement job modules (file URLs as strings), for tests. */
+  jobModules?: Record<string, string>;
+}
+
+export type HostToServiceMessage =
+  | { type: 'call'; callId: number; channel: RequestChannel; input: unknown }
+  | { type: 'close' };
+
+export type ServiceToHostMessage =
+  | { type: 'ready' }
+  | { type: 'result'; callId: number; result: CallResult }
+  | { type: 'event'; channel: EventChannel; payload: EventPayload<EventChannel> }
+  | { type: 'closed' };

@@ -1,0 +1,123 @@
+/**
+ * The workstation's services behind the IPC contract: one handler per request channel, each
+ * given an input the host has already parsed with the contract's schema. Electron and
+ * `acsr serve` run this same object (in a worker thread, see service-worker.ts); only the
+ * native folder dialog belongs to the host.
+ */
+import { resolve } from 'node:path';
+import { UserInputError } from '../errors/user-input-error.ts';
+import { UnavailableError } from '../ipc/call-failure.ts';
+import type { AppState, JobSnapshot, ParsedRequestInput, RequestChannel, RequestOutput } from '../ipc/contract.ts';
+import { JobRunner, type JobModules } from '../jobs/job-runner.ts';
+import { CaseLibrary } from './case-library.ts';
+import { makeThumbnailBase64, ThumbnailCache } from './thumbnails.ts';
+import { readSettings, writeSettings } from './workspace-settings.ts';
+
+export type ServiceChannel = Exclude<RequestChannel, 'dialog.chooseFolder'>;
+export type ServiceHandlers = { [C in ServiceChannel]: (input: ParsedRequestInput<C>) => Promise<RequestOutput<C>> };
+
+export interface WorkstationOptions {
+  workspace: string;
+  host: AppState['host'];
+  nativeFolderDialog: boolean;
+  /** Worker modules per job kind; defaults to the product's (import only, for now). */
+  jobModules?: JobModules;
+}
+
+export const DEFAULT_JOB_MODULES: JobModules = {
+  import: new URL('../jobs/import-job.ts', import.meta.url),
+};
+
+export class WorkstationService {
+  readonly handlers: ServiceHandlers;
+  readonly jobs: JobRunner;
+  readonly #cases: CaseLibrary;
+  readonly #thumbnails = new ThumbnailCache();
+
+  constructor(options: WorkstationOptions) {
+    const workspace = resolve(options.workspace);
+    this.#cases = new CaseLibrary(workspace);
+    this.jobs = new JobRunner(options.jobModules ?? DEFAULT_JOB_MODULES);
+
+    const appState = async (): Promise<AppState> => {
+      const settings = await readSettings(workspace);
+      return { host: options.host, nativeFolderDialog: options.nativeFolderDialog, workspace, ...settings };
+    };
+    const examiner = async (): Promise<string> => {
+      const { examiner: name } = await readSettings(workspace);
+      if (!name) throw new UserInputError('say who you are first (examiner identity), so that your actions can be recorded');
+      return name;
+    };
+
+    this.handlers = {
+      'app.state': appState,
+      'app.setExaminer': async ({ name }) => {
+        await writeSettings(workspace, { ...(await readSettings(workspace)), examiner: name });
+        return appState();
+      },
+      'app.setBlurByDefault': async ({ blur }) => {
+        await writeSettings(workspace, { ...(await readSettings(workspace)), blurByDefault: blur });
+        return appState();
+      },
+      'cases.list': () => this.#cases.list(),
+      'cases.create': async ({ number, title, requester }) =>
+        this.#cases.create({ number, title, examiner: await examiner(), ...(requester ? { requester } : {}) }),
+      'cases.get': ({ caseId }) => this.#cases.summary(caseId),
+      'evidence.list': async ({ caseId, category, uncategorised }) => {
+        const opened = await this.#cases.open(caseId);
+        const items = opened.db.listItems({ ...(category ? { category } : {}), ...(uncategorised ? { uncategorised } : {}) });
+        return items.map((item) => ({
+          itemId: item.id,
+          originalName: item.originalName,
+          mediaType: item.mediaType,
+          width: item.width,
+          height: item.height,
+          sizeBytes: item.sizeBytes,
+          sha256: item.sha256,
+          pdqHash: item.pdqHash,
+          category: item.category,
+          tags: item.tags,
+        }));
+      },
+      'evidence.thumbnail': async ({ caseId, itemId, maxEdge }) => {
+        const opened = await this.#cases.open(caseId);
+        const base64 = await this.#thumbnails.get(`${caseId}/${itemId}/${maxEdge}`, async () => {
+          const { bytes } = await opened.readEvidence(itemId);
+          return makeThumbnailBase64(bytes, maxEdge);
+        });
+        return { mediaType: 'image/jpeg' as const, base64 };
+      },
+      'evidence.setCategory': async ({ caseId, itemIds, category, comment }) => {
+        const opened = await this.#cases.open(caseId);
+        const name = await examiner();
+        for (const itemId of itemIds) opened.db.addTag({ itemId, category, examiner: name, ...(comment ? { comment } : {}) });
+        return { tagged: itemIds.length };
+      },
+      'jobs.start': async (request) => this.#startJob(request, await examiner()),
+      'jobs.cancel': async ({ jobId }) => this.jobs.cancel(jobId),
+      'jobs.list': async () => this.jobs.list(),
+    };
+  }
+
+  async #startJob(request: ParsedRequestInput<'jobs.start'>, examiner: string): Promise<JobSnapshot> {
+    switch (request.kind) {
+      case 'import': {
+        const summary = await this.#cases.summary(request.caseId);
+        return this.jobs.submit({
+          kind: 'import',
+          label: `Import into case ${summary.number}`,
+          caseId: request.caseId,
+          parameters: { caseFolder: this.#cases.folderOf(request.caseId), sources: request.sources, examiner },
+        });
+      }
+      case 'purify':
+      case 'train':
+        throw new UnavailableError(`${request.kind} jobs are not available in this version yet`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.close();
+    this.#cases.close();
+  }
+}

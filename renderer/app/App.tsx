@@ -1,0 +1,78 @@
+/** The window: top bar, the current screen (examiner, cases, or one case) and the jobs panel. */
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { useCallback, useEffect, useState } from 'react';
+import type { AppState, CaseSummary } from '../../main/ipc/contract.ts';
+import { messageOf } from '../client/workstation-client.ts';
+import { JobsPanel } from '../jobs/JobsPanel.tsx';
+import { useJobs } from '../jobs/use-jobs.ts';
+import { CaseScreen } from '../screens/CaseScreen.tsx';
+import { CasesScreen } from '../screens/CasesScreen.tsx';
+import { ExaminerSetup } from '../screens/ExaminerSetup.tsx';
+import { useClient } from './client-context.tsx';
+import { useNotices } from './notices.tsx';
+import { TopBar } from './TopBar.tsx';
+
+export function App() {
+  const client = useClient();
+  const { reportError } = useNotices();
+  const [state, setState] = useState<AppState | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [openCase, setOpenCase] = useState<CaseSummary | null>(null);
+  const jobs = useJobs();
+
+  const load = useCallback(() => {
+    setLoadError(null);
+    client.call('app.state', {}).then(setState, (error: unknown) => setLoadError(messageOf(error)));
+  }, [client]);
+  useEffect(load, [load]);
+
+  const setBlur = (blur: boolean) => client.call('app.setBlurByDefault', { blur }).then(setState, reportError);
+
+  if (loadError) {
+    return (
+      <Box sx={{ p: 4 }}>
+        <Alert severity="error" data-testid="load-error">
+          <AlertTitle>Cannot reach the workstation</AlertTitle>
+          {loadError}
+          <Box sx={{ mt: 2 }}>
+            <Button variant="outlined" color="inherit" onClick={load}>
+              Retry
+            </Button>
+          </Box>
+        </Alert>
+      </Box>
+    );
+  }
+  if (!state) {
+    return (
+      <Stack sx={{ alignItems: 'center', justifyContent: 'center',  height: '100vh' }} spacing={2}>
+        <CircularProgress />
+        <Typography color="text.secondary">Connecting to the workstation…</Typography>
+      </Stack>
+    );
+  }
+
+  return (
+    <Box sx={{ display: 'flex', flexDirection: 'column', height: '100vh' }}>
+      <TopBar state={state} onBlurChange={setBlur} onHome={state.examiner ? () => setOpenCase(null) : undefined} />
+      <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
+        <Box sx={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}>
+          {!state.examiner ? (
+            <ExaminerSetup onDone={setState} />
+          ) : openCase ? (
+            <CaseScreen caseSummary={openCase} blurByDefault={state.blurByDefault} state={state} jobs={jobs} onClose={() => setOpenCase(null)} />
+          ) : (
+            <CasesScreen onOpen={setOpenCase} />
+          )}
+        </Box>
+        <JobsPanel jobs={jobs} />
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,35 @@
+/**
+ * What the renderer talks to: the IPC contract as typed calls and event subscriptions. Two
+ * transports implement it (the preload bridge in Electron, the WebSocket of `acsr serve`);
+ * everything else in the renderer sees only this interface.
+ */
+import type { CallFailure, CallResult, EventChannel, EventPayload, FailureKind, RequestChannel, RequestInput, RequestOutput } from '../../main/ipc/contract.ts';
+
+export interface WorkstationClient {
+  call<C extends RequestChannel>(channel: C, input: RequestInput<C>): Promise<RequestOutput<C>>;
+  subscribe<E extends EventChannel>(channel: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** Called once if the connection to the host is lost for good, with a message for people. */
+  onDisconnect(listener: (message: string) => void): () => void;
+}
+
+/** A failed call, carrying the contract's failure kind; its message is meant for people. */
+export class CallError extends Error {
+  readonly kind: FailureKind | 'disconnected';
+
+  constructor(failure: CallFailure | { kind: 'disconnected'; message: string }) {
+    super(failure.message);
+    this.name = 'CallError';
+    this.kind = failure.kind;
+  }
+}
+
+export function unwrap<T>(result: CallResult<T>): T {
+  if (result.ok) return result.value;
+  throw new CallError(result.error);
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof CallError) return error.message;
+  if (error instanceof Error) return `Unexpected error in the user interface: ${error.message}`;
+  return `Unexpected error: ${String(error)}`;
+}

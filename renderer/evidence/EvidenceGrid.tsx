@@ -1,0 +1,141 @@
+/**
+ * The evidence grid, virtualised by rows (@tanstack/react-virtual) so that 10,000 items cost as
+ * much as the few rows on screen. Keys, as in the investigators' current tools: 0-5 give the
+ * selected items CAT-0..CAT-5, arrows move, space reveals or conceals, Ctrl/Cmd+A selects all.
+ */
+import Box from '@mui/material/Box';
+import Typography from '@mui/material/Typography';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import type { CategoryCode, EvidenceSummary } from '../../main/ipc/contract.ts';
+import { useClient } from '../app/client-context.tsx';
+import { EvidenceTile, TILE_CAPTION_HEIGHT } from './EvidenceTile.tsx';
+import { ThumbnailLoader } from './thumbnail-loader.ts';
+
+const GAP = 8;
+
+interface EvidenceGridProps {
+  caseId: string;
+  items: EvidenceSummary[];
+  thumbSize: number;
+  blurByDefault: boolean;
+  onSetCategory: (itemIds: number[], category: CategoryCode) => Promise<void>;
+}
+
+export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, onSetCategory }: EvidenceGridProps) {
+  const client = useClient();
+  const loader = useMemo(() => new ThumbnailLoader(client), [client]);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const width = useElementWidth(scrollRef);
+  const columns = Math.max(1, Math.floor((width + GAP) / (thumbSize + GAP)));
+  const rows = Math.ceil(items.length / columns);
+  const rowHeight = thumbSize + TILE_CAPTION_HEIGHT + GAP;
+
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const [focusIndex, setFocusIndex] = useState(0);
+  // Per-image choice, the opposite of the global setting: revealed when blurring, concealed when not.
+  const [toggled, setToggled] = useState<ReadonlySet<number>>(new Set());
+  useEffect(() => setToggled(new Set()), [blurByDefault]);
+
+  const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 2 });
+  useEffect(() => virtualizer.measure(), [virtualizer, rowHeight]);
+
+  const toggleReveal = useCallback((itemId: number) => setToggled((current) => flip(current, itemId)), []);
+  const clickTile = useCallback(
+    (itemId: number, event: MouseEvent) => {
+      const index = items.findIndex((item) => item.itemId === itemId);
+      setFocusIndex(index);
+      if (event.shiftKey) {
+        const [from, to] = [Math.min(index, focusIndex), Math.max(index, focusIndex)];
+        setSelected(new Set(items.slice(from, to + 1).map((item) => item.itemId)));
+      } else if (event.ctrlKey || event.metaKey) {
+        setSelected((current) => flip(current, itemId));
+      } else {
+        setSelected(new Set([itemId]));
+      }
+      scrollRef.current?.focus();
+    },
+    [items, focusIndex],
+  );
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (items.length === 0) return;
+    const moves: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns };
+    if (/^[0-5]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      const targets = selected.size > 0 ? [...selected] : [items[focusIndex]?.itemId].filter((id): id is number => id !== undefined);
+      if (targets.length > 0) void onSetCategory(targets, `CAT-${event.key}` as CategoryCode);
+      event.preventDefault();
+    } else if (event.key in moves) {
+      const next = Math.min(items.length - 1, Math.max(0, focusIndex + moves[event.key]));
+      setFocusIndex(next);
+      if (!event.shiftKey) setSelected(new Set([items[next].itemId]));
+      else setSelected((current) => new Set(current).add(items[next].itemId));
+      virtualizer.scrollToIndex(Math.floor(next / columns));
+      event.preventDefault();
+    } else if (event.key === ' ') {
+      const item = items[focusIndex];
+      if (item) toggleReveal(item.itemId);
+      event.preventDefault();
+    } else if (event.key === 'a' && (event.ctrlKey || event.metaKey)) {
+      setSelected(new Set(items.map((item) => item.itemId)));
+      event.preventDefault();
+    } else if (event.key === 'Escape') {
+      setSelected(new Set());
+    }
+  };
+
+  return (
+    <Box sx={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column', gap: 0.5 }}>
+      <Typography variant="caption" color="text.secondary">
+        {selected.size > 0 ? `${selected.size} selected · ` : ''}Keys: 0-5 give CAT-0..CAT-5 to the selection · arrows move · space reveals · Ctrl+A selects all
+      </Typography>
+      <Box
+        ref={scrollRef}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        data-testid="evidence-grid"
+        sx={{ flex: 1, minHeight: 0, overflow: 'auto', outline: 'none', '&:focus-visible': { boxShadow: (theme) => `inset 0 0 0 2px ${theme.palette.primary.main}` } }}
+      >
+        <Box sx={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
+          {virtualizer.getVirtualItems().map((row) => (
+            <Box key={row.key} sx={{ position: 'absolute', top: 0, left: 0, transform: `translateY(${row.start}px)`, display: 'flex', gap: `${GAP}px` }}>
+              {items.slice(row.index * columns, row.index * columns + columns).map((item, column) => (
+                <EvidenceTile
+                  key={item.itemId}
+                  caseId={caseId}
+                  item={item}
+                  size={thumbSize}
+                  blurred={blurByDefault !== toggled.has(item.itemId)}
+                  selected={selected.has(item.itemId)}
+                  focused={row.index * columns + column === focusIndex}
+                  loader={loader}
+                  onClick={clickTile}
+                  onToggleReveal={toggleReveal}
+                />
+              ))}
+            </Box>
+          ))}
+        </Box>
+      </Box>
+    </Box>
+  );
+}
+
+function flip(set: ReadonlySet<number>, value: number): ReadonlySet<number> {
+  const next = new Set(set);
+  if (!next.delete(value)) next.add(value);
+  return next;
+}
+
+function useElementWidth(ref: React.RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(0);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
+    observer.observe(element);
+    setWidth(element.clientWidth);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}

@@ -1,0 +1,98 @@
+/**
+ * One evidence item in the grid. Its image is blurred and greyscale unless the investigator
+ * reveals it (wellness: nobody should see material at full strength without choosing to).
+ */
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Chip from '@mui/material/Chip';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { memo, useEffect, useState } from 'react';
+import type { EvidenceSummary } from '../../main/ipc/contract.ts';
+import { messageOf } from '../client/workstation-client.ts';
+import { thumbnailBucket, type ThumbnailLoader } from './thumbnail-loader.ts';
+
+export const TILE_CAPTION_HEIGHT = 64;
+const CONCEALED = 'blur(14px) grayscale(1)';
+
+interface EvidenceTileProps {
+  caseId: string;
+  item: EvidenceSummary;
+  size: number;
+  blurred: boolean;
+  selected: boolean;
+  focused: boolean;
+  loader: ThumbnailLoader;
+  onClick: (itemId: number, event: React.MouseEvent) => void;
+  onToggleReveal: (itemId: number) => void;
+}
+
+export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blurred, selected, focused, loader, onClick, onToggleReveal }: EvidenceTileProps) {
+  const bucket = thumbnailBucket(size);
+  const [url, setUrl] = useState<string | undefined>(() => loader.cached(caseId, item.itemId, bucket));
+  const [failure, setFailure] = useState<string | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    loader.load(caseId, item.itemId, bucket, controller.signal).then(setUrl, (error: unknown) => {
+      if (!controller.signal.aborted) setFailure(messageOf(error));
+    });
+    return () => controller.abort();
+  }, [loader, caseId, item.itemId, bucket]);
+
+  return (
+    <Paper
+      variant="outlined"
+      onClick={(event) => onClick(item.itemId, event)}
+      data-testid="evidence-tile"
+      data-item-id={item.itemId}
+      data-category={item.category ?? ''}
+      data-blurred={blurred ? 'true' : 'false'}
+      aria-selected={selected}
+      sx={{
+        width: size,
+        height: size + TILE_CAPTION_HEIGHT,
+        overflow: 'hidden',
+        cursor: 'pointer',
+        borderColor: selected ? 'primary.main' : focused ? 'text.secondary' : 'divider',
+        borderWidth: selected ? 2 : 1,
+        bgcolor: selected ? 'action.selected' : 'background.paper',
+      }}
+    >
+      <Box sx={{ width: '100%', height: size, overflow: 'hidden', bgcolor: '#0b0d10', display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+        {url && (
+          <img
+            src={url}
+            alt={blurred ? `${item.originalName} (concealed)` : item.originalName}
+            draggable={false}
+            style={{ maxWidth: '100%', maxHeight: '100%', objectFit: 'contain', filter: blurred ? CONCEALED : 'none', transform: blurred ? 'scale(1.1)' : 'none' }}
+          />
+        )}
+        {!url && (
+          <Typography variant="caption" color={failure ? 'error' : 'text.secondary'} sx={{ p: 1, textAlign: 'center' }}>
+            {failure ?? 'loading…'}
+          </Typography>
+        )}
+      </Box>
+      <Stack sx={{ px: 1, py: 0.5 }} spacing={0.25}>
+        <Typography variant="caption" noWrap title={item.originalName}>
+          #{item.itemId} {item.originalName}
+        </Typography>
+        <Stack sx={{ justifyContent: 'space-between', alignItems: 'center' }} direction="row">
+          {item.category ? <Chip size="small" color="secondary" label={item.category} data-testid="category-chip" /> : <Chip size="small" variant="outlined" label="no category" />}
+          <Button
+            size="small"
+            onClick={(event) => {
+              event.stopPropagation();
+              onToggleReveal(item.itemId);
+            }}
+            sx={{ minWidth: 0, px: 0.5 }}
+          >
+            {blurred ? 'Reveal' : 'Conceal'}
+          </Button>
+        </Stack>
+      </Stack>
+    </Paper>
+  );
+});

@@ -1,0 +1,112 @@
+/** One open case: import, filters, thumbnail size, and the evidence grid. */
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import MenuItem from '@mui/material/MenuItem';
+import Slider from '@mui/material/Slider';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { CATEGORY_LABELS, type AppState, type CaseSummary, type CategoryCode, type EvidenceSummary, type JobSnapshot } from '../../main/ipc/contract.ts';
+import { useClient } from '../app/client-context.tsx';
+import { useNotices } from '../app/notices.tsx';
+import { messageOf } from '../client/workstation-client.ts';
+import { EvidenceGrid } from '../evidence/EvidenceGrid.tsx';
+import { ImportBar } from './ImportBar.tsx';
+
+type Filter = 'all' | 'uncategorised' | CategoryCode;
+
+interface CaseScreenProps {
+  caseSummary: CaseSummary;
+  state: AppState;
+  blurByDefault: boolean;
+  jobs: JobSnapshot[];
+  onClose: () => void;
+}
+
+export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }: CaseScreenProps) {
+  const client = useClient();
+  const { reportError, inform } = useNotices();
+  const { caseId } = caseSummary;
+  const [items, setItems] = useState<EvidenceSummary[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [filter, setFilter] = useState<Filter>('all');
+  const [thumbSize, setThumbSize] = useState(160);
+
+  const load = useCallback(() => {
+    const query = filter === 'all' ? {} : filter === 'uncategorised' ? { uncategorised: true } : { category: filter };
+    client.call('evidence.list', { caseId, ...query }).then(
+      (list) => {
+        setItems(list);
+        setLoadError(null);
+      },
+      (error: unknown) => setLoadError(messageOf(error)),
+    );
+  }, [client, caseId, filter]);
+  useEffect(load, [load]);
+
+  // Reload when an import into this case finishes (completed or cancelled part-way).
+  const seenFinished = useRef(new Set<number>(jobs.filter((job) => job.finishedAt).map((job) => job.jobId)));
+  useEffect(() => {
+    const finished = jobs.filter((job) => job.caseId === caseId && job.kind === 'import' && job.finishedAt && !seenFinished.current.has(job.jobId));
+    if (finished.length === 0) return;
+    finished.forEach((job) => seenFinished.current.add(job.jobId));
+    load();
+  }, [jobs, caseId, load]);
+
+  const setCategory = useCallback(
+    async (itemIds: number[], category: CategoryCode) => {
+      try {
+        await client.call('evidence.setCategory', { caseId, itemIds, category });
+        setItems((current) => current?.map((item) => (itemIds.includes(item.itemId) ? { ...item, category } : item)) ?? null);
+        inform(`${category} (${CATEGORY_LABELS[category]}) given to ${itemIds.length === 1 ? 'one item' : `${itemIds.length} items`}`);
+      } catch (error) {
+        reportError(error);
+      }
+    },
+    [client, caseId, inform, reportError],
+  );
+
+  return (
+    <Box sx={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0, p: 2, gap: 2 }}>
+      <Stack sx={{ alignItems: 'center' }} direction="row" spacing={2}>
+        <Button onClick={onClose}>← Cases</Button>
+        <Typography variant="h6" data-testid="case-heading">
+          Case {caseSummary.number}
+          {caseSummary.title ? ` — ${caseSummary.title}` : ''}
+        </Typography>
+        <Typography variant="body2" color="text.secondary">
+          {items ? `${items.length} item${items.length === 1 ? '' : 's'}${filter === 'all' ? '' : ' shown'}` : ''}
+        </Typography>
+      </Stack>
+      <Stack sx={{ alignItems: 'flex-start', flexWrap: 'wrap' }} direction="row" spacing={2} useFlexGap>
+        <ImportBar caseId={caseId} state={state} />
+        <TextField select size="small" label="Show" value={filter} onChange={(event) => setFilter(event.target.value as Filter)} sx={{ width: 230 }}>
+          <MenuItem value="all">All items</MenuItem>
+          <MenuItem value="uncategorised">No category yet</MenuItem>
+          {Object.entries(CATEGORY_LABELS).map(([code, label]) => (
+            <MenuItem key={code} value={code}>
+              {code}: {label}
+            </MenuItem>
+          ))}
+        </TextField>
+        <Stack sx={{ width: 180 }}>
+          <Typography variant="caption" color="text.secondary">
+            Thumbnail size
+          </Typography>
+          <Slider size="small" min={96} max={320} step={16} value={thumbSize} onChange={(_, value) => setThumbSize(value as number)} aria-label="Thumbnail size" />
+        </Stack>
+      </Stack>
+      {loadError && <Alert severity="error">{loadError}</Alert>}
+      {items && items.length === 0 && (
+        <Typography color="text.secondary" data-testid="empty-case">
+          {filter === 'all' ? 'No evidence yet: import a folder of images.' : 'No item matches this filter.'}
+        </Typography>
+      )}
+      {items && items.length > 0 && (
+        <EvidenceGrid caseId={caseId} items={items} thumbSize={thumbSize} blurByDefault={blurByDefault} onSetCategory={setCategory} />
+      )}
+    </Box>
+  );
+}

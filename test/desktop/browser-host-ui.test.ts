@@ -1,0 +1,146 @@
+/**
+ * The workstation as an investigator uses it, in Debian's Chromium against `acsr serve`'s host
+ * with a real case database in a temp folder: say who you are, create a case, import the real
+ * photos, see them (blurred) in the grid, reveal one, give one a category with the keyboard, and
+ * find the tag and its audit entry in the case database.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { CaseFolder } from '../../main/case/case-folder.ts';
+import { photosDir } from '../support/shared-data.ts';
+import { launchChromium, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
+
+let fixture: DesktopFixture;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  fixture = await startDesktopFixture();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+});
+
+after(async () => {
+  await browser?.close();
+  await fixture?.close();
+});
+
+async function sha256OfPhotos(): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  for (const name of (await readdir(photosDir)).sort()) {
+    hashes.set(name, createHash('sha256').update(await readFile(join(photosDir, name))).digest('hex'));
+  }
+  return hashes;
+}
+
+test('an investigator creates a case, imports the photos, reveals one and tags one with the keyboard', { timeout: 90_000 }, async () => {
+  const photoHashesBefore = await sha256OfPhotos();
+  await page.goto(fixture.host.url);
+  // The token leaves the address bar once the page has it.
+  await page.waitForFunction(() => !location.hash.includes('token'));
+
+  const examiner = page.getByTestId('examiner-name');
+  await examiner.fill('A. Jones');
+  await page.getByRole('button', { name: 'Continue' }).waitFor({ state: 'visible' });
+  await assertEnabled(page, 'Continue');
+  await screenshot(page, '01-examiner-first-run');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByTestId('examiner-chip').getByText('Examiner: A. Jones').waitFor();
+
+  await page.getByTestId('case-number').fill('2026/0042');
+  await page.getByTestId('case-title').fill('Flagged uploads');
+  await assertEnabled(page, 'Create case');
+  await screenshot(page, '02-new-case');
+  await page.getByRole('button', { name: 'Create case' }).click();
+  await page.getByTestId('case-heading').getByText('Case 2026/0042 — Flagged uploads').waitFor();
+  await page.getByTestId('empty-case').waitFor();
+
+  await page.getByTestId('import-path').fill(photosDir);
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.locator('[data-testid=job-row][data-job-state=completed]').waitFor({ timeout: 60_000 });
+  await page.getByText(`${photoHashesBefore.size} imported, 0 duplicates skipped, 0 errors`).waitFor();
+  await page.getByText(`${photoHashesBefore.size} items`).waitFor();
+
+  // Thumbnails arrive over the socket and start concealed.
+  const firstTile = page.locator('[data-testid=evidence-tile][data-item-id="1"]');
+  await firstTile.locator('img').waitFor();
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=evidence-tile] img')).slice(0, 10).every((img) => (img as HTMLImageElement).naturalWidth > 0));
+  assert.equal(await firstTile.getAttribute('data-blurred'), 'true');
+  assert.match(await firstTile.locator('img').evaluate((img) => getComputedStyle(img).filter), /blur\(14px\) grayscale\(1\)/);
+  await screenshot(page, '03-evidence-grid-concealed');
+
+  await firstTile.getByRole('button', { name: 'Reveal' }).click();
+  assert.equal(await firstTile.getAttribute('data-blurred'), 'false');
+  assert.equal(await firstTile.locator('img').evaluate((img) => getComputedStyle(img).filter), 'none');
+  assert.equal(await page.locator('[data-testid=evidence-tile][data-item-id="2"]').getAttribute('data-blurred'), 'true');
+
+  // Select the second item and press 3: CAT-3, as in the investigators' current tools.
+  const secondTile = page.locator('[data-testid=evidence-tile][data-item-id="2"]');
+  await secondTile.click();
+  await page.keyboard.press('3');
+  await page.locator('[data-testid=evidence-tile][data-item-id="2"][data-category="CAT-3"]').waitFor();
+  await page.getByTestId('notice-success').getByText('CAT-3 (CGI or animation) given to one item').waitFor();
+  await screenshot(page, '04-evidence-revealed-and-tagged');
+
+  // The tag is in the real case database, by the examiner, with its audit-log entry.
+  const opened = await CaseFolder.open(join(fixture.workspace, '2026-0042'), { readonly: true });
+  try {
+    const items = opened.db.listItems();
+    assert.equal(items.length, photoHashesBefore.size);
+    assert.deepEqual(opened.db.listItems({ category: 'CAT-3' }).map((item) => item.id), [2]);
+    assert.deepEqual(new Set(items.map((item) => item.sha256)), new Set(photoHashesBefore.values()));
+    const tagEntries = [...opened.db.auditRows({ subject: 'item:2' })].filter((row) => row.action === 'tag');
+    assert.equal(tagEntries.length, 1);
+    assert.equal(tagEntries[0].examiner, 'A. Jones');
+  } finally {
+    opened.close();
+  }
+  // The originals were only read.
+  assert.deepEqual(await sha256OfPhotos(), photoHashesBefore);
+
+  // Back to the list: the case shows with its item count.
+  await page.getByRole('button', { name: '← Cases' }).click();
+  await page.getByTestId('cases-table').getByText('Flagged uploads').waitFor();
+  await page.getByTestId('cases-table').getByRole('cell', { name: String(photoHashesBefore.size), exact: true }).waitFor();
+  await screenshot(page, '05-cases-list');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a bad import path is shown as a clear message, and the window keeps working', { timeout: 30_000 }, async () => {
+  await page.getByTestId('cases-table').getByRole('button', { name: 'Open' }).click();
+  await page.getByTestId('import-path').fill('relative/photos');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.getByTestId('import-error').getByText('give an absolute path').waitFor();
+  await page.getByTestId('import-path').fill('/nonexistent/acsr-test-folder');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.locator('[data-testid=job-row]').first().waitFor();
+  // A missing folder is the import's own user error; either way the investigator reads why.
+  await page.waitForFunction(() => document.querySelector('[data-testid=job-row]')?.getAttribute('data-job-state') !== 'running');
+  await screenshot(page, '06-import-errors');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a page opened without the launch token is refused and says what to do', { timeout: 30_000 }, async () => {
+  const context = await browser.newContext();
+  try {
+    const stranger = await context.newPage();
+    await stranger.goto(fixture.host.origin + '/');
+    await stranger.getByTestId('load-error').getByText('open the exact address that "acsr serve" printed').waitFor();
+    await screenshot(stranger, '07-refused-without-token');
+  } finally {
+    await context.close();
+  }
+});
+
+async function assertEnabled(target: Page, name: string): Promise<void> {
+  await target.waitForFunction((label) => {
+    const button = Array.from(document.querySelectorAll('button')).find((candidate) => candidate.textContent?.trim().toLowerCase() === label.toLowerCase());
+    return button !== undefined && !button.disabled;
+  }, name);
+}

@@ -1,0 +1,53 @@
+/**
+ * What the desktop tests share: a renderer built once per test file into a temp folder, a
+ * browser host on a fresh workspace, and Debian's Chromium (headless). Everything started here
+ * is stopped by `close()`, so no server or browser outlives a test file.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startBrowserHost, type BrowserHost } from '../../../main/host/browser-host.ts';
+import { buildRenderer } from '../../../main/host/build-renderer.ts';
+import { repoRoot } from '../../support/shared-data.ts';
+
+export const CHROMIUM_PATH = process.env.ACSR_CHROMIUM ?? '/usr/bin/chromium';
+export const screenshotDir = join(repoRoot, 'test-artifacts', 'screenshots');
+
+export interface DesktopFixture {
+  root: string;
+  workspace: string;
+  host: BrowserHost;
+  close(): Promise<void>;
+}
+
+export async function startDesktopFixture(options: { jobModules?: Record<string, string> } = {}): Promise<DesktopFixture> {
+  const root = await mkdtemp(join(tmpdir(), 'acsr-desktop-'));
+  const workspace = join(root, 'workspace');
+  const { outDir } = await buildRenderer({ outDir: join(root, 'renderer') });
+  const host = await startBrowserHost({ workspace, rendererDir: outDir, ...(options.jobModules ? { jobModules: options.jobModules } : {}) });
+  return {
+    root,
+    workspace,
+    host,
+    async close() {
+      await host.close();
+      // Evidence files are read-only by design; rm with force still removes them (the folder is writable).
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set ACSR_CHROMIUM)`);
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox'] });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(screenshotDir, { recursive: true });
+  const path = join(screenshotDir, `${name}.png`);
+  // Transitions finished, so a screenshot shows the state the test just checked.
+  await page.screenshot({ path, animations: 'disabled' });
+  return path;
+}
