@@ -104,7 +104,7 @@ describe('tags, categories and notes', () => {
     const { db } = caseFolder;
     assert.throws(() => db.addTag({ itemId: 1, category: 'CAT-9', examiner: 'bob' }), /unknown category 'CAT-9'/);
     assert.throws(() => db.addTag({ itemId: 1, tag: 'cat-1', examiner: 'bob' }), /looks like a category/);
-    assert.throws(() => db.addTag({ itemId: 1, tag: 'bad\u001b[2Jtag', examiner: 'bob' }), /control characters/);
+    assert.throws(() => db.addTag({ itemId: 1, tag: 'bad\u001b[2Jtag', examiner: 'bob' }), /contains control or text-direction characters/);
     assert.throws(() => db.addTag({ itemId: 42, tag: 'x', examiner: 'bob' }), /no evidence item 42/);
     assert.throws(() => db.addTag({ itemId: 1, tag: 'x', examiner: '  ' }), /examiner name cannot be empty/);
   });

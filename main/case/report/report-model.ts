@@ -1,0 +1,159 @@
+/**
+ * What an audit report says, independent of how it is printed. The JSON report is this object
+ * as it is; the HTML and PDF reports print the same object (plus thumbnails, which are a matter
+ * of presentation and are not part of the record). Anything a reviewer needs to re-check a claim
+ * (hashes, ids, parameters, times) is here in full, never shortened.
+ */
+import type { CategoryCode } from '../tag-categories.ts';
+
+export const REPORT_FORMAT = 'acsr-case-report';
+export const REPORT_FORMAT_VERSION = 1;
+
+export interface CaseReport {
+  format: typeof REPORT_FORMAT;
+  formatVersion: typeof REPORT_FORMAT_VERSION;
+  /** UUID printed in the report and recorded with its SHA-256 in the case (reports table). */
+  reportId: string;
+  /** 'json', 'html' or 'pdf': the file this report was written as. */
+  renderedAs: string;
+  /** UTC, ISO-8601. */
+  generatedAt: string;
+  /** How the HTML and PDF reports show pictures; the JSON report holds none. */
+  thumbnails: ThumbnailMode;
+  examiner: string;
+  case: {
+    number: string;
+    title: string;
+    requester: string | null;
+    createdAt: string;
+    createdBy: string;
+    closedAt: string | null;
+    folder: string;
+    notes: ReportNote[];
+  };
+  tool: { name: string; version: string; gitCommit: string; gitWorkingTreeModified: boolean | null };
+  environment: { os: string; node: string; electron: string; sqlite: string; host: string };
+  verification: ReportVerification;
+  summary: {
+    items: number;
+    itemsFailingIntegrity: number;
+    purificationRuns: number;
+    overriddenRuns: number;
+    verdicts: number;
+  };
+  /** Every bundle and model named by a run or verdict in this report, with its hash. */
+  bundles: { id: string; manifestSha256: string; runs: number }[];
+  models: { id: string; weightsSha256: string; verdicts: number }[];
+  items: ReportItem[];
+  audit: {
+    totalEntries: number;
+    headSha256: string | null;
+    /** The entries printed below: all of them, or the latest `excerptLimit`. */
+    excerptPolicy: string;
+    excerpt: ReportAuditEntry[];
+  };
+  limitations: string[];
+  /** How this report itself can be checked (its hash cannot be inside it). */
+  selfVerification: string;
+}
+
+/** 'blurred': small, blurred and greyscale, for the wellbeing of whoever reads the report. */
+export type ThumbnailMode = 'blurred' | 'revealed' | 'none';
+
+export interface ReportVerification {
+  ok: boolean;
+  /** When the check ran, as part of making this report. */
+  checkedAt: string;
+  /** Sequence number of the audit entry that records the check. */
+  auditSequence: number | null;
+  auditEntriesChecked: number;
+  auditHeadSha256: string | null;
+  itemsChecked: number;
+  outputsChecked: number;
+  firstBrokenLink: string | null;
+  problems: { kind: string; where: string; reason: string }[];
+}
+
+export interface ReportNote {
+  id: number;
+  text: string;
+  examiner: string;
+  createdAt: string;
+}
+
+export interface ReportItem {
+  id: number;
+  originalName: string;
+  originalPath: string;
+  storePath: string;
+  mediaType: string;
+  width: number;
+  height: number;
+  sizeBytes: number;
+  importedAt: string;
+  importedBy: string;
+  decodeNotes: string[];
+  sha256: string;
+  md5: string;
+  pdq: { hash: string; quality: number; reliable: boolean };
+  /** The evidence file re-hashed while this report was made. */
+  integrity: { ok: boolean; checkedAt: string; problem: string | null };
+  category: { code: CategoryCode; label: string } | null;
+  tags: { kind: 'category' | 'user'; value: string; comment: string | null; examiner: string; createdAt: string }[];
+  notes: ReportNote[];
+  purificationRuns: ReportPurificationRun[];
+  /** Verdicts not tied to any purification run (e.g. a classification of the evidence alone). */
+  otherVerdicts: ReportVerdict[];
+}
+
+export interface ReportPurificationRun {
+  id: number;
+  createdAt: string;
+  examiner: string;
+  jobId: number | null;
+  bundle: { id: string; manifestSha256: string };
+  backend: string;
+  seed: number | null;
+  parameters: Record<string, unknown>;
+  chosenCluster: ReportCluster;
+  usedCluster: ReportCluster;
+  overridden: boolean;
+  override: { examiner: string; reason: string } | null;
+  clusterDistances: (ReportCluster & { distance: number })[];
+  output: { sha256: string; storePath: string | null; pdqHash: string; pdqQuality: number; integrityOk: boolean | null };
+  /** Hamming distance between the evidence's and the output's PDQ hashes (0..256). */
+  pdqDistance: number;
+  /** Whether PDQ still matches the output to the input at the reference threshold. */
+  pdqSamePicture: boolean;
+  timingsMs: Record<string, number>;
+  verdictsBefore: ReportVerdict[];
+  verdictsAfter: ReportVerdict[];
+}
+
+export interface ReportCluster {
+  index: number;
+  /** 'class:index' as the bundle names it, when the run recorded the names. */
+  id: string | null;
+}
+
+export interface ReportVerdict {
+  id: number;
+  stage: 'before' | 'after';
+  modelId: string;
+  modelWeightsSha256: string;
+  topClass: string;
+  scores: Record<string, number>;
+  examiner: string;
+  createdAt: string;
+}
+
+export interface ReportAuditEntry {
+  sequence: number;
+  time: string;
+  examiner: string;
+  action: string;
+  subject: string;
+  parameters: unknown;
+  previousSha256: string;
+  sha256: string;
+}
