@@ -1,3 +1,5 @@
+import { pffftSupportsSize } from '../signal/fft/pffft-real-fft2d.ts';
+
 /**
  * Tiles for sparse coding an image of any size with bounded memory. The image is cut into cores
  * of at most `tileSize` pixels a side (near-equal splits); each core is coded with `margin`
@@ -5,6 +7,8 @@
  * 'symmetric' padding, as the Tikhonov split does), and only the core of the result is kept.
  * The margin absorbs both the circular boundary of the DFT-domain solver and the atoms that
  * straddle a core's edge, so cores join without seams when margin >= 2 x atom size.
+ * The margins are then widened until the coded size suits the fast FFT (PFFFT: width a 5-smooth
+ * multiple of 32, height of 16); an odd size such as 257 would fall back to a far slower FFT.
  */
 export interface Tile {
   /** the core, in image coordinates */
@@ -12,7 +16,11 @@ export interface Tile {
   readonly left: number;
   readonly height: number;
   readonly width: number;
-  readonly margin: number;
+  /** margins above and left of the core; the coded tile is paddedHeight x paddedWidth */
+  readonly marginTop: number;
+  readonly marginLeft: number;
+  readonly paddedHeight: number;
+  readonly paddedWidth: number;
 }
 
 export function planTiles(height: number, width: number, tileSize: number, margin: number): Tile[] {
@@ -20,8 +28,23 @@ export function planTiles(height: number, width: number, tileSize: number, margi
   const rows = splitEvenly(height, Math.ceil(height / tileSize));
   const columns = splitEvenly(width, Math.ceil(width / tileSize));
   const tiles: Tile[] = [];
-  for (const [top, h] of rows) for (const [left, w] of columns) tiles.push({ top, left, height: h, width: w, margin });
+  for (const [top, h] of rows) {
+    const paddedHeight = fastFftSize(h + 2 * margin, (n) => pffftSupportsSize(n, 32));
+    for (const [left, w] of columns) {
+      const paddedWidth = fastFftSize(w + 2 * margin, (n) => pffftSupportsSize(16, n));
+      tiles.push({
+        top, left, height: h, width: w, paddedHeight, paddedWidth,
+        marginTop: margin + ((paddedHeight - h - 2 * margin) >> 1),
+        marginLeft: margin + ((paddedWidth - w - 2 * margin) >> 1),
+      });
+    }
+  }
   return tiles;
+}
+
+function fastFftSize(n: number, supported: (n: number) => boolean): number {
+  for (let m = n; m < 2 * n + 64; m++) if (supported(m)) return m;
+  return n;
 }
 
 function splitEvenly(n: number, parts: number): [number, number][] {
@@ -35,14 +58,14 @@ function splitEvenly(n: number, parts: number): [number, number][] {
 
 /** The tile with its margins as planes [c][y][x], float32, mirrored past the image border. */
 export function extractTilePlanes(planes: Float64Array, height: number, width: number, channels: number, tile: Tile): Float32Array {
-  const h = tile.height + 2 * tile.margin;
-  const w = tile.width + 2 * tile.margin;
+  const h = tile.paddedHeight;
+  const w = tile.paddedWidth;
   const out = new Float32Array(channels * h * w);
   for (let c = 0; c < channels; c++) {
     for (let y = 0; y < h; y++) {
-      const sy = reflect(tile.top - tile.margin + y, height);
+      const sy = reflect(tile.top - tile.marginTop + y, height);
       for (let x = 0; x < w; x++) {
-        out[(c * h + y) * w + x] = planes[(c * height + sy) * width + reflect(tile.left - tile.margin + x, width)];
+        out[(c * h + y) * w + x] = planes[(c * height + sy) * width + reflect(tile.left - tile.marginLeft + x, width)];
       }
     }
   }
@@ -51,12 +74,12 @@ export function extractTilePlanes(planes: Float64Array, height: number, width: n
 
 /** Writes the core of a coded tile (planes with margins) back into the full image's planes. */
 export function placeTileCore(tilePlanes: ArrayLike<number>, tile: Tile, channels: number, target: Float64Array, height: number, width: number): void {
-  const h = tile.height + 2 * tile.margin;
-  const w = tile.width + 2 * tile.margin;
+  const h = tile.paddedHeight;
+  const w = tile.paddedWidth;
   for (let c = 0; c < channels; c++) {
     for (let y = 0; y < tile.height; y++) {
       for (let x = 0; x < tile.width; x++) {
-        target[(c * height + tile.top + y) * width + tile.left + x] = tilePlanes[(c * h + y + tile.margin) * w + x + tile.margin];
+        target[(c * height + tile.top + y) * width + tile.left + x] = tilePlanes[(c * h + y + tile.marginTop) * w + x + tile.marginLeft];
       }
     }
   }

@@ -24,11 +24,15 @@ import { cscCommand } from './csc.ts';
 import { infoCommand } from './info.ts';
 import { learnDictionaryCommand } from './learn-dictionary.ts';
 import { pdqCommand } from './pdq.ts';
+import { purifyCommand } from './purify.ts';
 import { serveCommand } from './serve.ts';
 import { tikhonovCommand } from './tikhonov.ts';
+import { trainCommand } from './train.ts';
 
 export const commands: readonly CommandEntry[] = [
   tikhonovCommand,
+  trainCommand,
+  purifyCommand,
   cscCommand,
   learnDictionaryCommand,
   pdqCommand,
