@@ -1,6 +1,6 @@
 /**
  * Serves the built renderer (one folder, read-only) with the security headers every response
- * needs. Only GET and HEAD of files inside the folder; anything else is 404/405.
+ * needs; Electron's app:// protocol handler resolves files with the same functions. Only GET and HEAD of files inside the folder; anything else is 404/405.
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -34,21 +34,28 @@ export async function serveStaticFile(root: string, request: IncomingMessage, re
     response.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
     return;
   }
-  const pathname = decodeURIComponentSafe(new URL(request.url ?? '/', 'http://host').pathname);
-  const relative = pathname === '/' ? 'index.html' : pathname.slice(1);
-  const file = normalize(join(root, relative));
-  if (relative.includes('\0') || !(file.startsWith(root + sep) || file === root)) {
-    response.writeHead(404, headers).end();
-    return;
-  }
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) {
+  const file = fileInside(root, new URL(request.url ?? '/', 'http://host').pathname);
+  const info = file === null ? null : await stat(file).catch(() => null);
+  if (file === null || !info?.isFile()) {
     response.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
     return;
   }
   const body = await readFile(file);
-  response.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length });
+  response.writeHead(200, { ...headers, 'Content-Type': contentTypeOf(file), 'Content-Length': body.length });
   response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+/** The file a URL path names inside `root` ('/' is index.html), or null for anything that would leave it. */
+export function fileInside(root: string, urlPath: string): string | null {
+  const pathname = decodeURIComponentSafe(urlPath);
+  const relative = pathname === '/' ? 'index.html' : pathname.slice(1);
+  if (relative.includes('\0')) return null;
+  const file = normalize(join(root, relative));
+  return file.startsWith(root + sep) ? file : null;
+}
+
+export function contentTypeOf(file: string): string {
+  return CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
 }
 
 function decodeURIComponentSafe(text: string): string {

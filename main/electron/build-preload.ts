@@ -1,0 +1,26 @@
+/**
+ * Bundles preload/preload.ts (and the contract it imports) into one CommonJS file: a sandboxed
+ * preload can require only 'electron', not other files or ES modules.
+ */
+import { build } from 'esbuild';
+import { join, resolve } from 'node:path';
+import { REPOSITORY_ROOT } from '../host/build-renderer.ts';
+
+export const DEFAULT_PRELOAD_OUT = join(REPOSITORY_ROOT, 'dist', 'electron', 'preload.cjs');
+
+export async function buildPreload(options: { outFile?: string } = {}): Promise<string> {
+  const outfile = resolve(options.outFile ?? DEFAULT_PRELOAD_OUT);
+  await build({
+    entryPoints: [join(REPOSITORY_ROOT, 'preload', 'preload.ts')],
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: ['node22'],
+    external: ['electron'],
+    minify: false,
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  return outfile;
+}
