@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { auditEntryHash, GENESIS_SHA256, type StoredAuditRow } from './audit-chain.ts';
 import { canonicalJson } from './canonical-json.ts';
-import { migrate } from './migrations.ts';
+import { LATEST_SCHEMA_VERSION, migrate } from './migrations.ts';
 import type {
   CaseRecord,
   EvidenceItem,
@@ -88,6 +88,14 @@ export class CaseDatabase {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
         migrate(db, path);
+      } else {
+        const version = db.pragma('user_version', { simple: true }) as number;
+        if (version !== LATEST_SCHEMA_VERSION) {
+          throw new UserInputError(
+            `${path}: case database has schema version ${version}, this program reads version ${LATEST_SCHEMA_VERSION}` +
+              (version < LATEST_SCHEMA_VERSION ? ' (open it once with a command that writes, to upgrade it)' : '; use a newer acsr'),
+          );
+        }
       }
       return new CaseDatabase(db, path);
     } catch (error) {

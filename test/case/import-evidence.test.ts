@@ -170,50 +170,57 @@ describe('importing bad input', () => {
   });
   after(() => caseFolder.close());
 
-  it('imports the good file, refuses each bad one with its own reason, and loses nothing else', async () => {
-    const summary = await caseFolder.importEvidence([input], { examiner: 'alice' });
-    const byName = new Map(summary.outcomes.map((outcome) => [outcome.sourcePath.slice(input.length + 1), outcome]));
-    const kinds = Object.fromEntries([...byName].map(([name, outcome]) => [name, outcome.outcome === 'error' ? outcome.errorKind : outcome.outcome]));
-    assert.deepEqual(kinds, {
-      'animation.png': 'unsupported-format',
-      'back\\slash.jpg': 'unsafe-name',
-      'bomb.png': 'too-many-pixels',
-      'dangling.jpg': 'not-found',
-      'escape.jpg': 'symlink-outside-folder',
-      'evil\nname.jpg': 'unsafe-name',
-      'folder-link': 'symlink-not-followed',
-      'good.jpg': 'imported',
-      'nested/inside-link.jpg': 'duplicate',
-      'nested/text.jpg': 'not-an-image',
-      'photo\u202egpj.png': 'unsafe-name',
-      'pipe.jpg': 'not-a-regular-file',
-      'readme.txt': 'unsupported-format',
-      'truncated.jpg': 'damaged-image',
-      'zero.jpg': 'empty-file',
+  for (const imageWorkers of [0, 2]) {
+    it(`imports the good file, refuses each bad one with its own reason, and loses nothing else (${imageWorkers} image workers)`, async () => {
+      const caseFolder = await newCase(`bad-${imageWorkers}`);
+      try {
+        const summary = await caseFolder.importEvidence([input], { examiner: 'alice', imageWorkers });
+        const byName = new Map(summary.outcomes.map((outcome) => [outcome.sourcePath.slice(input.length + 1), outcome]));
+        const kinds = Object.fromEntries([...byName].map(([name, outcome]) => [name, outcome.outcome === 'error' ? outcome.errorKind : outcome.outcome]));
+        assert.deepEqual(kinds, {
+          'animation.png': 'unsupported-format',
+          'back\\slash.jpg': 'unsafe-name',
+          'bomb.png': 'too-many-pixels',
+          'dangling.jpg': 'not-found',
+          'escape.jpg': 'symlink-outside-folder',
+          'evil\nname.jpg': 'unsafe-name',
+          'folder-link': 'symlink-not-followed',
+          'good.jpg': 'imported',
+          'nested/inside-link.jpg': 'duplicate',
+          'nested/text.jpg': 'not-an-image',
+          'photo\u202egpj.png': 'unsafe-name',
+          'pipe.jpg': 'not-a-regular-file',
+          'readme.txt': 'unsupported-format',
+          'truncated.jpg': 'damaged-image',
+          'zero.jpg': 'empty-file',
+        });
+        assert.deepEqual([summary.imported, summary.duplicates, summary.errors], [1, 1, 13]);
+
+        const message = (name: string) => byName.get(name)!.message!;
+        assert.match(message('bomb.png'), /20000 x 20000 = 400000000 pixels, above the limit of 100000000/);
+        assert.match(message('truncated.jpg'), /truncated or damaged/);
+        assert.match(message('animation.png'), /unsupported image format 'gif'/);
+        assert.match(message('zero.jpg'), /empty \(0 bytes\)/);
+        assert.match(message('escape.jpg'), /outside the imported folder/);
+        // Names with control characters are shown escaped, never raw, in messages.
+        assert.ok(message('evil\nname.jpg').includes(JSON.stringify(join(input, 'evil\nname.jpg'))), message('evil\nname.jpg'));
+        assert.ok(!message('evil\nname.jpg').includes('\n'));
+        assert.ok(!message('photo\u202egpj.png').includes('\u202e'));
+
+        const errorEntries = [...caseFolder.db.auditRows()].filter((row) => row.action === 'import-error');
+        assert.equal(errorEntries.length, 13);
+        const bombEntry = errorEntries.find((row) => row.subject === `file:${join(input, 'bomb.png')}`)!;
+        assert.equal(JSON.parse(bombEntry.parameters).errorKind, 'too-many-pixels');
+
+        // Only the good file reached the store; nothing half-copied is left behind.
+        const stored = (await filesUnder(join(caseFolder.folder, 'evidence'))).map((path) => path.slice(caseFolder.folder.length + 1));
+        assert.deepEqual(stored, [caseFolder.db.getItem(1).storePath]);
+        assert.equal(caseFolder.db.getItem(1).originalName, 'good.jpg');
+      } finally {
+        caseFolder.close();
+      }
     });
-    assert.deepEqual([summary.imported, summary.duplicates, summary.errors], [1, 1, 13]);
-
-    const message = (name: string) => byName.get(name)!.message!;
-    assert.match(message('bomb.png'), /20000 x 20000 = 400000000 pixels, above the limit of 100000000/);
-    assert.match(message('truncated.jpg'), /truncated or damaged/);
-    assert.match(message('animation.png'), /unsupported image format 'gif'/);
-    assert.match(message('zero.jpg'), /empty \(0 bytes\)/);
-    assert.match(message('escape.jpg'), /outside the imported folder/);
-    // Names with control characters are shown escaped, never raw, in messages.
-    assert.ok(message('evil\nname.jpg').includes(JSON.stringify(join(input, 'evil\nname.jpg'))), message('evil\nname.jpg'));
-    assert.ok(!message('evil\nname.jpg').includes('\n'));
-    assert.ok(!message('photo\u202egpj.png').includes('\u202e'));
-
-    const errorEntries = [...caseFolder.db.auditRows()].filter((row) => row.action === 'import-error');
-    assert.equal(errorEntries.length, 13);
-    const bombEntry = errorEntries.find((row) => row.subject === `file:${join(input, 'bomb.png')}`)!;
-    assert.equal(JSON.parse(bombEntry.parameters).errorKind, 'too-many-pixels');
-
-    // Only the good file reached the store; nothing half-copied is left behind.
-    const stored = (await filesUnder(join(caseFolder.folder, 'evidence'))).map((path) => path.slice(caseFolder.folder.length + 1));
-    assert.deepEqual(stored, [caseFolder.db.getItem(1).storePath]);
-    assert.equal(caseFolder.db.getItem(1).originalName, 'good.jpg');
-  });
+  }
 
   it('applies the pixel cap it is given', async () => {
     const summary = await caseFolder.importEvidence([join(photosDir, 'skimage-rocket.jpg')], { examiner: 'alice', maxPixels: 100_000 });

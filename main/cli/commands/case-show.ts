@@ -13,7 +13,8 @@ export const caseShowCommand = defineCommand({
     item: { type: 'integer', min: 1, valueName: 'ID', description: 'show this evidence item: hashes, tags, notes, runs, verdicts and its audit entries' },
   },
   async run({ options, print, note }) {
-    return withCase(options.case, note, async (caseFolder) => (options.item === undefined ? showCase(caseFolder, print) : showItem(caseFolder, options.item, print)), { readonly: true });
+    // Opened for writing so that jobs left running by a killed process are marked and shown as interrupted.
+    return withCase(options.case, note, async (caseFolder) => (options.item === undefined ? showCase(caseFolder, print) : showItem(caseFolder, options.item, print)));
   },
 });
 

@@ -1,0 +1,108 @@
+/**
+ * `acsr case report`: gather once, render each requested format, write each file atomically,
+ * then record its SHA-256 in the case (reports table + a 'report' audit entry). Each file gets
+ * its own report id, since each is a separate document someone may hold a copy of.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { UserInputError } from '../../errors/user-input-error.ts';
+import { writeFileAtomic } from '../../io/atomic-write.ts';
+import { silentProgress, throwIfCancelled, type TaskControl } from '../../progress/progress.ts';
+import type { CaseFolder } from '../case-folder.ts';
+import type { ReportRecord } from '../records.ts';
+import { gatherReport } from './gather-report.ts';
+import type { CaseReport } from './report-model.ts';
+import { renderHtml } from './render-html.ts';
+import { renderJson } from './render-json.ts';
+import { renderPdf } from './render-pdf.ts';
+
+export const REPORT_FORMATS = ['html', 'pdf', 'json'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export interface ReportTarget {
+  format: ReportFormat;
+  path: string;
+}
+
+export interface WriteReportsOptions extends TaskControl {
+  examiner: string;
+  /** Blurred greyscale thumbnails unless false. */
+  blur?: boolean;
+  auditExcerptLimit?: number;
+}
+
+export interface WrittenReport {
+  reportId: string;
+  format: ReportFormat;
+  path: string;
+  sha256: string;
+  sizeBytes: number;
+  record: ReportRecord;
+  verificationOk: boolean;
+}
+
+export function formatFromPath(path: string): ReportFormat {
+  const extension = extname(path).slice(1).toLowerCase();
+  const format = extension === 'htm' ? 'html' : extension;
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new UserInputError(`${path}: cannot tell the report format from the extension '.${extension}' (use .html, .pdf or .json)`);
+  }
+  return format as ReportFormat;
+}
+
+/** reports/<case number>-<UTC time>.<format> inside the case folder. */
+export function defaultReportPath(caseFolder: CaseFolder, format: ReportFormat, now = new Date()): string {
+  const number = caseFolder.db.getCase().number.replace(/[^A-Za-z0-9._-]+/g, '_');
+  const stamp = now.toISOString().replace(/[:.]/g, '').replace('T', '-');
+  return join(caseFolder.folder, 'reports', `report-${number}-${stamp}.${format}`);
+}
+
+export async function writeReports(caseFolder: CaseFolder, targets: readonly ReportTarget[], options: WriteReportsOptions): Promise<WrittenReport[]> {
+  if (targets.length === 0) throw new UserInputError('no report to write: give --format or --out');
+  const paths = new Set<string>();
+  for (const target of targets) {
+    const absolute = resolve(target.path);
+    if (paths.has(absolute)) throw new UserInputError(`${target.path} is named twice`);
+    paths.add(absolute);
+  }
+  const progress = options.progress ?? silentProgress;
+  const needsPictures = targets.some((target) => target.format !== 'json');
+  const { content, thumbnails } = await gatherReport(caseFolder, {
+    examiner: options.examiner,
+    thumbnails: needsPictures ? (options.blur === false ? 'revealed' : 'blurred') : 'none',
+    auditExcerptLimit: options.auditExcerptLimit,
+    progress: progress.sub(0, 0.8, 'gather'),
+    signal: options.signal,
+  });
+  const written: WrittenReport[] = [];
+  for (const [index, target] of targets.entries()) {
+    throwIfCancelled(options.signal);
+    const report: CaseReport = {
+      ...content,
+      reportId: randomUUID(),
+      renderedAs: target.format,
+      thumbnails: target.format === 'json' ? 'none' : content.thumbnails,
+    };
+    const bytes = await render(report, thumbnails);
+    const path = resolve(target.path);
+    if (path.startsWith(join(caseFolder.folder, 'reports'))) await mkdir(join(caseFolder.folder, 'reports'), { recursive: true });
+    await writeFileAtomic(path, bytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const record = caseFolder.db.recordReport({ reportUid: report.reportId, format: target.format, path, sha256, examiner: options.examiner });
+    written.push({ reportId: report.reportId, format: target.format, path, sha256, sizeBytes: bytes.length, record, verificationOk: report.verification.ok });
+    progress.report({ stage: 'write', fraction: 0.8 + (0.2 * (index + 1)) / targets.length, message: path });
+  }
+  return written;
+}
+
+async function render(report: CaseReport, thumbnails: Parameters<typeof renderHtml>[1]): Promise<Buffer> {
+  switch (report.renderedAs) {
+    case 'html':
+      return renderHtml(report, thumbnails);
+    case 'pdf':
+      return renderPdf(report, thumbnails);
+    default:
+      return renderJson(report);
+  }
+}
