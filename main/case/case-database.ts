@@ -198,6 +198,18 @@ export class CaseDatabase {
     });
   }
 
+  /** Closing is recorded, not enforced: a closed case can still be verified and reported on. */
+  closeCase(input: { examiner: string; reason?: string }): CaseRecord {
+    return this.#write(() => {
+      const current = this.getCase();
+      if (current.closedAt !== null) throw new UserInputError(`case ${current.number} was already closed on ${current.closedAt}`);
+      this.#examinerId(input.examiner);
+      this.#db.prepare('UPDATE cases SET closed_at = ? WHERE id = ?').run(utcNow(), current.id);
+      this.#appendAudit({ examiner: input.examiner, action: 'case-close', subject: `case:${current.number}`, parameters: { reason: input.reason ?? null } });
+      return this.getCase();
+    });
+  }
+
   getCase(): CaseRecord {
     const row = this.#db
       .prepare(
@@ -255,10 +267,16 @@ export class CaseDatabase {
 
   /**
    * Records a file taken into the case. The evidence file must already be in the store (synced),
-   * so a committed row never names a file that is not there.
+   * so a committed row never names a file that is not there. When another process imported the
+   * same content meanwhile, the file is recorded as a duplicate of that item instead.
    */
-  recordImportedItem(input: NewEvidenceItem & { jobId: number; examiner: string }): EvidenceItem {
+  recordImportedItem(input: NewEvidenceItem & { jobId: number; examiner: string }): { item: EvidenceItem; duplicate: boolean } {
     return this.#write(() => {
+      const existing = this.findItemBySha256(input.sha256);
+      if (existing) {
+        this.#recordDuplicate({ jobId: input.jobId, sourcePath: input.originalPath, existingItemId: existing.id, sha256: input.sha256, examiner: input.examiner });
+        return { item: existing, duplicate: true };
+      }
       const examinerId = this.#examinerId(input.examiner);
       const caseId = this.getCase().id;
       const itemId = Number(
@@ -294,19 +312,21 @@ export class CaseDatabase {
           storePath: input.storePath,
         },
       });
-      return this.getItem(itemId);
+      return { item: this.getItem(itemId), duplicate: false };
     });
   }
 
   recordImportDuplicate(input: { jobId: number; sourcePath: string; existingItemId: number; sha256: string; examiner: string }): void {
-    this.#write(() => {
-      this.#recordOutcome(input.jobId, input.sourcePath, { outcome: 'duplicate', itemId: input.existingItemId });
-      this.#appendAudit({
-        examiner: input.examiner,
-        action: 'import-duplicate',
-        subject: `item:${input.existingItemId}`,
-        parameters: { jobId: input.jobId, originalPath: input.sourcePath, sha256: input.sha256 },
-      });
+    this.#write(() => this.#recordDuplicate(input));
+  }
+
+  #recordDuplicate(input: { jobId: number; sourcePath: string; existingItemId: number; sha256: string; examiner: string }): void {
+    this.#recordOutcome(input.jobId, input.sourcePath, { outcome: 'duplicate', itemId: input.existingItemId });
+    this.#appendAudit({
+      examiner: input.examiner,
+      action: 'import-duplicate',
+      subject: `item:${input.existingItemId}`,
+      parameters: { jobId: input.jobId, originalPath: input.sourcePath, sha256: input.sha256 },
     });
   }
 

@@ -182,6 +182,8 @@ async function commit(db: CaseDatabase, store: EvidenceStore, jobId: number, pre
     return;
   }
   const { received, facts } = prepared;
+  // The usual duplicate is caught here, before touching the store; recordImportedItem catches
+  // the rare one imported by another process in between.
   const existing = db.findItemBySha256(received.sha256);
   if (existing) {
     await store.discard(received);

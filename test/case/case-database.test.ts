@@ -187,6 +187,29 @@ describe('jobs', () => {
   });
 });
 
+describe('imports racing another process', () => {
+  it('records content that was imported meanwhile as a duplicate of that item, not as a second item', () => {
+    const { db } = caseFolder;
+    const job = db.startJob({ kind: 'import', parameters: { inputs: ['elsewhere'] }, examiner: 'dave' });
+    const first = db.getItem(1);
+    const recorded = db.recordImportedItem({ ...first, originalPath: '/elsewhere/copy.jpg', originalName: 'copy.jpg', jobId: job.id, examiner: 'dave' });
+    assert.deepEqual([recorded.duplicate, recorded.item.id], [true, 1]);
+    assert.deepEqual(db.importOutcomes(job.id), [{ sourcePath: '/elsewhere/copy.jpg', outcome: 'duplicate', itemId: 1, errorKind: null, message: null }]);
+    assert.equal(db.itemCount(), 3);
+    assert.equal([...db.auditRows()].at(-1)!.action, 'import-duplicate');
+  });
+});
+
+describe('closing', () => {
+  it('records when and by whom a case was closed, once', () => {
+    const closed = caseFolder.db.closeCase({ examiner: 'alice', reason: 'referred' });
+    assert.ok(closed.closedAt !== null && !Number.isNaN(Date.parse(closed.closedAt)));
+    const entry = [...caseFolder.db.auditRows()].at(-1)!;
+    assert.deepEqual([entry.action, entry.subject, JSON.parse(entry.parameters)], ['case-close', 'case:2026-0001', { reason: 'referred' }]);
+    assert.throws(() => caseFolder.db.closeCase({ examiner: 'alice' }), /already closed/);
+  });
+});
+
 describe('case folders', () => {
   it('refuses to create a case in a non-empty folder and to open a folder that is not a case', async () => {
     await writeFile(join(root, 'in', 'stray.txt'), 'x');

@@ -1,0 +1,180 @@
+/**
+ * `acsr case purify`: stage iii on evidence items. Each item is read through the verifying
+ * reader (a file that no longer matches its hash is refused), purified, and the purified PNG is
+ * stored in the case's content-addressed store beside the evidence (read-only, named by its
+ * SHA-256); the evidence itself is only read. The run (bundle and manifest hash, parameters,
+ * cluster chosen, every distance, any override with its reason, output SHA-256 and PDQ, PDQ
+ * distance, timings) and, with a classifier, the verdicts on the evidence and on the output, are
+ * recorded with their audit entries.
+ *
+ * Models are passed in, not loaded here, so the case module stays free of TensorFlow.
+ */
+import type { ImageClassifier, LatentExtractor } from '../acsr/models/latent-extractor.ts';
+import { purifyImage, DEFAULT_PURIFICATION_OPTIONS, type PurificationOptions } from '../acsr/purification/purify-image.ts';
+import { findCluster, type ReferenceBundle } from '../acsr/references/bundle-reader.ts';
+import { UserInputError } from '../errors/user-input-error.ts';
+import { decodeImage, encodePng, type RasterImage } from '../io/image.ts';
+import { computePdq, pdqHammingDistance } from '../pdq/pdq.ts';
+import { CancelledError, silentProgress, throwIfCancelled, type TaskControl } from '../progress/progress.ts';
+import type { CaseFolder } from './case-folder.ts';
+import type { PurificationRun, Verdict } from './records.ts';
+
+export interface PurifyEvidenceRequest extends TaskControl {
+  itemIds: readonly number[];
+  bundle: ReferenceBundle;
+  /** The bundle's own extractor (purifyImage refuses another). */
+  extractor: LatentExtractor;
+  /** Scores the evidence and the purified output ('before' and 'after' verdicts). */
+  classifier?: ImageClassifier;
+  examiner: string;
+  /** Use this cluster ('class:index' or position) instead of the nearest; needs a reason. */
+  override?: { cluster: string; reason: string };
+  options?: Partial<Omit<PurificationOptions, 'clusterOverride'>>;
+}
+
+export interface PurifiedItem {
+  itemId: number;
+  run: PurificationRun;
+  verdicts: Verdict[];
+  /** e.g. CBPDN did not converge within the iteration cap. */
+  warnings: string[];
+}
+
+export interface PurifyEvidenceSummary {
+  jobId: number;
+  items: PurifiedItem[];
+}
+
+export async function purifyEvidence(caseFolder: CaseFolder, request: PurifyEvidenceRequest): Promise<PurifyEvidenceSummary> {
+  const { db } = caseFolder;
+  const progress = request.progress ?? silentProgress;
+  const override = request.override === undefined ? undefined : { cluster: findCluster(request.bundle, request.override.cluster), reason: request.override.reason.trim() };
+  if (override && override.reason.length === 0) throw new UserInputError('a cluster override needs a reason (--reason)');
+  if (request.itemIds.length === 0) throw new UserInputError('no evidence items to purify');
+  for (const itemId of request.itemIds) db.getItem(itemId);
+
+  const bundleId = bundleIdOf(request.bundle);
+  const job = db.startJob({
+    kind: 'purify',
+    examiner: request.examiner,
+    total: request.itemIds.length,
+    parameters: {
+      itemIds: [...request.itemIds],
+      bundleId,
+      bundlePath: request.bundle.path,
+      bundleManifestSha256: request.bundle.manifestSha256,
+      clusterOverride: override ? { cluster: override.cluster.id, reason: override.reason } : null,
+      classifier: request.classifier ? { id: request.classifier.identity.id, weightsSha256: request.classifier.identity.weightSha256 } : null,
+      options: request.options ?? {},
+    },
+  });
+  const done: PurifiedItem[] = [];
+  try {
+    for (const [index, itemId] of request.itemIds.entries()) {
+      throwIfCancelled(request.signal);
+      done.push(await purifyOne(caseFolder, itemId, job.id, bundleId, override, request, progress.sub(index / request.itemIds.length, (index + 1) / request.itemIds.length, `item ${itemId}`)));
+    }
+  } catch (error) {
+    const cancelled = error instanceof CancelledError || request.signal?.aborted;
+    db.finishJob(job.id, cancelled ? 'cancelled' : 'failed', request.examiner, {
+      error: (error as Error).message,
+      summary: { purified: done.map((item) => item.itemId), runIds: done.map((item) => item.run.id) },
+    });
+    throw error;
+  }
+  db.finishJob(job.id, 'completed', request.examiner, { summary: { purified: done.map((item) => item.itemId), runIds: done.map((item) => item.run.id) } });
+  return { jobId: job.id, items: done };
+}
+
+async function purifyOne(
+  caseFolder: CaseFolder, itemId: number, jobId: number, bundleId: string,
+  override: { cluster: { id: string }; reason: string } | undefined, request: PurifyEvidenceRequest, progress: TaskControl['progress'] & object,
+): Promise<PurifiedItem> {
+  const { db, store } = caseFolder;
+  const { bundle, extractor, classifier } = request;
+  const started = performance.now();
+  const { item, bytes } = await caseFolder.readEvidence(itemId, { examiner: request.examiner });
+  const image = await decodeImage(bytes, { source: `item ${itemId} (${item.originalName})`, channels: bundle.manifest.channels === 3 ? 'rgb' : 'gray' });
+  const readMs = performance.now() - started;
+
+  const scoresBefore = classifier ? await classify(classifier, image) : null;
+  const options = { ...DEFAULT_PURIFICATION_OPTIONS, ...request.options };
+  const result = await purifyImage({
+    image, bundle, extractor, progress, signal: request.signal,
+    options: { ...options, ...(override ? { clusterOverride: override.cluster.id } : {}) },
+  });
+  const purified: RasterImage = { ...result.purified, channels: result.purified.channels as 1 | 3 };
+
+  const storeStart = performance.now();
+  const png = await encodePng(purified);
+  const stored = await store.storeBytes(png);
+  // Hashed as the import hashes evidence (RGB decode of the stored file), so distances compare like with like.
+  const outputPdq = computePdq(await decodeImage(png, { source: 'purified output', channels: 'rgb', precision: 'float32' }));
+  const storeMs = performance.now() - storeStart;
+  const scoresAfter = classifier ? await classify(classifier, await decodeImage(png, { source: 'purified output', channels: classifier.inputSize.channels === 1 ? 'gray' : 'rgb' })) : null;
+
+  const clusterIds = bundle.clusters.map((cluster) => cluster.id);
+  const nearestIndex = clusterIds.indexOf(result.nearestCluster.id);
+  const usedIndex = clusterIds.indexOf(result.cluster.id);
+  const run = db.recordPurificationRun({
+    itemId,
+    jobId,
+    bundleId,
+    bundleManifestSha256: bundle.manifestSha256,
+    parameters: {
+      tikhonovLambda: options.tikhonovLambda,
+      cscLambda: options.cscLambda,
+      tolerance: options.tolerance,
+      maxIterations: options.maxIterations,
+      tileSize: options.tileSize,
+      tileMargin: options.tileMargin ?? null,
+      extractor: { id: extractor.identity.id, weightsSha256: extractor.identity.weightSha256 },
+      clusterIds,
+      nearestClusterId: result.nearestCluster.id,
+      usedClusterId: result.cluster.id,
+      cbpdn: { iterations: result.cbpdn.iterations, converged: result.cbpdn.converged, objective: result.cbpdn.objective, tiles: result.cbpdn.tiles.length },
+      inputChannels: image.channels,
+      inputDecodeNotes: image.notes,
+      seedMeaning: "the bundle's training seed; purification itself draws no random numbers",
+    },
+    seed: bundle.manifest.parameters.seed,
+    backend: `extractor: tfjs ${result.backend.extractor}; CBPDN: ${result.backend.cbpdn}`,
+    chosenCluster: nearestIndex,
+    clusterDistances: result.distances.map((entry) => entry.distance),
+    ...(override ? { override: { cluster: usedIndex, examiner: request.examiner, reason: override.reason } } : {}),
+    outputSha256: stored.sha256,
+    outputStorePath: stored.relativePath,
+    outputPdqHash: outputPdq.hash,
+    outputPdqQuality: outputPdq.quality,
+    pdqDistance: pdqHammingDistance(item.pdqHash, outputPdq.hash),
+    timingsMs: { readAndDecode: readMs, ...result.timingsMs, storeAndHash: storeMs, total: performance.now() - started },
+    examiner: request.examiner,
+  });
+
+  const verdicts: Verdict[] = [];
+  if (classifier && scoresBefore && scoresAfter) {
+    for (const [stage, scores] of [['before', scoresBefore], ['after', scoresAfter]] as const) {
+      verdicts.push(db.recordVerdict({
+        itemId, purificationRunId: run.id, stage, scores, examiner: request.examiner,
+        modelId: classifier.identity.id, modelWeightsSha256: classifier.identity.weightSha256,
+      }));
+    }
+  }
+  const warnings = result.cbpdn.converged ? [] : [`item ${itemId}: CBPDN stopped at the iteration cap (${result.cbpdn.iterations}) before reaching tolerance ${options.tolerance}`];
+  return { itemId, run, verdicts, warnings };
+}
+
+/** Class probabilities: softmax of logits, or of log-probabilities (which gives the probabilities back). */
+async function classify(classifier: ImageClassifier, image: RasterImage): Promise<Record<string, number>> {
+  const [row] = await classifier.scores([image]);
+  const max = Math.max(...row);
+  const exps = Array.from(row, (value) => Math.exp(value - max));
+  const total = exps.reduce((sum, value) => sum + value, 0);
+  return Object.fromEntries(classifier.classNames.map((name, index) => [name, exps[index] / total]));
+}
+
+/** The bundle folder's name: what an investigator calls it. Its identity is the manifest hash. */
+function bundleIdOf(bundle: ReferenceBundle): string {
+  const parts = bundle.path.replace(/[\\/]+$/, '').split(/[\\/]/);
+  return parts.at(-1) || bundle.path;
+}
