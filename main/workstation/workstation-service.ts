@@ -93,21 +93,22 @@ export class WorkstationService {
         for (const itemId of itemIds) opened.db.addTag({ itemId, category, examiner: name, ...(comment ? { comment } : {}) });
         return { tagged: itemIds.length };
       },
-      'jobs.start': async (request) => this.#startJob(request, await examiner()),
+      'jobs.start': async (request) => this.#startJob(request, examiner),
       'jobs.cancel': async ({ jobId }) => this.jobs.cancel(jobId),
       'jobs.list': async () => this.jobs.list(),
     };
   }
 
-  async #startJob(request: ParsedRequestInput<'jobs.start'>, examiner: string): Promise<JobSnapshot> {
+  async #startJob(request: ParsedRequestInput<'jobs.start'>, examiner: () => Promise<string>): Promise<JobSnapshot> {
     switch (request.kind) {
       case 'import': {
+        const examinerName = await examiner();
         const summary = await this.#cases.summary(request.caseId);
         return this.jobs.submit({
           kind: 'import',
           label: `Import into case ${summary.number}`,
           caseId: request.caseId,
-          parameters: { caseFolder: this.#cases.folderOf(request.caseId), sources: request.sources, examiner },
+          parameters: { caseFolder: this.#cases.folderOf(request.caseId), sources: request.sources, examiner: examinerName },
         });
       }
       case 'purify':

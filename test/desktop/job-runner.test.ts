@@ -1,0 +1,99 @@
+/**
+ * The job queue with real worker threads: one job at a time in submission order, progress
+ * streamed as snapshots, cancel of running and queued jobs, failures and crashed workers
+ * reported as failed jobs, kinds without a worker refused.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import type { JobSnapshot } from '../../main/ipc/contract.ts';
+import { UnavailableError } from '../../main/ipc/call-failure.ts';
+import { JobRunner } from '../../main/jobs/job-runner.ts';
+
+const COUNTING_JOB = new URL('./fixtures/counting-job.ts', import.meta.url);
+let runner: JobRunner;
+
+function startRunner(): { runner: JobRunner; events: JobSnapshot[] } {
+  runner = new JobRunner({ import: COUNTING_JOB });
+  const events: JobSnapshot[] = [];
+  runner.onChange((snapshot) => events.push(snapshot));
+  return { runner, events };
+}
+
+function submit(parameters: Record<string, unknown>, label = 'count'): JobSnapshot {
+  return runner.submit({ kind: 'import', label, caseId: null, parameters });
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+afterEach(async () => {
+  await runner?.close();
+});
+
+test('jobs run one at a time in submission order, streaming progress, and report their summary', { timeout: 30_000 }, async () => {
+  const { events } = startRunner();
+  const first = submit({ steps: 5, stepMs: 120 }, 'first');
+  const second = submit({ steps: 2, stepMs: 10 }, 'second');
+  assert.equal(second.state, 'queued');
+  await runner.whenIdle();
+
+  const running = events.filter((event) => event.state === 'running');
+  const firstFinished = events.findIndex((event) => event.jobId === first.jobId && event.state === 'completed');
+  const secondStarted = events.findIndex((event) => event.jobId === second.jobId && event.state === 'running');
+  assert.ok(firstFinished >= 0 && secondStarted > firstFinished, 'the second job starts only after the first finished');
+  const fractions = running.filter((event) => event.jobId === first.jobId && event.progress).map((event) => event.progress!.fraction);
+  assert.ok(fractions.length >= 3, `progress events: ${fractions}`);
+  assert.deepEqual(fractions, [...fractions].sort((a, b) => a - b));
+  assert.equal(fractions.at(-1), 1);
+  const finished = runner.list();
+  assert.deepEqual(finished.map((job) => [job.label, job.state, job.summary]), [
+    ['first', 'completed', { counted: 5 }],
+    ['second', 'completed', { counted: 2 }],
+  ]);
+  assert.ok(finished.every((job) => job.finishedAt !== null));
+});
+
+test('cancel stops the running job at its next check and drops a queued job without starting it', { timeout: 30_000 }, async () => {
+  const { events } = startRunner();
+  const long = submit({ steps: 1000, stepMs: 20 });
+  const queued = submit({ steps: 1, stepMs: 1 });
+  const after = submit({ steps: 1, stepMs: 1 });
+  await until(() => events.some((event) => event.jobId === long.jobId && event.progress !== null), 'progress of the long job');
+
+  assert.equal(runner.cancel(queued.jobId).state, 'cancelled');
+  const cancelAsked = performance.now();
+  runner.cancel(long.jobId);
+  await runner.whenIdle();
+  assert.ok(performance.now() - cancelAsked < 5_000, 'cancel took effect promptly');
+
+  const stateOf = (jobId: number) => runner.list().find((job) => job.jobId === jobId)!.state;
+  assert.equal(stateOf(long.jobId), 'cancelled');
+  assert.equal(stateOf(queued.jobId), 'cancelled');
+  assert.equal(stateOf(after.jobId), 'completed');
+  assert.ok(!events.some((event) => event.jobId === queued.jobId && event.state === 'running'), 'the cancelled queued job never ran');
+});
+
+test('a job that throws and a worker that dies are failed jobs with a message, and the queue goes on', { timeout: 30_000 }, async () => {
+  startRunner();
+  const failing = submit({ steps: 3, stepMs: 5, failAtStep: 2 });
+  const crashing = submit({ steps: 3, stepMs: 5, crashAtStep: 1 });
+  const fine = submit({ steps: 1, stepMs: 1 });
+  await runner.whenIdle();
+  const byId = new Map(runner.list().map((job) => [job.jobId, job]));
+  assert.equal(byId.get(failing.jobId)?.state, 'failed');
+  assert.equal(byId.get(failing.jobId)?.error, 'step 2 found something wrong with the input');
+  assert.equal(byId.get(crashing.jobId)?.state, 'failed');
+  assert.match(byId.get(crashing.jobId)?.error ?? '', /stopped unexpectedly \(exit code 3\)/);
+  assert.equal(byId.get(fine.jobId)?.state, 'completed');
+});
+
+test('a kind without a worker module is refused as unavailable', () => {
+  startRunner();
+  assert.throws(() => runner.submit({ kind: 'train', label: 'train', caseId: null, parameters: {} }), UnavailableError);
+  assert.deepEqual(runner.list(), []);
+});
