@@ -15,7 +15,7 @@ import { findCluster, type ReferenceBundle } from '../acsr/references/bundle-rea
 import { UserInputError } from '../errors/user-input-error.ts';
 import { decodeImage, encodePng, type RasterImage } from '../io/image.ts';
 import { computePdq, pdqHammingDistance } from '../pdq/pdq.ts';
-import { CancelledError, silentProgress, throwIfCancelled, type TaskControl } from '../progress/progress.ts';
+import { CancelledError, silentProgress, throwIfCancelled, type ProgressReporter, type TaskControl } from '../progress/progress.ts';
 import type { CaseFolder } from './case-folder.ts';
 import type { PurificationRun, Verdict } from './records.ts';
 
@@ -88,7 +88,7 @@ export async function purifyEvidence(caseFolder: CaseFolder, request: PurifyEvid
 
 async function purifyOne(
   caseFolder: CaseFolder, itemId: number, jobId: number, bundleId: string,
-  override: { cluster: { id: string }; reason: string } | undefined, request: PurifyEvidenceRequest, progress: TaskControl['progress'] & object,
+  override: { cluster: { id: string }; reason: string } | undefined, request: PurifyEvidenceRequest, progress: ProgressReporter,
 ): Promise<PurifiedItem> {
   const { db, store } = caseFolder;
   const { bundle, extractor, classifier } = request;
@@ -97,7 +97,8 @@ async function purifyOne(
   const image = await decodeImage(bytes, { source: `item ${itemId} (${item.originalName})`, channels: bundle.manifest.channels === 3 ? 'rgb' : 'gray' });
   const readMs = performance.now() - started;
 
-  const scoresBefore = classifier ? await classify(classifier, image) : null;
+  const classifierChannels = classifier?.inputSize.channels === 1 ? 'gray' : 'rgb';
+  const scoresBefore = classifier ? await classify(classifier, await decodeImage(bytes, { source: `item ${itemId}`, channels: classifierChannels })) : null;
   const options = { ...DEFAULT_PURIFICATION_OPTIONS, ...request.options };
   const result = await purifyImage({
     image, bundle, extractor, progress, signal: request.signal,
@@ -111,7 +112,7 @@ async function purifyOne(
   // Hashed as the import hashes evidence (RGB decode of the stored file), so distances compare like with like.
   const outputPdq = computePdq(await decodeImage(png, { source: 'purified output', channels: 'rgb', precision: 'float32' }));
   const storeMs = performance.now() - storeStart;
-  const scoresAfter = classifier ? await classify(classifier, await decodeImage(png, { source: 'purified output', channels: classifier.inputSize.channels === 1 ? 'gray' : 'rgb' })) : null;
+  const scoresAfter = classifier ? await classify(classifier, await decodeImage(png, { source: 'purified output', channels: classifierChannels })) : null;
 
   const clusterIds = bundle.clusters.map((cluster) => cluster.id);
   const nearestIndex = clusterIds.indexOf(result.nearestCluster.id);

@@ -1,0 +1,85 @@
+import { loadImageClassifier, loadLatentExtractor, type ImageClassifier } from '../../acsr/models/latent-extractor.ts';
+import { loadModelRegistry } from '../../acsr/models/model-registry.ts';
+import { DEFAULT_PURIFICATION_OPTIONS } from '../../acsr/purification/purify-image.ts';
+import { loadReferenceBundle } from '../../acsr/references/bundle-reader.ts';
+import { purifyEvidence } from '../../case/purify-evidence.ts';
+import { defineCommand } from '../command.ts';
+import { UsageError } from '../errors.ts';
+import { caseOption, examinerOption, shortHash, withCase } from './case-options.ts';
+
+const o = DEFAULT_PURIFICATION_OPTIONS;
+
+export const casePurifyCommand = defineCommand({
+  name: 'purify',
+  summary: 'purify evidence items with a reference bundle; the output is stored in the case, the evidence untouched',
+  description: [
+    "Each item is read from the evidence store and its SHA-256 checked (an altered file is refused and the failure logged), purified with the bundle (stage iii: nearest cluster by Mahalanobis distance, or --cluster with a --reason), and the purified PNG stored in the case's evidence store under its own SHA-256, read-only. The run is recorded with the bundle's manifest hash, every parameter, the cluster chosen and all distances, the override and its reason, the output's SHA-256 and PDQ and its PDQ distance from the evidence, and timings.",
+    'With --classifier, the content filter scores the evidence and the purified output and both verdicts are recorded.',
+  ].join('\n\n'),
+  examples: [
+    'acsr case purify --case cases/2026-0042 --all --bundle models/default-bundle --classifier nsfwjs-mobilenet-v2 --examiner "A. Jones"',
+    'acsr case purify --case cases/2026-0042 --item 12 --bundle models/default-bundle --cluster neutral:1 --reason "cartoon, not a photo" --examiner "A. Jones"',
+  ],
+  options: {
+    case: caseOption,
+    item: { type: 'integer', multiple: true, min: 1, valueName: 'ID', description: 'evidence items to purify' },
+    all: { type: 'boolean', description: 'purify every item of the case' },
+    bundle: { type: 'string', required: true, valueName: 'DIR', description: 'reference bundle folder (acsr train)' },
+    examiner: examinerOption,
+    cluster: { type: 'string', valueName: 'ID', description: "use this cluster (e.g. neutral:0) instead of the nearest; needs --reason" },
+    reason: { type: 'string', valueName: 'TEXT', description: 'why the cluster is overridden (recorded in the audit log)' },
+    classifier: { type: 'string', valueName: 'MODEL', description: 'content filter for verdicts before and after (e.g. nsfwjs-mobilenet-v2)' },
+    lambda: { type: 'number', default: o.cscLambda, min: 0, description: 'CBPDN l1 weight lambda_csc' },
+    tol: { type: 'number', default: o.tolerance, greaterThan: 0, description: 'CBPDN relative stopping tolerance' },
+    maxIterations: { type: 'integer', default: o.maxIterations, min: 1, valueName: 'N', description: 'CBPDN iteration cap' },
+    tileSize: { type: 'integer', default: o.tileSize, min: 16, valueName: 'PX', description: 'largest tile side coded at once (memory bound)' },
+    threads: { type: 'integer', min: 1, description: 'CBPDN worker threads (default: all cores)' },
+  },
+  async run({ options, print, note, progress, signal }) {
+    if (options.all === options.item.length > 0) throw new UsageError(options.all ? 'give --item or --all, not both' : 'give --item ID... or --all');
+    if ((options.cluster === undefined) !== (options.reason === undefined)) throw new UsageError('--cluster and --reason go together: an override must say why');
+    if (options.classifier !== undefined && !loadModelRegistry().models.some((model) => model.id === options.classifier)) {
+      throw new UsageError(`unknown classifier '${options.classifier}' (registered: ${loadModelRegistry().models.map((model) => model.id).join(', ')})`);
+    }
+    return withCase(options.case, note, async (caseFolder) => {
+      const itemIds = options.all ? [...caseFolder.db.items()].map((item) => item.id) : options.item;
+      for (const itemId of itemIds) caseFolder.db.getItem(itemId);
+      const bundle = await loadReferenceBundle(options.bundle);
+      const extractor = await loadLatentExtractor(bundle.manifest.extractor.id);
+      let classifier: ImageClassifier | undefined;
+      try {
+        if (options.classifier !== undefined) classifier = await loadImageClassifier(options.classifier);
+        const summary = await purifyEvidence(caseFolder, {
+          itemIds, bundle, extractor, classifier, examiner: options.examiner, progress, signal,
+          ...(options.cluster !== undefined ? { override: { cluster: options.cluster, reason: options.reason! } } : {}),
+          options: {
+            cscLambda: options.lambda, tolerance: options.tol, maxIterations: options.maxIterations, tileSize: options.tileSize,
+            ...(options.threads !== undefined ? { threads: options.threads } : {}),
+          },
+        });
+        for (const item of summary.items) {
+          const { run } = item;
+          const ids = run.parameters.clusterIds as string[];
+          const used = run.override ? `${ids[run.override.cluster]} (override of ${ids[run.chosenCluster]})` : ids[run.chosenCluster];
+          const before = item.verdicts.find((v) => v.stage === 'before');
+          const after = item.verdicts.find((v) => v.stage === 'after');
+          const verdicts = before && after ? `, ${before.topClass} -> ${after.topClass}` : '';
+          print(`item ${item.itemId}: run ${run.id}, cluster ${used}, output ${shortHash(run.outputSha256)} (${run.outputStorePath}), PDQ distance ${run.pdqDistance}${verdicts}`);
+          for (const warning of item.warnings) note(warning);
+        }
+        print(`purify job ${summary.jobId}: ${summary.items.length} item${summary.items.length === 1 ? '' : 's'} purified with bundle ${bundle.path} (manifest ${shortHash(bundle.manifestSha256)})`);
+        return {
+          jobId: summary.jobId,
+          runs: summary.items.map(({ itemId, run, verdicts }) => ({
+            itemId, runId: run.id, outputSha256: run.outputSha256, outputStorePath: run.outputStorePath, pdqDistance: run.pdqDistance,
+            chosenCluster: (run.parameters.clusterIds as string[])[run.chosenCluster], override: run.override,
+            verdicts: verdicts.map(({ stage, modelId, topClass, scores }) => ({ stage, modelId, topClass, scores })),
+          })),
+        };
+      } finally {
+        classifier?.dispose();
+        extractor.dispose();
+      }
+    });
+  },
+});
