@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { auditEntryHash, GENESIS_SHA256, type StoredAuditRow } from './audit-chain.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { displayPath, hasControlCharacters } from './display-path.ts';
 import { LATEST_SCHEMA_VERSION, migrate } from './migrations.ts';
 import type {
   CaseRecord,
@@ -170,6 +171,7 @@ export class CaseDatabase {
   #examinerId(name: string): number {
     const trimmed = name.trim();
     if (trimmed.length === 0) throw new UserInputError('the examiner name cannot be empty');
+    if (hasControlCharacters(trimmed)) throw new UserInputError(`examiner name ${displayPath(trimmed)} contains control or text-direction characters`);
     const existing = this.#db.prepare('SELECT id FROM examiners WHERE name = ?').get(trimmed) as { id: number } | undefined;
     if (existing) return existing.id;
     const id = Number(this.#db.prepare('INSERT INTO examiners (name, created_at) VALUES (?, ?)').run(trimmed, utcNow()).lastInsertRowid);

@@ -36,6 +36,9 @@ export async function examineEvidenceImage(bytes: Uint8Array, options: { source:
     if (error instanceof UserInputError) throw new ImportFileError(decodeErrorKind(error.message), error.message);
     throw error;
   }
+  // PDQ of a 16-bit file is that of its high bytes, as computePdqOfFile (pdq-input.ts) reads it
+  // following PIL; the import must give the same hash as hashing the file directly.
+  if (image.sourceBitDepth > 8) keepHighByte(image.data);
   const { hash, quality } = computePdq(image);
   return {
     mediaType: MEDIA_TYPES[image.sourceFormat] ?? `image/${image.sourceFormat}`,
@@ -55,4 +58,9 @@ function decodeErrorKind(message: string): ImportErrorKind {
   if (/unsupported image format/i.test(message)) return 'unsupported-format';
   if (/not a recognised image/i.test(message)) return 'not-an-image';
   return 'damaged-image';
+}
+
+/** x / 65535 -> (x >> 8) / 255, the same requantisation as main/pdq/pdq-input.ts. */
+function keepHighByte(data: Float32Array | Float64Array): void {
+  for (let i = 0; i < data.length; i++) data[i] = Math.floor(Math.round(data[i] * 65535) / 256) / 255;
 }

@@ -107,6 +107,7 @@ describe('tags, categories and notes', () => {
     assert.throws(() => db.addTag({ itemId: 1, tag: 'bad\u001b[2Jtag', examiner: 'bob' }), /contains control or text-direction characters/);
     assert.throws(() => db.addTag({ itemId: 42, tag: 'x', examiner: 'bob' }), /no evidence item 42/);
     assert.throws(() => db.addTag({ itemId: 1, tag: 'x', examiner: '  ' }), /examiner name cannot be empty/);
+    assert.throws(() => db.addTag({ itemId: 1, tag: 'x', examiner: 'eve\r\nalice' }), /examiner name "eve\\r\\nalice" contains control/);
   });
 
   it('adds notes to the case and to items, each with an audit entry', () => {

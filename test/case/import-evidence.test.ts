@@ -139,6 +139,28 @@ describe('importing a folder of real photos', () => {
   });
 });
 
+describe('PDQ at import', () => {
+  it('equals hashing the file directly, also for a 16-bit PNG (hashed on its high bytes)', async () => {
+    const folder = join(root, 'deep-in');
+    await mkdir(folder);
+    const { data, info } = await sharp(join(photosDir, 'skimage-chelsea.png')).raw().toBuffer({ resolveWithObject: true });
+    const deep = new Uint16Array(data.length);
+    // Low bytes that differ from the high ones, so rounding x / 65535 * 255 would not give x >> 8.
+    for (let i = 0; i < data.length; i++) deep[i] = data[i] * 256 + ((i * 97) & 255);
+    const path = join(folder, 'deep.png');
+    await writeFile(path, await sharp(Buffer.from(deep.buffer), { raw: { width: info.width, height: info.height, channels: 3 } }).toColourspace('rgb16').png().toBuffer());
+    const caseFolder = await newCase('deep');
+    try {
+      await caseFolder.importEvidence([path], { examiner: 'alice' });
+      const item = caseFolder.db.getItem(1);
+      const direct = await computePdqOfFile(path);
+      assert.deepEqual([item.pdqHash, item.pdqQuality], [direct.hash, direct.quality]);
+    } finally {
+      caseFolder.close();
+    }
+  });
+});
+
 describe('importing bad input', () => {
   let caseFolder: CaseFolder;
   let input: string;
