@@ -2,14 +2,17 @@
  * What tfjs's wasm backend lacks for back-propagating through pretrained CNNs, found by running
  * the gradients of the three nsfwjs models:
  * - Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput and DepthwiseConv2dNativeBackpropFilter
- *   have no wasm kernels. They are routed to the pure-JS cpu backend's kernels (data copied across),
- *   which is exact, and slow only for the filter gradients.
+ *   have no wasm kernels, and its Conv2DBackpropInput is a naive loop. On wasm all four are
+ *   replaced by forward convolutions (wasm-conv-gradients.ts); the cases those do not cover, and
+ *   other non-cpu backends lacking a kernel, are routed to the pure-JS cpu backend's kernels
+ *   (data copied across: exact, but slow).
  * - The fused conv ops compute the filter gradient even when only the input gradient is asked for
  *   (their gradient is one custom function returning all of them). `withInputGradientsOnly` swaps
  *   in kernels that return zeros for the filter gradients while a synchronous gradient computation
  *   runs, so attacks do not pay for weight gradients they throw away.
  */
 import * as tf from '@tensorflow/tfjs';
+import { wasmConvGradientKernels } from './wasm-conv-gradients.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type BackendLike = {
@@ -22,19 +25,33 @@ type BackendLike = {
 const ROUTED_TO_CPU = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'] as const;
 const FILTER_GRADIENT_KERNELS = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter'] as const;
 
-/** Registers the cpu-routed kernels on the active backend where it has none. Idempotent. */
+const installed = new Set<string>();
+
+/** Makes the backward-pass kernels available on the active backend. Idempotent; returns what it installed. */
 export function ensureGradientKernels(): string[] {
   const backendName = tf.getBackend();
-  const routed: string[] = [];
-  if (backendName === 'cpu') return routed;
-  for (const kernelName of ROUTED_TO_CPU) {
-    if (tf.getKernel(kernelName, backendName) !== undefined) continue;
+  if (backendName === 'cpu' || installed.has(backendName)) return [];
+  installed.add(backendName);
+  const done: string[] = [];
+  const cpuRouted = (kernelName: string): tf.KernelConfig['kernelFunc'] => {
     const cpuKernel = tf.getKernel(kernelName, 'cpu');
     if (!cpuKernel) throw new Error(`tfjs cpu backend has no ${kernelName} kernel to route to`);
-    tf.registerKernel({ kernelName, backendName, kernelFunc: routeToCpu(cpuKernel.kernelFunc) });
-    routed.push(kernelName);
+    return routeToCpu(cpuKernel.kernelFunc);
+  };
+  if (backendName === 'wasm') {
+    const fallback = (kernelName: string) => tf.getKernel(kernelName, backendName)?.kernelFunc ?? cpuRouted(kernelName);
+    for (const config of wasmConvGradientKernels(backendName, fallback)) {
+      if (tf.getKernel(config.kernelName, backendName)) tf.unregisterKernel(config.kernelName, backendName);
+      tf.registerKernel(config);
+      done.push(`${config.kernelName} (forward-convolution form)`);
+    }
   }
-  return routed;
+  for (const kernelName of ROUTED_TO_CPU) {
+    if (tf.getKernel(kernelName, backendName) !== undefined) continue;
+    tf.registerKernel({ kernelName, backendName, kernelFunc: cpuRouted(kernelName) });
+    done.push(`${kernelName} (cpu kernel)`);
+  }
+  return done;
 }
 
 /**
