@@ -80,14 +80,18 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
           #{item.itemId} {item.originalName}
         </Typography>
         <Stack sx={{ justifyContent: 'space-between', alignItems: 'center' }} direction="row">
-          {item.category ? <Chip size="small" color="secondary" label={item.category} data-testid="category-chip" /> : <Chip size="small" variant="outlined" label="no category" />}
+          {item.category ? (
+            <Chip size="small" color="secondary" label={item.category} data-testid="category-chip" sx={{ fontSize: '0.7rem', height: 20 }} />
+          ) : (
+            <Chip size="small" variant="outlined" label="no category" sx={{ fontSize: '0.7rem', height: 20, color: 'text.secondary' }} />
+          )}
           <Button
             size="small"
             onClick={(event) => {
               event.stopPropagation();
               onToggleReveal(item.itemId);
             }}
-            sx={{ minWidth: 0, px: 0.5 }}
+            sx={{ minWidth: 0, px: 0.5, fontSize: '0.7rem', lineHeight: 1.5 }}
           >
             {blurred ? 'Reveal' : 'Conceal'}
           </Button>

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -126,13 +126,43 @@ test('a bad import path is shown as a clear message, and the window keeps workin
   assert.deepEqual(pageErrors, []);
 });
 
+test('a long import shows its progress bar and stops when cancelled', { timeout: 60_000 }, async () => {
+  // Hard links: many files to work through (each is copied, hashed and decoded) at no disk cost.
+  const many = join(fixture.root, 'many-photos');
+  await mkdir(many);
+  const names = (await readdir(photosDir)).sort();
+  for (let copy = 0; copy < 15; copy++) {
+    for (const name of names) await link(join(photosDir, name), join(many, `${copy}-${name}`));
+  }
+  await page.getByTestId('import-path').fill(many);
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  const row = page.locator('[data-testid=job-row][data-job-state=running]');
+  await row.waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=job-row][data-job-state=running] [role=progressbar]')?.getAttribute('aria-valuenow')) > 0);
+  await screenshot(page, '07-import-progress');
+  await row.getByRole('button', { name: 'Cancel' }).click();
+  await page.locator('[data-testid=job-row][data-job-state=cancelled]').waitFor({ timeout: 20_000 });
+
+  const opened = await CaseFolder.open(join(fixture.workspace, '2026-0042'), { readonly: true });
+  try {
+    const imports = opened.db.jobs({ kind: 'import' });
+    const last = imports.at(-1)!;
+    assert.equal(last.state, 'cancelled');
+    assert.ok(last.progressDone < names.length * 15, `stopped early: ${last.progressDone} handled`);
+    assert.equal(opened.db.itemCount(), names.length);
+  } finally {
+    opened.close();
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
 test('a page opened without the launch token is refused and says what to do', { timeout: 30_000 }, async () => {
   const context = await browser.newContext();
   try {
     const stranger = await context.newPage();
     await stranger.goto(fixture.host.origin + '/');
     await stranger.getByTestId('load-error').getByText('open the exact address that "acsr serve" printed').waitFor();
-    await screenshot(stranger, '07-refused-without-token');
+    await screenshot(stranger, '08-refused-without-token');
   } finally {
     await context.close();
   }
