@@ -15,12 +15,17 @@ after(async () => {
   await removeTempDir(root);
 });
 
-/** Starts `acsr case import` and SIGKILLs it once its progress passes `killAtFraction`. */
-function importAndKill(args: string[], killAtFraction: number): Promise<{ signal: NodeJS.Signals | null; lastFraction: number }> {
+/** Starts `acsr case import` and sends it `signal` once its progress passes `killAtFraction`. */
+function importAndKill(
+  args: string[],
+  killAtFraction: number,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<{ signal: NodeJS.Signals | null; code: number | null; lastFraction: number }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawnAcsr([...args, '--progress', 'json']);
     let lastFraction = 0;
     let buffered = '';
+    let sent = false;
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       buffered += chunk;
@@ -29,11 +34,11 @@ function importAndKill(args: string[], killAtFraction: number): Promise<{ signal
       for (const line of lines) {
         if (!line.startsWith('{')) continue;
         lastFraction = (JSON.parse(line) as { fraction: number }).fraction;
-        if (lastFraction >= killAtFraction && lastFraction < 1) child.kill('SIGKILL');
+        if (lastFraction >= killAtFraction && lastFraction < 1 && !sent) sent = child.kill(signal);
       }
     });
     child.on('error', reject);
-    child.on('exit', (_code, signal) => resolvePromise({ signal, lastFraction }));
+    child.on('exit', (code, exitSignal) => resolvePromise({ signal: exitSignal, code, lastFraction }));
   });
 }
 
@@ -77,6 +82,35 @@ describe('an import killed mid-way', () => {
         [...caseFolder.db.auditRows({ subject: 'job:1' })].map((row) => row.action),
         ['import-start', 'job-interrupted', 'import-resume', 'import-finish'],
       );
+    } finally {
+      caseFolder.close();
+    }
+  });
+});
+
+describe('an import stopped with Ctrl-C', () => {
+  it('exits 130 with the job cancelled, and acsr case import --resume finishes it', async () => {
+    const input = join(root, 'in-interrupted');
+    const files = await writeDistinctCopies(input, 2);
+    const caseDir = join(root, 'case-interrupted');
+    assert.equal(runAcsr(['case', 'create', '--case', caseDir, '--number', 'K-2', '--title', 'ctrl-c', '--examiner', 'alice']).code, 0);
+
+    const stopped = await importAndKill(['case', 'import', '--case', caseDir, '--in', input, '--examiner', 'alice'], 0.2, 'SIGINT');
+    assert.equal(stopped.code, 130, `exit ${stopped.code} / ${stopped.signal} (last progress ${stopped.lastFraction})`);
+
+    const resumed = runAcsr(['case', 'import', '--case', caseDir, '--resume', '--examiner', 'bob', '--json', '--quiet']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const summary = JSON.parse(resumed.lastLine);
+    assert.deepEqual([summary.jobId, summary.resumed, summary.imported, summary.total], [1, true, files.length, files.length]);
+    assert.match(resumed.stdout, /^import job 1, resumed \(\d+ done before\): \d+ imported/m);
+
+    const caseFolder = await CaseFolder.open(caseDir);
+    try {
+      assert.deepEqual(
+        [...caseFolder.db.auditRows({ subject: 'job:1' })].map((row) => [row.action, row.examiner]),
+        [['import-start', 'alice'], ['import-cancel', 'alice'], ['import-resume', 'bob'], ['import-finish', 'bob']],
+      );
+      assert.equal((await caseFolder.verify({ examiner: 'carol' })).ok, true);
     } finally {
       caseFolder.close();
     }
