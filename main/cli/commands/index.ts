@@ -23,6 +23,7 @@ import { caseCommandGroup } from './case.ts';
 import { cscCommand } from './csc.ts';
 import { infoCommand } from './info.ts';
 import { learnDictionaryCommand } from './learn-dictionary.ts';
+import { modelsCommandGroup } from './models.ts';
 import { pdqCommand } from './pdq.ts';
 import { purifyCommand } from './purify.ts';
 import { serveCommand } from './serve.ts';
@@ -36,6 +37,7 @@ export const commands: readonly CommandEntry[] = [
   cscCommand,
   learnDictionaryCommand,
   pdqCommand,
+  modelsCommandGroup,
   benchCommandGroup,
   caseCommandGroup,
   serveCommand,
