@@ -55,8 +55,11 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
         height: size + TILE_CAPTION_HEIGHT,
         overflow: 'hidden',
         cursor: 'pointer',
-        borderColor: selected ? 'primary.main' : focused ? 'text.secondary' : 'divider',
-        borderWidth: selected ? 2 : 1,
+        borderColor: focused ? 'text.secondary' : 'divider',
+        // An outline, not a thicker border, so that selecting a tile does not shift its content.
+        outline: selected ? '2px solid' : 'none',
+        outlineColor: 'primary.main',
+        outlineOffset: -2,
         bgcolor: selected ? 'action.selected' : 'background.paper',
       }}
     >

@@ -88,6 +88,15 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   await page.getByTestId('notice-success').getByText('CAT-3 (CGI or animation) given to one item').waitFor();
   await screenshot(page, '04-evidence-revealed-and-tagged');
 
+  // The filter shows only what carries the category.
+  await page.getByRole('combobox', { name: 'Show' }).click();
+  await page.getByRole('option', { name: /^CAT-3/ }).click();
+  await page.getByText('1 item shown').waitFor();
+  assert.deepEqual(await page.locator('[data-testid=evidence-tile]').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('data-item-id'))), ['2']);
+  await page.getByRole('combobox', { name: 'Show' }).click();
+  await page.getByRole('option', { name: 'All items' }).click();
+  await page.getByText(`${photoHashesBefore.size} items`).waitFor();
+
   // The tag is in the real case database, by the examiner, with its audit-log entry.
   const opened = await CaseFolder.open(join(fixture.workspace, '2026-0042'), { readonly: true });
   try {
