@@ -69,7 +69,9 @@ before(async () => {
   const protocolHandler = fake.protocolHandlers.get('acsr-app')!;
   await page.route(`${PAGE_ORIGIN}/**`, async (route) => {
     const response = await protocolHandler(new Request(route.request().url().replace(PAGE_ORIGIN, 'acsr-app://renderer')));
-    await route.fulfill({ status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(await response.arrayBuffer()) });
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => (headers[name] = value));
+    await route.fulfill({ status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) });
   });
 });
 
