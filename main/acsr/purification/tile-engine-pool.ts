@@ -1,0 +1,60 @@
+import type { CbpdnEngine } from '../signal/cbpdn-engine.ts';
+import type { CbpdnLayout, UpdateSums } from '../signal/cbpdn-kernels.ts';
+import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
+
+/**
+ * One CBPDN engine for all the tiles of an image: tiles share a shape, and starting a parallel
+ * engine's worker threads costs ~1 s each time. A solver created on the pooled engine starts
+ * exactly as on a fresh one (SPORCO's initial state X = Y = U = 0; signal, dictionary and
+ * factors are loaded by ConvBpdn.create); its dispose() leaves the engine to the pool, which the
+ * caller disposes once.
+ */
+export class TileEnginePool {
+  private cached: { key: string; engine: CbpdnEngine<Float32Array> } | undefined;
+  private readonly inner: CbpdnEngineFactory<Float32Array>;
+
+  constructor(inner: CbpdnEngineFactory<Float32Array>) {
+    this.inner = inner;
+  }
+
+  readonly factory: CbpdnEngineFactory<Float32Array> = async (layout, withL1Weight) => {
+    const key = JSON.stringify(layout) + String(withL1Weight);
+    if (this.cached?.key !== key) {
+      await this.cached?.engine.dispose();
+      this.cached = undefined;
+      this.cached = { key, engine: await this.inner(layout, withL1Weight) };
+    } else {
+      const { x, y, u } = this.cached.engine.buffers;
+      x.fill(0);
+      y.fill(0);
+      u.fill(0);
+    }
+    return new BorrowedEngine(this.cached.engine);
+  };
+
+  async dispose(): Promise<void> {
+    await this.cached?.engine.dispose();
+    this.cached = undefined;
+  }
+}
+
+class BorrowedEngine implements CbpdnEngine<Float32Array> {
+  private readonly engine: CbpdnEngine<Float32Array>;
+  constructor(engine: CbpdnEngine<Float32Array>) {
+    this.engine = engine;
+  }
+  get layout(): CbpdnLayout { return this.engine.layout; }
+  get buffers() { return this.engine.buffers; }
+  prepare(rho: number): Promise<void> { return this.engine.prepare(rho); }
+  refactor(rho: number): Promise<void> { return this.engine.refactor(rho); }
+  xStep(rho: number, dataFidelityOfX: boolean): Promise<number> { return this.engine.xStep(rho, dataFidelityOfX); }
+  yuStep(relaxation: number, threshold: number, dataFidelityOfY: boolean): Promise<{ sums: UpdateSums; dataFidelity: number }> {
+    return this.engine.yuStep(relaxation, threshold, dataFidelityOfY);
+  }
+  scaleDual(factor: number): Promise<void> { return this.engine.scaleDual(factor); }
+  forwardTransform(real: Float32Array, re: Float32Array, im: Float32Array, planes: number): Promise<void> { return this.engine.forwardTransform(real, re, im, planes); }
+  inverseTransform(re: Float32Array, im: Float32Array, real: Float32Array, planes: number): Promise<void> { return this.engine.inverseTransform(re, im, real, planes); }
+  async dispose(): Promise<void> {
+    // the pool owns the engine
+  }
+}
