@@ -47,7 +47,14 @@ export interface CommandGroup {
   subcommands: readonly CommandEntry[];
 }
 
-export type CommandEntry = Command | CommandGroup;
+/**
+ * Commands of any option shape. The options are erased here on purpose: each command is typed by
+ * its own declaration, and the dispatcher only hands it what parseOptions built from that same
+ * declaration. (Command<OptionSpecs> would not do: ParsedOptions over the general spec record is
+ * not comparable with a specific one that mixes repeatable and optional options.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CommandEntry = Command<any> | CommandGroup;
 
 /** `const` makes literal option declarations (choices, required: true) flow into the option types. */
 export function defineCommand<const S extends OptionSpecs>(definition: Omit<Command<S>, 'kind'>): Command<S> {
