@@ -2,7 +2,9 @@
  * The registered models on the selected tfjs backend: load time cold (conversion of the packaged
  * nsfwjs model into an empty cache) and warm (verified read of the cache), forward time per
  * 224x224 image (299x299 for InceptionV3, so no resize is timed) at batch 1 and 8, and each
- * model's labels for the real photos.
+ * model's labels for the real photos, and the time of one input gradient (d logit / d pixels, what
+ * an attack step needs) and of one full backward pass including every weight gradient (what
+ * training needs).
  *
  *   npx node --import tsx test/bench/models-bench.ts [--models=nsfwjs-mobilenet-v2,...] [--runs=5]
  *
@@ -12,6 +14,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { objectiveAndPixelGradient } from '../../main/acsr/models/input-gradients.ts';
 import { loadModelRegistry } from '../../main/acsr/models/model-registry.ts';
 import { loadTfImageModel, type TfImageModel } from '../../main/acsr/models/tf-image-model.ts';
 import { readImage, type RasterImage } from '../../main/io/image.ts';
@@ -71,6 +74,20 @@ for (const id of modelIds) {
       scores1.push(await timeMs(() => model.scores(inputs.slice(0, 1))));
       extract8.push((await timeMs(() => model.extract(inputs))) / inputs.length);
     }
+    const gradientMs = (weightsToo: boolean) =>
+      timeMs(async () => {
+        const pixels = tf.tensor4d(inputs[0].data as Float32Array, [1, model.inputSize.height, model.inputSize.width, 3]);
+        const objective = ({ scores }: { scores: tf.Tensor2D }) => tf.sum(tf.slice(scores, [0, 2], [1, 1])) as tf.Scalar;
+        const gradient = weightsToo
+          ? tf.grad((x: tf.Tensor) => objective(model.forward(x as tf.Tensor4D)))(pixels)
+          : objectiveAndPixelGradient(model, pixels, objective).gradient;
+        await gradient.data();
+        tf.dispose([pixels, gradient]);
+      });
+    await gradientMs(false); // installs the gradient kernels
+    const inputGradient: number[] = [];
+    for (let run = 0; run < Math.min(runs, 3); run++) inputGradient.push(await gradientMs(false));
+    const fullBackward = await gradientMs(true);
     const fullPhotoMs = (await timeMs(() => model.scores(photos))) / photos.length;
     const scores = await model.scores(photos);
     const labels = Object.fromEntries(
@@ -90,13 +107,16 @@ for (const id of modelIds) {
       scoresMsBatch1: Math.round(median(scores1)),
       extractMsPerImageBatch8: Math.round(median(extract8)),
       scoresMsPerFullSizePhoto: Math.round(fullPhotoMs),
+      inputGradientMs: Math.round(median(inputGradient)),
+      backwardWithWeightGradientsMs: Math.round(fullBackward),
       labels,
     };
     model.dispose();
     results.push(row);
     console.log(`\n${id} on ${row.backend} (${row.input}): load cold ${row.loadColdMs} ms, warm ${row.loadWarmMs} ms; ` +
       `extract ${row.extractMsBatch1} ms, scores ${row.scoresMsBatch1} ms per image at batch 1; ` +
-      `extract ${row.extractMsPerImageBatch8} ms per image at batch 8; ${row.scoresMsPerFullSizePhoto} ms per full-size photo incl. resize`);
+      `extract ${row.extractMsPerImageBatch8} ms per image at batch 8; ${row.scoresMsPerFullSizePhoto} ms per full-size photo incl. resize; ` +
+      `input gradient ${row.inputGradientMs} ms, backward with weight gradients ${row.backwardWithWeightGradientsMs} ms`);
     for (const [file, label] of Object.entries(labels)) console.log(`  ${file.padEnd(32)} ${label}`);
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
