@@ -126,3 +126,21 @@ test('cancelling training or writing leaves no bundle and no partial folder', as
   const left = (await readdir(work)).filter((name) => name.startsWith('cancelled') || name.startsWith('.cancelled'));
   assert.deepEqual(left, []);
 });
+
+test('acsr train writes a loadable bundle with a fixed k and the pseudo-inverse, and refuses an existing --out', async () => {
+  const { runCli } = await import('../../main/cli/run-cli.ts');
+  const out = join(work, 'cli-bundle');
+  const stdout: string[] = [];
+  const io = { stdout: { write: (chunk: string) => stdout.push(chunk) }, stderr: { write: () => true, isTTY: false } as never };
+  const args = ['train', '--data', data, '--extractor', 'nsfwjs-mobilenet-v2', '--out', out, '--k', '1', '--covariance', 'pinv',
+    '--atoms', '4', '--patch-size', '32', '--patches-per-image', '1', '--max-patches-per-cluster', '2', '--cdl-iterations', '2', '--seed', '3', '--json', '--quiet'];
+  assert.equal(await runCli(args, io), 0, stdout.join(''));
+  const summary = JSON.parse(stdout.join('').trim().split('\n').at(-1)!);
+  assert.equal(summary.ok, true);
+  assert.deepEqual(summary.classes.map((c: { k: number }) => c.k), [1, 1]);
+  const bundle = await loadReferenceBundle(out);
+  assert.equal(bundle.manifest.parameters.covariance, 'pinv');
+  assert.equal(bundle.manifest.parameters.fixedK, 1);
+  assert.ok(bundle.clusters.every((c) => c.distribution.complementPrecision === 0 && c.sampleCount === 9));
+  assert.equal(await runCli(args, io), 2, 'an existing bundle is a user error');
+});

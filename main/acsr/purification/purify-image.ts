@@ -19,9 +19,12 @@ import { extractTilePlanes, placeTileCore, planTiles, type Tile } from './tiling
  *   3. y = CBPDN(D_j*, x_high): SPORCO's ConvBPDN defaults (AutoRho, relaxation 1.8), RelStopTol
  *      1e-3, lambda_csc 0.1; float32 engine on worker threads
  *   4. x_pur = clip(x_low + sum_m d_m * y_m, 0, 1)
- * Large images are coded in tiles (tiling.ts) of at most `tileSize` px a side plus margins; memory
- * of the solver is then bounded by one tile: about 40 M (tileSize + 2 margin)^2 bytes for an
- * M-atom dictionary (~110 MB for M = 32 and 256-px tiles), whatever the image size.
+ * Large images are coded in tiles (tiling.ts) of at most `tileSize` px a side plus margins, so the
+ * solver's memory is bounded by one tile whatever the image size: its float32 buffers hold about
+ * (3 M + C M + M + M + C^2 + C) values per pixel (X, Y, U, dictionary, D^H S, spectrum, Gram,
+ * signal spectra), ~34 M bytes per tile pixel: ~90 MB for M = 32, RGB and 288 x 288 coded tiles
+ * (256-px cores). The image itself and its components (x, x_low, x_high, reconstruction, x_pur,
+ * difference) stay in float64: ~150 bytes per image pixel for RGB (~120 MB at 1024 x 768).
  */
 export interface PurificationOptions {
   readonly tikhonovLambda: number;
