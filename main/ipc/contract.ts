@@ -83,6 +83,10 @@ export const caseSummarySchema = z.object({
   createdAt: isoTimeSchema,
   createdBy: z.string(),
   itemCount: z.number().int().nonnegative(),
+  /** Imports that stopped before finishing (cancelled, failed, or their process died): each can be resumed. */
+  unfinishedImports: z.array(
+    z.object({ caseJobId: z.number().int().positive(), state: z.enum(['cancelled', 'failed', 'interrupted']), done: z.number().int(), total: z.number().int().nullable() }),
+  ),
 });
 
 export const evidenceSummarySchema = z.object({
@@ -118,12 +122,16 @@ export const jobSnapshotSchema = z.object({
 
 // ---- job requests: one queue for every long action ------------------------------------------
 
-export const importJobRequestSchema = z.strictObject({
-  kind: z.literal('import'),
-  caseId: caseIdSchema,
-  /** Folders (searched recursively) or files; originals are only read, never modified. */
-  sources: z.array(absolutePathSchema).min(1).max(100),
-});
+export const importJobRequestSchema = z
+  .strictObject({
+    kind: z.literal('import'),
+    caseId: caseIdSchema,
+    /** Folders (searched recursively) or files; originals are only read, never modified. */
+    sources: z.array(absolutePathSchema).min(1).max(100).optional(),
+    /** Instead of sources: continue this unfinished import of the case (its job id in the case database). */
+    resumeCaseJobId: z.number().int().positive().optional(),
+  })
+  .refine((request) => (request.sources === undefined) !== (request.resumeCaseJobId === undefined), 'give either sources or resumeCaseJobId');
 
 /** Stage iii purification of evidence items (issue 3); the runner refuses it until it exists. */
 export const purifyJobRequestSchema = z.strictObject({

@@ -4,20 +4,25 @@ import { runJobWorker } from './run-job-worker.ts';
 
 export interface ImportJobParameters {
   caseFolder: string;
-  sources: string[];
+  /** Null when resuming. */
+  sources: string[] | null;
+  resumeCaseJobId: number | null;
   examiner: string;
 }
 
 /** Per-file problems listed in the job's summary; the rest stay in the case's audit log. */
 const LISTED_PROBLEMS = 50;
 
-runJobWorker<ImportJobParameters>(async ({ caseFolder, sources, examiner }, { progress, signal }) => {
+runJobWorker<ImportJobParameters>(async ({ caseFolder, sources, resumeCaseJobId, examiner }, { progress, signal }) => {
   const opened = await CaseFolder.open(caseFolder);
   try {
-    const summary = await opened.importEvidence(sources, { examiner, progress, signal });
+    const control = { examiner, progress, signal };
+    const summary =
+      resumeCaseJobId === null ? await opened.importEvidence(sources ?? [], control) : await opened.resumeImport({ ...control, jobId: resumeCaseJobId });
     const problems = summary.outcomes.filter((outcome) => outcome.outcome === 'error');
     return {
       caseJobId: summary.jobId,
+      resumed: summary.resumed,
       total: summary.total,
       imported: summary.imported,
       duplicates: summary.duplicates,

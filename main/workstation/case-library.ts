@@ -6,6 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CASE_DATABASE_FILE, CaseFolder } from '../case/case-folder.ts';
+import { IMPORT_JOB_KIND } from '../case/import-evidence.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { caseIdSchema, type CaseSummary } from '../ipc/contract.ts';
 
@@ -60,6 +61,9 @@ export class CaseLibrary {
       createdAt: record.createdAt,
       createdBy: record.createdBy,
       itemCount: opened.db.itemCount(),
+      unfinishedImports: opened.db
+        .jobs({ kind: IMPORT_JOB_KIND, states: ['cancelled', 'failed', 'interrupted'] })
+        .map((job) => ({ caseJobId: job.id, state: job.state as 'cancelled' | 'failed' | 'interrupted', done: job.progressDone, total: job.progressTotal })),
     };
   }
 

@@ -104,11 +104,15 @@ export class WorkstationService {
       case 'import': {
         const examinerName = await examiner();
         const summary = await this.#cases.summary(request.caseId);
+        const resuming = request.resumeCaseJobId;
+        if (resuming !== undefined && !summary.unfinishedImports.some((job) => job.caseJobId === resuming)) {
+          throw new UserInputError(`import ${resuming} of case ${summary.number} is not an unfinished import`);
+        }
         return this.jobs.submit({
           kind: 'import',
-          label: `Import into case ${summary.number}`,
+          label: resuming === undefined ? `Import into case ${summary.number}` : `Resume import ${resuming} of case ${summary.number}`,
           caseId: request.caseId,
-          parameters: { caseFolder: this.#cases.folderOf(request.caseId), sources: request.sources, examiner: examinerName },
+          parameters: { caseFolder: this.#cases.folderOf(request.caseId), sources: request.sources ?? null, resumeCaseJobId: resuming ?? null, examiner: examinerName },
         });
       }
       case 'purify':

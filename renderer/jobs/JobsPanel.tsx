@@ -72,7 +72,7 @@ function eta(seconds: number | null): string {
 
 function describeSummary(summary: Record<string, unknown>): string {
   if (typeof summary.imported === 'number') {
-    return `${summary.imported} imported, ${summary.duplicates} duplicates skipped, ${summary.errors} errors`;
+    return `${summary.imported} imported, ${summary.duplicates} duplicates skipped, ${summary.errors} errors${summary.resumed ? ' (resumed)' : ''}`;
   }
   return Object.entries(summary)
     .filter(([, value]) => typeof value === 'number' || typeof value === 'string')

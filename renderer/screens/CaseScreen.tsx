@@ -34,8 +34,11 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
   const [filter, setFilter] = useState<Filter>('all');
   const [thumbSize, setThumbSize] = useState(160);
 
+  const [summary, setSummary] = useState(caseSummary);
+
   const load = useCallback(() => {
     const query = filter === 'all' ? {} : filter === 'uncategorised' ? { uncategorised: true } : { category: filter };
+    client.call('cases.get', { caseId }).then(setSummary, reportError);
     client.call('evidence.list', { caseId, ...query }).then(
       (list) => {
         setItems(list);
@@ -43,7 +46,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
       },
       (error: unknown) => setLoadError(messageOf(error)),
     );
-  }, [client, caseId, filter]);
+  }, [client, caseId, filter, reportError]);
   useEffect(load, [load]);
 
   // Reload when an import into this case finishes (completed or cancelled part-way).
@@ -98,6 +101,20 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           <Slider size="small" min={96} max={320} step={16} value={thumbSize} onChange={(_, value) => setThumbSize(value as number)} aria-label="Thumbnail size" />
         </Stack>
       </Stack>
+      {summary.unfinishedImports.map((job) => (
+        <Alert
+          key={job.caseJobId}
+          severity="warning"
+          data-testid="unfinished-import"
+          action={
+            <Button color="inherit" size="small" onClick={() => client.call('jobs.start', { kind: 'import', caseId, resumeCaseJobId: job.caseJobId }).catch(reportError)}>
+              Resume
+            </Button>
+          }
+        >
+          Import {job.caseJobId} was {job.state} after {job.done} of {job.total ?? '?'} files. Resuming skips the files already dealt with.
+        </Alert>
+      ))}
       {loadError && <Alert severity="error">{loadError}</Alert>}
       {items && items.length === 0 && (
         <Typography color="text.secondary" data-testid="empty-case">

@@ -104,7 +104,7 @@ test('in its Electron form the renderer works through the preload bridge and imp
   await page.locator('[data-testid=evidence-tile][data-item-id="3"]').getByRole('button', { name: 'Conceal' }).click();
   await page.locator('[data-testid=evidence-tile][data-item-id="3"][data-blurred=true]').waitFor();
   await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=evidence-tile] img')).slice(0, 10).every((img) => (img as HTMLImageElement).naturalWidth > 0));
-  await screenshot(page, '09-electron-form-unblurred');
+  await screenshot(page, '10-electron-form-unblurred');
 
   const state = await fake.ipcHandlers.get('acsr:app.state')!(invokeEvent(APP_ENTRY_URL), {});
   assert.equal(state.value.blurByDefault, false);
