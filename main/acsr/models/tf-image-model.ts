@@ -49,6 +49,11 @@ export class TfImageModel implements LatentExtractor, ImageClassifier {
   /** What scores() returns: the registry says whether the model exposes logits or only probabilities. */
   readonly scoreKind: 'logits' | 'log-probabilities';
   readonly loadReport: ModelLoadReport;
+  /**
+   * The tfjs network itself, for fine-tuning (issue 7: a Layers model's variables, trainable flags
+   * as in its Keras config). Graph models hold their weights as constants and cannot be trained.
+   */
+  readonly network: tf.LayersModel | tf.GraphModel;
   readonly #forward: ForwardPass;
   readonly #release: () => void;
   readonly #batchSize: number;
@@ -59,6 +64,7 @@ export class TfImageModel implements LatentExtractor, ImageClassifier {
     identity: ModelIdentity;
     forward: ForwardPass;
     release: () => void;
+    network: tf.LayersModel | tf.GraphModel;
     loadReport: ModelLoadReport;
     batchSize: number;
   }) {
@@ -71,6 +77,7 @@ export class TfImageModel implements LatentExtractor, ImageClassifier {
     this.loadReport = parts.loadReport;
     this.#forward = parts.forward;
     this.#release = parts.release;
+    this.network = parts.network;
     this.#batchSize = parts.batchSize;
   }
 
@@ -151,13 +158,14 @@ export async function loadTfImageModel(id: string, options: LoadModelOptions = {
   const entry = findModelEntry(registry, id);
   const backend = await initTfBackend();
   const files = await loadVerifiedModelFiles(entry, registry, options.cacheDir ? { cacheDir: options.cacheDir } : {});
-  const { forward, release } =
+  const { forward, release, network } =
     entry.format === 'layers' ? await buildLayersForward(entry, files.artifacts) : await buildGraphForward(entry, files.artifacts);
   return new TfImageModel({
     entry,
     identity: { id: entry.id, weightSha256: files.weightSha256, backend: backend.choice },
     forward,
     release,
+    network,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     loadReport: {
       backend,
@@ -171,7 +179,7 @@ export async function loadTfImageModel(id: string, options: LoadModelOptions = {
 async function buildLayersForward(
   entry: ModelEntry,
   verified: tf.io.ModelArtifacts,
-): Promise<{ forward: ForwardPass; release: () => void }> {
+): Promise<{ forward: ForwardPass; release: () => void; network: tf.LayersModel | tf.GraphModel }> {
   let artifacts = verified;
   if (entry.scores.stripFinalActivation) artifacts = stripLayerActivation(artifacts, entry.scores.node);
   artifacts = giveBatchNormsUnitScale(artifacts).artifacts;
@@ -188,13 +196,14 @@ async function buildLayersForward(
       return { scores: scores as tf.Tensor2D, latent: flattenRows(latent) };
     },
     release: () => model.dispose(),
+    network: model,
   };
 }
 
 async function buildGraphForward(
   entry: ModelEntry,
   artifacts: tf.io.ModelArtifacts,
-): Promise<{ forward: ForwardPass; release: () => void }> {
+): Promise<{ forward: ForwardPass; release: () => void; network: tf.LayersModel | tf.GraphModel }> {
   const model = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
   return {
     forward: (input) => {
@@ -202,6 +211,7 @@ async function buildGraphForward(
       return { scores: scores as tf.Tensor2D, latent: flattenRows(latent) };
     },
     release: () => model.dispose(),
+    network: model,
   };
 }
 
