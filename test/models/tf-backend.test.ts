@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initTfBackend, TF_BACKEND_ENV } from '../../main/acsr/models/tf-backend.ts';
 import { readImage } from '../../main/io/image.ts';
-import { photosDir } from '../support/shared-data.ts';
+import { photosDir, repoRoot } from '../support/shared-data.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -66,5 +67,32 @@ test('wasm and the pure-JS cpu backend agree on a convolution of a real photo to
     await tf.setBackend(report.name);
     image.dispose();
     filters.dispose();
+  }
+});
+
+test(`${TF_BACKEND_ENV} forces a backend, and an unknown or unavailable one is refused as a user error`, () => {
+  const script =
+    "import { initTfBackend } from './main/acsr/models/tf-backend.ts';" +
+    'initTfBackend().then((r) => console.log(JSON.stringify(r)), (e) => { console.log(e.name + ": " + e.message); process.exitCode = 3; });';
+  const run = (value: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, [TF_BACKEND_ENV]: value },
+    });
+  const forcedCpu = run('cpu');
+  assert.equal(forcedCpu.status, 0, forcedCpu.stderr);
+  const report = JSON.parse(forcedCpu.stdout.trim().split('\n').at(-1)!);
+  assert.equal(report.choice, 'cpu');
+  assert.equal(report.forcedBy, `${TF_BACKEND_ENV}=cpu`);
+
+  const bogus = run('cuda');
+  assert.equal(bogus.status, 3);
+  assert.match(bogus.stdout, /UserInputError: ACSR_TF_BACKEND='cuda' is not one of tensorflow-gpu, tensorflow, wasm, cpu/);
+  if (!installed('@tensorflow/tfjs-node')) {
+    const missing = run('tensorflow');
+    assert.equal(missing.status, 3);
+    assert.match(missing.stdout, /UserInputError: ACSR_TF_BACKEND=tensorflow: backend unavailable: @tensorflow\/tfjs-node not loadable/);
   }
 });

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { UserInputError } from '../../errors/user-input-error.ts';
 
 export type TfBackendChoice = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export const TF_BACKEND_CHOICES: readonly TfBackendChoice[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -33,7 +34,8 @@ let selected: Promise<TfBackendReport> | undefined;
 
 /** Idempotent: the first call decides for the whole process (tfjs has one global engine). */
 export function initTfBackend(options: { force?: TfBackendChoice } = {}): Promise<TfBackendReport> {
-  selected ??= selectBackend(options.force ?? parseForcedBackend(process.env[TF_BACKEND_ENV]));
+  // Through a promise, so that a bad ACSR_TF_BACKEND is a rejection like any other start-up failure.
+  selected ??= Promise.resolve().then(() => selectBackend(options.force ?? parseForcedBackend(process.env[TF_BACKEND_ENV])));
   return selected;
 }
 
@@ -46,7 +48,7 @@ export async function currentTfBackend(): Promise<TfBackendReport> {
 function parseForcedBackend(value: string | undefined): TfBackendChoice | undefined {
   if (value === undefined || value === '') return undefined;
   if ((TF_BACKEND_CHOICES as readonly string[]).includes(value)) return value as TfBackendChoice;
-  throw new Error(`${TF_BACKEND_ENV}='${value}' is not one of ${TF_BACKEND_CHOICES.join(', ')}`);
+  throw new UserInputError(`${TF_BACKEND_ENV}='${value}' is not one of ${TF_BACKEND_CHOICES.join(', ')}`);
 }
 
 async function selectBackend(forced: TfBackendChoice | undefined): Promise<TfBackendReport> {
@@ -64,7 +66,7 @@ async function selectBackend(forced: TfBackendChoice | undefined): Promise<TfBac
       };
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      if (forced) throw new Error(`${TF_BACKEND_ENV}=${forced}: backend unavailable: ${reason}`);
+      if (forced) throw new UserInputError(`${TF_BACKEND_ENV}=${forced}: backend unavailable: ${reason}`);
       skipped.push({ choice, reason });
     }
   }
