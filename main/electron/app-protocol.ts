@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { contentSecurityPolicy } from '../host/content-security-policy.ts';
-import { contentTypeOf, fileInside, securityHeaders } from '../host/static-files.ts';
+import { fileInside, prepareFile, securityHeaders } from '../host/static-files.ts';
 import type { ElectronApi } from './electron-api.ts';
 
 export const APP_SCHEME = 'acsr-app';
@@ -20,12 +20,14 @@ export function registerAppScheme(protocol: ElectronApi['protocol']): void {
 
 export function serveRendererOverAppScheme(protocol: ElectronApi['protocol'], rendererDir: string): void {
   const root = resolve(rendererDir);
-  const headers = securityHeaders(contentSecurityPolicy());
+  const policy = (styleNonce?: string) => contentSecurityPolicy(styleNonce ? { styleNonce } : {});
+  const headers = securityHeaders(policy());
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     const file = url.host === 'renderer' && request.method === 'GET' ? fileInside(root, url.pathname) : null;
     const body = file === null ? null : await readFile(file).catch(() => null);
     if (file === null || body === null) return new Response('not found', { status: 404, headers });
-    return new Response(new Uint8Array(body), { status: 200, headers: { ...headers, 'Content-Type': contentTypeOf(file) } });
+    const prepared = prepareFile(file, body, policy);
+    return new Response(new Uint8Array(prepared.body), { status: 200, headers: prepared.headers });
   });
 }

@@ -62,7 +62,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
   const { port } = server.address() as AddressInfo;
   const origin = `http://${LOOPBACK_ADDRESS}:${port}`;
-  const headers = securityHeaders(contentSecurityPolicy({ connectSources: [`ws://${LOOPBACK_ADDRESS}:${port}`] }));
+  const policy = (styleNonce?: string) => contentSecurityPolicy({ connectSources: [`ws://${LOOPBACK_ADDRESS}:${port}`], ...(styleNonce ? { styleNonce } : {}) });
+  const headers = securityHeaders(policy());
   const isOurHost = (request: IncomingMessage) => request.headers.host === `${LOOPBACK_ADDRESS}:${port}`;
 
   server.on('request', (request, response) => {
@@ -70,7 +71,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       response.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`address this server as ${origin}`);
       return;
     }
-    serveStaticFile(rendererDir, request, response, headers).catch(() => {
+    serveStaticFile(rendererDir, request, response, policy).catch(() => {
       if (!response.headersSent) response.writeHead(500, headers);
       response.end();
     });

@@ -1,15 +1,17 @@
 /**
  * The renderer's Content-Security-Policy, the same for both hosts: scripts only from the app's
  * own files (no inline script, no eval), no plugins, no frames, no remote content at all;
- * thumbnails arrive as data: URLs over IPC. Inline styles are allowed because MUI (emotion)
- * injects its styles at run time; style injection cannot run code.
+ * thumbnails arrive as data: URLs over IPC. MUI (emotion) injects its styles at run time, so
+ * the page gets a fresh nonce with every load (see static-files.ts) and emotion puts it on its
+ * style elements; no other inline style is accepted.
  */
-export function contentSecurityPolicy(options: { connectSources?: readonly string[] } = {}): string {
+export function contentSecurityPolicy(options: { connectSources?: readonly string[]; styleNonce?: string } = {}): string {
   const connect = ["'self'", ...(options.connectSources ?? [])].join(' ');
+  const styles = options.styleNonce === undefined ? "'self'" : `'self' 'nonce-${options.styleNonce}'`;
   return [
     "default-src 'none'",
     "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
+    `style-src ${styles}`,
     "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src ${connect}`,

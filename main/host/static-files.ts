@@ -2,6 +2,7 @@
  * Serves the built renderer (one folder, read-only) with the security headers every response
  * needs; Electron's app:// protocol handler resolves files with the same functions. Only GET and HEAD of files inside the folder; anything else is 404/405.
  */
+import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -29,7 +30,23 @@ export function securityHeaders(csp: string): Record<string, string> {
   };
 }
 
-export async function serveStaticFile(root: string, request: IncomingMessage, response: ServerResponse, headers: Record<string, string>): Promise<void> {
+/** Where index.html expects the style nonce of this load (read by renderer/main.tsx). */
+const STYLE_NONCE_PLACEHOLDER = '%ACSR_STYLE_NONCE%';
+
+/**
+ * A file ready to send: HTML pages get a fresh style nonce written into them and named in
+ * their CSP; everything else is sent as it is.
+ */
+export function prepareFile(file: string, body: Buffer, policy: (styleNonce?: string) => string): { body: Buffer; headers: Record<string, string> } {
+  const contentType = contentTypeOf(file);
+  if (!contentType.startsWith('text/html')) return { body, headers: { ...securityHeaders(policy()), 'Content-Type': contentType } };
+  const styleNonce = randomBytes(18).toString('base64');
+  const page = Buffer.from(body.toString('utf8').replaceAll(STYLE_NONCE_PLACEHOLDER, styleNonce));
+  return { body: page, headers: { ...securityHeaders(policy(styleNonce)), 'Content-Type': contentType } };
+}
+
+export async function serveStaticFile(root: string, request: IncomingMessage, response: ServerResponse, policy: (styleNonce?: string) => string): Promise<void> {
+  const headers = securityHeaders(policy());
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
     return;
@@ -40,9 +57,9 @@ export async function serveStaticFile(root: string, request: IncomingMessage, re
     response.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
     return;
   }
-  const body = await readFile(file);
-  response.writeHead(200, { ...headers, 'Content-Type': contentTypeOf(file), 'Content-Length': body.length });
-  response.end(request.method === 'HEAD' ? undefined : body);
+  const prepared = prepareFile(file, await readFile(file), policy);
+  response.writeHead(200, { ...prepared.headers, 'Content-Length': prepared.body.length });
+  response.end(request.method === 'HEAD' ? undefined : prepared.body);
 }
 
 /** The file a URL path names inside `root` ('/' is index.html), or null for anything that would leave it. */

@@ -37,6 +37,7 @@ export function CasesScreen({ onOpen }: { onOpen: (summary: CaseSummary) => void
           {listError && <Alert severity="error">{listError}</Alert>}
           {cases && cases.length === 0 && <Typography color="text.secondary">No cases yet. Create the first one.</Typography>}
           {cases && cases.length > 0 && (
+            <Box sx={{ overflowX: 'auto' }}>
             <Table size="small" data-testid="cases-table">
               <TableHead>
                 <TableRow>
@@ -45,6 +46,7 @@ export function CasesScreen({ onOpen }: { onOpen: (summary: CaseSummary) => void
                   <TableCell>Requester</TableCell>
                   <TableCell align="right">Items</TableCell>
                   <TableCell>Created</TableCell>
+                  <TableCell>By</TableCell>
                   <TableCell />
                 </TableRow>
               </TableHead>
@@ -55,7 +57,8 @@ export function CasesScreen({ onOpen }: { onOpen: (summary: CaseSummary) => void
                     <TableCell>{summary.title}</TableCell>
                     <TableCell>{summary.requester ?? '—'}</TableCell>
                     <TableCell align="right">{summary.itemCount}</TableCell>
-                    <TableCell>{summary.createdAt.slice(0, 10)} by {summary.createdBy}</TableCell>
+                    <TableCell sx={{ whiteSpace: 'nowrap' }}>{summary.createdAt.slice(0, 10)}</TableCell>
+                    <TableCell>{summary.createdBy}</TableCell>
                     <TableCell>
                       <Button size="small" onClick={() => onOpen(summary)}>
                         Open
@@ -65,6 +68,7 @@ export function CasesScreen({ onOpen }: { onOpen: (summary: CaseSummary) => void
                 ))}
               </TableBody>
             </Table>
+            </Box>
           )}
         </CardContent>
       </Card>

@@ -159,6 +159,11 @@ test('the page is served with a strict CSP, only under the loopback name, and no
     assert.ok(csp.includes(directive), `${directive} in ${csp}`);
   }
   assert.equal(page.headers['x-content-type-options'], 'nosniff');
+  // Styles: only the page's own files and the per-load nonce emotion uses, never 'unsafe-inline'.
+  const styleSources = /style-src ([^;]*)/.exec(csp)?.[1] ?? '';
+  assert.match(styleSources, /^'self' 'nonce-[A-Za-z0-9+/]{24}'$/);
+  const again = String((await httpGet('/')).headers['content-security-policy']);
+  assert.notEqual(/'nonce-([^']*)'/.exec(again)?.[1], /'nonce-([^']*)'/.exec(csp)?.[1], 'a fresh nonce per load');
   assert.equal((await httpGet('/', `evil.example:${new URL(fixture.host.origin).port}`)).status, 421);
   assert.equal((await httpGet('/', `localhost:${new URL(fixture.host.origin).port}`)).status, 421);
   assert.equal((await httpGet('/../../../../etc/passwd')).status, 404);
