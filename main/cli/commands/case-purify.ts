@@ -15,6 +15,7 @@ export const casePurifyCommand = defineCommand({
   description: [
     "Each item is read from the evidence store and its SHA-256 checked (an altered file is refused and the failure logged), purified with the bundle (stage iii: nearest cluster by Mahalanobis distance, or --cluster with a --reason), and the purified PNG stored in the case's evidence store under its own SHA-256, read-only. The run is recorded with the bundle's manifest hash, every parameter, the cluster chosen and all distances, the override and its reason, the output's SHA-256 and PDQ and its PDQ distance from the evidence, and timings.",
     'With --classifier, the content filter scores the evidence and the purified output and both verdicts are recorded.',
+    `The method's own parameters are fixed at the paper's values (Tikhonov lambda ${o.tikhonovLambda}, CBPDN lambda ${o.cscLambda}, tolerance ${o.tolerance}) so that runs in different cases compare; use acsr purify outside a case to experiment with them.`,
   ].join('\n\n'),
   examples: [
     'acsr case purify --case cases/2026-0042 --all --bundle models/default-bundle --classifier nsfwjs-mobilenet-v2 --examiner "A. Jones"',
@@ -29,8 +30,6 @@ export const casePurifyCommand = defineCommand({
     cluster: { type: 'string', valueName: 'ID', description: "use this cluster (e.g. neutral:0) instead of the nearest; needs --reason" },
     reason: { type: 'string', valueName: 'TEXT', description: 'why the cluster is overridden (recorded in the audit log)' },
     classifier: { type: 'string', valueName: 'MODEL', description: 'content filter for verdicts before and after (e.g. nsfwjs-mobilenet-v2)' },
-    lambda: { type: 'number', default: o.cscLambda, min: 0, description: 'CBPDN l1 weight lambda_csc' },
-    tol: { type: 'number', default: o.tolerance, greaterThan: 0, description: 'CBPDN relative stopping tolerance' },
     maxIterations: { type: 'integer', default: o.maxIterations, min: 1, valueName: 'N', description: 'CBPDN iteration cap' },
     tileSize: { type: 'integer', default: o.tileSize, min: 16, valueName: 'PX', description: 'largest tile side coded at once (memory bound)' },
     threads: { type: 'integer', min: 1, description: 'CBPDN worker threads (default: all cores)' },
@@ -53,7 +52,7 @@ export const casePurifyCommand = defineCommand({
           itemIds, bundle, extractor, classifier, examiner: options.examiner, progress, signal,
           ...(options.cluster !== undefined ? { override: { cluster: options.cluster, reason: options.reason! } } : {}),
           options: {
-            cscLambda: options.lambda, tolerance: options.tol, maxIterations: options.maxIterations, tileSize: options.tileSize,
+            maxIterations: options.maxIterations, tileSize: options.tileSize,
             ...(options.threads !== undefined ? { threads: options.threads } : {}),
           },
         });
