@@ -2,6 +2,8 @@
  * The boundary check both hosts run on every call from the renderer before anything else sees
  * it: the channel must be one of the contract's, and the input must parse with its schema. What
  * reaches the backend is the parsed value (trimmed, unknown keys refused), never the raw one.
+ * Answers are checked against the contract too, so a service that drifts from it fails loudly
+ * here (and in the tests) instead of confusing the renderer.
  */
 import { z } from 'zod';
 import { isRequestChannel, requestChannels, type CallResult, type RequestChannel } from './contract.ts';
@@ -18,6 +20,12 @@ export function createValidatedDispatcher(backend: ParsedCall): RawCall {
     if (!parsed.success) {
       return { ok: false, error: { kind: 'invalid-input', message: `${channel}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}` } };
     }
-    return backend(channel, parsed.data);
+    const result = await backend(channel, parsed.data);
+    if (!result.ok) return result;
+    const answer = requestChannels[channel].output.safeParse(result.value);
+    if (!answer.success) {
+      return { ok: false, error: { kind: 'internal', message: `internal error: the answer to ${channel} breaks the IPC contract (${z.prettifyError(answer.error).replace(/\n/g, '; ')})` } };
+    }
+    return { ok: true, value: answer.data };
   };
 }

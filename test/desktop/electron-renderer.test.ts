@@ -106,6 +106,15 @@ test('in its Electron form the renderer works through the preload bridge and imp
   await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=evidence-tile] img')).slice(0, 10).every((img) => (img as HTMLImageElement).naturalWidth > 0));
   await screenshot(page, '10-electron-form-unblurred');
 
+  // Bulk tagging: select everything, press 5.
+  await page.getByTestId('evidence-grid').focus();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('5');
+  await page.getByText(`CAT-5 (not pertinent) given to ${photoCount} items`).waitFor();
+  assert.equal(await page.locator('[data-testid=evidence-tile]:not([data-category="CAT-5"])').count(), 0);
+  const filtered = await fake.ipcHandlers.get('acsr:evidence.list')!(invokeEvent(APP_ENTRY_URL), { caseId: 'E-2026-7', category: 'CAT-5' });
+  assert.equal(filtered.value.length, photoCount);
+
   const state = await fake.ipcHandlers.get('acsr:app.state')!(invokeEvent(APP_ENTRY_URL), {});
   assert.equal(state.value.blurByDefault, false);
   assert.equal(state.value.examiner, 'C. Electron');

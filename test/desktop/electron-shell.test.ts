@@ -130,6 +130,8 @@ test('the app scheme serves the renderer with the CSP header and nothing outside
   assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
   assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
   assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.match(page.headers.get('content-security-policy') ?? '', /style-src 'self' 'nonce-[A-Za-z0-9+/]{24}';/);
+  assert.doesNotMatch(page.headers.get('content-security-policy') ?? '', /unsafe-inline|unsafe-eval/);
   assert.equal((await handler(new Request('acsr-app://renderer/%2e%2e/%2e%2e/etc/passwd'))).status, 404);
   assert.equal((await handler(new Request('acsr-app://elsewhere/index.html'))).status, 404);
   assert.equal((await handler(new Request('acsr-app://renderer/missing.js'))).status, 404);
