@@ -1,0 +1,189 @@
+// `acsr case purify` on a real case: real photo crops imported, a reference bundle trained for
+// real on nsfwjs MobileNetV2 latents, real CBPDN (few iterations), real SQLite and store.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadTfImageModel, type TfImageModel } from '../../main/acsr/models/tf-image-model.ts';
+import type { ReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
+import { checkAuditChain } from '../../main/case/audit-chain.ts';
+import { CaseFolder, EvidenceIntegrityError } from '../../main/case/case-folder.ts';
+import { purifyEvidence } from '../../main/case/purify-evidence.ts';
+import type { EvidenceItem } from '../../main/case/records.ts';
+import { UserInputError } from '../../main/errors/user-input-error.ts';
+import { decodeImage } from '../../main/io/image.ts';
+import { computePdqOfFile, pdqHammingDistance } from '../../main/pdq/pdq.ts';
+import { makeTempDir, removeTempDir, runAcsr } from './case-fixtures.ts';
+import { FAST_PURIFICATION, trainTinyBundle, writePhotoCrop } from './report-fixtures.ts';
+
+let root: string;
+let caseFolder: CaseFolder;
+let model: TfImageModel;
+let bundle: ReferenceBundle;
+let cat: EvidenceItem;
+let brick: EvidenceItem;
+let rocket: EvidenceItem;
+
+before(async () => {
+  root = await makeTempDir('purify');
+  model = await loadTfImageModel('nsfwjs-mobilenet-v2');
+  bundle = await trainTinyBundle(root, model);
+  const inputs = [
+    await writePhotoCrop('skimage-chelsea.png', join(root, 'cat-crop.png'), { left: 150, top: 60, size: 64 }),
+    await writePhotoCrop('skimage-brick.png', join(root, 'brick-crop.png'), { left: 100, top: 100, size: 64 }),
+    await writePhotoCrop('skimage-rocket.jpg', join(root, 'rocket-crop.png'), { left: 120, top: 150, size: 64 }),
+  ];
+  caseFolder = await CaseFolder.create(join(root, 'case'), { number: 'P-1', title: 'purify', examiner: 'alice' });
+  await caseFolder.importEvidence(inputs, { examiner: 'alice' });
+  [cat, brick, rocket] = ['cat-crop.png', 'brick-crop.png', 'rocket-crop.png'].map((name) => [...caseFolder.db.items()].find((item) => item.originalName === name)!);
+});
+
+after(async () => {
+  caseFolder?.close();
+  model?.dispose();
+  await removeTempDir(root);
+});
+
+function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function fileState(path: string) {
+  const info = await stat(path);
+  return { sha256: sha256Of(await readFile(path)), mtimeMs: info.mtimeMs, mode: info.mode & 0o777, size: info.size };
+}
+
+function softmax(row: Float32Array): number[] {
+  const max = Math.max(...row);
+  const exps = Array.from(row, (value) => Math.exp(value - max));
+  const total = exps.reduce((a, b) => a + b, 0);
+  return exps.map((value) => value / total);
+}
+
+describe('acsr case purify', () => {
+  it('stores the purified output read-only in the case and records the run and verdicts, leaving the evidence untouched', async () => {
+    const evidencePath = caseFolder.store.absolutePath(cat.storePath);
+    const evidenceBefore = await fileState(evidencePath);
+    const summary = await purifyEvidence(caseFolder, { itemIds: [cat.id], bundle, extractor: model, classifier: model, examiner: 'bob', options: FAST_PURIFICATION });
+
+    assert.deepEqual(await fileState(evidencePath), evidenceBefore, 'the evidence file must not change in any way');
+    assert.equal(evidenceBefore.sha256, cat.sha256);
+
+    const [run] = caseFolder.db.purificationRuns(cat.id);
+    assert.equal(caseFolder.db.purificationRuns(cat.id).length, 1);
+    assert.deepEqual(summary.items.map((item) => item.run.id), [run.id]);
+    const outputPath = caseFolder.store.absolutePath(run.outputStorePath!);
+    const output = await fileState(outputPath);
+    assert.equal(output.sha256, run.outputSha256);
+    assert.equal(run.outputStorePath, caseFolder.store.relativePathOf(run.outputSha256), 'content-addressed like evidence');
+    assert.equal(output.mode, 0o444, 'stored read-only');
+    assert.notEqual(run.outputSha256, cat.sha256, 'purification changed the picture');
+    const decoded = await decodeImage(await readFile(outputPath));
+    assert.deepEqual([decoded.sourceFormat, decoded.width, decoded.height], ['png', cat.width, cat.height]);
+
+    // PDQ of the stored output, recomputed from the file, and its distance to the evidence's.
+    const outputPdq = await computePdqOfFile(outputPath);
+    assert.deepEqual([run.outputPdqHash, run.outputPdqQuality], [outputPdq.hash, outputPdq.quality]);
+    assert.equal(run.pdqDistance, pdqHammingDistance(cat.pdqHash, outputPdq.hash));
+    assert.ok(run.pdqDistance < 128, `a purified crop should stay near its input in PDQ (distance ${run.pdqDistance})`);
+
+    // Bundle identity, every distance, the nearest cluster chosen, parameters and timings.
+    assert.equal(run.bundleManifestSha256, sha256Of(await readFile(join(bundle.path, 'manifest.json'))));
+    assert.equal(run.bundleManifestSha256, bundle.manifestSha256);
+    assert.equal(run.clusterDistances.length, bundle.clusters.length);
+    assert.equal(run.chosenCluster, run.clusterDistances.indexOf(Math.min(...run.clusterDistances)));
+    assert.equal(run.override, null);
+    assert.deepEqual(run.parameters.clusterIds, bundle.clusters.map((cluster) => cluster.id));
+    assert.equal(run.parameters.maxIterations, FAST_PURIFICATION.maxIterations);
+    assert.equal(run.seed, bundle.manifest.parameters.seed);
+    assert.match(run.backend, /extractor: tfjs .*CBPDN: float32/);
+    for (const stage of ['tikhonov', 'latent', 'sparseCoding', 'total']) assert.ok(run.timingsMs[stage] >= 0, stage);
+    assert.equal(run.jobId, summary.jobId);
+    assert.equal(caseFolder.db.getJob(summary.jobId).state, 'completed');
+
+    // Verdicts before (the evidence) and after (the output), each the model's own probabilities.
+    const verdicts = caseFolder.db.verdicts(cat.id);
+    assert.deepEqual(verdicts.map((v) => [v.stage, v.purificationRunId, v.modelId, v.modelWeightsSha256]), [
+      ['before', run.id, 'nsfwjs-mobilenet-v2', model.identity.weightSha256],
+      ['after', run.id, 'nsfwjs-mobilenet-v2', model.identity.weightSha256],
+    ]);
+    const [evidenceScores] = await model.scores([await decodeImage(await readFile(evidencePath), { channels: 'rgb' })]);
+    const [outputScores] = await model.scores([await decodeImage(await readFile(outputPath), { channels: 'rgb' })]);
+    for (const [verdict, row] of [[verdicts[0], evidenceScores], [verdicts[1], outputScores]] as const) {
+      const expected = softmax(row);
+      model.classNames.forEach((name, index) => assert.ok(Math.abs(verdict.scores[name] - expected[index]) < 1e-6, `${verdict.stage} ${name}`));
+      assert.equal(verdict.topClass, model.classNames[expected.indexOf(Math.max(...expected))]);
+    }
+
+    const actions = [...caseFolder.db.auditRows({ subject: `item:${cat.id}` })].map((row) => row.action);
+    assert.deepEqual(actions.slice(-3), ['purify', 'classify', 'classify']);
+  });
+
+  it('records an override with the examiner and the reason; the audit chain and every stored file verify afterwards', async () => {
+    const [first] = caseFolder.db.purificationRuns(cat.id);
+    const otherIndex = first.chosenCluster === 0 ? 1 : 0;
+    const otherId = bundle.clusters[otherIndex].id;
+    await purifyEvidence(caseFolder, {
+      itemIds: [cat.id], bundle, extractor: model, examiner: 'bob', options: FAST_PURIFICATION,
+      override: { cluster: otherId, reason: 'the latent is dominated by the background texture' },
+    });
+    const run = caseFolder.db.purificationRuns(cat.id).at(-1)!;
+    assert.equal(run.chosenCluster, first.chosenCluster, 'the nearest cluster is still recorded as the one chosen by distance');
+    assert.deepEqual(run.override, { cluster: otherIndex, examiner: 'bob', reason: 'the latent is dominated by the background texture' });
+    assert.equal(run.parameters.usedClusterId, otherId);
+    assert.deepEqual(run.clusterDistances, first.clusterDistances, 'the same input has the same distances');
+    assert.notEqual(run.outputSha256, first.outputSha256, 'another dictionary gives another output');
+
+    const override = [...caseFolder.db.auditRows({ subject: `item:${cat.id}` })].find((row) => row.action === 'override')!;
+    assert.equal(override.examiner, 'bob');
+    assert.deepEqual(JSON.parse(override.parameters), { runId: run.id, chosenCluster: first.chosenCluster, usedCluster: otherIndex, reason: 'the latent is dominated by the background texture' });
+
+    await assert.rejects(
+      purifyEvidence(caseFolder, { itemIds: [cat.id], bundle, extractor: model, examiner: 'bob', options: FAST_PURIFICATION, override: { cluster: otherId, reason: '  ' } }),
+      UserInputError,
+    );
+    await assert.rejects(
+      purifyEvidence(caseFolder, { itemIds: [cat.id], bundle, extractor: model, examiner: 'bob', options: FAST_PURIFICATION, override: { cluster: 'no-such:9', reason: 'x' } }),
+      UserInputError,
+    );
+
+    assert.equal(checkAuditChain(caseFolder.db.auditRows()).broken, null);
+    const verification = await caseFolder.verify({ examiner: 'carol' });
+    assert.equal(verification.ok, true, verification.firstBrokenLink ?? '');
+    assert.equal(verification.outputsChecked, 2);
+    assert.deepEqual(verification.unrecordedStoreFiles, []);
+  });
+
+  it('refuses evidence that no longer matches its hash: no run, the failure in the audit log, the job failed', async () => {
+    const path = caseFolder.store.absolutePath(brick.storePath);
+    await chmod(path, 0o644);
+    const bytes = await readFile(path);
+    bytes[bytes.length - 20] ^= 0xff;
+    await writeFile(path, bytes);
+    await assert.rejects(purifyEvidence(caseFolder, { itemIds: [brick.id], bundle, extractor: model, examiner: 'bob', options: FAST_PURIFICATION }), EvidenceIntegrityError);
+    assert.deepEqual(caseFolder.db.purificationRuns(brick.id), []);
+    const entries = [...caseFolder.db.auditRows({ subject: `item:${brick.id}` })];
+    assert.equal(entries.at(-1)!.action, 'integrity-failure');
+    const job = caseFolder.db.jobs({ kind: 'purify' }).at(-1)!;
+    assert.equal(job.state, 'failed');
+    assert.match(job.error ?? '', /altered/);
+    assert.equal(checkAuditChain(caseFolder.db.auditRows()).broken, null, 'the chain itself still holds');
+  });
+
+  it('works from the command line, and refuses an override without a reason', () => {
+    const common = ['case', 'purify', '--case', caseFolder.folder, '--bundle', bundle.path, '--examiner', 'dave', '--max-iterations', '10', '--threads', '1'];
+    const noReason = runAcsr([...common, '--item', String(rocket.id), '--cluster', bundle.clusters[0].id]);
+    assert.equal(noReason.code, 2, noReason.stderr);
+    assert.match(noReason.stderr, /--reason/);
+
+    const result = runAcsr([...common, '--item', String(rocket.id), '--classifier', 'nsfwjs-mobilenet-v2', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const summary = JSON.parse(result.lastLine);
+    assert.equal(summary.ok, true);
+    const runs = caseFolder.db.purificationRuns(rocket.id);
+    assert.equal(runs.length, 1);
+    assert.deepEqual(summary.runs.map((r: { runId: number; outputSha256: string }) => [r.runId, r.outputSha256]), [[runs[0].id, runs[0].outputSha256]]);
+    assert.deepEqual(caseFolder.db.verdicts(rocket.id).map((v) => v.stage), ['before', 'after']);
+  });
+});
