@@ -11,6 +11,8 @@
  * still came out identical to Pillow's.
  */
 
+import { resampleWithKernels, type ResampleKernels } from './pil-resample-kernels.ts';
+
 /** 8-bit samples, rows x cols x channels, interleaved. */
 export interface BytePlane {
   rows: number;
@@ -106,17 +108,8 @@ function bicubic(x: number): number {
   return 0;
 }
 
-interface Kernels {
-  /** Per output pixel: first input index and number of taps. */
-  first: Int32Array;
-  taps: Int32Array;
-  /** ksize weights per output pixel, 22-bit fixed point. */
-  weights: Int32Array;
-  ksize: number;
-}
-
 /** Resample.c precompute_coeffs + normalize_coeffs_8bpc. `in0`/`in1` are the box edges (C floats). */
-function precomputeKernels(inSize: number, in0: number, in1: number, outSize: number): Kernels {
+export function precomputeKernels(inSize: number, in0: number, in1: number, outSize: number): ResampleKernels {
   const scale = Math.fround(Math.fround(in1) - Math.fround(in0)) / outSize;
   const filterScale = Math.max(scale, 1);
   const support = BICUBIC_SUPPORT * filterScale;
@@ -146,91 +139,18 @@ function precomputeKernels(inSize: number, in0: number, in1: number, outSize: nu
   return { first, taps, weights, ksize };
 }
 
-/** clip8: the fixed-point sum back to a byte. */
-function clip8(sum: number): number {
-  const value = sum >> PRECISION_BITS;
-  return value < 0 ? 0 : value > 255 ? 255 : value;
-}
-
 /**
  * ImagingResample with BICUBIC: a horizontal pass (over the rows the vertical pass needs), then a
- * vertical one, each rounding to 8 bits. Sums are exact integers below 2^31, like Pillow's int32.
+ * vertical one, each rounding to 8 bits, in the int32 fixed point of Pillow (pil-resample.wat).
  */
 export function pilResampleBicubic(plane: BytePlane, width: number, height: number, box: [number, number, number, number]): BytePlane {
   // Pillow holds the box in C floats.
   const needHorizontal = width !== plane.cols || box[0] !== 0 || Math.fround(box[2]) !== width;
   const needVertical = height !== plane.rows || box[1] !== 0 || Math.fround(box[3]) !== height;
-  const vertical = precomputeKernels(plane.rows, box[1], box[3], height);
-  let current = plane;
-  let rowOffset = 0;
-  if (needHorizontal) {
-    const firstRow = vertical.first[0];
-    const lastRow = vertical.first[height - 1] + vertical.taps[height - 1];
-    current = resampleRows(plane, firstRow, lastRow, precomputeKernels(plane.cols, box[0], box[2], width), width);
-    rowOffset = firstRow;
-  }
-  return needVertical ? resampleColumns(current, rowOffset, vertical, height) : current;
-}
-
-const HALF = 1 << (PRECISION_BITS - 1);
-
-function resampleRows(plane: BytePlane, firstRow: number, lastRow: number, kernels: Kernels, width: number): BytePlane {
-  const { channels, data, cols } = plane;
-  const { first, taps, weights, ksize } = kernels;
-  const rows = lastRow - firstRow;
-  const out = new Uint8Array(rows * width * channels);
-  const sums = new Int32Array(channels);
-  for (let y = 0; y < rows; y++) {
-    const rowStart = (y + firstRow) * cols * channels;
-    for (let xx = 0; xx < width; xx++) {
-      const k = xx * ksize;
-      const n = taps[xx];
-      let at = rowStart + first[xx] * channels;
-      if (channels === 3) {
-        let s0 = HALF;
-        let s1 = HALF;
-        let s2 = HALF;
-        for (let x = 0; x < n; x++, at += 3) {
-          const w = weights[k + x];
-          s0 += data[at] * w;
-          s1 += data[at + 1] * w;
-          s2 += data[at + 2] * w;
-        }
-        const o = (y * width + xx) * 3;
-        out[o] = clip8(s0);
-        out[o + 1] = clip8(s1);
-        out[o + 2] = clip8(s2);
-      } else {
-        sums.fill(HALF);
-        for (let x = 0; x < n; x++, at += channels) {
-          const w = weights[k + x];
-          for (let c = 0; c < channels; c++) sums[c] += data[at + c] * w;
-        }
-        const o = (y * width + xx) * channels;
-        for (let c = 0; c < channels; c++) out[o + c] = clip8(sums[c]);
-      }
-    }
-  }
-  return { rows, cols: width, channels, data: out };
-}
-
-/** Row by row, so the inner loop runs along contiguous memory. */
-function resampleColumns(plane: BytePlane, rowOffset: number, kernels: Kernels, height: number): BytePlane {
-  const { channels, data, cols } = plane;
-  const { first, taps, weights, ksize } = kernels;
-  const rowLength = cols * channels;
-  const out = new Uint8Array(height * rowLength);
-  const sums = new Int32Array(rowLength);
-  for (let yy = 0; yy < height; yy++) {
-    sums.fill(HALF);
-    const start = first[yy] - rowOffset;
-    for (let y = 0; y < taps[yy]; y++) {
-      const w = weights[yy * ksize + y];
-      const rowStart = (start + y) * rowLength;
-      for (let i = 0; i < rowLength; i++) sums[i] += data[rowStart + i] * w;
-    }
-    const o = yy * rowLength;
-    for (let i = 0; i < rowLength; i++) out[o + i] = clip8(sums[i]);
-  }
-  return { rows: height, cols, channels, data: out };
+  if (!needHorizontal && !needVertical) return plane;
+  return resampleWithKernels(
+    plane,
+    needHorizontal ? precomputeKernels(plane.cols, box[0], box[2], width) : null,
+    needVertical ? precomputeKernels(plane.rows, box[1], box[3], height) : null,
+  );
 }

@@ -1,0 +1,121 @@
+;; The two passes of Pillow's 8-bit bicubic resampling (Resample.c, ImagingResampleHorizontal_8bpc
+;; and ImagingResampleVertical_8bpc) with 128-bit integer SIMD. The sums are the same int32
+;; fixed-point sums as Pillow's, so the bytes are identical; SIMD only does several at once.
+;;
+;; Regenerate the embedded bytes after editing: npm exec -- node --import tsx main/pdq/build-pil-resample.ts
+;;
+;; Pointers are byte addresses. Callers leave 16 bytes of slack after every buffer: loads and
+;; stores may run past the last pixel (what they read there is never used, and what they write
+;; there is overwritten or ignored).
+(module
+  (memory (export "memory") 1)
+
+  ;; Pillow's PRECISION_BITS (32 - 8 - 2) and the rounding half it starts every sum at.
+  (global $precisionBits i32 (i32.const 22))
+  (global $half i32 (i32.const 0x200000))
+
+  ;; Each of `rows` rows (`srcRowBytes` apart) to `outWidth` pixels of `channels` (1 to 4) bytes:
+  ;; output x is the sum over t < taps[x] of weights[x * ksize + t] times the pixel at byte
+  ;; offset starts[x] + t * channels. One pixel's channels ride in the lanes of one i32x4 (a 4-byte
+  ;; load: the lanes past `channels` hold the next pixel and are discarded by a 4-byte store that
+  ;; the next pixel overwrites). starts/taps are i32 arrays, weights i32 22-bit fixed point.
+  (func (export "resampleRows")
+    (param $src i32) (param $srcRowBytes i32) (param $rows i32)
+    (param $starts i32) (param $taps i32) (param $weights i32) (param $ksize i32)
+    (param $outWidth i32) (param $channels i32) (param $dst i32)
+    (local $y i32) (local $x i32) (local $row i32) (local $at i32) (local $w i32) (local $wEnd i32)
+    (local $kernelBytes i32) (local $out i32) (local $acc v128)
+    (local.set $kernelBytes (i32.shl (local.get $ksize) (i32.const 2)))
+    (local.set $out (local.get $dst))
+    (local.set $row (local.get $src))
+    (local.set $y (i32.const 0))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $y) (local.get $rows)))
+        (local.set $x (i32.const 0))
+        (block $pixelsDone
+          (loop $pixelLoop
+            (br_if $pixelsDone (i32.ge_u (local.get $x) (local.get $outWidth)))
+            (local.set $at (i32.add (local.get $row) (i32.load (i32.add (local.get $starts) (i32.shl (local.get $x) (i32.const 2))))))
+            (local.set $w (i32.add (local.get $weights) (i32.mul (local.get $x) (local.get $kernelBytes))))
+            (local.set $wEnd (i32.add (local.get $w)
+              (i32.shl (i32.load (i32.add (local.get $taps) (i32.shl (local.get $x) (i32.const 2)))) (i32.const 2))))
+            (local.set $acc (i32x4.splat (global.get $half)))
+            (block $tapsDone
+              (loop $tapLoop
+                (br_if $tapsDone (i32.ge_u (local.get $w) (local.get $wEnd)))
+                (local.set $acc (i32x4.add (local.get $acc)
+                  (i32x4.mul
+                    (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $at))))
+                    (i32x4.splat (i32.load (local.get $w))))))
+                (local.set $at (i32.add (local.get $at) (local.get $channels)))
+                (local.set $w (i32.add (local.get $w) (i32.const 4)))
+                (br $tapLoop)))
+            ;; clip8: shift out the fraction, then saturate to 0..255 (signed narrow, unsigned narrow).
+            (local.set $acc (i32x4.shr_s (local.get $acc) (global.get $precisionBits)))
+            (local.set $acc (i16x8.narrow_i32x4_s (local.get $acc) (local.get $acc)))
+            (v128.store32_lane 0 (local.get $out) (i8x16.narrow_i16x8_u (local.get $acc) (local.get $acc)))
+            (local.set $out (i32.add (local.get $out) (local.get $channels)))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $pixelLoop)))
+        (local.set $row (i32.add (local.get $row) (local.get $srcRowBytes)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; Rows of `rowBytes` bytes to `outRows` rows: output row y is the sum over t < taps[y] of
+  ;; weights[y * ksize + t] times source row firsts[y] + t, 16 bytes (four i32x4 sums) at a time.
+  (func (export "resampleColumns")
+    (param $src i32) (param $rowBytes i32) (param $firsts i32) (param $taps i32) (param $weights i32) (param $ksize i32)
+    (param $outRows i32) (param $dst i32)
+    (local $y i32) (local $i i32) (local $base i32) (local $at i32) (local $w i32) (local $wStart i32) (local $wEnd i32)
+    (local $kernelBytes i32) (local $out i32)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $weight v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $kernelBytes (i32.shl (local.get $ksize) (i32.const 2)))
+    (local.set $y (i32.const 0))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $y) (local.get $outRows)))
+        (local.set $base (i32.add (local.get $src)
+          (i32.mul (i32.load (i32.add (local.get $firsts) (i32.shl (local.get $y) (i32.const 2)))) (local.get $rowBytes))))
+        (local.set $wStart (i32.add (local.get $weights) (i32.mul (local.get $y) (local.get $kernelBytes))))
+        (local.set $wEnd (i32.add (local.get $wStart)
+          (i32.shl (i32.load (i32.add (local.get $taps) (i32.shl (local.get $y) (i32.const 2)))) (i32.const 2))))
+        (local.set $out (i32.add (local.get $dst) (i32.mul (local.get $y) (local.get $rowBytes))))
+        (local.set $i (i32.const 0))
+        (block $bytesDone
+          (loop $byteLoop
+            (br_if $bytesDone (i32.ge_u (local.get $i) (local.get $rowBytes)))
+            (local.set $a0 (i32x4.splat (global.get $half)))
+            (local.set $a1 (local.get $a0))
+            (local.set $a2 (local.get $a0))
+            (local.set $a3 (local.get $a0))
+            (local.set $at (i32.add (local.get $base) (local.get $i)))
+            (local.set $w (local.get $wStart))
+            (block $tapsDone
+              (loop $tapLoop
+                (br_if $tapsDone (i32.ge_u (local.get $w) (local.get $wEnd)))
+                (local.set $v (v128.load (local.get $at)))
+                (local.set $weight (i32x4.splat (i32.load (local.get $w))))
+                (local.set $lo (i16x8.extend_low_i8x16_u (local.get $v)))
+                (local.set $hi (i16x8.extend_high_i8x16_u (local.get $v)))
+                (local.set $a0 (i32x4.add (local.get $a0) (i32x4.mul (i32x4.extend_low_i16x8_u (local.get $lo)) (local.get $weight))))
+                (local.set $a1 (i32x4.add (local.get $a1) (i32x4.mul (i32x4.extend_high_i16x8_u (local.get $lo)) (local.get $weight))))
+                (local.set $a2 (i32x4.add (local.get $a2) (i32x4.mul (i32x4.extend_low_i16x8_u (local.get $hi)) (local.get $weight))))
+                (local.set $a3 (i32x4.add (local.get $a3) (i32x4.mul (i32x4.extend_high_i16x8_u (local.get $hi)) (local.get $weight))))
+                (local.set $at (i32.add (local.get $at) (local.get $rowBytes)))
+                (local.set $w (i32.add (local.get $w) (i32.const 4)))
+                (br $tapLoop)))
+            (v128.store (i32.add (local.get $out) (local.get $i))
+              (i8x16.narrow_i16x8_u
+                (i16x8.narrow_i32x4_s
+                  (i32x4.shr_s (local.get $a0) (global.get $precisionBits))
+                  (i32x4.shr_s (local.get $a1) (global.get $precisionBits)))
+                (i16x8.narrow_i32x4_s
+                  (i32x4.shr_s (local.get $a2) (global.get $precisionBits))
+                  (i32x4.shr_s (local.get $a3) (global.get $precisionBits)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $byteLoop)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $rowLoop))))
+)
