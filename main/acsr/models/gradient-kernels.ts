@@ -6,12 +6,15 @@
  *   replaced by forward convolutions (wasm-conv-gradients.ts); the cases those do not cover, and
  *   other non-cpu backends lacking a kernel, are routed to the pure-JS cpu backend's kernels
  *   (data copied across: exact, but slow).
+ * - tfjs's FusedBatchNorm gradient tiles and precomputes full-size tensors it may not need; it
+ *   is replaced (for every backend: same mathematics) by batch-norm-gradient.ts.
  * - The fused conv ops compute the filter gradient even when only the input gradient is asked for
  *   (their gradient is one custom function returning all of them). `withInputGradientsOnly` swaps
  *   in kernels that return zeros for the filter gradients while a synchronous gradient computation
  *   runs, so attacks do not pay for weight gradients they throw away.
  */
 import * as tf from '@tensorflow/tfjs';
+import { lazyFusedBatchNormGradConfig } from './batch-norm-gradient.ts';
 import { wasmConvGradientKernels } from './wasm-conv-gradients.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -29,6 +32,7 @@ const installed = new Set<string>();
 
 /** Makes the backward-pass kernels available on the active backend. Idempotent; returns what it installed. */
 export function ensureGradientKernels(): string[] {
+  if (tf.getGradient('FusedBatchNorm') !== lazyFusedBatchNormGradConfig) tf.registerGradient(lazyFusedBatchNormGradConfig);
   const backendName = tf.getBackend();
   if (backendName === 'cpu' || installed.has(backendName)) return [];
   installed.add(backendName);
