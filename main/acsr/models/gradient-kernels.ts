@@ -30,7 +30,11 @@ const FILTER_GRADIENT_KERNELS = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeB
 
 const installed = new Set<string>();
 
-/** Makes the backward-pass kernels available on the active backend. Idempotent; returns what it installed. */
+/**
+ * Makes the backward-pass kernels available on the active backend. initTfBackend calls it, so any
+ * code that selected its backend through tf-backend.ts can train and differentiate. Idempotent;
+ * returns what it installed.
+ */
 export function ensureGradientKernels(): string[] {
   if (tf.getGradient('FusedBatchNorm') !== lazyFusedBatchNormGradConfig) tf.registerGradient(lazyFusedBatchNormGradConfig);
   const backendName = tf.getBackend();

@@ -14,6 +14,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { UserInputError } from '../../errors/user-input-error.ts';
+import { ensureGradientKernels } from './gradient-kernels.ts';
 
 export type TfBackendChoice = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export const TF_BACKEND_CHOICES: readonly TfBackendChoice[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -57,6 +58,8 @@ async function selectBackend(forced: TfBackendChoice | undefined): Promise<TfBac
   for (const choice of candidates) {
     try {
       const name = await activate(choice);
+      // So that training and attacks work on whichever backend won (wasm lacks several kernels).
+      ensureGradientKernels();
       return {
         name,
         choice,
