@@ -91,11 +91,11 @@ export async function renderPdf(report: CaseReport, thumbnails: ReadonlyMap<stri
   ]);
   if (report.bundles.length > 0) {
     pdf.subheading('Reference bundles');
-    pdf.table(['Bundle id', 'Manifest SHA-256', 'Runs'], report.bundles.map((b) => [b.id, mono(b.manifestSha256), String(b.runs)]), [110, '*', 40]);
+    pdf.table(['Bundle id', 'Manifest SHA-256', 'Runs'], report.bundles.map((b) => [b.id, mono(b.manifestSha256), String(b.runs)]), [110, '*', 48]);
   }
   if (report.models.length > 0) {
     pdf.subheading('Classifier models');
-    pdf.table(['Model id', 'Weights SHA-256', 'Verdicts'], report.models.map((m) => [m.id, mono(m.weightsSha256), String(m.verdicts)]), [110, '*', 40]);
+    pdf.table(['Model id', 'Weights SHA-256', 'Verdicts'], report.models.map((m) => [m.id, mono(m.weightsSha256), String(m.verdicts)]), [110, '*', 48]);
   }
 
   pdf.heading('Evidence items');
@@ -141,7 +141,7 @@ function itemSection(pdf: PdfWriter, item: ReportItem, thumbnails: ReadonlyMap<s
   );
   if (item.tags.length > 0) {
     pdf.subheading('Tags (history, oldest first)');
-    pdf.table(['Kind', 'Value', 'Comment', 'Examiner', 'Time (UTC)'], item.tags.map((t) => [t.kind, t.value, t.comment ?? '', t.examiner, t.createdAt]), [50, 80, '*', 80, 100]);
+    pdf.table(['Kind', 'Value', 'Comment', 'Examiner', 'Time (UTC)'], item.tags.map((t) => [t.kind, t.value, t.comment ?? '', t.examiner, t.createdAt]), [45, 80, '*', 75, 122]);
   }
   if (item.notes.length > 0) {
     pdf.subheading('Notes');
@@ -263,7 +263,8 @@ class PdfWriter {
 
   subheading(text: string, size = 9.5): void {
     const { doc } = this;
-    this.ensureSpace(40);
+    // Room for the heading, a table's header and its first row, so none is left alone at the bottom.
+    this.ensureSpace(64);
     doc.moveDown(0.4);
     doc.x = doc.page.margins.left;
     doc.font('Helvetica-Bold').fontSize(size).text(latin1(text), { width: this.contentWidth });
