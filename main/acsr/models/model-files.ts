@@ -63,7 +63,14 @@ async function readTfjsModelFiles(modelJsonPath: string, entry: ModelEntry): Pro
   const folder = path.dirname(modelJsonPath);
   const shards: Uint8Array[] = [];
   for (const group of manifest) {
-    for (const shardPath of group.paths) shards.push(await readFile(path.join(folder, shardPath)));
+    for (const shardPath of group.paths) {
+      const shardFile = path.join(folder, shardPath);
+      shards.push(
+        await readFile(shardFile).catch((error: NodeJS.ErrnoException) => {
+          throw new UserInputError(`model '${entry.id}': cannot read weight file ${shardFile} (${error.code ?? error.message})`);
+        }),
+      );
+    }
   }
   const weightData = concatBytes(shards);
   const weightSha256 = sha256(weightData);
