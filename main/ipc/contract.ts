@@ -102,6 +102,27 @@ export const evidenceSummarySchema = z.object({
   tags: z.array(z.string()),
 });
 
+/** One item with its whole record: what the item view shows. */
+export const evidenceDetailSchema = evidenceSummarySchema.extend({
+  md5: z.string(),
+  pdqQuality: z.number(),
+  originalPath: z.string(),
+  importedAt: isoTimeSchema,
+  importedBy: z.string(),
+  decodeNotes: z.array(z.string()),
+  /** Every category and tag ever given, oldest first (the latest category is the current one). */
+  tagHistory: z.array(z.object({ kind: z.enum(['category', 'user']), value: z.string(), comment: z.string().nullable(), examiner: z.string(), createdAt: isoTimeSchema })),
+  notes: z.array(z.object({ text: z.string(), examiner: z.string(), createdAt: isoTimeSchema })),
+});
+
+/** Notes may span lines; other control characters are refused. */
+const noteTextSchema = z
+  .string()
+  .trim()
+  .min(1, 'a note cannot be empty')
+  .max(5000)
+  .refine((text) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text), 'the note contains control characters');
+
 export const jobKindSchema = z.enum(['import', 'purify', 'train']);
 export const jobStateSchema = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
 
@@ -186,6 +207,12 @@ export const requestChannels = {
     z.strictObject({ caseId: caseIdSchema, itemIds: z.array(itemIdSchema).min(1).max(10_000), category: categoryCodeSchema, comment: shortTextSchema.optional() }),
     z.object({ tagged: z.number().int() }),
   ),
+  'evidence.get': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema }), evidenceDetailSchema),
+  'evidence.addTag': request(
+    z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, tag: shortTextSchema.pipe(z.string().min(1, 'a tag cannot be empty').max(100)) }),
+    evidenceDetailSchema,
+  ),
+  'evidence.addNote': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, text: noteTextSchema }), evidenceDetailSchema),
   'jobs.start': request(jobRequestSchema, jobSnapshotSchema),
   'jobs.cancel': request(z.strictObject({ jobId: jobIdSchema }), jobSnapshotSchema),
   'jobs.list': request(emptyInputSchema, z.array(jobSnapshotSchema)),
@@ -223,6 +250,7 @@ export const ELECTRON_CHANNEL_PREFIX = 'acsr:';
 export type AppState = z.output<typeof appStateSchema>;
 export type CaseSummary = z.output<typeof caseSummarySchema>;
 export type EvidenceSummary = z.output<typeof evidenceSummarySchema>;
+export type EvidenceDetail = z.output<typeof evidenceDetailSchema>;
 export type JobSnapshot = z.output<typeof jobSnapshotSchema>;
 export type JobRequest = z.output<typeof jobRequestSchema>;
 export type JobKind = z.output<typeof jobKindSchema>;

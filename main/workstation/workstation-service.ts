@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { UnavailableError } from '../ipc/call-failure.ts';
 import type { AppState, JobSnapshot, ParsedRequestInput, RequestChannel, RequestOutput } from '../ipc/contract.ts';
+import { evidenceDetail, evidenceSummary } from './evidence-records.ts';
 import { JobRunner, type JobModules } from '../jobs/job-runner.ts';
 import { CaseLibrary } from './case-library.ts';
 import { makeThumbnailBase64, ThumbnailCache } from './thumbnails.ts';
@@ -65,19 +66,7 @@ export class WorkstationService {
       'cases.get': ({ caseId }) => this.#cases.summary(caseId),
       'evidence.list': async ({ caseId, category, uncategorised }) => {
         const opened = await this.#cases.open(caseId);
-        const items = opened.db.listItems({ ...(category ? { category } : {}), ...(uncategorised ? { uncategorised } : {}) });
-        return items.map((item) => ({
-          itemId: item.id,
-          originalName: item.originalName,
-          mediaType: item.mediaType,
-          width: item.width,
-          height: item.height,
-          sizeBytes: item.sizeBytes,
-          sha256: item.sha256,
-          pdqHash: item.pdqHash,
-          category: item.category,
-          tags: item.tags,
-        }));
+        return opened.db.listItems({ ...(category ? { category } : {}), ...(uncategorised ? { uncategorised } : {}) }).map(evidenceSummary);
       },
       'evidence.thumbnail': async ({ caseId, itemId, maxEdge }) => {
         const opened = await this.#cases.open(caseId);
@@ -92,6 +81,17 @@ export class WorkstationService {
         const name = await examiner();
         for (const itemId of itemIds) opened.db.addTag({ itemId, category, examiner: name, ...(comment ? { comment } : {}) });
         return { tagged: itemIds.length };
+      },
+      'evidence.get': async ({ caseId, itemId }) => evidenceDetail(await this.#cases.open(caseId), itemId),
+      'evidence.addTag': async ({ caseId, itemId, tag }) => {
+        const opened = await this.#cases.open(caseId);
+        opened.db.addTag({ itemId, tag, examiner: await examiner() });
+        return evidenceDetail(opened, itemId);
+      },
+      'evidence.addNote': async ({ caseId, itemId, text }) => {
+        const opened = await this.#cases.open(caseId);
+        opened.db.addNote({ itemId, text, examiner: await examiner() });
+        return evidenceDetail(opened, itemId);
       },
       'jobs.start': async (request) => this.#startJob(request, examiner),
       'jobs.cancel': async ({ jobId }) => this.jobs.cancel(jobId),

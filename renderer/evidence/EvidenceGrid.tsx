@@ -1,16 +1,16 @@
 /**
  * The evidence grid, virtualised by rows (@tanstack/react-virtual) so that 10,000 items cost as
  * much as the few rows on screen. Keys, as in the investigators' current tools: 0-5 give the
- * selected items CAT-0..CAT-5, arrows move, space reveals or conceals, Ctrl/Cmd+A selects all.
+ * selected items CAT-0..CAT-5, arrows move, space reveals or conceals, Enter (or a double
+ * click) opens the item, Ctrl/Cmd+A selects all.
  */
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { CategoryCode, EvidenceSummary } from '../../main/ipc/contract.ts';
-import { useClient } from '../app/client-context.tsx';
 import { EvidenceTile, TILE_CAPTION_HEIGHT } from './EvidenceTile.tsx';
-import { ThumbnailLoader } from './thumbnail-loader.ts';
+import type { ThumbnailLoader } from './thumbnail-loader.ts';
 
 const GAP = 8;
 
@@ -19,12 +19,12 @@ interface EvidenceGridProps {
   items: EvidenceSummary[];
   thumbSize: number;
   blurByDefault: boolean;
+  loader: ThumbnailLoader;
   onSetCategory: (itemIds: number[], category: CategoryCode) => Promise<void>;
+  onOpenItem: (itemId: number) => void;
 }
 
-export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, onSetCategory }: EvidenceGridProps) {
-  const client = useClient();
-  const loader = useMemo(() => new ThumbnailLoader(client), [client]);
+export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, loader, onSetCategory, onOpenItem }: EvidenceGridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const width = useElementWidth(scrollRef);
   const columns = Math.max(1, Math.floor((width + GAP) / (thumbSize + GAP)));
@@ -72,6 +72,10 @@ export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, onSetCat
       else setSelected((current) => new Set(current).add(items[next].itemId));
       virtualizer.scrollToIndex(Math.floor(next / columns));
       event.preventDefault();
+    } else if (event.key === 'Enter') {
+      const item = items[focusIndex];
+      if (item) onOpenItem(item.itemId);
+      event.preventDefault();
     } else if (event.key === ' ') {
       const item = items[focusIndex];
       if (item) toggleReveal(item.itemId);
@@ -87,7 +91,7 @@ export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, onSetCat
   return (
     <Box sx={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column', gap: 0.5 }}>
       <Typography variant="caption" color="text.secondary">
-        {selected.size > 0 ? `${selected.size} selected · ` : ''}Keys: 0-5 give CAT-0..CAT-5 to the selection · arrows move · space reveals · Ctrl+A selects all
+        {selected.size > 0 ? `${selected.size} selected · ` : ''}Keys: 0-5 give CAT-0..CAT-5 to the selection · arrows move · space reveals · Enter opens · Ctrl+A selects all
       </Typography>
       <Box
         ref={scrollRef}
@@ -110,6 +114,7 @@ export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, onSetCat
                   focused={row.index * columns + column === focusIndex}
                   loader={loader}
                   onClick={clickTile}
+                  onOpen={onOpenItem}
                   onToggleReveal={toggleReveal}
                 />
               ))}

@@ -25,10 +25,11 @@ interface EvidenceTileProps {
   focused: boolean;
   loader: ThumbnailLoader;
   onClick: (itemId: number, event: React.MouseEvent) => void;
+  onOpen: (itemId: number) => void;
   onToggleReveal: (itemId: number) => void;
 }
 
-export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blurred, selected, focused, loader, onClick, onToggleReveal }: EvidenceTileProps) {
+export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blurred, selected, focused, loader, onClick, onOpen, onToggleReveal }: EvidenceTileProps) {
   const bucket = thumbnailBucket(size);
   const [url, setUrl] = useState<string | undefined>(() => loader.cached(caseId, item.itemId, bucket));
   const [failure, setFailure] = useState<string | null>(null);
@@ -45,6 +46,7 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
     <Paper
       variant="outlined"
       onClick={(event) => onClick(item.itemId, event)}
+      onDoubleClick={() => onOpen(item.itemId)}
       data-testid="evidence-tile"
       data-item-id={item.itemId}
       data-category={item.category ?? ''}

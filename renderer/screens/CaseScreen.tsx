@@ -7,12 +7,14 @@ import Slider from '@mui/material/Slider';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { CATEGORY_LABELS, type AppState, type CaseSummary, type CategoryCode, type EvidenceSummary, type JobSnapshot } from '../../main/ipc/contract.ts';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { CATEGORY_LABELS, type AppState, type CaseSummary, type CategoryCode, type EvidenceDetail, type EvidenceSummary, type JobSnapshot } from '../../main/ipc/contract.ts';
 import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
 import { messageOf } from '../client/workstation-client.ts';
 import { EvidenceGrid } from '../evidence/EvidenceGrid.tsx';
+import { ItemDialog } from '../evidence/ItemDialog.tsx';
+import { ThumbnailLoader } from '../evidence/thumbnail-loader.ts';
 import { ImportBar } from './ImportBar.tsx';
 
 type Filter = 'all' | 'uncategorised' | CategoryCode;
@@ -35,6 +37,11 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
   const [thumbSize, setThumbSize] = useState(160);
 
   const [summary, setSummary] = useState(caseSummary);
+  const [openItemId, setOpenItemId] = useState<number | null>(null);
+  const loader = useMemo(() => new ThumbnailLoader(client), [client]);
+  const itemChanged = useCallback((detail: EvidenceDetail) => {
+    setItems((current) => current?.map((item) => (item.itemId === detail.itemId ? { ...item, category: detail.category, tags: detail.tags } : item)) ?? null);
+  }, []);
 
   const load = useCallback(() => {
     const query = filter === 'all' ? {} : filter === 'uncategorised' ? { uncategorised: true } : { category: filter };
@@ -122,7 +129,10 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         </Typography>
       )}
       {items && items.length > 0 && (
-        <EvidenceGrid caseId={caseId} items={items} thumbSize={thumbSize} blurByDefault={blurByDefault} onSetCategory={setCategory} />
+        <EvidenceGrid caseId={caseId} items={items} thumbSize={thumbSize} blurByDefault={blurByDefault} loader={loader} onSetCategory={setCategory} onOpenItem={setOpenItemId} />
+      )}
+      {openItemId !== null && (
+        <ItemDialog caseId={caseId} itemId={openItemId} blurByDefault={blurByDefault} loader={loader} onClose={() => setOpenItemId(null)} onChanged={itemChanged} />
       )}
     </Box>
   );

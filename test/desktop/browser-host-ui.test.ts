@@ -101,6 +101,25 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   await page.getByRole('option', { name: 'All items' }).click();
   await page.getByText(`${photoHashesBefore.size} items`).waitFor();
 
+  // The item view: hashes and provenance, the category history, a user tag and a note.
+  await secondTile.dblclick();
+  const dialog = page.getByTestId('item-dialog');
+  await dialog.getByTestId('item-facts').getByText(photoHashesBefore.get('darknet-dog.jpg')!).waitFor();
+  await dialog.getByTestId('item-history-entry').getByText('A. Jones · category CAT-3').waitFor();
+  assert.equal(await dialog.getByTestId('item-preview').getAttribute('data-blurred'), 'true');
+  await dialog.getByTestId('item-tag-input').fill('animal');
+  await dialog.getByRole('button', { name: 'Add tag' }).click();
+  await dialog.getByTestId('item-tags').getByText('animal').waitFor();
+  await dialog.getByTestId('item-note-input').fill('Dog and bicycle on a porch;\nno person visible.');
+  await dialog.getByRole('button', { name: 'Add note' }).click();
+  await dialog.getByTestId('item-notes').getByText('no person visible.', { exact: false }).waitFor();
+  await dialog.getByTestId('item-tag-input').fill('CAT-1');
+  await dialog.getByRole('button', { name: 'Add tag' }).click();
+  await dialog.getByTestId('item-error').getByText("looks like a category").waitFor();
+  await screenshot(page, '05-item-view');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.waitFor({ state: 'detached' });
+
   // The tag is in the real case database, by the examiner, with its audit-log entry.
   const opened = await CaseFolder.open(join(fixture.workspace, '2026-0042'), { readonly: true });
   try {
@@ -108,9 +127,14 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
     assert.equal(items.length, photoHashesBefore.size);
     assert.deepEqual(opened.db.listItems({ category: 'CAT-3' }).map((item) => item.id), [2]);
     assert.deepEqual(new Set(items.map((item) => item.sha256)), new Set(photoHashesBefore.values()));
-    const tagEntries = [...opened.db.auditRows({ subject: 'item:2' })].filter((row) => row.action === 'tag');
-    assert.equal(tagEntries.length, 1);
-    assert.equal(tagEntries[0].examiner, 'A. Jones');
+    const itemEntries = [...opened.db.auditRows({ subject: 'item:2' })];
+    assert.deepEqual(itemEntries.filter((row) => row.action === 'tag' || row.action === 'note').map((row) => [row.action, row.examiner]), [
+      ['tag', 'A. Jones'],
+      ['tag', 'A. Jones'],
+      ['note', 'A. Jones'],
+    ]);
+    assert.deepEqual(opened.db.listItems({ tags: ['animal'] }).map((item) => item.id), [2]);
+    assert.deepEqual(opened.db.notes({ itemId: 2 }).map((note) => note.text), ['Dog and bicycle on a porch;\nno person visible.']);
   } finally {
     opened.close();
   }
@@ -121,7 +145,7 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   await page.getByRole('button', { name: '← Cases' }).click();
   await page.getByTestId('cases-table').getByText('Flagged uploads').waitFor();
   await page.getByTestId('cases-table').getByRole('cell', { name: String(photoHashesBefore.size), exact: true }).waitFor();
-  await screenshot(page, '05-cases-list');
+  await screenshot(page, '06-cases-list');
   assert.deepEqual(pageErrors, []);
 });
 
@@ -135,7 +159,7 @@ test('a bad import path is shown as a clear message, and the window keeps workin
   await page.locator('[data-testid=job-row]').first().waitFor();
   // A missing folder is the import's own user error; either way the investigator reads why.
   await page.waitForFunction(() => document.querySelector('[data-testid=job-row]')?.getAttribute('data-job-state') !== 'running');
-  await screenshot(page, '06-import-errors');
+  await screenshot(page, '07-import-errors');
   assert.deepEqual(pageErrors, []);
 });
 
@@ -152,7 +176,7 @@ test('a long import shows its progress bar and stops when cancelled', { timeout:
   const row = page.locator('[data-testid=job-row][data-job-state=running]');
   await row.waitFor();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=job-row][data-job-state=running] [role=progressbar]')?.getAttribute('aria-valuenow')) > 0);
-  await screenshot(page, '07-import-progress');
+  await screenshot(page, '08-import-progress');
   await row.getByRole('button', { name: 'Cancel' }).click();
   await page.locator('[data-testid=job-row][data-job-state=cancelled]').waitFor({ timeout: 20_000 });
 
@@ -170,7 +194,7 @@ test('a long import shows its progress bar and stops when cancelled', { timeout:
   // The case offers to resume the cancelled import; resuming finishes it, skipping what was done.
   const unfinished = page.getByTestId('unfinished-import');
   await unfinished.getByText('was cancelled after').waitFor();
-  await screenshot(page, '08-unfinished-import');
+  await screenshot(page, '09-unfinished-import');
   await unfinished.getByRole('button', { name: 'Resume' }).click();
   await page.locator('[data-testid=job-row][data-job-state=completed]').filter({ hasText: 'Resume import' }).waitFor({ timeout: 60_000 });
   await page.getByText(`0 imported, ${names.length * 8} duplicates skipped, 0 errors (resumed)`).waitFor();
@@ -191,7 +215,7 @@ test('a page opened without the launch token is refused and says what to do', { 
     const stranger = await context.newPage();
     await stranger.goto(fixture.host.origin + '/');
     await stranger.getByTestId('load-error').getByText('open the exact address that "acsr serve" printed').waitFor();
-    await screenshot(stranger, '09-refused-without-token');
+    await screenshot(stranger, '10-refused-without-token');
   } finally {
     await context.close();
   }

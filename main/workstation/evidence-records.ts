@@ -1,0 +1,37 @@
+/** The case database's records in the contract's shapes (only what the renderer may see). */
+import type { CaseFolder } from '../case/case-folder.ts';
+import type { ItemSummary } from '../case/records.ts';
+import type { EvidenceDetail, EvidenceSummary } from '../ipc/contract.ts';
+
+export function evidenceSummary(item: ItemSummary): EvidenceSummary {
+  return {
+    itemId: item.id,
+    originalName: item.originalName,
+    mediaType: item.mediaType,
+    width: item.width,
+    height: item.height,
+    sizeBytes: item.sizeBytes,
+    sha256: item.sha256,
+    pdqHash: item.pdqHash,
+    category: item.category,
+    tags: item.tags,
+  };
+}
+
+export function evidenceDetail(opened: CaseFolder, itemId: number): EvidenceDetail {
+  const item = opened.db.getItem(itemId);
+  const tagHistory = opened.db.tagsOf(itemId);
+  const tags = [...new Set(tagHistory.filter((tag) => tag.kind === 'user').map((tag) => tag.value))].sort();
+  const category = tagHistory.filter((tag) => tag.kind === 'category').at(-1)?.value ?? null;
+  return {
+    ...evidenceSummary({ ...item, category: category as ItemSummary['category'], tags }),
+    md5: item.md5,
+    pdqQuality: item.pdqQuality,
+    originalPath: item.originalPath,
+    importedAt: item.importedAt,
+    importedBy: item.examiner,
+    decodeNotes: item.decodeNotes,
+    tagHistory: tagHistory.map(({ kind, value, comment, examiner, createdAt }) => ({ kind, value, comment, examiner, createdAt })),
+    notes: opened.db.notes({ itemId }).map(({ text, examiner, createdAt }) => ({ text, examiner, createdAt })),
+  };
+}
