@@ -4,7 +4,7 @@
  * in a private redirect file instead. A stand-in browser script records what it was given.
  */
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -17,10 +17,16 @@ test('without a display nothing is started', { skip: process.platform !== 'linux
   assert.deepEqual(outcome, { opened: false, reason: 'no display (DISPLAY and WAYLAND_DISPLAY are unset)' });
 });
 
-test('a missing browser is reported, not thrown', async () => {
-  const outcome = await openAppWindow(URL_WITH_TOKEN, { workspace: await mkdtemp(join(tmpdir(), 'acsr-open-')), env: { DISPLAY: ':99' }, browser: '/nonexistent/chromium' });
-  assert.equal(outcome.opened, false);
-  assert.match(!outcome.opened ? outcome.reason : '', /did not start/);
+test('a missing browser is reported, not thrown, and leaves no redirect file', async () => {
+  const workspace = await mkdtemp(join(tmpdir(), 'acsr-open-'));
+  try {
+    const outcome = await openAppWindow(URL_WITH_TOKEN, { workspace, env: { DISPLAY: ':99' }, browser: '/nonexistent/chromium' });
+    assert.equal(outcome.opened, false);
+    assert.match(!outcome.opened ? outcome.reason : '', /did not start/);
+    assert.deepEqual(await readdir(join(workspace, '.workstation-browser')), []);
+  } finally {
+    await rm(workspace, { recursive: true, force: true });
+  }
 });
 
 test('the browser gets an app window on a private redirect file and its own profile, not the token', { timeout: 20_000 }, async () => {
