@@ -9,6 +9,7 @@
  *
  * Models are passed in, not loaded here, so the case module stays free of TensorFlow.
  */
+import { resolve } from 'node:path';
 import type { ImageClassifier, LatentExtractor } from '../acsr/models/latent-extractor.ts';
 import { purifyImage, DEFAULT_PURIFICATION_OPTIONS, type PurificationOptions } from '../acsr/purification/purify-image.ts';
 import { findCluster, type ReferenceBundle } from '../acsr/references/bundle-reader.ts';
@@ -43,47 +44,96 @@ export interface PurifiedItem {
 export interface PurifyEvidenceSummary {
   jobId: number;
   items: PurifiedItem[];
+  resumed: boolean;
+  /** Items of a resumed job that earlier processes had already purified. */
+  doneEarlier: number[];
+}
+
+export const PURIFY_JOB_KIND = 'purify';
+
+/** What a purify job records, enough for --resume to carry on with the same settings. */
+export interface PurifyJobParameters {
+  itemIds: number[];
+  bundleId: string;
+  bundlePath: string;
+  bundleManifestSha256: string;
+  clusterOverride: { cluster: string; reason: string } | null;
+  classifier: { id: string; weightsSha256: string } | null;
+  options: Partial<Omit<PurificationOptions, 'clusterOverride'>>;
 }
 
 export async function purifyEvidence(caseFolder: CaseFolder, request: PurifyEvidenceRequest): Promise<PurifyEvidenceSummary> {
   const { db } = caseFolder;
-  const progress = request.progress ?? silentProgress;
   const override = request.override === undefined ? undefined : { cluster: findCluster(request.bundle, request.override.cluster), reason: request.override.reason.trim() };
   if (override && override.reason.length === 0) throw new UserInputError('a cluster override needs a reason (--reason)');
   if (request.itemIds.length === 0) throw new UserInputError('no evidence items to purify');
   for (const itemId of request.itemIds) db.getItem(itemId);
+  const parameters: PurifyJobParameters = {
+    itemIds: [...request.itemIds],
+    bundleId: bundleIdOf(request.bundle),
+    bundlePath: resolve(request.bundle.path),
+    bundleManifestSha256: request.bundle.manifestSha256,
+    clusterOverride: override ? { cluster: override.cluster.id, reason: override.reason } : null,
+    classifier: request.classifier ? { id: request.classifier.identity.id, weightsSha256: request.classifier.identity.weightSha256 } : null,
+    options: request.options ?? {},
+  };
+  const job = db.startJob({ kind: PURIFY_JOB_KIND, examiner: request.examiner, total: request.itemIds.length, parameters: { ...parameters } });
+  return runPurifyJob(caseFolder, job.id, parameters, request.itemIds, { ...request, override: parameters.clusterOverride ?? undefined }, false);
+}
 
-  const bundleId = bundleIdOf(request.bundle);
-  const job = db.startJob({
-    kind: 'purify',
-    examiner: request.examiner,
-    total: request.itemIds.length,
-    parameters: {
-      itemIds: [...request.itemIds],
-      bundleId,
-      bundlePath: request.bundle.path,
-      bundleManifestSha256: request.bundle.manifestSha256,
-      clusterOverride: override ? { cluster: override.cluster.id, reason: override.reason } : null,
-      classifier: request.classifier ? { id: request.classifier.identity.id, weightsSha256: request.classifier.identity.weightSha256 } : null,
-      options: request.options ?? {},
-    },
-  });
+/** The given purify job, or the latest one that did not finish, if it can be resumed. */
+export function resumablePurifyJob(caseFolder: CaseFolder, jobId?: number): { jobId: number; parameters: PurifyJobParameters } {
+  const resumable = caseFolder.db.jobs({ kind: PURIFY_JOB_KIND, states: ['interrupted', 'cancelled', 'failed'] });
+  const job = jobId === undefined ? resumable.at(-1) : resumable.find((candidate) => candidate.id === jobId);
+  if (!job) throw new UserInputError(jobId === undefined ? 'no interrupted, cancelled or failed purify job to resume' : `purify job ${jobId} cannot be resumed`);
+  return { jobId: job.id, parameters: job.parameters as PurifyJobParameters };
+}
+
+/**
+ * Carries on with a purify job that stopped: the items it has not yet recorded a run for, with
+ * the job's own settings. The bundle and classifier must be the ones the job started with.
+ */
+export async function resumePurifyJob(
+  caseFolder: CaseFolder,
+  request: Omit<PurifyEvidenceRequest, 'itemIds' | 'override' | 'options'> & { jobId: number },
+): Promise<PurifyEvidenceSummary> {
+  const { db } = caseFolder;
+  const { parameters } = resumablePurifyJob(caseFolder, request.jobId);
+  if (request.bundle.manifestSha256 !== parameters.bundleManifestSha256) {
+    throw new UserInputError(`purify job ${request.jobId} used bundle ${parameters.bundlePath} with manifest SHA-256 ${parameters.bundleManifestSha256}; ${request.bundle.path} has ${request.bundle.manifestSha256}`);
+  }
+  const classifierId = request.classifier ? { id: request.classifier.identity.id, weightsSha256: request.classifier.identity.weightSha256 } : null;
+  if (JSON.stringify(classifierId) !== JSON.stringify(parameters.classifier)) {
+    throw new UserInputError(`purify job ${request.jobId} used classifier ${parameters.classifier?.id ?? 'none'}; resume it with the same`);
+  }
+  const done = new Set(parameters.itemIds.filter((itemId) => db.purificationRuns(itemId).some((run) => run.jobId === request.jobId)));
+  db.resumeJob(request.jobId, request.examiner);
+  const remaining = parameters.itemIds.filter((itemId) => !done.has(itemId));
+  return runPurifyJob(caseFolder, request.jobId, parameters, remaining, { ...request, override: parameters.clusterOverride ?? undefined, options: parameters.options }, true, [...done]);
+}
+
+async function runPurifyJob(
+  caseFolder: CaseFolder, jobId: number, parameters: PurifyJobParameters, itemIds: readonly number[],
+  request: Omit<PurifyEvidenceRequest, 'itemIds'>, resumed: boolean, doneEarlier: number[] = [],
+): Promise<PurifyEvidenceSummary> {
+  const { db } = caseFolder;
+  const progress = request.progress ?? silentProgress;
+  const override = request.override === undefined ? undefined : { cluster: findCluster(request.bundle, request.override.cluster), reason: request.override.reason };
   const done: PurifiedItem[] = [];
+  const summary = () => ({ purified: [...doneEarlier, ...done.map((item) => item.itemId)], runIds: done.map((item) => item.run.id) });
   try {
-    for (const [index, itemId] of request.itemIds.entries()) {
+    for (const [index, itemId] of itemIds.entries()) {
       throwIfCancelled(request.signal);
-      done.push(await purifyOne(caseFolder, itemId, job.id, bundleId, override, request, progress.sub(index / request.itemIds.length, (index + 1) / request.itemIds.length, `item ${itemId}`)));
+      const itemProgress = progress.sub(index / itemIds.length, (index + 1) / itemIds.length, `item ${itemId}`);
+      done.push(await purifyOne(caseFolder, itemId, jobId, parameters.bundleId, override, { ...request, itemIds }, itemProgress));
     }
   } catch (error) {
     const cancelled = error instanceof CancelledError || request.signal?.aborted;
-    db.finishJob(job.id, cancelled ? 'cancelled' : 'failed', request.examiner, {
-      error: (error as Error).message,
-      summary: { purified: done.map((item) => item.itemId), runIds: done.map((item) => item.run.id) },
-    });
+    db.finishJob(jobId, cancelled ? 'cancelled' : 'failed', request.examiner, { error: (error as Error).message, summary: summary() });
     throw error;
   }
-  db.finishJob(job.id, 'completed', request.examiner, { summary: { purified: done.map((item) => item.itemId), runIds: done.map((item) => item.run.id) } });
-  return { jobId: job.id, items: done };
+  db.finishJob(jobId, 'completed', request.examiner, { summary: summary() });
+  return { jobId, items: done, resumed, doneEarlier };
 }
 
 async function purifyOne(

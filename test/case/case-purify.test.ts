@@ -14,7 +14,7 @@ import type { EvidenceItem } from '../../main/case/records.ts';
 import { UserInputError } from '../../main/errors/user-input-error.ts';
 import { decodeImage } from '../../main/io/image.ts';
 import { computePdqOfFile, pdqHammingDistance } from '../../main/pdq/pdq.ts';
-import { makeTempDir, removeTempDir, runAcsr } from './case-fixtures.ts';
+import { makeTempDir, removeTempDir, runAcsr, spawnAcsr } from './case-fixtures.ts';
 import { FAST_PURIFICATION, trainTinyBundle, writePhotoCrop } from './report-fixtures.ts';
 
 let root: string;
@@ -185,5 +185,59 @@ describe('acsr case purify', () => {
     assert.equal(runs.length, 1);
     assert.deepEqual(summary.runs.map((r: { runId: number; outputSha256: string }) => [r.runId, r.outputSha256]), [[runs[0].id, runs[0].outputSha256]]);
     assert.deepEqual(caseFolder.db.verdicts(rocket.id).map((v) => v.stage), ['before', 'after']);
+  });
+
+  it('a purify killed mid-run leaves a clean case: the job is marked interrupted, the chain verifies, --resume finishes the rest', async () => {
+    const inputs = [
+      await writePhotoCrop('skimage-coffee.png', join(root, 'kill-1.png'), { left: 200, top: 100, size: 64 }),
+      await writePhotoCrop('skimage-astronaut.png', join(root, 'kill-2.png'), { left: 150, top: 50, size: 128 }),
+      await writePhotoCrop('darknet-horses.jpg', join(root, 'kill-3.png'), { left: 100, top: 100, size: 128 }),
+    ];
+    const killed = await CaseFolder.create(join(root, 'case-kill'), { number: 'P-2', title: 'killed purify', examiner: 'alice' });
+    try {
+      await killed.importEvidence(inputs, { examiner: 'alice' });
+      const ids = [...killed.db.items()].map((item) => item.id);
+      const child = spawnAcsr(['case', 'purify', '--case', killed.folder, '--all', '--bundle', bundle.path, '--examiner', 'eve', '--max-iterations', '10', '--threads', '1']);
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      const deadline = Date.now() + 60_000;
+      while (killed.db.purificationRuns(ids[0]).length === 0) {
+        assert.ok(Date.now() < deadline, 'the child never recorded its first run');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      assert.deepEqual(ids.map((id) => killed.db.purificationRuns(id).length), [1, 0, 0], 'killed during the second item');
+    } finally {
+      killed.close();
+    }
+
+    const reopened = await CaseFolder.open(join(root, 'case-kill'));
+    try {
+      const [job] = reopened.interruptedOnOpen;
+      assert.deepEqual([job?.kind, job?.state], ['purify', 'interrupted']);
+      const verification = await reopened.verify({ examiner: 'carol' });
+      assert.equal(verification.ok, true, verification.firstBrokenLink ?? '');
+      assert.equal(verification.outputsChecked, 1);
+      // A purified PNG of the interrupted item may be in the store without a record: harmless, reported.
+      assert.ok(verification.unrecordedStoreFiles.length <= 1);
+    } finally {
+      reopened.close();
+    }
+
+    const result = runAcsr(['case', 'purify', '--case', join(root, 'case-kill'), '--resume', '--examiner', 'eve', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const summary = JSON.parse(result.lastLine);
+    assert.equal(summary.resumed, true);
+    const finished = await CaseFolder.open(join(root, 'case-kill'));
+    try {
+      const ids = [...finished.db.items()].map((item) => item.id);
+      assert.deepEqual(summary.doneEarlier, [ids[0]]);
+      assert.deepEqual(summary.runs.map((run: { itemId: number }) => run.itemId), ids.slice(1));
+      for (const id of ids) assert.deepEqual(finished.db.purificationRuns(id).map((run) => run.jobId), [summary.jobId], `item ${id}: one run, of the resumed job`);
+      assert.equal(finished.db.getJob(summary.jobId).state, 'completed');
+      assert.equal((await finished.verify({ examiner: 'carol' })).ok, true);
+    } finally {
+      finished.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { loadImageClassifier, loadLatentExtractor, type ImageClassifier } from '
 import { loadModelRegistry } from '../../acsr/models/model-registry.ts';
 import { DEFAULT_PURIFICATION_OPTIONS } from '../../acsr/purification/purify-image.ts';
 import { loadReferenceBundle } from '../../acsr/references/bundle-reader.ts';
-import { purifyEvidence } from '../../case/purify-evidence.ts';
+import { purifyEvidence, resumablePurifyJob, resumePurifyJob } from '../../case/purify-evidence.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { caseOption, examinerOption, shortHash, withCase } from './case-options.ts';
@@ -20,42 +20,53 @@ export const casePurifyCommand = defineCommand({
   examples: [
     'acsr case purify --case cases/2026-0042 --all --bundle models/default-bundle --classifier nsfwjs-mobilenet-v2 --examiner "A. Jones"',
     'acsr case purify --case cases/2026-0042 --item 12 --bundle models/default-bundle --cluster neutral:1 --reason "cartoon, not a photo" --examiner "A. Jones"',
+    'acsr case purify --case cases/2026-0042 --resume --examiner "A. Jones"',
   ],
   options: {
     case: caseOption,
     item: { type: 'integer', multiple: true, min: 1, valueName: 'ID', description: 'evidence items to purify' },
     all: { type: 'boolean', description: 'purify every item of the case' },
-    bundle: { type: 'string', required: true, valueName: 'DIR', description: 'reference bundle folder (acsr train)' },
+    bundle: { type: 'string', valueName: 'DIR', description: 'reference bundle folder (acsr train); --resume uses the job\'s own' },
+    resume: { type: 'boolean', description: 'carry on with the latest purify job that was interrupted, cancelled or failed, with its settings' },
     examiner: examinerOption,
     cluster: { type: 'string', valueName: 'ID', description: "use this cluster (e.g. neutral:0) instead of the nearest; needs --reason" },
     reason: { type: 'string', valueName: 'TEXT', description: 'why the cluster is overridden (recorded in the audit log)' },
     classifier: { type: 'string', valueName: 'MODEL', description: 'content filter for verdicts before and after (e.g. nsfwjs-mobilenet-v2)' },
     maxIterations: { type: 'integer', default: o.maxIterations, min: 1, valueName: 'N', description: 'CBPDN iteration cap' },
-    tileSize: { type: 'integer', default: o.tileSize, min: 16, valueName: 'PX', description: 'largest tile side coded at once (memory bound)' },
     threads: { type: 'integer', min: 1, description: 'CBPDN worker threads (default: all cores)' },
   },
   async run({ options, print, note, progress, signal }) {
-    if (options.all === options.item.length > 0) throw new UsageError(options.all ? 'give --item or --all, not both' : 'give --item ID... or --all');
+    if (options.resume) {
+      if (options.all || options.item.length > 0 || options.cluster !== undefined || options.reason !== undefined || options.classifier !== undefined) {
+        throw new UsageError('--resume takes no --item, --all, --cluster, --reason or --classifier: the job remembers them');
+      }
+    } else {
+      if (options.all === options.item.length > 0) throw new UsageError(options.all ? 'give --item or --all, not both' : 'give --item ID... or --all (or --resume)');
+      if (options.bundle === undefined) throw new UsageError('--bundle is required');
+    }
     if ((options.cluster === undefined) !== (options.reason === undefined)) throw new UsageError('--cluster and --reason go together: an override must say why');
     if (options.classifier !== undefined && !loadModelRegistry().models.some((model) => model.id === options.classifier)) {
       throw new UsageError(`unknown classifier '${options.classifier}' (registered: ${loadModelRegistry().models.map((model) => model.id).join(', ')})`);
     }
     return withCase(options.case, note, async (caseFolder) => {
-      const itemIds = options.all ? [...caseFolder.db.items()].map((item) => item.id) : options.item;
+      const resumed = options.resume ? resumablePurifyJob(caseFolder) : null;
+      const itemIds = resumed ? resumed.parameters.itemIds : options.all ? [...caseFolder.db.items()].map((item) => item.id) : options.item;
       for (const itemId of itemIds) caseFolder.db.getItem(itemId);
-      const bundle = await loadReferenceBundle(options.bundle);
+      const bundle = await loadReferenceBundle(options.bundle ?? resumed!.parameters.bundlePath);
+      const classifierId = resumed ? resumed.parameters.classifier?.id : options.classifier;
       const extractor = await loadLatentExtractor(bundle.manifest.extractor.id);
       let classifier: ImageClassifier | undefined;
       try {
-        if (options.classifier !== undefined) classifier = await loadImageClassifier(options.classifier);
-        const summary = await purifyEvidence(caseFolder, {
-          itemIds, bundle, extractor, classifier, examiner: options.examiner, progress, signal,
-          ...(options.cluster !== undefined ? { override: { cluster: options.cluster, reason: options.reason! } } : {}),
-          options: {
-            maxIterations: options.maxIterations, tileSize: options.tileSize,
-            ...(options.threads !== undefined ? { threads: options.threads } : {}),
-          },
-        });
+        if (classifierId !== undefined) classifier = await loadImageClassifier(classifierId);
+        const common = { bundle, extractor, classifier, examiner: options.examiner, progress, signal };
+        const summary = resumed
+          ? await resumePurifyJob(caseFolder, { ...common, jobId: resumed.jobId })
+          : await purifyEvidence(caseFolder, {
+            ...common, itemIds,
+            ...(options.cluster !== undefined ? { override: { cluster: options.cluster, reason: options.reason! } } : {}),
+            options: { maxIterations: options.maxIterations, ...(options.threads !== undefined ? { threads: options.threads } : {}) },
+          });
+        if (summary.resumed) print(`resumed purify job ${summary.jobId}: items ${summary.doneEarlier.join(', ') || 'none'} were done before`);
         for (const item of summary.items) {
           const { run } = item;
           const ids = run.parameters.clusterIds as string[];
@@ -69,6 +80,8 @@ export const casePurifyCommand = defineCommand({
         print(`purify job ${summary.jobId}: ${summary.items.length} item${summary.items.length === 1 ? '' : 's'} purified with bundle ${bundle.path} (manifest ${shortHash(bundle.manifestSha256)})`);
         return {
           jobId: summary.jobId,
+          resumed: summary.resumed,
+          doneEarlier: summary.doneEarlier,
           runs: summary.items.map(({ itemId, run, verdicts }) => ({
             itemId, runId: run.id, outputSha256: run.outputSha256, outputStorePath: run.outputStorePath, pdqDistance: run.pdqDistance,
             chosenCluster: (run.parameters.clusterIds as string[])[run.chosenCluster], override: run.override,
