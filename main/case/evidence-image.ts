@@ -3,8 +3,9 @@
  * supported format within the pixel cap, its size as displayed, and its PDQ hash. The whole file
  * is decoded (not just the header), because a truncated JPEG has a perfectly good header.
  */
-import { DEFAULT_MAX_PIXELS, decodeImage } from '../io/image.ts';
-import { computePdq } from '../pdq/pdq.ts';
+import { DEFAULT_MAX_PIXELS, decodeImageSamples, type DecodedSamples } from '../io/image.ts';
+import { computePdqOfBytes } from '../pdq/pdq.ts';
+import { bytePlaneForPdq } from '../pdq/pdq-input.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { ImportFileError, type ImportErrorKind } from './file-errors.ts';
 
@@ -29,26 +30,24 @@ const MEDIA_TYPES: Record<string, string> = {
 /** `source` names the file in messages (the original's path, not the store's). */
 export async function examineEvidenceImage(bytes: Uint8Array, options: { source: string; maxPixels?: number }): Promise<EvidenceImageFacts> {
   if (bytes.length === 0) throw new ImportFileError('empty-file', `${options.source}: file is empty (0 bytes)`);
-  let image;
+  let image: DecodedSamples;
   try {
-    image = await decodeImage(bytes, { source: options.source, maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS, channels: 'rgb', precision: 'float32' });
+    image = await decodeImageSamples(bytes, { source: options.source, maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS });
   } catch (error) {
     if (error instanceof UserInputError) throw new ImportFileError(decodeErrorKind(error.message), error.message);
     throw error;
   }
-  // PDQ of a 16-bit file is that of its high bytes, as computePdqOfFile (pdq-input.ts) reads it
-  // following PIL; the import must give the same hash as hashing the file directly.
-  if (image.sourceBitDepth > 8) keepHighByte(image.data);
-  const { hash, quality } = computePdq(image);
+  // The samples as computePdqOfFile hashes them (pdq-input.ts: 16-bit files by their high bytes,
+  // following PIL), so the import gives the same hash as hashing the file directly; kept as
+  // integers, because converting them to floats and back was a third of the import's time.
+  const { hash, quality } = computePdqOfBytes(bytePlaneForPdq(image));
   return {
     mediaType: MEDIA_TYPES[image.sourceFormat] ?? `image/${image.sourceFormat}`,
     width: image.width,
     height: image.height,
     pdqHash: hash,
     pdqQuality: quality,
-    // Decoded as RGB so the hash matches computePdqOfFile's on purified outputs; replicating grey
-    // into RGB is this program's doing, not a property of the evidence, so it is not noted.
-    decodeNotes: image.notes.filter((note) => !note.startsWith('greyscale replicated')),
+    decodeNotes: image.notes,
   };
 }
 
@@ -58,9 +57,4 @@ function decodeErrorKind(message: string): ImportErrorKind {
   if (/unsupported image format/i.test(message)) return 'unsupported-format';
   if (/not a recognised image/i.test(message)) return 'not-an-image';
   return 'damaged-image';
-}
-
-/** x / 65535 -> (x >> 8) / 255, the same requantisation as main/pdq/pdq-input.ts. */
-function keepHighByte(data: Float32Array | Float64Array): void {
-  for (let i = 0; i < data.length; i++) data[i] = Math.floor(Math.round(data[i] * 65535) / 256) / 255;
 }

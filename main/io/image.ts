@@ -55,8 +55,55 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
   return decodeImage(await readInputBytes(path, 'an image (PNG, JPEG, WebP or TIFF)'), { ...options, source: path });
 }
 
+/**
+ * The decoded samples as libvips hands them over (8 or 16 bits, alpha still interleaved), for
+ * callers that work on integer samples and would only convert decodeImage's floats back.
+ */
+export interface DecodedSamples {
+  height: number;
+  width: number;
+  /** Interleaved values per pixel, 1 to 4; when 2 or 4, the last is alpha. */
+  bands: number;
+  /** 1: grey, in the first band. 3: RGB, in the first three. */
+  sourceChannels: 1 | 3;
+  /** Uint16Array when sourceBitDepth > 8. */
+  samples: Uint8Array | Uint16Array;
+  notes: string[];
+  sourceBitDepth: number;
+  sourceFormat: string;
+}
+
+/** readImage without the conversion to floats (see decodeImageSamples). */
+export async function readImageSamples(path: string, options: { maxPixels?: number } = {}): Promise<DecodedSamples> {
+  return decodeImageSamples(await readInputBytes(path, 'an image (PNG, JPEG, WebP or TIFF)'), { ...options, source: path });
+}
+
 /** `source` names the data in error messages. */
 export async function decodeImage(bytes: Uint8Array, options: ReadImageOptions & { source?: string } = {}): Promise<DecodedImage> {
+  const { decoded, isGreySource } = await decodeSamples(bytes, options);
+  const { width, height, bands: stride, sourceChannels, samples, notes, sourceBitDepth } = decoded;
+  const wanted = options.channels ?? 'auto';
+  const channels: 1 | 3 = wanted === 'gray' ? 1 : wanted === 'rgb' ? 3 : isGreySource ? 1 : 3;
+  if (sourceChannels === 3 && channels === 1) notes.push('converted RGB to greyscale (Rec. 709 luma weights, as skimage rgb2gray)');
+  if (sourceChannels === 1 && channels === 3) notes.push('greyscale replicated to 3 RGB channels');
+
+  const data = toUnitFloats(samples, {
+    pixels: width * height,
+    stride,
+    sourceChannels,
+    outputChannels: channels,
+    scale: 1 / (sourceBitDepth > 8 ? 65535 : 255),
+    precision: options.precision ?? 'float64',
+  });
+  return { height, width, channels, data, notes, sourceBitDepth, sourceFormat: decoded.sourceFormat };
+}
+
+/** decodeImage's checks, decoding and notes, without the conversion to floats. */
+export async function decodeImageSamples(bytes: Uint8Array, options: { maxPixels?: number; source?: string } = {}): Promise<DecodedSamples> {
+  return (await decodeSamples(bytes, options)).decoded;
+}
+
+async function decodeSamples(bytes: Uint8Array, options: ReadImageOptions & { source?: string }): Promise<{ decoded: DecodedSamples; isGreySource: boolean }> {
   const source = options.source ?? 'image buffer';
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const notes: string[] = [];
@@ -90,8 +137,6 @@ export async function decodeImage(bytes: Uint8Array, options: ReadImageOptions &
   const sixteenBit = sourceBitDepth > 8;
   if (sourceBitDepth > 16) notes.push(`source has ${sourceBitDepth}-bit samples; read at 16-bit precision`);
   const isGreySource = metadata.space === 'b-w' || metadata.space === 'grey16';
-  const wanted = options.channels ?? 'auto';
-  const channels: 1 | 3 = wanted === 'gray' ? 1 : wanted === 'rgb' ? 3 : isGreySource ? 1 : 3;
 
   // libvips' 8-bit 'b-w' conversion discards alpha, so grey+alpha is decoded as RGBA (the grey
   // replicated) to be able to report what the alpha channel held.
@@ -118,18 +163,7 @@ export async function decodeImage(bytes: Uint8Array, options: ReadImageOptions &
   }
   const sourceChannels: 1 | 3 = isGreySource || stride <= 2 ? 1 : 3;
   if (hasAlpha) notes.push(describeDroppedAlpha(samples, stride, sixteenBit ? 65535 : 255));
-  if (sourceChannels === 3 && channels === 1) notes.push('converted RGB to greyscale (Rec. 709 luma weights, as skimage rgb2gray)');
-  if (sourceChannels === 1 && channels === 3) notes.push('greyscale replicated to 3 RGB channels');
-
-  const data = toUnitFloats(samples, {
-    pixels: width * height,
-    stride,
-    sourceChannels,
-    outputChannels: channels,
-    scale: 1 / (sixteenBit ? 65535 : 255),
-    precision: options.precision ?? 'float64',
-  });
-  return { height, width, channels, data, notes, sourceBitDepth, sourceFormat: metadata.format };
+  return { decoded: { height, width, bands: stride, sourceChannels, samples, notes, sourceBitDepth, sourceFormat: metadata.format }, isGreySource };
 }
 
 function bitDepthOf(depth: string): number {

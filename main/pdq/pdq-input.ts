@@ -1,18 +1,29 @@
 /**
  * Decoding a file for PDQ: main/io/image.ts (EXIF orientation applied, ICC ignored, alpha
- * dropped) as RGB, plus the one decoder detail of the Python reference that survives into the
- * pixels: PIL reads 16-bit PNG samples as their high byte, where our raster holds x / 65535.
- * Re-quantising here keeps computePdq itself on the plain round(v * 255) of any raster.
+ * dropped), kept as the 8-bit samples the hash is computed from rather than going through
+ * [0, 1] floats and back, plus the one decoder detail of the Python reference that survives into
+ * the pixels: PIL reads 16-bit PNG samples as their high byte.
  */
-import { readImage, type DecodedImage } from '../io/image.ts';
+import { readImageSamples, type DecodedSamples } from '../io/image.ts';
+import type { BytePlane } from './pil-thumbnail.ts';
 
-export async function readImageForPdq(path: string): Promise<DecodedImage> {
-  const image = await readImage(path, { channels: 'rgb', precision: 'float32' });
-  if (image.sourceBitDepth > 8) keepHighByte(image.data);
-  return image;
+export async function readBytePlaneForPdq(path: string): Promise<BytePlane> {
+  return bytePlaneForPdq(await readImageSamples(path));
 }
 
-/** x / 65535 -> (x >> 8) / 255. */
-function keepHighByte(data: Float32Array | Float64Array): void {
-  for (let i = 0; i < data.length; i++) data[i] = Math.floor(Math.round(data[i] * 65535) / 256) / 255;
+/**
+ * The samples PDQ hashes: RGB, or grey as a single channel. Grey is not replicated to RGB: the
+ * thumbnail treats every channel alike and the luma of r = g = b is computed from the same
+ * weights, so the hash is the one the Python reference gives after its convert('RGB'), for a
+ * third of the work. 8-bit samples without alpha are used in place.
+ */
+export function bytePlaneForPdq(decoded: DecodedSamples): BytePlane {
+  const { width: cols, height: rows, bands, sourceChannels: channels, samples } = decoded;
+  if (samples instanceof Uint8Array && bands === channels) return { rows, cols, channels, data: samples };
+  const highByteShift = samples instanceof Uint16Array ? 8 : 0;
+  const data = new Uint8Array(rows * cols * channels);
+  for (let at = 0, o = 0; o < data.length; at += bands) {
+    for (let c = 0; c < channels; c++) data[o++] = samples[at + c] >> highByteShift;
+  }
+  return { rows, cols, channels, data };
 }

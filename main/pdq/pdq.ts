@@ -17,8 +17,8 @@ import { DIHEDRAL_NAMES, dihedralDctBlock, type DihedralName } from './dihedral.
 import { formatHashWords, hammingDistanceOfWords, hashWordsFromDct, parseHashHex } from './hash-bits.ts';
 import { downsampleTo64 } from './jarosz-filter.ts';
 import { bytesFromRaster, lumaFromBytes } from './luma.ts';
-import { pilThumbnail } from './pil-thumbnail.ts';
-import { readImageForPdq } from './pdq-input.ts';
+import { pilThumbnail, type BytePlane } from './pil-thumbnail.ts';
+import { readBytePlaneForPdq } from './pdq-input.ts';
 import { pdqQuality } from './quality.ts';
 
 export interface PdqHash {
@@ -41,7 +41,15 @@ export const PDQ_QUALITY_DISCARD_AT_OR_BELOW = 49;
 const MIN_HASHABLE_DIM = 5;
 
 export function computePdq(image: RasterImage): PdqHash {
-  const { block, quality } = dctBlockOf(image);
+  return computePdqOfBytes(bytesFromRaster(image));
+}
+
+/**
+ * The same hash from 8-bit samples (1 or 3 channels), for callers that have them: a decoded
+ * file's bytes need no round trip through computePdq's [0, 1] floats.
+ */
+export function computePdqOfBytes(plane: BytePlane): PdqHash {
+  const { block, quality } = dctBlockOf(plane);
   return { hash: formatHashWords(block ? hashWordsFromDct(block) : new Uint16Array(16)), quality };
 }
 
@@ -50,7 +58,11 @@ export function computePdq(image: RasterImage): PdqHash {
  * picture rotated or flipped that way.
  */
 export function computePdqDihedral(image: RasterImage): PdqDihedralHashes {
-  const { block, quality } = dctBlockOf(image);
+  return computePdqDihedralOfBytes(bytesFromRaster(image));
+}
+
+export function computePdqDihedralOfBytes(plane: BytePlane): PdqDihedralHashes {
+  const { block, quality } = dctBlockOf(plane);
   const hashes = {} as PdqDihedralHashes;
   for (const name of DIHEDRAL_NAMES) {
     const words = block ? hashWordsFromDct(dihedralDctBlock(block, name)) : new Uint16Array(16);
@@ -64,20 +76,20 @@ export function pdqHammingDistance(a: string, b: string): number {
   return hammingDistanceOfWords(parseHashHex(a), parseHashHex(b));
 }
 
-/** Decodes with main/io/image.ts (EXIF orientation applied) as RGB, then hashes (see pdq-input.ts). */
+/** Decodes with main/io/image.ts (EXIF orientation applied) to 8-bit samples, then hashes (see pdq-input.ts). */
 export async function computePdqOfFile(path: string): Promise<PdqHash> {
-  return computePdq(await readImageForPdq(path));
+  return computePdqOfBytes(await readBytePlaneForPdq(path));
 }
 
 /** Also for callers that want both the plain hash and the variants from one decode. */
 export async function computePdqDihedralOfFile(path: string): Promise<PdqDihedralHashes> {
-  return computePdqDihedral(await readImageForPdq(path));
+  return computePdqDihedralOfBytes(await readBytePlaneForPdq(path));
 }
 
 /** The 16 x 16 DCT block (null for pictures too small to hash, which get hash 0 and quality 0). */
-function dctBlockOf(image: RasterImage): { block: Float64Array | null; quality: number } {
-  if (image.width < MIN_HASHABLE_DIM || image.height < MIN_HASHABLE_DIM) return { block: null, quality: 0 };
-  const luma = lumaFromBytes(pilThumbnail(bytesFromRaster(image)));
+function dctBlockOf(plane: BytePlane): { block: Float64Array | null; quality: number } {
+  if (plane.cols < MIN_HASHABLE_DIM || plane.rows < MIN_HASHABLE_DIM) return { block: null, quality: 0 };
+  const luma = lumaFromBytes(pilThumbnail(plane));
   const buffer64x64 = downsampleTo64(luma.data, luma.rows, luma.cols);
   return { block: dct64To16(buffer64x64), quality: pdqQuality(buffer64x64) };
 }

@@ -1,7 +1,8 @@
 import { expandImageInputs } from '../../io/image-inputs.ts';
 import { DIHEDRAL_NAMES } from '../../pdq/dihedral.ts';
-import { computePdq, computePdqDihedral, PDQ_QUALITY_DISCARD_AT_OR_BELOW, type PdqDihedralHashes } from '../../pdq/pdq.ts';
-import { readImageForPdq } from '../../pdq/pdq-input.ts';
+import { readImageSamples } from '../../io/image.ts';
+import { computePdqDihedralOfBytes, computePdqOfBytes, PDQ_QUALITY_DISCARD_AT_OR_BELOW, type PdqDihedralHashes } from '../../pdq/pdq.ts';
+import { bytePlaneForPdq } from '../../pdq/pdq-input.ts';
 import { throwIfCancelled } from '../../progress/progress.ts';
 import { defineCommand } from '../command.ts';
 
@@ -32,9 +33,10 @@ export const pdqCommand = defineCommand({
     for (const [index, path] of files.entries()) {
       throwIfCancelled(signal);
       progress.report({ stage: 'pdq', fraction: index / files.length, message: path });
-      const image = await readImageForPdq(path);
-      for (const line of image.notes) note(`${path}: ${line}`);
-      const result = options.dihedral ? withDihedral(path, computePdqDihedral(image)) : { path, ...computePdq(image) };
+      const decoded = await readImageSamples(path);
+      for (const line of decoded.notes) note(`${path}: ${line}`);
+      const plane = bytePlaneForPdq(decoded);
+      const result = options.dihedral ? withDihedral(path, computePdqDihedralOfBytes(plane)) : { path, ...computePdqOfBytes(plane) };
       if (result.quality <= PDQ_QUALITY_DISCARD_AT_OR_BELOW) note(`${path}: low quality ${result.quality}, hash unreliable`);
       const hashes = result.dihedral ? DIHEDRAL_NAMES.map((name) => result.dihedral![name]) : [result.hash];
       print([...hashes, result.quality, path].join(','));
