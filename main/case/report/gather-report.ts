@@ -57,14 +57,12 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
   for (const [index, summary] of summaries.entries()) {
     throwIfCancelled(options.signal);
     const integrity = await reverifyEvidence(caseFolder, summary.id, options.examiner);
-    if (integrity.bytes && options.thumbnails !== 'none') {
-      thumbnails.set(`item:${summary.id}`, await makeThumbnail(integrity.bytes, options.thumbnails));
-    }
+    if (integrity.bytes && options.thumbnails !== 'none') await addThumbnail(thumbnails, `item:${summary.id}`, integrity.bytes, options.thumbnails);
     const verdicts = db.verdicts(summary.id).map(reportVerdict);
     const runs: ReportPurificationRun[] = [];
     for (const run of db.purificationRuns(summary.id)) {
       const output = await readOutput(caseFolder, run);
-      if (output.bytes && options.thumbnails !== 'none') thumbnails.set(`run:${run.id}`, await makeThumbnail(output.bytes, options.thumbnails));
+      if (output.bytes && options.thumbnails !== 'none') await addThumbnail(thumbnails, `run:${run.id}`, output.bytes, options.thumbnails);
       runs.push(reportRun(run, verdicts, output.integrityOk));
     }
     const runIds = new Set(runs.map((run) => run.id));
@@ -136,6 +134,12 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
   };
   progress.report({ stage: 'gathered', fraction: 1 });
   return { content, thumbnails };
+}
+
+/** A preview is a convenience: a file sharp cannot preview gets none rather than no report. */
+async function addThumbnail(thumbnails: Map<string, Thumbnail>, key: string, bytes: Buffer, mode: Exclude<ThumbnailMode, 'none'>): Promise<void> {
+  const thumbnail = await makeThumbnail(bytes, mode).catch(() => null);
+  if (thumbnail) thumbnails.set(key, thumbnail);
 }
 
 /** The item's bytes when they still match the record; otherwise the reason (also in the audit log). */
