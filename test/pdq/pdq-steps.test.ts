@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { UserInputError } from '../../main/errors/user-input-error.ts';
 import { readImage, writePng, type RasterImage } from '../../main/io/image.ts';
 import { DIHEDRAL_NAMES, type DihedralName } from '../../main/pdq/dihedral.ts';
-import { boxFilter1D, jaroszWindowSize } from '../../main/pdq/jarosz-filter.ts';
+import { boxFilter1D, boxFilterColumns, jaroszWindowSize } from '../../main/pdq/jarosz-filter.ts';
 import { computePdq, computePdqDihedral, computePdqOfFile, PDQ_MATCH_THRESHOLD, pdqHammingDistance } from '../../main/pdq/pdq.ts';
 import { pilReduce, pilThumbnail, thumbnailSize, type BytePlane } from '../../main/pdq/pil-thumbnail.ts';
 import { photosDir } from '../support/shared-data.ts';
@@ -40,6 +40,18 @@ describe('Jarosz box filter', () => {
     const output = new Float64Array(12).fill(-1);
     boxFilter1D(input, output, 1, 4, 3, 3);
     assert.deepEqual(Array.from(output), [-1, 2.5, -1, -1, 4, -1, -1, 7, -1, -1, 8.5, -1]);
+  });
+
+  it('filters all columns at once to exactly the values of the column-by-column walk', () => {
+    for (const [rows, cols, window] of [[341, 512, 3], [512, 341, 4], [16, 5, 7], [16, 3, 8], [5, 9, 1], [1000, 7, 8]]) {
+      // Values with long binary expansions, so that any change in the order of additions shows.
+      const input = Float64Array.from({ length: rows * cols }, (_, i) => ((i * 7919) % 1009) * 0.299 + (i % 13) * 0.587);
+      const expected = new Float64Array(rows * cols);
+      for (let j = 0; j < cols; j++) boxFilter1D(input, expected, j, rows, cols, window);
+      const actual = new Float64Array(rows * cols);
+      boxFilterColumns(input, actual, rows, cols, window, new Float64Array(cols));
+      assert.deepEqual(actual, expected, `${rows} x ${cols}, window ${window}`);
+    }
   });
 });
 
