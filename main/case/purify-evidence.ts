@@ -15,9 +15,10 @@ import { purifyImage, DEFAULT_PURIFICATION_OPTIONS, type PurificationOptions } f
 import { findCluster, type ReferenceBundle } from '../acsr/references/bundle-reader.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { decodeImage, encodePng, type RasterImage } from '../io/image.ts';
-import { computePdq, pdqHammingDistance } from '../pdq/pdq.ts';
+import { pdqHammingDistance } from '../pdq/pdq.ts';
 import { CancelledError, silentProgress, throwIfCancelled, type ProgressReporter, type TaskControl } from '../progress/progress.ts';
 import type { CaseFolder } from './case-folder.ts';
+import { examineEvidenceImage } from './evidence-image.ts';
 import type { PurificationRun, Verdict } from './records.ts';
 
 export interface PurifyEvidenceRequest extends TaskControl {
@@ -159,8 +160,9 @@ async function purifyOne(
   const storeStart = performance.now();
   const png = await encodePng(purified);
   const stored = await store.storeBytes(png);
-  // Hashed as the import hashes evidence (RGB decode of the stored file), so distances compare like with like.
-  const outputPdq = computePdq(await decodeImage(png, { source: 'purified output', channels: 'rgb', precision: 'float32' }));
+  // Examined exactly as the import examines evidence, so the PDQ distance compares like with like.
+  const outputFacts = await examineEvidenceImage(png, { source: `purified output of item ${itemId}` });
+  const outputPdq = { hash: outputFacts.pdqHash, quality: outputFacts.pdqQuality };
   const storeMs = performance.now() - storeStart;
   const scoresAfter = classifier ? await classify(classifier, await decodeImage(png, { source: 'purified output', channels: classifierChannels })) : null;
 
