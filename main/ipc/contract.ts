@@ -123,7 +123,7 @@ const noteTextSchema = z
   .max(5000)
   .refine((text) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text), 'the note contains control characters');
 
-export const jobKindSchema = z.enum(['import', 'purify', 'train']);
+export const jobKindSchema = z.enum(['import', 'purify', 'train', 'report', 'verify']);
 export const jobStateSchema = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
 
 export const jobSnapshotSchema = z.object({
@@ -172,7 +172,25 @@ export const trainJobRequestSchema = z.strictObject({
   maxClusters: z.number().int().min(1).max(32).optional(),
 });
 
-export const jobRequestSchema = z.discriminatedUnion('kind', [importJobRequestSchema, purifyJobRequestSchema, trainJobRequestSchema]);
+/** The case's audit report (issue 5), written into the case's reports/ folder and recorded in the case. */
+export const reportJobRequestSchema = z.strictObject({
+  kind: z.literal('report'),
+  caseId: caseIdSchema,
+  formats: z.array(z.enum(['html', 'pdf', 'json'])).min(1).max(3),
+  /** Thumbnails in HTML/PDF blurred and greyscale (the default) or as they are. */
+  blurThumbnails: z.boolean().optional(),
+});
+
+/** Recompute the audit chain and every stored file's hash; the result is recorded in the audit log. */
+export const verifyJobRequestSchema = z.strictObject({ kind: z.literal('verify'), caseId: caseIdSchema });
+
+export const jobRequestSchema = z.discriminatedUnion('kind', [
+  importJobRequestSchema,
+  purifyJobRequestSchema,
+  trainJobRequestSchema,
+  reportJobRequestSchema,
+  verifyJobRequestSchema,
+]);
 
 // ---- channels ---------------------------------------------------------------------------------
 

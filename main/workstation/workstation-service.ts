@@ -27,6 +27,8 @@ export interface WorkstationOptions {
 
 export const DEFAULT_JOB_MODULES: JobModules = {
   import: new URL('../jobs/import-job.ts', import.meta.url),
+  report: new URL('../jobs/report-job.ts', import.meta.url),
+  verify: new URL('../jobs/verify-job.ts', import.meta.url),
 };
 
 export class WorkstationService {
@@ -113,6 +115,26 @@ export class WorkstationService {
           label: resuming === undefined ? `Import into case ${summary.number}` : `Resume import ${resuming} of case ${summary.number}`,
           caseId: request.caseId,
           parameters: { caseFolder: this.#cases.folderOf(request.caseId), sources: request.sources ?? null, resumeCaseJobId: resuming ?? null, examiner: examinerName },
+        });
+      }
+      case 'report': {
+        const examinerName = await examiner();
+        const summary = await this.#cases.summary(request.caseId);
+        return this.jobs.submit({
+          kind: 'report',
+          label: `Report (${request.formats.join(', ')}) for case ${summary.number}`,
+          caseId: request.caseId,
+          parameters: { caseFolder: this.#cases.folderOf(request.caseId), formats: request.formats, blur: request.blurThumbnails ?? true, examiner: examinerName },
+        });
+      }
+      case 'verify': {
+        const examinerName = await examiner();
+        const summary = await this.#cases.summary(request.caseId);
+        return this.jobs.submit({
+          kind: 'verify',
+          label: `Verify case ${summary.number}`,
+          caseId: request.caseId,
+          parameters: { caseFolder: this.#cases.folderOf(request.caseId), examiner: examinerName },
         });
       }
       case 'purify':

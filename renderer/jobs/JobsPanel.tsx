@@ -54,7 +54,11 @@ function JobRow({ job }: { job: JobSnapshot }) {
           </Stack>
         </>
       )}
-      {job.state === 'completed' && job.summary && <Typography variant="caption" color="text.secondary">{describeSummary(job.summary)}</Typography>}
+      {job.state === 'completed' && job.summary && (
+        <Typography variant="caption" color={job.summary.ok === false ? 'error' : 'text.secondary'} sx={{ wordBreak: 'break-all' }} data-testid="job-summary">
+          {describeSummary(job.summary)}
+        </Typography>
+      )}
       {job.state === 'failed' && (
         <Alert severity="error" sx={{ mt: 0.5 }}>
           {job.error}
@@ -71,6 +75,13 @@ function eta(seconds: number | null): string {
 }
 
 function describeSummary(summary: Record<string, unknown>): string {
+  if (Array.isArray(summary.reports)) {
+    const reports = summary.reports as { format: string; path: string }[];
+    return `${reports.map((report) => `${report.format.toUpperCase()}: ${report.path}`).join(' · ')}${summary.verificationOk === false ? ' · the case did NOT verify' : ''}`;
+  }
+  if (typeof summary.itemsChecked === 'number') {
+    return summary.ok ? `verified: audit chain intact, ${summary.itemsChecked} items and ${summary.outputsChecked} outputs match their hashes` : `NOT verified: ${summary.firstBrokenLink}`;
+  }
   if (typeof summary.imported === 'number') {
     return `${summary.imported} imported, ${summary.duplicates} duplicates skipped, ${summary.errors} errors${summary.resumed ? ' (resumed)' : ''}`;
   }

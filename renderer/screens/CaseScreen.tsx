@@ -15,6 +15,7 @@ import { messageOf } from '../client/workstation-client.ts';
 import { EvidenceGrid } from '../evidence/EvidenceGrid.tsx';
 import { ItemDialog } from '../evidence/ItemDialog.tsx';
 import { ThumbnailLoader } from '../evidence/thumbnail-loader.ts';
+import { CaseActions } from './CaseActions.tsx';
 import { ImportBar } from './ImportBar.tsx';
 
 type Filter = 'all' | 'uncategorised' | CategoryCode;
@@ -86,9 +87,10 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           Case {caseSummary.number}
           {caseSummary.title ? ` — ${caseSummary.title}` : ''}
         </Typography>
-        <Typography variant="body2" color="text.secondary">
+        <Typography variant="body2" color="text.secondary" sx={{ flex: 1 }}>
           {items ? `${items.length} item${items.length === 1 ? '' : 's'}${filter === 'all' ? '' : ' shown'}` : ''}
         </Typography>
+        <CaseActions caseId={caseId} blurByDefault={blurByDefault} />
       </Stack>
       <Stack sx={{ alignItems: 'flex-start', flexWrap: 'wrap' }} direction="row" spacing={2} useFlexGap>
         <ImportBar caseId={caseId} state={state} />

@@ -141,11 +141,30 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   // The originals were only read.
   assert.deepEqual(await sha256OfPhotos(), photoHashesBefore);
 
+  // Verify the case and export its JSON and HTML reports: jobs, recorded in the case.
+  await page.getByRole('button', { name: 'Verify case' }).click();
+  await page.getByTestId('job-summary').getByText(`verified: audit chain intact, ${photoHashesBefore.size} items`).waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Export report' }).click();
+  await page.getByRole('menuitem', { name: 'JSON (machine-readable)' }).click();
+  await page.getByTestId('job-summary').getByText('JSON: ').waitFor({ timeout: 60_000 });
+  await screenshot(page, '06-verified-and-reported');
+  const reopened = await CaseFolder.open(join(fixture.workspace, '2026-0042'), { readonly: true });
+  try {
+    const [report] = reopened.db.reports();
+    assert.equal(report.format, 'json');
+    assert.equal(report.examiner, 'A. Jones');
+    const written = await readFile(report.path);
+    assert.equal(createHash('sha256').update(written).digest('hex'), report.sha256);
+    assert.ok([...reopened.db.auditRows()].some((row) => row.action === 'verify' && row.examiner === 'A. Jones'));
+  } finally {
+    reopened.close();
+  }
+
   // Back to the list: the case shows with its item count.
   await page.getByRole('button', { name: '← Cases' }).click();
   await page.getByTestId('cases-table').getByText('Flagged uploads').waitFor();
   await page.getByTestId('cases-table').getByRole('cell', { name: String(photoHashesBefore.size), exact: true }).waitFor();
-  await screenshot(page, '06-cases-list');
+  await screenshot(page, '07-cases-list');
   assert.deepEqual(pageErrors, []);
 });
 
@@ -159,7 +178,7 @@ test('a bad import path is shown as a clear message, and the window keeps workin
   await page.locator('[data-testid=job-row]').first().waitFor();
   // A missing folder is the import's own user error; either way the investigator reads why.
   await page.waitForFunction(() => document.querySelector('[data-testid=job-row]')?.getAttribute('data-job-state') !== 'running');
-  await screenshot(page, '07-import-errors');
+  await screenshot(page, '08-import-errors');
   assert.deepEqual(pageErrors, []);
 });
 
@@ -176,7 +195,7 @@ test('a long import shows its progress bar and stops when cancelled', { timeout:
   const row = page.locator('[data-testid=job-row][data-job-state=running]');
   await row.waitFor();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=job-row][data-job-state=running] [role=progressbar]')?.getAttribute('aria-valuenow')) > 0);
-  await screenshot(page, '08-import-progress');
+  await screenshot(page, '09-import-progress');
   await row.getByRole('button', { name: 'Cancel' }).click();
   await page.locator('[data-testid=job-row][data-job-state=cancelled]').waitFor({ timeout: 20_000 });
 
@@ -194,7 +213,7 @@ test('a long import shows its progress bar and stops when cancelled', { timeout:
   // The case offers to resume the cancelled import; resuming finishes it, skipping what was done.
   const unfinished = page.getByTestId('unfinished-import');
   await unfinished.getByText('was cancelled after').waitFor();
-  await screenshot(page, '09-unfinished-import');
+  await screenshot(page, '10-unfinished-import');
   await unfinished.getByRole('button', { name: 'Resume' }).click();
   await page.locator('[data-testid=job-row][data-job-state=completed]').filter({ hasText: 'Resume import' }).waitFor({ timeout: 60_000 });
   await page.getByText(`0 imported, ${names.length * 8} duplicates skipped, 0 errors (resumed)`).waitFor();
@@ -215,7 +234,7 @@ test('a page opened without the launch token is refused and says what to do', { 
     const stranger = await context.newPage();
     await stranger.goto(fixture.host.origin + '/');
     await stranger.getByTestId('load-error').getByText('open the exact address that "acsr serve" printed').waitFor();
-    await screenshot(stranger, '10-refused-without-token');
+    await screenshot(stranger, '11-refused-without-token');
   } finally {
     await context.close();
   }

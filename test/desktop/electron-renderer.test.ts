@@ -104,7 +104,7 @@ test('in its Electron form the renderer works through the preload bridge and imp
   await page.locator('[data-testid=evidence-tile][data-item-id="3"]').getByRole('button', { name: 'Conceal' }).click();
   await page.locator('[data-testid=evidence-tile][data-item-id="3"][data-blurred=true]').waitFor();
   await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=evidence-tile] img')).slice(0, 10).every((img) => (img as HTMLImageElement).naturalWidth > 0));
-  await screenshot(page, '11-electron-form-unblurred');
+  await screenshot(page, '12-electron-form-unblurred');
 
   // Bulk tagging: select everything, press 5.
   await page.getByTestId('evidence-grid').focus();
