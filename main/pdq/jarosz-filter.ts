@@ -141,9 +141,14 @@ export function decimate(input: Float64Array, rows: number, cols: number, outRow
   return output;
 }
 
+// Reused from picture to picture (module scope is per thread): a fresh 1.4 MB array per picture
+// showed in the import's garbage-collection time. Every pass writes all of it before reading.
+let scratchBuffer = new Float64Array(0);
+
 /** The 64 x 64 luma the DCT and the quality metric work on. Blurs `luma` in place. */
 export function downsampleTo64(luma: Float64Array, rows: number, cols: number): Float64Array {
-  const scratch = new Float64Array(rows * cols);
+  if (scratchBuffer.length < rows * cols) scratchBuffer = new Float64Array(rows * cols);
+  const scratch = scratchBuffer.subarray(0, rows * cols);
   jaroszFilter(luma, scratch, rows, cols, jaroszWindowSize(cols, 64), jaroszWindowSize(rows, 64), PDQ_NUM_JAROSZ_XY_PASSES);
   return decimate(luma, rows, cols, 64, 64);
 }

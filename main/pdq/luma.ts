@@ -35,11 +35,12 @@ export function bytesFromRaster(image: RasterImage): BytePlane {
 /**
  * pdq_hasher.py's fillFloatLumaFromBufferImage, in float64 as Python computes it. Greyscale goes
  * through the same weights, because the Python reference converts every picture to RGB first.
+ * `into` (at least rows x cols long) is written instead of a new array.
  */
-export function lumaFromBytes(plane: BytePlane): LumaPlane {
+export function lumaFromBytes(plane: BytePlane, into?: Float64Array): LumaPlane {
   const { rows, cols, channels, data: samples } = plane;
   const count = rows * cols;
-  const data = new Float64Array(count);
+  const data = into ? into.subarray(0, count) : new Float64Array(count);
   for (let p = 0, at = 0; p < count; p++, at += channels) {
     const r = samples[at];
     const g = channels === 1 ? r : samples[at + 1];

@@ -86,10 +86,16 @@ export async function computePdqDihedralOfFile(path: string): Promise<PdqDihedra
   return computePdqDihedralOfBytes(await readBytePlaneForPdq(path));
 }
 
+// Reused from picture to picture (module scope is per thread), like the filter's scratch: the
+// luma is dead once downsampleTo64 has decimated it.
+let lumaBuffer = new Float64Array(0);
+
 /** The 16 x 16 DCT block (null for pictures too small to hash, which get hash 0 and quality 0). */
 function dctBlockOf(plane: BytePlane): { block: Float64Array | null; quality: number } {
   if (plane.cols < MIN_HASHABLE_DIM || plane.rows < MIN_HASHABLE_DIM) return { block: null, quality: 0 };
-  const luma = lumaFromBytes(pilThumbnail(plane));
+  const thumbnail = pilThumbnail(plane);
+  if (lumaBuffer.length < thumbnail.rows * thumbnail.cols) lumaBuffer = new Float64Array(thumbnail.rows * thumbnail.cols);
+  const luma = lumaFromBytes(thumbnail, lumaBuffer);
   const buffer64x64 = downsampleTo64(luma.data, luma.rows, luma.cols);
   return { block: dct64To16(buffer64x64), quality: pdqQuality(buffer64x64) };
 }
