@@ -92,16 +92,20 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     );
   });
 
+  let closing: Promise<void> | null = null;
   return {
     url: `${origin}/#token=${token}`,
     origin,
     token,
-    async close() {
-      for (const client of sockets.clients) client.terminate();
-      sockets.close();
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
-      await backend.close();
+    close() {
+      closing ??= (async () => {
+        for (const client of sockets.clients) client.terminate();
+        sockets.close();
+        server.closeAllConnections();
+        await new Promise<void>((done) => server.close(() => done()));
+        await backend.close();
+      })();
+      return closing;
     },
   };
 }

@@ -160,8 +160,8 @@ export const purifyJobRequestSchema = z.strictObject({
   caseId: caseIdSchema,
   itemIds: z.array(itemIdSchema).min(1).max(10_000),
   bundleId: z.string().min(1).max(200).optional(),
-  /** An investigator's choice of cluster instead of the method's own, with the reason recorded. */
-  override: z.strictObject({ cluster: z.number().int().nonnegative(), reason: shortTextSchema.pipe(z.string().min(1)) }).optional(),
+  /** An investigator's choice of cluster instead of the method's own ('class:index' or its position, as main/case/purify-evidence.ts takes it), with the reason recorded. */
+  override: z.strictObject({ cluster: z.string().min(1).max(100), reason: shortTextSchema.pipe(z.string().min(1, 'an override needs a reason')) }).optional(),
 });
 
 /** Stage i training of a reference bundle from a labelled folder (issue 3); refused until it exists. */

@@ -4,8 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { settle } from '../ipc/call-failure.ts';
-import { UnavailableError } from '../ipc/call-failure.ts';
+import { settle, UnavailableError } from '../ipc/call-failure.ts';
 import type { JobModules } from '../jobs/job-runner.ts';
 import type { HostToServiceMessage, ServiceToHostMessage, ServiceWorkerData } from './service-protocol.ts';
 import { DEFAULT_JOB_MODULES, WorkstationService, type ServiceChannel } from './workstation-service.ts';

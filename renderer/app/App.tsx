@@ -51,7 +51,7 @@ export function App() {
   }
   if (!state) {
     return (
-      <Stack sx={{ alignItems: 'center', justifyContent: 'center',  height: '100vh' }} spacing={2}>
+      <Stack sx={{ alignItems: 'center', justifyContent: 'center', height: '100%' }} spacing={2}>
         <CircularProgress />
         <Typography color="text.secondary">Connecting to the workstation…</Typography>
       </Stack>
@@ -59,7 +59,7 @@ export function App() {
   }
 
   return (
-    <Box sx={{ display: 'flex', flexDirection: 'column', height: '100vh' }}>
+    <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%' }}>
       <TopBar state={state} onBlurChange={setBlur} onHome={state.examiner ? () => setOpenCase(null) : undefined} />
       <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
         <Box sx={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}>

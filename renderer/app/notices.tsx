@@ -3,6 +3,7 @@
  * (or inline next to the form that caused it), so nothing fails silently.
  */
 import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
 import Stack from '@mui/material/Stack';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { CallError, messageOf } from '../client/workstation-client.ts';
@@ -51,12 +52,15 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
 
   return (
     <NoticeContext.Provider value={value}>
-      {disconnected && (
-        <Alert severity="error" variant="filled" square data-testid="disconnected">
-          {disconnected}
-        </Alert>
-      )}
-      {children}
+      {/* The window's frame: the banner (when the host is gone) above whatever screen is shown. */}
+      <Box sx={{ height: '100vh', display: 'flex', flexDirection: 'column' }}>
+        {disconnected && (
+          <Alert severity="error" variant="filled" square data-testid="disconnected">
+            {disconnected}
+          </Alert>
+        )}
+        <Box sx={{ flex: 1, minHeight: 0 }}>{children}</Box>
+      </Box>
       <Stack spacing={1} sx={{ position: 'fixed', bottom: 16, left: 16, zIndex: 2000, maxWidth: 560 }}>
         {notices.map((notice) => (
           <Alert

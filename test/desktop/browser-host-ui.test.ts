@@ -246,3 +246,9 @@ async function assertEnabled(target: Page, name: string): Promise<void> {
     return button !== undefined && !button.disabled;
   }, name);
 }
+
+test('when the workstation stops, the open page says so instead of going blank', { timeout: 30_000 }, async () => {
+  await fixture.host.close();
+  await page.getByTestId('disconnected').getByText('The connection to the workstation (acsr serve) was lost').waitFor();
+  await screenshot(page, '12-workstation-stopped');
+});
