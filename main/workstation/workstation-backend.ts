@@ -38,14 +38,17 @@ export class WorkstationBackend {
   static async start(data: ServiceWorkerData): Promise<WorkstationBackend> {
     const worker = spawnWorker(new URL('./service-worker.ts', import.meta.url), { workerData: data });
     await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number) => reject(new Error(`the workstation's service worker stopped while starting (exit code ${code})`));
       const onMessage = (message: ServiceToHostMessage) => {
         if (message.type !== 'ready') return;
         worker.off('message', onMessage);
         worker.off('error', reject);
+        worker.off('exit', onExit);
         resolve();
       };
       worker.on('message', onMessage);
       worker.once('error', reject);
+      worker.once('exit', onExit);
     });
     return new WorkstationBackend(worker);
   }

@@ -106,6 +106,14 @@ test('in its Electron form the renderer works through the preload bridge and imp
   await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=evidence-tile] img')).slice(0, 10).every((img) => (img as HTMLImageElement).naturalWidth > 0));
   await screenshot(page, '12-electron-form-unblurred');
 
+  // Keyboard only: arrows move the selection, Enter opens the item, Escape closes it.
+  await page.locator('[data-testid=evidence-tile][data-item-id="1"]').click();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('item-dialog').getByText('Item #2').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('item-dialog').waitFor({ state: 'detached' });
+
   // Bulk tagging: select everything, press 5.
   await page.getByTestId('evidence-grid').focus();
   await page.keyboard.press('Control+a');
