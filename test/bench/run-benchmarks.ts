@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchmarkCbpdn, type CbpdnBenchmarkResult } from '../../main/acsr/signal/cbpdn-benchmark.ts';
-import { cropImage } from '../../main/acsr/signal/dictionary-training-set.ts';
+import { cropImage } from '../../main/acsr/array/image-array.ts';
 import { readImage } from '../../main/io/image.ts';
 import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 

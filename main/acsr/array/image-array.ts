@@ -46,3 +46,14 @@ export function findNonFinite(data: FloatArray): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
 }
+
+/** A rectangle of an image, copied (top-left corner at row `top`, column `left`). */
+export function cropImage<T extends FloatArray>(image: ImageArray<T>, top: number, left: number, height: number, width: number): ImageArray<T> {
+  const { channels } = image;
+  const data = new (image.data.constructor as new (n: number) => T)(height * width * channels);
+  for (let y = 0; y < height; y++) {
+    const from = ((top + y) * image.width + left) * channels;
+    data.set(image.data.subarray(from, from + width * channels), y * width * channels);
+  }
+  return { height, width, channels, data };
+}

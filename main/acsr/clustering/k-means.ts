@@ -1,5 +1,5 @@
 import { type LatentMatrix, squaredDistance } from './latent-matrix.ts';
-import { type RandomSource, deriveSeed, seededRandom } from './seeded-random.ts';
+import { type RandomSource, deriveSeed, seededRandom } from '../random/seeded-random.ts';
 
 /**
  * k-means (Lloyd) with k-means++ seeding (Arthur & Vassilvitskii 2007), the clustering of the

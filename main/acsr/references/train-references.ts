@@ -3,7 +3,7 @@ import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../p
 import { clusterAdaptively } from '../clustering/adaptive-clustering.ts';
 import { estimateClusterDistribution } from '../clustering/cluster-distribution.ts';
 import { type LatentMatrix, latentMatrix, selectRows } from '../clustering/latent-matrix.ts';
-import { deriveSeed, sampleIndices, seededRandom } from '../clustering/seeded-random.ts';
+import { deriveSeed, sampleIndices, seededRandom } from '../random/seeded-random.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
 import { learnDictionaryBatch } from '../signal/batch-cdl.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';

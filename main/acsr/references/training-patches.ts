@@ -1,6 +1,6 @@
 import type { RasterImage } from '../../io/image.ts';
-import { type ImageArray, toPlanes } from '../array/image-array.ts';
-import type { RandomSource } from '../clustering/seeded-random.ts';
+import { type ImageArray, cropImage, toPlanes } from '../array/image-array.ts';
+import type { RandomSource } from '../random/seeded-random.ts';
 import { tikhonovSplit } from '../signal/tikhonov.ts';
 
 /**
@@ -23,21 +23,11 @@ export function highFrequencyPatches(image: RasterImage, size: number, count: nu
     const windowLeft = Math.max(0, left - CONTEXT);
     const windowHeight = Math.min(image.height, top + size + CONTEXT) - windowTop;
     const windowWidth = Math.min(image.width, left + size + CONTEXT) - windowLeft;
-    const { high } = tikhonovSplit(crop(x, windowTop, windowLeft, windowHeight, windowWidth), tikhonovLambda);
-    patches.push(Float32Array.from(toPlanes(crop(high, top - windowTop, left - windowLeft, size, size))));
+    const { high } = tikhonovSplit(cropImage(x, windowTop, windowLeft, windowHeight, windowWidth), tikhonovLambda);
+    patches.push(Float32Array.from(toPlanes(cropImage(high, top - windowTop, left - windowLeft, size, size))));
   }
   return patches;
 }
 
 /** Beyond ~24 px the Tikhonov low-pass of lambda 5 has decayed below 1e-4 of its peak. */
 const CONTEXT = 32;
-
-function crop(image: ImageArray<Float64Array>, top: number, left: number, height: number, width: number): ImageArray<Float64Array> {
-  const { channels } = image;
-  const data = new Float64Array(height * width * channels);
-  for (let y = 0; y < height; y++) {
-    const from = ((top + y) * image.width + left) * channels;
-    data.set(image.data.subarray(from, from + width * channels), y * width * channels);
-  }
-  return { height, width, channels, data };
-}

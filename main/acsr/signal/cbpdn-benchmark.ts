@@ -1,5 +1,5 @@
 import type { ImageArray } from '../array/image-array.ts';
-import { SeededRandom } from '../random/seeded-random.ts';
+import { type RandomSource, seededRandom } from '../random/seeded-random.ts';
 import { randomDictionary } from './dictionary-training-set.ts';
 import { createFastRealFft2d } from './fft/fast-real-fft2d.ts';
 import { sparseCodeImage } from './sparse-code-image.ts';
@@ -54,7 +54,7 @@ export interface CbpdnBenchmarkResult {
 
 export async function benchmarkCbpdn(request: CbpdnBenchmarkRequest): Promise<CbpdnBenchmarkResult> {
   const { size, channels, dictChannels, atoms, iterations } = request;
-  const random = new SeededRandom(7);
+  const random = seededRandom(7);
   const image = request.image ?? noiseImage(size, channels, random);
   const high = tikhonovSplit(image, 5).high;
   const dictionary = randomDictionary(8, dictChannels, atoms, random);
@@ -109,8 +109,8 @@ async function measureFftThroughput(size: number, planes: number): Promise<numbe
   const real = new Float32Array(planes * n);
   const re = new Float32Array(planes * spectrum);
   const im = new Float32Array(planes * spectrum);
-  const random = new SeededRandom(3);
-  for (let i = 0; i < real.length; i++) real[i] = random.uniform();
+  const random = seededRandom(3);
+  for (let i = 0; i < real.length; i++) real[i] = random();
   const times: number[] = [];
   for (let repeat = 0; repeat < 7; repeat++) {
     const t0 = performance.now();
@@ -122,9 +122,9 @@ async function measureFftThroughput(size: number, planes: number): Promise<numbe
   return flops / (median(times.slice(1)) / 1000) / 1e9;
 }
 
-function noiseImage(size: number, channels: number, random: SeededRandom): ImageArray<Float64Array> {
+function noiseImage(size: number, channels: number, random: RandomSource): ImageArray<Float64Array> {
   const data = new Float64Array(size * size * channels);
-  for (let i = 0; i < data.length; i++) data[i] = random.uniform();
+  for (let i = 0; i < data.length; i++) data[i] = random();
   return { height: size, width: size, channels, data };
 }
 

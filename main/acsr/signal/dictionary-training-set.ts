@@ -1,6 +1,5 @@
-import type { ImageArray } from '../array/image-array.ts';
-import { toPlanes } from '../array/image-array.ts';
-import type { SeededRandom } from '../random/seeded-random.ts';
+import { type ImageArray, cropImage, toPlanes } from '../array/image-array.ts';
+import { type RandomSource, gaussian } from '../random/seeded-random.ts';
 import type { CbpdnSignal } from './cbpdn.ts';
 import type { ConvDictionary } from './conv-dictionary.ts';
 import { tikhonovSplit } from './tikhonov.ts';
@@ -22,7 +21,7 @@ export interface TrainingSetOptions {
 export function buildTrainingSet(
   images: readonly ImageArray<Float64Array>[],
   options: TrainingSetOptions,
-  random: SeededRandom,
+  random: RandomSource,
 ): CbpdnSignal<Float64Array> {
   if (images.length === 0) throw new RangeError('no training images');
   const channels = images[0].channels;
@@ -31,8 +30,8 @@ export function buildTrainingSet(
   const crops: ImageArray<Float64Array>[] = [];
   for (const image of images) {
     for (let k = 0; k < options.cropsPerImage; k++) {
-      const top = options.cropsPerImage === 1 ? (image.height - size) >> 1 : random.integer(image.height - size + 1);
-      const left = options.cropsPerImage === 1 ? (image.width - size) >> 1 : random.integer(image.width - size + 1);
+      const top = options.cropsPerImage === 1 ? (image.height - size) >> 1 : Math.floor(random() * (image.height - size + 1));
+      const left = options.cropsPerImage === 1 ? (image.width - size) >> 1 : Math.floor(random() * (image.width - size + 1));
       const crop = cropImage(image, top, left, size, size);
       crops.push(options.tikhonovLambda > 0 ? tikhonovSplit(crop, options.tikhonovLambda).high : crop);
     }
@@ -43,19 +42,9 @@ export function buildTrainingSet(
   return { height: size, width: size, channels, images: crops.length, planes };
 }
 
-export function cropImage(image: ImageArray<Float64Array>, top: number, left: number, height: number, width: number): ImageArray<Float64Array> {
-  const { channels } = image;
-  const data = new Float64Array(height * width * channels);
-  for (let y = 0; y < height; y++) {
-    const from = ((top + y) * image.width + left) * channels;
-    data.set(image.data.subarray(from, from + width * channels), y * width * channels);
-  }
-  return { height, width, channels, data };
-}
-
 /** Gaussian atoms, as SPORCO's examples start (np.random.randn); normalised by the learners. */
-export function randomDictionary(atomSize: number, channels: number, atoms: number, random: SeededRandom): ConvDictionary<Float64Array> {
+export function randomDictionary(atomSize: number, channels: number, atoms: number, random: RandomSource): ConvDictionary<Float64Array> {
   const data = new Float64Array(atomSize * atomSize * channels * atoms);
-  for (let i = 0; i < data.length; i++) data[i] = random.normal();
+  for (let i = 0; i < data.length; i++) data[i] = gaussian(random);
   return { atomHeight: atomSize, atomWidth: atomSize, channels, atoms, data };
 }

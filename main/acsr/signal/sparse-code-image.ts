@@ -1,9 +1,8 @@
 import type { FloatArray, Precision } from '../array/float-array.ts';
-import { fromPlanes, toPlanes, type ImageArray } from '../array/image-array.ts';
+import { cropImage, fromPlanes, toPlanes, type ImageArray } from '../array/image-array.ts';
 import { type CbpdnEngineFactory, type CbpdnIterationStats, ConvBpdn, referenceEngineFactory } from './cbpdn.ts';
 import type { CbpdnOptionsInput } from './cbpdn-options.ts';
 import type { ConvDictionary } from './conv-dictionary.ts';
-import { cropImage } from './dictionary-training-set.ts';
 import { fastFftSize } from './fft/fast-fft-size.ts';
 import { fastEngineFactory } from './parallel/parallel-cbpdn-engine.ts';
 

@@ -1,6 +1,6 @@
 import type { ImageArray } from '../../acsr/array/image-array.ts';
 import { benchmarkCbpdn } from '../../acsr/signal/cbpdn-benchmark.ts';
-import { cropImage } from '../../acsr/signal/dictionary-training-set.ts';
+import { cropImage } from '../../acsr/array/image-array.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { readImage } from '../../io/image.ts';
 import { availableParallelism } from 'node:os';

@@ -1,6 +1,6 @@
 import type { FloatArray } from '../../acsr/array/float-array.ts';
 import type { ImageArray } from '../../acsr/array/image-array.ts';
-import { SeededRandom } from '../../acsr/random/seeded-random.ts';
+import { seededRandom } from '../../acsr/random/seeded-random.ts';
 import { learnDictionaryBatch } from '../../acsr/signal/batch-cdl.ts';
 import { referenceEngineFactory, type CbpdnEngineFactory, type CbpdnSignal } from '../../acsr/signal/cbpdn.ts';
 import { toSporcoLayout, type ConvDictionary } from '../../acsr/signal/conv-dictionary.ts';
@@ -55,7 +55,7 @@ export const learnDictionaryCommand = defineCommand({
     }
     const smallest = Math.min(...images.map((image) => Math.min(image.height, image.width)));
     if (smallest < options.size) throw new UserInputError(`the smallest training image is ${smallest} pixels across, smaller than the ${options.size}x${options.size} atoms`);
-    const random = new SeededRandom(options.seed);
+    const random = seededRandom(options.seed);
     const training = buildTrainingSet(images, { cropSize: options.crop, tikhonovLambda: options.tikhonov, cropsPerImage: options.cropsPerImage }, random);
     const initial = randomDictionary(options.size, options.channels, options.atoms, random);
     const iterations = options.iters ?? (options.online ? 2 : 100);
