@@ -253,6 +253,14 @@ describe('acsr case report', () => {
       assert.ok(stats.channels[0].min < 100, `${image} has dark content (text)`);
       assert.ok(stats.channels[0].mean > 180, `${image} is mostly page, not a dark smear`);
     }
+    // The thumbnails embedded in the PDF: one-channel (grey) JPEGs by default, colour with --no-blur.
+    const imageColours = (path: string) => poppler('pdfimages', ['-list', path]).split('\n').slice(2).filter(Boolean).map((line) => line.trim().split(/\s+/)[5]);
+    assert.deepEqual(new Set(imageColours(pdfPath)), new Set(['gray']));
+    assert.equal(imageColours(pdfPath).length, photos.length + 1 + 2);
+    const [revealedPdf] = await writeReports(caseFolder, [{ format: 'pdf', path: join(root, 'revealed.pdf') }], { examiner: 'dana', blur: false });
+    assert.ok(imageColours(revealedPdf.path).includes('rgb'));
+    assert.match(poppler('pdftotext', [revealedPdf.path, '-']), /UNBLURRED/);
+
     const text = poppler('pdftotext', ['-layout', pdfPath, '-']);
     for (const expected of [byFormat('pdf').reportId, 'R-2026/7', 'Reported uploads <batch 7>', 'T&S escalations', 'Verification passed', 'darknet-dog.jpg', 'fur reads as texture', 'Limitations', dog.sha256, 'nsfwjs-mobilenet-v2']) {
       assert.ok(text.includes(expected), `PDF text contains ${expected}`);
@@ -302,5 +310,19 @@ describe('acsr case report', () => {
     assert.match(poppler('pdftotext', [reports[2].path, '-']), /VERIFICATION FAILED/);
     // The reports are still recorded: a failed check is part of the record too.
     for (const written of reports) assert.equal(caseFolder.db.reports().find((r) => r.reportUid === written.reportId)!.sha256, sha256Of(await readFile(written.path)));
+  });
+
+  it('a case with no evidence yet still gets a complete report in every format', async () => {
+    const empty = await CaseFolder.create(join(root, 'empty-case'), { number: 'E-1', title: 'nothing imported', examiner: 'alice' });
+    try {
+      const reports = await writeReports(empty, ['json', 'html', 'pdf'].map((format) => ({ format: format as 'json', path: join(root, `empty.${format}`) })), { examiner: 'alice' });
+      const report = await readJsonReport(reports[0].path);
+      assert.deepEqual([report.items, report.bundles, report.models, report.verification.ok], [[], [], [], true]);
+      assert.match(await readFile(reports[1].path, 'utf8'), /Verification passed/);
+      assert.match(poppler('pdftotext', [reports[2].path, '-']), /E-1/);
+      assert.equal(empty.db.reports().length, 3);
+    } finally {
+      empty.close();
+    }
   });
 });
