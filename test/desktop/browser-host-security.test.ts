@@ -131,6 +131,10 @@ test('invalid calls are refused by the schema and change nothing', async () => {
     assert.equal(!purify.ok && purify.error.kind, 'unavailable');
     const dialog = await client.call('dialog.chooseFolder', {});
     assert.equal(!dialog.ok && dialog.error.kind, 'unavailable');
+    // A well-formed call about something that does not exist is the user's error, said plainly.
+    const missing = await client.call('cases.get', { caseId: 'NO-SUCH-CASE' });
+    assert.equal(!missing.ok && missing.error.kind, 'user-error');
+    assert.match(!missing.ok ? missing.error.message : '', /NO-SUCH-CASE is not a case folder/);
     // A user error (no examiner yet) is reported as such.
     const create = await client.call('cases.create', { number: 'N-1', title: 'x' });
     assert.equal(!create.ok && create.error.kind, 'user-error');

@@ -183,11 +183,12 @@ test('a bad import path is shown as a clear message, and the window keeps workin
 });
 
 test('a long import shows its progress bar and stops when cancelled', { timeout: 60_000 }, async () => {
-  // Hard links: many files to work through (each is copied, hashed and decoded) at no disk cost.
+  // Hard links: many files to work through (each is copied, hashed and decoded) at no disk cost,
+  // enough that the import is still running when the test clicks Cancel even on a fast machine.
   const many = join(fixture.root, 'many-photos');
   await mkdir(many);
   const names = (await readdir(photosDir)).sort();
-  for (let copy = 0; copy < 8; copy++) {
+  for (let copy = 0; copy < 16; copy++) {
     for (const name of names) await link(join(photosDir, name), join(many, `${copy}-${name}`));
   }
   await page.getByTestId('import-path').fill(many);
@@ -204,7 +205,7 @@ test('a long import shows its progress bar and stops when cancelled', { timeout:
     const imports = opened.db.jobs({ kind: 'import' });
     const last = imports.at(-1)!;
     assert.equal(last.state, 'cancelled');
-    assert.ok(last.progressDone < names.length * 8, `stopped early: ${last.progressDone} handled`);
+    assert.ok(last.progressDone < names.length * 16, `stopped early: ${last.progressDone} handled`);
     assert.equal(opened.db.itemCount(), names.length);
   } finally {
     opened.close();
@@ -216,7 +217,7 @@ test('a long import shows its progress bar and stops when cancelled', { timeout:
   await screenshot(page, '10-unfinished-import');
   await unfinished.getByRole('button', { name: 'Resume' }).click();
   await page.locator('[data-testid=job-row][data-job-state=completed]').filter({ hasText: 'Resume import' }).waitFor({ timeout: 60_000 });
-  await page.getByText(`0 imported, ${names.length * 8} duplicates skipped, 0 errors (resumed)`).waitFor();
+  await page.getByText(`0 imported, ${names.length * 16} duplicates skipped, 0 errors (resumed)`).waitFor();
   await unfinished.waitFor({ state: 'detached' });
   const reopened = await CaseFolder.open(join(fixture.workspace, '2026-0042'), { readonly: true });
   try {
