@@ -9,6 +9,7 @@ import Typography from '@mui/material/Typography';
 import type { JobSnapshot } from '../../main/ipc/contract.ts';
 import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
+import { MetricsView } from './MetricsView.tsx';
 
 export function JobsPanel({ jobs }: { jobs: JobSnapshot[] }) {
   if (jobs.length === 0) return null;
@@ -52,6 +53,7 @@ function JobRow({ job }: { job: JobSnapshot }) {
               Cancel
             </Button>
           </Stack>
+          {job.progress?.metrics && <MetricsView metrics={job.progress.metrics} />}
         </>
       )}
       {job.state === 'completed' && job.summary && (
