@@ -152,18 +152,51 @@ export function yuStepKernel<T extends FloatArray>(
 ): UpdateSums {
   const n = layout.height * layout.width;
   const { x, y, u, l1Weight } = buf;
-  const sums: UpdateSums = { xNorm2: 0, yNorm2: 0, primal2: 0, dual2: 0, uNorm2: 0, yL1: 0, xL1: 0 };
+  // Two loops rather than one with a per-element weight test: the unweighted case (ACSR's) runs
+  // about twice as fast without the branch and the extra load.
+  return l1Weight
+    ? weightedYuStep(x, y, u, l1Weight, relaxation, threshold, p0 * n, p1 * n)
+    : unweightedYuStep(x, y, u, relaxation, threshold, p0 * n, p1 * n);
+}
+
+function unweightedYuStep(x: FloatArray, y: FloatArray, u: FloatArray, relaxation: number, threshold: number, start: number, end: number): UpdateSums {
   let xNorm2 = 0, yNorm2 = 0, primal2 = 0, dual2 = 0, uNorm2 = 0, yL1 = 0, xL1 = 0;
   const keep = 1 - relaxation;
-  for (let i = p0 * n, end = p1 * n; i < end; i++) {
+  for (let i = start; i < end; i++) {
     const xi = x[i];
     const yPrev = y[i];
     const ax = relaxation * xi + keep * yPrev;
     const v = ax + u[i];
-    const w = l1Weight ? l1Weight[i] : 1;
+    // soft threshold as v - clip(v, -t, t): min/max compile without branches
+    const yi = v - Math.max(-threshold, Math.min(threshold, v));
+    const ui = v - yi;
+    y[i] = yi;
+    u[i] = ui;
+    xNorm2 += xi * xi;
+    yNorm2 += yi * yi;
+    primal2 += (xi - yi) * (xi - yi);
+    dual2 += (yPrev - yi) * (yPrev - yi);
+    uNorm2 += ui * ui;
+    yL1 += Math.abs(yi);
+    xL1 += Math.abs(xi);
+  }
+  return { xNorm2, yNorm2, primal2, dual2, uNorm2, yL1, xL1 };
+}
+
+function weightedYuStep(
+  x: FloatArray, y: FloatArray, u: FloatArray, weight: FloatArray, relaxation: number, threshold: number, start: number, end: number,
+): UpdateSums {
+  let xNorm2 = 0, yNorm2 = 0, primal2 = 0, dual2 = 0, uNorm2 = 0, yL1 = 0, xL1 = 0;
+  const keep = 1 - relaxation;
+  for (let i = start; i < end; i++) {
+    const xi = x[i];
+    const yPrev = y[i];
+    const ax = relaxation * xi + keep * yPrev;
+    const v = ax + u[i];
+    const w = weight[i];
     const t = threshold * w;
-    const yi = v > t ? v - t : v < -t ? v + t : 0;
-    const ui = u[i] + ax - yi;
+    const yi = v - Math.max(-t, Math.min(t, v));
+    const ui = v - yi;
     y[i] = yi;
     u[i] = ui;
     xNorm2 += xi * xi;
@@ -174,9 +207,7 @@ export function yuStepKernel<T extends FloatArray>(
     yL1 += Math.abs(w * yi);
     xL1 += Math.abs(w * xi);
   }
-  sums.xNorm2 = xNorm2; sums.yNorm2 = yNorm2; sums.primal2 = primal2; sums.dual2 = dual2;
-  sums.uNorm2 = uNorm2; sums.yL1 = yL1; sums.xL1 = xL1;
-  return sums;
+  return { xNorm2, yNorm2, primal2, dual2, uNorm2, yL1, xL1 };
 }
 
 export function addSums(a: UpdateSums, b: UpdateSums): UpdateSums {
