@@ -214,7 +214,13 @@ export const requestChannels = {
   ),
   'cases.get': request(z.strictObject({ caseId: caseIdSchema }), caseSummarySchema),
   'evidence.list': request(
-    z.strictObject({ caseId: caseIdSchema, category: categoryCodeSchema.optional(), uncategorised: z.boolean().optional() }),
+    z.strictObject({
+      caseId: caseIdSchema,
+      category: categoryCodeSchema.optional(),
+      uncategorised: z.boolean().optional(),
+      /** Items carrying every one of these user tags. */
+      tags: z.array(shortTextSchema.pipe(z.string().min(1).max(100))).max(20).optional(),
+    }),
     z.array(evidenceSummarySchema),
   ),
   'evidence.thumbnail': request(

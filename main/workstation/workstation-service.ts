@@ -66,9 +66,10 @@ export class WorkstationService {
       'cases.create': async ({ number, title, requester }) =>
         this.#cases.create({ number, title, examiner: await examiner(), ...(requester ? { requester } : {}) }),
       'cases.get': ({ caseId }) => this.#cases.summary(caseId),
-      'evidence.list': async ({ caseId, category, uncategorised }) => {
+      'evidence.list': async ({ caseId, category, uncategorised, tags }) => {
         const opened = await this.#cases.open(caseId);
-        return opened.db.listItems({ ...(category ? { category } : {}), ...(uncategorised ? { uncategorised } : {}) }).map(evidenceSummary);
+        const filter = { ...(category ? { category } : {}), ...(uncategorised ? { uncategorised } : {}), ...(tags?.length ? { tags } : {}) };
+        return opened.db.listItems(filter).map(evidenceSummary);
       },
       'evidence.thumbnail': async ({ caseId, itemId, maxEdge }) => {
         const opened = await this.#cases.open(caseId);

@@ -35,6 +35,8 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
   const [items, setItems] = useState<EvidenceSummary[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [filter, setFilter] = useState<Filter>('all');
+  const [tagFilter, setTagFilter] = useState('');
+  const tags = useMemo(() => tagFilter.split(',').map((tag) => tag.trim()).filter(Boolean), [tagFilter]);
   const [thumbSize, setThumbSize] = useState(160);
 
   const [summary, setSummary] = useState(caseSummary);
@@ -47,14 +49,14 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
   const load = useCallback(() => {
     const query = filter === 'all' ? {} : filter === 'uncategorised' ? { uncategorised: true } : { category: filter };
     client.call('cases.get', { caseId }).then(setSummary, reportError);
-    client.call('evidence.list', { caseId, ...query }).then(
+    client.call('evidence.list', { caseId, ...query, ...(tags.length > 0 ? { tags } : {}) }).then(
       (list) => {
         setItems(list);
         setLoadError(null);
       },
       (error: unknown) => setLoadError(messageOf(error)),
     );
-  }, [client, caseId, filter, reportError]);
+  }, [client, caseId, filter, tags, reportError]);
   useEffect(load, [load]);
 
   // Reload when an import into this case finishes (completed or cancelled part-way).
@@ -88,7 +90,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           {caseSummary.title ? ` — ${caseSummary.title}` : ''}
         </Typography>
         <Typography variant="body2" color="text.secondary" sx={{ flex: 1 }}>
-          {items ? `${items.length} item${items.length === 1 ? '' : 's'}${filter === 'all' ? '' : ' shown'}` : ''}
+          {items ? `${items.length} item${items.length === 1 ? '' : 's'}${filter === 'all' && tags.length === 0 ? '' : ' shown'}` : ''}
         </Typography>
         <CaseActions caseId={caseId} blurByDefault={blurByDefault} />
       </Stack>
@@ -103,6 +105,15 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
             </MenuItem>
           ))}
         </TextField>
+        <TextField
+          size="small"
+          label="With tags"
+          placeholder="tag, tag"
+          value={tagFilter}
+          onChange={(event) => setTagFilter(event.target.value)}
+          sx={{ width: 170 }}
+          slotProps={{ htmlInput: { 'data-testid': 'tag-filter', spellCheck: false } }}
+        />
         <Stack sx={{ width: 180 }}>
           <Typography variant="caption" color="text.secondary">
             Thumbnail size
@@ -127,7 +138,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
       {loadError && <Alert severity="error">{loadError}</Alert>}
       {items && items.length === 0 && (
         <Typography color="text.secondary" data-testid="empty-case">
-          {filter === 'all' ? 'No evidence yet: import a folder of images.' : 'No item matches this filter.'}
+          {filter === 'all' && tags.length === 0 ? 'No evidence yet: import a folder of images.' : 'No item matches this filter.'}
         </Typography>
       )}
       {items && items.length > 0 && (

@@ -141,6 +141,17 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   // The originals were only read.
   assert.deepEqual(await sha256OfPhotos(), photoHashesBefore);
 
+  // Filter by user tag; then a larger thumbnail size (slider, by keyboard) makes wider tiles.
+  await page.getByTestId('tag-filter').fill('animal');
+  await page.getByText('1 item shown').waitFor();
+  await page.getByTestId('tag-filter').fill('');
+  await page.getByText(`${photoHashesBefore.size} items`).waitFor();
+  const widthBefore = (await secondTile.boundingBox())!.width;
+  await page.getByRole('slider', { name: 'Thumbnail size' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((before) => (document.querySelector('[data-testid=evidence-tile][data-item-id="2"]') as HTMLElement).getBoundingClientRect().width >= before + 32, widthBefore);
+
   // Verify the case and export its JSON and HTML reports: jobs, recorded in the case.
   await page.getByRole('button', { name: 'Verify case' }).click();
   await page.getByTestId('job-summary').getByText(`verified: audit chain intact, ${photoHashesBefore.size} items`).waitFor({ timeout: 30_000 });
