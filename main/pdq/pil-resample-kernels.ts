@@ -3,9 +3,13 @@
  * JavaScript loops cost about 26 ms per 1.5-megapixel picture, most of PDQ's time and the bulk
  * of evidence import's; the same integer sums four lanes at a time cost about a sixth of that.
  *
+ * Image.reduce, which the thumbnail runs first on pictures more than twice too big, goes through
+ * here too: block by block in JavaScript it took longer than decoding a 12-megapixel photo.
+ *
  * One instance per thread (module scope is per worker), whose memory is reused from picture to
- * picture and only grows. It stays small: the thumbnail hands these passes at most about
- * 2048 x 2048 pixels, because Image.reduce() has already shrunk anything bigger.
+ * picture and only grows. It stays small: the thumbnail hands the bicubic passes at most about
+ * 2048 x 2048 pixels, because Image.reduce() has already shrunk anything bigger, and reduce
+ * copies in one band of rows at a time.
  */
 import { PIL_RESAMPLE_WASM_BASE64 } from './pil-resample-wasm.ts';
 import type { BytePlane } from './pil-thumbnail.ts';
@@ -26,7 +30,15 @@ interface ResampleExports {
     outWidth: number, channels: number, dst: number,
   ): void;
   resampleColumns(src: number, rowBytes: number, firsts: number, taps: number, weights: number, ksize: number, outRows: number, dst: number): void;
+  sumRowBand(src: number, rowBytes: number, bandRows: number, dst: number): void;
+  meanOfBlocks(sums: number, blocks: number, factorX: number, channels: number, multiplier: number, amend: number, dst: number): void;
 }
+
+/** Pillow's fixed point for the mean of `count` samples: ((sum + amend) * multiplier) >> 24. */
+export type MeanFixedPoint = (count: number) => { multiplier: number; amend: number };
+
+/** sumRowBand's 16-bit column sums hold 255 x this many rows. */
+export const MAX_REDUCE_BAND_ROWS = 257;
 
 // The kernels' loads and stores may run up to 15 bytes past a buffer's end (see the .wat).
 const SLACK_BYTES = 16;
@@ -94,4 +106,49 @@ export function resampleWithKernels(plane: BytePlane, horizontal: ResampleKernel
     wasm.resampleColumns(middle, width * channels, firsts, taps, weights, vertical.ksize, height, output);
   }
   return { rows: height, cols: width, channels, data: bytes.slice(output, output + height * width * channels) };
+}
+
+/**
+ * Image.reduce by factorX x factorY (factorY <= MAX_REDUCE_BAND_ROWS), band of rows by band of
+ * rows: the column sums and whole blocks in WASM, the partial block at the right edge (if any)
+ * from the same sums here. The bottom band may be shorter, so its blocks count fewer samples.
+ */
+export function reduceInBands(plane: BytePlane, factorX: number, factorY: number, fixedPoint: MeanFixedPoint): BytePlane {
+  const { rows, cols, channels, data } = plane;
+  const outCols = Math.ceil(cols / factorX);
+  const outRows = Math.ceil(rows / factorY);
+  const wholeBlocks = Math.floor(cols / factorX);
+  const rowBytes = cols * channels;
+  const outRowBytes = outCols * channels;
+
+  const layout = new Layout();
+  const band = layout.take(factorY * rowBytes);
+  const sums = layout.take(rowBytes * 2);
+  const means = layout.take(outRowBytes);
+  const wasm = kernelsInstance();
+  const missing = layout.size - wasm.memory.buffer.byteLength;
+  if (missing > 0) wasm.memory.grow(Math.ceil(missing / WASM_PAGE_BYTES));
+  const bytes = new Uint8Array(wasm.memory.buffer);
+  const columnSums = new Uint16Array(wasm.memory.buffer, sums, rowBytes);
+
+  const out = new Uint8Array(outRows * outRowBytes);
+  for (let y = 0; y < outRows; y++) {
+    const y0 = y * factorY;
+    const bandRows = Math.min(rows, y0 + factorY) - y0;
+    bytes.set(data.subarray(y0 * rowBytes, (y0 + bandRows) * rowBytes), band);
+    wasm.sumRowBand(band, rowBytes, bandRows, sums);
+    const whole = fixedPoint(bandRows * factorX);
+    wasm.meanOfBlocks(sums, wholeBlocks, factorX, channels, whole.multiplier, whole.amend, means);
+    out.set(bytes.subarray(means, means + wholeBlocks * channels), y * outRowBytes);
+    if (wholeBlocks < outCols) {
+      const x0 = wholeBlocks * factorX;
+      const edge = fixedPoint(bandRows * (cols - x0));
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let at = x0 * channels + c; at < rowBytes; at += channels) sum += columnSums[at];
+        out[y * outRowBytes + wholeBlocks * channels + c] = Math.floor(((sum + edge.amend) * edge.multiplier) / 2 ** 24);
+      }
+    }
+  }
+  return { rows: outRows, cols: outCols, channels, data: out };
 }

@@ -1,6 +1,7 @@
 ;; The two passes of Pillow's 8-bit bicubic resampling (Resample.c, ImagingResampleHorizontal_8bpc
-;; and ImagingResampleVertical_8bpc) with 128-bit integer SIMD. The sums are the same int32
-;; fixed-point sums as Pillow's, so the bytes are identical; SIMD only does several at once.
+;; and ImagingResampleVertical_8bpc) with 128-bit integer SIMD, and the block means of its
+;; Image.reduce (Reduce.c). The sums are the same integer sums as Pillow's, so the bytes are
+;; identical; SIMD only does several at once.
 ;;
 ;; Regenerate the embedded bytes after editing: npm exec -- node --import tsx main/pdq/build-pil-resample.ts
 ;;
@@ -118,4 +119,67 @@
             (br $byteLoop)))
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $rowLoop))))
+
+  ;; Image.reduce, first half: the sums of `bandRows` rows (`rowBytes` apart) down each byte
+  ;; column, as u16 at dst (2 bytes per column), 16 columns at a time. Callers keep
+  ;; bandRows <= 257, so that 255 x bandRows fits 16 bits.
+  (func (export "sumRowBand") (param $src i32) (param $rowBytes i32) (param $bandRows i32) (param $dst i32)
+    (local $i i32) (local $at i32) (local $left i32) (local $v v128) (local $lo v128) (local $hi v128)
+    (local.set $i (i32.const 0))
+    (block $columnsDone
+      (loop $columnLoop
+        (br_if $columnsDone (i32.ge_u (local.get $i) (local.get $rowBytes)))
+        (local.set $lo (v128.const i32x4 0 0 0 0))
+        (local.set $hi (v128.const i32x4 0 0 0 0))
+        (local.set $at (i32.add (local.get $src) (local.get $i)))
+        (local.set $left (local.get $bandRows))
+        (block $rowsDone
+          (loop $rowLoop
+            (br_if $rowsDone (i32.eqz (local.get $left)))
+            (local.set $v (v128.load (local.get $at)))
+            (local.set $lo (i16x8.add (local.get $lo) (i16x8.extend_low_i8x16_u (local.get $v))))
+            (local.set $hi (i16x8.add (local.get $hi) (i16x8.extend_high_i8x16_u (local.get $v))))
+            (local.set $at (i32.add (local.get $at) (local.get $rowBytes)))
+            (local.set $left (i32.sub (local.get $left) (i32.const 1)))
+            (br $rowLoop)))
+        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1))) (local.get $lo))
+        (v128.store (i32.add (local.get $dst) (i32.add (i32.shl (local.get $i) (i32.const 1)) (i32.const 16))) (local.get $hi))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $columnLoop))))
+
+  ;; Image.reduce, second half: for `blocks` whole blocks of factorX pixels of `channels` bytes,
+  ;; each channel's mean ((sum + amend) * multiplier) >> 24 in Pillow's UINT32 arithmetic, from
+  ;; the u16 column sums of sumRowBand, one byte each at dst.
+  (func (export "meanOfBlocks")
+    (param $sums i32) (param $blocks i32) (param $factorX i32) (param $channels i32)
+    (param $multiplier i32) (param $amend i32) (param $dst i32)
+    (local $block i32) (local $c i32) (local $at i32) (local $end i32) (local $sum i32)
+    (local $strideBytes i32) (local $blockBytes i32) (local $blockStart i32)
+    (local.set $strideBytes (i32.shl (local.get $channels) (i32.const 1)))
+    (local.set $blockBytes (i32.mul (local.get $factorX) (local.get $strideBytes)))
+    (local.set $blockStart (local.get $sums))
+    (local.set $block (i32.const 0))
+    (block $blocksDone
+      (loop $blockLoop
+        (br_if $blocksDone (i32.ge_u (local.get $block) (local.get $blocks)))
+        (local.set $c (i32.const 0))
+        (block $channelsDone
+          (loop $channelLoop
+            (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $channels)))
+            (local.set $at (i32.add (local.get $blockStart) (i32.shl (local.get $c) (i32.const 1))))
+            (local.set $end (i32.add (local.get $at) (local.get $blockBytes)))
+            (local.set $sum (local.get $amend))
+            (block $pixelsDone
+              (loop $pixelLoop
+                (br_if $pixelsDone (i32.ge_u (local.get $at) (local.get $end)))
+                (local.set $sum (i32.add (local.get $sum) (i32.load16_u (local.get $at))))
+                (local.set $at (i32.add (local.get $at) (local.get $strideBytes)))
+                (br $pixelLoop)))
+            (i32.store8 (local.get $dst) (i32.shr_u (i32.mul (local.get $sum) (local.get $multiplier)) (i32.const 24)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 1)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $channelLoop)))
+        (local.set $blockStart (i32.add (local.get $blockStart) (local.get $blockBytes)))
+        (local.set $block (i32.add (local.get $block) (i32.const 1)))
+        (br $blockLoop))))
 )

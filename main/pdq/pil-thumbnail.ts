@@ -11,7 +11,7 @@
  * still came out identical to Pillow's.
  */
 
-import { resampleWithKernels, type ResampleKernels } from './pil-resample-kernels.ts';
+import { MAX_REDUCE_BAND_ROWS, reduceInBands, resampleWithKernels, type ResampleKernels } from './pil-resample-kernels.ts';
 
 /** 8-bit samples, rows x cols x channels, interleaved. */
 export interface BytePlane {
@@ -70,31 +70,53 @@ function roundAspect(value: number, key: (n: number) => number): number {
 /**
  * Image.reduce: the mean of each factorX x factorY block (partial blocks at the right and bottom
  * edges average what they have), in Pillow's fixed point: ((sum + n/2) * trunc(2^32 / (256 n))) >> 24.
+ * In WASM (pil-resample-kernels.ts), unless a block is too tall for its 16-bit column sums.
  */
 export function pilReduce(plane: BytePlane, factorX: number, factorY: number): BytePlane {
+  if (factorY <= MAX_REDUCE_BAND_ROWS) return reduceInBands(plane, factorX, factorY, meanFixedPoint);
+  return reduceTallBlocks(plane, factorX, factorY);
+}
+
+function meanFixedPoint(count: number): { multiplier: number; amend: number } {
+  return { multiplier: Math.trunc(Math.fround(2 ** 32 / Math.fround(256 * count))), amend: Math.floor(count / 2) };
+}
+
+/**
+ * pilReduce for factors beyond the WASM band: each band of factorY rows is summed down its
+ * columns in int32, then across each block.
+ */
+function reduceTallBlocks(plane: BytePlane, factorX: number, factorY: number): BytePlane {
   const { rows, cols, channels, data } = plane;
   const outCols = Math.ceil(cols / factorX);
   const outRows = Math.ceil(rows / factorY);
+  const rowLength = cols * channels;
   const out = new Uint8Array(outRows * outCols * channels);
-  const sums = new Float64Array(channels);
+  // Below 2^31: at most 255 x factorY per column.
+  const columnSums = new Int32Array(rowLength);
+  let o = 0;
   for (let y = 0; y < outRows; y++) {
     const y0 = y * factorY;
     const y1 = Math.min(rows, y0 + factorY);
+    columnSums.fill(0);
+    for (let yy = y0, start = y0 * rowLength; yy < y1; yy++, start += rowLength) {
+      for (let i = 0; i < rowLength; i++) columnSums[i] += data[start + i];
+    }
+    let count = 0;
+    let multiplier = 0;
+    let amend = 0;
     for (let x = 0; x < outCols; x++) {
       const x0 = x * factorX;
       const x1 = Math.min(cols, x0 + factorX);
-      sums.fill(0);
-      for (let yy = y0; yy < y1; yy++) {
-        for (let xx = x0; xx < x1; xx++) {
-          const at = (yy * cols + xx) * channels;
-          for (let c = 0; c < channels; c++) sums[c] += data[at + c];
-        }
+      const blockCount = (y1 - y0) * (x1 - x0);
+      if (blockCount !== count) {
+        count = blockCount;
+        ({ multiplier, amend } = meanFixedPoint(count));
       }
-      const count = (y1 - y0) * (x1 - x0);
-      const multiplier = Math.trunc(Math.fround(2 ** 32 / Math.fround(256 * count)));
-      const amend = Math.floor(count / 2);
-      const at = (y * outCols + x) * channels;
-      for (let c = 0; c < channels; c++) out[at + c] = Math.floor(((sums[c] + amend) * multiplier) / 2 ** 24);
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let at = x0 * channels + c, end = x1 * channels; at < end; at += channels) sum += columnSums[at];
+        out[o++] = Math.floor(((sum + amend) * multiplier) / 2 ** 24);
+      }
     }
   }
   return { rows: outRows, cols: outCols, channels, data: out };

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assemblePilResample } from '../../main/pdq/build-pil-resample.ts';
 import { PIL_RESAMPLE_WASM_BASE64 } from '../../main/pdq/pil-resample-wasm.ts';
-import { pilResampleBicubic, type BytePlane } from '../../main/pdq/pil-thumbnail.ts';
-import { referenceResampleBicubic } from '../support/pil-resample-reference.ts';
+import { pilReduce, pilResampleBicubic, type BytePlane } from '../../main/pdq/pil-thumbnail.ts';
+import { referenceReduce, referenceResampleBicubic } from '../support/pil-resample-reference.ts';
 
 /** Deterministic texture with hard edges (0/255 runs), so that clipping at both ends happens. */
 function texturedPlane(rows: number, cols: number, channels: number, seed: number): BytePlane {
@@ -58,6 +58,33 @@ describe('SIMD bicubic resampling', () => {
     const first = pilResampleBicubic(small, 30, 20, [0, 0, 80, 60]);
     pilResampleBicubic(large, 512, 384, [0, 0, 1200, 900]);
     assert.deepEqual(Buffer.from(pilResampleBicubic(small, 30, 20, [0, 0, 80, 60]).data), Buffer.from(first.data));
+  });
+
+  it('reduces by whole factors to the same bytes as the block-by-block transcription of Image.reduce', () => {
+    const cases: [rows: number, cols: number, factorX: number, factorY: number][] = [
+      [3024, 403, 3, 3], // whole blocks only
+      [301, 1000, 3, 2], // partial blocks at the right and the bottom
+      [77, 53, 5, 7],
+      [40, 33, 1, 4],
+      [33, 40, 4, 1],
+      [600, 7, 2, 300], // taller than the WASM band: the JavaScript fallback
+      [9, 9, 9, 9],
+    ];
+    for (const channels of [1, 2, 3, 4]) {
+      for (const [index, [rows, cols, factorX, factorY]] of cases.entries()) {
+        const plane = texturedPlane(rows, cols, channels, 101 + index);
+        const actual = pilReduce(plane, factorX, factorY);
+        const expected = referenceReduce(plane, factorX, factorY);
+        assert.deepEqual({ ...actual, data: Buffer.from(actual.data) }, { ...expected, data: Buffer.from(expected.data) }, `${rows}x${cols}x${channels} / ${factorX}x${factorY}`);
+      }
+    }
+  });
+
+  it('averages a white picture to white and a black one to black at every factor', () => {
+    for (const value of [0, 255]) {
+      const plane: BytePlane = { rows: 300, cols: 301, channels: 3, data: new Uint8Array(300 * 301 * 3).fill(value) };
+      for (const factor of [2, 3, 7, 257]) assert.ok(pilReduce(plane, factor, factor).data.every((v) => v === value), `${value} / ${factor}`);
+    }
   });
 
   it('embeds the WASM assembled from pil-resample.wat (run build-pil-resample.ts after editing it)', async () => {

@@ -70,3 +70,36 @@ function resampleColumns(plane: BytePlane, rowOffset: number, kernels: ResampleK
   }
   return { rows: height, cols, channels, data: out };
 }
+
+/**
+ * The block-by-block Image.reduce PDQ used before the column-sum one. Image.reduce: the mean of each factorX x factorY block (partial blocks at the right and bottom
+ * edges average what they have), in Pillow's fixed point: ((sum + n/2) * trunc(2^32 / (256 n))) >> 24.
+ */
+export function referenceReduce(plane: BytePlane, factorX: number, factorY: number): BytePlane {
+  const { rows, cols, channels, data } = plane;
+  const outCols = Math.ceil(cols / factorX);
+  const outRows = Math.ceil(rows / factorY);
+  const out = new Uint8Array(outRows * outCols * channels);
+  const sums = new Float64Array(channels);
+  for (let y = 0; y < outRows; y++) {
+    const y0 = y * factorY;
+    const y1 = Math.min(rows, y0 + factorY);
+    for (let x = 0; x < outCols; x++) {
+      const x0 = x * factorX;
+      const x1 = Math.min(cols, x0 + factorX);
+      sums.fill(0);
+      for (let yy = y0; yy < y1; yy++) {
+        for (let xx = x0; xx < x1; xx++) {
+          const at = (yy * cols + xx) * channels;
+          for (let c = 0; c < channels; c++) sums[c] += data[at + c];
+        }
+      }
+      const count = (y1 - y0) * (x1 - x0);
+      const multiplier = Math.trunc(Math.fround(2 ** 32 / Math.fround(256 * count)));
+      const amend = Math.floor(count / 2);
+      const at = (y * outCols + x) * channels;
+      for (let c = 0; c < channels; c++) out[at + c] = Math.floor(((sums[c] + amend) * multiplier) / 2 ** 24);
+    }
+  }
+  return { rows: outRows, cols: outCols, channels, data: out };
+}
