@@ -1,13 +1,15 @@
 /**
  * The Electron shell, as thin as it can be: app lifecycle, one secure window, IPC handlers that
  * forward to the same service worker `acsr serve` uses, and the native folder dialog (the only
- * channel the shell answers itself).
+ * channel the shell answers itself; job requests may name only folders it returned).
  */
 import { resolve } from 'node:path';
+import type { JobRequest } from '../ipc/contract.ts';
 import { createValidatedDispatcher } from '../ipc/validated-dispatch.ts';
 import { WorkstationBackend } from '../workstation/workstation-backend.ts';
 import { APP_ENTRY_URL, registerAppScheme, serveRendererOverAppScheme } from './app-protocol.ts';
 import type { BrowserWindow, ElectronApi } from './electron-api.ts';
+import { GrantedPaths } from './granted-paths.ts';
 import { hardenSession, hardenWebContents } from './harden-contents.ts';
 import { registerIpcHandlers, sendEvent } from './ipc-handlers.ts';
 import { mainWindowOptions } from './window-options.ts';
@@ -39,11 +41,18 @@ export async function startElectronShell(electron: ElectronApi, options: Electro
   const backend = await WorkstationBackend.start({ workspace: resolve(options.workspace), host: 'electron', nativeFolderDialog: true });
   const window = new BrowserWindow(mainWindowOptions(resolve(options.preloadPath)));
 
+  const granted = new GrantedPaths();
   const dispatch = createValidatedDispatcher(async (channel, input) => {
+    if (channel === 'jobs.start') {
+      const refusal = granted.refusal(input as JobRequest);
+      if (refusal) return { ok: false, error: { kind: 'invalid-input', message: refusal } };
+    }
     if (channel !== 'dialog.chooseFolder') return backend.call(channel, input);
     const { title } = input as { title?: string };
     const chosen = await dialog.showOpenDialog(window, { title: title ?? 'Choose a folder', properties: ['openDirectory'] });
-    return { ok: true, value: { path: chosen.canceled ? null : (chosen.filePaths[0] ?? null) } };
+    const path = chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+    if (path !== null) granted.grant(path);
+    return { ok: true, value: { path } };
   });
   const unregister = registerIpcHandlers(ipcMain, dispatch);
   const stopEvents = backend.onEvent((channel, payload) => sendEvent(window.webContents, channel, payload));

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { APP_ENTRY_URL } from '../../main/electron/app-protocol.ts';
 import { startElectronShell, type ElectronShell } from '../../main/electron/electron-shell.ts';
@@ -137,10 +137,17 @@ test('the app scheme serves the renderer with the CSP header and nothing outside
   assert.equal((await handler(new Request('acsr-app://renderer/missing.js'))).status, 404);
 });
 
-test('job progress and state changes reach the window as contract events', { timeout: 60_000 }, async () => {
+test('jobs may name only folders the dialog returned; progress and state changes reach the window', { timeout: 60_000 }, async () => {
   assert.ok((await call('app.setExaminer', { name: 'B. Examiner' })).ok);
   const created = await call('cases.create', { number: 'E-1', title: 'Electron shell' });
   assert.ok(created.ok, JSON.stringify(created));
+  const unchosen = await call('jobs.start', { kind: 'import', caseId: 'E-1', sources: [photosDir] });
+  assert.equal(!unchosen.ok && unchosen.error.kind, 'invalid-input');
+  assert.match(!unchosen.ok ? unchosen.error.message : '', /with the folder dialog first/);
+  fake.dialogPath = dirname(photosDir);
+  assert.deepEqual(await call('dialog.chooseFolder', {}), { ok: true, value: { path: dirname(photosDir) } });
+  const escaping = await call('jobs.start', { kind: 'import', caseId: 'E-1', sources: [join(dirname(photosDir), '..', 'elsewhere')] });
+  assert.equal(!escaping.ok && escaping.error.kind, 'invalid-input');
   const started = await call('jobs.start', { kind: 'import', caseId: 'E-1', sources: [photosDir] });
   assert.ok(started.ok, JSON.stringify(started));
   const { webContents } = FakeBrowserWindow.created[0];
