@@ -5,10 +5,13 @@
  * click) opens the item, Ctrl/Cmd+A selects all.
  */
 import Box from '@mui/material/Box';
+import Chip from '@mui/material/Chip';
+import Stack from '@mui/material/Stack';
+import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
-import type { CategoryCode, EvidenceSummary } from '../../main/ipc/contract.ts';
+import { CATEGORY_LABELS, type CategoryCode, type EvidenceSummary } from '../../main/ipc/contract.ts';
 import { EvidenceTile, TILE_CAPTION_HEIGHT } from './EvidenceTile.tsx';
 import type { ThumbnailLoader } from './thumbnail-loader.ts';
 
@@ -90,9 +93,24 @@ export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, loader, 
 
   return (
     <Box sx={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column', gap: 0.5 }}>
-      <Typography variant="caption" color="text.secondary">
-        {selected.size > 0 ? `${selected.size} selected · ` : ''}Keys: 0-5 give CAT-0..CAT-5 to the selection · arrows move · space reveals · Enter opens · Ctrl+A selects all
-      </Typography>
+      <Stack direction="row" spacing={0.5} sx={{ alignItems: 'center', minHeight: 26 }}>
+        {selected.size > 0 && (
+          <>
+            <Typography variant="caption" sx={{ mr: 0.5, whiteSpace: 'nowrap', flexShrink: 0 }} data-testid="selection-count">
+              {selected.size} selected:
+            </Typography>
+            {(Object.keys(CATEGORY_LABELS) as CategoryCode[]).map((code) => (
+              <Tooltip key={code} title={`Give ${code} (${CATEGORY_LABELS[code]}) to the selection`}>
+                <Chip size="small" variant="outlined" label={code} onClick={() => void onSetCategory([...selected], code)} sx={{ fontSize: '0.7rem', height: 22, flexShrink: 0 }} />
+              </Tooltip>
+            ))}
+            <Box sx={{ width: 8, flexShrink: 0 }} />
+          </>
+        )}
+        <Typography variant="caption" color="text.secondary" noWrap>
+          Keys: 0-5 give CAT-0..CAT-5 to the selection · arrows move · space reveals · Enter opens · Ctrl+A selects all
+        </Typography>
+      </Stack>
       <Box
         ref={scrollRef}
         tabIndex={0}

@@ -114,6 +114,15 @@ test('in its Electron form the renderer works through the preload bridge and imp
   await page.keyboard.press('Escape');
   await page.getByTestId('item-dialog').waitFor({ state: 'detached' });
 
+  // Two items picked with Ctrl+click get a category from the selection bar.
+  await page.locator('[data-testid=evidence-tile][data-item-id="4"]').click();
+  await page.locator('[data-testid=evidence-tile][data-item-id="6"]').click({ modifiers: ['Control'] });
+  await page.getByTestId('selection-count').getByText('2 selected:').waitFor();
+  await page.getByRole('button', { name: 'CAT-2' }).click();
+  await page.getByText('CAT-2 (child exploitive (not illegal)) given to 2 items').waitFor();
+  assert.deepEqual(await page.locator('[data-testid=evidence-tile][data-category="CAT-2"]').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('data-item-id'))), ['4', '6']);
+  await screenshot(page, '14-electron-selection-bar');
+
   // Bulk tagging: select everything, press 5.
   await page.getByTestId('evidence-grid').focus();
   await page.keyboard.press('Control+a');
