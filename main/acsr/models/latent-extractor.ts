@@ -5,7 +5,7 @@
  * preprocessing, so callers never need to know a model's input conventions.
  */
 import type { RasterImage } from '../../io/image.ts';
-import { loadTfImageModel } from './tf-image-model.ts';
+import { type LoadModelOptions, loadTfImageModel } from './tf-image-model.ts';
 
 export interface ModelIdentity {
   /** Registry id, e.g. 'nsfwjs-mobilenet-v2'. */
@@ -33,12 +33,12 @@ export interface ImageClassifier {
   dispose(): void;
 }
 
-/** Loads a registered model (models/registry.json) as R(x). */
-export async function loadLatentExtractor(id: string, options?: { cacheDir?: string }): Promise<LatentExtractor> {
+/** Loads a registered model (models/registry.json, or one trained here: local-model-registry.ts) as R(x). */
+export async function loadLatentExtractor(id: string, options?: Pick<LoadModelOptions, 'cacheDir' | 'registry'>): Promise<LatentExtractor> {
   return loadTfImageModel(id, options);
 }
 
 /** Loads a registered model as a classifier; its `scoreKind` says logits or log-probabilities. */
-export async function loadImageClassifier(id: string, options?: { cacheDir?: string }): Promise<ImageClassifier> {
+export async function loadImageClassifier(id: string, options?: Pick<LoadModelOptions, 'cacheDir' | 'registry'>): Promise<ImageClassifier> {
   return loadTfImageModel(id, options);
 }

@@ -10,13 +10,14 @@ import { giveBatchNormsUnitScale, stripLayerActivation } from './layers-model-pa
 import type { ImageClassifier, LatentExtractor, ModelIdentity } from './latent-extractor.ts';
 import { loadVerifiedModelFiles } from './model-files.ts';
 import { imagesToModelInput } from './model-input.ts';
-import { findModelEntry, loadModelRegistry, type ModelEntry, type ModelRegistry } from './model-registry.ts';
+import { registryHolding } from './local-model-registry.ts';
+import { findModelEntry, type ModelEntry, type ModelRegistry } from './model-registry.ts';
 import { initTfBackend, type TfBackendReport } from './tf-backend.ts';
 
 export interface LoadModelOptions {
   /** Where converted packaged models are kept; defaults to defaultModelCacheDir(). */
   cacheDir?: string;
-  /** Defaults to models/registry.json (or $ACSR_MODEL_REGISTRY). */
+  /** Defaults to models/registry.json (or $ACSR_MODEL_REGISTRY), then the cache's local registry (models trained here). */
   registry?: ModelRegistry;
   /** Images per forward pass; bounds memory (activations grow with it). */
   batchSize?: number;
@@ -154,7 +155,7 @@ export class TfImageModel implements LatentExtractor, ImageClassifier {
 
 export async function loadTfImageModel(id: string, options: LoadModelOptions = {}): Promise<TfImageModel> {
   const started = performance.now();
-  const registry = options.registry ?? loadModelRegistry();
+  const registry = options.registry ?? registryHolding(id, options.cacheDir);
   const entry = findModelEntry(registry, id);
   const backend = await initTfBackend();
   const files = await loadVerifiedModelFiles(entry, registry, options.cacheDir ? { cacheDir: options.cacheDir } : {});
