@@ -29,6 +29,11 @@ interface ResampleExports {
     starts: number, taps: number, weights: number, ksize: number,
     outWidth: number, channels: number, dst: number,
   ): void;
+  resampleRowsRgb(
+    src: number, srcRowBytes: number, rows: number,
+    starts: number, pairs: number, weights: number, pairStride: number,
+    outWidth: number, dst: number,
+  ): void;
   resampleColumns(src: number, rowBytes: number, firsts: number, taps: number, weights: number, ksize: number, outRows: number, dst: number): void;
   sumRowBand(src: number, rowBytes: number, bandRows: number, dst: number): void;
   meanOfBlocks(sums: number, blocks: number, factorX: number, channels: number, multiplier: number, amend: number, dst: number): void;
@@ -78,7 +83,10 @@ export function resampleWithKernels(plane: BytePlane, horizontal: ResampleKernel
   const source = layout.take(data.length);
   const middle = horizontal ? layout.take(middleRows * width * channels) : source;
   const output = vertical ? layout.take(height * width * channels) : middle;
-  const horizontalTables = horizontal ? [layout.take(width * 4), layout.take(width * 4), layout.take(horizontal.weights.length * 4)] : [];
+  const rgb = channels === 3;
+  const pairStride = horizontal ? Math.ceil(horizontal.ksize / 2) : 0;
+  const horizontalWeightBytes = horizontal ? (rgb ? width * pairStride * 32 : horizontal.weights.length * 4) : 0;
+  const horizontalTables = horizontal ? [layout.take(width * 4), layout.take(width * 4), layout.take(horizontalWeightBytes)] : [];
   const verticalTables = vertical ? [layout.take(height * 4), layout.take(height * 4), layout.take(vertical.weights.length * 4)] : [];
 
   const wasm = kernelsInstance();
@@ -92,10 +100,17 @@ export function resampleWithKernels(plane: BytePlane, horizontal: ResampleKernel
     const [starts, taps, weights] = horizontalTables;
     // Byte offsets of each kernel's first pixel within a row.
     for (let x = 0; x < width; x++) ints[(starts >> 2) + x] = horizontal.first[x] * channels;
-    ints.set(horizontal.taps, taps >> 2);
-    ints.set(horizontal.weights, weights >> 2);
     const rowBytes = cols * channels;
-    wasm.resampleRows(source + firstRow * rowBytes, rowBytes, middleRows, starts, taps, weights, horizontal.ksize, width, channels, middle);
+    const rowsStart = source + firstRow * rowBytes;
+    if (rgb) {
+      writeWeightPairs(new Int16Array(wasm.memory.buffer, weights, horizontalWeightBytes / 2), horizontal, pairStride);
+      for (let x = 0; x < width; x++) ints[(taps >> 2) + x] = Math.ceil(horizontal.taps[x] / 2);
+      wasm.resampleRowsRgb(rowsStart, rowBytes, middleRows, starts, taps, weights, pairStride, width, middle);
+    } else {
+      ints.set(horizontal.taps, taps >> 2);
+      ints.set(horizontal.weights, weights >> 2);
+      wasm.resampleRows(rowsStart, rowBytes, middleRows, starts, taps, weights, horizontal.ksize, width, channels, middle);
+    }
   }
   if (vertical) {
     const [firsts, taps, weights] = verticalTables;
@@ -106,6 +121,27 @@ export function resampleWithKernels(plane: BytePlane, horizontal: ResampleKernel
     wasm.resampleColumns(middle, width * channels, firsts, taps, weights, vertical.ksize, height, output);
   }
   return { rows: height, cols: width, channels, data: bytes.slice(output, output + height * width * channels) };
+}
+
+/**
+ * resampleRowsRgb's weights: per output pixel, pairStride pairs of taps as two i16x8 vectors,
+ * [h0 h1 h0 h1 h0 h1 0 0] and [l0 l1 l0 l1 l0 l1 0 0] with w = h * 2^11 + l, 0 <= l < 2^11
+ * (a 22-bit weight does not fit the 16-bit lanes of dot_i16x8_s; its two halves do).
+ * Taps past a kernel's own (the odd one out, and the rest up to pairStride) weigh 0.
+ */
+function writeWeightPairs(into: Int16Array, kernels: ResampleKernels, pairStride: number): void {
+  const { taps, weights, ksize } = kernels;
+  into.fill(0);
+  for (let x = 0; x < taps.length; x++) {
+    for (let t = 0; t < taps[x]; t++) {
+      const weight = weights[x * ksize + t];
+      const at = (x * pairStride + (t >> 1)) * 16 + (t & 1);
+      for (let lane = 0; lane < 6; lane += 2) {
+        into[at + lane] = weight >> 11;
+        into[at + 8 + lane] = weight & 2047;
+      }
+    }
+  }
 }
 
 /**

@@ -63,6 +63,61 @@
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $rowLoop))))
 
+;; resampleRows for RGB, two taps per step with i32x4.dot_i16x8_s (pmaddwd). Each 22-bit
+  ;; weight w is split as (w >> 11) * 2^11 + (w & 2047), both halves fitting 16 bits, and the
+  ;; two partial sums are recombined as high * 2^11 + low: the int32 sum is the same (wrapping
+  ;; arithmetic, and Pillow's sum fits int32). weights: per output pixel, pairStride pairs of
+  ;; two i16x8 vectors [h0 h1 h0 h1 h0 h1 0 0] [l0 l1 l0 l1 l0 l1 0 0] (an odd last tap is
+  ;; paired with a zero weight); pairs[x] of them are used.
+  (func (export "resampleRowsRgb")
+    (param $src i32) (param $srcRowBytes i32) (param $rows i32)
+    (param $starts i32) (param $pairs i32) (param $weights i32) (param $pairStride i32)
+    (param $outWidth i32) (param $dst i32)
+    (local $y i32) (local $x i32) (local $row i32) (local $at i32) (local $w i32) (local $wEnd i32)
+    (local $kernelBytes i32) (local $out i32) (local $high v128) (local $low v128) (local $pixels v128) (local $acc v128)
+    (local $spread v128)
+    ;; swizzle indices past 15 give 0: zero extension and reordering in one step.
+    (local.set $spread (v128.const i8x16 0 255 3 255 1 255 4 255 2 255 5 255 255 255 255 255))
+    (local.set $kernelBytes (i32.shl (local.get $pairStride) (i32.const 5)))
+    (local.set $out (local.get $dst))
+    (local.set $row (local.get $src))
+    (local.set $y (i32.const 0))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $y) (local.get $rows)))
+        (local.set $x (i32.const 0))
+        (block $pixelsDone
+          (loop $pixelLoop
+            (br_if $pixelsDone (i32.ge_u (local.get $x) (local.get $outWidth)))
+            (local.set $at (i32.add (local.get $row) (i32.load (i32.add (local.get $starts) (i32.shl (local.get $x) (i32.const 2))))))
+            (local.set $w (i32.add (local.get $weights) (i32.mul (local.get $x) (local.get $kernelBytes))))
+            (local.set $wEnd (i32.add (local.get $w)
+              (i32.shl (i32.load (i32.add (local.get $pairs) (i32.shl (local.get $x) (i32.const 2)))) (i32.const 5))))
+            (local.set $high (v128.const i32x4 0 0 0 0))
+            (local.set $low (v128.const i32x4 0 0 0 0))
+            (block $tapsDone
+              (loop $tapLoop
+                (br_if $tapsDone (i32.ge_u (local.get $w) (local.get $wEnd)))
+                ;; bytes R0 G0 B0 R1 G1 B1 -> i16 lanes R0 R1 G0 G1 B0 B1 0 0
+                (local.set $pixels (i8x16.swizzle (v128.load64_zero (local.get $at)) (local.get $spread)))
+                (local.set $high (i32x4.add (local.get $high) (i32x4.dot_i16x8_s (local.get $pixels) (v128.load (local.get $w)))))
+                (local.set $low (i32x4.add (local.get $low) (i32x4.dot_i16x8_s (local.get $pixels) (v128.load offset=16 (local.get $w)))))
+                (local.set $at (i32.add (local.get $at) (i32.const 6)))
+                (local.set $w (i32.add (local.get $w) (i32.const 32)))
+                (br $tapLoop)))
+            (local.set $acc (i32x4.add
+              (i32x4.add (i32x4.shl (local.get $high) (i32.const 11)) (local.get $low))
+              (i32x4.splat (global.get $half))))
+            (local.set $acc (i32x4.shr_s (local.get $acc) (global.get $precisionBits)))
+            (local.set $acc (i16x8.narrow_i32x4_s (local.get $acc) (local.get $acc)))
+            (v128.store32_lane 0 (local.get $out) (i8x16.narrow_i16x8_u (local.get $acc) (local.get $acc)))
+            (local.set $out (i32.add (local.get $out) (i32.const 3)))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $pixelLoop)))
+        (local.set $row (i32.add (local.get $row) (local.get $srcRowBytes)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $rowLoop))))
+
   ;; Rows of `rowBytes` bytes to `outRows` rows: output row y is the sum over t < taps[y] of
   ;; weights[y * ksize + t] times source row firsts[y] + t, 16 bytes (four i32x4 sums) at a time.
   (func (export "resampleColumns")
