@@ -52,8 +52,8 @@ if (endToEnd > 0) {
   try {
     const loadBefore = load();
     const started = performance.now();
-    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'main/cli/main.ts'), 'train', '--train-baseline',
-      '--data', fashionMnistDir, '--limit', String(endToEnd), '--out', path.join(scratch, 'bundle'), '--json', '--progress=none'], {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'main/cli/acsr.ts'), 'train', '--train-baseline',
+      '--data', fashionMnistDir, '--limit', String(endToEnd), '--out', path.join(scratch, 'bundle'), '--json', '--quiet'], {
       cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ACSR_CACHE_DIR: path.join(scratch, 'cache') }, maxBuffer: 64 << 20,
     });
     const seconds = (performance.now() - started) / 1000;

@@ -114,7 +114,7 @@ export async function trainBaselineCnn(
         correct += hitCount[0];
         const seen = Math.min((b + 1) * options.batchSize, data.count);
         progress.report({
-          stage: 'baseline-cnn',
+          stage: 'train',
           fraction: (epoch + (b + 1) / batchesPerEpoch) / options.epochs,
           message: `epoch ${epoch + 1}/${options.epochs}, batch ${b + 1}/${batchesPerEpoch}`,
           metrics: { loss: lossSum / seen, accuracy: correct / seen },
@@ -126,7 +126,7 @@ export async function trainBaselineCnn(
       history.push(report);
       await control.afterEpoch?.(report);
       progress.report({
-        stage: 'baseline-cnn',
+        stage: 'train',
         fraction: (epoch + 1) / options.epochs,
         message: `epoch ${epoch + 1}/${options.epochs}: loss ${report.loss.toFixed(4)}, accuracy ${(100 * report.accuracy).toFixed(2)}% (${report.seconds.toFixed(1)} s)`,
         metrics: { loss: report.loss, accuracy: report.accuracy, epochLoss: history.map((h) => h.loss), epochAccuracy: history.map((h) => h.accuracy) },

@@ -56,10 +56,10 @@ export async function trainFashionMnistBaseline(request: TrainBaselineRequest): 
   const model = buildBaselineCnn({ ...shape, height: train.height, width: train.width }, options.seed);
   try {
     const started = performance.now();
-    const history = await trainBaselineCnn(model, train, options, { progress: progress.sub(0, TRAIN_SHARE, 'baseline-cnn'), signal: request.signal });
+    const history = await trainBaselineCnn(model, train, options, { progress: progress.sub(0, TRAIN_SHARE), signal: request.signal });
     const trainingSeconds = (performance.now() - started) / 1000;
     const testAccuracy = test ? (await evaluateBaselineCnn(model, test, { signal: request.signal })).accuracy : null;
-    progress.report({ stage: 'baseline-cnn test', fraction: 1, message: testAccuracy === null ? 'no test images' : `test accuracy ${(100 * testAccuracy).toFixed(2)}%`, ...(testAccuracy === null ? {} : { metrics: { testAccuracy } }) });
+    progress.report({ stage: 'test', fraction: 1, message: testAccuracy === null ? 'no test images' : `test accuracy ${(100 * testAccuracy).toFixed(2)}%`, ...(testAccuracy === null ? {} : { metrics: { testAccuracy } }) });
     throwIfCancelled(request.signal);
     const cacheDir = request.cacheDir ?? defaultModelCacheDir();
     const summary = `baseline CNN trained here on ${train.count} Fashion-MNIST images, ${options.epochs} epochs` +
