@@ -5,7 +5,7 @@
  * never leaves a folder that looks complete. The registry entry carries the SHA-256 of the
  * weights, which every later load checks.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -38,7 +38,14 @@ export async function saveBaselineModel(
   const weightSha256 = sha256(weights);
   const id = baselineModelId(weightSha256, description.idPrefix);
   const folder = 'folder' in target ? path.resolve(target.folder) : path.resolve(target.parent, id);
-  if (existsSync(folder)) throw new UserInputError(`${folder} already exists (choose a new folder for the trained model)`);
+  if (existsSync(folder)) {
+    // The same seed and data give the same weights, hence the same id: the folder already holds this very model.
+    const existing = 'parent' in target ? readSavedEntry(folder) : undefined;
+    if (existing?.weightSha256 === weightSha256) {
+      return { folder, modelJsonPath: path.join(folder, 'model.json'), registryFile: path.join(folder, 'registry.json'), entry: existing };
+    }
+    throw new UserInputError(`${folder} already exists (choose a new folder for the trained model)`);
+  }
   const [, height, width, channels] = model.inputs[0].shape as number[];
   const latentDimension = model.getLayer(BASELINE_LATENT_LAYER).outputShape.at(-1) as number;
   const entry: ModelEntry = {
@@ -74,6 +81,14 @@ export async function saveBaselineModel(
     throw error;
   }
   return { folder, modelJsonPath: path.join(folder, 'model.json'), registryFile: path.join(folder, 'registry.json'), entry };
+}
+
+function readSavedEntry(folder: string): ModelEntry | undefined {
+  try {
+    return (JSON.parse(readFileSync(path.join(folder, 'registry.json'), 'utf8')) as { models: ModelEntry[] }).models[0];
+  } catch {
+    return undefined;
+  }
 }
 
 async function captureArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
+import { UserInputError } from '../../errors/user-input-error.ts';
 import { FASHION_MNIST_CLASSES } from '../data/fashion-mnist.ts';
 import {
   type BaselineCnnShape, type BaselineTrainingOptions, buildBaselineCnn, DEFAULT_BASELINE_SHAPE, DEFAULT_BASELINE_TRAINING,
@@ -49,6 +50,8 @@ export async function trainFashionMnistBaseline(request: TrainBaselineRequest): 
   const progress = request.progress ?? silentProgress;
   const options = { ...DEFAULT_BASELINE_TRAINING, ...request.training };
   const shape = request.shape ?? DEFAULT_BASELINE_SHAPE;
+  // Checked before training, not after: hours of CPU must not end in a refusal to save.
+  if (request.out && existsSync(request.out)) throw new UserInputError(`${request.out} already exists (choose a new folder for the trained model)`);
   const backend = await initTfBackend();
   const train = await fashionMnistPixels(request.dataDir, 'train', request.trainImages);
   const hasTest = existsSync(path.join(request.dataDir, 't10k-images-idx3-ubyte.gz'));
