@@ -5,8 +5,10 @@
  * gradients through it and robust fine-tuning (issue 7) can train it further.
  *
  * Architecture: conv3x3(c1)-pool-conv3x3(c2)-pool-dense(latent)-dense(classes). Two convolutions
- * rather than the usual four: on this 2-core wasm machine the four-convolution net costs ~4x more
- * per epoch for about a point of accuracy, and `acsr train` must stay within its 15-minute budget.
+ * rather than the usual four: by multiply-adds the four-convolution net costs ~4x more per image,
+ * and on this 2-core wasm machine one epoch of this one already takes ~3 minutes, while
+ * `acsr train` must stay within 15 minutes. Per batch, the dense layer's matmul and the wasm
+ * MaxPoolGrad take about as long as the convolution gradients (tf.profile, batch 64).
  */
 import * as tf from '@tensorflow/tfjs';
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
