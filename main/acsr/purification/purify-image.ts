@@ -7,7 +7,7 @@ import type { LatentExtractor } from '../models/latent-extractor.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
 import { type CbpdnEngineFactory, ConvBpdn } from '../signal/cbpdn.ts';
 import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
-import { tikhonovSplit } from '../signal/tikhonov.ts';
+import { tikhonovSplitFast } from '../signal/tikhonov-fast.ts';
 import { type ClusterDistance, selectCluster } from './cluster-selection.ts';
 import { TileEnginePool } from './tile-engine-pool.ts';
 import { extractTilePlanes, placeTileCore, planTiles, type Tile } from './tiling.ts';
@@ -110,7 +110,7 @@ export async function purifyImage(request: PurifyRequest): Promise<PurificationR
 
   const tikhonovStart = performance.now();
   const x: ImageArray<Float64Array> = { height: image.height, width: image.width, channels: image.channels, data: Float64Array.from(image.data) };
-  const { low, high } = tikhonovSplit(x, o.tikhonovLambda);
+  const { low, high } = await tikhonovSplitFast(x, o.tikhonovLambda);
   const tikhonovMs = performance.now() - tikhonovStart;
   progress.report({ stage: 'tikhonov', fraction: 1 });
   throwIfCancelled(request.signal);

@@ -65,7 +65,7 @@ export function tikhonovSplit(
 }
 
 /** 1 / (1 + lambda (|G_r|^2 + |G_c|^2)) on the half spectrum; |DFT [-1, 1]|^2 = 2 - 2 cos(2 pi k / N). */
-function lowPassGain(height: number, width: number, spectrumWidth: number, lambda: number): Float64Array {
+export function lowPassGain(height: number, width: number, spectrumWidth: number, lambda: number): Float64Array {
   const gain = new Float64Array(height * spectrumWidth);
   for (let r = 0; r < height; r++) {
     const rowTerm = 2 - 2 * Math.cos((2 * Math.PI * r) / height);
