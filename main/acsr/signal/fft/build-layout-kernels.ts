@@ -1,35 +1,14 @@
 /**
- * Assembles layout-kernels.wat into layout-kernels-wasm.ts (base64), so the product needs no WAT
- * toolchain at run time. wabt is a devDependency. Run after editing the .wat:
+ * Assembles layout-kernels.wat into layout-kernels-wasm.ts. Run after editing the .wat:
  *   npm exec -- node --import tsx main/acsr/signal/fft/build-layout-kernels.ts
- * The test suite checks the embedded bytes still match the source.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import initWabt from 'wabt';
+import { assembleWat, writeEmbeddedWasm } from '../../../wasm/embed-wat.ts';
 
-export const WAT_PATH = fileURLToPath(new URL('layout-kernels.wat', import.meta.url));
-const OUTPUT_PATH = fileURLToPath(new URL('layout-kernels-wasm.ts', import.meta.url));
+const WAT = new URL('layout-kernels.wat', import.meta.url);
 
-export async function assembleLayoutKernels(): Promise<Uint8Array> {
-  const wabt = await initWabt();
-  const parsed = wabt.parseWat('layout-kernels.wat', readFileSync(WAT_PATH, 'utf8'), { simd: true });
-  try {
-    parsed.validate();
-    return parsed.toBinary({}).buffer;
-  } finally {
-    parsed.destroy();
-  }
-}
+export const assembleLayoutKernels = (): Promise<Uint8Array> => assembleWat(WAT);
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const bytes = await assembleLayoutKernels();
-  const base64 = Buffer.from(bytes).toString('base64');
-  const lines = base64.match(/.{1,96}/g) ?? [];
-  writeFileSync(
-    OUTPUT_PATH,
-    `// Generated from layout-kernels.wat by build-layout-kernels.ts; do not edit.\n` +
-      `export const LAYOUT_KERNELS_WASM_BASE64 =\n${lines.map((l) => `  '${l}'`).join(' +\n')};\n`,
-  );
-  console.log(`wrote ${OUTPUT_PATH} (${bytes.length} bytes of WASM)`);
+  await writeEmbeddedWasm(WAT, new URL('layout-kernels-wasm.ts', import.meta.url), 'LAYOUT_KERNELS_WASM_BASE64', 'build-layout-kernels.ts');
 }
