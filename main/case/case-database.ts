@@ -43,20 +43,8 @@ export interface AuditAppend {
   parameters?: Record<string, unknown>;
 }
 
-export interface NewEvidenceItem {
-  originalName: string;
-  originalPath: string;
-  sizeBytes: number;
-  mediaType: string;
-  width: number;
-  height: number;
-  sha256: string;
-  md5: string;
-  pdqHash: string;
-  pdqQuality: number;
-  storePath: string;
-  decodeNotes: string[];
-}
+/** What an import knows about a file before the database gives it an id and an import entry. */
+export type NewEvidenceItem = Omit<EvidenceItem, 'id' | 'importedAt' | 'examiner' | 'importJobId'>;
 
 export interface OpenCaseDatabaseOptions {
   /** Open without writing anything (no migrations, no job bookkeeping). */

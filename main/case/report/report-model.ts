@@ -4,6 +4,8 @@
  * of presentation and are not part of the record). Anything a reviewer needs to re-check a claim
  * (hashes, ids, parameters, times) is here in full, never shortened.
  */
+import type { AuditEntry } from '../audit-chain.ts';
+import type { CaseRecord } from '../records.ts';
 import type { CategoryCode } from '../tag-categories.ts';
 
 export const REPORT_FORMAT = 'acsr-case-report';
@@ -21,13 +23,7 @@ export interface CaseReport {
   /** How the HTML and PDF reports show pictures; the JSON report holds none. */
   thumbnails: ThumbnailMode;
   examiner: string;
-  case: {
-    number: string;
-    title: string;
-    requester: string | null;
-    createdAt: string;
-    createdBy: string;
-    closedAt: string | null;
+  case: Omit<CaseRecord, 'id'> & {
     folder: string;
     notes: ReportNote[];
   };
@@ -147,13 +143,5 @@ export interface ReportVerdict {
   createdAt: string;
 }
 
-export interface ReportAuditEntry {
-  sequence: number;
-  time: string;
-  examiner: string;
-  action: string;
-  subject: string;
-  parameters: unknown;
-  previousSha256: string;
-  sha256: string;
-}
+/** Audit entries appear in a report exactly as the chain stores them, so a reader can re-hash them. */
+export type ReportAuditEntry = AuditEntry;
