@@ -1,0 +1,58 @@
+/**
+ * The adaptive attacker's view of a defended classifier (Athalye et al. 2018): the forward pass is
+ * the real one, f(purify(x)); the backward pass treats the purifier as the identity (BPDA), since
+ * CBPDN, JPEG or a median filter have no useful gradient. For a randomised defense (TVM's pixel
+ * mask) the gradient is averaged over fresh draws of the randomness (EOT), so the attacker follows
+ * the expected loss rather than one draw.
+ */
+import type { AttackableClassifier, ImageBatch, ScoreWeights } from '../attacks/attack-types.ts';
+import { deriveSeed } from '../random/seeded-random.ts';
+import type { Defense } from '../defenses/defense.ts';
+import { batchFromImages, imagesFromBatch } from './image-batch.ts';
+
+export class BpdaClassifier implements AttackableClassifier {
+  readonly classCount: number;
+  readonly scoreKind: 'logits' | 'log-probabilities';
+  readonly #inner: AttackableClassifier;
+  readonly #defense: Defense;
+  readonly #eotSamples: number;
+  readonly #seed: number;
+  readonly #signal: AbortSignal | undefined;
+  #draws = 0;
+
+  constructor(inner: AttackableClassifier, defense: Defense, options: { eotSamples: number; seed: number; signal?: AbortSignal }) {
+    this.classCount = inner.classCount;
+    this.scoreKind = inner.scoreKind;
+    this.#inner = inner;
+    this.#defense = defense;
+    this.#eotSamples = defense.randomized ? Math.max(1, options.eotSamples) : 1;
+    this.#seed = options.seed;
+    this.#signal = options.signal;
+  }
+
+  async scores(batch: ImageBatch): Promise<Float32Array> {
+    return this.#inner.scores(await this.#purify(batch));
+  }
+
+  async scoresAndGradient(batch: ImageBatch, weights: ScoreWeights): Promise<{ scores: Float32Array; gradient: Float32Array }> {
+    const scores = new Float32Array(batch.count * this.classCount);
+    const gradient = new Float32Array(batch.data.length);
+    for (let draw = 0; draw < this.#eotSamples; draw++) {
+      const purified = await this.#purify(batch);
+      // Identity backward: d f(purify(x)) / dx is taken as (d f / d x)(purify(x)).
+      const at = await this.#inner.scoresAndGradient(purified, weights);
+      for (let i = 0; i < scores.length; i++) scores[i] += at.scores[i] / this.#eotSamples;
+      for (let i = 0; i < gradient.length; i++) gradient[i] += at.gradient[i] / this.#eotSamples;
+    }
+    return { scores, gradient };
+  }
+
+  async #purify(batch: ImageBatch): Promise<ImageBatch> {
+    const purified = [];
+    for (const image of imagesFromBatch(batch)) {
+      const seed = deriveSeed(this.#seed, this.#draws++);
+      purified.push((await this.#defense.purify(image, { seed, signal: this.#signal })).image);
+    }
+    return batchFromImages(purified);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The evaluation loop of `acsr eval`: for each batch of clean labelled images, the clean row (each
+ * defense applied to the clean image), then each attack crafted against the undefended classifier
+ * and every defense applied to its output (the non-adaptive setting the paper reports), then, when
+ * asked, BPDA against each defense separately (the adaptive attacker). Every cell is a real model
+ * call on a real defended image; each finished unit goes to the journal, so a killed run resumes.
+ */
+import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
+import type { RasterImage } from '../../io/image.ts';
+import type { Attack, AttackableClassifier } from '../attacks/attack-types.ts';
+import type { Defense } from '../defenses/defense.ts';
+import { deriveSeed } from '../random/seeded-random.ts';
+import { BpdaClassifier } from './bpda-classifier.ts';
+import type { DefendedPrediction, EvaluationJournal, SampleOutcome } from './evaluation-journal.ts';
+import { type EvaluationSample, sampleBatches } from './evaluation-samples.ts';
+import { batchFromImages, imagesFromBatch } from './image-batch.ts';
+
+export interface AdaptiveAttackPlan {
+  /** builds the attack run against BPDA(defense) */
+  readonly attack: Attack;
+  /** gradient draws averaged per step for randomised defenses */
+  readonly eotSamples: number;
+}
+
+export interface EvaluationRequest {
+  readonly samples: readonly EvaluationSample[];
+  readonly classifier: AttackableClassifier;
+  readonly attacks: readonly Attack[];
+  readonly defenses: readonly Defense[];
+  readonly adaptive?: AdaptiveAttackPlan;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly journal: EvaluationJournal;
+  readonly progress?: ProgressReporter;
+  readonly signal?: AbortSignal;
+}
+
+export interface EvaluationRunReport {
+  readonly unitsTotal: number;
+  /** units found done in the journal when the run started */
+  readonly unitsResumed: number;
+  readonly unitsRun: number;
+}
+
+interface PlannedUnit {
+  readonly key: string;
+  readonly row: string;
+  readonly batchIndex: number;
+  readonly run: (samples: readonly EvaluationSample[], seed: number) => Promise<{ attackSeconds: number; outcomes: Omit<SampleOutcome, 'sample'>[] }>;
+}
+
+export async function runEvaluation(request: EvaluationRequest): Promise<EvaluationRunReport> {
+  const progress = request.progress ?? silentProgress;
+  const batches = sampleBatches(request.samples, request.batchSize);
+  const units = planUnits(request, batches.length);
+  const resumed = units.filter((unit) => request.journal.has(unit.key)).length;
+  let done = resumed;
+  let run = 0;
+  for (const unit of units) {
+    if (request.journal.has(unit.key)) continue;
+    throwIfCancelled(request.signal);
+    const batch = batches[unit.batchIndex];
+    progress.report({ stage: unit.row, fraction: done / units.length, message: `${unit.row}, images ${batch.first + 1}-${batch.first + batch.samples.length}` });
+    const result = await unit.run(batch.samples, deriveSeed(request.seed, unitNumber(unit.key)));
+    const outcomes = result.outcomes.map((outcome, i) => ({ ...outcome, sample: batch.first + i }));
+    request.journal.record({ unit: unit.key, row: unit.row, attackSeconds: result.attackSeconds, outcomes });
+    done++;
+    run++;
+    progress.report({ stage: unit.row, fraction: done / units.length });
+  }
+  return { unitsTotal: units.length, unitsResumed: resumed, unitsRun: run };
+}
+
+function planUnits(request: EvaluationRequest, batchCount: number): PlannedUnit[] {
+  const { classifier, defenses, signal } = request;
+  const units: PlannedUnit[] = [];
+  for (let b = 0; b < batchCount; b++) {
+    units.push({
+      key: `clean/b${b}`, row: 'clean', batchIndex: b,
+      run: async (samples, seed) => {
+        const images = samples.map((s) => s.image);
+        const defended = await defendAll(classifier, defenses, images, seed, signal);
+        return { attackSeconds: 0, outcomes: samples.map((s, i) => ({ label: s.label, defended: defended[i] })) };
+      },
+    });
+    for (const attack of request.attacks) {
+      units.push({
+        key: `${attack.name}/b${b}`, row: attack.name, batchIndex: b,
+        run: async (samples, seed) => {
+          const started = performance.now();
+          const result = await attack.run({ classifier, images: batchFromImages(samples.map((s) => s.image)), labels: samples.map((s) => s.label), seed, signal });
+          const attackSeconds = (performance.now() - started) / 1000;
+          const defended = await defendAll(classifier, defenses, imagesFromBatch(result.adversarial), seed, signal);
+          return { attackSeconds, outcomes: samples.map((s, i) => ({ label: s.label, attack: result.records[i], defended: defended[i] })) };
+        },
+      });
+    }
+    const adaptive = request.adaptive;
+    if (adaptive) {
+      for (const defense of defenses) {
+        units.push({
+          key: `bpda:${defense.name}/b${b}`, row: `bpda:${defense.name}`, batchIndex: b,
+          run: async (samples, seed) => {
+            const started = performance.now();
+            const defended = new BpdaClassifier(classifier, defense, { eotSamples: adaptive.eotSamples, seed, signal });
+            const result = await adaptive.attack.run({
+              classifier: defended, images: batchFromImages(samples.map((s) => s.image)), labels: samples.map((s) => s.label), seed, signal,
+            });
+            const attackSeconds = (performance.now() - started) / 1000;
+            // The verdict uses a fresh draw of the defense's randomness, as a deployed defense would.
+            const predictions = await defendAll(classifier, [defense], imagesFromBatch(result.adversarial), deriveSeed(seed, 1), signal);
+            return { attackSeconds, outcomes: samples.map((s, i) => ({ label: s.label, attack: result.records[i], defended: predictions[i] })) };
+          },
+        });
+      }
+    }
+  }
+  return units;
+}
+
+/** Each image through each defense, then the classifier on the defended images: [image][defense]. */
+async function defendAll(
+  classifier: AttackableClassifier,
+  defenses: readonly Defense[],
+  images: readonly RasterImage[],
+  seed: number,
+  signal: AbortSignal | undefined,
+): Promise<DefendedPrediction[][]> {
+  const perImage: DefendedPrediction[][] = images.map(() => []);
+  for (const [d, defense] of defenses.entries()) {
+    const outputs = [];
+    for (const [i, image] of images.entries()) {
+      throwIfCancelled(signal);
+      outputs.push(await defense.purify(image, { seed: deriveSeed(seed, d * 100_003 + i), signal }));
+    }
+    const scores = await classifier.scores(batchFromImages(outputs.map((o) => o.image)));
+    outputs.forEach((output, i) => {
+      perImage[i].push({
+        defense: defense.name,
+        predicted: argmax(scores, i * classifier.classCount, classifier.classCount),
+        ...(output.clusterId !== undefined ? { clusterId: output.clusterId } : {}),
+        seconds: output.seconds,
+      });
+    });
+  }
+  return perImage;
+}
+
+function argmax(values: Float32Array, offset: number, length: number): number {
+  let best = 0;
+  for (let k = 1; k < length; k++) if (values[offset + k] > values[offset + best]) best = k;
+  return best;
+}
+
+/** A stable number per unit name, so each unit's randomness is the same however the run was resumed. */
+function unitNumber(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
