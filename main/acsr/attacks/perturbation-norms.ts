@@ -1,0 +1,72 @@
+/**
+ * The geometry every attack shares, per image of d = H * W * C values:
+ * - budgets: Linf in [0, 1] pixel units; L2 per-pixel-normalised, ||delta||_2 / sqrt(d), so that
+ *   the paper's 0.04 means the same on a 28 x 28 x 1 and on a 224 x 224 x 3 image. The absolute L2
+ *   radius an attack steps and projects with is therefore epsilon * sqrt(d);
+ * - projection onto the budget's ball around the original image, then clipping to [0, 1], the
+ *   order torchattacks uses (clipping after projection can only shrink the perturbation).
+ */
+import type { AttackBudget, ImageBatch } from './attack-types.ts';
+import { valuesPerImage } from './image-batch.ts';
+
+/** The absolute radius of a budget for images of `d` values (see the file comment). */
+export function absoluteRadius(budget: AttackBudget, d: number): number {
+  return budget.norm === 'linf' ? budget.epsilon : budget.epsilon * Math.sqrt(d);
+}
+
+export function assertValidBudget(budget: AttackBudget): void {
+  if (!(Number.isFinite(budget.epsilon) && budget.epsilon >= 0)) throw new RangeError(`attack budget ${budget.epsilon} is not a finite non-negative number`);
+  if (budget.norm === 'linf' && budget.epsilon > 1) throw new RangeError(`Linf budget ${budget.epsilon} exceeds 1 (budgets are in [0, 1] pixel units)`);
+}
+
+/** ||v||_2 of image n's block of d values. */
+export function blockL2(values: Float32Array, n: number, d: number): number {
+  let sum = 0;
+  for (let i = n * d; i < (n + 1) * d; i++) sum += values[i] * values[i];
+  return Math.sqrt(sum);
+}
+
+/** x' = clip(x + delta, 0, 1), delta first projected onto the budget's ball (in place on `adversarial`). */
+export function projectAndClip(original: Float32Array, adversarial: Float32Array, budget: AttackBudget, d: number): void {
+  const radius = absoluteRadius(budget, d);
+  const count = original.length / d;
+  for (let n = 0; n < count; n++) {
+    const start = n * d;
+    const end = start + d;
+    if (budget.norm === 'linf') {
+      for (let i = start; i < end; i++) {
+        const delta = Math.min(radius, Math.max(-radius, adversarial[i] - original[i]));
+        adversarial[i] = clip01(original[i] + delta);
+      }
+    } else {
+      let sum = 0;
+      for (let i = start; i < end; i++) sum += (adversarial[i] - original[i]) ** 2;
+      const norm = Math.sqrt(sum);
+      // torchattacks: factor = min(eps / ||delta||, 1)
+      const factor = norm > radius ? radius / norm : 1;
+      for (let i = start; i < end; i++) adversarial[i] = clip01(original[i] + factor * (adversarial[i] - original[i]));
+    }
+  }
+}
+
+export function clip01(value: number): number {
+  return value < 0 ? 0 : value > 1 ? 1 : value;
+}
+
+/** Per image: ||delta||_2 / sqrt(d) and max |delta| * 255, the units of AttackRecord. */
+export function perturbationSizes(original: ImageBatch, adversarial: ImageBatch): { l2PerPixel: number; linf255: number }[] {
+  const d = valuesPerImage(original);
+  const sizes: { l2PerPixel: number; linf255: number }[] = [];
+  for (let n = 0; n < original.count; n++) {
+    let sum = 0;
+    let max = 0;
+    for (let i = n * d; i < (n + 1) * d; i++) {
+      // in float64: float32 rounding of the difference itself is what the image holds
+      const delta = adversarial.data[i] - original.data[i];
+      sum += delta * delta;
+      max = Math.max(max, Math.abs(delta));
+    }
+    sizes.push({ l2PerPixel: Math.sqrt(sum / d), linf255: max * 255 });
+  }
+  return sizes;
+}

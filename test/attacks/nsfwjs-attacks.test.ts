@@ -1,0 +1,60 @@
+/**
+ * Attacks on the bundled nsfwjs MobileNetV2 through the TfImageModel adapter, on real photos at
+ * their own size (the gradient flows back through the model's resize): small FGSM and PGD budgets
+ * change the class of at least one photo, and stay within those budgets.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { AttackableClassifier, ImageBatch } from '../../main/acsr/attacks/attack-types.ts';
+import { fgsmAttack } from '../../main/acsr/attacks/fgsm.ts';
+import { pgdAttack } from '../../main/acsr/attacks/pgd.ts';
+import { predictedClasses } from '../../main/acsr/attacks/score-objectives.ts';
+import { attackableImageModel } from '../../main/acsr/attacks/tf-image-model-classifier.ts';
+import { loadTfImageModel, type TfImageModel } from '../../main/acsr/models/tf-image-model.ts';
+import { readImage } from '../../main/io/image.ts';
+import { photosDir } from '../support/shared-data.ts';
+
+const PHOTOS = ['skimage-chelsea.png', 'darknet-dog.jpg'];
+const SIZE = 128; // photos cropped to one size so they form one batch; the model resizes to 224
+
+let model: TfImageModel;
+let classifier: AttackableClassifier;
+let images: ImageBatch;
+let labels: number[];
+
+before(async () => {
+  model = await loadTfImageModel('nsfwjs-mobilenet-v2');
+  classifier = attackableImageModel(model);
+  const data = new Float32Array(PHOTOS.length * SIZE * SIZE * 3);
+  for (const [n, name] of PHOTOS.entries()) {
+    const photo = await readImage(path.join(photosDir, name), { precision: 'float32', channels: 'rgb' });
+    assert.ok(photo.height >= SIZE && photo.width >= SIZE);
+    for (let y = 0; y < SIZE; y++) {
+      const row = photo.data.subarray((y * photo.width) * 3, (y * photo.width + SIZE) * 3);
+      data.set(row, ((n * SIZE + y) * SIZE) * 3);
+    }
+  }
+  images = { count: PHOTOS.length, height: SIZE, width: SIZE, channels: 3, data };
+  labels = predictedClasses(await classifier.scores(images), classifier.classCount);
+});
+
+after(() => model?.dispose());
+
+test('adapter scores equal the model\'s own scores', async () => {
+  const ownScores = await model.scores([{ height: SIZE, width: SIZE, channels: 3, data: images.data.subarray(0, SIZE * SIZE * 3) }]);
+  const scores = await classifier.scores(images);
+  for (let k = 0; k < classifier.classCount; k++) assert.ok(Math.abs(scores[k] - ownScores[0][k]) < 1e-4);
+});
+
+for (const attack of [fgsmAttack('l2', 0.02), pgdAttack('linf', { epsilon: 4 / 255, steps: 3 })]) {
+  test(`${attack.name} flips at least one photo's class, within its budget`, async (t) => {
+    const { records } = await attack.run({ classifier, images, labels, seed: 0 });
+    t.diagnostic(JSON.stringify(records.map((r) => ({ from: model.classNames[r.originalLabel], to: model.classNames[r.adversarialLabel], l2: r.l2PerPixel.toFixed(4), linf255: r.linf255.toFixed(2) }))));
+    for (const record of records) {
+      if (attack.budget!.norm === 'l2') assert.ok(record.l2PerPixel <= attack.budget!.epsilon + 1e-6);
+      else assert.ok(record.linf255 / 255 <= attack.budget!.epsilon + 1e-6);
+    }
+    assert.ok(records.some((record) => record.success), 'no photo changed class');
+  });
+}
