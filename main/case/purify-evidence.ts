@@ -19,6 +19,7 @@ import { pdqHammingDistance } from '../pdq/pdq.ts';
 import { CancelledError, silentProgress, throwIfCancelled, type ProgressReporter, type TaskControl } from '../progress/progress.ts';
 import type { CaseFolder } from './case-folder.ts';
 import { examineEvidenceImage } from './evidence-image.ts';
+import { storePurificationComponents } from './purification-components.ts';
 import type { PurificationRun, Verdict } from './records.ts';
 
 export interface PurifyEvidenceRequest extends TaskControl {
@@ -160,6 +161,8 @@ async function purifyOne(
   const storeStart = performance.now();
   const png = await encodePng(purified);
   const stored = await store.storeBytes(png);
+  // Kept with the output so the image view shows exactly what this run computed (see purification-components.ts).
+  const components = await storePurificationComponents(store, result.components);
   // Examined exactly as the import examines evidence, so the PDQ distance compares like with like.
   const outputFacts = await examineEvidenceImage(png, { source: `purified output of item ${itemId}` });
   const outputPdq = { hash: outputFacts.pdqHash, quality: outputFacts.pdqQuality };
@@ -189,6 +192,7 @@ async function purifyOne(
       inputChannels: image.channels,
       inputDecodeNotes: image.notes,
       seedMeaning: "the bundle's training seed; purification itself draws no random numbers",
+      components,
     },
     seed: bundle.manifest.parameters.seed,
     backend: `extractor: tfjs ${result.backend.extractor}; CBPDN: ${result.backend.cbpdn}`,

@@ -6,7 +6,7 @@
  *  3. Every evidence file against its recorded SHA-256 (and its content address), and every
  *     item against its own import entry in the audit log, so that a row edited to match a
  *     swapped file still disagrees with the chained record of what was imported.
- *  4. Purified outputs kept in the store, against their recorded hashes.
+ *  4. Purified outputs kept in the store (and the parts the image view shows), against their recorded hashes.
  * Problems are listed in that order; the first is the "first broken link".
  */
 import { silentProgress, throwIfCancelled, type TaskControl } from '../progress/progress.ts';
@@ -14,6 +14,7 @@ import { checkAuditChain, type AuditChainCheck } from './audit-chain.ts';
 import type { CaseDatabase } from './case-database.ts';
 import type { EvidenceStore } from './evidence-store.ts';
 import { APPEND_ONLY_TABLES } from './migrations.ts';
+import { COMPONENT_NAMES, storedComponentsOf } from './purification-components.ts';
 
 export interface VerificationProblem {
   kind: 'audit-chain' | 'append-only-guard' | 'evidence' | 'purified-output';
@@ -108,6 +109,16 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
         problems.push({ kind: 'purified-output', where: `purification run ${run.id} of item ${item.id} (${run.outputStorePath})`, reason: `file's SHA-256 is ${actual}, recorded ${run.outputSha256}` });
       }
       outputsChecked++;
+      // The low/high parts the image view shows are outputs of the run too.
+      const components = storedComponentsOf(run.parameters);
+      for (const name of components ? COMPONENT_NAMES : []) {
+        const part = components!.parts[name];
+        recordedFiles.add(part.storePath);
+        const partHash = await store.hashStored(part.storePath).catch(() => 'missing or unreadable');
+        if (partHash !== part.sha256) {
+          problems.push({ kind: 'purified-output', where: `purification run ${run.id} of item ${item.id}, part ${name} (${part.storePath})`, reason: `file's SHA-256 is ${partHash}, recorded ${part.sha256}` });
+        }
+      }
     }
   }
 

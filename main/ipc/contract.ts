@@ -45,6 +45,10 @@ export const categoryCodeSchema = z.enum(CATEGORY_CODES);
 const isoTimeSchema = z.string();
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 const emptyInputSchema = z.strictObject({});
+/** A reference bundle by id: the shipped default or one trained into the workspace; never a path. */
+export const bundleIdSchema = z.string().regex(/^(default-bundle|trained:[A-Za-z0-9][A-Za-z0-9._-]{0,63})$/, 'not a bundle id');
+/** A content filter of the model registry, by id. */
+export const classifierIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a classifier id');
 
 // ---- progress (main/progress/progress.ts is the one progress interface) ----------------------
 
@@ -75,6 +79,13 @@ export const appStateSchema = z.object({
   workspace: z.string(),
 });
 
+const unfinishedJobSchema = z.object({
+  caseJobId: z.number().int().positive(),
+  state: z.enum(['cancelled', 'failed', 'interrupted']),
+  done: z.number().int(),
+  total: z.number().int().nullable(),
+});
+
 export const caseSummarySchema = z.object({
   caseId: caseIdSchema,
   number: z.string(),
@@ -84,9 +95,9 @@ export const caseSummarySchema = z.object({
   createdBy: z.string(),
   itemCount: z.number().int().nonnegative(),
   /** Imports that stopped before finishing (cancelled, failed, or their process died): each can be resumed. */
-  unfinishedImports: z.array(
-    z.object({ caseJobId: z.number().int().positive(), state: z.enum(['cancelled', 'failed', 'interrupted']), done: z.number().int(), total: z.number().int().nullable() }),
-  ),
+  unfinishedImports: z.array(unfinishedJobSchema),
+  /** Purify jobs that stopped before finishing (a host restart leaves them interrupted or cancelled): resuming purifies the rest. */
+  unfinishedPurifications: z.array(unfinishedJobSchema),
 });
 
 export const evidenceSummarySchema = z.object({
@@ -100,6 +111,11 @@ export const evidenceSummarySchema = z.object({
   pdqHash: z.string(),
   category: categoryCodeSchema.nullable(),
   tags: z.array(z.string()),
+  /** How many purification runs the item has (0: not purified). */
+  purificationRuns: z.number().int().nonnegative(),
+  /** The content filter's top class on the evidence and on the latest purified output, if classified. */
+  verdictBefore: z.string().nullable(),
+  verdictAfter: z.string().nullable(),
 });
 
 /** One item with its whole record: what the item view shows. */
@@ -113,6 +129,64 @@ export const evidenceDetailSchema = evidenceSummarySchema.extend({
   /** Every category and tag ever given, oldest first (the latest category is the current one). */
   tagHistory: z.array(z.object({ kind: z.enum(['category', 'user']), value: z.string(), comment: z.string().nullable(), examiner: z.string(), createdAt: isoTimeSchema })),
   notes: z.array(z.object({ text: z.string(), examiner: z.string(), createdAt: isoTimeSchema })),
+});
+
+/** A reference bundle the renderer may choose (the path stays on the main side). */
+export const bundleChoiceSchema = z.object({
+  bundleId: bundleIdSchema,
+  label: z.string(),
+  extractorId: z.string(),
+  clusterIds: z.array(z.string()),
+  description: z.string(),
+});
+
+export const classifierChoiceSchema = z.object({ classifierId: classifierIdSchema, label: z.string(), classNames: z.array(z.string()) });
+
+/** The parts of a purification run the image view shows, side by side. */
+export const viewPartSchema = z.enum(['original', 'low', 'high', 'reconstructedHigh', 'purified', 'difference']);
+
+/**
+ * Display scaling of the signed parts: value x gain + 0.5 (grey is zero), stated on screen next
+ * to each panel. Small parts need a gain to be seen at all; the gain is for display only.
+ */
+export const VIEW_PART_DISPLAY: Record<z.output<typeof viewPartSchema>, { title: string; gain: number | null; scaling: string }> = {
+  original: { title: 'Original x', gain: null, scaling: 'as stored' },
+  low: { title: 'Low frequency x_low', gain: null, scaling: 'as computed' },
+  high: { title: 'High frequency x_high', gain: 4, scaling: 'x_high ×4 + 0.5' },
+  reconstructedHigh: { title: 'Reconstructed high D·y', gain: 4, scaling: 'D·y ×4 + 0.5' },
+  purified: { title: 'Purified x_pur', gain: null, scaling: 'as stored' },
+  difference: { title: 'Difference x_pur − x', gain: 8, scaling: '(x_pur − x) ×8 + 0.5' },
+};
+
+const scoresSchema = z.record(z.string(), z.number());
+
+/** One purification run of an item, as the image view shows it. */
+export const purificationRunViewSchema = z.object({
+  runId: z.number().int().positive(),
+  caseJobId: z.number().int().nullable(),
+  createdAt: isoTimeSchema,
+  examiner: z.string(),
+  bundleId: z.string(),
+  bundleManifestSha256: sha256Schema,
+  /** Every cluster of the bundle with the input's Mahalanobis distance to it, in bundle order. */
+  clusters: z.array(z.object({ clusterId: z.string(), distance: z.number() })),
+  /** The nearest cluster (the method's choice) and the one the dictionary came from. */
+  chosenClusterId: z.string(),
+  usedClusterId: z.string(),
+  override: z.object({ clusterId: z.string(), examiner: z.string(), reason: z.string() }).nullable(),
+  inputSha256: sha256Schema,
+  inputPdqHash: z.string(),
+  outputSha256: sha256Schema,
+  outputPdqHash: z.string(),
+  pdqDistance: z.number().int(),
+  converged: z.boolean(),
+  iterations: z.number().int(),
+  totalMs: z.number(),
+  /** False for runs recorded before the parts were kept: only original and purified can be shown. */
+  hasComponents: z.boolean(),
+  verdicts: z
+    .object({ modelId: z.string(), before: scoresSchema, after: scoresSchema, topBefore: z.string(), topAfter: z.string() })
+    .nullable(),
 });
 
 /** Notes may span lines; other control characters are refused. */
@@ -154,15 +228,29 @@ export const importJobRequestSchema = z
   })
   .refine((request) => (request.sources === undefined) !== (request.resumeCaseJobId === undefined), 'give either sources or resumeCaseJobId');
 
-/** Stage iii purification of evidence items (issue 3); the runner refuses it until it exists. */
-export const purifyJobRequestSchema = z.strictObject({
-  kind: z.literal('purify'),
-  caseId: caseIdSchema,
-  itemIds: z.array(itemIdSchema).min(1).max(10_000),
-  bundleId: z.string().min(1).max(200).optional(),
-  /** An investigator's choice of cluster instead of the method's own ('class:index' or its position, as main/case/purify-evidence.ts takes it), with the reason recorded. */
-  override: z.strictObject({ cluster: z.string().min(1).max(100), reason: shortTextSchema.pipe(z.string().min(1, 'an override needs a reason')) }).optional(),
-});
+/** A cluster of a bundle: '<class name>:<index>'. */
+const clusterIdSchema = z.string().max(100).regex(/^[^:]+:\d{1,3}$/, 'a cluster id reads <class>:<index>').refine(noControlCharacters, 'the cluster id contains control characters');
+
+/** Stage iii purification of evidence items, stored in the case with its record (main/case/purify-evidence.ts). */
+export const purifyJobRequestSchema = z
+  .strictObject({
+    kind: z.literal('purify'),
+    caseId: caseIdSchema,
+    itemIds: z.array(itemIdSchema).min(1).max(10_000).optional(),
+    /** Default: the bundle that ships with the workstation. */
+    bundleId: bundleIdSchema.optional(),
+    /** Scores evidence and output (verdicts before/after); default nsfwjs-mobilenet-v2, null for none. */
+    classifierId: classifierIdSchema.nullable().optional(),
+    /** An investigator's choice of cluster instead of the method's own, with the reason recorded in the audit log. */
+    override: z.strictObject({ cluster: clusterIdSchema, reason: shortTextSchema.pipe(z.string().min(1, 'an override needs a reason')) }).optional(),
+    /** Instead of itemIds: carry on with this unfinished purify job of the case, with its own settings. */
+    resumeCaseJobId: z.number().int().positive().optional(),
+  })
+  .refine((request) => (request.itemIds === undefined) !== (request.resumeCaseJobId === undefined), 'give either itemIds or resumeCaseJobId')
+  .refine(
+    (request) => request.resumeCaseJobId === undefined || (request.bundleId === undefined && request.classifierId === undefined && request.override === undefined),
+    'a resumed purify job keeps its own bundle, classifier and override',
+  );
 
 /** Stage i training of a reference bundle from a labelled folder (issue 3); refused until it exists. */
 export const trainJobRequestSchema = z.strictObject({
@@ -220,6 +308,10 @@ export const requestChannels = {
       uncategorised: z.boolean().optional(),
       /** Items carrying every one of these user tags. */
       tags: z.array(shortTextSchema.pipe(z.string().min(1).max(100))).max(20).optional(),
+      /** true: purified at least once; false: never purified. */
+      purified: z.boolean().optional(),
+      /** Items whose latest verdict at this stage has this top class. */
+      verdict: z.strictObject({ stage: z.enum(['before', 'after']), topClass: shortTextSchema.pipe(z.string().min(1).max(100)) }).optional(),
     }),
     z.array(evidenceSummarySchema),
   ),
@@ -237,6 +329,18 @@ export const requestChannels = {
     evidenceDetailSchema,
   ),
   'evidence.addNote': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, text: noteTextSchema }), evidenceDetailSchema),
+  /** Every purification run of an item, oldest first. */
+  'evidence.purifications': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema }), z.array(purificationRunViewSchema)),
+  /** One part of a run (or the original) as a display PNG, its signed parts scaled as VIEW_PART_DISPLAY says. */
+  'evidence.viewPart': request(
+    z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, runId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), part: viewPartSchema, maxEdge: z.number().int().min(64).max(2048) }),
+    z.object({ mediaType: z.literal('image/png'), base64: z.string(), width: z.number().int(), height: z.number().int() }),
+  ),
+  /** The bundles and content filters a purify job may use (ids only travel back). */
+  'purification.choices': request(
+    emptyInputSchema,
+    z.object({ bundles: z.array(bundleChoiceSchema), classifiers: z.array(classifierChoiceSchema), defaultBundleId: z.string().nullable(), defaultClassifierId: z.string().nullable() }),
+  ),
   'jobs.start': request(jobRequestSchema, jobSnapshotSchema),
   'jobs.cancel': request(z.strictObject({ jobId: jobIdSchema }), jobSnapshotSchema),
   'jobs.list': request(emptyInputSchema, z.array(jobSnapshotSchema)),
@@ -279,6 +383,10 @@ export type JobSnapshot = z.output<typeof jobSnapshotSchema>;
 export type JobRequest = z.output<typeof jobRequestSchema>;
 export type JobKind = z.output<typeof jobKindSchema>;
 export type CategoryCode = z.output<typeof categoryCodeSchema>;
+export type BundleChoice = z.output<typeof bundleChoiceSchema>;
+export type ClassifierChoice = z.output<typeof classifierChoiceSchema>;
+export type ViewPart = z.output<typeof viewPartSchema>;
+export type PurificationRunView = z.output<typeof purificationRunViewSchema>;
 
 // ---- answers --------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CASE_DATABASE_FILE, CaseFolder } from '../case/case-folder.ts';
 import { IMPORT_JOB_KIND } from '../case/import-evidence.ts';
+import { PURIFY_JOB_KIND, type PurifyJobParameters } from '../case/purify-evidence.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { caseIdSchema, type CaseSummary } from '../ipc/contract.ts';
 
@@ -64,6 +65,16 @@ export class CaseLibrary {
       unfinishedImports: opened.db
         .jobs({ kind: IMPORT_JOB_KIND, states: ['cancelled', 'failed', 'interrupted'] })
         .map((job) => ({ caseJobId: job.id, state: job.state as 'cancelled' | 'failed' | 'interrupted', done: job.progressDone, total: job.progressTotal })),
+      unfinishedPurifications: opened.db
+        .jobs({ kind: PURIFY_JOB_KIND, states: ['cancelled', 'failed', 'interrupted'] })
+        .map((job) => {
+          // A purify job counts what it did by the runs it recorded, not by a progress column.
+          const itemIds = (job.parameters as PurifyJobParameters).itemIds ?? [];
+          const done = itemIds.filter((itemId) => opened.db.purificationRuns(itemId).some((run) => run.jobId === job.id)).length;
+          return { caseJobId: job.id, state: job.state as 'cancelled' | 'failed' | 'interrupted', done, total: itemIds.length };
+        })
+        // A job whose every item was purified has nothing left to resume.
+        .filter((job) => job.done < (job.total ?? 0)),
     };
   }
 

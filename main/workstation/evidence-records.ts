@@ -2,8 +2,9 @@
 import type { CaseFolder } from '../case/case-folder.ts';
 import type { ItemSummary } from '../case/records.ts';
 import type { EvidenceDetail, EvidenceSummary } from '../ipc/contract.ts';
+import { purificationFactsByItem, type PurificationFacts } from './purification-facts.ts';
 
-export function evidenceSummary(item: ItemSummary): EvidenceSummary {
+export function evidenceSummary(item: ItemSummary, facts: PurificationFacts): EvidenceSummary {
   return {
     itemId: item.id,
     originalName: item.originalName,
@@ -15,6 +16,7 @@ export function evidenceSummary(item: ItemSummary): EvidenceSummary {
     pdqHash: item.pdqHash,
     category: item.category,
     tags: item.tags,
+    ...facts,
   };
 }
 
@@ -24,7 +26,7 @@ export function evidenceDetail(opened: CaseFolder, itemId: number): EvidenceDeta
   const tags = [...new Set(tagHistory.filter((tag) => tag.kind === 'user').map((tag) => tag.value))].sort();
   const category = tagHistory.filter((tag) => tag.kind === 'category').at(-1)?.value ?? null;
   return {
-    ...evidenceSummary({ ...item, category: category as ItemSummary['category'], tags }),
+    ...evidenceSummary({ ...item, category: category as ItemSummary['category'], tags }, purificationFactsByItem(opened.db)(itemId)),
     md5: item.md5,
     pdqQuality: item.pdqQuality,
     originalPath: item.originalPath,

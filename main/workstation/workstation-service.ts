@@ -9,6 +9,10 @@ import { UserInputError } from '../errors/user-input-error.ts';
 import { UnavailableError } from '../ipc/call-failure.ts';
 import type { AppState, JobSnapshot, ParsedRequestInput, RequestChannel, RequestOutput } from '../ipc/contract.ts';
 import { evidenceDetail, evidenceSummary } from './evidence-records.ts';
+import { bundlePathOf, checkClassifierId, DEFAULT_BUNDLE_ID, DEFAULT_CLASSIFIER_ID, knownBundles, knownClassifiers } from './purification-catalogue.ts';
+import { purificationFactsByItem } from './purification-facts.ts';
+import { purificationRunViews } from './purification-runs.ts';
+import { renderViewPart } from './view-parts.ts';
 import { JobRunner, type JobModules } from '../jobs/job-runner.ts';
 import { CaseLibrary } from './case-library.ts';
 import { makeThumbnailBase64, ThumbnailCache } from './thumbnails.ts';
@@ -29,6 +33,7 @@ export const DEFAULT_JOB_MODULES: JobModules = {
   import: new URL('../jobs/import-job.ts', import.meta.url),
   report: new URL('../jobs/report-job.ts', import.meta.url),
   verify: new URL('../jobs/verify-job.ts', import.meta.url),
+  purify: new URL('../jobs/purify-job.ts', import.meta.url),
 };
 
 export class WorkstationService {
@@ -36,9 +41,13 @@ export class WorkstationService {
   readonly jobs: JobRunner;
   readonly #cases: CaseLibrary;
   readonly #thumbnails = new ThumbnailCache();
+  /** Rendered view panels: the same cache, keyed by run and part (a run's parts never change). */
+  readonly #viewParts = new ThumbnailCache();
+  readonly #workspace: string;
 
   constructor(options: WorkstationOptions) {
     const workspace = resolve(options.workspace);
+    this.#workspace = workspace;
     this.#cases = new CaseLibrary(workspace);
     this.jobs = new JobRunner(options.jobModules ?? DEFAULT_JOB_MODULES);
 
@@ -66,10 +75,15 @@ export class WorkstationService {
       'cases.create': async ({ number, title, requester }) =>
         this.#cases.create({ number, title, examiner: await examiner(), ...(requester ? { requester } : {}) }),
       'cases.get': ({ caseId }) => this.#cases.summary(caseId),
-      'evidence.list': async ({ caseId, category, uncategorised, tags }) => {
+      'evidence.list': async ({ caseId, category, uncategorised, tags, purified, verdict }) => {
         const opened = await this.#cases.open(caseId);
         const filter = { ...(category ? { category } : {}), ...(uncategorised ? { uncategorised } : {}), ...(tags?.length ? { tags } : {}) };
-        return opened.db.listItems(filter).map(evidenceSummary);
+        const factsOf = purificationFactsByItem(opened.db);
+        return opened.db
+          .listItems(filter)
+          .map((item) => evidenceSummary(item, factsOf(item.id)))
+          .filter((item) => purified === undefined || (item.purificationRuns > 0) === purified)
+          .filter((item) => !verdict || (verdict.stage === 'before' ? item.verdictBefore : item.verdictAfter) === verdict.topClass);
       },
       'evidence.thumbnail': async ({ caseId, itemId, maxEdge }) => {
         const opened = await this.#cases.open(caseId);
@@ -95,6 +109,23 @@ export class WorkstationService {
         const opened = await this.#cases.open(caseId);
         opened.db.addNote({ itemId, text, examiner: await examiner() });
         return evidenceDetail(opened, itemId);
+      },
+      'evidence.purifications': async ({ caseId, itemId }) => purificationRunViews(await this.#cases.open(caseId), itemId),
+      'evidence.viewPart': async ({ caseId, itemId, runId, part, maxEdge }) => {
+        const opened = await this.#cases.open(caseId);
+        const key = `${caseId}/${itemId}/${runId}/${part}/${maxEdge}`;
+        // Cached as JSON so the one small LRU class serves thumbnails and panels alike.
+        return JSON.parse(await this.#viewParts.get(key, async () => JSON.stringify(await renderViewPart(opened, { itemId, runId, part, maxEdge }))));
+      },
+      'purification.choices': async () => {
+        const bundles = (await knownBundles(workspace)).map(({ path: _path, ...choice }) => choice);
+        const classifiers = knownClassifiers();
+        return {
+          bundles,
+          classifiers,
+          defaultBundleId: bundles.find((bundle) => bundle.bundleId === DEFAULT_BUNDLE_ID)?.bundleId ?? bundles[0]?.bundleId ?? null,
+          defaultClassifierId: classifiers.some((choice) => choice.classifierId === DEFAULT_CLASSIFIER_ID) ? DEFAULT_CLASSIFIER_ID : null,
+        };
       },
       'jobs.start': async (request) => this.#startJob(request, examiner),
       'jobs.cancel': async ({ jobId }) => this.jobs.cancel(jobId),
@@ -139,9 +170,43 @@ export class WorkstationService {
         });
       }
       case 'purify':
+        return this.#startPurifyJob(request, await examiner());
       case 'train':
         throw new UnavailableError(`${request.kind} jobs are not available in this version yet`);
     }
+  }
+
+  async #startPurifyJob(request: Extract<ParsedRequestInput<'jobs.start'>, { kind: 'purify' }>, examinerName: string): Promise<JobSnapshot> {
+    const summary = await this.#cases.summary(request.caseId);
+    const opened = await this.#cases.open(request.caseId);
+    const common = { caseFolder: this.#cases.folderOf(request.caseId), examiner: examinerName };
+    const resuming = request.resumeCaseJobId;
+    if (resuming !== undefined) {
+      if (!summary.unfinishedPurifications.some((job) => job.caseJobId === resuming)) {
+        throw new UserInputError(`purification ${resuming} of case ${summary.number} is not an unfinished purify job`);
+      }
+      return this.jobs.submit({
+        kind: 'purify',
+        label: `Resume purification ${resuming} of case ${summary.number}`,
+        caseId: request.caseId,
+        parameters: { ...common, itemIds: null, bundlePath: null, classifierId: null, override: null, resumeCaseJobId: resuming },
+      });
+    }
+    const itemIds = [...new Set(request.itemIds!)];
+    // Ids from the renderer are checked against the case before a worker starts.
+    for (const itemId of itemIds) opened.db.getItem(itemId);
+    const bundle = await bundlePathOf(this.#workspace, request.bundleId ?? DEFAULT_BUNDLE_ID);
+    if (request.override && !bundle.clusterIds.includes(request.override.cluster)) {
+      throw new UserInputError(`${request.override.cluster} is not a cluster of ${bundle.label} (${bundle.clusterIds.join(', ')})`);
+    }
+    const classifierId = request.classifierId === null ? null : checkClassifierId(request.classifierId ?? DEFAULT_CLASSIFIER_ID);
+    const what = itemIds.length === 1 ? `item #${itemIds[0]}` : `${itemIds.length} items`;
+    return this.jobs.submit({
+      kind: 'purify',
+      label: `Purify ${what} of case ${summary.number}${request.override ? ` with cluster ${request.override.cluster}` : ''}`,
+      caseId: request.caseId,
+      parameters: { ...common, itemIds, bundlePath: bundle.path, classifierId, override: request.override ?? null, resumeCaseJobId: null },
+    });
   }
 
   async close(): Promise<void> {

@@ -2,9 +2,10 @@
  * The evidence grid, virtualised by rows (@tanstack/react-virtual) so that 10,000 items cost as
  * much as the few rows on screen. Keys, as in the investigators' current tools: 0-5 give the
  * selected items CAT-0..CAT-5, arrows move, space reveals or conceals, Enter (or a double
- * click) opens the item, Ctrl/Cmd+A selects all.
+ * click) opens the item, Ctrl/Cmd+A selects all, P purifies the selection.
  */
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Stack from '@mui/material/Stack';
 import Tooltip from '@mui/material/Tooltip';
@@ -25,9 +26,11 @@ interface EvidenceGridProps {
   loader: ThumbnailLoader;
   onSetCategory: (itemIds: number[], category: CategoryCode) => Promise<void>;
   onOpenItem: (itemId: number) => void;
+  /** Bulk action: purify these items (the case screen asks which bundle). */
+  onPurify: (itemIds: number[]) => void;
 }
 
-export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, loader, onSetCategory, onOpenItem }: EvidenceGridProps) {
+export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, loader, onSetCategory, onOpenItem, onPurify }: EvidenceGridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const width = useElementWidth(scrollRef);
   const columns = Math.max(1, Math.floor((width + GAP) / (thumbSize + GAP)));
@@ -86,6 +89,10 @@ export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, loader, 
     } else if (event.key === 'a' && (event.ctrlKey || event.metaKey)) {
       setSelected(new Set(items.map((item) => item.itemId)));
       event.preventDefault();
+    } else if ((event.key === 'p' || event.key === 'P') && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      const targets = selected.size > 0 ? [...selected] : [items[focusIndex]?.itemId].filter((id): id is number => id !== undefined);
+      if (targets.length > 0) onPurify(targets);
+      event.preventDefault();
     } else if (event.key === 'Escape') {
       setSelected(new Set());
     }
@@ -104,11 +111,14 @@ export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, loader, 
                 <Chip size="small" variant="outlined" label={code} onClick={() => void onSetCategory([...selected], code)} sx={{ fontSize: '0.7rem', height: 22, flexShrink: 0 }} />
               </Tooltip>
             ))}
+            <Button size="small" variant="contained" onClick={() => onPurify([...selected])} sx={{ ml: 0.5, py: 0, minHeight: 22, fontSize: '0.7rem', flexShrink: 0 }} data-testid="bulk-purify">
+              Purify…
+            </Button>
             <Box sx={{ width: 8, flexShrink: 0 }} />
           </>
         )}
         <Typography variant="caption" color="text.secondary" noWrap>
-          Keys: 0-5 give CAT-0..CAT-5 to the selection · arrows move · space reveals · Enter opens · Ctrl+A selects all
+          Keys: 0-5 give CAT-0..CAT-5 to the selection · P purifies · arrows move · space reveals · Enter opens · Ctrl/Shift+click or Ctrl+A select several
         </Typography>
       </Stack>
       <Box

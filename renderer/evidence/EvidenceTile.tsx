@@ -50,6 +50,7 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
       data-testid="evidence-tile"
       data-item-id={item.itemId}
       data-category={item.category ?? ''}
+      data-purified={item.purificationRuns > 0 ? 'true' : 'false'}
       data-blurred={blurred ? 'true' : 'false'}
       aria-selected={selected}
       sx={{
@@ -85,11 +86,24 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
           #{item.itemId} {item.originalName}
         </Typography>
         <Stack sx={{ justifyContent: 'space-between', alignItems: 'center' }} direction="row">
-          {item.category ? (
-            <Chip size="small" color="secondary" label={item.category} data-testid="category-chip" sx={{ fontSize: '0.7rem', height: 20 }} />
-          ) : (
-            <Chip size="small" variant="outlined" label="no category" sx={{ fontSize: '0.7rem', height: 20, color: 'text.secondary' }} />
-          )}
+          <Stack direction="row" spacing={0.5} sx={{ minWidth: 0, overflow: 'hidden' }}>
+            {item.category ? (
+              <Chip size="small" color="secondary" label={item.category} data-testid="category-chip" sx={{ fontSize: '0.7rem', height: 20 }} />
+            ) : (
+              <Chip size="small" variant="outlined" label="no category" sx={{ fontSize: '0.7rem', height: 20, color: 'text.secondary' }} />
+            )}
+            {item.purificationRuns > 0 && (
+              <Chip
+                size="small"
+                color="success"
+                variant="outlined"
+                label={item.verdictAfter ? `✓ ${item.verdictAfter}` : '✓ purified'}
+                title={`${item.purificationRuns} purification run${item.purificationRuns === 1 ? '' : 's'}${item.verdictBefore ? `; filter: ${item.verdictBefore} before, ${item.verdictAfter} after` : ''}`}
+                data-testid="purified-chip"
+                sx={{ fontSize: '0.7rem', height: 20, minWidth: 0 }}
+              />
+            )}
+          </Stack>
           <Button
             size="small"
             onClick={(event) => {

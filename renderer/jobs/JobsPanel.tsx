@@ -84,6 +84,11 @@ function describeSummary(summary: Record<string, unknown>): string {
   if (typeof summary.itemsChecked === 'number') {
     return summary.ok ? `verified: audit chain intact, ${summary.itemsChecked} items and ${summary.outputsChecked} outputs match their hashes` : `NOT verified: ${summary.firstBrokenLink}`;
   }
+  if (typeof summary.purified === 'number') {
+    const earlier = typeof summary.doneEarlier === 'number' && summary.doneEarlier > 0 ? ` (resumed: ${summary.doneEarlier} done before)` : '';
+    const warnings = Array.isArray(summary.warnings) && summary.warnings.length > 0 ? ` · ${summary.warnings.length} warning(s): ${summary.warnings[0]}` : '';
+    return `${summary.purified} item${summary.purified === 1 ? '' : 's'} purified${earlier}${warnings}`;
+  }
   if (typeof summary.imported === 'number') {
     return `${summary.imported} imported, ${summary.duplicates} duplicates skipped, ${summary.errors} errors${summary.resumed ? ' (resumed)' : ''}`;
   }

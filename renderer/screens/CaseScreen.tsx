@@ -1,4 +1,4 @@
-/** One open case: import, filters, thumbnail size, and the evidence grid. */
+/** One open case: import, filters (category, tags, purified state, verdict), thumbnail size, the evidence grid and its bulk purify. */
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -15,11 +15,16 @@ import { messageOf } from '../client/workstation-client.ts';
 import { EvidenceGrid } from '../evidence/EvidenceGrid.tsx';
 import { ItemDialog } from '../evidence/ItemDialog.tsx';
 import { ThumbnailLoader } from '../evidence/thumbnail-loader.ts';
+import { PurifyDialog } from '../purify/PurifyDialog.tsx';
 import { CaseActions } from './CaseActions.tsx';
 import { ImportBar } from './ImportBar.tsx';
 
 type Filter = 'all' | 'uncategorised' | CategoryCode;
-
+type PurifiedFilter = 'any' | 'purified' | 'not-purified';
+/** '' or '<stage>:<class>', e.g. 'before:Porn'. */
+type VerdictFilter = string;
+/** Jobs whose end changes what the grid shows. */
+const RELOADING_KINDS = new Set(['import', 'purify']);
 interface CaseScreenProps {
   caseSummary: CaseSummary;
   state: AppState;
@@ -38,31 +43,45 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
   const [tagFilter, setTagFilter] = useState('');
   const tags = useMemo(() => tagFilter.split(',').map((tag) => tag.trim()).filter(Boolean), [tagFilter]);
   const [thumbSize, setThumbSize] = useState(160);
-
+  const [purifiedFilter, setPurifiedFilter] = useState<PurifiedFilter>('any');
+  const [verdictFilter, setVerdictFilter] = useState<VerdictFilter>('');
+  const [verdictClasses, setVerdictClasses] = useState<string[]>([]);
+  const [purifyItemIds, setPurifyItemIds] = useState<number[] | null>(null);
+  useEffect(() => {
+    client.call('purification.choices', {}).then((choices) => setVerdictClasses([...new Set(choices.classifiers.flatMap((choice) => choice.classNames))].sort()), reportError);
+  }, [client, reportError]);
+  const filtering = filter !== 'all' || tags.length > 0 || purifiedFilter !== 'any' || verdictFilter !== '';
   const [summary, setSummary] = useState(caseSummary);
   const [openItemId, setOpenItemId] = useState<number | null>(null);
   const loader = useMemo(() => new ThumbnailLoader(client), [client]);
   const itemChanged = useCallback((detail: EvidenceDetail) => {
-    setItems((current) => current?.map((item) => (item.itemId === detail.itemId ? { ...item, category: detail.category, tags: detail.tags } : item)) ?? null);
+    setItems((current) => current?.map((item) => (item.itemId === detail.itemId ? { ...item, category: detail.category, tags: detail.tags, purificationRuns: detail.purificationRuns, verdictBefore: detail.verdictBefore, verdictAfter: detail.verdictAfter } : item)) ?? null);
   }, []);
 
   const load = useCallback(() => {
     const query = filter === 'all' ? {} : filter === 'uncategorised' ? { uncategorised: true } : { category: filter };
+    const [stage, topClass] = verdictFilter.split(':') as ['before' | 'after', string];
     client.call('cases.get', { caseId }).then(setSummary, reportError);
-    client.call('evidence.list', { caseId, ...query, ...(tags.length > 0 ? { tags } : {}) }).then(
+    client.call('evidence.list', {
+      caseId,
+      ...query,
+      ...(tags.length > 0 ? { tags } : {}),
+      ...(purifiedFilter === 'any' ? {} : { purified: purifiedFilter === 'purified' }),
+      ...(verdictFilter ? { verdict: { stage, topClass } } : {}),
+    }).then(
       (list) => {
         setItems(list);
         setLoadError(null);
       },
       (error: unknown) => setLoadError(messageOf(error)),
     );
-  }, [client, caseId, filter, tags, reportError]);
+  }, [client, caseId, filter, tags, purifiedFilter, verdictFilter, reportError]);
   useEffect(load, [load]);
 
-  // Reload when an import into this case finishes (completed or cancelled part-way).
+  // Reload when an import or purification of this case finishes (completed or stopped part-way).
   const seenFinished = useRef(new Set<number>(jobs.filter((job) => job.finishedAt).map((job) => job.jobId)));
   useEffect(() => {
-    const finished = jobs.filter((job) => job.caseId === caseId && job.kind === 'import' && job.finishedAt && !seenFinished.current.has(job.jobId));
+    const finished = jobs.filter((job) => job.caseId === caseId && RELOADING_KINDS.has(job.kind) && job.finishedAt && !seenFinished.current.has(job.jobId));
     if (finished.length === 0) return;
     finished.forEach((job) => seenFinished.current.add(job.jobId));
     load();
@@ -90,7 +109,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           {caseSummary.title ? ` — ${caseSummary.title}` : ''}
         </Typography>
         <Typography variant="body2" color="text.secondary" sx={{ flex: 1 }}>
-          {items ? `${items.length} item${items.length === 1 ? '' : 's'}${filter === 'all' && tags.length === 0 ? '' : ' shown'}` : ''}
+          {items ? `${items.length} item${items.length === 1 ? '' : 's'}${filtering ? ' shown' : ''}` : ''}
         </Typography>
         <CaseActions caseId={caseId} blurByDefault={blurByDefault} />
       </Stack>
@@ -114,6 +133,21 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           sx={{ width: 170 }}
           slotProps={{ htmlInput: { 'data-testid': 'tag-filter', spellCheck: false } }}
         />
+        <TextField select size="small" label="Purified" value={purifiedFilter} onChange={(event) => setPurifiedFilter(event.target.value as PurifiedFilter)} sx={{ width: 150 }}>
+          <MenuItem value="any">Purified or not</MenuItem>
+          <MenuItem value="purified">Purified</MenuItem>
+          <MenuItem value="not-purified">Not purified yet</MenuItem>
+        </TextField>
+        <TextField select size="small" label="Verdict" value={verdictFilter} onChange={(event) => setVerdictFilter(event.target.value)} sx={{ width: 170 }}>
+          <MenuItem value="">Any verdict</MenuItem>
+          {(['before', 'after'] as const).flatMap((stage) =>
+            verdictClasses.map((name) => (
+              <MenuItem key={`${stage}:${name}`} value={`${stage}:${name}`}>
+                {stage === 'before' ? 'Before' : 'After'} purification: {name}
+              </MenuItem>
+            )),
+          )}
+        </TextField>
         <Stack sx={{ width: 180 }}>
           <Typography variant="caption" color="text.secondary">
             Thumbnail size
@@ -135,18 +169,33 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           Import {job.caseJobId} was {job.state} after {job.done} of {job.total ?? '?'} files. Resuming skips the files already dealt with.
         </Alert>
       ))}
+      {summary.unfinishedPurifications.map((job) => (
+        <Alert
+          key={`purify-${job.caseJobId}`}
+          severity="warning"
+          data-testid="unfinished-purification"
+          action={
+            <Button color="inherit" size="small" onClick={() => client.call('jobs.start', { kind: 'purify', caseId, resumeCaseJobId: job.caseJobId }).catch(reportError)}>
+              Resume
+            </Button>
+          }
+        >
+          Purification {job.caseJobId} was {job.state} after {job.done} of {job.total ?? '?'} items. Resuming purifies the rest with the same bundle and content filter.
+        </Alert>
+      ))}
       {loadError && <Alert severity="error">{loadError}</Alert>}
       {items && items.length === 0 && (
         <Typography color="text.secondary" data-testid="empty-case">
-          {filter === 'all' && tags.length === 0 ? 'No evidence yet: import a folder of images.' : 'No item matches this filter.'}
+          {filtering ? 'No item matches this filter.' : 'No evidence yet: import a folder of images.'}
         </Typography>
       )}
       {items && items.length > 0 && (
-        <EvidenceGrid caseId={caseId} items={items} thumbSize={thumbSize} blurByDefault={blurByDefault} loader={loader} onSetCategory={setCategory} onOpenItem={setOpenItemId} />
+        <EvidenceGrid caseId={caseId} items={items} thumbSize={thumbSize} blurByDefault={blurByDefault} loader={loader} onSetCategory={setCategory} onOpenItem={setOpenItemId} onPurify={setPurifyItemIds} />
       )}
       {openItemId !== null && (
-        <ItemDialog caseId={caseId} itemId={openItemId} blurByDefault={blurByDefault} loader={loader} onClose={() => setOpenItemId(null)} onChanged={itemChanged} />
+        <ItemDialog caseId={caseId} itemId={openItemId} blurByDefault={blurByDefault} loader={loader} jobs={jobs} onClose={() => setOpenItemId(null)} onChanged={itemChanged} />
       )}
+      {purifyItemIds !== null && <PurifyDialog caseId={caseId} itemIds={purifyItemIds} onClose={() => setPurifyItemIds(null)} />}
     </Box>
   );
 }

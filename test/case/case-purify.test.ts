@@ -218,8 +218,8 @@ describe('acsr case purify', () => {
       const verification = await reopened.verify({ examiner: 'carol' });
       assert.equal(verification.ok, true, verification.firstBrokenLink ?? '');
       assert.equal(verification.outputsChecked, 1);
-      // A purified PNG of the interrupted item may be in the store without a record: harmless, reported.
-      assert.ok(verification.unrecordedStoreFiles.length <= 1);
+      // A purified PNG (and its four parts) of the interrupted item may be in the store without a record: harmless, reported.
+      assert.ok(verification.unrecordedStoreFiles.length <= 5);
     } finally {
       reopened.close();
     }

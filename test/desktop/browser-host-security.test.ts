@@ -116,6 +116,15 @@ test('invalid calls are refused by the schema and change nothing', async () => {
       ['jobs.start', { kind: 'import', caseId: 'c', sources: ['relative/path'] }],
       ['jobs.start', { kind: 'shell', command: 'rm -rf /' }],
       ['jobs.cancel', { jobId: -1 }],
+      // Bundles travel as ids of the server's own list, never as paths.
+      ['jobs.start', { kind: 'purify', caseId: 'c', itemIds: [1], bundleId: '/tmp/evil-bundle' }],
+      ['jobs.start', { kind: 'purify', caseId: 'c', itemIds: [1], bundleId: 'trained:../../etc' }],
+      ['jobs.start', { kind: 'purify', caseId: 'c', itemIds: [1], bundlePath: '/tmp/evil-bundle' }],
+      ['jobs.start', { kind: 'purify', caseId: 'c', itemIds: [1], override: { cluster: 'neutral:0', reason: '  ' } }],
+      ['jobs.start', { kind: 'purify', caseId: 'c', itemIds: [0] }],
+      ['jobs.start', { kind: 'purify', caseId: 'c', resumeCaseJobId: 1, bundleId: 'default-bundle' }],
+      ['evidence.viewPart', { caseId: 'c', itemId: 1, runId: 1, part: '../../case.sqlite', maxEdge: 512 }],
+      ['evidence.list', { caseId: 'c', verdict: { stage: 'during', topClass: 'Porn' } }],
       ['no.such.channel', {}],
       ['__proto__', {}],
       ['toString', {}],
@@ -127,8 +136,8 @@ test('invalid calls are refused by the schema and change nothing', async () => {
     }
     assert.deepEqual(await readdir(fixture.workspace), []);
     // Valid but not offered: a typed refusal, not a crash.
-    const purify = await client.call('jobs.start', { kind: 'purify', caseId: 'c', itemIds: [1] });
-    assert.equal(!purify.ok && purify.error.kind, 'unavailable');
+    const train = await client.call('jobs.start', { kind: 'train', labelledFolder: '/tmp/labelled', bundleName: 'mine' });
+    assert.equal(!train.ok && train.error.kind, 'unavailable');
     const dialog = await client.call('dialog.chooseFolder', {});
     assert.equal(!dialog.ok && dialog.error.kind, 'unavailable');
     // A well-formed call about something that does not exist is the user's error, said plainly.

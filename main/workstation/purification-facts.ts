@@ -1,0 +1,40 @@
+/**
+ * Per item, what the grid shows and filters on about purification: how many runs, and the
+ * content filter's latest top class on the evidence and on the output. Two grouped queries for
+ * the whole case, so a grid of 10,000 items does not cost 20,000 lookups.
+ */
+import type { CaseDatabase } from '../case/case-database.ts';
+
+export interface PurificationFacts {
+  purificationRuns: number;
+  verdictBefore: string | null;
+  verdictAfter: string | null;
+}
+
+const NONE: PurificationFacts = { purificationRuns: 0, verdictBefore: null, verdictAfter: null };
+
+export function purificationFactsByItem(db: CaseDatabase): (itemId: number) => PurificationFacts {
+  const runs = new Map(
+    (db.connection.prepare('SELECT item_id AS itemId, COUNT(*) AS runs FROM purification_runs GROUP BY item_id').all() as { itemId: number; runs: number }[])
+      .map((row) => [row.itemId, row.runs]),
+  );
+  // The newest verdict per item and stage (highest id), whichever model gave it.
+  const latest = db.connection
+    .prepare(
+      `SELECT v.item_id AS itemId, v.stage, v.top_class AS topClass FROM classifier_verdicts v
+       JOIN (SELECT item_id, stage, MAX(id) AS id FROM classifier_verdicts GROUP BY item_id, stage) newest ON newest.id = v.id`,
+    )
+    .all() as { itemId: number; stage: 'before' | 'after'; topClass: string }[];
+  const verdicts = new Map<number, { before: string | null; after: string | null }>();
+  for (const row of latest) {
+    const entry = verdicts.get(row.itemId) ?? { before: null, after: null };
+    entry[row.stage] = row.topClass;
+    verdicts.set(row.itemId, entry);
+  }
+  return (itemId) => {
+    const count = runs.get(itemId) ?? 0;
+    const verdict = verdicts.get(itemId);
+    if (count === 0 && !verdict) return NONE;
+    return { purificationRuns: count, verdictBefore: verdict?.before ?? null, verdictAfter: verdict?.after ?? null };
+  };
+}
