@@ -1,0 +1,31 @@
+/** Adam (Kingma and Ba 2015) with TensorFlow's defaults, on one flat parameter vector. */
+export class AdamOptimizer {
+  readonly #m: Float64Array;
+  readonly #v: Float64Array;
+  #t = 0;
+
+  constructor(
+    size: number,
+    readonly learningRate: number,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-8,
+  ) {
+    this.#m = new Float64Array(size);
+    this.#v = new Float64Array(size);
+  }
+
+  /** theta <- theta - lr * m_hat / (sqrt(v_hat) + eps), in place. */
+  step(theta: Float64Array, gradient: ArrayLike<number>): void {
+    this.#t += 1;
+    const { beta1, beta2, epsilon } = this;
+    // TensorFlow's form: the bias corrections folded into the step size
+    const lr = (this.learningRate * Math.sqrt(1 - beta2 ** this.#t)) / (1 - beta1 ** this.#t);
+    for (let i = 0; i < theta.length; i++) {
+      const g = gradient[i];
+      this.#m[i] = beta1 * this.#m[i] + (1 - beta1) * g;
+      this.#v[i] = beta2 * this.#v[i] + (1 - beta2) * g * g;
+      theta[i] -= (lr * this.#m[i]) / (Math.sqrt(this.#v[i]) + epsilon);
+    }
+  }
+}
