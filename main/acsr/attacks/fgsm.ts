@@ -4,13 +4,11 @@
  * normalised: eps * sqrt(H W C) absolute). The iterative loop with one step of alpha = eps.
  */
 import type { Attack, NormKind } from './attack-types.ts';
-import { iterativeGradientAttack } from './iterative-gradient.ts';
+import { assertValidSettings, iterativeGradientAttack } from './iterative-gradient.ts';
 
 export function fgsmAttack(norm: NormKind, epsilon: number): Attack {
   const budget = { norm, epsilon };
-  return {
-    name: `fgsm${norm === 'linf' ? '-linf' : ''}:${epsilon}`,
-    budget,
-    run: (request) => iterativeGradientAttack({ budget, stepSize: epsilon, steps: 1, randomStart: false }, request),
-  };
+  const settings = { budget, stepSize: epsilon, steps: 1, randomStart: false };
+  assertValidSettings(settings);
+  return { name: `fgsm${norm === 'linf' ? '-linf' : ''}:${epsilon}`, budget, run: (request) => iterativeGradientAttack(settings, request) };
 }

@@ -87,7 +87,7 @@ function addRandomStart(adversarial: Float32Array, original: Float32Array, budge
   }
 }
 
-function assertValidSettings(settings: IterativeGradientSettings): void {
+export function assertValidSettings(settings: IterativeGradientSettings): void {
   assertValidBudget(settings.budget);
   if (!(Number.isFinite(settings.stepSize) && settings.stepSize >= 0)) throw new RangeError(`step size ${settings.stepSize} is not a non-negative number`);
   if (!(Number.isInteger(settings.steps) && settings.steps >= 1)) throw new RangeError(`steps ${settings.steps} is not a positive integer`);

@@ -3,7 +3,7 @@
  * budget's ball. Used by evaluation and by stage ii robust training (issue 7).
  */
 import type { Attack, AttackBudget, AttackRequest, AttackResult, NormKind } from './attack-types.ts';
-import { iterativeGradientAttack } from './iterative-gradient.ts';
+import { assertValidSettings, iterativeGradientAttack, type IterativeGradientSettings } from './iterative-gradient.ts';
 
 export interface IterativeAttackOptions {
   /** per-pixel-normalised for L2, [0, 1] units for Linf (see perturbation-norms.ts) */
@@ -31,14 +31,17 @@ export function pgdAttack(norm: NormKind, options: IterativeAttackOptions): Atta
   };
 }
 
-export function iterativeSettings(norm: NormKind, options: IterativeAttackOptions, randomStart: boolean) {
+/** Settings with the defaults filled in, checked now so that a bad spec fails before any image is read. */
+export function iterativeSettings(norm: NormKind, options: IterativeAttackOptions, randomStart: boolean): IterativeGradientSettings {
   const budget: AttackBudget = { norm, epsilon: options.epsilon };
-  return {
+  const settings = {
     budget,
     steps: options.steps ?? DEFAULT_ITERATIVE_STEPS,
     stepSize: options.stepSize ?? options.epsilon * DEFAULT_STEP_FRACTION,
     randomStart,
   };
+  assertValidSettings(settings);
+  return settings;
 }
 
 export function iterativeAttackName(kind: string, norm: NormKind, options: IterativeAttackOptions): string {
