@@ -53,7 +53,7 @@ for (const method of ['pinv', 'ledoit-wolf'] as const) {
       const x = tf.tensor2d(Float32Array.from(latents), [rows, D]);
       const values = mahalanobisDistances(x, clusterOfRow, clusters).dataSync();
       // gradient of sum_n MD_n: row n's block is d MD_n / d latent_n
-      const gradient = tf.grad((input: tf.Tensor2D) => tf.sum(mahalanobisDistances(input, clusterOfRow, clusters)))(x).dataSync();
+      const gradient = tf.grad((input) => tf.sum(mahalanobisDistances(input as tf.Tensor2D, clusterOfRow, clusters)))(x).dataSync();
       x.dispose();
 
       let worstValue = 0;

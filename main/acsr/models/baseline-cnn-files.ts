@@ -91,7 +91,8 @@ function readSavedEntry(folder: string): ModelEntry | undefined {
   }
 }
 
-async function captureArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+/** What model.save() would write, kept in memory (also used by robust training to save f_rob). */
+export async function captureArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
   let captured: tf.io.ModelArtifacts | undefined;
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
     captured = artifacts;
@@ -101,7 +102,8 @@ async function captureArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtif
   return captured;
 }
 
-function joinWeightData(data: tf.io.WeightData): ArrayBuffer {
+/** The weight shards as one buffer, in manifest order (the bytes weightSha256 covers). */
+export function joinWeightData(data: tf.io.WeightData): ArrayBuffer {
   if (!Array.isArray(data)) return data;
   const total = data.reduce((sum, part) => sum + part.byteLength, 0);
   const joined = new Uint8Array(total);

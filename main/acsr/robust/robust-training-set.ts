@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { UserInputError } from '../../errors/user-input-error.ts';
-import { FASHION_MNIST_CLASSES } from '../data/fashion-mnist.ts';
+import { FASHION_MNIST_CLASSES, type FashionMnistSplit } from '../data/fashion-mnist.ts';
 import { fashionMnistPixels } from '../models/baseline-cnn-data.ts';
 import { preprocessPixels, rasterToTensor } from '../models/model-input.ts';
 import type { ModelEntry } from '../models/model-registry.ts';
@@ -26,17 +26,20 @@ export interface RobustTrainingSet {
   readonly sha256: string;
 }
 
-/** `--data DIR|fashion-mnist`: the Fashion-MNIST IDX folder (first `limit` images) or class sub-folders. */
-export async function loadRobustTrainingSet(directory: string, entry: ModelEntry, limit?: number): Promise<RobustTrainingSet> {
+/**
+ * `--data DIR|fashion-mnist`: the Fashion-MNIST IDX folder (first `limit` images of `split`; t10k
+ * for held-out evaluation) or class sub-folders (first `limit` images in class order).
+ */
+export async function loadRobustTrainingSet(directory: string, entry: ModelEntry, limit?: number, split: FashionMnistSplit = 'train'): Promise<RobustTrainingSet> {
   const { height, width, channels } = entry.input;
   if (await isFashionMnistFolder(directory)) {
-    const set = await fashionMnistPixels(directory, 'train', limit);
+    const set = await fashionMnistPixels(directory, split, limit);
     if (set.height !== height || set.width !== width || channels !== 1) {
       throw new UserInputError(`model '${entry.id}' takes ${height}x${width}x${channels} images; Fashion-MNIST is ${set.height}x${set.width}x1 (train the baseline CNN for it)`);
     }
     const labels = Int32Array.from(set.labels, (label) => modelClassIndex(entry, FASHION_MNIST_CLASSES[label]));
-    const names = Array.from({ length: set.count }, (_, i) => `train[${i}]`);
-    return finish({ count: set.count, height, width, channels, pixels: set.pixels, labels, names, description: `Fashion-MNIST train, first ${set.count} images` });
+    const names = Array.from({ length: set.count }, (_, i) => `${split}[${i}]`);
+    return finish({ count: set.count, height, width, channels, pixels: set.pixels, labels, names, description: `Fashion-MNIST ${split}, first ${set.count} images` });
   }
   const source = await labelledFolder(directory, channels);
   const chosen = source.images.slice(0, limit ?? source.images.length);

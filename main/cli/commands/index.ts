@@ -29,10 +29,12 @@ import { purifyCommand } from './purify.ts';
 import { serveCommand } from './serve.ts';
 import { tikhonovCommand } from './tikhonov.ts';
 import { trainCommand } from './train.ts';
+import { trainRobustCommand } from './train-robust.ts';
 
 export const commands: readonly CommandEntry[] = [
   tikhonovCommand,
   trainCommand,
+  trainRobustCommand,
   purifyCommand,
   cscCommand,
   learnDictionaryCommand,
