@@ -18,6 +18,7 @@
  * writeNpy / writePng / writeJsonFile for outputs (all written atomically).
  */
 import type { CommandEntry } from '../command.ts';
+import { attackCommand } from './attack.ts';
 import { benchCommandGroup } from './bench-csc.ts';
 import { caseCommandGroup } from './case.ts';
 import { cscCommand } from './csc.ts';
@@ -36,6 +37,7 @@ export const commands: readonly CommandEntry[] = [
   trainCommand,
   trainRobustCommand,
   purifyCommand,
+  attackCommand,
   cscCommand,
   learnDictionaryCommand,
   pdqCommand,
