@@ -103,7 +103,8 @@ export async function trainRobustExtractor(request: TrainRobustRequest): Promise
       bundleManifestSha256: bundle.manifestSha256,
       initialModel: { id: initial.identity.id, weightSha256: initial.identity.weightSha256 },
       data: { description: set.description, sha256: set.sha256 },
-      options, trainedLayers: net.plan.layers, layerMode: net.plan.why, backend: backend.choice,
+      // not the epoch count: a resume may extend a run (the schedule does not depend on it)
+      options: { ...options, epochs: undefined }, trainedLayers: net.plan.layers, layerMode: net.plan.why, backend: backend.choice,
     };
     let training;
     try {

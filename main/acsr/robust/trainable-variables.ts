@@ -5,9 +5,11 @@
  * - nsfwjs MobileNetV2 (`nsfwjs-mobilenet-v2`, a Keras Layers model: its weights load as tfjs
  *   variables): on CPU backends only the last inverted-residual block `block_16` (expand 1x1
  *   160->960, depthwise 3x3, project 1x1 960->320), `Conv_1` (1x1 320->1280, whose pooled output is
- *   R(x)) and the dense head `dense_1..3` (~0.84 M of 2.28 M trainable weights); everything before
- *   block_16 stays frozen, so its backward pass stops at block_16's input... for the weights (the
- *   PGD input gradient still goes through the whole net). With tfjs-node-gpu, the whole net.
+ *   R(x)) and the dense head `dense_1..3`; everything before block_16 stays frozen (the PGD input
+ *   gradient still goes through the whole net). With tfjs-node-gpu (or --layers all), the whole
+ *   net: every convolution and dense layer, including blocks 0-10 that nsfwjs's own Keras config
+ *   marks untrainable (2.26 M weights are trainable as shipped, 1.24 M in the last blocks). In both cases
+ *   the BatchNormalization layers stay frozen (statistics, scale and offset).
  * - Graph models (e.g. `nsfwjs-mobilenet-v2-mid`) hold their weights as constants: refused.
  *
  * Layers run in inference mode (training=false: frozen BatchNorm statistics, no dropout) when the
@@ -44,8 +46,12 @@ export function assertTrainableNetwork(network: tf.LayersModel | tf.GraphModel, 
 export function trainablePlan(network: tf.LayersModel, scope: TrainedScope): TrainablePlan {
   const isMobileNetV2 = network.layers.some((layer) => layer.name.startsWith('block_16_')) && network.layers.some((layer) => layer.name === 'Conv_1');
   if (scope === 'last-blocks' && !isMobileNetV2) scope = 'all'; // small nets train whole
+  // BatchNormalization layers stay frozen whole (scale and offset too), as in usual fine-tuning
   const chosen = network.layers.filter((layer) =>
-    layer.trainableWeights.length > 0 && (scope === 'all' || MOBILENET_V2_LAST_BLOCKS.some((prefix) => layer.name.startsWith(prefix))));
+    layer.weights.length > 0 && layer.getClassName() !== 'BatchNormalization' &&
+    (scope === 'all' || MOBILENET_V2_LAST_BLOCKS.some((prefix) => layer.name.startsWith(prefix))));
+  // nsfwjs's Keras config marks blocks 0-10 untrainable (its own transfer learning): 'all' means all
+  for (const layer of chosen) if (!layer.trainable) layer.trainable = true;
   const variables = chosen.flatMap((layer) => layer.trainableWeights);
   if (variables.length === 0) throw new UserInputError('the model has no trainable weights');
   const hasBatchNorm = network.layers.some((layer) => layer.getClassName() === 'BatchNormalization');
