@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { AttackableClassifier, ImageBatch } from '../../main/acsr/attacks/attack-types.ts';
+import { carliniWagnerAttack } from '../../main/acsr/attacks/carlini-wagner.ts';
+import { deepFoolAttack } from '../../main/acsr/attacks/deepfool.ts';
 import { fgsmAttack } from '../../main/acsr/attacks/fgsm.ts';
 import { pgdAttack } from '../../main/acsr/attacks/pgd.ts';
 import { predictedClasses } from '../../main/acsr/attacks/score-objectives.ts';
@@ -58,3 +60,19 @@ for (const attack of [fgsmAttack('l2', 0.02), pgdAttack('linf', { epsilon: 4 / 2
     assert.ok(records.some((record) => record.success), 'no photo changed class');
   });
 }
+
+test('DeepFool changes every photo\'s class with a smaller perturbation than the FGSM budget above', async (t) => {
+  const { records } = await deepFoolAttack().run({ classifier, images, labels });
+  t.diagnostic(JSON.stringify(records.map((r) => ({ to: model.classNames[r.adversarialLabel], l2: r.l2PerPixel.toFixed(5), iterations: r.iterations }))));
+  for (const record of records) {
+    assert.ok(record.success);
+    assert.ok(record.l2PerPixel > 0 && record.l2PerPixel < 0.02, `l2 per pixel ${record.l2PerPixel}`);
+  }
+});
+
+test('CW-L2 with a short schedule succeeds on at least one photo; a failure leaves its photo untouched', async (t) => {
+  const { records } = await carliniWagnerAttack({ steps: 10, binarySteps: 3, initialConst: 1 }).run({ classifier, images: { ...images, count: 1, data: images.data.subarray(0, SIZE * SIZE * 3) }, labels: labels.slice(0, 1) });
+  t.diagnostic(JSON.stringify(records.map((r) => ({ to: model.classNames[r.adversarialLabel], success: r.success, l2: r.l2PerPixel.toFixed(5), iterations: r.iterations }))));
+  for (const record of records) assert.ok(record.success ? record.l2PerPixel > 0 : record.l2PerPixel === 0);
+  assert.ok(records.some((record) => record.success));
+});

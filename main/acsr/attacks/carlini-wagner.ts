@@ -103,7 +103,7 @@ async function carliniWagner(settings: Required<CarliniWagnerOptions>, request: 
         return weights;
       });
       let totalLoss = 0;
-      const dw = new Float64Array(N * d);
+      const dw = new Float32Array(N * d);
       for (let n = 0; n < N; n++) {
         const { margin } = hinge(scores, n);
         let l2Squared = 0;
