@@ -79,6 +79,16 @@ test('BIM Linf walks sign(w_1 - w_0) by alpha per step and stops at the ball: mi
   }
 });
 
+test('BIM L2 walks (w_1 - w_0) / ||w_1 - w_0|| by alpha * sqrt(d) per step and stops at the sphere of radius eps * sqrt(d)', async () => {
+  const eps = 0.04;
+  for (const steps of [1, 2, 10]) {
+    const { adversarial, records } = await bimAttack('l2', { epsilon: eps, steps, stepSize: 0.015 }).run({ classifier: twoClass, images: batchOf(interior), labels: [0] });
+    const travelled = Math.min(steps * 0.015, eps) * Math.sqrt(D);
+    for (let i = 0; i < D; i++) assert.ok(Math.abs(adversarial.data[i] - (interior[i] + (travelled * direction[i]) / directionNorm)) < 1e-6, `steps ${steps} pixel ${i}`);
+    assert.ok(records[0].l2PerPixel <= eps + 1e-6);
+  }
+});
+
 test('clipping to [0, 1]: pixels at 0 and 1 stay inside whatever the gradient says', async () => {
   const edge = [0, 1, 0, 1, 0, 1, 0, 1, 0];
   const { adversarial } = await fgsmAttack('linf', 0.2).run({ classifier: twoClass, images: batchOf(edge), labels: [0] });

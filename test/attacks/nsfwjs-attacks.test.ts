@@ -11,7 +11,7 @@ import { carliniWagnerAttack } from '../../main/acsr/attacks/carlini-wagner.ts';
 import { deepFoolAttack } from '../../main/acsr/attacks/deepfool.ts';
 import { fgsmAttack } from '../../main/acsr/attacks/fgsm.ts';
 import { pgdAttack } from '../../main/acsr/attacks/pgd.ts';
-import { predictedClasses } from '../../main/acsr/attacks/score-objectives.ts';
+import { crossEntropyAscent, predictedClasses } from '../../main/acsr/attacks/score-objectives.ts';
 import { attackableImageModel } from '../../main/acsr/attacks/tf-image-model-classifier.ts';
 import { loadTfImageModel, type TfImageModel } from '../../main/acsr/models/tf-image-model.ts';
 import { readImage } from '../../main/io/image.ts';
@@ -47,6 +47,26 @@ test('adapter scores equal the model\'s own scores', async () => {
   const ownScores = await model.scores([{ height: SIZE, width: SIZE, channels: 3, data: images.data.subarray(0, SIZE * SIZE * 3) }]);
   const scores = await classifier.scores(images);
   for (let k = 0; k < classifier.classCount; k++) assert.ok(Math.abs(scores[k] - ownScores[0][k]) < 1e-4);
+});
+
+test('the adapter\'s cross-entropy gradient matches a central finite difference along it, per photo', async () => {
+  const ascent = crossEntropyAscent(classifier.classCount, labels);
+  const { gradient } = await classifier.scoresAndGradient(images, ascent);
+  const d = SIZE * SIZE * 3;
+  const crossEntropy = async (data: Float32Array) => {
+    const scores = await classifier.scores({ ...images, data });
+    const w = ascent(scores); // softmax - onehot: CE itself is -log p_y = -log(1 + w_y)
+    return labels.map((label, n) => -Math.log(1 + w[n * classifier.classCount + label]));
+  };
+  const step = 3e-4;
+  for (let n = 0; n < images.count; n++) {
+    const block = gradient.subarray(n * d, (n + 1) * d);
+    const norm = Math.hypot(...block);
+    const shifted = (sign: number) => Float32Array.from(images.data, (v, i) => (i >= n * d && i < (n + 1) * d ? v + (sign * step * gradient[i]) / norm : v));
+    const numeric = ((await crossEntropy(shifted(1)))[n] - (await crossEntropy(shifted(-1)))[n]) / (2 * step);
+    assert.ok(norm > 1e-3, `photo ${n}: gradient norm ${norm}`);
+    assert.ok(Math.abs(numeric - norm) < 0.05 * norm, `photo ${n}: analytic ${norm}, finite difference ${numeric}`);
+  }
 });
 
 for (const attack of [fgsmAttack('l2', 0.02), pgdAttack('linf', { epsilon: 4 / 255, steps: 3 })]) {
