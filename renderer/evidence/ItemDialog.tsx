@@ -1,6 +1,7 @@
 /**
- * One evidence item in full: a larger view (concealed by the same rule as the grid), its
- * hashes and provenance, category and tags with their history, and notes. Every change goes
+ * One evidence item in full, in two tabs. Details: a larger view (concealed by the same rule as
+ * the grid), its hashes and provenance, category and tags with their history, and notes.
+ * Purification: the image view of its purification runs (image-view/). Every change goes
  * through the case database, so it lands in the audit log under the examiner's name.
  */
 import Alert from '@mui/material/Alert';
@@ -13,13 +14,17 @@ import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
 import Divider from '@mui/material/Divider';
 import Stack from '@mui/material/Stack';
+import Tab from '@mui/material/Tab';
+import Tabs from '@mui/material/Tabs';
 import TextField from '@mui/material/TextField';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { useEffect, useState, type FormEvent } from 'react';
-import { CATEGORY_LABELS, type CategoryCode, type EvidenceDetail } from '../../main/ipc/contract.ts';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { CATEGORY_LABELS, type CategoryCode, type EvidenceDetail, type JobSnapshot } from '../../main/ipc/contract.ts';
 import { useClient } from '../app/client-context.tsx';
 import { messageOf } from '../client/workstation-client.ts';
+import { PurificationView } from '../image-view/PurificationView.tsx';
+import { PurifyDialog } from '../purify/PurifyDialog.tsx';
 import type { ThumbnailLoader } from './thumbnail-loader.ts';
 
 const PREVIEW_EDGE = 1024;
@@ -29,11 +34,14 @@ interface ItemDialogProps {
   itemId: number;
   blurByDefault: boolean;
   loader: ThumbnailLoader;
+  jobs: JobSnapshot[];
   onClose: () => void;
   onChanged: (detail: EvidenceDetail) => void;
 }
 
-export function ItemDialog({ caseId, itemId, blurByDefault, loader, onClose, onChanged }: ItemDialogProps) {
+type ItemTab = 'details' | 'purification';
+
+export function ItemDialog({ caseId, itemId, blurByDefault, loader, jobs, onClose, onChanged }: ItemDialogProps) {
   const client = useClient();
   const [detail, setDetail] = useState<EvidenceDetail | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
@@ -41,15 +49,36 @@ export function ItemDialog({ caseId, itemId, blurByDefault, loader, onClose, onC
   const [revealed, setRevealed] = useState(!blurByDefault);
   const [note, setNote] = useState('');
   const [tag, setTag] = useState('');
+  const [tab, setTab] = useState<ItemTab | null>(null);
+  const [purifying, setPurifying] = useState(false);
 
   useEffect(() => {
     const controller = new AbortController();
-    client.call('evidence.get', { caseId, itemId }).then(setDetail, (failure: unknown) => setError(messageOf(failure)));
+    client.call('evidence.get', { caseId, itemId }).then(
+      (loaded) => {
+        setDetail(loaded);
+        // A purified item opens on its image view: that is what the investigator comes back for.
+        setTab((current) => current ?? (loaded.purificationRuns > 0 ? 'purification' : 'details'));
+      },
+      (failure: unknown) => setError(messageOf(failure)),
+    );
     loader.load(caseId, itemId, PREVIEW_EDGE, controller.signal).then(setPreview, (failure: unknown) => {
       if (!controller.signal.aborted) setError(messageOf(failure));
     });
     return () => controller.abort();
   }, [client, loader, caseId, itemId]);
+
+  // A new run changes the item's summary (tab label, the grid's purified chip and verdict).
+  const runsLoaded = useCallback(
+    (count: number) => {
+      if (detail && count === detail.purificationRuns) return;
+      client.call('evidence.get', { caseId, itemId }).then((loaded) => {
+        setDetail(loaded);
+        onChanged(loaded);
+      }, (failure: unknown) => setError(messageOf(failure)));
+    },
+    [client, caseId, itemId, detail, onChanged],
+  );
 
   const apply = async (change: Promise<EvidenceDetail>) => {
     setError(null);
@@ -75,12 +104,21 @@ export function ItemDialog({ caseId, itemId, blurByDefault, loader, onClose, onC
   };
 
   return (
-    <Dialog open onClose={onClose} maxWidth="lg" fullWidth data-testid="item-dialog">
-      <DialogTitle>
+    <Dialog open onClose={onClose} maxWidth="xl" fullWidth data-testid="item-dialog">
+      <DialogTitle sx={{ pb: 0 }}>
         Item #{itemId}
         {detail ? ` — ${detail.originalName}` : ''}
+        <Tabs value={tab ?? 'details'} onChange={(_, value: ItemTab) => setTab(value)} sx={{ minHeight: 36, mt: 0.5 }}>
+          <Tab value="details" label="Details" sx={{ minHeight: 36, py: 0 }} />
+          <Tab value="purification" label={`Purification${detail && detail.purificationRuns > 0 ? ` (${detail.purificationRuns} run${detail.purificationRuns === 1 ? '' : 's'})` : ''}`} sx={{ minHeight: 36, py: 0 }} />
+        </Tabs>
       </DialogTitle>
       <DialogContent dividers>
+        {tab === 'purification' && (
+          <PurificationView caseId={caseId} itemId={itemId} blurByDefault={blurByDefault} jobs={jobs} onPurify={() => setPurifying(true)} onRunsLoaded={runsLoaded} />
+        )}
+        {purifying && <PurifyDialog caseId={caseId} itemIds={[itemId]} onClose={() => setPurifying(false)} />}
+        <Box sx={{ display: tab === 'purification' ? 'none' : 'block' }}>
         {error && (
           <Alert severity="error" sx={{ mb: 2 }} data-testid="item-error">
             {error}
@@ -165,6 +203,7 @@ export function ItemDialog({ caseId, itemId, blurByDefault, loader, onClose, onC
               <History detail={detail} />
             </Stack>
           )}
+        </Box>
         </Box>
       </DialogContent>
       <DialogActions>

@@ -115,7 +115,16 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
       </Stack>
       <Stack sx={{ alignItems: 'flex-start', flexWrap: 'wrap' }} direction="row" spacing={2} useFlexGap>
         <ImportBar caseId={caseId} state={state} />
-        <TextField select size="small" label="Show" value={filter} onChange={(event) => setFilter(event.target.value as Filter)} sx={{ width: 230 }}>
+        <Stack sx={{ width: 180 }}>
+          <Typography variant="caption" color="text.secondary">
+            Thumbnail size
+          </Typography>
+          <Slider size="small" min={96} max={320} step={16} value={thumbSize} onChange={(_, value) => setThumbSize(value as number)} aria-label="Thumbnail size" />
+        </Stack>
+      </Stack>
+      {/* Filters on their own row: they narrow the grid, the row above fills it. */}
+      <Stack sx={{ alignItems: 'flex-start', flexWrap: 'wrap' }} direction="row" spacing={2} useFlexGap>
+        <TextField select size="small" label="Show" value={filter} onChange={(event) => setFilter(event.target.value as Filter)} sx={{ width: 220 }}>
           <MenuItem value="all">All items</MenuItem>
           <MenuItem value="uncategorised">No category yet</MenuItem>
           {Object.entries(CATEGORY_LABELS).map(([code, label]) => (
@@ -134,11 +143,11 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           slotProps={{ htmlInput: { 'data-testid': 'tag-filter', spellCheck: false } }}
         />
         <TextField select size="small" label="Purified" value={purifiedFilter} onChange={(event) => setPurifiedFilter(event.target.value as PurifiedFilter)} sx={{ width: 150 }}>
-          <MenuItem value="any">Purified or not</MenuItem>
+          <MenuItem value="any">Any</MenuItem>
           <MenuItem value="purified">Purified</MenuItem>
           <MenuItem value="not-purified">Not purified yet</MenuItem>
         </TextField>
-        <TextField select size="small" label="Verdict" value={verdictFilter} onChange={(event) => setVerdictFilter(event.target.value)} sx={{ width: 170 }}>
+        <TextField select size="small" label="Verdict" value={verdictFilter} onChange={(event) => setVerdictFilter(event.target.value)} sx={{ width: 250 }}>
           <MenuItem value="">Any verdict</MenuItem>
           {(['before', 'after'] as const).flatMap((stage) =>
             verdictClasses.map((name) => (
@@ -148,12 +157,6 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
             )),
           )}
         </TextField>
-        <Stack sx={{ width: 180 }}>
-          <Typography variant="caption" color="text.secondary">
-            Thumbnail size
-          </Typography>
-          <Slider size="small" min={96} max={320} step={16} value={thumbSize} onChange={(_, value) => setThumbSize(value as number)} aria-label="Thumbnail size" />
-        </Stack>
       </Stack>
       {summary.unfinishedImports.map((job) => (
         <Alert
