@@ -6,7 +6,7 @@ import { createIdentityDefense } from '../../main/acsr/defenses/identity-defense
 import { createJpegDefense } from '../../main/acsr/defenses/jpeg-defense.ts';
 import { createMedianFilterDefense, medianFilter3x3 } from '../../main/acsr/defenses/median-filter-defense.ts';
 import { decodeImage, encodePng, type RasterImage } from '../../main/io/image.ts';
-import { assertSameShapeInUnitRange, fashionMnistImages, photoCrop } from './test-images.ts';
+import { assertSameShapeInUnitRange, fashionMnistImages, meanSquaredDifference, photoCrop } from './test-images.ts';
 
 // none, jpeg75, jpeg50, median3, bits4 on real photos (RGB and greyscale) and Fashion-MNIST.
 
@@ -48,7 +48,7 @@ test('jpeg75 and jpeg50 equal an independent sharp round trip (PNG -> JPEG -> de
   }
   // lower quality, larger error
   const [, photo] = (await testImages())[0];
-  const error = async (q: number) => (await createJpegDefense(q).purify(photo)).image.data.reduce((s, v, i) => s + (v - photo.data[i]) ** 2, 0);
+  const error = async (q: number) => meanSquaredDifference((await createJpegDefense(q).purify(photo)).image.data, photo.data);
   assert.ok((await error(50)) > (await error(75)));
 });
 
