@@ -5,7 +5,7 @@
  * the initial model's input, preprocessing, class names and output nodes; the scores are plain
  * logits now (a stripped softmax was stripped in the saved topology itself).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -31,7 +31,14 @@ export async function saveRobustModel(
   const weightSha256 = sha256(weights);
   const id = robustModelId(initial.id, weightSha256);
   const folder = 'folder' in target ? path.resolve(target.folder) : path.resolve(target.parent, id);
-  if (existsSync(folder)) throw new UserInputError(`${folder} already exists (choose a new folder for the trained model)`);
+  if (existsSync(folder)) {
+    // a resumed run that had finished training reproduces the same weights, hence the same id
+    const existing = 'parent' in target ? readSavedEntry(folder) : undefined;
+    if (existing?.weightSha256 === weightSha256) {
+      return { folder, modelJsonPath: path.join(folder, 'model.json'), registryFile: path.join(folder, 'registry.json'), entry: existing };
+    }
+    throw new UserInputError(`${folder} already exists (choose a new folder for the trained model)`);
+  }
   const entry: ModelEntry = {
     ...initial,
     id,
@@ -62,4 +69,12 @@ export async function saveRobustModel(
     throw error;
   }
   return { folder, modelJsonPath: path.join(folder, 'model.json'), registryFile: path.join(folder, 'registry.json'), entry };
+}
+
+function readSavedEntry(folder: string): ModelEntry | undefined {
+  try {
+    return (JSON.parse(readFileSync(path.join(folder, 'registry.json'), 'utf8')) as { models: ModelEntry[] }).models[0];
+  } catch {
+    return undefined;
+  }
 }

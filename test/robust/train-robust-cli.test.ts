@@ -1,0 +1,107 @@
+/**
+ * `acsr train-robust` as a user runs it (child processes, a throw-away model cache), on a small
+ * stage-i bundle of real Fashion-MNIST images made by `acsr train --train-baseline`:
+ * - f_rob is saved, registered under its weight hash, and a NEW bundle names it as extractor while
+ *   the input bundle stays byte for byte the same; the new bundle loads (every hash checked) and
+ *   `acsr purify --bundle NEW` selects its cluster with f_rob;
+ * - an existing --out, or earlier checkpoints without --resume, are refused before training;
+ *   --resume after a finished epoch continues from its checkpoint and reproduces the same f_rob.
+ * Sizes are small (256 training images, 2 PGD steps, 40 held-out images) to keep it short.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { localRegistryFile } from '../../main/acsr/models/local-model-registry.ts';
+import { loadReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
+import { sha256Hex } from '../../main/acsr/references/bundle-writer.ts';
+import { loadFashionMnist } from '../../main/acsr/data/fashion-mnist.ts';
+import { encodePng } from '../../main/io/image.ts';
+import { fashionMnistDir } from '../support/shared-data.ts';
+
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+const scratch = mkdtempSync(path.join(tmpdir(), 'acsr-train-robust-'));
+const cache = path.join(scratch, 'cache');
+const stageOne = path.join(scratch, 'bundle');
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+function acsr(args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args, '--json', '--quiet'], {
+    cwd: repositoryRoot, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ACSR_CACHE_DIR: cache },
+  });
+  const lastLine = result.stdout.trimEnd().split('\n').at(-1) ?? '';
+  return { code: result.status, stderr: result.stderr, summary: lastLine.startsWith('{') ? JSON.parse(lastLine) : undefined };
+}
+
+const robustArgs = (out: string, extra: string[] = []) => [
+  'train-robust', '--bundle', stageOne, '--data', fashionMnistDir, '--limit', '256', '--epochs', '1', '--pgd-steps', '2',
+  '--alpha', '0.5', '--out', out, ...extra,
+];
+
+before(() => {
+  const made = acsr([
+    'train', '--train-baseline', '--data', fashionMnistDir, '--baseline-images', '1000', '--baseline-epochs', '1',
+    '--limit', '200', '--out', stageOne, '--k', '1', '--atoms', '4', '--cdl-iterations', '2', '--max-patches-per-cluster', '4',
+  ]);
+  assert.equal(made.code, 0, made.stderr);
+});
+
+test('train-robust registers f_rob and writes a new bundle naming it; the input bundle is untouched; purify uses f_rob', async () => {
+  const manifestBefore = sha256Hex(readFileSync(path.join(stageOne, 'manifest.json')));
+  const out = path.join(scratch, 'robust');
+  const result = acsr(robustArgs(out, ['--eval-images', '40']));
+  assert.equal(result.code, 0, result.stderr);
+  const { model, history, evaluation, clusterAssignment } = result.summary;
+  // the bundle clustered the first 200 images; the other 56 are assigned by distance under f_bsl
+  assert.deepEqual(clusterAssignment, { fromMembers: 200, byDistance: 56 });
+  assert.equal(history.length, 1);
+  assert.ok(Number.isFinite(history[0].meanDistance) && history[0].meanDistance > 0);
+  assert.equal(evaluation.images, 40);
+  for (const figures of [evaluation.baseline, evaluation.robust]) {
+    for (const key of ['cleanAccuracy', 'pgdAccuracy', 'clusterAgreement']) assert.ok(figures[key] >= 0 && figures[key] <= 1, key);
+  }
+
+  assert.equal(sha256Hex(readFileSync(path.join(stageOne, 'manifest.json'))), manifestBefore, 'the input bundle is never changed');
+  const stageOneManifest = JSON.parse(readFileSync(path.join(stageOne, 'manifest.json'), 'utf8'));
+  const robust = await loadReferenceBundle(out);
+  assert.equal(robust.manifest.extractor.id, model.id);
+  assert.equal(robust.manifest.extractor.weightSha256, model.weightSha256);
+  assert.deepEqual(robust.manifest.files, stageOneManifest.files, 'clusters and dictionaries are those of stage i');
+  const raw = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+  assert.equal(raw.robustTraining.stageOneExtractor.id, stageOneManifest.extractor.id);
+  assert.equal(raw.robustTraining.sourceBundle.manifestSha256, manifestBefore);
+  const registry = JSON.parse(readFileSync(localRegistryFile(path.join(cache, 'models')), 'utf8'));
+  assert.ok(registry.models.some((m: { id: string; weightSha256: string }) => m.id === model.id && m.weightSha256 === model.weightSha256));
+
+  const { images } = await loadFashionMnist(fashionMnistDir, 't10k', 1);
+  const png = path.join(scratch, 'fm-test-0.png');
+  writeFileSync(png, await encodePng({ ...images[0], channels: 1 }));
+  const purified = acsr(['purify', '--bundle', out, '--in', png, '--out', path.join(scratch, 'purified')]);
+  assert.equal(purified.code, 0, purified.stderr);
+  const record = JSON.parse(readFileSync(path.join(scratch, 'purified', 'fm-test-0.purification.json'), 'utf8'));
+  assert.equal(record.bundle.extractor, model.id);
+});
+
+test('an existing --out and leftover checkpoints are refused before training; --resume continues and reproduces f_rob', () => {
+  const first = path.join(scratch, 'first');
+  const made = acsr(robustArgs(first));
+  assert.equal(made.code, 0, made.stderr);
+
+  const again = acsr(robustArgs(first));
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already exists/);
+
+  const second = path.join(scratch, 'second');
+  const checkpoints = ['--checkpoints', `${first}.checkpoints`];
+  const refused = acsr(robustArgs(second, checkpoints));
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--resume/);
+
+  const resumed = acsr(robustArgs(second, [...checkpoints, '--resume']));
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal(resumed.summary.resumedAfter, 1);
+  assert.equal(resumed.summary.model.weightSha256, made.summary.model.weightSha256);
+});
