@@ -42,6 +42,9 @@ export interface PurifyRequest {
   readonly signal?: AbortSignal;
 }
 
+/** Share of an image's progress for the latent and cluster selection (sparse coding dominates). */
+const SELECTION_SHARE = 0.05;
+
 export async function purifyImage(request: PurifyRequest): Promise<PurificationResult> {
   const o = { ...DEFAULT_PURIFICATION_OPTIONS, ...request.options };
   const { image, bundle, extractor } = request;
@@ -55,11 +58,13 @@ export async function purifyImage(request: PurifyRequest): Promise<PurificationR
   const selectionStart = performance.now();
   const selection = selectCluster(bundle, latent, o.clusterOverride);
   const selectionMs = performance.now() - selectionStart;
-  progress.report({ stage: 'selection', fraction: 1, message: `cluster ${selection.selected.id}` });
+  // A report's fraction is within its reporter's range: 'selection done' is the end of the
+  // selection's own share, not of the whole image (else a progress bar jumps to 100 % and back).
+  progress.sub(0, SELECTION_SHARE).report({ stage: 'selection', fraction: 1, message: `cluster ${selection.selected.id}` });
   throwIfCancelled(request.signal);
 
   const path = await purifyWithDictionary({
-    image, dictionary: selection.selected.dictionary, options: o, engine: request.engine, progress, signal: request.signal,
+    image, dictionary: selection.selected.dictionary, options: o, engine: request.engine, progress: progress.sub(SELECTION_SHARE, 1), signal: request.signal,
   });
   return {
     cluster: { id: selection.selected.id, className: selection.selected.className, selectedBy: selection.selectedBy },

@@ -40,6 +40,9 @@ export interface DictionaryPurification {
   readonly backend: string;
 }
 
+/** Share of the progress for the Tikhonov split (milliseconds, against seconds of sparse coding). */
+const TIKHONOV_SHARE = 0.02;
+
 export async function purifyWithDictionary(request: DictionaryPurificationRequest): Promise<DictionaryPurification> {
   const o = { ...DEFAULT_PURIFICATION_OPTIONS, ...request.options };
   const { image, dictionary } = request;
@@ -50,11 +53,12 @@ export async function purifyWithDictionary(request: DictionaryPurificationReques
   const x: ImageArray<Float64Array> = { height: image.height, width: image.width, channels: image.channels, data: Float64Array.from(image.data) };
   const { low, high } = await tikhonovSplitFast(x, o.tikhonovLambda);
   const tikhonovMs = performance.now() - tikhonovStart;
-  progress.report({ stage: 'tikhonov', fraction: 1 });
+  // Fractions are within the reporter's range: the split's own share ends here, not the whole task.
+  progress.sub(0, TIKHONOV_SHARE).report({ stage: 'tikhonov', fraction: 1 });
   throwIfCancelled(request.signal);
 
   const codingStart = performance.now();
-  const coding = await sparseCodeHighPart({ high, dictionary, options: o, engine: request.engine, progress, signal: request.signal });
+  const coding = await sparseCodeHighPart({ high, dictionary, options: o, engine: request.engine, progress: progress.sub(TIKHONOV_SHARE, 1), signal: request.signal });
   const sparseCodingMs = performance.now() - codingStart;
 
   const { reconstructedHigh } = coding;
