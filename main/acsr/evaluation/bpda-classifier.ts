@@ -48,11 +48,10 @@ export class BpdaClassifier implements AttackableClassifier {
   }
 
   async #purify(batch: ImageBatch): Promise<ImageBatch> {
-    const purified = [];
-    for (const image of imagesFromBatch(batch)) {
-      const seed = deriveSeed(this.#seed, this.#draws++);
-      purified.push((await this.#defense.purify(image, { seed, signal: this.#signal })).image);
-    }
-    return batchFromImages(purified);
+    const images = imagesFromBatch(batch);
+    const seeds = images.map(() => deriveSeed(this.#seed, this.#draws++));
+    // All at once: a pooled defense spreads the images over its workers.
+    const purified = await Promise.all(images.map((image, i) => this.#defense.purify(image, { seed: seeds[i], signal: this.#signal })));
+    return batchFromImages(purified.map((output) => output.image));
   }
 }

@@ -6,6 +6,7 @@
  * call on a real defended image; each finished unit goes to the journal, so a killed run resumes.
  */
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
+import { createHash } from 'node:crypto';
 import type { RasterImage } from '../../io/image.ts';
 import type { Attack, AttackableClassifier } from '../attacks/attack-types.ts';
 import type { Defense } from '../defenses/defense.ts';
@@ -36,6 +37,8 @@ export interface EvaluationRequest {
 }
 
 export interface EvaluationRunReport {
+  /** the units of this evaluation: the journal may also hold units of a run with another --limit */
+  readonly unitKeys: string[];
   readonly unitsTotal: number;
   /** units found done in the journal when the run started */
   readonly unitsResumed: number;
@@ -52,7 +55,7 @@ interface PlannedUnit {
 export async function runEvaluation(request: EvaluationRequest): Promise<EvaluationRunReport> {
   const progress = request.progress ?? silentProgress;
   const batches = sampleBatches(request.samples, request.batchSize);
-  const units = planUnits(request, batches.length);
+  const units = planUnits(request, batches);
   const resumed = units.filter((unit) => request.journal.has(unit.key)).length;
   let done = resumed;
   let run = 0;
@@ -68,15 +71,24 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
     run++;
     progress.report({ stage: unit.row, fraction: done / units.length });
   }
-  return { unitsTotal: units.length, unitsResumed: resumed, unitsRun: run };
+  return { unitKeys: units.map((unit) => unit.key), unitsTotal: units.length, unitsResumed: resumed, unitsRun: run };
 }
 
-function planUnits(request: EvaluationRequest, batchCount: number): PlannedUnit[] {
+/**
+ * Unit keys name the batch by its position and content (`fgsm:0.04/b3@<hash>`): rerunning with a
+ * larger --limit keeps every full batch already done and recomputes only the batch that changed.
+ */
+export function planUnitKeys(request: Pick<EvaluationRequest, 'samples' | 'attacks' | 'defenses' | 'adaptive' | 'batchSize'>): string[] {
+  return planUnits({ ...request, classifier: null as never, seed: 0, journal: null as never }, sampleBatches(request.samples, request.batchSize)).map((u) => u.key);
+}
+
+function planUnits(request: EvaluationRequest, batches: readonly { samples: EvaluationSample[] }[]): PlannedUnit[] {
   const { classifier, defenses, signal } = request;
   const units: PlannedUnit[] = [];
-  for (let b = 0; b < batchCount; b++) {
+  for (let b = 0; b < batches.length; b++) {
+    const batch = `b${b}@${batchFingerprint(batches[b].samples)}`;
     units.push({
-      key: `clean/b${b}`, row: 'clean', batchIndex: b,
+      key: `clean/${batch}`, row: 'clean', batchIndex: b,
       run: async (samples, seed) => {
         const images = samples.map((s) => s.image);
         const defended = await defendAll(classifier, defenses, images, seed, signal);
@@ -85,7 +97,7 @@ function planUnits(request: EvaluationRequest, batchCount: number): PlannedUnit[
     });
     for (const attack of request.attacks) {
       units.push({
-        key: `${attack.name}/b${b}`, row: attack.name, batchIndex: b,
+        key: `${attack.name}/${batch}`, row: attack.name, batchIndex: b,
         run: async (samples, seed) => {
           const started = performance.now();
           const result = await attack.run({ classifier, images: batchFromImages(samples.map((s) => s.image)), labels: samples.map((s) => s.label), seed, signal });
@@ -99,7 +111,7 @@ function planUnits(request: EvaluationRequest, batchCount: number): PlannedUnit[
     if (adaptive) {
       for (const defense of defenses) {
         units.push({
-          key: `bpda:${defense.name}/b${b}`, row: `bpda:${defense.name}`, batchIndex: b,
+          key: `bpda:${defense.name}/${batch}`, row: `bpda:${defense.name}`, batchIndex: b,
           run: async (samples, seed) => {
             const started = performance.now();
             const defended = new BpdaClassifier(classifier, defense, { eotSamples: adaptive.eotSamples, seed, signal });
@@ -128,11 +140,9 @@ async function defendAll(
 ): Promise<DefendedPrediction[][]> {
   const perImage: DefendedPrediction[][] = images.map(() => []);
   for (const [d, defense] of defenses.entries()) {
-    const outputs = [];
-    for (const [i, image] of images.entries()) {
-      throwIfCancelled(signal);
-      outputs.push(await defense.purify(image, { seed: deriveSeed(seed, d * 100_003 + i), signal }));
-    }
+    throwIfCancelled(signal);
+    // All images at once: a pooled defense (defense-worker-pool.ts) spreads them over its workers.
+    const outputs = await Promise.all(images.map((image, i) => defense.purify(image, { seed: deriveSeed(seed, d * 100_003 + i), signal })));
     const scores = await classifier.scores(batchFromImages(outputs.map((o) => o.image)));
     outputs.forEach((output, i) => {
       perImage[i].push({
@@ -150,6 +160,15 @@ function argmax(values: Float32Array, offset: number, length: number): number {
   let best = 0;
   for (let k = 1; k < length; k++) if (values[offset + k] > values[offset + best]) best = k;
   return best;
+}
+
+function batchFingerprint(samples: readonly EvaluationSample[]): string {
+  const hash = createHash('sha256');
+  for (const sample of samples) {
+    hash.update(`${sample.name}\0${sample.label}\0`);
+    hash.update(new Uint8Array(Float64Array.from(sample.image.data).buffer));
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** A stable number per unit name, so each unit's randomness is the same however the run was resumed. */

@@ -22,6 +22,7 @@ import { attackCommand } from './attack.ts';
 import { benchCommandGroup } from './bench-csc.ts';
 import { caseCommandGroup } from './case.ts';
 import { cscCommand } from './csc.ts';
+import { evalCommand } from './eval.ts';
 import { infoCommand } from './info.ts';
 import { learnDictionaryCommand } from './learn-dictionary.ts';
 import { modelsCommandGroup } from './models.ts';
@@ -38,6 +39,7 @@ export const commands: readonly CommandEntry[] = [
   trainRobustCommand,
   purifyCommand,
   attackCommand,
+  evalCommand,
   cscCommand,
   learnDictionaryCommand,
   pdqCommand,
