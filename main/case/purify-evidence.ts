@@ -126,7 +126,7 @@ async function runPurifyJob(
   try {
     for (const [index, itemId] of itemIds.entries()) {
       throwIfCancelled(request.signal);
-      const itemProgress = progress.sub(index / itemIds.length, (index + 1) / itemIds.length, `item ${itemId}`);
+      const itemProgress = progress.sub(index / itemIds.length, (index + 1) / itemIds.length, `item ${itemId} (${index + 1} of ${itemIds.length})`);
       done.push(await purifyOne(caseFolder, itemId, jobId, parameters.bundleId, override, { ...request, itemIds }, itemProgress));
     }
   } catch (error) {

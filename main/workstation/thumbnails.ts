@@ -9,6 +9,11 @@ const CACHE_ENTRIES = 1000;
 
 export class ThumbnailCache {
   readonly #entries = new Map<string, string>();
+  readonly #capacity: number;
+
+  constructor(capacity = CACHE_ENTRIES) {
+    this.#capacity = capacity;
+  }
 
   async get(key: string, make: () => Promise<string>): Promise<string> {
     const cached = this.#entries.get(key);
@@ -19,7 +24,7 @@ export class ThumbnailCache {
     }
     const made = await make();
     this.#entries.set(key, made);
-    if (this.#entries.size > CACHE_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
+    if (this.#entries.size > this.#capacity) this.#entries.delete(this.#entries.keys().next().value!);
     return made;
   }
 }

@@ -25,9 +25,12 @@ export interface WorkstationOptions {
   workspace: string;
   host: AppState['host'];
   nativeFolderDialog: boolean;
-  /** Worker modules per job kind; defaults to the product's (import only, for now). */
+  /** Worker modules per job kind; defaults to the product's (import, purify, report, verify; train is not built yet). */
   jobModules?: JobModules;
 }
+
+/** Six panels each of the last few runs looked at. */
+const VIEW_PARTS_CACHED = 36;
 
 export const DEFAULT_JOB_MODULES: JobModules = {
   import: new URL('../jobs/import-job.ts', import.meta.url),
@@ -41,8 +44,8 @@ export class WorkstationService {
   readonly jobs: JobRunner;
   readonly #cases: CaseLibrary;
   readonly #thumbnails = new ThumbnailCache();
-  /** Rendered view panels: the same cache, keyed by run and part (a run's parts never change). */
-  readonly #viewParts = new ThumbnailCache();
+  /** Rendered view panels: the same cache, keyed by run and part (a run's parts never change); few, as a panel can be megabytes. */
+  readonly #viewParts = new ThumbnailCache(VIEW_PARTS_CACHED);
   readonly #workspace: string;
 
   constructor(options: WorkstationOptions) {

@@ -66,7 +66,18 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
         bgcolor: selected ? 'action.selected' : 'background.paper',
       }}
     >
-      <Box sx={{ width: '100%', height: size, overflow: 'hidden', bgcolor: '#0b0d10', display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+      <Box sx={{ position: 'relative', width: '100%', height: size, overflow: 'hidden', bgcolor: '#0b0d10', display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+        {/* Over the picture, so the caption keeps its room for the name and category. */}
+        {item.purificationRuns > 0 && (
+          <Chip
+            size="small"
+            color="success"
+            label={item.verdictAfter ? `purified · ${item.verdictAfter}` : 'purified'}
+            title={`${item.purificationRuns} purification run${item.purificationRuns === 1 ? '' : 's'}${item.verdictBefore ? `; content filter: ${item.verdictBefore} before, ${item.verdictAfter} after` : ''}`}
+            data-testid="purified-chip"
+            sx={{ position: 'absolute', top: 4, left: 4, zIndex: 1, fontSize: '0.65rem', height: 18, maxWidth: 'calc(100% - 8px)' }}
+          />
+        )}
         {url && (
           <img
             src={url}
@@ -91,17 +102,6 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
               <Chip size="small" color="secondary" label={item.category} data-testid="category-chip" sx={{ fontSize: '0.7rem', height: 20 }} />
             ) : (
               <Chip size="small" variant="outlined" label="no category" sx={{ fontSize: '0.7rem', height: 20, color: 'text.secondary' }} />
-            )}
-            {item.purificationRuns > 0 && (
-              <Chip
-                size="small"
-                color="success"
-                variant="outlined"
-                label={item.verdictAfter ? `✓ ${item.verdictAfter}` : '✓ purified'}
-                title={`${item.purificationRuns} purification run${item.purificationRuns === 1 ? '' : 's'}${item.verdictBefore ? `; filter: ${item.verdictBefore} before, ${item.verdictAfter} after` : ''}`}
-                data-testid="purified-chip"
-                sx={{ fontSize: '0.7rem', height: 20, minWidth: 0 }}
-              />
             )}
           </Stack>
           <Button

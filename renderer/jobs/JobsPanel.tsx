@@ -35,7 +35,7 @@ function JobRow({ job }: { job: JobSnapshot }) {
   return (
     <Box data-testid="job-row" data-job-state={job.state}>
       <Stack sx={{ justifyContent: 'space-between', alignItems: 'baseline' }} direction="row" spacing={1}>
-        <Typography variant="body2" sx={{ fontWeight: 600 }} noWrap>
+        <Typography variant="body2" sx={{ fontWeight: 600, wordBreak: 'break-word' }}>
           {job.label}
         </Typography>
         <Typography variant="caption" color="text.secondary">

@@ -207,7 +207,7 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
   await page.getByRole('option', { name: 'Any', exact: true }).click();
   await page.getByText('3 items').waitFor();
   const verdictAfter = await tile(1).getByTestId('purified-chip').textContent();
-  const topAfter = verdictAfter!.replace('✓ ', '');
+  const topAfter = verdictAfter!.replace('purified · ', '');
   await page.getByRole('combobox', { name: 'Verdict' }).click();
   await page.getByRole('option', { name: `After purification: ${topAfter}` }).click();
   await page.getByText('1 item shown').waitFor();

@@ -1,0 +1,59 @@
+/**
+ * The main side of purification's IPC surface, on a real workspace: bundles offered by id (the
+ * shipped default and those trained into the workspace's bundles/), and a purify request whose
+ * bundle, items or cluster are not the workstation's own refused before any worker starts.
+ */
+import assert from 'node:assert/strict';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { UserInputError } from '../../main/errors/user-input-error.ts';
+import { WorkstationService } from '../../main/workstation/workstation-service.ts';
+import { writePhotoCrop } from '../case/report-fixtures.ts';
+import { repoRoot } from '../support/shared-data.ts';
+
+let root: string;
+let service: WorkstationService;
+let caseId: string;
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'acsr-choices-'));
+  service = new WorkstationService({ workspace: root, host: 'browser', nativeFolderDialog: false });
+  await service.handlers['app.setExaminer']({ name: 'A. Jones' });
+  caseId = (await service.handlers['cases.create']({ number: 'C-1', title: 'choices' })).caseId;
+  const crop = await writePhotoCrop('skimage-chelsea.png', join(root, 'cat.png'), { left: 140, top: 50, size: 64 });
+  await service.handlers['jobs.start']({ kind: 'import', caseId, sources: [crop] });
+  await service.jobs.whenIdle();
+});
+
+after(async () => {
+  await service?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+test('the default bundle and bundles trained into the workspace are offered by id, never by path', async () => {
+  await mkdir(join(root, 'bundles'), { recursive: true });
+  await cp(join(repoRoot, 'models', 'default-bundle'), join(root, 'bundles', 'in-house-2026'), { recursive: true });
+  // A folder without a readable manifest is not offered.
+  await mkdir(join(root, 'bundles', 'half-written'));
+  await writeFile(join(root, 'bundles', 'half-written', 'manifest.json'), '{"format":');
+  const choices = await service.handlers['purification.choices']({});
+  assert.deepEqual(choices.bundles.map((bundle) => bundle.bundleId), ['default-bundle', 'trained:in-house-2026']);
+  assert.deepEqual(choices.bundles[0].clusterIds, ['drawing:0', 'drawing:1', 'neutral:0', 'neutral:1']);
+  assert.equal(choices.defaultBundleId, 'default-bundle');
+  assert.equal(choices.defaultClassifierId, 'nsfwjs-mobilenet-v2');
+  assert.ok(choices.classifiers.some((choice) => choice.classifierId === 'nsfwjs-mobilenet-v2' && choice.classNames.includes('Neutral')));
+  assert.ok(choices.bundles.every((bundle) => !('path' in bundle)), 'no folder path travels to the renderer');
+});
+
+test('a purify request naming an unknown bundle, item, cluster or classifier is refused before a worker starts', async () => {
+  const start = service.handlers['jobs.start'];
+  const queuedBefore = service.jobs.list().length;
+  await assert.rejects(start({ kind: 'purify', caseId, itemIds: [2] }), UserInputError);
+  await assert.rejects(start({ kind: 'purify', caseId, itemIds: [1], bundleId: 'trained:nope' }), /not one of the workstation's reference bundles/);
+  await assert.rejects(start({ kind: 'purify', caseId, itemIds: [1], override: { cluster: 'animal:0', reason: 'looks like a cat' } }), /not a cluster of/);
+  await assert.rejects(start({ kind: 'purify', caseId, itemIds: [1], classifierId: 'no-such-filter' }), /not a registered content filter/);
+  await assert.rejects(start({ kind: 'purify', caseId, resumeCaseJobId: 7 }), /not an unfinished purify job/);
+  assert.equal(service.jobs.list().length, queuedBefore, 'nothing was queued');
+});
