@@ -1,11 +1,13 @@
 /**
  * What stage ii is judged by (method.md, stage ii; issue 7), for one network on held-out images:
  * - clean accuracy;
- * - PGD accuracy: accuracy on PGD examples crafted against this very network (white box);
+ * - PGD accuracy: accuracy on PGD examples crafted against this very network (white box), or
+ *   against another one (`attackAgainst`, e.g. the content filter f_bsl whose attacker ACSR faces);
  * - cluster agreement under PGD: the fraction of attacked images whose selected cluster
  *   (argmin of MD over every cluster of every class, the stage-iii rule) equals the clean image's
  *   stage-i cluster, i.e. the one f_bsl selects on the clean image. Also given against this
- *   network's own choice on the clean image (for f_bsl the two coincide).
+ *   network's own choice on the clean image (for f_bsl the two coincide), and at class level
+ *   (a cluster of the same class: the dictionaries of one class's clusters are alike).
  */
 import * as tf from '@tensorflow/tfjs';
 import { throwIfCancelled } from '../../progress/progress.ts';
@@ -25,6 +27,8 @@ export interface RobustnessFigures {
   readonly clusterAgreement: number;
   /** attacked selection == this network's selection on the clean image */
   readonly selfClusterAgreement: number;
+  /** the attacked selection is a cluster of the same class as f_bsl's clean selection (any of its clusters) */
+  readonly classAgreement: number;
   /** mean MD of the attacked latents to the clean stage-i cluster */
   readonly meanAttackedDistance: number;
   /** share of clean images whose selected cluster is one of their true class */
@@ -85,6 +89,8 @@ export async function evaluateRobustness(request: {
   pgd: PgdSettings;
   seed: number;
   stageOneCleanCluster?: Int32Array;
+  /** the network PGD is made against; default `net` itself (white box). f_bsl: the content filter's attacker, transferred */
+  attackAgainst?: tf.LayersModel;
   signal?: AbortSignal;
 }): Promise<RobustnessFigures & { cleanCluster: Int32Array }> {
   const { net, set, classNames, clusters, pgd, seed, stageOneCleanCluster, signal } = request;
@@ -92,12 +98,13 @@ export async function evaluateRobustness(request: {
   const clean = await latentsAndPredictions(net, set, set.pixels, set.count);
   const cleanSelection = selectClusters(clean.latents, dimension, clusters).index;
   const reference = stageOneCleanCluster ?? cleanSelection;
-  const classifier = attackableLayersModel(net.network, { batchSize: 50 });
+  const classifier = attackableLayersModel(request.attackAgainst ?? net.network, { batchSize: 50 });
   const batch = 100;
   let cleanHits = 0;
   let pgdHits = 0;
   let agree = 0;
   let selfAgree = 0;
+  let classAgree = 0;
   let distanceSum = 0;
   let classConsistent = 0;
   for (let start = 0; start < set.count; start += batch) {
@@ -114,13 +121,14 @@ export async function evaluateRobustness(request: {
       if (attacked.predicted[row] === set.labels[n]) pgdHits++;
       if (attackedSelection.index[row] === reference[n]) agree++;
       if (attackedSelection.index[row] === cleanSelection[n]) selfAgree++;
+      if (clusters[attackedSelection.index[row]].className === clusters[reference[n]].className) classAgree++;
       distanceSum += attackedSelection.distanceTo(row, reference[n]);
       if (clusters[cleanSelection[n]].className === classNames[set.labels[n]]) classConsistent++;
     });
   }
   const n = set.count;
   return {
-    images: n, cleanAccuracy: cleanHits / n, pgdAccuracy: pgdHits / n, clusterAgreement: agree / n, selfClusterAgreement: selfAgree / n,
+    images: n, cleanAccuracy: cleanHits / n, pgdAccuracy: pgdHits / n, clusterAgreement: agree / n, selfClusterAgreement: selfAgree / n, classAgreement: classAgree / n,
     meanAttackedDistance: distanceSum / n, cleanClassConsistency: classConsistent / n, cleanCluster: cleanSelection,
   };
 }

@@ -136,7 +136,7 @@ export async function trainRobustExtractor(request: TrainRobustRequest): Promise
     });
     await registerLocalModel(saved.entry, saved.modelJsonPath, cacheDir);
     await writeRobustBundle(bundle, request.out, { id: saved.entry.id, weightSha256: saved.entry.weightSha256, backend: backend.choice }, {
-      modelFolder: saved.folder, options, trainImages: set.count, data: set.description, trainedLayers: net.plan.layers, layerMode: net.plan.why, history: training.history,
+      producer: request.producer, modelFolder: saved.folder, options, trainImages: set.count, data: set.description, trainedLayers: net.plan.layers, layerMode: net.plan.why, history: training.history,
       ...(robustFigures ? { evaluation: report.evaluation } : {}),
     });
     return {
