@@ -328,6 +328,11 @@ export const requestChannels = {
     z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, tag: shortTextSchema.pipe(z.string().min(1, 'a tag cannot be empty').max(100)) }),
     evidenceDetailSchema,
   ),
+  /** Bulk action of the grid: one user tag for every selected item. */
+  'evidence.tagItems': request(
+    z.strictObject({ caseId: caseIdSchema, itemIds: z.array(itemIdSchema).min(1).max(10_000), tag: shortTextSchema.pipe(z.string().min(1, 'a tag cannot be empty').max(100)) }),
+    z.object({ tagged: z.number().int() }),
+  ),
   'evidence.addNote': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, text: noteTextSchema }), evidenceDetailSchema),
   /** Every purification run of an item, oldest first. */
   'evidence.purifications': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema }), z.array(purificationRunViewSchema)),

@@ -108,6 +108,14 @@ export class WorkstationService {
         opened.db.addTag({ itemId, tag, examiner: await examiner() });
         return evidenceDetail(opened, itemId);
       },
+      'evidence.tagItems': async ({ caseId, itemIds, tag }) => {
+        const opened = await this.#cases.open(caseId);
+        const name = await examiner();
+        // Checked first: a bad id in the middle must not leave half the selection tagged.
+        for (const itemId of itemIds) opened.db.getItem(itemId);
+        for (const itemId of itemIds) opened.db.addTag({ itemId, tag, examiner: name });
+        return { tagged: itemIds.length };
+      },
       'evidence.addNote': async ({ caseId, itemId, text }) => {
         const opened = await this.#cases.open(caseId);
         opened.db.addNote({ itemId, text, examiner: await examiner() });

@@ -13,6 +13,7 @@ import Typography from '@mui/material/Typography';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { CATEGORY_LABELS, type CategoryCode, type EvidenceSummary } from '../../main/ipc/contract.ts';
+import { BulkTagButton } from './BulkTagButton.tsx';
 import { EvidenceTile, TILE_CAPTION_HEIGHT } from './EvidenceTile.tsx';
 import type { ThumbnailLoader } from './thumbnail-loader.ts';
 
@@ -28,9 +29,11 @@ interface EvidenceGridProps {
   onOpenItem: (itemId: number) => void;
   /** Bulk action: purify these items (the case screen asks which bundle). */
   onPurify: (itemIds: number[]) => void;
+  /** Bulk action: one user tag for these items; resolves true when it was given. */
+  onTagItems: (itemIds: number[], tag: string) => Promise<boolean>;
 }
 
-export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, loader, onSetCategory, onOpenItem, onPurify }: EvidenceGridProps) {
+export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, loader, onSetCategory, onOpenItem, onPurify, onTagItems }: EvidenceGridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const width = useElementWidth(scrollRef);
   const columns = Math.max(1, Math.floor((width + GAP) / (thumbSize + GAP)));
@@ -114,6 +117,7 @@ export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, loader, 
             <Button size="small" variant="contained" onClick={() => onPurify([...selected])} sx={{ ml: 0.5, py: 0, minHeight: 22, fontSize: '0.7rem', flexShrink: 0 }} data-testid="bulk-purify">
               Purify…
             </Button>
+            <BulkTagButton count={selected.size} onTag={(tag) => onTagItems([...selected], tag)} />
             <Box sx={{ width: 8, flexShrink: 0 }} />
           </>
         )}

@@ -100,6 +100,21 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
     [client, caseId, inform, reportError],
   );
 
+  const tagItems = useCallback(
+    async (itemIds: number[], tag: string) => {
+      try {
+        await client.call('evidence.tagItems', { caseId, itemIds, tag });
+        setItems((current) => current?.map((item) => (itemIds.includes(item.itemId) && !item.tags.includes(tag) ? { ...item, tags: [...item.tags, tag].sort() } : item)) ?? null);
+        inform(`Tag “${tag}” given to ${itemIds.length === 1 ? 'one item' : `${itemIds.length} items`}`);
+        return true;
+      } catch (error) {
+        reportError(error);
+        return false;
+      }
+    },
+    [client, caseId, inform, reportError],
+  );
+
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0, p: 2, gap: 2 }}>
       <Stack sx={{ alignItems: 'center' }} direction="row" spacing={2}>
@@ -193,7 +208,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         </Typography>
       )}
       {items && items.length > 0 && (
-        <EvidenceGrid caseId={caseId} items={items} thumbSize={thumbSize} blurByDefault={blurByDefault} loader={loader} onSetCategory={setCategory} onOpenItem={setOpenItemId} onPurify={setPurifyItemIds} />
+        <EvidenceGrid caseId={caseId} items={items} thumbSize={thumbSize} blurByDefault={blurByDefault} loader={loader} onSetCategory={setCategory} onOpenItem={setOpenItemId} onPurify={setPurifyItemIds} onTagItems={tagItems} />
       )}
       {openItemId !== null && (
         <ItemDialog caseId={caseId} itemId={openItemId} blurByDefault={blurByDefault} loader={loader} jobs={jobs} onClose={() => setOpenItemId(null)} onChanged={itemChanged} />

@@ -221,10 +221,15 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
   assert.deepEqual(pageErrors, []);
 });
 
-test('bulk purify of two items: cancelled part-way, resumed after the workstation restarts', { timeout: 600_000 }, async () => {
+test('bulk tag and bulk purify of two items: cancelled part-way, resumed after the workstation restarts', { timeout: 600_000 }, async () => {
   await tile(2).click();
   await tile(3).click({ modifiers: ['Control'] });
   await page.getByTestId('selection-count').getByText('2 selected:').waitFor();
+  // Bulk tag first, then bulk purify, the same selection.
+  await page.getByTestId('bulk-tag').click();
+  await page.getByTestId('bulk-tag-input').fill('second look');
+  await page.getByRole('button', { name: 'Add tag' }).click();
+  await page.getByTestId('notice-success').getByText('Tag “second look” given to 2 items').waitFor();
   await page.getByTestId('bulk-purify').click();
   await page.getByTestId('purify-dialog').getByRole('button', { name: 'Purify', exact: true }).click();
   // Cancel once the first item is done and the second (the larger crop) is being coded.
@@ -243,6 +248,7 @@ test('bulk purify of two items: cancelled part-way, resumed after the workstatio
     caseJobId = job.id;
     assert.equal(job.state, 'cancelled');
     assert.deepEqual([opened.db.purificationRuns(2).length, opened.db.purificationRuns(3).length], [1, 0]);
+    assert.deepEqual(opened.db.listItems({ tags: ['second look'] }).map((item) => item.id), [2, 3]);
   } finally {
     opened.close();
   }
