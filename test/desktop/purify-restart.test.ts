@@ -1,12 +1,12 @@
 /**
- * A purification cut off by the workstation dying (`acsr serve` killed with SIGKILL mid-job, as
- * a crash or power cut would) is not lost: on the next start the case marks the job
- * interrupted, the case screen offers to resume it, and resuming purifies only the items not yet
- * done, with the job's own bundle and content filter.
+ * A purification or an import cut off by the workstation dying (`acsr serve` killed with
+ * SIGKILL mid-job, as a crash or power cut would) is not lost: on the next start the case marks
+ * the job interrupted, the case screen offers to resume it, and resuming does only what was not
+ * yet done (a purification with the job's own bundle and content filter).
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,6 +17,7 @@ import { buildRenderer } from '../../main/host/build-renderer.ts';
 import { writeSettings } from '../../main/workstation/workspace-settings.ts';
 import { spawnAcsr } from '../case/case-fixtures.ts';
 import { writePhotoCrop } from '../case/report-fixtures.ts';
+import { photosDir } from '../support/shared-data.ts';
 import { launchChromium, screenshot } from './support/desktop-fixture.ts';
 
 let root: string;
@@ -99,6 +100,46 @@ test('a purification cut off by killing the workstation is resumed after a resta
     const actions = [...opened.db.auditRows({ subject: `job:${job.id}` })].map((row) => row.action);
     assert.deepEqual(actions, ['purify-start', 'job-interrupted', 'purify-resume', 'purify-finish']);
     assert.deepEqual(opened.db.verdicts(2).map((verdict) => verdict.modelId), ['nsfwjs-mobilenet-v2', 'nsfwjs-mobilenet-v2'], "the resumed job keeps the job's content filter");
+  } finally {
+    opened.close();
+  }
+});
+
+test('an import cut off by killing the workstation is resumed after a restart, skipping the files already handled', { timeout: 300_000 }, async () => {
+  await host?.close();
+  host = undefined;
+  // Hard links: many files at no disk cost, so the import is still running when it is killed.
+  const many = join(root, 'many-photos');
+  await mkdir(many);
+  const names = (await readdir(photosDir)).sort();
+  for (let copy = 0; copy < 16; copy++) for (const name of names) await link(join(photosDir, name), join(many, `${copy}-${name}`));
+
+  served = spawnAcsr(['serve', '--workspace', workspace]);
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(await servedUrl(served));
+  await page.getByTestId('cases-table').getByRole('button', { name: 'Open' }).click();
+  await page.getByTestId('import-path').fill(many);
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=job-row][data-job-state=running] [role=progressbar]')?.getAttribute('aria-valuenow')) > 5);
+  served.kill('SIGKILL');
+  await page.getByTestId('disconnected').waitFor();
+
+  host = await startBrowserHost({ workspace, rendererDir: join(root, 'renderer') });
+  await page.goto(host.url);
+  await page.getByTestId('cases-table').getByRole('button', { name: 'Open' }).click();
+  const unfinished = page.getByTestId('unfinished-import');
+  await unfinished.getByText('was interrupted after').waitFor();
+  await unfinished.getByRole('button', { name: 'Resume' }).click();
+  await page.locator('[data-testid=job-row][data-job-state=completed]').filter({ hasText: 'Resume import' }).waitFor({ timeout: 120_000 });
+  await page.getByText(/imported, \d+ duplicates skipped, 0 errors \(resumed\)/).waitFor();
+  await unfinished.waitFor({ state: 'detached' });
+
+  const opened = await CaseFolder.open(join(workspace, 'R-1'), { readonly: true });
+  try {
+    const [job] = opened.db.jobs({ kind: 'import' }).slice(-1);
+    assert.equal(job.state, 'completed');
+    assert.equal(opened.db.itemCount(), 2 + names.length, 'each distinct photo once, whatever the kill interrupted');
+    assert.deepEqual([...opened.db.auditRows({ subject: `job:${job.id}` })].map((row) => row.action).filter((action) => action !== 'import-finish').slice(0, 3), ['import-start', 'job-interrupted', 'import-resume']);
   } finally {
     opened.close();
   }
