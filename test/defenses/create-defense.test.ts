@@ -57,6 +57,7 @@ test('every defense by name keeps size and [0, 1] on a small real photo; the che
   // the RGB bundle refuses a greyscale image, saying why
   const acsr = await createDefense('acsr', { bundle, extractor });
   await assert.rejects(acsr.purify(mnist), /1 channel\(s\) but bundle .* has 3-channel dictionaries/);
+  await acsr.dispose();
 });
 
 test('the factory names what is wrong: an unknown defense, a missing bundle or dictionary, a fixed cluster', async () => {

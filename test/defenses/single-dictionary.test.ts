@@ -107,6 +107,9 @@ test('single-dict is the purification path with its dictionary: equal to purifyW
   const kept = meanSquaredDifference(purifiedAttacked.image.data, out.image.data) / meanSquaredDifference(applied, new Float64Array(applied.length));
   t.diagnostic(`perturbation energy left: ${(100 * kept).toFixed(2)} %`);
   assert.ok(kept < 0.2, `energy of the perturbation left after purification: ${(100 * kept).toFixed(1)} %`);
+  // the engine kept from image to image starts each one afresh: the first output again
+  assert.deepEqual(Array.from((await defense.purify(image)).image.data), Array.from(out.image.data));
+  await defense.dispose();
 });
 
 test('single-dict with a learned one-channel dictionary on Fashion-MNIST; lowpass is the purification x_low', async () => {
@@ -139,4 +142,6 @@ test('single-dict with a learned one-channel dictionary on Fashion-MNIST; lowpas
   // a 3-channel dictionary refuses a greyscale image
   const rgbDefense = await createDefense('single-dict', { singleDictionary: bundle.clusters[0].dictionary });
   await assert.rejects(rgbDefense.purify(images[0]), /1 channel\(s\) but the dictionary has 3-channel atoms/);
+  // single-dict keeps CBPDN worker threads between images: without dispose() they would keep the process alive
+  for (const defense of [singleDict, lowpass, softer, rgbDefense]) await defense.dispose();
 });
