@@ -102,6 +102,7 @@ export async function trainRobustly(request: RobustTrainingRequest): Promise<Rob
       }
     }
     const firstEpoch = history.length;
+    if (firstEpoch > options.epochs) throw new UserInputError(`the checkpoints already hold ${firstEpoch} epochs, more than the ${options.epochs} asked for`);
     const batchesPerEpoch = Math.ceil(set.count / options.batchSize);
     const batchesThisRun = (options.epochs - firstEpoch) * batchesPerEpoch;
     let batchesDone = 0;
