@@ -135,6 +135,8 @@ export const evidenceDetailSchema = evidenceSummarySchema.extend({
 export const bundleChoiceSchema = z.object({
   bundleId: bundleIdSchema,
   label: z.string(),
+  /** What a purification run records as the bundle's identity. */
+  manifestSha256: sha256Schema,
   extractorId: z.string(),
   clusterIds: z.array(z.string()),
   description: z.string(),

@@ -5,6 +5,7 @@
  * ships beside the model registry (models/default-bundle) plus every bundle trained into the
  * workspace's bundles/ folder.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -65,8 +66,10 @@ export function checkClassifierId(classifierId: string): string {
 
 async function describeBundle(bundleId: string, label: string, path: string): Promise<KnownBundle | null> {
   let manifest: z.output<typeof manifestSummarySchema>;
+  let text: string;
   try {
-    manifest = manifestSummarySchema.parse(JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8')));
+    text = await readFile(join(path, 'manifest.json'), 'utf8');
+    manifest = manifestSummarySchema.parse(JSON.parse(text));
   } catch {
     // A half-written or foreign folder is not offered; training writes bundles atomically.
     return null;
@@ -75,6 +78,8 @@ async function describeBundle(bundleId: string, label: string, path: string): Pr
     bundleId,
     label,
     path,
+    // The bundle's identity as runs record it (bundle-reader hashes the manifest's text the same way).
+    manifestSha256: createHash('sha256').update(text).digest('hex'),
     extractorId: manifest.extractor.id,
     clusterIds: manifest.classes.flatMap((entry) => entry.clusters.map((cluster) => cluster.id)),
     description: manifest.trainingData?.description ?? '',

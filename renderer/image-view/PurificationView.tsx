@@ -75,9 +75,9 @@ export function PurificationView({ caseId, itemId, blurByDefault, jobs, onPurify
   const repurify = async (clusterId: string, reason: string) => {
     if (!run) return;
     const choices = await client.call('purification.choices', {});
-    // Runs record the bundle's folder name; trained bundles are offered as 'trained:<name>'.
-    const bundle = choices.bundles.find((choice) => choice.bundleId === run.bundleId || choice.bundleId === `trained:${run.bundleId}`);
-    if (!bundle) throw new Error(`the bundle of this run (${run.bundleId}) is no longer installed`);
+    // The very bundle of the run (by its manifest hash), so only the cluster differs between the two runs.
+    const bundle = choices.bundles.find((choice) => choice.manifestSha256 === run.bundleManifestSha256);
+    if (!bundle) throw new Error(`the bundle of this run (${run.bundleId}, manifest ${run.bundleManifestSha256.slice(0, 12)}…) is no longer installed`);
     await client.call('jobs.start', {
       kind: 'purify',
       caseId,

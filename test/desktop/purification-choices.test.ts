@@ -8,6 +8,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { loadReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
 import { UserInputError } from '../../main/errors/user-input-error.ts';
 import { WorkstationService } from '../../main/workstation/workstation-service.ts';
 import { writePhotoCrop } from '../case/report-fixtures.ts';
@@ -42,6 +43,9 @@ test('the default bundle and bundles trained into the workspace are offered by i
   assert.deepEqual(choices.bundles.map((bundle) => bundle.bundleId), ['default-bundle', 'trained:in-house-2026']);
   assert.deepEqual(choices.bundles[0].clusterIds, ['drawing:0', 'drawing:1', 'neutral:0', 'neutral:1']);
   assert.equal(choices.defaultBundleId, 'default-bundle');
+  // The identity a run records, so re-purifying a run finds the very same bundle.
+  assert.equal(choices.bundles[0].manifestSha256, (await loadReferenceBundle(join(repoRoot, 'models', 'default-bundle'))).manifestSha256);
+  assert.equal(choices.bundles[1].manifestSha256, choices.bundles[0].manifestSha256, 'a copy is the same bundle');
   assert.equal(choices.defaultClassifierId, 'nsfwjs-mobilenet-v2');
   assert.ok(choices.classifiers.some((choice) => choice.classifierId === 'nsfwjs-mobilenet-v2' && choice.classNames.includes('Neutral')));
   assert.ok(choices.bundles.every((bundle) => !('path' in bundle)), 'no folder path travels to the renderer');
