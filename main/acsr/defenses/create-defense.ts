@@ -17,6 +17,8 @@ import { createTvmDefense, type TvmOptions } from './tvm-defense.ts';
  * Every defense by the name the command line and the tables use (method.md, "Baselines to beat",
  * then ACSR itself), and what each needs. `purification` reaches lowpass (its Tikhonov lambda),
  * single-dict and acsr identically, so the three differ only in what they do with the split.
+ * Call dispose() on every defense made here: single-dict and acsr keep their CBPDN engine between
+ * images, and with purification.threads > 1 its worker threads keep the process alive until then.
  */
 export const DEFENSE_NAMES = ['none', 'jpeg75', 'jpeg50', 'median3', 'bits4', 'tvm', 'lowpass', 'single-dict', 'acsr'] as const;
 export type DefenseName = (typeof DEFENSE_NAMES)[number];
