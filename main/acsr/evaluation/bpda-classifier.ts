@@ -50,7 +50,7 @@ export class BpdaClassifier implements AttackableClassifier {
   async #purify(batch: ImageBatch): Promise<ImageBatch> {
     const images = imagesFromBatch(batch);
     const seeds = images.map(() => deriveSeed(this.#seed, this.#draws++));
-    // All at once: a pooled defense spreads the images over its workers.
+    // All at once: a pooled defense spreads the images over its workers (timings are not kept here).
     const purified = await Promise.all(images.map((image, i) => this.#defense.purify(image, { seed: seeds[i], signal: this.#signal })));
     return batchFromImages(purified.map((output) => output.image));
   }

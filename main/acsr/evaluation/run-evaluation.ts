@@ -9,7 +9,7 @@ import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../p
 import { createHash } from 'node:crypto';
 import type { RasterImage } from '../../io/image.ts';
 import type { Attack, AttackableClassifier } from '../attacks/attack-types.ts';
-import type { Defense } from '../defenses/defense.ts';
+import type { Defense, DefenseOutput } from '../defenses/defense.ts';
 import { deriveSeed } from '../random/seeded-random.ts';
 import { BpdaClassifier } from './bpda-classifier.ts';
 import type { DefendedPrediction, EvaluationJournal, SampleOutcome } from './evaluation-journal.ts';
@@ -31,6 +31,11 @@ export interface EvaluationRequest {
   readonly adaptive?: AdaptiveAttackPlan;
   readonly batchSize: number;
   readonly seed: number;
+  /**
+   * Defenses whose purify() may be called for several images at once (pooled on worker threads).
+   * The others see one image at a time, so that the seconds each reports are its own.
+   */
+  readonly concurrentDefenses?: ReadonlySet<string>;
   readonly journal: EvaluationJournal;
   readonly progress?: ProgressReporter;
   readonly signal?: AbortSignal;
@@ -84,6 +89,7 @@ export function planUnitKeys(request: Pick<EvaluationRequest, 'samples' | 'attac
 
 function planUnits(request: EvaluationRequest, batches: readonly { samples: EvaluationSample[] }[]): PlannedUnit[] {
   const { classifier, defenses, signal } = request;
+  const concurrent = request.concurrentDefenses ?? new Set<string>();
   const units: PlannedUnit[] = [];
   for (let b = 0; b < batches.length; b++) {
     const batch = `b${b}@${batchFingerprint(batches[b].samples)}`;
@@ -91,7 +97,7 @@ function planUnits(request: EvaluationRequest, batches: readonly { samples: Eval
       key: `clean/${batch}`, row: 'clean', batchIndex: b,
       run: async (samples, seed) => {
         const images = samples.map((s) => s.image);
-        const defended = await defendAll(classifier, defenses, images, seed, signal);
+        const defended = await defendAll(classifier, defenses, concurrent, images, seed, signal);
         return { attackSeconds: 0, outcomes: samples.map((s, i) => ({ label: s.label, defended: defended[i] })) };
       },
     });
@@ -102,7 +108,7 @@ function planUnits(request: EvaluationRequest, batches: readonly { samples: Eval
           const started = performance.now();
           const result = await attack.run({ classifier, images: batchFromImages(samples.map((s) => s.image)), labels: samples.map((s) => s.label), seed, signal });
           const attackSeconds = (performance.now() - started) / 1000;
-          const defended = await defendAll(classifier, defenses, imagesFromBatch(result.adversarial), seed, signal);
+          const defended = await defendAll(classifier, defenses, concurrent, imagesFromBatch(result.adversarial), seed, signal);
           return { attackSeconds, outcomes: samples.map((s, i) => ({ label: s.label, attack: result.records[i], defended: defended[i] })) };
         },
       });
@@ -120,7 +126,7 @@ function planUnits(request: EvaluationRequest, batches: readonly { samples: Eval
             });
             const attackSeconds = (performance.now() - started) / 1000;
             // The verdict uses a fresh draw of the defense's randomness, as a deployed defense would.
-            const predictions = await defendAll(classifier, [defense], imagesFromBatch(result.adversarial), deriveSeed(seed, 1), signal);
+            const predictions = await defendAll(classifier, [defense], concurrent, imagesFromBatch(result.adversarial), deriveSeed(seed, 1), signal);
             return { attackSeconds, outcomes: samples.map((s, i) => ({ label: s.label, attack: result.records[i], defended: predictions[i] })) };
           },
         });
@@ -134,15 +140,20 @@ function planUnits(request: EvaluationRequest, batches: readonly { samples: Eval
 async function defendAll(
   classifier: AttackableClassifier,
   defenses: readonly Defense[],
+  concurrent: ReadonlySet<string>,
   images: readonly RasterImage[],
   seed: number,
   signal: AbortSignal | undefined,
 ): Promise<DefendedPrediction[][]> {
   const perImage: DefendedPrediction[][] = images.map(() => []);
   for (const [d, defense] of defenses.entries()) {
-    throwIfCancelled(signal);
-    // All images at once: a pooled defense (defense-worker-pool.ts) spreads them over its workers.
-    const outputs = await Promise.all(images.map((image, i) => defense.purify(image, { seed: deriveSeed(seed, d * 100_003 + i), signal })));
+    const purify = (image: RasterImage, i: number) => {
+      throwIfCancelled(signal);
+      return defense.purify(image, { seed: deriveSeed(seed, d * 100_003 + i), signal });
+    };
+    const outputs = concurrent.has(defense.name)
+      ? await Promise.all(images.map(purify))
+      : await images.reduce<Promise<DefenseOutput[]>>(async (done, image, i) => [...(await done), await purify(image, i)], Promise.resolve([]));
     const scores = await classifier.scores(batchFromImages(outputs.map((o) => o.image)));
     outputs.forEach((output, i) => {
       perImage[i].push({

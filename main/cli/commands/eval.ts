@@ -14,7 +14,8 @@ import { type EvaluationSetup, summariseEvaluation } from '../../acsr/evaluation
 import { loadEvaluationSamples } from '../../acsr/evaluation/evaluation-samples.ts';
 import { formatProportion } from '../../acsr/evaluation/results-markdown.ts';
 import { planUnitKeys, runEvaluation } from '../../acsr/evaluation/run-evaluation.ts';
-import { loadTfImageModel, type TfImageModel } from '../../acsr/models/tf-image-model.ts';
+import { loadTfImageModel } from '../../acsr/models/tf-image-model.ts';
+import { DEFAULT_PURIFICATION_OPTIONS } from '../../acsr/purification/purification-options.ts';
 import { loadReferenceBundle, type ReferenceBundle } from '../../acsr/references/bundle-reader.ts';
 import { fashionMnistSource, isFashionMnistFolder, labelledFolder } from '../../acsr/references/labelled-images.ts';
 import { sha256Hex } from '../../acsr/references/bundle-writer.ts';
@@ -63,6 +64,7 @@ export const evalCommand = defineCommand({
     seed: { type: 'integer', default: 0, description: 'seed of every random choice (PGD starts, TVM masks)' },
     out: { type: 'string', required: true, valueName: 'DIR', description: 'results folder; running again into it resumes' },
     plots: { type: 'boolean', default: true, description: 'write the PNG plots (--no-plots to skip)' },
+    reportOnly: { type: 'boolean', default: false, description: 'compute nothing: write the results of the batches finished so far (every row of a batch done), e.g. while a long run goes on' },
   },
   async run({ options, print, note, progress, signal }) {
     // 'none': only the clean row (and BPDA, with --adaptive bpda)
@@ -117,14 +119,24 @@ export const evalCommand = defineCommand({
       // The data's identity is not part of it: each unit names its batch's content (run-evaluation.ts).
       const journal = EvaluationJournal.open(join(options.out, JOURNAL_FILE), {
         ...setup, data: null, model: { ...setup.model, weightSha256: model.identity.weightSha256 }, singleDictionarySha256: singleDictionary?.sha256 ?? null,
+        purification: { ...DEFAULT_PURIFICATION_OPTIONS, threads: null },
       });
       const plannedUnits = (keys: readonly string[]) => journal.units().filter((unit) => keys.includes(unit.unit));
       const unitKeys = planUnitKeys({ samples: samples.samples, attacks, defenses, batchSize: options.batchSize, adaptive: adaptiveAttack ? { attack: adaptiveAttack, eotSamples: options.eot } : undefined });
+      if (options.reportOnly) {
+        const done = finishedBatchUnits(unitKeys, journal);
+        const count = done.images(samples.samples.length, options.batchSize);
+        const data = { ...setup.data, count, description: `the first ${count} (finished batches) of ${samples.description}` };
+        const results = summariseEvaluation({ ...setup, data }, plannedUnits(done.keys), done.keys.length === unitKeys.length);
+        const written = await writeEvaluationOutputs(options.out, results, { plots: options.plots });
+        print(`${done.keys.length} of ${unitKeys.length} units in finished batches; written: ${written.join(', ')}`);
+        return { out: options.out, unitsTotal: unitKeys.length, unitsReported: done.keys.length };
+      }
       const classifier = attackableImageModel(model, { batchSize: model.inputSize.height * model.inputSize.width <= SMALL_IMAGE_PIXELS ? 256 : 4 });
       const report = await runEvaluation({
         samples: samples.samples, classifier, attacks, defenses, batchSize: options.batchSize, seed: options.seed, journal,
         adaptive: adaptiveAttack ? { attack: adaptiveAttack, eotSamples: options.eot } : undefined,
-        progress: progress.sub(0.05, 1, 'eval'), signal,
+        concurrentDefenses: new Set(pooledNames), progress: progress.sub(0.05, 1, 'eval'), signal,
       }).finally(async () => {
         // Partial results stay readable after a cancel or a crash.
         const partial = summariseEvaluation(setup, plannedUnits(unitKeys), false);
@@ -141,12 +153,26 @@ export const evalCommand = defineCommand({
       }
       for (const c of results.clusterAgreement) print(`cluster agreement ${c.row} ${c.defense}: ${formatProportion(c.agreement)}`);
       print(`written: ${written.join(', ')}`);
-      return { out: options.out, units: report, results: join(options.out, 'results.json') };
+      return { out: options.out, unitsTotal: report.unitsTotal, unitsResumed: report.unitsResumed, unitsRun: report.unitsRun, results: join(options.out, 'results.json') };
     } finally {
       for (const part of owned.reverse()) await part.dispose();
     }
   },
 });
+
+/** The units of the leading batches whose every row is in the journal (a partial report compares like with like). */
+function finishedBatchUnits(unitKeys: readonly string[], journal: EvaluationJournal) {
+  const batchOf = (key: string) => key.slice(key.lastIndexOf('/') + 1);
+  const batches = [...new Set(unitKeys.map(batchOf))];
+  const finished: string[] = [];
+  for (const batch of batches) {
+    const keys = unitKeys.filter((key) => batchOf(key) === batch);
+    if (!keys.every((key) => journal.has(key))) break;
+    finished.push(...keys);
+  }
+  const batchCount = new Set(finished.map(batchOf)).size;
+  return { keys: finished, images: (total: number, batchSize: number) => Math.min(total, batchCount * batchSize) };
+}
 
 function resolveDataFolder(data: string): string {
   if (data !== 'fashion-mnist') return data;
