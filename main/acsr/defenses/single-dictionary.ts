@@ -7,8 +7,8 @@ import { deriveSeed, sampleIndices, seededRandom } from '../random/seeded-random
 import type { TrainingParameters } from '../references/bundle-manifest.ts';
 import { sha256Hex } from '../references/bundle-writer.ts';
 import type { LabelledImageSource } from '../references/labelled-images.ts';
+import { learnPatchDictionary } from '../references/learn-patch-dictionary.ts';
 import { highFrequencyPatches } from '../references/training-patches.ts';
-import { learnDictionaryBatch } from '../signal/batch-cdl.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 import { type ConvDictionary, fromSporcoLayout, toSporcoLayout } from '../signal/conv-dictionary.ts';
 import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
@@ -84,7 +84,7 @@ export async function learnSingleDictionary(request: LearnSingleDictionaryReques
   const sampleSeed = deriveSeed(p.seed, POOL_SAMPLE_STREAM);
   const chosen = sampleIndices(pool.length, maxPatches, seededRandom(sampleSeed)).map((i) => pool[i]);
 
-  const learned = await learnFromPatches(chosen, patchSize, channels, p, request.engine ?? fastEngineFactory(), sampleSeed, progress.sub(0.2, 1, 'dictionary'), signal);
+  const learned = await learnPatchDictionary(chosen, patchSize, channels, p, request.engine ?? fastEngineFactory(), sampleSeed, progress.sub(0.2, 1, 'dictionary'), signal);
   const datasetLines = source.images.map((image) => `${image.className}\t${image.name}\t${image.sha256}`).sort().join('\n');
   return {
     dictionary: { ...learned.dictionary, data: Float64Array.from(learned.dictionary.data) },
@@ -95,41 +95,6 @@ export async function learnSingleDictionary(request: LearnSingleDictionaryReques
       objective: learned.objective.map((v) => (Number.isFinite(v) ? v : null)),
     },
   };
-}
-
-/**
- * Batch CDL from data-initialised atoms: centred atom-size windows of randomly chosen crops, a
- * little noise so that two equal windows do not give equal atoms. The same procedure as
- * train-references.ts's learnClusterDictionary, which is private to that module; keep the two in step.
- */
-async function learnFromPatches(
-  patches: Float32Array[], size: number, channels: 1 | 3, p: TrainingParameters,
-  engine: CbpdnEngineFactory<Float32Array>, seed: number, progress: ProgressReporter, signal?: AbortSignal,
-): Promise<{ dictionary: ConvDictionary<Float32Array>; objective: number[] }> {
-  const random = seededRandom(seed);
-  const h = p.atomSize;
-  const initial = new Float32Array(p.atoms * channels * h * h);
-  for (let m = 0; m < p.atoms; m++) {
-    const patch = patches[Math.floor(random() * patches.length)];
-    const top = Math.floor(random() * (size - h + 1));
-    const left = Math.floor(random() * (size - h + 1));
-    for (let c = 0; c < channels; c++) {
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < h; x++) initial[((m * channels + c) * h + y) * h + x] = patch[(c * size + top + y) * size + left + x] + 1e-3 * (random() - 0.5);
-      }
-    }
-  }
-  const planes = new Float32Array(patches.length * channels * size * size);
-  patches.forEach((patch, k) => planes.set(patch, k * patch.length));
-  const result = await learnDictionaryBatch(
-    { atomHeight: h, atomWidth: h, channels, atoms: p.atoms, data: initial },
-    { height: size, width: size, channels, images: patches.length, planes },
-    p.cdlLambda,
-    { iterations: p.cdlIterations },
-    engine,
-    { signal, onIteration: (it) => progress.report({ stage: 'cdl', fraction: (it.iteration + 1) / p.cdlIterations, metrics: { objective: it.objective } }) },
-  );
-  return { dictionary: result.dictionary, objective: result.history.map((entry) => entry.objective) };
 }
 
 /** `path` is the .npy (SPORCO's layout, as a bundle's dictionary.npy); the provenance goes beside it as .json. */

@@ -5,7 +5,6 @@ import { estimateClusterDistribution } from '../clustering/cluster-distribution.
 import { type LatentMatrix, latentMatrix, selectRows } from '../clustering/latent-matrix.ts';
 import { deriveSeed, sampleIndices, seededRandom } from '../random/seeded-random.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
-import { learnDictionaryBatch } from '../signal/batch-cdl.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 import { type ConvDictionary, toSporcoLayout } from '../signal/conv-dictionary.ts';
 import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
@@ -14,6 +13,7 @@ import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleClass, type BundleClus
 import type { BundleContent } from './bundle-writer.ts';
 import { sha256Hex } from './bundle-writer.ts';
 import type { LabelledImageSource } from './labelled-images.ts';
+import { learnPatchDictionary } from './learn-patch-dictionary.ts';
 import { highFrequencyPatches } from './training-patches.ts';
 import { PSEUDO_INVERSE_RCOND } from '../clustering/pseudo-inverse.ts';
 
@@ -54,6 +54,16 @@ export interface TrainReferencesRequest {
   readonly batchSize?: number;
   readonly progress?: ProgressReporter;
   readonly signal?: AbortSignal;
+  /** Told of each result as soon as it exists (the desktop app draws them live); never changes what is computed. */
+  readonly observer?: TrainingObserver;
+}
+
+/** What a caller may watch while stage i runs. */
+export interface TrainingObserver {
+  /** A class clustered: its WCSS curve for k = 1..K_max (one value for a fixed k) and the k chosen. */
+  classClustered?(result: { className: string; wcss: readonly number[]; chosenK: number; chosenBy: 'elbow' | 'fixed'; elbowK: number }): void;
+  /** A cluster's dictionary learned (atom-major layout, see ConvDictionary). */
+  dictionaryLearned?(result: { clusterId: string; sampleCount: number; dictionary: ConvDictionary<Float32Array> }): void;
 }
 
 /** Share of the progress bar per phase, from timings of the default bundle. */
@@ -120,7 +130,13 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
       },
       clusters,
     });
-    clusterProgress.report({ stage: 'clusters', fraction: (classIndex + 1) / source.classNames.length, message: `${className}: k = ${clustering.chosenK}` });
+    request.observer?.classClustered?.({
+      className, wcss: [...clustering.wcss], chosenK: clustering.chosenK, chosenBy: clustering.chosenBy, elbowK: clustering.elbow.k,
+    });
+    clusterProgress.report({
+      stage: 'clusters', fraction: (classIndex + 1) / source.classNames.length, message: `${className}: k = ${clustering.chosenK}`,
+      metrics: { wcss: [...clustering.wcss] },
+    });
   });
 
   // 3. per cluster: distribution and dictionary
@@ -146,7 +162,8 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
       const clusterSeed = deriveSeed(p.seed, 2_000_000 + clusterNumber);
       const clusterPatches = cluster.members.flatMap((i) => patches[i]);
       const chosen = sampleIndices(clusterPatches.length, p.maxPatchesPerCluster, seededRandom(clusterSeed)).map((i) => clusterPatches[i]);
-      const learned = await learnClusterDictionary(chosen, patchSize, channels, p, engine, clusterSeed, dictionaryProgress, signal);
+      const learned = await learnPatchDictionary(chosen, patchSize, channels, p, engine, clusterSeed, dictionaryProgress, signal);
+      request.observer?.dictionaryLearned?.({ clusterId: id, sampleCount: cluster.members.length, dictionary: learned.dictionary });
 
       const folder = `clusters/${plan.cls.index}-${j}`;
       const files = {
@@ -198,45 +215,4 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
     },
     arrays,
   };
-}
-
-/**
- * Batch CDL on the cluster's patches. The initial atoms are centred 8x8 windows of randomly
- * chosen patches (data initialisation converges in fewer iterations than SPORCO's randn start);
- * the learner normalises them.
- */
-async function learnClusterDictionary(
-  patches: Float32Array[], size: number, channels: 1 | 3, p: TrainingParameters,
-  engine: CbpdnEngineFactory<Float32Array>, seed: number, progress: ProgressReporter, signal?: AbortSignal,
-): Promise<{ dictionary: ConvDictionary<Float32Array>; objective: number[] }> {
-  const random = seededRandom(seed);
-  const h = p.atomSize;
-  const initial = new Float32Array(p.atoms * channels * h * h);
-  for (let m = 0; m < p.atoms; m++) {
-    const patch = patches[Math.floor(random() * patches.length)];
-    const top = Math.floor(random() * (size - h + 1));
-    const left = Math.floor(random() * (size - h + 1));
-    for (let c = 0; c < channels; c++) {
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < h; x++) initial[((m * channels + c) * h + y) * h + x] = patch[(c * size + top + y) * size + left + x] + 1e-3 * (random() - 0.5);
-      }
-    }
-  }
-  const planes = new Float32Array(patches.length * channels * size * size);
-  patches.forEach((patch, k) => planes.set(patch, k * patch.length));
-  const result = await learnDictionaryBatch(
-    { atomHeight: h, atomWidth: h, channels, atoms: p.atoms, data: initial },
-    { height: size, width: size, channels, images: patches.length, planes },
-    p.cdlLambda,
-    { iterations: p.cdlIterations },
-    engine,
-    {
-      signal,
-      onIteration: (it) => progress.report({
-        stage: 'cdl', fraction: (it.iteration + 1) / p.cdlIterations,
-        metrics: { objective: it.objective },
-      }),
-    },
-  );
-  return { dictionary: result.dictionary, objective: result.history.map((h) => h.objective) };
 }
