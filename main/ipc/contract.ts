@@ -254,12 +254,31 @@ export const purifyJobRequestSchema = z
     'a resumed purify job keeps its own bundle, classifier and override',
   );
 
-/** Stage i training of a reference bundle from a labelled folder (issue 3); refused until it exists. */
+/** A name for a new folder the workstation creates (a trained bundle): never a path. */
+export const folderNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name of letters, digits, . _ - (at most 64), starting with a letter or digit').refine((name) => !name.includes('..'), 'a name cannot contain ..');
+
+/** What the training form starts from: main/acsr/references/train-references.ts's defaults (a test keeps them equal). */
+export const TRAINING_FORM_DEFAULTS = { extractorId: 'nsfwjs-mobilenet-v2', kMax: 5, atoms: 32, atomSize: 8, covariance: 'ledoit-wolf', cdlIterations: 60, seed: 0 } as const;
+
+/**
+ * Stage i training of a reference bundle from a labelled folder (one sub-folder per class) into
+ * the workspace's bundles/<bundleName>/ (main/jobs/train-job.ts). The folder comes from the
+ * native dialog (Electron, granted paths) or is typed by the person (browser host), as for import.
+ */
 export const trainJobRequestSchema = z.strictObject({
   kind: z.literal('train'),
   labelledFolder: absolutePathSchema,
-  bundleName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
-  maxClusters: z.number().int().min(1).max(32).optional(),
+  bundleName: folderNameSchema,
+  /** A model of the registry whose latent space is clustered; default nsfwjs-mobilenet-v2. */
+  extractorId: classifierIdSchema.optional(),
+  /** Largest k tried per class (elbow rule), or a fixed k per class. */
+  kMax: z.number().int().min(1).max(16).optional(),
+  fixedK: z.number().int().min(1).max(16).nullable().optional(),
+  atoms: z.number().int().min(1).max(256).optional(),
+  atomSize: z.number().int().min(2).max(32).optional(),
+  covariance: z.enum(['ledoit-wolf', 'pinv']).optional(),
+  cdlIterations: z.number().int().min(1).max(1000).optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
 });
 
 /** The case's audit report (issue 5), written into the case's reports/ folder and recorded in the case. */
@@ -281,6 +300,38 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
   reportJobRequestSchema,
   verifyJobRequestSchema,
 ]);
+
+// ---- what a job shows while it runs, besides its progress -----------------------------------
+
+/** The elbow curve of one class, as soon as stage i has clustered it. */
+export const wcssOutputSchema = z.object({
+  type: z.literal('wcss'),
+  className: z.string(),
+  /** WCSS for k = 1..kMax (one value when k is fixed). */
+  wcss: z.array(z.number()),
+  chosenK: z.number().int(),
+  chosenBy: z.enum(['elbow', 'fixed']),
+  elbowK: z.number().int(),
+  /** The elbow only picks a k whose every cluster has at least this many images. */
+  minClusterSize: z.number().int(),
+});
+
+/** One cluster's learned dictionary, drawn as a grid of atoms (display PNG), as soon as it is learned. */
+export const atomsOutputSchema = z.object({
+  type: z.literal('atoms'),
+  clusterId: z.string(),
+  atoms: z.number().int(),
+  atomSize: z.number().int(),
+  channels: z.number().int(),
+  sampleCount: z.number().int(),
+  columns: z.number().int(),
+  png: z.object({ mediaType: z.literal('image/png'), base64: z.string(), width: z.number().int(), height: z.number().int() }),
+});
+
+export const jobOutputSchema = z.discriminatedUnion('type', [wcssOutputSchema, atomsOutputSchema]);
+
+/** An output of a job, numbered from 0 in the order the job produced them. */
+export const jobOutputEventSchema = z.object({ jobId: jobIdSchema, index: z.number().int().nonnegative(), output: jobOutputSchema });
 
 // ---- channels ---------------------------------------------------------------------------------
 
@@ -351,6 +402,8 @@ export const requestChannels = {
   'jobs.start': request(jobRequestSchema, jobSnapshotSchema),
   'jobs.cancel': request(z.strictObject({ jobId: jobIdSchema }), jobSnapshotSchema),
   'jobs.list': request(emptyInputSchema, z.array(jobSnapshotSchema)),
+  /** Everything a job has shown so far besides progress (elbow curves, atom grids...), for a screen opened mid-job. */
+  'jobs.outputs': request(z.strictObject({ jobId: jobIdSchema }), z.array(jobOutputEventSchema)),
   /** A native folder dialog (Electron only; the browser host answers 'unavailable'). */
   'dialog.chooseFolder': request(z.strictObject({ title: shortTextSchema.optional() }), z.object({ path: z.string().nullable() })),
 } as const;
@@ -359,6 +412,8 @@ export const requestChannels = {
 export const eventChannels = {
   /** Every state change and (throttled) progress of a job. */
   'jobs.changed': jobSnapshotSchema,
+  /** Each output of a job (main/jobs/job-outputs.ts), once, as the job produces it. */
+  'jobs.output': jobOutputEventSchema,
 } as const;
 
 export type RequestChannel = keyof typeof requestChannels;
@@ -393,6 +448,8 @@ export type CategoryCode = z.output<typeof categoryCodeSchema>;
 export type BundleChoice = z.output<typeof bundleChoiceSchema>;
 export type ClassifierChoice = z.output<typeof classifierChoiceSchema>;
 export type ViewPart = z.output<typeof viewPartSchema>;
+export type JobOutput = z.output<typeof jobOutputSchema>;
+export type JobOutputEvent = z.output<typeof jobOutputEventSchema>;
 export type PurificationRunView = z.output<typeof purificationRunViewSchema>;
 
 // ---- answers --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  * (the contract's type), ready to be forwarded over IPC.
  */
 import type { Worker } from 'node:worker_threads';
-import type { JobKind, JobSnapshot } from '../ipc/contract.ts';
+import type { JobKind, JobOutputEvent, JobSnapshot } from '../ipc/contract.ts';
 import { UnavailableError } from '../ipc/call-failure.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { spawnWorker } from '../workers/spawn-worker.ts';
@@ -23,6 +23,7 @@ export interface JobSpec {
 }
 
 export type JobListener = (snapshot: JobSnapshot) => void;
+export type JobOutputListener = (event: JobOutputEvent) => void;
 
 /** A job that ignores its cancel message this long is stopped by force. */
 const CANCEL_GRACE_MS = 15_000;
@@ -34,6 +35,8 @@ interface Job {
   spec: JobSpec;
   worker?: Worker;
   cancelRequested: boolean;
+  /** What the job showed besides progress, kept so that a screen opened mid-job sees it all. */
+  outputs: JobOutputEvent[];
 }
 
 export class JobRunner {
@@ -41,6 +44,7 @@ export class JobRunner {
   readonly #jobs = new Map<number, Job>();
   readonly #queue: Job[] = [];
   readonly #listeners = new Set<JobListener>();
+  readonly #outputListeners = new Set<JobOutputListener>();
   #running: Job | null = null;
   #nextJobId = 1;
   #closed = false;
@@ -55,12 +59,25 @@ export class JobRunner {
     return () => this.#listeners.delete(listener);
   }
 
+  onOutput(listener: JobOutputListener): () => void {
+    this.#outputListeners.add(listener);
+    return () => this.#outputListeners.delete(listener);
+  }
+
+  /** Every output of a job so far, in order. */
+  outputs(jobId: number): JobOutputEvent[] {
+    const job = this.#jobs.get(jobId);
+    if (!job) throw new UserInputError(`no job ${jobId}`);
+    return [...job.outputs];
+  }
+
   submit(spec: JobSpec): JobSnapshot {
     if (this.#closed) throw new UnavailableError('the job runner is shutting down');
     if (!this.#modules[spec.kind]) throw new UnavailableError(`${spec.kind} jobs are not available in this version yet`);
     const job: Job = {
       spec,
       cancelRequested: false,
+      outputs: [],
       snapshot: {
         jobId: this.#nextJobId++,
         kind: spec.kind,
@@ -117,6 +134,7 @@ export class JobRunner {
       await this.whenIdle();
     }
     this.#listeners.clear();
+    this.#outputListeners.clear();
   }
 
   #startNext(): void {
@@ -142,6 +160,10 @@ export class JobRunner {
       if (message.type === 'progress') {
         job.snapshot.progress = message.event;
         this.#emit(job);
+      } else if (message.type === 'output') {
+        const event: JobOutputEvent = { jobId: job.snapshot.jobId, index: job.outputs.length, output: message.output };
+        job.outputs.push(event);
+        for (const listener of this.#outputListeners) listener(event);
       } else {
         outcome = message;
       }

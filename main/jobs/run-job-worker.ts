@@ -6,11 +6,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { CancelledError, ProgressReporter, throttleSink, type TaskControl } from '../progress/progress.ts';
+import type { JobOutput } from '../ipc/contract.ts';
 import type { JobToRunnerMessage, JobWorkerData, RunnerToJobMessage } from './job-worker-protocol.ts';
 
 const PROGRESS_INTERVAL_MS = 100;
 
-export type JobWork<P> = (parameters: P, control: Required<TaskControl> & { jobId: number }) => Promise<Record<string, unknown>>;
+export interface JobControl extends Required<TaskControl> {
+  jobId: number;
+  /** Shows something as it arrives (see JobOutput in the contract); sent at once, never throttled. */
+  output: (output: JobOutput) => void;
+}
+
+export type JobWork<P> = (parameters: P, control: JobControl) => Promise<Record<string, unknown>>;
 
 export function runJobWorker<P>(work: JobWork<P>): void {
   const port = parentPort;
@@ -23,7 +30,8 @@ export function runJobWorker<P>(work: JobWork<P>): void {
   });
   const progress = new ProgressReporter(throttleSink((event) => post({ type: 'progress', event }), PROGRESS_INTERVAL_MS));
 
-  work(parameters as P, { jobId, progress, signal: controller.signal })
+  const output = (value: JobOutput) => post({ type: 'output', output: value });
+  work(parameters as P, { jobId, progress, signal: controller.signal, output })
     .then((summary) => post({ type: 'completed', summary }))
     .catch((error: unknown) => {
       if (error instanceof CancelledError || controller.signal.aborted) post({ type: 'cancelled' });

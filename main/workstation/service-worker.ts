@@ -19,6 +19,7 @@ for (const [kind, url] of Object.entries(data.jobModules ?? {})) jobModules[kind
 
 const service = new WorkstationService({ workspace: data.workspace, host: data.host, nativeFolderDialog: data.nativeFolderDialog, jobModules });
 service.jobs.onChange((payload) => post({ type: 'event', channel: 'jobs.changed', payload }));
+service.jobs.onOutput((payload) => post({ type: 'event', channel: 'jobs.output', payload }));
 
 port.on('message', (message: HostToServiceMessage) => {
   if (message.type === 'close') {

@@ -4,12 +4,13 @@
  * `acsr serve` run this same object (in a worker thread, see service-worker.ts); only the
  * native folder dialog belongs to the host.
  */
-import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { UserInputError } from '../errors/user-input-error.ts';
-import { UnavailableError } from '../ipc/call-failure.ts';
 import type { AppState, JobSnapshot, ParsedRequestInput, RequestChannel, RequestOutput } from '../ipc/contract.ts';
 import { evidenceDetail, evidenceSummary } from './evidence-records.ts';
-import { bundlePathOf, checkClassifierId, DEFAULT_BUNDLE_ID, DEFAULT_CLASSIFIER_ID, knownBundles, knownClassifiers } from './purification-catalogue.ts';
+import { bundlePathOf, checkClassifierId, DEFAULT_BUNDLE_ID, DEFAULT_CLASSIFIER_ID, knownBundles, knownClassifiers, TRAINED_BUNDLES_FOLDER } from './purification-catalogue.ts';
+import { DEFAULT_TRAINING_PARAMETERS } from '../acsr/references/train-references.ts';
 import { purificationFactsByItem } from './purification-facts.ts';
 import { purificationRunViews } from './purification-runs.ts';
 import { renderViewPart } from './view-parts.ts';
@@ -25,7 +26,7 @@ export interface WorkstationOptions {
   workspace: string;
   host: AppState['host'];
   nativeFolderDialog: boolean;
-  /** Worker modules per job kind; defaults to the product's (import, purify, report, verify; train is not built yet). */
+  /** Worker modules per job kind; defaults to the product's (import, purify, train, report, verify). */
   jobModules?: JobModules;
 }
 
@@ -37,6 +38,7 @@ export const DEFAULT_JOB_MODULES: JobModules = {
   report: new URL('../jobs/report-job.ts', import.meta.url),
   verify: new URL('../jobs/verify-job.ts', import.meta.url),
   purify: new URL('../jobs/purify-job.ts', import.meta.url),
+  train: new URL('../jobs/train-job.ts', import.meta.url),
 };
 
 export class WorkstationService {
@@ -47,6 +49,8 @@ export class WorkstationService {
   /** Rendered view panels: the same cache, keyed by run and part (a run's parts never change); few, as a panel can be megabytes. */
   readonly #viewParts = new ThumbnailCache(VIEW_PARTS_CACHED);
   readonly #workspace: string;
+  /** Bundle names of train jobs not finished yet: a second job may not aim at the same folder. */
+  readonly #bundlesInTraining = new Map<number, string>();
 
   constructor(options: WorkstationOptions) {
     const workspace = resolve(options.workspace);
@@ -141,6 +145,7 @@ export class WorkstationService {
       'jobs.start': async (request) => this.#startJob(request, examiner),
       'jobs.cancel': async ({ jobId }) => this.jobs.cancel(jobId),
       'jobs.list': async () => this.jobs.list(),
+      'jobs.outputs': async ({ jobId }) => this.jobs.outputs(jobId),
     };
   }
 
@@ -183,8 +188,40 @@ export class WorkstationService {
       case 'purify':
         return this.#startPurifyJob(request, await examiner());
       case 'train':
-        throw new UnavailableError(`${request.kind} jobs are not available in this version yet`);
+        return this.#startTrainJob(request);
     }
+  }
+
+  async #startTrainJob(request: Extract<ParsedRequestInput<'jobs.start'>, { kind: 'train' }>): Promise<JobSnapshot> {
+    const folder = await stat(request.labelledFolder).catch(() => null);
+    if (!folder?.isDirectory()) throw new UserInputError(`${request.labelledFolder} is not a folder (give a folder with one sub-folder of images per class)`);
+    const bundlePath = join(this.#workspace, TRAINED_BUNDLES_FOLDER, request.bundleName);
+    // Refused now, not after minutes of training (the bundle writer refuses it again at the end).
+    if (await stat(bundlePath).catch(() => null)) throw new UserInputError(`a bundle named ${request.bundleName} already exists; choose another name`);
+    const unfinished = new Set(this.jobs.list().filter((job) => job.finishedAt === null).map((job) => job.jobId));
+    for (const [jobId, name] of this.#bundlesInTraining) {
+      if (!unfinished.has(jobId)) this.#bundlesInTraining.delete(jobId);
+      else if (name === request.bundleName) throw new UserInputError(`job ${jobId} is already training a bundle named ${request.bundleName}`);
+    }
+    const extractorId = checkClassifierId(request.extractorId ?? DEFAULT_CLASSIFIER_ID);
+    const d = DEFAULT_TRAINING_PARAMETERS;
+    const training = {
+      kMax: request.kMax ?? d.kMax,
+      fixedK: request.fixedK ?? null,
+      atoms: request.atoms ?? d.atoms,
+      atomSize: request.atomSize ?? d.atomSize,
+      covariance: request.covariance ?? d.covariance,
+      cdlIterations: request.cdlIterations ?? d.cdlIterations,
+      seed: request.seed ?? d.seed,
+    };
+    const snapshot = this.jobs.submit({
+      kind: 'train',
+      label: `Train bundle ${request.bundleName} (${extractorId})`,
+      caseId: null,
+      parameters: { labelledFolder: resolve(request.labelledFolder), bundlePath, extractorId, training },
+    });
+    this.#bundlesInTraining.set(snapshot.jobId, request.bundleName);
+    return snapshot;
   }
 
   async #startPurifyJob(request: Extract<ParsedRequestInput<'jobs.start'>, { kind: 'purify' }>, examinerName: string): Promise<JobSnapshot> {

@@ -14,9 +14,10 @@ import { useJobs } from '../jobs/use-jobs.ts';
 import { CaseScreen } from '../screens/CaseScreen.tsx';
 import { CasesScreen } from '../screens/CasesScreen.tsx';
 import { ExaminerSetup } from '../screens/ExaminerSetup.tsx';
+import { TrainingScreen } from '../training/TrainingScreen.tsx';
 import { useClient } from './client-context.tsx';
 import { useNotices } from './notices.tsx';
-import { TopBar } from './TopBar.tsx';
+import { TopBar, type Screen } from './TopBar.tsx';
 
 export function App() {
   const client = useClient();
@@ -24,6 +25,7 @@ export function App() {
   const [state, setState] = useState<AppState | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [openCase, setOpenCase] = useState<CaseSummary | null>(null);
+  const [screen, setScreen] = useState<Screen>('cases');
   const jobs = useJobs();
 
   const load = useCallback(() => {
@@ -60,11 +62,25 @@ export function App() {
 
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%' }}>
-      <TopBar state={state} onBlurChange={setBlur} onHome={state.examiner ? () => setOpenCase(null) : undefined} />
+      <TopBar
+        state={state}
+        onBlurChange={setBlur}
+        screen={screen}
+        onScreen={
+          state.examiner
+            ? (next) => {
+                setScreen(next);
+                if (next === 'cases') setOpenCase(null);
+              }
+            : undefined
+        }
+      />
       <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
         <Box sx={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}>
           {!state.examiner ? (
             <ExaminerSetup onDone={setState} />
+          ) : screen === 'training' ? (
+            <TrainingScreen state={state} jobs={jobs} />
           ) : openCase ? (
             <CaseScreen caseSummary={openCase} blurByDefault={state.blurByDefault} state={state} jobs={jobs} onClose={() => setOpenCase(null)} />
           ) : (

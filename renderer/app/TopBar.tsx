@@ -1,4 +1,6 @@
 import AppBar from '@mui/material/AppBar';
+import Tab from '@mui/material/Tab';
+import Tabs from '@mui/material/Tabs';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import FormControlLabel from '@mui/material/FormControlLabel';
@@ -8,13 +10,30 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import type { AppState } from '../../main/ipc/contract.ts';
 
-export function TopBar({ state, onBlurChange, onHome }: { state: AppState; onBlurChange: (blur: boolean) => void; onHome: (() => void) | undefined }) {
+/** The app's screens: cases (and one case), stage i training, evaluation. */
+export type Screen = 'cases' | 'training';
+
+interface TopBarProps {
+  state: AppState;
+  onBlurChange: (blur: boolean) => void;
+  screen: Screen;
+  /** Undefined until the examiner has said who they are. */
+  onScreen: ((screen: Screen) => void) | undefined;
+}
+
+export function TopBar({ state, onBlurChange, screen, onScreen }: TopBarProps) {
   return (
     <AppBar position="static" color="default" elevation={1}>
       <Toolbar variant="dense" sx={{ gap: 2 }}>
-        <Button color="inherit" onClick={onHome} disabled={!onHome} sx={{ textTransform: 'none', fontSize: '1.05rem', fontWeight: 600 }}>
+        <Button color="inherit" onClick={() => onScreen?.('cases')} disabled={!onScreen} sx={{ textTransform: 'none', fontSize: '1.05rem', fontWeight: 600 }}>
           ACSR Workstation
         </Button>
+        {onScreen && (
+          <Tabs value={screen} onChange={(_event, next: Screen) => onScreen(next)} sx={{ minHeight: 40 }}>
+            <Tab value="cases" label="Cases" sx={{ minHeight: 40 }} data-testid="nav-cases" />
+            <Tab value="training" label="Training" sx={{ minHeight: 40 }} data-testid="nav-training" />
+          </Tabs>
+        )}
         <Typography variant="body2" color="text.secondary" sx={{ flex: 1 }} noWrap>
           {state.workspace}
         </Typography>

@@ -116,6 +116,13 @@ test('invalid calls are refused by the schema and change nothing', async () => {
       ['jobs.start', { kind: 'import', caseId: 'c', sources: ['relative/path'] }],
       ['jobs.start', { kind: 'shell', command: 'rm -rf /' }],
       ['jobs.cancel', { jobId: -1 }],
+      ['jobs.outputs', { jobId: 0 }],
+      // A trained bundle is named, not placed: the workspace decides its folder.
+      ['jobs.start', { kind: 'train', labelledFolder: '/tmp/labelled', bundleName: '../../etc' }],
+      ['jobs.start', { kind: 'train', labelledFolder: '/tmp/labelled', bundleName: 'mine', bundlePath: '/tmp/evil-bundle' }],
+      ['jobs.start', { kind: 'train', labelledFolder: 'relative/labelled', bundleName: 'mine' }],
+      ['jobs.start', { kind: 'train', labelledFolder: '/tmp/labelled', bundleName: 'mine', atoms: 0 }],
+      ['jobs.start', { kind: 'train', labelledFolder: '/tmp/labelled', bundleName: 'mine', covariance: 'identity' }],
       // Bundles travel as ids of the server's own list, never as paths.
       ['jobs.start', { kind: 'purify', caseId: 'c', itemIds: [1], bundleId: '/tmp/evil-bundle' }],
       ['jobs.start', { kind: 'purify', caseId: 'c', itemIds: [1], bundleId: 'trained:../../etc' }],
@@ -135,9 +142,11 @@ test('invalid calls are refused by the schema and change nothing', async () => {
       assert.equal(!result.ok && result.error.kind, 'invalid-input', `${channel} ${JSON.stringify(input)}`);
     }
     assert.deepEqual(await readdir(fixture.workspace), []);
-    // Valid but not offered: a typed refusal, not a crash.
-    const train = await client.call('jobs.start', { kind: 'train', labelledFolder: '/tmp/labelled', bundleName: 'mine' });
-    assert.equal(!train.ok && train.error.kind, 'unavailable');
+    // Valid but about a folder that is not there: the user's error, and no job.
+    const train = await client.call('jobs.start', { kind: 'train', labelledFolder: '/tmp/acsr-no-such-labelled-folder', bundleName: 'mine' });
+    assert.equal(!train.ok && train.error.kind, 'user-error');
+    assert.match(!train.ok ? train.error.message : '', /is not a folder/);
+    // Valid but not offered by this host: a typed refusal, not a crash.
     const dialog = await client.call('dialog.chooseFolder', {});
     assert.equal(!dialog.ok && dialog.error.kind, 'unavailable');
     // A well-formed call about something that does not exist is the user's error, said plainly.

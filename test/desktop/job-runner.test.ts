@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import type { JobSnapshot } from '../../main/ipc/contract.ts';
+import type { JobOutputEvent, JobSnapshot } from '../../main/ipc/contract.ts';
 import { UnavailableError } from '../../main/ipc/call-failure.ts';
 import { JobRunner } from '../../main/jobs/job-runner.ts';
 
@@ -90,6 +90,18 @@ test('a job that throws and a worker that dies are failed jobs with a message, a
   assert.equal(byId.get(crashing.jobId)?.state, 'failed');
   assert.match(byId.get(crashing.jobId)?.error ?? '', /stopped unexpectedly \(exit code 3\)/);
   assert.equal(byId.get(fine.jobId)?.state, 'completed');
+});
+
+test('outputs reach listeners at once and in order, none dropped by the progress throttle, and stay listed with their job', { timeout: 30_000 }, async () => {
+  startRunner();
+  const seen: JobOutputEvent[] = [];
+  runner.onOutput((event) => seen.push(event));
+  // Steps far faster than the 100 ms progress throttle: every output must still arrive.
+  const job = submit({ steps: 6, stepMs: 1, outputs: true });
+  await runner.whenIdle();
+  assert.deepEqual(seen.map((event) => [event.jobId, event.index, event.output.type === 'wcss' && event.output.className]), [1, 2, 3, 4, 5, 6].map((step) => [job.jobId, step - 1, `class-${step}`]));
+  assert.deepEqual(runner.outputs(job.jobId), seen);
+  assert.throws(() => runner.outputs(999), /no job 999/);
 });
 
 test('a kind without a worker module is refused as unavailable', () => {

@@ -61,7 +61,7 @@ export interface TrainReferencesRequest {
 /** What a caller may watch while stage i runs. */
 export interface TrainingObserver {
   /** A class clustered: its WCSS curve for k = 1..K_max (one value for a fixed k) and the k chosen. */
-  classClustered?(result: { className: string; wcss: readonly number[]; chosenK: number; chosenBy: 'elbow' | 'fixed'; elbowK: number }): void;
+  classClustered?(result: { className: string; wcss: readonly number[]; chosenK: number; chosenBy: 'elbow' | 'fixed'; elbowK: number; minClusterSize: number }): void;
   /** A cluster's dictionary learned (atom-major layout, see ConvDictionary). */
   dictionaryLearned?(result: { clusterId: string; sampleCount: number; dictionary: ConvDictionary<Float32Array> }): void;
 }
@@ -131,7 +131,7 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
       clusters,
     });
     request.observer?.classClustered?.({
-      className, wcss: [...clustering.wcss], chosenK: clustering.chosenK, chosenBy: clustering.chosenBy, elbowK: clustering.elbow.k,
+      className, wcss: [...clustering.wcss], chosenK: clustering.chosenK, chosenBy: clustering.chosenBy, elbowK: clustering.elbow.k, minClusterSize: p.minClusterSize,
     });
     clusterProgress.report({
       stage: 'clusters', fraction: (classIndex + 1) / source.classNames.length, message: `${className}: k = ${clustering.chosenK}`,

@@ -1,0 +1,131 @@
+/**
+ * The training form: a labelled folder (one sub-folder of images per class), the new bundle's
+ * name, and stage i's parameters with the defaults `acsr train` uses. The extractor is one of
+ * the model registry's, offered by id; the request is checked again by the contract's schema.
+ */
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import MenuItem from '@mui/material/MenuItem';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useEffect, useState, type FormEvent } from 'react';
+import { TRAINING_FORM_DEFAULTS, type AppState, type ClassifierChoice, type JobSnapshot, type RequestInput } from '../../main/ipc/contract.ts';
+import { useClient } from '../app/client-context.tsx';
+import { messageOf } from '../client/workstation-client.ts';
+import { FolderField } from '../common/FolderField.tsx';
+
+type TrainRequest = Extract<RequestInput<'jobs.start'>, { kind: 'train' }>;
+const d = TRAINING_FORM_DEFAULTS;
+
+export function TrainingForm({ state, onStarted }: { state: AppState; onStarted: (job: JobSnapshot) => void }) {
+  const client = useClient();
+  const [extractors, setExtractors] = useState<ClassifierChoice[]>([]);
+  const [folder, setFolder] = useState('');
+  const [name, setName] = useState('');
+  const [extractorId, setExtractorId] = useState<string>(d.extractorId);
+  const [kMode, setKMode] = useState<'elbow' | 'fixed'>('elbow');
+  const [kMax, setKMax] = useState(String(d.kMax));
+  const [fixedK, setFixedK] = useState('1');
+  const [atoms, setAtoms] = useState(String(d.atoms));
+  const [atomSize, setAtomSize] = useState(String(d.atomSize));
+  const [covariance, setCovariance] = useState<'ledoit-wolf' | 'pinv'>(d.covariance);
+  const [cdlIterations, setCdlIterations] = useState(String(d.cdlIterations));
+  const [seed, setSeed] = useState(String(d.seed));
+  const [error, setError] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+
+  useEffect(() => {
+    client.call('purification.choices', {}).then(
+      (choices) => setExtractors(choices.classifiers),
+      (failure: unknown) => setError(messageOf(failure)),
+    );
+  }, [client]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setStarting(true);
+    const request: TrainRequest = {
+      kind: 'train',
+      labelledFolder: folder.trim(),
+      bundleName: name.trim(),
+      extractorId,
+      kMax: Number(kMax),
+      fixedK: kMode === 'fixed' ? Number(fixedK) : null,
+      atoms: Number(atoms),
+      atomSize: Number(atomSize),
+      covariance,
+      cdlIterations: Number(cdlIterations),
+      seed: Number(seed),
+    };
+    try {
+      onStarted(await client.call('jobs.start', request));
+    } catch (failure) {
+      setError(messageOf(failure));
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const number = (label: string, value: string, set: (value: string) => void, testId: string, min: number, max: number) => (
+    <TextField
+      size="small"
+      type="number"
+      label={label}
+      value={value}
+      onChange={(event) => set(event.target.value)}
+      slotProps={{ htmlInput: { 'data-testid': testId, min, max, step: 1 } }}
+    />
+  );
+
+  return (
+    <Paper variant="outlined" sx={{ p: 2 }} component="form" onSubmit={(event) => void submit(event)} data-testid="training-form">
+      <Stack spacing={2}>
+        <Typography variant="subtitle1">New reference bundle</Typography>
+        <FolderField state={state} label="Labelled folder" dialogTitle="Folder with one sub-folder of images per class" value={folder} onChange={setFolder} testId="train-folder" />
+        <Box sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 2 }}>
+          <TextField
+            size="small"
+            label="Bundle name"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            helperText="letters, digits, . _ -"
+            sx={{ gridColumn: '1 / 3' }}
+            slotProps={{ htmlInput: { 'data-testid': 'train-name', spellCheck: false } }}
+          />
+          <TextField select size="small" label="Latent extractor" value={extractors.length ? extractorId : ''} onChange={(event) => setExtractorId(event.target.value)} sx={{ gridColumn: '1 / 3' }}>
+            {extractors.map((choice) => (
+              <MenuItem key={choice.classifierId} value={choice.classifierId}>
+                {choice.classifierId}
+              </MenuItem>
+            ))}
+          </TextField>
+          <TextField select size="small" label="Clusters per class" value={kMode} onChange={(event) => setKMode(event.target.value as 'elbow' | 'fixed')} slotProps={{ select: { inputProps: { 'data-testid': 'train-k-mode' } } }}>
+            <MenuItem value="elbow">elbow rule</MenuItem>
+            <MenuItem value="fixed">fixed k</MenuItem>
+          </TextField>
+          {kMode === 'elbow' ? number('k max (elbow)', kMax, setKMax, 'train-k-max', 1, 16) : number('k', fixedK, setFixedK, 'train-fixed-k', 1, 16)}
+          <TextField select size="small" label="Covariance" value={covariance} onChange={(event) => setCovariance(event.target.value as 'ledoit-wolf' | 'pinv')} sx={{ gridColumn: '1 / 3' }}>
+            <MenuItem value="ledoit-wolf">Ledoit-Wolf shrinkage</MenuItem>
+            <MenuItem value="pinv">pseudo-inverse (the paper's)</MenuItem>
+          </TextField>
+          {number('Atoms per dictionary', atoms, setAtoms, 'train-atoms', 1, 256)}
+          {number('Atom size (px)', atomSize, setAtomSize, 'train-atom-size', 2, 32)}
+          {number('CDL iterations', cdlIterations, setCdlIterations, 'train-cdl-iterations', 1, 1000)}
+          {number('Seed', seed, setSeed, 'train-seed', 0, 2 ** 31 - 1)}
+        </Box>
+        {error && (
+          <Alert severity="error" onClose={() => setError(null)} data-testid="train-error">
+            {error}
+          </Alert>
+        )}
+        <Button type="submit" variant="contained" disabled={starting || !folder.trim() || !name.trim()} sx={{ alignSelf: 'flex-start' }}>
+          Train bundle
+        </Button>
+      </Stack>
+    </Paper>
+  );
+}
