@@ -7,8 +7,13 @@ import sharp from 'sharp';
 import type { Proportion } from './confidence-interval.ts';
 import { BPDA_ROW, type EvaluationResults } from './evaluation-results.ts';
 
-// Colour-blind-safe (Okabe-Ito), then greys; ACSR is always the last defense in the legend order given.
+// Colour-blind-safe (Okabe-Ito), then greys; ACSR, the defense the reader looks for, is always red.
 const PALETTE = ['#000000', '#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7', '#999999', '#666666', '#333333'];
+const ACSR_COLOUR = '#C00000';
+
+function colourOf(defense: string, index: number): string {
+  return defense === 'acsr' ? ACSR_COLOUR : PALETTE[index % PALETTE.length];
+}
 const FONT = 'DejaVu Sans, sans-serif';
 
 export async function accuracyBarsPng(results: EvaluationResults): Promise<Buffer> {
@@ -31,7 +36,7 @@ export function accuracyBarsSvg(results: EvaluationResults): string {
       const cell = results.cells.find((c) => c.row === row && c.defense === defense);
       if (!cell || Number.isNaN(cell.accuracy.value)) return;
       const x = x0 + d * barWidth;
-      parts.push(`<rect x="${x}" y="${y(cell.accuracy.value)}" width="${barWidth - 2}" height="${plot.top + plot.height - y(cell.accuracy.value)}" fill="${PALETTE[d % PALETTE.length]}"/>`);
+      parts.push(`<rect x="${x}" y="${y(cell.accuracy.value)}" width="${barWidth - 2}" height="${plot.top + plot.height - y(cell.accuracy.value)}" fill="${colourOf(defense, d)}"/>`);
       parts.push(whisker(x + (barWidth - 2) / 2, y, cell.accuracy));
     });
     const label = row === BPDA_ROW ? 'BPDA' : row;
@@ -84,7 +89,7 @@ export function accuracyVsBudgetSvg(results: EvaluationResults): string | null {
       const coords = [{ eps: 0, v: at('clean') }, ...points.map((p) => ({ eps: p.epsilon, v: at(p.row) }))]
         .filter((c): c is { eps: number; v: number } => c.v !== undefined && !Number.isNaN(c.v));
       if (coords.length < 2) return;
-      const colour = PALETTE[d % PALETTE.length];
+      const colour = colourOf(defense, d);
       parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${coords.map((c) => `${x(c.eps)},${y(c.v)}`).join(' ')}"/>`);
       for (const c of coords) parts.push(`<circle cx="${x(c.eps)}" cy="${y(c.v)}" r="3" fill="${colour}"/>`);
     });
@@ -116,7 +121,7 @@ function whisker(x: number, y: (v: number) => number, p: Proportion): string {
 }
 
 function legend(names: readonly string[], left: number, top: number): string {
-  return names.map((name, i) => `<rect x="${left}" y="${top + i * 18}" width="12" height="12" fill="${PALETTE[i % PALETTE.length]}"/>` +
+  return names.map((name, i) => `<rect x="${left}" y="${top + i * 18}" width="12" height="12" fill="${colourOf(name, i)}"/>` +
     `<text x="${left + 18}" y="${top + i * 18 + 10}" font-family="${FONT}" font-size="12">${escapeXml(name)}</text>`).join('\n');
 }
 
