@@ -16,7 +16,7 @@ export class GrantedPaths {
 
   /** Null when every path of the request was granted; otherwise why it is refused. */
   refusal(request: JobRequest): string | null {
-    const paths = request.kind === 'import' ? (request.sources ?? []) : request.kind === 'train' ? [request.labelledFolder] : [];
+    const paths = request.kind === 'import' ? (request.sources ?? []) : request.kind === 'train' || request.kind === 'eval' ? [request.labelledFolder] : [];
     const ungranted = paths.filter((path) => !this.#covers(resolve(path)));
     return ungranted.length === 0 ? null : `choose ${ungranted.length === 1 ? 'this folder' : 'these folders'} with the folder dialog first: ${ungranted.join(', ')}`;
   }

@@ -199,7 +199,7 @@ const noteTextSchema = z
   .max(5000)
   .refine((text) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text), 'the note contains control characters');
 
-export const jobKindSchema = z.enum(['import', 'purify', 'train', 'report', 'verify']);
+export const jobKindSchema = z.enum(['import', 'purify', 'train', 'eval', 'report', 'verify']);
 export const jobStateSchema = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
 
 export const jobSnapshotSchema = z.object({
@@ -281,6 +281,30 @@ export const trainJobRequestSchema = z.strictObject({
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
 });
 
+/** What the evaluation form starts from: a small evaluation that still says something. */
+export const EVALUATION_FORM_DEFAULTS = { modelId: 'nsfwjs-mobilenet-v2', attacks: 'fgsm:0.04,deepfool', defenses: ['none', 'jpeg75', 'median3', 'acsr'] } as const;
+
+/** An evaluation's folder in the workspace's evaluations/, by name (the workstation names it). */
+export const evaluationIdSchema = folderNameSchema;
+export const evaluationPlotSchema = z.enum(['accuracy-by-attack', 'accuracy-vs-budget']);
+
+/**
+ * `acsr eval` on a labelled folder (class sub-folders named as the classifier's classes), into the
+ * workspace's evaluations/ (main/jobs/eval-job.ts). Attacks are specs as `acsr eval --attacks`
+ * takes them, parsed again on the main side; defenses by name; the bundle by id.
+ */
+export const evalJobRequestSchema = z.strictObject({
+  kind: z.literal('eval'),
+  labelledFolder: absolutePathSchema,
+  modelId: classifierIdSchema.optional(),
+  /** The bundle acsr purifies with; default the shipped one. */
+  bundleId: bundleIdSchema.optional(),
+  attacks: z.string().trim().max(300).regex(/^[A-Za-z0-9:.,=/_-]*$/, 'attack specs read name[:EPS][:key=value], comma-separated'),
+  defenses: z.array(z.string().regex(/^[a-z0-9-]{1,32}$/, 'not a defense name')).min(1).max(12),
+  /** Evaluate the first N images only (classes interleaved). */
+  limit: z.number().int().min(1).max(100_000).optional(),
+});
+
 /** The case's audit report (issue 5), written into the case's reports/ folder and recorded in the case. */
 export const reportJobRequestSchema = z.strictObject({
   kind: z.literal('report'),
@@ -297,6 +321,7 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
   importJobRequestSchema,
   purifyJobRequestSchema,
   trainJobRequestSchema,
+  evalJobRequestSchema,
   reportJobRequestSchema,
   verifyJobRequestSchema,
 ]);
@@ -328,7 +353,20 @@ export const atomsOutputSchema = z.object({
   png: z.object({ mediaType: z.literal('image/png'), base64: z.string(), width: z.number().int(), height: z.number().int() }),
 });
 
-export const jobOutputSchema = z.discriminatedUnion('type', [wcssOutputSchema, atomsOutputSchema]);
+/** An evaluation's accuracy table: rows 'clean' and each attack, columns the defenses, Wilson 95 % intervals. */
+export const evaluationTableSchema = z.object({
+  evaluationId: evaluationIdSchema,
+  /** False while units are still running: the cells so far. */
+  complete: z.boolean(),
+  imageCount: z.number().int(),
+  rows: z.array(z.string()),
+  defenses: z.array(z.string()),
+  cells: z.array(z.object({ row: z.string(), defense: z.string(), correct: z.number().int(), total: z.number().int(), accuracy: z.number(), low: z.number(), high: z.number() })),
+});
+
+export const evaluationOutputSchema = z.object({ type: z.literal('evaluation'), table: evaluationTableSchema });
+
+export const jobOutputSchema = z.discriminatedUnion('type', [wcssOutputSchema, atomsOutputSchema, evaluationOutputSchema]);
 
 /** An output of a job, numbered from 0 in the order the job produced them. */
 export const jobOutputEventSchema = z.object({ jobId: jobIdSchema, index: z.number().int().nonnegative(), output: jobOutputSchema });
@@ -399,6 +437,16 @@ export const requestChannels = {
     emptyInputSchema,
     z.object({ bundles: z.array(bundleChoiceSchema), classifiers: z.array(classifierChoiceSchema), defaultBundleId: z.string().nullable(), defaultClassifierId: z.string().nullable() }),
   ),
+  /** What an evaluation may use: registry classifiers, bundles by id, defense names, and the form's defaults. */
+  'evaluation.choices': request(
+    emptyInputSchema,
+    z.object({ models: z.array(classifierChoiceSchema), bundles: z.array(bundleChoiceSchema), defenses: z.array(z.string()), defaultBundleId: z.string().nullable() }),
+  ),
+  /** A plot of a finished evaluation of this workspace, by evaluation id and plot name (never a path). */
+  'evaluation.plot': request(
+    z.strictObject({ evaluationId: evaluationIdSchema, plot: evaluationPlotSchema }),
+    z.object({ mediaType: z.literal('image/png'), base64: z.string() }),
+  ),
   'jobs.start': request(jobRequestSchema, jobSnapshotSchema),
   'jobs.cancel': request(z.strictObject({ jobId: jobIdSchema }), jobSnapshotSchema),
   'jobs.list': request(emptyInputSchema, z.array(jobSnapshotSchema)),
@@ -450,6 +498,8 @@ export type ClassifierChoice = z.output<typeof classifierChoiceSchema>;
 export type ViewPart = z.output<typeof viewPartSchema>;
 export type JobOutput = z.output<typeof jobOutputSchema>;
 export type JobOutputEvent = z.output<typeof jobOutputEventSchema>;
+export type EvaluationTable = z.output<typeof evaluationTableSchema>;
+export type EvaluationPlot = z.output<typeof evaluationPlotSchema>;
 export type PurificationRunView = z.output<typeof purificationRunViewSchema>;
 
 // ---- answers --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import { DEFAULT_TRAINING_PARAMETERS } from '../acsr/references/train-references
 import { purificationFactsByItem } from './purification-facts.ts';
 import { purificationRunViews } from './purification-runs.ts';
 import { renderViewPart } from './view-parts.ts';
+import { APP_DEFENSES, evalJobParameters, evaluationPlot } from './evaluations.ts';
 import { JobRunner, type JobModules } from '../jobs/job-runner.ts';
 import { CaseLibrary } from './case-library.ts';
 import { makeThumbnailBase64, ThumbnailCache } from './thumbnails.ts';
@@ -39,6 +40,7 @@ export const DEFAULT_JOB_MODULES: JobModules = {
   verify: new URL('../jobs/verify-job.ts', import.meta.url),
   purify: new URL('../jobs/purify-job.ts', import.meta.url),
   train: new URL('../jobs/train-job.ts', import.meta.url),
+  eval: new URL('../jobs/eval-job.ts', import.meta.url),
 };
 
 export class WorkstationService {
@@ -142,6 +144,16 @@ export class WorkstationService {
           defaultClassifierId: classifiers.some((choice) => choice.classifierId === DEFAULT_CLASSIFIER_ID) ? DEFAULT_CLASSIFIER_ID : null,
         };
       },
+      'evaluation.choices': async () => {
+        const bundles = (await knownBundles(workspace)).map(({ path: _path, ...choice }) => choice);
+        return {
+          models: knownClassifiers(),
+          bundles,
+          defenses: [...APP_DEFENSES],
+          defaultBundleId: bundles.find((bundle) => bundle.bundleId === DEFAULT_BUNDLE_ID)?.bundleId ?? bundles[0]?.bundleId ?? null,
+        };
+      },
+      'evaluation.plot': async ({ evaluationId, plot }) => evaluationPlot(workspace, evaluationId, plot),
       'jobs.start': async (request) => this.#startJob(request, examiner),
       'jobs.cancel': async ({ jobId }) => this.jobs.cancel(jobId),
       'jobs.list': async () => this.jobs.list(),
@@ -189,6 +201,16 @@ export class WorkstationService {
         return this.#startPurifyJob(request, await examiner());
       case 'train':
         return this.#startTrainJob(request);
+      case 'eval': {
+        const parameters = await evalJobParameters(this.#workspace, request);
+        const attacks = parameters.attacks === 'none' ? 'no attack' : parameters.attacks;
+        return this.jobs.submit({
+          kind: 'eval',
+          label: `Evaluate ${parameters.modelId}: ${attacks} × ${parameters.defenses.join(', ')}`,
+          caseId: null,
+          parameters: { ...parameters },
+        });
+      }
     }
   }
 

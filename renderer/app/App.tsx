@@ -15,6 +15,7 @@ import { CaseScreen } from '../screens/CaseScreen.tsx';
 import { CasesScreen } from '../screens/CasesScreen.tsx';
 import { ExaminerSetup } from '../screens/ExaminerSetup.tsx';
 import { TrainingScreen } from '../training/TrainingScreen.tsx';
+import { EvaluationScreen } from '../evaluation/EvaluationScreen.tsx';
 import { useClient } from './client-context.tsx';
 import { useNotices } from './notices.tsx';
 import { TopBar, type Screen } from './TopBar.tsx';
@@ -81,6 +82,8 @@ export function App() {
             <ExaminerSetup onDone={setState} />
           ) : screen === 'training' ? (
             <TrainingScreen state={state} jobs={jobs} />
+          ) : screen === 'evaluation' ? (
+            <EvaluationScreen state={state} jobs={jobs} />
           ) : openCase ? (
             <CaseScreen caseSummary={openCase} blurByDefault={state.blurByDefault} state={state} jobs={jobs} onClose={() => setOpenCase(null)} />
           ) : (

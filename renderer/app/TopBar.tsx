@@ -11,7 +11,7 @@ import Typography from '@mui/material/Typography';
 import type { AppState } from '../../main/ipc/contract.ts';
 
 /** The app's screens: cases (and one case), stage i training, evaluation. */
-export type Screen = 'cases' | 'training';
+export type Screen = 'cases' | 'training' | 'evaluation';
 
 interface TopBarProps {
   state: AppState;
@@ -32,6 +32,7 @@ export function TopBar({ state, onBlurChange, screen, onScreen }: TopBarProps) {
           <Tabs value={screen} onChange={(_event, next: Screen) => onScreen(next)} sx={{ minHeight: 40 }}>
             <Tab value="cases" label="Cases" sx={{ minHeight: 40 }} data-testid="nav-cases" />
             <Tab value="training" label="Training" sx={{ minHeight: 40 }} data-testid="nav-training" />
+            <Tab value="evaluation" label="Evaluation" sx={{ minHeight: 40 }} data-testid="nav-evaluation" />
           </Tabs>
         )}
         <Typography variant="body2" color="text.secondary" sx={{ flex: 1 }} noWrap>

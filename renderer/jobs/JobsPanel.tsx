@@ -89,6 +89,9 @@ function describeSummary(summary: Record<string, unknown>): string {
     const warnings = Array.isArray(summary.warnings) && summary.warnings.length > 0 ? ` · ${summary.warnings.length} warning(s): ${summary.warnings[0]}` : '';
     return `${summary.purified} item${summary.purified === 1 ? '' : 's'} purified${earlier}${warnings}`;
   }
+  if (typeof summary.evaluationId === 'string') {
+    return `evaluation ${summary.evaluationId}: ${summary.images} images${Array.isArray(summary.plots) && summary.plots.length ? `, plots ${(summary.plots as string[]).join(', ')}` : ''}`;
+  }
   if (typeof summary.bundlePath === 'string' && Array.isArray(summary.clusters)) {
     return `bundle written: ${summary.images} images, ${summary.clusters.length} cluster${summary.clusters.length === 1 ? '' : 's'} (${(summary.clusters as string[]).join(', ')})`;
   }

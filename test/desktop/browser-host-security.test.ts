@@ -117,6 +117,13 @@ test('invalid calls are refused by the schema and change nothing', async () => {
       ['jobs.start', { kind: 'shell', command: 'rm -rf /' }],
       ['jobs.cancel', { jobId: -1 }],
       ['jobs.outputs', { jobId: 0 }],
+      // Plots are asked for by evaluation id and plot name, never by path.
+      ['evaluation.plot', { evaluationId: '../../etc', plot: 'accuracy-by-attack' }],
+      ['evaluation.plot', { evaluationId: 'eval-1', plot: '../journal' }],
+      ['evaluation.plot', { evaluationId: 'eval-1', plot: 'accuracy-by-attack', path: '/etc/passwd' }],
+      ['jobs.start', { kind: 'eval', labelledFolder: '/tmp/labelled', attacks: 'fgsm;rm -rf', defenses: ['none'] }],
+      ['jobs.start', { kind: 'eval', labelledFolder: '/tmp/labelled', attacks: 'fgsm', defenses: [] }],
+      ['jobs.start', { kind: 'eval', labelledFolder: '/tmp/labelled', attacks: 'fgsm', defenses: ['none'], bundlePath: '/tmp/evil-bundle' }],
       // A trained bundle is named, not placed: the workspace decides its folder.
       ['jobs.start', { kind: 'train', labelledFolder: '/tmp/labelled', bundleName: '../../etc' }],
       ['jobs.start', { kind: 'train', labelledFolder: '/tmp/labelled', bundleName: 'mine', bundlePath: '/tmp/evil-bundle' }],
@@ -146,6 +153,8 @@ test('invalid calls are refused by the schema and change nothing', async () => {
     const train = await client.call('jobs.start', { kind: 'train', labelledFolder: '/tmp/acsr-no-such-labelled-folder', bundleName: 'mine' });
     assert.equal(!train.ok && train.error.kind, 'user-error');
     assert.match(!train.ok ? train.error.message : '', /is not a folder/);
+    const plot = await client.call('evaluation.plot', { evaluationId: 'eval-none', plot: 'accuracy-by-attack' });
+    assert.equal(!plot.ok && plot.error.kind, 'user-error');
     // Valid but not offered by this host: a typed refusal, not a crash.
     const dialog = await client.call('dialog.chooseFolder', {});
     assert.equal(!dialog.ok && dialog.error.kind, 'unavailable');

@@ -144,6 +144,15 @@ test('jobs may name only folders the dialog returned; progress and state changes
   const unchosen = await call('jobs.start', { kind: 'import', caseId: 'E-1', sources: [photosDir] });
   assert.equal(!unchosen.ok && unchosen.error.kind, 'invalid-input');
   assert.match(!unchosen.ok ? unchosen.error.message : '', /with the folder dialog first/);
+  // Training and evaluation read a labelled folder: the same rule.
+  for (const request of [
+    { kind: 'train', labelledFolder: photosDir, bundleName: 'never' },
+    { kind: 'eval', labelledFolder: photosDir, attacks: 'fgsm', defenses: ['none'] },
+  ] as const) {
+    const refused = await call('jobs.start', request);
+    assert.equal(!refused.ok && refused.error.kind, 'invalid-input', request.kind);
+    assert.match(!refused.ok ? refused.error.message : '', /with the folder dialog first/);
+  }
   fake.dialogPath = dirname(photosDir);
   assert.deepEqual(await call('dialog.chooseFolder', {}), { ok: true, value: { path: dirname(photosDir) } });
   const escaping = await call('jobs.start', { kind: 'import', caseId: 'E-1', sources: [join(dirname(photosDir), '..', 'elsewhere')] });

@@ -26,7 +26,8 @@ export function accuracyBarsSvg(results: EvaluationResults): string {
   const barWidth = 14;
   const groupWidth = defenses.length * barWidth + 24;
   const plot = { left: 60, top: 40, height: 300 };
-  const width = plot.left + rows.length * groupWidth + 180;
+  // At least as wide as the title, which a small evaluation (two rows) would otherwise clip.
+  const width = Math.max(plot.left + rows.length * groupWidth + 180, 480);
   const height = plot.top + plot.height + 90;
   const y = (v: number) => plot.top + plot.height * (1 - v);
   const parts: string[] = [svgOpen(width, height), title('Accuracy under attack, per defense (95 % Wilson intervals)', width), yAxis(plot, y)];

@@ -39,6 +39,8 @@ export interface EvaluationRequest {
   readonly journal: EvaluationJournal;
   readonly progress?: ProgressReporter;
   readonly signal?: AbortSignal;
+  /** Called after each unit is in the journal (the desktop app shows partial results). */
+  readonly onUnitRecorded?: (unitKey: string) => void;
 }
 
 export interface EvaluationRunReport {
@@ -72,6 +74,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
     const result = await unit.run(batch.samples, deriveSeed(request.seed, unitNumber(unit.key)));
     const outcomes = result.outcomes.map((outcome, i) => ({ ...outcome, sample: batch.first + i }));
     request.journal.record({ unit: unit.key, row: unit.row, attackSeconds: result.attackSeconds, outcomes });
+    request.onUnitRecorded?.(unit.key);
     done++;
     run++;
     progress.report({ stage: unit.row, fraction: done / units.length });

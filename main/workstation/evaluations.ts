@@ -1,0 +1,80 @@
+/**
+ * Evaluations of the workspace: each runs into evaluations/<id>/ (journal, results.json/.md,
+ * plots), named by the workstation, so the renderer asks for a plot by evaluation id and plot
+ * name and never sees or sends a path. The job's request is checked here before a worker starts.
+ */
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAttackSpecs } from '../acsr/attacks/attack-spec.ts';
+import { DEFENSE_NAMES } from '../acsr/defenses/create-defense.ts';
+import { RESULT_FILES } from '../acsr/evaluation/evaluation-output.ts';
+import { UserInputError } from '../errors/user-input-error.ts';
+import type { EvaluationPlot, ParsedRequestInput } from '../ipc/contract.ts';
+import type { EvalJobParameters } from '../jobs/eval-job.ts';
+import { bundlePathOf, checkClassifierId, DEFAULT_BUNDLE_ID, DEFAULT_CLASSIFIER_ID } from './purification-catalogue.ts';
+
+export const EVALUATIONS_FOLDER = 'evaluations';
+/** Defenses the app offers: single-dict needs the bundle's own training images, which only the command line can be given. */
+export const APP_DEFENSES = DEFENSE_NAMES.filter((name) => name !== 'single-dict');
+/** Defenses that purify with a reference bundle. */
+const BUNDLE_DEFENSES = new Set(['acsr']);
+
+const PLOT_FILES: Record<EvaluationPlot, string> = {
+  'accuracy-by-attack': RESULT_FILES.bars,
+  'accuracy-vs-budget': RESULT_FILES.budget,
+};
+
+type EvalRequest = Extract<ParsedRequestInput<'jobs.start'>, { kind: 'eval' }>;
+
+/** Checks an eval request and resolves its ids into what the job's worker needs. */
+export async function evalJobParameters(workspace: string, request: EvalRequest, now = new Date()): Promise<EvalJobParameters> {
+  const folder = await stat(request.labelledFolder).catch(() => null);
+  if (!folder?.isDirectory()) throw new UserInputError(`${request.labelledFolder} is not a folder (give a folder with one sub-folder of images per class, named as the classifier's classes)`);
+  // Parsed here so that a bad spec is refused at once (the worker parses the same text again).
+  const attacks = request.attacks === '' || request.attacks === 'none' ? [] : parseAttackSpecs(request.attacks);
+  if (new Set(attacks.map((attack) => attack.name)).size !== attacks.length) throw new UserInputError(`the attacks name one attack twice (${request.attacks})`);
+  const unknown = request.defenses.filter((name) => !(APP_DEFENSES as readonly string[]).includes(name));
+  if (unknown.length) throw new UserInputError(`unknown defense(s) ${unknown.join(', ')}; the app offers ${APP_DEFENSES.join(', ')}`);
+  if (new Set(request.defenses).size !== request.defenses.length) throw new UserInputError('the defenses name one defense twice');
+  const modelId = checkClassifierId(request.modelId ?? DEFAULT_CLASSIFIER_ID);
+  const needsBundle = request.defenses.some((name) => BUNDLE_DEFENSES.has(name));
+  const bundle = needsBundle || request.bundleId !== undefined ? await bundlePathOf(workspace, request.bundleId ?? DEFAULT_BUNDLE_ID) : null;
+  const evaluationId = await freshEvaluationId(workspace, now);
+  return {
+    evaluationId,
+    labelledFolder: request.labelledFolder,
+    modelId,
+    bundlePath: bundle?.path ?? null,
+    bundleLabel: bundle?.label ?? null,
+    attacks: attacks.length === 0 ? 'none' : request.attacks,
+    defenses: [...request.defenses],
+    limit: request.limit ?? null,
+    out: join(workspace, EVALUATIONS_FOLDER, evaluationId),
+  };
+}
+
+/** A plot of an evaluation as base64 PNG; one the evaluation did not draw is the user's error, said plainly. */
+export async function evaluationPlot(workspace: string, evaluationId: string, plot: EvaluationPlot): Promise<{ mediaType: 'image/png'; base64: string }> {
+  const bytes = await readFile(join(workspace, EVALUATIONS_FOLDER, evaluationId, PLOT_FILES[plot])).catch(() => null);
+  if (!bytes) {
+    throw new UserInputError(plot === 'accuracy-vs-budget'
+      ? `evaluation ${evaluationId} has no accuracy-vs-budget plot (it is drawn when an attack ran at several budgets)`
+      : `evaluation ${evaluationId} has no ${plot} plot (yet)`);
+  }
+  return { mediaType: 'image/png', base64: bytes.toString('base64') };
+}
+
+/** eval-20261125-154812, with -2, -3... when two start in the same second. */
+async function freshEvaluationId(workspace: string, now: Date): Promise<string> {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  await mkdir(join(workspace, EVALUATIONS_FOLDER), { recursive: true });
+  for (let n = 1; ; n++) {
+    const id = `eval-${stamp}${n === 1 ? '' : `-${n}`}`;
+    // Made now, not by the job: two evaluations started in the same second get different folders.
+    const made = await mkdir(join(workspace, EVALUATIONS_FOLDER, id)).then(() => true, (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') return false;
+      throw error;
+    });
+    if (made) return id;
+  }
+}
