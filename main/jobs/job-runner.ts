@@ -35,6 +35,8 @@ interface Job {
   spec: JobSpec;
   worker?: Worker;
   cancelRequested: boolean;
+  /** Shared with the job's worker; see JobWorkerData.cancelFlag. */
+  cancelFlag: Int32Array;
   /** What the job showed besides progress, kept so that a screen opened mid-job sees it all. */
   outputs: JobOutputEvent[];
 }
@@ -77,6 +79,7 @@ export class JobRunner {
     const job: Job = {
       spec,
       cancelRequested: false,
+      cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
       outputs: [],
       snapshot: {
         jobId: this.#nextJobId++,
@@ -106,6 +109,7 @@ export class JobRunner {
       this.#finish(job, { state: 'cancelled' });
     } else if (job.snapshot.state === 'running' && !job.cancelRequested) {
       job.cancelRequested = true;
+      Atomics.store(job.cancelFlag, 0, 1);
       job.worker?.postMessage({ type: 'cancel' } satisfies RunnerToJobMessage);
       // Cancellation is cooperative; a job stuck in native code must still not hold the queue.
       setTimeout(() => {
@@ -146,7 +150,7 @@ export class JobRunner {
     this.#running = job;
     job.snapshot.state = 'running';
     this.#emit(job);
-    const workerData: JobWorkerData = { jobId: job.snapshot.jobId, parameters: job.spec.parameters };
+    const workerData: JobWorkerData = { jobId: job.snapshot.jobId, parameters: job.spec.parameters, cancelFlag: job.cancelFlag.buffer as SharedArrayBuffer };
     let outcome: JobToRunnerMessage | null = null;
     let worker: Worker;
     try {

@@ -5,6 +5,12 @@ import type { ProgressEvent } from '../progress/progress.ts';
 export interface JobWorkerData {
   jobId: number;
   parameters: Record<string, unknown>;
+  /**
+   * One Int32 the runner sets to 1 on cancel, besides posting the cancel message: computing code
+   * may run for seconds without yielding to the event loop (the message then waits), but it asks
+   * its signal often, and the worker's signal reads this flag (run-job-worker.ts).
+   */
+  cancelFlag: SharedArrayBuffer;
 }
 
 export type RunnerToJobMessage = { type: 'cancel' };

@@ -22,12 +22,13 @@ export type JobWork<P> = (parameters: P, control: JobControl) => Promise<Record<
 export function runJobWorker<P>(work: JobWork<P>): void {
   const port = parentPort;
   if (!port) throw new Error('runJobWorker must run in a worker thread started by the job runner');
-  const { jobId, parameters } = workerData as JobWorkerData;
+  const { jobId, parameters, cancelFlag } = workerData as JobWorkerData;
   const post = (message: JobToRunnerMessage) => port.postMessage(message);
   const controller = new AbortController();
   port.on('message', (message: RunnerToJobMessage) => {
     if (message.type === 'cancel') controller.abort(new CancelledError());
   });
+  watchCancelFlag(controller, new Int32Array(cancelFlag));
   const progress = new ProgressReporter(throttleSink((event) => post({ type: 'progress', event }), PROGRESS_INTERVAL_MS));
 
   const output = (value: JobOutput) => post({ type: 'output', output: value });
@@ -39,4 +40,23 @@ export function runJobWorker<P>(work: JobWork<P>): void {
     })
     // The port's listener keeps the thread alive; with the outcome posted, the thread may end.
     .finally(() => port.unref());
+}
+
+const nativeAborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')!.get!;
+
+/**
+ * Makes the signal see a cancel the moment the runner raises the shared flag, even while the
+ * work runs for seconds without yielding to the event loop (TensorFlow's wasm kernels, an attack
+ * awaiting only settled promises), when the cancel message cannot be delivered: whoever asks
+ * `signal.aborted` (throwIfCancelled does, every iteration) or calls `throwIfAborted()` first
+ * reads the flag and, if it is up, aborts the controller there and then.
+ */
+function watchCancelFlag(controller: AbortController, flag: Int32Array): void {
+  const signal = controller.signal;
+  const check = () => {
+    if (!nativeAborted.call(signal) && Atomics.load(flag, 0) === 1) controller.abort(new CancelledError());
+  };
+  Object.defineProperty(signal, 'aborted', { get: () => (check(), nativeAborted.call(signal) as boolean) });
+  const throwIfAborted = signal.throwIfAborted.bind(signal);
+  Object.defineProperty(signal, 'throwIfAborted', { value: () => (check(), throwIfAborted()) });
 }

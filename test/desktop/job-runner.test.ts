@@ -104,6 +104,18 @@ test('outputs reach listeners at once and in order, none dropped by the progress
   assert.throws(() => runner.outputs(999), /no job 999/);
 });
 
+test('a job computing without yielding to the event loop still sees its cancel at its next check', { timeout: 30_000 }, async () => {
+  const { events } = startRunner();
+  const job = submit({ steps: 1, stepMs: 1, spinMs: 20_000 });
+  await until(() => events.some((event) => event.jobId === job.jobId && event.progress?.fraction === 1), 'the spin to start');
+  const asked = performance.now();
+  runner.cancel(job.jobId);
+  await runner.whenIdle();
+  assert.equal(runner.list()[0].state, 'cancelled');
+  // Far below the 15 s after which the runner stops a worker by force.
+  assert.ok(performance.now() - asked < 3_000, `cancelled after ${Math.round(performance.now() - asked)} ms`);
+});
+
 test('a kind without a worker module is refused as unavailable', () => {
   startRunner();
   assert.throws(() => runner.submit({ kind: 'train', label: 'train', caseId: null, parameters: {} }), UnavailableError);
