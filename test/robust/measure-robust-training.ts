@@ -6,12 +6,16 @@
  * the content filter f_bsl, purification of the attacked image with each bundle (cluster chosen
  * by that bundle's extractor), the purified image classified by f_bsl.
  *
+ * With --cw K, CW-L2 (attack library defaults: 9 x 100 Adam steps) on the first K images, white
+ * box: accuracy under the budget (an attack needing more than --eps per-pixel L2 counts as failed).
+ *
  *   npx node --import tsx test/robust/measure-robust-training.ts --bundle /tmp/fm/bundle \
- *     --robust /tmp/rob/measure/fm-robust-alpha-0,/tmp/rob/measure/fm-robust-alpha-0.1 --images 500 [--purify 100]
+ *     --robust /tmp/rob/measure/fm-robust-alpha-0,/tmp/rob/measure/fm-robust-alpha-0.1 --images 500 [--purify 100] [--cw 100]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { attackableLayersModel } from '../../main/acsr/attacks/layers-model-classifier.ts';
+import { carliniWagnerAttack } from '../../main/acsr/attacks/carlini-wagner.ts';
 import { projectedGradientDescent } from '../../main/acsr/attacks/pgd.ts';
 import { initTfBackend } from '../../main/acsr/models/tf-backend.ts';
 import { loadTfImageModel, type TfImageModel } from '../../main/acsr/models/tf-image-model.ts';
@@ -27,7 +31,7 @@ const { values } = parseArgs({
   options: {
     bundle: { type: 'string' }, robust: { type: 'string', default: '' }, images: { type: 'string', default: '500' },
     eps: { type: 'string', default: '0.04' }, steps: { type: 'string', default: '10' }, seed: { type: 'string', default: '0' },
-    purify: { type: 'string', default: '0' },
+    purify: { type: 'string', default: '0' }, cw: { type: 'string', default: '0' },
   },
 });
 const pgd: PgdSettings = { norm: 'l2', epsilon: Number(values.eps), steps: Number(values.steps) };
@@ -61,6 +65,32 @@ for (const against of ['itself (white box)', 'f_bsl (the content filter; transfe
     });
     stageOneClean ??= f.cleanCluster;
     console.log(`| ${model.identity.id} | ${bundles[i].path} | ${pct(f.cleanAccuracy)} | ${pct(f.pgdAccuracy)} | ${pct(f.clusterAgreement)} | ${pct(f.classAgreement)} | ${pct(f.selfClusterAgreement)} | ${f.meanAttackedDistance.toFixed(2)} | ${pct(f.cleanClassConsistency)} |`);
+    console.error(`(${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+}
+
+const cwCount = Number(values.cw);
+if (cwCount > 0) {
+  console.log(`\nCW-L2 (9 x 100 Adam steps), white box, first ${cwCount} images; budget ${pgd.epsilon} per-pixel L2`);
+  console.log('| extractor | CW acc. within budget | CW success rate (any norm) | median per-pixel L2 of successes |');
+  console.log('|---|---|---|---|');
+  const images = { count: cwCount, height: set.height, width: set.width, channels: set.channels, data: set.pixels.slice(0, cwCount * set.height * set.width) };
+  const labels = set.labels.slice(0, cwCount);
+  for (const [i, model] of models.entries()) {
+    const started = performance.now();
+    const classifier = attackableLayersModel(networks[i].network);
+    const cleanScores = await classifier.scores(images);
+    const { records } = await carliniWagnerAttack().run({ classifier, images, labels, seed });
+    let withinBudgetCorrect = 0;
+    const norms: number[] = [];
+    records.forEach((r, n) => {
+      const row = Array.from(cleanScores.subarray(n * 10, (n + 1) * 10));
+      const cleanCorrect = row.indexOf(Math.max(...row)) === labels[n];
+      if (r.success) norms.push(r.l2PerPixel);
+      if (cleanCorrect && !(r.success && r.l2PerPixel <= pgd.epsilon)) withinBudgetCorrect++;
+    });
+    norms.sort((a, b) => a - b);
+    console.log(`| ${model.identity.id} | ${pct(withinBudgetCorrect / cwCount)} | ${pct(norms.length / cwCount)} | ${norms.length ? norms[Math.floor(norms.length / 2)].toFixed(4) : '-'} |`);
     console.error(`(${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
 }
