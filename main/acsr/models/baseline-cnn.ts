@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
-import { deriveSeed, seededRandom } from '../random/seeded-random.ts';
+import { deriveSeed, shuffledIndices } from '../random/seeded-random.ts';
 
 export const BASELINE_LATENT_LAYER = 'latent';
 export const BASELINE_LOGITS_LAYER = 'logits';
@@ -174,17 +174,6 @@ function inputSize(model: tf.LayersModel): { height: number; width: number } {
   const [, height, width, channels] = model.inputs[0].shape;
   if (channels !== 1 || typeof height !== 'number' || typeof width !== 'number') throw new Error('the baseline CNN takes fixed-size one-channel images');
   return { height, width };
-}
-
-function shuffledIndices(n: number, seed: number): Uint32Array {
-  const random = seededRandom(seed);
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
 }
 
 function gatherBatch(

@@ -48,3 +48,15 @@ export function sampleIndices(n: number, count: number, random: RandomSource): n
   }
   return [...chosen].sort((a, b) => a - b);
 }
+
+/** 0..n-1 in a seeded Fisher-Yates order (an epoch's batch order in training). */
+export function shuffledIndices(n: number, seed: number): Uint32Array {
+  const random = seededRandom(seed);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}

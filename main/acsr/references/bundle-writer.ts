@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, open, rename, rm, rmdir, stat, readdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { stat, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { UserInputError } from '../../errors/user-input-error.ts';
+import { writeFolderAtomic, writeSynced } from '../../io/atomic-folder.ts';
 import { encodeNpy } from '../../io/npy.ts';
 import type { NdArray } from '../../io/ndarray.ts';
 import { MANIFEST_FILE, type BundleManifest } from './bundle-manifest.ts';
@@ -21,11 +22,8 @@ export interface BundleContent {
 }
 
 export async function writeReferenceBundle(target: string, content: BundleContent, signal?: AbortSignal): Promise<BundleManifest> {
-  const destination = resolve(target);
-  await refuseExistingTarget(target, destination);
-  await mkdir(dirname(destination), { recursive: true });
-  const temp = await mkdtemp(join(dirname(destination), `.${basename(destination)}.partial-`));
-  try {
+  await refuseExistingTarget(target, resolve(target));
+  return writeFolderAtomic(target, async (temp) => {
     const files: Record<string, string> = {};
     for (const [path, array] of [...content.arrays.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       signal?.throwIfAborted();
@@ -36,13 +34,8 @@ export async function writeReferenceBundle(target: string, content: BundleConten
     const manifest: BundleManifest = { ...content.manifest, files };
     await writeSynced(join(temp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
     signal?.throwIfAborted();
-    await rmdir(destination).catch(() => {}); // an empty target folder is allowed
-    await rename(temp, destination);
     return manifest;
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true }).catch(() => {});
-    throw error;
-  }
+  }, { existing: 'empty-folder' }); // an empty target folder is allowed
 }
 
 export function sha256Hex(bytes: Uint8Array | string): string {
@@ -54,15 +47,4 @@ async function refuseExistingTarget(target: string, destination: string): Promis
   if (!existing) return;
   if (!existing.isDirectory()) throw new UserInputError(`${target} exists and is not a folder; choose another --out`);
   if ((await readdir(destination)).length > 0) throw new UserInputError(`${target} already exists; remove it or choose another --out (a bundle is never overwritten in place)`);
-}
-
-async function writeSynced(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const handle = await open(path, 'wx');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -12,9 +12,10 @@
  * stage-i extractor, the source bundle's manifest hash and the training options and history.
  * Every copied file keeps its bytes and is checked against the SHA-256 the manifest lists.
  */
-import { mkdir, mkdtemp, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserInputError } from '../../errors/user-input-error.ts';
+import { writeFolderAtomic, writeSynced } from '../../io/atomic-folder.ts';
 import { MANIFEST_FILE } from '../references/bundle-manifest.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
 import { sha256Hex } from '../references/bundle-writer.ts';
@@ -49,22 +50,15 @@ export async function writeRobustBundle(
       ...robustTraining,
     },
   };
-  await mkdir(path.dirname(destination), { recursive: true });
-  const temp = await mkdtemp(path.join(path.dirname(destination), `.${path.basename(destination)}.partial-`));
-  try {
+  return writeFolderAtomic(destination, async (temp) => {
     for (const [file, expected] of Object.entries(source.manifest.files)) {
       const bytes = await readFile(path.join(source.path, file));
       if (sha256Hex(bytes) !== expected) throw new UserInputError(`${source.path}: ${file} changed since the bundle was loaded; nothing written`);
       await writeSynced(path.join(temp, file), bytes);
     }
     await writeSynced(path.join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    await rmdir(destination).catch(() => {}); // an empty target folder is allowed
-    await rename(temp, destination);
     return manifest;
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true }).catch(() => {});
-    throw error;
-  }
+  }, { existing: 'empty-folder' }); // an empty target folder is allowed
 }
 
 /** Refused before training starts, not after: hours of CPU must not end in a refusal to write. */
@@ -73,16 +67,5 @@ export async function refuseExisting(target: string, destination = path.resolve(
   if (!existing) return;
   if (!existing.isDirectory() || (await readdir(destination)).length > 0) {
     throw new UserInputError(`${target} already exists; choose a new --out (a bundle is never overwritten, and the input bundle is never changed)`);
-  }
-}
-
-async function writeSynced(file: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const handle = await open(file, 'wx');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -13,9 +13,10 @@
  * renamed: a folder named epoch-NNNN is complete. A mid-epoch cancel leaves the previous epoch's.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserInputError } from '../../errors/user-input-error.ts';
+import { writeFolderAtomic, writeSynced } from '../../io/atomic-folder.ts';
 import { sha256Hex } from '../references/bundle-writer.ts';
 
 export const CHECKPOINT_FORMAT = 'acsr-robust-checkpoint';
@@ -59,23 +60,16 @@ export function checkpointFolderName(epoch: number): string {
 }
 
 export async function writeCheckpoint(dir: string, content: CheckpointContent): Promise<string> {
-  await mkdir(dir, { recursive: true });
   const target = path.join(dir, checkpointFolderName(content.state.epoch));
-  const temp = await mkdtemp(path.join(dir, `.${checkpointFolderName(content.state.epoch)}.partial-`));
-  try {
+  await writeFolderAtomic(target, async (temp) => {
     const weights = joinFloats(content.weights);
     const adam = joinFloats([...content.adam.m, ...content.adam.v]);
     await writeSynced(path.join(temp, 'weights.bin'), weights);
     await writeSynced(path.join(temp, 'adam.bin'), adam);
     const state: CheckpointState = { format: CHECKPOINT_FORMAT, ...content.state, files: { 'weights.bin': sha256Hex(weights), 'adam.bin': sha256Hex(adam) } };
     await writeSynced(path.join(temp, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
-    await rm(target, { recursive: true, force: true }); // a re-run epoch after a resume replaces its own
-    await rename(temp, target);
-    return target;
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true }).catch(() => {});
-    throw error;
-  }
+  }, { existing: 'replace' }); // a re-run epoch after a resume replaces its own
+  return target;
 }
 
 /** The newest complete checkpoint in `dir`, or undefined when there is none. */
@@ -126,14 +120,4 @@ function splitFloats(all: Float32Array, layout: readonly { shape: number[] }[]):
   }
   if (offset !== all.length) throw new UserInputError(`checkpoint holds ${all.length} values, its layout ${offset}`);
   return parts;
-}
-
-async function writeSynced(file: string, data: Uint8Array | string): Promise<void> {
-  const handle = await open(file, 'wx');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -13,7 +13,7 @@ import { UserInputError } from '../../errors/user-input-error.ts';
 import type { NormKind } from '../attacks/attack-types.ts';
 import { attackableLayersModel } from '../attacks/layers-model-classifier.ts';
 import { projectedGradientDescent } from '../attacks/pgd.ts';
-import { deriveSeed, seededRandom } from '../random/seeded-random.ts';
+import { deriveSeed, shuffledIndices } from '../random/seeded-random.ts';
 import { Adam, DEFAULT_ADAM } from './adam.ts';
 import type { ClusterPrecisionTensors } from './cluster-precision-tensors.ts';
 import { type EpochSummary, latestCheckpoint, readCheckpoint, writeCheckpoint } from './robust-checkpoint.ts';
@@ -225,17 +225,6 @@ async function restoreCheckpoint(folder: string, net: RobustNetwork, adam: Adam,
   tf.tidy(() => net.network.weights.forEach((w, i) => w.write(tf.tensor(checkpoint.weights[i], w.shape as number[]))));
   adam.restore({ step: checkpoint.state.adamStep, ...checkpoint.adam });
   return [...checkpoint.state.history];
-}
-
-function shuffledIndices(n: number, seed: number): Uint32Array {
-  const random = seededRandom(seed);
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
 }
 
 function pct(value: number): string {
