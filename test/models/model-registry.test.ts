@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { findModelEntry, loadModelRegistry } from '../../main/acsr/models/model-registry.ts';
 import { UserInputError } from '../../main/errors/user-input-error.ts';
 
-test('the shipped registry names the three nsfwjs models with their input sizes, classes and latent nodes', () => {
+test('the shipped registry names the three nsfwjs models and the Fashion-MNIST baseline with their input sizes, classes and latent nodes', () => {
   const registry = loadModelRegistry();
   assert.deepEqual(
     registry.models.map((model) => [model.id, model.format, model.input.height, model.latent.dimension]),
@@ -14,11 +14,15 @@ test('the shipped registry names the three nsfwjs models with their input sizes,
       ['nsfwjs-mobilenet-v2', 'layers', 224, 1280],
       ['nsfwjs-mobilenet-v2-mid', 'graph', 224, 1792],
       ['nsfwjs-inception-v3', 'layers', 299, 2048],
+      ['fmnist-baseline-cnn-b25dc5da0ce9', 'layers', 28, 128],
     ],
   );
-  for (const model of registry.models) {
+  for (const model of registry.models.filter((m) => m.source.kind === 'nsfwjs')) {
     assert.deepEqual(model.classNames, ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy']);
   }
+  const baseline = findModelEntry(registry, 'fmnist-baseline-cnn-b25dc5da0ce9');
+  assert.deepEqual(baseline.classNames, ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+  assert.deepEqual(baseline.source, { kind: 'tfjs-files', modelJson: 'fashion-mnist-baseline/model.json' });
 });
 
 test('an unknown id is a user error that lists the registered ids', () => {
