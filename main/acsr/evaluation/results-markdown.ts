@@ -37,7 +37,7 @@ export function resultsMarkdown(results: EvaluationResults): string {
 
   lines.push('## Attacks', '', '| attack | budget | success vs. target classifier | mean / median L2 per pixel | mean Linf (0-255) | s per image |', '|---|---|---:|---:|---:|---:|');
   for (const a of results.attacks) {
-    lines.push(`| ${a.row} | ${describeBudget(a.budget)} | ${formatProportion(a.success)} | ${a.meanL2PerPixel.toFixed(4)} / ${a.medianL2PerPixel.toFixed(4)} | ${a.meanLinf255.toFixed(2)} | ${a.secondsPerImage.toFixed(2)} |`);
+    lines.push(`| ${a.row} | ${tableCell(describeBudget(a.budget))} | ${formatProportion(a.success)} | ${a.meanL2PerPixel.toFixed(4)} / ${a.medianL2PerPixel.toFixed(4)} | ${a.meanLinf255.toFixed(2)} | ${a.secondsPerImage.toFixed(2)} |`);
   }
   lines.push('');
 
@@ -51,7 +51,7 @@ export function resultsMarkdown(results: EvaluationResults): string {
   lines.push('## Defenses', '', '| defense | what it does | mean s per image (clean row) |', '|---|---|---:|');
   for (const d of setup.defenses) {
     const cell = results.cells.find((c) => c.row === CLEAN_ROW && c.defense === d.name);
-    lines.push(`| ${d.name} | ${d.description} | ${cell ? cell.defenseSeconds.toFixed(3) : '–'} |`);
+    lines.push(`| ${d.name} | ${tableCell(d.description)} | ${cell ? cell.defenseSeconds.toFixed(3) : '–'} |`);
   }
   lines.push('');
   if (setup.adaptive) {
@@ -60,6 +60,11 @@ export function resultsMarkdown(results: EvaluationResults): string {
   }
   lines.push('Plots: `accuracy-by-attack.png` (bars with 95 % intervals), `accuracy-vs-budget.png` (attacks run at several budgets).', '');
   return lines.join('\n');
+}
+
+/** Text inside a table cell: a bare | (as in ||delta||_2) would end the cell. */
+function tableCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
 }
 
 export function formatProportion(p: Proportion): string {
