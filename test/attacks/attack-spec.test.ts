@@ -16,7 +16,7 @@ test('unsuffixed names are L2 with per-pixel-normalised budgets (default 0.04); 
 });
 
 test('names written in tables round-trip, options included', () => {
-  for (const spec of ['fgsm:0.04', 'fgsm-linf:0.03', 'bim:0.04', 'bim-linf:0.03:steps=100', 'pgd:0.04:steps=100', 'pgd-linf:0.03:steps=20:alpha=0.005', 'deepfool', 'deepfool:steps=10', 'cw', 'cw:steps=1000']) {
+  for (const spec of ['fgsm:0.04', 'fgsm-linf:0.03', 'fgsm-linf:2/255', 'bim:0.04', 'bim-linf:0.03:steps=100', 'pgd:0.04:steps=100', 'pgd-linf:4/255', 'pgd-linf:0.03:steps=20:alpha=0.005', 'deepfool', 'deepfool:steps=10', 'cw', 'cw:steps=1000', 'cw:steps=50:binary=5:c=0.01:lr=0.05']) {
     assert.equal(parseAttackSpec(spec).name, spec);
     assert.equal(parseAttackSpec(parseAttackSpec(spec).name).name, spec);
   }

@@ -52,7 +52,11 @@ export function carliniWagnerAttack(options: CarliniWagnerOptions = {}): Attack 
   if (!(settings.learningRate > 0)) throw new RangeError(`CW learning rate ${settings.learningRate} is not positive`);
   let name = 'cw';
   if (options.steps !== undefined && options.steps !== CW_DEFAULTS.steps) name += `:steps=${options.steps}`;
+  // Every setting that differs from the default is in the name: two CW runs with one name must be the same attack.
+  if (options.binarySteps !== undefined && options.binarySteps !== CW_DEFAULTS.binarySteps) name += `:binary=${options.binarySteps}`;
+  if (options.initialConst !== undefined && options.initialConst !== CW_DEFAULTS.initialConst) name += `:c=${options.initialConst}`;
   if (options.confidence !== undefined && options.confidence !== CW_DEFAULTS.confidence) name += `:kappa=${options.confidence}`;
+  if (options.learningRate !== undefined && options.learningRate !== CW_DEFAULTS.learningRate) name += `:lr=${options.learningRate}`;
   return { name, budget: null, run: (request) => carliniWagner(settings, request) };
 }
 

@@ -6,7 +6,7 @@
  * - projection onto the budget's ball around the original image, then clipping to [0, 1], the
  *   order torchattacks uses (clipping after projection can only shrink the perturbation).
  */
-import type { AttackBudget, ImageBatch } from './attack-types.ts';
+import type { AttackBudget, ImageBatch, NormKind } from './attack-types.ts';
 import { valuesPerImage } from './image-batch.ts';
 
 /** The absolute radius of a budget for images of `d` values (see the file comment). */
@@ -69,4 +69,15 @@ export function perturbationSizes(original: ImageBatch, adversarial: ImageBatch)
     sizes.push({ l2PerPixel: Math.sqrt(sum / d), linf255: max * 255 });
   }
   return sizes;
+}
+
+/**
+ * A budget as written in names and tables: a Linf budget that is a whole number of 255ths and has
+ * no short decimal form reads as such ('4/255', not '0.01568627450980392'); parseAttackSpec reads both.
+ */
+export function formatEpsilon(norm: NormKind, epsilon: number): string {
+  const plain = String(epsilon);
+  const levels = Math.round(epsilon * 255);
+  const whole255ths = levels > 0 && Math.abs(epsilon * 255 - levels) < 1e-9;
+  return norm === 'linf' && whole255ths && plain.length > 8 ? `${levels}/255` : plain;
 }

@@ -2,6 +2,7 @@
  * PGD (Madry et al. 2018; torchattacks 3.5 PGD and PGDL2): BIM from a seeded random start in the
  * budget's ball. Used by evaluation and by stage ii robust training (issue 7).
  */
+import { formatEpsilon } from './perturbation-norms.ts';
 import type { Attack, AttackBudget, AttackRequest, AttackResult, NormKind } from './attack-types.ts';
 import { assertValidSettings, iterativeGradientAttack, type IterativeGradientSettings } from './iterative-gradient.ts';
 
@@ -45,7 +46,7 @@ export function iterativeSettings(norm: NormKind, options: IterativeAttackOption
 }
 
 export function iterativeAttackName(kind: string, norm: NormKind, options: IterativeAttackOptions): string {
-  let name = `${kind}${norm === 'linf' ? '-linf' : ''}:${options.epsilon}`;
+  let name = `${kind}${norm === 'linf' ? '-linf' : ''}:${formatEpsilon(norm, options.epsilon)}`;
   if (options.steps !== undefined && options.steps !== DEFAULT_ITERATIVE_STEPS) name += `:steps=${options.steps}`;
   if (options.stepSize !== undefined) name += `:alpha=${options.stepSize}`;
   return name;
