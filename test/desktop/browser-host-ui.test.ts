@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { CaseFolder } from '../../main/case/case-folder.ts';
 import { photosDir } from '../support/shared-data.ts';
-import { launchChromium, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
+import { launchChromium, openWatchedPage, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
 
 let fixture: DesktopFixture;
 let browser: Browser;
@@ -22,12 +22,7 @@ const pageErrors: string[] = [];
 before(async () => {
   fixture = await startDesktopFixture();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  // A style or script the CSP refused would show up here (MUI's styles need the page's nonce).
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  page = await openWatchedPage(browser, pageErrors, { width: 1280, height: 800 });
 });
 
 after(async () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { writePhotoCrop } from '../case/report-fixtures.ts';
-import { launchChromium, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
+import { launchChromium, openWatchedPage, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
 
 let fixture: DesktopFixture;
 let browser: Browser;
@@ -21,11 +21,7 @@ const pageErrors: string[] = [];
 before(async () => {
   fixture = await startDesktopFixture();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  page = await openWatchedPage(browser, pageErrors);
 });
 
 after(async () => {

@@ -17,7 +17,7 @@ import { verifyCase } from '../../main/case/verify-case.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 import { repoRoot } from '../support/shared-data.ts';
 import { writePhotoCrop } from '../case/report-fixtures.ts';
-import { launchChromium, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
+import { launchChromium, openWatchedPage, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
 
 let fixture: DesktopFixture;
 let browser: Browser;
@@ -29,11 +29,7 @@ const CASE_FOLDER = () => join(fixture.workspace, 'P-2026-7');
 before(async () => {
   fixture = await startDesktopFixture();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  page = await openWatchedPage(browser, pageErrors);
 });
 
 after(async () => {

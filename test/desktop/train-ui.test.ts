@@ -16,7 +16,7 @@ import { DEFAULT_TRAINING_PARAMETERS } from '../../main/acsr/references/train-re
 import { TRAINING_FORM_DEFAULTS } from '../../main/ipc/contract.ts';
 import { DEFAULT_CLASSIFIER_ID } from '../../main/workstation/purification-catalogue.ts';
 import { writePhotoCrop } from '../case/report-fixtures.ts';
-import { launchChromium, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
+import { launchChromium, openWatchedPage, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
 
 let fixture: DesktopFixture;
 let browser: Browser;
@@ -26,11 +26,7 @@ const pageErrors: string[] = [];
 before(async () => {
   fixture = await startDesktopFixture();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  page = await openWatchedPage(browser, pageErrors);
 });
 
 after(async () => {

@@ -5,7 +5,6 @@
  * Labels are indices into the classifier's class list.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { decodeImage, type RasterImage } from '../../io/image.ts';
@@ -32,17 +31,13 @@ export async function loadEvaluationSamples(
   channels: 1 | 3,
   limit: number | undefined,
 ): Promise<EvaluationSampleSet> {
-  const samples = (await isFashionMnistFolder(data))
+  const fashionMnist = await isFashionMnistFolder(data);
+  const samples = fashionMnist
     ? await fashionMnistTestSamples(data, classNames, limit)
     : await folderSamples(data, classNames, channels, limit);
   if (samples.length === 0) throw new UserInputError(`${data}: no images to evaluate`);
-  const hash = createHash('sha256');
-  for (const sample of samples) {
-    hash.update(`${sample.name}\0${sample.label}\0`);
-    hash.update(new Uint8Array(Float64Array.from(sample.image.data).buffer));
-  }
-  const source = (await isFashionMnistFolder(data)) ? `Fashion-MNIST test split (${data})` : `labelled folder ${data}`;
-  return { description: `${samples.length} images of the ${source}`, samples, fingerprint: hash.digest('hex') };
+  const source = fashionMnist ? `Fashion-MNIST test split (${data})` : `labelled folder ${data}`;
+  return { description: `${samples.length} images of the ${source}`, samples, fingerprint: samplesFingerprint(samples) };
 }
 
 async function fashionMnistTestSamples(data: string, classNames: readonly string[], limit: number | undefined): Promise<EvaluationSample[]> {
@@ -77,6 +72,16 @@ async function folderSamples(data: string, classNames: readonly string[], channe
   return samples;
 }
 
+/** SHA-256 over the samples' names, labels and pixels: the identity of a data set or of one batch. */
+export function samplesFingerprint(samples: readonly EvaluationSample[]): string {
+  const hash = createHash('sha256');
+  for (const sample of samples) {
+    hash.update(`${sample.name}\0${sample.label}\0`);
+    hash.update(new Uint8Array(Float64Array.from(sample.image.data).buffer));
+  }
+  return hash.digest('hex');
+}
+
 /** Consecutive runs of equally sized samples, at most `size` each: attacks work on one block per batch. */
 export function sampleBatches(samples: readonly EvaluationSample[], size: number): { first: number; samples: EvaluationSample[] }[] {
   const batches: { first: number; samples: EvaluationSample[] }[] = [];
@@ -91,8 +96,4 @@ export function sampleBatches(samples: readonly EvaluationSample[], size: number
 
 function sameShape(a: RasterImage, b: RasterImage): boolean {
   return a.height === b.height && a.width === b.width && a.channels === b.channels;
-}
-
-export async function readFileSha256(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
 }

@@ -6,14 +6,13 @@
  * call on a real defended image; each finished unit goes to the journal, so a killed run resumes.
  */
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
-import { createHash } from 'node:crypto';
 import type { RasterImage } from '../../io/image.ts';
 import type { Attack, AttackableClassifier } from '../attacks/attack-types.ts';
 import type { Defense, DefenseOutput } from '../defenses/defense.ts';
 import { deriveSeed } from '../random/seeded-random.ts';
 import { BpdaClassifier } from './bpda-classifier.ts';
 import type { DefendedPrediction, EvaluationJournal, SampleOutcome } from './evaluation-journal.ts';
-import { type EvaluationSample, sampleBatches } from './evaluation-samples.ts';
+import { type EvaluationSample, sampleBatches, samplesFingerprint } from './evaluation-samples.ts';
 import { batchFromImages, imagesFromBatch } from './image-batch.ts';
 
 export interface AdaptiveAttackPlan {
@@ -95,7 +94,7 @@ function planUnits(request: EvaluationRequest, batches: readonly { samples: Eval
   const concurrent = request.concurrentDefenses ?? new Set<string>();
   const units: PlannedUnit[] = [];
   for (let b = 0; b < batches.length; b++) {
-    const batch = `b${b}@${batchFingerprint(batches[b].samples)}`;
+    const batch = `b${b}@${samplesFingerprint(batches[b].samples).slice(0, 16)}`;
     units.push({
       key: `clean/${batch}`, row: 'clean', batchIndex: b,
       run: async (samples, seed) => {
@@ -174,15 +173,6 @@ function argmax(values: Float32Array, offset: number, length: number): number {
   let best = 0;
   for (let k = 1; k < length; k++) if (values[offset + k] > values[offset + best]) best = k;
   return best;
-}
-
-function batchFingerprint(samples: readonly EvaluationSample[]): string {
-  const hash = createHash('sha256');
-  for (const sample of samples) {
-    hash.update(`${sample.name}\0${sample.label}\0`);
-    hash.update(new Uint8Array(Float64Array.from(sample.image.data).buffer));
-  }
-  return hash.digest('hex').slice(0, 16);
 }
 
 /** A stable number per unit name, so each unit's randomness is the same however the run was resumed. */
