@@ -52,14 +52,6 @@ export async function openEvidenceSource(path: string, followLinks: boolean, lim
       throw new ImportFileError('not-a-regular-file', `${shown}: became something other than a regular file (a FIFO, device or socket) after the folder was scanned: not read`);
     }
     if (info.size === 0) throw new ImportFileError('empty-file', `${shown}: file is empty (0 bytes)`);
-    if (info.size > limits.maxBytes) {
-      const allocated = info.blocks * 512;
-      const sparse = allocated < info.size / 2 ? `, of which only ${describeBytes(allocated)} is on disk (a sparse file)` : '';
-      throw new ImportFileError(
-        'too-large',
-        `${shown}: file is ${describeBytes(info.size)}${sparse}, more than the ${describeBytes(limits.maxBytes)} ${limits.maxBytesReason}: not copied`,
-      );
-    }
     const head = Buffer.alloc(Math.min(SIGNATURE_BYTES, info.size));
     await withTimeout(handle.read(head, 0, head.length, 0), path, limits.readTimeoutMs);
     const verdict = imageSignature(head);
@@ -68,6 +60,14 @@ export async function openEvidenceSource(path: string, followLinks: boolean, lim
     }
     if (verdict.kind === 'unknown') {
       throw new ImportFileError('not-an-image', `${shown}: not a recognised image file (supported: PNG, JPEG, WebP, TIFF)`);
+    }
+    if (info.size > limits.maxBytes) {
+      const allocated = info.blocks * 512;
+      const sparse = allocated < info.size / 2 ? `, of which only ${describeBytes(allocated)} is on disk (a sparse file)` : '';
+      throw new ImportFileError(
+        'too-large',
+        `${shown}: file is ${describeBytes(info.size)}${sparse}, more than the ${describeBytes(limits.maxBytes)} ${limits.maxBytesReason}: not copied`,
+      );
     }
     return { handle, sizeBytes: info.size };
   } catch (error) {
