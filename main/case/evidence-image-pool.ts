@@ -5,6 +5,11 @@
  *
  * A worker that dies on a file (out of memory on a huge image, a crash in the decoder) fails that
  * file with a per-file error and is replaced, so the rest of the import goes on.
+ *
+ * A task marked `recycle` (a big image) ends its worker before it settles: the hundreds of
+ * megabytes of decoded samples are handed back to the system when the isolate goes, not whenever
+ * the garbage collector would get to them, so the import's memory budget can give those bytes to
+ * the next decode at once.
  */
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../workers/spawn-worker.ts';
@@ -25,6 +30,8 @@ export type ExamineResponse =
 
 interface Task {
   request: ExamineRequest;
+  /** End the worker after this task, before settling it. */
+  recycle: boolean;
   resolve: (facts: EvidenceImageFacts) => void;
   reject: (error: unknown) => void;
 }
@@ -32,6 +39,8 @@ interface Task {
 interface PoolWorker {
   worker: Worker;
   busy: Task | null;
+  /** Being ended on purpose: its exit is not a failure. */
+  retiring: boolean;
 }
 
 /** Enough for a 100-megapixel image as float32 RGB, twice over. */
@@ -47,10 +56,11 @@ export class EvidenceImagePool {
     for (let index = 0; index < size; index++) this.#workers.push(this.#start());
   }
 
-  examine(path: string, options: { source: string; maxPixels: number }): Promise<EvidenceImageFacts> {
+  examine(path: string, options: { source: string; maxPixels: number; recycle?: boolean }): Promise<EvidenceImageFacts> {
     if (this.#closed) return Promise.reject(new Error('the evidence image pool is closed'));
+    const { recycle = false, ...request } = options;
     return new Promise((resolve, reject) => {
-      this.#queue.push({ request: { id: this.#nextId++, path, ...options }, resolve, reject });
+      this.#queue.push({ request: { id: this.#nextId++, path, ...request }, recycle, resolve, reject });
       this.#dispatch();
     });
   }
@@ -63,27 +73,36 @@ export class EvidenceImagePool {
 
   #start(): PoolWorker {
     const worker = spawnWorker(new URL('./evidence-image-worker.ts', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
-    const entry: PoolWorker = { worker, busy: null };
-    worker.on('message', (response: ExamineResponse) => {
+    const entry: PoolWorker = { worker, busy: null, retiring: false };
+    worker.on('message', async (response: ExamineResponse) => {
       const task = entry.busy;
+      if (!task || task.request.id !== response.id) return;
+      if (task.recycle) await this.#retire(entry);
       entry.busy = null;
-      if (task && task.request.id === response.id) {
-        if ('facts' in response) task.resolve(response.facts);
-        else if ('problem' in response) task.reject(new ImportFileError(response.problem.kind, response.problem.message));
-        else task.reject(new Error(response.failure));
-      }
+      if ('facts' in response) task.resolve(response.facts);
+      else if ('problem' in response) task.reject(new ImportFileError(response.problem.kind, response.problem.message));
+      else task.reject(new Error(response.failure));
       this.#dispatch();
     });
     worker.on('error', (error) => this.#replace(entry, error));
     worker.on('exit', (code) => {
-      if (!this.#closed) this.#replace(entry, new Error(`image worker exited with code ${code}`));
+      if (!this.#closed && !entry.retiring) this.#replace(entry, new Error(`image worker exited with code ${code}`));
     });
     // Idle workers must not keep a finished CLI process alive.
     worker.unref();
     return entry;
   }
 
+  /** Ends the worker (its memory goes with it) and puts a fresh one in its place. */
+  async #retire(entry: PoolWorker): Promise<void> {
+    entry.retiring = true;
+    await entry.worker.terminate();
+    const index = this.#workers.indexOf(entry);
+    if (index >= 0 && !this.#closed) this.#workers[index] = this.#start();
+  }
+
   #replace(entry: PoolWorker, cause: Error): void {
+    if (entry.retiring) return;
     const index = this.#workers.indexOf(entry);
     if (index < 0) return;
     const task = entry.busy;

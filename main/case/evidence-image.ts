@@ -27,12 +27,16 @@ const MEDIA_TYPES: Record<string, string> = {
   tiff: 'image/tiff',
 };
 
-/** `source` names the file in messages (the original's path, not the store's). */
-export async function examineEvidenceImage(bytes: Uint8Array, options: { source: string; maxPixels?: number }): Promise<EvidenceImageFacts> {
-  if (bytes.length === 0) throw new ImportFileError('empty-file', `${options.source}: file is empty (0 bytes)`);
+/**
+ * `input` is the file's bytes or its path (the import passes the path of its copy in the store, so
+ * a file of any size is read by the decoder as it goes). `source` names the file in messages (the
+ * original's path, not the store's).
+ */
+export async function examineEvidenceImage(input: Uint8Array | string, options: { source: string; maxPixels?: number }): Promise<EvidenceImageFacts> {
+  if (typeof input !== 'string' && input.length === 0) throw new ImportFileError('empty-file', `${options.source}: file is empty (0 bytes)`);
   let image: DecodedSamples;
   try {
-    image = await decodeImageSamples(bytes, { source: options.source, maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS });
+    image = await decodeImageSamples(input, { source: options.source, maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS });
   } catch (error) {
     if (error instanceof UserInputError) throw new ImportFileError(decodeErrorKind(error.message), error.message);
     throw error;
@@ -40,7 +44,8 @@ export async function examineEvidenceImage(bytes: Uint8Array, options: { source:
   // The samples as computePdqOfFile hashes them (pdq-input.ts: 16-bit files by their high bytes,
   // following PIL), so the import gives the same hash as hashing the file directly; kept as
   // integers, because converting them to floats and back was a third of the import's time.
-  const { hash, quality } = computePdqOfBytes(bytePlaneForPdq(image));
+  // The samples are not needed after this, so the plane is packed into their memory.
+  const { hash, quality } = computePdqOfBytes(bytePlaneForPdq(image, { overwriteSamples: true }));
   return {
     mediaType: MEDIA_TYPES[image.sourceFormat] ?? `image/${image.sourceFormat}`,
     width: image.width,
@@ -52,7 +57,7 @@ export async function examineEvidenceImage(bytes: Uint8Array, options: { source:
 }
 
 /** main/io/image.ts words its messages per failure; the import records the failure as a kind. */
-function decodeErrorKind(message: string): ImportErrorKind {
+export function decodeErrorKind(message: string): ImportErrorKind {
   if (/pixel limit|above the limit/i.test(message)) return 'too-many-pixels';
   if (/unsupported image format/i.test(message)) return 'unsupported-format';
   if (/not a recognised image/i.test(message)) return 'not-an-image';

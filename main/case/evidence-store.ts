@@ -5,19 +5,22 @@
  * that no longer matches its name has been altered.
  *
  * Files arrive through `receive`: copied into evidence/.incoming while both digests are
- * computed from the same single read, synced, and only then renamed into place. A crash leaves at
+ * computed from the same single read, synced, and only then renamed into place. Files of any size
+ * stream through; none is ever held in memory whole. A crash leaves at
  * worst a stray file in .incoming (removed on the next import), never a half-written evidence
  * file under a hash name.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openEvidenceSource, readChunks, type SourceLimits } from './evidence-source-file.ts';
 import { describeFileError } from './file-errors.ts';
 
 export const EVIDENCE_FOLDER = 'evidence';
 const INCOMING_FOLDER = '.incoming';
 const COPY_CHUNK_BYTES = 1 << 20;
+const DISK_RESERVE_BYTES = 256 * 1024 * 1024;
 
 export interface ReceivedFile {
   /** The copy, in .incoming until `commit` (or `discard`). */
@@ -58,10 +61,14 @@ export class EvidenceStore {
   }
 
   /**
-   * Copies `sourcePath` into .incoming, hashing while copying. The source is opened read-only
-   * and never written. Without `followLinks` a source that is a symbolic link is refused (ELOOP).
+   * Copies `sourcePath` into .incoming, hashing while copying. The source is opened once,
+   * read-only and non-blocking, checked through its descriptor (a regular file, within the size
+   * limit, starting like a supported image) and read only through that descriptor, in chunks, so
+   * a file of any size streams through. Without `followLinks` a source that is a symbolic link is
+   * refused (ELOOP).
    */
-  async receive(sourcePath: string, options: { followLinks: boolean; signal?: AbortSignal }): Promise<ReceivedFile> {
+  async receive(sourcePath: string, options: { followLinks: boolean } & SourceLimits): Promise<ReceivedFile> {
+    const source = await openEvidenceSource(sourcePath, options.followLinks, options);
     const incomingPath = join(this.root, INCOMING_FOLDER, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
     const sha256 = createHash('sha256');
     const md5 = createHash('md5');
@@ -69,10 +76,7 @@ export class EvidenceStore {
     let target: FileHandle | undefined;
     try {
       target = await open(incomingPath, 'wx', 0o600);
-      const flags = constants.O_RDONLY | (options.followLinks ? 0 : constants.O_NOFOLLOW);
-      const sourceHandle = await open(sourcePath, flags);
-      const source = sourceHandle.createReadStream({ highWaterMark: COPY_CHUNK_BYTES, signal: options.signal });
-      for await (const chunk of source as AsyncIterable<Buffer>) {
+      for await (const chunk of readChunks(source, sourcePath, options, COPY_CHUNK_BYTES)) {
         sha256.update(chunk);
         md5.update(chunk);
         sizeBytes += chunk.length;
@@ -85,8 +89,17 @@ export class EvidenceStore {
       await target?.close().catch(() => {});
       await rm(incomingPath, { force: true });
       throw describeFileError(error, sourcePath);
+    } finally {
+      // Not awaited: after a read that timed out, closing waits for that read, which may never end.
+      void source.handle.close().catch(() => {});
     }
     return { incomingPath, sha256: sha256.digest('hex'), md5: md5.digest('hex'), sizeBytes };
+  }
+
+  /** Bytes the case's disk can still take, keeping a reserve so the database can still be written. */
+  async freeBytes(): Promise<number> {
+    const info = await statfs(this.root);
+    return Math.max(0, info.bavail * info.bsize - DISK_RESERVE_BYTES);
   }
 
   /** Moves a received file to its content address, read-only. Returns the relative path. */

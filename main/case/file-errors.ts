@@ -15,7 +15,9 @@ export type ImportErrorKind =
   | 'unsupported-format'
   | 'not-an-image'
   | 'damaged-image'
-  | 'too-many-pixels';
+  | 'too-many-pixels'
+  | 'too-large'
+  | 'over-memory-budget';
 
 export class ImportFileError extends UserInputError {
   override name = 'ImportFileError';

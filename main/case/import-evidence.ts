@@ -1,25 +1,25 @@
 /**
  * Bulk import of evidence files into a case, as a job that survives being killed.
  *
- * Files are prepared a few at a time (copy + digests, full decode, PDQ: the slow, parallel part)
- * and committed strictly in scan order (store rename + database row + audit entry: the short,
+ * Files are prepared a few at a time (copy + digests, duplicate check, header, full decode within
+ * the memory budget, PDQ: the slow, parallel part; import-prepare.ts) and committed strictly in
+ * scan order (store rename + database row + audit entry: the short,
  * serial part), so item numbers do not depend on timing. Only the files in flight are in memory.
  * Each file's outcome is committed with its audit entry in one transaction, and a resumed job
  * skips the files that have an outcome, so a kill at any instant loses at most the files in
  * flight, which the resumed job simply does again.
  */
-import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { UserInputError } from '../errors/user-input-error.ts';
-import { CancelledError, silentProgress, throwIfCancelled, type TaskControl } from '../progress/progress.ts';
+import { CancelledError, silentProgress, throwIfCancelled, type ProgressReporter, type TaskControl } from '../progress/progress.ts';
 import type { CaseDatabase } from './case-database.ts';
-import { displayPath } from './display-path.ts';
-import { DEFAULT_MAX_PIXELS, examineEvidenceImage, type EvidenceImageFacts } from './evidence-image.ts';
+import { DecodeBudget, defaultDecodeBudgetBytes } from './decode-budget.ts';
+import { DEFAULT_MAX_PIXELS, examineEvidenceImage } from './evidence-image.ts';
 import { EvidenceImagePool } from './evidence-image-pool.ts';
-import type { EvidenceStore, ReceivedFile } from './evidence-store.ts';
-import { describeFileError, ImportFileError } from './file-errors.ts';
-import { findImportSources, type ImportSource } from './import-sources.ts';
+import type { EvidenceStore } from './evidence-store.ts';
+import { checkImportInputs, findImportSources, type ImportSource } from './import-sources.ts';
+import { sameContentRefusal, startPreparing, type Examine, type PrepareContext, type Prepared } from './import-prepare.ts';
 import type { ImportOutcome, JobRecord } from './records.ts';
 
 export const IMPORT_JOB_KIND = 'import';
@@ -28,6 +28,15 @@ export interface ImportOptions extends TaskControl {
   examiner: string;
   /** Images with more pixels are refused (decompression bombs). */
   maxPixels?: number;
+  /**
+   * Bytes of decoded samples the import may hold at once (decode-budget.ts); an image that needs
+   * more on its own is refused. Default: from the memory available and the image workers.
+   */
+  decodeBudgetBytes?: number;
+  /** Files larger than this are refused before copying (default: what the case's disk can take). */
+  maxFileBytes?: number;
+  /** A read that gives nothing for this long is abandoned and the file refused (default 60 s). */
+  readTimeoutMs?: number;
   /** Files prepared at once (default: twice the image workers, at least 4). */
   concurrency?: number;
   /**
@@ -54,6 +63,8 @@ export interface ImportSummary {
   handledEarlier: number;
   /** Every outcome of the job, in the order files were dealt with. */
   outcomes: ImportOutcome[];
+  /** The decode budget this run used, in bytes. */
+  decodeBudgetBytes: number;
 }
 
 const DEFAULT_CONCURRENCY = 4;
@@ -64,8 +75,12 @@ export async function importEvidence(db: CaseDatabase, store: EvidenceStore, inp
     inputs: inputs.map((input) => resolve(input)),
     maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
   };
-  const sources = await findImportSources(parameters.inputs);
-  const job = db.startJob({ kind: IMPORT_JOB_KIND, parameters: { ...parameters }, examiner: options.examiner, total: sources.length });
+  // Inputs that do not exist are a mistake on the command line, answered before any job exists.
+  await checkImportInputs(parameters.inputs);
+  // The job exists before the folders are scanned, so a kill at any moment, the scan included,
+  // leaves a job that is offered for resumption (with no total yet).
+  const job = db.startJob({ kind: IMPORT_JOB_KIND, parameters: { ...parameters }, examiner: options.examiner });
+  const sources = await scanForJob(db, job, parameters, options);
   return runImportJob(db, store, job, sources, parameters, options, false);
 }
 
@@ -82,15 +97,27 @@ export async function resumeImport(db: CaseDatabase, store: EvidenceStore, optio
   }
   const parameters = candidate.parameters as ImportJobParameters;
   await store.removeStaleIncoming();
-  const sources = await findImportSources(parameters.inputs);
   const job = db.resumeJob(candidate.id, options.examiner);
-  db.setJobTotal(job.id, sources.length);
+  const sources = await scanForJob(db, job, parameters, options);
   return runImportJob(db, store, job, sources, parameters, options, true);
 }
 
-type Prepared =
-  | { kind: 'ready'; source: ImportSource; received: ReceivedFile; facts: EvidenceImageFacts }
-  | { kind: 'refused'; source: ImportSource; problem: ImportFileError };
+/** The scan, as part of the job: a failure or a cancel during it finishes the job accordingly. */
+async function scanForJob(db: CaseDatabase, job: JobRecord, parameters: ImportJobParameters, options: ImportOptions): Promise<ImportSource[]> {
+  const progress = options.progress ?? silentProgress;
+  progress.report({ stage: 'scan', fraction: 0, message: 'looking for files' });
+  try {
+    const sources = await findImportSources(parameters.inputs, {
+      signal: options.signal,
+      onFolder: (found) => progress.report({ stage: 'scan', fraction: 0, message: `${found} files found so far` }),
+    });
+    db.setJobTotal(job.id, sources.length);
+    return sources;
+  } catch (error) {
+    finishStopped(db, job, options, error);
+    throw error instanceof CancelledError || options.signal?.aborted ? asCancelled(error) : error;
+  }
+}
 
 async function runImportJob(
   db: CaseDatabase,
@@ -107,19 +134,28 @@ async function runImportJob(
   const todo = sources.filter((source) => !handled.has(source.path));
   const imageWorkers = options.imageWorkers ?? (todo.length >= MIN_FILES_FOR_WORKERS ? availableParallelism() : 0);
   const pool = imageWorkers > 0 ? new EvidenceImagePool(imageWorkers) : null;
-  const examine = (bytesPath: string, source: string) =>
-    pool ? pool.examine(bytesPath, { source, maxPixels: parameters.maxPixels }) : readFile(bytesPath).then((bytes) => examineEvidenceImage(bytes, { source, maxPixels: parameters.maxPixels }));
+  const budget = new DecodeBudget(options.decodeBudgetBytes ?? defaultDecodeBudgetBytes(imageWorkers));
+  const context: PrepareContext = {
+    db,
+    store,
+    maxPixels: parameters.maxPixels,
+    budget,
+    examine: examinerFor(pool),
+    sourceLimits: async () => limitsFor(store, options),
+    signal,
+    firstOfContent: new Map(),
+  };
   const concurrency = Math.max(1, options.concurrency ?? Math.max(DEFAULT_CONCURRENCY, 2 * imageWorkers));
   const inFlight: Promise<Prepared>[] = [];
   let next = 0;
   let done = sources.length - todo.length;
-  const report = () => progress.report({ stage: 'import', fraction: sources.length === 0 ? 1 : done / sources.length, message: `${done}/${sources.length} files` });
+  const report = () => reportProgress(progress, done, sources.length);
 
   try {
     report();
     while (next < todo.length || inFlight.length > 0) {
       while (inFlight.length < concurrency && next < todo.length && !signal?.aborted) {
-        const preparing = prepare(store, todo[next++], examine, signal);
+        const preparing = startPreparing(context, todo[next++]);
         // Awaited in order below; this only keeps a failure that comes early from counting as unhandled.
         preparing.catch(() => {});
         inFlight.push(preparing);
@@ -136,43 +172,59 @@ async function runImportJob(
     // Whatever is still being prepared is dropped; its files have no outcome yet, so a resume redoes them.
     const leftovers = await Promise.allSettled(inFlight);
     await Promise.all(leftovers.map((result) => (result.status === 'fulfilled' && result.value.kind === 'ready' ? store.discard(result.value.received) : undefined)));
-    if (error instanceof CancelledError || signal?.aborted) {
-      db.finishJob(job.id, 'cancelled', examiner, { summary: countsOf(db.importOutcomes(job.id)) });
-      throw error instanceof CancelledError ? error : new CancelledError('import cancelled');
-    } else {
-      db.finishJob(job.id, 'failed', examiner, { error: (error as Error).message ?? String(error), summary: countsOf(db.importOutcomes(job.id)) });
-    }
-    throw error;
+    finishStopped(db, job, options, error);
+    throw error instanceof CancelledError || signal?.aborted ? asCancelled(error) : error;
   } finally {
     await pool?.close();
   }
 
   const outcomes = db.importOutcomes(job.id);
   db.finishJob(job.id, 'completed', examiner, { summary: countsOf(outcomes) });
-  return { jobId: job.id, resumed, total: sources.length, ...countsOf(outcomes), handledEarlier: sources.length - todo.length, outcomes };
+  return {
+    jobId: job.id,
+    resumed,
+    total: sources.length,
+    ...countsOf(outcomes),
+    handledEarlier: sources.length - todo.length,
+    outcomes,
+    decodeBudgetBytes: budget.totalBytes,
+  };
 }
 
-type Examine = (path: string, source: string) => Promise<EvidenceImageFacts>;
+function reportProgress(progress: ProgressReporter, done: number, total: number): void {
+  progress.report({ stage: 'import', fraction: total === 0 ? 1 : done / total, message: `${done}/${total} files` });
+}
 
-async function prepare(store: EvidenceStore, source: ImportSource, examine: Examine, signal: AbortSignal | undefined): Promise<Prepared> {
-  if (source.problem) return { kind: 'refused', source, problem: source.problem };
-  let received: ReceivedFile | undefined;
-  try {
-    received = await store.receive(source.path, { followLinks: source.followLinks, signal });
-    if (received.sizeBytes === 0) throw new ImportFileError('empty-file', `${displayPath(source.path)}: file is empty (0 bytes)`);
-    const facts = await examine(received.incomingPath, displayPath(source.path));
-    return { kind: 'ready', source, received, facts };
-  } catch (error) {
-    if (received) await store.discard(received);
-    const described = describeFileError(error, source.path);
-    if (described instanceof ImportFileError) return { kind: 'refused', source, problem: described };
-    // An unexpected system error on one file (EIO on a failing disk...) must not end the import.
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (typeof code === 'string' && code !== 'ABORT_ERR') {
-      return { kind: 'refused', source, problem: new ImportFileError('read-error', `${displayPath(source.path)}: ${(error as Error).message}`) };
+function finishStopped(db: CaseDatabase, job: JobRecord, options: ImportOptions, error: unknown): void {
+  const summary = countsOf(db.importOutcomes(job.id));
+  if (error instanceof CancelledError || options.signal?.aborted) db.finishJob(job.id, 'cancelled', options.examiner, { summary });
+  else db.finishJob(job.id, 'failed', options.examiner, { error: (error as Error)?.message ?? String(error), summary });
+}
+
+function asCancelled(error: unknown): CancelledError {
+  return error instanceof CancelledError ? error : new CancelledError('import cancelled');
+}
+
+/** Big decodes go to a worker that is ended afterwards, also when the import has no pool of its own. */
+function examinerFor(pool: EvidenceImagePool | null): Examine {
+  return async (path, { recycle, ...request }) => {
+    if (pool) return pool.examine(path, { ...request, recycle });
+    if (!recycle) return examineEvidenceImage(path, request);
+    const oneOff = new EvidenceImagePool(1);
+    try {
+      return await oneOff.examine(path, { ...request, recycle: true });
+    } finally {
+      await oneOff.close();
     }
-    throw error;
-  }
+  };
+}
+
+async function limitsFor(store: EvidenceStore, options: ImportOptions): Promise<{ maxBytes: number; maxBytesReason: string; readTimeoutMs?: number }> {
+  const free = await store.freeBytes();
+  const limits = options.maxFileBytes !== undefined && options.maxFileBytes < free
+    ? { maxBytes: options.maxFileBytes, maxBytesReason: 'size limit of this import' }
+    : { maxBytes: free, maxBytesReason: "that the case's disk can still take" };
+  return { ...limits, ...(options.readTimeoutMs !== undefined ? { readTimeoutMs: options.readTimeoutMs } : {}) };
 }
 
 async function commit(db: CaseDatabase, store: EvidenceStore, jobId: number, prepared: Prepared, examiner: string): Promise<void> {
@@ -181,21 +233,46 @@ async function commit(db: CaseDatabase, store: EvidenceStore, jobId: number, pre
     db.recordImportError({ jobId, sourcePath, errorKind: prepared.problem.kind, message: prepared.problem.message, examiner });
     return;
   }
-  const { received, facts } = prepared;
-  // The usual duplicate is caught here, before touching the store; recordImportedItem catches
-  // the rare one imported by another process in between.
-  const existing = db.findItemBySha256(received.sha256);
-  if (existing) {
-    await store.discard(received);
-    db.recordImportDuplicate({ jobId, sourcePath, existingItemId: existing.id, sha256: received.sha256, examiner });
+  if (prepared.kind === 'duplicate') {
+    db.recordImportDuplicate({ jobId, sourcePath, existingItemId: prepared.itemId, sha256: prepared.sha256, examiner });
     return;
   }
+  if (prepared.kind === 'copy') {
+    // The first file with this content comes earlier in scan order, so it is usually committed
+    // by now; when this one was hashed first, it takes the other's copy and is the item itself.
+    const first = await prepared.firstPrepared;
+    const existing = db.findItemBySha256(prepared.sha256);
+    if (existing) {
+      db.recordImportDuplicate({ jobId, sourcePath, existingItemId: existing.id, sha256: prepared.sha256, examiner });
+    } else if (first.kind === 'refused') {
+      const problem = sameContentRefusal(prepared.source, first.source, first.problem);
+      db.recordImportError({ jobId, sourcePath, errorKind: problem.kind, message: problem.message, examiner });
+    } else if (first.kind === 'ready') {
+      await commitItem(db, store, jobId, { ...first, source: prepared.source }, examiner);
+    } else {
+      throw new Error(`unexpected preparation '${first.kind}' for the first file with the content of ${sourcePath}`);
+    }
+    return;
+  }
+  // The usual duplicate is caught before the decode; this catches the rare one imported by another
+  // process in between (recordImportedItem catches the rarer still).
+  const existing = db.findItemBySha256(prepared.received.sha256);
+  if (existing) {
+    await store.discard(prepared.received);
+    db.recordImportDuplicate({ jobId, sourcePath, existingItemId: existing.id, sha256: prepared.received.sha256, examiner });
+    return;
+  }
+  await commitItem(db, store, jobId, prepared, examiner);
+}
+
+async function commitItem(db: CaseDatabase, store: EvidenceStore, jobId: number, prepared: Extract<Prepared, { kind: 'ready' }>, examiner: string): Promise<void> {
+  const { received, facts, source } = prepared;
   const storePath = await store.commit(received);
   db.recordImportedItem({
     jobId,
     examiner,
-    originalName: basename(sourcePath),
-    originalPath: sourcePath,
+    originalName: basename(source.path),
+    originalPath: source.path,
     sizeBytes: received.sizeBytes,
     sha256: received.sha256,
     md5: received.md5,

@@ -7,7 +7,9 @@
  *
  * The list is sorted by code point, so a resumed import walks the same files in the same order.
  */
+import type { Stats } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { throwIfCancelled } from '../progress/progress.ts';
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { IMAGE_EXTENSIONS } from '../io/image-inputs.ts';
@@ -23,18 +25,34 @@ export interface ImportSource {
   problem?: ImportFileError;
 }
 
-export async function findImportSources(inputs: readonly string[]): Promise<ImportSource[]> {
+/** Refuses, before anything else happens, inputs that do not exist or cannot be looked at. */
+export async function checkImportInputs(inputs: readonly string[]): Promise<void> {
+  if (inputs.length === 0) throw new UserInputError('no input files or folders given');
+  for (const input of inputs) await statInput(input);
+}
+
+async function statInput(input: string): Promise<Stats> {
+  return stat(resolve(input)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw new UserInputError(`${displayPath(input)}: no such file or directory`);
+    if (error.code === 'EACCES' || error.code === 'EPERM') throw new UserInputError(`${displayPath(input)}: permission denied`);
+    throw error;
+  });
+}
+
+export interface ScanControl {
+  signal?: AbortSignal;
+  /** Called after each folder read, with the entries found so far. */
+  onFolder?: (found: number) => void;
+}
+
+export async function findImportSources(inputs: readonly string[], control: ScanControl = {}): Promise<ImportSource[]> {
   if (inputs.length === 0) throw new UserInputError('no input files or folders given');
   const found = new Map<string, ImportSource>();
   for (const input of inputs) {
     const absolute = resolve(input);
-    const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw new UserInputError(`${displayPath(input)}: no such file or directory`);
-      if (error.code === 'EACCES' || error.code === 'EPERM') throw new UserInputError(`${displayPath(input)}: permission denied`);
-      throw error;
-    });
+    const info = await statInput(input);
     if (info.isDirectory()) {
-      for (const source of await scanFolder(absolute, await realpath(absolute))) found.set(source.path, source);
+      for (const source of await scanFolder(absolute, await realpath(absolute), control, found.size)) found.set(source.path, source);
     } else {
       // A file named on the command line was chosen by the examiner: links are followed.
       const problem = !info.isFile()
@@ -46,10 +64,11 @@ export async function findImportSources(inputs: readonly string[]): Promise<Impo
   return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-async function scanFolder(folder: string, realRoot: string): Promise<ImportSource[]> {
+async function scanFolder(folder: string, realRoot: string, control: ScanControl, foundBefore: number): Promise<ImportSource[]> {
   const sources: ImportSource[] = [];
   const pending = [folder];
   while (pending.length > 0) {
+    throwIfCancelled(control.signal);
     const directory = pending.pop()!;
     let entries;
     try {
@@ -78,6 +97,7 @@ async function scanFolder(folder: string, realRoot: string): Promise<ImportSourc
         sources.push({ path, followLinks: false });
       }
     }
+    control.onFolder?.(foundBefore + sources.length);
   }
   return sources;
 }

@@ -10,7 +10,7 @@
  * - Forcing greyscale uses skimage's rgb2gray weights (Rec. 709 luma on the stored values),
  *   computed here rather than by libvips, whose conversion goes through linear light.
  */
-import sharp, { type OutputInfo } from 'sharp';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { FloatArray, Precision } from '../acsr/array/float-array.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { writeFileAtomic } from './atomic-write.ts';
@@ -98,18 +98,23 @@ export async function decodeImage(bytes: Uint8Array, options: ReadImageOptions &
   return { height, width, channels, data, notes, sourceBitDepth, sourceFormat: decoded.sourceFormat };
 }
 
-/** decodeImage's checks, decoding and notes, without the conversion to floats. */
-export async function decodeImageSamples(bytes: Uint8Array, options: { maxPixels?: number; source?: string } = {}): Promise<DecodedSamples> {
-  return (await decodeSamples(bytes, options)).decoded;
+/**
+ * decodeImage's checks, decoding and notes, without the conversion to floats. `input` is the
+ * file's bytes, or the path of a file (read by libvips as it decodes, so the file's size does not
+ * add to the memory the decode takes).
+ */
+export async function decodeImageSamples(input: Uint8Array | string, options: { maxPixels?: number; source?: string } = {}): Promise<DecodedSamples> {
+  return (await decodeSamples(input, options)).decoded;
 }
 
-async function decodeSamples(bytes: Uint8Array, options: ReadImageOptions & { source?: string }): Promise<{ decoded: DecodedSamples; isGreySource: boolean }> {
+/**
+ * The header only (format, size, layout), checked against the supported formats and the pixel
+ * cap, before any memory is committed to the pixels.
+ */
+export async function readImageHeader(input: Uint8Array | string, options: { maxPixels?: number; source?: string } = {}): Promise<Metadata> {
   const source = options.source ?? 'image buffer';
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  const notes: string[] = [];
-
-  // Header only: format, size and layout, before committing memory to the pixels.
-  const metadata = await sharp(bytes, { limitInputPixels: false }).metadata().catch((error: unknown) => {
+  const metadata = await sharp(input, { limitInputPixels: false }).metadata().catch((error: unknown) => {
     throw describeDecodeError(error, source);
   });
   if (!(SUPPORTED_IMAGE_FORMATS as readonly string[]).includes(metadata.format)) {
@@ -121,6 +126,38 @@ async function decodeSamples(bytes: Uint8Array, options: ReadImageOptions & { so
       `${source}: image is ${metadata.width} x ${metadata.height} = ${pixelCount} pixels, above the limit of ${maxPixels}`,
     );
   }
+  return metadata;
+}
+
+/**
+ * Bytes of memory decodeImageSamples needs for an image with this header: its sample buffer
+ * (width x height x bands x bytes per sample, in the layout decodeSamples asks libvips for), twice
+ * over when an EXIF orientation is applied (libvips rotates or flips into a second full image).
+ */
+export function decodedSampleBytes(metadata: Metadata): number {
+  const { sixteenBit, decodeAsGrey } = decodeLayout(metadata);
+  const bands = (decodeAsGrey ? 1 : 3) + (metadata.hasAlpha ? 1 : 0);
+  const reoriented = metadata.orientation !== undefined && metadata.orientation !== 1 ? 2 : 1;
+  return metadata.width * metadata.height * bands * (sixteenBit ? 2 : 1) * reoriented;
+}
+
+function decodeLayout(metadata: Metadata): { sourceBitDepth: number; sixteenBit: boolean; isGreySource: boolean; decodeAsGrey: boolean } {
+  const sourceBitDepth = bitDepthOf(metadata.depth);
+  const sixteenBit = sourceBitDepth > 8;
+  const isGreySource = metadata.space === 'b-w' || metadata.space === 'grey16';
+  // libvips' 8-bit 'b-w' conversion discards alpha, so grey+alpha is decoded as RGBA (the grey
+  // replicated) to be able to report what the alpha channel held.
+  const decodeAsGrey = isGreySource && (sixteenBit || !metadata.hasAlpha);
+  return { sourceBitDepth, sixteenBit, isGreySource, decodeAsGrey };
+}
+
+async function decodeSamples(input: Uint8Array | string, options: ReadImageOptions & { source?: string }): Promise<{ decoded: DecodedSamples; isGreySource: boolean }> {
+  const source = options.source ?? 'image buffer';
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const notes: string[] = [];
+
+  // Header only: format, size and layout, before committing memory to the pixels.
+  const metadata = await readImageHeader(input, { source, maxPixels });
   if ((metadata.pages ?? 1) > 1) notes.push(`file has ${metadata.pages} pages or frames; only the first was read`);
   if (metadata.icc) {
     const profileName = iccProfileName(metadata.icc);
@@ -133,17 +170,11 @@ async function decodeSamples(bytes: Uint8Array, options: ReadImageOptions & { so
   }
 
   if (metadata.space === 'cmyk') notes.push("converted from CMYK to sRGB with libvips' default CMYK profile");
-  const sourceBitDepth = bitDepthOf(metadata.depth);
-  const sixteenBit = sourceBitDepth > 8;
+  const { sourceBitDepth, sixteenBit, isGreySource, decodeAsGrey } = decodeLayout(metadata);
   if (sourceBitDepth > 16) notes.push(`source has ${sourceBitDepth}-bit samples; read at 16-bit precision`);
-  const isGreySource = metadata.space === 'b-w' || metadata.space === 'grey16';
-
-  // libvips' 8-bit 'b-w' conversion discards alpha, so grey+alpha is decoded as RGBA (the grey
-  // replicated) to be able to report what the alpha channel held.
-  const decodeAsGrey = isGreySource && (sixteenBit || !metadata.hasAlpha);
   let raw: { data: Buffer; info: OutputInfo };
   try {
-    raw = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error', autoOrient: true, ignoreIcc: true })
+    raw = await sharp(input, { limitInputPixels: maxPixels, failOn: 'error', autoOrient: true, ignoreIcc: true })
       .toColourspace(decodeAsGrey ? (sixteenBit ? 'grey16' : 'b-w') : sixteenBit ? 'rgb16' : 'srgb')
       .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });

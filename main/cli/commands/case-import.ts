@@ -9,7 +9,8 @@ export const caseImportCommand = defineCommand({
   summary: 'copy image files into the case (folders recursively), with hashes and PDQ',
   description: [
     'Each file is copied into the evidence store (the original is only read), hashed (SHA-256 and MD5 in the same pass), fully decoded and PDQ-hashed. Exact duplicates of evidence already in the case are skipped and listed.',
-    'Files that cannot be evidence images (empty, truncated, not an image, unsupported format, too many pixels, unreadable, unsafe names, links out of the folder, FIFOs) are listed with the reason and recorded in the audit log; the rest of the import goes on. The exit status is 0 even then: read the summary.',
+    'Files that cannot be evidence images (empty, truncated, not an image, unsupported format, too many pixels, needing more memory to decode than the import may use, larger than the case\'s disk can take, unreadable, unsafe names, links out of the folder, FIFOs) are listed with the reason and recorded in the audit log; the rest of the import goes on. The exit status is 0 even then: read the summary.',
+    'Duplicates are recognised from the hash before any decoding. Decoding is bounded by memory: each image\'s decoded size is read from its header, and images decode together only while their sum stays within a quarter of the available memory (at most 1 GiB); one that needs more on its own is refused with the figure. Files of any size are streamed.',
     'Ctrl-C or a killed process leaves a job that --resume finishes, skipping the files already dealt with.',
   ].join('\n\n'),
   examples: ['acsr case import --case cases/2026-0042 --in /media/usb/DCIM --examiner "A. Jones"', 'acsr case import --case cases/2026-0042 --resume --examiner "A. Jones"'],
