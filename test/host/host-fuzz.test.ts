@@ -73,11 +73,11 @@ test(`${CASES.toLocaleString('en')} malformed connections: the host survives, se
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
-    const started_at = Date.now();
+    const trafficStart = Date.now();
     const report = await runMalformedTraffic({ host: { port: host.port, origin: host.origin, token: host.token }, seed: SEED, count: CASES, concurrency: 16 });
     fuzzing = false;
     await validPage;
-    const elapsedS = ((Date.now() - started_at) / 1000).toFixed(1);
+    const elapsedS = ((Date.now() - trafficStart) / 1000).toFixed(1);
 
     assertHostAlive();
     assert.equal(report.cases, CASES);

@@ -39,6 +39,7 @@ export function frame(spec: FrameSpec): Buffer {
   }
   header[0] = first;
   if (!masked) return Buffer.concat([header, payload]);
+  // Masks and handshake keys come from crypto, not the seed: they change no outcome, only the bytes.
   const mask = randomBytes(4);
   const body = Buffer.from(payload);
   for (let index = 0; index < body.length; index++) body[index] ^= mask[index & 3];
