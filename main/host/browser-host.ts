@@ -13,6 +13,7 @@ import { WebSocketServer } from 'ws';
 import { SOCKET_PATH } from '../ipc/contract.ts';
 import { createValidatedDispatcher } from '../ipc/validated-dispatch.ts';
 import { WorkstationBackend } from '../workstation/workstation-backend.ts';
+import { guardHttpServer, guardSocket, guardSocketServer, originFormPath, refuseUpgrade, type HostNote } from './connection-guards.ts';
 import { contentSecurityPolicy } from './content-security-policy.ts';
 import { securityHeaders, serveStaticFile } from './static-files.ts';
 import { startSocketSession } from './socket-session.ts';
@@ -29,6 +30,8 @@ export interface BrowserHostOptions {
   port?: number;
   /** Job worker modules by kind (file URLs), replacing the product's; for tests. */
   jobModules?: Record<string, string>;
+  /** Where failures of the server itself (not of one peer) are reported; default: nowhere. */
+  note?: HostNote;
 }
 
 export interface BrowserHost {
@@ -58,8 +61,14 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
-    server.listen(options.port ?? 0, LOOPBACK_ADDRESS, () => done());
+    server.listen(options.port ?? 0, LOOPBACK_ADDRESS, () => {
+      server.off('error', fail);
+      done();
+    });
   });
+  const note = options.note ?? (() => {});
+  guardHttpServer(server, note);
+  guardSocketServer(sockets, note);
   const { port } = server.address() as AddressInfo;
   const origin = `http://${LOOPBACK_ADDRESS}:${port}`;
   const policy = (styleNonce?: string) => contentSecurityPolicy({ connectSources: [`ws://${LOOPBACK_ADDRESS}:${port}`], ...(styleNonce ? { styleNonce } : {}) });
@@ -77,19 +86,31 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     });
   });
 
+  // Total over any request line: Node hands this socket over without an error listener, and a
+  // target the URL parser refuses ('//[') is answered 400, never thrown.
   server.on('upgrade', (request, socket, head) => {
-    const path = new URL(request.url ?? '/', origin).pathname;
-    if (path !== SOCKET_PATH || !isOurHost(request) || request.headers.origin !== origin) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    guardSocket(socket);
+    const path = originFormPath(request.url);
+    if (path === null) {
+      refuseUpgrade(socket, 400);
       return;
     }
-    sockets.handleUpgrade(request, socket, head, (ws) =>
-      startSocketSession(ws, {
-        token,
-        dispatch,
-        subscribe: (listener) => backend.onEvent(listener),
-      }),
-    );
+    if (path !== SOCKET_PATH || !isOurHost(request) || request.headers.origin !== origin) {
+      refuseUpgrade(socket, 403);
+      return;
+    }
+    try {
+      sockets.handleUpgrade(request, socket, head, (ws) =>
+        startSocketSession(ws, {
+          token,
+          dispatch,
+          subscribe: (listener) => backend.onEvent(listener),
+        }),
+      );
+    } catch {
+      // ws throws only on misuse (a socket upgraded twice): that costs this connection, not the host.
+      refuseUpgrade(socket, 503);
+    }
   });
 
   let closing: Promise<void> | null = null;

@@ -4,11 +4,13 @@
  * the validating dispatcher, exactly like Electron's IPC.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { WebSocket } from 'ws';
-import { SOCKET_CLOSE_CODES, socketClientMessageSchema, type EventChannel, type SocketServerMessage } from '../ipc/contract.ts';
+import type { RawData, WebSocket } from 'ws';
+import { SOCKET_CLOSE_CODES, socketClientMessageSchema, type CallResult, type EventChannel, type SocketServerMessage } from '../ipc/contract.ts';
 import type { RawCall } from '../ipc/validated-dispatch.ts';
 
 const HELLO_TIMEOUT_MS = 10_000;
+/** RFC 6455's "internal error": the host, not the page, is at fault. */
+const INTERNAL_ERROR_CLOSE_CODE = 1011;
 
 export interface SocketSessionOptions {
   token: string;
@@ -17,6 +19,10 @@ export interface SocketSessionOptions {
 }
 
 export function startSocketSession(socket: WebSocket, options: SocketSessionOptions): void {
+  // ws reports a frame that breaks the protocol (unmasked, unknown opcode, reserved bits, invalid
+  // UTF-8, over the size limit) as 'error' after starting the close; without this listener that
+  // error would end the process. A peer that breaks the protocol is dropped at once.
+  socket.on('error', () => socket.terminate());
   let unsubscribe: (() => void) | null = null;
   const send = (message: SocketServerMessage) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
@@ -28,6 +34,15 @@ export function startSocketSession(socket: WebSocket, options: SocketSessionOpti
   });
 
   socket.on('message', (data, isBinary) => {
+    try {
+      answer(data, isBinary);
+    } catch {
+      // A throw here would escape into ws's frame parser and end the process; it ends this connection instead.
+      socket.close(INTERNAL_ERROR_CLOSE_CODE, 'internal error');
+    }
+  });
+
+  function answer(data: RawData, isBinary: boolean): void {
     let parsed: ReturnType<typeof socketClientMessageSchema.safeParse>;
     try {
       parsed = socketClientMessageSchema.safeParse(isBinary ? undefined : JSON.parse(data.toString()));
@@ -51,8 +66,12 @@ export function startSocketSession(socket: WebSocket, options: SocketSessionOpti
       return;
     }
     if (message.type !== 'call') return;
-    void options.dispatch(message.channel, message.input).then((result) => send({ type: 'result', callId: message.callId, result }));
-  });
+    options
+      .dispatch(message.channel, message.input)
+      .catch((): CallResult => ({ ok: false, error: { kind: 'internal', message: 'internal error: the call failed in the host' } }))
+      .then((result) => send({ type: 'result', callId: message.callId, result }))
+      .catch(() => socket.terminate());
+  }
 }
 
 function sameToken(given: string, expected: string): boolean {

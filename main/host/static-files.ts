@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { originFormPath } from './connection-guards.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -51,7 +52,12 @@ export async function serveStaticFile(root: string, request: IncomingMessage, re
     response.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
     return;
   }
-  const file = fileInside(root, new URL(request.url ?? '/', 'http://host').pathname);
+  const path = originFormPath(request.url);
+  if (path === null) {
+    response.writeHead(400, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('not a path of this server');
+    return;
+  }
+  const file = fileInside(root, path);
   const info = file === null ? null : await stat(file).catch(() => null);
   if (file === null || !info?.isFile()) {
     response.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');

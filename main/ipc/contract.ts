@@ -537,7 +537,9 @@ export const SOCKET_PATH = '/ipc';
 /** Frames from the page: the first must be hello with the launch token, then calls. */
 export const socketClientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hello'), token: z.string().max(200) }),
-  z.strictObject({ type: z.literal('call'), callId: z.number().int().nonnegative(), channel: z.string().max(100), input: z.unknown() }),
+  // Any channel string (the frame limit bounds it): an unknown or over-long name is answered
+  // invalid-input by the dispatcher, like any other refused call, rather than closing the socket.
+  z.strictObject({ type: z.literal('call'), callId: z.number().int().nonnegative(), channel: z.string(), input: z.unknown() }),
 ]);
 export type SocketClientMessage = z.output<typeof socketClientMessageSchema>;
 

@@ -140,6 +140,8 @@ test('invalid calls are refused by the schema and change nothing', async () => {
       ['evidence.viewPart', { caseId: 'c', itemId: 1, runId: 1, part: '../../case.sqlite', maxEdge: 512 }],
       ['evidence.list', { caseId: 'c', verdict: { stage: 'during', topClass: 'Porn' } }],
       ['no.such.channel', {}],
+      // A name over any channel's length is refused the same way, and the connection stays open.
+      ['cases.list' + 'x'.repeat(500), {}],
       ['__proto__', {}],
       ['toString', {}],
     ];

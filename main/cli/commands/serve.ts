@@ -21,7 +21,7 @@ export const serveCommand = defineCommand({
     const { buildRenderer } = await import('../../host/build-renderer.ts');
     const { startBrowserHost } = await import('../../host/browser-host.ts');
     const rendererDir = options.renderer === undefined ? (await buildRenderer()).outDir : resolve(options.renderer);
-    const host = await startBrowserHost({ workspace: options.workspace, rendererDir, port: options.port });
+    const host = await startBrowserHost({ workspace: options.workspace, rendererDir, port: options.port, note });
     print(`workstation at ${host.url}`);
     print('open that address in Chromium or Chrome on this computer; Ctrl-C stops the workstation');
     if (options.open) {
