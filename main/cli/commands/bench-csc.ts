@@ -5,14 +5,9 @@ import { UserInputError } from '../../errors/user-input-error.ts';
 import { readImage } from '../../io/image.ts';
 import { availableParallelism } from 'node:os';
 import { defineCommand, defineCommandGroup } from '../command.ts';
+import { benchPurifyCommand } from './bench-purify.ts';
+import { SPORCO_RECORDED_MS_PER_ITERATION_256_RGB, SPORCO_RECORDED_SOURCE } from '../../acsr/signal/sporco-recorded.ts';
 
-/**
- * SPORCO 0.2.2 (NumPy FFT) on one of this project's 2-core machines, 256x256 RGB, 64 atoms. A
- * recorded constant, not a measurement of this run (SPORCO needs Python packages this machine
- * may not have): the output says so, and --sporco-ms replaces it with a figure measured alongside.
- */
-export const SPORCO_RECORDED_MS_PER_ITERATION_256_RGB = { multiChannelDictionary: 540, sharedDictionary: 790 } as const;
-export const SPORCO_RECORDED_SOURCE = 'recorded constant (SPORCO 0.2.2, NumPy FFT, 2-core machine; not measured in this run)';
 
 export const benchCscCommand = defineCommand({
   name: 'csc',
@@ -87,5 +82,5 @@ export const benchCscCommand = defineCommand({
 export const benchCommandGroup = defineCommandGroup({
   name: 'bench',
   summary: 'performance measurements',
-  subcommands: [benchCscCommand],
+  subcommands: [benchCscCommand, benchPurifyCommand],
 });
