@@ -76,12 +76,9 @@
     (f64.store offset=40 (local.get $sums) (call $lanes (local.get $ly)))
     (f64.store offset=48 (local.get $sums) (call $lanes (local.get $lx))))
 
-  (func $lanes (param $v v128) (result f64)
-    (f64.add (f64x2.extract_lane 0 (local.get $v)) (f64x2.extract_lane 1 (local.get $v))))
-
+  (func $lanes (param $v v128) (result f64) (f64.add (f64x2.extract_lane 0 (local.get $v)) (f64x2.extract_lane 1 (local.get $v))))
   ;; two float32 values at $p as float64
-  (func $load2 (param $p i32) (result v128)
-    (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))
+  (func $load2 (param $p i32) (result v128) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))
 
   ;; Parseval weight of half-spectrum bin k of a real signal of `width` samples (cbpdn-kernels.ts)
   (func $parseval (param $k i32) (param $width i32) (result f64)
@@ -96,8 +93,7 @@
   ;; gramIm, spectrumRe, spectrumIm, signalRe, signalIm, then F, M, Cd, width, spectrumWidth.
   ;; $scratch: 4 Cd n float64 (t, and r for the fidelity) then 2 Cd Cd v128 (the Cholesky factor).
   ;; Returns the block's Parseval-weighted ||D x - s||^2 when $withFid, else 0.
-  ;; Loads and stores are written out (no helper calls) and pointers advance by increments: the
-  ;; inner loops are what the iteration spends its time on.
+  ;; Loads/stores written out (no helper calls), pointers advanced by increments: the hot loops.
   (func (export "woodburyBlock")
     (param $desc i32) (param $scratch i32) (param $g i32) (param $b0 i32) (param $n i32) (param $rho f64) (param $withFid i32)
     (result f64)
