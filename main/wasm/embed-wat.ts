@@ -9,12 +9,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import initWabt from 'wabt';
 
-export async function assembleWat(watUrl: URL): Promise<Uint8Array> {
+/** `threads` allows a shared (imported) memory, for kernels that worker threads run on one buffer. */
+export async function assembleWat(watUrl: URL, features: { threads?: boolean } = {}): Promise<Uint8Array> {
   const watPath = fileURLToPath(watUrl);
   const wabt = await initWabt();
-  const parsed = wabt.parseWat(path.basename(watPath), readFileSync(watPath, 'utf8'), { simd: true });
+  const enabled = { simd: true, threads: features.threads === true };
+  const parsed = wabt.parseWat(path.basename(watPath), readFileSync(watPath, 'utf8'), enabled);
   try {
-    parsed.validate();
+    // validate() checks against its own feature set (the typings omit the parameter)
+    (parsed as unknown as { validate(features: object): void }).validate(enabled);
     return parsed.toBinary({}).buffer;
   } finally {
     parsed.destroy();
@@ -22,8 +25,10 @@ export async function assembleWat(watUrl: URL): Promise<Uint8Array> {
 }
 
 /** Writes `export const <constantName> = '<base64>'` into outputUrl, 96 characters a line. */
-export async function writeEmbeddedWasm(watUrl: URL, outputUrl: URL, constantName: string, generator: string): Promise<void> {
-  const bytes = await assembleWat(watUrl);
+export async function writeEmbeddedWasm(
+  watUrl: URL, outputUrl: URL, constantName: string, generator: string, features: { threads?: boolean } = {},
+): Promise<void> {
+  const bytes = await assembleWat(watUrl, features);
   const lines = Buffer.from(bytes).toString('base64').match(/.{1,96}/g) ?? [];
   const outputPath = fileURLToPath(outputUrl);
   writeFileSync(

@@ -2,9 +2,10 @@ import type { FloatArray } from '../array/float-array.ts';
 import type { RealFft2d } from './fft/real-fft2d.ts';
 import {
   type CbpdnBuffers, type CbpdnLayout, type UpdateSums,
-  dataFidelityKernel, dictSignalKernel, scaleDualKernel, spectrumSize, yMinusUKernel, yuStepKernel,
+  dataFidelityKernel, dictSignalKernel, scaleDualKernel, spectrumSize,
 } from './cbpdn-kernels.ts';
-import { XStepScratch, factorPlanes, factorsDependOnRho, xStepFactorsKernel, xStepSolveKernel } from './x-step.ts';
+import { type IterationKernels, ScalarIterationKernels } from './iteration-kernels.ts';
+import { factorPlanes, factorsDependOnRho, xStepFactorsKernel } from './x-step.ts';
 
 /**
  * Where the kernels of an ADMM iteration run. The solver (cbpdn.ts) holds the algorithm; an
@@ -57,15 +58,16 @@ export class SerialCbpdnEngine<T extends FloatArray> implements CbpdnEngine<T> {
   private readonly fft: RealFft2d<T>;
   private readonly coefficientPlanes: number;
   private readonly frequencies: number;
-  private readonly scratch: XStepScratch;
+  private readonly kernels: IterationKernels;
 
-  constructor(layout: CbpdnLayout, buffers: CbpdnBuffers<T>, fft: RealFft2d<T>) {
+  /** `kernels`: the per-iteration arithmetic (default the JS kernels; the SIMD ones need buffers in a WASM memory). */
+  constructor(layout: CbpdnLayout, buffers: CbpdnBuffers<T>, fft: RealFft2d<T>, kernels?: IterationKernels) {
     this.layout = layout;
     this.buffers = buffers;
     this.fft = fft;
     this.coefficientPlanes = layout.groups * layout.atoms;
     this.frequencies = spectrumSize(layout);
-    this.scratch = new XStepScratch(layout);
+    this.kernels = kernels ?? new ScalarIterationKernels(layout, buffers);
   }
 
   async prepare(rho: number): Promise<void> {
@@ -79,9 +81,9 @@ export class SerialCbpdnEngine<T extends FloatArray> implements CbpdnEngine<T> {
 
   async xStep(rho: number, dataFidelityOfX: boolean): Promise<number> {
     const { layout, buffers: b } = this;
-    yMinusUKernel(layout, b, 0, this.coefficientPlanes);
+    this.kernels.yMinusU(0, this.coefficientPlanes);
     this.fft.forward(b.x, b.spectrumRe, b.spectrumIm, this.coefficientPlanes);
-    const fidelity = xStepSolveKernel(layout, b, rho, 0, this.frequencies, dataFidelityOfX, this.scratch);
+    const fidelity = this.kernels.xStepSolve(rho, 0, this.frequencies, dataFidelityOfX);
     const dataFidelity = dataFidelityOfX ? fidelity : Number.NaN;
     this.fft.inverse(b.spectrumRe, b.spectrumIm, b.x, this.coefficientPlanes);
     return dataFidelity;
@@ -89,7 +91,7 @@ export class SerialCbpdnEngine<T extends FloatArray> implements CbpdnEngine<T> {
 
   async yuStep(relaxation: number, threshold: number, dataFidelityOfY: boolean): Promise<{ sums: UpdateSums; dataFidelity: number }> {
     const { layout, buffers: b } = this;
-    const sums = yuStepKernel(layout, b, relaxation, threshold, 0, this.coefficientPlanes);
+    const sums = this.kernels.yuStep(relaxation, threshold, 0, this.coefficientPlanes);
     let dataFidelity = Number.NaN;
     if (dataFidelityOfY) {
       this.fft.forward(b.y, b.spectrumRe, b.spectrumIm, this.coefficientPlanes);

@@ -1,4 +1,5 @@
 import type { CbpdnLayout, UpdateSums } from '../cbpdn-kernels.ts';
+import type { CbpdnArenaLayout } from '../simd/cbpdn-arena.ts';
 
 /** Messages between the parallel CBPDN engine and its workers (structured-clone safe). */
 export type SharedBufferName =
@@ -8,7 +9,10 @@ export type SharedBufferName =
 
 export interface WorkerInit {
   readonly layout: CbpdnLayout;
-  readonly buffers: Partial<Record<SharedBufferName, SharedArrayBuffer>>;
+  /** the buffers as one SharedArrayBuffer each (plain JS kernels), or */
+  readonly buffers?: Partial<Record<SharedBufferName, SharedArrayBuffer>>;
+  /** the buffers in one shared WASM memory, with this worker's scratch slot (SIMD kernels) */
+  readonly arena?: { readonly memory: WebAssembly.Memory; readonly plan: CbpdnArenaLayout; readonly slot: number };
   /** plane range [p0, p1) and frequency range [f0, f1) this worker owns */
   readonly planes: readonly [number, number];
   readonly frequencies: readonly [number, number];

@@ -1,10 +1,11 @@
 import { parentPort } from 'node:worker_threads';
 import { createFastRealFft2d } from '../fft/fast-real-fft2d.ts';
 import type { RealFft2d } from '../fft/real-fft2d.ts';
-import {
-  type CbpdnBuffers, type CbpdnLayout, dataFidelityKernel, dictSignalKernel, scaleDualKernel, yMinusUKernel, yuStepKernel,
-} from '../cbpdn-kernels.ts';
-import { XStepScratch, factorsDependOnRho, xStepFactorsKernel, xStepSolveKernel } from '../x-step.ts';
+import { type CbpdnBuffers, type CbpdnLayout, dataFidelityKernel, dictSignalKernel, scaleDualKernel } from '../cbpdn-kernels.ts';
+import { type IterationKernels, ScalarIterationKernels } from '../iteration-kernels.ts';
+import { viewCbpdnArena } from '../simd/cbpdn-arena.ts';
+import { SimdIterationKernels } from '../simd/simd-iteration-kernels.ts';
+import { factorsDependOnRho, xStepFactorsKernel } from '../x-step.ts';
 import type { WorkerCommand, WorkerInit, WorkerReply } from './cbpdn-worker-protocol.ts';
 
 /**
@@ -20,33 +21,42 @@ let buffers: CbpdnBuffers<Float32Array>;
 let fft: RealFft2d<Float32Array>;
 let p0 = 0, p1 = 0, f0 = 0, f1 = 0;
 let planeSize = 0;
-let scratch: XStepScratch;
+let kernels: IterationKernels;
 
 port.once('message', async (init: WorkerInit) => {
   try {
     layout = init.layout;
-    const view = (name: keyof WorkerInit['buffers']) => {
-      const sab = init.buffers[name];
-      return sab ? new Float32Array(sab) : new Float32Array(0);
-    };
-    buffers = {
-      dictRe: view('dictRe'), dictIm: view('dictIm'), signalRe: view('signalRe'), signalIm: view('signalIm'),
-      dictSignalRe: view('dictSignalRe'), dictSignalIm: view('dictSignalIm'), factorRe: view('factorRe'), factorIm: view('factorIm'),
-      deltaRe: view('deltaRe'), deltaIm: view('deltaIm'), spectrumRe: view('spectrumRe'), spectrumIm: view('spectrumIm'),
-      x: view('x'), y: view('y'), u: view('u'),
-      ...(init.buffers.l1Weight ? { l1Weight: view('l1Weight') } : {}),
-    };
+    if (init.arena) {
+      buffers = viewCbpdnArena(init.arena.memory, init.arena.plan);
+      kernels = new SimdIterationKernels(layout, buffers, init.arena.memory, init.arena.plan, init.arena.slot);
+    } else {
+      buffers = sharedBufferViews(init.buffers ?? {});
+      kernels = new ScalarIterationKernels(layout, buffers);
+    }
     [p0, p1] = init.planes;
     [f0, f1] = init.frequencies;
     fft = await createFastRealFft2d(layout.height, layout.width);
     planeSize = layout.height * layout.width;
-    scratch = new XStepScratch(layout);
     port.on('message', (command: WorkerCommand) => port.postMessage(run(command)));
     port.postMessage({ ok: true } satisfies WorkerReply);
   } catch (error) {
     port.postMessage({ ok: false, error: String((error as Error)?.stack ?? error) } satisfies WorkerReply);
   }
 });
+
+function sharedBufferViews(shared: NonNullable<WorkerInit['buffers']>): CbpdnBuffers<Float32Array> {
+  const view = (name: keyof typeof shared) => {
+    const sab = shared[name];
+    return sab ? new Float32Array(sab) : new Float32Array(0);
+  };
+  return {
+    dictRe: view('dictRe'), dictIm: view('dictIm'), signalRe: view('signalRe'), signalIm: view('signalIm'),
+    dictSignalRe: view('dictSignalRe'), dictSignalIm: view('dictSignalIm'), factorRe: view('factorRe'), factorIm: view('factorIm'),
+    deltaRe: view('deltaRe'), deltaIm: view('deltaIm'), spectrumRe: view('spectrumRe'), spectrumIm: view('spectrumIm'),
+    x: view('x'), y: view('y'), u: view('u'),
+    ...(shared.l1Weight ? { l1Weight: view('l1Weight') } : {}),
+  };
+}
 
 function spectrumSlice(array: Float32Array, from: number, to: number): Float32Array {
   const F = layout.height * layout.spectrumWidth;
@@ -69,16 +79,16 @@ function run(command: WorkerCommand): WorkerReply {
         if (factorsDependOnRho(layout)) xStepFactorsKernel(layout, b, command.rho, f0, f1);
         return { ok: true };
       case 'forwardRhs':
-        yMinusUKernel(layout, b, p0, p1);
+        kernels.yMinusU(p0, p1);
         fft.forward(planeSlice(b.x, p0, p1), spectrumSlice(b.spectrumRe, p0, p1), spectrumSlice(b.spectrumIm, p0, p1), p1 - p0);
         return { ok: true };
       case 'solve': {
-        const value = xStepSolveKernel(layout, b, command.rho, f0, f1, command.dataFidelity, scratch);
+        const value = kernels.xStepSolve(command.rho, f0, f1, command.dataFidelity);
         return { ok: true, value };
       }
       case 'inverseAndUpdate':
         fft.inverse(spectrumSlice(b.spectrumRe, p0, p1), spectrumSlice(b.spectrumIm, p0, p1), planeSlice(b.x, p0, p1), p1 - p0);
-        return { ok: true, sums: yuStepKernel(layout, b, command.relaxation, command.threshold, p0, p1) };
+        return { ok: true, sums: kernels.yuStep(command.relaxation, command.threshold, p0, p1) };
       case 'forwardY':
         fft.forward(planeSlice(b.y, p0, p1), spectrumSlice(b.spectrumRe, p0, p1), spectrumSlice(b.spectrumIm, p0, p1), p1 - p0);
         return { ok: true };

@@ -6,6 +6,8 @@ import { type CbpdnBuffers, type CbpdnLayout, type UpdateSums, addSums, spectrum
 import type { CbpdnEngineFactory } from '../cbpdn.ts';
 import { createFastRealFft2d } from '../fft/fast-real-fft2d.ts';
 import type { RealFft2d } from '../fft/real-fft2d.ts';
+import { createCbpdnArena } from '../simd/cbpdn-arena.ts';
+import { SimdIterationKernels } from '../simd/simd-iteration-kernels.ts';
 import { factorsDependOnRho } from '../x-step.ts';
 import type { SharedBufferName, WorkerCommand, WorkerInit, WorkerReply } from './cbpdn-worker-protocol.ts';
 
@@ -29,27 +31,21 @@ export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
   }
 
   static async create(layout: CbpdnLayout, withL1Weight: boolean, threads: number): Promise<ParallelCbpdnEngine> {
-    const shared: Partial<Record<SharedBufferName, SharedArrayBuffer>> = {};
-    let next: SharedBufferName[] = ['dictRe', 'dictIm', 'signalRe', 'signalIm', 'dictSignalRe', 'dictSignalIm', 'factorRe', 'factorIm',
-      'deltaRe', 'deltaIm', 'spectrumRe', 'spectrumIm', 'x', 'y', 'u', 'l1Weight'];
-    // allocateCbpdnBuffers asks for the buffers in this order; each becomes a shared block
-    const buffers = allocateCbpdnBuffers(layout, (length) => {
-      const sab = new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT);
-      const name = next[0];
-      next = next.slice(1);
-      shared[name] = sab;
-      return new Float32Array(sab);
-    }, withL1Weight);
     const planeCount = layout.groups * layout.atoms;
     const frequencyCount = spectrumSize(layout);
     const count = Math.max(1, Math.min(threads, planeCount));
+    // one shared WASM memory for the SIMD kernels; separate shared blocks and the JS kernels when too large
+    const arena = createCbpdnArena(layout, withL1Weight, count);
+    const shared = arena ? undefined : sharedBuffers(layout, withL1Weight);
+    const buffers = arena?.buffers ?? shared!.buffers;
     const workers: Worker[] = [];
     try {
       for (let i = 0; i < count; i++) {
         const worker = spawnWorker(new URL('./cbpdn-worker.ts', import.meta.url));
         workers.push(worker);
         const init: WorkerInit = {
-          layout, buffers: shared,
+          layout,
+          ...(arena ? { arena: { memory: arena.memory, plan: arena.layout, slot: i } } : { buffers: shared!.blocks }),
           planes: split(planeCount, count, i),
           frequencies: split(frequencyCount, count, i),
         };
@@ -111,6 +107,23 @@ export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
   }
 }
 
+function sharedBuffers(layout: CbpdnLayout, withL1Weight: boolean): {
+  buffers: CbpdnBuffers<Float32Array>; blocks: Partial<Record<SharedBufferName, SharedArrayBuffer>>;
+} {
+  const blocks: Partial<Record<SharedBufferName, SharedArrayBuffer>> = {};
+  let next: SharedBufferName[] = ['dictRe', 'dictIm', 'signalRe', 'signalIm', 'dictSignalRe', 'dictSignalIm', 'factorRe', 'factorIm',
+    'deltaRe', 'deltaIm', 'spectrumRe', 'spectrumIm', 'x', 'y', 'u', 'l1Weight'];
+  // allocateCbpdnBuffers asks for the buffers in this order; each becomes a shared block
+  const buffers = allocateCbpdnBuffers(layout, (length) => {
+    const sab = new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT);
+    const name = next[0];
+    next = next.slice(1);
+    blocks[name] = sab;
+    return new Float32Array(sab);
+  }, withL1Weight);
+  return { buffers, blocks };
+}
+
 function zeroSums(): UpdateSums {
   return { xNorm2: 0, yNorm2: 0, primal2: 0, dual2: 0, uNorm2: 0, yL1: 0, xL1: 0 };
 }
@@ -147,8 +160,10 @@ function nextReply(worker: Worker): Promise<WorkerReply> {
 export function fastEngineFactory(threads: number = availableParallelism()): CbpdnEngineFactory<Float32Array> {
   return async (layout, withL1Weight) => {
     if (threads <= 1) {
-      const buffers = allocateCbpdnBuffers(layout, (n) => new Float32Array(n), withL1Weight);
-      return new SerialCbpdnEngine(layout, buffers, await createFastRealFft2d(layout.height, layout.width));
+      const fft = await createFastRealFft2d(layout.height, layout.width);
+      const arena = createCbpdnArena(layout, withL1Weight, 1);
+      if (!arena) return new SerialCbpdnEngine(layout, allocateCbpdnBuffers(layout, (n) => new Float32Array(n), withL1Weight), fft);
+      return new SerialCbpdnEngine(layout, arena.buffers, fft, new SimdIterationKernels(layout, arena.buffers, arena.memory, arena.layout, 0));
     }
     return ParallelCbpdnEngine.create(layout, withL1Weight, threads);
   };

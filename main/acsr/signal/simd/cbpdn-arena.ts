@@ -1,0 +1,97 @@
+import { type CbpdnBuffers, type CbpdnLayout } from '../cbpdn-kernels.ts';
+import { allocateCbpdnBuffers } from '../cbpdn-engine.ts';
+
+/**
+ * The CBPDN buffers of one solver laid out in a single shared WebAssembly memory, so that the
+ * SIMD kernels (cbpdn-simd.wat) can address them and every worker thread of the parallel engine
+ * sees the same data. Besides the buffers the memory holds the kernels' descriptor (15 i32: the
+ * buffers' byte addresses and the sizes, as cbpdn-simd.wat reads them) and one scratch area per
+ * thread that runs kernels. The memory never grows (views stay valid).
+ */
+export type ArenaBufferName = keyof CbpdnBuffers<Float32Array>;
+
+export interface CbpdnArenaLayout {
+  /** byte address and float32 length of every buffer */
+  readonly buffers: Partial<Record<ArenaBufferName, { readonly at: number; readonly length: number }>>;
+  readonly descriptor: number;
+  /** one per kernel slot (thread) */
+  readonly scratch: readonly number[];
+  readonly bytes: number;
+}
+
+export interface CbpdnArena {
+  readonly memory: WebAssembly.Memory;
+  readonly layout: CbpdnArenaLayout;
+  readonly buffers: CbpdnBuffers<Float32Array>;
+}
+
+/** Frequencies per block of the SIMD Woodbury kernel (even). */
+export const SIMD_BLOCK = 128;
+const PAGE = 65536;
+/** Past this the arena is not used and the engine keeps plain arrays with the JS kernels. */
+export const MAX_ARENA_BYTES = 2 ** 31;
+
+/** Scratch bytes one thread needs: t and r (4 Cd BLOCK float64), the Cholesky factor, and 7 sums. */
+export function scratchBytes(layout: CbpdnLayout): number {
+  const cd = layout.dictChannels;
+  return 4 * cd * SIMD_BLOCK * 8 + 2 * cd * cd * 16 + 64;
+}
+
+export function planCbpdnArena(layout: CbpdnLayout, withL1Weight: boolean, slots: number): CbpdnArenaLayout {
+  const names: ArenaBufferName[] = [];
+  const lengths: number[] = [];
+  // allocateCbpdnBuffers names the order; read it from a dry run
+  const probe = allocateCbpdnBuffers(layout, (length) => {
+    lengths.push(length);
+    return new Float32Array(0);
+  }, withL1Weight);
+  for (const name of Object.keys(probe) as ArenaBufferName[]) names.push(name);
+  let at = 64; // address 0 stays unused
+  const buffers: CbpdnArenaLayout['buffers'] = {};
+  names.forEach((name, i) => {
+    buffers[name] = { at, length: lengths[i] };
+    at = align(at + 4 * lengths[i]);
+  });
+  const descriptor = at;
+  at = align(at + 15 * 4);
+  const scratch: number[] = [];
+  for (let s = 0; s < slots; s++) {
+    scratch.push(at);
+    at = align(at + scratchBytes(layout));
+  }
+  return { buffers, descriptor, scratch, bytes: at };
+}
+
+export function createCbpdnArena(layout: CbpdnLayout, withL1Weight: boolean, slots: number): CbpdnArena | null {
+  const plan = planCbpdnArena(layout, withL1Weight, slots);
+  if (plan.bytes > MAX_ARENA_BYTES) return null;
+  const pages = Math.ceil(plan.bytes / PAGE);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const arena = { memory, layout: plan, buffers: viewCbpdnArena(memory, plan) };
+  writeDescriptor(arena, layout);
+  return arena;
+}
+
+/** The buffers as float32 views on an arena's memory (in a worker, on the memory it was sent). */
+export function viewCbpdnArena(memory: WebAssembly.Memory, plan: CbpdnArenaLayout): CbpdnBuffers<Float32Array> {
+  const views: Partial<Record<ArenaBufferName, Float32Array>> = {};
+  for (const [name, place] of Object.entries(plan.buffers) as [ArenaBufferName, { at: number; length: number }][]) {
+    views[name] = new Float32Array(memory.buffer, place.at, place.length);
+  }
+  return views as CbpdnBuffers<Float32Array>;
+}
+
+function writeDescriptor(arena: CbpdnArena, layout: CbpdnLayout): void {
+  const b = arena.layout.buffers;
+  const at = (name: ArenaBufferName) => b[name]?.at ?? 0;
+  const fields = [
+    at('dictRe'), at('dictIm'), at('dictSignalRe'), at('dictSignalIm'), at('factorRe'), at('factorIm'),
+    at('spectrumRe'), at('spectrumIm'), at('signalRe'), at('signalIm'),
+    layout.height * layout.spectrumWidth, layout.atoms, layout.dictChannels, layout.width, layout.spectrumWidth,
+  ];
+  new Int32Array(arena.memory.buffer, arena.layout.descriptor, fields.length).set(fields);
+}
+
+function align(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}

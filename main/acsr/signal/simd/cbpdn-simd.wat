@@ -1,0 +1,399 @@
+;; SIMD kernels of the CBPDN iteration (the per-frequency Woodbury x-step and the y/u step), run
+;; on the solver's float32 buffers inside one shared linear memory (imported), so that the
+;; worker threads of the parallel engine run them on the same data.
+;;
+;; The arithmetic is float64 (f64x2, two values per vector), as the JS kernels do it: values are
+;; float32 in memory, promoted on load and rounded on store, so the float32 engine's agreement
+;; with SPORCO stays what it was. The y/u step gives bit for bit the JS kernel's Y and U.
+;;
+;; Regenerate the embedded bytes after editing: npm exec -- node --import tsx main/acsr/signal/simd/build-cbpdn-simd.ts
+;;
+;; Pointers are byte addresses. Element counts are even (the caller does an odd last one in JS).
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; x = y - u over `count` float32 values (count a multiple of 4). float32 subtraction of two
+  ;; float32 values rounds exactly as float64 subtraction followed by rounding to float32.
+  (func (export "yMinusU") (param $x i32) (param $y i32) (param $u i32) (param $count i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (v128.store (local.get $x) (f32x4.sub (v128.load (local.get $y)) (v128.load (local.get $u))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $u (i32.add (local.get $u) (i32.const 16)))
+        (br $next))))
+
+  ;; The y- and u-steps on `count` values (even):
+  ;;   ax = a x + (1 - a) y;  v = ax + u;  y = v - clip(v, -t, t);  u = v - y
+  ;; and the seven sums of cbpdn-kernels.ts's UpdateSums, stored as float64 at $sums in the order
+  ;; xNorm2, yNorm2, primal2, dual2, uNorm2, yL1, xL1.
+  (func (export "yuStep")
+    (param $x i32) (param $y i32) (param $u i32) (param $count i32)
+    (param $relaxation f64) (param $threshold f64) (param $sums i32)
+    (local $end i32)
+    (local $a v128) (local $k v128) (local $t v128) (local $nt v128)
+    (local $xi v128) (local $yp v128) (local $v v128) (local $yi v128) (local $ui v128) (local $d v128)
+    (local $sx v128) (local $sy v128) (local $sp v128) (local $sd v128) (local $su v128) (local $ly v128) (local $lx v128)
+    (local.set $a (f64x2.splat (local.get $relaxation)))
+    (local.set $k (f64x2.splat (f64.sub (f64.const 1) (local.get $relaxation))))
+    (local.set $t (f64x2.splat (local.get $threshold)))
+    (local.set $nt (f64x2.neg (local.get $t)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $xi (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $x))))
+        (local.set $yp (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $y))))
+        (local.set $v
+          (f64x2.add
+            (f64x2.add (f64x2.mul (local.get $a) (local.get $xi)) (f64x2.mul (local.get $k) (local.get $yp)))
+            (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $u)))))
+        (local.set $yi (f64x2.sub (local.get $v) (f64x2.max (local.get $nt) (f64x2.min (local.get $t) (local.get $v)))))
+        (local.set $ui (f64x2.sub (local.get $v) (local.get $yi)))
+        (v128.store64_lane 0 (local.get $y) (f32x4.demote_f64x2_zero (local.get $yi)))
+        (v128.store64_lane 0 (local.get $u) (f32x4.demote_f64x2_zero (local.get $ui)))
+        (local.set $sx (f64x2.add (local.get $sx) (f64x2.mul (local.get $xi) (local.get $xi))))
+        (local.set $sy (f64x2.add (local.get $sy) (f64x2.mul (local.get $yi) (local.get $yi))))
+        (local.set $d (f64x2.sub (local.get $xi) (local.get $yi)))
+        (local.set $sp (f64x2.add (local.get $sp) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $d (f64x2.sub (local.get $yp) (local.get $yi)))
+        (local.set $sd (f64x2.add (local.get $sd) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $su (f64x2.add (local.get $su) (f64x2.mul (local.get $ui) (local.get $ui))))
+        (local.set $ly (f64x2.add (local.get $ly) (f64x2.abs (local.get $yi))))
+        (local.set $lx (f64x2.add (local.get $lx) (f64x2.abs (local.get $xi))))
+        (local.set $x (i32.add (local.get $x) (i32.const 8)))
+        (local.set $y (i32.add (local.get $y) (i32.const 8)))
+        (local.set $u (i32.add (local.get $u) (i32.const 8)))
+        (br $next)))
+    (f64.store offset=0 (local.get $sums) (call $lanes (local.get $sx)))
+    (f64.store offset=8 (local.get $sums) (call $lanes (local.get $sy)))
+    (f64.store offset=16 (local.get $sums) (call $lanes (local.get $sp)))
+    (f64.store offset=24 (local.get $sums) (call $lanes (local.get $sd)))
+    (f64.store offset=32 (local.get $sums) (call $lanes (local.get $su)))
+    (f64.store offset=40 (local.get $sums) (call $lanes (local.get $ly)))
+    (f64.store offset=48 (local.get $sums) (call $lanes (local.get $lx))))
+
+  (func $lanes (param $v v128) (result f64) (f64.add (f64x2.extract_lane 0 (local.get $v)) (f64x2.extract_lane 1 (local.get $v))))
+  ;; two float32 values at $p as float64
+  (func $load2 (param $p i32) (result v128) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))
+
+  ;; Parseval weight of half-spectrum bin k of a real signal of `width` samples (cbpdn-kernels.ts)
+  (func $parseval (param $k i32) (param $width i32) (result f64)
+    (if (i32.eqz (local.get $k)) (then (return (f64.const 1))))
+    (if (i32.and (i32.eqz (i32.and (local.get $width) (i32.const 1)))
+                 (i32.eq (local.get $k) (i32.shr_u (local.get $width) (i32.const 1))))
+      (then (return (f64.const 1))))
+    (f64.const 2))
+
+  ;; The Woodbury x-step (x-step-woodbury.ts) of group $g on the $n frequencies (even) from $b0.
+  ;; $desc holds 15 i32: byte pointers of dictRe, dictIm, dictSignalRe, dictSignalIm, gramRe,
+  ;; gramIm, spectrumRe, spectrumIm, signalRe, signalIm, then F, M, Cd, width, spectrumWidth.
+  ;; $scratch: 4 Cd n float64 (t, and r for the fidelity) then 2 Cd Cd v128 (the Cholesky factor).
+  ;; Returns the block's Parseval-weighted ||D x - s||^2 when $withFid, else 0.
+  ;; Loads/stores written out (no helper calls), pointers advanced by increments: the hot loops.
+  (func (export "woodburyBlock")
+    (param $desc i32) (param $scratch i32) (param $g i32) (param $b0 i32) (param $n i32) (param $rho f64) (param $withFid i32)
+    (result f64)
+    (local $dictRe i32) (local $dictIm i32) (local $dsRe i32) (local $dsIm i32) (local $gramRe i32) (local $gramIm i32)
+    (local $specRe i32) (local $specIm i32) (local $sigRe i32) (local $sigIm i32)
+    (local $F i32) (local $M i32) (local $cd i32) (local $width i32) (local $wf i32)
+    (local $tRe i32) (local $tIm i32) (local $rRe i32) (local $rIm i32) (local $L i32) (local $cdn8 i32) (local $n8 i32)
+    (local $dStride i32) (local $diff i32)
+    (local $m i32) (local $c i32) (local $j i32) (local $plane i32) (local $dp i32) (local $tp i32) (local $e i32) (local $p i32) (local $end i32)
+    (local $rhoV v128) (local $bRe v128) (local $bIm v128) (local $dRe v128) (local $dImV v128)
+    (local $xRe v128) (local $xIm v128) (local $inv v128) (local $w v128) (local $acc v128)
+    (local.set $dictRe (i32.load offset=0 (local.get $desc)))
+    (local.set $dictIm (i32.load offset=4 (local.get $desc)))
+    (local.set $dsRe (i32.load offset=8 (local.get $desc)))
+    (local.set $dsIm (i32.load offset=12 (local.get $desc)))
+    (local.set $gramRe (i32.load offset=16 (local.get $desc)))
+    (local.set $gramIm (i32.load offset=20 (local.get $desc)))
+    (local.set $specRe (i32.load offset=24 (local.get $desc)))
+    (local.set $specIm (i32.load offset=28 (local.get $desc)))
+    (local.set $sigRe (i32.load offset=32 (local.get $desc)))
+    (local.set $sigIm (i32.load offset=36 (local.get $desc)))
+    (local.set $F (i32.load offset=40 (local.get $desc)))
+    (local.set $M (i32.load offset=44 (local.get $desc)))
+    (local.set $cd (i32.load offset=48 (local.get $desc)))
+    (local.set $width (i32.load offset=52 (local.get $desc)))
+    (local.set $wf (i32.load offset=56 (local.get $desc)))
+    (local.set $n8 (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $cdn8 (i32.mul (local.get $cd) (local.get $n8)))
+    (local.set $tRe (local.get $scratch))
+    (local.set $tIm (i32.add (local.get $tRe) (local.get $cdn8)))
+    (local.set $rRe (i32.add (local.get $tIm) (local.get $cdn8)))
+    (local.set $rIm (i32.add (local.get $rRe) (local.get $cdn8)))
+    (local.set $L (i32.add (local.get $rIm) (local.get $cdn8)))
+    ;; bytes from one channel's dictionary plane to the next one's (same atom)
+    (local.set $dStride (i32.shl (i32.mul (local.get $M) (local.get $F)) (i32.const 2)))
+    (local.set $rhoV (f64x2.splat (local.get $rho)))
+    (call $zero (local.get $tRe) (i32.shl (local.get $cdn8) (i32.const 1)))
+
+    ;; b = D^H s + rho (y - u), rounded into the spectrum;  t_c += D_{c,m} b_m
+    (local.set $m (i32.const 0))
+    (block $mDone (loop $mLoop
+      (br_if $mDone (i32.ge_u (local.get $m) (local.get $M)))
+      (local.set $plane (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $g) (local.get $M)) (local.get $m)) (local.get $F)) (local.get $b0)) (i32.const 2)))
+      (local.set $p (local.get $plane))
+      (local.set $end (i32.add (local.get $plane) (i32.shl (local.get $n) (i32.const 2))))
+      (block $jDone (loop $jLoop
+        (br_if $jDone (i32.ge_u (local.get $p) (local.get $end)))
+        (v128.store64_lane 0 (i32.add (local.get $specRe) (local.get $p)) (f32x4.demote_f64x2_zero
+          (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dsRe) (local.get $p))))
+                     (f64x2.mul (local.get $rhoV) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $specRe) (local.get $p))))))))
+        (v128.store64_lane 0 (i32.add (local.get $specIm) (local.get $p)) (f32x4.demote_f64x2_zero
+          (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dsIm) (local.get $p))))
+                     (f64x2.mul (local.get $rhoV) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $specIm) (local.get $p))))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (br $jLoop)))
+      (local.set $c (i32.const 0))
+      (local.set $dp (i32.shl (i32.add (i32.mul (local.get $m) (local.get $F)) (local.get $b0)) (i32.const 2)))
+      (local.set $tp (local.get $tRe))
+      (block $cDone (loop $cLoop
+        (br_if $cDone (i32.ge_u (local.get $c) (local.get $cd)))
+        ;; $e walks the block's plane (byte offset into spectrum), $diff = dictionary - spectrum offset
+        (local.set $e (local.get $plane))
+        (local.set $diff (i32.sub (local.get $dp) (local.get $plane)))
+        (local.set $p (local.get $tp))
+        (block $jDone2 (loop $jLoop2
+          (br_if $jDone2 (i32.ge_u (local.get $e) (local.get $end)))
+          (local.set $bRe (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $specRe) (local.get $e)))))
+          (local.set $bIm (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $specIm) (local.get $e)))))
+          (local.set $dRe (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dictRe) (i32.add (local.get $e) (local.get $diff))))))
+          (local.set $dImV (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dictIm) (i32.add (local.get $e) (local.get $diff))))))
+          (v128.store (local.get $p)
+            (f64x2.add (v128.load (local.get $p))
+              (f64x2.sub (f64x2.mul (local.get $dRe) (local.get $bRe)) (f64x2.mul (local.get $dImV) (local.get $bIm)))))
+          (v128.store (i32.add (local.get $p) (local.get $cdn8))
+            (f64x2.add (v128.load (i32.add (local.get $p) (local.get $cdn8)))
+              (f64x2.add (f64x2.mul (local.get $dRe) (local.get $bIm)) (f64x2.mul (local.get $dImV) (local.get $bRe)))))
+          (local.set $e (i32.add (local.get $e) (i32.const 8)))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (br $jLoop2)))
+        (local.set $dp (i32.add (local.get $dp) (local.get $dStride)))
+        (local.set $tp (i32.add (local.get $tp) (local.get $n8)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $cLoop)))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $mLoop)))
+
+    ;; z = (rho I + A^H A)^{-1} t per frequency
+    (local.set $j (i32.const 0))
+    (block $sDone (loop $sLoop
+      (br_if $sDone (i32.ge_u (local.get $j) (local.get $n)))
+      (if (i32.eq (local.get $cd) (i32.const 1))
+        (then
+          (local.set $p (i32.shl (i32.add (local.get $b0) (local.get $j)) (i32.const 2)))
+          (local.set $xRe (f64x2.div (f64x2.splat (f64.const 1))
+            (f64x2.add (local.get $rhoV) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $gramRe) (local.get $p)))))))
+          (local.set $e (i32.shl (local.get $j) (i32.const 3)))
+          (v128.store (i32.add (local.get $tRe) (local.get $e)) (f64x2.mul (v128.load (i32.add (local.get $tRe) (local.get $e))) (local.get $xRe)))
+          (v128.store (i32.add (local.get $tIm) (local.get $e)) (f64x2.mul (v128.load (i32.add (local.get $tIm) (local.get $e))) (local.get $xRe))))
+        (else
+          (call $choleskySolve (local.get $gramRe) (local.get $gramIm) (local.get $F) (i32.add (local.get $b0) (local.get $j))
+            (local.get $cd) (local.get $rhoV) (local.get $tRe) (local.get $tIm) (local.get $j) (local.get $n) (local.get $L))))
+      (local.set $j (i32.add (local.get $j) (i32.const 2)))
+      (br $sLoop)))
+
+    ;; x = (b - A z) / rho with (A z)_m = sum_c conj(D_{c,m}) z_c, accumulated in float64 and
+    ;; rounded once; then, if asked, r_c += D_{c,m} x_m with the stored (rounded) x
+    (if (local.get $withFid) (then (call $zero (local.get $rRe) (i32.shl (local.get $cdn8) (i32.const 1)))))
+    (local.set $inv (f64x2.splat (f64.div (f64.const 1) (local.get $rho))))
+    (local.set $m (i32.const 0))
+    (block $mDone3 (loop $mLoop3
+      (br_if $mDone3 (i32.ge_u (local.get $m) (local.get $M)))
+      (local.set $plane (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $g) (local.get $M)) (local.get $m)) (local.get $F)) (local.get $b0)) (i32.const 2)))
+      ;; dictionary plane of channel 0, atom m, at the block
+      (local.set $dp (i32.shl (i32.add (i32.mul (local.get $m) (local.get $F)) (local.get $b0)) (i32.const 2)))
+      (local.set $j (i32.const 0))
+      (block $jDone3 (loop $jLoop3
+        (br_if $jDone3 (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $p (i32.add (local.get $plane) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $xRe (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $specRe) (local.get $p)))))
+        (local.set $xIm (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $specIm) (local.get $p)))))
+        (local.set $e (i32.add (local.get $dp) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $tp (i32.add (local.get $tRe) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $c (i32.const 0))
+        (block $cDone3 (loop $cLoop3
+          (br_if $cDone3 (i32.ge_u (local.get $c) (local.get $cd)))
+          (local.set $dRe (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dictRe) (local.get $e)))))
+          (local.set $dImV (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dictIm) (local.get $e)))))
+          (local.set $bRe (v128.load (local.get $tp)))
+          (local.set $bIm (v128.load (i32.add (local.get $tp) (local.get $cdn8))))
+          (local.set $xRe (f64x2.sub (local.get $xRe)
+            (f64x2.add (f64x2.mul (local.get $dRe) (local.get $bRe)) (f64x2.mul (local.get $dImV) (local.get $bIm)))))
+          (local.set $xIm (f64x2.sub (local.get $xIm)
+            (f64x2.sub (f64x2.mul (local.get $dRe) (local.get $bIm)) (f64x2.mul (local.get $dImV) (local.get $bRe)))))
+          (local.set $e (i32.add (local.get $e) (local.get $dStride)))
+          (local.set $tp (i32.add (local.get $tp) (local.get $n8)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cLoop3)))
+        (local.set $xRe (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (local.get $xRe) (local.get $inv)))))
+        (local.set $xIm (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (local.get $xIm) (local.get $inv)))))
+        (v128.store64_lane 0 (i32.add (local.get $specRe) (local.get $p)) (f32x4.demote_f64x2_zero (local.get $xRe)))
+        (v128.store64_lane 0 (i32.add (local.get $specIm) (local.get $p)) (f32x4.demote_f64x2_zero (local.get $xIm)))
+        (if (local.get $withFid)
+          (then
+            (local.set $e (i32.add (local.get $dp) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $tp (i32.add (local.get $rRe) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $c (i32.const 0))
+            (block $cDone4 (loop $cLoop4
+              (br_if $cDone4 (i32.ge_u (local.get $c) (local.get $cd)))
+              (local.set $dRe (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dictRe) (local.get $e)))))
+              (local.set $dImV (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dictIm) (local.get $e)))))
+              (v128.store (local.get $tp)
+                (f64x2.add (v128.load (local.get $tp))
+                  (f64x2.sub (f64x2.mul (local.get $dRe) (local.get $xRe)) (f64x2.mul (local.get $dImV) (local.get $xIm)))))
+              (v128.store (i32.add (local.get $tp) (local.get $cdn8))
+                (f64x2.add (v128.load (i32.add (local.get $tp) (local.get $cdn8)))
+                  (f64x2.add (f64x2.mul (local.get $dRe) (local.get $xIm)) (f64x2.mul (local.get $dImV) (local.get $xRe)))))
+              (local.set $e (i32.add (local.get $e) (local.get $dStride)))
+              (local.set $tp (i32.add (local.get $tp) (local.get $n8)))
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (br $cLoop4)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $jLoop3)))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $mLoop3)))
+    (if (i32.eqz (local.get $withFid)) (then (return (f64.const 0))))
+
+    ;; sum_c w(f) |r_c - s_c|^2
+    (local.set $j (i32.const 0))
+    (block $fDone (loop $fLoop
+      (br_if $fDone (i32.ge_u (local.get $j) (local.get $n)))
+      (local.set $e (i32.rem_u (i32.add (local.get $b0) (local.get $j)) (local.get $wf)))
+      (local.set $w
+        (f64x2.replace_lane 1
+          (f64x2.splat (call $parseval (local.get $e) (local.get $width)))
+          (call $parseval
+            (select (i32.const 0) (i32.add (local.get $e) (i32.const 1)) (i32.eq (i32.add (local.get $e) (i32.const 1)) (local.get $wf)))
+            (local.get $width))))
+      (local.set $c (i32.const 0))
+      (block $cDone5 (loop $cLoop5
+        (br_if $cDone5 (i32.ge_u (local.get $c) (local.get $cd)))
+        (local.set $p (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $g) (local.get $cd)) (local.get $c)) (local.get $F))
+          (i32.add (local.get $b0) (local.get $j))) (i32.const 2)))
+        (local.set $e (i32.shl (i32.add (i32.mul (local.get $c) (local.get $n)) (local.get $j)) (i32.const 3)))
+        (local.set $bRe (f64x2.sub (v128.load (i32.add (local.get $rRe) (local.get $e)))
+          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $sigRe) (local.get $p))))))
+        (local.set $bIm (f64x2.sub (v128.load (i32.add (local.get $rIm) (local.get $e)))
+          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $sigIm) (local.get $p))))))
+        (local.set $acc (f64x2.add (local.get $acc)
+          (f64x2.mul (local.get $w)
+            (f64x2.add (f64x2.mul (local.get $bRe) (local.get $bRe)) (f64x2.mul (local.get $bIm) (local.get $bIm))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $cLoop5)))
+      (local.set $j (i32.add (local.get $j) (i32.const 2)))
+      (br $fLoop)))
+    (call $lanes (local.get $acc)))
+
+  ;; zero $bytes (a multiple of 16) bytes at $p
+  (func $zero (param $p i32) (param $bytes i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $p) (local.get $bytes)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (v128.store (local.get $p) (v128.const i64x2 0 0))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $next))))
+
+  ;; (rho I + G) z = t for the two frequencies f, f+1 at once (one per lane), G Hermitian positive
+  ;; semidefinite Cd x Cd at gram[(r Cd + c) F + f]; t, z at tRe/tIm[(r n + j)] float64. Complex
+  ;; Cholesky G + rho I = L L^H (L: v128 pairs at $L + 32 (r Cd + c)), then two triangular solves.
+  (func $choleskySolve
+    (param $gramRe i32) (param $gramIm i32) (param $F i32) (param $f i32) (param $cd i32) (param $rhoV v128)
+    (param $tRe i32) (param $tIm i32) (param $j i32) (param $n i32) (param $L i32)
+    (local $r i32) (local $c i32) (local $k i32) (local $a i32) (local $b i32) (local $e i32)
+    (local $sRe v128) (local $sIm v128) (local $aRe v128) (local $aIm v128) (local $bRe v128) (local $bIm v128) (local $d v128)
+    (local.set $r (i32.const 0))
+    (block $rDone (loop $rLoop
+      (br_if $rDone (i32.ge_u (local.get $r) (local.get $cd)))
+      (local.set $c (i32.const 0))
+      (block $cDone (loop $cLoop
+        (br_if $cDone (i32.gt_u (local.get $c) (local.get $r)))
+        (local.set $e (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $r) (local.get $cd)) (local.get $c)) (local.get $F)) (local.get $f)) (i32.const 2)))
+        (local.set $sRe (call $load2 (i32.add (local.get $gramRe) (local.get $e))))
+        (local.set $sIm (call $load2 (i32.add (local.get $gramIm) (local.get $e))))
+        (if (i32.eq (local.get $r) (local.get $c)) (then (local.set $sRe (f64x2.add (local.get $sRe) (local.get $rhoV)))))
+        (local.set $k (i32.const 0))
+        (block $kDone (loop $kLoop
+          (br_if $kDone (i32.ge_u (local.get $k) (local.get $c)))
+          ;; s -= L[r][k] conj(L[c][k])
+          (local.set $a (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cd)) (local.get $k)) (i32.const 5))))
+          (local.set $b (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $cd)) (local.get $k)) (i32.const 5))))
+          (local.set $aRe (v128.load (local.get $a)))
+          (local.set $aIm (v128.load offset=16 (local.get $a)))
+          (local.set $bRe (v128.load (local.get $b)))
+          (local.set $bIm (v128.load offset=16 (local.get $b)))
+          (local.set $sRe (f64x2.sub (local.get $sRe) (f64x2.add (f64x2.mul (local.get $aRe) (local.get $bRe)) (f64x2.mul (local.get $aIm) (local.get $bIm)))))
+          (local.set $sIm (f64x2.sub (local.get $sIm) (f64x2.sub (f64x2.mul (local.get $aIm) (local.get $bRe)) (f64x2.mul (local.get $aRe) (local.get $bIm)))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $kLoop)))
+        (local.set $a (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cd)) (local.get $c)) (i32.const 5))))
+        (if (i32.eq (local.get $r) (local.get $c))
+          (then
+            (v128.store (local.get $a) (f64x2.sqrt (local.get $sRe)))
+            (v128.store offset=16 (local.get $a) (v128.const i64x2 0 0)))
+          (else
+            (local.set $d (v128.load (i32.add (local.get $L) (i32.shl (i32.mul (local.get $c) (i32.add (local.get $cd) (i32.const 1))) (i32.const 5)))))
+            (v128.store (local.get $a) (f64x2.div (local.get $sRe) (local.get $d)))
+            (v128.store offset=16 (local.get $a) (f64x2.div (local.get $sIm) (local.get $d)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $cLoop)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rLoop)))
+    ;; forward: L w = t
+    (local.set $r (i32.const 0))
+    (block $fDone (loop $fLoop
+      (br_if $fDone (i32.ge_u (local.get $r) (local.get $cd)))
+      (local.set $e (i32.shl (i32.add (i32.mul (local.get $r) (local.get $n)) (local.get $j)) (i32.const 3)))
+      (local.set $sRe (v128.load (i32.add (local.get $tRe) (local.get $e))))
+      (local.set $sIm (v128.load (i32.add (local.get $tIm) (local.get $e))))
+      (local.set $k (i32.const 0))
+      (block $kDone2 (loop $kLoop2
+        (br_if $kDone2 (i32.ge_u (local.get $k) (local.get $r)))
+        (local.set $a (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cd)) (local.get $k)) (i32.const 5))))
+        (local.set $aRe (v128.load (local.get $a)))
+        (local.set $aIm (v128.load offset=16 (local.get $a)))
+        (local.set $b (i32.shl (i32.add (i32.mul (local.get $k) (local.get $n)) (local.get $j)) (i32.const 3)))
+        (local.set $bRe (v128.load (i32.add (local.get $tRe) (local.get $b))))
+        (local.set $bIm (v128.load (i32.add (local.get $tIm) (local.get $b))))
+        (local.set $sRe (f64x2.sub (local.get $sRe) (f64x2.sub (f64x2.mul (local.get $aRe) (local.get $bRe)) (f64x2.mul (local.get $aIm) (local.get $bIm)))))
+        (local.set $sIm (f64x2.sub (local.get $sIm) (f64x2.add (f64x2.mul (local.get $aRe) (local.get $bIm)) (f64x2.mul (local.get $aIm) (local.get $bRe)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $kLoop2)))
+      (local.set $d (v128.load (i32.add (local.get $L) (i32.shl (i32.mul (local.get $r) (i32.add (local.get $cd) (i32.const 1))) (i32.const 5)))))
+      (v128.store (i32.add (local.get $tRe) (local.get $e)) (f64x2.div (local.get $sRe) (local.get $d)))
+      (v128.store (i32.add (local.get $tIm) (local.get $e)) (f64x2.div (local.get $sIm) (local.get $d)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $fLoop)))
+    ;; backward: L^H z = w
+    (local.set $r (local.get $cd))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.eqz (local.get $r)))
+      (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+      (local.set $e (i32.shl (i32.add (i32.mul (local.get $r) (local.get $n)) (local.get $j)) (i32.const 3)))
+      (local.set $sRe (v128.load (i32.add (local.get $tRe) (local.get $e))))
+      (local.set $sIm (v128.load (i32.add (local.get $tIm) (local.get $e))))
+      (local.set $k (i32.add (local.get $r) (i32.const 1)))
+      (block $kDone3 (loop $kLoop3
+        (br_if $kDone3 (i32.ge_u (local.get $k) (local.get $cd)))
+        ;; s -= conj(L[k][r]) z_k
+        (local.set $a (i32.add (local.get $L) (i32.shl (i32.add (i32.mul (local.get $k) (local.get $cd)) (local.get $r)) (i32.const 5))))
+        (local.set $aRe (v128.load (local.get $a)))
+        (local.set $aIm (v128.load offset=16 (local.get $a)))
+        (local.set $b (i32.shl (i32.add (i32.mul (local.get $k) (local.get $n)) (local.get $j)) (i32.const 3)))
+        (local.set $bRe (v128.load (i32.add (local.get $tRe) (local.get $b))))
+        (local.set $bIm (v128.load (i32.add (local.get $tIm) (local.get $b))))
+        (local.set $sRe (f64x2.sub (local.get $sRe) (f64x2.add (f64x2.mul (local.get $aRe) (local.get $bRe)) (f64x2.mul (local.get $aIm) (local.get $bIm)))))
+        (local.set $sIm (f64x2.sub (local.get $sIm) (f64x2.sub (f64x2.mul (local.get $aRe) (local.get $bIm)) (f64x2.mul (local.get $aIm) (local.get $bRe)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $kLoop3)))
+      (local.set $d (v128.load (i32.add (local.get $L) (i32.shl (i32.mul (local.get $r) (i32.add (local.get $cd) (i32.const 1))) (i32.const 5)))))
+      (v128.store (i32.add (local.get $tRe) (local.get $e)) (f64x2.div (local.get $sRe) (local.get $d)))
+      (v128.store (i32.add (local.get $tIm) (local.get $e)) (f64x2.div (local.get $sIm) (local.get $d)))
+      (br $bLoop))))
+)

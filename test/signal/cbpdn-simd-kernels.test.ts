@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type CbpdnBuffers, type CbpdnLayout, dictSignalKernel } from '../../main/acsr/signal/cbpdn-kernels.ts';
+import { allocateCbpdnBuffers } from '../../main/acsr/signal/cbpdn-engine.ts';
+import { ScalarIterationKernels } from '../../main/acsr/signal/iteration-kernels.ts';
+import { createCbpdnArena } from '../../main/acsr/signal/simd/cbpdn-arena.ts';
+import { SimdIterationKernels } from '../../main/acsr/signal/simd/simd-iteration-kernels.ts';
+import { xStepFactorsKernel } from '../../main/acsr/signal/x-step.ts';
+import { seededRandom } from '../../main/acsr/random/seeded-random.ts';
+
+/**
+ * The WebAssembly SIMD kernels against the JS kernels on the same inputs: the y/u step must give
+ * bit for bit the same Y and U (both compute in float64 and round once), the Woodbury x-step the
+ * same X-hat to float32 rounding. Odd plane sizes and odd frequency ranges exercise the JS tails.
+ * The end-to-end agreement with SPORCO is cbpdn-float32-conformance.test.ts.
+ */
+function layoutOf(height: number, width: number, dictChannels: number, groups: number): CbpdnLayout {
+  return { groups, dictChannels, atoms: 5, height, width, spectrumWidth: Math.floor(width / 2) + 1, linearSolver: 'woodbury' };
+}
+
+function fillSame(layout: CbpdnLayout, a: CbpdnBuffers<Float32Array>, b: CbpdnBuffers<Float32Array>, seed: number): void {
+  const random = seededRandom(seed);
+  for (const name of ['dictRe', 'dictIm', 'signalRe', 'signalIm', 'spectrumRe', 'spectrumIm', 'x', 'y', 'u'] as const) {
+    for (let i = 0; i < a[name].length; i++) a[name][i] = b[name][i] = random() - 0.5;
+  }
+  const F = layout.height * layout.spectrumWidth;
+  for (const buffers of [a, b]) {
+    dictSignalKernel(layout, buffers, 0, F);
+    xStepFactorsKernel(layout, buffers, 0.7, 0, F);
+  }
+}
+
+function relativeDifference(a: Float32Array, b: Float32Array): number {
+  let worst = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return worst / scale;
+}
+
+for (const [height, width, dictChannels, groups] of [[9, 9, 3, 1], [9, 9, 1, 3], [16, 20, 3, 2], [15, 32, 1, 1]] as const) {
+  test(`SIMD kernels agree with the JS kernels: ${height}x${width}, ${dictChannels}-channel dictionary, ${groups} group(s)`, () => {
+    const layout = layoutOf(height, width, dictChannels, groups);
+    const arena = createCbpdnArena(layout, false, 1)!;
+    const simdBuffers = arena.buffers;
+    const jsBuffers = allocateCbpdnBuffers(layout, (n) => new Float32Array(n), false);
+    fillSame(layout, simdBuffers, jsBuffers, 11);
+    const simd = new SimdIterationKernels(layout, simdBuffers, arena.memory, arena.layout, 0);
+    const js = new ScalarIterationKernels(layout, jsBuffers);
+    const planes = layout.groups * layout.atoms;
+    const F = height * layout.spectrumWidth;
+
+    simd.yMinusU(1, planes);
+    js.yMinusU(1, planes);
+    assert.deepEqual(simdBuffers.x, jsBuffers.x, 'Y - U');
+
+    // the frequency range split as two workers would split it (odd ends)
+    const middle = Math.floor(F / 2) + 1;
+    let simdFidelity = 0, jsFidelity = 0;
+    for (const [f0, f1] of [[0, middle], [middle, F]]) {
+      simdFidelity += simd.xStepSolve(1.3, f0, f1, true);
+      jsFidelity += js.xStepSolve(1.3, f0, f1, true);
+    }
+    assert.ok(relativeDifference(simdBuffers.spectrumRe, jsBuffers.spectrumRe) < 1e-6, 'X-hat real part');
+    assert.ok(relativeDifference(simdBuffers.spectrumIm, jsBuffers.spectrumIm) < 1e-6, 'X-hat imaginary part');
+    assert.ok(Math.abs(simdFidelity - jsFidelity) / jsFidelity < 1e-6, `data fidelity ${simdFidelity} vs ${jsFidelity}`);
+    assert.equal(simd.xStepSolve(1.3, 0, F, false), 0);
+
+    const simdSums = simd.yuStep(1.8, 0.05, 0, planes);
+    const jsSums = js.yuStep(1.8, 0.05, 0, planes);
+    assert.deepEqual(simdBuffers.y, jsBuffers.y, 'Y');
+    assert.deepEqual(simdBuffers.u, jsBuffers.u, 'U');
+    for (const key of Object.keys(jsSums) as (keyof typeof jsSums)[]) {
+      assert.ok(Math.abs(simdSums[key] - jsSums[key]) <= 1e-12 * Math.abs(jsSums[key]), `${key}: ${simdSums[key]} vs ${jsSums[key]}`);
+    }
+  });
+}
+
+test('the embedded CBPDN kernels are the WASM assembled from cbpdn-simd.wat (run build-cbpdn-simd.ts after editing it)', async () => {
+  const { assembleCbpdnSimd } = await import('../../main/acsr/signal/simd/build-cbpdn-simd.ts');
+  const { CBPDN_SIMD_WASM_BASE64 } = await import('../../main/acsr/signal/simd/cbpdn-simd-wasm.ts');
+  assert.equal(CBPDN_SIMD_WASM_BASE64, Buffer.from(await assembleCbpdnSimd()).toString('base64'));
+});
