@@ -153,6 +153,13 @@ export class CaseDatabase {
     yield* statement.iterate(filter) as IterableIterator<StoredAuditRow>;
   }
 
+  /** The first entry's hash identifies the chain (checkpoints name it). */
+  auditFirst(): { sequence: number; sha256: string } | null {
+    return (this.#db.prepare('SELECT sequence, sha256 FROM audit_log ORDER BY sequence LIMIT 1').get() as
+      | { sequence: number; sha256: string }
+      | undefined) ?? null;
+  }
+
   auditHead(): { sequence: number; sha256: string } | null {
     return (this.#db.prepare('SELECT sequence, sha256 FROM audit_log ORDER BY sequence DESC LIMIT 1').get() as
       | { sequence: number; sha256: string }
@@ -753,10 +760,13 @@ export class CaseDatabase {
     const id = Number(
       this.#db
         .prepare(
-          `INSERT INTO checkpoints (sequence, head_sha256, signed_at, examiner, os_user, key_fingerprint, signature)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO checkpoints (sequence, head_sha256, signed_at, examiner, os_user, key_fingerprint, public_key, signature)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(checkpoint.sequence, checkpoint.headSha256, checkpoint.signedAt, checkpoint.examiner, checkpoint.osUser, checkpoint.keyFingerprint, checkpoint.signature)
+        .run(
+          checkpoint.sequence, checkpoint.headSha256, checkpoint.signedAt, checkpoint.examiner, checkpoint.osUser, checkpoint.keyFingerprint,
+          checkpoint.publicKey, checkpoint.signature,
+        )
         .lastInsertRowid,
     );
     return { id, ...checkpoint };
@@ -766,7 +776,7 @@ export class CaseDatabase {
     return this.#db
       .prepare(
         `SELECT id, sequence, head_sha256 AS headSha256, signed_at AS signedAt, examiner, os_user AS osUser,
-           key_fingerprint AS keyFingerprint, signature FROM checkpoints ORDER BY id`,
+           key_fingerprint AS keyFingerprint, public_key AS publicKey, signature FROM checkpoints ORDER BY id`,
       )
       .all() as CheckpointRecord[];
   }
@@ -791,6 +801,8 @@ export interface CheckpointRecord {
   examiner: string;
   osUser: string;
   keyFingerprint: string;
+  /** Base64 DER SubjectPublicKeyInfo, as in examiner_keys. */
+  publicKey: string;
   /** Base64 Ed25519 signature over checkpointPayload(...) (checkpoints.ts). */
   signature: string;
 }

@@ -54,8 +54,6 @@ export interface JournalCheckpoint extends Omit<CheckpointRecord, 'id'> {
   case: string;
   firstEntrySha256: string;
   caseFolder: string;
-  /** So that the line can be checked even when the case no longer records the key. */
-  publicKey: string;
 }
 
 /**
@@ -68,7 +66,7 @@ export function signCheckpoint(db: CaseDatabase, typedExaminer: string, options:
   const key = examinerKey(examiner, home);
   db.recordExaminerKey({ examiner, publicKey: key.publicKey, fingerprint: key.fingerprint });
   const head = db.auditHead();
-  const first = db.auditRows().next().value;
+  const first = db.auditFirst();
   if (!head || !first) throw new UserInputError('the case has no audit entries to sign');
   const statement: CheckpointStatement = {
     case: db.getCase().number,
@@ -86,11 +84,12 @@ export function signCheckpoint(db: CaseDatabase, typedExaminer: string, options:
     examiner,
     osUser: currentOsUser(),
     keyFingerprint: key.fingerprint,
+    publicKey: key.publicKey,
     signature,
   });
   const journal = journalFileOf(first.sha256, home);
   mkdirSync(join(home, 'checkpoints'), { recursive: true, mode: 0o700 });
-  const line: JournalCheckpoint = { ...withoutId(record), case: statement.case, firstEntrySha256: first.sha256, caseFolder: options.caseFolder, publicKey: key.publicKey };
+  const line: JournalCheckpoint = { ...withoutId(record), case: statement.case, firstEntrySha256: first.sha256, caseFolder: options.caseFolder };
   appendFileSync(journal, `${JSON.stringify(line)}\n`, { mode: 0o600 });
   return record;
 }

@@ -224,6 +224,9 @@ const MIGRATIONS: readonly Migration[] = [
         examiner TEXT NOT NULL,
         os_user TEXT NOT NULL,
         key_fingerprint TEXT NOT NULL CHECK (length(key_fingerprint) = 64),
+        -- Repeated from examiner_keys so that a checkpoint can be checked on its own, even after
+        -- the entries that recorded the key were cut off the end of the chain.
+        public_key TEXT NOT NULL,
         signature TEXT NOT NULL
       );
       ${LATER_APPEND_ONLY_TABLES.map(appendOnlyTriggers).join('\n')}

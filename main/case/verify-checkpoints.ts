@@ -7,6 +7,7 @@
 import type { CheckpointRecord, ExaminerKeyRecord } from './case-database.ts';
 import { sameName } from './chain-replay.ts';
 import { signatureHolds, type JournalCheckpoint } from './checkpoints.ts';
+import { publicKeyFingerprint } from './signing-keys.ts';
 import type { VerificationProblem } from './verification-problem.ts';
 
 export interface CheckpointSummary {
@@ -72,16 +73,19 @@ export function verifyCheckpoints(input: {
 
   for (const checkpoint of input.checkpoints) {
     const where = `checkpoint ${checkpoint.id} (entry ${checkpoint.sequence}, signed by ${checkpoint.examiner} on ${checkpoint.signedAt})`;
-    const key = keys.get(checkpoint.keyFingerprint);
-    if (!key) {
-      problems.push({ kind: 'checkpoint', where, reason: `signed with key ${checkpoint.keyFingerprint}, which the case does not record` });
+    if (publicKeyFingerprint(checkpoint.publicKey) !== checkpoint.keyFingerprint) {
+      problems.push({ kind: 'checkpoint', where, reason: `its public key does not have the fingerprint ${checkpoint.keyFingerprint} it claims: the checkpoint was altered` });
       continue;
     }
-    if (!sameName(key.examiner, checkpoint.examiner)) {
+    const key = keys.get(checkpoint.keyFingerprint);
+    if (!key) {
+      // Still checked below with its own copy of the key: a chain cut short takes the key's entry with it.
+      problems.push({ kind: 'checkpoint', where, reason: `signed with key ${checkpoint.keyFingerprint}, which the case's signing keys no longer record (the entry that recorded it is gone)` });
+    } else if (!sameName(key.examiner, checkpoint.examiner)) {
       problems.push({ kind: 'checkpoint', where, reason: `signed with key ${checkpoint.keyFingerprint}, which the case records for ${JSON.stringify(key.examiner)}, not for ${JSON.stringify(checkpoint.examiner)}` });
       continue;
     }
-    if (!signatureHolds(statementOf(checkpoint), checkpoint.signature, key.publicKey)) {
+    if (!signatureHolds(statementOf(checkpoint), checkpoint.signature, checkpoint.publicKey)) {
       problems.push({
         kind: 'checkpoint',
         where,
@@ -90,7 +94,7 @@ export function verifyCheckpoints(input: {
       });
       continue;
     }
-    if (!checkHead(checkpoint, where)) continue;
+    if (!checkHead(checkpoint, where) || !key) continue;
     valid++;
     if (!latest || checkpoint.sequence >= latest.sequence) {
       latest = { sequence: checkpoint.sequence, headSha256: checkpoint.headSha256, examiner: checkpoint.examiner, signedAt: checkpoint.signedAt, keyFingerprint: checkpoint.keyFingerprint };
@@ -101,7 +105,7 @@ export function verifyCheckpoints(input: {
   for (const line of input.journal) {
     if (inCase.has(line.signature)) continue;
     const where = `the checkpoint ${line.examiner} signed on this workstation on ${line.signedAt} (entry ${line.sequence})`;
-    if (!signatureHolds(statementOf(line), line.signature, line.publicKey)) continue; // a journal line about another case or a damaged line proves nothing
+    if (publicKeyFingerprint(line.publicKey) !== line.keyFingerprint || !signatureHolds(statementOf(line), line.signature, line.publicKey)) continue; // a journal line about another case or a damaged line proves nothing
     problems.push({
       kind: 'checkpoint',
       where,
