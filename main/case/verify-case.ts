@@ -24,7 +24,7 @@ import { COMPONENT_NAMES, storedComponentsOf } from './purification-components.t
 import { configHome } from './signing-keys.ts';
 import type { VerificationProblem } from './verification-problem.ts';
 import { verifyCheckpoints, type CheckpointSummary } from './verify-checkpoints.ts';
-import { checkDatabaseIntegrity, checkSchema, damageProblem, isDatabaseDamage } from './verify-database.ts';
+import { checkDatabaseIntegrity, checkSchema, isSqliteError, unreadableProblem } from './verify-database.ts';
 import { verifyRecords } from './verify-records.ts';
 
 export type { VerificationProblem } from './verification-problem.ts';
@@ -63,8 +63,8 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
     try {
       return work();
     } catch (error) {
-      if (!isDatabaseDamage(error)) throw error;
-      problems.push(damageProblem(error, what));
+      if (!isSqliteError(error)) throw error;
+      problems.push(unreadableProblem(error, what));
       return fallback;
     }
   };

@@ -15,6 +15,17 @@ export function isDatabaseDamage(error: unknown): error is Error & { code: strin
   return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB|IOERR|FORMAT|RANGE)/.test(code);
 }
 
+/** Any error SQLite raised (as opposed to one of this program's own). */
+export function isSqliteError(error: unknown): error is Error & { code: string } {
+  return error instanceof Error && error.name === 'SqliteError';
+}
+
+/** A read that SQLite refused: damage, or a schema that is not the program's (named by checkSchema too). */
+export function unreadableProblem(error: Error, while_: string): VerificationProblem {
+  if (isDatabaseDamage(error)) return damageProblem(error, while_);
+  return { kind: 'schema', where: 'case.sqlite', reason: `reading ${while_} failed with "${error.message}": the database's structure is not the one this program creates` };
+}
+
 export function damageProblem(error: Error, while_: string): VerificationProblem {
   return {
     kind: 'database-integrity',

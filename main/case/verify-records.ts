@@ -10,6 +10,7 @@ import { canonicalJson } from './canonical-json.ts';
 import { replayChain, sameName, subjectId, type ChainEntry, type ChainFacts } from './chain-replay.ts';
 import type { StoredAuditRow } from './audit-chain.ts';
 import type { VerificationProblem } from './verification-problem.ts';
+import { isSqliteError, unreadableProblem } from './verify-database.ts';
 
 type Row = Record<string, unknown> & { id: number };
 
@@ -27,17 +28,27 @@ const SAME_MOMENT_MS = 5_000;
 export function verifyRecords(db: SqliteDatabase, auditRows: Iterable<StoredAuditRow>): VerificationProblem[] {
   const facts = replayChain(auditRows);
   const problems: VerificationProblem[] = [];
-  const rows = (table: string) => new Map((db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as Row[]).map((row) => [row.id, row]));
+  /** A table SQLite cannot read is named once, and its comparison skipped rather than every row called deleted. */
+  const rows = (table: string): Map<number, Row> | null => {
+    try {
+      return new Map((db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as Row[]).map((row) => [row.id, row]));
+    } catch (error) {
+      if (!isSqliteError(error)) throw error;
+      problems.push(unreadableProblem(error, `table ${table}`));
+      return null;
+    }
+  };
   const items = rows('evidence_items');
   const examinerName = (id: unknown): string => {
     const name = facts.examiners.get(Number(id))?.parameters.name;
     return typeof name === 'string' ? name : `examiner ${String(id)}, whom the audit log never registered`;
   };
   const itemLabel = (id: unknown): string => {
-    const name = facts.items.get(Number(id))?.parameters.originalName ?? items.get(Number(id))?.original_name;
+    const name = facts.items.get(Number(id))?.parameters.originalName ?? items?.get(Number(id))?.original_name;
     return `item ${String(id)}${typeof name === 'string' ? ` (${name})` : ''}`;
   };
-  const compare = (spec: { what: string; table: string; rows: Map<number, Row>; entries: Map<number, ChainEntry>; where: (id: number, row?: Row, entry?: ChainEntry) => string; fields: (row: Row, entry: ChainEntry) => Field[] }) => {
+  const compare = (spec: { what: string; table: string; rows: Map<number, Row> | null; entries: Map<number, ChainEntry>; where: (id: number, row?: Row, entry?: ChainEntry) => string; fields: (row: Row, entry: ChainEntry) => Field[] }) => {
+    if (!spec.rows) return;
     for (const [id, row] of spec.rows) {
       const entry = spec.entries.get(id);
       if (!entry) {
@@ -73,7 +84,8 @@ export function verifyRecords(db: SqliteDatabase, auditRows: Iterable<StoredAudi
       { label: 'the time', actual: row.created_at, expected: entry.time, compare: 'time' },
     ],
   });
-  verifyCaseRow(rows('cases'), facts, examinerName, problems);
+  const cases = rows('cases');
+  if (cases) verifyCaseRow(cases, facts, examinerName, problems);
   compare({
     what: 'evidence item', table: 'evidence_items', rows: items, entries: facts.items, where: (id) => itemLabel(id),
     fields: (row, entry) => [
