@@ -3,8 +3,10 @@
  * entry's hash, so changing, inserting or deleting any entry breaks every link after it.
  *
  * An entry's hash is SHA-256 (lowercase hex) of the UTF-8 bytes of
- *   canonicalJson({ sequence, time, examiner, action, subject, parameters, previousSha256 })
- * (see canonical-json.ts), and the first entry's previousSha256 is 64 zeros. This is written out
+ *   canonicalJson({ sequence, time, examiner, osUser, action, subject, parameters, previousSha256 })
+ * (see canonical-json.ts), where osUser (the operating-system account that wrote the entry) is
+ * left out when the entry has none (entries written before it was recorded), and the first
+ * entry's previousSha256 is 64 zeros. This is written out
  * here because anyone holding a copy of case.sqlite must be able to check it without this code.
  */
 import { createHash } from 'node:crypto';
@@ -17,6 +19,8 @@ export interface AuditEntryContent {
   /** UTC, ISO-8601 with milliseconds, e.g. 2026-11-25T12:00:00.000Z. */
   time: string;
   examiner: string;
+  /** The OS account that wrote the entry; null in entries written before it was recorded. */
+  osUser?: string | null;
   action: string;
   /** What the action is about, e.g. 'item:12', 'job:3', 'case:2026-0042'. */
   subject: string;
@@ -30,7 +34,8 @@ export interface AuditEntry extends AuditEntryContent {
 
 export function auditEntryHash(entry: AuditEntryContent): string {
   const { sequence, time, examiner, action, subject, parameters, previousSha256 } = entry;
-  const serialised = canonicalJson({ sequence, time, examiner, action, subject, parameters, previousSha256 });
+  const osUser = entry.osUser ?? undefined;
+  const serialised = canonicalJson({ sequence, time, examiner, osUser, action, subject, parameters, previousSha256 });
   return createHash('sha256').update(serialised, 'utf8').digest('hex');
 }
 
@@ -39,6 +44,7 @@ export interface StoredAuditRow {
   sequence: number;
   time: string;
   examiner: string;
+  osUser?: string | null;
   action: string;
   subject: string;
   parameters: string;

@@ -11,8 +11,9 @@ import { hostname } from 'node:os';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { auditEntryHash, GENESIS_SHA256, type StoredAuditRow } from './audit-chain.ts';
 import { canonicalJson } from './canonical-json.ts';
-import { displayPath, hasControlCharacters } from './display-path.ts';
 import { LATEST_SCHEMA_VERSION, migrate } from './migrations.ts';
+import { currentOsUser } from './os-user.ts';
+import { normaliseName, normaliseOptionalName } from './text-safety.ts';
 import type {
   CaseRecord,
   EvidenceItem,
@@ -115,7 +116,9 @@ export class CaseDatabase {
     return this.#write(() => this.#appendAudit(entry));
   }
 
-  #appendAudit({ examiner, action, subject, parameters = {} }: AuditAppend): StoredAuditRow {
+  #appendAudit({ examiner: typedExaminer, action, subject, parameters = {} }: AuditAppend): StoredAuditRow {
+    const examiner = normaliseName(typedExaminer, 'examiner name');
+    const osUser = currentOsUser();
     const last = this.#db.prepare('SELECT sequence, sha256 FROM audit_log ORDER BY sequence DESC LIMIT 1').get() as
       | { sequence: number; sha256: string }
       | undefined;
@@ -123,6 +126,7 @@ export class CaseDatabase {
       sequence: (last?.sequence ?? 0) + 1,
       time: utcNow(),
       examiner,
+      osUser,
       action,
       subject,
       parameters,
@@ -133,20 +137,27 @@ export class CaseDatabase {
     const sha256 = auditEntryHash({ ...content, parameters: JSON.parse(parametersText) });
     this.#db
       .prepare(
-        `INSERT INTO audit_log (sequence, time, examiner, action, subject, parameters, previous_sha256, sha256)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO audit_log (sequence, time, examiner, os_user, action, subject, parameters, previous_sha256, sha256)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(content.sequence, content.time, examiner, action, subject, parametersText, content.previousSha256, sha256);
+      .run(content.sequence, content.time, examiner, osUser, action, subject, parametersText, content.previousSha256, sha256);
     return { ...content, parameters: parametersText, sha256 };
   }
 
   *auditRows(filter: { subject?: string } = {}): IterableIterator<StoredAuditRow> {
     const where = filter.subject === undefined ? '' : 'WHERE subject = @subject';
     const statement = this.#db.prepare(
-      `SELECT sequence, time, examiner, action, subject, parameters, previous_sha256 AS previousSha256, sha256
+      `SELECT sequence, time, examiner, os_user AS osUser, action, subject, parameters, previous_sha256 AS previousSha256, sha256
        FROM audit_log ${where} ORDER BY sequence`,
     );
     yield* statement.iterate(filter) as IterableIterator<StoredAuditRow>;
+  }
+
+  /** The first entry's hash identifies the chain (checkpoints name it). */
+  auditFirst(): { sequence: number; sha256: string } | null {
+    return (this.#db.prepare('SELECT sequence, sha256 FROM audit_log ORDER BY sequence LIMIT 1').get() as
+      | { sequence: number; sha256: string }
+      | undefined) ?? null;
   }
 
   auditHead(): { sequence: number; sha256: string } | null {
@@ -158,13 +169,11 @@ export class CaseDatabase {
   // ---- examiners and the case ------------------------------------------------------------
 
   #examinerId(name: string): number {
-    const trimmed = name.trim();
-    if (trimmed.length === 0) throw new UserInputError('the examiner name cannot be empty');
-    if (hasControlCharacters(trimmed)) throw new UserInputError(`examiner name ${displayPath(trimmed)} contains control or text-direction characters`);
+    const trimmed = normaliseName(name, 'examiner name');
     const existing = this.#db.prepare('SELECT id FROM examiners WHERE name = ?').get(trimmed) as { id: number } | undefined;
     if (existing) return existing.id;
     const id = Number(this.#db.prepare('INSERT INTO examiners (name, created_at) VALUES (?, ?)').run(trimmed, utcNow()).lastInsertRowid);
-    this.#appendAudit({ examiner: trimmed, action: 'examiner-register', subject: `examiner:${id}`, parameters: { name: trimmed } });
+    this.#appendAudit({ examiner: trimmed, action: 'examiner-register', subject: `examiner:${id}`, parameters: { name: trimmed, osUser: currentOsUser() } });
     return id;
   }
 
@@ -173,17 +182,18 @@ export class CaseDatabase {
       if (this.#db.prepare('SELECT 1 FROM cases').get()) {
         throw new UserInputError(`${this.path} already holds case ${this.getCase().number}`);
       }
-      const number = input.number.trim();
-      if (number.length === 0) throw new UserInputError('the case number cannot be empty');
+      const number = normaliseName(input.number, 'case number');
+      const title = input.title.trim().length === 0 ? '' : normaliseName(input.title, 'case title');
+      const requester = normaliseOptionalName(input.requester, 'requester');
       const examinerId = this.#examinerId(input.examiner);
       this.#db
         .prepare('INSERT INTO cases (number, title, requester, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
-        .run(number, input.title, input.requester ?? null, utcNow(), examinerId);
+        .run(number, title, requester, utcNow(), examinerId);
       this.#appendAudit({
-        examiner: input.examiner.trim(),
+        examiner: input.examiner,
         action: 'case-create',
         subject: `case:${number}`,
-        parameters: { number, title: input.title, requester: input.requester ?? null, folder: input.folder ?? null },
+        parameters: { number, title, requester, folder: input.folder ?? null },
       });
       return this.getCase();
     });
@@ -301,6 +311,7 @@ export class CaseDatabase {
           pdqHash: input.pdqHash,
           pdqQuality: input.pdqQuality,
           storePath: input.storePath,
+          decodeNotes: input.decodeNotes,
         },
       });
       return { item: this.getItem(itemId), duplicate: false };
@@ -481,7 +492,7 @@ export class CaseDatabase {
     }
     const kind = input.category !== undefined ? 'category' : 'user';
     const value = input.category !== undefined ? parseCategory(input.category) : validateUserTag(input.tag!);
-    const comment = input.comment?.trim() || null;
+    const comment = input.comment?.normalize('NFC').trim() || null;
     return this.#write(() => {
       this.getItem(input.itemId);
       const examinerId = this.#examinerId(input.examiner);
@@ -507,7 +518,7 @@ export class CaseDatabase {
 
   /** A note on the case as a whole (no itemId) or on one item. */
   addNote(input: { itemId?: number; text: string; examiner: string }): NoteRecord {
-    const text = input.text.trim();
+    const text = input.text.normalize('NFC').trim();
     if (text.length === 0) throw new UserInputError('a note cannot be empty');
     return this.#write(() => {
       if (input.itemId !== undefined) this.getItem(input.itemId);
@@ -591,6 +602,11 @@ export class CaseDatabase {
           outputSha256: run.outputSha256,
           outputPdqHash: run.outputPdqHash,
           pdqDistance: run.pdqDistance,
+          // Chained since schema 2, so that verify can check every fact the report prints.
+          jobId: run.jobId,
+          clusterDistances: run.clusterDistances,
+          outputStorePath: run.outputStorePath,
+          outputPdqQuality: run.outputPdqQuality,
         },
       });
       return run;
@@ -705,6 +721,90 @@ export class CaseDatabase {
       )
       .all() as ReportRecord[];
   }
+
+  // ---- signing keys and checkpoints (see checkpoints.ts) ---------------------------------
+
+  /** Records an examiner's public key in the case, once per key, with its own audit entry. */
+  recordExaminerKey(input: { examiner: string; publicKey: string; fingerprint: string }): void {
+    this.#write(() => {
+      if (this.#db.prepare('SELECT 1 FROM examiner_keys WHERE fingerprint = ?').get(input.fingerprint)) return;
+      const examinerId = this.#examinerId(input.examiner);
+      const keyId = Number(
+        this.#db
+          .prepare('INSERT INTO examiner_keys (examiner_id, public_key, fingerprint, created_at) VALUES (?, ?, ?, ?)')
+          .run(examinerId, input.publicKey, input.fingerprint, utcNow()).lastInsertRowid,
+      );
+      this.#appendAudit({
+        examiner: input.examiner,
+        action: 'examiner-key',
+        subject: `examiner:${examinerId}`,
+        parameters: { keyId, publicKey: input.publicKey, fingerprint: input.fingerprint },
+      });
+    });
+  }
+
+  examinerKeys(): ExaminerKeyRecord[] {
+    return this.#db
+      .prepare(
+        `SELECT k.id, e.name AS examiner, k.public_key AS publicKey, k.fingerprint, k.created_at AS createdAt
+         FROM examiner_keys k LEFT JOIN examiners e ON e.id = k.examiner_id ORDER BY k.id`,
+      )
+      .all() as ExaminerKeyRecord[];
+  }
+
+  /**
+   * Stores a signed checkpoint. It is not an audit entry: it is a statement about the chain, made
+   * by a key the case folder does not hold, and it must outlive a deletion of the chain's tail.
+   */
+  recordCheckpoint(checkpoint: Omit<CheckpointRecord, 'id'>): CheckpointRecord {
+    const id = Number(
+      this.#db
+        .prepare(
+          `INSERT INTO checkpoints (sequence, head_sha256, signed_at, examiner, os_user, key_fingerprint, public_key, signature)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          checkpoint.sequence, checkpoint.headSha256, checkpoint.signedAt, checkpoint.examiner, checkpoint.osUser, checkpoint.keyFingerprint,
+          checkpoint.publicKey, checkpoint.signature,
+        )
+        .lastInsertRowid,
+    );
+    return { id, ...checkpoint };
+  }
+
+  checkpoints(): CheckpointRecord[] {
+    return this.#db
+      .prepare(
+        `SELECT id, sequence, head_sha256 AS headSha256, signed_at AS signedAt, examiner, os_user AS osUser,
+           key_fingerprint AS keyFingerprint, public_key AS publicKey, signature FROM checkpoints ORDER BY id`,
+      )
+      .all() as CheckpointRecord[];
+  }
+}
+
+export interface ExaminerKeyRecord {
+  id: number;
+  /** null when the row names no examiner (a tampered row). */
+  examiner: string | null;
+  /** Base64 of the DER SubjectPublicKeyInfo of an Ed25519 key. */
+  publicKey: string;
+  /** SHA-256 (hex) of the DER public key. */
+  fingerprint: string;
+  createdAt: string;
+}
+
+export interface CheckpointRecord {
+  id: number;
+  sequence: number;
+  headSha256: string;
+  signedAt: string;
+  examiner: string;
+  osUser: string;
+  keyFingerprint: string;
+  /** Base64 DER SubjectPublicKeyInfo, as in examiner_keys. */
+  publicKey: string;
+  /** Base64 Ed25519 signature over checkpointPayload(...) (checkpoints.ts). */
+  signature: string;
 }
 
 export function utcNow(): string {

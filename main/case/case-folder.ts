@@ -8,7 +8,8 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserInputError } from '../errors/user-input-error.ts';
 import type { TaskControl } from '../progress/progress.ts';
-import { CaseDatabase, SYSTEM_EXAMINER } from './case-database.ts';
+import { CaseDatabase, SYSTEM_EXAMINER, type CheckpointRecord } from './case-database.ts';
+import { signCheckpoint } from './checkpoints.ts';
 import { displayPath } from './display-path.ts';
 import { EvidenceStore } from './evidence-store.ts';
 import { importEvidence, resumeImport, type ImportOptions, type ImportSummary } from './import-evidence.ts';
@@ -125,7 +126,12 @@ export class CaseFolder {
   }
 
   /** Recomputes the audit chain and every stored file's hash; records the check in the audit log. */
-  async verify(options: TaskControl & { examiner: string }): Promise<CaseVerification> {
+  async verify(options: TaskControl & { examiner: string; home?: string }): Promise<CaseVerification> {
     return verifyCase(this.db, this.store, options);
+  }
+
+  /** Signs the chain's current head with the examiner's key (see checkpoints.ts). */
+  checkpoint(examiner: string, options: { home?: string } = {}): CheckpointRecord {
+    return signCheckpoint(this.db, examiner, { caseFolder: this.folder, ...options });
   }
 }

@@ -24,6 +24,9 @@ export const APPEND_ONLY_TABLES = [
   'reports',
 ] as const;
 
+/** Append-only tables added by later migrations (migration 1's list above is never edited). */
+export const LATER_APPEND_ONLY_TABLES = ['examiner_keys', 'checkpoints'] as const;
+
 function appendOnlyTriggers(table: string): string {
   return `
     CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
@@ -195,9 +198,59 @@ const MIGRATIONS: readonly Migration[] = [
       ${APPEND_ONLY_TABLES.map(appendOnlyTriggers).join('\n')}
     `,
   },
+  {
+    version: 2,
+    description: 'the OS account beside each audit entry; examiners\' signing keys and signed checkpoints of the chain head',
+    sql: `
+      -- Hashed with the entry when present (see audit-chain.ts); entries written before this
+      -- migration have none and keep their hashes.
+      ALTER TABLE audit_log ADD COLUMN os_user TEXT;
+
+      CREATE TABLE examiner_keys (
+        id INTEGER PRIMARY KEY,
+        examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+        public_key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL UNIQUE CHECK (length(fingerprint) = 64),
+        created_at TEXT NOT NULL
+      );
+
+      -- A signed statement "entry <sequence> of this case's chain has hash <head_sha256>", made
+      -- with the examiner's private key, which never enters the case folder.
+      CREATE TABLE checkpoints (
+        id INTEGER PRIMARY KEY,
+        sequence INTEGER NOT NULL,
+        head_sha256 TEXT NOT NULL CHECK (length(head_sha256) = 64),
+        signed_at TEXT NOT NULL,
+        examiner TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        key_fingerprint TEXT NOT NULL CHECK (length(key_fingerprint) = 64),
+        -- Repeated from examiner_keys so that a checkpoint can be checked on its own, even after
+        -- the entries that recorded the key were cut off the end of the chain.
+        public_key TEXT NOT NULL,
+        signature TEXT NOT NULL
+      );
+      ${LATER_APPEND_ONLY_TABLES.map(appendOnlyTriggers).join('\n')}
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
+
+/**
+ * Every schema object (table, index, trigger) exactly as the migrations create it, read back
+ * from a fresh in-memory database: SQLite keeps each object's CREATE text, so a case's schema can
+ * be compared with this text for text, and a trigger replaced by a same-named no-op shows.
+ */
+export function expectedSchema(open: (path: string) => Database): Map<string, { type: string; sql: string | null }> {
+  const reference = open(':memory:');
+  try {
+    for (const migration of MIGRATIONS) reference.exec(migration.sql);
+    const rows = reference.prepare(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'`).all() as { type: string; name: string; sql: string | null }[];
+    return new Map(rows.map(({ type, name, sql }) => [name, { type, sql }]));
+  } finally {
+    reference.close();
+  }
+}
 
 /** Applies the migrations the database has not seen yet, each in its own transaction. */
 export function migrate(db: Database, source: string): void {

@@ -5,7 +5,7 @@
  * wording keeps the codes, which are what is stored and exported.
  */
 import { UserInputError } from '../errors/user-input-error.ts';
-import { displayPath, hasControlCharacters } from './display-path.ts';
+import { normaliseName } from './text-safety.ts';
 
 export const CATEGORY_CODES = ['CAT-0', 'CAT-1', 'CAT-2', 'CAT-3', 'CAT-4', 'CAT-5'] as const;
 export type CategoryCode = (typeof CATEGORY_CODES)[number];
@@ -30,10 +30,9 @@ const MAX_TAG_LENGTH = 100;
 
 /** User tags end up in reports and file names of exports, so they are kept short and printable. */
 export function validateUserTag(text: string): string {
-  const tag = text.trim();
-  if (tag.length === 0) throw new UserInputError('a tag cannot be empty');
+  if (text.trim().length === 0) throw new UserInputError('a tag cannot be empty');
+  const tag = normaliseName(text, 'tag');
   if (tag.length > MAX_TAG_LENGTH) throw new UserInputError(`tag is ${tag.length} characters long; the limit is ${MAX_TAG_LENGTH}`);
-  if (hasControlCharacters(tag)) throw new UserInputError(`tag ${displayPath(tag)} contains control or text-direction characters`);
   if (/^CAT-?[0-9]$/i.test(tag)) throw new UserInputError(`'${tag}' looks like a category: use --category ${tag} instead of --tag`);
   return tag;
 }

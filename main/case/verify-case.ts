@@ -1,64 +1,97 @@
 /**
  * `acsr case verify`: everything that can show the record was altered after the fact.
- *  1. The audit log's hash chain, entry by entry (checkAuditChain).
- *  2. The append-only triggers: an attacker who edits rows has to drop them first; that they are
- *     gone is evidence in itself, even if every hash was recomputed afterwards.
- *  3. Every evidence file against its recorded SHA-256 (and its content address), and every
- *     item against its own import entry in the audit log, so that a row edited to match a
- *     swapped file still disagrees with the chained record of what was imported.
- *  4. Purified outputs kept in the store (and the parts the image view shows), against their recorded hashes.
+ *  1. The database file itself: SQLite's integrity check; a damaged page is a finding, never a
+ *     crash of the check (verify-database.ts).
+ *  2. The audit log's hash chain, entry by entry (audit-chain.ts).
+ *  3. The schema, text for text against what the migrations create: the append-only triggers
+ *     and every table and index (verify-database.ts).
+ *  4. Every fact row against the audit entry that created it, both ways (verify-records.ts).
+ *  5. The signed checkpoints: a chain cut short or rebuilt under a signature (verify-checkpoints.ts).
+ *  6. Every evidence file against its recorded SHA-256 and content address; purified outputs
+ *     and their parts; every report file against the hash its report entry recorded.
  * Problems are listed in that order; the first is the "first broken link".
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
 import { silentProgress, throwIfCancelled, type TaskControl } from '../progress/progress.ts';
-import { checkAuditChain, type AuditChainCheck } from './audit-chain.ts';
+import { checkAuditChain, type AuditChainCheck, type StoredAuditRow } from './audit-chain.ts';
 import type { CaseDatabase } from './case-database.ts';
+import { journalCheckpoints } from './checkpoints.ts';
 import type { EvidenceStore } from './evidence-store.ts';
-import { APPEND_ONLY_TABLES } from './migrations.ts';
+import type { EvidenceItem, ReportRecord } from './records.ts';
 import { COMPONENT_NAMES, storedComponentsOf } from './purification-components.ts';
+import { configHome } from './signing-keys.ts';
+import type { VerificationProblem } from './verification-problem.ts';
+import { verifyCheckpoints, type CheckpointSummary } from './verify-checkpoints.ts';
+import { checkDatabaseIntegrity, checkSchema, isSqliteError, unreadableProblem } from './verify-database.ts';
+import { verifyRecords } from './verify-records.ts';
 
-export interface VerificationProblem {
-  kind: 'audit-chain' | 'append-only-guard' | 'evidence' | 'purified-output';
-  /** e.g. 'audit entry 12', 'item 4 (evidence/ab/ab12...)'. */
-  where: string;
-  reason: string;
-}
+export type { VerificationProblem } from './verification-problem.ts';
 
 export interface CaseVerification {
   ok: boolean;
   auditChain: AuditChainCheck;
   itemsChecked: number;
   outputsChecked: number;
+  reportsChecked: number;
+  /** The latest checkpoint whose signature and head hold, and how many entries came after it. */
+  checkpoints: { valid: number; latest: CheckpointSummary | null; entriesAfterLatest: number };
   problems: VerificationProblem[];
   /** The first problem as one line, or null when everything holds. */
   firstBrokenLink: string | null;
   /** Files in the store that no record names (left by an import killed before its commit): not a failure. */
   unrecordedStoreFiles: string[];
-  /** Sequence of the audit entry that records this verification (absent when opened read-only). */
+  /** Report files written outside the case folder and not reachable from here (a removed medium): not a failure. */
+  reportsNotFound: string[];
+  /** Sequence of the audit entry that records this verification (absent when opened read-only or not recorded). */
   auditSequence?: number;
 }
 
-export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options: TaskControl & { examiner: string; record?: boolean }): Promise<CaseVerification> {
+export interface VerifyCaseOptions extends TaskControl {
+  examiner: string;
+  record?: boolean;
+  /** Where signers' checkpoint journals are (default: this user's configuration folder). */
+  home?: string;
+}
+
+export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options: VerifyCaseOptions): Promise<CaseVerification> {
   const progress = options.progress ?? silentProgress;
   const problems: VerificationProblem[] = [];
-
-  const auditChain = checkAuditChain(db.auditRows());
-  if (auditChain.broken) {
-    problems.push({ kind: 'audit-chain', where: `audit entry ${auditChain.broken.sequence}`, reason: auditChain.broken.reason });
-  }
-
-  const triggers = new Set(
-    db.connection.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger'`).pluck().all() as string[],
-  );
-  for (const table of APPEND_ONLY_TABLES) {
-    for (const guard of [`${table}_no_update`, `${table}_no_delete`]) {
-      if (!triggers.has(guard)) {
-        problems.push({ kind: 'append-only-guard', where: `table ${table}`, reason: `trigger ${guard} was removed: rows of ${table} may have been changed` });
-      }
+  /** Runs a read; a damaged database becomes a finding and the check goes on with what it has. */
+  const read = <T>(what: string, work: () => T, fallback: T): T => {
+    try {
+      return work();
+    } catch (error) {
+      if (!isSqliteError(error)) throw error;
+      problems.push(unreadableProblem(error, what));
+      return fallback;
     }
-  }
+  };
 
+  problems.push(...checkDatabaseIntegrity(db.connection));
+  const auditRows = read('the audit log', () => [...db.auditRows()], [] as StoredAuditRow[]);
+  const auditChain = checkAuditChain(auditRows);
+  if (auditChain.broken) {
+    problems.push({ kind: 'audit-chain', where: `audit entry ${auditChain.broken.sequence}`, reason: auditChain.broken.reason, auditSequence: auditChain.broken.sequence });
+  }
+  problems.push(...read('the schema', () => checkSchema(db.connection), []));
+  problems.push(...read('the records', () => verifyRecords(db.connection, auditRows), []));
+
+  const caseNumber = read('the case', () => db.getCase().number, '');
+  const chain = new Map(auditRows.map((row) => [row.sequence, row.sha256]));
+  const checkpointCheck = verifyCheckpoints({
+    caseNumber,
+    chain,
+    checkpoints: read('the checkpoints', () => db.checkpoints(), []),
+    keys: read('the signing keys', () => db.examinerKeys(), []),
+    journal: auditRows[0] ? journalCheckpoints(auditRows[0].sha256, options.home ?? configHome()) : [],
+  });
+  problems.push(...checkpointCheck.problems);
+
+  const items = read('the evidence items', () => [...db.items()], [] as EvidenceItem[]);
   const importEntries = new Map<string, Record<string, unknown>>();
-  for (const row of db.auditRows()) {
+  for (const row of auditRows) {
     if (row.action !== 'import') continue;
     try {
       importEntries.set(row.subject, JSON.parse(row.parameters) as Record<string, unknown>);
@@ -66,18 +99,14 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
       // Unparseable parameters are already reported by the chain check.
     }
   }
-
-  const total = db.itemCount();
   const recordedFiles = new Set<string>();
   let itemsChecked = 0;
-  for (const item of db.items()) {
+  for (const item of items) {
     throwIfCancelled(options.signal);
     const where = `item ${item.id} (${item.storePath})`;
     recordedFiles.add(item.storePath);
     const entry = importEntries.get(`item:${item.id}`);
-    if (!entry) {
-      problems.push({ kind: 'evidence', where, reason: 'no import entry in the audit log records this item' });
-    } else {
+    if (entry) {
       for (const field of ['sha256', 'md5', 'sizeBytes', 'storePath', 'originalPath', 'pdqHash'] as const) {
         if (entry[field] !== item[field]) {
           problems.push({ kind: 'evidence', where, reason: `recorded ${field} ${JSON.stringify(item[field])} differs from the audit log's ${JSON.stringify(entry[field])}` });
@@ -96,12 +125,12 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
       });
     }
     itemsChecked++;
-    progress.report({ stage: 'verify', fraction: itemsChecked / Math.max(1, total), message: `${itemsChecked}/${total} evidence files` });
+    progress.report({ stage: 'verify', fraction: itemsChecked / Math.max(1, items.length), message: `${itemsChecked}/${items.length} evidence files` });
   }
 
   let outputsChecked = 0;
-  for (const item of db.items()) {
-    for (const run of db.purificationRuns(item.id)) {
+  for (const item of items) {
+    for (const run of read(`the purification runs of item ${item.id}`, () => db.purificationRuns(item.id), [])) {
       if (!run.outputStorePath) continue;
       recordedFiles.add(run.outputStorePath);
       const actual = await store.hashStored(run.outputStorePath).catch(() => 'missing or unreadable');
@@ -122,35 +151,106 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
     }
   }
 
+  const reportCheck = await verifyReportFiles(read('the reports', () => db.reports(), [] as ReportRecord[]), auditRows, store.caseFolder);
+  problems.push(...reportCheck.problems);
+
   const unrecordedStoreFiles: string[] = [];
   for await (const path of store.storedFiles()) if (!recordedFiles.has(path)) unrecordedStoreFiles.push(path);
 
   const first = problems[0];
+  const lastSequence = auditRows.at(-1)?.sequence ?? 0;
   const result: CaseVerification = {
     ok: problems.length === 0,
     auditChain,
     itemsChecked,
     outputsChecked,
+    reportsChecked: reportCheck.checked,
+    checkpoints: {
+      valid: checkpointCheck.valid,
+      latest: checkpointCheck.latest,
+      entriesAfterLatest: lastSequence - (checkpointCheck.latest?.sequence ?? 0),
+    },
     problems,
     firstBrokenLink: first ? `${first.where}: ${first.reason}` : null,
     unrecordedStoreFiles,
+    reportsNotFound: reportCheck.notFound,
   };
   if (options.record ?? true) {
-    const entry = db.appendAudit({
-      examiner: options.examiner,
-      action: 'verify',
-      subject: `case:${db.getCase().number}`,
-      parameters: {
-        ok: result.ok,
-        auditEntriesChecked: auditChain.entries,
-        auditHeadSha256: auditChain.headSha256,
-        itemsChecked,
-        outputsChecked,
-        problemCount: problems.length,
-        firstBrokenLink: result.firstBrokenLink,
-      },
-    });
-    result.auditSequence = entry.sequence;
+    const entry = read('nothing (recording the check)', () =>
+      db.appendAudit({
+        examiner: options.examiner,
+        action: 'verify',
+        subject: `case:${caseNumber}`,
+        parameters: {
+          ok: result.ok,
+          auditEntriesChecked: auditChain.entries,
+          auditHeadSha256: auditChain.headSha256,
+          itemsChecked,
+          outputsChecked,
+          reportsChecked: reportCheck.checked,
+          problemCount: problems.length,
+          firstBrokenLink: result.firstBrokenLink,
+        },
+      }),
+    null);
+    if (entry) result.auditSequence = entry.sequence;
   }
   return result;
+}
+
+/**
+ * Each report file re-hashed against its report entry. Reports written inside the case folder
+ * are found there even when the folder was moved or copied since (their paths were recorded
+ * absolute, under the folder named in the case-create entry).
+ */
+async function verifyReportFiles(reports: ReportRecord[], auditRows: StoredAuditRow[], caseFolder: string): Promise<{ problems: VerificationProblem[]; checked: number; notFound: string[] }> {
+  const problems: VerificationProblem[] = [];
+  const notFound: string[] = [];
+  const recordedFolder = caseFolderAtCreation(auditRows);
+  const entries = new Map<string, { sequence: number; sha256: unknown }>();
+  for (const row of auditRows) {
+    if (row.action !== 'report') continue;
+    try {
+      entries.set(row.subject, { sequence: row.sequence, sha256: (JSON.parse(row.parameters) as { sha256?: unknown }).sha256 });
+    } catch {
+      // reported by the chain check
+    }
+  }
+  let checked = 0;
+  for (const report of reports) {
+    const entry = entries.get(`report:${report.reportUid}`);
+    // A report row without its entry is named by the record check; its file proves nothing.
+    if (!entry || typeof entry.sha256 !== 'string') continue;
+    const inside = recordedFolder ? relative(recordedFolder, report.path) : '..';
+    const insideCase = !inside.startsWith('..') && !isAbsolute(inside);
+    const path = insideCase ? join(caseFolder, inside) : report.path;
+    const where = `report ${report.id} (${report.format}, ${path})`;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !insideCase) {
+        notFound.push(path);
+        continue;
+      }
+      problems.push({ kind: 'report-file', where, reason: `the report file is ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone from the case folder' : `unreadable (${(error as Error).message})`}`, auditSequence: entry.sequence });
+      continue;
+    }
+    checked++;
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== entry.sha256) {
+      problems.push({ kind: 'report-file', where, reason: `the file's SHA-256 is ${actual}, but audit entry ${entry.sequence} recorded ${entry.sha256} when it was written: the report was edited afterwards`, auditSequence: entry.sequence });
+    }
+  }
+  return { problems, checked, notFound };
+}
+
+function caseFolderAtCreation(auditRows: StoredAuditRow[]): string | null {
+  const created = auditRows.find((row) => row.action === 'case-create');
+  try {
+    const folder = created ? (JSON.parse(created.parameters) as { folder?: unknown }).folder : null;
+    return typeof folder === 'string' ? folder : null;
+  } catch {
+    return null;
+  }
 }

@@ -10,6 +10,11 @@ import { IMPORT_JOB_KIND } from '../case/import-evidence.ts';
 import { PURIFY_JOB_KIND, type PurifyJobParameters } from '../case/purify-evidence.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { caseIdSchema, type CaseSummary } from '../ipc/contract.ts';
+import { EVALUATIONS_FOLDER } from './evaluations.ts';
+import { TRAINED_BUNDLES_FOLDER } from './purification-catalogue.ts';
+
+/** Folders the workspace keeps beside its cases: a case cannot be named like one of them. */
+export const RESERVED_CASE_IDS: readonly string[] = [TRAINED_BUNDLES_FOLDER, EVALUATIONS_FOLDER];
 
 export class CaseLibrary {
   readonly workspace: string;
@@ -88,5 +93,10 @@ export class CaseLibrary {
 export function caseIdFromNumber(number: string): string {
   const caseId = number.trim().replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-._]+|[-._]+$/g, '').replace(/\.{2,}/g, '.').slice(0, 64);
   if (!caseIdSchema.safeParse(caseId).success) throw new UserInputError(`case number '${number}' needs at least one letter or digit`);
+  // Compared without case: on macOS and Windows 'Bundles' is the same folder as 'bundles'.
+  const reserved = RESERVED_CASE_IDS.find((name) => name.toLowerCase() === caseId.toLowerCase());
+  if (reserved) {
+    throw new UserInputError(`case number '${number}' is reserved: the workspace keeps its ${reserved === TRAINED_BUNDLES_FOLDER ? 'trained reference bundles' : 'evaluations'} in the folder '${reserved}', where this case would go; choose another number`);
+  }
   return caseId;
 }

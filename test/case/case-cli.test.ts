@@ -55,7 +55,8 @@ describe('acsr case', () => {
 
     const verified = runAcsr(['case', 'verify', '--case', caseDir, '--examiner', 'C. Lee', '--quiet']);
     assert.equal(verified.code, 0, verified.stderr);
-    assert.match(verified.stdout, /verified: the audit chain holds and every evidence file matches its hash/);
+    assert.match(verified.stdout, /verified: the audit chain holds, every record matches its entry, and every evidence and report file matches its hash/);
+    assert.match(verified.stdout, /^audit log {3}\d+ entries checked, head [0-9a-f]{64}$/m);
 
     const db = new Database(join(caseDir, 'case.sqlite'));
     db.exec('DROP TRIGGER audit_log_no_update');
@@ -65,8 +66,10 @@ describe('acsr case', () => {
     const broken = runAcsr(['case', 'verify', '--case', caseDir, '--quiet']);
     assert.equal(broken.code, 2);
     assert.equal(broken.stderr.trim().split('\n').length, 1);
-    assert.match(broken.stderr, new RegExp(`^acsr case verify: error: case failed verification \\(2 problems\\); first broken link: audit entry ${tagEntry}: content does not match its hash`));
-    assert.match(broken.stdout, /^BROKEN {6}table audit_log: trigger audit_log_no_update was removed/m);
+    assert.match(broken.stderr, new RegExp(`^acsr case verify: error: case failed verification \\(3 problems\\); first broken link: audit entry ${tagEntry}: content does not match its hash`));
+    assert.match(broken.stdout, /^BROKEN {6}\[append-only-guard\] table audit_log: trigger audit_log_no_update was removed/m);
+    // The entry's examiner no longer matches the tag row it created.
+    assert.match(broken.stdout, new RegExp(`^BROKEN {6}\\[record\\] category 1 on item 2 \\(flower\\.jpg\\): the examiner is "B\\. Smith" in tags, but audit entry ${tagEntry} recorded "someone else"`, 'm'));
   });
 
   it('explains usage mistakes and non-case folders with exit status 2', () => {

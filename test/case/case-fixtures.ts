@@ -1,12 +1,17 @@
 /** Temp folders with real photos, broken variants of them, and case folders, for the case tests. */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFile, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { photosDir, repoRoot } from '../support/shared-data.ts';
 
 export { photosDir, repoRoot };
+
+// Signing keys and checkpoint journals go to the examiner's configuration folder: keep the
+// tests' own out of the real one (child processes inherit this too).
+process.env.ACSR_HOME ??= mkdtempSync(join(tmpdir(), 'acsr-case-home-'));
 
 export async function makeTempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `acsr-case-${prefix}-`));

@@ -148,7 +148,11 @@ describe('verifying a case', () => {
       const result = await caseFolder.verify({ examiner: 'carol' });
       assert.equal(result.ok, false);
       assert.equal(result.auditChain.broken, null);
-      assert.match(result.firstBrokenLink!, new RegExp(`^item 1 \\(${substitutePath}\\): recorded sha256 "${substituteSha}" differs from the audit log's "${item.sha256}"`));
+      assert.ok(
+        result.problems.some((problem) => problem.kind === 'record' && problem.where === 'item 1 (china.jpg)' && problem.reason.startsWith(`the SHA-256 is "${substituteSha}" in evidence_items, but audit entry ${problem.auditSequence} recorded "${item.sha256}"`)),
+        JSON.stringify(result.problems),
+      );
+      assert.ok(result.problems.some((problem) => problem.where === `item 1 (${substitutePath})` && problem.reason.startsWith(`recorded sha256 "${substituteSha}" differs from the audit log's "${item.sha256}"`)));
       // The original file is still in the store, now named by no record.
       assert.deepEqual(result.unrecordedStoreFiles, [item.storePath]);
     } finally {

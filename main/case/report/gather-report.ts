@@ -46,6 +46,9 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
     auditHeadSha256: check.auditChain.headSha256,
     itemsChecked: check.itemsChecked,
     outputsChecked: check.outputsChecked,
+    reportsChecked: check.reportsChecked,
+    latestCheckpoint: check.checkpoints.latest,
+    entriesAfterCheckpoint: check.checkpoints.entriesAfterLatest,
     firstBrokenLink: check.firstBrokenLink,
     problems: check.problems.map(({ kind, where, reason }) => ({ kind, where, reason })),
   };

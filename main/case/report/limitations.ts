@@ -3,12 +3,13 @@
  * follow. Printed in every report, whatever it contains, so that no reader takes a purification
  * or a hash distance for more than it is.
  */
+import { auditLogLimitations } from '../verification-limits.ts';
 import { PDQ_MATCH_THRESHOLD, PDQ_QUALITY_DISCARD_AT_OR_BELOW } from '../../pdq/pdq.ts';
 
 export function reportLimitations(): string[] {
   return [
     'The SHA-256 and MD5 values identify the exact bytes of each evidence file as imported. They show that the stored copy is unchanged since import; they say nothing about where the file came from or what happened to it before import.',
-    'The audit log is a hash chain kept in the case database. A valid chain shows that no recorded entry was changed, inserted or removed without recomputing every later hash; someone with write access to the database could rebuild the whole chain. Keep a copy of the head hash printed here, or this report\'s SHA-256, somewhere the case folder\'s users cannot change.',
+    ...auditLogLimitations(),
     'Purification replaces the fine detail (high-frequency part) of an image with a reconstruction from a dictionary learned on clean reference images of the selected cluster. It is meant to remove small adversarial perturbations. A purified image is a derived picture made by this program, not evidence; the evidence file itself is never modified.',
     'A purified image that the content filter scores differently from the original does not prove the original was attacked, and an unchanged score does not prove it was not. Purification can also change the verdict on a clean image, and it does not restore content that a perturbation removed.',
     'The verdicts are the outputs of the named classifier (model id and weights hash given). They are probabilities from one model, not findings; they have the errors and biases of that model and must not replace an examiner\'s review.',

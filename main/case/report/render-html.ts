@@ -5,7 +5,7 @@
  */
 import type { CaseReport, ReportItem, ReportNote, ReportPurificationRun, ReportVerdict } from './report-model.ts';
 import {
-  bytesText, clusterText, integrityText, overrideText, parameterLines, pdqDistanceText, reportTitle, scoresText,
+  bytesText, checkpointLine, clusterText, integrityText, overrideText, parameterLines, pdqDistanceText, reportTitle, scoresText,
   thumbnailModeText, timingsText, verificationHeadline,
 } from './report-text.ts';
 import { thumbnailDataUri, type Thumbnail } from './thumbnails.ts';
@@ -77,6 +77,8 @@ ${kvTable([
     ['Audit head SHA-256', `<span class="hash">${esc(v.auditHeadSha256 ?? '-')}</span>`],
     ['Evidence files checked', String(v.itemsChecked)],
     ['Purified outputs checked', String(v.outputsChecked)],
+    ['Report files checked', String(v.reportsChecked)],
+    ['Latest signed checkpoint', esc(checkpointLine(v))],
     ['First broken link', esc(v.firstBrokenLink ?? 'none')],
   ])}
 ${v.problems.length > 0 ? table(['Kind', 'Where', 'Problem'], v.problems.map((p) => [esc(p.kind), esc(p.where), esc(p.reason)])) : ''}

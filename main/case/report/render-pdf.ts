@@ -6,7 +6,7 @@
 import PDFDocument from 'pdfkit';
 import type { CaseReport, ReportItem, ReportPurificationRun, ReportVerdict } from './report-model.ts';
 import {
-  bytesText, clusterText, integrityText, overrideText, parameterLines, pdqDistanceText, reportTitle, scoresText,
+  bytesText, checkpointLine, clusterText, integrityText, overrideText, parameterLines, pdqDistanceText, reportTitle, scoresText,
   thumbnailModeText, timingsText, verificationHeadline,
 } from './report-text.ts';
 import type { Thumbnail } from './thumbnails.ts';
@@ -78,6 +78,8 @@ export async function renderPdf(report: CaseReport, thumbnails: ReadonlyMap<stri
     ['Audit head SHA-256', mono(v.auditHeadSha256 ?? '-')],
     ['Evidence files checked', String(v.itemsChecked)],
     ['Purified outputs checked', String(v.outputsChecked)],
+    ['Report files checked', String(v.reportsChecked)],
+    ['Latest signed checkpoint', checkpointLine(v)],
     ['First broken link', v.firstBrokenLink ?? 'none'],
   ]);
   if (v.problems.length > 0) pdf.table(['Kind', 'Where', 'Problem'], v.problems.map((p) => [p.kind, p.where, p.reason]), [80, 150, '*']);

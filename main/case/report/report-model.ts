@@ -66,6 +66,11 @@ export interface ReportVerification {
   auditHeadSha256: string | null;
   itemsChecked: number;
   outputsChecked: number;
+  reportsChecked: number;
+  /** The latest checkpoint whose signature and head held, signed before this report. */
+  latestCheckpoint: { sequence: number; headSha256: string; examiner: string; signedAt: string; keyFingerprint: string } | null;
+  /** Audit entries after that checkpoint, which no signature covered yet when the check ran. */
+  entriesAfterCheckpoint: number;
   firstBrokenLink: string | null;
   problems: { kind: string; where: string; reason: string }[];
 }

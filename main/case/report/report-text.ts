@@ -13,6 +13,14 @@ export function verificationHeadline(report: CaseReport): string {
   return `VERIFICATION FAILED (${v.problems.length} problem${v.problems.length === 1 ? '' : 's'}). First broken link: ${v.firstBrokenLink}`;
 }
 
+/** Which signed checkpoint anchors the chain, and how much of the chain it does not yet cover. */
+export function checkpointLine(v: CaseReport['verification']): string {
+  const c = v.latestCheckpoint;
+  if (!c) return `none: no examiner has signed this chain yet (${v.auditEntriesChecked} entries unsigned)`;
+  const after = v.entriesAfterCheckpoint === 0 ? 'covering every entry checked' : `${v.entriesAfterCheckpoint} later entries not yet signed`;
+  return `entry ${c.sequence}, head ${c.headSha256}, signed by ${c.examiner} on ${c.signedAt} with key ${c.keyFingerprint}; ${after}`;
+}
+
 export function thumbnailModeText(report: CaseReport): string {
   switch (report.thumbnails) {
     case 'blurred':

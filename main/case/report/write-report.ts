@@ -40,6 +40,8 @@ export interface WrittenReport {
   sizeBytes: number;
   record: ReportRecord;
   verificationOk: boolean;
+  /** The checkpoint signed after every report of this run was recorded: it covers their entries. */
+  checkpoint: { sequence: number; headSha256: string; keyFingerprint: string };
 }
 
 export function formatFromPath(path: string): ReportFormat {
@@ -90,10 +92,11 @@ export async function writeReports(caseFolder: CaseFolder, targets: readonly Rep
     await writeFileAtomic(path, bytes);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const record = caseFolder.db.recordReport({ reportUid: report.reportId, format: target.format, path, sha256, examiner: options.examiner });
-    written.push({ reportId: report.reportId, format: target.format, path, sha256, sizeBytes: bytes.length, record, verificationOk: report.verification.ok });
+    written.push({ reportId: report.reportId, format: target.format, path, sha256, sizeBytes: bytes.length, record, verificationOk: report.verification.ok, checkpoint: { sequence: 0, headSha256: '', keyFingerprint: '' } });
     progress.report({ stage: 'write', fraction: 0.8 + (0.2 * (index + 1)) / targets.length, message: path });
   }
-  return written;
+  const { sequence, headSha256, keyFingerprint } = caseFolder.checkpoint(options.examiner);
+  return written.map((report) => ({ ...report, checkpoint: { sequence, headSha256, keyFingerprint } }));
 }
 
 async function render(report: CaseReport, thumbnails: Parameters<typeof renderHtml>[1]): Promise<Buffer> {

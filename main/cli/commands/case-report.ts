@@ -35,8 +35,10 @@ export const caseReportCommand = defineCommand({
       for (const report of written) print(`${report.format.padEnd(4)}  ${report.path}  sha256 ${report.sha256}  (report ${report.reportId})`);
       const verified = written[0]?.verificationOk ?? true;
       if (!verified) note('the case FAILED verification; the report says where (see also acsr case verify)');
+      const checkpoint = written[0]?.checkpoint;
+      if (checkpoint) print(`checkpoint  entry ${checkpoint.sequence}, head ${checkpoint.headSha256}, signed with key ${checkpoint.keyFingerprint}`);
       print(`${written.length} report${written.length === 1 ? '' : 's'} written and recorded in the case${verified ? '' : '; case verification FAILED'}`);
-      return { verificationOk: verified, reports: written.map(({ reportId, format, path, sha256, sizeBytes }) => ({ reportId, format, path, sha256, sizeBytes })) };
+      return { verificationOk: verified, checkpoint, reports: written.map(({ reportId, format, path, sha256, sizeBytes }) => ({ reportId, format, path, sha256, sizeBytes })) };
     });
   },
 });

@@ -1,4 +1,6 @@
 import { SYSTEM_EXAMINER } from '../../case/case-database.ts';
+import type { CaseVerification } from '../../case/verify-case.ts';
+import { damageProblem, isDatabaseDamage } from '../../case/verify-database.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { defineCommand } from '../command.ts';
 import { caseOption, withCase } from './case-options.ts';
@@ -10,23 +12,42 @@ class CaseIntegrityBroken extends UserInputError {
 
 export const caseVerifyCommand = defineCommand({
   name: 'verify',
-  summary: 'recompute the audit chain and every evidence hash; exit 2 naming the first broken link',
-  description:
-    'Checks the hash chain of the audit log entry by entry, that the append-only triggers are still in place, every evidence file against its recorded SHA-256, every item against its import entry in the audit log, and stored purified outputs. The check itself is recorded in the audit log.',
+  summary: 'check every record against the audit chain, its signed checkpoints and every file hash; exit 2 naming each finding',
+  description: [
+    "Runs SQLite's integrity check; checks the audit log's hash chain entry by entry; compares the schema (tables, indexes and the append-only triggers) text for text with what this program creates; re-derives every record (the case, examiners, items, tags and categories, notes, purification runs, verdicts, reports, signing keys) from the audit entry that created it, so that a row added, edited or deleted behind the program's back is named with its entry; checks every signed checkpoint (signature and head) against the chain, including the checkpoints this computer's examiners signed; re-hashes every evidence file, purified output and report file.",
+    'Prints the chain\'s head hash and the latest signed checkpoint. Exit 0: everything holds; 2: at least one finding (each printed as a BROKEN line); 1: the check itself failed. The check is recorded in the audit log.',
+  ].join('\n\n'),
   options: {
     case: caseOption,
     examiner: { type: 'string', valueName: 'NAME', description: `who runs the check (default: '${SYSTEM_EXAMINER}')` },
   },
   async run({ options, print, note, progress, signal }) {
-    return withCase(options.case, note, async (caseFolder) => {
-      const result = await caseFolder.verify({ examiner: options.examiner ?? SYSTEM_EXAMINER, progress, signal });
-      print(`audit log   ${result.auditChain.entries} entries checked, head ${result.auditChain.headSha256}`);
-      print(`evidence    ${result.itemsChecked} files checked${result.outputsChecked > 0 ? `, ${result.outputsChecked} purified outputs` : ''}`);
-      for (const path of result.unrecordedStoreFiles) note(`${path} is in the evidence store but no record names it (left by an interrupted import?)`);
-      for (const problem of result.problems) print(`BROKEN      ${problem.where}: ${problem.reason}`);
-      if (!result.ok) throw new CaseIntegrityBroken(`case failed verification (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}); first broken link: ${result.firstBrokenLink}`);
-      print('verified: the audit chain holds and every evidence file matches its hash');
-      return { ...result };
-    });
+    let result: CaseVerification;
+    try {
+      result = await withCase(options.case, note, (caseFolder) => caseFolder.verify({ examiner: options.examiner ?? SYSTEM_EXAMINER, progress, signal }));
+    } catch (error) {
+      // A file damaged where opening reads it: that is the finding, not a failure of the check.
+      if (!isDatabaseDamage(error)) throw error;
+      const problem = damageProblem(error, 'the case while opening it');
+      print(`BROKEN      [${problem.kind}] ${problem.where}: ${problem.reason}`);
+      throw new CaseIntegrityBroken(`case failed verification (1 problem); first broken link: ${problem.where}: ${problem.reason}`);
+    }
+    print(`audit log   ${result.auditChain.entries} entries checked, head ${result.auditChain.headSha256}`);
+    const latest = result.checkpoints.latest;
+    print(
+      latest
+        ? `checkpoint  entry ${latest.sequence} signed by ${latest.examiner} on ${latest.signedAt} (key ${latest.keyFingerprint}); ${result.checkpoints.entriesAfterLatest} later entries not yet signed`
+        : `checkpoint  none valid: no signature anchors this chain (sign one with 'acsr case checkpoint')`,
+    );
+    print(`evidence    ${result.itemsChecked} files checked${result.outputsChecked > 0 ? `, ${result.outputsChecked} purified outputs` : ''}`);
+    print(`reports     ${result.reportsChecked} report files re-hashed`);
+    for (const path of result.unrecordedStoreFiles) note(`${path} is in the evidence store but no record names it (left by an interrupted import?)`);
+    for (const path of result.reportsNotFound) note(`report file ${path} (written outside the case folder) is not reachable from here; it was not checked`);
+    for (const problem of result.problems) {
+      print(`BROKEN      [${problem.kind}] ${problem.where}: ${problem.reason}${problem.auditSequence ? ` (audit entry ${problem.auditSequence})` : ''}`);
+    }
+    if (!result.ok) throw new CaseIntegrityBroken(`case failed verification (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}); first broken link: ${result.firstBrokenLink}`);
+    print('verified: the audit chain holds, every record matches its entry, and every evidence and report file matches its hash');
+    return { ...result };
   },
 });

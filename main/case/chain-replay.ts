@@ -1,0 +1,96 @@
+/**
+ * What the audit chain says the tables should hold: every entry that records a fact (an
+ * examiner, the case, an item, a tag, a note, a purification run and its override, a verdict, a
+ * report, a signing key) is replayed into the row it created, keyed by that row's id.
+ */
+import type { StoredAuditRow } from './audit-chain.ts';
+
+export interface ChainEntry {
+  sequence: number;
+  time: string;
+  /** NFC-normalised and trimmed, as rows store it. */
+  examiner: string;
+  subject: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface ChainFacts {
+  examiners: Map<number, ChainEntry>;
+  caseCreate: ChainEntry[];
+  caseClose: ChainEntry[];
+  items: Map<number, ChainEntry>;
+  tags: Map<number, ChainEntry>;
+  notes: Map<number, ChainEntry>;
+  runs: Map<number, ChainEntry>;
+  overrides: Map<number, ChainEntry>;
+  verdicts: Map<number, ChainEntry>;
+  reports: Map<number, ChainEntry>;
+  keys: Map<number, ChainEntry>;
+  /** Two entries claiming to have created the same row: one of them is forged. */
+  duplicates: { table: string; id: number; sequences: [number, number] }[];
+}
+
+/** Entry action -> [facts map, the parameter or subject that holds the row id]. */
+const ID_OF: Record<string, { table: keyof ChainFacts; id: (entry: ChainEntry) => unknown }> = {
+  'examiner-register': { table: 'examiners', id: (entry) => subjectId(entry.subject, 'examiner') },
+  import: { table: 'items', id: (entry) => subjectId(entry.subject, 'item') },
+  tag: { table: 'tags', id: (entry) => entry.parameters.tagId },
+  note: { table: 'notes', id: (entry) => entry.parameters.noteId },
+  purify: { table: 'runs', id: (entry) => entry.parameters.runId },
+  override: { table: 'overrides', id: (entry) => entry.parameters.runId },
+  classify: { table: 'verdicts', id: (entry) => entry.parameters.verdictId },
+  report: { table: 'reports', id: (entry) => entry.parameters.reportId },
+  'examiner-key': { table: 'keys', id: (entry) => entry.parameters.keyId },
+};
+
+export function subjectId(subject: string, prefix: string): number | null {
+  const match = new RegExp(`^${prefix}:(\\d+)$`).exec(subject);
+  return match ? Number(match[1]) : null;
+}
+
+export function sameName(a: string | null | undefined, b: string | null | undefined): boolean {
+  return (a ?? '').normalize('NFC').trim() === (b ?? '').normalize('NFC').trim();
+}
+
+export function replayChain(rows: Iterable<StoredAuditRow>): ChainFacts {
+  const facts: ChainFacts = {
+    examiners: new Map(),
+    caseCreate: [],
+    caseClose: [],
+    items: new Map(),
+    tags: new Map(),
+    notes: new Map(),
+    runs: new Map(),
+    overrides: new Map(),
+    verdicts: new Map(),
+    reports: new Map(),
+    keys: new Map(),
+    duplicates: [],
+  };
+  for (const row of rows) {
+    let parameters: unknown;
+    try {
+      parameters = JSON.parse(row.parameters);
+    } catch {
+      continue; // reported by the chain check
+    }
+    const entry: ChainEntry = {
+      sequence: row.sequence,
+      time: row.time,
+      examiner: row.examiner.normalize('NFC').trim(),
+      subject: row.subject,
+      parameters: parameters !== null && typeof parameters === 'object' ? (parameters as Record<string, unknown>) : {},
+    };
+    if (row.action === 'case-create') facts.caseCreate.push(entry);
+    if (row.action === 'case-close') facts.caseClose.push(entry);
+    const target = ID_OF[row.action];
+    if (!target) continue;
+    const id = target.id(entry);
+    if (typeof id !== 'number' || !Number.isInteger(id)) continue;
+    const map = facts[target.table] as Map<number, ChainEntry>;
+    const earlier = map.get(id);
+    if (earlier) facts.duplicates.push({ table: target.table, id, sequences: [earlier.sequence, entry.sequence] });
+    else map.set(id, entry);
+  }
+  return facts;
+}
