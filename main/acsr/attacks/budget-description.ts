@@ -32,6 +32,14 @@ export function describeBudget(budget: AttackBudget | null): string {
   }
 }
 
+/** A compact form for wide tables, beside a legend or a fuller table: "||x'-x||/||x|| <= 0.08". */
+export function shortBudget(budget: AttackBudget | null): string {
+  if (budget === null) return 'no budget';
+  const { norm, epsilon } = budget;
+  const size = norm === 'dissimilarity' ? "||x'-x||/||x||" : norm === 'l2' ? "||x'-x||/sqrt(HWC)" : "max|x'-x|";
+  return budget.cutoff ? `${size} < ${epsilon}, else clean` : `${size} <= ${epsilon}`;
+}
+
 /** The legend under a table or plot that names attacks by spec: what each suffix means. */
 export const SPEC_SUFFIX_LEGEND =
   "Budgets, pixels in [0, 1]: '-dis' attacks use the paper's normalised L2 dissimilarity ||x'-x||_2 / ||x||_2 " +

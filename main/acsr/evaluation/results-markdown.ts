@@ -5,7 +5,7 @@
  * then the attacks' achieved sizes, every defense on the images each attack fooled, and ACSR
  * against each baseline by McNemar's paired test.
  */
-import { describeBudget, SPEC_SUFFIX_LEGEND } from '../attacks/budget-description.ts';
+import { describeBudget, shortBudget, SPEC_SUFFIX_LEGEND } from '../attacks/budget-description.ts';
 import type { AttackBudget } from '../attacks/attack-types.ts';
 import type { Proportion } from './confidence-interval.ts';
 import { BPDA_ROW, CLEAN_ROW, type EvaluationResults } from './evaluation-results.ts';
@@ -23,10 +23,10 @@ export function resultsMarkdown(results: EvaluationResults): string {
     (setup.bundle ? `; bundle \`${setup.bundle.path}\` (extractor \`${setup.bundle.extractor}\`, manifest SHA-256 ${setup.bundle.manifestSha256.slice(0, 16)}…)` : '') +
     `; seed ${setup.seed}. Accuracy in % with its 95 % Wilson interval; n images per cell.`, '');
 
-  const budgetOf = (row: string): string => {
+  const budgetOf = (row: string, describe: (budget: AttackBudget | null) => string = describeBudget): string => {
     if (row === CLEAN_ROW) return 'no attack';
     const budget: AttackBudget | null | undefined = row === BPDA_ROW ? setup.adaptive?.budget : setup.attacks.find((a) => a.name === row)?.budget;
-    return budget === undefined ? '' : tableCell(describeBudget(budget));
+    return budget === undefined ? '' : tableCell(describe(budget));
   };
   lines.push(`| attack | budget (pixels in [0, 1]) | ${defenses.join(' | ')} |`, `|---|---|${defenses.map(() => '---:').join('|')}|`);
   for (const row of results.rows) {
@@ -90,20 +90,22 @@ function fooledSection(results: EvaluationResults, budgetOf: (row: string) => st
   return [...lines, ''];
 }
 
-function pairedSection(results: EvaluationResults, budgetOf: (row: string) => string): string[] {
+function pairedSection(results: EvaluationResults, budgetOf: (row: string, describe: (budget: AttackBudget | null) => string) => string): string[] {
   if (results.pairedTests.length === 0) return [];
   const reference = results.pairedTests[0].reference;
   const lines = [`## ${reference} against each baseline, paired (McNemar)`, '',
     `On the same images: b = ${reference} right and the baseline wrong, c = the other way round. McNemar's exact test ` +
     `(b ~ Binomial(b + c, 1/2) under equal accuracy), two-sided p = min(1, 2 P(X <= min(b, c))); mid-p = p - P(X = min(b, c)), ` +
     `less conservative, beside it. "more accurate" names the winner at exact p < ${SIGNIFICANCE_LEVEL}, else neither. ` +
-    `BPDA pairs each source image across defenses, each defense facing its own adaptive attack.`, '',
+    `BPDA pairs each source image across defenses, each defense facing its own adaptive attack. ` +
+    `Budgets in short (pixels in [0, 1]; in full in the accuracy table): ||x'-x||/||x|| is the paper's normalised L2 dissimilarity, ` +
+    `||x'-x||/sqrt(HWC) the per-pixel-normalised L2, "else clean": the clean image is used where the attack needed more.`, '',
     `| attack | budget (pixels in [0, 1]) | baseline | n | b | c | ${reference} - baseline (points) | exact p | mid-p | more accurate |`,
     '|---|---|---|---:|---:|---:|---:|---:|---:|---|'];
   for (const t of results.pairedTests) {
     const label = t.row === BPDA_ROW ? 'BPDA' : t.row;
     const difference = (100 * (t.b - t.c)) / t.pairs;
-    lines.push(`| ${label} | ${budgetOf(t.row)} | ${t.baseline} | ${t.pairs} | ${t.b} | ${t.c} | ${difference >= 0 ? '+' : ''}${difference.toFixed(1)} | ${formatP(t.exactP)} | ${formatP(t.midP)} | ${t.better} |`);
+    lines.push(`| ${label} | ${budgetOf(t.row, shortBudget)} | ${t.baseline} | ${t.pairs} | ${t.b} | ${t.c} | ${difference >= 0 ? '+' : ''}${difference.toFixed(1)} | ${formatP(t.exactP)} | ${formatP(t.midP)} | ${t.better} |`);
   }
   const attackRows = [...new Set(results.pairedTests.filter((t) => t.row !== CLEAN_ROW && t.row !== BPDA_ROW).map((t) => t.row))];
   const wins = attackRows.filter((row) => results.pairedTests.filter((t) => t.row === row).every((t) => t.better === reference));
