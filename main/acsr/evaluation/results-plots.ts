@@ -29,7 +29,10 @@ export function accuracyBarsSvg(results: EvaluationResults): string {
   const plot = { left: 60, top: 40, height: 300 };
   // At least as wide as the title and the budget note, which a small evaluation (two rows) would otherwise clip.
   const width = Math.max(plot.left + rows.length * groupWidth + 180, 720);
-  const height = plot.top + plot.height + 90 + BUDGET_NOTE.length * 14;
+  // Row labels are drawn rotated by 30 degrees: a long one (cw-dis:0.04:steps=50:binary=5) reaches far down.
+  const labelDrop = 30 + Math.max(0, ...rows.map((row) => (row === BPDA_ROW ? 4 : row.length))) * 6.5 * 0.5;
+  const noteTop = plot.top + plot.height + Math.max(90, labelDrop + 20);
+  const height = noteTop + BUDGET_NOTE.length * 14;
   const y = (v: number) => plot.top + plot.height * (1 - v);
   const parts: string[] = [svgOpen(width, height), title('Accuracy under attack, per defense (95 % Wilson intervals)', width), yAxis(plot, y)];
   rows.forEach((row, r) => {
@@ -45,7 +48,7 @@ export function accuracyBarsSvg(results: EvaluationResults): string {
     parts.push(`<text x="${x0 + (defenses.length * barWidth) / 2}" y="${plot.top + plot.height + 16}" font-family="${FONT}" font-size="11" text-anchor="end" transform="rotate(-30 ${x0 + (defenses.length * barWidth) / 2} ${plot.top + plot.height + 16})">${escapeXml(label)}</text>`);
   });
   parts.push(legend(defenses, plot.left + rows.length * groupWidth + 16, plot.top));
-  parts.push(budgetNote(plot.top + plot.height + 90));
+  parts.push(budgetNote(noteTop));
   parts.push('</svg>');
   return parts.join('\n');
 }
