@@ -360,6 +360,8 @@ export const evaluationTableSchema = z.object({
   complete: z.boolean(),
   imageCount: z.number().int(),
   rows: z.array(z.string()),
+  /** How each row's budget is measured and normalised, in words (e.g. "L2 dissimilarity ||x'-x||_2 / ||x||_2 <= 0.04"). */
+  rowBudgets: z.array(z.object({ row: z.string(), budget: z.string() })),
   defenses: z.array(z.string()),
   cells: z.array(z.object({ row: z.string(), defense: z.string(), correct: z.number().int(), total: z.number().int(), accuracy: z.number(), low: z.number(), high: z.number() })),
 });

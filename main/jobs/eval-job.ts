@@ -5,8 +5,9 @@
  * results of a cancelled evaluation stay readable there.
  */
 import { parseAttackSpecs } from '../acsr/attacks/attack-spec.ts';
+import { describeBudget } from '../acsr/attacks/budget-description.ts';
 import { evaluateFolder } from '../acsr/evaluation/evaluate-folder.ts';
-import type { EvaluationResults } from '../acsr/evaluation/evaluation-results.ts';
+import { BPDA_ROW, CLEAN_ROW, type EvaluationResults } from '../acsr/evaluation/evaluation-results.ts';
 import type { EvaluationTable } from '../ipc/contract.ts';
 import { runJobWorker } from './run-job-worker.ts';
 
@@ -62,10 +63,18 @@ function accuracyTable(evaluationId: string, results: EvaluationResults): Evalua
     complete: results.complete,
     imageCount: results.setup.data.count,
     rows: results.rows,
+    rowBudgets: results.rows.map((row) => ({ row, budget: rowBudget(results, row) })),
     defenses: results.setup.defenses.map((defense) => defense.name),
     cells: results.cells.map((cell) => ({
       row: cell.row, defense: cell.defense, correct: cell.accuracy.successes, total: cell.accuracy.total,
       accuracy: cell.accuracy.value, low: cell.accuracy.ci95[0], high: cell.accuracy.ci95[1],
     })),
   };
+}
+
+/** The row's budget in words, as results.md states it. */
+function rowBudget(results: EvaluationResults, row: string): string {
+  if (row === CLEAN_ROW) return 'no attack';
+  const budget = row === BPDA_ROW ? results.setup.adaptive?.budget : results.setup.attacks.find((attack) => attack.name === row)?.budget;
+  return budget === undefined ? '' : describeBudget(budget);
 }

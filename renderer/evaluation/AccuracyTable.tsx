@@ -1,7 +1,8 @@
 /**
  * An evaluation's accuracy table: a row per attack (and the clean images), a column per defense,
- * each cell the accuracy with its Wilson 95 % interval and the count it rests on. Cells not
- * measured yet show a dash while the evaluation runs.
+ * each cell the accuracy with its Wilson 95 % interval and the count it rests on. Each attack row
+ * says how its budget is measured (the paper's dissimilarity, per-pixel L2 or Linf), since the
+ * bare number means nothing without it. Cells not measured yet show a dash while the evaluation runs.
  */
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
@@ -13,11 +14,12 @@ import type { EvaluationTable } from '../../main/ipc/contract.ts';
 
 export function AccuracyTable({ table }: { table: EvaluationTable }) {
   const cellOf = (row: string, defense: string) => table.cells.find((cell) => cell.row === row && cell.defense === defense);
+  const budgetOf = (row: string) => table.rowBudgets.find((entry) => entry.row === row)?.budget ?? '';
   return (
     <Table size="small" data-testid="accuracy-table" data-complete={table.complete} sx={{ width: 'auto' }}>
       <TableHead>
         <TableRow>
-          <TableCell>attack \ defense</TableCell>
+          <TableCell>attack (budget, pixels in [0, 1]) \ defense</TableCell>
           {table.defenses.map((defense) => (
             <TableCell key={defense} align="right" data-testid="accuracy-column">
               {defense}
@@ -30,6 +32,11 @@ export function AccuracyTable({ table }: { table: EvaluationTable }) {
           <TableRow key={row} data-testid="accuracy-row" data-row={row}>
             <TableCell component="th" scope="row" sx={{ fontWeight: 600 }}>
               {row === 'clean' ? 'clean (no attack)' : row}
+              {row !== 'clean' && budgetOf(row) ? (
+                <Typography variant="caption" color="text.secondary" component="div" data-testid="accuracy-row-budget" sx={{ fontWeight: 400, maxWidth: 260 }}>
+                  {budgetOf(row)}
+                </Typography>
+              ) : null}
             </TableCell>
             {table.defenses.map((defense) => {
               const cell = cellOf(row, defense);

@@ -96,7 +96,7 @@ export function EvaluationForm({ state, onStarted }: { state: AppState; onStarte
           label="Attacks"
           value={attacks}
           onChange={(event) => setAttacks(event.target.value)}
-          helperText="name[:budget], comma-separated: fgsm, bim, pgd (L2, per-pixel budget), their -linf forms, deepfool, cw; none for clean only"
+          helperText="name[:budget], comma-separated; pixels in [0, 1]. The paper's budgets: fgsm-dis, bim-dis, pgd-dis, deepfool-dis, cw-dis (L2 dissimilarity ||x'-x||/||x||; deepfool-dis and cw-dis count only below it). Stress rows: fgsm, bim, pgd (per-pixel L2, ||x'-x||/sqrt(HWC)), their -linf forms (max |x'-x|); deepfool, cw (no budget); none for clean only"
           slotProps={{ htmlInput: { 'data-testid': 'eval-attacks', spellCheck: false } }}
         />
         <Box>

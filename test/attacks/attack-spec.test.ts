@@ -21,7 +21,23 @@ test('names written in tables round-trip, options included', () => {
     assert.equal(parseAttackSpec(parseAttackSpec(spec).name).name, spec);
   }
   assert.deepEqual(parseAttackSpecs('fgsm:0.04,bim,deepfool,cw').map((attack) => attack.name), ['fgsm:0.04', 'bim:0.04', 'deepfool', 'cw']);
-  assert.deepEqual([...ATTACK_NAMES].sort(), ['bim', 'bim-linf', 'cw', 'deepfool', 'fgsm', 'fgsm-linf', 'pgd', 'pgd-linf']);
+  assert.deepEqual([...ATTACK_NAMES].sort(), ['bim', 'bim-dis', 'bim-linf', 'cw', 'cw-dis', 'deepfool', 'deepfool-dis', 'fgsm', 'fgsm-dis', 'fgsm-linf', 'pgd', 'pgd-dis', 'pgd-linf']);
+});
+
+test('-dis names take the paper\'s normalised dissimilarity (default 0.04); deepfool-dis / cw-dis are cutoffs; names round-trip', () => {
+  assert.deepEqual(parseAttackSpec('fgsm-dis:0.08').budget, { norm: 'dissimilarity', epsilon: 0.08 });
+  assert.deepEqual(parseAttackSpec('bim-dis').budget, { norm: 'dissimilarity', epsilon: 0.04 });
+  assert.deepEqual(parseAttackSpec('deepfool-dis').budget, { norm: 'dissimilarity', epsilon: 0.04, cutoff: true });
+  assert.deepEqual(parseAttackSpec('cw-dis:0.02').budget, { norm: 'dissimilarity', epsilon: 0.02, cutoff: true });
+  assert.deepEqual(parseAttackSpecs('fgsm-dis:0.08,fgsm-dis:0.04,bim-dis,deepfool-dis,cw-dis').map((a) => a.name),
+    ['fgsm-dis:0.08', 'fgsm-dis:0.04', 'bim-dis:0.04', 'deepfool-dis:0.04', 'cw-dis:0.04']);
+  for (const spec of ['bim-dis:0.04:steps=10', 'pgd-dis:0.04:steps=20:alpha=0.005', 'deepfool-dis:0.04:steps=10', 'cw-dis:0.04:steps=50:binary=5']) {
+    assert.equal(parseAttackSpec(spec).name, spec);
+  }
+  assert.equal(parseAttackSpec('bim-dis:0.04:steps=100').name, 'bim-dis:0.04');
+  assert.throws(() => parseAttackSpec('deepfool-dis:0'), /not above 0/);
+  assert.throws(() => parseAttackSpec('cw-dis:0.04:steps=0'), /steps 0/);
+  assert.throws(() => parseAttackSpec('deepfool:0.04'), /deepfool-dis:E/);
 });
 
 test('the parsed options reach the attack: pgd steps=3 reports 3 iterations', async () => {

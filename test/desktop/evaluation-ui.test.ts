@@ -82,6 +82,8 @@ test('an investigator runs a small evaluation and reads its accuracy table and b
   assert.deepEqual(results.rows, ['clean', 'fgsm:0.04']);
   assert.deepEqual(await table.getByTestId('accuracy-column').allTextContents(), ['none', 'bits4']);
   assert.deepEqual(await table.getByTestId('accuracy-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-row'))), ['clean', 'fgsm:0.04']);
+  // Each attack row says how its budget is measured.
+  assert.equal(await table.locator('[data-testid=accuracy-row][data-row="fgsm:0.04"] [data-testid=accuracy-row-budget]').textContent(), "per-pixel L2 ||x'-x||_2 / sqrt(H W C) <= 0.04 (stress setting)");
   for (const cell of results.cells) {
     assert.equal(cell.accuracy.total, 4);
     const shown = table.locator(`[data-testid=accuracy-row][data-row="${cell.row}"] [data-testid=accuracy-cell][data-defense="${cell.defense}"]`);

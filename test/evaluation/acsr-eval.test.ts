@@ -61,9 +61,9 @@ describe('acsr eval on real Fashion-MNIST images', () => {
     }
     assert.deepEqual(results.clusterAgreement.map((c) => `${c.row}/${c.defense}`), ['fgsm:0.04/acsr', 'deepfool/acsr', 'bpda/acsr']);
     const markdown = readFileSync(path.join(straight, 'results.md'), 'utf8');
-    assert.match(markdown, /\| attack \| none \| bits4 \| acsr \|/);
+    assert.match(markdown, /\| attack \| budget \(pixels in \[0, 1\]\) \| none \| bits4 \| acsr \|/);
     for (const row of ['| clean |', '| fgsm:0.04 |', '| deepfool |', '| BPDA pgd']) assert.ok(markdown.includes(row), `results.md lacks ${row}`);
-    assert.match(markdown, /per-pixel-normalised/);
+    assert.ok(markdown.includes("| fgsm:0.04 | per-pixel L2 \\|\\|x'-x\\|\\|_2 / sqrt(H W C) <= 0.04 (stress setting) |"), 'the row states its normalisation');
     const bars = await sharp(path.join(straight, 'accuracy-by-attack.png')).stats();
     assert.ok(bars.channels[0].min < 50 && bars.channels[0].max > 200, 'the bar chart has drawing on it');
   });

@@ -17,6 +17,7 @@ export async function attackRecords(
     success: isSuccess(predicted[n], request.labels[n], request.targets?.[n]),
     l2PerPixel: size.l2PerPixel,
     linf255: size.linf255,
+    dissimilarity: size.dissimilarity,
     iterations: iterations[n],
   }));
 }

@@ -31,15 +31,28 @@ export interface AttackableClassifier {
   scoresAndGradient(batch: ImageBatch, weights: ScoreWeights): Promise<{ scores: Float32Array; gradient: Float32Array }>;
 }
 
-export type NormKind = 'linf' | 'l2';
+/**
+ * How a budget is measured, per image of d = H * W * C values in [0, 1]:
+ * - 'linf': max |delta|;
+ * - 'l2': the per-pixel-normalised L2 norm ||delta||_2 / sqrt(d) (a stress setting: 0.04 is an
+ *   RMS change of 0.04 per value);
+ * - 'dissimilarity': the normalised L2 dissimilarity ||delta||_2 / ||x||_2 of Guo et al. 2018 and
+ *   STL (Sun et al. 2019), the unit of the paper's 0.04 / 0.08 budgets. Attacks bounded by it step
+ *   with sign(gradient), as the paper's FGSM does.
+ */
+export type NormKind = 'linf' | 'l2' | 'dissimilarity';
 
 export interface AttackBudget {
   readonly norm: NormKind;
-  /**
-   * Linf: max |delta| in [0, 1] pixel units. L2: the per-pixel-normalised norm
-   * ||delta||_2 / sqrt(H * W * C), in [0, 1] pixel units (the paper's 0.04 / 0.08 budgets).
-   */
+  /** the bound, in the norm's units (see NormKind) */
   readonly epsilon: number;
+  /**
+   * Minimal-norm attacks (DeepFool, CW) held to a budget after the fact: a result counts only
+   * where its size is strictly below epsilon; a larger one is a failed attack and the clean image
+   * is what the classifier and the defenses see. Absent: the attack is projected into the ball
+   * (size <= epsilon).
+   */
+  readonly cutoff?: true;
 }
 
 /** Per image: what the attack did, in the units every table states. */
@@ -51,6 +64,13 @@ export interface AttackRecord {
   readonly success: boolean;
   /** ||delta||_2 / sqrt(H W C), [0, 1] units */
   readonly l2PerPixel: number;
+  /** ||delta||_2 / ||x||_2, the normalised dissimilarity of the paper's budgets (0 for an unchanged image) */
+  readonly dissimilarity: number;
+  /**
+   * A minimal-norm attack held to a cutoff budget found an example only at this dissimilarity (at
+   * or beyond the cutoff): the attack counts as failed and the clean image was returned.
+   */
+  readonly rejectedDissimilarity?: number;
   /** max |delta| x 255, 0-255 units */
   readonly linf255: number;
   readonly iterations: number;

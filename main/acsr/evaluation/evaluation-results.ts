@@ -8,6 +8,7 @@
 import type { AttackBudget } from '../attacks/attack-types.ts';
 import { type Proportion, wilsonProportion } from './confidence-interval.ts';
 import type { JournalUnit, SampleOutcome } from './evaluation-journal.ts';
+import { type FooledSubset, fooledSubsets, type PairedTest, pairedTests } from './paired-comparison.ts';
 
 export const CLEAN_ROW = 'clean';
 export const BPDA_ROW = 'bpda';
@@ -39,6 +40,12 @@ export interface AttackSummary {
   readonly meanL2PerPixel: number;
   readonly medianL2PerPixel: number;
   readonly meanLinf255: number;
+  /** the achieved ||x'-x||_2 / ||x||_2 of the images the defenses saw (0 where a cutoff returned the clean image) */
+  readonly meanDissimilarity: number;
+  readonly medianDissimilarity: number;
+  readonly maxDissimilarity: number;
+  /** cutoff attacks: images whose example was at or beyond the cutoff (failed, the clean image used) */
+  readonly rejected: number;
   readonly secondsPerImage: number;
 }
 
@@ -51,7 +58,8 @@ export interface ClusterAgreement {
 
 export interface EvaluationResults {
   readonly format: 'acsr-evaluation-results';
-  readonly version: 1;
+  /** 2: paired tests, fooled subsets and achieved dissimilarities added */
+  readonly version: 2;
   readonly setup: EvaluationSetup;
   /** every planned unit is in the journal */
   readonly complete: boolean;
@@ -61,6 +69,10 @@ export interface EvaluationResults {
   readonly clusterAgreement: ClusterAgreement[];
   /** accuracy(row, defense) / clean accuracy without defense: the share of clean accuracy kept */
   readonly recovery: { row: string; defense: string; value: number }[];
+  /** McNemar's exact test of ACSR against every other defense, per row, on the same images */
+  readonly pairedTests: PairedTest[];
+  /** per attack: every defense on the images the attack fooled (undefended right on clean, wrong attacked) */
+  readonly fooled: FooledSubset[];
 }
 
 export function summariseEvaluation(setup: EvaluationSetup, units: readonly JournalUnit[], complete: boolean): EvaluationResults {
@@ -94,10 +106,14 @@ export function summariseEvaluation(setup: EvaluationSetup, units: readonly Jour
     const records = units.filter((u) => u.row === row).flatMap((u) => u.outcomes.map((o) => o.attack!)).filter(Boolean);
     if (records.length === 0) continue;
     const l2 = records.map((r) => r.l2PerPixel);
+    // journals written before records carried it have no dissimilarity: NaN, not a made-up number
+    const dissimilarity = records.map((r) => r.dissimilarity ?? Number.NaN);
     attacks.push({
       row, budget,
       success: wilsonProportion(records.filter((r) => r.success).length, records.length),
       meanL2PerPixel: mean(l2), medianL2PerPixel: median(l2), meanLinf255: mean(records.map((r) => r.linf255)),
+      meanDissimilarity: mean(dissimilarity), medianDissimilarity: median(dissimilarity), maxDissimilarity: Math.max(...dissimilarity),
+      rejected: records.filter((r) => r.rejectedDissimilarity !== undefined).length,
       secondsPerImage: (attackSeconds.get(row) ?? 0) / records.length,
     });
   }
@@ -118,7 +134,10 @@ export function summariseEvaluation(setup: EvaluationSetup, units: readonly Jour
 
   const cleanUndefended = cells.find((c) => c.row === CLEAN_ROW && c.defense === 'none')?.accuracy.value;
   const recovery = cleanUndefended ? cells.map((c) => ({ row: c.row, defense: c.defense, value: c.accuracy.value / cleanUndefended })) : [];
-  return { format: 'acsr-evaluation-results', version: 1, setup, complete, rows, cells, attacks, clusterAgreement, recovery };
+  const defenseNames = setup.defenses.map((d) => d.name);
+  const paired = pairedTests(rows, byRow, defenseNames);
+  const fooled = fooledSubsets(setup.attacks.map((a) => a.name).filter((row) => byRow.has(row)), byRow, byRow.get(CLEAN_ROW) ?? [], defenseNames);
+  return { format: 'acsr-evaluation-results', version: 2, setup, complete, rows, cells, attacks, clusterAgreement, recovery, pairedTests: paired, fooled };
 }
 
 function mean(values: readonly number[]): number {

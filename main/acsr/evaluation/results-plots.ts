@@ -4,6 +4,7 @@
  * and accuracy against the attack budget for attacks run at several budgets.
  */
 import sharp from 'sharp';
+import { normalisationOf } from '../attacks/budget-description.ts';
 import type { Proportion } from './confidence-interval.ts';
 import { BPDA_ROW, type EvaluationResults } from './evaluation-results.ts';
 
@@ -26,9 +27,12 @@ export function accuracyBarsSvg(results: EvaluationResults): string {
   const barWidth = 14;
   const groupWidth = defenses.length * barWidth + 24;
   const plot = { left: 60, top: 40, height: 300 };
-  // At least as wide as the title, which a small evaluation (two rows) would otherwise clip.
-  const width = Math.max(plot.left + rows.length * groupWidth + 180, 480);
-  const height = plot.top + plot.height + 90;
+  // At least as wide as the title and the budget note, which a small evaluation (two rows) would otherwise clip.
+  const width = Math.max(plot.left + rows.length * groupWidth + 180, 720);
+  // Row labels are drawn rotated by 30 degrees: a long one (cw-dis:0.04:steps=50:binary=5) reaches far down.
+  const labelDrop = 30 + Math.max(0, ...rows.map((row) => (row === BPDA_ROW ? 4 : row.length))) * 6.5 * 0.5;
+  const noteTop = plot.top + plot.height + Math.max(90, labelDrop + 20);
+  const height = noteTop + BUDGET_NOTE.length * 14;
   const y = (v: number) => plot.top + plot.height * (1 - v);
   const parts: string[] = [svgOpen(width, height), title('Accuracy under attack, per defense (95 % Wilson intervals)', width), yAxis(plot, y)];
   rows.forEach((row, r) => {
@@ -44,8 +48,19 @@ export function accuracyBarsSvg(results: EvaluationResults): string {
     parts.push(`<text x="${x0 + (defenses.length * barWidth) / 2}" y="${plot.top + plot.height + 16}" font-family="${FONT}" font-size="11" text-anchor="end" transform="rotate(-30 ${x0 + (defenses.length * barWidth) / 2} ${plot.top + plot.height + 16})">${escapeXml(label)}</text>`);
   });
   parts.push(legend(defenses, plot.left + rows.length * groupWidth + 16, plot.top));
+  parts.push(budgetNote(noteTop));
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/** Under the bars: how each attack name's budget is measured (the names carry only the number). */
+const BUDGET_NOTE = [
+  "Budgets (pixels in [0, 1]): -dis = L2 dissimilarity ||x'-x||_2 / ||x||_2 (the paper's; deepfool-dis, cw-dis count only below it);",
+  "fgsm, bim, pgd = per-pixel L2 ||x'-x||_2 / sqrt(H W C); -linf = max |x'-x|; deepfool, cw = minimal-norm, no budget.",
+];
+
+function budgetNote(top: number): string {
+  return BUDGET_NOTE.map((line, i) => `<text x="8" y="${top + i * 14}" font-family="${FONT}" font-size="10" fill="#333">${escapeXml(line)}</text>`).join('\n');
 }
 
 /** Attack families (the part of a name before ':') run at two or more budgets. */
@@ -53,7 +68,7 @@ export function budgetSeries(results: EvaluationResults): { family: string; poin
   const families = new Map<string, { epsilon: number; row: string }[]>();
   for (const attack of results.setup.attacks) {
     if (!attack.budget) continue;
-    const family = `${attack.name.split(':')[0]} (${attack.budget.norm === 'l2' ? 'L2 per pixel' : 'Linf'})`;
+    const family = `${attack.name.split(':')[0]} (${normalisationOf(attack.budget.norm)})`;
     families.set(family, [...(families.get(family) ?? []), { epsilon: attack.budget.epsilon, row: attack.name }]);
   }
   return [...families.entries()].filter(([, points]) => points.length >= 2)

@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { ATTACK_NAMES, ATTACK_SPEC_HELP, parseAttackSpec } from '../../acsr/attacks/attack-spec.ts';
 import type { AttackableClassifier, AttackBudget, ImageBatch } from '../../acsr/attacks/attack-types.ts';
+import { describeBudget, normalisationOf } from '../../acsr/attacks/budget-description.ts';
 import { perturbationSizes } from '../../acsr/attacks/perturbation-norms.ts';
 import { predictedClasses, softmaxRows } from '../../acsr/attacks/score-objectives.ts';
 import { sha256Hex } from '../../acsr/references/bundle-writer.ts';
@@ -21,7 +22,8 @@ import { defineCommand } from '../command.ts';
 import { productVersion } from '../version.ts';
 
 const NORMALISATION =
-  'l2PerPixel = ||x_adv - x||_2 / sqrt(H*W*C) and linf255 = 255 * max |x_adv - x|, pixels in [0, 1], on the image at its own size';
+  'dissimilarity = ||x_adv - x||_2 / ||x||_2 (the paper\'s budgets), l2PerPixel = ||x_adv - x||_2 / sqrt(H*W*C) and ' +
+  'linf255 = 255 * max |x_adv - x|, pixels in [0, 1], on the image at its own size';
 
 export const attackCommand = defineCommand({
   name: 'attack',
@@ -31,15 +33,15 @@ export const attackCommand = defineCommand({
     'true class (--label, else the model\'s clean prediction) or targeted (--target). Writes <name>.adversarial.png ' +
     '(16-bit, lossless up to 1/65535 steps) and <name>.attack.json (model, weight hash, backend, attack spec, budget, ' +
     'achieved norms, success, iterations, original and adversarial class with scores, and the same for the PNG as ' +
-    'written).\n\nBudgets: L2 budgets are per-pixel-normalised, ||delta||_2 / sqrt(H*W*C) with pixels in [0, 1] (the ' +
-    'paper\'s 0.04 and 0.08); Linf budgets are max |delta| in [0, 1] units.\n\n' + ATTACK_SPEC_HELP,
+    'written).\n\nBudgets: the -dis attacks use the paper\'s normalised L2 dissimilarity ||x\'-x||_2 / ||x||_2; the ' +
+    'unsuffixed L2 ones ||delta||_2 / sqrt(H*W*C); the -linf ones max |delta|; pixels in [0, 1].\n\n' + ATTACK_SPEC_HELP,
   examples: [
-    'acsr attack --model nsfwjs-mobilenet-v2 --attack fgsm:0.04 --in photo.jpg --out adv/',
+    'acsr attack --model nsfwjs-mobilenet-v2 --attack fgsm-dis:0.04 --in photo.jpg --out adv/',
     'acsr attack --model nsfwjs-mobilenet-v2 --attack pgd-linf:8/255:steps=20 --in photos/ --out adv/ --target Neutral',
   ],
   options: {
     model: { type: 'string', required: true, valueName: 'ID', description: 'registered classifier (acsr models list)' },
-    attack: { type: 'string', required: true, valueName: 'SPEC', description: `attack spec, e.g. fgsm:0.04, pgd-linf:8/255:steps=20 (${ATTACK_NAMES.join(', ')})` },
+    attack: { type: 'string', required: true, valueName: 'SPEC', description: `attack spec, e.g. fgsm-dis:0.08, deepfool-dis:0.04, pgd-linf:8/255:steps=20 (${ATTACK_NAMES.join(', ')})` },
     in: { type: 'string', required: true, multiple: true, valueName: 'IMG|DIR', description: 'images to attack' },
     out: { type: 'string', required: true, valueName: 'DIR', description: 'output folder (created if missing)' },
     label: { type: 'string', valueName: 'CLASS', description: 'true class (name or index); default: the clean prediction' },
@@ -106,26 +108,29 @@ export const attackCommand = defineCommand({
           model: model.identity,
           backend: model.loadReport.backend,
           scoreKind: model.scoreKind,
-          attack: { spec: attack.name, budget: describeBudget(attack.budget), seed: options.seed, targeted: target !== undefined },
+          attack: { spec: attack.name, budget: budgetRecord(attack.budget), seed: options.seed, targeted: target !== undefined },
           normalisation: NORMALISATION,
           trueClass: { class: trueClass, className: classNames[trueClass], from: label === undefined ? 'clean prediction' : '--label' },
           target: target === undefined ? null : { class: target, className: classNames[target] },
           original,
-          adversarial: { ...adversarialClass, success: record.success, l2PerPixel: record.l2PerPixel, linf255: record.linf255, iterations: record.iterations },
-          written: { ...writtenClass, success: success(writtenClass.class), l2PerPixel: writtenSizes.l2PerPixel, linf255: writtenSizes.linf255 },
+          adversarial: {
+            ...adversarialClass, success: record.success, dissimilarity: record.dissimilarity, l2PerPixel: record.l2PerPixel, linf255: record.linf255, iterations: record.iterations,
+            ...(record.rejectedDissimilarity !== undefined ? { rejectedDissimilarity: record.rejectedDissimilarity } : {}),
+          },
+          written: { ...writtenClass, success: success(writtenClass.class), dissimilarity: writtenSizes.dissimilarity, l2PerPixel: writtenSizes.l2PerPixel, linf255: writtenSizes.linf255 },
           seconds: (performance.now() - started) / 1000,
         };
         outputs.push({ path: pngPath, bytes: png }, { path: join(options.out, `${stem}.attack.json`), bytes: JSON.stringify(report, null, 2) + '\n' });
         print(
           `${file}: ${original.className} -> ${report.written.className} (${report.written.success ? 'success' : 'failed'}), ` +
-            `l2/pixel ${writtenSizes.l2PerPixel.toFixed(4)}, linf ${writtenSizes.linf255.toFixed(2)}/255, ${record.iterations} iterations -> ${pngPath}`,
+            `dissimilarity ${writtenSizes.dissimilarity.toFixed(4)}, l2/pixel ${writtenSizes.l2PerPixel.toFixed(4)}, linf ${writtenSizes.linf255.toFixed(2)}/255, ${record.iterations} iterations -> ${pngPath}`,
         );
-        images.push({ input: file, output: pngPath, from: original.className, to: report.written.className, success: report.written.success, l2PerPixel: writtenSizes.l2PerPixel, linf255: writtenSizes.linf255, iterations: record.iterations });
+        images.push({ input: file, output: pngPath, from: original.className, to: report.written.className, success: report.written.success, dissimilarity: writtenSizes.dissimilarity, l2PerPixel: writtenSizes.l2PerPixel, linf255: writtenSizes.linf255, iterations: record.iterations });
       }
       // Only now, with every image done: nothing is written when any of them failed or was cancelled.
       await mkdir(options.out, { recursive: true });
       for (const output of outputs) await writeFileAtomic(output.path, output.bytes);
-      return { model: model.identity, attack: attack.name, budget: describeBudget(attack.budget), normalisation: NORMALISATION, images };
+      return { model: model.identity, attack: attack.name, budget: budgetRecord(attack.budget), normalisation: NORMALISATION, images };
     } finally {
       model.dispose();
     }
@@ -145,7 +150,7 @@ function resolveClass(value: string, classNames: readonly string[], flag: string
   throw new UserInputError(`${flag} '${value}' is not a class of this model (${classNames.map((name, k) => `${k}=${name}`).join(', ')})`);
 }
 
-function describeBudget(budget: AttackBudget | null) {
+function budgetRecord(budget: AttackBudget | null) {
   if (!budget) return null;
-  return { ...budget, units: budget.norm === 'l2' ? 'per-pixel-normalised L2: ||delta||_2 / sqrt(H*W*C), pixels in [0, 1]' : 'max |delta|, pixels in [0, 1]' };
+  return { ...budget, units: `${normalisationOf(budget.norm)}, pixels in [0, 1]`, meaning: describeBudget(budget) };
 }

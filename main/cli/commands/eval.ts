@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ATTACK_SPEC_HELP, parseAttackSpec, parseAttackSpecs } from '../../acsr/attacks/attack-spec.ts';
+import { ATTACK_SPEC_HELP, PAPER_TABLE_ATTACKS, parseAttackSpec, parseAttackSpecs } from '../../acsr/attacks/attack-spec.ts';
 import { DEFENSE_NAMES } from '../../acsr/defenses/create-defense.ts';
 import { evaluateFolder, MissingSingleDictionarySource, SMALL_IMAGE_PIXELS } from '../../acsr/evaluation/evaluate-folder.ts';
 import { formatProportion } from '../../acsr/evaluation/results-markdown.ts';
@@ -12,25 +12,28 @@ const SHARED_FASHION_MNIST = resolve(import.meta.dirname, '../../../../shared/da
 
 export const evalCommand = defineCommand({
   name: 'eval',
-  summary: 'issue 4: accuracy of a classifier under attacks, for every defense (ACSR and the baselines), with 95 % intervals',
+  summary: 'accuracy of a classifier under attacks, for every defense (ACSR and the baselines), with 95 % intervals and paired tests',
   description:
     'Attacks each labelled clean image with every attack (crafted against the undefended classifier: the ' +
     'non-adaptive setting the paper reports), passes the clean and attacked images through every defense, and ' +
     'classifies the results. Reports accuracy per attack x defense with Wilson 95 % intervals, clean accuracy per ' +
-    'defense, the attacks\' success and achieved norms, for ACSR the share of attacked images that select the clean ' +
-    'image\'s cluster, and time per image. --adaptive bpda adds the adaptive attacker (BPDA: the defense\'s backward ' +
+    'defense, the attacks\' success and achieved sizes (dissimilarity ||x\'-x||_2 / ||x||_2, per-pixel L2, Linf), every ' +
+    'defense\'s accuracy on the images each attack fooled (undefended classifier right on the clean image, wrong after ' +
+    'the attack), McNemar\'s exact paired test of acsr against every other defense per row (discordant counts b and c, ' +
+    'two-sided exact p and mid-p), for ACSR the share of attacked images that select the clean image\'s cluster, and ' +
+    'time per image. --adaptive bpda adds the adaptive attacker (BPDA: the defense\'s backward ' +
     'pass taken as the identity, EOT over its randomness) against each defense. Writes results.json, results.md, ' +
     'accuracy-by-attack.png and accuracy-vs-budget.png into --out, and journal.jsonl, from which an interrupted run ' +
     'resumes: run the same command again.\n\n' + ATTACK_SPEC_HELP,
   examples: [
     'acsr eval --model fmnist-baseline-cnn-b25dc5da0ce9 --bundle models/fashion-mnist-bundle --data fashion-mnist --limit 1000 --out eval-fmnist',
-    'acsr eval --model nsfwjs-mobilenet-v2 --bundle models/default-bundle --data photo-set/ --attacks fgsm:0.02,fgsm:0.04,deepfool --defenses none,jpeg75,acsr --adaptive bpda --out eval-nsfw',
+    'acsr eval --model nsfwjs-mobilenet-v2 --bundle models/default-bundle --data photo-set/ --attacks fgsm-dis:0.04,deepfool-dis:0.04,pgd-linf:4/255 --defenses none,jpeg75,acsr --adaptive bpda --out eval-nsfw',
   ],
   options: {
     model: { type: 'string', required: true, valueName: 'ID', description: 'the classifier attacked and protected (registry id)' },
     bundle: { type: 'string', valueName: 'BUNDLE', description: 'reference bundle for acsr (and the parameters of single-dict); its extractor may differ from --model' },
     data: { type: 'string', required: true, valueName: 'DIR|fashion-mnist', description: 'class sub-folders named as the classifier\'s classes, or the Fashion-MNIST folder (its test split is used); fashion-mnist = ../shared/data/fashion-mnist' },
-    attacks: { type: 'string', default: 'fgsm:0.04,bim,deepfool,cw', valueName: 'SPECS', description: 'comma-separated attack specs (below), or none' },
+    attacks: { type: 'string', default: PAPER_TABLE_ATTACKS, valueName: 'SPECS', description: 'comma-separated attack specs (below; default: the paper\'s five columns at its budgets), or none' },
     defenses: { type: 'string', default: DEFENSE_NAMES.join(','), valueName: 'NAMES', description: `comma-separated defenses (${DEFENSE_NAMES.join(', ')})` },
     adaptive: { type: 'string', choices: ['none', 'bpda'], default: 'none', description: 'also run the adaptive attacker against each defense' },
     bpdaAttack: { type: 'string', default: 'pgd:0.04', valueName: 'SPEC', description: 'the attack BPDA runs through each defense' },
