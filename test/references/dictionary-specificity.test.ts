@@ -19,7 +19,8 @@ import { fashionMnistDir } from '../support/shared-data.ts';
 // learns online from all ~204 training images of its cluster (16 atoms, one epoch, to stay quick).
 // The held-out images must be represented best (lowest CBPDN objective at the bundle's lambda) by
 // their own cluster's dictionary far more often than chance (1/3).
-// Measured here: 0.94 own-cluster share (3 x 36 images); asserted with a margin.
+// Measured here: own-cluster share 0.94 of 3 x 36 images (Pullover 0.86, Sneaker 1.00, T-shirt/top 0.97);
+// asserted with a margin: >= 0.8 overall, >= 0.6 per class.
 const CLASSES = ['T-shirt/top', 'Pullover', 'Sneaker'];
 const PER_CLASS = 240;
 const PARAMETERS = {
@@ -49,7 +50,7 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-test('dictionaries learned from all of a cluster\'s images represent its held-out images best', async () => {
+test('dictionaries learned from all of a cluster\'s images represent its held-out images best', async (t) => {
   const content = await trainReferences({ source, extractor, parameters: PARAMETERS, producer: 'test', engine: fastEngineFactory(1) });
   const target = join(work, 'bundle');
   const manifest = await writeReferenceBundle(target, content);
@@ -64,7 +65,7 @@ test('dictionaries learned from all of a cluster\'s images represent its held-ou
   const check = JSON.parse(await readFile(join(target, SPECIFICITY_JSON), 'utf8')) as SpecificityResult;
   assert.equal(check.summary.images, 3 * 36);
   assert.equal(check.lambda, PARAMETERS.cdlLambda);
-  console.log(`own-cluster best share ${check.summary.ownClusterBestShare} per class ${check.perClass.map((c) => `${c.className} ${c.ownClusterBestShare}`).join(', ')}`);
+  t.diagnostic(`own-cluster best share ${check.summary.ownClusterBestShare} per class ${check.perClass.map((c) => `${c.className} ${c.ownClusterBestShare}`).join(', ')}`);
   assert.ok(check.summary.ownClusterBestShare! >= 0.8, `own cluster's dictionary best for ${check.summary.ownClusterBestShare}`);
   for (const cls of check.perClass) assert.ok(cls.ownClusterBestShare! >= 0.6, `${cls.className}: ${cls.ownClusterBestShare}`);
   // the diagonal of the matrix: each row's own dictionary has the lowest mean objective
