@@ -133,6 +133,9 @@ export const specificityRecordSchema = z.object({
   images: z.number().int().min(0),
   ownClusterBestShare: z.number().min(0).max(1).nullable(),
   ownClassBestShare: z.number().min(0).max(1).nullable(),
+  /** the shares a dictionary picked at random would reach */
+  chanceCluster: z.number().min(0).max(1).nullable(),
+  chanceClass: z.number().min(0).max(1).nullable(),
 });
 
 export const manifestSchema = z.object({
