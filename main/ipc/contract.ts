@@ -353,6 +353,16 @@ export const atomsOutputSchema = z.object({
   png: z.object({ mediaType: z.literal('image/png'), base64: z.string(), width: z.number().int(), height: z.number().int() }),
 });
 
+/** The specificity check of a trained bundle: its heat map (display PNG) and headline shares. */
+export const specificityOutputSchema = z.object({
+  type: z.literal('specificity'),
+  images: z.number().int(),
+  ownClusterBestShare: z.number().nullable(),
+  ownClassBestShare: z.number().nullable(),
+  chanceCluster: z.number().nullable(),
+  png: z.object({ mediaType: z.literal('image/png'), base64: z.string() }),
+});
+
 /** An evaluation's accuracy table: rows 'clean' and each attack, columns the defenses, Wilson 95 % intervals. */
 export const evaluationTableSchema = z.object({
   evaluationId: evaluationIdSchema,
@@ -368,7 +378,7 @@ export const evaluationTableSchema = z.object({
 
 export const evaluationOutputSchema = z.object({ type: z.literal('evaluation'), table: evaluationTableSchema });
 
-export const jobOutputSchema = z.discriminatedUnion('type', [wcssOutputSchema, atomsOutputSchema, evaluationOutputSchema]);
+export const jobOutputSchema = z.discriminatedUnion('type', [wcssOutputSchema, atomsOutputSchema, specificityOutputSchema, evaluationOutputSchema]);
 
 /** An output of a job, numbered from 0 in the order the job produced them. */
 export const jobOutputEventSchema = z.object({ jobId: jobIdSchema, index: z.number().int().nonnegative(), output: jobOutputSchema });

@@ -1,7 +1,7 @@
 /**
  * Worker thread: stage i training of a reference bundle from a labelled folder (what `acsr train`
- * does), into the workspace's bundles/<name>/. Each class's elbow curve and each cluster's atoms
- * are sent as job outputs the moment they exist. The bundle writer renames a complete temp folder
+ * does), into the workspace's bundles/<name>/. Each class's elbow curve, each cluster's atoms and
+ * the specificity heat map are sent as job outputs the moment they exist. The bundle writer renames a complete temp folder
  * into place, so a cancel or a failure leaves no bundle behind.
  */
 import { loadLatentExtractor, type LatentExtractor } from '../acsr/models/latent-extractor.ts';
@@ -50,6 +50,10 @@ runJobWorker<TrainJobParameters>(async (parameters, { progress, signal, output }
             })
             // A picture that cannot be drawn must not cost the bundle; the atoms are in the bundle anyway.
             .catch(() => {});
+        },
+        specificityChecked: ({ check, png }) => {
+          const { images, ownClusterBestShare, ownClassBestShare, chanceCluster } = check.summary;
+          output({ type: 'specificity', images, ownClusterBestShare, ownClassBestShare, chanceCluster, png: { mediaType: 'image/png', base64: png.toString('base64') } });
         },
       },
     });

@@ -1,7 +1,8 @@
 /**
  * One training job as it runs: the stages (latents, clustering per class, a dictionary per
  * cluster) with the current one's progress, each class's elbow curve as soon as it is clustered,
- * each cluster's atoms as soon as its dictionary is learned, cancel, and where the bundle went.
+ * each cluster's atoms as soon as its dictionary is learned, the specificity check of the
+ * dictionaries on held-out images, cancel, and where the bundle went.
  */
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -18,6 +19,7 @@ import { CopyablePath } from '../common/CopyablePath.tsx';
 import { useJobOutputs } from '../jobs/use-job-outputs.ts';
 import { AtomGrid } from './AtomGrid.tsx';
 import { ElbowChart } from './ElbowChart.tsx';
+import { SpecificityHeatmap } from './SpecificityHeatmap.tsx';
 
 type WcssOutput = Extract<JobOutput, { type: 'wcss' }>;
 type AtomsOutput = Extract<JobOutput, { type: 'atoms' }>;
@@ -28,6 +30,7 @@ export function TrainingRun({ job }: { job: JobSnapshot }) {
   const outputs = useJobOutputs(job.jobId);
   const curves = outputs.filter((output): output is WcssOutput => output.type === 'wcss');
   const grids = outputs.filter((output): output is AtomsOutput => output.type === 'atoms');
+  const specificity = outputs.find((output) => output.type === 'specificity');
   const active = job.state === 'queued' || job.state === 'running';
   const stage = job.progress?.stage ?? '';
   const percent = Math.round((job.progress?.fraction ?? 0) * 100);
@@ -115,6 +118,14 @@ export function TrainingRun({ job }: { job: JobSnapshot }) {
             </Stack>
           </Box>
         )}
+        {specificity?.type === 'specificity' && (
+          <Box>
+            <Typography variant="subtitle2" gutterBottom>
+              Are the dictionaries cluster-specific? (held-out images, lower objective is better)
+            </Typography>
+            <SpecificityHeatmap check={specificity} />
+          </Box>
+        )}
       </Stack>
     </Paper>
   );
@@ -123,7 +134,7 @@ export function TrainingRun({ job }: { job: JobSnapshot }) {
 type StageState = 'waiting' | 'running' | 'done' | 'stopped';
 
 /** The stages in the order train-references.ts runs them, as their progress names begin. */
-const PHASES = ['loading', 'latents', 'clusters', 'dictionary', 'write'];
+const PHASES = ['loading', 'latents', 'clusters', 'dictionary', 'specificity', 'write'];
 
 function stageState(job: JobSnapshot, phase: string): StageState {
   if (job.state === 'completed') return 'done';

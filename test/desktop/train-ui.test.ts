@@ -89,6 +89,9 @@ test('an investigator trains a bundle from a labelled folder, watches its elbow 
   assert.deepEqual(charts, [{ cls: 'animals', points: 3, curve: 1 }, { cls: 'ground', points: 3, curve: 1 }]);
   await run.locator('[data-job-state=completed]').or(page.locator('[data-testid=training-run][data-job-state=completed]')).waitFor({ timeout: 240_000 });
   await page.getByTestId('training-done').waitFor();
+  // The specificity check of the dictionaries on the held-out images (one per class here) is shown as a heat map.
+  await page.getByTestId('specificity-heatmap').waitFor();
+  assert.match(await page.getByTestId('specificity-summary').textContent() ?? '', /^2 held-out images: own cluster's dictionary best for \d+ %/);
   await screenshot(page, '22-training-done');
 
   // The bundle on disk is what the screen showed: its clusters each drew one atom grid of 8 atoms.
@@ -102,6 +105,7 @@ test('an investigator trains a bundle from a labelled folder, watches its elbow 
   assert.equal(bundle.manifest.parameters.atoms, 8);
   assert.equal(bundle.manifest.parameters.cdlIterations, 5);
   assert.equal(bundle.manifest.extractor.id, 'nsfwjs-mobilenet-v2');
+  assert.equal(bundle.manifest.specificity?.images, 2);
   // The atom grids are real pictures of the atoms: not flat, and sized 3 x 3 cells of 32 px.
   await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=atom-grid-image]')).every((image) => (image as HTMLImageElement).complete));
   const spreads = await page.getByTestId('atom-grid-image').evaluateAll((images) =>

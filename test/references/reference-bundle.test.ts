@@ -62,11 +62,23 @@ test('a trained bundle records per class the WCSS curve and k, per cluster its m
   const target = join(work, 'bundle');
   const manifest = await writeReferenceBundle(target, content);
   assert.deepEqual(manifest.classes.map((c) => c.name), ['scenes', 'textures']);
+  // 10 % of each class's 9 images held out for validation: 1 each, never trained on
+  assert.equal(manifest.formatVersion, 2);
+  assert.deepEqual(manifest.validation?.perClass, [{ className: 'scenes', images: 9, heldOut: 1 }, { className: 'textures', images: 9, heldOut: 1 }]);
+  assert.equal(manifest.trainingData.imageCount, 18, 'the data source as given');
+  const members = new Set(manifest.classes.flatMap((c) => c.clusters.flatMap((k) => k.members)));
+  assert.equal(members.size, 16);
   for (const cls of manifest.classes) {
-    assert.equal(cls.imageCount, 9);
+    assert.equal(cls.imageCount, 8);
     assert.equal(cls.wcss.length, 3);
     assert.equal(cls.clusters.length, cls.chosenK);
-    assert.equal(cls.clusters.reduce((n, c) => n + c.sampleCount, 0), 9);
+    assert.equal(cls.clusters.reduce((n, c) => n + c.sampleCount, 0), 8);
+    for (const cluster of cls.clusters) {
+      // every member image's one 32 px crop (patchesPerImage 1) up to the cap of 4 crops
+      assert.equal(cluster.dictionary.trainingImages, Math.min(4, cluster.sampleCount));
+      assert.equal(cluster.dictionary.trainingPatches, Math.min(4, cluster.sampleCount));
+      assert.equal(cluster.dictionary.method, 'batch-admm-pgm');
+    }
     assert.ok(cls.clusters.every((c) => c.sampleCount >= PARAMETERS.minClusterSize));
   }
   assert.equal(manifest.extractor.id, 'nsfwjs-mobilenet-v2');
@@ -76,6 +88,10 @@ test('a trained bundle records per class the WCSS curve and k, per cluster its m
   const onDisk = (await readdir(target, { recursive: true, withFileTypes: true })).filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name).slice(target.length + 1)).filter((p) => p !== 'manifest.json').sort();
   assert.deepEqual(listed, onDisk, 'the manifest hashes every file of the bundle');
+  assert.ok(listed.includes('specificity/specificity.json') && listed.includes('specificity/specificity.png'));
+  const check = JSON.parse(await readFile(join(target, 'specificity/specificity.json'), 'utf8'));
+  assert.equal(check.rows.length, manifest.classes.reduce((n, c) => n + c.chosenK, 0));
+  assert.equal(check.summary.images, 2);
 
   const bundle = await loadReferenceBundle(target);
   assert.equal(bundle.clusters.length, manifest.classes.reduce((n, c) => n + c.chosenK, 0));
@@ -110,6 +126,8 @@ test('a bundle with one byte changed in an .npy, or a file missing, is refused',
   bytes[bytes.length - 3] ^= 0x01;
   await writeFile(join(target, victim), bytes);
   await loadReferenceBundle(target); // restored: accepted again
+  await writeFile(join(target, 'specificity/specificity.json'), '{}\n');
+  await assert.rejects(loadReferenceBundle(target), (error: Error) => error instanceof UserInputError && /specificity\.json/.test(error.message), 'the check is hashed like the arrays');
   await rm(join(target, victim));
   await assert.rejects(loadReferenceBundle(target), (error: Error) => error instanceof UserInputError && /missing/.test(error.message));
   await assert.rejects(loadReferenceBundle(join(work, 'data')), UserInputError, 'a folder without a manifest');
@@ -141,6 +159,7 @@ test('acsr train writes a loadable bundle with a fixed k and the pseudo-inverse,
   const bundle = await loadReferenceBundle(out);
   assert.equal(bundle.manifest.parameters.covariance, 'pinv');
   assert.equal(bundle.manifest.parameters.fixedK, 1);
-  assert.ok(bundle.clusters.every((c) => c.distribution.complementPrecision === 0 && c.sampleCount === 9));
+  assert.ok(bundle.clusters.every((c) => c.distribution.complementPrecision === 0 && c.sampleCount === 8));
+  assert.equal(bundle.manifest.specificity?.images, 2, 'the specificity check ran on the held-out images');
   assert.equal(await runCli(args, io), 2, 'an existing bundle is a user error');
 });

@@ -3,12 +3,12 @@ import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { readNpy, writeNpy } from '../../io/npy.ts';
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
-import { deriveSeed, sampleIndices, seededRandom } from '../random/seeded-random.ts';
+import { deriveSeed } from '../random/seeded-random.ts';
 import type { TrainingParameters } from '../references/bundle-manifest.ts';
 import { sha256Hex } from '../references/bundle-writer.ts';
 import type { LabelledImageSource } from '../references/labelled-images.ts';
-import { learnPatchDictionary } from '../references/learn-patch-dictionary.ts';
-import { highFrequencyPatches } from '../references/training-patches.ts';
+import { cdlSettings, learnPatchDictionary } from '../references/learn-patch-dictionary.ts';
+import { imagePatchSource } from '../references/patch-source.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 import { type ConvDictionary, fromSporcoLayout, toSporcoLayout } from '../signal/conv-dictionary.ts';
 import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
@@ -18,14 +18,15 @@ import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
  * semantic selection). It is learned exactly as a bundle's cluster dictionaries are
  * (train-references.ts), from the same crops, with the bundle's CDL parameters, and differs only
  * in where its crops come from:
- *   - crops: every training image gives `patchesPerImage` Tikhonov high-pass crops
- *     (training-patches.ts) drawn with the same per-image seeds as stage i, so the pool is the
- *     union of the crops the bundle's clusters drew from, over all classes;
- *   - budget: `maxPatches` of them, sampled uniformly from the pool; by default the bundle's
- *     `maxPatchesPerCluster`, the budget each cluster dictionary had, so that single-dict and
- *     ACSR's dictionaries have the same size (atoms) and the same amount of training data;
- *   - learning: batch CDL (batch-cdl.ts), atoms, atom size, lambda and iterations from the
- *     parameters, atoms initialised from random windows of the crops as in stage i.
+ *   - crops: every training image gives up to `patchesPerImage` distinct Tikhonov high-pass
+ *     crops (training-patches.ts) drawn with the same per-image seeds as stage i, so the pool is
+ *     the union of the crops the bundle's clusters drew from, over all classes;
+ *   - budget: `maxPatches` of them (whole images' crops in a seeded order, learn-patch-dictionary.ts);
+ *     by default the bundle's `maxPatchesPerCluster`: every crop when that is null (a version 2
+ *     bundle's default, where each cluster learned from all its images), else that cap, so that
+ *     single-dict and ACSR's dictionaries have the same size (atoms) and learning budget;
+ *   - learning: as stage i (batch CDL for a small pool, online CDL streaming over a large one),
+ *     atoms, atom size, lambda, iterations and epochs from the parameters.
  */
 export interface SingleDictionaryProvenance {
   readonly kind: 'acsr-single-dictionary';
@@ -52,8 +53,8 @@ export interface LearnSingleDictionaryRequest {
   readonly parameters: TrainingParameters;
   /** of the dictionary: the images' channel count as the source loads them */
   readonly channels: 1 | 3;
-  /** default parameters.maxPatchesPerCluster */
-  readonly maxPatches?: number;
+  /** default parameters.maxPatchesPerCluster; null: every crop */
+  readonly maxPatches?: number | null;
   readonly engine?: CbpdnEngineFactory<Float32Array>;
   readonly progress?: ProgressReporter;
   readonly signal?: AbortSignal;
@@ -67,30 +68,33 @@ export async function learnSingleDictionary(request: LearnSingleDictionaryReques
   const progress = request.progress ?? silentProgress;
   if (source.images.length === 0) throw new UserInputError('no training images for the single dictionary');
   const maxPatches = request.maxPatches ?? p.maxPatchesPerCluster;
-  if (!Number.isInteger(maxPatches) || maxPatches < 1) throw new UserInputError(`the single dictionary's patch budget must be a positive integer, got ${maxPatches}`);
+  if (maxPatches !== null && (!Number.isInteger(maxPatches) || maxPatches < 1)) throw new UserInputError(`the single dictionary's patch budget must be a positive integer, got ${maxPatches}`);
   const shortest = Math.min(...source.images.map((image) => image.shortSide));
   const patchSize = Math.min(p.patchSize, shortest);
   if (patchSize < p.atomSize) throw new UserInputError(`the smallest training image (${shortest} px) is smaller than an atom (${p.atomSize} px)`);
 
-  const pool: Float32Array[] = [];
-  const cropProgress = progress.sub(0, 0.2, 'crops');
-  for (const [i, entry] of source.images.entries()) {
-    throwIfCancelled(signal);
-    const image = await entry.load();
-    if (image.channels !== channels) throw new UserInputError(`${entry.name} loads with ${image.channels} channel(s), the dictionary is to have ${channels}`);
-    pool.push(...highFrequencyPatches(image, patchSize, p.patchesPerImage, p.tikhonovLambda, seededRandom(deriveSeed(p.seed, 1_000_000 + i))));
-    cropProgress.report({ stage: 'crops', fraction: (i + 1) / source.images.length });
+  for (const entry of source.images) {
+    if (entry.height < patchSize || entry.width < patchSize) throw new UserInputError(`${entry.name} is smaller than the training crops (${patchSize} px)`);
   }
+  throwIfCancelled(signal);
+  // stage i seeds an image's crops by its position in the data source; so does this pool
+  const crops = imagePatchSource(source.images, source.images.map((_, i) => i), { patchSize, patchesPerImage: p.patchesPerImage, tikhonovLambda: p.tikhonovLambda, seed: p.seed });
+  const channelChecked = { ...crops, patchesOf: async (i: number) => {
+    const patches = await crops.patchesOf(i);
+    if (patches[0].length !== channels * patchSize * patchSize) throw new UserInputError(`${source.images[i].name} does not load with ${channels} channel(s), as the dictionary is to have`);
+    return patches;
+  } };
+  let pooledPatches = 0;
+  for (let i = 0; i < source.images.length; i++) pooledPatches += crops.patchCountOf(i);
   const sampleSeed = deriveSeed(p.seed, POOL_SAMPLE_STREAM);
-  const chosen = sampleIndices(pool.length, maxPatches, seededRandom(sampleSeed)).map((i) => pool[i]);
-
-  const learned = await learnPatchDictionary(chosen, patchSize, channels, p, request.engine ?? fastEngineFactory(), sampleSeed, progress.sub(0.2, 1, 'dictionary'), signal);
+  const learned = await learnPatchDictionary(channelChecked, patchSize, channels, { ...cdlSettings(p), maxPatchesPerCluster: maxPatches },
+    request.engine ?? fastEngineFactory(), sampleSeed, progress, signal);
   const datasetLines = source.images.map((image) => `${image.className}\t${image.name}\t${image.sha256}`).sort().join('\n');
   return {
     dictionary: { ...learned.dictionary, data: Float64Array.from(learned.dictionary.data) },
     provenance: {
       kind: 'acsr-single-dictionary', parameters: { ...p }, channels, patchSize,
-      pooledPatches: pool.length, trainingPatches: chosen.length, imageCount: source.images.length,
+      pooledPatches, trainingPatches: learned.patches, imageCount: source.images.length,
       datasetSha256: sha256Hex(datasetLines),
       objective: learned.objective.map((v) => (Number.isFinite(v) ? v : null)),
     },

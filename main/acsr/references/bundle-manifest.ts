@@ -15,7 +15,13 @@ import { z } from 'zod';
  * factored form because the full d x d matrix of a 1280-d latent is 13 MB with rank < n.
  */
 export const BUNDLE_FORMAT = 'acsr-reference-bundle';
-export const BUNDLE_FORMAT_VERSION = 1;
+/**
+ * Version 2 added how each dictionary was learned (method, images, patches, epochs), the
+ * validation split and the specificity check (JSON and PNG files, hashed like the arrays).
+ * Version 1 bundles still load: every added field is optional.
+ */
+export const BUNDLE_FORMAT_VERSION = 2;
+export const READABLE_FORMAT_VERSIONS = [1, 2] as const;
 export const MANIFEST_FILE = 'manifest.json';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256');
@@ -34,11 +40,26 @@ export const trainingParametersSchema = z.object({
   atoms: z.number().int().min(1),
   atomSize: z.number().int().min(1),
   patchSize: z.number().int().min(1),
+  /** at most this many distinct (non-overlapping) crops of an image larger than the patch */
   patchesPerImage: z.number().int().min(1),
-  maxPatchesPerCluster: z.number().int().min(1),
+  /** null: every crop of every image of the cluster (version 1 bundles always had a number) */
+  maxPatchesPerCluster: z.number().int().min(1).nullable(),
   cdlLambda: z.number().nonnegative(),
+  /** batch CDL iterations */
   cdlIterations: z.number().int().min(1),
-  cdlMethod: z.literal('batch-admm-pgm'),
+  /** 'auto': batch for a cluster of at most batchCdlMaxPatches crops, online above */
+  cdlMethod: z.enum(['auto', 'batch-admm-pgm', 'online-liu2018']),
+  batchCdlMaxPatches: z.number().int().min(1).optional(),
+  /** passes of online CDL over the cluster's crops */
+  onlineEpochs: z.number().int().min(1).optional(),
+  /** crops per online CDL step */
+  onlineBatchSize: z.number().int().min(1).optional(),
+  /** cap on the CBPDN iterations of each online step */
+  onlineCbpdnIterations: z.number().int().min(1).optional(),
+  /** share of each class held out for validation (0: none) */
+  validationFraction: z.number().min(0).max(0.9).optional(),
+  /** at most this many validation images per class in the specificity check */
+  specificityImagesPerClass: z.number().int().min(1).optional(),
 });
 export type TrainingParameters = z.infer<typeof trainingParametersSchema>;
 
@@ -60,8 +81,14 @@ const clusterSchema = z.object({
     channels: z.number().int().min(1),
     trainingPatches: z.number().int().min(1),
     patchSize: z.number().int().min(1),
+    /** batch CDL iterations, or online CDL steps */
     iterations: z.number().int().min(1),
+    /** batch: per iteration; online: mean per stretch of steps */
     objective: z.array(z.number().nullable()),
+    /** version 2: how it was learned and from how many of the cluster's images */
+    method: z.enum(['batch-admm-pgm', 'online-liu2018']).optional(),
+    trainingImages: z.number().int().min(1).optional(),
+    epochs: z.number().int().min(1).optional(),
   }),
   files: z.object({
     mean: relativePath,
@@ -75,6 +102,7 @@ export type BundleCluster = z.infer<typeof clusterSchema>;
 const classSchema = z.object({
   name: z.string().min(1),
   index: z.number().int().min(0),
+  /** images stage i clustered (validation images excluded) */
   imageCount: z.number().int().min(1),
   wcss: z.array(z.number().nonnegative()),
   elbowChordDistances: z.array(z.number()),
@@ -85,9 +113,34 @@ const classSchema = z.object({
 });
 export type BundleClass = z.infer<typeof classSchema>;
 
+/** The validation split (validation-split.ts): which images of the data source were held out. */
+export const validationRecordSchema = z.object({
+  fraction: z.number().min(0).max(0.9),
+  seed: z.number().int(),
+  /** images held out, and images stage i learned from */
+  imageCount: z.number().int().min(0),
+  trainingImageCount: z.number().int().min(1),
+  perClass: z.array(z.object({ className: z.string(), images: z.number().int(), heldOut: z.number().int() })),
+  /** SHA-256 over the sorted 'class\tname\tsha256' lines of the held-out images */
+  sha256,
+});
+export type ValidationRecord = z.infer<typeof validationRecordSchema>;
+
+/** Where the specificity check went (specificity-check.ts) and its headline figures. */
+export const specificityRecordSchema = z.object({
+  json: relativePath,
+  png: relativePath,
+  images: z.number().int().min(0),
+  ownClusterBestShare: z.number().min(0).max(1).nullable(),
+  ownClassBestShare: z.number().min(0).max(1).nullable(),
+  /** the shares a dictionary picked at random would reach */
+  chanceCluster: z.number().min(0).max(1).nullable(),
+  chanceClass: z.number().min(0).max(1).nullable(),
+});
+
 export const manifestSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
-  formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
+  formatVersion: z.union([z.literal(1), z.literal(2)]),
   producer: z.string(),
   channels: z.union([z.literal(1), z.literal(3)]),
   extractor: z.object({
@@ -102,10 +155,17 @@ export const manifestSchema = z.object({
     kind: z.enum(['folder', 'fashion-mnist']),
     description: z.string(),
     imageCount: z.number().int().min(1),
-    /** SHA-256 over the sorted (class, name, sha256) lines: one number naming the data set */
+    /**
+     * SHA-256 over the sorted (class, name, sha256) lines: one number naming the data set. It
+     * names the whole source as given, validation images included, so that the split can be redone.
+     */
     datasetSha256: sha256,
     sources: z.array(z.object({ name: z.string(), className: z.string().nullable(), sha256 })),
   }),
+  /** version 2; absent in version 1 bundles (trained on every image) */
+  validation: validationRecordSchema.optional(),
+  /** version 2; null when nothing was held out */
+  specificity: specificityRecordSchema.nullable().optional(),
   classes: z.array(classSchema).min(1),
   files: z.record(relativePath, sha256),
 });

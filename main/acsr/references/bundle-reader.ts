@@ -5,7 +5,7 @@ import { decodeNpy } from '../../io/npy.ts';
 import { formatShape, type NdArray } from '../../io/ndarray.ts';
 import type { ClusterDistribution } from '../clustering/cluster-distribution.ts';
 import { type ConvDictionary, fromSporcoLayout } from '../signal/conv-dictionary.ts';
-import { MANIFEST_FILE, manifestSchema, type BundleManifest } from './bundle-manifest.ts';
+import { BUNDLE_FORMAT, MANIFEST_FILE, READABLE_FORMAT_VERSIONS, manifestSchema, type BundleManifest } from './bundle-manifest.ts';
 import { sha256Hex } from './bundle-writer.ts';
 
 /**
@@ -44,8 +44,9 @@ export async function loadReferenceBundle(path: string): Promise<ReferenceBundle
     throw new UserInputError(`${manifestPath}: not valid JSON (${(error as Error).message})`);
   }
   const format = (parsed as { format?: unknown; formatVersion?: unknown } | null);
-  if (format?.format === 'acsr-reference-bundle' && format.formatVersion !== 1) {
-    throw new UserInputError(`${manifestPath}: bundle format version ${String(format.formatVersion)} is not supported by this version (reads version 1)`);
+  if (format?.format === BUNDLE_FORMAT && !(READABLE_FORMAT_VERSIONS as readonly unknown[]).includes(format.formatVersion)) {
+    throw new UserInputError(`${manifestPath}: bundle format version ${String(format.formatVersion)} is not supported by this version ` +
+      `(reads versions ${READABLE_FORMAT_VERSIONS.join(' and ')}); use a newer acsr or retrain the bundle`);
   }
   const checked = manifestSchema.safeParse(parsed);
   if (!checked.success) {
@@ -63,7 +64,8 @@ export async function loadReferenceBundle(path: string): Promise<ReferenceBundle
     if (actual !== expected) {
       throw new UserInputError(`${path}: bundle file ${file} has SHA-256 ${actual}, the manifest records ${expected}; the bundle was altered or damaged and is refused`);
     }
-    arrays.set(file, decodeNpy(bytes, join(path, file)));
+    // the check's JSON and PNG are verified like the arrays but are not arrays
+    if (file.endsWith('.npy')) arrays.set(file, decodeNpy(bytes, join(path, file)));
   }
 
   const d = manifest.extractor.latentDimension;

@@ -19,6 +19,8 @@ export interface BundleContent {
   readonly manifest: Omit<BundleManifest, 'files'>;
   /** relative path -> array */
   readonly arrays: ReadonlyMap<string, NdArray>;
+  /** relative path -> file content (the specificity check's JSON and PNG), hashed like the arrays */
+  readonly extraFiles?: ReadonlyMap<string, Uint8Array | string>;
 }
 
 export async function writeReferenceBundle(target: string, content: BundleContent, signal?: AbortSignal): Promise<BundleManifest> {
@@ -28,6 +30,11 @@ export async function writeReferenceBundle(target: string, content: BundleConten
     for (const [path, array] of [...content.arrays.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       signal?.throwIfAborted();
       const bytes = encodeNpy(array);
+      await writeSynced(join(temp, path), bytes);
+      files[path] = sha256Hex(bytes);
+    }
+    for (const [path, bytes] of [...(content.extraFiles ?? new Map<string, Uint8Array | string>()).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      signal?.throwIfAborted();
       await writeSynced(join(temp, path), bytes);
       files[path] = sha256Hex(bytes);
     }

@@ -19,6 +19,9 @@ export interface LabelledImage {
   readonly sha256: string;
   /** the smaller side, known before decoding (training patches must fit every image) */
   readonly shortSide: number;
+  /** known before decoding (how many distinct training crops the image gives) */
+  readonly height: number;
+  readonly width: number;
   load(): Promise<RasterImage>;
 }
 
@@ -54,7 +57,7 @@ export async function labelledFolder(root: string, channels: 1 | 3): Promise<Lab
       });
       const name = `${className}/${file.slice(join(root, className).length + 1)}`;
       images.push({
-        className, name, sha256: sha256Hex(bytes), shortSide: Math.min(meta.width, meta.height),
+        className, name, sha256: sha256Hex(bytes), shortSide: Math.min(meta.width, meta.height), height: meta.height, width: meta.width,
         load: async () => decodeImage(await readFile(file), { source: file, channels: channels === 1 ? 'gray' : 'rgb' }),
       });
     }
@@ -80,7 +83,7 @@ export async function fashionMnistSource(directory: string, limit: number | unde
       className: FASHION_MNIST_CLASSES[set.labels[i]],
       name: `train[${i}]`,
       sha256: sha256Hex(new Uint8Array(pixels.map((v) => Math.round(v * 255)))),
-      shortSide: Math.min(image.height, image.width),
+      shortSide: Math.min(image.height, image.width), height: image.height, width: image.width,
       load: async () => (channels === 1 ? image : greyToRgb(image)),
     };
   });

@@ -1,27 +1,33 @@
 import type { NdArray } from '../../io/ndarray.ts';
-import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
-import { clusterAdaptively } from '../clustering/adaptive-clustering.ts';
+import { type ProgressReporter, silentProgress } from '../../progress/progress.ts';
 import { estimateClusterDistribution } from '../clustering/cluster-distribution.ts';
-import { type LatentMatrix, latentMatrix, selectRows } from '../clustering/latent-matrix.ts';
 import { deriveSeed, sampleIndices, seededRandom } from '../random/seeded-random.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 import { type ConvDictionary, toSporcoLayout } from '../signal/conv-dictionary.ts';
 import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleClass, type BundleCluster, type TrainingParameters } from './bundle-manifest.ts';
+import {
+  BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleClass, type BundleCluster, type BundleManifest, type TrainingParameters,
+} from './bundle-manifest.ts';
 import type { BundleContent } from './bundle-writer.ts';
-import { sha256Hex } from './bundle-writer.ts';
-import type { LabelledImageSource } from './labelled-images.ts';
-import { learnPatchDictionary } from './learn-patch-dictionary.ts';
-import { highFrequencyPatches } from './training-patches.ts';
+import { clusterClasses, extractLatents } from './cluster-classes.ts';
+import type { LabelledImage, LabelledImageSource } from './labelled-images.ts';
+import { CDL_DEFAULTS, cdlSettings, learnPatchDictionary } from './learn-patch-dictionary.ts';
+import { imagePatchSource } from './patch-source.ts';
+import { type SpecificityCluster, type SpecificityResult, checkSpecificity } from './specificity-check.ts';
+import { specificityHeatmapPng } from './specificity-heatmap.ts';
+import { type ValidationSplit, imageListSha256, splitValidation } from './validation-split.ts';
 import { PSEUDO_INVERSE_RCOND } from '../clustering/pseudo-inverse.ts';
 
 /**
- * Stage i (method.md): latents R(x) of every labelled image; per class, k-means++ for k = 1..K_max
- * with the elbow (or a fixed k); per cluster the mean and (pseudo-)inverse covariance of its
- * latents and a convolutional dictionary learned (batch CDL, paper eq. 5) from the Tikhonov
- * high-frequency parts of crops of its images. Everything random derives from `seed`.
+ * Stage i (method.md): a validation share of every class is held out (validation-split.ts); the
+ * latents R(x) of the rest; per class, k-means++ for k = 1..K_max with the elbow (or a fixed k);
+ * per cluster the mean and (pseudo-)inverse covariance of its latents and a convolutional
+ * dictionary learned from the Tikhonov high-frequency parts of distinct crops of ALL its images
+ * (learn-patch-dictionary.ts: batch CDL, paper eq. 5, for a small cluster, online CDL streaming
+ * over a large one); finally the specificity check on the held-out images
+ * (specificity-check.ts). Everything random derives from `seed`.
  */
 export const DEFAULT_TRAINING_PARAMETERS: TrainingParameters = Object.freeze({
   kMax: 5,
@@ -36,12 +42,18 @@ export const DEFAULT_TRAINING_PARAMETERS: TrainingParameters = Object.freeze({
   atoms: 32,
   atomSize: 8,
   patchSize: 64,
-  patchesPerImage: 2,
-  maxPatchesPerCluster: 24,
+  patchesPerImage: 4,
+  maxPatchesPerCluster: null,
   cdlLambda: 0.1,
   cdlIterations: 60,
-  cdlMethod: 'batch-admm-pgm',
+  cdlMethod: 'auto',
+  ...CDL_DEFAULTS,
+  validationFraction: 0.1,
+  specificityImagesPerClass: 30,
 });
+
+/** CBPDN iterations per image and dictionary in the specificity check: bounds its cost (images x clusters solves). */
+export const SPECIFICITY_MAX_ITERATIONS = 50;
 
 export interface TrainReferencesRequest {
   readonly source: LabelledImageSource;
@@ -64,86 +76,41 @@ export interface TrainingObserver {
   classClustered?(result: { className: string; wcss: readonly number[]; chosenK: number; chosenBy: 'elbow' | 'fixed'; elbowK: number; minClusterSize: number }): void;
   /** A cluster's dictionary learned (atom-major layout, see ConvDictionary). */
   dictionaryLearned?(result: { clusterId: string; sampleCount: number; dictionary: ConvDictionary<Float32Array> }): void;
+  /** The specificity check done (its heat map as the bundle stores it). */
+  specificityChecked?(result: { check: SpecificityResult; png: Buffer }): void;
 }
 
-/** Share of the progress bar per phase, from timings of the default bundle. */
-const LATENT_SHARE = 0.25;
-const CLUSTER_SHARE = 0.05;
+/** Share of the progress bar per phase. */
+const LATENT_SHARE = 0.1;
+const CLUSTER_SHARE = 0.02;
+const SPECIFICITY_SHARE = 0.1;
+export const SPECIFICITY_JSON = 'specificity/specificity.json';
+export const SPECIFICITY_PNG = 'specificity/specificity.png';
 
 export async function trainReferences(request: TrainReferencesRequest): Promise<BundleContent> {
-  const { source, extractor, parameters: p } = request;
+  const { extractor, parameters: p } = request;
   const progress = request.progress ?? silentProgress;
   const signal = request.signal;
   const channels = extractor.inputSize.channels;
-  if (source.images.length === 0) throw new UserInputError('no training images');
-  const shortest = Math.min(...source.images.map((image) => image.shortSide));
+  if (request.source.images.length === 0) throw new UserInputError('no training images');
+  const split = splitValidation(request.source, p.validationFraction ?? 0, p.seed, p.minClusterSize);
+  const source = split.training;
+  const shortest = Math.min(...request.source.images.map((image) => image.shortSide));
   const patchSize = Math.min(p.patchSize, shortest);
   if (patchSize < p.atomSize) throw new UserInputError(`the smallest training image (${shortest} px) is smaller than an atom (${p.atomSize} px)`);
+  const patchSettings = { patchSize, patchesPerImage: p.patchesPerImage, tikhonovLambda: p.tikhonovLambda, seed: p.seed };
 
-  // 1. latents and training patches, a batch of images at a time
-  const latentProgress = progress.sub(0, LATENT_SHARE, 'latents');
-  const latents: Float32Array[] = [];
-  const patches: Float32Array[][] = [];
-  const batchSize = request.batchSize ?? 16;
-  for (let start = 0; start < source.images.length; start += batchSize) {
-    throwIfCancelled(signal);
-    const batch = source.images.slice(start, start + batchSize);
-    const images = await Promise.all(batch.map((entry) => entry.load()));
-    latents.push(...(await extractor.extract(images)));
-    images.forEach((image, i) => {
-      const random = seededRandom(deriveSeed(p.seed, 1_000_000 + start + i));
-      patches.push(highFrequencyPatches(image, patchSize, p.patchesPerImage, p.tikhonovLambda, random));
-    });
-    const done = Math.min(start + batchSize, source.images.length);
-    latentProgress.report({ stage: 'latents', fraction: done / source.images.length, message: `${done}/${source.images.length} images` });
-  }
+  const latents = await extractLatents(source.images, extractor, request.batchSize ?? 16, progress.sub(0, LATENT_SHARE, 'latents'), signal);
+  const plans = clusterClasses(source, latents, p, progress.sub(LATENT_SHARE, LATENT_SHARE + CLUSTER_SHARE, 'clusters'), request.observer, signal);
 
-  // 2. per class: clusters and their distributions
-  const clusterProgress = progress.sub(LATENT_SHARE, LATENT_SHARE + CLUSTER_SHARE, 'clusters');
-  const plans: { cls: Omit<BundleClass, 'clusters'>; clusters: { members: number[]; latents: LatentMatrix }[] }[] = [];
-  source.classNames.forEach((className, classIndex) => {
-    throwIfCancelled(signal);
-    const members = source.images.flatMap((image, i) => (image.className === className ? [i] : []));
-    if (members.length < p.minClusterSize) {
-      throw new UserInputError(`class '${className}' has ${members.length} image(s); a class needs at least ${p.minClusterSize} for a covariance`);
-    }
-    const matrix = latentMatrix(members.map((i) => latents[i]));
-    let clustering;
-    try {
-      clustering = clusterAdaptively(matrix, {
-        kMax: p.kMax, fixedK: p.fixedK ?? undefined, minClusterSize: p.minClusterSize,
-        kMeans: { seed: deriveSeed(p.seed, classIndex), restarts: p.kMeansRestarts, maxIterations: p.kMeansMaxIterations },
-      }, signal);
-    } catch (error) {
-      if (error instanceof RangeError) throw new UserInputError(`class '${className}': ${error.message}`);
-      throw error;
-    }
-    const clusters = Array.from({ length: clustering.chosenK }, (_, j) => {
-      const rows = members.flatMap((_, r) => (clustering.clustering.assignments[r] === j ? [r] : []));
-      return { members: rows.map((r) => members[r]), latents: selectRows(matrix, rows) };
-    });
-    plans.push({
-      cls: {
-        name: className, index: classIndex, imageCount: members.length, wcss: clustering.wcss,
-        elbowChordDistances: clustering.elbow.chordDistances, elbowK: clustering.elbow.k,
-        chosenK: clustering.chosenK, chosenBy: clustering.chosenBy,
-      },
-      clusters,
-    });
-    request.observer?.classClustered?.({
-      className, wcss: [...clustering.wcss], chosenK: clustering.chosenK, chosenBy: clustering.chosenBy, elbowK: clustering.elbow.k, minClusterSize: p.minClusterSize,
-    });
-    clusterProgress.report({
-      stage: 'clusters', fraction: (classIndex + 1) / source.classNames.length, message: `${className}: k = ${clustering.chosenK}`,
-      metrics: { wcss: [...clustering.wcss] },
-    });
-  });
-
-  // 3. per cluster: distribution and dictionary
+  // per cluster: distribution and dictionary
   const totalClusters = plans.reduce((n, plan) => n + plan.clusters.length, 0);
   const arrays = new Map<string, NdArray>();
   const classes: BundleClass[] = [];
+  const checked: SpecificityCluster[] = [];
   const engine = request.engine ?? fastEngineFactory();
+  const cdl = cdlSettings(p);
+  const dictionaryShare = 1 - LATENT_SHARE - CLUSTER_SHARE - SPECIFICITY_SHARE;
   let clusterNumber = 0;
   for (const plan of plans) {
     const clusters: BundleCluster[] = [];
@@ -156,14 +123,13 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
         if (error instanceof RangeError) throw new UserInputError(`cluster ${id}: ${error.message}`);
         throw error;
       }
-      const from = LATENT_SHARE + CLUSTER_SHARE + ((1 - LATENT_SHARE - CLUSTER_SHARE) * clusterNumber) / totalClusters;
-      const to = LATENT_SHARE + CLUSTER_SHARE + ((1 - LATENT_SHARE - CLUSTER_SHARE) * (clusterNumber + 1)) / totalClusters;
-      const dictionaryProgress = progress.sub(from, to, `dictionary ${id}`);
+      const from = LATENT_SHARE + CLUSTER_SHARE + (dictionaryShare * clusterNumber) / totalClusters;
+      const to = LATENT_SHARE + CLUSTER_SHARE + (dictionaryShare * (clusterNumber + 1)) / totalClusters;
       const clusterSeed = deriveSeed(p.seed, 2_000_000 + clusterNumber);
-      const clusterPatches = cluster.members.flatMap((i) => patches[i]);
-      const chosen = sampleIndices(clusterPatches.length, p.maxPatchesPerCluster, seededRandom(clusterSeed)).map((i) => clusterPatches[i]);
-      const learned = await learnPatchDictionary(chosen, patchSize, channels, p, engine, clusterSeed, dictionaryProgress, signal);
+      const patches = imagePatchSource(cluster.members.map((i) => source.images[i]), cluster.members.map((i) => split.trainingIndex[i]), patchSettings);
+      const learned = await learnPatchDictionary(patches, patchSize, channels, cdl, engine, clusterSeed, progress.sub(from, to, `dictionary ${id}`), signal);
       request.observer?.dictionaryLearned?.({ clusterId: id, sampleCount: cluster.members.length, dictionary: learned.dictionary });
+      checked.push({ id, className: plan.cls.name, distribution, dictionary: learned.dictionary });
 
       const folder = `clusters/${plan.cls.index}-${j}`;
       const files = {
@@ -185,8 +151,9 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
         covariance: { method: distribution.method, rank: r, shrinkage: distribution.shrinkage, complementPrecision: distribution.complementPrecision },
         dictionary: {
           atoms: p.atoms, atomHeight: p.atomSize, atomWidth: p.atomSize, channels,
-          trainingPatches: chosen.length, patchSize, iterations: p.cdlIterations,
+          trainingPatches: learned.patches, patchSize, iterations: learned.iterations,
           objective: learned.objective.map((v) => (Number.isFinite(v) ? v : null)),
+          method: learned.method, trainingImages: learned.images, epochs: learned.epochs,
         },
         files,
       });
@@ -195,7 +162,23 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
     classes.push({ ...plan.cls, clusters });
   }
 
-  const datasetLines = source.images.map((image) => `${image.className}\t${image.name}\t${image.sha256}`).sort().join('\n');
+  // the specificity check on (at most specificityImagesPerClass of) the held-out images
+  const extraFiles = new Map<string, Uint8Array | string>();
+  let specificity: BundleManifest['specificity'] = null;
+  const sample = specificitySample(split, p);
+  if (sample.images.length > 0) {
+    const check = await checkSpecificity({
+      images: sample.images, sourceIndex: sample.sourceIndex, clusters: checked, extractor, channels, engine,
+      patches: { patchSize, tikhonovLambda: p.tikhonovLambda, seed: p.seed }, lambda: p.cdlLambda, maxIterations: SPECIFICITY_MAX_ITERATIONS,
+      progress: progress.sub(1 - SPECIFICITY_SHARE, 1, 'specificity'), signal,
+    });
+    const png = await specificityHeatmapPng(check);
+    extraFiles.set(SPECIFICITY_JSON, JSON.stringify(check, null, 2) + '\n');
+    extraFiles.set(SPECIFICITY_PNG, png);
+    specificity = { json: SPECIFICITY_JSON, png: SPECIFICITY_PNG, ...check.summary };
+    request.observer?.specificityChecked?.({ check, png });
+  }
+
   return {
     manifest: {
       format: BUNDLE_FORMAT,
@@ -208,11 +191,29 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
       },
       parameters: { ...p },
       trainingData: {
-        kind: source.kind, description: source.description, imageCount: source.images.length,
-        datasetSha256: sha256Hex(datasetLines), sources: source.sources,
+        kind: request.source.kind, description: request.source.description, imageCount: request.source.images.length,
+        datasetSha256: imageListSha256(request.source.images), sources: request.source.sources,
       },
+      validation: split.record,
+      specificity,
       classes,
     },
     arrays,
+    extraFiles,
   };
 }
+
+/** Up to specificityImagesPerClass held-out images of each class, a seeded choice, in source order. */
+function specificitySample(split: ValidationSplit, p: TrainingParameters): { images: LabelledImage[]; sourceIndex: number[] } {
+  const cap = p.specificityImagesPerClass ?? Infinity;
+  const chosen: number[] = [];
+  const classNames = [...new Set(split.validation.map((image) => image.className))];
+  classNames.forEach((className, c) => {
+    const members = split.validation.flatMap((image, k) => (image.className === className ? [k] : []));
+    chosen.push(...sampleIndices(members.length, cap, seededRandom(deriveSeed(p.seed, SPECIFICITY_STREAM + c))).map((r) => members[r]));
+  });
+  chosen.sort((a, b) => a - b);
+  return { images: chosen.map((k) => split.validation[k]), sourceIndex: chosen.map((k) => split.validationIndex[k]) };
+}
+
+const SPECIFICITY_STREAM = 5_000_000;
