@@ -23,7 +23,8 @@ import { refuseExisting, writeRobustBundle } from './robust-bundle.ts';
 import { evaluateRobustness, type RobustnessFigures } from './robust-evaluation.ts';
 import { saveRobustModel } from './robust-model-files.ts';
 import { type RobustNetwork, type RobustTrainingOptions, trainRobustly } from './robust-training.ts';
-import { loadRobustTrainingSet } from './robust-training-set.ts';
+import { loadRobustTrainingSet, withoutImages } from './robust-training-set.ts';
+import { bundleValidationNames } from './bundle-validation-names.ts';
 import { assertTrainableNetwork, type TrainedScope, trainablePlan } from './trainable-variables.ts';
 
 export interface TrainRobustRequest {
@@ -83,7 +84,10 @@ export async function trainRobustExtractor(request: TrainRobustRequest): Promise
     const stageOneNet = robustNetwork(stageOne, 'all', assertTrainableNetwork(stageOne.network, stageOne.identity.id));
     checkCompatible(initial, bundle);
     const scope = request.scope ?? (backend.choice === 'tensorflow-gpu' ? 'all' : 'last-blocks');
-    const set = await loadRobustTrainingSet(request.dataDir, initial.entry, request.limit);
+    const set = withoutImages(
+      await loadRobustTrainingSet(request.dataDir, initial.entry, request.limit),
+      await bundleValidationNames(bundle.manifest, request.dataDir, initial.entry.input.channels === 1 ? 1 : 3),
+    );
     const evaluationSet = request.evaluation
       ? await loadRobustTrainingSet(request.evaluation.dataDir, initial.entry, request.evaluation.images, 't10k')
       : undefined;

@@ -74,3 +74,21 @@ export function pixelBlock(set: RobustTrainingSet, indices: ArrayLike<number>): 
   for (let row = 0; row < indices.length; row++) block.set(set.pixels.subarray(indices[row] * size, (indices[row] + 1) * size), row * size);
   return block;
 }
+
+/**
+ * The set without the images named in `excluded` (a bundle's validation images): stage ii must
+ * not learn from the images that later choose the purification settings, or the tuning would be
+ * measured on images the extractor was fitted to.
+ */
+export function withoutImages(set: RobustTrainingSet, excluded: ReadonlySet<string>): RobustTrainingSet {
+  const kept = set.names.flatMap((name, i) => (excluded.has(name) ? [] : [i]));
+  if (kept.length === set.count) return set;
+  return finish({
+    ...set,
+    count: kept.length,
+    pixels: pixelBlock(set, kept),
+    labels: Int32Array.from(kept, (i) => set.labels[i]),
+    names: kept.map((i) => set.names[i]),
+    description: `${set.description}, less ${set.count - kept.length} validation images of the bundle`,
+  });
+}
