@@ -60,6 +60,28 @@ test('a targeted PGD-Linf attack writes a 16-bit PNG within budget and a record 
   assert.ok(max > 3.5 / 255, 'the attack used its budget');
 });
 
+test('FGSM at the paper\'s dissimilarity budget: the record names the normalisation and its dissimilarity is the file\'s', async () => {
+  const out = path.join(workDir, 'fgsm-dis');
+  const input = path.join(photosDir, 'skimage-chelsea.png');
+  const result = acsr(['--model', 'nsfwjs-mobilenet-v2', '--attack', 'fgsm-dis:0.04', '--in', input, '--out', out]);
+  assert.equal(result.code, 0, result.stderr);
+  const record = JSON.parse(readFileSync(path.join(out, 'skimage-chelsea.attack.json'), 'utf8'));
+  assert.deepEqual([record.attack.spec, record.attack.budget.norm, record.attack.budget.epsilon], ['fgsm-dis:0.04', 'dissimilarity', 0.04]);
+  assert.match(record.attack.budget.units, /L2 dissimilarity \|\|x'-x\|\|_2 \/ \|\|x\|\|_2, pixels in \[0, 1\]/);
+  const original = await readImage(input, { precision: 'float32' });
+  const written = await readImage(path.join(out, 'skimage-chelsea.adversarial.png'), { precision: 'float32' });
+  let deltaSum = 0;
+  let imageSum = 0;
+  for (let i = 0; i < original.data.length; i++) {
+    deltaSum += (written.data[i] - original.data[i]) ** 2;
+    imageSum += original.data[i] ** 2;
+  }
+  const dissimilarity = Math.sqrt(deltaSum / imageSum);
+  assert.ok(Math.abs(record.written.dissimilarity - dissimilarity) < 1e-6, `${record.written.dissimilarity} vs ${dissimilarity}`);
+  // the sign step is sized to exactly 0.04 before clipping: what clipping removes leaves it at most that
+  assert.ok(record.adversarial.dissimilarity <= 0.04 + 1e-6 && record.adversarial.dissimilarity > 0.03, `${record.adversarial.dissimilarity}`);
+});
+
 test('bad input is one error line, exit 2, and no output folder', () => {
   const input = path.join(photosDir, 'skimage-chelsea.png');
   const cases: [string[], RegExp][] = [
