@@ -1,5 +1,5 @@
 /**
- * Builds the labelled photo set of the NSFW evaluation (issue 4, docs/results.md) from the real
+ * Builds the labelled photo set of the NSFW evaluation from the real
  * photos in ../shared/data/photos: per photo, the largest centred square and its mirror image,
  * and a 70 % centred zoom, each resized to 224 x 224 (the bundled filters' input size, so an
  * attack's budget is spent at the resolution the filter sees) with sharp's Lanczos-3, written

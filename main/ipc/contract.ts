@@ -305,7 +305,7 @@ export const evalJobRequestSchema = z.strictObject({
   limit: z.number().int().min(1).max(100_000).optional(),
 });
 
-/** The case's audit report (issue 5), written into the case's reports/ folder and recorded in the case. */
+/** The case's audit report, written into the case's reports/ folder and recorded in the case. */
 export const reportJobRequestSchema = z.strictObject({
   kind: z.literal('report'),
   caseId: caseIdSchema,

@@ -1,6 +1,6 @@
 /**
- * The contract every attack (issue 4) and every user of attacks (evaluation, BPDA, stage ii robust
- * training, issue 7) shares. Attacks see a classifier only through a vector-Jacobian product, so the
+ * The contract every attack and every user of attacks (evaluation, BPDA, stage ii robust
+ * training) shares. Attacks see a classifier only through a vector-Jacobian product, so the
  * same code attacks a tfjs model, a hand-written linear model (closed-form tests) and a purified
  * pipeline with an identity backward pass (BPDA).
  */

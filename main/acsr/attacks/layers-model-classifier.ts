@@ -1,7 +1,7 @@
 /**
  * AttackableClassifier for a plain tfjs LayersModel that takes [N, H, W, C] pixels in [0, 1] and
  * outputs logits [N, classes], e.g. the Fashion-MNIST baseline CNN (models/baseline-cnn.ts) that
- * robust training (issue 7) attacks while it trains. Inference mode (training=false: no dropout).
+ * robust training attacks while it trains. Inference mode (training=false: no dropout).
  */
 import type * as tf from '@tensorflow/tfjs';
 import { withInputGradientsOnly } from '../models/gradient-kernels.ts';

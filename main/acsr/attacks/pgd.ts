@@ -1,6 +1,6 @@
 /**
  * PGD (Madry et al. 2018; torchattacks 3.5 PGD and PGDL2): BIM from a seeded random start in the
- * budget's ball. Used by evaluation and by stage ii robust training (issue 7).
+ * budget's ball. Used by evaluation and by stage ii robust training.
  */
 import { formatEpsilon, normSuffix } from './perturbation-norms.ts';
 import type { Attack, AttackBudget, AttackRequest, AttackResult, NormKind } from './attack-types.ts';

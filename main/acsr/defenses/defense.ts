@@ -1,5 +1,5 @@
 /**
- * The interface ACSR and every comparison defense (issue 4) share, so that evaluation treats them
+ * The interface ACSR and every comparison defense share, so that evaluation treats them
  * alike: an image in, a purified image of the same size out, plus what the defense chose.
  */
 import type { RasterImage } from '../../io/image.ts';

@@ -1,8 +1,8 @@
 /**
  * The baseline CNN for small greyscale images (Fashion-MNIST): a latent extractor trained here when
- * no registered model suits the data (issue 3, `acsr train --train-baseline`). It is an ordinary
- * tfjs Layers model whose last layer gives logits, so the attacks (issue 4) can take input
- * gradients through it and robust fine-tuning (issue 7) can train it further.
+ * no registered model suits the data. It is an ordinary
+ * tfjs Layers model whose last layer gives logits, so the attacks can take input
+ * gradients through it and robust fine-tuning can train it further.
  *
  * Architecture: conv3x3(c1)-pool-conv3x3(c2)-pool-dense(latent)-dense(classes). Two convolutions
  * rather than the usual four: by multiply-adds the four-convolution net costs ~4x more per image,

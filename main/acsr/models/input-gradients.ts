@@ -1,6 +1,6 @@
 /**
- * Gradients of a model's outputs with respect to the image pixels, for attacks (issue 4) and for
- * robust training's latent-space term (issue 7). The gradient is taken in image space, through
+ * Gradients of a model's outputs with respect to the image pixels, for attacks and for
+ * robust training's latent-space term. The gradient is taken in image space, through
  * the model's own preprocessing (resize, channel replication, scaling), so a perturbation built
  * from it applies to the image an investigator actually has.
  */

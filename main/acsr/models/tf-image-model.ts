@@ -51,7 +51,7 @@ export class TfImageModel implements LatentExtractor, ImageClassifier {
   readonly scoreKind: 'logits' | 'log-probabilities';
   readonly loadReport: ModelLoadReport;
   /**
-   * The tfjs network itself, for fine-tuning (issue 7: a Layers model's variables, trainable flags
+   * The tfjs network itself, for fine-tuning (a Layers model's variables, trainable flags
    * as in its Keras config). Graph models hold their weights as constants and cannot be trained.
    */
   readonly network: tf.LayersModel | tf.GraphModel;

@@ -1,5 +1,5 @@
 /**
- * What stage ii is judged by (method.md, stage ii; issue 7), for one network on held-out images:
+ * What stage ii is judged by (method.md, stage ii), for one network on held-out images:
  * - clean accuracy;
  * - PGD accuracy: accuracy on PGD examples crafted against this very network (white box), or
  *   against another one (`attackAgainst`, e.g. the content filter f_bsl whose attacker ACSR faces);
