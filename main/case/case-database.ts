@@ -100,11 +100,6 @@ export class CaseDatabase {
     if (this.#db.open) this.#db.close();
   }
 
-  /** For checks that inspect the schema itself (verify-case.ts); not for changing anything. */
-  get connection(): SqliteDatabase {
-    return this.#db;
-  }
-
   // ---- audit log -------------------------------------------------------------------------
 
   /** Appends an entry on its own; state changes use the methods below, which append for you. */
