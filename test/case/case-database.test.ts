@@ -72,6 +72,33 @@ describe('case database schema', () => {
   });
 });
 
+describe('the write path', () => {
+  it('appends audit entries only inside a write transaction', () => {
+    const head = caseFolder.db.auditHead();
+    assert.throws(() => caseFolder.db.stores.write.audit({ examiner: 'alice', action: 'note', subject: 'case:2026-0001' }), /outside a write transaction/);
+    assert.deepEqual(caseFolder.db.auditHead(), head);
+  });
+
+  it('keeps nothing of a write that fails half-way: neither its rows nor its entries', () => {
+    const { db } = caseFolder;
+    const head = db.auditHead();
+    const examiners = db.stores.examiners.storedRows().length;
+    // 'newcomer' is registered (a row and an entry) before the override's examiner name is refused.
+    assert.throws(
+      () =>
+        db.recordPurificationRun({
+          itemId: 3, bundleId: 'b', bundleManifestSha256: SHA_A, parameters: {}, backend: 'wasm', chosenCluster: 0, clusterDistances: [1, 2],
+          override: { cluster: 1, examiner: 'mal\u202elory', reason: 'looks odd' },
+          outputSha256: SHA_B, outputPdqHash: 'c'.repeat(64), outputPdqQuality: 100, pdqDistance: 3, timingsMs: {}, examiner: 'newcomer',
+        }),
+      (error: unknown) => error instanceof UserInputError && /text-direction control/.test(error.message),
+    );
+    assert.deepEqual(db.auditHead(), head);
+    assert.equal(db.stores.examiners.storedRows().length, examiners);
+    assert.deepEqual(db.purificationRuns(3), []);
+  });
+});
+
 describe('tags, categories and notes', () => {
   it('keeps the latest category as current, the history in order, and filters lists by category and tags', () => {
     const { db } = caseFolder;
