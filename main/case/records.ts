@@ -157,3 +157,28 @@ export interface ItemSummary extends EvidenceItem {
   category: CategoryCode | null;
   tags: string[];
 }
+
+export interface ExaminerKeyRecord {
+  id: number;
+  /** null when the row names no examiner (a tampered row). */
+  examiner: string | null;
+  /** Base64 of the DER SubjectPublicKeyInfo of an Ed25519 key. */
+  publicKey: string;
+  /** SHA-256 (hex) of the DER public key. */
+  fingerprint: string;
+  createdAt: string;
+}
+
+export interface CheckpointRecord {
+  id: number;
+  sequence: number;
+  headSha256: string;
+  signedAt: string;
+  examiner: string;
+  osUser: string;
+  keyFingerprint: string;
+  /** Base64 DER SubjectPublicKeyInfo, as in examiner_keys. */
+  publicKey: string;
+  /** Base64 Ed25519 signature over checkpointPayload(...) (checkpoints.ts). */
+  signature: string;
+}

@@ -69,14 +69,16 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
     }
   };
 
-  problems.push(...checkDatabaseIntegrity(db.connection));
+  // The file beneath the stores (integrity, schema) through its narrow read-only view; every
+  // table through its store's reads.
+  problems.push(...checkDatabaseIntegrity(db.stores.file));
   const auditRows = read('the audit log', () => [...db.auditRows()], [] as StoredAuditRow[]);
   const auditChain = checkAuditChain(auditRows);
   if (auditChain.broken) {
     problems.push({ kind: 'audit-chain', where: `audit entry ${auditChain.broken.sequence}`, reason: auditChain.broken.reason, auditSequence: auditChain.broken.sequence });
   }
-  problems.push(...read('the schema', () => checkSchema(db.connection), []));
-  problems.push(...read('the records', () => verifyRecords(db.connection, auditRows), []));
+  problems.push(...read('the schema', () => checkSchema(db.stores.file), []));
+  problems.push(...read('the records', () => verifyRecords(db.stores, auditRows), []));
 
   const caseNumber = read('the case', () => db.getCase().number, '');
   const chain = new Map(auditRows.map((row) => [row.sequence, row.sha256]));

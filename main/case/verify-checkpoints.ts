@@ -4,7 +4,7 @@
  * signed hash. Checkpoints this workstation's examiners signed are also read from their own
  * journals (checkpoints.ts), which a deletion in the case folder does not reach.
  */
-import type { CheckpointRecord, ExaminerKeyRecord } from './case-database.ts';
+import type { CheckpointRecord, ExaminerKeyRecord } from './records.ts';
 import { sameName } from './chain-replay.ts';
 import { signatureHolds, type JournalCheckpoint } from './checkpoints.ts';
 import { publicKeyFingerprint } from './signing-keys.ts';

@@ -5,8 +5,8 @@
  * changed table shows even when every name is still there.
  */
 import Database from 'better-sqlite3';
-import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { expectedSchema } from './migrations.ts';
+import type { DatabaseFile } from './stores/database-file.ts';
 import type { VerificationProblem } from './verification-problem.ts';
 
 /** SQLite's answer to a damaged file, as opposed to a failure of this program. */
@@ -34,10 +34,10 @@ export function damageProblem(error: Error, while_: string): VerificationProblem
   };
 }
 
-export function checkDatabaseIntegrity(db: SqliteDatabase): VerificationProblem[] {
+export function checkDatabaseIntegrity(file: DatabaseFile): VerificationProblem[] {
   let lines: string[];
   try {
-    lines = db.prepare('PRAGMA integrity_check(20)').pluck().all() as string[];
+    lines = file.integrityCheck();
   } catch (error) {
     if (isDatabaseDamage(error)) return [damageProblem(error, 'the file for its integrity check')];
     throw error;
@@ -47,13 +47,10 @@ export function checkDatabaseIntegrity(db: SqliteDatabase): VerificationProblem[
 }
 
 /** Triggers that guard append-only tables are named as such; other differences as schema changes. */
-export function checkSchema(db: SqliteDatabase): VerificationProblem[] {
+export function checkSchema(file: DatabaseFile): VerificationProblem[] {
+  // What the migrations create, built in a scratch database of its own.
   const expected = expectedSchema((path) => new Database(path));
-  const actual = new Map(
-    (db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'`).all() as { type: string; name: string; sql: string | null }[]).map(
-      (row) => [row.name, row],
-    ),
-  );
+  const actual = new Map(file.schemaObjects().map((row) => [row.name, row]));
   const problems: VerificationProblem[] = [];
   for (const [name, want] of expected) {
     const have = actual.get(name);

@@ -5,14 +5,16 @@
  * id; the name is taken from the chain's own examiner registrations, so an edited examiners.name
  * is one finding (on the examiner) rather than a re-attribution of everything they did.
  */
-import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { canonicalJson } from './canonical-json.ts';
 import { replayChain, sameName, subjectId, type ChainEntry, type ChainFacts } from './chain-replay.ts';
 import type { StoredAuditRow } from './audit-chain.ts';
+import type { CaseStores } from './stores/case-stores.ts';
+import type { CaseRow } from './stores/case-store.ts';
 import type { VerificationProblem } from './verification-problem.ts';
 import { isSqliteError, unreadableProblem } from './verify-database.ts';
 
-type Row = Record<string, unknown> & { id: number };
+/** A row as its store read it: the table's columns, whatever SQLite holds (verification trusts no type). */
+type Row = { id: number };
 
 interface Field {
   label: string;
@@ -25,20 +27,21 @@ interface Field {
 /** Row times are taken a moment apart from their entry's, in the same transaction. */
 const SAME_MOMENT_MS = 5_000;
 
-export function verifyRecords(db: SqliteDatabase, auditRows: Iterable<StoredAuditRow>): VerificationProblem[] {
+/** Each table is read as stored (every column, no joins) through its store's storedRows(). */
+export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAuditRow>): VerificationProblem[] {
   const facts = replayChain(auditRows);
   const problems: VerificationProblem[] = [];
   /** A table SQLite cannot read is named once, and its comparison skipped rather than every row called deleted. */
-  const rows = (table: string): Map<number, Row> | null => {
+  const rows = <R extends Row>(table: string, read: () => R[]): Map<number, R> | null => {
     try {
-      return new Map((db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as Row[]).map((row) => [row.id, row]));
+      return new Map(read().map((row) => [row.id, row]));
     } catch (error) {
       if (!isSqliteError(error)) throw error;
       problems.push(unreadableProblem(error, `table ${table}`));
       return null;
     }
   };
-  const items = rows('evidence_items');
+  const items = rows('evidence_items', () => stores.items.storedRows());
   const examinerName = (id: unknown): string => {
     const name = facts.examiners.get(Number(id))?.parameters.name;
     return typeof name === 'string' ? name : `examiner ${String(id)}, whom the audit log never registered`;
@@ -47,7 +50,7 @@ export function verifyRecords(db: SqliteDatabase, auditRows: Iterable<StoredAudi
     const name = facts.items.get(Number(id))?.parameters.originalName ?? items?.get(Number(id))?.original_name;
     return `item ${String(id)}${typeof name === 'string' ? ` (${name})` : ''}`;
   };
-  const compare = (spec: { what: string; table: string; rows: Map<number, Row> | null; entries: Map<number, ChainEntry>; where: (id: number, row?: Row, entry?: ChainEntry) => string; fields: (row: Row, entry: ChainEntry) => Field[] }) => {
+  const compare = <R extends Row>(spec: { what: string; table: string; rows: Map<number, R> | null; entries: Map<number, ChainEntry>; where: (id: number, row?: R, entry?: ChainEntry) => string; fields: (row: R, entry: ChainEntry) => Field[] }) => {
     if (!spec.rows) return;
     for (const [id, row] of spec.rows) {
       const entry = spec.entries.get(id);
@@ -70,21 +73,21 @@ export function verifyRecords(db: SqliteDatabase, auditRows: Iterable<StoredAudi
       problems.push({ kind: 'record', where: spec.where(id, undefined, entry), reason: `audit entry ${entry.sequence} records this ${spec.what}, but its row in ${spec.table} is gone: it was deleted`, auditSequence: entry.sequence });
     }
   };
-  const common = (row: Row, entry: ChainEntry, examinerColumn = 'examiner_id', timeColumn = 'created_at'): Field[] => [
-    { label: 'the examiner', actual: examinerName(row[examinerColumn]), expected: entry.examiner, compare: 'name' },
+  const common = (row: { examiner_id: unknown; created_at?: unknown; imported_at?: unknown }, entry: ChainEntry, timeColumn: 'created_at' | 'imported_at' = 'created_at'): Field[] => [
+    { label: 'the examiner', actual: examinerName(row.examiner_id), expected: entry.examiner, compare: 'name' },
     { label: 'the time', actual: row[timeColumn], expected: entry.time, compare: 'time' },
   ];
   const p = (entry: ChainEntry, key: string) => entry.parameters[key];
 
   compare({
-    what: 'examiner', table: 'examiners', rows: rows('examiners'), entries: facts.examiners,
+    what: 'examiner', table: 'examiners', rows: rows('examiners', () => stores.examiners.storedRows()), entries: facts.examiners,
     where: (id, row, entry) => `examiner ${id} (${show(entry?.parameters.name ?? row?.name)})`,
     fields: (row, entry) => [
       { label: 'the name', actual: row.name, expected: p(entry, 'name'), compare: 'name' },
       { label: 'the time', actual: row.created_at, expected: entry.time, compare: 'time' },
     ],
   });
-  const cases = rows('cases');
+  const cases = rows('cases', () => stores.cases.storedRows());
   if (cases) verifyCaseRow(cases, facts, examinerName, problems);
   compare({
     what: 'evidence item', table: 'evidence_items', rows: items, entries: facts.items, where: (id) => itemLabel(id),
@@ -97,11 +100,11 @@ export function verifyRecords(db: SqliteDatabase, auditRows: Iterable<StoredAudi
         ] as const
       ).map(([label, column, key]): Field => ({ label: `the ${label}`, actual: row[column], expected: p(entry, key) })),
       { label: 'the decoder notes', actual: row.decode_notes, expected: p(entry, 'decodeNotes'), compare: 'json-text' },
-      ...common(row, entry, 'examiner_id', 'imported_at'),
+      ...common(row, entry, 'imported_at'),
     ],
   });
   compare({
-    what: 'tag', table: 'tags', rows: rows('tags'), entries: facts.tags,
+    what: 'tag', table: 'tags', rows: rows('tags', () => stores.tagsAndNotes.storedTagRows()), entries: facts.tags,
     where: (id, row, entry) => `${row?.kind === 'category' || p(entry ?? ({ parameters: {} } as ChainEntry), 'kind') === 'category' ? 'category' : 'tag'} ${id} on ${itemLabel(row?.item_id ?? subjectId(entry?.subject ?? '', 'item'))}`,
     fields: (row, entry) => [
       { label: 'the item', actual: row.item_id, expected: subjectId(entry.subject, 'item') },
@@ -112,7 +115,7 @@ export function verifyRecords(db: SqliteDatabase, auditRows: Iterable<StoredAudi
     ],
   });
   compare({
-    what: 'note', table: 'notes', rows: rows('notes'), entries: facts.notes,
+    what: 'note', table: 'notes', rows: rows('notes', () => stores.tagsAndNotes.storedNoteRows()), entries: facts.notes,
     where: (id, row, entry) => {
       const itemId = row ? row.item_id : subjectId(entry?.subject ?? '', 'item');
       return `note ${id} on ${itemId === null || itemId === undefined ? 'the case' : itemLabel(itemId)}`;
@@ -124,7 +127,7 @@ export function verifyRecords(db: SqliteDatabase, auditRows: Iterable<StoredAudi
     ],
   });
   compare({
-    what: 'purification run', table: 'purification_runs', rows: rows('purification_runs'), entries: facts.runs,
+    what: 'purification run', table: 'purification_runs', rows: rows('purification_runs', () => stores.runs.storedRows()), entries: facts.runs,
     where: (id, row, entry) => `purification run ${id} of ${itemLabel(row?.item_id ?? subjectId(entry?.subject ?? '', 'item'))}`,
     fields: (row, entry) => {
       const override = facts.overrides.get(row.id);
@@ -152,7 +155,7 @@ export function verifyRecords(db: SqliteDatabase, auditRows: Iterable<StoredAudi
     },
   });
   compare({
-    what: 'classifier verdict', table: 'classifier_verdicts', rows: rows('classifier_verdicts'), entries: facts.verdicts,
+    what: 'classifier verdict', table: 'classifier_verdicts', rows: rows('classifier_verdicts', () => stores.verdicts.storedRows()), entries: facts.verdicts,
     where: (id, row, entry) => `classifier verdict ${id} on ${itemLabel(row?.item_id ?? subjectId(entry?.subject ?? '', 'item'))}`,
     fields: (row, entry) => [
       { label: 'the item', actual: row.item_id, expected: subjectId(entry.subject, 'item') },
@@ -167,7 +170,7 @@ export function verifyRecords(db: SqliteDatabase, auditRows: Iterable<StoredAudi
     ],
   });
   compare({
-    what: 'report', table: 'reports', rows: rows('reports'), entries: facts.reports,
+    what: 'report', table: 'reports', rows: rows('reports', () => stores.reports.storedRows()), entries: facts.reports,
     where: (id, row, entry) => `report ${id} (${show(row?.path ?? entry?.parameters.path)})`,
     fields: (row, entry) => [
       { label: 'the report id', actual: `report:${String(row.report_uid)}`, expected: entry.subject },
@@ -178,7 +181,7 @@ export function verifyRecords(db: SqliteDatabase, auditRows: Iterable<StoredAudi
     ],
   });
   compare({
-    what: 'signing key', table: 'examiner_keys', rows: rows('examiner_keys'), entries: facts.keys,
+    what: 'signing key', table: 'examiner_keys', rows: rows('examiner_keys', () => stores.examiners.storedKeyRows()), entries: facts.keys,
     where: (id, row, entry) => `signing key ${id} of ${examinerName(row?.examiner_id ?? subjectId(entry?.subject ?? '', 'examiner'))}`,
     fields: (row, entry) => [
       { label: 'the examiner', actual: row.examiner_id, expected: subjectId(entry.subject, 'examiner') },
@@ -193,7 +196,7 @@ export function verifyRecords(db: SqliteDatabase, auditRows: Iterable<StoredAudi
   return problems;
 }
 
-function verifyCaseRow(rows: Map<number, Row>, facts: ChainFacts, examinerName: (id: unknown) => string, problems: VerificationProblem[]): void {
+function verifyCaseRow(rows: Map<number, CaseRow>, facts: ChainFacts, examinerName: (id: unknown) => string, problems: VerificationProblem[]): void {
   const [entry, ...extraEntries] = facts.caseCreate;
   const [row, ...extraRows] = rows.values();
   const where = `the case ${show(entry?.parameters.number ?? row?.number)}`;

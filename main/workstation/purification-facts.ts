@@ -14,17 +14,9 @@ export interface PurificationFacts {
 const NONE: PurificationFacts = { purificationRuns: 0, verdictBefore: null, verdictAfter: null };
 
 export function purificationFactsByItem(db: CaseDatabase): (itemId: number) => PurificationFacts {
-  const runs = new Map(
-    (db.connection.prepare('SELECT item_id AS itemId, COUNT(*) AS runs FROM purification_runs GROUP BY item_id').all() as { itemId: number; runs: number }[])
-      .map((row) => [row.itemId, row.runs]),
-  );
+  const runs = db.stores.runs.runCountsByItem();
   // The newest verdict per item and stage (highest id), whichever model gave it.
-  const latest = db.connection
-    .prepare(
-      `SELECT v.item_id AS itemId, v.stage, v.top_class AS topClass FROM classifier_verdicts v
-       JOIN (SELECT item_id, stage, MAX(id) AS id FROM classifier_verdicts GROUP BY item_id, stage) newest ON newest.id = v.id`,
-    )
-    .all() as { itemId: number; stage: 'before' | 'after'; topClass: string }[];
+  const latest = db.stores.verdicts.latestTopClasses();
   const verdicts = new Map<number, { before: string | null; after: string | null }>();
   for (const row of latest) {
     const entry = verdicts.get(row.itemId) ?? { before: null, after: null };

@@ -35,11 +35,9 @@ function rawConnection(): Database.Database {
 
 describe('case database schema', () => {
   it('is migrated to the latest version, with WAL and foreign keys on', () => {
-    const db = caseFolder.db.connection;
-    assert.equal(db.pragma('user_version', { simple: true }), LATEST_SCHEMA_VERSION);
-    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
-    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    const file = caseFolder.db.stores.file;
+    assert.deepEqual(file.settings(), { userVersion: LATEST_SCHEMA_VERSION, journalMode: 'wal', foreignKeys: true });
+    assert.deepEqual(file.integrityCheck(), ['ok']);
   });
 
   it('refuses to touch a database made by a newer version', async () => {
@@ -63,10 +61,41 @@ describe('case database schema', () => {
   });
 
   it('enforces foreign keys', () => {
+    // The program's connection has them on (above); the schema declares them, so a row naming no item is refused.
+    const db = rawConnection();
+    try {
+      db.pragma('foreign_keys = ON');
+      assert.throws(() => db.prepare(`INSERT INTO tags (item_id, kind, value, examiner_id, created_at) VALUES (999, 'user', 'x', 1, 'now')`).run(), /FOREIGN KEY constraint failed/);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('the write path', () => {
+  it('appends audit entries only inside a write transaction', () => {
+    const head = caseFolder.db.auditHead();
+    assert.throws(() => caseFolder.db.stores.write.audit({ examiner: 'alice', action: 'note', subject: 'case:2026-0001' }), /outside a write transaction/);
+    assert.deepEqual(caseFolder.db.auditHead(), head);
+  });
+
+  it('keeps nothing of a write that fails half-way: neither its rows nor its entries', () => {
+    const { db } = caseFolder;
+    const head = db.auditHead();
+    const examiners = db.stores.examiners.storedRows().length;
+    // 'newcomer' is registered (a row and an entry) before the override's examiner name is refused.
     assert.throws(
-      () => caseFolder.db.connection.prepare(`INSERT INTO tags (item_id, kind, value, examiner_id, created_at) VALUES (999, 'user', 'x', 1, 'now')`).run(),
-      /FOREIGN KEY constraint failed/,
+      () =>
+        db.recordPurificationRun({
+          itemId: 3, bundleId: 'b', bundleManifestSha256: SHA_A, parameters: {}, backend: 'wasm', chosenCluster: 0, clusterDistances: [1, 2],
+          override: { cluster: 1, examiner: 'mal\u202elory', reason: 'looks odd' },
+          outputSha256: SHA_B, outputPdqHash: 'c'.repeat(64), outputPdqQuality: 100, pdqDistance: 3, timingsMs: {}, examiner: 'newcomer',
+        }),
+      (error: unknown) => error instanceof UserInputError && /text-direction control/.test(error.message),
     );
+    assert.deepEqual(db.auditHead(), head);
+    assert.equal(db.stores.examiners.storedRows().length, examiners);
+    assert.deepEqual(db.purificationRuns(3), []);
   });
 });
 

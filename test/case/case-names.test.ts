@@ -35,7 +35,7 @@ describe('names, titles and tags', () => {
       caseFolder.db.addTag({ itemId: 1, tag: 'caf\u0065\u0301', examiner: 'Rene\u0301e' });
       const [tag] = caseFolder.db.tagsOf(1);
       assert.deepEqual([tag.examiner, tag.value], ['Ren\u00e9e', 'caf\u00e9']);
-      assert.equal((caseFolder.db.connection.prepare('SELECT count(*) FROM examiners').pluck().get() as number), 1);
+      assert.equal(caseFolder.db.stores.examiners.storedRows().length, 1);
       assert.equal([...caseFolder.db.auditRows()].at(-1)!.examiner, 'Ren\u00e9e');
     } finally {
       caseFolder.close();

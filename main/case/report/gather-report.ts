@@ -95,7 +95,7 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
   }
 
   const record = db.getCase();
-  const sqliteVersion = db.connection.prepare('SELECT sqlite_version()').pluck().get() as string;
+  const sqliteVersion = db.stores.file.sqliteVersion();
   const content: ReportContent = {
     format: REPORT_FORMAT,
     formatVersion: REPORT_FORMAT_VERSION,
