@@ -19,7 +19,7 @@ export function tuningMarkdown(results: TuningResults): string {
     `Bundle \`${setup.bundle.path}\` (manifest SHA-256 ${setup.bundle.manifestSha256}), classifier ${setup.model.id}.`,
     `Images: ${setup.data.description}; validation split SHA-256 ${setup.data.splitSha256}. The test split is never used here.`,
     `Each image is attacked once per attack against the undefended classifier; every grid point purifies the same clean and attacked images with the acsr defense (tolerance ${setup.fixed.tolerance}, tiles of ${setup.fixed.tileSize} px) and the classifier judges the result.`,
-    results.complete ? '' : '**Partial: some grid points or batches are not done yet; no point is chosen until every one is.**',
+    ...(results.complete ? [] : ['', '**Partial: some grid points or batches are not done yet; no point is chosen until every one is.**']),
     '',
     '## Attacks and their budgets',
     '',
