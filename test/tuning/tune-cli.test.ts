@@ -5,7 +5,8 @@
  * - one grid point's accuracies are recomputed here from real attack, purifyImage and classifier
  *   calls, and the choice is re-derived from the published table with the documented rule;
  * - --bundle-out writes a new bundle that verifies, carries the chosen values and the sweep's hash,
- *   and that `acsr purify` then uses as its defaults (explicit options still win);
+ *   and that `acsr purify` and the evaluation defenses then use as their defaults (explicit options
+ *   still win); the grid's Tikhonov lambda (3) differs from the built-in 5 so that this shows;
  * - a rerun resumes from the journal without recomputing; refusals exit 2 with one line.
  * Sizes are tiny (6 images, a 2 x 2 grid, two attacks) to keep it near a minute of CPU.
  */
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseAttackSpec } from '../../main/acsr/attacks/attack-spec.ts';
 import { attackableImageModel } from '../../main/acsr/attacks/tf-image-model-classifier.ts';
+import { loadFashionMnist } from '../../main/acsr/data/fashion-mnist.ts';
 import { batchFromImages, imagesFromBatch } from '../../main/acsr/evaluation/image-batch.ts';
 import { loadTfImageModel } from '../../main/acsr/models/tf-image-model.ts';
 import { purifyImage } from '../../main/acsr/purification/purify-image.ts';
@@ -25,6 +27,9 @@ import { sha256Hex } from '../../main/acsr/references/bundle-writer.ts';
 import { fashionMnistSource } from '../../main/acsr/references/labelled-images.ts';
 import { validationImagesOf } from '../../main/acsr/references/validation-split.ts';
 import { fastEngineFactory } from '../../main/acsr/signal/parallel/parallel-cbpdn-engine.ts';
+import { createDefense } from '../../main/acsr/defenses/create-defense.ts';
+import { tikhonovLowPass } from '../../main/acsr/defenses/lowpass-defense.ts';
+import { DEFAULT_PURIFICATION_OPTIONS } from '../../main/acsr/purification/purification-options.ts';
 import type { TuningResults } from '../../main/acsr/tuning/tuning-results.ts';
 import type { RasterImage } from '../../main/io/image.ts';
 import { encodePng } from '../../main/io/image.ts';
@@ -47,7 +52,7 @@ function acsr(args: string[]) {
 
 const tuneArgs = (extra: string[] = [], grid = { csc: '0.1,0.4', iterations: '15,60' }) => [
   'tune', '--bundle', bundle, '--data', fashionMnistDir, '--model', MODEL, '--attacks', ATTACKS.join(','),
-  '--csc-lambda', grid.csc, '--tikhonov-lambda', '5', '--iterations', grid.iterations, '--limit', '6', '--out', out, ...extra,
+  '--csc-lambda', grid.csc, '--tikhonov-lambda', '3', '--iterations', grid.iterations, '--limit', '6', '--out', out, ...extra,
 ];
 
 let results: TuningResults;
@@ -83,7 +88,7 @@ test('the sweep uses validation images only, and one grid point recomputed from 
   assert.ok(results.setup.attacks.every((a) => a.normalisation.includes("||x'-x||_2 / ||x||_2")));
   assert.equal(results.points.length, 4);
 
-  // recompute the point (Tikhonov 5, CBPDN 0.1, 60 iterations) from scratch
+  // recompute the point (Tikhonov 3, CBPDN 0.1, 60 iterations) from scratch
   const point = results.points.find((p) => p.cscLambda === 0.1 && p.maxIterations === 60)!;
   const model = await loadTfImageModel(MODEL);
   try {
@@ -143,9 +148,7 @@ test('the tuned bundle verifies, records the sweep, and acsr purify uses its val
   assert.equal(sha256Hex(readFileSync(path.join(tuned, defaults.tuning.json))), defaults.tuning.sha256);
   assert.equal((JSON.parse(sourceManifest) as { purificationDefaults?: unknown }).purificationDefaults, undefined, 'the input bundle is untouched');
 
-  const model = await loadTfImageModel(MODEL);
-  const { images } = await import('../../main/acsr/data/fashion-mnist.ts').then((m) => m.loadFashionMnist(fashionMnistDir, 't10k', 1));
-  model.dispose();
+  const { images } = await loadFashionMnist(fashionMnistDir, 't10k', 1);
   const input = path.join(scratch, 'input');
   mkdirSync(input);
   writeFileSync(path.join(input, 't10k-0.png'), await encodePng(images[0]));
@@ -164,6 +167,15 @@ test('the tuned bundle verifies, records the sweep, and acsr purify uses its val
   assert.equal(seven.purification.maxIterations, 7);
   assert.equal(seven.purification.sources.maxIterations, 'option');
   assert.ok(seven.cbpdn.iterations <= 7);
+
+  // in an evaluation, lowpass and acsr take the tuned values too (3, not the built-in 5), and say so
+  const lowpass = await createDefense('lowpass', { bundle: loaded });
+  const purifiedLow = await lowpass.purify(images[0]);
+  assert.deepEqual(Array.from(purifiedLow.image.data), Array.from((await tikhonovLowPass(images[0], chosen.tikhonovLambda)).data));
+  assert.notDeepEqual(Array.from(purifiedLow.image.data), Array.from((await tikhonovLowPass(images[0], DEFAULT_PURIFICATION_OPTIONS.tikhonovLambda)).data));
+  const acsrDefense = await createDefense('acsr', { bundle: loaded, purification: { threads: 1 } });
+  for (const defense of [lowpass, acsrDefense]) assert.match(defense.description, /tuned on its validation split \(Tikhonov 3, CBPDN /);
+  await acsrDefense.dispose();
 
   // the untuned bundle: built-in defaults, no tuning record
   const untuned = acsr(['purify', '--bundle', bundle, '--in', input, '--out', path.join(scratch, 'purified-untuned')]);
