@@ -2,6 +2,7 @@ import { UserInputError } from '../../errors/user-input-error.ts';
 import { type LatentExtractor, loadLatentExtractor } from '../models/latent-extractor.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, type PurificationOptions } from '../purification/purification-options.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
+import { bundlePurificationDefaults, tunedDefaultsNote } from '../tuning/purification-defaults.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
 import { createAcsrDefense } from './acsr-defense.ts';
 import { createBitDepthDefense } from './bit-depth-defense.ts';
@@ -17,6 +18,10 @@ import { createTvmDefense, type TvmOptions } from './tvm-defense.ts';
  * Every defense by the name the command line and the tables use (method.md, "Baselines to beat",
  * then ACSR itself), and what each needs. `purification` reaches lowpass (its Tikhonov lambda),
  * single-dict and acsr identically, so the three differ only in what they do with the split.
+ * With a bundle tuned by `acsr tune`, its tuned Tikhonov lambda, CBPDN lambda and iteration cap
+ * are the defaults of all three (options given in `purification` still win): single-dict and
+ * lowpass then differ from acsr in the dictionary and the high part only, not in settings that
+ * were tuned for acsr alone, and their legends say so.
  * Call dispose() on every defense made here: single-dict and acsr keep their CBPDN engine between
  * images, and with purification.threads > 1 its worker threads keep the process alive until then.
  */
@@ -44,7 +49,14 @@ export async function createDefense(name: string, context: DefenseFactoryContext
   if (context.purification?.clusterOverride !== undefined) {
     throw new UserInputError(`defense '${name}': purification options may not fix a cluster (clusterOverride '${context.purification.clusterOverride}'); a defense selects its own`);
   }
-  const purification: PurificationOptions = { ...DEFAULT_PURIFICATION_OPTIONS, ...context.purification };
+  const tuned = context.bundle ? bundlePurificationDefaults(context.bundle.manifest) : {};
+  const purification: PurificationOptions = { ...DEFAULT_PURIFICATION_OPTIONS, ...tuned, ...context.purification };
+  const defense = await createNamedDefense(name, context, purification);
+  const note = ['lowpass', 'single-dict', 'acsr'].includes(name) ? tunedDefaultsNote(context.bundle?.manifest) : '';
+  return note === '' ? defense : { ...defense, description: `${defense.description}${note}` };
+}
+
+async function createNamedDefense(name: DefenseName, context: DefenseFactoryContext, purification: PurificationOptions): Promise<Defense> {
   switch (name) {
     case 'none':
       return createIdentityDefense();

@@ -17,6 +17,7 @@ import { loadTfImageModel } from '../models/tf-image-model.ts';
 import { DEFAULT_PURIFICATION_OPTIONS } from '../purification/purification-options.ts';
 import { loadReferenceBundle, type ReferenceBundle } from '../references/bundle-reader.ts';
 import { sha256Hex } from '../references/bundle-writer.ts';
+import { bundlePurificationDefaults } from '../tuning/purification-defaults.ts';
 import { fashionMnistSource, isFashionMnistFolder, labelledFolder } from '../references/labelled-images.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import type { ProgressReporter } from '../../progress/progress.ts';
@@ -111,7 +112,7 @@ export async function evaluateFolder(request: EvaluateFolderRequest): Promise<Ev
     // The data's identity is not part of it: each unit names its batch's content (run-evaluation.ts).
     const journal = EvaluationJournal.open(join(request.out, JOURNAL_FILE), {
       ...setup, data: null, model: { ...setup.model, weightSha256: model.identity.weightSha256 }, singleDictionarySha256: singleDictionary?.sha256 ?? null,
-      purification: { ...DEFAULT_PURIFICATION_OPTIONS, threads: null },
+      purification: { ...DEFAULT_PURIFICATION_OPTIONS, ...(bundle ? bundlePurificationDefaults(bundle.manifest) : {}), threads: null },
     });
     const plannedUnits = (keys: readonly string[]) => journal.units().filter((unit) => keys.includes(unit.unit));
     const unitKeys = planUnitKeys({ samples: samples.samples, attacks, defenses, batchSize: request.batchSize, adaptive: request.adaptive });

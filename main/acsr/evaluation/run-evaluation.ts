@@ -176,7 +176,7 @@ function argmax(values: Float32Array, offset: number, length: number): number {
 }
 
 /** A stable number per unit name, so each unit's randomness is the same however the run was resumed. */
-function unitNumber(key: string): number {
+export function unitNumber(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
   return hash;

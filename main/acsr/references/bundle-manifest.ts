@@ -138,6 +138,33 @@ export const specificityRecordSchema = z.object({
   chanceClass: z.number().min(0).max(1).nullable(),
 });
 
+/**
+ * Purification settings chosen by `acsr tune` on the bundle's validation split: `acsr purify` and
+ * the acsr, single-dict and lowpass defenses use them as their defaults for this bundle (explicit
+ * options still win). `tuning` names the sweep they came from (its tuning.json, copied into the
+ * bundle and hashed like every other file).
+ */
+export const purificationDefaultsSchema = z.object({
+  tikhonovLambda: z.number().nonnegative(),
+  cscLambda: z.number().nonnegative(),
+  maxIterations: z.number().int().min(1),
+  tuning: z.object({
+    /** SHA-256 of the sweep's tuning.json (also in the bundle, at `json`) */
+    sha256,
+    json: relativePath,
+    /** the validation split's hash (manifest.validation.sha256) the sweep ran on */
+    validationSha256: sha256,
+    /** the manifest of the bundle that was tuned (before this section was added) */
+    sourceBundleManifestSha256: sha256,
+    objective: z.string(),
+    rule: z.string(),
+    images: z.number().int().min(1),
+    attacks: z.array(z.string()),
+    maxCleanDrop: z.number().nonnegative(),
+  }),
+});
+export type PurificationDefaults = z.infer<typeof purificationDefaultsSchema>;
+
 export const manifestSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
   formatVersion: z.union([z.literal(1), z.literal(2)]),
@@ -166,6 +193,8 @@ export const manifestSchema = z.object({
   validation: validationRecordSchema.optional(),
   /** version 2; null when nothing was held out */
   specificity: specificityRecordSchema.nullable().optional(),
+  /** written by `acsr tune --bundle-out`; absent: the built-in purification defaults apply */
+  purificationDefaults: purificationDefaultsSchema.optional(),
   classes: z.array(classSchema).min(1),
   files: z.record(relativePath, sha256),
 });

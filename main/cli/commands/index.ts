@@ -32,11 +32,13 @@ import { serveCommand } from './serve.ts';
 import { tikhonovCommand } from './tikhonov.ts';
 import { trainCommand } from './train.ts';
 import { trainRobustCommand } from './train-robust.ts';
+import { tuneCommand } from './tune.ts';
 
 export const commands: readonly CommandEntry[] = [
   tikhonovCommand,
   trainCommand,
   trainRobustCommand,
+  tuneCommand,
   purifyCommand,
   attackCommand,
   evalCommand,

@@ -5,6 +5,7 @@ import { loadLatentExtractor } from '../../acsr/models/latent-extractor.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, purifyImage } from '../../acsr/purification/purify-image.ts';
 import { loadReferenceBundle } from '../../acsr/references/bundle-reader.ts';
 import { sha256Hex } from '../../acsr/references/bundle-writer.ts';
+import { resolvePurificationOptions } from '../../acsr/tuning/purification-defaults.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { decodeImage, encodePng, type RasterImage } from '../../io/image.ts';
@@ -20,11 +21,13 @@ export const purifyCommand = defineCommand({
   name: 'purify',
   summary: 'stage iii: purify images with a reference bundle (semantic dictionary selection + CBPDN)',
   description:
-    'For each image: Tikhonov split (lambda 5), latent of the image with the bundle\'s extractor, Mahalanobis ' +
+    'For each image: Tikhonov split (lambda 5, or the bundle\'s tuned value), latent of the image with the bundle\'s extractor, Mahalanobis ' +
     'distance to every cluster, the nearest cluster\'s dictionary (or --cluster) codes the high part by CBPDN ' +
     '(SPORCO defaults, tolerance 1e-3), and x_low + reconstruction, clipped to [0, 1], is written as ' +
     '<name>.purified.png beside <name>.purification.json (chosen cluster, all distances, CBPDN iterations and ' +
-    'objective, timings, backends, input and output SHA-256). Large images are coded in tiles.',
+    'objective, timings, backends, input and output SHA-256). Large images are coded in tiles. A bundle tuned by ' +
+    '`acsr tune --bundle-out` supplies its own Tikhonov lambda, CBPDN lambda and iteration cap as the defaults; options ' +
+    'given here win, and the record says where each value came from.',
   examples: [
     'acsr purify --bundle models/default-bundle --in suspect.jpg --out purified/',
     'acsr purify --bundle B --in photos/ --out purified/ --cluster neutral:1 --save-components',
@@ -35,9 +38,10 @@ export const purifyCommand = defineCommand({
     out: { type: 'string', required: true, valueName: 'DIR', description: 'output folder (created if missing)' },
     cluster: { type: 'string', valueName: 'ID', description: 'use this cluster (e.g. neutral:0) instead of the nearest' },
     saveComponents: { type: 'boolean', description: 'also write low, high, recon-high and difference PNGs (high parts offset to 0.5)' },
-    lambda: { type: 'number', default: o.cscLambda, min: 0, description: 'CBPDN l1 weight lambda_csc' },
+    lambda: { type: 'number', min: 0, description: `CBPDN l1 weight lambda_csc (default: the bundle's tuned value, else ${o.cscLambda})` },
+    tikhonovLambda: { type: 'number', min: 0, description: `Tikhonov split lambda (default: the bundle's tuned value, else ${o.tikhonovLambda})` },
     tol: { type: 'number', default: o.tolerance, greaterThan: 0, description: 'CBPDN relative stopping tolerance' },
-    maxIterations: { type: 'integer', default: o.maxIterations, min: 1, valueName: 'N', description: 'CBPDN iteration cap' },
+    maxIterations: { type: 'integer', min: 1, valueName: 'N', description: `CBPDN iteration cap (default: the bundle's tuned value, else ${o.maxIterations})` },
     tileSize: { type: 'integer', default: o.tileSize, min: 16, valueName: 'PX', description: 'largest tile side coded at once (memory bound)' },
     threads: { type: 'integer', min: 1, description: 'CBPDN worker threads (default: all cores)' },
   },
@@ -51,6 +55,18 @@ export const purifyCommand = defineCommand({
       stems.set(stem, file);
     }
     await mkdir(options.out, { recursive: true });
+    const resolved = resolvePurificationOptions(bundle.manifest, {
+      tikhonovLambda: options.tikhonovLambda, cscLambda: options.lambda, maxIterations: options.maxIterations, tolerance: options.tol, tileSize: options.tileSize,
+      clusterOverride: options.cluster, ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    });
+    if (resolved.tuning) {
+      const { tikhonovLambda, cscLambda, maxIterations } = resolved.options;
+      note(`using the bundle's tuned defaults where no option was given: Tikhonov lambda ${tikhonovLambda}, CBPDN lambda ${cscLambda}, ${maxIterations} iterations`);
+    }
+    const purification = {
+      tikhonovLambda: resolved.options.tikhonovLambda, cscLambda: resolved.options.cscLambda, maxIterations: resolved.options.maxIterations,
+      tolerance: resolved.options.tolerance, sources: resolved.sources, tuning: resolved.tuning,
+    };
     const extractor = await loadLatentExtractor(bundle.manifest.extractor.id);
     const results = [];
     try {
@@ -61,10 +77,7 @@ export const purifyCommand = defineCommand({
         const result = await purifyImage({
           image, bundle, extractor, signal,
           progress: progress.sub(i / files.length, (i + 1) / files.length, basename(file)),
-          options: {
-            cscLambda: options.lambda, tolerance: options.tol, maxIterations: options.maxIterations, tileSize: options.tileSize,
-            clusterOverride: options.cluster, ...(options.threads !== undefined ? { threads: options.threads } : {}),
-          },
+          options: resolved.options,
         });
         const stem = basename(file, extname(file));
         const png = await encodePng(asRaster(result.purified));
@@ -91,7 +104,8 @@ export const purifyCommand = defineCommand({
           nearestCluster: result.nearestCluster,
           distances: result.distances,
           cbpdn: result.cbpdn,
-          tikhonovLambda: DEFAULT_PURIFICATION_OPTIONS.tikhonovLambda,
+          tikhonovLambda: resolved.options.tikhonovLambda,
+          purification,
           timingsMs: result.timingsMs,
           backend: result.backend,
           ...(options.saveComponents ? { components, componentsNote: 'high, recon-high and difference are shown offset by +0.5' } : {}),
@@ -103,7 +117,7 @@ export const purifyCommand = defineCommand({
     } finally {
       extractor.dispose();
     }
-    return { bundle: options.bundle, images: results };
+    return { bundle: options.bundle, purification, images: results };
   },
 });
 

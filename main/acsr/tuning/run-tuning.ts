@@ -1,0 +1,187 @@
+/**
+ * The sweep's loop. Each validation batch is attacked ONCE per attack, against the undefended
+ * classifier (the non-adaptive setting `acsr eval` and the paper report); the adversarial images
+ * are kept in --out (adversarial/*.npy) so that every grid point purifies exactly the same images
+ * and a resumed run need not attack again. Then, per grid point, the clean and attacked images go
+ * through the acsr defense at that point's settings and are classified. Every finished unit goes
+ * to the evaluation journal (fsynced JSON lines), so a killed sweep resumes where it stopped.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RasterImage } from '../../io/image.ts';
+import { readNpy, writeNpy } from '../../io/npy.ts';
+import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
+import type { Attack, AttackableClassifier, ImageBatch } from '../attacks/attack-types.ts';
+import type { Defense, DefenseOutput } from '../defenses/defense.ts';
+import type { DefendedPrediction, EvaluationJournal } from '../evaluation/evaluation-journal.ts';
+import { type EvaluationSample, sampleBatches, samplesFingerprint } from '../evaluation/evaluation-samples.ts';
+import { batchFromImages, imagesFromBatch } from '../evaluation/image-batch.ts';
+import { unitNumber } from '../evaluation/run-evaluation.ts';
+import { deriveSeed } from '../random/seeded-random.ts';
+import { type GridPoint, pointKey } from './tuning-grid.ts';
+
+export const CLEAN_ROW = 'clean';
+export const UNDEFENDED = 'undefended';
+export const ADVERSARIAL_FOLDER = 'adversarial';
+
+/** The acsr defense at one grid point; `concurrent`: it may be handed several images at once (worker pool). */
+export interface OpenedDefense {
+  readonly defense: Defense;
+  readonly concurrent: boolean;
+  close(): Promise<void>;
+}
+
+export interface TuningRunRequest {
+  readonly samples: readonly EvaluationSample[];
+  readonly classifier: AttackableClassifier;
+  readonly attacks: readonly Attack[];
+  readonly points: readonly GridPoint[];
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly journal: EvaluationJournal;
+  readonly out: string;
+  readonly openDefense: (point: GridPoint) => Promise<OpenedDefense>;
+  readonly progress?: ProgressReporter;
+  readonly signal?: AbortSignal;
+}
+
+interface Batch {
+  readonly key: string;
+  readonly first: number;
+  readonly samples: EvaluationSample[];
+}
+
+/** Journal keys: 'undefended/<row>/<batch>' and '<point>/<row>/<batch>', the batch named by position and content. */
+export function tuningUnitKey(owner: string, row: string, batchKey: string): string {
+  return `${owner}/${row}/${batchKey}`;
+}
+
+export function tuningBatches(samples: readonly EvaluationSample[], batchSize: number): Batch[] {
+  return sampleBatches(samples, batchSize).map((batch, b) => ({ ...batch, key: `b${b}@${samplesFingerprint(batch.samples).slice(0, 16)}` }));
+}
+
+export async function runTuning(request: TuningRunRequest): Promise<void> {
+  const { journal, attacks, points, signal } = request;
+  const progress = request.progress ?? silentProgress;
+  const batches = tuningBatches(request.samples, request.batchSize);
+  const rows = [CLEAN_ROW, ...attacks.map((a) => a.name)];
+  const total = batches.length * rows.length * (1 + points.length);
+  let done = 0;
+  const step = (stage: string, message: string) => progress.report({ stage, fraction: done / total, message });
+
+  // the attacked images of every batch, [attack][batch]
+  const adversarial: RasterImage[][][] = attacks.map(() => []);
+  for (const batch of batches) {
+    throwIfCancelled(signal);
+    step(UNDEFENDED, `clean, images ${batch.first + 1}-${batch.first + batch.samples.length}`);
+    const cleanKey = tuningUnitKey(UNDEFENDED, CLEAN_ROW, batch.key);
+    if (!journal.has(cleanKey)) {
+      const predicted = await classify(request.classifier, batch.samples.map((s) => s.image));
+      journal.record({
+        unit: cleanKey, row: CLEAN_ROW, attackSeconds: 0,
+        outcomes: batch.samples.map((s, i) => ({ sample: batch.first + i, label: s.label, defended: [undefended(predicted[i])] })),
+      });
+    }
+    done++;
+    for (const [a, attack] of attacks.entries()) {
+      throwIfCancelled(signal);
+      step(UNDEFENDED, `${attack.name}, images ${batch.first + 1}-${batch.first + batch.samples.length}`);
+      adversarial[a].push(await attackedBatch(request, attack, a, batch));
+      done++;
+    }
+  }
+
+  for (const point of points) {
+    const key = pointKey(point);
+    const missing = batches.map((batch) => rows.filter((row) => !journal.has(tuningUnitKey(key, row, batch.key))));
+    if (missing.every((m) => m.length === 0)) {
+      done += batches.length * rows.length;
+      continue;
+    }
+    const opened = await request.openDefense(point);
+    try {
+      for (const [b, batch] of batches.entries()) {
+        done += rows.length - missing[b].length;
+        if (missing[b].length === 0) continue;
+        throwIfCancelled(signal);
+        step(key, `${missing[b].join(', ')}, images ${batch.first + 1}-${batch.first + batch.samples.length}`);
+        const imagesOf = (row: string) => (row === CLEAN_ROW ? batch.samples.map((s) => s.image) : adversarial[rows.indexOf(row) - 1][b]);
+        // every missing row of the batch at once: a worker pool then has rows x batch images to share out
+        const images = missing[b].flatMap(imagesOf);
+        const outputs = await purifyAll(opened, images, signal);
+        const predicted = await classify(request.classifier, outputs.map((o) => o.image));
+        missing[b].forEach((row, r) => {
+          const offset = r * batch.samples.length;
+          journal.record({
+            unit: tuningUnitKey(key, row, batch.key), row, attackSeconds: 0,
+            outcomes: batch.samples.map((s, i) => {
+              const output = outputs[offset + i];
+              const prediction: DefendedPrediction = {
+                defense: opened.defense.name, predicted: predicted[offset + i], seconds: output.seconds,
+                ...(output.clusterId !== undefined ? { clusterId: output.clusterId } : {}),
+              };
+              return { sample: batch.first + i, label: s.label, defended: [prediction] };
+            }),
+          });
+          done++;
+        });
+        step(key, `images ${batch.first + 1}-${batch.first + batch.samples.length} done`);
+      }
+    } finally {
+      await opened.close();
+    }
+  }
+  progress.report({ stage: 'sweep', fraction: 1 });
+}
+
+/** One attack on one batch, from the files of an earlier run when the journal has it. */
+async function attackedBatch(request: TuningRunRequest, attack: Attack, attackIndex: number, batch: Batch): Promise<RasterImage[]> {
+  const key = tuningUnitKey(UNDEFENDED, attack.name, batch.key);
+  const file = join(request.out, ADVERSARIAL_FOLDER, `${attackIndex}-${attack.name.replace(/[^A-Za-z0-9.=-]/g, '_')}-${batch.key.replace('@', '-')}.npy`);
+  if (request.journal.has(key) && existsSync(file)) {
+    const saved = await readNpy(file);
+    const [count, height, width, channels] = saved.shape;
+    return imagesFromBatch({ count, height, width, channels: channels as 1 | 3, data: Float32Array.from(saved.data) });
+  }
+  const started = performance.now();
+  const images: ImageBatch = batchFromImages(batch.samples.map((s) => s.image));
+  const result = await attack.run({
+    classifier: request.classifier, images, labels: batch.samples.map((s) => s.label), seed: deriveSeed(request.seed, unitNumber(key)), signal: request.signal,
+  });
+  const attackSeconds = (performance.now() - started) / 1000;
+  const { count, height, width, channels, data } = result.adversarial;
+  // the images first, then the journal line: a journal entry always has its images on disk
+  await writeNpy(file, { shape: [count, height, width, channels], data: Float32Array.from(data) });
+  const attacked = imagesFromBatch(result.adversarial);
+  const predicted = await classify(request.classifier, attacked);
+  request.journal.record({
+    unit: key, row: attack.name, attackSeconds,
+    outcomes: batch.samples.map((s, i) => ({ sample: batch.first + i, label: s.label, attack: result.records[i], defended: [undefended(predicted[i])] })),
+  });
+  return attacked;
+}
+
+async function purifyAll(opened: OpenedDefense, images: readonly RasterImage[], signal: AbortSignal | undefined): Promise<DefenseOutput[]> {
+  const purify = (image: RasterImage) => {
+    throwIfCancelled(signal);
+    return opened.defense.purify(image, { signal });
+  };
+  if (opened.concurrent) return Promise.all(images.map(purify));
+  const outputs: DefenseOutput[] = [];
+  for (const image of images) outputs.push(await purify(image));
+  return outputs;
+}
+
+async function classify(classifier: AttackableClassifier, images: readonly RasterImage[]): Promise<number[]> {
+  const scores = await classifier.scores(batchFromImages(images));
+  const k = classifier.classCount;
+  return images.map((_, i) => {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (scores[i * k + c] > scores[i * k + best]) best = c;
+    return best;
+  });
+}
+
+function undefended(predicted: number): DefendedPrediction {
+  return { defense: 'none', predicted, seconds: 0 };
+}
