@@ -21,6 +21,10 @@ const SIZES: ReadonlyArray<readonly [number, number, number]> = [
   [13, 52, 2],
   [24, 30, 2],
   [17, 19, 1],
+  // Fashion-MNIST's 28 = 4 x 7, and the unrolled radix-5 and radix-7 butterflies in both passes
+  [28, 28, 3],
+  [35, 50, 2],
+  [49, 70, 1],
   [32, 32, 3],
   [16, 64, 2],
   [48, 96, 1],

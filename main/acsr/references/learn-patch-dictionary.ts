@@ -68,7 +68,8 @@ export async function learnPatchDictionary(
   const online = s.cdlMethod === 'online-liu2018' || (s.cdlMethod === 'auto' && patches > s.batchCdlMaxPatches);
   const random = seededRandom(seed);
   if (online) {
-    // a worker pool per online step would cost more than the step itself on these small problems
+    // one thread: a step of small images is too small to split across threads (every phase of an
+    // iteration would end at a barrier), and the steps reuse one engine (online-patch-dictionary.ts)
     const { dictionary, objective, steps } = await learnOnline(source, plan, size, channels, s, fastEngineFactory(1), seed, random, progress, signal);
     return { dictionary, objective, method: 'online-liu2018', images: plan.length, patches, iterations: steps, epochs: s.onlineEpochs };
   }

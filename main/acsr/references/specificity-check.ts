@@ -2,9 +2,8 @@ import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../p
 import type { ClusterDistribution } from '../clustering/cluster-distribution.ts';
 import { mahalanobisDistance } from '../clustering/mahalanobis.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
-import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
-import { cbpdnObjectives } from './dictionary-objectives.ts';
+import { cbpdnObjectivesForDictionaries } from './objective-worker-pool.ts';
 import type { LabelledImage } from './labelled-images.ts';
 import { imagePatchSource, type PatchSettings } from './patch-source.ts';
 
@@ -35,7 +34,8 @@ export interface SpecificityRequest {
   readonly channels: 1 | 3;
   readonly lambda: number;
   readonly maxIterations: number;
-  readonly engine: CbpdnEngineFactory<Float32Array>;
+  /** threads solving the blocks (objective-worker-pool.ts); default every core. The result does not depend on it. */
+  readonly threads?: number;
   readonly progress?: ProgressReporter;
   readonly signal?: AbortSignal;
 }
@@ -97,12 +97,11 @@ export async function checkSpecificity(request: SpecificityRequest): Promise<Spe
   const source = imagePatchSource(images, request.sourceIndex, { ...patches, patchesPerImage: 1 });
   const signals = await Promise.all(images.map(async (_, i) => (await source.patchesOf(i))[0]));
   // 3. objectives [dictionary][image]
-  const objectives: number[][] = [];
-  for (const [j, cluster] of clusters.entries()) {
-    objectives.push(await cbpdnObjectives(cluster.dictionary, signals, patches.patchSize, channels,
-      { lambda: request.lambda, maxIterations: request.maxIterations, tolerance: TOLERANCE, block: BLOCK }, request.engine, request.signal));
-    progress.report({ stage: 'specificity', fraction: (j + 1) / clusters.length, message: `dictionary ${cluster.id}` });
-  }
+  const objectives = await cbpdnObjectivesForDictionaries(clusters.map((c) => c.dictionary), signals, patches.patchSize, channels,
+    { lambda: request.lambda, maxIterations: request.maxIterations, tolerance: TOLERANCE, block: BLOCK }, {
+      threads: request.threads, signal: request.signal,
+      onBlock: (done, total) => progress.report({ stage: 'specificity', fraction: done / total, message: `${done} of ${total} image blocks` }),
+    });
   const bestOf = images.map((_, i) => objectives.reduce((b, o, j) => (o[i] < objectives[b][i] ? j : b), 0));
   const shares = (members: number[]): SpecificityShares => ({
     images: members.length,

@@ -168,7 +168,7 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
   const sample = specificitySample(split, p);
   if (sample.images.length > 0) {
     const check = await checkSpecificity({
-      images: sample.images, sourceIndex: sample.sourceIndex, clusters: checked, extractor, channels, engine,
+      images: sample.images, sourceIndex: sample.sourceIndex, clusters: checked, extractor, channels,
       patches: { patchSize, tikhonovLambda: p.tikhonovLambda, seed: p.seed }, lambda: p.cdlLambda, maxIterations: SPECIFICITY_MAX_ITERATIONS,
       progress: progress.sub(1 - SPECIFICITY_SHARE, 1, 'specificity'), signal,
     });

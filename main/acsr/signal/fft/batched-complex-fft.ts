@@ -122,6 +122,12 @@ function runStage(
     case 3:
       radix3(stage, srcRe, srcIm, srcBase, dstRe, dstIm, dstBase, lanes, sign);
       return;
+    case 5:
+      radix5(stage, srcRe, srcIm, srcBase, dstRe, dstIm, dstBase, lanes, sign);
+      return;
+    case 7:
+      radix7(stage, srcRe, srcIm, srcBase, dstRe, dstIm, dstBase, lanes, sign);
+      return;
     default:
       radixOdd(stage, srcRe, srcIm, srcBase, dstRe, dstIm, dstBase, lanes, sign);
   }
@@ -219,6 +225,107 @@ function radix3(
       di[d1 + t] = y1r * w1i + y1i * w1r;
       dr[d2 + t] = y2r * w2r - y2i * w2i;
       di[d2 + t] = y2r * w2i + y2i * w2r;
+    }
+  }
+}
+
+/**
+ * radixOdd for p = 5 unrolled: the same operations in the same order (bit-identical results), with
+ * the roots and partial sums in registers instead of tables.
+ */
+function radix5(
+  stage: FftStage, sr: Float32Array, si: Float32Array, sb: number,
+  dr: Float32Array, di: Float32Array, db: number, lanes: number, sign: number,
+): void {
+  const { groups, twiddleCos, twiddleSin, rootCos, rootSin } = stage;
+  const span = groups * lanes;
+  const c1 = rootCos[1], c2 = rootCos[2], c4 = rootCos[4];
+  const s1 = rootSin[1], s2 = rootSin[2], s4 = rootSin[4];
+  for (let g = 0; g < groups; g++) {
+    const tw = g * 4;
+    const w1r = twiddleCos[tw], w1i = sign * twiddleSin[tw];
+    const w2r = twiddleCos[tw + 1], w2i = sign * twiddleSin[tw + 1];
+    const w3r = twiddleCos[tw + 2], w3i = sign * twiddleSin[tw + 2];
+    const w4r = twiddleCos[tw + 3], w4i = sign * twiddleSin[tw + 3];
+    const s0 = sb + g * lanes;
+    const d0 = db + 5 * g * lanes;
+    const d1 = d0 + lanes, d2 = d1 + lanes, d3 = d2 + lanes, d4 = d3 + lanes;
+    for (let t = 0; t < lanes; t++) {
+      const i0 = s0 + t, i1 = i0 + span, i2 = i1 + span, i3 = i2 + span, i4 = i3 + span;
+      const a0r = sr[i0], a0i = si[i0];
+      const p1r = sr[i1] + sr[i4], p1i = si[i1] + si[i4], m1r = sr[i1] - sr[i4], m1i = si[i1] - si[i4];
+      const p2r = sr[i2] + sr[i3], p2i = si[i2] + si[i3], m2r = sr[i2] - sr[i3], m2i = si[i2] - si[i3];
+      // u = 1: roots 1, 2; u = 2: roots 2, 4
+      const c1r = a0r + p1r * c1 + p2r * c2, c1i = a0i + p1i * c1 + p2i * c2;
+      const q1r = 0 + m1r * s1 + m2r * s2, q1i = 0 + m1i * s1 + m2i * s2;
+      const c2r = a0r + p1r * c2 + p2r * c4, c2i = a0i + p1i * c2 + p2i * c4;
+      const q2r = 0 + m1r * s2 + m2r * s4, q2i = 0 + m1i * s2 + m2i * s4;
+      const y1r = c1r - sign * q1i, y1i = c1i + sign * q1r, y4r = c1r + sign * q1i, y4i = c1i - sign * q1r;
+      const y2r = c2r - sign * q2i, y2i = c2i + sign * q2r, y3r = c2r + sign * q2i, y3i = c2i - sign * q2r;
+      dr[d0 + t] = a0r + p1r + p2r;
+      di[d0 + t] = a0i + p1i + p2i;
+      dr[d1 + t] = y1r * w1r - y1i * w1i;
+      di[d1 + t] = y1r * w1i + y1i * w1r;
+      dr[d2 + t] = y2r * w2r - y2i * w2i;
+      di[d2 + t] = y2r * w2i + y2i * w2r;
+      dr[d3 + t] = y3r * w3r - y3i * w3i;
+      di[d3 + t] = y3r * w3i + y3i * w3r;
+      dr[d4 + t] = y4r * w4r - y4i * w4i;
+      di[d4 + t] = y4r * w4i + y4i * w4r;
+    }
+  }
+}
+
+/** radixOdd for p = 7 unrolled, bit-identical to it as radix5 is (the radix of 28 = 4 x 7, Fashion-MNIST's side). */
+function radix7(
+  stage: FftStage, sr: Float32Array, si: Float32Array, sb: number,
+  dr: Float32Array, di: Float32Array, db: number, lanes: number, sign: number,
+): void {
+  const { groups, twiddleCos, twiddleSin, rootCos, rootSin } = stage;
+  const span = groups * lanes;
+  const c1 = rootCos[1], c2 = rootCos[2], c3 = rootCos[3], c4 = rootCos[4], c6 = rootCos[6];
+  const s1 = rootSin[1], s2 = rootSin[2], s3 = rootSin[3], s4 = rootSin[4], s6 = rootSin[6];
+  for (let g = 0; g < groups; g++) {
+    const tw = g * 6;
+    const w1r = twiddleCos[tw], w1i = sign * twiddleSin[tw];
+    const w2r = twiddleCos[tw + 1], w2i = sign * twiddleSin[tw + 1];
+    const w3r = twiddleCos[tw + 2], w3i = sign * twiddleSin[tw + 2];
+    const w4r = twiddleCos[tw + 3], w4i = sign * twiddleSin[tw + 3];
+    const w5r = twiddleCos[tw + 4], w5i = sign * twiddleSin[tw + 4];
+    const w6r = twiddleCos[tw + 5], w6i = sign * twiddleSin[tw + 5];
+    const s0 = sb + g * lanes;
+    const d0 = db + 7 * g * lanes;
+    const d1 = d0 + lanes, d2 = d1 + lanes, d3 = d2 + lanes, d4 = d3 + lanes, d5 = d4 + lanes, d6 = d5 + lanes;
+    for (let t = 0; t < lanes; t++) {
+      const i0 = s0 + t, i1 = i0 + span, i2 = i1 + span, i3 = i2 + span, i4 = i3 + span, i5 = i4 + span, i6 = i5 + span;
+      const a0r = sr[i0], a0i = si[i0];
+      const p1r = sr[i1] + sr[i6], p1i = si[i1] + si[i6], m1r = sr[i1] - sr[i6], m1i = si[i1] - si[i6];
+      const p2r = sr[i2] + sr[i5], p2i = si[i2] + si[i5], m2r = sr[i2] - sr[i5], m2i = si[i2] - si[i5];
+      const p3r = sr[i3] + sr[i4], p3i = si[i3] + si[i4], m3r = sr[i3] - sr[i4], m3i = si[i3] - si[i4];
+      // roots (r u mod 7) for r = 1, 2, 3: u = 1: 1 2 3; u = 2: 2 4 6; u = 3: 3 6 2
+      const c1r = a0r + p1r * c1 + p2r * c2 + p3r * c3, c1i = a0i + p1i * c1 + p2i * c2 + p3i * c3;
+      const q1r = 0 + m1r * s1 + m2r * s2 + m3r * s3, q1i = 0 + m1i * s1 + m2i * s2 + m3i * s3;
+      const c2r = a0r + p1r * c2 + p2r * c4 + p3r * c6, c2i = a0i + p1i * c2 + p2i * c4 + p3i * c6;
+      const q2r = 0 + m1r * s2 + m2r * s4 + m3r * s6, q2i = 0 + m1i * s2 + m2i * s4 + m3i * s6;
+      const c3r = a0r + p1r * c3 + p2r * c6 + p3r * c2, c3i = a0i + p1i * c3 + p2i * c6 + p3i * c2;
+      const q3r = 0 + m1r * s3 + m2r * s6 + m3r * s2, q3i = 0 + m1i * s3 + m2i * s6 + m3i * s2;
+      const y1r = c1r - sign * q1i, y1i = c1i + sign * q1r, y6r = c1r + sign * q1i, y6i = c1i - sign * q1r;
+      const y2r = c2r - sign * q2i, y2i = c2i + sign * q2r, y5r = c2r + sign * q2i, y5i = c2i - sign * q2r;
+      const y3r = c3r - sign * q3i, y3i = c3i + sign * q3r, y4r = c3r + sign * q3i, y4i = c3i - sign * q3r;
+      dr[d0 + t] = a0r + p1r + p2r + p3r;
+      di[d0 + t] = a0i + p1i + p2i + p3i;
+      dr[d1 + t] = y1r * w1r - y1i * w1i;
+      di[d1 + t] = y1r * w1i + y1i * w1r;
+      dr[d2 + t] = y2r * w2r - y2i * w2i;
+      di[d2 + t] = y2r * w2i + y2i * w2r;
+      dr[d3 + t] = y3r * w3r - y3i * w3i;
+      di[d3 + t] = y3r * w3i + y3i * w3r;
+      dr[d4 + t] = y4r * w4r - y4i * w4i;
+      di[d4 + t] = y4r * w4i + y4i * w4r;
+      dr[d5 + t] = y5r * w5r - y5i * w5i;
+      di[d5 + t] = y5r * w5i + y5i * w5r;
+      dr[d6 + t] = y6r * w6r - y6i * w6i;
+      di[d6 + t] = y6r * w6i + y6i * w6r;
     }
   }
 }

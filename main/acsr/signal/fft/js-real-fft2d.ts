@@ -25,6 +25,11 @@ export class JsRealFft2d implements RealFft2d<Float32Array> {
   private readonly rowIm: Float32Array;
   private readonly rowScratchRe: Float32Array;
   private readonly rowScratchIm: Float32Array;
+  /** all packed rows of a plane, element m of row y at m*H + y, and the batched transform's scratch */
+  private readonly rowsRe: Float32Array;
+  private readonly rowsIm: Float32Array;
+  private readonly rowsScratchRe: Float32Array;
+  private readonly rowsScratchIm: Float32Array;
   private readonly planeRe: Float32Array;
   private readonly planeIm: Float32Array;
   private readonly planeScratchRe: Float32Array;
@@ -50,6 +55,11 @@ export class JsRealFft2d implements RealFft2d<Float32Array> {
     this.rowIm = new Float32Array(rowLength);
     this.rowScratchRe = new Float32Array(rowLength);
     this.rowScratchIm = new Float32Array(rowLength);
+    const rowsSize = this.packedRow ? rowLength * height : 0;
+    this.rowsRe = new Float32Array(rowsSize);
+    this.rowsIm = new Float32Array(rowsSize);
+    this.rowsScratchRe = new Float32Array(rowsSize);
+    this.rowsScratchIm = new Float32Array(rowsSize);
     const spectrumSize = height * this.spectrumWidth;
     this.planeRe = new Float32Array(spectrumSize);
     this.planeIm = new Float32Array(spectrumSize);
@@ -61,9 +71,8 @@ export class JsRealFft2d implements RealFft2d<Float32Array> {
     const { height: h, width: w, spectrumWidth: wf } = this;
     for (let p = 0; p < planes; p++) {
       const spectrumBase = p * h * wf;
-      for (let y = 0; y < h; y++) {
-        this.forwardRow(real, p * h * w + y * w, re, im, spectrumBase + y * wf);
-      }
+      if (this.packedRow) this.forwardRows(real, p * h * w, re, im, spectrumBase);
+      else for (let y = 0; y < h; y++) this.forwardRow(real, p * h * w + y * w, re, im, spectrumBase + y * wf);
       this.columnFft.transform(re, im, spectrumBase, wf, this.planeScratchRe, this.planeScratchIm, false);
     }
   }
@@ -77,8 +86,63 @@ export class JsRealFft2d implements RealFft2d<Float32Array> {
       this.planeRe.set(re.subarray(p * size, (p + 1) * size));
       this.planeIm.set(im.subarray(p * size, (p + 1) * size));
       this.columnFft.transform(this.planeRe, this.planeIm, 0, wf, this.planeScratchRe, this.planeScratchIm, true);
+      if (this.packedRow) this.inverseRows(real, p * h * w, scale);
+      else for (let y = 0; y < h; y++) this.inverseRow(y * wf, real, p * h * w + y * w, scale);
+    }
+  }
+
+  /**
+   * Every packed row of a plane in one batched half-length transform (element m of row y at
+   * m*H + y): the same per-row arithmetic as forwardRow, without a transform call per row.
+   */
+  private forwardRows(real: Float32Array, src: number, re: Float32Array, im: Float32Array, dst: number): void {
+    const { height: h, width: w, spectrumWidth: wf, rowsRe, rowsIm, splitCos, splitSin } = this;
+    const half = w / 2;
+    for (let y = 0; y < h; y++) {
+      const row = src + y * w;
+      for (let m = 0; m < half; m++) {
+        rowsRe[m * h + y] = real[row + 2 * m];
+        rowsIm[m * h + y] = real[row + 2 * m + 1];
+      }
+    }
+    this.rowFft.transform(rowsRe, rowsIm, 0, h, this.rowsScratchRe, this.rowsScratchIm, false);
+    for (let k = 0; k <= half; k++) {
+      const a = (k === half ? 0 : k) * h;
+      const b = (k === 0 ? 0 : half - k) * h;
+      const wr = splitCos[k], wi = -splitSin[k];
       for (let y = 0; y < h; y++) {
-        this.inverseRow(y * wf, real, p * h * w + y * w, scale);
+        const zr = rowsRe[a + y], zi = rowsIm[a + y], cr = rowsRe[b + y], ci = -rowsIm[b + y];
+        const er = 0.5 * (zr + cr), ei = 0.5 * (zi + ci);
+        const or = 0.5 * (zi - ci), oi = -0.5 * (zr - cr);
+        re[dst + y * wf + k] = er + or * wr - oi * wi;
+        im[dst + y * wf + k] = ei + or * wi + oi * wr;
+      }
+    }
+  }
+
+  /** The rows of the column-transformed plane to real rows in one batched transform (inverseRow's arithmetic). */
+  private inverseRows(real: Float32Array, dst: number, scale: number): void {
+    const { height: h, width: w, spectrumWidth: wf, rowsRe, rowsIm, planeRe, planeIm, splitCos, splitSin } = this;
+    const half = w / 2;
+    for (let k = 0; k < half; k++) {
+      const wr = splitCos[k], wi = splitSin[k];
+      for (let y = 0; y < h; y++) {
+        const src = y * wf;
+        const xr = planeRe[src + k], xi = k === 0 ? 0 : planeIm[src + k];
+        const cr = planeRe[src + half - k], ci = k === 0 ? 0 : -planeIm[src + half - k];
+        const er = xr + cr, ei = xi + ci;
+        const dr = xr - cr, di = xi - ci;
+        const or = dr * wr - di * wi, oi = dr * wi + di * wr;
+        rowsRe[k * h + y] = er - oi;
+        rowsIm[k * h + y] = ei + or;
+      }
+    }
+    this.rowFft.transform(rowsRe, rowsIm, 0, h, this.rowsScratchRe, this.rowsScratchIm, true);
+    for (let y = 0; y < h; y++) {
+      const row = dst + y * w;
+      for (let m = 0; m < half; m++) {
+        real[row + 2 * m] = rowsRe[m * h + y] * scale;
+        real[row + 2 * m + 1] = rowsIm[m * h + y] * scale;
       }
     }
   }
