@@ -11,7 +11,8 @@
  */
 import { resolve } from 'node:path';
 import type { ImageClassifier, LatentExtractor } from '../acsr/models/latent-extractor.ts';
-import { purifyImage, DEFAULT_PURIFICATION_OPTIONS, type PurificationOptions } from '../acsr/purification/purify-image.ts';
+import { purifyImage, type PurificationOptions } from '../acsr/purification/purify-image.ts';
+import { resolvePurificationOptions } from '../acsr/tuning/purification-defaults.ts';
 import { findCluster, type ReferenceBundle } from '../acsr/references/bundle-reader.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { decodeImage, encodePng, type RasterImage } from '../io/image.ts';
@@ -151,7 +152,9 @@ async function purifyOne(
 
   const classifierChannels = classifier?.inputSize.channels === 1 ? 'gray' : 'rgb';
   const scoresBefore = classifier ? await classify(classifier, await decodeImage(bytes, { source: `item ${itemId}`, channels: classifierChannels })) : null;
-  const options = { ...DEFAULT_PURIFICATION_OPTIONS, ...request.options };
+  // a bundle tuned on its validation split brings its own defaults; the investigator's options still win
+  const resolved = resolvePurificationOptions(bundle.manifest, request.options ?? {});
+  const { options } = resolved;
   const result = await purifyImage({
     image, bundle, extractor, progress, signal: request.signal,
     options: { ...options, ...(override ? { clusterOverride: override.cluster.id } : {}) },
@@ -192,6 +195,7 @@ async function purifyOne(
       inputChannels: image.channels,
       inputDecodeNotes: image.notes,
       seedMeaning: "the bundle's training seed; purification itself draws no random numbers",
+      ...(resolved.tuning ? { settingsSource: resolved.sources, tuning: resolved.tuning } : {}),
       components,
     },
     seed: bundle.manifest.parameters.seed,

@@ -6,7 +6,8 @@ import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadTfImageModel, type TfImageModel } from '../../main/acsr/models/tf-image-model.ts';
-import type { ReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
+import { loadReferenceBundle, type ReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
+import { writeTunedBundle } from '../../main/acsr/tuning/tuned-bundle.ts';
 import { checkAuditChain } from '../../main/case/audit-chain.ts';
 import { CaseFolder, EvidenceIntegrityError } from '../../main/case/case-folder.ts';
 import { purifyEvidence } from '../../main/case/purify-evidence.ts';
@@ -239,5 +240,27 @@ describe('acsr case purify', () => {
     } finally {
       finished.close();
     }
+  });
+  it("uses a tuned bundle's purification defaults, records where each value came from, and lets the investigator's option win", async () => {
+    const tunedPath = join(root, 'tuned-bundle');
+    await writeTunedBundle(bundle, tunedPath, '{"kind":"test sweep"}\n', {
+      tikhonovLambda: 3, cscLambda: 0.2, maxIterations: 9,
+      tuning: {
+        validationSha256: 'a'.repeat(64), sourceBundleManifestSha256: bundle.manifestSha256, objective: 'test', rule: 'test',
+        images: 1, attacks: ['fgsm-dis:0.08'], maxCleanDrop: 1,
+      },
+    } as Parameters<typeof writeTunedBundle>[3]);
+    const tuned = await loadReferenceBundle(tunedPath);
+    await purifyEvidence(caseFolder, { itemIds: [cat.id], bundle: tuned, extractor: model, examiner: 'bob', options: { threads: 1, cscLambda: 0.15 } });
+    const run = caseFolder.db.purificationRuns(cat.id).at(-1)!;
+    const parameters = run.parameters as Record<string, unknown>;
+    assert.deepEqual([parameters.tikhonovLambda, parameters.cscLambda, parameters.maxIterations], [3, 0.15, 9]);
+    assert.deepEqual(parameters.settingsSource, { tikhonovLambda: 'bundle-tuning', cscLambda: 'option', maxIterations: 'bundle-tuning' });
+    assert.equal((parameters.tuning as { sha256: string }).sha256, tuned.manifest.purificationDefaults!.tuning.sha256);
+    assert.equal(run.bundleManifestSha256, tuned.manifestSha256);
+    // an untuned bundle's record carries no tuning section (byte-identical to before)
+    const untuned = caseFolder.db.purificationRuns(cat.id)[0].parameters as Record<string, unknown>;
+    assert.equal(untuned.settingsSource, undefined);
+    assert.equal(checkAuditChain(caseFolder.db.auditRows()).broken, null);
   });
 });
