@@ -131,15 +131,20 @@ export interface Verdict extends Omit<VerdictInput, 'purificationRunId'> {
 }
 
 export interface ReportInput {
-  /** The report's own id, printed inside it, so that a printed copy can be traced to this row. */
+  /**
+   * '<report id>.<format>': the report id is printed inside the file (shared by the files of one
+   * export), so that a printed copy can be traced to this row. Older rows hold the id alone.
+   */
   reportUid: string;
   format: string;
   path: string;
   sha256: string;
   examiner: string;
+  /** Which items the report covers, recorded in its audit entry (absent: the whole case). */
+  scope?: Record<string, unknown>;
 }
 
-export interface ReportRecord extends ReportInput {
+export interface ReportRecord extends Omit<ReportInput, 'scope'> {
   id: number;
   createdAt: string;
 }

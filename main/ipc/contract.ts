@@ -312,6 +312,11 @@ export const reportJobRequestSchema = z.strictObject({
   formats: z.array(z.enum(['html', 'pdf', 'json'])).min(1).max(3),
   /** Thumbnails in HTML/PDF blurred and greyscale (the default) or as they are. */
   blurThumbnails: z.boolean().optional(),
+  /** Report only these items, or only the items of this category (not both); the whole case by default. */
+  itemIds: z.array(itemIdSchema).min(1).max(100_000).optional(),
+  category: categoryCodeSchema.optional(),
+  /** Print GPS coordinates found in EXIF (by default only whether a position is recorded). */
+  gpsCoordinates: z.boolean().optional(),
 });
 
 /** Recompute the audit chain and every stored file's hash; the result is recorded in the audit log. */

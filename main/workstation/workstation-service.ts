@@ -184,7 +184,10 @@ export class WorkstationService {
           kind: 'report',
           label: `Report (${request.formats.join(', ')}) for case ${summary.number}`,
           caseId: request.caseId,
-          parameters: { caseFolder: this.#cases.folderOf(request.caseId), formats: request.formats, blur: request.blurThumbnails ?? true, examiner: examinerName },
+          parameters: {
+            caseFolder: this.#cases.folderOf(request.caseId), formats: request.formats, blur: request.blurThumbnails ?? true, examiner: examinerName,
+            scope: { itemIds: request.itemIds, category: request.category }, gpsCoordinates: request.gpsCoordinates ?? false,
+          },
         });
       }
       case 'verify': {

@@ -145,7 +145,7 @@ describe('acsr case report', () => {
 
     // Every item: hashes of the original file, PDQ, integrity re-checked, tags and notes.
     assert.equal(report.items.length, photos.length + 1);
-    assert.deepEqual(report.summary, { items: photos.length + 1, itemsFailingIntegrity: 0, purificationRuns: 2, overriddenRuns: 1, verdicts: 4 });
+    assert.deepEqual(report.summary, { items: photos.length + 1, itemsInCase: photos.length + 1, itemsFailingIntegrity: 0, purificationRuns: 2, overriddenRuns: 1, verdicts: 4 });
     for (const item of report.items) {
       const original = await readFile(join(root, 'photos', item.originalName));
       assert.equal(item.sha256, sha256Of(original), item.originalName);
@@ -193,14 +193,17 @@ describe('acsr case report', () => {
     assert.match(report.selfVerification, /SHA-256/);
   });
 
-  it("records each report's SHA-256 in the case, equal to the file's, with a 'report' audit entry", async () => {
+  it("records each report file's SHA-256 in the case, equal to the file's, with a 'report' audit entry", async () => {
     const records = caseFolder.db.reports();
     assert.equal(records.length, 3);
+    // One export, one report id: its three files carry it, each recorded under '<id>.<format>'.
+    assert.equal(new Set(written.map((report) => report.reportId)).size, 1);
     for (const report of written) {
-      const record = records.find((r) => r.reportUid === report.reportId)!;
+      assert.equal(report.recordUid, `${report.reportId}.${report.format}`);
+      const record = records.find((r) => r.reportUid === report.recordUid)!;
       assert.equal(record.sha256, sha256Of(await readFile(report.path)), report.format);
       assert.deepEqual([record.format, record.path, record.examiner], [report.format, report.path, 'dana']);
-      const entry = [...caseFolder.db.auditRows({ subject: `report:${report.reportId}` })];
+      const entry = [...caseFolder.db.auditRows({ subject: `report:${report.recordUid}` })];
       assert.deepEqual(entry.map((e) => [e.action, JSON.parse(e.parameters).sha256]), [['report', record.sha256]]);
     }
     assert.equal((await caseFolder.verify({ examiner: 'dana' })).ok, true);
@@ -277,7 +280,7 @@ describe('acsr case report', () => {
     const html = summary.reports[1];
     assert.ok(html.path.startsWith(join(caseFolder.folder, 'reports')));
     assert.match(await readFile(html.path, 'utf8'), /UNBLURRED/);
-    for (const report of summary.reports) assert.equal(sha256Of(await readFile(report.path)), caseFolder.db.reports().find((r) => r.reportUid === report.reportId)!.sha256);
+    for (const report of summary.reports) assert.equal(sha256Of(await readFile(report.path)), caseFolder.db.reports().find((r) => r.reportUid === report.recordUid)!.sha256);
     assert.equal((await readJsonReport(out)).examiner, 'erin');
 
     const wrong = runAcsr(['case', 'report', '--case', caseFolder.folder, '--out', join(root, 'report.txt'), '--examiner', 'erin']);
@@ -309,7 +312,7 @@ describe('acsr case report', () => {
     assert.equal(thumbnails.has(`item:${crop.id}`), true);
     assert.match(poppler('pdftotext', [reports[2].path, '-']), /VERIFICATION FAILED/);
     // The reports are still recorded: a failed check is part of the record too.
-    for (const written of reports) assert.equal(caseFolder.db.reports().find((r) => r.reportUid === written.reportId)!.sha256, sha256Of(await readFile(written.path)));
+    for (const written of reports) assert.equal(caseFolder.db.reports().find((r) => r.reportUid === written.recordUid)!.sha256, sha256Of(await readFile(written.path)));
   });
 
   it('a case with no evidence yet still gets a complete report in every format', async () => {

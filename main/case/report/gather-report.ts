@@ -4,20 +4,30 @@
  * audit log), and each evidence file is read back through the verifying reader, so a report can
  * never print a hash or a thumbnail for a file that no longer matches its record.
  */
+import { UserInputError } from '../../errors/user-input-error.ts';
 import { PDQ_MATCH_THRESHOLD, PDQ_QUALITY_DISCARD_AT_OR_BELOW } from '../../pdq/pdq.ts';
 import { silentProgress, throwIfCancelled, type TaskControl } from '../../progress/progress.ts';
 import { EvidenceIntegrityError, type CaseFolder } from '../case-folder.ts';
 import type { PurificationRun, Verdict } from '../records.ts';
-import { CATEGORY_LABELS } from '../tag-categories.ts';
+import { CATEGORY_LABELS, type CategoryCode } from '../tag-categories.ts';
+import type { ItemSummary } from '../records.ts';
+import { auditSubjectNames } from './audit-subjects.ts';
 import { environmentInfo, toolInfo } from './build-info.ts';
+import { readExifSummary } from './exif-summary.ts';
 import { reportLimitations } from './limitations.ts';
-import type { CaseReport, ReportAuditEntry, ReportCluster, ReportItem, ReportPurificationRun, ReportVerdict, ThumbnailMode } from './report-model.ts';
+import type { CaseReport, ReportAuditEntry, ReportCluster, ReportItem, ReportPurificationRun, ReportScope, ReportVerdict, ThumbnailMode } from './report-model.ts';
 import { REPORT_FORMAT, REPORT_FORMAT_VERSION } from './report-model.ts';
 import { makeThumbnail, type Thumbnail } from './thumbnails.ts';
 
 export const DEFAULT_AUDIT_EXCERPT_LIMIT = 500;
 
-export type ReportContent = Omit<CaseReport, 'reportId' | 'renderedAs'>;
+export type ReportContent = Omit<CaseReport, 'reportId' | 'renderedAs' | 'files'>;
+
+/** Which items a report covers: chosen items, or those whose current category is one code. */
+export interface ReportScopeRequest {
+  itemIds?: readonly number[];
+  category?: CategoryCode;
+}
 
 export interface GatheredReport {
   content: ReportContent;
@@ -30,6 +40,10 @@ export interface GatherReportOptions extends TaskControl {
   thumbnails: ThumbnailMode;
   /** The audit log is printed in full up to this many entries, else its latest entries. */
   auditExcerptLimit?: number;
+  /** The whole case unless given. */
+  scope?: ReportScopeRequest;
+  /** Print GPS coordinates found in EXIF (otherwise only whether a position is recorded). */
+  gpsCoordinates?: boolean;
 }
 
 export async function gatherReport(caseFolder: CaseFolder, options: GatherReportOptions): Promise<GatheredReport> {
@@ -54,12 +68,14 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
   };
 
   const thumbnails = new Map<string, Thumbnail>();
-  const summaries = db.listItems();
+  const allItems = db.listItems();
+  const { scope, summaries } = selectItems(allItems, options.scope);
   const items: ReportItem[] = [];
   const itemProgress = progress.sub(0.4, 0.95, 'items');
   for (const [index, summary] of summaries.entries()) {
     throwIfCancelled(options.signal);
     const integrity = await reverifyEvidence(caseFolder, summary.id, options.examiner);
+    const exif = integrity.bytes ? await readExifSummary(integrity.bytes, { coordinates: options.gpsCoordinates === true }) : null;
     if (integrity.bytes && options.thumbnails !== 'none') await addThumbnail(thumbnails, `item:${summary.id}`, integrity.bytes, options.thumbnails);
     const verdicts = db.verdicts(summary.id).map(reportVerdict);
     const runs: ReportPurificationRun[] = [];
@@ -81,6 +97,7 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
       importedAt: summary.importedAt,
       importedBy: summary.examiner,
       decodeNotes: summary.decodeNotes,
+      exif,
       sha256: summary.sha256,
       md5: summary.md5,
       pdq: { hash: summary.pdqHash, quality: summary.pdqQuality, reliable: summary.pdqQuality > PDQ_QUALITY_DISCARD_AT_OR_BELOW },
@@ -100,6 +117,7 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
     format: REPORT_FORMAT,
     formatVersion: REPORT_FORMAT_VERSION,
     generatedAt,
+    scope,
     thumbnails: options.thumbnails,
     examiner: options.examiner.trim(),
     case: {
@@ -117,6 +135,7 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
     verification,
     summary: {
       items: items.length,
+      itemsInCase: allItems.length,
       itemsFailingIntegrity: items.filter((item) => !item.integrity.ok).length,
       purificationRuns: items.reduce((n, item) => n + item.purificationRuns.length, 0),
       overriddenRuns: items.reduce((n, item) => n + item.purificationRuns.filter((run) => run.overridden).length, 0),
@@ -130,10 +149,10 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
       (verdict) => `${verdict.modelId}\n${verdict.modelWeightsSha256}`,
     ).map(([verdict, verdicts]) => ({ id: verdict.modelId, weightsSha256: verdict.modelWeightsSha256, verdicts })),
     items,
-    audit: auditExcerpt(caseFolder, options.auditExcerptLimit ?? DEFAULT_AUDIT_EXCERPT_LIMIT),
+    audit: auditExcerpt(caseFolder, options.auditExcerptLimit ?? DEFAULT_AUDIT_EXCERPT_LIMIT, scope.kind === 'case' ? null : new Set(items.map((item) => item.id))),
     limitations: reportLimitations(),
     selfVerification:
-      "A file cannot contain its own hash. When this report was written, its SHA-256 was recorded in the case database's reports table and in an audit-log entry (action 'report', subject 'report:<report id>') that follows the entries printed here. To check a copy: compute its SHA-256 (sha256sum FILE) and compare it with 'acsr case show --case DIR', which lists every report with its hash.",
+      "A file cannot contain its own hash. When this report was written, the SHA-256 of each of its files was recorded in the case database's reports table and in an audit-log entry (action 'report', naming this report id and the file's format) that follows the entries printed here. To check a copy: compute its SHA-256 (sha256sum FILE) and compare it with 'acsr case show --case DIR', which lists every report file with its hash.",
   };
   progress.report({ stage: 'gathered', fraction: 1 });
   return { content, thumbnails };
@@ -200,12 +219,47 @@ function stripRunId({ purificationRunId: _unused, ...verdict }: ReportVerdict & 
   return verdict;
 }
 
-function auditExcerpt(caseFolder: CaseFolder, limit: number): CaseReport['audit'] {
+/**
+ * The items a report covers, in the case's order. A scoped report names its scope; chosen item
+ * numbers that are not in the case are refused rather than silently left out.
+ */
+function selectItems(all: ItemSummary[], request: ReportScopeRequest | undefined): { scope: ReportScope; summaries: ItemSummary[] } {
+  const itemIds = request?.itemIds ?? [];
+  if (itemIds.length > 0 && request?.category !== undefined) throw new UserInputError('choose items or a category for the report, not both');
+  if (itemIds.length > 0) {
+    const known = new Set(all.map((item) => item.id));
+    const missing = itemIds.filter((id) => !known.has(id));
+    if (missing.length > 0) throw new UserInputError(`the case has no evidence item ${missing.join(', ')}: choose items listed by acsr case show`);
+    const chosen = new Set(itemIds);
+    const summaries = all.filter((item) => chosen.has(item.id));
+    const names = summaries.map((item) => item.originalName);
+    const listed = names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
+    return { scope: { kind: 'items', itemIds: summaries.map((item) => item.id), description: `${summaries.length} chosen item${summaries.length === 1 ? '' : 's'} of ${all.length}: ${listed}` }, summaries };
+  }
+  if (request?.category !== undefined) {
+    const { category } = request;
+    const summaries = all.filter((item) => item.category === category);
+    return { scope: { kind: 'category', category, description: `the ${summaries.length} item${summaries.length === 1 ? '' : 's'} of ${all.length} in category ${category} (${CATEGORY_LABELS[category]})` }, summaries };
+  }
+  return { scope: { kind: 'case', description: `the whole case (${all.length} item${all.length === 1 ? '' : 's'})` }, summaries: all };
+}
+
+/**
+ * The audit log as printed. A scoped report leaves out entries about items outside its scope
+ * (their file names are not the reader's business); the chain is verified whole either way.
+ */
+function auditExcerpt(caseFolder: CaseFolder, limit: number, inScope: ReadonlySet<number> | null): CaseReport['audit'] {
   // A ring of the latest entries: a case of 10,000 imports has more entries than a report can print.
   const latest: ReportAuditEntry[] = [];
   let total = 0;
+  let leftOut = 0;
   for (const row of caseFolder.db.auditRows()) {
     total++;
+    const item = /^item:(\d+)$/.exec(row.subject);
+    if (inScope && item && !inScope.has(Number(item[1]))) {
+      leftOut++;
+      continue;
+    }
     let parameters: unknown;
     try {
       parameters = JSON.parse(row.parameters);
@@ -215,11 +269,14 @@ function auditExcerpt(caseFolder: CaseFolder, limit: number): CaseReport['audit'
     latest.push({ ...row, parameters });
     if (latest.length > limit) latest.shift();
   }
+  const shown = total - leftOut;
+  const policy = shown <= limit ? `all ${shown} entries` : `the latest ${limit} of ${shown} entries`;
   return {
     totalEntries: total,
     headSha256: caseFolder.db.auditHead()?.sha256 ?? null,
-    excerptPolicy: total <= limit ? `all ${total} entries` : `the latest ${limit} of ${total} entries (entries ${total - limit + 1} to ${total})`,
+    excerptPolicy: leftOut === 0 && shown > limit ? `${policy} (entries ${total - limit + 1} to ${total})` : leftOut === 0 ? policy : `${policy} about this report's items and the case (${leftOut} entries about other items left out)`,
     excerpt: latest,
+    subjectNames: auditSubjectNames(caseFolder.db, latest.map((entry) => entry.subject)),
   };
 }
 

@@ -3,10 +3,11 @@
  * URIs, there is no script, and a Content-Security-Policy forbids the page from loading anything,
  * so opening a report never contacts a server (which would tell a third party that it was read).
  */
+import { parameterRows } from './parameter-rows.ts';
 import type { CaseReport, ReportItem, ReportNote, ReportPurificationRun, ReportVerdict } from './report-model.ts';
 import {
-  bytesText, checkpointLine, clusterText, integrityText, overrideText, parameterLines, pdqDistanceText, reportTitle, scoresText,
-  thumbnailModeText, timingsText, verificationHeadline,
+  auditSubjectText, bytesText, checkpointLine, clusterText, exifRows, exportFilesText, integrityText, overrideText, pdqDistanceText, reportTitle,
+  scoresText, thumbnailModeText, timingsText, verificationHeadline,
 } from './report-text.ts';
 import { thumbnailDataUri, type Thumbnail } from './thumbnails.ts';
 
@@ -24,7 +25,11 @@ const STYLE = `
   .item-head { display: flex; gap: 16px; align-items: flex-start; }
   figure { margin: 0; text-align: center; font-size: 11px; color: #555; } figure img { display: block; border: 1px solid #888; }
   .muted { color: #666; } ul { margin: 4px 0 8px 18px; padding: 0; }
-  @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }
+  nav.toc { border: 1px solid #c8c8c8; border-radius: 4px; padding: 6px 14px; margin: 12px 0; background: #fafafa; }
+  nav.toc ol { margin: 4px 0; padding-left: 20px; } nav.toc ol ol { columns: 2; font-size: 12px; }
+  table.params { width: auto; min-width: 60%; margin: 0; } table.params th { font-weight: 400; background: #f7f7f7; }
+  table.params td, table.params th { padding: 1px 6px; font-size: 12px; }
+  @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } nav.toc { page-break-after: always; } }
 `;
 
 export function renderHtml(report: CaseReport, thumbnails: ReadonlyMap<string, Thumbnail>): Buffer {
@@ -42,10 +47,13 @@ export function renderHtml(report: CaseReport, thumbnails: ReadonlyMap<string, T
 <header>
 <h1>${esc(reportTitle(report))}: ${esc(report.case.title)}</h1>
 <div>Report id <span class="hash">${esc(report.reportId)}</span> &middot; generated ${esc(report.generatedAt)} (UTC) by ${esc(report.examiner)}</div>
+<div>Covers ${esc(report.scope.description)}.</div>
+<div class="muted">Files of this report: ${esc(exportFilesText(report))}.</div>
 </header>
 <div class="banner ${v.ok ? 'ok' : 'failed'}" id="verification-result">${esc(verificationHeadline(report))}</div>
+${tableOfContents(report)}
 
-<h2>Case</h2>
+<h2 id="case">Case</h2>
 ${kvTable([
     ['Case number', esc(report.case.number)],
     ['Title', esc(report.case.title)],
@@ -54,10 +62,11 @@ ${kvTable([
     ['Closed', esc(report.case.closedAt ?? 'open')],
     ['Case folder', `<code>${esc(report.case.folder)}</code>`],
     ['Examiner (this report)', esc(report.examiner)],
+    ['Report covers', esc(report.scope.description)],
   ])}
 ${report.case.notes.length > 0 ? `<h4>Case notes</h4>${notesList(report.case.notes)}` : ''}
 
-<h2>Tool and environment</h2>
+<h2 id="tool">Tool and environment</h2>
 ${kvTable([
     ['Tool', `${esc(report.tool.name)} ${esc(report.tool.version)}`],
     ['Git commit', `<span class="hash">${esc(report.tool.gitCommit)}</span>${report.tool.gitWorkingTreeModified ? ' (working tree had uncommitted changes)' : ''}`],
@@ -68,7 +77,7 @@ ${kvTable([
     ['Host', esc(report.environment.host)],
   ])}
 
-<h2>Verification</h2>
+<h2 id="verification">Verification</h2>
 ${kvTable([
     ['Result', v.ok ? 'passed' : '<strong>FAILED</strong>'],
     ['Checked at', esc(v.checkedAt)],
@@ -82,32 +91,34 @@ ${kvTable([
     ['First broken link', esc(v.firstBrokenLink ?? 'none')],
   ])}
 ${v.problems.length > 0 ? table(['Kind', 'Where', 'Problem'], v.problems.map((p) => [esc(p.kind), esc(p.where), esc(p.reason)])) : ''}
+${report.scope.kind === 'case' ? '' : '<p class="muted">Verification covers the whole case, not only the items of this report.</p>'}
 
-<h2>Summary</h2>
+<h2 id="summary">Summary</h2>
 ${kvTable([
-    ['Evidence items', String(report.summary.items)],
+    ['Evidence items', report.scope.kind === 'case' ? String(report.summary.items) : `${report.summary.items} in this report, of ${report.summary.itemsInCase} in the case`],
     ['Items failing integrity', String(report.summary.itemsFailingIntegrity)],
     ['Purification runs', `${report.summary.purificationRuns} (${report.summary.overriddenRuns} with an examiner's cluster override)`],
     ['Classifier verdicts', String(report.summary.verdicts)],
   ])}
-${report.bundles.length > 0 ? `<h4>Reference bundles</h4>${table(['Bundle id', 'Manifest SHA-256', 'Runs'], report.bundles.map((b) => [esc(b.id), hash(b.manifestSha256), String(b.runs)]))}` : ''}
-${report.models.length > 0 ? `<h4>Classifier models</h4>${table(['Model id', 'Weights SHA-256', 'Verdicts'], report.models.map((m) => [esc(m.id), hash(m.weightsSha256), String(m.verdicts)]))}` : ''}
+${report.bundles.length > 0 ? `<h4>Reference bundles</h4>${table(['Bundle', 'Manifest SHA-256', 'Runs'], report.bundles.map((b) => [esc(b.id), hash(b.manifestSha256), String(b.runs)]))}` : ''}
+${report.models.length > 0 ? `<h4>Classifier models</h4>${table(['Model', 'Weights SHA-256', 'Verdicts'], report.models.map((m) => [esc(m.id), hash(m.weightsSha256), String(m.verdicts)]))}` : ''}
 
-<h2>Evidence items</h2>
+<h2 id="items">Evidence items</h2>
 <p class="muted">${esc(thumbnailModeText(report))}</p>
+${report.items.length === 0 ? '<p>No evidence items in this report.</p>' : ''}
 ${report.items.map((item) => itemSection(item, thumbnails)).join('\n')}
 
-<h2>Audit log</h2>
+<h2 id="audit">Audit log</h2>
 <p>${esc(report.audit.totalEntries)} entries, head SHA-256 <span class="hash">${esc(report.audit.headSha256 ?? '-')}</span>. Printed: ${esc(report.audit.excerptPolicy)}.</p>
 ${table(
-    ['#', 'Time (UTC)', 'Examiner', 'Action', 'Subject', 'Parameters', 'SHA-256'],
-    report.audit.excerpt.map((e) => [String(e.sequence), esc(e.time), esc(e.examiner), esc(e.action), esc(e.subject), `<code>${esc(JSON.stringify(e.parameters))}</code>`, hash(e.sha256)]),
+    ['#', 'Time (UTC)', 'Examiner', 'Action', 'About', 'Details', 'SHA-256'],
+    report.audit.excerpt.map((e) => [String(e.sequence), esc(e.time), esc(e.examiner), esc(e.action), esc(auditSubjectText(report, e)), parameterTable(e.parameters), hash(e.sha256)]),
   )}
 
-<h2>Limitations</h2>
+<h2 id="limitations">Limitations</h2>
 <ul>${report.limitations.map((line) => `<li>${esc(line)}</li>`).join('\n')}</ul>
 
-<h2>Checking this report</h2>
+<h2 id="checking">Checking this report</h2>
 <p>${esc(report.selfVerification)}</p>
 <footer class="muted">${esc(report.tool.name)} ${esc(report.tool.version)} &middot; report ${esc(report.reportId)} &middot; ${esc(report.format)} v${report.formatVersion}</footer>
 </body>
@@ -135,6 +146,7 @@ ${kvTable([
     ['Imported', `${esc(item.importedAt)} by ${esc(item.importedBy)}`],
     ...(item.decodeNotes.length > 0 ? [['Decoding', esc(item.decodeNotes.join('; '))] as [string, string]] : []),
     ['Category', item.category ? `${esc(item.category.code)} (${esc(item.category.label)})` : 'none'],
+    ...exifRows(item.exif).map(([key, value]): [string, string] => [key, esc(value)]),
   ])}
 </div></div>
 ${item.tags.length > 0 ? `<h4>Tags (history, oldest first)</h4>${table(['Kind', 'Value', 'Comment', 'Examiner', 'Time (UTC)'], item.tags.map((t) => [esc(t.kind), esc(t.value), esc(t.comment ?? ''), esc(t.examiner), esc(t.createdAt)]))}` : ''}
@@ -161,10 +173,11 @@ ${kvTable([
     ['PDQ distance input to output', esc(pdqDistanceText(run))],
     ['Backend', esc(run.backend)],
     ['Seed', esc(String(run.seed ?? '-'))],
-    ['Parameters', `<code>${parameterLines(run.parameters, ['clusterIds']).map(esc).join('<br>')}</code>`],
     ['Timings', esc(timingsText(run.timingsMs))],
-    ['Job', esc(String(run.jobId ?? '-'))],
+    ['Job number', esc(String(run.jobId ?? '-'))],
   ])}
+<h4>Settings and results recorded with the run</h4>
+${parameterTable(run.parameters, ['clusterIds'])}
 </div></div>
 ${table(['Cluster', 'Mahalanobis distance', ''], run.clusterDistances.map((c) => [esc(clusterText(c)), c.distance.toPrecision(6), [c.index === run.chosenCluster.index ? 'nearest' : '', c.index === run.usedCluster.index ? 'used' : ''].filter(Boolean).join(', ')]))}
 ${run.verdictsBefore.length + run.verdictsAfter.length > 0 ? `<h4>Verdicts before and after</h4>${verdictTable([...run.verdictsBefore, ...run.verdictsAfter])}` : '<p class="muted">No classifier verdicts recorded for this run.</p>'}`;
@@ -175,6 +188,27 @@ function verdictTable(verdicts: ReportVerdict[]): string {
     ['Stage', 'Model', 'Weights SHA-256', 'Top class', 'Scores', 'Time (UTC)'],
     verdicts.map((v) => [esc(v.stage), esc(v.modelId), hash(v.modelWeightsSha256), `<strong>${esc(v.topClass)}</strong>`, esc(scoresText(v)), esc(v.createdAt)]),
   );
+}
+
+/** Sections and items, linked to their anchors. */
+function tableOfContents(report: CaseReport): string {
+  const sections: [string, string][] = [
+    ['case', 'Case'], ['tool', 'Tool and environment'], ['verification', 'Verification'], ['summary', 'Summary'], ['items', 'Evidence items'],
+    ['audit', 'Audit log'], ['limitations', 'Limitations'], ['checking', 'Checking this report'],
+  ];
+  const items = report.items.map((item) => `<li><a href="#item-${item.id}">Item ${item.id}: ${esc(item.originalName)}</a></li>`).join('');
+  return `<nav class="toc" id="contents" aria-label="Contents"><strong>Contents</strong><ol>${sections
+    .map(([id, title]) => `<li><a href="#${id}">${esc(title)}</a>${id === 'items' && items ? `<ol>${items}</ol>` : ''}</li>`)
+    .join('')}</ol></nav>`;
+}
+
+/** Recorded settings or details as a small table, nested groups indented under their name. */
+function parameterTable(parameters: unknown, skip: readonly string[] = []): string {
+  const rows = parameterRows(parameters, skip);
+  if (rows.length === 0) return '<span class="muted">none</span>';
+  return `<table class="params">${rows
+    .map((row) => `<tr><th style="padding-left:${6 + row.depth * 14}px">${row.value === '' ? `<strong>${esc(row.label)}</strong>` : esc(row.label)}</th><td>${/^[0-9a-f]{32,}$/.test(row.value) ? hash(row.value) : esc(row.value)}</td></tr>`)
+    .join('')}</table>`;
 }
 
 function notesList(notes: ReportNote[]): string {

@@ -7,17 +7,26 @@
 import type { AuditEntry } from '../audit-chain.ts';
 import type { CaseRecord } from '../records.ts';
 import type { CategoryCode } from '../tag-categories.ts';
+import type { ExifSummary } from './exif-summary.ts';
 
 export const REPORT_FORMAT = 'acsr-case-report';
-export const REPORT_FORMAT_VERSION = 1;
+/** 2: one report id per export (shared by its files), scope, EXIF, audit subject names. */
+export const REPORT_FORMAT_VERSION = 2;
 
 export interface CaseReport {
   format: typeof REPORT_FORMAT;
   formatVersion: typeof REPORT_FORMAT_VERSION;
-  /** UUID printed in the report and recorded with its SHA-256 in the case (reports table). */
+  /**
+   * UUID printed in the report. One export has one id, whatever number of formats it was written
+   * in; each file is recorded with its SHA-256 in the case (reports table) as '<id>.<format>'.
+   */
   reportId: string;
   /** 'json', 'html' or 'pdf': the file this report was written as. */
   renderedAs: string;
+  /** Every file of this export (this one included), by format and file name. */
+  files: { format: string; name: string }[];
+  /** Which evidence items the report covers. */
+  scope: ReportScope;
   /** UTC, ISO-8601. */
   generatedAt: string;
   /** How the HTML and PDF reports show pictures; the JSON report holds none. */
@@ -31,7 +40,10 @@ export interface CaseReport {
   environment: { os: string; node: string; electron: string; sqlite: string; host: string };
   verification: ReportVerification;
   summary: {
+    /** Items in this report (its scope). */
     items: number;
+    /** Items in the whole case. */
+    itemsInCase: number;
     itemsFailingIntegrity: number;
     purificationRuns: number;
     overriddenRuns: number;
@@ -47,11 +59,19 @@ export interface CaseReport {
     /** The entries printed below: all of them, or the latest `excerptLimit`. */
     excerptPolicy: string;
     excerpt: ReportAuditEntry[];
+    /** Each subject of the printed entries ('item:13', 'job:1') named as a reader knows it. */
+    subjectNames: Record<string, string>;
   };
   limitations: string[];
   /** How this report itself can be checked (its hash cannot be inside it). */
   selfVerification: string;
 }
+
+/** The whole case, chosen items, or the items of one category; `description` says which in words. */
+export type ReportScope =
+  | { kind: 'case'; description: string }
+  | { kind: 'items'; itemIds: number[]; description: string }
+  | { kind: 'category'; category: CategoryCode; description: string };
 
 /** 'blurred': small, blurred and greyscale, for the wellbeing of whoever reads the report. */
 export type ThumbnailMode = 'blurred' | 'revealed' | 'none';
@@ -94,6 +114,8 @@ export interface ReportItem {
   importedAt: string;
   importedBy: string;
   decodeNotes: string[];
+  /** Camera, capture time and whether a position is recorded; null when the file has no EXIF. */
+  exif: ExifSummary | null;
   sha256: string;
   md5: string;
   pdq: { hash: string; quality: number; reliable: boolean };

@@ -1,5 +1,7 @@
 /** Wording and number formats shared by the HTML and PDF reports, so both say the same thing. */
-import type { CaseReport, ReportCluster, ReportPurificationRun, ReportVerdict } from './report-model.ts';
+import type { ExifSummary } from './exif-summary.ts';
+import { parameterLabel } from './parameter-rows.ts';
+import type { CaseReport, ReportAuditEntry, ReportCluster, ReportPurificationRun, ReportVerdict } from './report-model.ts';
 
 export function reportTitle(report: CaseReport): string {
   return `Audit report: case ${report.case.number}`;
@@ -64,15 +66,37 @@ export function bytesText(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(2)} MiB (${bytes} bytes)`;
 }
 
-/** Parameters as key = value lines; nested values in compact JSON. */
-export function parameterLines(parameters: Record<string, unknown>, skip: readonly string[] = []): string[] {
-  return Object.entries(parameters)
-    .filter(([key]) => !skip.includes(key))
-    .map(([key, value]) => `${key} = ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+/** The files one export wrote, e.g. 'report-X.html (HTML), report-X.pdf (PDF)'. */
+export function exportFilesText(report: CaseReport): string {
+  return report.files.map((file) => `${file.name} (${file.format.toUpperCase()})`).join(', ');
+}
+
+/** What an audit entry is about, by the name a reader knows (file, examiner, job kind and time). */
+export function auditSubjectText(report: CaseReport, entry: ReportAuditEntry): string {
+  return report.audit.subjectNames[entry.subject] ?? entry.subject.replace(':', ' ');
+}
+
+/** EXIF as key/value rows; coordinates only when the report was asked to print them. */
+export function exifRows(exif: ExifSummary | null): [string, string][] {
+  if (!exif) return [['Camera metadata (EXIF)', 'none in the file']];
+  const camera = [exif.cameraMake, exif.cameraModel && exif.cameraMake && exif.cameraModel.startsWith(exif.cameraMake) ? exif.cameraModel.slice(exif.cameraMake.length).trim() : exif.cameraModel]
+    .filter((part): part is string => Boolean(part))
+    .join(' ');
+  const position = !exif.gpsPresent
+    ? 'no'
+    : exif.gpsCoordinates
+      ? `yes: latitude ${exif.gpsCoordinates.latitude}, longitude ${exif.gpsCoordinates.longitude}`
+      : 'yes (coordinates not printed; ask for them when making the report)';
+  return [
+    ['Camera', camera || 'not recorded'],
+    ['Taken (camera clock)', exif.capturedAt ?? 'not recorded'],
+    ...(exif.modifiedAt || exif.software ? [['Last saved by software', [exif.software, exif.modifiedAt].filter(Boolean).join(', ')] as [string, string]] : []),
+    ['Position recorded (GPS)', position],
+  ];
 }
 
 export function timingsText(timings: Record<string, number>): string {
   return Object.entries(timings)
-    .map(([stage, ms]) => `${stage} ${ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`}`)
+    .map(([stage, ms]) => `${parameterLabel(stage).toLowerCase()} ${ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`}`)
     .join(', ');
 }

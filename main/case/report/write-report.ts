@@ -1,17 +1,19 @@
 /**
  * `acsr case report`: gather once, render each requested format, write each file atomically,
- * then record its SHA-256 in the case (reports table + a 'report' audit entry). Each file gets
- * its own report id, since each is a separate document someone may hold a copy of.
+ * then record its SHA-256 in the case (reports table + a 'report' audit entry). One export is one
+ * report with one id, printed in each of its files; each file is recorded as '<id>.<format>' so
+ * that a copy of any of them is traced to its own hash.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { silentProgress, throwIfCancelled, type TaskControl } from '../../progress/progress.ts';
 import type { CaseFolder } from '../case-folder.ts';
 import type { ReportRecord } from '../records.ts';
-import { gatherReport } from './gather-report.ts';
+import { reportFileUid } from './audit-subjects.ts';
+import { gatherReport, type ReportScopeRequest } from './gather-report.ts';
 import type { CaseReport } from './report-model.ts';
 import { renderHtml } from './render-html.ts';
 import { renderJson } from './render-json.ts';
@@ -30,10 +32,17 @@ export interface WriteReportsOptions extends TaskControl {
   /** Blurred greyscale thumbnails unless false. */
   blur?: boolean;
   auditExcerptLimit?: number;
+  /** The whole case unless given. */
+  scope?: ReportScopeRequest;
+  /** Print GPS coordinates from EXIF; by default a report says only whether a position is recorded. */
+  gpsCoordinates?: boolean;
 }
 
 export interface WrittenReport {
+  /** The export's report id, the same for each of its files. */
   reportId: string;
+  /** This file's key in the reports table and its audit entry ('<report id>.<format>'). */
+  recordUid: string;
   format: ReportFormat;
   path: string;
   sha256: string;
@@ -68,22 +77,32 @@ export async function writeReports(caseFolder: CaseFolder, targets: readonly Rep
     if (paths.has(absolute)) throw new UserInputError(`${target.path} is named twice`);
     paths.add(absolute);
   }
+  const formats = targets.map((target) => target.format);
+  const repeated = formats.find((format, index) => formats.indexOf(format) !== index);
+  // One export is one report: its files are the same report in different formats.
+  if (repeated) throw new UserInputError(`one report is written once per format: ${repeated.toUpperCase()} is asked for twice (make a second report for a second copy)`);
   const progress = options.progress ?? silentProgress;
   const needsPictures = targets.some((target) => target.format !== 'json');
   const { content, thumbnails } = await gatherReport(caseFolder, {
     examiner: options.examiner,
     thumbnails: needsPictures ? (options.blur === false ? 'revealed' : 'blurred') : 'none',
     auditExcerptLimit: options.auditExcerptLimit,
+    scope: options.scope,
+    gpsCoordinates: options.gpsCoordinates,
     progress: progress.sub(0, 0.8, 'gather'),
     signal: options.signal,
   });
   const written: WrittenReport[] = [];
+  const reportId = randomUUID();
+  const files = targets.map((target) => ({ format: target.format, name: basename(target.path) }));
+  const scope = content.scope.kind === 'case' ? undefined : { ...content.scope };
   for (const [index, target] of targets.entries()) {
     throwIfCancelled(options.signal);
     const report: CaseReport = {
       ...content,
-      reportId: randomUUID(),
+      reportId,
       renderedAs: target.format,
+      files,
       thumbnails: target.format === 'json' ? 'none' : content.thumbnails,
     };
     const bytes = await render(report, thumbnails);
@@ -91,8 +110,9 @@ export async function writeReports(caseFolder: CaseFolder, targets: readonly Rep
     if (path.startsWith(join(caseFolder.folder, 'reports'))) await mkdir(join(caseFolder.folder, 'reports'), { recursive: true });
     await writeFileAtomic(path, bytes);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const record = caseFolder.db.recordReport({ reportUid: report.reportId, format: target.format, path, sha256, examiner: options.examiner });
-    written.push({ reportId: report.reportId, format: target.format, path, sha256, sizeBytes: bytes.length, record, verificationOk: report.verification.ok, checkpoint: { sequence: 0, headSha256: '', keyFingerprint: '' } });
+    const recordUid = reportFileUid(reportId, target.format);
+    const record = caseFolder.db.recordReport({ reportUid: recordUid, format: target.format, path, sha256, examiner: options.examiner, ...(scope ? { scope } : {}) });
+    written.push({ reportId, recordUid, format: target.format, path, sha256, sizeBytes: bytes.length, record, verificationOk: report.verification.ok, checkpoint: { sequence: 0, headSha256: '', keyFingerprint: '' } });
     progress.report({ stage: 'write', fraction: 0.8 + (0.2 * (index + 1)) / targets.length, message: path });
   }
   const { sequence, headSha256, keyFingerprint } = caseFolder.checkpoint(options.examiner);

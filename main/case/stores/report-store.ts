@@ -50,7 +50,7 @@ export class ReportStore {
         examiner: input.examiner,
         action: 'report',
         subject: `report:${input.reportUid}`,
-        parameters: { reportId, format: input.format, path: input.path, sha256: input.sha256 },
+        parameters: { reportId, format: input.format, path: input.path, sha256: input.sha256, ...(input.scope ? { scope: input.scope } : {}) },
       });
       return this.all().find((report) => report.id === reportId)!;
     });
