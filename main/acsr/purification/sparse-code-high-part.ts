@@ -1,6 +1,6 @@
 import type { ProgressReporter } from '../../progress/progress.ts';
 import { throwIfCancelled } from '../../progress/progress.ts';
-import { fromPlanes, type ImageArray, toPlanes } from '../array/image-array.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { type CbpdnEngineFactory, ConvBpdn } from '../signal/cbpdn.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
 import { type EngineLane, PurificationEngines } from './purification-engines.ts';
@@ -66,8 +66,7 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
   const { height: H, width: W, channels: C } = high;
   const margin = o.tileMargin ?? 2 * Math.max(dictionary.atomHeight, dictionary.atomWidth);
   const tiles = planTiles(H, W, o.tileSize, margin);
-  const highPlanes = toPlanes(high);
-  const reconstructedPlanes = new Float64Array(highPlanes.length);
+  const reconstructed = new Float64Array(high.data.length);
   // without a caller's engines, this image's own (its workers start and stop with it)
   const ownEngines = request.engine || request.engines ? undefined : new PurificationEngines({ threads: o.threads });
   const engines = request.engines ?? ownEngines;
@@ -92,7 +91,7 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
         const [t, tile] = item.value;
         try {
           throwIfCancelled(signal);
-          reports[t] = await codeTile(tile, highPlanes, high, dictionary32, o, lane.factory, reconstructedPlanes, signal, (it) => {
+          reports[t] = await codeTile(tile, high.data, high, dictionary32, o, lane.factory, reconstructed, signal, (it) => {
             tileFractions[t] = Math.min(1, it / o.maxIterations);
             report();
           });
@@ -110,7 +109,7 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
   }
   if (failure) throw failure.error;
   return {
-    reconstructedHigh: fromPlanes(reconstructedPlanes, H, W, C),
+    reconstructedHigh: { height: H, width: W, channels: C, data: reconstructed },
     cbpdn: {
       lambda: o.cscLambda, tolerance: o.tolerance, maxIterations: o.maxIterations,
       iterations: Math.max(...reports.map((r) => r.iterations)),
@@ -143,12 +142,12 @@ function backendOf(lanes: readonly EngineLane[], callerSupplied: boolean): strin
 }
 
 async function codeTile(
-  tile: Tile, highPlanes: Float64Array, image: { height: number; width: number; channels: number }, dictionary: ConvDictionary<Float32Array>,
+  tile: Tile, highSamples: Float64Array, image: { height: number; width: number; channels: number }, dictionary: ConvDictionary<Float32Array>,
   o: PurificationOptions, engine: CbpdnEngineFactory<Float32Array>, target: Float64Array, signal: AbortSignal | undefined,
   onIteration: (iteration: number) => void,
 ): Promise<TileReport> {
   const { height: H, width: W, channels: C } = image;
-  const planes = extractTilePlanes(highPlanes, H, W, C, tile);
+  const planes = extractTilePlanes(highSamples, H, W, C, tile);
   const solver = await ConvBpdn.create({
     dictionary,
     signal: { height: tile.paddedHeight, width: tile.paddedWidth, channels: C, images: 1, planes },
