@@ -51,6 +51,7 @@ runJobWorker<PurifyJobParameters>(async (parameters, { progress, signal }) => {
       resumed: summary.resumed,
       purified: summary.items.length,
       doneEarlier: summary.doneEarlier.length,
+      imagesPerMinute: summary.imagesPerMinute,
       runs: summary.items.map((item) => ({ itemId: item.itemId, runId: item.run.id, pdqDistance: item.run.pdqDistance })),
       warnings: summary.items.flatMap((item) => item.warnings),
     };

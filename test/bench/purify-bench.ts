@@ -9,6 +9,11 @@
  *   npx node --import tsx test/bench/purify-bench.ts --sizes=224x224,1024x768 --runs=1 --batch=4
  *   PURIFY_BENCH_ARGS="--runs 1 --batch 4" npm run bench -- purify
  *
+ * The peak memory of a 24-megapixel photo (memory does not depend on the iteration count, so a
+ * cap of 2 iterations measures it in minutes instead of hours; its times are then not the product's):
+ *
+ *   npx node --import tsx test/bench/purify-bench.ts --sizes=6000x4000 --batch=0 --runs=1 --max-iterations=2
+ *
  * Last line: the figures as JSON.
  */
 import { spawnSync } from 'node:child_process';

@@ -98,7 +98,8 @@ describe('acsr case purify', () => {
     assert.deepEqual(run.parameters.clusterIds, bundle.clusters.map((cluster) => cluster.id));
     assert.equal(run.parameters.maxIterations, FAST_PURIFICATION.maxIterations);
     assert.equal(run.seed, bundle.manifest.parameters.seed);
-    assert.match(run.backend, /extractor: tfjs .*CBPDN: float32/);
+    assert.match(run.backend, /extractor: tfjs .*CBPDN: float32, \d worker threads?, (WASM SIMD|JS) kernels/);
+    assert.ok(summary.imagesPerMinute > 0, 'the job reports its rate');
     for (const stage of ['tikhonov', 'latent', 'sparseCoding', 'total']) assert.ok(run.timingsMs[stage] >= 0, stage);
     assert.equal(run.jobId, summary.jobId);
     assert.equal(caseFolder.db.getJob(summary.jobId).state, 'completed');

@@ -1,6 +1,9 @@
+import { availableParallelism } from 'node:os';
 import type { RasterImage } from '../../io/image.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
+import { imagesPerMinute, runBatch } from './batch-runner.ts';
+import { PurificationEngines } from './purification-engines.ts';
 import { type PurificationOptions, purifyImage } from './purify-image.ts';
 
 /**
@@ -8,14 +11,22 @@ import { type PurificationOptions, purifyImage } from './purify-image.ts';
  * one image `runs` times, and a batch of images one after the other `runs` times, reporting the
  * medians, images per minute, CBPDN iterations and the process's peak resident memory. Everything
  * an investigator waits for after loading is inside the timings (Tikhonov split, latent,
- * selection, sparse coding with its worker start-up).
+ * selection, sparse coding with its worker start-up). The single image starts its own workers, as
+ * a one-image `acsr purify` does; the batch runs as `acsr purify DIR` does: workers kept for the
+ * batch, `threads` images at once (batch-runner.ts, purification-engines.ts). The CPU time of the
+ * process (all threads) is reported beside the wall time: on a shared machine it is the steadier
+ * figure.
  */
 export interface PurifySizeBenchmark {
   readonly height: number;
   readonly width: number;
-  readonly single: { readonly secondsMedian: number; readonly seconds: number[]; readonly iterations: number; readonly tiles: number; readonly converged: boolean };
+  readonly single: {
+    readonly secondsMedian: number; readonly seconds: number[]; readonly cpuSecondsMedian: number;
+    readonly iterations: number; readonly tiles: number; readonly converged: boolean; readonly backend: string;
+  };
   readonly batch: {
-    readonly images: number; readonly secondsMedian: number; readonly seconds: number[]; readonly imagesPerMinute: number;
+    readonly images: number; readonly imagesAtOnce: number; readonly secondsMedian: number; readonly seconds: number[];
+    readonly cpuSecondsMedian: number; readonly imagesPerMinute: number; readonly backend: string;
     /** median over the batch's images of each image's largest tile iteration count */
     readonly iterationsMedian: number;
   } | null;
@@ -31,43 +42,89 @@ export interface PurifyBenchmarkRequest {
   readonly batch: boolean;
   readonly runs: number;
   readonly options?: Partial<PurificationOptions>;
+  /** worker threads in all (default: every core) */
+  readonly threads?: number;
+  /** fixed threads per tile (default: the engines' rule) */
+  readonly tileThreads?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (message: string) => void;
 }
 
 export async function benchmarkPurification(request: PurifyBenchmarkRequest): Promise<PurifySizeBenchmark> {
-  const { images, runs } = request;
+  const { images, runs, bundle, extractor, signal } = request;
   const first = images[0];
-  const singleSeconds: number[] = [];
+  const threads = request.threads ?? request.options?.threads;
+  const options = { ...request.options, ...(threads !== undefined ? { threads } : {}) };
+  const single = { seconds: [] as number[], cpu: [] as number[] };
   let last: Awaited<ReturnType<typeof purifyImage>> | undefined;
   for (let r = 0; r < runs; r++) {
     request.onProgress?.(`${first.width}x${first.height} single, run ${r + 1}/${runs}`);
-    const started = performance.now();
-    last = await purifyImage({ image: first, bundle: request.bundle, extractor: request.extractor, options: request.options, signal: request.signal });
-    singleSeconds.push((performance.now() - started) / 1000);
+    const engines = new PurificationEngines({ threads, tileThreads: request.tileThreads });
+    const clock = startClock();
+    try {
+      last = await purifyImage({ image: first, bundle, extractor, options, engines, signal });
+    } finally {
+      await engines.dispose();
+    }
+    const { seconds, cpuSeconds } = clock();
+    single.seconds.push(seconds);
+    single.cpu.push(cpuSeconds);
   }
   let batch: PurifySizeBenchmark['batch'] = null;
   if (request.batch) {
-    const batchSeconds: number[] = [];
+    const seconds: number[] = [];
+    const cpu: number[] = [];
     const iterations: number[] = [];
+    let backend = '';
+    let imagesAtOnce = 1;
     for (let r = 0; r < runs; r++) {
-      const started = performance.now();
-      for (const [i, image] of images.entries()) {
-        request.onProgress?.(`${first.width}x${first.height} batch of ${images.length}, run ${r + 1}/${runs}, image ${i + 1}`);
-        const result = await purifyImage({ image, bundle: request.bundle, extractor: request.extractor, options: request.options, signal: request.signal });
-        if (r === 0) iterations.push(result.cbpdn.iterations);
+      const engines = new PurificationEngines({ threads, imagesAtOnce: Math.min(images.length, threads ?? availableParallelism()), tileThreads: request.tileThreads });
+      imagesAtOnce = engines.imagesAtOnce;
+      const clock = startClock();
+      try {
+        await runBatch(images, { imagesAtOnce }, async (image, i, admit) => {
+          request.onProgress?.(`${first.width}x${first.height} batch of ${images.length}, run ${r + 1}/${runs}, image ${i + 1}`);
+          const leave = await admit(image.height * image.width);
+          try {
+            const result = await purifyImage({ image, bundle, extractor, options, engines, signal });
+            if (r === 0) iterations.push(result.cbpdn.iterations);
+            backend = result.backend.cbpdn;
+          } finally {
+            leave();
+          }
+        });
+      } finally {
+        await engines.dispose();
       }
-      batchSeconds.push((performance.now() - started) / 1000);
+      const measured = clock();
+      seconds.push(measured.seconds);
+      cpu.push(measured.cpuSeconds);
     }
-    const secondsMedian = median(batchSeconds);
-    batch = { images: images.length, secondsMedian, seconds: batchSeconds, imagesPerMinute: (60 * images.length) / secondsMedian, iterationsMedian: median(iterations) };
+    const secondsMedian = median(seconds);
+    batch = {
+      images: images.length, imagesAtOnce, secondsMedian, seconds, cpuSecondsMedian: median(cpu),
+      imagesPerMinute: imagesPerMinute(images.length, secondsMedian), backend, iterationsMedian: median(iterations),
+    };
   }
   return {
     height: first.height,
     width: first.width,
-    single: { secondsMedian: median(singleSeconds), seconds: singleSeconds, iterations: last!.cbpdn.iterations, tiles: last!.cbpdn.tiles.length, converged: last!.cbpdn.converged },
+    single: {
+      secondsMedian: median(single.seconds), seconds: single.seconds, cpuSecondsMedian: median(single.cpu),
+      iterations: last!.cbpdn.iterations, tiles: last!.cbpdn.tiles.length, converged: last!.cbpdn.converged, backend: last!.backend.cbpdn,
+    },
     batch,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+/** Wall and process CPU time (every thread) since the call. */
+function startClock(): () => { seconds: number; cpuSeconds: number } {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    return { seconds: (performance.now() - wall) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
   };
 }
 

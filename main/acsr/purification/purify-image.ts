@@ -5,6 +5,7 @@ import type { ImageArray } from '../array/image-array.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
+import type { PurificationEngines } from './purification-engines.ts';
 import { type ClusterDistance, selectCluster } from './cluster-selection.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, type PurificationOptions } from './purification-options.ts';
 import { type DictionaryPurification, purifyWithDictionary } from './purify-with-dictionary.ts';
@@ -37,6 +38,9 @@ export interface PurifyRequest {
   readonly bundle: ReferenceBundle;
   readonly extractor: LatentExtractor;
   readonly options?: Partial<PurificationOptions>;
+  /** engines kept for a whole session (batch); by default the image starts and stops its own */
+  readonly engines?: PurificationEngines;
+  /** or a caller's own engine factory (its tiles one after another) */
   readonly engine?: CbpdnEngineFactory<Float32Array>;
   readonly progress?: ProgressReporter;
   readonly signal?: AbortSignal;
@@ -64,7 +68,7 @@ export async function purifyImage(request: PurifyRequest): Promise<PurificationR
   throwIfCancelled(request.signal);
 
   const path = await purifyWithDictionary({
-    image, dictionary: selection.selected.dictionary, options: o, engine: request.engine, progress: progress.sub(SELECTION_SHARE, 1), signal: request.signal,
+    image, dictionary: selection.selected.dictionary, options: o, engines: request.engines, engine: request.engine, progress: progress.sub(SELECTION_SHARE, 1), signal: request.signal,
   });
   return {
     cluster: { id: selection.selected.id, className: selection.selected.className, selectedBy: selection.selectedBy },

@@ -1,9 +1,9 @@
 import type { ProgressReporter } from '../../progress/progress.ts';
 import { throwIfCancelled } from '../../progress/progress.ts';
-import { fromPlanes, type ImageArray, toPlanes } from '../array/image-array.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { type CbpdnEngineFactory, ConvBpdn } from '../signal/cbpdn.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
-import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
+import { type EngineLane, PurificationEngines } from './purification-engines.ts';
 import type { PurificationOptions } from './purification-options.ts';
 import { TileEnginePool } from './tile-engine-pool.ts';
 import { extractTilePlanes, placeTileCore, planTiles, type Tile } from './tiling.ts';
@@ -12,7 +12,8 @@ import { extractTilePlanes, placeTileCore, planTiles, type Tile } from './tiling
  * Stage iii, step 3: y = CBPDN(D, x_high) and its reconstruction sum_m d_m * y_m, SPORCO's
  * ConvBPDN (AutoRho, relaxation 1.8) with RelStopTol `tolerance`, float32 engine on worker
  * threads. Large images are coded in tiles (tiling.ts) of at most `tileSize` px a side plus
- * margins, so the solver's memory is bounded by one tile whatever the image size: its float32
+ * margins, so the solver's memory is bounded by one tile per lane whatever the image size (the
+ * lanes code tiles at once, as purification-engines.ts spreads the workers): its float32
  * buffers hold about (3 M + C M + M + M + C^2 + C) values per pixel (X, Y, U, dictionary, D^H S,
  * spectrum, Gram, signal spectra), ~34 M bytes per tile pixel: ~90 MB for M = 32, RGB and
  * 288 x 288 coded tiles (256-px cores).
@@ -52,6 +53,9 @@ export interface SparseCodeHighPartRequest {
   readonly high: ImageArray<Float64Array>;
   readonly dictionary: ConvDictionary<Float64Array>;
   readonly options: PurificationOptions;
+  /** the session's engines (workers kept from image to image), or */
+  readonly engines?: PurificationEngines;
+  /** a caller's own engine factory, tiles one after another */
   readonly engine?: CbpdnEngineFactory<Float32Array>;
   readonly progress: ProgressReporter;
   readonly signal?: AbortSignal;
@@ -62,26 +66,50 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
   const { height: H, width: W, channels: C } = high;
   const margin = o.tileMargin ?? 2 * Math.max(dictionary.atomHeight, dictionary.atomWidth);
   const tiles = planTiles(H, W, o.tileSize, margin);
-  const highPlanes = toPlanes(high);
-  const reconstructedPlanes = new Float64Array(highPlanes.length);
-  // one engine for every tile: starting a parallel engine's workers costs ~1 s each time
-  const pool = new TileEnginePool(request.engine ?? fastEngineFactory(o.threads));
+  const reconstructed = new Float64Array(high.data.length);
+  // without a caller's engines, this image's own (its workers start and stop with it)
+  const ownEngines = request.engine || request.engines ? undefined : new PurificationEngines({ threads: o.threads });
+  const engines = request.engines ?? ownEngines;
+  const schedule = engines && !request.engine ? engines.schedule(tiles.length) : { lanes: 1, threadsPerTile: 1 };
+  const lanes = engines && !request.engine
+    ? Array.from({ length: schedule.lanes }, () => engines.lane(schedule.threadsPerTile))
+    : [callerLane(request.engine!)];
   const dictionary32 = { ...dictionary, data: Float32Array.from(dictionary.data) };
   const progress = request.progress.sub(0, 1, 'sparse coding');
-  const reports: TileReport[] = [];
+  const tileFractions = new Float64Array(tiles.length);
+  let tilesDone = 0;
+  const report = () => progress.report({
+    stage: 'sparse coding', fraction: tileFractions.reduce((sum, f) => sum + f, 0) / tiles.length, message: `${tilesDone} of ${tiles.length} tiles`,
+  });
+  const reports: TileReport[] = new Array(tiles.length);
+  const next = tiles.entries();
+  let failure: { error: unknown } | undefined;
   try {
-    for (const [t, tile] of tiles.entries()) {
-      throwIfCancelled(signal);
-      reports.push(await codeTile(tile, highPlanes, high, dictionary32, o, pool.factory, reconstructedPlanes, signal, (it) => {
-        progress.report({ stage: 'sparse coding', fraction: (t + Math.min(1, it / o.maxIterations)) / tiles.length, message: `tile ${t + 1}/${tiles.length}` });
-      }));
-      progress.report({ stage: 'sparse coding', fraction: (t + 1) / tiles.length, message: `tile ${t + 1}/${tiles.length}` });
-    }
+    // each lane takes the next tile until none is left; the tiles' cores are disjoint regions of the target
+    await Promise.all(lanes.map(async (lane) => {
+      for (let item = next.next(); !item.done && !failure; item = next.next()) {
+        const [t, tile] = item.value;
+        try {
+          throwIfCancelled(signal);
+          reports[t] = await codeTile(tile, high.data, high, dictionary32, o, lane.factory, reconstructed, signal, (it) => {
+            tileFractions[t] = Math.min(1, it / o.maxIterations);
+            report();
+          });
+          tileFractions[t] = 1;
+          tilesDone++;
+          report();
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    }));
   } finally {
-    await pool.dispose();
+    await Promise.all(lanes.map((lane) => lane.dispose()));
+    await ownEngines?.dispose();
   }
+  if (failure) throw failure.error;
   return {
-    reconstructedHigh: fromPlanes(reconstructedPlanes, H, W, C),
+    reconstructedHigh: { height: H, width: W, channels: C, data: reconstructed },
     cbpdn: {
       lambda: o.cscLambda, tolerance: o.tolerance, maxIterations: o.maxIterations,
       iterations: Math.max(...reports.map((r) => r.iterations)),
@@ -89,17 +117,37 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
       objective: reports.reduce((sum, r) => sum + r.objective, 0),
       tiles: reports,
     },
-    backend: request.engine ? 'caller-supplied engine (float32)' : o.threads > 1 ? `float32, ${o.threads} worker threads` : 'float32, main thread',
+    backend: backendOf(lanes, request.engine !== undefined),
   };
 }
 
+/** A caller's engine factory, its engine kept from tile to tile. */
+function callerLane(factory: CbpdnEngineFactory<Float32Array>): EngineLane {
+  let description: string | undefined;
+  const engines = new TileEnginePool(async (layout, withL1Weight) => {
+    const engine = await factory(layout, withL1Weight);
+    description = engine.description;
+    return engine;
+  });
+  return { factory: engines.factory, description: () => description, dispose: () => engines.dispose() };
+}
+
+/** What ran, for the record: e.g. 'float32, 1 worker thread, WASM SIMD kernels per tile, 2 tiles at a time'. */
+function backendOf(lanes: readonly EngineLane[], callerSupplied: boolean): string {
+  const descriptions = [...new Set(lanes.map((lane) => lane.description()).filter((d): d is string => d !== undefined))];
+  const engine = descriptions.join('; ') || 'engine without a description';
+  if (callerSupplied) return `float32, caller-supplied engine (${engine})`;
+  const used = lanes.filter((lane) => lane.description() !== undefined).length;
+  return used > 1 ? `float32, ${engine} per tile, ${used} tiles at a time` : `float32, ${engine}`;
+}
+
 async function codeTile(
-  tile: Tile, highPlanes: Float64Array, image: { height: number; width: number; channels: number }, dictionary: ConvDictionary<Float32Array>,
+  tile: Tile, highSamples: Float64Array, image: { height: number; width: number; channels: number }, dictionary: ConvDictionary<Float32Array>,
   o: PurificationOptions, engine: CbpdnEngineFactory<Float32Array>, target: Float64Array, signal: AbortSignal | undefined,
   onIteration: (iteration: number) => void,
 ): Promise<TileReport> {
   const { height: H, width: W, channels: C } = image;
-  const planes = extractTilePlanes(highPlanes, H, W, C, tile);
+  const planes = extractTilePlanes(highSamples, H, W, C, tile);
   const solver = await ConvBpdn.create({
     dictionary,
     signal: { height: tile.paddedHeight, width: tile.paddedWidth, channels: C, images: 1, planes },

@@ -44,6 +44,7 @@ class BorrowedEngine implements CbpdnEngine<Float32Array> {
     this.engine = engine;
   }
   get layout(): CbpdnLayout { return this.engine.layout; }
+  get description(): string | undefined { return this.engine.description; }
   get buffers() { return this.engine.buffers; }
   prepare(rho: number): Promise<void> { return this.engine.prepare(rho); }
   refactor(rho: number): Promise<void> { return this.engine.refactor(rho); }

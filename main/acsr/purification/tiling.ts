@@ -56,8 +56,11 @@ function splitEvenly(n: number, parts: number): [number, number][] {
   return out;
 }
 
-/** The tile with its margins as planes [c][y][x], float32, mirrored past the image border. */
-export function extractTilePlanes(planes: Float64Array, height: number, width: number, channels: number, tile: Tile): Float32Array {
+/**
+ * The tile with its margins as planes [c][y][x], float32, mirrored past the image border, read
+ * from the image's interleaved samples [y][x][c] (no planar copy of a whole large image).
+ */
+export function extractTilePlanes(image: Float64Array, height: number, width: number, channels: number, tile: Tile): Float32Array {
   const h = tile.paddedHeight;
   const w = tile.paddedWidth;
   const out = new Float32Array(channels * h * w);
@@ -65,21 +68,21 @@ export function extractTilePlanes(planes: Float64Array, height: number, width: n
     for (let y = 0; y < h; y++) {
       const sy = reflect(tile.top - tile.marginTop + y, height);
       for (let x = 0; x < w; x++) {
-        out[(c * h + y) * w + x] = planes[(c * height + sy) * width + reflect(tile.left - tile.marginLeft + x, width)];
+        out[(c * h + y) * w + x] = image[(sy * width + reflect(tile.left - tile.marginLeft + x, width)) * channels + c];
       }
     }
   }
   return out;
 }
 
-/** Writes the core of a coded tile (planes with margins) back into the full image's planes. */
+/** Writes the core of a coded tile (planes with margins) into the full image's interleaved samples. */
 export function placeTileCore(tilePlanes: ArrayLike<number>, tile: Tile, channels: number, target: Float64Array, height: number, width: number): void {
   const h = tile.paddedHeight;
   const w = tile.paddedWidth;
   for (let c = 0; c < channels; c++) {
     for (let y = 0; y < tile.height; y++) {
       for (let x = 0; x < tile.width; x++) {
-        target[(c * height + tile.top + y) * width + tile.left + x] = tilePlanes[(c * h + y + tile.marginTop) * w + x + tile.marginLeft];
+        target[((tile.top + y) * width + tile.left + x) * channels + c] = tilePlanes[(c * h + y + tile.marginTop) * w + x + tile.marginLeft];
       }
     }
   }

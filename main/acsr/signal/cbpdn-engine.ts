@@ -15,6 +15,8 @@ import { factorPlanes, factorsDependOnRho, xStepFactorsKernel } from './x-step.t
 export interface CbpdnEngine<T extends FloatArray> {
   readonly layout: CbpdnLayout;
   readonly buffers: CbpdnBuffers<T>;
+  /** where the kernels run, for the record (e.g. '2 worker threads, WASM SIMD kernels') */
+  readonly description?: string;
   /** After the dictionary or signal spectra change: D^H S and the factors for rho. */
   prepare(rho: number): Promise<void>;
   /** After rho changes: the factors only. */
@@ -68,6 +70,10 @@ export class SerialCbpdnEngine<T extends FloatArray> implements CbpdnEngine<T> {
     this.coefficientPlanes = layout.groups * layout.atoms;
     this.frequencies = spectrumSize(layout);
     this.kernels = kernels ?? new ScalarIterationKernels(layout, buffers);
+  }
+
+  get description(): string {
+    return `main thread, ${this.kernels.name} kernels`;
   }
 
   async prepare(rho: number): Promise<void> {

@@ -9,6 +9,8 @@ import { XStepScratch, xStepSolveKernel } from './x-step.ts';
  * one WebAssembly memory.
  */
 export interface IterationKernels {
+  /** for the record of which engine ran: 'JS' or 'WASM SIMD' */
+  readonly name: string;
   /** X <- Y - U on coefficient planes [p0, p1) */
   yMinusU(p0: number, p1: number): void;
   /** the y- and u-steps on planes [p0, p1) with their partial sums */
@@ -18,6 +20,7 @@ export interface IterationKernels {
 }
 
 export class ScalarIterationKernels<T extends FloatArray> implements IterationKernels {
+  readonly name = 'JS';
   private readonly scratch: XStepScratch;
 
   constructor(private readonly layout: CbpdnLayout, private readonly buffers: CbpdnBuffers<T>) {

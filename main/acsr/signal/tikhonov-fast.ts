@@ -1,4 +1,4 @@
-import { type ImageArray, fromPlanes, toPlanes } from '../array/image-array.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { fastFftSize } from './fft/fast-fft-size.ts';
 import { createFastRealFft2d } from './fft/fast-real-fft2d.ts';
 import { DEFAULT_TIKHONOV_PADDING, type TikhonovSplit, lowPassGain, mirrorPad } from './tikhonov.ts';
@@ -24,36 +24,36 @@ export async function tikhonovSplitFast(
   const spectrumSize = grid.height * fft.spectrumWidth;
   const gain = lowPassGain(grid.height, grid.width, fft.spectrumWidth, lambda);
 
-  const planes = toPlanes(image);
+  // one channel at a time, read from and written to the interleaved samples: a 24-megapixel photo
+  // would otherwise hold planar copies of itself and of x_low (576 MB each) besides the outputs
+  const n = height * width;
+  const plane = new Float64Array(n);
   const padded = new Float64Array(paddedHeight * paddedWidth);
-  const gridPlanes = new Float32Array(grid.height * grid.width * channels);
+  const gridPlane = new Float32Array(grid.height * grid.width);
+  const re = new Float32Array(spectrumSize);
+  const im = new Float32Array(spectrumSize);
+  const lowData = new Float64Array(image.data.length);
+  const highData = new Float64Array(image.data.length);
   for (let c = 0; c < channels; c++) {
-    mirrorPad(planes.subarray(c * height * width, (c + 1) * height * width), height, width, pad, padded);
-    extendByReflection(padded, paddedHeight, paddedWidth, gridPlanes.subarray(c * grid.height * grid.width, (c + 1) * grid.height * grid.width), grid.height, grid.width);
-  }
-  const re = new Float32Array(spectrumSize * channels);
-  const im = new Float32Array(spectrumSize * channels);
-  fft.forward(gridPlanes, re, im, channels);
-  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < n; i++) plane[i] = image.data[i * channels + c];
+    mirrorPad(plane, height, width, pad, padded);
+    extendByReflection(padded, paddedHeight, paddedWidth, gridPlane, grid.height, grid.width);
+    fft.forward(gridPlane, re, im, 1);
     for (let f = 0; f < spectrumSize; f++) {
-      re[c * spectrumSize + f] *= gain[f];
-      im[c * spectrumSize + f] *= gain[f];
+      re[f] *= gain[f];
+      im[f] *= gain[f];
     }
-  }
-  fft.inverse(re, im, gridPlanes, channels);
-
-  const lowPlanes = new Float64Array(height * width * channels);
-  for (let c = 0; c < channels; c++) {
+    fft.inverse(re, im, gridPlane, 1);
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
-        lowPlanes[(c * height + y) * width + x] = gridPlanes[(c * grid.height + y + pad) * grid.width + x + pad];
+        const i = (y * width + x) * channels + c;
+        // as float64 of the float32 result, the value the planar version stored
+        lowData[i] = gridPlane[(y + pad) * grid.width + x + pad];
+        highData[i] = image.data[i] - lowData[i];
       }
     }
   }
-  const low = fromPlanes(lowPlanes, height, width, channels);
-  const highData = new Float64Array(image.data.length);
-  for (let i = 0; i < highData.length; i++) highData[i] = image.data[i] - low.data[i];
-  return { low, high: { height, width, channels, data: highData } };
+  return { low: { height, width, channels, data: lowData }, high: { height, width, channels, data: highData } };
 }
 
 /** Copies a plane into a larger one, continuing it by mirror reflection at the bottom and right. */

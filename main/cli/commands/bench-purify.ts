@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { loadLatentExtractor } from '../../acsr/models/latent-extractor.ts';
+import { DEFAULT_PURIFICATION_OPTIONS } from '../../acsr/purification/purification-options.ts';
 import { benchmarkPurification, type PurifySizeBenchmark } from '../../acsr/purification/purify-benchmark.ts';
 import { loadReferenceBundle } from '../../acsr/references/bundle-reader.ts';
 import { benchmarkCbpdn } from '../../acsr/signal/cbpdn-benchmark.ts';
@@ -19,11 +20,17 @@ export const benchPurifyCommand = defineCommand({
   summary: 'time purification of real photos at several sizes, one image and a batch',
   description:
     'Resizes (cover crop) the photos of --photos to each of --sizes, loads the bundle and its extractor once, and ' +
-    'purifies the first photo --runs times and the first --batch photos --runs times one after the other, with the ' +
-    'default purification options. Reports median seconds, images per minute, CBPDN iterations, the process\'s peak ' +
+    'purifies the first photo --runs times (starting its own worker threads, as a one-image acsr purify does) and the ' +
+    'first --batch photos --runs times as acsr purify DIR does (workers kept, one image per worker), with the default ' +
+    'purification options. Reports median seconds and CPU seconds, images per minute, CBPDN iterations, the engine ' +
+    'that ran, the process\'s peak ' +
     'resident memory, and the CBPDN iteration at 256x256 RGB, 64 atoms against the FFT-only bound and against SPORCO ' +
     '(a recorded figure unless --sporco-ms gives one measured on this machine).',
-  examples: ['acsr bench purify --sizes 224x224,1024x768 --runs 1 --batch 4'],
+  examples: [
+    'acsr bench purify --sizes 224x224,1024x768 --runs 1 --batch 4',
+    'acsr bench purify --sizes 1024x768 --batch 0 --tile-threads 2',
+    'acsr bench purify --sizes 6000x4000 --batch 0 --runs 1 --max-iterations 2   # peak memory of a 24-megapixel photo',
+  ],
   options: {
     bundle: { type: 'string', default: 'models/default-bundle', valueName: 'BUNDLE', description: 'reference bundle folder' },
     photos: { type: 'string', default: '../shared/data/photos', valueName: 'DIR', description: 'folder of photos to resize' },
@@ -31,6 +38,8 @@ export const benchPurifyCommand = defineCommand({
     batch: { type: 'integer', default: 20, min: 0, description: 'images in the batch (0: no batch)' },
     runs: { type: 'integer', default: 3, min: 1, description: 'runs per measurement (the median is reported)' },
     threads: { type: 'integer', min: 1, description: 'CBPDN worker threads (default: all cores)' },
+    maxIterations: { type: 'integer', min: 1, valueName: 'N', description: 'CBPDN iteration cap (default: the purification default); a small cap measures the peak memory of a large photo quickly, not its time' },
+    tileThreads: { type: 'integer', min: 1, valueName: 'N', description: 'worker threads per tile (default: one per tile when tiles or images can run at once)' },
     sporcoMs: { type: 'number', min: 0, description: 'SPORCO ms per iteration at 256x256x3, 64 atoms, measured on this machine' },
   },
   async run({ options, print, progress, signal }) {
@@ -41,21 +50,22 @@ export const benchPurifyCommand = defineCommand({
     const chosen = Array.from({ length: wanted }, (_, i) => files[i % files.length]);
     const bundle = await loadReferenceBundle(options.bundle);
     const extractor = await loadLatentExtractor(bundle.manifest.extractor.id);
-    const purification = options.threads === undefined ? {} : { threads: options.threads };
     const results: PurifySizeBenchmark[] = [];
     try {
       for (const [index, size] of sizes.entries()) {
         const images = await Promise.all(chosen.map((file) => resizedPhoto(file, size.width, size.height)));
         const result = await benchmarkPurification({
-          bundle, extractor, images, batch: options.batch > 0, runs: options.runs, options: purification, signal,
+          bundle, extractor, images, batch: options.batch > 0, runs: options.runs, threads: options.threads, tileThreads: options.tileThreads, signal,
+          ...(options.maxIterations !== undefined ? { options: { maxIterations: options.maxIterations } } : {}),
           onProgress: (message) => progress.report({ stage: 'purify', fraction: index / sizes.length, message }),
         });
         results.push(result);
         const batch = result.batch
-          ? `; batch of ${result.batch.images}: ${result.batch.secondsMedian.toFixed(1)} s, ${result.batch.imagesPerMinute.toFixed(1)} images/min, median ${result.batch.iterationsMedian} iterations`
+          ? `; batch of ${result.batch.images} (${result.batch.imagesAtOnce} at once): ${result.batch.secondsMedian.toFixed(1)} s, ${result.batch.cpuSecondsMedian.toFixed(1)} s CPU, ` +
+            `${result.batch.imagesPerMinute.toFixed(1)} images/min, median ${result.batch.iterationsMedian} iterations [${result.batch.backend}]`
           : '';
-        print(`${size.width}x${size.height}: ${result.single.secondsMedian.toFixed(2)} s (median of ${options.runs}), ${result.single.tiles} tile(s), ` +
-          `${result.single.iterations} iterations${batch}; peak RSS ${result.peakRssMb.toFixed(0)} MB`);
+        print(`${size.width}x${size.height}: ${result.single.secondsMedian.toFixed(2)} s, ${result.single.cpuSecondsMedian.toFixed(2)} s CPU (median of ${options.runs}), ` +
+          `${result.single.tiles} tile(s), ${result.single.iterations} iterations [${result.single.backend}]${batch}; peak RSS ${result.peakRssMb.toFixed(0)} MB`);
       }
     } finally {
       extractor.dispose();
@@ -63,7 +73,7 @@ export const benchPurifyCommand = defineCommand({
     const cbpdn = await cbpdnFigures(options.photos, options.threads, options.sporcoMs, signal);
     print(`CBPDN 256x256 RGB, 8x8x3x64: ${cbpdn.msPerIteration.toFixed(1)} ms/iteration, ${cbpdn.ratioToFftBound.toFixed(2)}x the FFT-only bound ` +
       `(CPU time: ${cbpdn.cpuRatioToFftBound.toFixed(2)}x), ${cbpdn.speedupOverSporco.toFixed(2)}x faster than SPORCO at ${cbpdn.sporcoMsPerIteration} ms (${cbpdn.sporcoSource})`);
-    return { sizes: results, runs: options.runs, cbpdn };
+    return { sizes: results, runs: options.runs, maxIterations: options.maxIterations ?? DEFAULT_PURIFICATION_OPTIONS.maxIterations, cbpdn };
   },
 });
 

@@ -77,11 +77,12 @@ export const casePurifyCommand = defineCommand({
           print(`item ${item.itemId}: run ${run.id}, cluster ${used}, output ${shortHash(run.outputSha256)} (${run.outputStorePath}), PDQ distance ${run.pdqDistance}${verdicts}`);
           for (const warning of item.warnings) note(warning);
         }
-        print(`purify job ${summary.jobId}: ${summary.items.length} item${summary.items.length === 1 ? '' : 's'} purified with bundle ${bundle.path} (manifest ${shortHash(bundle.manifestSha256)})`);
+        print(`purify job ${summary.jobId}: ${summary.items.length} item${summary.items.length === 1 ? '' : 's'} purified with bundle ${bundle.path} (manifest ${shortHash(bundle.manifestSha256)}), ${summary.imagesPerMinute.toFixed(1)} images/min`);
         return {
           jobId: summary.jobId,
           resumed: summary.resumed,
           doneEarlier: summary.doneEarlier,
+          imagesPerMinute: summary.imagesPerMinute,
           runs: summary.items.map(({ itemId, run, verdicts }) => ({
             itemId, runId: run.id, outputSha256: run.outputSha256, outputStorePath: run.outputStorePath, pdqDistance: run.pdqDistance,
             chosenCluster: (run.parameters.clusterIds as string[])[run.chosenCluster], override: run.override,

@@ -1,19 +1,17 @@
 import { mkdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import type { ImageArray } from '../../acsr/array/image-array.ts';
+import { basename, extname } from 'node:path';
 import { loadLatentExtractor } from '../../acsr/models/latent-extractor.ts';
+import { BatchProgress, imagesPerMinute, runBatch } from '../../acsr/purification/batch-runner.ts';
+import { PurificationEngines } from '../../acsr/purification/purification-engines.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, purifyImage } from '../../acsr/purification/purify-image.ts';
 import { loadReferenceBundle } from '../../acsr/references/bundle-reader.ts';
-import { sha256Hex } from '../../acsr/references/bundle-writer.ts';
 import { resolvePurificationOptions } from '../../acsr/tuning/purification-defaults.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
-import { writeFileAtomic } from '../../io/atomic-write.ts';
-import { decodeImage, encodePng, type RasterImage } from '../../io/image.ts';
+import { decodeImage, readImageHeader } from '../../io/image.ts';
 import { expandImageInputs } from '../../io/image-inputs.ts';
 import { readInputBytes } from '../../io/input-file.ts';
-import { writeJsonFile } from '../../io/json-file.ts';
 import { defineCommand } from '../command.ts';
-import { productVersion } from '../version.ts';
+import { writePurificationOutputs } from './purify-outputs.ts';
 
 const o = DEFAULT_PURIFICATION_OPTIONS;
 
@@ -25,9 +23,11 @@ export const purifyCommand = defineCommand({
     'distance to every cluster, the nearest cluster\'s dictionary (or --cluster) codes the high part by CBPDN ' +
     '(SPORCO defaults, tolerance 1e-3), and x_low + reconstruction, clipped to [0, 1], is written as ' +
     '<name>.purified.png beside <name>.purification.json (chosen cluster, all distances, CBPDN iterations and ' +
-    'objective, timings, backends, input and output SHA-256). Large images are coded in tiles. A bundle tuned by ' +
-    '`acsr tune --bundle-out` supplies its own Tikhonov lambda, CBPDN lambda and iteration cap as the defaults; options ' +
-    'given here win, and the record says where each value came from.',
+    'objective, timings, backends, input and output SHA-256). Large images are coded in tiles. A folder is purified ' +
+    'with the models and worker threads loaded once, one image per worker while several remain, and the rate in ' +
+    'images per minute is printed at the end. A bundle tuned by `acsr tune --bundle-out` supplies its own Tikhonov ' +
+    'lambda, CBPDN lambda and iteration cap as the defaults; options given here win, and the record says where each ' +
+    'value came from.',
   examples: [
     'acsr purify --bundle models/default-bundle --in suspect.jpg --out purified/',
     'acsr purify --bundle B --in photos/ --out purified/ --cluster neutral:1 --save-components',
@@ -68,60 +68,43 @@ export const purifyCommand = defineCommand({
       tolerance: resolved.options.tolerance, sources: resolved.sources, tuning: resolved.tuning,
     };
     const extractor = await loadLatentExtractor(bundle.manifest.extractor.id);
-    const results = [];
+    const threads = options.threads ?? o.threads;
+    // one image per worker when there are several: no barriers inside a tile, and one image's
+    // decoding and latent overlap another's sparse coding (batch-runner.ts bounds the memory)
+    const imagesAtOnce = Math.min(files.length, threads);
+    const engines = new PurificationEngines({ threads, imagesAtOnce });
+    const batchProgress = new BatchProgress(progress, files.length);
+    const started = performance.now();
+    let results;
     try {
-      for (const [i, file] of files.entries()) {
+      results = await runBatch(files, { imagesAtOnce }, async (file, i, admit) => {
         const bytes = await readInputBytes(file, 'an image (PNG, JPEG, WebP or TIFF)');
+        // the header is enough to know whether the image may join those in flight, before its pixels take memory
+        const header = await readImageHeader(bytes, { source: file });
+        await admit(header.width * header.height);
         const image = await decodeImage(bytes, { source: file, channels: bundle.manifest.channels === 3 ? 'rgb' : 'gray' });
         for (const line of image.notes) note(`${file}: ${line}`);
         const result = await purifyImage({
-          image, bundle, extractor, signal,
-          progress: progress.sub(i / files.length, (i + 1) / files.length, basename(file)),
-          options: resolved.options,
+          image, bundle, extractor, engines, signal,
+          progress: batchProgress.item(i, basename(file)),
+          options: { ...resolved.options, threads },
         });
-        const stem = basename(file, extname(file));
-        const png = await encodePng(asRaster(result.purified));
-        const purifiedPath = join(options.out, `${stem}.purified.png`);
-        await writeFileAtomic(purifiedPath, png);
-        const components: Record<string, string> = {};
-        if (options.saveComponents) {
-          const c = result.components;
-          const parts: [string, ImageArray<Float64Array>, number][] = [
-            ['low', c.low, 0], ['high', c.high, 0.5], ['recon-high', c.reconstructedHigh, 0.5], ['difference', c.difference, 0.5],
-          ];
-          for (const [name, part, offset] of parts) {
-            const path = join(options.out, `${stem}.${name}.png`);
-            await writeFileAtomic(path, await encodePng(asRaster(offset === 0 ? part : { ...part, data: part.data.map((v) => v + offset) })));
-            components[name] = path;
-          }
-        }
-        const report = {
-          producer: `acsr ${productVersion}`,
-          input: { path: file, sha256: sha256Hex(bytes), height: image.height, width: image.width, channels: image.channels, notes: image.notes },
-          output: { path: purifiedPath, sha256: sha256Hex(png) },
+        const written = await writePurificationOutputs({
+          file, bytes, image, result, out: options.out, saveComponents: options.saveComponents ?? false,
           bundle: { path: options.bundle, manifestSha256: bundle.manifestSha256, extractor: bundle.manifest.extractor.id },
-          cluster: result.cluster,
-          nearestCluster: result.nearestCluster,
-          distances: result.distances,
-          cbpdn: result.cbpdn,
-          tikhonovLambda: resolved.options.tikhonovLambda,
           purification,
-          timingsMs: result.timingsMs,
-          backend: result.backend,
-          ...(options.saveComponents ? { components, componentsNote: 'high, recon-high and difference are shown offset by +0.5' } : {}),
-        };
-        await writeJsonFile(join(options.out, `${stem}.purification.json`), report);
-        print(`${file}: cluster ${result.cluster.id}${result.cluster.selectedBy === 'override' ? ' (override)' : ''}, ${result.cbpdn.iterations} iterations${result.cbpdn.converged ? '' : ' (not converged)'}, ${(result.timingsMs.total / 1000).toFixed(1)} s -> ${purifiedPath}`);
-        results.push({ input: file, output: purifiedPath, cluster: result.cluster.id, iterations: result.cbpdn.iterations, converged: result.cbpdn.converged, seconds: result.timingsMs.total / 1000 });
-      }
+        });
+        print(`${file}: cluster ${result.cluster.id}${result.cluster.selectedBy === 'override' ? ' (override)' : ''}, ${result.cbpdn.iterations} iterations${result.cbpdn.converged ? '' : ' (not converged)'}, ${(result.timingsMs.total / 1000).toFixed(1)} s -> ${written.purifiedPath}`);
+        return { input: file, output: written.purifiedPath, cluster: result.cluster.id, iterations: result.cbpdn.iterations, converged: result.cbpdn.converged, seconds: result.timingsMs.total / 1000 };
+      });
     } finally {
+      await engines.dispose();
       extractor.dispose();
     }
-    return { bundle: options.bundle, purification, images: results };
+    const seconds = (performance.now() - started) / 1000;
+    const rate = imagesPerMinute(results.length, seconds);
+    if (results.length > 1) print(`${results.length} images in ${seconds.toFixed(1)} s: ${rate.toFixed(1)} images/min (after loading the bundle and extractor)`);
+    return { bundle: options.bundle, purification, images: results, seconds, imagesPerMinute: rate };
   },
 });
 
-/** Purification keeps the input's channel count, which RasterImage spells as 1 | 3. */
-function asRaster(image: ImageArray<Float64Array>): RasterImage {
-  return { ...image, channels: image.channels as 1 | 3 };
-}

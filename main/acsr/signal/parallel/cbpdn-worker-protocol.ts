@@ -7,7 +7,9 @@ export type SharedBufferName =
   | 'factorRe' | 'factorIm' | 'deltaRe' | 'deltaIm' | 'spectrumRe' | 'spectrumIm'
   | 'x' | 'y' | 'u' | 'l1Weight';
 
+/** Sets (or, for a pooled worker, replaces) the solver a worker runs for. */
 export interface WorkerInit {
+  readonly op: 'init';
   readonly layout: CbpdnLayout;
   /** the buffers as one SharedArrayBuffer each (plain JS kernels), or */
   readonly buffers?: Partial<Record<SharedBufferName, SharedArrayBuffer>>;
@@ -19,6 +21,9 @@ export interface WorkerInit {
 }
 
 export type WorkerCommand =
+  | WorkerInit
+  /** drops the solver's buffers, so that a pooled worker keeps no memory between solvers */
+  | { readonly op: 'release' }
   | { readonly op: 'prepare'; readonly rho: number }
   | { readonly op: 'refactor'; readonly rho: number }
   /** X <- Y - U, then its DFT into the working spectrum (own planes) */

@@ -23,26 +23,50 @@ let p0 = 0, p1 = 0, f0 = 0, f1 = 0;
 let planeSize = 0;
 let kernels: IterationKernels;
 
-port.once('message', async (init: WorkerInit) => {
-  try {
-    layout = init.layout;
-    if (init.arena) {
-      buffers = viewCbpdnArena(init.arena.memory, init.arena.plan);
-      kernels = new SimdIterationKernels(layout, buffers, init.arena.memory, init.arena.plan, init.arena.slot);
-    } else {
-      buffers = sharedBufferViews(init.buffers ?? {});
-      kernels = new ScalarIterationKernels(layout, buffers);
-    }
-    [p0, p1] = init.planes;
-    [f0, f1] = init.frequencies;
-    fft = await createFastRealFft2d(layout.height, layout.width);
-    planeSize = layout.height * layout.width;
-    port.on('message', (command: WorkerCommand) => port.postMessage(run(command)));
-    port.postMessage({ ok: true } satisfies WorkerReply);
-  } catch (error) {
-    port.postMessage({ ok: false, error: String((error as Error)?.stack ?? error) } satisfies WorkerReply);
+port.on('message', (command: WorkerCommand) => {
+  if (command.op !== 'init') {
+    port.postMessage(run(command));
+    return;
   }
+  init(command).then(
+    () => port.postMessage({ ok: true } satisfies WorkerReply),
+    (error) => port.postMessage({ ok: false, error: String((error as Error)?.stack ?? error) } satisfies WorkerReply),
+  );
 });
+
+/** A worker serves one solver at a time; a pooled worker is initialised again for the next. */
+async function init(command: WorkerInit): Promise<void> {
+  layout = command.layout;
+  if (command.arena) {
+    buffers = viewCbpdnArena(command.arena.memory, command.arena.plan);
+    kernels = new SimdIterationKernels(layout, buffers, command.arena.memory, command.arena.plan, command.arena.slot);
+  } else {
+    buffers = sharedBufferViews(command.buffers ?? {});
+    kernels = new ScalarIterationKernels(layout, buffers);
+  }
+  [p0, p1] = command.planes;
+  [f0, f1] = command.frequencies;
+  fft = await fftFor(layout.height, layout.width);
+  planeSize = layout.height * layout.width;
+}
+
+// tiles of one size follow each other: the plan of the last size is kept
+let lastFft: { key: string; fft: RealFft2d<Float32Array> } | undefined;
+async function fftFor(height: number, width: number): Promise<RealFft2d<Float32Array>> {
+  const key = `${height}x${width}`;
+  if (lastFft?.key !== key) lastFft = { key, fft: await createFastRealFft2d(height, width) };
+  return lastFft.fft;
+}
+
+function release(): void {
+  // the views keep the solver's shared memory alive; empty ones let it go
+  const empty = new Float32Array(0);
+  buffers = {
+    dictRe: empty, dictIm: empty, signalRe: empty, signalIm: empty, dictSignalRe: empty, dictSignalIm: empty,
+    factorRe: empty, factorIm: empty, deltaRe: empty, deltaIm: empty, spectrumRe: empty, spectrumIm: empty, x: empty, y: empty, u: empty,
+  };
+  kernels = new ScalarIterationKernels(layout, buffers);
+}
 
 function sharedBufferViews(shared: NonNullable<WorkerInit['buffers']>): CbpdnBuffers<Float32Array> {
   const view = (name: keyof typeof shared) => {
@@ -71,6 +95,9 @@ function run(command: WorkerCommand): WorkerReply {
   try {
     const b = buffers;
     switch (command.op) {
+      case 'release':
+        release();
+        return { ok: true };
       case 'prepare':
         dictSignalKernel(layout, b, f0, f1);
         xStepFactorsKernel(layout, b, command.rho, f0, f1);
@@ -97,6 +124,8 @@ function run(command: WorkerCommand): WorkerReply {
       case 'scaleDual':
         scaleDualKernel(layout, b, command.factor, p0, p1);
         return { ok: true };
+      default:
+        return { ok: false, error: `unexpected command ${command.op}` };
     }
   } catch (error) {
     return { ok: false, error: String((error as Error)?.stack ?? error) };

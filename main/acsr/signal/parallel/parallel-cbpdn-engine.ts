@@ -9,6 +9,7 @@ import type { RealFft2d } from '../fft/real-fft2d.ts';
 import { createCbpdnArena } from '../simd/cbpdn-arena.ts';
 import { SimdIterationKernels } from '../simd/simd-iteration-kernels.ts';
 import { factorsDependOnRho } from '../x-step.ts';
+import type { CbpdnWorkerPool } from './cbpdn-worker-pool.ts';
 import type { SharedBufferName, WorkerCommand, WorkerInit, WorkerReply } from './cbpdn-worker-protocol.ts';
 
 /**
@@ -20,48 +21,61 @@ import type { SharedBufferName, WorkerCommand, WorkerInit, WorkerReply } from '.
 export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
   readonly layout: CbpdnLayout;
   readonly buffers: CbpdnBuffers<Float32Array>;
+  readonly description: string;
   private readonly workers: Worker[];
   private readonly mainThreadFft: RealFft2d<Float32Array>;
+  private readonly pool: CbpdnWorkerPool | undefined;
+  /** a worker that failed or did not answer is not handed back to the pool */
+  private healthy = true;
 
-  private constructor(layout: CbpdnLayout, buffers: CbpdnBuffers<Float32Array>, workers: Worker[], fft: RealFft2d<Float32Array>) {
+  private constructor(layout: CbpdnLayout, buffers: CbpdnBuffers<Float32Array>, workers: Worker[], fft: RealFft2d<Float32Array>, simd: boolean, pool: CbpdnWorkerPool | undefined) {
     this.layout = layout;
     this.buffers = buffers;
     this.workers = workers;
     this.mainThreadFft = fft;
+    this.pool = pool;
+    this.description = `${workers.length} worker thread${workers.length > 1 ? 's' : ''}, ${simd ? 'WASM SIMD' : 'JS'} kernels`;
   }
 
-  static async create(layout: CbpdnLayout, withL1Weight: boolean, threads: number): Promise<ParallelCbpdnEngine> {
+  /** `threads` workers of `pool` (kept by the pool afterwards), or new ones that dispose() ends. */
+  static async create(layout: CbpdnLayout, withL1Weight: boolean, threads: number, pool?: CbpdnWorkerPool): Promise<ParallelCbpdnEngine> {
     const planeCount = layout.groups * layout.atoms;
     const frequencyCount = spectrumSize(layout);
-    const count = Math.max(1, Math.min(threads, planeCount));
-    // one shared WASM memory for the SIMD kernels; separate shared blocks and the JS kernels when too large
-    const arena = createCbpdnArena(layout, withL1Weight, count);
-    const shared = arena ? undefined : sharedBuffers(layout, withL1Weight);
-    const buffers = arena?.buffers ?? shared!.buffers;
-    const workers: Worker[] = [];
+    const wanted = Math.max(1, Math.min(threads, planeCount, pool?.size ?? threads));
+    const workers = pool ? await pool.lease(wanted) : Array.from({ length: wanted }, () => spawnWorker(new URL('./cbpdn-worker.ts', import.meta.url)));
+    const count = workers.length;
     try {
-      for (let i = 0; i < count; i++) {
-        const worker = spawnWorker(new URL('./cbpdn-worker.ts', import.meta.url));
-        workers.push(worker);
+      // one shared WASM memory for the SIMD kernels; separate shared blocks and the JS kernels when too large
+      const arena = createCbpdnArena(layout, withL1Weight, count);
+      const shared = arena ? undefined : sharedBuffers(layout, withL1Weight);
+      const buffers = arena?.buffers ?? shared!.buffers;
+      workers.forEach((worker, i) => {
         const init: WorkerInit = {
+          op: 'init',
           layout,
           ...(arena ? { arena: { memory: arena.memory, plan: arena.layout, slot: i } } : { buffers: shared!.blocks }),
           planes: split(planeCount, count, i),
           frequencies: split(frequencyCount, count, i),
         };
         worker.postMessage(init);
-      }
+      });
       await Promise.all(workers.map((w) => nextReply(w)));
+      return new ParallelCbpdnEngine(layout, buffers, workers, await createFastRealFft2d(layout.height, layout.width), arena !== undefined, pool);
     } catch (error) {
-      await Promise.all(workers.map((w) => w.terminate()));
+      if (pool) pool.release(workers, false);
+      else await Promise.all(workers.map((w) => w.terminate()));
       throw error;
     }
-    return new ParallelCbpdnEngine(layout, buffers, workers, await createFastRealFft2d(layout.height, layout.width));
   }
 
   private async broadcast(command: WorkerCommand): Promise<WorkerReply[]> {
     for (const worker of this.workers) worker.postMessage(command);
-    return Promise.all(this.workers.map((w) => nextReply(w)));
+    try {
+      return await Promise.all(this.workers.map((w) => nextReply(w)));
+    } catch (error) {
+      this.healthy = false;
+      throw error;
+    }
   }
 
   async prepare(rho: number): Promise<void> {
@@ -103,7 +117,12 @@ export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    if (!this.pool) {
+      await Promise.all(this.workers.map((w) => w.terminate()));
+      return;
+    }
+    if (this.healthy) await this.broadcast({ op: 'release' }).catch(() => undefined);
+    this.pool.release(this.workers, this.healthy);
   }
 }
 

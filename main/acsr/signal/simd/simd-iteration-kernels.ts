@@ -20,6 +20,7 @@ let compiled: WebAssembly.Module | undefined;
  * does not cover: weighted l1 (not used by purification) and SPORCO's Sherman-Morrison solver.
  */
 export class SimdIterationKernels implements IterationKernels {
+  readonly name = 'WASM SIMD';
   private readonly wasm: CbpdnSimdExports;
   private readonly sums: Float64Array;
   private readonly scratchPointer: number;
