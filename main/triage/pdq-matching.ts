@@ -1,0 +1,118 @@
+/**
+ * Matching items' PDQ hashes against a list's: every (item, list hash) pair within the threshold
+ * (default 31 bits, Meta's recommended match threshold), over the item's eight dihedral variants,
+ * so a rotated or mirrored copy of a listed picture matches too. The list holds each picture's
+ * hash as it was listed; the item brings all eight hashes (main/pdq computes them from one DCT;
+ * they cannot be derived from the 64 hex characters alone, so an item's variants must be kept
+ * from the time it was hashed).
+ *
+ * Both sides are batches (a case's items when a list is added; an import's items against every
+ * list), so the smaller side is indexed (pdq-multi-index.ts) and the larger streamed through it:
+ * the candidates checked are the same either way, but an index of 80,000 item variants is a few
+ * MB that stay in cache while a million list hashes stream past in order, where an index of the
+ * million would have every candidate check miss the cache.
+ */
+import { DIHEDRAL_NAMES, type DihedralName } from '../pdq/dihedral.ts';
+import { PDQ_MATCH_THRESHOLD, type PdqDihedralHashes } from '../pdq/pdq.ts';
+import { PDQ_WORDS, packPdqHex } from './packed-pdq.ts';
+import { PdqMultiIndex } from './pdq-multi-index.ts';
+
+/** Packed hashes: hash k at words[8k .. 8k + 7]. */
+export interface PackedPdqSet {
+  words: Uint32Array;
+  count: number;
+}
+
+export interface PdqScanOptions {
+  /** Checked every 65,536 streamed hashes; the scan stops with its reason. */
+  signal?: AbortSignal;
+  /** Called every 65,536 streamed hashes, and at the end. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const PROGRESS_EVERY = 1 << 16;
+
+/** Calls visit(a, b, distance) for every pair of hashes of `a` and `b` within `threshold` bits. */
+export function forEachPdqPairWithin(
+  a: PackedPdqSet,
+  b: PackedPdqSet,
+  threshold: number,
+  visit: (a: number, b: number, distance: number) => void,
+  options: PdqScanOptions = {},
+): void {
+  const indexA = a.count <= b.count;
+  const index = new PdqMultiIndex(indexA ? a.words : b.words, indexA ? a.count : b.count);
+  const streamed = indexA ? b : a;
+  let current = 0;
+  const report = indexA
+    ? (entry: number, distance: number) => visit(entry, current, distance)
+    : (entry: number, distance: number) => visit(current, entry, distance);
+  for (; current < streamed.count; current++) {
+    if ((current & (PROGRESS_EVERY - 1)) === 0 && current > 0) {
+      options.signal?.throwIfAborted();
+      options.onProgress?.(current, streamed.count);
+    }
+    index.forEachWithin(streamed.words, current * PDQ_WORDS, threshold, report);
+  }
+  options.onProgress?.(streamed.count, streamed.count);
+}
+
+/** The eight variants of each item packed in DIHEDRAL_NAMES order: item i, variant v is hash 8i + v. */
+export function packDihedralHashes(items: readonly PdqDihedralHashes[]): PackedPdqSet {
+  const words = new Uint32Array(items.length * DIHEDRAL_NAMES.length * PDQ_WORDS);
+  items.forEach((variants, item) => {
+    DIHEDRAL_NAMES.forEach((name, v) => {
+      if (!packPdqHex(variants[name].hash, words, (item * DIHEDRAL_NAMES.length + v) * PDQ_WORDS)) {
+        throw new Error(`item ${item}: '${variants[name].hash}' is not a PDQ hash`);
+      }
+    });
+  });
+  return { words, count: items.length * DIHEDRAL_NAMES.length };
+}
+
+export interface PdqListMatch {
+  item: number;
+  /** The row of the list's PDQ hashes (HashList.pdq.entryOfRow maps it to the entry). */
+  row: number;
+  /** The smallest distance over the item's variants, and the variant that gave it. */
+  distance: number;
+  variant: DihedralName;
+}
+
+/**
+ * Every (item, list row) within `threshold` over the item's variants, once, with the closest
+ * variant (the first in DIHEDRAL_NAMES order on a tie), sorted by item, then row.
+ * `itemVariants` comes from packDihedralHashes.
+ */
+export function matchPdqList(
+  itemVariants: PackedPdqSet,
+  list: PackedPdqSet,
+  threshold = PDQ_MATCH_THRESHOLD,
+  options: PdqScanOptions = {},
+): PdqListMatch[] {
+  const variantsPerItem = DIHEDRAL_NAMES.length;
+  const best = new Map<number, number>(); // item * rows + row -> distance * 8 + variant
+  forEachPdqPairWithin(
+    itemVariants,
+    list,
+    threshold,
+    (query, row, distance) => {
+      const item = Math.floor(query / variantsPerItem);
+      const key = item * list.count + row;
+      const score = distance * variantsPerItem + (query % variantsPerItem);
+      const previous = best.get(key);
+      if (previous === undefined || score < previous) best.set(key, score);
+    },
+    options,
+  );
+  const matches: PdqListMatch[] = [];
+  for (const [key, score] of best) {
+    matches.push({
+      item: Math.floor(key / list.count),
+      row: key % list.count,
+      distance: Math.floor(score / variantsPerItem),
+      variant: DIHEDRAL_NAMES[score % variantsPerItem],
+    });
+  }
+  return matches.sort((x, y) => x.item - y.item || x.row - y.row);
+}

@@ -1,0 +1,103 @@
+// Re-encoded, resized and mirrored copies of the shared photos against a hash list built from the
+// originals: every copy matches its own original and nothing else, and the near-duplicate groups
+// of originals plus copies are exactly one group per photo. The copies are made with sharp as an
+// investigator's evidence would be made by a phone or a website: JPEG quality 70, half size, and
+// a horizontal mirror.
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { decodeImageSamples } from '../../main/io/image.ts';
+import { computePdqDihedralOfBytes, pdqHammingDistance, type PdqDihedralHashes } from '../../main/pdq/pdq.ts';
+import { bytePlaneForPdq } from '../../main/pdq/pdq-input.ts';
+import { nearDuplicateGroups } from '../../main/triage/near-duplicate-groups.ts';
+import { matchPdqList, packDihedralHashes } from '../../main/triage/pdq-matching.ts';
+import { readHashList } from '../../main/triage/read-hash-list.ts';
+import { photosDir } from '../support/shared-data.ts';
+
+const COPIES = {
+  'jpeg-q70': (image: sharp.Sharp) => image.jpeg({ quality: 70 }),
+  'half-size': (image: sharp.Sharp, width: number) => image.resize({ width: Math.round(width / 2) }).png(),
+  'mirrored': (image: sharp.Sharp) => image.flop().png(),
+} as const;
+
+interface Photo {
+  name: string;
+  original: PdqDihedralHashes;
+  copies: Record<keyof typeof COPIES, PdqDihedralHashes>;
+}
+
+async function hashBytes(bytes: Uint8Array): Promise<PdqDihedralHashes> {
+  return computePdqDihedralOfBytes(bytePlaneForPdq(await decodeImageSamples(bytes), { overwriteSamples: true }));
+}
+
+describe('hash-list matching of copies of the shared photos', () => {
+  const photos: Photo[] = [];
+
+  before(async () => {
+    const names = readdirSync(photosDir).filter((name) => /\.(png|jpe?g)$/i.test(name)).sort();
+    assert.equal(names.length, 20);
+    for (const name of names) {
+      const file = path.join(photosDir, name);
+      // The pixels as decoded (EXIF orientation applied), so every copy starts from the same picture.
+      const { data, info } = await sharp(file).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const raw = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+      const copies = {} as Photo['copies'];
+      for (const [copy, make] of Object.entries(COPIES) as Array<[keyof typeof COPIES, (typeof COPIES)[keyof typeof COPIES]]>) {
+        copies[copy] = await hashBytes(await make(raw(), info.width).toBuffer());
+      }
+      photos.push({ name, original: await hashBytes(await raw().png({ compressionLevel: 1 }).toBuffer()), copies });
+    }
+  });
+
+  it('keeps different photos far apart (the premise of the no-false-match check)', () => {
+    let closest = Infinity;
+    for (const a of photos) {
+      for (const b of photos) {
+        if (a === b) continue;
+        for (const variant of Object.values(a.original)) closest = Math.min(closest, pdqHammingDistance(variant.hash, b.original.original.hash));
+      }
+    }
+    // Measured: 88 bits between the closest pair (any variant of one against the other).
+    assert.ok(closest > 60, `closest different photos are ${closest} bits apart`);
+  });
+
+  it('matches every copy to its original in a list of the originals, and to nothing else', async () => {
+    const listText = ['pdq,category,source', ...photos.map((photo) => `${photo.original.original.hash},known,${photo.name}`)].join('\n');
+    const list = await readHashList([Buffer.from(listText)], { name: 'originals.csv' });
+    assert.equal(list.counts.pdq, 20);
+    const items = photos.flatMap((photo) => [photo.original, photo.copies['jpeg-q70'], photo.copies['half-size'], photo.copies.mirrored]);
+    const matches = matchPdqList(packDihedralHashes(items), list.pdq);
+    const found = matches.map((match) => ({
+      photo: photos[Math.floor(match.item / 4)].name,
+      copy: ['original', 'jpeg-q70', 'half-size', 'mirrored'][match.item % 4],
+      listed: list.entry(list.pdq.entryOfRow[match.row]).source,
+    }));
+    const expected = photos.flatMap((photo) => ['original', 'jpeg-q70', 'half-size', 'mirrored'].map((copy) => ({ photo: photo.name, copy, listed: photo.name })));
+    assert.deepEqual(found, expected);
+    for (const match of matches) assert.ok(match.distance <= 31);
+    // The mirror is found through a mirrored variant, the others through the picture as it is.
+    assert.ok(matches.filter((_, k) => k % 4 === 3).every((match) => match.variant !== 'original'));
+    console.log(`distances (original, jpeg, half, mirror): ${photos.map((_, p) => matches.slice(p * 4, p * 4 + 4).map((m) => m.distance).join('/')).join(' ')}`);
+  });
+
+  it('groups each photo with its copies, one group per photo', () => {
+    const items = photos.flatMap((photo) => [
+      { id: `${photo.name}#mirrored`, pdq: photo.copies.mirrored },
+      { id: `${photo.name}#original`, pdq: photo.original },
+      { id: `${photo.name}#jpeg-q70`, pdq: photo.copies['jpeg-q70'] },
+      { id: `${photo.name}#half-size`, pdq: photo.copies['half-size'] },
+    ]);
+    const groups = nearDuplicateGroups(items);
+    assert.equal(groups.length, 20);
+    groups.forEach((group, g) => {
+      const name = photos[g].name;
+      assert.deepEqual(group.members, ['mirrored', 'original', 'jpeg-q70', 'half-size'].map((copy) => `${name}#${copy}`));
+      assert.equal(group.id, group.representative);
+      assert.ok(group.members.includes(group.representative));
+    });
+    // Deterministic: the same items give the same groups.
+    assert.deepEqual(nearDuplicateGroups(items), groups);
+  });
+});
