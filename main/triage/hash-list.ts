@@ -30,7 +30,7 @@ class U32Column {
     let size = this.data.length;
     while (size < capacity) size *= 2;
     const bigger = new Uint32Array(size);
-    bigger.set(this.data.subarray(0, this.length));
+    bigger.set(this.data);
     this.data = bigger;
   }
   trimmed(): Uint32Array {

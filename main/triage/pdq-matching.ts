@@ -7,15 +7,13 @@
  * from the time it was hashed).
  *
  * Both sides are batches (a case's items when a list is added; an import's items against every
- * list), so the smaller side is indexed (pdq-multi-index.ts) and the larger streamed through it:
- * the candidates checked are the same either way, but an index of 80,000 item variants is a few
- * MB that stay in cache while a million list hashes stream past in order, where an index of the
- * million would have every candidate check miss the cache.
+ * list), so the pairs are found by a join of the two batches' slot buckets (pdq-bucket-join.ts),
+ * which checks the same candidates as multi-index lookups but in cache-friendly order.
  */
 import { DIHEDRAL_NAMES, type DihedralName } from '../pdq/dihedral.ts';
 import { PDQ_MATCH_THRESHOLD, type PdqDihedralHashes } from '../pdq/pdq.ts';
 import { PDQ_WORDS, packPdqHex } from './packed-pdq.ts';
-import { PdqMultiIndex } from './pdq-multi-index.ts';
+import { joinPdqWithin, type JoinProgress } from './pdq-bucket-join.ts';
 
 /** Packed hashes: hash k at words[8k .. 8k + 7]. */
 export interface PackedPdqSet {
@@ -23,14 +21,7 @@ export interface PackedPdqSet {
   count: number;
 }
 
-export interface PdqScanOptions {
-  /** Checked every 65,536 streamed hashes; the scan stops with its reason. */
-  signal?: AbortSignal;
-  /** Called every 65,536 streamed hashes, and at the end. */
-  onProgress?: (done: number, total: number) => void;
-}
-
-const PROGRESS_EVERY = 1 << 16;
+export type PdqScanOptions = JoinProgress;
 
 /** Calls visit(a, b, distance) for every pair of hashes of `a` and `b` within `threshold` bits. */
 export function forEachPdqPairWithin(
@@ -40,21 +31,7 @@ export function forEachPdqPairWithin(
   visit: (a: number, b: number, distance: number) => void,
   options: PdqScanOptions = {},
 ): void {
-  const indexA = a.count <= b.count;
-  const index = new PdqMultiIndex(indexA ? a.words : b.words, indexA ? a.count : b.count);
-  const streamed = indexA ? b : a;
-  let current = 0;
-  const report = indexA
-    ? (entry: number, distance: number) => visit(entry, current, distance)
-    : (entry: number, distance: number) => visit(current, entry, distance);
-  for (; current < streamed.count; current++) {
-    if ((current & (PROGRESS_EVERY - 1)) === 0 && current > 0) {
-      options.signal?.throwIfAborted();
-      options.onProgress?.(current, streamed.count);
-    }
-    index.forEachWithin(streamed.words, current * PDQ_WORDS, threshold, report);
-  }
-  options.onProgress?.(streamed.count, streamed.count);
+  joinPdqWithin(a, b, threshold, visit, options);
 }
 
 /** The eight variants of each item packed in DIHEDRAL_NAMES order: item i, variant v is hash 8i + v. */

@@ -23,29 +23,11 @@
  * Beyond t = 63 (Meta's limit too) the neighbourhoods grow past what a scan of the whole index
  * costs, so such queries scan linearly; the answers are the same.
  */
-import { PDQ_WORDS, packedDistanceAtMost, packPdqHex, popcount32 } from './packed-pdq.ts';
+import { PDQ_WORDS, packedDistanceAtMost, packPdqHex } from './packed-pdq.ts';
+import { MASKS, MASKS_WITHIN, SLOTS, SLOT_VALUES, firstSlotWithin, slotValue } from './pdq-slots.ts';
 
-const SLOTS = 16;
-const SLOT_VALUES = 1 << 16;
 /** Above this threshold a query scans every hash instead (see the header). */
-const LARGEST_INDEXED_THRESHOLD = 63;
-
-/** Every 16-bit mask, fewest bits first; MASKS_WITHIN[r] of them have at most r bits set. */
-const MASKS = new Uint16Array(SLOT_VALUES);
-const MASKS_WITHIN = new Uint32Array(17);
-{
-  const byBits: number[][] = Array.from({ length: 17 }, () => []);
-  for (let mask = 0; mask < SLOT_VALUES; mask++) byBits[popcount32(mask)].push(mask);
-  let at = 0;
-  for (let bits = 0; bits <= 16; bits++) {
-    for (const mask of byBits[bits]) MASKS[at++] = mask;
-    MASKS_WITHIN[bits] = at;
-  }
-}
-
-function slotValue(words: Uint32Array, at: number, slot: number): number {
-  return (words[at + (slot >> 1)] >>> ((slot & 1) << 4)) & 0xffff;
-}
+export const LARGEST_INDEXED_THRESHOLD = 63;
 
 export type PdqMatchVisitor = (entry: number, distance: number) => void;
 
@@ -105,7 +87,7 @@ export class PdqMultiIndex {
           const entry = entries[k];
           const distance = packedDistanceAtMost(words, entry * PDQ_WORDS, query, queryAt, threshold);
           if (distance > threshold) continue;
-          if (this.firstSlotWithin(query, queryAt, entry, slotRadius) !== slot) continue;
+          if (firstSlotWithin(query, queryAt, words, entry * PDQ_WORDS, slotRadius) !== slot) continue;
           visit(entry, distance);
         }
       }
@@ -119,13 +101,6 @@ export class PdqMultiIndex {
     const found: Array<{ entry: number; distance: number }> = [];
     this.forEachWithin(query, 0, threshold, (entry, distance) => found.push({ entry, distance }));
     return found.sort((a, b) => a.entry - b.entry);
-  }
-
-  private firstSlotWithin(query: Uint32Array, queryAt: number, entry: number, slotRadius: number): number {
-    const at = entry * PDQ_WORDS;
-    for (let slot = 0; ; slot++) {
-      if (popcount32(slotValue(query, queryAt, slot) ^ slotValue(this.words, at, slot)) <= slotRadius) return slot;
-    }
   }
 
   private scan(query: Uint32Array, queryAt: number, threshold: number, visit: PdqMatchVisitor): void {

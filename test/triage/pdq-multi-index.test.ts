@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PDQ_WORDS, packedDistance, packPdqHex, unpackPdqHex } from '../../main/triage/packed-pdq.ts';
 import { PdqMultiIndex } from '../../main/triage/pdq-multi-index.ts';
-import { forEachPdqPairWithin } from '../../main/triage/pdq-matching.ts';
+import { forEachPdqPairWithin, type PackedPdqSet } from '../../main/triage/pdq-matching.ts';
 import { pdqHammingDistance } from '../../main/pdq/pdq.ts';
 import { flipPositions, plantNear, randomHashes, seededRandom, type FlipSpread } from './random-pdq.ts';
 
@@ -60,10 +60,10 @@ describe('PDQ multi-index', () => {
     });
   }
 
-  it('finds the same pairs whichever side is indexed', () => {
-    const small = { words: queries.slice(0, 200 * PDQ_WORDS), count: 200 };
-    const large = { words: list, count: LIST_SIZE };
-    const pairs = (a: typeof small, b: typeof small) => {
+  it('joins two batches to the same pairs in either order, as brute force', () => {
+    const small: PackedPdqSet = { words: queries.slice(0, 200 * PDQ_WORDS), count: 200 };
+    const large: PackedPdqSet = { words: list, count: LIST_SIZE };
+    const pairs = (a: PackedPdqSet, b: PackedPdqSet) => {
       const found: string[] = [];
       forEachPdqPairWithin(a, b, 31, (x, y, distance) => found.push(a === small ? `${x}:${y}:${distance}` : `${y}:${x}:${distance}`));
       return found.sort();
