@@ -5,17 +5,7 @@
  */
 import { PDQ_WORDS } from '../../main/triage/packed-pdq.ts';
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../main/acsr/random/seeded-random.ts';
 
 export function randomHashes(count: number, random: () => number): Uint32Array {
   const words = new Uint32Array(count * PDQ_WORDS);
