@@ -102,7 +102,7 @@ test('an investigator trains a bundle from a labelled folder, watches its elbow 
   const clusterIds = bundle.clusters.map((cluster) => cluster.id);
   const grids = await page.getByTestId('atom-grid').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-cluster')));
   assert.deepEqual(grids, clusterIds);
-  assert.deepEqual(bundle.manifest.classes.map((cls) => cls.wcss.length), [3, 3]);
+  assert.deepEqual(bundle.manifest.classes.map((cls) => cls.wcss.length), [2, 2]);
   assert.equal(bundle.manifest.parameters.atoms, 8);
   assert.equal(bundle.manifest.parameters.cdlIterations, 5);
   assert.equal(bundle.manifest.extractor.id, 'nsfwjs-mobilenet-v2');
