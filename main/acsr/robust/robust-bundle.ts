@@ -38,7 +38,7 @@ export async function writeRobustBundle(
   const destination = path.resolve(target);
   await refuseExisting(target, destination);
   // the raw manifest, not the parsed one: fields this version does not know survive the copy
-  const raw = JSON.parse(await readFile(path.join(source.path, MANIFEST_FILE), 'utf8')) as Record<string, any>;
+  const raw = JSON.parse(await readFile(path.join(source.path, MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
   const stageOne = raw.extractor as Record<string, unknown>;
   const manifest = {
     ...raw,

@@ -13,7 +13,7 @@ import { expandImageInputs } from '../../io/image-inputs.ts';
 import { readInputBytes } from '../../io/input-file.ts';
 import { writeJsonFile } from '../../io/json-file.ts';
 import { defineCommand } from '../command.ts';
-import { productVersion } from '../version.ts';
+import { productVersion } from '../../version.ts';
 
 const o = DEFAULT_PURIFICATION_OPTIONS;
 
