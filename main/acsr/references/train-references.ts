@@ -11,6 +11,7 @@ import {
   BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleClass, type BundleCluster, type BundleManifest, type TrainingParameters,
 } from './bundle-manifest.ts';
 import type { BundleContent } from './bundle-writer.ts';
+import type { TrainingObserver } from './training-observer.ts';
 import { clusterClasses, extractLatents } from './cluster-classes.ts';
 import type { LabelledImage, LabelledImageSource } from './labelled-images.ts';
 import { CDL_DEFAULTS, cdlSettings, learnPatchDictionary } from './learn-patch-dictionary.ts';
@@ -70,15 +71,7 @@ export interface TrainReferencesRequest {
   readonly observer?: TrainingObserver;
 }
 
-/** What a caller may watch while stage i runs. */
-export interface TrainingObserver {
-  /** A class clustered: its WCSS curve for k = 1..K_max (one value for a fixed k) and the k chosen. */
-  classClustered?(result: { className: string; wcss: readonly number[]; chosenK: number; chosenBy: 'elbow' | 'fixed'; elbowK: number; minClusterSize: number }): void;
-  /** A cluster's dictionary learned (atom-major layout, see ConvDictionary). */
-  dictionaryLearned?(result: { clusterId: string; sampleCount: number; dictionary: ConvDictionary<Float32Array> }): void;
-  /** The specificity check done (its heat map as the bundle stores it). */
-  specificityChecked?(result: { check: SpecificityResult; png: Buffer }): void;
-}
+export type { TrainingObserver } from './training-observer.ts';
 
 /** Share of the progress bar per phase. */
 const LATENT_SHARE = 0.1;
