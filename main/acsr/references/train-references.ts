@@ -16,6 +16,7 @@ import { clusterClasses, extractLatents } from './cluster-classes.ts';
 import type { LabelledImage, LabelledImageSource } from './labelled-images.ts';
 import { CDL_DEFAULTS, cdlSettings, learnPatchDictionary } from './learn-patch-dictionary.ts';
 import { imagePatchSource } from './patch-source.ts';
+import { trainingCropSide } from './training-crop-side.ts';
 import { type SpecificityCluster, type SpecificityResult, checkSpecificity } from './specificity-check.ts';
 import { specificityHeatmapPng } from './specificity-heatmap.ts';
 import { type ValidationSplit, imageListSha256, splitValidation } from './validation-split.ts';
@@ -89,8 +90,7 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
   const split = splitValidation(request.source, p.validationFraction ?? 0, p.seed, p.minClusterSize);
   const source = split.training;
   const shortest = Math.min(...request.source.images.map((image) => image.shortSide));
-  const patchSize = Math.min(p.patchSize, shortest);
-  if (patchSize < p.atomSize) throw new UserInputError(`the smallest training image (${shortest} px) is smaller than an atom (${p.atomSize} px)`);
+  const patchSize = trainingCropSide(shortest, p.atomSize, p.patchSize);
   const patchSettings = { patchSize, patchesPerImage: p.patchesPerImage, tikhonovLambda: p.tikhonovLambda, seed: p.seed };
 
   const latents = await extractLatents(source.images, extractor, request.batchSize ?? 16, progress.sub(0, LATENT_SHARE, 'latents'), signal);

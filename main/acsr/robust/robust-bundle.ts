@@ -18,7 +18,7 @@ import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFolderAtomic, writeSynced } from '../../io/atomic-folder.ts';
 import { MANIFEST_FILE } from '../references/bundle-manifest.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
-import { sha256Hex } from '../references/bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 
 export const CLUSTERS_NOTE =
   'clusters and dictionaries are those of stage i (estimated on the stage-i extractor\'s latents); stage ii trained the extractor to map clean and attacked images into them';

@@ -12,7 +12,7 @@ import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFolderAtomic, writeSynced } from '../../io/atomic-folder.ts';
 import { MANIFEST_FILE, type PurificationDefaults } from '../references/bundle-manifest.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
-import { sha256Hex } from '../references/bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 
 export const BUNDLE_TUNING_JSON = 'tuning/tuning.json';
 

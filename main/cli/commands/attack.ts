@@ -12,7 +12,7 @@ import type { AttackBudget, ImageBatch } from '../../acsr/attacks/attack-types.t
 import { describeBudget, normalisationOf } from '../../acsr/attacks/budget-description.ts';
 import { perturbationSizes } from '../../acsr/attacks/perturbation-norms.ts';
 import { predictedClasses, softmaxRows } from '../../acsr/attacks/score-objectives.ts';
-import { sha256Hex } from '../../acsr/references/bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { decodeImage, encodePng, type RasterImage } from '../../io/image.ts';

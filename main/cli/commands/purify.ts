@@ -4,7 +4,7 @@ import type { ImageArray } from '../../acsr/array/image-array.ts';
 import { loadLatentExtractor } from '../../acsr/models/latent-extractor.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, purifyImage } from '../../acsr/purification/purify-image.ts';
 import { loadReferenceBundle } from '../../acsr/references/bundle-reader.ts';
-import { sha256Hex } from '../../acsr/references/bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 import { resolvePurificationOptions } from '../../acsr/tuning/purification-defaults.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
