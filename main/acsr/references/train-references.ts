@@ -4,7 +4,7 @@ import { estimateClusterDistribution } from '../clustering/cluster-distribution.
 import { deriveSeed, sampleIndices, seededRandom } from '../random/seeded-random.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
-import { type ConvDictionary, toSporcoLayout } from '../signal/conv-dictionary.ts';
+import { toSporcoLayout } from '../signal/conv-dictionary.ts';
 import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import {
@@ -17,7 +17,7 @@ import type { LabelledImage, LabelledImageSource } from './labelled-images.ts';
 import { CDL_DEFAULTS, cdlSettings, learnPatchDictionary } from './learn-patch-dictionary.ts';
 import { imagePatchSource } from './patch-source.ts';
 import { trainingCropSide } from './training-crop-side.ts';
-import { type SpecificityCluster, type SpecificityResult, checkSpecificity } from './specificity-check.ts';
+import { type SpecificityCluster, checkSpecificity } from './specificity-check.ts';
 import { specificityHeatmapPng } from './specificity-heatmap.ts';
 import { type ValidationSplit, imageListSha256, splitValidation } from './validation-split.ts';
 import { PSEUDO_INVERSE_RCOND } from '../clustering/pseudo-inverse.ts';
