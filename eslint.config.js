@@ -1,15 +1,16 @@
 // ESLint flat config: typescript-eslint's recommended rules (syntactic, no type information, so a lint
 // of the whole tree stays well under a minute on two cores) plus the import boundaries between layers.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 import { layerBoundaryConfig } from './build/lint/layer-boundaries.js';
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ['node_modules/**', 'dist/**', 'out/**', '.cache/**', 'test-artifacts/**', 'bench-results/**', 'models/**', 'docs/**', 'resources/**'],
   },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     files: ['**/*.{ts,tsx,mjs,js}'],
     languageOptions: {
