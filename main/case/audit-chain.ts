@@ -9,7 +9,7 @@
  * entry's previousSha256 is 64 zeros. This is written out
  * here because anyone holding a copy of case.sqlite must be able to check it without this code.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../io/hashing.ts';
 import { canonicalJson } from './canonical-json.ts';
 
 export const GENESIS_SHA256 = '0'.repeat(64);
@@ -36,7 +36,7 @@ export function auditEntryHash(entry: AuditEntryContent): string {
   const { sequence, time, examiner, action, subject, parameters, previousSha256 } = entry;
   const osUser = entry.osUser ?? undefined;
   const serialised = canonicalJson({ sequence, time, examiner, osUser, action, subject, parameters, previousSha256 });
-  return createHash('sha256').update(serialised, 'utf8').digest('hex');
+  return sha256Hex(serialised);
 }
 
 /** An entry as stored: parameters are still text, so that unparseable text can be reported. */

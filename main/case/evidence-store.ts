@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha256Hex } from '../io/hashing.ts';
 import { openEvidenceSource, readChunks, type SourceLimits } from './evidence-source-file.ts';
 import { describeFileError } from './file-errors.ts';
 
@@ -119,7 +120,7 @@ export class EvidenceStore {
 
   /** Stores bytes made by the program (a purified image) the same way; returns path and hash. */
   async storeBytes(bytes: Uint8Array): Promise<{ relativePath: string; sha256: string }> {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const sha256 = sha256Hex(bytes);
     const relativePath = this.relativePathOf(sha256);
     const finalPath = this.absolutePath(relativePath);
     if (await stat(finalPath).catch(() => undefined)) return { relativePath, sha256 };
@@ -140,7 +141,7 @@ export class EvidenceStore {
   /** The stored bytes and their SHA-256 as read now (the caller compares with the record). */
   async read(relativePath: string): Promise<{ bytes: Buffer; sha256: string }> {
     const bytes = await readFile(this.absolutePath(relativePath));
-    return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+    return { bytes, sha256: sha256Hex(bytes) };
   }
 
   /** SHA-256 of a stored file, streamed (verification of a whole case must not load it all). */

@@ -4,11 +4,12 @@
  * ~/.config/acsr-workstation/keys. Made on first use; the private key file is readable by its
  * owner only (0600), and a key file that others can read is refused, as ssh does.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserInputError } from '../errors/user-input-error.ts';
+import { sha256Hex } from '../io/hashing.ts';
 
 export function configHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.ACSR_HOME) return env.ACSR_HOME;
@@ -25,7 +26,7 @@ export interface ExaminerKey {
 }
 
 export function publicKeyFingerprint(publicKeyBase64: string): string {
-  return createHash('sha256').update(Buffer.from(publicKeyBase64, 'base64')).digest('hex');
+  return sha256Hex(Buffer.from(publicKeyBase64, 'base64'));
 }
 
 export function publicKeyFrom(publicKeyBase64: string): KeyObject {
@@ -35,7 +36,7 @@ export function publicKeyFrom(publicKeyBase64: string): KeyObject {
 /** One file per examiner name; the hash keeps names that differ only in case or punctuation apart. */
 export function keyFileOf(examiner: string, home = configHome()): string {
   const slug = examiner.normalize('NFC').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40) || 'examiner';
-  const digest = createHash('sha256').update(examiner.normalize('NFC'), 'utf8').digest('hex').slice(0, 16);
+  const digest = sha256Hex(examiner.normalize('NFC')).slice(0, 16);
   return join(home, 'keys', `${slug}-${digest}.ed25519.pem`);
 }
 

@@ -11,9 +11,9 @@
  *     and their parts; every report file against the hash its report entry recorded.
  * Problems are listed in that order; the first is the "first broken link".
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
+import { sha256Hex } from '../io/hashing.ts';
 import { silentProgress, throwIfCancelled, type TaskControl } from '../progress/progress.ts';
 import { checkAuditChain, type AuditChainCheck, type StoredAuditRow } from './audit-chain.ts';
 import type { CaseDatabase } from './case-database.ts';
@@ -239,7 +239,7 @@ async function verifyReportFiles(reports: ReportRecord[], auditRows: StoredAudit
       continue;
     }
     checked++;
-    const actual = createHash('sha256').update(bytes).digest('hex');
+    const actual = sha256Hex(bytes);
     if (actual !== entry.sha256) {
       problems.push({ kind: 'report-file', where, reason: `the file's SHA-256 is ${actual}, but audit entry ${entry.sequence} recorded ${entry.sha256} when it was written: the report was edited afterwards`, auditSequence: entry.sequence });
     }

@@ -6,11 +6,11 @@
  *   ACSR_DEBUG=1); with --json, a JSON object as the last stdout line, on failure too.
  */
 import { flagOf, parseOptions, type OptionSpecs, type ParsedOptions } from './args.ts';
-import type { Command, CommandContext, CommandEntry, CommandGroup, CommandSummary } from './command.ts';
+import type { Command, CommandContext, CommandEntry, CommandGroup } from './command.ts';
 import { commands as registeredCommands } from './commands/index.ts';
 import { CancelledError, ExitCode, UsageError, UserInputError, oneLine } from './errors.ts';
 import { commandHelp, groupHelp, topLevelHelp } from './help.ts';
-import { productVersion } from './version.ts';
+import { productVersion } from '../version.ts';
 import { toJsonLine } from '../io/json-file.ts';
 import { silentProgress } from '../progress/progress.ts';
 import {

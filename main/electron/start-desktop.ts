@@ -10,8 +10,8 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPreload } from './build-preload.ts';
-import { buildRenderer, REPOSITORY_ROOT } from '../host/build-renderer.ts';
+import { buildPreload } from '../../build/desktop/build-preload.ts';
+import { buildRenderer, REPOSITORY_ROOT } from '../../build/desktop/build-renderer.ts';
 
 export function installedElectronBinary(packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'))): string | null {
   const pathFile = join(packageDir, 'path.txt');

@@ -24,7 +24,7 @@ const MAX_FRAME_BYTES = 1 << 20;
 
 export interface BrowserHostOptions {
   workspace: string;
-  /** The built renderer (see build-renderer.ts). */
+  /** The built renderer (see build/desktop/build-renderer.ts). */
   rendererDir: string;
   /** 0 (the default) picks a free port. */
   port?: number;

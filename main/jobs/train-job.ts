@@ -9,7 +9,7 @@ import { labelledFolder } from '../acsr/references/labelled-images.ts';
 import { writeReferenceBundle } from '../acsr/references/bundle-writer.ts';
 import { DEFAULT_TRAINING_PARAMETERS, trainReferences } from '../acsr/references/train-references.ts';
 import type { TrainingParameters } from '../acsr/references/bundle-manifest.ts';
-import { productVersion } from '../cli/version.ts';
+import { productVersion } from '../version.ts';
 import { throwIfCancelled } from '../progress/progress.ts';
 import { atomGridPng } from './atom-grid.ts';
 import { runJobWorker } from './run-job-worker.ts';

@@ -12,7 +12,7 @@
  * copies in one band of rows at a time.
  */
 import { PIL_RESAMPLE_WASM_BASE64 } from './pil-resample-wasm.ts';
-import type { BytePlane } from './pil-thumbnail.ts';
+import type { BytePlane } from './byte-plane.ts';
 
 /** Per output pixel: the first input index, the number of taps, ksize 22-bit fixed-point weights. */
 export interface ResampleKernels {

@@ -3,7 +3,7 @@
 ;; Image.reduce (Reduce.c). The sums are the same integer sums as Pillow's, so the bytes are
 ;; identical; SIMD only does several at once.
 ;;
-;; Regenerate the embedded bytes after editing: npm exec -- node --import tsx main/pdq/build-pil-resample.ts
+;; Regenerate the embedded bytes after editing: npm exec -- node --import tsx build/wasm/build-pil-resample.ts
 ;;
 ;; Pointers are byte addresses. Callers leave 16 bytes of slack after every buffer: loads and
 ;; stores may run past the last pixel (what they read there is never used, and what they write

@@ -11,15 +11,10 @@
  * still came out identical to Pillow's.
  */
 
+import type { BytePlane } from './byte-plane.ts';
 import { MAX_REDUCE_BAND_ROWS, reduceInBands, resampleWithKernels, type ResampleKernels } from './pil-resample-kernels.ts';
 
-/** 8-bit samples, rows x cols x channels, interleaved. */
-export interface BytePlane {
-  rows: number;
-  cols: number;
-  channels: number;
-  data: Uint8Array;
-}
+export type { BytePlane } from './byte-plane.ts';
 
 export const THUMBNAIL_MAX_SIDE = 512;
 const REDUCING_GAP = 2;

@@ -5,12 +5,12 @@
  * ships beside the model registry (models/default-bundle) plus every bundle trained into the
  * workspace's bundles/ folder.
  */
-import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { defaultRegistryFile, loadModelRegistry } from '../acsr/models/model-registry.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
+import { sha256Hex } from '../io/hashing.ts';
 import type { BundleChoice, ClassifierChoice } from '../ipc/contract.ts';
 
 export const DEFAULT_BUNDLE_ID = 'default-bundle';
@@ -79,7 +79,7 @@ async function describeBundle(bundleId: string, label: string, path: string): Pr
     label,
     path,
     // The bundle's identity as runs record it (bundle-reader hashes the manifest's text the same way).
-    manifestSha256: createHash('sha256').update(text).digest('hex'),
+    manifestSha256: sha256Hex(text),
     extractorId: manifest.extractor.id,
     clusterIds: manifest.classes.flatMap((entry) => entry.clusters.map((cluster) => cluster.id)),
     description: manifest.trainingData?.description ?? '',

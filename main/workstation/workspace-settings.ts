@@ -24,7 +24,7 @@ export async function readSettings(workspace: string): Promise<WorkspaceSettings
     throw error;
   }
   // A hand-edited or damaged file must not lock the investigator out: unusable fields fall back.
-  let stored: Partial<WorkspaceSettings> = {};
+  let stored: Partial<WorkspaceSettings>;
   try {
     stored = JSON.parse(text) as Partial<WorkspaceSettings>;
   } catch {

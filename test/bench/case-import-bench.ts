@@ -7,7 +7,7 @@
  * and written `images` times with distinct bytes (a counter appended after the image data), so
  * every file is really copied, hashed, decoded and PDQ-hashed, none skipped as a duplicate.
  * Everything an import does is timed: scan, copy with SHA-256 + MD5, fsync, full decode, PDQ,
- * store rename, one transaction per file with its audit entry. The issue's target is >= 50
+ * store rename, one transaction per file with its audit entry. The target is >= 50
  * images/s for 1-2 MP JPEGs on a 2-core machine. On a shared machine the wall-clock rate says
  * little, so the CPU time per image (all threads of the process) is reported too: with the cores
  * to itself, an import cannot go faster than cores x 1000 / (CPU ms per image) images/s.

@@ -17,7 +17,7 @@ import sharp from 'sharp';
 import { chromium } from 'playwright-core';
 import { CaseFolder } from '../../main/case/case-folder.ts';
 import { startBrowserHost } from '../../main/host/browser-host.ts';
-import { buildRenderer } from '../../main/host/build-renderer.ts';
+import { buildRenderer } from '../../build/desktop/build-renderer.ts';
 import { writeSettings } from '../../main/workstation/workspace-settings.ts';
 
 const itemCount = Number(process.argv.find((arg) => arg.startsWith('--items='))?.slice(8) ?? 10_000);

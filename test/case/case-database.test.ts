@@ -142,7 +142,7 @@ describe('tags, categories and notes', () => {
   it('adds notes to the case and to items, each with an audit entry', () => {
     const { db } = caseFolder;
     const caseNote = db.addNote({ text: 'received from escalations queue', examiner: 'alice' });
-    const itemNote = db.addNote({ itemId: 3, text: 'same camera as item 1', examiner: 'bob' });
+    db.addNote({ itemId: 3, text: 'same camera as item 1', examiner: 'bob' });
     assert.deepEqual(db.notes({ itemId: null }).map((note) => note.id), [caseNote.id]);
     assert.deepEqual(db.notes({ itemId: 3 }).map((note) => note.text), ['same camera as item 1']);
     const entries = [...db.auditRows()].filter((row) => row.action === 'note');

@@ -16,7 +16,7 @@ import { purifyEvidence } from '../../main/case/purify-evidence.ts';
 import type { EvidenceItem } from '../../main/case/records.ts';
 import type { CaseReport } from '../../main/case/report/report-model.ts';
 import { writeReports, type WrittenReport } from '../../main/case/report/write-report.ts';
-import { productVersion } from '../../main/cli/version.ts';
+import { productVersion } from '../../main/version.ts';
 import { pdqHammingDistance } from '../../main/pdq/pdq.ts';
 import { copyPhotos, makeTempDir, removeTempDir, repoRoot, runAcsr } from './case-fixtures.ts';
 import { FAST_PURIFICATION, trainTinyBundle, writePhotoCrop } from './report-fixtures.ts';
@@ -105,7 +105,7 @@ function poppler(tool: string, args: string[]): string {
   try {
     return execFileSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} not found: these tests need poppler-utils (apt-get install -y poppler-utils)`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} not found: these tests need poppler-utils (apt-get install -y poppler-utils)`, { cause: error });
     throw error;
   }
 }

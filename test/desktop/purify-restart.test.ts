@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { CaseFolder } from '../../main/case/case-folder.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
-import { buildRenderer } from '../../main/host/build-renderer.ts';
+import { buildRenderer } from '../../build/desktop/build-renderer.ts';
 import { writeSettings } from '../../main/workstation/workspace-settings.ts';
 import { spawnAcsr } from '../case/case-fixtures.ts';
 import { writePhotoCrop } from '../case/report-fixtures.ts';

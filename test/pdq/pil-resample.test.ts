@@ -4,7 +4,7 @@
 // included; and the embedded WASM is the assembled .wat.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assemblePilResample } from '../../main/pdq/build-pil-resample.ts';
+import { assemblePilResample } from '../../build/wasm/build-pil-resample.ts';
 import { PIL_RESAMPLE_WASM_BASE64 } from '../../main/pdq/pil-resample-wasm.ts';
 import { pilReduce, pilResampleBicubic, type BytePlane } from '../../main/pdq/pil-thumbnail.ts';
 import { referenceReduce, referenceResampleBicubic } from '../support/pil-resample-reference.ts';
@@ -87,7 +87,7 @@ describe('SIMD bicubic resampling', () => {
     }
   });
 
-  it('embeds the WASM assembled from pil-resample.wat (run build-pil-resample.ts after editing it)', async () => {
+  it('embeds the WASM assembled from pil-resample.wat (run build/wasm/build-pil-resample.ts after editing it)', async () => {
     assert.equal(PIL_RESAMPLE_WASM_BASE64, Buffer.from(await assemblePilResample()).toString('base64'));
   });
 });

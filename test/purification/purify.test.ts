@@ -9,7 +9,7 @@ import { selectCluster } from '../../main/acsr/purification/cluster-selection.ts
 import { purifyImage } from '../../main/acsr/purification/purify-image.ts';
 import { planTiles } from '../../main/acsr/purification/tiling.ts';
 import { loadReferenceBundle, type ReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
-import { sha256Hex } from '../../main/acsr/references/bundle-writer.ts';
+import { sha256Hex } from '../../main/io/hashing.ts';
 import { pffftSupportsSize } from '../../main/acsr/signal/fft/pffft-real-fft2d.ts';
 import { runCli } from '../../main/cli/run-cli.ts';
 import { decodeImage, readImage, writePng, type RasterImage } from '../../main/io/image.ts';

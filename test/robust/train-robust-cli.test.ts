@@ -17,7 +17,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { localRegistryFile } from '../../main/acsr/models/local-model-registry.ts';
 import { loadReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
-import { sha256Hex } from '../../main/acsr/references/bundle-writer.ts';
+import { sha256Hex } from '../../main/io/hashing.ts';
 import { loadFashionMnist } from '../../main/acsr/data/fashion-mnist.ts';
 import { encodePng } from '../../main/io/image.ts';
 import { fashionMnistDir } from '../support/shared-data.ts';

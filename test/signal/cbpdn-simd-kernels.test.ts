@@ -78,8 +78,8 @@ for (const [height, width, dictChannels, groups] of [[9, 9, 3, 1], [9, 9, 1, 3],
   });
 }
 
-test('the embedded CBPDN kernels are the WASM assembled from cbpdn-simd.wat (run build-cbpdn-simd.ts after editing it)', async () => {
-  const { assembleCbpdnSimd } = await import('../../main/acsr/signal/simd/build-cbpdn-simd.ts');
+test('the embedded CBPDN kernels are the WASM assembled from cbpdn-simd.wat (run build/wasm/build-cbpdn-simd.ts after editing it)', async () => {
+  const { assembleCbpdnSimd } = await import('../../build/wasm/build-cbpdn-simd.ts');
   const { CBPDN_SIMD_WASM_BASE64 } = await import('../../main/acsr/signal/simd/cbpdn-simd-wasm.ts');
   assert.equal(CBPDN_SIMD_WASM_BASE64, Buffer.from(await assembleCbpdnSimd()).toString('base64'));
 });

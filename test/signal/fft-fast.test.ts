@@ -238,8 +238,8 @@ test('rejects sizes below 1 and non-integers', async () => {
   await assert.rejects(createFastRealFft2d(8, 2.5), RangeError);
 });
 
-test('the embedded layout kernels are the WASM assembled from layout-kernels.wat (run build-layout-kernels.ts after editing it)', async () => {
-  const { assembleLayoutKernels } = await import('../../main/acsr/signal/fft/build-layout-kernels.ts');
+test('the embedded layout kernels are the WASM assembled from layout-kernels.wat (run build/wasm/build-layout-kernels.ts after editing it)', async () => {
+  const { assembleLayoutKernels } = await import('../../build/wasm/build-layout-kernels.ts');
   const { LAYOUT_KERNELS_WASM_BASE64 } = await import('../../main/acsr/signal/fft/layout-kernels-wasm.ts');
   assert.equal(LAYOUT_KERNELS_WASM_BASE64, Buffer.from(await assembleLayoutKernels()).toString('base64'));
 });

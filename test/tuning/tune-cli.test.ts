@@ -23,7 +23,7 @@ import { batchFromImages, imagesFromBatch } from '../../main/acsr/evaluation/ima
 import { loadTfImageModel } from '../../main/acsr/models/tf-image-model.ts';
 import { purifyImage } from '../../main/acsr/purification/purify-image.ts';
 import { loadReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
-import { sha256Hex } from '../../main/acsr/references/bundle-writer.ts';
+import { sha256Hex } from '../../main/io/hashing.ts';
 import { fashionMnistSource } from '../../main/acsr/references/labelled-images.ts';
 import { validationImagesOf } from '../../main/acsr/references/validation-split.ts';
 import { fastEngineFactory } from '../../main/acsr/signal/parallel/parallel-cbpdn-engine.ts';

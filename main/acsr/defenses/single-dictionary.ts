@@ -5,10 +5,11 @@ import { readNpy, writeNpy } from '../../io/npy.ts';
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
 import { deriveSeed } from '../random/seeded-random.ts';
 import type { TrainingParameters } from '../references/bundle-manifest.ts';
-import { sha256Hex } from '../references/bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 import type { LabelledImageSource } from '../references/labelled-images.ts';
 import { cdlSettings, learnPatchDictionary } from '../references/learn-patch-dictionary.ts';
 import { imagePatchSource } from '../references/patch-source.ts';
+import { trainingCropSide } from '../references/training-crop-side.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 import { type ConvDictionary, fromSporcoLayout, toSporcoLayout } from '../signal/conv-dictionary.ts';
 import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
@@ -70,8 +71,7 @@ export async function learnSingleDictionary(request: LearnSingleDictionaryReques
   const maxPatches = request.maxPatches ?? p.maxPatchesPerCluster;
   if (maxPatches !== null && (!Number.isInteger(maxPatches) || maxPatches < 1)) throw new UserInputError(`the single dictionary's patch budget must be a positive integer, got ${maxPatches}`);
   const shortest = Math.min(...source.images.map((image) => image.shortSide));
-  const patchSize = Math.min(p.patchSize, shortest);
-  if (patchSize < p.atomSize) throw new UserInputError(`the smallest training image (${shortest} px) is smaller than an atom (${p.atomSize} px)`);
+  const patchSize = trainingCropSide(shortest, p.atomSize, p.patchSize);
 
   for (const entry of source.images) {
     if (entry.height < patchSize || entry.width < patchSize) throw new UserInputError(`${entry.name} is smaller than the training crops (${patchSize} px)`);

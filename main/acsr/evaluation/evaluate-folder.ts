@@ -16,7 +16,7 @@ import { learnSingleDictionary, loadSingleDictionary, saveSingleDictionary } fro
 import { loadTfImageModel } from '../models/tf-image-model.ts';
 import { DEFAULT_PURIFICATION_OPTIONS } from '../purification/purification-options.ts';
 import { loadReferenceBundle, type ReferenceBundle } from '../references/bundle-reader.ts';
-import { sha256Hex } from '../references/bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 import { bundlePurificationDefaults } from '../tuning/purification-defaults.ts';
 import { fashionMnistSource, isFashionMnistFolder, labelledFolder } from '../references/labelled-images.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { UserInputError } from '../../errors/user-input-error.ts';
-import { decodeImage, type RasterImage } from '../../io/image.ts';
+import type { RasterImage } from '../../io/image.ts';
 import { FASHION_MNIST_CLASSES, loadFashionMnist } from '../data/fashion-mnist.ts';
 import { isFashionMnistFolder, labelledFolder } from '../references/labelled-images.ts';
 

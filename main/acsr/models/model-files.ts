@@ -5,7 +5,8 @@
  * refuses a mismatch with the registry: a classifier whose weights were altered (or whose cache was
  * corrupted) must not silently produce evidence.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../../io/hashing.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -73,7 +74,7 @@ async function readTfjsModelFiles(modelJsonPath: string, entry: ModelEntry): Pro
     }
   }
   const weightData = concatBytes(shards);
-  const weightSha256 = sha256(weightData);
+  const weightSha256 = sha256Hex(weightData);
   if (weightSha256 !== entry.weightSha256) {
     throw new UserInputError(
       `model '${entry.id}': weights in ${folder} hash to ${weightSha256}, but the registry expects ${entry.weightSha256}; ` +
@@ -120,7 +121,7 @@ async function convertNsfwjsModel(entry: ModelEntry, cacheFolder: string): Promi
     }),
   );
   const weights = concatBytes(shards);
-  const weightSha256 = sha256(weights);
+  const weightSha256 = sha256Hex(weights);
   if (weightSha256 !== entry.weightSha256) {
     throw new UserInputError(
       `model '${entry.id}': the weights packaged in ${sourceFolder} hash to ${weightSha256}, not the registered ${entry.weightSha256}`,
@@ -181,8 +182,4 @@ function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     offset += part.byteLength;
   }
   return out;
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -131,7 +131,7 @@ async function importOptional(specifier: string): Promise<unknown> {
     return await import(specifier);
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new Error(`${specifier} not loadable (${message})`);
+    throw new Error(`${specifier} not loadable (${message})`, { cause: error });
   }
 }
 

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RasterImage } from '../../io/image.ts';
 import { giveBatchNormsUnitScale, stripLayerActivation } from './layers-model-patches.ts';
-import type { ImageClassifier, LatentExtractor, ModelIdentity } from './latent-extractor.ts';
+import type { ImageClassifier, LatentExtractor, ModelIdentity } from './model-contracts.ts';
 import { loadVerifiedModelFiles } from './model-files.ts';
 import { imagesToModelInput } from './model-input.ts';
 import { registryHolding } from './local-model-registry.ts';

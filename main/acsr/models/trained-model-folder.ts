@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserInputError } from '../../errors/user-input-error.ts';
-import { sha256 } from './model-files.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 import type { ModelEntry } from './model-registry.ts';
 
 export interface SavedTrainedModel {
@@ -44,7 +44,7 @@ export async function saveTrainedModel(
 ): Promise<SavedTrainedModel> {
   const artifacts = await captureArtifacts(model);
   const weights = new Uint8Array(joinWeightData(artifacts.weightData!));
-  const weightSha256 = sha256(weights);
+  const weightSha256 = sha256Hex(weights);
   const id = description.id(weightSha256);
   const folder = 'folder' in target ? path.resolve(target.folder) : path.resolve(target.parent, id);
   if (existsSync(folder)) {

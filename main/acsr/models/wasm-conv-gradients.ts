@@ -168,7 +168,7 @@ function withFallback(name: string, fast: KernelFunc, fallback: KernelFunc, usab
     try {
       return fast(args);
     } catch (error) {
-      throw new Error(`${name} (wasm, via forward convolution): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`${name} (wasm, via forward convolution): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   };
 }

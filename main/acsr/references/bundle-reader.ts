@@ -6,7 +6,7 @@ import { formatShape, type NdArray } from '../../io/ndarray.ts';
 import type { ClusterDistribution } from '../clustering/cluster-distribution.ts';
 import { type ConvDictionary, fromSporcoLayout } from '../signal/conv-dictionary.ts';
 import { BUNDLE_FORMAT, MANIFEST_FILE, READABLE_FORMAT_VERSIONS, manifestSchema, type BundleManifest } from './bundle-manifest.ts';
-import { sha256Hex } from './bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 
 /**
  * Loads a bundle and refuses it, with a UserInputError naming the file, unless every file the

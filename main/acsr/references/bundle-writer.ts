@@ -1,11 +1,14 @@
-import { createHash } from 'node:crypto';
 import { stat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFolderAtomic, writeSynced } from '../../io/atomic-folder.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 import { encodeNpy } from '../../io/npy.ts';
 import type { NdArray } from '../../io/ndarray.ts';
 import { MANIFEST_FILE, type BundleManifest } from './bundle-manifest.ts';
+
+/** Kept for code written against its old home; import it from main/io/hashing.ts. */
+export { sha256Hex } from '../../io/hashing.ts';
 
 /**
  * Writes a bundle so that it appears complete or not at all: every file goes into a temp folder
@@ -43,10 +46,6 @@ export async function writeReferenceBundle(target: string, content: BundleConten
     signal?.throwIfAborted();
     return manifest;
   }, { existing: 'empty-folder' }); // an empty target folder is allowed
-}
-
-export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 async function refuseExistingTarget(target: string, destination: string): Promise<void> {

@@ -6,7 +6,7 @@ import type { LatentExtractor } from '../models/latent-extractor.ts';
 import { deriveSeed } from '../random/seeded-random.ts';
 import type { BundleClass, TrainingParameters } from './bundle-manifest.ts';
 import type { LabelledImage, LabelledImageSource } from './labelled-images.ts';
-import type { TrainingObserver } from './train-references.ts';
+import type { TrainingObserver } from './training-observer.ts';
 
 /**
  * Stage i's first two steps: the latents R(x) of every training image (a batch of images at a

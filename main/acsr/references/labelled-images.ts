@@ -5,7 +5,7 @@ import { UserInputError } from '../../errors/user-input-error.ts';
 import { decodeImage, type RasterImage } from '../../io/image.ts';
 import { expandImageInputs } from '../../io/image-inputs.ts';
 import { FASHION_MNIST_CLASSES, loadFashionMnist } from '../data/fashion-mnist.ts';
-import { sha256Hex } from './bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 
 /**
  * The labelled clean images stage i learns from, whatever their origin: a folder with one

@@ -5,7 +5,7 @@ import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 import { ReusedCbpdnEngines } from '../signal/cbpdn-engine-reuse.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
 import { OnlineCdl } from '../signal/online-cdl.ts';
-import { type CdlSettings, type PatchPlanEntry, initialAtoms } from './learn-patch-dictionary.ts';
+import { type CdlSettings, type PatchPlanEntry, initialAtoms } from './patch-dictionary-inputs.ts';
 import type { PatchSource } from './patch-source.ts';
 
 /**

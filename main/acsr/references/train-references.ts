@@ -4,18 +4,20 @@ import { estimateClusterDistribution } from '../clustering/cluster-distribution.
 import { deriveSeed, sampleIndices, seededRandom } from '../random/seeded-random.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
-import { type ConvDictionary, toSporcoLayout } from '../signal/conv-dictionary.ts';
+import { toSporcoLayout } from '../signal/conv-dictionary.ts';
 import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import {
   BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleClass, type BundleCluster, type BundleManifest, type TrainingParameters,
 } from './bundle-manifest.ts';
 import type { BundleContent } from './bundle-writer.ts';
+import type { TrainingObserver } from './training-observer.ts';
 import { clusterClasses, extractLatents } from './cluster-classes.ts';
 import type { LabelledImage, LabelledImageSource } from './labelled-images.ts';
 import { CDL_DEFAULTS, cdlSettings, learnPatchDictionary } from './learn-patch-dictionary.ts';
 import { imagePatchSource } from './patch-source.ts';
-import { type SpecificityCluster, type SpecificityResult, checkSpecificity } from './specificity-check.ts';
+import { trainingCropSide } from './training-crop-side.ts';
+import { type SpecificityCluster, checkSpecificity } from './specificity-check.ts';
 import { specificityHeatmapPng } from './specificity-heatmap.ts';
 import { type ValidationSplit, imageListSha256, splitValidation } from './validation-split.ts';
 import { PSEUDO_INVERSE_RCOND } from '../clustering/pseudo-inverse.ts';
@@ -70,15 +72,7 @@ export interface TrainReferencesRequest {
   readonly observer?: TrainingObserver;
 }
 
-/** What a caller may watch while stage i runs. */
-export interface TrainingObserver {
-  /** A class clustered: its WCSS curve for k = 1..K_max (one value for a fixed k) and the k chosen. */
-  classClustered?(result: { className: string; wcss: readonly number[]; chosenK: number; chosenBy: 'elbow' | 'fixed'; elbowK: number; minClusterSize: number }): void;
-  /** A cluster's dictionary learned (atom-major layout, see ConvDictionary). */
-  dictionaryLearned?(result: { clusterId: string; sampleCount: number; dictionary: ConvDictionary<Float32Array> }): void;
-  /** The specificity check done (its heat map as the bundle stores it). */
-  specificityChecked?(result: { check: SpecificityResult; png: Buffer }): void;
-}
+export type { TrainingObserver } from './training-observer.ts';
 
 /** Share of the progress bar per phase. */
 const LATENT_SHARE = 0.1;
@@ -96,8 +90,7 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
   const split = splitValidation(request.source, p.validationFraction ?? 0, p.seed, p.minClusterSize);
   const source = split.training;
   const shortest = Math.min(...request.source.images.map((image) => image.shortSide));
-  const patchSize = Math.min(p.patchSize, shortest);
-  if (patchSize < p.atomSize) throw new UserInputError(`the smallest training image (${shortest} px) is smaller than an atom (${p.atomSize} px)`);
+  const patchSize = trainingCropSide(shortest, p.atomSize, p.patchSize);
   const patchSettings = { patchSize, patchesPerImage: p.patchesPerImage, tikhonovLambda: p.tikhonovLambda, seed: p.seed };
 
   const latents = await extractLatents(source.images, extractor, request.batchSize ?? 16, progress.sub(0, LATENT_SHARE, 'latents'), signal);

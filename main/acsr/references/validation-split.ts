@@ -1,7 +1,7 @@
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { deriveSeed, seededRandom, sampleIndices } from '../random/seeded-random.ts';
 import type { BundleManifest, ValidationRecord } from './bundle-manifest.ts';
-import { sha256Hex } from './bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 import { type LabelledImage, type LabelledImageSource, fashionMnistSource, labelledFolder } from './labelled-images.ts';
 
 /**

@@ -18,7 +18,7 @@ import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFolderAtomic, writeSynced } from '../../io/atomic-folder.ts';
 import { MANIFEST_FILE } from '../references/bundle-manifest.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
-import { sha256Hex } from '../references/bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 
 export const CLUSTERS_NOTE =
   'clusters and dictionaries are those of stage i (estimated on the stage-i extractor\'s latents); stage ii trained the extractor to map clean and attacked images into them';
@@ -38,7 +38,7 @@ export async function writeRobustBundle(
   const destination = path.resolve(target);
   await refuseExisting(target, destination);
   // the raw manifest, not the parsed one: fields this version does not know survive the copy
-  const raw = JSON.parse(await readFile(path.join(source.path, MANIFEST_FILE), 'utf8')) as Record<string, any>;
+  const raw = JSON.parse(await readFile(path.join(source.path, MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
   const stageOne = raw.extractor as Record<string, unknown>;
   const manifest = {
     ...raw,

@@ -17,7 +17,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFolderAtomic, writeSynced } from '../../io/atomic-folder.ts';
-import { sha256Hex } from '../references/bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 
 export const CHECKPOINT_FORMAT = 'acsr-robust-checkpoint';
 

@@ -5,7 +5,7 @@
  *
  * theta: the variables being trained (all of the baseline CNN; the last blocks of MobileNetV2, see
  * trainable-variables.ts), the literal ||theta||^2 of the equation, biases included. alpha = 0 is
- * plain PGD adversarial training (Madry et al.), the comparison the issue asks for.
+ * plain PGD adversarial training (Madry et al.), the baseline it is compared with.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ClusterPrecisionTensors } from './cluster-precision-tensors.ts';

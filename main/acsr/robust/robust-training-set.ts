@@ -9,7 +9,7 @@ import { FASHION_MNIST_CLASSES, type FashionMnistSplit } from '../data/fashion-m
 import { fashionMnistPixels } from '../models/baseline-cnn-data.ts';
 import { preprocessPixels, rasterToTensor } from '../models/model-input.ts';
 import type { ModelEntry } from '../models/model-registry.ts';
-import { sha256Hex } from '../references/bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 import { isFashionMnistFolder, labelledFolder } from '../references/labelled-images.ts';
 
 export interface RobustTrainingSet {

@@ -86,7 +86,7 @@ export class SerialCbpdnEngine<T extends FloatArray> implements CbpdnEngine<T> {
   }
 
   async xStep(rho: number, dataFidelityOfX: boolean): Promise<number> {
-    const { layout, buffers: b } = this;
+    const { buffers: b } = this;
     this.kernels.yMinusU(0, this.coefficientPlanes);
     this.fft.forward(b.x, b.spectrumRe, b.spectrumIm, this.coefficientPlanes);
     const fidelity = this.kernels.xStepSolve(rho, 0, this.frequencies, dataFidelityOfX);

@@ -12,7 +12,7 @@ import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFolderAtomic, writeSynced } from '../../io/atomic-folder.ts';
 import { MANIFEST_FILE, type PurificationDefaults } from '../references/bundle-manifest.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
-import { sha256Hex } from '../references/bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 
 export const BUNDLE_TUNING_JSON = 'tuning/tuning.json';
 
@@ -20,10 +20,10 @@ export async function writeTunedBundle(
   source: ReferenceBundle, target: string, tuningJson: string, defaults: Omit<PurificationDefaults, 'tuning'> & { tuning: Omit<PurificationDefaults['tuning'], 'sha256' | 'json'> },
 ): Promise<Record<string, unknown>> {
   const destination = path.resolve(target);
-  const raw = JSON.parse(await readFile(path.join(source.path, MANIFEST_FILE), 'utf8')) as Record<string, any>;
+  const raw = JSON.parse(await readFile(path.join(source.path, MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
   const tuningSha256 = sha256Hex(tuningJson);
   const purificationDefaults: PurificationDefaults = { ...defaults, tuning: { sha256: tuningSha256, json: BUNDLE_TUNING_JSON, ...defaults.tuning } };
-  const manifest = { ...raw, purificationDefaults, files: { ...raw.files, [BUNDLE_TUNING_JSON]: tuningSha256 } };
+  const manifest = { ...raw, purificationDefaults, files: { ...(raw.files as Record<string, string>), [BUNDLE_TUNING_JSON]: tuningSha256 } };
   return writeFolderAtomic(destination, async (temp) => {
     for (const [file, expected] of Object.entries(source.manifest.files)) {
       if (file === BUNDLE_TUNING_JSON) continue; // a re-tuned bundle: the new sweep replaces the old one's record

@@ -16,7 +16,7 @@ export interface GridPoint {
   readonly maxIterations: number;
 }
 
-/** The starting grid: CBPDN lambda around SPORCO's 0.1, Tikhonov around the paper's 5. */
+/** The starting grid: CBPDN lambda around SPORCO's 0.1, Tikhonov around the paper's 5. */
 export const DEFAULT_TUNING_GRID: TuningGrid = Object.freeze({
   tikhonovLambda: [2, 5, 10],
   cscLambda: [0.05, 0.1, 0.2, 0.3],

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { arch, hostname, platform, release, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { productVersion } from '../../cli/version.ts';
+import { productVersion } from '../../version.ts';
 import type { CaseReport } from './report-model.ts';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -48,7 +48,7 @@ export interface GatherReportOptions extends TaskControl {
 
 export async function gatherReport(caseFolder: CaseFolder, options: GatherReportOptions): Promise<GatheredReport> {
   const progress = options.progress ?? silentProgress;
-  const { db, store } = caseFolder;
+  const { db } = caseFolder;
   const generatedAt = new Date().toISOString();
 
   const check = await caseFolder.verify({ examiner: options.examiner, progress: progress.sub(0, 0.4, 'verify'), signal: options.signal });

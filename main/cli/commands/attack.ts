@@ -8,18 +8,18 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { ATTACK_NAMES, ATTACK_SPEC_HELP, parseAttackSpec } from '../../acsr/attacks/attack-spec.ts';
-import type { AttackableClassifier, AttackBudget, ImageBatch } from '../../acsr/attacks/attack-types.ts';
+import type { AttackBudget, ImageBatch } from '../../acsr/attacks/attack-types.ts';
 import { describeBudget, normalisationOf } from '../../acsr/attacks/budget-description.ts';
 import { perturbationSizes } from '../../acsr/attacks/perturbation-norms.ts';
 import { predictedClasses, softmaxRows } from '../../acsr/attacks/score-objectives.ts';
-import { sha256Hex } from '../../acsr/references/bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { decodeImage, encodePng, type RasterImage } from '../../io/image.ts';
 import { expandImageInputs } from '../../io/image-inputs.ts';
 import { readInputBytes } from '../../io/input-file.ts';
 import { defineCommand } from '../command.ts';
-import { productVersion } from '../version.ts';
+import { productVersion } from '../../version.ts';
 
 const NORMALISATION =
   'dissimilarity = ||x_adv - x||_2 / ||x||_2 (the paper\'s budgets), l2PerPixel = ||x_adv - x||_2 / sqrt(H*W*C) and ' +

@@ -77,7 +77,7 @@ export const benchPurifyCommand = defineCommand({
   },
 });
 
-/** The CBPDN iteration figure issue targets are stated in, on the astronaut photo when present. */
+/** The CBPDN iteration figure the speed targets are stated in, on the astronaut photo when present. */
 async function cbpdnFigures(photos: string, threads: number | undefined, sporcoMs: number | undefined, signal: AbortSignal | undefined) {
   const astronaut = path.join(photos, 'skimage-astronaut.png');
   let image: ImageArray<Float64Array> | undefined;

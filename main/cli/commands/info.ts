@@ -1,6 +1,6 @@
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { defineCommand } from '../command.ts';
-import { productVersion } from '../version.ts';
+import { productVersion } from '../../version.ts';
 
 /** What a bug report needs: which build, on which runtime and hardware. */
 export const infoCommand = defineCommand({

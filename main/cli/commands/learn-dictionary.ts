@@ -4,6 +4,7 @@ import { seededRandom } from '../../acsr/random/seeded-random.ts';
 import { learnDictionaryBatch } from '../../acsr/signal/batch-cdl.ts';
 import { referenceEngineFactory, type CbpdnEngineFactory, type CbpdnSignal } from '../../acsr/signal/cbpdn.ts';
 import { toSporcoLayout, type ConvDictionary } from '../../acsr/signal/conv-dictionary.ts';
+import { trainingCropSide } from '../../acsr/references/training-crop-side.ts';
 import { buildTrainingSet, randomDictionary } from '../../acsr/signal/dictionary-training-set.ts';
 import { OnlineCdl } from '../../acsr/signal/online-cdl.ts';
 import { fastEngineFactory } from '../../acsr/signal/parallel/parallel-cbpdn-engine.ts';
@@ -54,7 +55,7 @@ export const learnDictionaryCommand = defineCommand({
       reading.report({ stage: 'reading images', fraction: (index + 1) / files.length });
     }
     const smallest = Math.min(...images.map((image) => Math.min(image.height, image.width)));
-    if (smallest < options.size) throw new UserInputError(`the smallest training image is ${smallest} pixels across, smaller than the ${options.size}x${options.size} atoms`);
+    trainingCropSide(smallest, options.size);
     const random = seededRandom(options.seed);
     const training = buildTrainingSet(images, { cropSize: options.crop, tikhonovLambda: options.tikhonov, cropsPerImage: options.cropsPerImage }, random);
     const initial = randomDictionary(options.size, options.channels, options.atoms, random);

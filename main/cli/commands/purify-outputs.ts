@@ -1,11 +1,11 @@
 import { basename, extname, join } from 'node:path';
 import type { ImageArray } from '../../acsr/array/image-array.ts';
 import { type PurificationResult } from '../../acsr/purification/purify-image.ts';
-import { sha256Hex } from '../../acsr/references/bundle-writer.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { encodePng, type RasterImage } from '../../io/image.ts';
 import { writeJsonFile } from '../../io/json-file.ts';
-import { productVersion } from '../version.ts';
+import { productVersion } from '../../version.ts';
 
 /**
  * What `acsr purify` writes for one image: <stem>.purified.png, optionally the components, and

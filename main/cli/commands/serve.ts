@@ -18,7 +18,7 @@ export const serveCommand = defineCommand({
   },
   async run({ options, print, note, signal }) {
     // Loaded here so that `acsr --help` does not pay for esbuild, ws and the services.
-    const { buildRenderer } = await import('../../host/build-renderer.ts');
+    const { buildRenderer } = await import('../../../build/desktop/build-renderer.ts');
     const { startBrowserHost } = await import('../../host/browser-host.ts');
     const rendererDir = options.renderer === undefined ? (await buildRenderer()).outDir : resolve(options.renderer);
     const host = await startBrowserHost({ workspace: options.workspace, rendererDir, port: options.port, note });

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_ROBUST_TRAINING } from '../../acsr/robust/robust-training.ts';
 import { trainRobustExtractor } from '../../acsr/robust/robust-semantic-training.ts';
 import { defineCommand } from '../command.ts';
-import { productVersion } from '../version.ts';
+import { productVersion } from '../../version.ts';
 
 const d = DEFAULT_ROBUST_TRAINING;
 

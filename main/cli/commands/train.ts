@@ -7,7 +7,7 @@ import { isFashionMnistFolder, fashionMnistSource, labelledFolder } from '../../
 import { DEFAULT_TRAINING_PARAMETERS, trainReferences } from '../../acsr/references/train-references.ts';
 import { writeReferenceBundle } from '../../acsr/references/bundle-writer.ts';
 import { defineCommand } from '../command.ts';
-import { productVersion } from '../version.ts';
+import { productVersion } from '../../version.ts';
 
 const d = DEFAULT_TRAINING_PARAMETERS;
 /** Share of the progress bar for the baseline CNN (defaults, 10,000 images for stage i: ~9 of ~11 minutes here). */

@@ -7,7 +7,7 @@ import { DEFAULT_TUNING_GRID, parseGridValues } from '../../acsr/tuning/tuning-g
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { UsageError } from '../errors.ts';
 import { defineCommand } from '../command.ts';
-import { productVersion } from '../version.ts';
+import { productVersion } from '../../version.ts';
 
 const SHARED_FASHION_MNIST = resolve(import.meta.dirname, '../../../../shared/data/fashion-mnist');
 const g = DEFAULT_TUNING_GRID;

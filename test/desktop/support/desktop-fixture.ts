@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startBrowserHost, type BrowserHost } from '../../../main/host/browser-host.ts';
-import { buildRenderer } from '../../../main/host/build-renderer.ts';
+import { buildRenderer } from '../../../build/desktop/build-renderer.ts';
 import { repoRoot } from '../../support/shared-data.ts';
 
 export const CHROMIUM_PATH = process.env.ACSR_CHROMIUM ?? '/usr/bin/chromium';

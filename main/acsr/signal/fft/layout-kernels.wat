@@ -2,7 +2,7 @@
 ;; They replace the JS loops that moved spectra between row-major and column-major order, which
 ;; cost as much as the FFTs themselves; with 128-bit shuffles they run at near copy speed.
 ;;
-;; Regenerate the embedded bytes after editing: npm exec -- node --import tsx main/acsr/signal/fft/build-layout-kernels.ts
+;; Regenerate the embedded bytes after editing: npm exec -- node --import tsx build/wasm/build-layout-kernels.ts
 ;;
 ;; All pointers are byte addresses. Callers guarantee: rows even, cols a multiple of 4, and
 ;; 8-byte alignment of complex buffers (loads/stores are unaligned-tolerant v128 anyway).

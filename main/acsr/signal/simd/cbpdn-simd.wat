@@ -6,7 +6,7 @@
 ;; float32 in memory, promoted on load and rounded on store, so the float32 engine's agreement
 ;; with SPORCO stays what it was. The y/u step gives bit for bit the JS kernel's Y and U.
 ;;
-;; Regenerate the embedded bytes after editing: npm exec -- node --import tsx main/acsr/signal/simd/build-cbpdn-simd.ts
+;; Regenerate the embedded bytes after editing: npm exec -- node --import tsx build/wasm/build-cbpdn-simd.ts
 ;;
 ;; Pointers are byte addresses. Element counts are even (the caller does an odd last one in JS).
 (module

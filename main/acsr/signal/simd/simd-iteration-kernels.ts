@@ -1,4 +1,4 @@
-import { type CbpdnBuffers, type CbpdnLayout, type UpdateSums, addSums, yMinusUKernel, yuStepKernel } from '../cbpdn-kernels.ts';
+import { type CbpdnBuffers, type CbpdnLayout, type UpdateSums, addSums, yuStepKernel } from '../cbpdn-kernels.ts';
 import type { IterationKernels } from '../iteration-kernels.ts';
 import { XStepScratch, xStepSolveKernel } from '../x-step.ts';
 import { type CbpdnArenaLayout, SIMD_BLOCK, scratchBytes } from './cbpdn-arena.ts';

@@ -1,9 +1,9 @@
 /**
  * Builds what the desktop app loads at run time: the renderer (dist/renderer/) and the bundled
- * preload (dist/electron/preload.cjs). Run: `node --import tsx main/electron/build-desktop.ts`.
+ * preload (dist/electron/preload.cjs). Run: `node --import tsx build/desktop/build-desktop.ts`.
  */
 import { fileURLToPath } from 'node:url';
-import { buildRenderer } from '../host/build-renderer.ts';
+import { buildRenderer } from './build-renderer.ts';
 import { buildPreload } from './build-preload.ts';
 
 export async function buildDesktop(): Promise<{ rendererDir: string; rendererBytes: number; rendererMs: number; preloadPath: string }> {

@@ -4,7 +4,7 @@
  */
 import { build } from 'esbuild';
 import { join, resolve } from 'node:path';
-import { REPOSITORY_ROOT } from '../host/build-renderer.ts';
+import { REPOSITORY_ROOT } from './build-renderer.ts';
 
 export const DEFAULT_PRELOAD_OUT = join(REPOSITORY_ROOT, 'dist', 'electron', 'preload.cjs');
 
