@@ -136,7 +136,7 @@ async function runPurifyJob(
     for (const [index, itemId] of itemIds.entries()) {
       throwIfCancelled(request.signal);
       const pace = done.length > 0 ? `, ${rate().toFixed(1)} images/min` : '';
-      const itemProgress = progress.sub(index / itemIds.length, (index + 1) / itemIds.length, `item ${itemId} (${index + 1} of ${itemIds.length}${pace})`);
+      const itemProgress = progress.sub(index / itemIds.length, (index + 1) / itemIds.length, `item ${itemId} (${index + 1} of ${itemIds.length})${pace}`);
       done.push(await purifyOne(caseFolder, itemId, jobId, parameters.bundleId, override, { ...request, itemIds }, itemProgress, engines));
     }
   } catch (error) {
