@@ -108,6 +108,7 @@ test('a purification cut off by killing the workstation is resumed after a resta
 test('an import cut off by killing the workstation is resumed after a restart, skipping the files already handled', { timeout: 300_000 }, async () => {
   await host?.close();
   host = undefined;
+  served?.kill('SIGKILL'); // a workstation the first test left running (if it failed early) must not hold the workspace
   // Hard links: many files at no disk cost, so the import is still running when it is killed.
   const many = join(root, 'many-photos');
   await mkdir(many);
