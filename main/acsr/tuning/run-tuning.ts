@@ -18,18 +18,13 @@ import { type EvaluationSample, sampleBatches, samplesFingerprint } from '../eva
 import { batchFromImages, imagesFromBatch } from '../evaluation/image-batch.ts';
 import { unitNumber } from '../evaluation/run-evaluation.ts';
 import { deriveSeed } from '../random/seeded-random.ts';
+import { CLEAN_ROW, type OpenedDefense, type TuningBatch, classifyImages, defendUnits, tuningUnitKey } from './defend-units.ts';
 import { type GridPoint, pointKey } from './tuning-grid.ts';
 
-export const CLEAN_ROW = 'clean';
+export { CLEAN_ROW, type OpenedDefense, tuningUnitKey };
+
 export const UNDEFENDED = 'undefended';
 export const ADVERSARIAL_FOLDER = 'adversarial';
-
-/** The acsr defense at one grid point; `concurrent`: it may be handed several images at once (worker pool). */
-export interface OpenedDefense {
-  readonly defense: Defense;
-  readonly concurrent: boolean;
-  close(): Promise<void>;
-}
 
 export interface TuningRunRequest {
   readonly samples: readonly EvaluationSample[];
@@ -45,22 +40,20 @@ export interface TuningRunRequest {
   readonly signal?: AbortSignal;
 }
 
-interface Batch {
-  readonly key: string;
-  readonly first: number;
-  readonly samples: EvaluationSample[];
-}
-
-/** Journal keys: 'undefended/<row>/<batch>' and '<point>/<row>/<batch>', the batch named by position and content. */
-export function tuningUnitKey(owner: string, row: string, batchKey: string): string {
-  return `${owner}/${row}/${batchKey}`;
-}
-
-export function tuningBatches(samples: readonly EvaluationSample[], batchSize: number): Batch[] {
+export function tuningBatches(samples: readonly EvaluationSample[], batchSize: number): TuningBatch[] {
   return sampleBatches(samples, batchSize).map((batch, b) => ({ ...batch, key: `b${b}@${samplesFingerprint(batch.samples).slice(0, 16)}` }));
 }
 
-export async function runTuning(request: TuningRunRequest): Promise<void> {
+/** What the sweep worked on, for the defense comparison that follows it on the same images. */
+export interface SweptImages {
+  readonly batches: readonly TuningBatch[];
+  /** CLEAN_ROW, then the attacks' names */
+  readonly rows: readonly string[];
+  /** the attacked images, [attack][batch] */
+  readonly adversarial: readonly RasterImage[][][];
+}
+
+export async function runTuning(request: TuningRunRequest): Promise<SweptImages> {
   const { journal, attacks, points, signal } = request;
   const progress = request.progress ?? silentProgress;
   const batches = tuningBatches(request.samples, request.batchSize);
@@ -76,7 +69,7 @@ export async function runTuning(request: TuningRunRequest): Promise<void> {
     step(UNDEFENDED, `clean, images ${batch.first + 1}-${batch.first + batch.samples.length}`);
     const cleanKey = tuningUnitKey(UNDEFENDED, CLEAN_ROW, batch.key);
     if (!journal.has(cleanKey)) {
-      const predicted = await classify(request.classifier, batch.samples.map((s) => s.image));
+      const predicted = await classifyImages(request.classifier, batch.samples.map((s) => s.image));
       journal.record({
         unit: cleanKey, row: CLEAN_ROW, attackSeconds: 0,
         outcomes: batch.samples.map((s, i) => ({ sample: batch.first + i, label: s.label, defended: [undefended(predicted[i])] })),
@@ -92,50 +85,17 @@ export async function runTuning(request: TuningRunRequest): Promise<void> {
   }
 
   for (const point of points) {
-    const key = pointKey(point);
-    const missing = batches.map((batch) => rows.filter((row) => !journal.has(tuningUnitKey(key, row, batch.key))));
-    if (missing.every((m) => m.length === 0)) {
-      done += batches.length * rows.length;
-      continue;
-    }
-    const opened = await request.openDefense(point);
-    try {
-      for (const [b, batch] of batches.entries()) {
-        done += rows.length - missing[b].length;
-        if (missing[b].length === 0) continue;
-        throwIfCancelled(signal);
-        step(key, `${missing[b].join(', ')}, images ${batch.first + 1}-${batch.first + batch.samples.length}`);
-        const imagesOf = (row: string) => (row === CLEAN_ROW ? batch.samples.map((s) => s.image) : adversarial[rows.indexOf(row) - 1][b]);
-        // every missing row of the batch at once: a worker pool then has rows x batch images to share out
-        const images = missing[b].flatMap(imagesOf);
-        const outputs = await purifyAll(opened, images, signal);
-        const predicted = await classify(request.classifier, outputs.map((o) => o.image));
-        missing[b].forEach((row, r) => {
-          const offset = r * batch.samples.length;
-          journal.record({
-            unit: tuningUnitKey(key, row, batch.key), row, attackSeconds: 0,
-            outcomes: batch.samples.map((s, i) => {
-              const output = outputs[offset + i];
-              const prediction: DefendedPrediction = {
-                defense: opened.defense.name, predicted: predicted[offset + i], seconds: output.seconds,
-                ...(output.clusterId !== undefined ? { clusterId: output.clusterId } : {}),
-              };
-              return { sample: batch.first + i, label: s.label, defended: [prediction] };
-            }),
-          });
-          done++;
-        });
-        step(key, `images ${batch.first + 1}-${batch.first + batch.samples.length} done`);
-      }
-    } finally {
-      await opened.close();
-    }
+    await defendUnits({
+      owner: pointKey(point), open: () => request.openDefense(point), batches, rows, adversarial, classifier: request.classifier, journal,
+      seed: request.seed, step, onUnit: () => done++, signal,
+    });
   }
   progress.report({ stage: 'sweep', fraction: 1 });
+  return { batches, rows, adversarial };
 }
 
 /** One attack on one batch, from the files of an earlier run when the journal has it. */
-async function attackedBatch(request: TuningRunRequest, attack: Attack, attackIndex: number, batch: Batch): Promise<RasterImage[]> {
+async function attackedBatch(request: TuningRunRequest, attack: Attack, attackIndex: number, batch: TuningBatch): Promise<RasterImage[]> {
   const key = tuningUnitKey(UNDEFENDED, attack.name, batch.key);
   const file = join(request.out, ADVERSARIAL_FOLDER, `${attackIndex}-${attack.name.replace(/[^A-Za-z0-9.=-]/g, '_')}-${batch.key.replace('@', '-')}.npy`);
   if (request.journal.has(key) && existsSync(file)) {
@@ -153,33 +113,12 @@ async function attackedBatch(request: TuningRunRequest, attack: Attack, attackIn
   // the images first, then the journal line: a journal entry always has its images on disk
   await writeNpy(file, { shape: [count, height, width, channels], data: Float32Array.from(data) });
   const attacked = imagesFromBatch(result.adversarial);
-  const predicted = await classify(request.classifier, attacked);
+  const predicted = await classifyImages(request.classifier, attacked);
   request.journal.record({
     unit: key, row: attack.name, attackSeconds,
     outcomes: batch.samples.map((s, i) => ({ sample: batch.first + i, label: s.label, attack: result.records[i], defended: [undefended(predicted[i])] })),
   });
   return attacked;
-}
-
-async function purifyAll(opened: OpenedDefense, images: readonly RasterImage[], signal: AbortSignal | undefined): Promise<DefenseOutput[]> {
-  const purify = (image: RasterImage) => {
-    throwIfCancelled(signal);
-    return opened.defense.purify(image, { signal });
-  };
-  if (opened.concurrent) return Promise.all(images.map(purify));
-  const outputs: DefenseOutput[] = [];
-  for (const image of images) outputs.push(await purify(image));
-  return outputs;
-}
-
-async function classify(classifier: AttackableClassifier, images: readonly RasterImage[]): Promise<number[]> {
-  const scores = await classifier.scores(batchFromImages(images));
-  const k = classifier.classCount;
-  return images.map((_, i) => {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (scores[i * k + c] > scores[i * k + best]) best = c;
-    return best;
-  });
 }
 
 function undefended(predicted: number): DefendedPrediction {

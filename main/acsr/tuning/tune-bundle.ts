@@ -23,6 +23,8 @@ import { DEFAULT_PURIFICATION_OPTIONS } from '../purification/purification-optio
 import { loadReferenceBundle } from '../references/bundle-reader.ts';
 import { refuseExisting } from '../robust/robust-bundle.ts';
 import { TUNING_OBJECTIVE, tuningRule } from './choose-point.ts';
+import { DEFAULT_COMPARISON } from './comparison-defenses.ts';
+import { compareDefenses } from './compare-defenses.ts';
 import { ADVERSARIAL_FOLDER, type OpenedDefense, runTuning, tuningBatches } from './run-tuning.ts';
 import { type GridPoint, type TuningGrid, gridPoints } from './tuning-grid.ts';
 import { tuningMarkdown } from './tuning-markdown.ts';
@@ -49,6 +51,10 @@ export interface TuneBundleRequest {
   readonly threads?: number;
   readonly out: string;
   readonly bundleOut?: string;
+  /** defenses compared on the same validation images after the sweep (default DEFAULT_COMPARISON) */
+  readonly compare?: readonly string[];
+  /** single-dict's dictionary (.npy); default: learned from the bundle's training images minus the validation split */
+  readonly singleDict?: string;
   readonly producer: string;
   readonly progress: ProgressReporter;
   readonly signal: AbortSignal;
@@ -62,6 +68,7 @@ export interface TuneBundleOutcome {
 
 export async function tuneBundle(request: TuneBundleRequest): Promise<TuneBundleOutcome> {
   const { progress, signal } = request;
+  const compare = request.compare ?? DEFAULT_COMPARISON;
   if (request.attacks.length === 0) throw new UserInputError('tuning needs at least one attack (the objective is accuracy under attack)');
   const bundle = await loadReferenceBundle(request.bundlePath);
   if (!bundle.manifest.validation || bundle.manifest.validation.imageCount === 0) {
@@ -113,15 +120,25 @@ export async function tuneBundle(request: TuneBundleRequest): Promise<TuneBundle
       return { defense, concurrent: false, close: () => defense.dispose() };
     };
     const classifier = attackableImageModel(model, { batchSize: model.inputSize.height * model.inputSize.width <= SMALL_IMAGE_PIXELS ? 256 : 4 });
-    await runTuning({
+    const sweepProgress = progress.sub(0, 0.8, 'tune');
+    const swept = await runTuning({
       samples: validation.samples, classifier, attacks: request.attacks, points, batchSize: request.batchSize, seed: request.seed,
-      journal, out: request.out, openDefense, progress: progress.sub(0, 0.99, 'tune'), signal,
+      journal, out: request.out, openDefense, progress: sweepProgress, signal,
     }).catch(async (error: unknown) => {
       // what was finished stays readable after a cancel or a crash
       await writeTuningOutputs(request.out, summarise());
       throw error;
     });
-    const results = summarise();
+    const sweep = summarise();
+    const comparison = sweep.complete && compare.length > 0
+      ? await compareDefenses({
+        names: compare, results: sweep, swept, bundle, dataPath: request.data, channels, out: request.out, singleDict: request.singleDict,
+        pooled, threads, classifier, journal, seed: request.seed, maxCleanDrop: request.maxCleanDrop, validationSha256: validation.splitSha256,
+        progress: progress.sub(0.8, 0.99, 'compare'), signal,
+        onPartial: (partial) => writeTuningOutputs(request.out, { ...sweep, comparison: partial }),
+      })
+      : null;
+    const results: TuningResults = { ...sweep, comparison };
     const written = await writeTuningOutputs(request.out, results);
     let bundleOut: string | null = null;
     if (request.bundleOut !== undefined) {
@@ -150,7 +167,7 @@ export function tuningJsonText(results: TuningResults): string {
   return `${JSON.stringify(results, null, 2)}\n`;
 }
 
-async function writeTuningOutputs(out: string, results: TuningResults): Promise<string[]> {
+export async function writeTuningOutputs(out: string, results: TuningResults): Promise<string[]> {
   const json = join(out, TUNING_FILES.json);
   const markdown = join(out, TUNING_FILES.markdown);
   await writeFileAtomic(json, tuningJsonText(results));

@@ -9,6 +9,7 @@ import type { AttackBudget } from '../attacks/attack-types.ts';
 import { type Proportion, wilsonProportion } from '../evaluation/confidence-interval.ts';
 import type { JournalUnit, SampleOutcome } from '../evaluation/evaluation-journal.ts';
 import { choosePoint, meetsCleanConstraint } from './choose-point.ts';
+import type { DefenseComparison } from './defense-comparison.ts';
 import { CLEAN_ROW, UNDEFENDED, tuningUnitKey } from './run-tuning.ts';
 import { type GridPoint, type TuningGrid, pointKey } from './tuning-grid.ts';
 
@@ -64,6 +65,8 @@ export interface TuningResults {
   readonly chosen: (GridPoint & { key: string }) | null;
   /** false while units are missing (a partial report) */
   readonly complete: boolean;
+  /** every compared defense on the same images, and the recommendation; null until the sweep is complete */
+  readonly comparison: DefenseComparison | null;
 }
 
 export function summariseTuning(
@@ -122,5 +125,6 @@ export function summariseTuning(
     points: results,
     chosen: chosen && { tikhonovLambda: chosen.tikhonovLambda, cscLambda: chosen.cscLambda, maxIterations: chosen.maxIterations, key: chosen.key },
     complete,
+    comparison: null,
   };
 }
