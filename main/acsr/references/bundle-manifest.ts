@@ -165,6 +165,49 @@ export const purificationDefaultsSchema = z.object({
 });
 export type PurificationDefaults = z.infer<typeof purificationDefaultsSchema>;
 
+/**
+ * Written by `acsr tune --bundle-out` beside purificationDefaults: the defenses compared on the
+ * bundle's validation split (the same clean and attacked images for all), McNemar's exact test of
+ * ACSR against each, and which defense the measured rule recommends, with its sentence. It is what
+ * `acsr purify` and the training screen tell the investigator; it claims nothing beyond those images.
+ */
+export const defenseComparisonSchema = z.object({
+  validationSha256: sha256,
+  /** SHA-256 of the tuning.json it was taken from */
+  tuningSha256: sha256,
+  images: z.number().int().min(0),
+  attacks: z.array(z.string()),
+  maxCleanDrop: z.number().nonnegative(),
+  rule: z.string(),
+  rows: z.array(z.object({
+    defense: z.string(),
+    label: z.string(),
+    settings: z.string(),
+    cleanCorrect: z.number().int().min(0),
+    /** correct answers per attack, in `attacks` order */
+    attackCorrect: z.array(z.number().int().min(0)),
+    meanAttackAccuracy: z.number().nullable(),
+    cleanDropPoints: z.number().nullable(),
+    allowed: z.boolean(),
+  })),
+  tests: z.array(z.object({
+    attack: z.string(),
+    against: z.string(),
+    /** ACSR right and the other wrong; the reverse */
+    b: z.number().int().min(0),
+    c: z.number().int().min(0),
+    exactP: z.number().min(0).max(1),
+    better: z.string(),
+  })),
+  recommendation: z.object({
+    defense: z.string(),
+    label: z.string(),
+    reason: z.string(),
+    sentence: z.string(),
+  }).nullable(),
+});
+export type DefenseComparisonRecord = z.infer<typeof defenseComparisonSchema>;
+
 export const manifestSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
   formatVersion: z.union([z.literal(1), z.literal(2)]),
@@ -195,6 +238,8 @@ export const manifestSchema = z.object({
   specificity: specificityRecordSchema.nullable().optional(),
   /** written by `acsr tune --bundle-out`; absent: the built-in purification defaults apply */
   purificationDefaults: purificationDefaultsSchema.optional(),
+  /** written by `acsr tune --bundle-out` (absent in older bundles and untuned ones) */
+  defenseComparison: defenseComparisonSchema.optional(),
   classes: z.array(classSchema).min(1),
   files: z.record(relativePath, sha256),
 });

@@ -38,7 +38,8 @@ export function defenseLabel(defense: string): string {
   return DEFENSE_LABELS[defense] ?? defense;
 }
 
-export function recommendationRule(maxCleanDrop: number): string {
+/** `maxCleanDrop`: the number, or the option's name in help text */
+export function recommendationRule(maxCleanDrop: number | string): string {
   return `among the defenses that lose at most ${maxCleanDrop} percentage points of clean accuracy against no defense, the one with the highest mean accuracy under attack ` +
     '(ties to the cheaper one); ACSR is recommended over the best cheaper defense only if a paired test (McNemar, exact, p < 0.05) finds it more accurate ' +
     'in at least one attack column and in at least as many columns as it finds it less accurate; otherwise the cheaper defense is recommended';

@@ -152,7 +152,7 @@ export async function tuneBundle(request: TuneBundleRequest): Promise<TuneBundle
           validationSha256: validation.splitSha256, sourceBundleManifestSha256: bundle.manifestSha256, objective: setup.objective, rule: setup.rule,
           images: validation.samples.length, attacks: setup.attacks.map((a) => a.name), maxCleanDrop: request.maxCleanDrop,
         },
-      });
+      }, results.comparison);
       await loadReferenceBundle(request.bundleOut); // every hash of the new bundle checked once
       bundleOut = request.bundleOut;
     }

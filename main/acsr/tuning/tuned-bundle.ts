@@ -10,20 +10,25 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFolderAtomic, writeSynced } from '../../io/atomic-folder.ts';
-import { MANIFEST_FILE, type PurificationDefaults } from '../references/bundle-manifest.ts';
+import { type DefenseComparisonRecord, MANIFEST_FILE, type PurificationDefaults } from '../references/bundle-manifest.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
 import { sha256Hex } from '../../io/hashing.ts';
+import type { DefenseComparison } from './defense-comparison.ts';
 
 export const BUNDLE_TUNING_JSON = 'tuning/tuning.json';
 
 export async function writeTunedBundle(
   source: ReferenceBundle, target: string, tuningJson: string, defaults: Omit<PurificationDefaults, 'tuning'> & { tuning: Omit<PurificationDefaults['tuning'], 'sha256' | 'json'> },
+  comparison: DefenseComparison | null = null,
 ): Promise<Record<string, unknown>> {
   const destination = path.resolve(target);
   const raw = JSON.parse(await readFile(path.join(source.path, MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
   const tuningSha256 = sha256Hex(tuningJson);
   const purificationDefaults: PurificationDefaults = { ...defaults, tuning: { sha256: tuningSha256, json: BUNDLE_TUNING_JSON, ...defaults.tuning } };
-  const manifest = { ...raw, purificationDefaults, files: { ...(raw.files as Record<string, string>), [BUNDLE_TUNING_JSON]: tuningSha256 } };
+  // a re-tuned bundle: an older comparison no longer describes these defaults
+  delete raw.defenseComparison;
+  const defenseComparison = comparison?.complete ? comparisonRecord(comparison, tuningSha256) : undefined;
+  const manifest = { ...raw, purificationDefaults, ...(defenseComparison ? { defenseComparison } : {}), files: { ...(raw.files as Record<string, string>), [BUNDLE_TUNING_JSON]: tuningSha256 } };
   return writeFolderAtomic(destination, async (temp) => {
     for (const [file, expected] of Object.entries(source.manifest.files)) {
       if (file === BUNDLE_TUNING_JSON) continue; // a re-tuned bundle: the new sweep replaces the old one's record
@@ -35,4 +40,20 @@ export async function writeTunedBundle(
     await writeSynced(path.join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     return manifest;
   }, { existing: 'empty-folder' });
+}
+
+/** The comparison as the manifest keeps it: counts (intervals follow from them), tests, the recommendation. */
+export function comparisonRecord(comparison: DefenseComparison, tuningSha256: string): DefenseComparisonRecord {
+  const finite = (value: number) => (Number.isFinite(value) ? value : null);
+  const recommendation = comparison.recommendation;
+  return {
+    validationSha256: comparison.validationSha256, tuningSha256, images: comparison.images, attacks: [...comparison.attacks],
+    maxCleanDrop: comparison.maxCleanDrop, rule: comparison.rule,
+    rows: comparison.rows.map((r) => ({
+      defense: r.defense, label: r.label, settings: r.settings, cleanCorrect: r.clean.successes, attackCorrect: r.attacks.map((a) => a.accuracy.successes),
+      meanAttackAccuracy: finite(r.meanAttackAccuracy), cleanDropPoints: finite(r.cleanDropPoints), allowed: r.meetsConstraint,
+    })),
+    tests: comparison.tests.filter((t) => t.row !== 'clean').map((t) => ({ attack: t.row, against: t.baseline, b: t.b, c: t.c, exactP: t.exactP, better: t.better })),
+    recommendation: recommendation && { defense: recommendation.defense, label: recommendation.label, reason: recommendation.reason, sentence: recommendation.sentence },
+  };
 }

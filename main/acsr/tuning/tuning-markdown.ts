@@ -6,6 +6,7 @@
  */
 import { SPEC_SUFFIX_LEGEND } from '../attacks/budget-description.ts';
 import { formatProportion } from '../evaluation/results-markdown.ts';
+import { comparisonMarkdown } from './comparison-markdown.ts';
 import type { TuningResults } from './tuning-results.ts';
 
 const percent = (value: number) => (Number.isFinite(value) ? `${(100 * value).toFixed(1)}%` : 'n/a');
@@ -55,6 +56,7 @@ export function tuningMarkdown(results: TuningResults): string {
         ? `No grid point keeps clean accuracy within ${setup.maxCleanDrop} points of the undefended classifier's; nothing is chosen.`
         : 'Not yet: the sweep is incomplete.',
     '',
+    ...comparisonMarkdown(results.comparison, results.complete),
   ];
   return lines.join('\n');
 }
