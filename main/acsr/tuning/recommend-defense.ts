@@ -40,7 +40,7 @@ export function defenseLabel(defense: string): string {
 
 /** `maxCleanDrop`: the number, or the option's name in help text */
 export function recommendationRule(maxCleanDrop: number | string): string {
-  return `among the defenses that lose at most ${maxCleanDrop} percentage points of clean accuracy against no defense, the one with the highest mean accuracy under attack ` +
+  return `among the defenses that lose at most ${maxCleanDrop} percentage point${maxCleanDrop === 1 ? '' : 's'} of clean accuracy against no defense, the one with the highest mean accuracy under attack ` +
     '(ties to the cheaper one); ACSR is recommended over the best cheaper defense only if a paired test (McNemar, exact, p < 0.05) finds it more accurate ' +
     'in at least one attack column and in at least as many columns as it finds it less accurate; otherwise the cheaper defense is recommended';
 }
@@ -99,7 +99,7 @@ export function recommendDefense(request: RecommendationRequest): Recommendation
     const runnerUp = ranked.find((d) => d.defense !== ACSR);
     if (!runnerUp) {
       const reason = 'ACSR is the only defense compared that keeps clean accuracy';
-      return make(ACSR, null, 0, 0, reason, `${opening}, ACSR was the only defense compared that kept clean accuracy within ${request.maxCleanDrop} points (mean accuracy under attack ${pct(best)}); it is recommended.`);
+      return make(ACSR, null, 0, 0, reason, `${opening}, ACSR was the only defense compared that kept clean accuracy within ${pointsText(request.maxCleanDrop)} (mean accuracy under attack ${pct(best)}); it is recommended.`);
     }
     const { better, worse } = verdicts(runnerUp.defense);
     const tally = `better by a paired test in ${better} of ${attackColumns} attack${attackColumns === 1 ? '' : 's'}, worse in ${worse}`;
@@ -119,11 +119,11 @@ export function recommendDefense(request: RecommendationRequest): Recommendation
   if (best.defense === NO_DEFENSE) {
     const reason = 'no defense that keeps clean accuracy did better under attack than no defense at all';
     return make(NO_DEFENSE, null, detail.better, detail.worse, reason,
-      `${opening}, no defense that keeps clean accuracy within ${request.maxCleanDrop} points did better under attack than no defense (${pct(best)} mean accuracy under attack${detail.text}); no defense is recommended.`);
+      `${opening}, no defense that keeps clean accuracy within ${pointsText(request.maxCleanDrop)} did better under attack than no defense (${pct(best)} mean accuracy under attack${detail.text}); no defense is recommended.`);
   }
   const reason = `${defenseLabel(best.defense)} has the highest mean accuracy under attack among the defenses that keep clean accuracy`;
   return make(best.defense, null, detail.better, detail.worse, reason,
-    `${opening}, ${defenseLabel(best.defense)} protected the classifier best among the defenses that keep clean accuracy within ${request.maxCleanDrop} points (${pct(best)} mean accuracy under attack${detail.text}); it is recommended.`);
+    `${opening}, ${defenseLabel(best.defense)} protected the classifier best among the defenses that keep clean accuracy within ${pointsText(request.maxCleanDrop)} (${pct(best)} mean accuracy under attack${detail.text}); it is recommended.`);
 }
 
 /** What the sentence says about ACSR when a baseline leads. */
@@ -135,6 +135,10 @@ function acsrClause(
   if (!acsrAllowed) return { text: `; ACSR lost more clean accuracy than allowed`, better: 0, worse: 0 };
   const { better, worse } = verdicts(best.defense);
   return { text: `; ACSR ${pct(acsr)}, better by a paired test in ${better} of ${attackColumns} attack${attackColumns === 1 ? '' : 's'}, worse in ${worse}`, better, worse };
+}
+
+function pointsText(points: number): string {
+  return `${points} point${points === 1 ? '' : 's'}`;
 }
 
 function total(d: ComparedDefense): number {

@@ -5,6 +5,7 @@ import { BatchProgress, imagesPerMinute, runBatch } from '../../acsr/purificatio
 import { PurificationEngines } from '../../acsr/purification/purification-engines.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, purifyImage } from '../../acsr/purification/purify-image.ts';
 import { loadReferenceBundle } from '../../acsr/references/bundle-reader.ts';
+import { bundleRecommendation } from '../../acsr/tuning/bundle-recommendation.ts';
 import { resolvePurificationOptions } from '../../acsr/tuning/purification-defaults.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { decodeImage, readImageHeader } from '../../io/image.ts';
@@ -27,7 +28,8 @@ export const purifyCommand = defineCommand({
     'with the models and worker threads loaded once, one image per worker while several remain, and the rate in ' +
     'images per minute is printed at the end. A bundle tuned by `acsr tune --bundle-out` supplies its own Tikhonov ' +
     'lambda, CBPDN lambda and iteration cap as the defaults; options given here win, and the record says where each ' +
-    'value came from.',
+    'value came from. When the bundle\'s tuning found that another defense protected the classifier at least as well on the ' +
+    'bundle\'s validation images, one line says so before purifying (and the --json summary carries it).',
   examples: [
     'acsr purify --bundle models/default-bundle --in suspect.jpg --out purified/',
     'acsr purify --bundle B --in photos/ --out purified/ --cluster neutral:1 --save-components',
@@ -67,6 +69,9 @@ export const purifyCommand = defineCommand({
       tikhonovLambda: resolved.options.tikhonovLambda, cscLambda: resolved.options.cscLambda, maxIterations: resolved.options.maxIterations,
       tolerance: resolved.options.tolerance, sources: resolved.sources, tuning: resolved.tuning,
     };
+    // the bundle's own validation data may have found a cheaper defense as good: say so before purifying
+    const recommendation = bundleRecommendation(bundle.manifest, 'acsr', 'ACSR');
+    if (recommendation?.notice) print(recommendation.notice);
     const extractor = await loadLatentExtractor(bundle.manifest.extractor.id);
     const threads = options.threads ?? o.threads;
     // one image per worker when there are several: no barriers inside a tile, and one image's
@@ -104,7 +109,7 @@ export const purifyCommand = defineCommand({
     const seconds = (performance.now() - started) / 1000;
     const rate = imagesPerMinute(results.length, seconds);
     if (results.length > 1) print(`${results.length} images in ${seconds.toFixed(1)} s: ${rate.toFixed(1)} images/min (after loading the bundle and extractor)`);
-    return { bundle: options.bundle, purification, images: results, seconds, imagesPerMinute: rate };
+    return { bundle: options.bundle, purification, recommendation, images: results, seconds, imagesPerMinute: rate };
   },
 });
 

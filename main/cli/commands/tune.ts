@@ -54,7 +54,7 @@ export const tuneCommand = defineCommand({
     threads: { type: 'integer', min: 1, description: 'CBPDN threads per image (default: 1 per image on worker threads for small images, else all cores)' },
     seed: { type: 'integer', default: 0, description: 'seed of every random choice (PGD starts)' },
     out: { type: 'string', required: true, valueName: 'DIR', description: 'results folder; running again into it resumes' },
-    compare: { type: 'string', default: DEFAULT_COMPARISON.join(','), valueName: 'DEFENSES', description: `defenses compared on the validation images after the sweep (comma-separated; '' for none; of ${DEFENSE_NAMES.join(', ')})` },
+    compare: { type: 'string', default: DEFAULT_COMPARISON.join(','), valueName: 'DEFENSES', description: `defenses compared on the validation images after the sweep (comma-separated, of ${DEFENSE_NAMES.join(', ')}; 'none' alone: no comparison beyond the undefended classifier)` },
     singleDict: { type: 'string', valueName: 'FILE.npy', description: 'single-dict\'s dictionary (default: learned once from the bundle\'s training images without the validation split, kept in --out)' },
     bundleOut: { type: 'string', valueName: 'NEW_BUNDLE', description: 'also write a new bundle with the chosen values as its purification defaults (must not exist)' },
   },
