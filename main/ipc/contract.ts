@@ -140,6 +140,8 @@ export const bundleChoiceSchema = z.object({
   extractorId: z.string(),
   clusterIds: z.array(z.string()),
   description: z.string(),
+  /** the defense tuning recommended on the bundle's own validation images, in one sentence (absent: never compared) */
+  recommendation: z.object({ defense: z.string(), sentence: z.string() }).nullable().optional(),
 });
 
 export const classifierChoiceSchema = z.object({ classifierId: classifierIdSchema, label: z.string(), classNames: z.array(z.string()) });

@@ -27,6 +27,7 @@ const manifestSummarySchema = z.object({
   extractor: z.object({ id: z.string() }),
   trainingData: z.object({ description: z.string().optional() }).optional(),
   classes: z.array(z.object({ name: z.string(), clusters: z.array(z.object({ id: z.string() })) })),
+  defenseComparison: z.object({ recommendation: z.object({ defense: z.string(), sentence: z.string() }).nullable() }).optional(),
 });
 
 interface KnownBundle extends BundleChoice {
@@ -83,5 +84,6 @@ async function describeBundle(bundleId: string, label: string, path: string): Pr
     extractorId: manifest.extractor.id,
     clusterIds: manifest.classes.flatMap((entry) => entry.clusters.map((cluster) => cluster.id)),
     description: manifest.trainingData?.description ?? '',
+    recommendation: manifest.defenseComparison?.recommendation ?? null,
   };
 }

@@ -82,6 +82,10 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
               {bundle.description ? ` · trained on ${bundle.description}` : ''}
             </Typography>
           )}
+          {bundle?.recommendation && bundle.recommendation.defense !== 'acsr' && (
+            // measured on this bundle's own validation images when it was tuned: the investigator should know before relying on ACSR
+            <Alert severity="info" data-testid="bundle-recommendation">{bundle.recommendation.sentence} This purification applies ACSR.</Alert>
+          )}
           <TextField select label="Content filter (verdicts before and after)" value={classifierId} onChange={(event) => setClassifierId(event.target.value)} disabled={!choices}>
             <MenuItem value={NO_CLASSIFIER}>None (no verdicts)</MenuItem>
             {choices?.classifiers.map((choice) => (

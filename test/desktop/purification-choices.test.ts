@@ -4,7 +4,7 @@
  * bundle, items or cluster are not the workstation's own refused before any worker starts.
  */
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -60,4 +60,16 @@ test('a purify request naming an unknown bundle, item, cluster or classifier is 
   await assert.rejects(start({ kind: 'purify', caseId, itemIds: [1], classifierId: 'no-such-filter' }), /not a registered content filter/);
   await assert.rejects(start({ kind: 'purify', caseId, resumeCaseJobId: 7 }), /not an unfinished purify job/);
   assert.equal(service.jobs.list().length, queuedBefore, 'nothing was queued');
+});
+
+test('a bundle whose tuning recommended another defense carries that sentence to the purify dialog; older bundles carry none', async () => {
+  const folder = join(root, 'bundles', 'tuned-elsewhere');
+  await cp(join(repoRoot, 'models', 'default-bundle'), folder, { recursive: true });
+  const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8'));
+  const sentence = "On this bundle's 60 validation images, JPEG quality 50 protected the classifier as well as ACSR; it is recommended, being cheaper.";
+  manifest.defenseComparison = { recommendation: { defense: 'jpeg50', label: 'JPEG quality 50', reason: 'not confirmed', sentence } };
+  await writeFile(join(folder, 'manifest.json'), JSON.stringify(manifest));
+  const choices = await service.handlers['purification.choices']({});
+  assert.deepEqual(choices.bundles.find((bundle) => bundle.bundleId === 'trained:tuned-elsewhere')!.recommendation, { defense: 'jpeg50', sentence });
+  assert.equal(choices.bundles.find((bundle) => bundle.bundleId === 'default-bundle')!.recommendation, null);
 });
