@@ -12,7 +12,6 @@ import type { RasterImage } from '../../io/image.ts';
 import { readNpy, writeNpy } from '../../io/npy.ts';
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
 import type { Attack, AttackableClassifier, ImageBatch } from '../attacks/attack-types.ts';
-import type { Defense, DefenseOutput } from '../defenses/defense.ts';
 import type { DefendedPrediction, EvaluationJournal } from '../evaluation/evaluation-journal.ts';
 import { type EvaluationSample, sampleBatches, samplesFingerprint } from '../evaluation/evaluation-samples.ts';
 import { batchFromImages, imagesFromBatch } from '../evaluation/image-batch.ts';
