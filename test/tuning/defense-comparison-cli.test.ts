@@ -224,3 +224,12 @@ test('the --bundle-out manifest carries the comparison and loads; acsr purify pr
   const untuned = purify(bundle, 'purified-untuned');
   assert.equal(untuned.summary.recommendation, null);
 });
+
+test('--compare naming an unknown defense, or one twice, is refused with one line before anything runs', () => {
+  for (const [compare, pattern] of [['none,jpeg,acsr', /--compare: unknown defense 'jpeg'/], ['acsr,jpeg50,acsr', /--compare names a defense twice/]] as const) {
+    const run = acsr(tuneArgs(['--compare', compare]).map((arg) => (arg === out ? path.join(scratch, 'refused') : arg)));
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, pattern);
+  }
+});
