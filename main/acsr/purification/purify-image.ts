@@ -5,6 +5,7 @@ import type { ImageArray } from '../array/image-array.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
+import { checkAtomsFit } from '../signal/check-atoms-fit.ts';
 import type { PurificationEngines } from './purification-engines.ts';
 import { type ClusterDistance, selectCluster } from './cluster-selection.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, type PurificationOptions } from './purification-options.ts';
@@ -90,8 +91,6 @@ function checkCompatibility(bundle: ReferenceBundle, extractor: LatentExtractor,
   if (image.channels !== bundle.manifest.channels) {
     throw new UserInputError(`the image has ${image.channels} channel(s) but bundle ${bundle.path} has ${bundle.manifest.channels}-channel dictionaries; read it as ${bundle.manifest.channels === 3 ? 'RGB' : 'greyscale'}`);
   }
-  const dictionaryAtom = bundle.clusters[0]?.dictionary.atomHeight ?? 0;
-  if (image.height < dictionaryAtom || image.width < dictionaryAtom) {
-    throw new UserInputError(`the image (${image.height}x${image.width}) is smaller than the dictionary's atoms (${dictionaryAtom} px)`);
-  }
+  const dictionary = bundle.clusters[0]?.dictionary;
+  if (dictionary) checkAtomsFit(image, dictionary);
 }

@@ -4,6 +4,7 @@ import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../p
 import type { ImageArray } from '../array/image-array.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 import type { PurificationEngines } from './purification-engines.ts';
+import { checkAtomsFit } from '../signal/check-atoms-fit.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
 import { tikhonovSplitFast } from '../signal/tikhonov-fast.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, type PurificationOptions } from './purification-options.ts';
@@ -89,7 +90,5 @@ export function checkDictionaryFits(image: RasterImage, dictionary: ConvDictiona
   if (dictionary.channels !== 1 && dictionary.channels !== image.channels) {
     throw new UserInputError(`the image has ${image.channels} channel(s) but the dictionary has ${dictionary.channels}-channel atoms; read it as ${dictionary.channels === 3 ? 'RGB' : 'greyscale'}`);
   }
-  if (image.height < dictionary.atomHeight || image.width < dictionary.atomWidth) {
-    throw new UserInputError(`the image (${image.height}x${image.width}) is smaller than the dictionary's atoms (${dictionary.atomHeight} px)`);
-  }
+  checkAtomsFit(image, dictionary);
 }
