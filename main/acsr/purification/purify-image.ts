@@ -1,5 +1,5 @@
 import { UserInputError } from '../../errors/user-input-error.ts';
-import type { RasterImage } from '../../io/image.ts';
+
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
 import type { ImageArray } from '../array/image-array.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
@@ -35,7 +35,7 @@ export interface PurificationResult {
 }
 
 export interface PurifyRequest {
-  readonly image: RasterImage;
+  readonly image: ImageArray;
   readonly bundle: ReferenceBundle;
   readonly extractor: LatentExtractor;
   readonly options?: Partial<PurificationOptions>;
@@ -83,7 +83,7 @@ export async function purifyImage(request: PurifyRequest): Promise<PurificationR
   };
 }
 
-function checkCompatibility(bundle: ReferenceBundle, extractor: LatentExtractor, image: RasterImage): void {
+function checkCompatibility(bundle: ReferenceBundle, extractor: LatentExtractor, image: ImageArray): void {
   const expected = bundle.manifest.extractor;
   if (expected.id !== extractor.identity.id || expected.weightSha256 !== extractor.identity.weightSha256) {
     throw new UserInputError(`bundle ${bundle.path} was trained with extractor ${expected.id} (weights ${expected.weightSha256.slice(0, 12)}...), not ${extractor.identity.id} (weights ${extractor.identity.weightSha256.slice(0, 12)}...)`);

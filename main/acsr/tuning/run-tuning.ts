@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { readNpy, writeNpy } from '../../io/npy.ts';
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
 import type { Attack, AttackableClassifier, ImageBatch } from '../attacks/attack-types.ts';
@@ -70,7 +70,7 @@ export async function runTuning(request: TuningRunRequest): Promise<void> {
   const step = (stage: string, message: string) => progress.report({ stage, fraction: done / total, message });
 
   // the attacked images of every batch, [attack][batch]
-  const adversarial: RasterImage[][][] = attacks.map(() => []);
+  const adversarial: ImageArray[][][] = attacks.map(() => []);
   for (const batch of batches) {
     throwIfCancelled(signal);
     step(UNDEFENDED, `clean, images ${batch.first + 1}-${batch.first + batch.samples.length}`);
@@ -135,7 +135,7 @@ export async function runTuning(request: TuningRunRequest): Promise<void> {
 }
 
 /** One attack on one batch, from the files of an earlier run when the journal has it. */
-async function attackedBatch(request: TuningRunRequest, attack: Attack, attackIndex: number, batch: Batch): Promise<RasterImage[]> {
+async function attackedBatch(request: TuningRunRequest, attack: Attack, attackIndex: number, batch: Batch): Promise<ImageArray[]> {
   const key = tuningUnitKey(UNDEFENDED, attack.name, batch.key);
   const file = join(request.out, ADVERSARIAL_FOLDER, `${attackIndex}-${attack.name.replace(/[^A-Za-z0-9.=-]/g, '_')}-${batch.key.replace('@', '-')}.npy`);
   if (request.journal.has(key) && existsSync(file)) {
@@ -161,8 +161,8 @@ async function attackedBatch(request: TuningRunRequest, attack: Attack, attackIn
   return attacked;
 }
 
-async function purifyAll(opened: OpenedDefense, images: readonly RasterImage[], signal: AbortSignal | undefined): Promise<DefenseOutput[]> {
-  const purify = (image: RasterImage) => {
+async function purifyAll(opened: OpenedDefense, images: readonly ImageArray[], signal: AbortSignal | undefined): Promise<DefenseOutput[]> {
+  const purify = (image: ImageArray) => {
     throwIfCancelled(signal);
     return opened.defense.purify(image, { signal });
   };
@@ -172,7 +172,7 @@ async function purifyAll(opened: OpenedDefense, images: readonly RasterImage[], 
   return outputs;
 }
 
-async function classify(classifier: AttackableClassifier, images: readonly RasterImage[]): Promise<number[]> {
+async function classify(classifier: AttackableClassifier, images: readonly ImageArray[]): Promise<number[]> {
   const scores = await classifier.scores(batchFromImages(images));
   const k = classifier.classCount;
   return images.map((_, i) => {
