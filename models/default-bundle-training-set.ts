@@ -17,12 +17,12 @@
  * and unpacked there with dpkg-deb; nothing is installed.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { loadImageClassifier } from '../main/acsr/models/latent-extractor.ts';
+import { sha256Hex } from '../main/io/hashing.ts';
 import { DEFAULT_BUNDLE_PHOTOS } from './default-bundle-photos.ts';
 
 const SIDE = 224;
@@ -68,7 +68,7 @@ for (const photo of DEFAULT_BUNDLE_PHOTOS) {
   const label = classifier.classNames[scores.indexOf(Math.max(...scores))].toLowerCase();
   await mkdir(join(out, label), { recursive: true });
   await Promise.all(regions.map(([name], i) => writeFile(join(out, label, `${stem}-${name}.png`), pngs[i])));
-  sources.push({ ...photo, sha256: createHash('sha256').update(bytes).digest('hex'), label });
+  sources.push({ ...photo, sha256: sha256Hex(bytes), label });
   console.log(`${photo.debianPackage}/${basename(photo.path)}: ${label}`);
 }
 classifier.dispose();

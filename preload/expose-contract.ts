@@ -5,13 +5,13 @@
  */
 import {
   BRIDGE_GLOBAL_NAME,
-  ELECTRON_CHANNEL_PREFIX,
   REQUEST_CHANNELS,
   isEventChannel,
   type ContractBridge,
   type EventChannel,
   type EventPayload,
-} from '../main/ipc/contract.ts';
+} from '../main/ipc/contract/index.ts';
+import { electronChannel } from './electron-channel.ts';
 import type { ContextBridge, IpcRenderer, IpcRendererEvent } from 'electron';
 
 export type BridgeIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
@@ -19,13 +19,13 @@ export type BridgeIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 export function buildContractBridge(ipcRenderer: BridgeIpc): ContractBridge {
   const bridge: Record<string, unknown> = {};
   for (const channel of REQUEST_CHANNELS) {
-    bridge[channel] = (input: unknown) => ipcRenderer.invoke(`${ELECTRON_CHANNEL_PREFIX}${channel}`, input);
+    bridge[channel] = (input: unknown) => ipcRenderer.invoke(electronChannel(channel), input);
   }
   bridge.subscribe = <E extends EventChannel>(channel: E, listener: (payload: EventPayload<E>) => void) => {
     if (!isEventChannel(channel)) throw new Error(`unknown event channel ${String(channel)}`);
     const forward = (_event: IpcRendererEvent, payload: EventPayload<E>) => listener(payload);
-    ipcRenderer.on(`${ELECTRON_CHANNEL_PREFIX}${channel}`, forward);
-    return () => void ipcRenderer.removeListener(`${ELECTRON_CHANNEL_PREFIX}${channel}`, forward);
+    ipcRenderer.on(electronChannel(channel), forward);
+    return () => void ipcRenderer.removeListener(electronChannel(channel), forward);
   };
   return bridge as ContractBridge;
 }

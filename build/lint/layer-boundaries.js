@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The contract that main, preload and renderer share; the only thing outside their own folder the UI sides may import. */
-export const contractPaths = ['main/ipc/contract.ts', 'main/ipc/contract/'];
+export const contractPaths = ['main/ipc/contract/'];
 
 /** Packages that only run in Node or Electron's main process; the renderer never imports them. */
 const nodeOnlyPackages = ['node:', 'electron', 'better-sqlite3', 'sharp', 'ws', 'pdfkit', 'tsx', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
@@ -26,6 +26,13 @@ export const layers = [
     why: 'the science imports no shell, database, job runner, CLI or UI',
     forbiddenPaths: ['main/case/', 'main/host/', 'main/jobs/', 'main/workstation/', 'main/electron/', 'main/cli/', 'renderer/', 'preload/'],
     forbiddenPackages: ['electron', 'better-sqlite3', 'react', 'react-dom', '@mui/material', '@emotion/react', '@emotion/styled', '@emotion/cache'],
+  },
+  {
+    name: 'contract',
+    under: contractPaths,
+    why: 'the IPC contract is bundled into the renderer and the preload script: it imports no Node-only package and no shell, job or UI code',
+    forbiddenPaths: ['main/host/', 'main/jobs/', 'main/workstation/', 'main/electron/', 'main/cli/', 'renderer/', 'preload/'],
+    forbiddenPackages: nodeOnlyPackages,
   },
   {
     name: 'renderer',

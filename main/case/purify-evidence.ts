@@ -17,7 +17,8 @@ import { purifyImage, type PurificationOptions } from '../acsr/purification/puri
 import { resolvePurificationOptions } from '../acsr/tuning/purification-defaults.ts';
 import { findCluster, type ReferenceBundle } from '../acsr/references/bundle-reader.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
-import { decodeImage, encodePng, type RasterImage } from '../io/image.ts';
+import { decodeImage, encodePng } from '../io/image.ts';
+import type { ImageArray } from '../acsr/array/image-array.ts';
 import { pdqHammingDistance } from '../pdq/pdq.ts';
 import { CancelledError, silentProgress, throwIfCancelled, type ProgressReporter, type TaskControl } from '../progress/progress.ts';
 import type { CaseFolder } from './case-folder.ts';
@@ -171,7 +172,7 @@ async function purifyOne(
     image, bundle, extractor, engines, progress, signal: request.signal,
     options: { ...options, ...(override ? { clusterOverride: override.cluster.id } : {}) },
   });
-  const purified: RasterImage = { ...result.purified, channels: result.purified.channels as 1 | 3 };
+  const purified: ImageArray = { ...result.purified, channels: result.purified.channels as 1 | 3 };
 
   const storeStart = performance.now();
   const png = await encodePng(purified);
@@ -238,7 +239,7 @@ async function purifyOne(
 }
 
 /** Class probabilities: softmax of logits, or of log-probabilities (which gives the probabilities back). */
-async function classify(classifier: ImageClassifier, image: RasterImage): Promise<Record<string, number>> {
+async function classify(classifier: ImageClassifier, image: ImageArray): Promise<Record<string, number>> {
   const [row] = await classifier.scores([image]);
   const max = Math.max(...row);
   const exps = Array.from(row, (value) => Math.exp(value - max));

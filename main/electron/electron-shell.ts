@@ -4,7 +4,7 @@
  * channel the shell answers itself; job requests may name only folders it returned).
  */
 import { resolve } from 'node:path';
-import type { JobRequest } from '../ipc/contract.ts';
+import type { JobRequest } from '../ipc/contract/index.ts';
 import { createValidatedDispatcher } from '../ipc/validated-dispatch.ts';
 import { WorkstationBackend } from '../workstation/workstation-backend.ts';
 import { APP_ENTRY_URL, registerAppScheme, serveRendererOverAppScheme } from './app-protocol.ts';

@@ -5,7 +5,7 @@
  * (The browser host has no native dialogs; there the person types the path.)
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { JobRequest } from '../ipc/contract.ts';
+import type { JobRequest } from '../ipc/contract/index.ts';
 
 export class GrantedPaths {
   readonly #granted = new Set<string>();

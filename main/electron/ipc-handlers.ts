@@ -3,14 +3,11 @@
  * the renderer can reach nothing else), answering only the app's own page, every input through
  * the same validating dispatcher as the browser host.
  */
-import { ELECTRON_CHANNEL_PREFIX, REQUEST_CHANNELS, type CallResult, type EventChannel } from '../ipc/contract.ts';
+import { electronChannel } from '../../preload/electron-channel.ts';
+import { REQUEST_CHANNELS, type CallResult, type EventChannel } from '../ipc/contract/index.ts';
 import type { RawCall } from '../ipc/validated-dispatch.ts';
 import { isAppUrl } from './harden-contents.ts';
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from './electron-api.ts';
-
-export function electronChannel(channel: string): string {
-  return `${ELECTRON_CHANNEL_PREFIX}${channel}`;
-}
 
 /** Registers every request channel; returns a function that removes them again. */
 export function registerIpcHandlers(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, dispatch: RawCall): () => void {

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { SOCKET_PATH } from '../ipc/contract.ts';
+import { SOCKET_PATH } from '../ipc/contract/index.ts';
 import { createValidatedDispatcher } from '../ipc/validated-dispatch.ts';
 import { WorkstationBackend } from '../workstation/workstation-backend.ts';
 import { guardHttpServer, guardSocket, guardSocketServer, originFormPath, refuseUpgrade, type HostNote } from './connection-guards.ts';

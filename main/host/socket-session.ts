@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
-import { SOCKET_CLOSE_CODES, socketClientMessageSchema, type CallResult, type EventChannel, type SocketServerMessage } from '../ipc/contract.ts';
+import { SOCKET_CLOSE_CODES, socketClientMessageSchema, type CallResult, type EventChannel, type SocketServerMessage } from '../ipc/contract/index.ts';
 import type { RawCall } from '../ipc/validated-dispatch.ts';
 
 const HELLO_TIMEOUT_MS = 10_000;

@@ -12,6 +12,7 @@
  */
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { FloatArray, Precision } from '../acsr/array/float-array.ts';
+import type { ImageArray } from '../acsr/array/image-array.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { iccProfileName } from './icc-profile-name.ts';
@@ -28,15 +29,9 @@ export interface ReadImageOptions {
   maxPixels?: number;
 }
 
-/** Pixels in [0, 1], H x W x C row-major, channels last. */
-export interface RasterImage {
-  height: number;
-  width: number;
-  channels: 1 | 3;
-  data: FloatArray;
-}
-
-export interface DecodedImage extends RasterImage {
+/** An image read from a file: the product's one image type, with what reading it involved. Files give 1 or 3 channels. */
+export interface DecodedImage extends ImageArray {
+  readonly channels: 1 | 3;
   /** Things done to the file's content that an investigator should know about. */
   notes: string[];
   /** Bits per sample in the file (8 or 16; higher depths are read at 16-bit precision). */
@@ -269,12 +264,14 @@ export interface WritePngOptions {
 }
 
 /** Values are clipped to [0, 1]; NaN is refused, since silently writing it as black hides a bug. */
-export async function writePng(path: string, image: RasterImage, options: WritePngOptions = {}): Promise<void> {
+export async function writePng(path: string, image: ImageArray, options: WritePngOptions = {}): Promise<void> {
   await writeFileAtomic(path, await encodePng(image, options));
 }
 
-export async function encodePng(image: RasterImage, options: WritePngOptions = {}): Promise<Buffer> {
+/** A PNG holds 1 (grey) or 3 (RGB) channels here; another count is a programming error, refused before any pixel is written. */
+export async function encodePng(image: ImageArray, options: WritePngOptions = {}): Promise<Buffer> {
   const { height, width, channels, data } = image;
+  if (channels !== 1 && channels !== 3) throw new RangeError(`a PNG is written from 1 or 3 channels, not ${channels}`);
   if (data.length !== height * width * channels) {
     throw new RangeError(`image of ${height} x ${width} x ${channels} needs ${height * width * channels} values, has ${data.length}`);
   }
@@ -292,12 +289,12 @@ export async function encodePng(image: RasterImage, options: WritePngOptions = {
 }
 
 /** The image as an (H, W, C) array, the layout SPORCO's solvers take. */
-export function imageToNdArray(image: RasterImage): NdArray {
+export function imageToNdArray(image: ImageArray): NdArray {
   return createNdArray([image.height, image.width, image.channels], image.data);
 }
 
 /** Accepts (H, W), (H, W, 1) or (H, W, 3). `what` names the array in the error. */
-export function ndArrayToImage(array: NdArray, what: string): RasterImage {
+export function ndArrayToImage(array: NdArray, what: string): ImageArray {
   const [height, width, channels = 1] = array.shape;
   const isImageShape = (array.shape.length === 2 || array.shape.length === 3) && (channels === 1 || channels === 3);
   if (!isImageShape) throw new UserInputError(`${what} has shape ${formatShape(array.shape)}, expected (H, W), (H, W, 1) or (H, W, 3)`);

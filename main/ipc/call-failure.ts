@@ -1,7 +1,7 @@
 /** How a failure inside a service becomes a `CallFailure` the renderer can show as it is. */
 import { UserInputError } from '../errors/user-input-error.ts';
 import { CancelledError } from '../progress/progress.ts';
-import type { CallFailure, CallResult } from './contract.ts';
+import type { CallFailure, CallResult } from './contract/index.ts';
 
 /** Raised for what this host does not offer (a native dialog in the browser) or what is not built yet. */
 export class UnavailableError extends Error {

@@ -6,7 +6,7 @@
  * here (and in the tests) instead of confusing the renderer.
  */
 import { z } from 'zod';
-import { isRequestChannel, requestChannels, type CallResult, type RequestChannel } from './contract.ts';
+import { isRequestChannel, requestChannels, type CallResult, type RequestChannel } from './contract/index.ts';
 
 export type ParsedCall = (channel: RequestChannel, parsedInput: unknown) => Promise<CallResult>;
 export type RawCall = (channel: unknown, rawInput: unknown) => Promise<CallResult>;

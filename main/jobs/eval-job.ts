@@ -8,7 +8,7 @@ import { parseAttackSpecs } from '../acsr/attacks/attack-spec.ts';
 import { describeBudget } from '../acsr/attacks/budget-description.ts';
 import { evaluateFolder } from '../acsr/evaluation/evaluate-folder.ts';
 import { BPDA_ROW, CLEAN_ROW, type EvaluationResults } from '../acsr/evaluation/evaluation-results.ts';
-import type { EvaluationTable } from '../ipc/contract.ts';
+import type { EvaluationTable } from '../ipc/contract/index.ts';
 import { runJobWorker } from './run-job-worker.ts';
 
 export interface EvalJobParameters {

@@ -5,7 +5,7 @@
  * (the contract's type), ready to be forwarded over IPC.
  */
 import type { Worker } from 'node:worker_threads';
-import type { JobKind, JobOutputEvent, JobSnapshot } from '../ipc/contract.ts';
+import type { JobKind, JobOutputEvent, JobSnapshot } from '../ipc/contract/index.ts';
 import { UnavailableError } from '../ipc/call-failure.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { spawnWorker } from '../workers/spawn-worker.ts';

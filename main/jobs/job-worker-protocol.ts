@@ -1,5 +1,5 @@
 /** Messages between the job runner and a job's worker thread. */
-import type { JobOutput } from '../ipc/contract.ts';
+import type { JobOutput } from '../ipc/contract/index.ts';
 import type { ProgressEvent } from '../progress/progress.ts';
 
 export interface JobWorkerData {

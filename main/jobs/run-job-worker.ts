@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { CancelledError, ProgressReporter, throttleSink, type TaskControl } from '../progress/progress.ts';
-import type { JobOutput } from '../ipc/contract.ts';
+import type { JobOutput } from '../ipc/contract/index.ts';
 import type { JobToRunnerMessage, JobWorkerData, RunnerToJobMessage } from './job-worker-protocol.ts';
 
 const PROGRESS_INTERVAL_MS = 100;

@@ -1,9 +1,9 @@
 /**
- * The reference hashes a luma plane computed from 8-bit RGB samples. RasterImage holds [0, 1]
+ * The reference hashes a luma plane computed from 8-bit RGB samples. ImageArray holds [0, 1]
  * floats, so samples are brought back to bytes first; for 8-bit sources that recovers the stored
  * values exactly (16-bit sources are rounded to 8 bits).
  */
-import type { RasterImage } from '../io/image.ts';
+import type { ImageArray } from '../acsr/array/image-array.ts';
 import type { BytePlane } from './pil-thumbnail.ts';
 
 /** Rows x columns, row-major. */
@@ -18,7 +18,7 @@ const LUMA_FROM_R = 0.299;
 const LUMA_FROM_G = 0.587;
 const LUMA_FROM_B = 0.114;
 
-export function bytesFromRaster(image: RasterImage): BytePlane {
+export function bytesFromRaster(image: ImageArray): BytePlane {
   const { width: cols, height: rows, channels, data: pixels } = image;
   if (pixels.length !== rows * cols * channels) {
     throw new RangeError(`image of ${rows} x ${cols} x ${channels} needs ${rows * cols * channels} values, has ${pixels.length}`);

@@ -11,7 +11,7 @@
  * Run against Pillow 9.4 on 28 pictures (the shared photos, 2600-4032 px JPEGs, grey, palette and
  * 16-bit PNGs), this gives identical hashes and qualities.
  */
-import type { RasterImage } from '../io/image.ts';
+import type { ImageArray } from '../acsr/array/image-array.ts';
 import { dct64To16 } from './dct.ts';
 import { DIHEDRAL_NAMES, dihedralDctBlock, type DihedralName } from './dihedral.ts';
 import { formatHashWords, hammingDistanceOfWords, hashWordsFromDct, parseHashHex } from './hash-bits.ts';
@@ -40,7 +40,7 @@ export const PDQ_QUALITY_DISCARD_AT_OR_BELOW = 49;
 // hash, so it gets the all-zero hash and quality 0 rather than noise. (The Python one has no guard.)
 const MIN_HASHABLE_DIM = 5;
 
-export function computePdq(image: RasterImage): PdqHash {
+export function computePdq(image: ImageArray): PdqHash {
   return computePdqOfBytes(bytesFromRaster(image));
 }
 
@@ -57,7 +57,7 @@ export function computePdqOfBytes(plane: BytePlane): PdqHash {
  * All eight from one DCT, as the reference does: each equals, up to rounding, the hash of the
  * picture rotated or flipped that way.
  */
-export function computePdqDihedral(image: RasterImage): PdqDihedralHashes {
+export function computePdqDihedral(image: ImageArray): PdqDihedralHashes {
   return computePdqDihedralOfBytes(bytesFromRaster(image));
 }
 

@@ -9,7 +9,7 @@ import { CASE_DATABASE_FILE, CaseFolder } from '../case/case-folder.ts';
 import { IMPORT_JOB_KIND } from '../case/import-evidence.ts';
 import { PURIFY_JOB_KIND, type PurifyJobParameters } from '../case/purify-evidence.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
-import { caseIdSchema, type CaseSummary } from '../ipc/contract.ts';
+import { caseIdSchema, type CaseSummary } from '../ipc/contract/index.ts';
 import { EVALUATIONS_FOLDER } from './evaluations.ts';
 import { TRAINED_BUNDLES_FOLDER } from './purification-catalogue.ts';
 

@@ -9,9 +9,9 @@ import { parseAttackSpecs } from '../acsr/attacks/attack-spec.ts';
 import { DEFENSE_NAMES } from '../acsr/defenses/create-defense.ts';
 import { RESULT_FILES } from '../acsr/evaluation/evaluation-output.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
-import type { EvaluationPlot, ParsedRequestInput } from '../ipc/contract.ts';
+import type { EvaluationPlot, ParsedRequestInput, RequestOutput } from '../ipc/contract/index.ts';
 import type { EvalJobParameters } from '../jobs/eval-job.ts';
-import { bundlePathOf, checkClassifierId, DEFAULT_BUNDLE_ID, DEFAULT_CLASSIFIER_ID } from './purification-catalogue.ts';
+import { bundlePathOf, checkClassifierId, DEFAULT_BUNDLE_ID, DEFAULT_CLASSIFIER_ID, knownBundles, knownClassifiers } from './purification-catalogue.ts';
 
 export const EVALUATIONS_FOLDER = 'evaluations';
 /** Defenses the app offers: single-dict needs the bundle's own training images, which only the command line can be given. */
@@ -23,6 +23,19 @@ const PLOT_FILES: Record<EvaluationPlot, string> = {
   'accuracy-by-attack': RESULT_FILES.bars,
   'accuracy-vs-budget': RESULT_FILES.budget,
 };
+
+/** What the evaluation form may use: registry classifiers, bundles by id, the app's defenses, and the defaults an eval request falls back on. */
+export async function evaluationChoices(workspace: string): Promise<RequestOutput<'evaluation.choices'>> {
+  const bundles = (await knownBundles(workspace)).map(({ path: _path, ...choice }) => choice);
+  const models = knownClassifiers();
+  return {
+    models,
+    bundles,
+    defenses: [...APP_DEFENSES],
+    defaultBundleId: bundles.find((bundle) => bundle.bundleId === DEFAULT_BUNDLE_ID)?.bundleId ?? bundles[0]?.bundleId ?? null,
+    defaultModelId: models.some((choice) => choice.classifierId === DEFAULT_CLASSIFIER_ID) ? DEFAULT_CLASSIFIER_ID : null,
+  };
+}
 
 type EvalRequest = Extract<ParsedRequestInput<'jobs.start'>, { kind: 'eval' }>;
 

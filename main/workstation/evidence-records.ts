@@ -1,7 +1,7 @@
 /** The case database's records in the contract's shapes (only what the renderer may see). */
 import type { CaseFolder } from '../case/case-folder.ts';
 import type { ItemSummary } from '../case/records.ts';
-import type { EvidenceDetail, EvidenceSummary } from '../ipc/contract.ts';
+import type { EvidenceDetail, EvidenceSummary } from '../ipc/contract/index.ts';
 import { purificationFactsByItem, type PurificationFacts } from './purification-facts.ts';
 
 export function evidenceSummary(item: ItemSummary, facts: PurificationFacts): EvidenceSummary {

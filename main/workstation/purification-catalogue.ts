@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { defaultRegistryFile, loadModelRegistry } from '../acsr/models/model-registry.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { sha256Hex } from '../io/hashing.ts';
-import type { BundleChoice, ClassifierChoice } from '../ipc/contract.ts';
+import type { BundleChoice, ClassifierChoice } from '../ipc/contract/index.ts';
 
 export const DEFAULT_BUNDLE_ID = 'default-bundle';
 /** Where trained bundles go, inside the workspace (one folder per bundle, named by its id). */

@@ -3,7 +3,7 @@ import type { CaseFolder } from '../case/case-folder.ts';
 import { storedComponentsOf } from '../case/purification-components.ts';
 import type { PurificationRun } from '../case/records.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
-import type { PurificationRunView } from '../ipc/contract.ts';
+import type { PurificationRunView } from '../ipc/contract/index.ts';
 
 export function purificationRunViews(opened: CaseFolder, itemId: number): PurificationRunView[] {
   const item = opened.db.getItem(itemId);

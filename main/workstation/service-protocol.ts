@@ -1,5 +1,5 @@
 /** Messages between a host (Electron main, `acsr serve`) and the workstation's service worker. */
-import type { CallResult, EventChannel, EventPayload, RequestChannel } from '../ipc/contract.ts';
+import type { CallResult, EventChannel, EventPayload, RequestChannel } from '../ipc/contract/index.ts';
 
 export interface ServiceWorkerData {
   workspace: string;

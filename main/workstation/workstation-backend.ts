@@ -3,7 +3,7 @@
  * resolves with its CallResult; `onEvent` receives job events. Both hosts use this.
  */
 import type { Worker } from 'node:worker_threads';
-import type { CallResult, EventChannel, EventPayload, RequestChannel } from '../ipc/contract.ts';
+import type { CallResult, EventChannel, EventPayload, RequestChannel } from '../ipc/contract/index.ts';
 import { spawnWorker } from '../workers/spawn-worker.ts';
 import type { HostToServiceMessage, ServiceToHostMessage, ServiceWorkerData } from './service-protocol.ts';
 

@@ -7,14 +7,15 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserInputError } from '../errors/user-input-error.ts';
-import type { AppState, JobSnapshot, ParsedRequestInput, RequestChannel, RequestOutput } from '../ipc/contract.ts';
+import type { AppState, JobSnapshot, ParsedRequestInput, RequestChannel, RequestOutput } from '../ipc/contract/index.ts';
 import { evidenceDetail, evidenceSummary } from './evidence-records.ts';
 import { bundlePathOf, checkClassifierId, DEFAULT_BUNDLE_ID, DEFAULT_CLASSIFIER_ID, knownBundles, knownClassifiers, TRAINED_BUNDLES_FOLDER } from './purification-catalogue.ts';
 import { DEFAULT_TRAINING_PARAMETERS } from '../acsr/references/train-references.ts';
 import { purificationFactsByItem } from './purification-facts.ts';
 import { purificationRunViews } from './purification-runs.ts';
 import { renderViewPart } from './view-parts.ts';
-import { APP_DEFENSES, evalJobParameters, evaluationPlot } from './evaluations.ts';
+import { evalJobParameters, evaluationChoices, evaluationPlot } from './evaluations.ts';
+import { trainingChoices } from './training-choices.ts';
 import { JobRunner, type JobModules } from '../jobs/job-runner.ts';
 import { CaseLibrary } from './case-library.ts';
 import { makeThumbnailBase64, ThumbnailCache } from './thumbnails.ts';
@@ -144,15 +145,8 @@ export class WorkstationService {
           defaultClassifierId: classifiers.some((choice) => choice.classifierId === DEFAULT_CLASSIFIER_ID) ? DEFAULT_CLASSIFIER_ID : null,
         };
       },
-      'evaluation.choices': async () => {
-        const bundles = (await knownBundles(workspace)).map(({ path: _path, ...choice }) => choice);
-        return {
-          models: knownClassifiers(),
-          bundles,
-          defenses: [...APP_DEFENSES],
-          defaultBundleId: bundles.find((bundle) => bundle.bundleId === DEFAULT_BUNDLE_ID)?.bundleId ?? bundles[0]?.bundleId ?? null,
-        };
-      },
+      'training.choices': async () => trainingChoices(),
+      'evaluation.choices': async () => evaluationChoices(workspace),
       'evaluation.plot': async ({ evaluationId, plot }) => evaluationPlot(workspace, evaluationId, plot),
       'jobs.start': async (request) => this.#startJob(request, examiner),
       'jobs.cancel': async ({ jobId }) => this.jobs.cancel(jobId),

@@ -7,7 +7,7 @@ import CircularProgress from '@mui/material/CircularProgress';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useState } from 'react';
-import type { AppState, CaseSummary } from '../../main/ipc/contract.ts';
+import type { AppState, CaseSummary } from '../../main/ipc/contract/index.ts';
 import { messageOf } from '../client/workstation-client.ts';
 import { JobsPanel } from '../jobs/JobsPanel.tsx';
 import { useJobs } from '../jobs/use-jobs.ts';

@@ -8,7 +8,7 @@ import Switch from '@mui/material/Switch';
 import Toolbar from '@mui/material/Toolbar';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import type { AppState } from '../../main/ipc/contract.ts';
+import type { AppState } from '../../main/ipc/contract/index.ts';
 
 /** The app's screens: cases (and one case), stage i training, evaluation. */
 export type Screen = 'cases' | 'training' | 'evaluation';

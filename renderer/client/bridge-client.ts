@@ -1,5 +1,5 @@
 /** The contract through the Electron preload's bridge (window.acsrBridge). */
-import type { ContractBridge, RequestChannel } from '../../main/ipc/contract.ts';
+import type { ContractBridge, RequestChannel } from '../../main/ipc/contract/index.ts';
 import { unwrap, type WorkstationClient } from './workstation-client.ts';
 
 export function connectBridge(bridge: ContractBridge): WorkstationClient {

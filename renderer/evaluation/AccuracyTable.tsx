@@ -10,7 +10,7 @@ import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
-import type { EvaluationTable } from '../../main/ipc/contract.ts';
+import type { EvaluationTable } from '../../main/ipc/contract/index.ts';
 
 export function AccuracyTable({ table }: { table: EvaluationTable }) {
   const cellOf = (row: string, defense: string) => table.cells.find((cell) => cell.row === row && cell.defense === defense);

@@ -16,23 +16,25 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState, type FormEvent } from 'react';
-import { EVALUATION_FORM_DEFAULTS, type AppState, type JobSnapshot, type RequestInput, type RequestOutput } from '../../main/ipc/contract.ts';
+import type { AppState, JobSnapshot, RequestInput, RequestOutput } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { messageOf } from '../client/workstation-client.ts';
 import { FolderField } from '../common/FolderField.tsx';
 
 type Choices = RequestOutput<'evaluation.choices'>;
 type EvalRequest = Extract<RequestInput<'jobs.start'>, { kind: 'eval' }>;
-const d = EVALUATION_FORM_DEFAULTS;
+/** What the form offers before anything is changed: a small evaluation that still says something (`acsr eval`'s own default is the paper's five attack columns, hours on a large folder). */
+const QUICK_ATTACKS = 'fgsm:0.04,deepfool';
+const QUICK_DEFENSES = ['none', 'jpeg75', 'median3', 'acsr'];
 
 export function EvaluationForm({ state, onStarted }: { state: AppState; onStarted: (job: JobSnapshot) => void }) {
   const client = useClient();
   const [choices, setChoices] = useState<Choices | null>(null);
   const [folder, setFolder] = useState('');
-  const [modelId, setModelId] = useState<string>(d.modelId);
+  const [modelId, setModelId] = useState('');
   const [bundleId, setBundleId] = useState('');
-  const [attacks, setAttacks] = useState<string>(d.attacks);
-  const [defenses, setDefenses] = useState<string[]>([...d.defenses]);
+  const [attacks, setAttacks] = useState(QUICK_ATTACKS);
+  const [defenses, setDefenses] = useState<string[]>(QUICK_DEFENSES);
   const [limit, setLimit] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
@@ -41,6 +43,7 @@ export function EvaluationForm({ state, onStarted }: { state: AppState; onStarte
     client.call('evaluation.choices', {}).then(
       (loaded) => {
         setChoices(loaded);
+        setModelId(loaded.defaultModelId ?? loaded.models[0]?.classifierId ?? '');
         setBundleId(loaded.defaultBundleId ?? '');
       },
       (failure: unknown) => setError(messageOf(failure)),
@@ -57,7 +60,7 @@ export function EvaluationForm({ state, onStarted }: { state: AppState; onStarte
     const request: EvalRequest = {
       kind: 'eval',
       labelledFolder: folder.trim(),
-      modelId,
+      ...(modelId ? { modelId } : {}),
       attacks: attacks.trim(),
       defenses: ordered,
       ...(bundleId ? { bundleId } : {}),

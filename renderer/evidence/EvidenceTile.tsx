@@ -9,7 +9,7 @@ import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { memo, useEffect, useState } from 'react';
-import type { EvidenceSummary } from '../../main/ipc/contract.ts';
+import type { EvidenceSummary } from '../../main/ipc/contract/index.ts';
 import { messageOf } from '../client/workstation-client.ts';
 import { thumbnailBucket, type ThumbnailLoader } from './thumbnail-loader.ts';
 

@@ -13,7 +13,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useTheme } from '@mui/material/styles';
 import { useState, type FormEvent } from 'react';
-import type { PurificationRunView } from '../../main/ipc/contract.ts';
+import type { PurificationRunView } from '../../main/ipc/contract/index.ts';
 
 const ROW = 22;
 const LABEL_WIDTH = 110;

@@ -1,7 +1,7 @@
 /** What identifies a run: hashes of the evidence and the output, their PDQ hashes and distance, the bundle and the solver's outcome. */
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
-import type { PurificationRunView } from '../../main/ipc/contract.ts';
+import type { PurificationRunView } from '../../main/ipc/contract/index.ts';
 
 const PDQ_BITS = 256;
 

@@ -2,7 +2,7 @@
 import Box from '@mui/material/Box';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import type { PurificationRunView } from '../../main/ipc/contract.ts';
+import type { PurificationRunView } from '../../main/ipc/contract/index.ts';
 
 export function VerdictBars({ verdicts }: { verdicts: NonNullable<PurificationRunView['verdicts']> }) {
   const classes = Object.keys(verdicts.before).sort();

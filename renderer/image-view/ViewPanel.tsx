@@ -6,10 +6,11 @@
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import { useEffect, useRef, useState } from 'react';
-import { VIEW_PART_DISPLAY, type ViewPart } from '../../main/ipc/contract.ts';
+import type { RenderedViewPart, ViewPart } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { messageOf } from '../client/workstation-client.ts';
 import type { SyncedView } from './use-synced-view.ts';
+import { VIEW_PART_TITLES, viewPartScaling } from './view-part-titles.ts';
 
 const PANEL_EDGE = 1024;
 const CONCEALED = 'blur(18px) grayscale(1)';
@@ -25,9 +26,10 @@ interface ViewPanelProps {
 
 export function ViewPanel({ caseId, itemId, runId, part, concealed, view }: ViewPanelProps) {
   const client = useClient();
-  const [url, setUrl] = useState<string | null>(null);
+  const [image, setImage] = useState<RenderedViewPart | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const display = VIEW_PART_DISPLAY[part];
+  const title = VIEW_PART_TITLES[part];
+  const url = image ? `data:${image.mediaType};base64,${image.base64}` : null;
   const frame = useRef<HTMLDivElement>(null);
   const { wheel, measure } = view;
   useEffect(() => {
@@ -46,10 +48,10 @@ export function ViewPanel({ caseId, itemId, runId, part, concealed, view }: View
 
   useEffect(() => {
     let current = true;
-    setUrl(null);
+    setImage(null);
     setError(null);
     client.call('evidence.viewPart', { caseId, itemId, runId, part, maxEdge: PANEL_EDGE }).then(
-      (image) => current && setUrl(`data:${image.mediaType};base64,${image.base64}`),
+      (rendered) => current && setImage(rendered),
       (failure: unknown) => current && setError(messageOf(failure)),
     );
     return () => {
@@ -68,7 +70,7 @@ export function ViewPanel({ caseId, itemId, runId, part, concealed, view }: View
         {url && (
           <img
             src={url}
-            alt={concealed ? `${display.title} (concealed)` : display.title}
+            alt={concealed ? `${title} (concealed)` : title}
             data-testid="view-image"
             data-blurred={concealed ? 'true' : 'false'}
             draggable={false}
@@ -93,9 +95,9 @@ export function ViewPanel({ caseId, itemId, runId, part, concealed, view }: View
         )}
       </Box>
       <Typography variant="caption" component="div" sx={{ mt: 0.25, display: 'flex', justifyContent: 'space-between', gap: 1 }}>
-        <span>{display.title}</span>
+        <span>{title}</span>
         <Box component="span" sx={{ color: 'text.secondary', fontFamily: 'monospace' }} data-testid="view-scaling">
-          {display.scaling}
+          {image ? viewPartScaling(part, image.gain) : ''}
         </Box>
       </Typography>
     </Box>

@@ -5,7 +5,7 @@
  */
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import type { JobSnapshot } from '../../main/ipc/contract.ts';
+import type { JobSnapshot } from '../../main/ipc/contract/index.ts';
 
 type Metrics = NonNullable<NonNullable<JobSnapshot['progress']>['metrics']>;
 

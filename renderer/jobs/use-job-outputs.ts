@@ -3,7 +3,7 @@
  * screen opened (jobs.outputs) and each new one as it arrives (jobs.output), in the job's order.
  */
 import { useEffect, useState } from 'react';
-import type { JobOutput, JobOutputEvent } from '../../main/ipc/contract.ts';
+import type { JobOutput, JobOutputEvent } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
 

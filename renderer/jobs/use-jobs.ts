@@ -1,6 +1,6 @@
 /** Every job the host knows, kept current from the jobs.changed event stream. */
 import { useEffect, useState } from 'react';
-import type { JobSnapshot } from '../../main/ipc/contract.ts';
+import type { JobSnapshot } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
 

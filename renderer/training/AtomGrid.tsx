@@ -1,7 +1,7 @@
 /** One cluster's learned dictionary as the job drew it: its atoms in a grid, zero as mid-grey, each atom scaled on its own. */
 import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
-import type { JobOutput } from '../../main/ipc/contract.ts';
+import type { JobOutput } from '../../main/ipc/contract/index.ts';
 
 type AtomsOutput = Extract<JobOutput, { type: 'atoms' }>;
 

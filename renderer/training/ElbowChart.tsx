@@ -4,7 +4,7 @@
  */
 import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
-import type { JobOutput } from '../../main/ipc/contract.ts';
+import type { JobOutput } from '../../main/ipc/contract/index.ts';
 
 type WcssOutput = Extract<JobOutput, { type: 'wcss' }>;
 

@@ -1,7 +1,8 @@
 /**
  * The training form: a labelled folder (one sub-folder of images per class), the new bundle's
- * name, and stage i's parameters with the defaults `acsr train` uses. The extractor is one of
- * the model registry's, offered by id; the request is checked again by the contract's schema.
+ * name, and stage i's parameters, starting from the defaults `acsr train` uses (the main side
+ * answers them with the extractors, 'training.choices'). The extractor is one of the model
+ * registry's, offered by id; the request is checked again by the contract's schema.
  */
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -12,17 +13,36 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState, type FormEvent } from 'react';
-import { TRAINING_FORM_DEFAULTS, type AppState, type ClassifierChoice, type JobSnapshot, type RequestInput } from '../../main/ipc/contract.ts';
+import type { AppState, JobSnapshot, RequestInput, TrainingChoices } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { messageOf } from '../client/workstation-client.ts';
 import { FolderField } from '../common/FolderField.tsx';
 
 type TrainRequest = Extract<RequestInput<'jobs.start'>, { kind: 'train' }>;
-const d = TRAINING_FORM_DEFAULTS;
+interface TrainingFormProps {
+  state: AppState;
+  onStarted: (job: JobSnapshot) => void;
+}
 
-export function TrainingForm({ state, onStarted }: { state: AppState; onStarted: (job: JobSnapshot) => void }) {
+/** The form appears once the choices are in, so that its fields start from the defaults and never change under the person's hands. */
+export function TrainingForm({ state, onStarted }: TrainingFormProps) {
   const client = useClient();
-  const [extractors, setExtractors] = useState<ClassifierChoice[]>([]);
+  const [choices, setChoices] = useState<TrainingChoices | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    client.call('training.choices', {}).then(setChoices, (failure: unknown) => setError(messageOf(failure)));
+  }, [client]);
+  if (choices) return <TrainingFields state={state} onStarted={onStarted} choices={choices} />;
+  return (
+    <Paper variant="outlined" sx={{ p: 2 }}>
+      {error ? <Alert severity="error">{error}</Alert> : <Typography color="text.secondary">loading…</Typography>}
+    </Paper>
+  );
+}
+
+function TrainingFields({ state, onStarted, choices }: TrainingFormProps & { choices: TrainingChoices }) {
+  const client = useClient();
+  const { extractors, defaults: d } = choices;
   const [folder, setFolder] = useState('');
   const [name, setName] = useState('');
   const [extractorId, setExtractorId] = useState<string>(d.extractorId);
@@ -36,13 +56,6 @@ export function TrainingForm({ state, onStarted }: { state: AppState; onStarted:
   const [seed, setSeed] = useState(String(d.seed));
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
-
-  useEffect(() => {
-    client.call('purification.choices', {}).then(
-      (choices) => setExtractors(choices.classifiers),
-      (failure: unknown) => setError(messageOf(failure)),
-    );
-  }, [client]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

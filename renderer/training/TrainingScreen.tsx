@@ -3,7 +3,7 @@ import Box from '@mui/material/Box';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import type { AppState, JobSnapshot } from '../../main/ipc/contract.ts';
+import type { AppState, JobSnapshot } from '../../main/ipc/contract/index.ts';
 import { TrainingForm } from './TrainingForm.tsx';
 import { TrainingRun } from './TrainingRun.tsx';
 

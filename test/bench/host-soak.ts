@@ -12,7 +12,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { JobSnapshot } from '../../main/ipc/contract.ts';
+import type { JobSnapshot } from '../../main/ipc/contract/index.ts';
 import { runMalformedTraffic, type TrafficReport } from '../host/support/malformed-traffic.ts';
 import { connectValidClient, startServeProcess, waitForJob } from '../host/support/serve-process.ts';
 import { photosDir } from '../support/shared-data.ts';

@@ -17,7 +17,8 @@ import * as tf from '@tensorflow/tfjs';
 import { objectiveAndPixelGradient } from '../../main/acsr/models/input-gradients.ts';
 import { loadModelRegistry } from '../../main/acsr/models/model-registry.ts';
 import { loadTfImageModel, type TfImageModel } from '../../main/acsr/models/tf-image-model.ts';
-import { readImage, type RasterImage } from '../../main/io/image.ts';
+import { readImage } from '../../main/io/image.ts';
+import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { photosDir } from '../support/shared-data.ts';
 
 const args = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=') as [string, string]));
@@ -33,7 +34,7 @@ async function timeMs(action: () => Promise<unknown>): Promise<number> {
 }
 
 /** Photos resized to the model's input with its own resize, so forward timings exclude resizing. */
-function atModelSize(model: TfImageModel, images: readonly RasterImage[]): RasterImage[] {
+function atModelSize(model: TfImageModel, images: readonly ImageArray[]): ImageArray[] {
   return images.map((image) => {
     const input = model.preprocess([image]);
     const data = input.dataSync() as Float32Array;

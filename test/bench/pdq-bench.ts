@@ -2,7 +2,7 @@
  * PDQ hashing speed on the shared photos: median per image, split into decoding (8-bit samples,
  * as computePdqOfFile and the case import do) and hashing them (thumbnail + filter + DCT + bits),
  * the dihedral variant, and hashing a decoded [0, 1] float raster (computePdq, as callers holding
- * a RasterImage do: it converts back to bytes first).
+ * a ImageArray do: it converts back to bytes first).
  *
  *   npx node --import tsx test/bench/pdq-bench.ts [--runs=7]
  *

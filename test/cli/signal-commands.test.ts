@@ -133,6 +133,7 @@ describe('acsr tikhonov, learn-dictionary, csc on real photos', () => {
     nan[37] = Number.NaN;
     await writeNpy(file('nan.npy'), createNdArray([16, 16], nan));
     writeFileSync(file('not-an-image.png'), 'this is text, not a PNG');
+    await sharp(file('face.png')).extract({ left: 40, top: 40, width: 6, height: 6 }).png().toFile(file('tiny.png'));
     const cases: [string[], RegExp][] = [
       [['csc', '--dict', file('D.npy'), '--in', file('missing.png'), '--lambda', '0.1', '--out', file('out.npy')], /missing\.png: file not found/],
       [['csc', '--dict', file('D.npy'), '--in', file('nan.npy'), '--lambda', '0.1', '--out', file('out.npy')], /nan\.npy holds NaN at flat index 37/],
@@ -140,6 +141,7 @@ describe('acsr tikhonov, learn-dictionary, csc on real photos', () => {
       [['csc', '--dict', file('face.png'), '--in', file('face.png'), '--lambda', '0.1', '--out', file('out.npy')], /face\.png: not a valid \.npy file/],
       [['csc', '--dict', file('five-channel-dictionary.npy'), '--in', file('face.png'), '--lambda', '0.1', '--out', file('out.npy')], /dictionary has 5 channels, expected 1 or 3/],
       [['csc', '--dict', file('D.npy'), '--in', file('nan.npy'), '--lambda', '-0.1', '--out', file('out.npy')], /--lambda must be >= 0/],
+      [['csc', '--dict', file('D.npy'), '--in', file('tiny.png'), '--lambda', '0.1', '--out', file('out.npy')], /tiny\.png \(6x6\) is smaller than the dictionary's atoms \(8 px\)/],
       [['csc', '--dict', file('D.npy'), '--in', file('face.png'), '--lambda', '0.1', '--out', file('out.png')], /coefficients are written as \.npy/],
       [['tikhonov', '--in', file('face.png'), '--lambda', '5', '--low', file('low.jpg'), '--high', file('h.npy')], /must end in \.npy .* or \.png/],
     ];

@@ -5,12 +5,13 @@ import { createBitDepthDefense, reduceBitDepth } from '../../main/acsr/defenses/
 import { createIdentityDefense } from '../../main/acsr/defenses/identity-defense.ts';
 import { createJpegDefense } from '../../main/acsr/defenses/jpeg-defense.ts';
 import { createMedianFilterDefense, medianFilter3x3 } from '../../main/acsr/defenses/median-filter-defense.ts';
-import { decodeImage, encodePng, type RasterImage } from '../../main/io/image.ts';
+import { decodeImage, encodePng } from '../../main/io/image.ts';
+import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { assertSameShapeInUnitRange, fashionMnistImages, meanSquaredDifference, photoCrop } from './test-images.ts';
 
 // none, jpeg75, jpeg50, median3, bits4 on real photos (RGB and greyscale) and Fashion-MNIST.
 
-async function testImages(): Promise<[string, RasterImage][]> {
+async function testImages(): Promise<[string, ImageArray][]> {
   const [mnist] = await fashionMnistImages(1);
   return [
     ['chelsea RGB 96x80', await photoCrop('skimage-chelsea.png', 50, 140, 96, 80)],
@@ -52,7 +53,7 @@ test('jpeg75 and jpeg50 equal an independent sharp round trip (PNG -> JPEG -> de
   assert.ok((await error(50)) > (await error(75)));
 });
 
-function bruteForceMedian(image: RasterImage): Float64Array {
+function bruteForceMedian(image: ImageArray): Float64Array {
   const { height: H, width: W, channels: C, data } = image;
   const out = new Float64Array(data.length);
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) {

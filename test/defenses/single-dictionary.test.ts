@@ -12,7 +12,7 @@ import { fashionMnistSource } from '../../main/acsr/references/labelled-images.t
 import { DEFAULT_TRAINING_PARAMETERS } from '../../main/acsr/references/train-references.ts';
 import { sparseCodeImage, mirrorExtend } from '../../main/acsr/signal/sparse-code-image.ts';
 import { tikhonovSplit } from '../../main/acsr/signal/tikhonov.ts';
-import type { RasterImage } from '../../main/io/image.ts';
+
 import { fashionMnistDir, repoRoot } from '../support/shared-data.ts';
 import { assertSameShapeInUnitRange, fashionMnistImages, meanSquaredDifference, photoCrop, psnr } from './test-images.ts';
 
@@ -64,7 +64,7 @@ test('learnSingleDictionary pools the crops of every class, learns with the give
 });
 
 /** The path computed independently: float64 reference split, float64 reference CBPDN on the mirrored high part, crop, add, clip. */
-async function referencePath(image: RasterImage, dictionary: ReferenceBundle['clusters'][number]['dictionary']): Promise<Float64Array> {
+async function referencePath(image: ImageArray, dictionary: ReferenceBundle['clusters'][number]['dictionary']): Promise<Float64Array> {
   const x: ImageArray<Float64Array> = { ...image, data: Float64Array.from(image.data) };
   const { low, high } = tikhonovSplit(x, 5);
   const margin = 16;

@@ -2,20 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isotropicTotalVariation, minimiseMaskedTotalVariation } from '../../main/acsr/defenses/masked-total-variation.ts';
 import { bernoulliKeepMask, createTvmDefense, totalVariationMinimisation } from '../../main/acsr/defenses/tvm-defense.ts';
-import type { RasterImage } from '../../main/io/image.ts';
+import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { seededRandom } from '../../main/acsr/random/seeded-random.ts';
 import { assertSameShapeInUnitRange, fashionMnistImages, photoCrop } from './test-images.ts';
 
 // TVM (Guo et al. 2018) on real images: the solver's optimality, the mask, the seed.
 
-function totalVariation(image: RasterImage): number {
+function totalVariation(image: ImageArray): number {
   const { height: H, width: W, channels: C } = image;
   let tv = 0;
   for (let c = 0; c < C; c++) tv += isotropicTotalVariation(Float64Array.from({ length: H * W }, (_, i) => image.data[i * C + c]), H, W);
   return tv;
 }
 
-function objective(z: ArrayLike<number>, image: RasterImage, keep: Uint8Array, lambda: number): number {
+function objective(z: ArrayLike<number>, image: ImageArray, keep: Uint8Array, lambda: number): number {
   let data = 0;
   for (let i = 0; i < z.length; i++) if (keep[i]) data += (z[i] - image.data[i]) ** 2;
   return data / 2 + lambda * totalVariation({ ...image, data: Float64Array.from(z) });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import type { CallResult, SocketServerMessage } from '../../main/ipc/contract.ts';
+import type { CallResult, SocketServerMessage } from '../../main/ipc/contract/index.ts';
 import { repoRoot } from '../support/shared-data.ts';
 import { launchChromium, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
 

@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { APP_ENTRY_URL } from '../../main/electron/app-protocol.ts';
 import { startElectronShell, type ElectronShell } from '../../main/electron/electron-shell.ts';
-import { ELECTRON_CHANNEL_PREFIX, REQUEST_CHANNELS, type CallResult, type JobSnapshot } from '../../main/ipc/contract.ts';
+import { REQUEST_CHANNELS, type CallResult, type JobSnapshot } from '../../main/ipc/contract/index.ts';
+import { ELECTRON_CHANNEL_PREFIX } from '../../preload/electron-channel.ts';
 import { photosDir } from '../support/shared-data.ts';
 import { createFakeElectron, FakeBrowserWindow, FakeWebContents, invokeEvent, type FakeElectron } from './support/fake-electron.ts';
 

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { JobOutputEvent } from '../../main/ipc/contract.ts';
+import type { JobOutputEvent } from '../../main/ipc/contract/index.ts';
 import type { EvalJobParameters } from '../../main/jobs/eval-job.ts';
 import { JobRunner } from '../../main/jobs/job-runner.ts';
 import { writePhotoCrop } from '../case/report-fixtures.ts';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import type { JobOutputEvent, JobSnapshot } from '../../main/ipc/contract.ts';
+import type { JobOutputEvent, JobSnapshot } from '../../main/ipc/contract/index.ts';
 import { UnavailableError } from '../../main/ipc/call-failure.ts';
 import { JobRunner } from '../../main/jobs/job-runner.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runInNewContext } from 'node:vm';
 import { buildPreload } from '../../build/desktop/build-preload.ts';
-import { BRIDGE_GLOBAL_NAME, EVENT_CHANNELS, REQUEST_CHANNELS } from '../../main/ipc/contract.ts';
+import { BRIDGE_GLOBAL_NAME, EVENT_CHANNELS, REQUEST_CHANNELS } from '../../main/ipc/contract/index.ts';
 import { buildContractBridge, exposeContract, type BridgeIpc } from '../../preload/expose-contract.ts';
 
 function recordingIpc() {

@@ -1,7 +1,8 @@
 /**
  * The main side of purification's IPC surface, on a real workspace: bundles offered by id (the
  * shipped default and those trained into the workspace's bundles/), and a purify request whose
- * bundle, items or cluster are not the workstation's own refused before any worker starts.
+ * bundle, items or cluster are not the workstation's own refused before any worker starts; and the
+ * starting values of the training and evaluation forms.
  */
 import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -9,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
+import { DEFAULT_TRAINING_PARAMETERS } from '../../main/acsr/references/train-references.ts';
 import { UserInputError } from '../../main/errors/user-input-error.ts';
+import { requestChannels } from '../../main/ipc/contract/index.ts';
+import { DEFAULT_CLASSIFIER_ID } from '../../main/workstation/purification-catalogue.ts';
 import { WorkstationService } from '../../main/workstation/workstation-service.ts';
 import { writePhotoCrop } from '../case/report-fixtures.ts';
 import { repoRoot } from '../support/shared-data.ts';
@@ -72,4 +76,18 @@ test('a bundle whose tuning recommended another defense carries that sentence to
   const choices = await service.handlers['purification.choices']({});
   assert.deepEqual(choices.bundles.find((bundle) => bundle.bundleId === 'trained:tuned-elsewhere')!.recommendation, { defense: 'jpeg50', sentence });
   assert.equal(choices.bundles.find((bundle) => bundle.bundleId === 'default-bundle')!.recommendation, null);
+});
+
+test('the training and evaluation forms start from the values the main side falls back on, answered in the contract\'s shape', async () => {
+  const training = await service.handlers['training.choices']({});
+  requestChannels['training.choices'].output.parse(training);
+  const d = DEFAULT_TRAINING_PARAMETERS;
+  assert.deepEqual(training.defaults, { extractorId: DEFAULT_CLASSIFIER_ID, kMax: d.kMax, atoms: d.atoms, atomSize: d.atomSize, covariance: d.covariance, cdlIterations: d.cdlIterations, seed: d.seed });
+  assert.ok(training.extractors.some((choice) => choice.classifierId === training.defaults.extractorId), 'the default extractor is one offered');
+
+  const evaluation = await service.handlers['evaluation.choices']({});
+  requestChannels['evaluation.choices'].output.parse(evaluation);
+  assert.equal(evaluation.defaultModelId, DEFAULT_CLASSIFIER_ID);
+  assert.equal(evaluation.defaultBundleId, 'default-bundle');
+  assert.ok(!evaluation.defenses.includes('single-dict'), 'single-dict needs training images only the command line can give');
 });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CallResult, RequestChannel } from '../../main/ipc/contract.ts';
+import type { CallResult, RequestChannel } from '../../main/ipc/contract/index.ts';
 import { createValidatedDispatcher } from '../../main/ipc/validated-dispatch.ts';
 
 function recordingDispatcher(answer: (channel: RequestChannel, input: unknown) => CallResult) {

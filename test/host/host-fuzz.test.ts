@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import type { JobSnapshot } from '../../main/ipc/contract.ts';
+import type { JobSnapshot } from '../../main/ipc/contract/index.ts';
 import { photosDir } from '../support/shared-data.ts';
 import { CASE_KINDS } from './support/malformed-cases.ts';
 import { runCase, runMalformedTraffic } from './support/malformed-traffic.ts';

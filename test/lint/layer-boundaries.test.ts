@@ -51,7 +51,7 @@ describe('the layer rule', () => {
       "import type { CaseDatabase } from '../../main/case/case-database.ts';",
       "import { readFile } from 'node:fs/promises';",
       "import { ipcRenderer } from 'electron';",
-      "import { channels } from '../../main/ipc/contract.ts';",
+      "import { channels } from '../../main/ipc/contract/index.ts';",
       "import Button from '@mui/material/Button';",
       "import { useCase } from '../app/use-case.ts';",
       'export const used: unknown[] = [readFile, ipcRenderer, channels, Button, useCase];',
@@ -66,12 +66,25 @@ describe('the layer rule', () => {
   it('lets the preload import only the contract and Electron', async () => {
     const findings = await layerFindings('preload/leaky.ts', [
       "import { contextBridge } from 'electron';",
-      "import { channels } from '../main/ipc/contract.ts';",
+      "import { channels } from '../main/ipc/contract/index.ts';",
       "import { openCase } from '../main/workstation/case-library.ts';",
       'export const used: unknown[] = [contextBridge, channels, openCase];',
     ].join('\n'));
     assert.equal(findings.length, 1, findings.join('\n'));
     assert.match(findings[0], /main\/workstation\/case-library\.ts/);
+  });
+
+  it('keeps the contract, which the renderer and preload bundle, free of Node-only packages and of the shells', async () => {
+    const findings = await layerFindings('main/ipc/contract/leaky.ts', [
+      "import { z } from 'zod';",
+      "import { readFile } from 'node:fs/promises';",
+      "import { DEFAULT_CLASSIFIER_ID } from '../../workstation/purification-catalogue.ts';",
+      "import { jobKindSchema } from './jobs.ts';",
+      'export const used: unknown[] = [z, readFile, DEFAULT_CLASSIFIER_ID, jobKindSchema];',
+    ].join('\n'));
+    assert.equal(findings.length, 2, findings.join('\n'));
+    assert.match(findings[0], /'node:fs\/promises'.*bundled into the renderer/);
+    assert.match(findings[1], /main\/workstation\/purification-catalogue\.ts/);
   });
 
   it('lets nothing but the CLI itself, bin/ and tests import the CLI', async () => {

@@ -20,7 +20,7 @@ import { loadImageClassifier, loadLatentExtractor } from '../../main/acsr/models
 import { localRegistryFile, registerLocalModel } from '../../main/acsr/models/local-model-registry.ts';
 import { initTfBackend } from '../../main/acsr/models/tf-backend.ts';
 import { trainFashionMnistBaseline } from '../../main/acsr/models/train-baseline.ts';
-import type { RasterImage } from '../../main/io/image.ts';
+import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { CancelledError, ProgressReporter } from '../../main/progress/progress.ts';
 import { UserInputError } from '../../main/errors/user-input-error.ts';
 import { fashionMnistDir } from '../support/shared-data.ts';
@@ -33,7 +33,7 @@ const cacheDir = mkdtempSync(path.join(tmpdir(), 'acsr-baseline-cnn-'));
 let model: tf.LayersModel;
 let saved: SavedBaselineModel;
 let testAccuracy: number;
-let testImages: RasterImage[];
+let testImages: ImageArray[];
 
 before(async () => {
   await initTfBackend();

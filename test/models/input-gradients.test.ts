@@ -11,12 +11,13 @@ import * as tf from '@tensorflow/tfjs';
 import { ensureGradientKernels, withInputGradientsOnly } from '../../main/acsr/models/gradient-kernels.ts';
 import { scorePixelGradient } from '../../main/acsr/models/input-gradients.ts';
 import { loadTfImageModel, type TfImageModel } from '../../main/acsr/models/tf-image-model.ts';
-import { readImage, type RasterImage } from '../../main/io/image.ts';
+import { readImage } from '../../main/io/image.ts';
+import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { photosDir } from '../support/shared-data.ts';
 
 let cacheDir: string;
 let model: TfImageModel;
-let photo: RasterImage;
+let photo: ImageArray;
 
 before(async () => {
   cacheDir = mkdtempSync(path.join(tmpdir(), 'acsr-models-grad-'));

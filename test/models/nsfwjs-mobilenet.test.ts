@@ -14,7 +14,8 @@ import { loadLatentExtractor } from '../../main/acsr/models/latent-extractor.ts'
 import { findModelEntry, loadModelRegistry } from '../../main/acsr/models/model-registry.ts';
 import { loadTfImageModel, type TfImageModel } from '../../main/acsr/models/tf-image-model.ts';
 import { UserInputError } from '../../main/errors/user-input-error.ts';
-import { readImage, type RasterImage } from '../../main/io/image.ts';
+import { readImage } from '../../main/io/image.ts';
+import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { photosDir } from '../support/shared-data.ts';
 
 const MODEL_ID = 'nsfwjs-mobilenet-v2';
@@ -23,7 +24,7 @@ const entry = findModelEntry(registry, MODEL_ID);
 
 let cacheDir: string;
 let model: TfImageModel;
-const photos = new Map<string, RasterImage>();
+const photos = new Map<string, ImageArray>();
 
 before(async () => {
   cacheDir = mkdtempSync(path.join(tmpdir(), 'acsr-models-'));

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { UserInputError } from '../../main/errors/user-input-error.ts';
-import { readImage, writePng, type RasterImage } from '../../main/io/image.ts';
+import { readImage, writePng } from '../../main/io/image.ts';
+import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { DIHEDRAL_NAMES, type DihedralName } from '../../main/pdq/dihedral.ts';
 import { boxFilter1D, boxFilterColumns, jaroszWindowSize } from '../../main/pdq/jarosz-filter.ts';
 import { computePdq, computePdqDihedral, computePdqOfFile, PDQ_MATCH_THRESHOLD, pdqHammingDistance } from '../../main/pdq/pdq.ts';
@@ -86,7 +87,7 @@ describe("PIL's thumbnail (the Python reference's resize)", () => {
   });
 });
 
-function remap(image: RasterImage, width: number, height: number, source: (x: number, y: number) => [number, number]): RasterImage {
+function remap(image: ImageArray, width: number, height: number, source: (x: number, y: number) => [number, number]): ImageArray {
   const { channels } = image;
   const data = new Float32Array(width * height * channels);
   for (let y = 0; y < height; y++) {
@@ -99,7 +100,7 @@ function remap(image: RasterImage, width: number, height: number, source: (x: nu
 }
 
 /** The pixel transforms the reference's dihedral names stand for. */
-function transformed(image: RasterImage, name: DihedralName): RasterImage {
+function transformed(image: ImageArray, name: DihedralName): ImageArray {
   const { width: w, height: h } = image;
   switch (name) {
     case 'original': return image;
@@ -130,16 +131,16 @@ describe('PDQ of whole pictures', () => {
 
   it('hashes a greyscale raster like the same grey replicated to RGB', async () => {
     const grey = await readImage(path.join(photosDir, 'skimage-camera.png'), { channels: 'gray', precision: 'float32' });
-    const rgb: RasterImage = { ...grey, channels: 3, data: new Float32Array(grey.data.length * 3).map((_, i) => grey.data[Math.floor(i / 3)]) };
+    const rgb: ImageArray = { ...grey, channels: 3, data: new Float32Array(grey.data.length * 3).map((_, i) => grey.data[Math.floor(i / 3)]) };
     assert.deepEqual(computePdq(grey), computePdq(rgb));
     assert.ok(computePdq(grey).quality > 49);
   });
 
   it('gives pictures smaller than 5 pixels a side the zero hash and quality 0, and flat ones quality 0', () => {
-    const tiny: RasterImage = { width: 4, height: 30, channels: 1, data: new Float32Array(120).map((_, i) => (i % 7) / 7) };
+    const tiny: ImageArray = { width: 4, height: 30, channels: 1, data: new Float32Array(120).map((_, i) => (i % 7) / 7) };
     assert.deepEqual(computePdq(tiny), { hash: '0'.repeat(64), quality: 0 });
     assert.equal(computePdqDihedral(tiny).rotate90.hash, '0'.repeat(64));
-    const flat: RasterImage = { width: 40, height: 30, channels: 3, data: new Float32Array(3600).fill(0.5) };
+    const flat: ImageArray = { width: 40, height: 30, channels: 3, data: new Float32Array(3600).fill(0.5) };
     assert.equal(computePdq(flat).quality, 0);
   });
 

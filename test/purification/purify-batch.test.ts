@@ -9,7 +9,8 @@ import { PurificationEngines } from '../../main/acsr/purification/purification-e
 import { purifyImage } from '../../main/acsr/purification/purify-image.ts';
 import { loadReferenceBundle, type ReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
 import { runCli } from '../../main/cli/run-cli.ts';
-import { decodeImage, readImage, writePng, type RasterImage } from '../../main/io/image.ts';
+import { decodeImage, readImage, writePng } from '../../main/io/image.ts';
+import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { photosDir, repoRoot } from '../support/shared-data.ts';
 
 // Purifying many images, or the tiles of one, at once with the default bundle and the real extractor.
@@ -28,7 +29,7 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-function crop(image: RasterImage, top: number, left: number, height: number, width: number): RasterImage {
+function crop(image: ImageArray, top: number, left: number, height: number, width: number): ImageArray {
   const c = image.channels;
   const data = new Float64Array(height * width * c);
   for (let y = 0; y < height; y++) data.set(image.data.subarray(((top + y) * image.width + left) * c, ((top + y) * image.width + left + width) * c), y * width * c);
@@ -97,7 +98,7 @@ test('acsr purify DIR purifies every image with one worker per image, matches a 
   const input = join(work, 'in');
   await mkdir(input);
   const sources = [['flower.jpg', 100, 200], ['skimage-chelsea.png', 60, 150], ['skimage-astronaut.png', 40, 180]] as const;
-  const images: RasterImage[] = [];
+  const images: ImageArray[] = [];
   for (const [file, top, left] of sources) {
     const image = crop(await readImage(join(photosDir, file), { channels: 'rgb' }), top, left, 64, 96);
     await writePng(join(input, file.replace(/\.\w+$/, '.png')), image);

@@ -12,7 +12,8 @@ import { loadReferenceBundle, type ReferenceBundle } from '../../main/acsr/refer
 import { sha256Hex } from '../../main/io/hashing.ts';
 import { pffftSupportsSize } from '../../main/acsr/signal/fft/pffft-real-fft2d.ts';
 import { runCli } from '../../main/cli/run-cli.ts';
-import { decodeImage, readImage, writePng, type RasterImage } from '../../main/io/image.ts';
+import { decodeImage, readImage, writePng } from '../../main/io/image.ts';
+import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { photosDir, repoRoot } from '../support/shared-data.ts';
 
 // Stage iii with the shipped default bundle (models/default-bundle) and the real extractor.
@@ -31,7 +32,7 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-function crop(image: RasterImage, top: number, left: number, height: number, width: number): RasterImage {
+function crop(image: ImageArray, top: number, left: number, height: number, width: number): ImageArray {
   const c = image.channels;
   const data = new Float64Array(height * width * c);
   for (let y = 0; y < height; y++) data.set(image.data.subarray(((top + y) * image.width + left) * c, ((top + y) * image.width + left + width) * c), y * width * c);

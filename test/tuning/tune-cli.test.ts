@@ -31,7 +31,7 @@ import { createDefense } from '../../main/acsr/defenses/create-defense.ts';
 import { tikhonovLowPass } from '../../main/acsr/defenses/lowpass-defense.ts';
 import { DEFAULT_PURIFICATION_OPTIONS } from '../../main/acsr/purification/purification-options.ts';
 import type { TuningResults } from '../../main/acsr/tuning/tuning-results.ts';
-import type { RasterImage } from '../../main/io/image.ts';
+import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { encodePng } from '../../main/io/image.ts';
 import { fashionMnistDir, repoRoot } from '../support/shared-data.ts';
 
@@ -95,8 +95,8 @@ test('the sweep uses validation images only, and one grid point recomputed from 
     const classifier = attackableImageModel(model);
     const images = await Promise.all(names.map((n) => source.images.find((image) => image.name === n)!.load()));
     const labels = names.map((n) => model.classNames.indexOf(source.images.find((image) => image.name === n)!.className));
-    const correct = async (batch: RasterImage[]) => {
-      const purified: RasterImage[] = [];
+    const correct = async (batch: ImageArray[]) => {
+      const purified: ImageArray[] = [];
       for (const image of batch) {
         const result = await purifyImage({
           image, bundle: loaded, extractor: model, engine: fastEngineFactory(1),

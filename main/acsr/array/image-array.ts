@@ -1,8 +1,9 @@
 import type { FloatArray } from './float-array.ts';
 
 /**
- * An image as the method describes it: H x W x C values in [0, 1], row-major, channels last.
- * (The solvers work on planes internally; conversion happens at their boundary.)
+ * The product's one image type, as the method describes it: H x W x C values in [0, 1],
+ * row-major, channels last. Files read through main/io/image.ts give 1 or 3 channels; the
+ * solvers take any count. (They work on planes internally; conversion happens at their boundary.)
  */
 export interface ImageArray<T extends FloatArray = FloatArray> {
   readonly height: number;

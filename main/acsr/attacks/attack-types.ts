@@ -10,7 +10,7 @@ export interface ImageBatch {
   readonly count: number;
   readonly height: number;
   readonly width: number;
-  readonly channels: 1 | 3;
+  readonly channels: number;
   readonly data: Float32Array;
 }
 

@@ -1,12 +1,12 @@
 /**
  * Fashion-MNIST in its original IDX files (gzip), as shipped in ../shared/data/fashion-mnist/:
  * a big-endian header (magic 0x00000803 for images with count, rows, cols; 0x00000801 for labels
- * with count), then unsigned bytes. Pixels become greyscale RasterImages in [0, 1].
+ * with count), then unsigned bytes. Pixels become greyscale ImageArrays in [0, 1].
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 
 export const FASHION_MNIST_CLASSES = [
@@ -16,7 +16,7 @@ export const FASHION_MNIST_CLASSES = [
 export type FashionMnistSplit = 'train' | 't10k';
 
 export interface FashionMnistSet {
-  readonly images: RasterImage[];
+  readonly images: ImageArray[];
   readonly labels: Uint8Array;
 }
 
@@ -44,14 +44,14 @@ async function readGzip(path: string): Promise<Buffer> {
   }
 }
 
-export function parseIdxImages(bytes: Buffer, source: string, limit?: number): RasterImage[] {
+export function parseIdxImages(bytes: Buffer, source: string, limit?: number): ImageArray[] {
   if (bytes.length < 16 || bytes.readUInt32BE(0) !== IMAGE_MAGIC) throw new UserInputError(`${source}: not an IDX image file (magic 0x00000803)`);
   const count = bytes.readUInt32BE(4);
   const rows = bytes.readUInt32BE(8);
   const cols = bytes.readUInt32BE(12);
   if (bytes.length !== 16 + count * rows * cols) throw new UserInputError(`${source}: ${bytes.length} bytes, header says ${16 + count * rows * cols}`);
   const n = Math.min(count, limit ?? count);
-  const images: RasterImage[] = [];
+  const images: ImageArray[] = [];
   for (let i = 0; i < n; i++) {
     const data = new Float64Array(rows * cols);
     const from = 16 + i * rows * cols;

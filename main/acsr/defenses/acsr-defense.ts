@@ -1,4 +1,4 @@
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
 import type { PurificationOptions } from '../purification/purification-options.ts';
 import { purifyImage } from '../purification/purify-image.ts';
@@ -23,7 +23,7 @@ export function createAcsrDefense(bundle: ReferenceBundle, extractor: LatentExtr
     description: `ACSR: nearest of ${bundle.clusters.length} clusters (${extractor.identity.id} latents, Mahalanobis), `
       + `its dictionary for CBPDN of the high part; Tikhonov lambda ${purification.tikhonovLambda}, CBPDN lambda ${purification.cscLambda}`,
     randomized: false,
-    purify: (image: RasterImage, context?: DefenseContext) => timedDefense(image, 'acsr', async () => {
+    purify: (image: ImageArray, context?: DefenseContext) => timedDefense(image, 'acsr', async () => {
       const result = await purifyImage({ image, bundle, extractor, options: purification, engine: engines.factory, signal: context?.signal });
       return { image: { ...result.purified, channels: image.channels }, clusterId: result.cluster.id };
     }),

@@ -1,4 +1,4 @@
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import type { Defense } from './defense.ts';
 import { clipToUnit, timedDefense } from './defense-image.ts';
 
@@ -6,7 +6,7 @@ import { clipToUnit, timedDefense } from './defense-image.ts';
  * `bits4`: bit-depth reduction, the first squeezer of feature squeezing (Xu et al. 2018):
  * x -> round(x (2^b - 1)) / (2^b - 1), so b = 4 bits leaves 16 levels per channel.
  */
-export function reduceBitDepth(image: RasterImage, bits: number): RasterImage {
+export function reduceBitDepth(image: ImageArray, bits: number): ImageArray {
   const levels = 2 ** bits - 1;
   const data = new Float64Array(image.data.length);
   for (let i = 0; i < data.length; i++) data[i] = Math.round(clipToUnit(image.data[i]) * levels) / levels;

@@ -1,5 +1,5 @@
 import { UserInputError } from '../../errors/user-input-error.ts';
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import type { DefenseOutput } from './defense.ts';
 
 /**
@@ -7,7 +7,7 @@ import type { DefenseOutput } from './defense.ts';
  * values that are numbers (an attack's NaN must fail loudly, not turn black), and the output is a
  * fresh float64 image in [0, 1] of the same size, with the time the defense took.
  */
-export function checkDefenseInput(image: RasterImage, defense: string): void {
+export function checkDefenseInput(image: ImageArray, defense: string): void {
   const { height, width, channels, data } = image;
   if (![height, width].every((n) => Number.isInteger(n) && n > 0) || (channels !== 1 && channels !== 3)) {
     throw new UserInputError(`${defense}: the image must be H x W x 1 or 3 with H, W >= 1, got ${height}x${width}x${channels}`);
@@ -26,8 +26,8 @@ export function clipToUnit(value: number): number {
 
 /** Runs `purify` on a checked image and stamps its output with the seconds it took. */
 export async function timedDefense(
-  image: RasterImage, defense: string,
-  purify: () => Promise<{ image: RasterImage; clusterId?: string }> | { image: RasterImage; clusterId?: string },
+  image: ImageArray, defense: string,
+  purify: () => Promise<{ image: ImageArray; clusterId?: string }> | { image: ImageArray; clusterId?: string },
 ): Promise<DefenseOutput> {
   const started = performance.now();
   checkDefenseInput(image, defense);

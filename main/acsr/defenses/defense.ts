@@ -2,10 +2,10 @@
  * The interface ACSR and every comparison defense share, so that evaluation treats them
  * alike: an image in, a purified image of the same size out, plus what the defense chose.
  */
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 
 export interface DefenseOutput {
-  readonly image: RasterImage;
+  readonly image: ImageArray;
   /** the cluster a semantic defense selected (ACSR), for cluster-agreement under attack; absent otherwise */
   readonly clusterId?: string;
   readonly seconds: number;
@@ -24,6 +24,6 @@ export interface Defense {
   readonly description: string;
   /** true when the output depends on the seed (BPDA then averages gradients over draws: EOT) */
   readonly randomized: boolean;
-  purify(image: RasterImage, context?: DefenseContext): Promise<DefenseOutput>;
+  purify(image: ImageArray, context?: DefenseContext): Promise<DefenseOutput>;
   dispose(): Promise<void>;
 }

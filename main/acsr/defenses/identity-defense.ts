@@ -1,4 +1,4 @@
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import type { Defense } from './defense.ts';
 import { timedDefense } from './defense-image.ts';
 
@@ -8,7 +8,7 @@ export function createIdentityDefense(): Defense {
     name: 'none',
     description: 'no defense (identity)',
     randomized: false,
-    purify: (image: RasterImage) => timedDefense(image, 'none', () => ({
+    purify: (image: ImageArray) => timedDefense(image, 'none', () => ({
       image: { height: image.height, width: image.width, channels: image.channels, data: Float64Array.from(image.data) },
     })),
     dispose: async () => {},

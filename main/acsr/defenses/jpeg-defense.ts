@@ -1,5 +1,6 @@
 import sharp from 'sharp';
-import { decodeImage, type RasterImage } from '../../io/image.ts';
+import { decodeImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import type { Defense } from './defense.ts';
 import { timedDefense } from './defense-image.ts';
 
@@ -10,8 +11,9 @@ import { timedDefense } from './defense-image.ts';
  * defaults (4:2:0 chroma subsampling for RGB, no mozjpeg tricks), and decoded back to [0, 1].
  * Greyscale stays one-channel JPEG.
  */
-export async function jpegRoundTrip(image: RasterImage, quality: number): Promise<RasterImage> {
+export async function jpegRoundTrip(image: ImageArray, quality: number): Promise<ImageArray> {
   const { height, width, channels, data } = image;
+  if (channels !== 1 && channels !== 3) throw new RangeError(`JPEG compression takes 1 or 3 channels, not ${channels}`);
   const samples = new Uint8Array(data.length);
   for (let i = 0; i < data.length; i++) samples[i] = Math.round(Math.min(1, Math.max(0, data[i])) * 255);
   // without an explicit colour space libvips would treat one raw band as RGB

@@ -1,4 +1,4 @@
-import type { RasterImage } from '../../io/image.ts';
+
 import type { ImageArray } from '../array/image-array.ts';
 import { tikhonovSplitFast } from '../signal/tikhonov-fast.ts';
 import type { Defense } from './defense.ts';
@@ -11,7 +11,7 @@ import { clipToUnit, timedDefense } from './defense-image.ts';
  * single-dict is exactly what sparse coding the high part adds back. The filter's kernel is
  * non-negative with unit sum, so x_low stays in [0, 1]; clipping only removes float32 rounding.
  */
-export async function tikhonovLowPass(image: RasterImage, lambda: number): Promise<RasterImage> {
+export async function tikhonovLowPass(image: ImageArray, lambda: number): Promise<ImageArray> {
   const x: ImageArray<Float64Array> = { height: image.height, width: image.width, channels: image.channels, data: Float64Array.from(image.data) };
   const { low } = await tikhonovSplitFast(x, lambda);
   return { height: image.height, width: image.width, channels: image.channels, data: low.data.map(clipToUnit) };

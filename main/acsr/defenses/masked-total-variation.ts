@@ -1,4 +1,4 @@
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 
 /**
  * Total-variation reconstruction from a subset of pixels (Guo et al. 2018, "Countering
@@ -42,7 +42,7 @@ export interface MaskedTvOptions {
 export const DEFAULT_MASKED_TV_OPTIONS: MaskedTvOptions = Object.freeze({ lambda: 0.5, tolerance: 1e-4, maxIterations: 2000 });
 
 export interface MaskedTvResult {
-  readonly image: RasterImage & { data: Float64Array };
+  readonly image: ImageArray & { data: Float64Array };
   /** largest over the channels */
   readonly iterations: number;
   readonly converged: boolean;
@@ -57,7 +57,7 @@ const SIGMA = 4;
 const CHECK_PERIOD = 10;
 
 /** `keep` is H x W x C like the image: 1 where the value is kept, 0 where it is dropped. */
-export function minimiseMaskedTotalVariation(image: RasterImage, keep: Uint8Array, options: Partial<MaskedTvOptions> = {}): MaskedTvResult {
+export function minimiseMaskedTotalVariation(image: ImageArray, keep: Uint8Array, options: Partial<MaskedTvOptions> = {}): MaskedTvResult {
   const o = { ...DEFAULT_MASKED_TV_OPTIONS, ...options };
   if (!(o.lambda >= 0) || !Number.isFinite(o.lambda)) throw new RangeError(`TV lambda must be finite and >= 0, got ${o.lambda}`);
   if (!(o.tolerance > 0)) throw new RangeError(`TV tolerance must be > 0, got ${o.tolerance}`);

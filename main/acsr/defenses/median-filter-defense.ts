@@ -1,4 +1,4 @@
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import type { Defense } from './defense.ts';
 import { timedDefense } from './defense-image.ts';
 
@@ -7,7 +7,7 @@ import { timedDefense } from './defense-image.ts';
  * channel, the border replicated (the edge pixel stands in for the missing neighbours, as
  * scipy.ndimage.median_filter's mode 'nearest').
  */
-export function medianFilter3x3(image: RasterImage): RasterImage {
+export function medianFilter3x3(image: ImageArray): ImageArray {
   const { height: H, width: W, channels: C, data } = image;
   const out = new Float64Array(data.length);
   const window = new Float64Array(9);

@@ -1,4 +1,4 @@
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { type PurificationOptions } from '../purification/purification-options.ts';
 import { purifyWithDictionary } from '../purification/purify-with-dictionary.ts';
 import { TileEnginePool } from '../purification/tile-engine-pool.ts';
@@ -21,7 +21,7 @@ export function createSingleDictionaryDefense(dictionary: ConvDictionary<Float64
     description: `CBPDN with one dictionary for all images (${dictionary.atoms} atoms ${dictionary.atomHeight}x${dictionary.atomWidth}x${dictionary.channels}), `
       + `Tikhonov lambda ${purification.tikhonovLambda}, CBPDN lambda ${purification.cscLambda}, no semantic selection`,
     randomized: false,
-    purify: (image: RasterImage, context?: DefenseContext) => timedDefense(image, 'single-dict', async () => {
+    purify: (image: ImageArray, context?: DefenseContext) => timedDefense(image, 'single-dict', async () => {
       const result = await purifyWithDictionary({ image, dictionary, options: purification, engine: engines.factory, signal: context?.signal });
       return { image: { ...result.purified, channels: image.channels } };
     }),

@@ -1,4 +1,4 @@
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { seededRandom } from '../random/seeded-random.ts';
 import type { Defense, DefenseContext } from './defense.ts';
 import { timedDefense } from './defense-image.ts';
@@ -32,7 +32,7 @@ export function bernoulliKeepMask(length: number, dropProbability: number, seed:
   return keep;
 }
 
-export function totalVariationMinimisation(image: RasterImage, seed: number, options: Partial<TvmOptions> = {}) {
+export function totalVariationMinimisation(image: ImageArray, seed: number, options: Partial<TvmOptions> = {}) {
   const o = { ...DEFAULT_TVM_OPTIONS, ...options };
   return minimiseMaskedTotalVariation(image, bernoulliKeepMask(image.data.length, o.dropProbability, seed), o);
 }
@@ -45,7 +45,7 @@ export function createTvmDefense(options: Partial<TvmOptions> = {}): Defense {
     description: `total-variation minimisation (Guo et al. 2018): each value dropped with p = ${o.dropProbability}, `
       + `min 1/2||m(z - x)||^2 + ${o.lambda} TV(z), isotropic TV per channel, Chambolle-Pock to RMS residual ${o.tolerance}`,
     randomized: true,
-    purify: (image: RasterImage, context?: DefenseContext) => timedDefense(image, 'tvm', () => {
+    purify: (image: ImageArray, context?: DefenseContext) => timedDefense(image, 'tvm', () => {
       context?.signal?.throwIfAborted();
       return { image: totalVariationMinimisation(image, context?.seed ?? 0, o).image };
     }),

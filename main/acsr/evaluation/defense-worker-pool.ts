@@ -6,7 +6,7 @@
  * same as in-thread purification: the same code, the same seeds, one thread per image.
  */
 import type { Worker } from 'node:worker_threads';
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { spawnWorker } from '../../workers/spawn-worker.ts';
 import type { Defense, DefenseContext, DefenseOutput } from '../defenses/defense.ts';
 import type { DefenseTask, DefenseWorkerMessage, DefenseWorkerSetup } from './defense-worker-protocol.ts';
@@ -84,7 +84,7 @@ export class DefenseWorkerPool {
     });
   }
 
-  #purify(defense: string, image: RasterImage, context: DefenseContext = {}): Promise<DefenseOutput> {
+  #purify(defense: string, image: ImageArray, context: DefenseContext = {}): Promise<DefenseOutput> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#closed) return Promise.reject(new Error('the defense worker pool is closed'));
     if (context.signal?.aborted) return Promise.reject(context.signal.reason);

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { UserInputError } from '../../errors/user-input-error.ts';
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { FASHION_MNIST_CLASSES, loadFashionMnist } from '../data/fashion-mnist.ts';
 import { isFashionMnistFolder, labelledFolder } from '../references/labelled-images.ts';
 
@@ -15,7 +15,7 @@ export interface EvaluationSample {
   /** 't10k[12]' or the path below the data folder */
   readonly name: string;
   readonly label: number;
-  readonly image: RasterImage;
+  readonly image: ImageArray;
 }
 
 export interface EvaluationSampleSet {
@@ -94,6 +94,6 @@ export function sampleBatches(samples: readonly EvaluationSample[], size: number
   return batches;
 }
 
-function sameShape(a: RasterImage, b: RasterImage): boolean {
+function sameShape(a: ImageArray, b: ImageArray): boolean {
   return a.height === b.height && a.width === b.width && a.channels === b.channels;
 }

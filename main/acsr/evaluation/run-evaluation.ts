@@ -6,7 +6,7 @@
  * call on a real defended image; each finished unit goes to the journal, so a killed run resumes.
  */
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import type { Attack, AttackableClassifier } from '../attacks/attack-types.ts';
 import type { Defense, DefenseOutput } from '../defenses/defense.ts';
 import { deriveSeed } from '../random/seeded-random.ts';
@@ -143,13 +143,13 @@ async function defendAll(
   classifier: AttackableClassifier,
   defenses: readonly Defense[],
   concurrent: ReadonlySet<string>,
-  images: readonly RasterImage[],
+  images: readonly ImageArray[],
   seed: number,
   signal: AbortSignal | undefined,
 ): Promise<DefendedPrediction[][]> {
   const perImage: DefendedPrediction[][] = images.map(() => []);
   for (const [d, defense] of defenses.entries()) {
-    const purify = (image: RasterImage, i: number) => {
+    const purify = (image: ImageArray, i: number) => {
       throwIfCancelled(signal);
       return defense.purify(image, { seed: deriveSeed(seed, d * 100_003 + i), signal });
     };

@@ -5,7 +5,7 @@
  * from it applies to the image an investigator actually has.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { withInputGradientsOnly } from './gradient-kernels.ts';
 import { preprocessPixels, rasterToTensor } from './model-input.ts';
 import type { ModelOutputs, TfImageModel } from './tf-image-model.ts';
@@ -35,7 +35,7 @@ export function objectiveAndPixelGradient(
  */
 export async function scorePixelGradient(
   model: TfImageModel,
-  image: RasterImage,
+  image: ImageArray,
   classIndex: number,
 ): Promise<{ score: number; gradient: Float32Array }> {
   if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= model.classNames.length) {

@@ -1,7 +1,7 @@
 /**
  * The contract between pretrained models and the rest of ACSR: a latent extractor gives R(x), the
  * representation the purification compares (method.md), and an image classifier gives the scores
- * attacks and evaluations work on. Both take RasterImages of any size and apply the model's own
+ * attacks and evaluations work on. Both take ImageArrays of any size and apply the model's own
  * preprocessing, so callers never need to know a model's input conventions.
  */
 import type { ImageClassifier, LatentExtractor } from './model-contracts.ts';

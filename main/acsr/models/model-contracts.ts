@@ -3,7 +3,7 @@
  * classifier's scores), apart from the loader so that the loader and its callers share them
  * without importing each other. See latent-extractor.ts for what they mean.
  */
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 
 export interface ModelIdentity {
   /** Registry id, e.g. 'nsfwjs-mobilenet-v2'. */
@@ -18,7 +18,7 @@ export interface LatentExtractor {
   readonly inputSize: { height: number; width: number; channels: 1 | 3 };
   readonly latentDimension: number;
   /** R(x) for each image, any size: resized internally with the model's own preprocessing. Batches internally. */
-  extract(images: readonly RasterImage[]): Promise<Float32Array[]>;
+  extract(images: readonly ImageArray[]): Promise<Float32Array[]>;
   dispose(): void;
 }
 
@@ -27,6 +27,6 @@ export interface ImageClassifier {
   readonly classNames: readonly string[];
   readonly inputSize: { height: number; width: number; channels: 1 | 3 };
   /** logits, or log-probabilities for softmax-only models, one row per image. */
-  scores(images: readonly RasterImage[]): Promise<Float32Array[]>;
+  scores(images: readonly ImageArray[]): Promise<Float32Array[]>;
   dispose(): void;
 }

@@ -1,16 +1,16 @@
 /**
- * Turns RasterImages (pixels in [0, 1], any size) into what a registered model was trained on:
+ * Turns ImageArrays (pixels in [0, 1], any size) into what a registered model was trained on:
  * its channel count, its input size through its own resize, and its pixel scaling. Kept as tensor
  * operations so that attacks can differentiate through the preprocessing back to the image pixels.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import type { ModelEntry } from './model-registry.ts';
 
 /** skimage.color.rgb2gray, the weights main/io/image.ts uses when it forces greyscale. */
 const GREY_WEIGHTS = [0.2125, 0.7154, 0.0721] as const;
 
-export function rasterToTensor(image: RasterImage): tf.Tensor4D {
+export function rasterToTensor(image: ImageArray): tf.Tensor4D {
   const expected = image.height * image.width * image.channels;
   if (image.data.length !== expected) {
     throw new Error(`image data has ${image.data.length} values, expected ${image.height} x ${image.width} x ${image.channels}`);
@@ -38,7 +38,7 @@ export function preprocessPixels(pixels: tf.Tensor4D, entry: ModelEntry): tf.Ten
 }
 
 /** A batch of model inputs from images of any sizes (each resized on its own, then stacked). */
-export function imagesToModelInput(images: readonly RasterImage[], entry: ModelEntry): tf.Tensor4D {
+export function imagesToModelInput(images: readonly ImageArray[], entry: ModelEntry): tf.Tensor4D {
   return tf.tidy(() => tf.concat(images.map((image) => preprocessPixels(rasterToTensor(image), entry)), 0));
 }
 

@@ -12,7 +12,7 @@ import { UserInputError } from '../../errors/user-input-error.ts';
 
 export const MODEL_REGISTRY_ENV = 'ACSR_MODEL_REGISTRY';
 
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
+const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
 
 const nsfwjsSource = z.object({
   kind: z.literal('nsfwjs'),
@@ -64,7 +64,7 @@ const modelEntrySchema = z.object({
     note: z.string().optional(),
   }),
   /** SHA-256 of the weight bytes, all shards concatenated in manifest order. */
-  weightSha256: sha256Hex,
+  weightSha256: sha256HexSchema,
 });
 
 const registrySchema = z.object({

@@ -5,7 +5,7 @@
  * scores and latent tensors together.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { giveBatchNormsUnitScale, stripLayerActivation } from './layers-model-patches.ts';
 import type { ImageClassifier, LatentExtractor, ModelIdentity } from './model-contracts.ts';
 import { loadVerifiedModelFiles } from './model-files.ts';
@@ -83,7 +83,7 @@ export class TfImageModel implements LatentExtractor, ImageClassifier {
   }
 
   /** Model-ready input (see model-input.ts) for these images; the caller disposes it. */
-  preprocess(images: readonly RasterImage[]): tf.Tensor4D {
+  preprocess(images: readonly ImageArray[]): tf.Tensor4D {
     return imagesToModelInput(images, this.entry);
   }
 
@@ -99,16 +99,16 @@ export class TfImageModel implements LatentExtractor, ImageClassifier {
     });
   }
 
-  async extract(images: readonly RasterImage[]): Promise<Float32Array[]> {
+  async extract(images: readonly ImageArray[]): Promise<Float32Array[]> {
     return (await this.#run(images)).map((row) => row.latent);
   }
 
-  async scores(images: readonly RasterImage[]): Promise<Float32Array[]> {
+  async scores(images: readonly ImageArray[]): Promise<Float32Array[]> {
     return (await this.#run(images)).map((row) => row.scores);
   }
 
   /** Scores and latents in one pass, for callers that need both. */
-  async scoresAndLatents(images: readonly RasterImage[]): Promise<{ scores: Float32Array; latent: Float32Array }[]> {
+  async scoresAndLatents(images: readonly ImageArray[]): Promise<{ scores: Float32Array; latent: Float32Array }[]> {
     return this.#run(images);
   }
 
@@ -118,7 +118,7 @@ export class TfImageModel implements LatentExtractor, ImageClassifier {
     this.#release();
   }
 
-  async #run(images: readonly RasterImage[]): Promise<{ scores: Float32Array; latent: Float32Array }[]> {
+  async #run(images: readonly ImageArray[]): Promise<{ scores: Float32Array; latent: Float32Array }[]> {
     this.#assertUsable();
     const rows: { scores: Float32Array; latent: Float32Array }[] = [];
     for (let start = 0; start < images.length; start += this.#batchSize) {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
 import { imagesPerMinute, runBatch } from './batch-runner.ts';
@@ -38,7 +38,7 @@ export interface PurifyBenchmarkRequest {
   readonly bundle: ReferenceBundle;
   readonly extractor: LatentExtractor;
   /** the first image is the single one; all of them form the batch (none: no batch) */
-  readonly images: readonly RasterImage[];
+  readonly images: readonly ImageArray[];
   readonly batch: boolean;
   readonly runs: number;
   readonly options?: Partial<PurificationOptions>;

@@ -1,10 +1,11 @@
 import { UserInputError } from '../../errors/user-input-error.ts';
-import type { RasterImage } from '../../io/image.ts';
+
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
 import type { ImageArray } from '../array/image-array.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
+import { checkAtomsFit } from '../signal/check-atoms-fit.ts';
 import type { PurificationEngines } from './purification-engines.ts';
 import { type ClusterDistance, selectCluster } from './cluster-selection.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, type PurificationOptions } from './purification-options.ts';
@@ -34,7 +35,7 @@ export interface PurificationResult {
 }
 
 export interface PurifyRequest {
-  readonly image: RasterImage;
+  readonly image: ImageArray;
   readonly bundle: ReferenceBundle;
   readonly extractor: LatentExtractor;
   readonly options?: Partial<PurificationOptions>;
@@ -82,7 +83,7 @@ export async function purifyImage(request: PurifyRequest): Promise<PurificationR
   };
 }
 
-function checkCompatibility(bundle: ReferenceBundle, extractor: LatentExtractor, image: RasterImage): void {
+function checkCompatibility(bundle: ReferenceBundle, extractor: LatentExtractor, image: ImageArray): void {
   const expected = bundle.manifest.extractor;
   if (expected.id !== extractor.identity.id || expected.weightSha256 !== extractor.identity.weightSha256) {
     throw new UserInputError(`bundle ${bundle.path} was trained with extractor ${expected.id} (weights ${expected.weightSha256.slice(0, 12)}...), not ${extractor.identity.id} (weights ${extractor.identity.weightSha256.slice(0, 12)}...)`);
@@ -90,8 +91,6 @@ function checkCompatibility(bundle: ReferenceBundle, extractor: LatentExtractor,
   if (image.channels !== bundle.manifest.channels) {
     throw new UserInputError(`the image has ${image.channels} channel(s) but bundle ${bundle.path} has ${bundle.manifest.channels}-channel dictionaries; read it as ${bundle.manifest.channels === 3 ? 'RGB' : 'greyscale'}`);
   }
-  const dictionaryAtom = bundle.clusters[0]?.dictionary.atomHeight ?? 0;
-  if (image.height < dictionaryAtom || image.width < dictionaryAtom) {
-    throw new UserInputError(`the image (${image.height}x${image.width}) is smaller than the dictionary's atoms (${dictionaryAtom} px)`);
-  }
+  const dictionary = bundle.clusters[0]?.dictionary;
+  if (dictionary) checkAtomsFit(image, dictionary);
 }

@@ -1,9 +1,10 @@
 import { UserInputError } from '../../errors/user-input-error.ts';
-import type { RasterImage } from '../../io/image.ts';
+
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
 import type { ImageArray } from '../array/image-array.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 import type { PurificationEngines } from './purification-engines.ts';
+import { checkAtomsFit } from '../signal/check-atoms-fit.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
 import { tikhonovSplitFast } from '../signal/tikhonov-fast.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, type PurificationOptions } from './purification-options.ts';
@@ -19,7 +20,7 @@ import { type CbpdnReport, sparseCodeHighPart } from './sparse-code-high-part.ts
  * the dictionary. The components stay in float64: ~150 bytes per image pixel for RGB.
  */
 export interface DictionaryPurificationRequest {
-  readonly image: RasterImage;
+  readonly image: ImageArray;
   readonly dictionary: ConvDictionary<Float64Array>;
   readonly options?: Partial<PurificationOptions>;
   /** engines kept for a whole session (batch); by default the image starts and stops its own */
@@ -85,11 +86,9 @@ export async function purifyWithDictionary(request: DictionaryPurificationReques
 }
 
 /** A multi-channel dictionary codes images of its own channel count; a one-channel one, any image. */
-export function checkDictionaryFits(image: RasterImage, dictionary: ConvDictionary): void {
+export function checkDictionaryFits(image: ImageArray, dictionary: ConvDictionary): void {
   if (dictionary.channels !== 1 && dictionary.channels !== image.channels) {
     throw new UserInputError(`the image has ${image.channels} channel(s) but the dictionary has ${dictionary.channels}-channel atoms; read it as ${dictionary.channels === 3 ? 'RGB' : 'greyscale'}`);
   }
-  if (image.height < dictionary.atomHeight || image.width < dictionary.atomWidth) {
-    throw new UserInputError(`the image (${image.height}x${image.width}) is smaller than the dictionary's atoms (${dictionary.atomHeight} px)`);
-  }
+  checkAtomsFit(image, dictionary);
 }

@@ -7,9 +7,6 @@ import { encodeNpy } from '../../io/npy.ts';
 import type { NdArray } from '../../io/ndarray.ts';
 import { MANIFEST_FILE, type BundleManifest } from './bundle-manifest.ts';
 
-/** Kept for code written against its old home; import it from main/io/hashing.ts. */
-export { sha256Hex } from '../../io/hashing.ts';
-
 /**
  * Writes a bundle so that it appears complete or not at all: every file goes into a temp folder
  * beside the target (same file system, so the final rename is atomic), is synced, and the folder

@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { UserInputError } from '../../errors/user-input-error.ts';
-import { decodeImage, type RasterImage } from '../../io/image.ts';
+import { decodeImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { expandImageInputs } from '../../io/image-inputs.ts';
 import { FASHION_MNIST_CLASSES, loadFashionMnist } from '../data/fashion-mnist.ts';
 import { sha256Hex } from '../../io/hashing.ts';
@@ -22,7 +23,7 @@ export interface LabelledImage {
   /** known before decoding (how many distinct training crops the image gives) */
   readonly height: number;
   readonly width: number;
-  load(): Promise<RasterImage>;
+  load(): Promise<ImageArray>;
 }
 
 export interface LabelledImageSource {
@@ -90,7 +91,7 @@ export async function fashionMnistSource(directory: string, limit: number | unde
   return { kind: 'fashion-mnist', description: `Fashion-MNIST train, first ${images.length} images`, classNames, images, sources };
 }
 
-function greyToRgb(image: RasterImage): RasterImage {
+function greyToRgb(image: ImageArray): ImageArray {
   const data = new Float64Array(image.height * image.width * 3);
   for (let i = 0; i < image.height * image.width; i++) data.fill(image.data[i], 3 * i, 3 * i + 3);
   return { height: image.height, width: image.width, channels: 3, data };

@@ -1,4 +1,4 @@
-import type { RasterImage } from '../../io/image.ts';
+
 import { type ImageArray, cropImage, toPlanes } from '../array/image-array.ts';
 import { type RandomSource, sampleIndices } from '../random/seeded-random.ts';
 import { tikhonovSplit } from '../signal/tikhonov.ts';
@@ -13,7 +13,7 @@ import { tikhonovSplit } from '../signal/tikhonov.ts';
  * artificial border of its own. Crops are planes [c][y][x], float32 (they feed the float32 CDL
  * engine).
  */
-export function distinctHighFrequencyPatches(image: RasterImage, size: number, maxCount: number, tikhonovLambda: number, random: RandomSource): Float32Array[] {
+export function distinctHighFrequencyPatches(image: ImageArray, size: number, maxCount: number, tikhonovLambda: number, random: RandomSource): Float32Array[] {
   const tiles = patchTiles(image.height, image.width, size);
   const chosen = sampleIndices(tiles.length, maxCount, random).map((i) => tiles[i]);
   const x: ImageArray<Float64Array> = { ...image, data: Float64Array.from(image.data) };

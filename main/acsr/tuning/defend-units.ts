@@ -5,7 +5,7 @@
  * comparison per baseline (owner: 'compare:<defense>...'); both purify the same clean images and
  * the same stored attacked images, so every verdict is paired with every other on the same image.
  */
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { throwIfCancelled } from '../../progress/progress.ts';
 import type { AttackableClassifier } from '../attacks/attack-types.ts';
 import type { Defense, DefenseOutput } from '../defenses/defense.ts';
@@ -42,7 +42,7 @@ export interface DefendUnitsRequest {
   /** CLEAN_ROW, then the attacks' names */
   readonly rows: readonly string[];
   /** attacked images [attack][batch], in the order of rows.slice(1) */
-  readonly adversarial: readonly (readonly RasterImage[][])[];
+  readonly adversarial: readonly (readonly ImageArray[][])[];
   readonly classifier: AttackableClassifier;
   readonly journal: EvaluationJournal;
   readonly seed: number;
@@ -100,9 +100,9 @@ export async function defendUnits(request: DefendUnitsRequest): Promise<number> 
   return ran;
 }
 
-async function purifyAll(opened: OpenedDefense, images: readonly RasterImage[], seed: number, signal: AbortSignal | undefined): Promise<DefenseOutput[]> {
+async function purifyAll(opened: OpenedDefense, images: readonly ImageArray[], seed: number, signal: AbortSignal | undefined): Promise<DefenseOutput[]> {
   // the seed reaches randomised defenses only (TVM's pixel mask); the others ignore it
-  const purify = (image: RasterImage, i: number) => {
+  const purify = (image: ImageArray, i: number) => {
     throwIfCancelled(signal);
     return opened.defense.purify(image, { signal, seed: deriveSeed(seed, i) });
   };
@@ -112,7 +112,7 @@ async function purifyAll(opened: OpenedDefense, images: readonly RasterImage[], 
   return outputs;
 }
 
-export async function classifyImages(classifier: AttackableClassifier, images: readonly RasterImage[]): Promise<number[]> {
+export async function classifyImages(classifier: AttackableClassifier, images: readonly ImageArray[]): Promise<number[]> {
   const scores = await classifier.scores(batchFromImages(images));
   const k = classifier.classCount;
   return images.map((_, i) => {

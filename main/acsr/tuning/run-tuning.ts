@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RasterImage } from '../../io/image.ts';
+import type { ImageArray } from '../array/image-array.ts';
 import { readNpy, writeNpy } from '../../io/npy.ts';
 import { type ProgressReporter, silentProgress, throwIfCancelled } from '../../progress/progress.ts';
 import type { Attack, AttackableClassifier, ImageBatch } from '../attacks/attack-types.ts';
@@ -49,7 +49,7 @@ export interface SweptImages {
   /** CLEAN_ROW, then the attacks' names */
   readonly rows: readonly string[];
   /** the attacked images, [attack][batch] */
-  readonly adversarial: readonly RasterImage[][][];
+  readonly adversarial: readonly ImageArray[][][];
 }
 
 export async function runTuning(request: TuningRunRequest): Promise<SweptImages> {
@@ -62,7 +62,7 @@ export async function runTuning(request: TuningRunRequest): Promise<SweptImages>
   const step = (stage: string, message: string) => progress.report({ stage, fraction: done / total, message });
 
   // the attacked images of every batch, [attack][batch]
-  const adversarial: RasterImage[][][] = attacks.map(() => []);
+  const adversarial: ImageArray[][][] = attacks.map(() => []);
   for (const batch of batches) {
     throwIfCancelled(signal);
     step(UNDEFENDED, `clean, images ${batch.first + 1}-${batch.first + batch.samples.length}`);
@@ -94,7 +94,7 @@ export async function runTuning(request: TuningRunRequest): Promise<SweptImages>
 }
 
 /** One attack on one batch, from the files of an earlier run when the journal has it. */
-async function attackedBatch(request: TuningRunRequest, attack: Attack, attackIndex: number, batch: TuningBatch): Promise<RasterImage[]> {
+async function attackedBatch(request: TuningRunRequest, attack: Attack, attackIndex: number, batch: TuningBatch): Promise<ImageArray[]> {
   const key = tuningUnitKey(UNDEFENDED, attack.name, batch.key);
   const file = join(request.out, ADVERSARIAL_FOLDER, `${attackIndex}-${attack.name.replace(/[^A-Za-z0-9.=-]/g, '_')}-${batch.key.replace('@', '-')}.npy`);
   if (request.journal.has(key) && existsSync(file)) {

@@ -4,11 +4,12 @@
  * report with one id, printed in each of its files; each file is recorded as '<id>.<format>' so
  * that a copy of any of them is traced to its own hash.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
+import { sha256Hex } from '../../io/hashing.ts';
 import { silentProgress, throwIfCancelled, type TaskControl } from '../../progress/progress.ts';
 import type { CaseFolder } from '../case-folder.ts';
 import type { ReportRecord } from '../records.ts';
@@ -109,7 +110,7 @@ export async function writeReports(caseFolder: CaseFolder, targets: readonly Rep
     const path = resolve(target.path);
     if (path.startsWith(join(caseFolder.folder, 'reports'))) await mkdir(join(caseFolder.folder, 'reports'), { recursive: true });
     await writeFileAtomic(path, bytes);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const sha256 = sha256Hex(bytes);
     const recordUid = reportFileUid(reportId, target.format);
     const record = caseFolder.db.recordReport({ reportUid: recordUid, format: target.format, path, sha256, examiner: options.examiner, ...(scope ? { scope } : {}) });
     written.push({ reportId, recordUid, format: target.format, path, sha256, sizeBytes: bytes.length, record, verificationOk: report.verification.ok, checkpoint: { sequence: 0, headSha256: '', keyFingerprint: '' } });

@@ -15,7 +15,8 @@ import { predictedClasses, softmaxRows } from '../../acsr/attacks/score-objectiv
 import { sha256Hex } from '../../io/hashing.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
-import { decodeImage, encodePng, type RasterImage } from '../../io/image.ts';
+import { decodeImage, encodePng } from '../../io/image.ts';
+import type { ImageArray } from '../../acsr/array/image-array.ts';
 import { expandImageInputs } from '../../io/image-inputs.ts';
 import { readInputBytes } from '../../io/input-file.ts';
 import { defineCommand } from '../command.ts';
@@ -66,7 +67,7 @@ export const attackCommand = defineCommand({
       const label = options.label === undefined ? undefined : resolveClass(options.label, classNames, '--label');
       const target = options.target === undefined ? undefined : resolveClass(options.target, classNames, '--target');
       const classifier = attackableImageModel(model, { batchSize: 1 });
-      const describe = async (image: RasterImage) => {
+      const describe = async (image: ImageArray) => {
         const scores = await classifier.scores(asBatch(image));
         const index = predictedClasses(scores, classNames.length)[0];
         const probabilities = softmaxRows(scores, classNames.length);
@@ -92,7 +93,7 @@ export const attackCommand = defineCommand({
           onProgress: (fraction) => stage.report({ stage: attack.name, fraction }),
         });
         const record = records[0];
-        const adversarialImage: RasterImage = { height: image.height, width: image.width, channels: image.channels, data: adversarial.data };
+        const adversarialImage: ImageArray = { height: image.height, width: image.width, channels: image.channels, data: adversarial.data };
         const png = await encodePng(adversarialImage, { bitDepth: 16 });
         const written = await decodeImage(png, { source: 'the adversarial PNG', channels: image.channels === 3 ? 'rgb' : 'gray', precision: 'float32' });
         const writtenClass = await describe(written);
@@ -137,7 +138,7 @@ export const attackCommand = defineCommand({
   },
 });
 
-function asBatch(image: RasterImage): ImageBatch {
+function asBatch(image: ImageArray): ImageBatch {
   const data = image.data instanceof Float32Array ? image.data : Float32Array.from(image.data);
   return { count: 1, height: image.height, width: image.width, channels: image.channels, data };
 }

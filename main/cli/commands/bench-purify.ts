@@ -8,7 +8,7 @@ import { loadReferenceBundle } from '../../acsr/references/bundle-reader.ts';
 import { benchmarkCbpdn } from '../../acsr/signal/cbpdn-benchmark.ts';
 import { cropImage, type ImageArray } from '../../acsr/array/image-array.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
-import { decodeImage, readImage, type RasterImage } from '../../io/image.ts';
+import { decodeImage, readImage } from '../../io/image.ts';
 import { defineCommand } from '../command.ts';
 import { SPORCO_RECORDED_MS_PER_ITERATION_256_RGB, SPORCO_RECORDED_SOURCE } from '../../acsr/signal/sporco-recorded.ts';
 
@@ -103,7 +103,7 @@ async function cbpdnFigures(photos: string, threads: number | undefined, sporcoM
   };
 }
 
-async function resizedPhoto(file: string, width: number, height: number): Promise<RasterImage> {
+async function resizedPhoto(file: string, width: number, height: number): Promise<ImageArray> {
   const bytes = await sharp(file, { limitInputPixels: false }).resize(width, height, { fit: 'cover' }).png().toBuffer();
   const image = await decodeImage(new Uint8Array(bytes), { channels: 'rgb', source: file });
   return { height: image.height, width: image.width, channels: image.channels, data: image.data };

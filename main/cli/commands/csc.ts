@@ -1,4 +1,5 @@
 import { SPORCO_CBPDN_DEFAULTS } from '../../acsr/signal/cbpdn-options.ts';
+import { checkAtomsFit } from '../../acsr/signal/check-atoms-fit.ts';
 import { sparseCodeImage } from '../../acsr/signal/sparse-code-image.ts';
 import { tikhonovSplit } from '../../acsr/signal/tikhonov.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
@@ -45,9 +46,7 @@ export const cscCommand = defineCommand({
       const accepted = input.channels === 1 ? 'a 1-channel dictionary' : `a 1-channel or ${input.channels}-channel dictionary`;
       throw new UserInputError(`${options.dict} has ${dictionary.channels} channels but ${options.in} has ${input.channels}: use ${accepted}`);
     }
-    if (dictionary.atomHeight > input.height || dictionary.atomWidth > input.width) {
-      throw new UserInputError(`atoms of ${dictionary.atomHeight}x${dictionary.atomWidth} do not fit ${options.in} (${input.height}x${input.width})`);
-    }
+    checkAtomsFit(input, dictionary, options.in);
     const l1Weight = options.l1Weight === undefined ? undefined : await readL1WeightFile(options.l1Weight);
     if (l1Weight) {
       const groups = dictionary.channels === 1 ? input.channels : 1;

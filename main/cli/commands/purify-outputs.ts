@@ -3,7 +3,7 @@ import type { ImageArray } from '../../acsr/array/image-array.ts';
 import { type PurificationResult } from '../../acsr/purification/purify-image.ts';
 import { sha256Hex } from '../../io/hashing.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
-import { encodePng, type RasterImage } from '../../io/image.ts';
+import { encodePng } from '../../io/image.ts';
 import { writeJsonFile } from '../../io/json-file.ts';
 import { productVersion } from '../../version.ts';
 
@@ -15,7 +15,7 @@ import { productVersion } from '../../version.ts';
 export interface PurificationOutputsRequest {
   readonly file: string;
   readonly bytes: Uint8Array;
-  readonly image: RasterImage & { readonly notes: readonly string[] };
+  readonly image: ImageArray & { readonly notes: readonly string[] };
   readonly result: PurificationResult;
   readonly out: string;
   readonly saveComponents: boolean;
@@ -27,7 +27,7 @@ export interface PurificationOutputsRequest {
 export async function writePurificationOutputs(request: PurificationOutputsRequest): Promise<{ purifiedPath: string }> {
   const { file, bytes, image, result, out } = request;
   const stem = basename(file, extname(file));
-  const png = await encodePng(asRaster(result.purified));
+  const png = await encodePng(result.purified);
   const purifiedPath = join(out, `${stem}.purified.png`);
   await writeFileAtomic(purifiedPath, png);
   const components: Record<string, string> = {};
@@ -38,7 +38,7 @@ export async function writePurificationOutputs(request: PurificationOutputsReque
     ];
     for (const [name, part, offset] of parts) {
       const path = join(out, `${stem}.${name}.png`);
-      await writeFileAtomic(path, await encodePng(asRaster(offset === 0 ? part : { ...part, data: part.data.map((v) => v + offset) })));
+      await writeFileAtomic(path, await encodePng(offset === 0 ? part : { ...part, data: part.data.map((v) => v + offset) }));
       components[name] = path;
     }
   }
@@ -59,9 +59,4 @@ export async function writePurificationOutputs(request: PurificationOutputsReque
   };
   await writeJsonFile(join(out, `${stem}.purification.json`), report);
   return { purifiedPath };
-}
-
-/** Purification keeps the input's channel count, which RasterImage spells as 1 | 3. */
-function asRaster(image: ImageArray<Float64Array>): RasterImage {
-  return { ...image, channels: image.channels as 1 | 3 };
 }

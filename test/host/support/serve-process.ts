@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import type { CallResult, JobSnapshot, SocketServerMessage } from '../../../main/ipc/contract.ts';
+import type { CallResult, JobSnapshot, SocketServerMessage } from '../../../main/ipc/contract/index.ts';
 import { repoRoot } from '../../support/shared-data.ts';
 
 export interface ServeProcess {

@@ -1,0 +1,112 @@
+/**
+ * The channel names: every request channel names its input and output schema, every event channel
+ * its payload schema. Hosts parse every input with these schemas before any service sees it
+ * (validated-dispatch.ts).
+ */
+import { z } from 'zod';
+import { appStateSchema, caseSummarySchema, createCaseInputSchema, setExaminerInputSchema } from './cases.ts';
+import { bundleChoiceSchema, caseIdSchema, classifierChoiceSchema, emptyInputSchema, itemIdSchema, jobIdSchema, shortTextSchema } from './common.ts';
+import { evaluationChoicesSchema, evaluationIdSchema, evaluationPlotSchema } from './evaluation.ts';
+import { categoryCodeSchema, evidenceDetailSchema, evidenceSummarySchema, noteTextSchema, purificationRunViewSchema, renderedViewPartSchema, viewPartSchema } from './items.ts';
+import { jobOutputEventSchema, jobRequestSchema, jobSnapshotSchema } from './jobs.ts';
+import { trainingChoicesSchema } from './training.ts';
+
+function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output };
+}
+
+const tagSchema = shortTextSchema.pipe(z.string().min(1, 'a tag cannot be empty').max(100));
+
+/** Renderer-to-main calls, each answered once. */
+export const requestChannels = {
+  'app.state': request(emptyInputSchema, appStateSchema),
+  'app.setExaminer': request(setExaminerInputSchema, appStateSchema),
+  'app.setBlurByDefault': request(z.strictObject({ blur: z.boolean() }), appStateSchema),
+  'cases.list': request(emptyInputSchema, z.array(caseSummarySchema)),
+  'cases.create': request(createCaseInputSchema, caseSummarySchema),
+  'cases.get': request(z.strictObject({ caseId: caseIdSchema }), caseSummarySchema),
+  'evidence.list': request(
+    z.strictObject({
+      caseId: caseIdSchema,
+      category: categoryCodeSchema.optional(),
+      uncategorised: z.boolean().optional(),
+      /** Items carrying every one of these user tags. */
+      tags: z.array(shortTextSchema.pipe(z.string().min(1).max(100))).max(20).optional(),
+      /** true: purified at least once; false: never purified. */
+      purified: z.boolean().optional(),
+      /** Items whose latest verdict at this stage has this top class. */
+      verdict: z.strictObject({ stage: z.enum(['before', 'after']), topClass: shortTextSchema.pipe(z.string().min(1).max(100)) }).optional(),
+    }),
+    z.array(evidenceSummarySchema),
+  ),
+  'evidence.thumbnail': request(
+    z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, maxEdge: z.number().int().min(32).max(1024) }),
+    z.object({ mediaType: z.literal('image/jpeg'), base64: z.string() }),
+  ),
+  'evidence.setCategory': request(
+    z.strictObject({ caseId: caseIdSchema, itemIds: z.array(itemIdSchema).min(1).max(10_000), category: categoryCodeSchema, comment: shortTextSchema.optional() }),
+    z.object({ tagged: z.number().int() }),
+  ),
+  'evidence.get': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema }), evidenceDetailSchema),
+  'evidence.addTag': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, tag: tagSchema }), evidenceDetailSchema),
+  /** Bulk action of the grid: one user tag for every selected item. */
+  'evidence.tagItems': request(
+    z.strictObject({ caseId: caseIdSchema, itemIds: z.array(itemIdSchema).min(1).max(10_000), tag: tagSchema }),
+    z.object({ tagged: z.number().int() }),
+  ),
+  'evidence.addNote': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, text: noteTextSchema }), evidenceDetailSchema),
+  /** Every purification run of an item, oldest first. */
+  'evidence.purifications': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema }), z.array(purificationRunViewSchema)),
+  /** One part of a run (or the original) as a display PNG, its signed parts scaled by the gain the answer states. */
+  'evidence.viewPart': request(
+    z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, runId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), part: viewPartSchema, maxEdge: z.number().int().min(64).max(2048) }),
+    renderedViewPartSchema,
+  ),
+  /** The bundles and content filters a purify job may use (ids only travel back). */
+  'purification.choices': request(
+    emptyInputSchema,
+    z.object({ bundles: z.array(bundleChoiceSchema), classifiers: z.array(classifierChoiceSchema), defaultBundleId: z.string().nullable(), defaultClassifierId: z.string().nullable() }),
+  ),
+  /** What the training form may use and starts from. */
+  'training.choices': request(emptyInputSchema, trainingChoicesSchema),
+  /** What an evaluation may use: registry classifiers, bundles by id, defense names, and the defaults. */
+  'evaluation.choices': request(emptyInputSchema, evaluationChoicesSchema),
+  /** A plot of a finished evaluation of this workspace, by evaluation id and plot name (never a path). */
+  'evaluation.plot': request(
+    z.strictObject({ evaluationId: evaluationIdSchema, plot: evaluationPlotSchema }),
+    z.object({ mediaType: z.literal('image/png'), base64: z.string() }),
+  ),
+  'jobs.start': request(jobRequestSchema, jobSnapshotSchema),
+  'jobs.cancel': request(z.strictObject({ jobId: jobIdSchema }), jobSnapshotSchema),
+  'jobs.list': request(emptyInputSchema, z.array(jobSnapshotSchema)),
+  /** Everything a job has shown so far besides progress (elbow curves, atom grids...), for a screen opened mid-job. */
+  'jobs.outputs': request(z.strictObject({ jobId: jobIdSchema }), z.array(jobOutputEventSchema)),
+  /** A native folder dialog (Electron only; the browser host answers 'unavailable'). */
+  'dialog.chooseFolder': request(z.strictObject({ title: shortTextSchema.optional() }), z.object({ path: z.string().nullable() })),
+} as const;
+
+/** Main-to-renderer notifications. */
+export const eventChannels = {
+  /** Every state change and (throttled) progress of a job. */
+  'jobs.changed': jobSnapshotSchema,
+  /** Each output of a job (main/jobs/job-outputs.ts), once, as the job produces it. */
+  'jobs.output': jobOutputEventSchema,
+} as const;
+
+export type RequestChannel = keyof typeof requestChannels;
+export type EventChannel = keyof typeof eventChannels;
+export type RequestInput<C extends RequestChannel> = z.input<(typeof requestChannels)[C]['input']>;
+export type ParsedRequestInput<C extends RequestChannel> = z.output<(typeof requestChannels)[C]['input']>;
+export type RequestOutput<C extends RequestChannel> = z.output<(typeof requestChannels)[C]['output']>;
+export type EventPayload<E extends EventChannel> = z.output<(typeof eventChannels)[E]>;
+
+export const REQUEST_CHANNELS = Object.keys(requestChannels) as RequestChannel[];
+export const EVENT_CHANNELS = Object.keys(eventChannels) as EventChannel[];
+
+export function isRequestChannel(name: unknown): name is RequestChannel {
+  return typeof name === 'string' && Object.hasOwn(requestChannels, name);
+}
+
+export function isEventChannel(name: unknown): name is EventChannel {
+  return typeof name === 'string' && Object.hasOwn(eventChannels, name);
+}
