@@ -73,13 +73,18 @@ const SELECT_ACTIVE_BY_NAME = 'SELECT * FROM hash_lists WHERE removed_at IS NULL
 const SELECT_ACTIVE_BY_SHA256 = 'SELECT * FROM hash_lists WHERE removed_at IS NULL AND sha256 = ?';
 const SELECT_BY_ID = 'SELECT * FROM hash_lists WHERE id = ?';
 const MARK_REMOVED = 'UPDATE hash_lists SET removed_by = ?, removed_at = ? WHERE id = ?';
+const INSERT_PDQ_BLOCK = 'INSERT INTO hash_list_pdq_blocks (list_id, block, hash_count, hashes, entries) VALUES (?, ?, ?, ?, ?)';
 const DELETE_HASHES = 'DELETE FROM hash_list_hashes WHERE list_id = ?';
+const DELETE_PDQ_BLOCKS = 'DELETE FROM hash_list_pdq_blocks WHERE list_id = ?';
 const DELETE_ENTRIES = 'DELETE FROM hash_list_entries WHERE list_id = ?';
 const SELECT_ENTRY = 'SELECT line, category, source FROM hash_list_entries WHERE list_id = ? AND entry = ?';
 const SELECT_EXACT = `SELECT h.list_id AS listId, h.entry AS entry FROM hash_list_hashes h JOIN hash_lists l ON l.id = h.list_id
   WHERE h.kind = ? AND h.hash = ? AND l.removed_at IS NULL ORDER BY h.list_id, h.entry`;
-const SELECT_PDQ = `SELECT h.list_id, h.entry, h.hash FROM hash_list_hashes h JOIN hash_lists l ON l.id = h.list_id
-  WHERE h.kind = 'pdq' AND l.removed_at IS NULL ORDER BY h.list_id, h.rowid`;
+const SELECT_PDQ_BLOCKS = `SELECT b.list_id, b.hash_count, b.hashes, b.entries FROM hash_list_pdq_blocks b JOIN hash_lists l ON l.id = b.list_id
+  WHERE l.removed_at IS NULL ORDER BY b.list_id, b.block`;
+
+/** PDQ hashes per stored block (see the migration). */
+const PDQ_BLOCK = 65_536;
 
 function recordOf(row: HashListRow): HashListRecord {
   return {
@@ -100,10 +105,11 @@ function recordOf(row: HashListRow): HashListRecord {
   };
 }
 
-/** The 32 bytes of a packed PDQ hash in the order of its hex text (packed-pdq.ts: word 7 first). */
-function pdqBytes(words: Uint32Array, at: number, into: Buffer): Buffer {
-  for (let p = 0; p < PDQ_WORDS; p++) into.writeUInt32BE(words[at + p], (PDQ_WORDS - 1 - p) * 4);
-  return into;
+/** Rows [first, first + count) of packed PDQ words (or of entries) as little-endian bytes. */
+function littleEndianBytes(values: Uint32Array, first: number, count: number): Buffer {
+  const bytes = Buffer.alloc(count * 4);
+  for (let k = 0; k < count; k++) bytes.writeUInt32LE(values[first + k], k * 4);
+  return bytes;
 }
 
 export class HashListStore {
@@ -140,9 +146,12 @@ export class HashListStore {
         const { line, category, source } = list.entry(entry);
         insertEntry.run(id, entry, line, category, source);
       }
+      const insertBlock = this.#db.prepare(INSERT_PDQ_BLOCK);
+      for (let first = 0, block = 0; first < list.pdq.count; first += PDQ_BLOCK, block++) {
+        const count = Math.min(PDQ_BLOCK, list.pdq.count - first);
+        insertBlock.run(id, block, count, littleEndianBytes(list.pdq.words, first * PDQ_WORDS, count * PDQ_WORDS), littleEndianBytes(list.pdq.entryOfRow, first, count));
+      }
       const insertHash = this.#db.prepare(INSERT_HASH);
-      const scratch = Buffer.alloc(PDQ_WORDS * 4);
-      for (let row = 0; row < list.pdq.count; row++) insertHash.run(id, 'pdq', pdqBytes(list.pdq.words, row * PDQ_WORDS, scratch), list.pdq.entryOfRow[row]);
       for (const kind of EXACT_HASH_KINDS) {
         for (const [hex, entry] of list.exact[kind]) insertHash.run(id, kind, Buffer.from(hex, 'hex'), entry);
       }
@@ -184,6 +193,7 @@ export class HashListStore {
     return this.#write.run(() => {
       const list = this.find(nameOrId);
       this.#db.prepare(DELETE_HASHES).run(list.id);
+      this.#db.prepare(DELETE_PDQ_BLOCKS).run(list.id);
       this.#db.prepare(DELETE_ENTRIES).run(list.id);
       this.#db.prepare(MARK_REMOVED).run(examiner.trim(), utcNow(), list.id);
       this.#write.audit({ examiner, action: 'hashlist-remove', subject: `hashlist:${list.id}`, parameters: { name: list.name, sha256: list.sha256 } });
@@ -209,12 +219,12 @@ export class HashListStore {
     const listOfRow = new Uint32Array(expected);
     const entryOfRow = new Uint32Array(expected);
     let count = 0;
-    for (const [listId, entry, hash] of this.#db.prepare(SELECT_PDQ).raw().iterate() as IterableIterator<[number, number, Buffer]>) {
-      if (count === expected) throw new Error('more PDQ hashes stored than the lists count');
-      for (let p = 0; p < PDQ_WORDS; p++) words[count * PDQ_WORDS + p] = hash.readUInt32BE((PDQ_WORDS - 1 - p) * 4);
-      listOfRow[count] = listId;
-      entryOfRow[count] = entry;
-      count++;
+    for (const [listId, hashCount, hashes, entries] of this.#db.prepare(SELECT_PDQ_BLOCKS).raw().iterate() as IterableIterator<[number, number, Buffer, Buffer]>) {
+      if (count + hashCount > expected) throw new Error('more PDQ hashes stored than the lists count');
+      for (let k = 0; k < hashCount * PDQ_WORDS; k++) words[count * PDQ_WORDS + k] = hashes.readUInt32LE(k * 4);
+      for (let k = 0; k < hashCount; k++) entryOfRow[count + k] = entries.readUInt32LE(k * 4);
+      listOfRow.fill(listId, count, count + hashCount);
+      count += hashCount;
     }
     if (count !== expected) throw new Error(`${count} PDQ hashes stored, the lists count ${expected}`);
     return { words, count, listOfRow, entryOfRow };

@@ -21,7 +21,7 @@ interface Migration {
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    description: 'audit log; known-content hash lists, their entries and hashes',
+    description: 'audit log; known-content hash lists, their entries, exact hashes and packed PDQ hashes',
     sql: `
       CREATE TABLE audit_log (
         sequence INTEGER PRIMARY KEY,
@@ -75,17 +75,29 @@ const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (list_id, entry)
       ) WITHOUT ROWID;
 
-      -- The hash's bytes (hex decoded). PDQ hashes are matched in memory (main/triage), so only
-      -- the exact kinds are indexed by value.
+      -- Exact hashes (MD5, SHA-1, SHA-256) as their bytes (hex decoded), indexed by value.
       CREATE TABLE hash_list_hashes (
         list_id INTEGER NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('pdq', 'md5', 'sha1', 'sha256')),
+        kind TEXT NOT NULL CHECK (kind IN ('md5', 'sha1', 'sha256')),
         hash BLOB NOT NULL,
         entry INTEGER NOT NULL,
         FOREIGN KEY (list_id, entry) REFERENCES hash_list_entries(list_id, entry)
       );
-      CREATE INDEX hash_list_hashes_exact ON hash_list_hashes(kind, hash) WHERE kind <> 'pdq';
-      CREATE INDEX hash_list_hashes_by_list ON hash_list_hashes(list_id, kind);
+      CREATE INDEX hash_list_hashes_exact ON hash_list_hashes(kind, hash);
+      CREATE INDEX hash_list_hashes_by_list ON hash_list_hashes(list_id);
+
+      -- PDQ hashes are matched by distance in memory (main/triage), never looked up by value, so
+      -- they are kept packed in blocks of up to 65,536: 'hashes' holds 32 bytes per hash (eight
+      -- little-endian 32-bit words in the order of main/triage/packed-pdq.ts), 'entries' the
+      -- entry of each hash (little-endian 32-bit). A million hashes load in one read of 16 blocks.
+      CREATE TABLE hash_list_pdq_blocks (
+        list_id INTEGER NOT NULL REFERENCES hash_lists(id),
+        block INTEGER NOT NULL,
+        hash_count INTEGER NOT NULL CHECK (hash_count > 0),
+        hashes BLOB NOT NULL CHECK (length(hashes) = 32 * hash_count),
+        entries BLOB NOT NULL CHECK (length(entries) = 4 * hash_count),
+        PRIMARY KEY (list_id, block)
+      ) WITHOUT ROWID;
     `,
   },
 ];
