@@ -114,21 +114,31 @@ export function joinPdqWithin(
   const wordRadius = threshold >> 3;
   const probes = MASKS_WITHIN[halfRadius];
   // Locals, not the imported bindings, in the hot loops (those are read through getters).
-  const masks = MASKS, popcount16 = POPCOUNT16, stride = PDQ_WORDS, slotValues = SLOT_VALUES;
-  const oWords = outerSet.words, iWords = innerSet.words;
+  const masks = MASKS,
+    popcount16 = POPCOUNT16,
+    stride = PDQ_WORDS,
+    slotValues = SLOT_VALUES;
+  const oWords = outerSet.words,
+    iWords = innerSet.words;
   for (let slot = 0; slot < SLOTS; slot++) {
     progress.signal?.throwIfAborted();
     sortBySlot(outerSet, slot, outer);
     sortBySlot(innerSet, slot, inner);
-    const oStart = outer.bucketStart, oHalf = outer.otherHalf, oOriginal = outer.original;
-    const iStart = inner.bucketStart, iHalf = inner.otherHalf, iOriginal = inner.original;
+    const oStart = outer.bucketStart,
+      oHalf = outer.otherHalf,
+      oOriginal = outer.original;
+    const iStart = inner.bucketStart,
+      iHalf = inner.otherHalf,
+      iOriginal = inner.original;
     for (let value = 0; value < slotValues; value++) {
-      const oFirst = oStart[value], oEnd = oStart[value + 1];
+      const oFirst = oStart[value],
+        oEnd = oStart[value + 1];
       if (oFirst === oEnd) continue;
       for (let probe = 0; probe < probes; probe++) {
         const mask = masks[probe];
         const partner = value ^ mask;
-        const iFirst = iStart[partner], iEnd = iStart[partner + 1];
+        const iFirst = iStart[partner],
+          iEnd = iStart[partner + 1];
         if (iFirst === iEnd) continue;
         // The bucket pair differs in POPCOUNT16[mask] bits of this half; the rest of the word may
         // differ in what is left of the word radius.
@@ -137,7 +147,8 @@ export function joinPdqWithin(
           const jHalf = iHalf[j];
           for (let o = oFirst; o < oEnd; o++) {
             if (popcount16[oHalf[o] ^ jHalf] > otherLimit) continue;
-            const oAt = oOriginal[o] * stride, iAt = iOriginal[j] * stride;
+            const oAt = oOriginal[o] * stride,
+              iAt = iOriginal[j] * stride;
             const distance = packedDistanceAtMost(oWords, oAt, iWords, iAt, threshold);
             if (distance > threshold || firstQualifyingSlot(oWords, oAt, iWords, iAt, halfRadius, wordRadius) !== slot) continue;
             if (outerIsA) visit(oOriginal[o], iOriginal[j], distance);

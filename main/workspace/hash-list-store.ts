@@ -138,8 +138,22 @@ export class HashListStore {
       const id = Number(
         this.#db
           .prepare(INSERT_LIST)
-          .run(name, input.fileName, list.sha256, list.format, list.byteLength, list.entryCount, counts.pdq, counts.md5, counts.sha1, counts.sha256,
-            list.duplicates, list.skippedRecords, input.examiner.trim(), importedAt).lastInsertRowid,
+          .run(
+            name,
+            input.fileName,
+            list.sha256,
+            list.format,
+            list.byteLength,
+            list.entryCount,
+            counts.pdq,
+            counts.md5,
+            counts.sha1,
+            counts.sha256,
+            list.duplicates,
+            list.skippedRecords,
+            input.examiner.trim(),
+            importedAt,
+          ).lastInsertRowid,
       );
       const insertEntry = this.#db.prepare(INSERT_ENTRY);
       for (let entry = 0; entry < list.entryCount; entry++) {
@@ -149,7 +163,13 @@ export class HashListStore {
       const insertBlock = this.#db.prepare(INSERT_PDQ_BLOCK);
       for (let first = 0, block = 0; first < list.pdq.count; first += PDQ_BLOCK, block++) {
         const count = Math.min(PDQ_BLOCK, list.pdq.count - first);
-        insertBlock.run(id, block, count, littleEndianBytes(list.pdq.words, first * PDQ_WORDS, count * PDQ_WORDS), littleEndianBytes(list.pdq.entryOfRow, first, count));
+        insertBlock.run(
+          id,
+          block,
+          count,
+          littleEndianBytes(list.pdq.words, first * PDQ_WORDS, count * PDQ_WORDS),
+          littleEndianBytes(list.pdq.entryOfRow, first, count),
+        );
       }
       const insertHash = this.#db.prepare(INSERT_HASH);
       for (const kind of EXACT_HASH_KINDS) {
@@ -219,7 +239,9 @@ export class HashListStore {
     const listOfRow = new Uint32Array(expected);
     const entryOfRow = new Uint32Array(expected);
     let count = 0;
-    for (const [listId, hashCount, hashes, entries] of this.#db.prepare(SELECT_PDQ_BLOCKS).raw().iterate() as IterableIterator<[number, number, Buffer, Buffer]>) {
+    for (const [listId, hashCount, hashes, entries] of this.#db.prepare(SELECT_PDQ_BLOCKS).raw().iterate() as IterableIterator<
+      [number, number, Buffer, Buffer]
+    >) {
       if (count + hashCount > expected) throw new Error('more PDQ hashes stored than the lists count');
       for (let k = 0; k < hashCount * PDQ_WORDS; k++) words[count * PDQ_WORDS + k] = hashes.readUInt32LE(k * 4);
       for (let k = 0; k < hashCount; k++) entryOfRow[count + k] = entries.readUInt32LE(k * 4);

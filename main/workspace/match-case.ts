@@ -105,7 +105,15 @@ export async function matchCaseAgainstHashLists(caseFolder: CaseFolder, workspac
     const variants = packDihedralHashes(withPdq.map((item) => item.pdq!));
     for (const match of matchPdqList(variants, stored, threshold, { signal: options.signal })) {
       const item = withPdq[match.item];
-      found.push({ itemId: item.id, itemName: item.name, listId: stored.listOfRow[match.row], entry: stored.entryOfRow[match.row], kind: 'pdq', distance: match.distance, variant: match.variant });
+      found.push({
+        itemId: item.id,
+        itemName: item.name,
+        listId: stored.listOfRow[match.row],
+        entry: stored.entryOfRow[match.row],
+        kind: 'pdq',
+        distance: match.distance,
+        variant: match.variant,
+      });
     }
   }
 

@@ -125,12 +125,30 @@ describe('hash lists in the workspace', () => {
       [1, 'known-a', 'text', 6, { pdq: 3, md5: 1, sha1: 1, sha256: 1 }, 'A. Jones'],
     );
     assert.equal(a.list.sha256, sha('sha256', listA));
-    const b = json(await runAcsr(['hashlist', 'import', '--workspace', workspace, '--file', listB, '--name', 'Project VIC B', '--examiner', 'B. Smith', '--json', '--quiet']));
+    const b = json(
+      await runAcsr([
+        'hashlist',
+        'import',
+        '--workspace',
+        workspace,
+        '--file',
+        listB,
+        '--name',
+        'Project VIC B',
+        '--examiner',
+        'B. Smith',
+        '--json',
+        '--quiet',
+      ]),
+    );
     assert.deepEqual([b.list.id, b.list.name, b.list.format, b.list.counts], [2, 'Project VIC B', 'vics-json', { pdq: 0, md5: 1, sha1: 1, sha256: 0 }]);
 
     const listed = await runAcsr(['hashlist', 'list', '--workspace', workspace]);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, /^ {3}1 {2}known-a {2}text {2}6 entries \(3 PDQ, 1 MD5, 1 SHA-1, 1 SHA-256\) {2}sha256 [0-9a-f]{12} {2}imported \S+ by A\. Jones$/m);
+    assert.match(
+      listed.stdout,
+      /^ {3}1 {2}known-a {2}text {2}6 entries \(3 PDQ, 1 MD5, 1 SHA-1, 1 SHA-256\) {2}sha256 [0-9a-f]{12} {2}imported \S+ by A\. Jones$/m,
+    );
     assert.match(listed.stdout, /^2 lists$/m);
 
     const audit = workspaceAudit();
@@ -161,15 +179,18 @@ describe('hash lists in the workspace', () => {
   it("matches a case's items: exact hashes, and the re-encode and the mirror by PDQ over the variants; nothing else", async () => {
     const result = json(await runAcsr(['case', 'match', '--case', caseDir, '--examiner', 'C. Lee', '--json', '--quiet']));
     const found = result.matches.map((m: any) => `${m.itemName} ${m.listName} ${m.kind} ${m.category} ${m.source} line ${m.line}`);
-    assert.deepEqual(found, [
-      'china.jpg known-a md5 CAT-3 china file line 5',
-      'darknet-dog.jpg Project VIC B md5 2 MediaID 41 line 4',
-      'darknet-dog.jpg Project VIC B sha1 2 MediaID 41 line 4',
-      'skimage-camera.png known-a sha1 CAT-1 camera file line 6',
-      'skimage-camera.png known-a sha256 CAT-1 camera file again line 7',
-      'astronaut-q70.jpg known-a pdq CAT-1 astronaut original line 2',
-      'flower-mirrored.png known-a pdq CAT-2 flower original line 3',
-    ].sort((x, y) => order(x) - order(y)));
+    assert.deepEqual(
+      found,
+      [
+        'china.jpg known-a md5 CAT-3 china file line 5',
+        'darknet-dog.jpg Project VIC B md5 2 MediaID 41 line 4',
+        'darknet-dog.jpg Project VIC B sha1 2 MediaID 41 line 4',
+        'skimage-camera.png known-a sha1 CAT-1 camera file line 6',
+        'skimage-camera.png known-a sha256 CAT-1 camera file again line 7',
+        'astronaut-q70.jpg known-a pdq CAT-1 astronaut original line 2',
+        'flower-mirrored.png known-a pdq CAT-2 flower original line 3',
+      ].sort((x, y) => order(x) - order(y)),
+    );
     for (const match of result.matches) {
       if (match.kind !== 'pdq') assert.deepEqual([match.distance, match.variant], [0, null]);
       else assert.ok(match.distance <= 31, `${match.itemName} at ${match.distance}`);
@@ -179,29 +200,43 @@ describe('hash lists in the workspace', () => {
     assert.equal(variant('astronaut-q70.jpg'), 'original');
     assert.notEqual(variant('flower-mirrored.png'), 'original');
     assert.deepEqual([result.itemsChecked, result.matchedItems, result.threshold], [6, 5, 31]);
-    assert.deepEqual(result.lists.map((list: any) => list.sha256), [sha('sha256', listA), sha('sha256', listB)]);
+    assert.deepEqual(
+      result.lists.map((list: any) => list.sha256),
+      [sha('sha256', listA), sha('sha256', listB)],
+    );
 
     // The run is in the case's audit log, with the versions of the lists it used, and the case verifies.
     const db = new Database(join(caseDir, 'case.sqlite'), { readonly: true });
     const entry = db.prepare(`SELECT examiner, parameters FROM audit_log WHERE action = 'hashlist-match'`).get() as { examiner: string; parameters: string };
     db.close();
     assert.equal(entry.examiner, 'C. Lee');
-    assert.deepEqual(JSON.parse(entry.parameters).lists.map((list: any) => list.sha256), [sha('sha256', listA), sha('sha256', listB)]);
+    assert.deepEqual(
+      JSON.parse(entry.parameters).lists.map((list: any) => list.sha256),
+      [sha('sha256', listA), sha('sha256', listB)],
+    );
     assert.equal((await runAcsr(['case', 'verify', '--case', caseDir, '--examiner', 'C. Lee', '--quiet'])).code, 0);
 
     const printed = await runAcsr(['case', 'match', '--case', caseDir, '--workspace', workspace, '--examiner', 'C. Lee', '--quiet']);
     assert.equal(printed.code, 0, printed.stderr);
-    assert.match(printed.stdout, /^item \d+ {2}flower-mirrored\.png {2}list 'known-a' line 3 {2}category CAT-2 {2}PDQ distance \d+ \((rotate|flip)\w+\) {2}source flower original$/m);
+    assert.match(
+      printed.stdout,
+      /^item \d+ {2}flower-mirrored\.png {2}list 'known-a' line 3 {2}category CAT-2 {2}PDQ distance \d+ \((rotate|flip)\w+\) {2}source flower original$/m,
+    );
     assert.match(printed.stdout, /^5 of 6 items matched \(7 matches\) against 2 lists$/m);
   });
 
   it('removes a list: its hashes no longer match, its record and audit entries stay', async () => {
-    const removed = json(await runAcsr(['hashlist', 'remove', '--workspace', workspace, '--list', 'Project VIC B', '--examiner', 'B. Smith', '--json', '--quiet']));
+    const removed = json(
+      await runAcsr(['hashlist', 'remove', '--workspace', workspace, '--list', 'Project VIC B', '--examiner', 'B. Smith', '--json', '--quiet']),
+    );
     assert.deepEqual([removed.list.id, removed.list.removedBy], [2, 'B. Smith']);
     const gone = await runAcsr(['hashlist', 'remove', '--workspace', workspace, '--list', '2', '--examiner', 'B. Smith']);
     assert.equal(gone.code, 2);
     assert.match(gone.stderr, /hash list 2 \('Project VIC B'\) was removed on \S+ by B\. Smith/);
-    assert.deepEqual(json(await runAcsr(['hashlist', 'list', '--workspace', workspace, '--json'])).lists.map((list: any) => list.name), ['known-a']);
+    assert.deepEqual(
+      json(await runAcsr(['hashlist', 'list', '--workspace', workspace, '--json'])).lists.map((list: any) => list.name),
+      ['known-a'],
+    );
     assert.equal(json(await runAcsr(['hashlist', 'list', '--workspace', workspace, '--all', '--json'])).count, 2);
     const result = json(await runAcsr(['case', 'match', '--case', caseDir, '--examiner', 'C. Lee', '--json', '--quiet']));
     assert.ok(!result.matches.some((m: any) => m.listName === 'Project VIC B'));
@@ -209,9 +244,27 @@ describe('hash lists in the workspace', () => {
     const counts = tableCounts();
     // List A's six entries, its three exact hashes and its one block of three PDQ hashes remain.
     assert.deepEqual([counts.lists, counts.entries, counts.exactHashes, counts.pdqBlocks], [2, 6, 3, 1]);
-    assert.deepEqual(workspaceAudit().map((row) => row.action), ['hashlist-import', 'hashlist-import', 'hashlist-remove']);
+    assert.deepEqual(
+      workspaceAudit().map((row) => row.action),
+      ['hashlist-import', 'hashlist-import', 'hashlist-remove'],
+    );
     // The same file can come back as a new list (a new version of the record).
-    const back = json(await runAcsr(['hashlist', 'import', '--workspace', workspace, '--file', listB, '--name', 'Project VIC B', '--examiner', 'B. Smith', '--json', '--quiet']));
+    const back = json(
+      await runAcsr([
+        'hashlist',
+        'import',
+        '--workspace',
+        workspace,
+        '--file',
+        listB,
+        '--name',
+        'Project VIC B',
+        '--examiner',
+        'B. Smith',
+        '--json',
+        '--quiet',
+      ]),
+    );
     assert.equal(back.list.id, 3);
   });
 

@@ -44,7 +44,7 @@ const hashlistImportCommand = defineCommand({
     'Text lists have one hash per line, optionally followed by a category and a source (comma- or tab-separated; a header row may name the columns). ' +
     'A 64-character hash can be PDQ or SHA-256: name the column in a header (pdq, sha256) or say which with --sixty-four-hex. ' +
     'The list is read and checked in full before anything is stored: a malformed line refuses the whole list, naming the line. ' +
-    'The file\'s SHA-256 is recorded as the list\'s version, with who imported it and when, in the workspace\'s audit log.',
+    "The file's SHA-256 is recorded as the list's version, with who imported it and when, in the workspace's audit log.",
   examples: ['acsr hashlist import --workspace ~/cases --file known.csv --name "known 2026-11" --examiner "A. Jones"'],
   options: {
     workspace: workspaceOption,
@@ -62,8 +62,12 @@ const hashlistImportCommand = defineCommand({
     });
     const parsedMs = performance.now() - started;
     const name = options.name ?? basename(options.file, extname(options.file));
-    const record = withWorkspace(options.workspace, (workspace) => workspace.hashLists.record(list, { name, fileName: basename(options.file), examiner: options.examiner }));
-    print(`imported list ${record.id} '${record.name}': ${record.entryCount} entries (${describeCounts(record)})${list.duplicates ? `, ${list.duplicates} repeated hashes kept once` : ''}`);
+    const record = withWorkspace(options.workspace, (workspace) =>
+      workspace.hashLists.record(list, { name, fileName: basename(options.file), examiner: options.examiner }),
+    );
+    print(
+      `imported list ${record.id} '${record.name}': ${record.entryCount} entries (${describeCounts(record)})${list.duplicates ? `, ${list.duplicates} repeated hashes kept once` : ''}`,
+    );
     print(`sha256 ${record.sha256}`);
     return { list: record, readMs: Math.round(parsedMs), storeMs: Math.round(performance.now() - started - parsedMs) };
   },
