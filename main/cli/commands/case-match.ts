@@ -21,7 +21,14 @@ export const caseMatchCommand = defineCommand({
   options: {
     case: caseOption,
     workspace: { type: 'string', valueName: 'DIR', description: 'the workspace holding the hash lists (default: the folder the case folder is in)' },
-    threshold: { type: 'integer', min: 0, max: 255, default: PDQ_MATCH_THRESHOLD, valueName: 'BITS', description: 'largest PDQ distance that matches' },
+    threshold: {
+      type: 'integer',
+      min: 0,
+      max: 63,
+      default: PDQ_MATCH_THRESHOLD,
+      valueName: 'BITS',
+      description: 'largest PDQ distance that matches (beyond 63 bits unrelated pictures match)',
+    },
     examiner: examinerOption,
   },
   async run({ options, print, note, progress, signal }) {
