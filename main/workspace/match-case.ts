@@ -61,6 +61,9 @@ interface ItemHashes {
   pdq: PdqDihedralHashes | null;
 }
 
+/** Items read and hashed concurrently (see matchCaseAgainstHashLists). */
+const ITEMS_IN_FLIGHT = 3;
+
 export async function matchCaseAgainstHashLists(caseFolder: CaseFolder, workspace: WorkspaceDatabase, options: MatchCaseOptions): Promise<CaseMatchSummary> {
   const threshold = options.threshold ?? PDQ_MATCH_THRESHOLD;
   const lists = workspace.hashLists.all();
@@ -69,24 +72,33 @@ export async function matchCaseAgainstHashLists(caseFolder: CaseFolder, workspac
   const needsPdq = lists.some((list) => list.counts.pdq > 0);
   const byId = new Map(lists.map((list) => [list.id, list]));
 
-  const items: ItemHashes[] = [];
-  const lowQuality: number[] = [];
-  const total = caseFolder.db.itemCount();
-  for (const item of caseFolder.db.items()) {
-    options.signal?.throwIfAborted();
-    const hashes: ItemHashes = { id: item.id, name: item.originalName, exact: { md5: item.md5, sha1: null, sha256: item.sha256 }, pdq: null };
-    if (needsSha1 || needsPdq) {
-      const { bytes } = await caseFolder.readEvidence(item.id, { examiner: options.examiner });
-      if (needsSha1) hashes.exact.sha1 = createHash('sha1').update(bytes).digest('hex');
-      if (needsPdq && item.pdqQuality <= PDQ_QUALITY_DISCARD_AT_OR_BELOW) lowQuality.push(item.id);
-      else if (needsPdq) {
-        const samples = await decodeImageSamples(bytes, { source: item.originalName, maxPixels: DEFAULT_MAX_PIXELS });
-        hashes.pdq = computePdqDihedralOfBytes(bytePlaneForPdq(samples, { overwriteSamples: true }));
+  // A few items in flight at once: one item's file is read, or decoded by libvips on its own
+  // threads, while another's PDQ variants are computed here. Results keep the items' order.
+  const queue = [...caseFolder.db.items()];
+  const items: ItemHashes[] = new Array(queue.length);
+  let next = 0;
+  let done = 0;
+  const hashNext = async (): Promise<void> => {
+    while (next < queue.length) {
+      options.signal?.throwIfAborted();
+      const at = next++;
+      const item = queue[at];
+      const hashes: ItemHashes = { id: item.id, name: item.originalName, exact: { md5: item.md5, sha1: null, sha256: item.sha256 }, pdq: null };
+      if (needsSha1 || (needsPdq && item.pdqQuality > PDQ_QUALITY_DISCARD_AT_OR_BELOW)) {
+        const { bytes } = await caseFolder.readEvidence(item.id, { examiner: options.examiner });
+        if (needsSha1) hashes.exact.sha1 = createHash('sha1').update(bytes).digest('hex');
+        if (needsPdq && item.pdqQuality > PDQ_QUALITY_DISCARD_AT_OR_BELOW) {
+          const samples = await decodeImageSamples(bytes, { source: item.originalName, maxPixels: DEFAULT_MAX_PIXELS });
+          hashes.pdq = computePdqDihedralOfBytes(bytePlaneForPdq(samples, { overwriteSamples: true }));
+        }
       }
+      items[at] = hashes;
+      done++;
+      options.progress?.report({ stage: 'hash items', fraction: done / queue.length, message: `item ${item.id} (${done} of ${queue.length})` });
     }
-    items.push(hashes);
-    options.progress?.report({ stage: 'hash items', fraction: items.length / Math.max(total, 1), message: `item ${item.id} (${items.length} of ${total})` });
-  }
+  };
+  await Promise.all(Array.from({ length: ITEMS_IN_FLIGHT }, hashNext));
+  const lowQuality = needsPdq ? queue.filter((item) => item.pdqQuality <= PDQ_QUALITY_DISCARD_AT_OR_BELOW).map((item) => item.id) : [];
 
   const found: Array<Omit<CaseHashMatch, 'category' | 'source' | 'line' | 'listName' | 'listSha256'> & { entry: number }> = [];
   for (const item of items) {
