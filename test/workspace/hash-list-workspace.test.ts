@@ -205,9 +205,21 @@ describe('hash lists in the workspace', () => {
       [sha('sha256', listA), sha('sha256', listB)],
     );
 
+    // A tighter threshold keeps the exact matches and drops the PDQ matches beyond it.
+    const tight = json(await runAcsr(['case', 'match', '--case', caseDir, '--threshold', '0', '--examiner', 'C. Lee', '--json', '--quiet']));
+    const key = (m: any) => `${m.itemId} ${m.listId} ${m.kind} ${m.line}`;
+    assert.deepEqual(tight.matches.map(key), result.matches.filter((m: any) => m.kind !== 'pdq' || m.distance === 0).map(key));
+    assert.ok(
+      result.matches.some((m: any) => m.kind === 'pdq' && m.distance > 0),
+      'some PDQ match is inexact',
+    );
+
     // The run is in the case's audit log, with the versions of the lists it used, and the case verifies.
     const db = new Database(join(caseDir, 'case.sqlite'), { readonly: true });
-    const entry = db.prepare(`SELECT examiner, parameters FROM audit_log WHERE action = 'hashlist-match'`).get() as { examiner: string; parameters: string };
+    const entry = db.prepare(`SELECT examiner, parameters FROM audit_log WHERE action = 'hashlist-match' ORDER BY sequence LIMIT 1`).get() as {
+      examiner: string;
+      parameters: string;
+    };
     db.close();
     assert.equal(entry.examiner, 'C. Lee');
     assert.deepEqual(
