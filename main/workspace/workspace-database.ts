@@ -4,7 +4,7 @@
  * keys, a busy timeout for a second process) and written only through the same kind of write
  * path, so each change and its audit entry commit together.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import { AuditStore } from '../case/stores/audit-store.ts';
@@ -28,14 +28,23 @@ export class WorkspaceDatabase {
     this.hashLists = new HashListStore(db, new CaseWritePath(db, this.audit));
   }
 
-  /** Opens (creating the folder and the database when missing) the workspace's database. */
-  static open(workspace: string): WorkspaceDatabase {
+  /**
+   * Opens the workspace's database. With `create` (the default) a missing folder and database are
+   * made; without it they are refused, so that only reading leaves no file behind.
+   */
+  static open(workspace: string, options: { create?: boolean } = {}): WorkspaceDatabase {
     const folder = resolve(workspace);
     const path = join(folder, WORKSPACE_DATABASE_FILE);
+    const create = options.create ?? true;
+    if (!create && !existsSync(path)) {
+      throw new UserInputError(
+        `${folder} has no workspace database (${WORKSPACE_DATABASE_FILE}); import a hash list into it first with 'acsr hashlist import --workspace ${folder}'`,
+      );
+    }
     let db: SqliteDatabase;
     try {
-      mkdirSync(folder, { recursive: true });
-      db = new Database(path);
+      if (create) mkdirSync(folder, { recursive: true });
+      db = new Database(path, { fileMustExist: !create });
     } catch (error) {
       throw new UserInputError(`${path}: cannot open the workspace database (${(error as Error).message})`);
     }

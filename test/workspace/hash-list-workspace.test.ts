@@ -4,7 +4,7 @@
 // and a JPEG re-encode and a mirror of listed pictures by PDQ) and nothing else.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -278,6 +278,17 @@ describe('hash lists in the workspace', () => {
       ]),
     );
     assert.equal(back.list.id, 3);
+  });
+
+  it('reads no workspace that has no database, and leaves none behind', async () => {
+    const empty = join(workspace, 'empty');
+    await mkdir(empty);
+    const listed = await runAcsr(['hashlist', 'list', '--workspace', empty]);
+    assert.equal(listed.code, 2);
+    assert.match(listed.stderr, /has no workspace database \(workspace\.sqlite\); import a hash list into it first/);
+    const matched = await runAcsr(['case', 'match', '--case', caseDir, '--workspace', empty, '--examiner', 'C. Lee']);
+    assert.equal(matched.code, 2);
+    assert.equal(existsSync(join(empty, WORKSPACE_DATABASE_FILE)), false);
   });
 
   it('refuses a workspace database written by a newer version', async () => {

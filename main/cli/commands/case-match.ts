@@ -32,7 +32,7 @@ export const caseMatchCommand = defineCommand({
     examiner: examinerOption,
   },
   async run({ options, print, note, progress, signal }) {
-    const workspace = WorkspaceDatabase.open(options.workspace ?? dirname(resolve(options.case)));
+    const workspace = WorkspaceDatabase.open(options.workspace ?? dirname(resolve(options.case)), { create: false });
     try {
       return await withCase(options.case, note, async (caseFolder) => {
         const summary = await matchCaseAgainstHashLists(caseFolder, workspace, { examiner: options.examiner, threshold: options.threshold, progress, signal });

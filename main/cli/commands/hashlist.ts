@@ -17,8 +17,8 @@ const workspaceOption = {
   description: 'the workspace folder (holds the case folders and workspace.sqlite)',
 } as const;
 
-function withWorkspace<T>(folder: string, work: (workspace: WorkspaceDatabase) => T): T {
-  const workspace = WorkspaceDatabase.open(folder);
+function withWorkspace<T>(folder: string, work: (workspace: WorkspaceDatabase) => T, options: { create?: boolean } = {}): T {
+  const workspace = WorkspaceDatabase.open(folder, options);
   try {
     return work(workspace);
   } finally {
@@ -82,7 +82,7 @@ const hashlistListCommand = defineCommand({
     all: { type: 'boolean', description: 'also the lists that were removed' },
   },
   async run({ options, print }) {
-    const lists = withWorkspace(options.workspace, (workspace) => workspace.hashLists.all({ includeRemoved: options.all }));
+    const lists = withWorkspace(options.workspace, (workspace) => workspace.hashLists.all({ includeRemoved: options.all }), { create: false });
     for (const list of lists) print(listLine(list));
     print(`${lists.length} list${lists.length === 1 ? '' : 's'}`);
     return { count: lists.length, lists };
@@ -99,7 +99,9 @@ const hashlistRemoveCommand = defineCommand({
     examiner: examinerOption,
   },
   async run({ options, print }) {
-    const removed = withWorkspace(options.workspace, (workspace) => workspace.hashLists.remove(options.list, options.examiner));
+    const removed = withWorkspace(options.workspace, (workspace) => workspace.hashLists.remove(options.list, options.examiner), {
+      create: false,
+    });
     print(`removed list ${removed.id} '${removed.name}' (sha256 ${removed.sha256})`);
     return { list: removed };
   },
