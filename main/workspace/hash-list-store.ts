@@ -6,6 +6,7 @@
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { CaseWritePath } from '../case/stores/case-write-path.ts';
 import { utcNow } from '../case/stores/case-write-path.ts';
+import { normaliseName } from '../case/text-safety.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { EXACT_HASH_KINDS, type ExactHashKind, type HashKind } from '../triage/hash-kinds.ts';
 import type { HashList, HashListFormat } from '../triage/hash-list.ts';
@@ -126,8 +127,8 @@ export class HashListStore {
    * active list has the same name or the same file (SHA-256).
    */
   record(list: HashList, input: { name: string; fileName: string; examiner: string }): HashListRecord {
-    const name = input.name.trim();
-    if (!name) throw new UserInputError('a hash list needs a name');
+    const name = normaliseName(input.name, 'hash list name');
+    const examiner = normaliseName(input.examiner, 'examiner name');
     return this.#write.run(() => {
       const sameName = this.#db.prepare(SELECT_ACTIVE_BY_NAME).get(name) as HashListRow | undefined;
       if (sameName) throw new UserInputError(`a hash list named '${name}' is already imported (list ${sameName.id}); remove it first or choose another name`);
@@ -151,7 +152,7 @@ export class HashListStore {
             counts.sha256,
             list.duplicates,
             list.skippedRecords,
-            input.examiner.trim(),
+            examiner,
             importedAt,
           ).lastInsertRowid,
       );
@@ -176,7 +177,7 @@ export class HashListStore {
         for (const [hex, entry] of list.exact[kind]) insertHash.run(id, kind, Buffer.from(hex, 'hex'), entry);
       }
       this.#write.audit({
-        examiner: input.examiner,
+        examiner,
         action: 'hashlist-import',
         subject: `hashlist:${id}`,
         parameters: { name, fileName: input.fileName, sha256: list.sha256, format: list.format, entries: list.entryCount, counts, duplicates: list.duplicates },
@@ -215,7 +216,7 @@ export class HashListStore {
       this.#db.prepare(DELETE_HASHES).run(list.id);
       this.#db.prepare(DELETE_PDQ_BLOCKS).run(list.id);
       this.#db.prepare(DELETE_ENTRIES).run(list.id);
-      this.#db.prepare(MARK_REMOVED).run(examiner.trim(), utcNow(), list.id);
+      this.#db.prepare(MARK_REMOVED).run(normaliseName(examiner, 'examiner name'), utcNow(), list.id);
       this.#write.audit({ examiner, action: 'hashlist-remove', subject: `hashlist:${list.id}`, parameters: { name: list.name, sha256: list.sha256 } });
       return this.get(list.id);
     });
