@@ -2,6 +2,7 @@
  * `acsr hashlist import|list|remove`: the workspace's known-content hash lists, which every case
  * in the workspace is matched against (`acsr case match`).
  */
+import { statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { KIND_LABEL, HASH_KINDS } from '../../triage/hash-kinds.ts';
 import { readHashListFile } from '../../triage/read-hash-list.ts';
@@ -55,12 +56,16 @@ const hashlistImportCommand = defineCommand({
   },
   async run({ options, print, progress, signal }) {
     const started = performance.now();
+    // The size for the progress fraction only; a file that cannot be read is reported by the reader.
+    const size = statSync(options.file, { throwIfNoEntry: false })?.size ?? 0;
     const list = await readHashListFile(options.file, {
       signal,
       ...(options.sixtyFourHex ? { sixtyFourHexIs: options.sixtyFourHex as 'pdq' | 'sha256' } : {}),
-      onProgress: (bytes) => progress.report({ stage: 'read', fraction: 0, message: `${Math.round(bytes / 2 ** 20)} MB read` }),
+      onProgress: (bytes) =>
+        progress.report({ stage: 'read', fraction: size > 0 ? Math.min(bytes / size, 1) : 0, message: `${Math.round(bytes / 2 ** 20)} MB read` }),
     });
     const parsedMs = performance.now() - started;
+    progress.report({ stage: 'store', fraction: 0, message: `${list.entryCount} entries` });
     const name = options.name ?? basename(options.file, extname(options.file));
     const record = withWorkspace(options.workspace, (workspace) =>
       workspace.hashLists.record(list, { name, fileName: basename(options.file), examiner: options.examiner }),
