@@ -78,8 +78,10 @@ export async function matchCaseAgainstHashLists(caseFolder: CaseFolder, workspac
   const items: ItemHashes[] = new Array(queue.length);
   let next = 0;
   let done = 0;
+  // Set when a lane fails, so the others stop taking items (the case closes once the run fails).
+  let failed = false;
   const hashNext = async (): Promise<void> => {
-    while (next < queue.length) {
+    while (!failed && next < queue.length) {
       options.signal?.throwIfAborted();
       const at = next++;
       const item = queue[at];
@@ -97,7 +99,12 @@ export async function matchCaseAgainstHashLists(caseFolder: CaseFolder, workspac
       options.progress?.report({ stage: 'hash items', fraction: done / queue.length, message: `item ${item.id} (${done} of ${queue.length})` });
     }
   };
-  await Promise.all(Array.from({ length: ITEMS_IN_FLIGHT }, hashNext));
+  const lane = () =>
+    hashNext().catch((error: unknown) => {
+      failed = true;
+      throw error;
+    });
+  await Promise.all(Array.from({ length: ITEMS_IN_FLIGHT }, lane));
   const lowQuality = needsPdq ? queue.filter((item) => item.pdqQuality <= PDQ_QUALITY_DISCARD_AT_OR_BELOW).map((item) => item.id) : [];
 
   const found: Array<Omit<CaseHashMatch, 'category' | 'source' | 'line' | 'listName' | 'listSha256'> & { entry: number }> = [];

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -301,6 +301,27 @@ describe('hash lists in the workspace', () => {
     assert.throws(() => WorkspaceDatabase.open(other), /workspace database has schema version 99, newer than this program understands/);
     const listed = await runAcsr(['hashlist', 'list', '--workspace', other]);
     assert.equal(listed.code, 2);
+  });
+
+  it('stops on an altered evidence file, naming it, and records the failure in the case', async () => {
+    const db = new Database(join(caseDir, 'case.sqlite'), { readonly: true });
+    const stored = db.prepare(`SELECT id, store_path FROM evidence_items WHERE original_name = 'china.jpg'`).get() as { id: number; store_path: string };
+    db.close();
+    const file = join(caseDir, stored.store_path);
+    await chmod(file, 0o644);
+    const bytes = readFileSync(file);
+    bytes[bytes.length >> 1] ^= 0xff;
+    await writeFile(file, bytes);
+    const refused = await runAcsr(['case', 'match', '--case', caseDir, '--examiner', 'C. Lee']);
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      new RegExp(`evidence item ${stored.id} \\(.*\\): stored file's SHA-256 is [0-9a-f]{64}, the recorded one is [0-9a-f]{64}: the evidence file was altered`),
+    );
+    const after = new Database(join(caseDir, 'case.sqlite'), { readonly: true });
+    const failures = after.prepare(`SELECT subject FROM audit_log WHERE action = 'integrity-failure'`).pluck().all();
+    after.close();
+    assert.deepEqual(failures, [`item:${stored.id}`]);
   });
 });
 
