@@ -7,8 +7,9 @@
  * from the time it was hashed).
  *
  * Both sides are batches (a case's items when a list is added; an import's items against every
- * list), so the pairs are found by a join of the two batches' slot buckets (pdq-bucket-join.ts),
- * which checks the same candidates as multi-index lookups but in cache-friendly order.
+ * list), so the pairs are found by a join of the two batches' slot buckets (pdq-bucket-join.ts):
+ * the multi-index's buckets, read in order, with an exact word-level filter that spares the full
+ * distance for almost every random candidate.
  */
 import { DIHEDRAL_NAMES, type DihedralName } from '../pdq/dihedral.ts';
 import { PDQ_MATCH_THRESHOLD, type PdqDihedralHashes } from '../pdq/pdq.ts';

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PDQ_WORDS, packedDistance, packPdqHex, unpackPdqHex } from '../../main/triage/packed-pdq.ts';
 import { PdqMultiIndex } from '../../main/triage/pdq-multi-index.ts';
-import { forEachPdqPairWithin, type PackedPdqSet } from '../../main/triage/pdq-matching.ts';
+import { forEachPdqPairWithin, matchPdqList, type PackedPdqSet } from '../../main/triage/pdq-matching.ts';
+import { DIHEDRAL_NAMES } from '../../main/pdq/dihedral.ts';
 import { pdqHammingDistance } from '../../main/pdq/pdq.ts';
 import { flipPositions, plantNear, randomHashes, seededRandom, type FlipSpread } from './random-pdq.ts';
 
@@ -60,18 +61,45 @@ describe('PDQ multi-index', () => {
     });
   }
 
-  it('joins two batches to the same pairs in either order, as brute force', () => {
-    const small: PackedPdqSet = { words: queries.slice(0, 200 * PDQ_WORDS), count: 200 };
-    const large: PackedPdqSet = { words: list, count: LIST_SIZE };
-    const pairs = (a: PackedPdqSet, b: PackedPdqSet) => {
-      const found: string[] = [];
-      forEachPdqPairWithin(a, b, 31, (x, y, distance) => found.push(a === small ? `${x}:${y}:${distance}` : `${y}:${x}:${distance}`));
-      return found.sort();
-    };
-    const indexedSmall = pairs(small, large);
-    assert.deepEqual(pairs(large, small), indexedSmall);
-    const expected = near.slice(0, 200).flatMap((found, q) => found.filter(([, d]) => d <= 31).map(([entry, d]) => `${q}:${entry}:${d}`));
-    assert.deepEqual(indexedSmall, expected.sort());
+  // The batch join (two-level pigeonhole: a half within t/16 bits inside a word within t/8) on
+  // the first 300 queries, which carry 1,200 planted neighbours, in both orders of the batches.
+  const small: PackedPdqSet = { words: queries.slice(0, 300 * PDQ_WORDS), count: 300 };
+  const large: PackedPdqSet = { words: list, count: LIST_SIZE };
+  const pairs = (a: PackedPdqSet, b: PackedPdqSet, threshold: number) => {
+    const found: string[] = [];
+    forEachPdqPairWithin(a, b, threshold, (x, y, distance) => found.push(a === small ? `${x}:${y}:${distance}` : `${y}:${x}:${distance}`));
+    return found.sort();
+  };
+  for (const threshold of THRESHOLDS) {
+    it(`joins two batches to exactly the brute-force pairs, in either order, at threshold ${threshold}`, () => {
+      const expected = near
+        .slice(0, 300)
+        .flatMap((found, q) => found.filter(([, d]) => d <= threshold).map(([entry, d]) => `${q}:${entry}:${d}`))
+        .sort();
+      const got = pairs(small, large, threshold);
+      assert.deepEqual(got, expected);
+      assert.deepEqual(pairs(large, small, threshold), got);
+      if (threshold >= 15) assert.ok(got.length > 100, `${got.length} pairs at ${threshold}`);
+    });
+  }
+
+  it('matches items over their eight variants with the closest distance, as brute force', () => {
+    // 100 "items" of 8 variants each (queries 0..799); each list row's match is its closest variant.
+    const items: PackedPdqSet = { words: queries.slice(0, 800 * PDQ_WORDS), count: 800 };
+    const got = matchPdqList(items, large, 31).map((m) => `${m.item}:${m.row}:${m.distance}:${DIHEDRAL_NAMES.indexOf(m.variant)}`);
+    const expected: string[] = [];
+    for (let item = 0; item < 100; item++) {
+      const best = new Map<number, [number, number]>();
+      for (let v = 0; v < 8; v++) {
+        for (const [entry, d] of near[item * 8 + v]) {
+          const previous = best.get(entry);
+          if (d <= 31 && (previous === undefined || d < previous[0])) best.set(entry, [d, v]);
+        }
+      }
+      for (const [entry, [d, v]] of [...best].sort((x, y) => x[0] - y[0])) expected.push(`${item}:${entry}:${d}:${v}`);
+    }
+    assert.deepEqual(got, expected);
+    assert.ok(got.length > 200, `${got.length} item matches`);
   });
 
   it('packs hex the way the PDQ reference prints hashes', () => {

@@ -23,6 +23,7 @@ import { benchCommandGroup } from './bench-csc.ts';
 import { caseCommandGroup } from './case.ts';
 import { cscCommand } from './csc.ts';
 import { evalCommand } from './eval.ts';
+import { hashlistCommandGroup } from './hashlist.ts';
 import { infoCommand } from './info.ts';
 import { learnDictionaryCommand } from './learn-dictionary.ts';
 import { modelsCommandGroup } from './models.ts';
@@ -48,6 +49,7 @@ export const commands: readonly CommandEntry[] = [
   modelsCommandGroup,
   benchCommandGroup,
   caseCommandGroup,
+  hashlistCommandGroup,
   serveCommand,
   infoCommand,
 ];
