@@ -6,7 +6,7 @@
 import type { ActionParameters } from '../../main/actions/define-action.ts';
 import { PRODUCT_ACTION_MODULES, type ProductActions } from '../../main/actions/product-actions.ts';
 import { runCli } from '../../main/cli/run-cli.ts';
-import type { JobSnapshot } from '../../main/ipc/contract.ts';
+import type { JobOutput, JobSnapshot } from '../../main/ipc/contract.ts';
 import { JobRunner } from '../../main/jobs/job-runner.ts';
 // Keeps the tests' signing keys out of the examiner's real configuration folder.
 import '../case/case-fixtures.ts';
@@ -32,14 +32,16 @@ export async function acsrInProcess(argv: readonly string[]): Promise<CliRun> {
   return { code, stdout, stderr, summary: JSON.parse(lastLine) as Record<string, unknown> };
 }
 
-/** The action as the workstation runs it: submitted to a job runner, in a worker thread; the finished job's snapshot. */
-export async function runAsJob<K extends keyof ProductActions>(action: K, parameters: ActionParameters<ProductActions[K]>): Promise<JobSnapshot> {
+/** The action as the workstation runs it: submitted to a job runner, in a worker thread; the finished job's snapshot and outputs. */
+export async function runAsJob<K extends keyof ProductActions>(action: K, parameters: ActionParameters<ProductActions[K]>): Promise<JobSnapshot & { outputs: JobOutput[] }> {
   const runner = new JobRunner(PRODUCT_ACTION_MODULES);
+  const outputs: JobOutput[] = [];
+  runner.onOutput((event) => outputs.push(event.output));
   try {
     runner.submit(action, parameters, { label: `${action} test`, caseId: null });
     await runner.whenIdle();
     const [job] = runner.list();
-    return job;
+    return { ...job, outputs };
   } finally {
     await runner.close();
   }
