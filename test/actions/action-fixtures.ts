@@ -52,3 +52,10 @@ export function withoutMoment<T extends object>(record: T, fields: readonly stri
   const moment = new Set(['createdAt', 'updatedAt', 'finishedAt', 'importedAt', 'timingsMs', 'ownerPid', 'ownerHost', ...fields]);
   return Object.fromEntries(Object.entries(record).filter(([key]) => !moment.has(key))) as Partial<T>;
 }
+
+/** A copy of a JSON value without its timings (keys such as defenseSeconds, secondsPerImage, timingsMs), at any depth. */
+export function withoutTimings(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutTimings);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !/[sS]econds|Ms$/.test(key)).map(([key, inner]) => [key, withoutTimings(inner)]));
+}
