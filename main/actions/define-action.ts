@@ -37,7 +37,6 @@ export type AnyAction = Action<string, z.ZodType, unknown>;
 
 /** What a caller hands in: the schema's input (defaults may be left out). */
 export type ActionParameters<A extends AnyAction> = z.input<A['parameters']>;
-export type ActionResult<A> = A extends Action<string, z.ZodType, infer Result> ? Result : never;
 
 /** `const` keeps the name a literal, so that the job runner can tell the actions apart by it. */
 export function defineAction<const Name extends string, Schema extends z.ZodType, Result>(definition: Omit<Action<Name, Schema, Result>, 'kind'>): Action<Name, Schema, Result> {
