@@ -1,26 +1,30 @@
 /**
- * One queue for every long action (import, purify, train): jobs run one at a time, each in its
- * own worker thread, so neither the database work nor the computing ever runs on the thread that
- * answers the renderer. Listeners see every state change and throttled progress as JobSnapshots
- * (the contract's type), ready to be forwarded over IPC.
+ * One queue for every long action (import, purify, train, ...): jobs run one at a time, each in
+ * its own worker thread, so neither the database work nor the computing ever runs on the thread
+ * that answers the renderer. A job names its action (main/actions/) and hands it parameters typed
+ * by the action's schema; the worker (action-worker.ts) validates them and runs the action.
+ * Listeners see every state change and throttled progress as JobSnapshots (the contract's type),
+ * ready to be forwarded over IPC.
  */
 import type { Worker } from 'node:worker_threads';
+import type { ActionParameters } from '../actions/define-action.ts';
+import type { ActionTable, ProductActions } from '../actions/product-actions.ts';
 import type { JobKind, JobOutputEvent, JobSnapshot } from '../ipc/contract/index.ts';
 import { UnavailableError } from '../ipc/call-failure.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { spawnWorker } from '../workers/spawn-worker.ts';
 import type { JobToRunnerMessage, JobWorkerData, RunnerToJobMessage } from './job-worker-protocol.ts';
 
-/** Worker modules by kind; a kind without a module is refused as not available yet. */
-export type JobModules = Partial<Record<JobKind, URL>>;
+/** Each kind's action module (exporting the action of that name); a kind without one is refused as not available yet. */
+export type ActionModules = Partial<Record<JobKind, URL>>;
 
-export interface JobSpec {
-  kind: JobKind;
+/** What people see of a job besides its action. */
+export interface JobDescription {
   label: string;
   caseId: string | null;
-  /** Handed to the worker as they are; the service has validated and resolved them. */
-  parameters: Record<string, unknown>;
 }
+
+const ACTION_WORKER = new URL('./action-worker.ts', import.meta.url);
 
 export type JobListener = (snapshot: JobSnapshot) => void;
 export type JobOutputListener = (event: JobOutputEvent) => void;
@@ -32,7 +36,8 @@ const FINISHED_JOBS_KEPT = 50;
 
 interface Job {
   snapshot: JobSnapshot;
-  spec: JobSpec;
+  /** Checked against the action's schema in the worker, where they arrive. */
+  parameters: unknown;
   worker?: Worker;
   cancelRequested: boolean;
   /** Shared with the job's worker; see JobWorkerData.cancelFlag. */
@@ -41,8 +46,8 @@ interface Job {
   outputs: JobOutputEvent[];
 }
 
-export class JobRunner {
-  readonly #modules: JobModules;
+export class JobRunner<Actions extends ActionTable = ProductActions> {
+  readonly #modules: ActionModules;
   readonly #jobs = new Map<number, Job>();
   readonly #queue: Job[] = [];
   readonly #listeners = new Set<JobListener>();
@@ -52,7 +57,7 @@ export class JobRunner {
   #closed = false;
   #idleWaiters: (() => void)[] = [];
 
-  constructor(modules: JobModules) {
+  constructor(modules: ActionModules) {
     this.#modules = modules;
   }
 
@@ -73,19 +78,19 @@ export class JobRunner {
     return [...job.outputs];
   }
 
-  submit(spec: JobSpec): JobSnapshot {
+  submit<K extends keyof Actions & JobKind>(action: K, parameters: ActionParameters<NonNullable<Actions[K]>>, description: JobDescription): JobSnapshot {
     if (this.#closed) throw new UnavailableError('the job runner is shutting down');
-    if (!this.#modules[spec.kind]) throw new UnavailableError(`${spec.kind} jobs are not available in this version yet`);
+    if (!this.#modules[action]) throw new UnavailableError(`${action} jobs are not available in this version yet`);
     const job: Job = {
-      spec,
+      parameters,
       cancelRequested: false,
       cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
       outputs: [],
       snapshot: {
         jobId: this.#nextJobId++,
-        kind: spec.kind,
-        label: spec.label,
-        caseId: spec.caseId,
+        kind: action,
+        label: description.label,
+        caseId: description.caseId,
         state: 'queued',
         progress: null,
         error: null,
@@ -150,11 +155,14 @@ export class JobRunner {
     this.#running = job;
     job.snapshot.state = 'running';
     this.#emit(job);
-    const workerData: JobWorkerData = { jobId: job.snapshot.jobId, parameters: job.spec.parameters, cancelFlag: job.cancelFlag.buffer as SharedArrayBuffer };
+    const kind = job.snapshot.kind;
+    const workerData: JobWorkerData = {
+      jobId: job.snapshot.jobId, action: kind, actionModule: this.#modules[kind]!.href, parameters: job.parameters, cancelFlag: job.cancelFlag.buffer as SharedArrayBuffer,
+    };
     let outcome: JobToRunnerMessage | null = null;
     let worker: Worker;
     try {
-      worker = spawnWorker(this.#modules[job.spec.kind]!, { workerData });
+      worker = spawnWorker(ACTION_WORKER, { workerData });
     } catch (error) {
       this.#finish(job, { state: 'failed', error: `could not start the job: ${(error as Error).message}` });
       return;

@@ -1,14 +1,18 @@
 /** Messages between the job runner and a job's worker thread. */
-import type { JobOutput } from '../ipc/contract/index.ts';
+import type { JobKind, JobOutput } from '../ipc/contract/index.ts';
 import type { ProgressEvent } from '../progress/progress.ts';
 
 export interface JobWorkerData {
   jobId: number;
-  parameters: Record<string, unknown>;
+  /** The action to run, by name, and the module (URL) that exports it. */
+  action: JobKind;
+  actionModule: string;
+  /** As the submitter gave them (structured-cloned); the worker validates them with the action's schema. */
+  parameters: unknown;
   /**
    * One Int32 the runner sets to 1 on cancel, besides posting the cancel message: computing code
    * may run for seconds without yielding to the event loop (the message then waits), but it asks
-   * its signal often, and the worker's signal reads this flag (run-job-worker.ts).
+   * its signal often, and the worker's signal reads this flag (action-worker.ts).
    */
   cancelFlag: SharedArrayBuffer;
 }

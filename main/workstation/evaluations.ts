@@ -10,7 +10,7 @@ import { DEFENSE_NAMES } from '../acsr/defenses/create-defense.ts';
 import { RESULT_FILES } from '../acsr/evaluation/evaluation-output.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import type { EvaluationPlot, ParsedRequestInput, RequestOutput } from '../ipc/contract/index.ts';
-import type { EvalJobParameters } from '../jobs/eval-job.ts';
+import type { EvaluateParameters } from '../actions/evaluate-action.ts';
 import { bundlePathOf, checkClassifierId, DEFAULT_BUNDLE_ID, DEFAULT_CLASSIFIER_ID, knownBundles, knownClassifiers } from './purification-catalogue.ts';
 
 export const EVALUATIONS_FOLDER = 'evaluations';
@@ -18,6 +18,11 @@ export const EVALUATIONS_FOLDER = 'evaluations';
 export const APP_DEFENSES = DEFENSE_NAMES.filter((name) => name !== 'single-dict');
 /** Defenses that purify with a reference bundle. */
 const BUNDLE_DEFENSES = new Set(['acsr']);
+/**
+ * Images attacked together (a journal unit). Smaller than the command line's 32, so that the
+ * table fills in while the investigator watches; each image's outcome does not depend on it.
+ */
+const APP_BATCH_SIZE = 8;
 
 const PLOT_FILES: Record<EvaluationPlot, string> = {
   'accuracy-by-attack': RESULT_FILES.bars,
@@ -39,8 +44,8 @@ export async function evaluationChoices(workspace: string): Promise<RequestOutpu
 
 type EvalRequest = Extract<ParsedRequestInput<'jobs.start'>, { kind: 'eval' }>;
 
-/** Checks an eval request and resolves its ids into what the job's worker needs. */
-export async function evalJobParameters(workspace: string, request: EvalRequest, now = new Date()): Promise<EvalJobParameters> {
+/** Checks an eval request and resolves its ids into the evaluate action's parameters. */
+export async function evalJobParameters(workspace: string, request: EvalRequest, now = new Date()): Promise<EvaluateParameters & { attacks: string }> {
   const folder = await stat(request.labelledFolder).catch(() => null);
   if (!folder?.isDirectory()) throw new UserInputError(`${request.labelledFolder} is not a folder (give a folder with one sub-folder of images per class, named as the classifier's classes)`);
   // Parsed here so that a bad spec is refused at once (the worker parses the same text again).
@@ -54,15 +59,15 @@ export async function evalJobParameters(workspace: string, request: EvalRequest,
   const bundle = needsBundle || request.bundleId !== undefined ? await bundlePathOf(workspace, request.bundleId ?? DEFAULT_BUNDLE_ID) : null;
   const evaluationId = await freshEvaluationId(workspace, now);
   return {
-    evaluationId,
-    labelledFolder: request.labelledFolder,
-    modelId,
-    bundlePath: bundle?.path ?? null,
-    bundleLabel: bundle?.label ?? null,
+    model: modelId,
+    data: request.labelledFolder,
     attacks: attacks.length === 0 ? 'none' : request.attacks,
     defenses: [...request.defenses],
-    limit: request.limit ?? null,
+    batchSize: APP_BATCH_SIZE,
+    // The evaluation's id is its folder's name (the accuracy tables carry it).
     out: join(workspace, EVALUATIONS_FOLDER, evaluationId),
+    ...(bundle ? { bundlePath: bundle.path } : {}),
+    ...(request.limit !== undefined ? { limit: request.limit } : {}),
   };
 }
 

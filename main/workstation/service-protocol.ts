@@ -5,7 +5,7 @@ export interface ServiceWorkerData {
   workspace: string;
   host: 'electron' | 'browser';
   nativeFolderDialog: boolean;
-  /** Extra or replacement job modules (file URLs as strings), for tests. */
+  /** Extra or replacement action modules by job kind (file URLs as strings), for tests. */
   jobModules?: Record<string, string>;
 }
 

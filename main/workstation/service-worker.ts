@@ -5,17 +5,18 @@
 import { mkdir } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { settle, UnavailableError } from '../ipc/call-failure.ts';
-import type { JobModules } from '../jobs/job-runner.ts';
+import { PRODUCT_ACTION_MODULES } from '../actions/product-actions.ts';
+import type { ActionModules } from '../jobs/job-runner.ts';
 import type { HostToServiceMessage, ServiceToHostMessage, ServiceWorkerData } from './service-protocol.ts';
-import { DEFAULT_JOB_MODULES, WorkstationService, type ServiceChannel } from './workstation-service.ts';
+import { WorkstationService, type ServiceChannel } from './workstation-service.ts';
 
 const port = parentPort!;
 const data = workerData as ServiceWorkerData;
 const post = (message: ServiceToHostMessage) => port.postMessage(message);
 
 await mkdir(data.workspace, { recursive: true });
-const jobModules: JobModules = { ...DEFAULT_JOB_MODULES };
-for (const [kind, url] of Object.entries(data.jobModules ?? {})) jobModules[kind as keyof JobModules] = new URL(url);
+const jobModules: ActionModules = { ...PRODUCT_ACTION_MODULES };
+for (const [kind, url] of Object.entries(data.jobModules ?? {})) jobModules[kind as keyof ActionModules] = new URL(url);
 
 const service = new WorkstationService({ workspace: data.workspace, host: data.host, nativeFolderDialog: data.nativeFolderDialog, jobModules });
 service.jobs.onChange((payload) => post({ type: 'event', channel: 'jobs.changed', payload }));

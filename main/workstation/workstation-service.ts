@@ -16,7 +16,8 @@ import { purificationRunViews } from './purification-runs.ts';
 import { renderViewPart } from './view-parts.ts';
 import { evalJobParameters, evaluationChoices, evaluationPlot } from './evaluations.ts';
 import { trainingChoices } from './training-choices.ts';
-import { JobRunner, type JobModules } from '../jobs/job-runner.ts';
+import { JobRunner, type ActionModules } from '../jobs/job-runner.ts';
+import { PRODUCT_ACTION_MODULES } from '../actions/product-actions.ts';
 import { CaseLibrary } from './case-library.ts';
 import { makeThumbnailBase64, ThumbnailCache } from './thumbnails.ts';
 import { readSettings, writeSettings } from './workspace-settings.ts';
@@ -28,21 +29,12 @@ export interface WorkstationOptions {
   workspace: string;
   host: AppState['host'];
   nativeFolderDialog: boolean;
-  /** Worker modules per job kind; defaults to the product's (import, purify, train, report, verify). */
-  jobModules?: JobModules;
+  /** Action modules per job kind; defaults to the product's (main/actions/product-actions.ts). */
+  jobModules?: ActionModules;
 }
 
 /** Six panels each of the last few runs looked at. */
 const VIEW_PARTS_CACHED = 36;
-
-export const DEFAULT_JOB_MODULES: JobModules = {
-  import: new URL('../jobs/import-job.ts', import.meta.url),
-  report: new URL('../jobs/report-job.ts', import.meta.url),
-  verify: new URL('../jobs/verify-job.ts', import.meta.url),
-  purify: new URL('../jobs/purify-job.ts', import.meta.url),
-  train: new URL('../jobs/train-job.ts', import.meta.url),
-  eval: new URL('../jobs/eval-job.ts', import.meta.url),
-};
 
 export class WorkstationService {
   readonly handlers: ServiceHandlers;
@@ -59,7 +51,7 @@ export class WorkstationService {
     const workspace = resolve(options.workspace);
     this.#workspace = workspace;
     this.#cases = new CaseLibrary(workspace);
-    this.jobs = new JobRunner(options.jobModules ?? DEFAULT_JOB_MODULES);
+    this.jobs = new JobRunner(options.jobModules ?? PRODUCT_ACTION_MODULES);
 
     const appState = async (): Promise<AppState> => {
       const settings = await readSettings(workspace);
@@ -164,35 +156,26 @@ export class WorkstationService {
         if (resuming !== undefined && !summary.unfinishedImports.some((job) => job.caseJobId === resuming)) {
           throw new UserInputError(`import ${resuming} of case ${summary.number} is not an unfinished import`);
         }
-        return this.jobs.submit({
-          kind: 'import',
+        return this.jobs.submit('import', {
+          caseFolder: this.#cases.folderOf(request.caseId), examiner: examinerName,
+          work: resuming === undefined ? { kind: 'new', sources: request.sources ?? [] } : { kind: 'resume', caseJobId: resuming },
+        }, {
           label: resuming === undefined ? `Import into case ${summary.number}` : `Resume import ${resuming} of case ${summary.number}`,
           caseId: request.caseId,
-          parameters: { caseFolder: this.#cases.folderOf(request.caseId), sources: request.sources ?? null, resumeCaseJobId: resuming ?? null, examiner: examinerName },
         });
       }
       case 'report': {
         const examinerName = await examiner();
         const summary = await this.#cases.summary(request.caseId);
-        return this.jobs.submit({
-          kind: 'report',
-          label: `Report (${request.formats.join(', ')}) for case ${summary.number}`,
-          caseId: request.caseId,
-          parameters: {
-            caseFolder: this.#cases.folderOf(request.caseId), formats: request.formats, blur: request.blurThumbnails ?? true, examiner: examinerName,
-            scope: { itemIds: request.itemIds, category: request.category }, gpsCoordinates: request.gpsCoordinates ?? false,
-          },
-        });
+        return this.jobs.submit('report', {
+          caseFolder: this.#cases.folderOf(request.caseId), examiner: examinerName, targets: request.formats.map((format) => ({ format })),
+          blur: request.blurThumbnails ?? true, scope: { itemIds: request.itemIds, category: request.category }, gpsCoordinates: request.gpsCoordinates ?? false,
+        }, { label: `Report (${request.formats.join(', ')}) for case ${summary.number}`, caseId: request.caseId });
       }
       case 'verify': {
         const examinerName = await examiner();
         const summary = await this.#cases.summary(request.caseId);
-        return this.jobs.submit({
-          kind: 'verify',
-          label: `Verify case ${summary.number}`,
-          caseId: request.caseId,
-          parameters: { caseFolder: this.#cases.folderOf(request.caseId), examiner: examinerName },
-        });
+        return this.jobs.submit('verify', { caseFolder: this.#cases.folderOf(request.caseId), examiner: examinerName }, { label: `Verify case ${summary.number}`, caseId: request.caseId });
       }
       case 'purify':
         return this.#startPurifyJob(request, await examiner());
@@ -201,12 +184,7 @@ export class WorkstationService {
       case 'eval': {
         const parameters = await evalJobParameters(this.#workspace, request);
         const attacks = parameters.attacks === 'none' ? 'no attack' : parameters.attacks;
-        return this.jobs.submit({
-          kind: 'eval',
-          label: `Evaluate ${parameters.modelId}: ${attacks} × ${parameters.defenses.join(', ')}`,
-          caseId: null,
-          parameters: { ...parameters },
-        });
+        return this.jobs.submit('eval', parameters, { label: `Evaluate ${parameters.model}: ${attacks} × ${parameters.defenses.join(', ')}`, caseId: null });
       }
     }
   }
@@ -233,12 +211,9 @@ export class WorkstationService {
       cdlIterations: request.cdlIterations ?? d.cdlIterations,
       seed: request.seed ?? d.seed,
     };
-    const snapshot = this.jobs.submit({
-      kind: 'train',
-      label: `Train bundle ${request.bundleName} (${extractorId})`,
-      caseId: null,
-      parameters: { labelledFolder: resolve(request.labelledFolder), bundlePath, extractorId, training },
-    });
+    const snapshot = this.jobs.submit('train', {
+      data: resolve(request.labelledFolder), out: bundlePath, extractor: { kind: 'registered', id: extractorId }, training,
+    }, { label: `Train bundle ${request.bundleName} (${extractorId})`, caseId: null });
     this.#bundlesInTraining.set(snapshot.jobId, request.bundleName);
     return snapshot;
   }
@@ -252,11 +227,9 @@ export class WorkstationService {
       if (!summary.unfinishedPurifications.some((job) => job.caseJobId === resuming)) {
         throw new UserInputError(`purification ${resuming} of case ${summary.number} is not an unfinished purify job`);
       }
-      return this.jobs.submit({
-        kind: 'purify',
+      return this.jobs.submit('purify', { ...common, work: { kind: 'resume', caseJobId: resuming } }, {
         label: `Resume purification ${resuming} of case ${summary.number}`,
         caseId: request.caseId,
-        parameters: { ...common, itemIds: null, bundlePath: null, classifierId: null, override: null, resumeCaseJobId: resuming },
       });
     }
     const itemIds = [...new Set(request.itemIds!)];
@@ -268,11 +241,11 @@ export class WorkstationService {
     }
     const classifierId = request.classifierId === null ? null : checkClassifierId(request.classifierId ?? DEFAULT_CLASSIFIER_ID);
     const what = itemIds.length === 1 ? `item #${itemIds[0]}` : `${itemIds.length} items`;
-    return this.jobs.submit({
-      kind: 'purify',
+    return this.jobs.submit('purify', {
+      ...common, work: { kind: 'new', items: itemIds, bundlePath: bundle.path, classifierId, override: request.override ?? null },
+    }, {
       label: `Purify ${what} of case ${summary.number}${request.override ? ` with cluster ${request.override.cluster}` : ''}`,
       caseId: request.caseId,
-      parameters: { ...common, itemIds, bundlePath: bundle.path, classifierId, override: request.override ?? null, resumeCaseJobId: null },
     });
   }
 

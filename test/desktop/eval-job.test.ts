@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { JobOutputEvent } from '../../main/ipc/contract/index.ts';
-import type { EvalJobParameters } from '../../main/jobs/eval-job.ts';
+import { PRODUCT_ACTION_MODULES } from '../../main/actions/product-actions.ts';
+import type { EvaluateParameters } from '../../main/actions/evaluate-action.ts';
 import { JobRunner } from '../../main/jobs/job-runner.ts';
 import { writePhotoCrop } from '../case/report-fixtures.ts';
 
@@ -28,16 +29,16 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function parameters(name: string, attacks: string): EvalJobParameters {
-  return { evaluationId: name, labelledFolder: data, modelId: 'nsfwjs-mobilenet-v2', bundlePath: null, bundleLabel: null, attacks, defenses: ['none', 'bits4'], limit: null, out: join(root, name) };
+function parameters(name: string, attacks: string): EvaluateParameters {
+  return { model: 'nsfwjs-mobilenet-v2', data, attacks, defenses: ['none', 'bits4'], batchSize: 8, out: join(root, name) };
 }
 
 test('an eval job sends its table after each unit, partial first, and ends with results.json\'s numbers', { timeout: 300_000 }, async () => {
-  const runner = new JobRunner({ eval: new URL('../../main/jobs/eval-job.ts', import.meta.url) });
+  const runner = new JobRunner({ eval: PRODUCT_ACTION_MODULES.eval });
   const outputs: JobOutputEvent[] = [];
   runner.onOutput((event) => outputs.push(event));
   try {
-    runner.submit({ kind: 'eval', label: 'eval', caseId: null, parameters: { ...parameters('whole', 'fgsm:0.04') } });
+    runner.submit('eval', parameters('whole', 'fgsm:0.04'), { label: 'eval', caseId: null });
     await runner.whenIdle();
     const [job] = runner.list();
     assert.equal(job.state, 'completed', job.error ?? '');
@@ -54,7 +55,7 @@ test('an eval job sends its table after each unit, partial first, and ends with 
 });
 
 test('a cancelled eval job stops, keeping the units it finished in its journal', { timeout: 300_000 }, async () => {
-  const runner = new JobRunner({ eval: new URL('../../main/jobs/eval-job.ts', import.meta.url) });
+  const runner = new JobRunner({ eval: PRODUCT_ACTION_MODULES.eval });
   let cancelled = false;
   runner.onOutput((event) => {
     // Cancelled as soon as the clean unit is in: the attack units never finish.
@@ -64,7 +65,7 @@ test('a cancelled eval job stops, keeping the units it finished in its journal',
     }
   });
   try {
-    runner.submit({ kind: 'eval', label: 'eval', caseId: null, parameters: { ...parameters('stopped', 'pgd:0.04:steps=200,deepfool') } });
+    runner.submit('eval', parameters('stopped', 'pgd:0.04:steps=200,deepfool'), { label: 'eval', caseId: null });
     await runner.whenIdle();
     assert.equal(runner.list()[0].state, 'cancelled');
     const journal = (await readFile(join(root, 'stopped', 'journal.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { unit?: string });

@@ -1,8 +1,11 @@
+import { importEvidenceAction } from '../../actions/import-evidence-action.ts';
+import { runAction } from '../../actions/define-action.ts';
 import { displayPath } from '../../case/display-path.ts';
 import { DEFAULT_MAX_PIXELS } from '../../case/evidence-image.ts';
 import { UsageError } from '../errors.ts';
 import { defineCommand } from '../command.ts';
-import { caseOption, examinerOption, withCase } from './case-options.ts';
+import { actionControl } from '../action-control.ts';
+import { caseOption, examinerOption } from './case-options.ts';
 
 export const caseImportCommand = defineCommand({
   name: 'import',
@@ -21,29 +24,28 @@ export const caseImportCommand = defineCommand({
     resume: { type: 'boolean', description: 'continue the latest import that was interrupted or cancelled, instead of starting one' },
     maxPixels: { type: 'integer', min: 1, default: DEFAULT_MAX_PIXELS, valueName: 'N', description: 'refuse images with more pixels than this (decompression bombs)' },
   },
-  async run({ options, print, note, progress, signal, json }) {
+  async run(context) {
+    const { options, print, json } = context;
     if (options.resume === (options.in.length > 0)) throw new UsageError(options.resume ? '--resume takes no --in: the job remembers its inputs' : 'give --in DIR|FILE... or --resume');
-    return withCase(options.case, note, async (caseFolder) => {
-      const control = { examiner: options.examiner, maxPixels: options.maxPixels, progress, signal };
-      const summary = options.resume
-        ? await caseFolder.resumeImport(control)
-        : await caseFolder.importEvidence(options.in, control);
-      const errors = summary.outcomes.filter((outcome) => outcome.outcome === 'error');
-      const duplicates = summary.outcomes.filter((outcome) => outcome.outcome === 'duplicate');
-      if (!json || errors.length + duplicates.length <= 1000) {
-        for (const duplicate of duplicates) print(`duplicate  ${displayPath(duplicate.sourcePath)}: same content as item ${duplicate.itemId}, skipped`);
-        for (const error of errors) print(`error      [${error.errorKind}] ${error.message}`);
-      }
-      const resumedText = summary.resumed ? `, resumed (${summary.handledEarlier} done before)` : '';
-      print(`import job ${summary.jobId}${resumedText}: ${summary.imported} imported, ${summary.duplicates} duplicates skipped, ${summary.errors} errors, of ${summary.total}`);
-      return {
-        jobId: summary.jobId,
-        resumed: summary.resumed,
-        total: summary.total,
-        imported: summary.imported,
-        duplicates: duplicates.map(({ sourcePath, itemId }) => ({ sourcePath, itemId })),
-        errors: errors.map(({ sourcePath, errorKind, message }) => ({ sourcePath, kind: errorKind, message })),
-      };
-    });
+    const summary = await runAction(importEvidenceAction, {
+      caseFolder: options.case, examiner: options.examiner, maxPixels: options.maxPixels,
+      work: options.resume ? { kind: 'resume', caseJobId: null } : { kind: 'new', sources: options.in },
+    }, actionControl(context));
+    const errors = summary.outcomes.filter((outcome) => outcome.outcome === 'error');
+    const duplicates = summary.outcomes.filter((outcome) => outcome.outcome === 'duplicate');
+    if (!json || errors.length + duplicates.length <= 1000) {
+      for (const duplicate of duplicates) print(`duplicate  ${displayPath(duplicate.sourcePath)}: same content as item ${duplicate.itemId}, skipped`);
+      for (const error of errors) print(`error      [${error.errorKind}] ${error.message}`);
+    }
+    const resumedText = summary.resumed ? `, resumed (${summary.handledEarlier} done before)` : '';
+    print(`import job ${summary.jobId}${resumedText}: ${summary.imported} imported, ${summary.duplicates} duplicates skipped, ${summary.errors} errors, of ${summary.total}`);
+    return {
+      jobId: summary.jobId,
+      resumed: summary.resumed,
+      total: summary.total,
+      imported: summary.imported,
+      duplicates: duplicates.map(({ sourcePath, itemId }) => ({ sourcePath, itemId })),
+      errors: errors.map(({ sourcePath, errorKind, message }) => ({ sourcePath, kind: errorKind, message })),
+    };
   },
 });

@@ -1,6 +1,7 @@
 /** Options and helpers every `acsr case ...` subcommand shares. */
 import type { StringOptionSpec } from '../args.ts';
-import { CaseFolder } from '../../case/case-folder.ts';
+import { withCaseFolder } from '../../actions/with-case-folder.ts';
+import type { CaseFolder } from '../../case/case-folder.ts';
 
 export const caseOption = {
   type: 'string',
@@ -21,15 +22,7 @@ export const examinerOption = {
  * leaves no open handle on the WAL. Jobs that a killed process left running are announced.
  */
 export async function withCase<T>(folder: string, note: (line: string) => void, work: (caseFolder: CaseFolder) => Promise<T>, options: { readonly?: boolean } = {}): Promise<T> {
-  const caseFolder = await CaseFolder.open(folder, options);
-  try {
-    for (const job of caseFolder.interruptedOnOpen) {
-      note(`${job.kind} job ${job.id} was interrupted after ${job.progressDone} of ${job.progressTotal ?? '?'} files (its process ${job.ownerPid} is gone); continue it with 'acsr case ${job.kind} --resume'`);
-    }
-    return await work(caseFolder);
-  } finally {
-    caseFolder.close();
-  }
+  return withCaseFolder(folder, note, work, options);
 }
 
 export function shortHash(hash: string): string {

@@ -1,11 +1,11 @@
-import { loadImageClassifier, loadLatentExtractor, type ImageClassifier } from '../../acsr/models/latent-extractor.ts';
 import { loadModelRegistry } from '../../acsr/models/model-registry.ts';
 import { DEFAULT_PURIFICATION_OPTIONS } from '../../acsr/purification/purify-image.ts';
-import { loadReferenceBundle } from '../../acsr/references/bundle-reader.ts';
-import { purifyEvidence, resumablePurifyJob, resumePurifyJob } from '../../case/purify-evidence.ts';
+import { runAction } from '../../actions/define-action.ts';
+import { purifyEvidenceAction } from '../../actions/purify-evidence-action.ts';
+import { actionControl } from '../action-control.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
-import { caseOption, examinerOption, shortHash, withCase } from './case-options.ts';
+import { caseOption, examinerOption, shortHash } from './case-options.ts';
 
 const o = DEFAULT_PURIFICATION_OPTIONS;
 
@@ -35,7 +35,8 @@ export const casePurifyCommand = defineCommand({
     maxIterations: { type: 'integer', default: o.maxIterations, min: 1, valueName: 'N', description: 'CBPDN iteration cap' },
     threads: { type: 'integer', min: 1, description: 'CBPDN worker threads (default: all cores)' },
   },
-  async run({ options, print, note, progress, signal }) {
+  async run(context) {
+    const { options, print, note } = context;
     if (options.resume) {
       if (options.all || options.item.length > 0 || options.cluster !== undefined || options.reason !== undefined || options.classifier !== undefined) {
         throw new UsageError('--resume takes no --item, --all, --cluster, --reason or --classifier: the job remembers them');
@@ -48,51 +49,37 @@ export const casePurifyCommand = defineCommand({
     if (options.classifier !== undefined && !loadModelRegistry().models.some((model) => model.id === options.classifier)) {
       throw new UsageError(`unknown classifier '${options.classifier}' (registered: ${loadModelRegistry().models.map((model) => model.id).join(', ')})`);
     }
-    return withCase(options.case, note, async (caseFolder) => {
-      const resumed = options.resume ? resumablePurifyJob(caseFolder) : null;
-      const itemIds = resumed ? resumed.parameters.itemIds : options.all ? [...caseFolder.db.items()].map((item) => item.id) : options.item;
-      for (const itemId of itemIds) caseFolder.db.getItem(itemId);
-      const bundle = await loadReferenceBundle(options.bundle ?? resumed!.parameters.bundlePath);
-      const classifierId = resumed ? resumed.parameters.classifier?.id : options.classifier;
-      const extractor = await loadLatentExtractor(bundle.manifest.extractor.id);
-      let classifier: ImageClassifier | undefined;
-      try {
-        if (classifierId !== undefined) classifier = await loadImageClassifier(classifierId);
-        const common = { bundle, extractor, classifier, examiner: options.examiner, progress, signal };
-        const summary = resumed
-          ? await resumePurifyJob(caseFolder, { ...common, jobId: resumed.jobId })
-          : await purifyEvidence(caseFolder, {
-            ...common, itemIds,
-            ...(options.cluster !== undefined ? { override: { cluster: options.cluster, reason: options.reason! } } : {}),
-            options: { maxIterations: options.maxIterations, ...(options.threads !== undefined ? { threads: options.threads } : {}) },
-          });
-        if (summary.resumed) print(`resumed purify job ${summary.jobId}: items ${summary.doneEarlier.join(', ') || 'none'} were done before`);
-        for (const item of summary.items) {
-          const { run } = item;
-          const ids = run.parameters.clusterIds as string[];
-          const used = run.override ? `${ids[run.override.cluster]} (override of ${ids[run.chosenCluster]})` : ids[run.chosenCluster];
-          const before = item.verdicts.find((v) => v.stage === 'before');
-          const after = item.verdicts.find((v) => v.stage === 'after');
-          const verdicts = before && after ? `, ${before.topClass} -> ${after.topClass}` : '';
-          print(`item ${item.itemId}: run ${run.id}, cluster ${used}, output ${shortHash(run.outputSha256)} (${run.outputStorePath}), PDQ distance ${run.pdqDistance}${verdicts}`);
-          for (const warning of item.warnings) note(warning);
-        }
-        print(`purify job ${summary.jobId}: ${summary.items.length} item${summary.items.length === 1 ? '' : 's'} purified with bundle ${bundle.path} (manifest ${shortHash(bundle.manifestSha256)}), ${summary.imagesPerMinute.toFixed(1)} images/min`);
-        return {
-          jobId: summary.jobId,
-          resumed: summary.resumed,
-          doneEarlier: summary.doneEarlier,
-          imagesPerMinute: summary.imagesPerMinute,
-          runs: summary.items.map(({ itemId, run, verdicts }) => ({
-            itemId, runId: run.id, outputSha256: run.outputSha256, outputStorePath: run.outputStorePath, pdqDistance: run.pdqDistance,
-            chosenCluster: (run.parameters.clusterIds as string[])[run.chosenCluster], override: run.override,
-            verdicts: verdicts.map(({ stage, modelId, topClass, scores }) => ({ stage, modelId, topClass, scores })),
-          })),
-        };
-      } finally {
-        classifier?.dispose();
-        extractor.dispose();
-      }
-    });
+    const { summary, bundlePath, bundleManifestSha256 } = await runAction(purifyEvidenceAction, {
+      caseFolder: options.case,
+      examiner: options.examiner,
+      work: options.resume ? { kind: 'resume', caseJobId: null } : {
+        kind: 'new', items: options.all ? 'all' : options.item, bundlePath: options.bundle!, classifierId: options.classifier ?? null,
+        override: options.cluster !== undefined ? { cluster: options.cluster, reason: options.reason! } : null,
+        options: { maxIterations: options.maxIterations, ...(options.threads !== undefined ? { threads: options.threads } : {}) },
+      },
+    }, actionControl(context));
+    if (summary.resumed) print(`resumed purify job ${summary.jobId}: items ${summary.doneEarlier.join(', ') || 'none'} were done before`);
+    for (const item of summary.items) {
+      const { run } = item;
+      const ids = run.parameters.clusterIds as string[];
+      const used = run.override ? `${ids[run.override.cluster]} (override of ${ids[run.chosenCluster]})` : ids[run.chosenCluster];
+      const before = item.verdicts.find((v) => v.stage === 'before');
+      const after = item.verdicts.find((v) => v.stage === 'after');
+      const verdicts = before && after ? `, ${before.topClass} -> ${after.topClass}` : '';
+      print(`item ${item.itemId}: run ${run.id}, cluster ${used}, output ${shortHash(run.outputSha256)} (${run.outputStorePath}), PDQ distance ${run.pdqDistance}${verdicts}`);
+      for (const warning of item.warnings) note(warning);
+    }
+    print(`purify job ${summary.jobId}: ${summary.items.length} item${summary.items.length === 1 ? '' : 's'} purified with bundle ${bundlePath} (manifest ${shortHash(bundleManifestSha256)}), ${summary.imagesPerMinute.toFixed(1)} images/min`);
+    return {
+      jobId: summary.jobId,
+      resumed: summary.resumed,
+      doneEarlier: summary.doneEarlier,
+      imagesPerMinute: summary.imagesPerMinute,
+      runs: summary.items.map(({ itemId, run, verdicts }) => ({
+        itemId, runId: run.id, outputSha256: run.outputSha256, outputStorePath: run.outputStorePath, pdqDistance: run.pdqDistance,
+        chosenCluster: (run.parameters.clusterIds as string[])[run.chosenCluster], override: run.override,
+        verdicts: verdicts.map(({ stage, modelId, topClass, scores }) => ({ stage, modelId, topClass, scores })),
+      })),
+    };
   },
 });

@@ -1,9 +1,12 @@
 import { DEFAULT_AUDIT_EXCERPT_LIMIT } from '../../case/report/gather-report.ts';
 import { parseCategory } from '../../case/tag-categories.ts';
-import { defaultReportPath, formatFromPath, REPORT_FORMATS, writeReports, type ReportTarget } from '../../case/report/write-report.ts';
+import { REPORT_FORMATS } from '../../case/report/write-report.ts';
+import { runAction } from '../../actions/define-action.ts';
+import { writeReportAction } from '../../actions/write-report-action.ts';
+import { actionControl } from '../action-control.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
-import { caseOption, examinerOption, withCase } from './case-options.ts';
+import { caseOption, examinerOption } from './case-options.ts';
 
 export const caseReportCommand = defineCommand({
   name: 'report',
@@ -30,27 +33,22 @@ export const caseReportCommand = defineCommand({
     category: { type: 'string', valueName: 'CAT-n', description: 'report only the items whose category is this one (CAT-0..CAT-5)' },
     gpsCoordinates: { type: 'boolean', description: 'print the GPS coordinates found in EXIF (by default only whether a position is recorded)' },
   },
-  async run({ options, print, note, progress, signal }) {
+  async run(context) {
+    const { options, print, note } = context;
     if (options.format.length + options.out.length === 0) throw new UsageError('give --format html|pdf|json or --out FILE (or both)');
     if (options.items.length > 0 && options.category !== undefined) throw new UsageError('give --items or --category, not both');
     const scope = { itemIds: options.items, ...(options.category !== undefined ? { category: parseCategory(options.category) } : {}) };
-    return withCase(options.case, note, async (caseFolder) => {
-      const now = new Date();
-      const targets: ReportTarget[] = [
-        ...options.out.map((path) => ({ format: formatFromPath(path), path })),
-        ...options.format.map((format) => ({ format, path: defaultReportPath(caseFolder, format, now) })),
-      ];
-      const written = await writeReports(caseFolder, targets, {
-        examiner: options.examiner, blur: options.blur, auditExcerptLimit: options.auditEntries, scope, gpsCoordinates: options.gpsCoordinates === true, progress, signal,
-      });
-      if (written[0]) print(`report ${written[0].reportId}`);
-      for (const report of written) print(`${report.format.padEnd(4)}  ${report.path}  sha256 ${report.sha256}`);
-      const verified = written[0]?.verificationOk ?? true;
-      if (!verified) note('the case FAILED verification; the report says where (see also acsr case verify)');
-      const checkpoint = written[0]?.checkpoint;
-      if (checkpoint) print(`checkpoint  entry ${checkpoint.sequence}, head ${checkpoint.headSha256}, signed with key ${checkpoint.keyFingerprint}`);
-      print(`1 report in ${written.length} file${written.length === 1 ? '' : 's'} written and recorded in the case${verified ? '' : '; case verification FAILED'}`);
-      return { reportId: written[0]?.reportId, verificationOk: verified, checkpoint, reports: written.map(({ reportId, recordUid, format, path, sha256, sizeBytes }) => ({ reportId, recordUid, format, path, sha256, sizeBytes })) };
-    });
+    const written = await runAction(writeReportAction, {
+      caseFolder: options.case, examiner: options.examiner, blur: options.blur, auditEntries: options.auditEntries, scope, gpsCoordinates: options.gpsCoordinates === true,
+      targets: [...options.out.map((path) => ({ path })), ...options.format.map((format) => ({ format }))],
+    }, actionControl(context));
+    if (written[0]) print(`report ${written[0].reportId}`);
+    for (const report of written) print(`${report.format.padEnd(4)}  ${report.path}  sha256 ${report.sha256}`);
+    const verified = written[0]?.verificationOk ?? true;
+    if (!verified) note('the case FAILED verification; the report says where (see also acsr case verify)');
+    const checkpoint = written[0]?.checkpoint;
+    if (checkpoint) print(`checkpoint  entry ${checkpoint.sequence}, head ${checkpoint.headSha256}, signed with key ${checkpoint.keyFingerprint}`);
+    print(`1 report in ${written.length} file${written.length === 1 ? '' : 's'} written and recorded in the case${verified ? '' : '; case verification FAILED'}`);
+    return { reportId: written[0]?.reportId, verificationOk: verified, checkpoint, reports: written.map(({ reportId, recordUid, format, path, sha256, sizeBytes }) => ({ reportId, recordUid, format, path, sha256, sizeBytes })) };
   },
 });

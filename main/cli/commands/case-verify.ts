@@ -2,8 +2,11 @@ import { SYSTEM_EXAMINER } from '../../case/case-database.ts';
 import type { CaseVerification } from '../../case/verify-case.ts';
 import { damageProblem, isDatabaseDamage } from '../../case/verify-database.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
+import { runAction } from '../../actions/define-action.ts';
+import { verifyCaseAction } from '../../actions/verify-case-action.ts';
+import { actionControl } from '../action-control.ts';
 import { defineCommand } from '../command.ts';
-import { caseOption, withCase } from './case-options.ts';
+import { caseOption } from './case-options.ts';
 
 /** Exit status 2 with the first broken link as the error line, after the full list on stdout. */
 class CaseIntegrityBroken extends UserInputError {
@@ -21,10 +24,11 @@ export const caseVerifyCommand = defineCommand({
     case: caseOption,
     examiner: { type: 'string', valueName: 'NAME', description: `who runs the check (default: '${SYSTEM_EXAMINER}')` },
   },
-  async run({ options, print, note, progress, signal }) {
+  async run(context) {
+    const { options, print, note } = context;
     let result: CaseVerification;
     try {
-      result = await withCase(options.case, note, (caseFolder) => caseFolder.verify({ examiner: options.examiner ?? SYSTEM_EXAMINER, progress, signal }));
+      result = await runAction(verifyCaseAction, { caseFolder: options.case, examiner: options.examiner ?? SYSTEM_EXAMINER }, actionControl(context));
     } catch (error) {
       // A file damaged where opening reads it: that is the finding, not a failure of the check.
       if (!isDatabaseDamage(error)) throw error;

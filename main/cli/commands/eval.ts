@@ -2,9 +2,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ATTACK_SPEC_HELP, PAPER_TABLE_ATTACKS, parseAttackSpec, parseAttackSpecs } from '../../acsr/attacks/attack-spec.ts';
 import { DEFENSE_NAMES } from '../../acsr/defenses/create-defense.ts';
-import { evaluateFolder, MissingSingleDictionarySource, SMALL_IMAGE_PIXELS } from '../../acsr/evaluation/evaluate-folder.ts';
+import { MissingSingleDictionarySource, SMALL_IMAGE_PIXELS } from '../../acsr/evaluation/evaluate-folder.ts';
 import { formatProportion } from '../../acsr/evaluation/results-markdown.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
+import { runAction } from '../../actions/define-action.ts';
+import { evaluateAction } from '../../actions/evaluate-action.ts';
+import { actionControl } from '../action-control.ts';
 import { UsageError } from '../errors.ts';
 import { defineCommand } from '../command.ts';
 
@@ -48,7 +51,8 @@ export const evalCommand = defineCommand({
     plots: { type: 'boolean', default: true, description: 'write the PNG plots (--no-plots to skip)' },
     reportOnly: { type: 'boolean', default: false, description: 'compute nothing: write the results of the batches finished so far (every row of a batch done), e.g. while a long run goes on' },
   },
-  async run({ options, print, note, progress, signal }) {
+  async run(context) {
+    const { options, print } = context;
     // 'none': only the clean row (and BPDA, with --adaptive bpda)
     const attacks = options.attacks.trim() === 'none' ? [] : parseAttackSpecs(options.attacks);
     const names = options.attacks.split(',').map((s) => s.trim()).filter(Boolean);
@@ -60,18 +64,20 @@ export const evalCommand = defineCommand({
     if (unknown.length) throw new UsageError(`unknown defense(s) ${unknown.join(', ')}; the defenses are ${DEFENSE_NAMES.join(', ')}`);
     const needsBundle = defenseNames.includes('acsr') || (defenseNames.includes('single-dict') && options.singleDict === undefined);
     if (needsBundle && options.bundle === undefined) throw new UsageError('acsr (and single-dict without --single-dict) need --bundle');
-    const adaptiveAttack = options.adaptive === 'bpda' ? parseAttackSpec(options.bpdaAttack) : null;
+    // Parsed here too, so that a bad BPDA spec is a usage error before anything loads.
+    if (options.adaptive === 'bpda') parseAttackSpec(options.bpdaAttack);
     const data = resolveDataFolder(options.data);
 
-    const outcome = await evaluateFolder({
-      model: options.model, data, attacks, defenseNames, limit: options.limit, batchSize: options.batchSize, seed: options.seed,
-      out: options.out, plots: options.plots, reportOnly: options.reportOnly, progress, signal, note,
+    const { outcome } = await runAction(evaluateAction, {
+      model: options.model, data, attacks: attacks.length === 0 ? 'none' : options.attacks, defenses: defenseNames, batchSize: options.batchSize, seed: options.seed,
+      out: options.out, plots: options.plots, reportOnly: options.reportOnly,
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
       ...(options.bundle !== undefined ? { bundlePath: options.bundle } : {}),
-      ...(adaptiveAttack ? { adaptive: { attack: adaptiveAttack, eotSamples: options.eot } } : {}),
+      ...(options.adaptive === 'bpda' ? { adaptive: { attack: options.bpdaAttack, eotSamples: options.eot } } : {}),
       ...(options.singleDict !== undefined ? { singleDict: options.singleDict } : {}),
       ...(options.trainData !== undefined ? { trainData: resolveDataFolder(options.trainData) } : {}),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
-    }).catch((error: unknown) => {
+    }, actionControl(context)).catch((error: unknown) => {
       throw error instanceof MissingSingleDictionarySource ? new UsageError(error.message) : error;
     });
     if (outcome.kind === 'report-only') {

@@ -1,17 +1,14 @@
 import { existsSync } from 'node:fs';
-import { loadLatentExtractor } from '../../acsr/models/latent-extractor.ts';
 import { DEFAULT_BASELINE_TRAINING } from '../../acsr/models/baseline-cnn.ts';
-import { trainFashionMnistBaseline, type TrainBaselineResult } from '../../acsr/models/train-baseline.ts';
 import { UsageError } from '../errors.ts';
-import { isFashionMnistFolder, fashionMnistSource, labelledFolder } from '../../acsr/references/labelled-images.ts';
-import { DEFAULT_TRAINING_PARAMETERS, trainReferences } from '../../acsr/references/train-references.ts';
-import { writeReferenceBundle } from '../../acsr/references/bundle-writer.ts';
+import { isFashionMnistFolder } from '../../acsr/references/labelled-images.ts';
+import { DEFAULT_TRAINING_PARAMETERS } from '../../acsr/references/train-references.ts';
+import { runAction } from '../../actions/define-action.ts';
+import { trainReferencesAction } from '../../actions/train-references-action.ts';
+import { actionControl } from '../action-control.ts';
 import { defineCommand } from '../command.ts';
-import { productVersion } from '../../version.ts';
 
 const d = DEFAULT_TRAINING_PARAMETERS;
-/** Share of the progress bar for the baseline CNN (defaults, 10,000 images for stage i: ~9 of ~11 minutes here). */
-const BASELINE_SHARE = 0.8;
 
 export const trainCommand = defineCommand({
   name: 'train',
@@ -57,70 +54,58 @@ export const trainCommand = defineCommand({
     cdlLambda: { type: 'number', default: d.cdlLambda, min: 0, description: 'l1 weight of dictionary learning' },
     limit: { type: 'integer', min: 1, valueName: 'N', description: 'Fashion-MNIST: use the first N training images' },
   },
-  async run({ options, print, progress, signal }) {
+  async run(context) {
+    const { options, print } = context;
     if ((options.extractor === undefined) === !options.trainBaseline) throw new UsageError('give either --extractor ID or --train-baseline');
-    let baseline: TrainBaselineResult | undefined;
     if (options.trainBaseline) {
       if (!(await isFashionMnistFolder(options.data))) throw new UsageError('--train-baseline needs the Fashion-MNIST IDX folder as --data');
       // Refused now rather than after minutes of training (the bundle writer would refuse it too).
       if (existsSync(options.out)) throw new UsageError(`${options.out} already exists`);
-      // The CNN learns from the whole train split (not just --limit): the latent is better, and training it is the smaller cost.
-      baseline = await trainFashionMnistBaseline({
-        dataDir: options.data, trainImages: options.baselineImages, training: { epochs: options.baselineEpochs, seed: options.seed },
-        progress: progress.sub(0, BASELINE_SHARE, 'baseline-cnn'), signal,
-      });
+    }
+    const { manifest, source, baseline } = await runAction(trainReferencesAction, {
+      data: options.data, out: options.out, ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      extractor: options.trainBaseline
+        ? { kind: 'baseline', epochs: options.baselineEpochs, ...(options.baselineImages !== undefined ? { images: options.baselineImages } : {}) }
+        : { kind: 'registered', id: options.extractor! },
+      training: {
+        kMax: options.kMax, fixedK: options.k ?? null, atoms: options.atoms, atomSize: options.atomSize,
+        covariance: options.covariance, seed: options.seed, patchSize: options.patchSize, patchesPerImage: options.patchesPerImage,
+        maxPatchesPerCluster: options.maxPatchesPerCluster ?? null, cdlMethod: options.cdlMethod, batchCdlMaxPatches: options.batchCdlMaxPatches,
+        cdlIterations: options.cdlIterations, cdlLambda: options.cdlLambda, onlineEpochs: options.onlineEpochs,
+        onlineBatchSize: options.onlineBatchSize, onlineCbpdnIterations: options.onlineCbpdnIterations,
+        validationFraction: options.validationFraction, specificityImagesPerClass: options.specificityImages,
+      },
+    }, actionControl(context));
+    if (baseline) {
       print(`baseline CNN ${baseline.saved.entry.id}: ${baseline.trainImages} images, ${baseline.history.length} epochs in ${baseline.trainingSeconds.toFixed(0)} s, ` +
         `test accuracy ${baseline.testAccuracy === null ? 'n/a (no t10k files)' : `${(100 * baseline.testAccuracy).toFixed(2)}% on ${baseline.testImages} images`}; saved in ${baseline.saved.folder}`);
     }
-    const stages = baseline ? progress.sub(BASELINE_SHARE, 1) : progress;
-    const extractor = await loadLatentExtractor(baseline?.saved.entry.id ?? options.extractor!);
-    try {
-      const channels = extractor.inputSize.channels;
-      const source = (await isFashionMnistFolder(options.data))
-        ? await fashionMnistSource(options.data, options.limit, channels)
-        : await labelledFolder(options.data, channels);
-      print(`${source.images.length} images in ${source.classNames.length} classes (${source.description})`);
-      const content = await trainReferences({
-        source, extractor, producer: `acsr ${productVersion}`, progress: stages.sub(0, 0.98), signal,
-        parameters: {
-          ...d, kMax: options.kMax, fixedK: options.k ?? null, atoms: options.atoms, atomSize: options.atomSize,
-          covariance: options.covariance, seed: options.seed, patchSize: options.patchSize, patchesPerImage: options.patchesPerImage,
-          maxPatchesPerCluster: options.maxPatchesPerCluster ?? null, cdlMethod: options.cdlMethod, batchCdlMaxPatches: options.batchCdlMaxPatches,
-          cdlIterations: options.cdlIterations, cdlLambda: options.cdlLambda, onlineEpochs: options.onlineEpochs,
-          onlineBatchSize: options.onlineBatchSize, onlineCbpdnIterations: options.onlineCbpdnIterations,
-          validationFraction: options.validationFraction, specificityImagesPerClass: options.specificityImages,
-        },
-      });
-      const manifest = await writeReferenceBundle(options.out, content, signal);
-      stages.report({ stage: 'write', fraction: 1 });
-      for (const cls of manifest.classes) {
-        print(`${cls.name}: ${cls.imageCount} images, k = ${cls.chosenK} (${cls.chosenBy}), WCSS ${cls.wcss.map((w) => w.toPrecision(4)).join(' ')}`);
-      }
-      if (manifest.validation) print(`validation: ${manifest.validation.imageCount} images held out, ${manifest.validation.trainingImageCount} trained on`);
-      const sp = manifest.specificity;
-      if (sp) {
-        const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(1)}%`);
-        print(`specificity (${sp.images} held-out images): own cluster's dictionary best for ${pct(sp.ownClusterBestShare)}, own class's for ${pct(sp.ownClassBestShare)}`);
-      }
-      print(`bundle written to ${options.out}`);
-      return {
-        bundle: options.out,
-        extractor: manifest.extractor,
-        classes: manifest.classes.map((c) => ({ name: c.name, images: c.imageCount, k: c.chosenK, chosenBy: c.chosenBy, wcss: c.wcss, clusterSizes: c.clusters.map((k) => k.sampleCount) })),
-        datasetSha256: manifest.trainingData.datasetSha256,
-        validation: manifest.validation ?? null,
-        specificity: manifest.specificity ?? null,
-        dictionaries: manifest.classes.flatMap((c) => c.clusters.map((k) => ({ id: k.id, method: k.dictionary.method, images: k.dictionary.trainingImages, patches: k.dictionary.trainingPatches }))),
-        ...(baseline ? {
-          baseline: {
-            id: baseline.saved.entry.id, weightSha256: baseline.saved.entry.weightSha256, folder: baseline.saved.folder,
-            trainImages: baseline.trainImages, testImages: baseline.testImages, testAccuracy: baseline.testAccuracy,
-            epochs: baseline.history, trainingSeconds: baseline.trainingSeconds, backend: baseline.backend,
-          },
-        } : {}),
-      };
-    } finally {
-      extractor.dispose();
+    print(`${source.images} images in ${source.classes} classes (${source.description})`);
+    for (const cls of manifest.classes) {
+      print(`${cls.name}: ${cls.imageCount} images, k = ${cls.chosenK} (${cls.chosenBy}), WCSS ${cls.wcss.map((w) => w.toPrecision(4)).join(' ')}`);
     }
+    if (manifest.validation) print(`validation: ${manifest.validation.imageCount} images held out, ${manifest.validation.trainingImageCount} trained on`);
+    const sp = manifest.specificity;
+    if (sp) {
+      const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(1)}%`);
+      print(`specificity (${sp.images} held-out images): own cluster's dictionary best for ${pct(sp.ownClusterBestShare)}, own class's for ${pct(sp.ownClassBestShare)}`);
+    }
+    print(`bundle written to ${options.out}`);
+    return {
+      bundle: options.out,
+      extractor: manifest.extractor,
+      classes: manifest.classes.map((c) => ({ name: c.name, images: c.imageCount, k: c.chosenK, chosenBy: c.chosenBy, wcss: c.wcss, clusterSizes: c.clusters.map((k) => k.sampleCount) })),
+      datasetSha256: manifest.trainingData.datasetSha256,
+      validation: manifest.validation ?? null,
+      specificity: manifest.specificity ?? null,
+      dictionaries: manifest.classes.flatMap((c) => c.clusters.map((k) => ({ id: k.id, method: k.dictionary.method, images: k.dictionary.trainingImages, patches: k.dictionary.trainingPatches }))),
+      ...(baseline ? {
+        baseline: {
+          id: baseline.saved.entry.id, weightSha256: baseline.saved.entry.weightSha256, folder: baseline.saved.folder,
+          trainImages: baseline.trainImages, testImages: baseline.testImages, testAccuracy: baseline.testAccuracy,
+          epochs: baseline.history, trainingSeconds: baseline.trainingSeconds, backend: baseline.backend,
+        },
+      } : {}),
+    };
   },
 });

@@ -8,7 +8,7 @@ export const evaluationPlotSchema = z.enum(['accuracy-by-attack', 'accuracy-vs-b
 
 /**
  * `acsr eval` on a labelled folder (class sub-folders named as the classifier's classes), into the
- * workspace's evaluations/ (main/jobs/eval-job.ts). Attacks are specs as `acsr eval --attacks`
+ * workspace's evaluations/ (main/actions/evaluate-action.ts). Attacks are specs as `acsr eval --attacks`
  * takes them, parsed again on the main side; defenses by name; the bundle by id.
  */
 export const evalJobRequestSchema = z.strictObject({

@@ -6,7 +6,7 @@ const covarianceSchema = z.enum(['ledoit-wolf', 'pinv']);
 
 /**
  * Stage i training of a reference bundle from a labelled folder (one sub-folder per class) into
- * the workspace's bundles/<bundleName>/ (main/jobs/train-job.ts). The folder comes from the
+ * the workspace's bundles/<bundleName>/ (main/actions/train-references-action.ts). The folder comes from the
  * native dialog (Electron, granted paths) or is typed by the person (browser host), as for import.
  */
 export const trainJobRequestSchema = z.strictObject({

@@ -1,0 +1,47 @@
+/**
+ * Import files into a case (main/case/import-evidence.ts), or finish an import that stopped:
+ * `acsr case import` and the workstation's import job.
+ */
+import { z } from 'zod';
+import { defineAction } from './define-action.ts';
+import { withCaseFolder } from './with-case-folder.ts';
+
+/** Per-file problems listed in a job's summary; the rest stay in the case's audit log. */
+const LISTED_PROBLEMS = 50;
+
+export const importEvidenceParameters = z.strictObject({
+  caseFolder: z.string().min(1),
+  examiner: z.string(),
+  work: z.discriminatedUnion('kind', [
+    /** Folders (searched recursively) and files; the originals are only read. */
+    z.strictObject({ kind: z.literal('new'), sources: z.array(z.string().min(1)).min(1) }),
+    /** This unfinished import of the case (its job id in the case database), or null: the latest one. */
+    z.strictObject({ kind: z.literal('resume'), caseJobId: z.number().int().positive().nullable() }),
+  ]),
+  /** Images with more pixels are refused (decompression bombs); the case module's default otherwise. */
+  maxPixels: z.number().int().min(1).optional(),
+});
+
+export const importEvidenceAction = defineAction({
+  name: 'import',
+  parameters: importEvidenceParameters,
+  run: ({ caseFolder: folder, examiner, work, maxPixels }, { progress, signal, note }) =>
+    withCaseFolder(folder, note, async (caseFolder) => {
+      const control = { examiner, progress, signal, ...(maxPixels !== undefined ? { maxPixels } : {}) };
+      return work.kind === 'new'
+        ? caseFolder.importEvidence(work.sources, control)
+        : caseFolder.resumeImport({ ...control, ...(work.caseJobId !== null ? { jobId: work.caseJobId } : {}) });
+    }),
+  summary: (summary) => ({
+    caseJobId: summary.jobId,
+    resumed: summary.resumed,
+    total: summary.total,
+    imported: summary.imported,
+    duplicates: summary.duplicates,
+    errors: summary.errors,
+    problems: summary.outcomes
+      .filter((outcome) => outcome.outcome === 'error')
+      .slice(0, LISTED_PROBLEMS)
+      .map((outcome) => outcome.message ?? outcome.sourcePath),
+  }),
+});
