@@ -251,6 +251,7 @@ function History({ detail }: { detail: EvidenceDetail }) {
         <Typography key={index} variant="caption" component="div" color="text.secondary" data-testid="item-history-entry">
           {formatTime(entry.createdAt)} · {entry.examiner} · {entry.kind === 'category' ? `category ${entry.value}` : `tag “${entry.value}”`}
           {entry.comment ? ` (${entry.comment})` : ''}
+          {entry.reversed ? ' · undone' : ''}
         </Typography>
       ))}
     </Box>
