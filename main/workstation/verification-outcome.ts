@@ -13,7 +13,14 @@ export function latestVerification(db: CaseDatabase): VerificationOutcome | null
     parameters = JSON.parse(entry.parameters) as Record<string, unknown>;
   } catch {
     // An entry that does not parse is itself what the next verification will report.
-    return { ok: false, checkedAt: entry.time, checkedBy: entry.examiner, problemCount: 1, firstProblem: 'the record of the last verification cannot be read', affectedItemIds: [] };
+    return {
+      ok: false,
+      checkedAt: entry.time,
+      checkedBy: entry.examiner,
+      problemCount: 1,
+      firstProblem: 'the record of the last verification cannot be read',
+      affectedItemIds: [],
+    };
   }
   const ok = parameters.ok === true;
   const ids = Array.isArray(parameters.affectedItemIds) ? parameters.affectedItemIds : [];

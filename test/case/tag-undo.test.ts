@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CaseFolder } from '../../main/case/case-folder.ts';
-import { copyPhotos, makeTempDir, removeTempDir } from './case-fixtures.ts';
+import { copyPhotos, makeTempDir, removeTempDir, runAcsr } from './case-fixtures.ts';
 
 let root: string;
 let photos: string[];
@@ -27,15 +27,30 @@ describe('undoing a tag or category change', () => {
       caseFolder.db.addTag({ itemId: 1, category: 'CAT-3', examiner: 'alice' });
       const bulk = caseFolder.db.addTags({ itemIds: [1, 2, 3], category: 'CAT-1', examiner: 'bob' });
       assert.equal(bulk.length, 3);
-      assert.deepEqual(caseFolder.db.listItems().map((item) => item.category), ['CAT-1', 'CAT-1', 'CAT-1']);
+      assert.deepEqual(
+        caseFolder.db.listItems().map((item) => item.category),
+        ['CAT-1', 'CAT-1', 'CAT-1'],
+      );
 
       const reversal = caseFolder.db.reverseTags({ tagIds: bulk, examiner: 'bob' });
       assert.deepEqual(reversal.itemIds, [1, 2, 3]);
       // Item 1 had CAT-3 before the bulk change; the others had none.
-      assert.deepEqual(caseFolder.db.listItems().map((item) => item.category), ['CAT-3', null, null]);
-      assert.deepEqual(caseFolder.db.listItems({ uncategorised: true }).map((item) => item.id), [2, 3]);
+      assert.deepEqual(
+        caseFolder.db.listItems().map((item) => item.category),
+        ['CAT-3', null, null],
+      );
+      assert.deepEqual(
+        caseFolder.db.listItems({ uncategorised: true }).map((item) => item.id),
+        [2, 3],
+      );
       // Nothing is deleted: the history keeps the change, marked as taken back.
-      assert.deepEqual(caseFolder.db.tagsOf(1).map((tag) => [tag.value, tag.reversed]), [['CAT-3', false], ['CAT-1', true]]);
+      assert.deepEqual(
+        caseFolder.db.tagsOf(1).map((tag) => [tag.value, tag.reversed]),
+        [
+          ['CAT-3', false],
+          ['CAT-1', true],
+        ],
+      );
 
       const rows = [...caseFolder.db.auditRows()];
       const tagEntries = rows.filter((row) => row.action === 'tag' && bulk.includes(JSON.parse(row.parameters).tagId as number));
@@ -43,7 +58,10 @@ describe('undoing a tag or category change', () => {
       assert.equal(undoEntry.sequence, reversal.auditSequence);
       const parameters = JSON.parse(undoEntry.parameters) as { tagIds: number[]; reverses: number[] };
       assert.deepEqual(parameters.tagIds, bulk);
-      assert.deepEqual(parameters.reverses, tagEntries.map((row) => row.sequence));
+      assert.deepEqual(
+        parameters.reverses,
+        tagEntries.map((row) => row.sequence),
+      );
 
       assert.throws(() => caseFolder.db.reverseTags({ tagIds: [bulk[0]!], examiner: 'bob' }), /already undone/);
       const verification = await caseFolder.verify({ examiner: 'carol' });
@@ -51,6 +69,18 @@ describe('undoing a tag or category change', () => {
     } finally {
       caseFolder.close();
     }
+    // The command line agrees: the category in effect, and the undone one marked in the history.
+    const shown = runAcsr(['case', 'show', '--case', join(root, 'case-1'), '--item', '1', '--json']);
+    assert.equal(shown.code, 0, shown.stderr);
+    const json = JSON.parse(shown.stdout.trim().split('\n').at(-1)!) as { category: string; tags: { value: string; reversed?: boolean }[] };
+    assert.equal(json.category, 'CAT-3');
+    assert.deepEqual(
+      json.tags.map((tag) => [tag.value, tag.reversed ?? false]),
+      [
+        ['CAT-3', false],
+        ['CAT-1', true],
+      ],
+    );
   });
 
   it('a bulk tag with an unknown item tags nothing', async () => {

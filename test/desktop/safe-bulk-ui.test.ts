@@ -89,13 +89,20 @@ test('a category for every item is confirmed first, and undone with Ctrl+Z and w
   await dialog.getByText(`to ${PHOTOS.length} items?`).waitFor();
   await page.keyboard.press('Enter');
   await page.getByTestId('notice-success').getByText(`CAT-1 (illegal: child abuse material) given to ${PHOTOS.length} items`).waitFor();
-  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=evidence-tile]')).every((one) => one.getAttribute('data-category') === 'CAT-1'));
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll('[data-testid=evidence-tile]')).every((one) => one.getAttribute('data-category') === 'CAT-1'),
+  );
   await screenshot(page, '31-bulk-category-given-with-undo');
 
   // Ctrl+Z: item 2 has CAT-3 again, the rest no category.
   await page.keyboard.press('Control+z');
   await page.getByTestId('notice-info').getByText(`Undone: CAT-1 (illegal: child abuse material) given to ${PHOTOS.length} items`).waitFor();
-  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=evidence-tile]')).map((one) => one.getAttribute('data-category')).join() === ',CAT-3,,,,');
+  await page.waitForFunction(
+    () =>
+      Array.from(document.querySelectorAll('[data-testid=evidence-tile]'))
+        .map((one) => one.getAttribute('data-category'))
+        .join() === ',CAT-3,,,,',
+  );
 
   // A bulk user tag, confirmed, shown on the tiles, then taken back with the message's Undo.
   await tile(4).click();
@@ -115,20 +122,24 @@ test('a category for every item is confirmed first, and undone with Ctrl+Z and w
   const entries = await auditActions();
   const reversals = entries.filter((entry) => entry.action === 'tag-reverse');
   assert.equal(reversals.length, 2);
-  const tagSequences = (await (async () => {
+  const tagSequences = await (async () => {
     const opened = await CaseFolder.open(join(fixture.workspace, CASE_ID), { readonly: true });
     try {
       return [...opened.db.auditRows()].filter((row) => row.action === 'tag').map((row) => row.sequence);
     } finally {
       opened.close();
     }
-  })());
+  })();
   assert.equal((reversals[0]!.parameters.reverses as number[]).length, PHOTOS.length);
-  for (const sequence of [...(reversals[0]!.parameters.reverses as number[]), ...(reversals[1]!.parameters.reverses as number[])]) assert.ok(tagSequences.includes(sequence));
+  for (const sequence of [...(reversals[0]!.parameters.reverses as number[]), ...(reversals[1]!.parameters.reverses as number[])])
+    assert.ok(tagSequences.includes(sequence));
 
   // The case verifies with its reversals.
   await verifyInTheApp('completed');
-  await page.getByTestId('job-summary').getByText(/^verified: audit chain intact/).waitFor();
+  await page
+    .getByTestId('job-summary')
+    .getByText(/^verified: audit chain intact/)
+    .waitFor();
   assert.equal(await page.getByTestId('verification-banner').count(), 0);
 
   // Colour and code at the smallest thumbnail size: never cut short.
@@ -161,10 +172,16 @@ test('a tampered case database: a banner and a marked tile after Verify, kept on
   const banner = page.getByTestId('verification-banner');
   await banner.getByText('This case failed verification').waitFor();
   await banner.getByText(/found one problem: the case's records or files were changed outside this program, on one item \(marked in the grid\)/).waitFor();
-  await banner.getByTestId('verification-first-problem').getByText(/the value is "CAT-5" in tags, but audit entry \d+ recorded "CAT-3": the row was edited/).waitFor();
+  await banner
+    .getByTestId('verification-first-problem')
+    .getByText(/the value is "CAT-5" in tags, but audit entry \d+ recorded "CAT-3": the row was edited/)
+    .waitFor();
   await banner.getByText(/What to do: do not rely on or hand over this case/).waitFor();
   assert.equal(await tile(2).getAttribute('data-flagged'), 'true');
-  assert.deepEqual(await page.locator('[data-testid=evidence-tile][data-flagged=true]').evaluateAll((tiles) => tiles.map((one) => one.getAttribute('data-item-id'))), ['2']);
+  assert.deepEqual(
+    await page.locator('[data-testid=evidence-tile][data-flagged=true]').evaluateAll((tiles) => tiles.map((one) => one.getAttribute('data-item-id'))),
+    ['2'],
+  );
   await tile(2).getByTestId('verification-mark').waitFor();
   await screenshot(page, '33-failed-verification-banner');
 

@@ -35,7 +35,16 @@ type TagReadRow = Omit<TagRow, 'examiner_id'> & { examiner: string; reversed: nu
 type NoteReadRow = Omit<NoteRow, 'case_id' | 'examiner_id'> & { examiner: string };
 
 export function tagFromRow(row: TagReadRow): TagRecord {
-  return { id: row.id, itemId: row.item_id, kind: row.kind, value: row.value, comment: row.comment, examiner: row.examiner, createdAt: row.created_at, reversed: row.reversed === 1 };
+  return {
+    id: row.id,
+    itemId: row.item_id,
+    kind: row.kind,
+    value: row.value,
+    comment: row.comment,
+    examiner: row.examiner,
+    createdAt: row.created_at,
+    reversed: row.reversed === 1,
+  };
 }
 
 export function noteFromRow(row: NoteReadRow): NoteRecord {
