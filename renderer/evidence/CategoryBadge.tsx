@@ -12,7 +12,18 @@ export function CategoryBadge({ code, tileSize = 320 }: { code: CategoryCode; ti
       <Box
         component="span"
         data-testid="category-chip"
-        sx={{ flexShrink: 0, px: 0.75, borderRadius: 1, fontSize: '0.7rem', fontWeight: 700, lineHeight: '20px', height: 20, whiteSpace: 'nowrap', bgcolor: colour.background, color: colour.text }}
+        sx={{
+          flexShrink: 0,
+          px: 0.75,
+          borderRadius: 1,
+          fontSize: '0.7rem',
+          fontWeight: 700,
+          lineHeight: '20px',
+          height: 20,
+          whiteSpace: 'nowrap',
+          bgcolor: colour.background,
+          color: colour.text,
+        }}
       >
         {categoryCodeFor(code, tileSize)}
       </Box>
@@ -26,7 +37,17 @@ export function CategoryLegend() {
     <Box data-testid="category-legend" sx={{ display: 'flex', flexWrap: 'wrap', columnGap: 1.5, rowGap: 0.5, alignItems: 'center' }}>
       {(Object.keys(CATEGORY_COLOURS) as CategoryCode[]).map((code) => (
         <Box key={code} component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, fontSize: '0.75rem', color: 'text.secondary' }}>
-          <Box component="span" sx={{ px: 0.5, borderRadius: 1, fontWeight: 700, fontSize: '0.7rem', bgcolor: CATEGORY_COLOURS[code].background, color: CATEGORY_COLOURS[code].text }}>
+          <Box
+            component="span"
+            sx={{
+              px: 0.5,
+              borderRadius: 1,
+              fontWeight: 700,
+              fontSize: '0.7rem',
+              bgcolor: CATEGORY_COLOURS[code].background,
+              color: CATEGORY_COLOURS[code].text,
+            }}
+          >
             {code}
           </Box>
           {CATEGORY_LABELS[code]}

@@ -30,10 +30,14 @@ export function useTagChanges(caseId: string, onChanged: () => Promise<void>) {
     history.current = [];
   }, [caseId]);
 
-  const ask = useCallback((next: BulkQuestion) => new Promise<boolean>((resolve) => {
-    answer.current = resolve;
-    setQuestion(next);
-  }), []);
+  const ask = useCallback(
+    (next: BulkQuestion) =>
+      new Promise<boolean>((resolve) => {
+        answer.current = resolve;
+        setQuestion(next);
+      }),
+    [],
+  );
   const onAnswer = useCallback((confirmed: boolean) => {
     setQuestion(null);
     answer.current?.(confirmed);
@@ -69,7 +73,15 @@ export function useTagChanges(caseId: string, onChanged: () => Promise<void>) {
   const setCategory = useCallback(
     async (itemIds: number[], category: CategoryCode) => {
       const what = `${category} (${CATEGORY_LABELS[category]})`;
-      if (itemIds.length > 1 && !(await ask({ title: `Give ${what} to ${itemIds.length} items?`, detail: `Every one of the ${itemIds.length} selected items gets ${category}. You can undo this afterwards.`, confirmLabel: `Give ${category} to ${itemIds.length} items` }))) return;
+      if (
+        itemIds.length > 1 &&
+        !(await ask({
+          title: `Give ${what} to ${itemIds.length} items?`,
+          detail: `Every one of the ${itemIds.length} selected items gets ${category}. You can undo this afterwards.`,
+          confirmLabel: `Give ${category} to ${itemIds.length} items`,
+        }))
+      )
+        return;
       try {
         const { tagIds } = await client.call('evidence.setCategory', { caseId, itemIds, category });
         await record(tagIds, `${what} given to ${itemsText(itemIds.length)}`);
@@ -82,7 +94,15 @@ export function useTagChanges(caseId: string, onChanged: () => Promise<void>) {
 
   const tagItems = useCallback(
     async (itemIds: number[], tag: string) => {
-      if (itemIds.length > 1 && !(await ask({ title: `Tag ${itemIds.length} items “${tag}”?`, detail: `Every one of the ${itemIds.length} selected items gets the tag “${tag}”. You can undo this afterwards.`, confirmLabel: `Tag ${itemIds.length} items` }))) return false;
+      if (
+        itemIds.length > 1 &&
+        !(await ask({
+          title: `Tag ${itemIds.length} items “${tag}”?`,
+          detail: `Every one of the ${itemIds.length} selected items gets the tag “${tag}”. You can undo this afterwards.`,
+          confirmLabel: `Tag ${itemIds.length} items`,
+        }))
+      )
+        return false;
       try {
         const { tagIds } = await client.call('evidence.tagItems', { caseId, itemIds, tag });
         await record(tagIds, `Tag “${tag}” given to ${itemsText(itemIds.length)}`);
@@ -110,5 +130,8 @@ export function useTagChanges(caseId: string, onChanged: () => Promise<void>) {
     return () => window.removeEventListener('keydown', onKey);
   }, [undo, inform]);
 
-  return { setCategory, tagItems, question, onAnswer };
+  /** A change made elsewhere (the item view), offered for undo like the grid's. */
+  const remember = useCallback((tagIds: number[], description: string) => void record(tagIds, description), [record]);
+
+  return { setCategory, tagItems, remember, question, onAnswer };
 }

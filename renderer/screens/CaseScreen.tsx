@@ -93,7 +93,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
     void load();
   }, [jobs, caseId, load]);
 
-  const { setCategory, tagItems, question, onAnswer } = useTagChanges(caseId, load);
+  const { setCategory, tagItems, remember, question, onAnswer } = useTagChanges(caseId, load);
   const verification = summary.lastVerification;
   const flaggedItemIds = useMemo(() => new Set(verification && !verification.ok ? verification.affectedItemIds : []), [verification]);
 
@@ -195,7 +195,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         <EvidenceGrid caseId={caseId} items={items} flaggedItemIds={flaggedItemIds} thumbSize={thumbSize} blurByDefault={blurByDefault} loader={loader} onSetCategory={setCategory} onOpenItem={setOpenItemId} onPurify={setPurifyItemIds} onTagItems={tagItems} />
       )}
       {openItemId !== null && (
-        <ItemDialog caseId={caseId} itemId={openItemId} blurByDefault={blurByDefault} loader={loader} jobs={jobs} onClose={() => setOpenItemId(null)} onChanged={itemChanged} />
+        <ItemDialog caseId={caseId} itemId={openItemId} blurByDefault={blurByDefault} loader={loader} jobs={jobs} onClose={() => setOpenItemId(null)} onChanged={itemChanged} onUndoable={remember} />
       )}
       <ConfirmBulkDialog question={question} onAnswer={onAnswer} />
       {purifyItemIds !== null && <PurifyDialog caseId={caseId} itemIds={purifyItemIds} onClose={() => setPurifyItemIds(null)} />}
