@@ -38,6 +38,7 @@ import type { AuditAppend } from './stores/case-write-path.ts';
 import type { ImportDuplicate } from './stores/import-store.ts';
 import type { NewEvidenceItem } from './stores/item-store.ts';
 import type { FinishedJobState } from './stores/job-store.ts';
+import type { TagReversal } from './stores/tag-reversal-store.ts';
 
 export type { AuditAppend } from './stores/case-write-path.ts';
 export type { NewEvidenceItem } from './stores/item-store.ts';
@@ -109,6 +110,11 @@ export class CaseDatabase {
 
   auditRows(filter: { subject?: string } = {}): IterableIterator<StoredAuditRow> {
     return this.stores.audit.rows(filter);
+  }
+
+  /** The newest audit entry of one action (e.g. 'verify': the latest verification's outcome), or null. */
+  latestAudit(action: string): StoredAuditRow | null {
+    return this.stores.audit.latest(action);
   }
 
   /** The first entry's hash identifies the chain (checkpoints name it). */
@@ -218,9 +224,19 @@ export class CaseDatabase {
     return this.stores.tagsAndNotes.addTag(input);
   }
 
-  /** Every tag ever given, oldest first: the history of categorisation is part of the record. */
+  /** One category or user tag on every item, all or none; the new tag ids, for an undo. */
+  addTags(input: { itemIds: number[]; category?: string; tag?: string; comment?: string; examiner: string }): number[] {
+    return this.stores.tagsAndNotes.addTags(input);
+  }
+
+  /** Every tag ever given, oldest first (those taken back marked): the history of categorisation is part of the record. */
   tagsOf(itemId: number): TagRecord[] {
     return this.stores.tagsAndNotes.tagsOf(itemId);
+  }
+
+  /** Takes back tags (an undo), with one audit entry naming the entries it reverses. */
+  reverseTags(input: { tagIds: number[]; examiner: string }): TagReversal {
+    return this.stores.tagReversals.reverse(input);
   }
 
   /** A note on the case as a whole (no itemId) or on one item. */

@@ -1,7 +1,8 @@
 /**
  * What the audit chain says the tables should hold: every entry that records a fact (an
  * examiner, the case, an item, a tag, a note, a purification run and its override, a verdict, a
- * report, a signing key) is replayed into the row it created, keyed by that row's id.
+ * report, a signing key, a tag taken back) is replayed into the row it created, keyed by that
+ * row's id.
  */
 import type { StoredAuditRow } from './audit-chain.ts';
 
@@ -26,6 +27,8 @@ export interface ChainFacts {
   verdicts: Map<number, ChainEntry>;
   reports: Map<number, ChainEntry>;
   keys: Map<number, ChainEntry>;
+  /** Reversal row id -> the tag-reverse entry that made it and the tag it takes back (one entry makes many rows). */
+  reversals: Map<number, { entry: ChainEntry; tagId: unknown; reverses: unknown }>;
   /** Two entries claiming to have created the same row: one of them is forged. */
   duplicates: { table: string; id: number; sequences: [number, number] }[];
 }
@@ -65,6 +68,7 @@ export function replayChain(rows: Iterable<StoredAuditRow>): ChainFacts {
     verdicts: new Map(),
     reports: new Map(),
     keys: new Map(),
+    reversals: new Map(),
     duplicates: [],
   };
   for (const row of rows) {
@@ -83,6 +87,7 @@ export function replayChain(rows: Iterable<StoredAuditRow>): ChainFacts {
     };
     if (row.action === 'case-create') facts.caseCreate.push(entry);
     if (row.action === 'case-close') facts.caseClose.push(entry);
+    if (row.action === 'tag-reverse') replayReversal(entry, facts);
     const target = ID_OF[row.action];
     if (!target) continue;
     const id = target.id(entry);
@@ -93,4 +98,16 @@ export function replayChain(rows: Iterable<StoredAuditRow>): ChainFacts {
     else map.set(id, entry);
   }
   return facts;
+}
+
+/** One undo entry lists its reversal rows with, at the same positions, the tags and tag entries they reverse. */
+function replayReversal(entry: ChainEntry, facts: ChainFacts): void {
+  const { reversalIds, tagIds, reverses } = entry.parameters;
+  if (!Array.isArray(reversalIds)) return;
+  reversalIds.forEach((id: unknown, index) => {
+    if (typeof id !== 'number' || !Number.isInteger(id)) return;
+    const earlier = facts.reversals.get(id);
+    if (earlier) facts.duplicates.push({ table: 'tag_reversals', id, sequences: [earlier.entry.sequence, entry.sequence] });
+    else facts.reversals.set(id, { entry, tagId: Array.isArray(tagIds) ? tagIds[index] : undefined, reverses: Array.isArray(reverses) ? reverses[index] : undefined });
+  });
 }

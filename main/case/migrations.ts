@@ -27,6 +27,9 @@ export const APPEND_ONLY_TABLES = [
 /** Append-only tables added by later migrations (migration 1's list above is never edited). */
 export const LATER_APPEND_ONLY_TABLES = ['examiner_keys', 'checkpoints'] as const;
 
+/** Append-only tables added by migration 3. */
+export const REVERSAL_TABLES = ['tag_reversals'] as const;
+
 function appendOnlyTriggers(table: string): string {
   return `
     CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
@@ -230,6 +233,21 @@ const MIGRATIONS: readonly Migration[] = [
         signature TEXT NOT NULL
       );
       ${LATER_APPEND_ONLY_TABLES.map(appendOnlyTriggers).join('\n')}
+    `,
+  },
+  {
+    version: 3,
+    description: 'undo of tags and categories: a reversal row per tag taken back, the tag itself kept',
+    sql: `
+      -- A tag is never deleted: undoing it adds this row, recorded by a tag-reverse audit entry
+      -- that names the entries it reverses. UNIQUE: a tag is taken back at most once.
+      CREATE TABLE tag_reversals (
+        id INTEGER PRIMARY KEY,
+        tag_id INTEGER NOT NULL UNIQUE REFERENCES tags(id),
+        examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+        created_at TEXT NOT NULL
+      );
+      ${REVERSAL_TABLES.map(appendOnlyTriggers).join('\n')}
     `,
   },
 ];

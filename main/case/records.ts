@@ -40,6 +40,8 @@ export interface TagRecord {
   comment: string | null;
   examiner: string;
   createdAt: string;
+  /** Taken back by an undo (tag_reversals): kept in the history, no longer in effect. */
+  reversed: boolean;
 }
 
 export interface NoteRecord {

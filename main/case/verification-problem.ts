@@ -17,4 +17,6 @@ export interface VerificationProblem {
   reason: string;
   /** The audit entry the finding is about, when there is one. */
   auditSequence?: number | null;
+  /** The evidence item the finding is on, when there is one: the app marks its tile. */
+  itemId?: number;
 }

@@ -111,18 +111,19 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
     if (entry) {
       for (const field of ['sha256', 'md5', 'sizeBytes', 'storePath', 'originalPath', 'pdqHash'] as const) {
         if (entry[field] !== item[field]) {
-          problems.push({ kind: 'evidence', where, reason: `recorded ${field} ${JSON.stringify(item[field])} differs from the audit log's ${JSON.stringify(entry[field])}` });
+          problems.push({ kind: 'evidence', where, reason: `recorded ${field} ${JSON.stringify(item[field])} differs from the audit log's ${JSON.stringify(entry[field])}`, itemId: item.id });
         }
       }
     }
     if (item.storePath !== store.relativePathOf(item.sha256)) {
-      problems.push({ kind: 'evidence', where, reason: `store path does not match the recorded SHA-256 ${item.sha256}` });
+      problems.push({ kind: 'evidence', where, reason: `store path does not match the recorded SHA-256 ${item.sha256}`, itemId: item.id });
     }
     const actual = await store.hashStored(item.storePath).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'missing' : `unreadable (${error.message})`));
     if (actual !== item.sha256) {
       problems.push({
         kind: 'evidence',
         where,
+        itemId: item.id,
         reason: /^[0-9a-f]{64}$/.test(actual) ? `file's SHA-256 is ${actual}, recorded ${item.sha256}: the evidence file was altered` : `stored file is ${actual}`,
       });
     }
@@ -137,7 +138,7 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
       recordedFiles.add(run.outputStorePath);
       const actual = await store.hashStored(run.outputStorePath).catch(() => 'missing or unreadable');
       if (actual !== run.outputSha256) {
-        problems.push({ kind: 'purified-output', where: `purification run ${run.id} of item ${item.id} (${run.outputStorePath})`, reason: `file's SHA-256 is ${actual}, recorded ${run.outputSha256}` });
+        problems.push({ kind: 'purified-output', where: `purification run ${run.id} of item ${item.id} (${run.outputStorePath})`, reason: `file's SHA-256 is ${actual}, recorded ${run.outputSha256}`, itemId: item.id });
       }
       outputsChecked++;
       // The low/high parts the image view shows are outputs of the run too.
@@ -147,7 +148,7 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
         recordedFiles.add(part.storePath);
         const partHash = await store.hashStored(part.storePath).catch(() => 'missing or unreadable');
         if (partHash !== part.sha256) {
-          problems.push({ kind: 'purified-output', where: `purification run ${run.id} of item ${item.id}, part ${name} (${part.storePath})`, reason: `file's SHA-256 is ${partHash}, recorded ${part.sha256}` });
+          problems.push({ kind: 'purified-output', where: `purification run ${run.id} of item ${item.id}, part ${name} (${part.storePath})`, reason: `file's SHA-256 is ${partHash}, recorded ${part.sha256}`, itemId: item.id });
         }
       }
     }
@@ -192,12 +193,23 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
           reportsChecked: reportCheck.checked,
           problemCount: problems.length,
           firstBrokenLink: result.firstBrokenLink,
+          // The items whose tiles the app marks until a later verification passes.
+          affectedItemIds: affectedItemIds(problems),
         },
       }),
     null);
     if (entry) result.auditSequence = entry.sequence;
   }
   return result;
+}
+
+/** Enough to mark every tile of a large case, bounded so that one entry stays small. */
+const MAX_AFFECTED_ITEMS_RECORDED = 10_000;
+
+function affectedItemIds(problems: VerificationProblem[]): number[] {
+  const ids = new Set<number>();
+  for (const problem of problems) if (problem.itemId !== undefined) ids.add(problem.itemId);
+  return [...ids].sort((a, b) => a - b).slice(0, MAX_AFFECTED_ITEMS_RECORDED);
 }
 
 /**

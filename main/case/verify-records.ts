@@ -50,12 +50,17 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     const name = facts.items.get(Number(id))?.parameters.originalName ?? items?.get(Number(id))?.original_name;
     return `item ${String(id)}${typeof name === 'string' ? ` (${name})` : ''}`;
   };
-  const compare = <R extends Row>(spec: { what: string; table: string; rows: Map<number, R> | null; entries: Map<number, ChainEntry>; where: (id: number, row?: R, entry?: ChainEntry) => string; fields: (row: R, entry: ChainEntry) => Field[] }) => {
+  const compare = <R extends Row>(spec: { what: string; table: string; rows: Map<number, R> | null; entries: Map<number, ChainEntry>; where: (id: number, row?: R, entry?: ChainEntry) => string; fields: (row: R, entry: ChainEntry) => Field[]; item?: (id: number, row?: R, entry?: ChainEntry) => unknown }) => {
     if (!spec.rows) return;
+    /** The app marks the tile of the item a finding is on. */
+    const onItem = (id: number, row?: R, entry?: ChainEntry): { itemId?: number } => {
+      const itemId = spec.item?.(id, row, entry);
+      return typeof itemId === 'number' && Number.isInteger(itemId) ? { itemId } : {};
+    };
     for (const [id, row] of spec.rows) {
       const entry = spec.entries.get(id);
       if (!entry) {
-        problems.push({ kind: 'record', where: spec.where(id, row), reason: `no audit entry records this ${spec.what}: the row in ${spec.table} was added outside the program` });
+        problems.push({ kind: 'record', where: spec.where(id, row), reason: `no audit entry records this ${spec.what}: the row in ${spec.table} was added outside the program`, ...onItem(id, row) });
         continue;
       }
       for (const field of spec.fields(row, entry)) {
@@ -65,12 +70,13 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
           where: spec.where(id, row, entry),
           reason: `${field.label} is ${show(field.actual)} in ${spec.table}, but audit entry ${entry.sequence} recorded ${show(field.expected)}: the row was edited`,
           auditSequence: entry.sequence,
+          ...onItem(id, row, entry),
         });
       }
     }
     for (const [id, entry] of spec.entries) {
       if (spec.rows.has(id)) continue;
-      problems.push({ kind: 'record', where: spec.where(id, undefined, entry), reason: `audit entry ${entry.sequence} records this ${spec.what}, but its row in ${spec.table} is gone: it was deleted`, auditSequence: entry.sequence });
+      problems.push({ kind: 'record', where: spec.where(id, undefined, entry), reason: `audit entry ${entry.sequence} records this ${spec.what}, but its row in ${spec.table} is gone: it was deleted`, auditSequence: entry.sequence, ...onItem(id, undefined, entry) });
     }
   };
   const common = (row: { examiner_id: unknown; created_at?: unknown; imported_at?: unknown }, entry: ChainEntry, timeColumn: 'created_at' | 'imported_at' = 'created_at'): Field[] => [
@@ -90,7 +96,7 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
   const cases = rows('cases', () => stores.cases.storedRows());
   if (cases) verifyCaseRow(cases, facts, examinerName, problems);
   compare({
-    what: 'evidence item', table: 'evidence_items', rows: items, entries: facts.items, where: (id) => itemLabel(id),
+    what: 'evidence item', table: 'evidence_items', rows: items, entries: facts.items, where: (id) => itemLabel(id), item: (id) => id,
     fields: (row, entry) => [
       ...(
         [
@@ -104,7 +110,7 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     ],
   });
   compare({
-    what: 'tag', table: 'tags', rows: rows('tags', () => stores.tagsAndNotes.storedTagRows()), entries: facts.tags,
+    what: 'tag', table: 'tags', rows: rows('tags', () => stores.tagsAndNotes.storedTagRows()), entries: facts.tags, item: itemOfRow,
     where: (id, row, entry) => `${row?.kind === 'category' || p(entry ?? ({ parameters: {} } as ChainEntry), 'kind') === 'category' ? 'category' : 'tag'} ${id} on ${itemLabel(row?.item_id ?? subjectId(entry?.subject ?? '', 'item'))}`,
     fields: (row, entry) => [
       { label: 'the item', actual: row.item_id, expected: subjectId(entry.subject, 'item') },
@@ -114,8 +120,22 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
       ...common(row, entry),
     ],
   });
+  const reversalEntries = new Map([...facts.reversals].map(([id, reversal]) => [id, reversal.entry]));
   compare({
-    what: 'note', table: 'notes', rows: rows('notes', () => stores.tagsAndNotes.storedNoteRows()), entries: facts.notes,
+    what: 'undo of a tag', table: 'tag_reversals', rows: rows('tag_reversals', () => stores.tagReversals.storedRows()), entries: reversalEntries,
+    where: (id, row) => `undo ${id}${row ? ` of tag ${String(row.tag_id)}` : ''}`,
+    fields: (row, entry) => {
+      const reversal = facts.reversals.get(row.id)!;
+      return [
+        { label: 'the tag taken back', actual: row.tag_id, expected: reversal.tagId },
+        // The undo entry names the entry that made the tag: a tag the chain never made cannot be taken back.
+        { label: "the tag's audit entry", actual: facts.tags.get(Number(row.tag_id))?.sequence ?? null, expected: reversal.reverses },
+        ...common(row, entry),
+      ];
+    },
+  });
+  compare({
+    what: 'note', table: 'notes', rows: rows('notes', () => stores.tagsAndNotes.storedNoteRows()), entries: facts.notes, item: itemOfRow,
     where: (id, row, entry) => {
       const itemId = row ? row.item_id : subjectId(entry?.subject ?? '', 'item');
       return `note ${id} on ${itemId === null || itemId === undefined ? 'the case' : itemLabel(itemId)}`;
@@ -127,7 +147,7 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     ],
   });
   compare({
-    what: 'purification run', table: 'purification_runs', rows: rows('purification_runs', () => stores.runs.storedRows()), entries: facts.runs,
+    what: 'purification run', table: 'purification_runs', rows: rows('purification_runs', () => stores.runs.storedRows()), entries: facts.runs, item: itemOfRow,
     where: (id, row, entry) => `purification run ${id} of ${itemLabel(row?.item_id ?? subjectId(entry?.subject ?? '', 'item'))}`,
     fields: (row, entry) => {
       const override = facts.overrides.get(row.id);
@@ -155,7 +175,7 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     },
   });
   compare({
-    what: 'classifier verdict', table: 'classifier_verdicts', rows: rows('classifier_verdicts', () => stores.verdicts.storedRows()), entries: facts.verdicts,
+    what: 'classifier verdict', table: 'classifier_verdicts', rows: rows('classifier_verdicts', () => stores.verdicts.storedRows()), entries: facts.verdicts, item: itemOfRow,
     where: (id, row, entry) => `classifier verdict ${id} on ${itemLabel(row?.item_id ?? subjectId(entry?.subject ?? '', 'item'))}`,
     fields: (row, entry) => [
       { label: 'the item', actual: row.item_id, expected: subjectId(entry.subject, 'item') },
@@ -218,6 +238,11 @@ function verifyCaseRow(rows: Map<number, CaseRow>, facts: ChainFacts, examinerNa
     if (field.expected === undefined || agrees(field)) continue;
     problems.push({ kind: 'record', where, reason: `${field.label} is ${show(field.actual)} in cases, but audit entry ${entry.sequence} recorded ${show(field.expected)}: the row was edited`, auditSequence: entry.sequence });
   }
+}
+
+/** A row about an item names it in item_id; a deleted one is known only by its entry's subject. */
+function itemOfRow(_id: number, row?: { item_id?: unknown }, entry?: ChainEntry): unknown {
+  return row?.item_id ?? subjectId(entry?.subject ?? '', 'item');
 }
 
 function agrees(field: Field): boolean {

@@ -12,6 +12,7 @@ import { UserInputError } from '../errors/user-input-error.ts';
 import { caseIdSchema, type CaseSummary } from '../ipc/contract/index.ts';
 import { EVALUATIONS_FOLDER } from './evaluations.ts';
 import { TRAINED_BUNDLES_FOLDER } from './purification-catalogue.ts';
+import { latestVerification } from './verification-outcome.ts';
 
 /** Folders the workspace keeps beside its cases: a case cannot be named like one of them. */
 export const RESERVED_CASE_IDS: readonly string[] = [TRAINED_BUNDLES_FOLDER, EVALUATIONS_FOLDER];
@@ -80,6 +81,7 @@ export class CaseLibrary {
         })
         // A job whose every item was purified has nothing left to resume.
         .filter((job) => job.done < (job.total ?? 0)),
+      lastVerification: latestVerification(opened.db),
     };
   }
 

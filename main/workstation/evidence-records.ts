@@ -23,8 +23,9 @@ export function evidenceSummary(item: ItemSummary, facts: PurificationFacts): Ev
 export function evidenceDetail(opened: CaseFolder, itemId: number): EvidenceDetail {
   const item = opened.db.getItem(itemId);
   const tagHistory = opened.db.tagsOf(itemId);
-  const tags = [...new Set(tagHistory.filter((tag) => tag.kind === 'user').map((tag) => tag.value))].sort();
-  const category = tagHistory.filter((tag) => tag.kind === 'category').at(-1)?.value ?? null;
+  const inEffect = tagHistory.filter((tag) => !tag.reversed);
+  const tags = [...new Set(inEffect.filter((tag) => tag.kind === 'user').map((tag) => tag.value))].sort();
+  const category = inEffect.filter((tag) => tag.kind === 'category').at(-1)?.value ?? null;
   return {
     ...evidenceSummary({ ...item, category: category as ItemSummary['category'], tags }, purificationFactsByItem(opened.db)(itemId)),
     md5: item.md5,
@@ -33,7 +34,7 @@ export function evidenceDetail(opened: CaseFolder, itemId: number): EvidenceDeta
     importedAt: item.importedAt,
     importedBy: item.examiner,
     decodeNotes: item.decodeNotes,
-    tagHistory: tagHistory.map(({ kind, value, comment, examiner, createdAt }) => ({ kind, value, comment, examiner, createdAt })),
+    tagHistory: tagHistory.map(({ kind, value, comment, examiner, createdAt, reversed }) => ({ kind, value, comment, examiner, createdAt, reversed })),
     notes: opened.db.notes({ itemId }).map(({ text, examiner, createdAt }) => ({ text, examiner, createdAt })),
   };
 }

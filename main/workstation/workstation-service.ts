@@ -97,9 +97,13 @@ export class WorkstationService {
       },
       'evidence.setCategory': async ({ caseId, itemIds, category, comment }) => {
         const opened = await this.#cases.open(caseId);
-        const name = await examiner();
-        for (const itemId of itemIds) opened.db.addTag({ itemId, category, examiner: name, ...(comment ? { comment } : {}) });
-        return { tagged: itemIds.length };
+        const tagIds = opened.db.addTags({ itemIds, category, examiner: await examiner(), ...(comment ? { comment } : {}) });
+        return { tagged: itemIds.length, tagIds };
+      },
+      'evidence.undoTags': async ({ caseId, tagIds }) => {
+        const opened = await this.#cases.open(caseId);
+        const reversal = opened.db.reverseTags({ tagIds, examiner: await examiner() });
+        return { undone: reversal.tagIds.length, itemIds: reversal.itemIds };
       },
       'evidence.get': async ({ caseId, itemId }) => evidenceDetail(await this.#cases.open(caseId), itemId),
       'evidence.addTag': async ({ caseId, itemId, tag }) => {
@@ -109,11 +113,9 @@ export class WorkstationService {
       },
       'evidence.tagItems': async ({ caseId, itemIds, tag }) => {
         const opened = await this.#cases.open(caseId);
-        const name = await examiner();
-        // Checked first: a bad id in the middle must not leave half the selection tagged.
-        for (const itemId of itemIds) opened.db.getItem(itemId);
-        for (const itemId of itemIds) opened.db.addTag({ itemId, tag, examiner: name });
-        return { tagged: itemIds.length };
+        // One transaction: a bad id in the middle leaves nothing tagged.
+        const tagIds = opened.db.addTags({ itemIds, tag, examiner: await examiner() });
+        return { tagged: itemIds.length, tagIds };
       },
       'evidence.addNote': async ({ caseId, itemId, text }) => {
         const opened = await this.#cases.open(caseId);

@@ -90,7 +90,7 @@ export function App() {
             <CasesScreen onOpen={setOpenCase} />
           )}
         </Box>
-        <JobsPanel jobs={jobs} />
+        <JobsPanel jobs={jobs} caseId={screen === 'cases' && openCase ? openCase.caseId : null} />
       </Box>
     </Box>
   );

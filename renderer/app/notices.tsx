@@ -4,6 +4,7 @@
  */
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { CallError, messageOf } from '../client/workstation-client.ts';
@@ -13,11 +14,18 @@ interface Notice {
   id: number;
   severity: 'error' | 'success' | 'info';
   message: string;
+  action?: NoticeAction;
+}
+
+/** A button on a message, e.g. "Undo" on the message that confirms a change. */
+export interface NoticeAction {
+  label: string;
+  run: () => void;
 }
 
 interface Notices {
   reportError(error: unknown): void;
-  inform(message: string, severity?: 'success' | 'info'): void;
+  inform(message: string, severity?: 'success' | 'info', action?: NoticeAction): void;
 }
 
 const NoticeContext = createContext<Notices | null>(null);
@@ -29,9 +37,9 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
   const [notices, setNotices] = useState<Notice[]>([]);
   const [disconnected, setDisconnected] = useState<string | null>(null);
 
-  const push = useCallback((severity: Notice['severity'], message: string) => {
+  const push = useCallback((severity: Notice['severity'], message: string, action?: NoticeAction) => {
     const id = nextNoticeId++;
-    setNotices((current) => [...current.slice(-3), { id, severity, message }]);
+    setNotices((current) => [...current.slice(-3), { id, severity, message, ...(action ? { action } : {}) }]);
     if (severity !== 'error') setTimeout(() => setNotices((current) => current.filter((notice) => notice.id !== id)), SHOWN_MS);
   }, []);
   const value = useMemo<Notices>(
@@ -39,7 +47,7 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
       // A lost connection has its own banner; repeating it for every call that failed with it helps nobody.
       reportError: (error) => {
         if (!(error instanceof CallError && error.kind === 'disconnected')) push('error', messageOf(error));
-      }, inform: (message, severity = 'success') => push(severity, message) }),
+      }, inform: (message, severity = 'success', action) => push(severity, message, action) }),
     [push],
   );
 
@@ -69,6 +77,20 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
             variant="filled"
             data-testid={`notice-${notice.severity}`}
             onClose={() => setNotices((current) => current.filter((candidate) => candidate.id !== notice.id))}
+            action={
+              notice.action ? (
+                <Button
+                  color="inherit"
+                  size="small"
+                  onClick={() => {
+                    setNotices((current) => current.filter((candidate) => candidate.id !== notice.id));
+                    notice.action!.run();
+                  }}
+                >
+                  {notice.action.label}
+                </Button>
+              ) : undefined
+            }
           >
             {notice.message}
           </Alert>

@@ -2,7 +2,8 @@
  * The evidence grid, virtualised by rows (@tanstack/react-virtual) so that 10,000 items cost as
  * much as the few rows on screen. Keys, as in the investigators' current tools: 0-5 give the
  * selected items CAT-0..CAT-5, arrows move, space reveals or conceals, Enter (or a double
- * click) opens the item, Ctrl/Cmd+A selects all, P purifies the selection.
+ * click) opens the item, Ctrl/Cmd+A selects all, P purifies the selection. A change to more
+ * than one item is confirmed first, and Ctrl/Cmd+Z undoes the latest (use-tag-changes.ts).
  */
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -23,6 +24,8 @@ const GAP = 8;
 interface EvidenceGridProps {
   caseId: string;
   items: EvidenceSummary[];
+  /** Items a failed verification found a problem on: their tiles are marked. */
+  flaggedItemIds: ReadonlySet<number>;
   thumbSize: number;
   blurByDefault: boolean;
   loader: ThumbnailLoader;
@@ -34,7 +37,7 @@ interface EvidenceGridProps {
   onTagItems: (itemIds: number[], tag: string) => Promise<boolean>;
 }
 
-export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, loader, onSetCategory, onOpenItem, onPurify, onTagItems }: EvidenceGridProps) {
+export function EvidenceGrid({ caseId, items, flaggedItemIds, thumbSize, blurByDefault, loader, onSetCategory, onOpenItem, onPurify, onTagItems }: EvidenceGridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const width = useElementWidth(scrollRef);
   const columns = Math.max(1, Math.floor((width + GAP) / (thumbSize + GAP)));
@@ -123,7 +126,7 @@ export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, loader, 
           </>
         )}
         <Typography variant="caption" color="text.secondary" noWrap>
-          Keys: 0-5 give CAT-0..CAT-5 to the selection · P purifies · arrows move · space reveals · Enter opens · Ctrl/Shift+click or Ctrl+A select several
+          Keys: 0-5 give CAT-0..CAT-5 to the selection · Ctrl+Z undoes the last change · P purifies · arrows move · space reveals · Enter opens · Ctrl/Shift+click or Ctrl+A select several
         </Typography>
       </Stack>
       <Box
@@ -144,6 +147,7 @@ export function EvidenceGrid({ caseId, items, thumbSize, blurByDefault, loader, 
                   size={thumbSize}
                   blurred={blurByDefault !== toggled.has(item.itemId)}
                   selected={selected.has(item.itemId)}
+                  flagged={flaggedItemIds.has(item.itemId)}
                   focused={row.index * columns + column === focusIndex}
                   loader={loader}
                   onClick={clickTile}

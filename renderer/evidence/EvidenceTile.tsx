@@ -11,6 +11,7 @@ import Typography from '@mui/material/Typography';
 import { memo, useEffect, useState } from 'react';
 import type { EvidenceSummary } from '../../main/ipc/contract/index.ts';
 import { messageOf } from '../client/workstation-client.ts';
+import { CategoryBadge } from './CategoryBadge.tsx';
 import { thumbnailBucket, type ThumbnailLoader } from './thumbnail-loader.ts';
 
 export const TILE_CAPTION_HEIGHT = 64;
@@ -22,6 +23,8 @@ interface EvidenceTileProps {
   size: number;
   blurred: boolean;
   selected: boolean;
+  /** A failed verification found a problem on this item. */
+  flagged: boolean;
   focused: boolean;
   loader: ThumbnailLoader;
   onClick: (itemId: number, event: React.MouseEvent) => void;
@@ -29,7 +32,7 @@ interface EvidenceTileProps {
   onToggleReveal: (itemId: number) => void;
 }
 
-export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blurred, selected, focused, loader, onClick, onOpen, onToggleReveal }: EvidenceTileProps) {
+export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blurred, selected, flagged, focused, loader, onClick, onOpen, onToggleReveal }: EvidenceTileProps) {
   const bucket = thumbnailBucket(size);
   const [url, setUrl] = useState<string | undefined>(() => loader.cached(caseId, item.itemId, bucket));
   const [failure, setFailure] = useState<string | null>(null);
@@ -52,16 +55,17 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
       data-category={item.category ?? ''}
       data-purified={item.purificationRuns > 0 ? 'true' : 'false'}
       data-blurred={blurred ? 'true' : 'false'}
+      data-flagged={flagged ? 'true' : 'false'}
       aria-selected={selected}
       sx={{
         width: size,
         height: size + TILE_CAPTION_HEIGHT,
         overflow: 'hidden',
         cursor: 'pointer',
-        borderColor: focused ? 'text.secondary' : 'divider',
+        borderColor: flagged ? 'error.main' : focused ? 'text.secondary' : 'divider',
         // An outline, not a thicker border, so that selecting a tile does not shift its content.
-        outline: selected ? '2px solid' : 'none',
-        outlineColor: 'primary.main',
+        outline: selected || flagged ? '2px solid' : 'none',
+        outlineColor: flagged ? 'error.main' : 'primary.main',
         outlineOffset: -2,
         bgcolor: selected ? 'action.selected' : 'background.paper',
       }}
@@ -76,6 +80,16 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
             title={`${item.purificationRuns} purification run${item.purificationRuns === 1 ? '' : 's'}${item.verdictBefore ? `; content filter: ${item.verdictBefore} before, ${item.verdictAfter} after` : ''}`}
             data-testid="purified-chip"
             sx={{ position: 'absolute', top: 4, left: 4, zIndex: 1, fontSize: '0.65rem', height: 18, maxWidth: 'calc(100% - 8px)' }}
+          />
+        )}
+        {flagged && (
+          <Chip
+            size="small"
+            color="error"
+            label={size >= 144 ? 'failed verification' : '!'}
+            title="The last verification found a problem with this item's record or file: see the warning above the grid"
+            data-testid="verification-mark"
+            sx={{ position: 'absolute', top: 4, right: 4, zIndex: 1, fontSize: '0.65rem', height: 18, fontWeight: 700 }}
           />
         )}
         {url && (
@@ -99,9 +113,16 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
         <Stack sx={{ justifyContent: 'space-between', alignItems: 'center' }} direction="row">
           <Stack direction="row" spacing={0.5} sx={{ minWidth: 0, overflow: 'hidden' }}>
             {item.category ? (
-              <Chip size="small" color="secondary" label={item.category} data-testid="category-chip" sx={{ fontSize: '0.7rem', height: 20 }} />
+              <CategoryBadge code={item.category} tileSize={size} />
             ) : (
-              <Chip size="small" variant="outlined" label="no category" sx={{ fontSize: '0.7rem', height: 20, color: 'text.secondary' }} />
+              <Typography variant="caption" color="text.secondary" noWrap sx={{ flexShrink: 0, lineHeight: '20px' }}>
+                {size >= 144 ? 'no category' : '—'}
+              </Typography>
+            )}
+            {item.tags.length > 0 && (
+              <Typography variant="caption" color="text.secondary" noWrap title={item.tags.join(', ')} data-testid="tile-tags" sx={{ minWidth: 0, lineHeight: '20px' }}>
+                {item.tags.join(', ')}
+              </Typography>
             )}
           </Stack>
           <Button

@@ -38,11 +38,13 @@ interface ItemDialogProps {
   jobs: JobSnapshot[];
   onClose: () => void;
   onChanged: (detail: EvidenceDetail) => void;
+  /** A category or tag change, offered for undo like the grid's (use-tag-changes.ts). */
+  onUndoable: (tagIds: number[], description: string) => void;
 }
 
 type ItemTab = 'details' | 'purification';
 
-export function ItemDialog({ caseId, itemId, blurByDefault, loader, jobs, onClose, onChanged }: ItemDialogProps) {
+export function ItemDialog({ caseId, itemId, blurByDefault, loader, jobs, onClose, onChanged, onUndoable }: ItemDialogProps) {
   const client = useClient();
   const [detail, setDetail] = useState<EvidenceDetail | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
@@ -93,11 +95,23 @@ export function ItemDialog({ caseId, itemId, blurByDefault, loader, jobs, onClos
       return false;
     }
   };
-  const setCategory = (category: CategoryCode) =>
-    apply(client.call('evidence.setCategory', { caseId, itemIds: [itemId], category }).then(() => client.call('evidence.get', { caseId, itemId })));
+  /** Applies a change that answers the new tags' ids, then offers it for undo. */
+  const tagChange = async (change: Promise<{ tagIds: number[] }>, description: string) => {
+    let tagIds: number[] = [];
+    const applied = await apply(
+      change.then((answer) => {
+        tagIds = answer.tagIds;
+        return client.call('evidence.get', { caseId, itemId });
+      }),
+    );
+    if (applied) onUndoable(tagIds, description);
+    return applied;
+  };
+  const setCategory = (category: CategoryCode) => tagChange(client.call('evidence.setCategory', { caseId, itemIds: [itemId], category }), `${category} given to one item`);
   const addTag = async (event: FormEvent) => {
     event.preventDefault();
-    if (await apply(client.call('evidence.addTag', { caseId, itemId, tag }))) setTag('');
+    const given = tag.trim();
+    if (await tagChange(client.call('evidence.tagItems', { caseId, itemIds: [itemId], tag: given }), `Tag “${given}” given to one item`)) setTag('');
   };
   const addNote = async (event: FormEvent) => {
     event.preventDefault();
@@ -251,6 +265,7 @@ function History({ detail }: { detail: EvidenceDetail }) {
         <Typography key={index} variant="caption" component="div" color="text.secondary" data-testid="item-history-entry">
           {formatTime(entry.createdAt)} · {entry.examiner} · {entry.kind === 'category' ? `category ${entry.value}` : `tag “${entry.value}”`}
           {entry.comment ? ` (${entry.comment})` : ''}
+          {entry.reversed ? ' · undone' : ''}
         </Typography>
       ))}
     </Box>

@@ -2,24 +2,62 @@
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
+import IconButton from '@mui/material/IconButton';
 import LinearProgress from '@mui/material/LinearProgress';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
+import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
+import { useState } from 'react';
 import type { JobSnapshot } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
 import { MetricsView } from './MetricsView.tsx';
 
-export function JobsPanel({ jobs }: { jobs: JobSnapshot[] }) {
-  if (jobs.length === 0) return null;
+/**
+ * The jobs of the open case (and those of no case: training, evaluation), newest first. The panel
+ * folds to a narrow strip, and "Clear finished" hides finished jobs from this window.
+ */
+export function JobsPanel({ jobs, caseId }: { jobs: JobSnapshot[]; caseId: string | null }) {
+  const [collapsed, setCollapsed] = useState(false);
+  const [cleared, setCleared] = useState<ReadonlySet<number>>(new Set());
+  const shown = jobs.filter((job) => (job.caseId === null || caseId === null || job.caseId === caseId) && !cleared.has(job.jobId));
+  if (shown.length === 0) return null;
+  const running = shown.filter((job) => job.finishedAt === null).length;
+  const finished = shown.filter((job) => job.finishedAt !== null);
+  if (collapsed) {
+    return (
+      <Paper square elevation={0} sx={{ width: 44, borderLeft: 1, borderColor: 'divider', py: 1, display: 'flex', flexDirection: 'column', alignItems: 'center' }} data-testid="jobs-panel" data-collapsed="true">
+        <Tooltip title="Show the jobs">
+          <IconButton size="small" onClick={() => setCollapsed(false)} aria-label="Show the jobs">
+            ‹
+          </IconButton>
+        </Tooltip>
+        <Typography variant="caption" sx={{ writingMode: 'vertical-rl', mt: 1, color: running > 0 ? 'primary.main' : 'text.secondary' }}>
+          Jobs{running > 0 ? ` · ${running} running` : ''}
+        </Typography>
+      </Paper>
+    );
+  }
   return (
-    <Paper square elevation={0} sx={{ width: 340, borderLeft: 1, borderColor: 'divider', p: 2, overflow: 'auto' }} data-testid="jobs-panel">
-      <Typography variant="subtitle1" gutterBottom>
-        Jobs
-      </Typography>
+    <Paper square elevation={0} sx={{ width: 340, borderLeft: 1, borderColor: 'divider', p: 2, overflow: 'auto' }} data-testid="jobs-panel" data-collapsed="false">
+      <Stack direction="row" sx={{ alignItems: 'center', mb: 1 }} spacing={1}>
+        <Typography variant="subtitle1" sx={{ flex: 1 }}>
+          {caseId ? 'Jobs of this case' : 'Jobs'}
+        </Typography>
+        {finished.length > 0 && (
+          <Button size="small" onClick={() => setCleared((current) => new Set([...current, ...finished.map((job) => job.jobId)]))}>
+            Clear finished
+          </Button>
+        )}
+        <Tooltip title="Fold the jobs away">
+          <IconButton size="small" onClick={() => setCollapsed(true)} aria-label="Fold the jobs away">
+            ›
+          </IconButton>
+        </Tooltip>
+      </Stack>
       <Stack spacing={2}>
-        {jobs.map((job) => (
+        {shown.map((job) => (
           <JobRow key={job.jobId} job={job} />
         ))}
       </Stack>

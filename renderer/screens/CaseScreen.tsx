@@ -11,6 +11,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppState, CaseSummary, CategoryCode, EvidenceDetail, EvidenceSummary, JobSnapshot } from '../../main/ipc/contract/index.ts';
 import { CATEGORY_LABELS } from '../common/category-labels.ts';
 import { useClient } from '../app/client-context.tsx';
+import { CategoryLegend } from '../evidence/CategoryBadge.tsx';
+import { ConfirmBulkDialog } from '../evidence/ConfirmBulkDialog.tsx';
+import { useTagChanges } from '../evidence/use-tag-changes.ts';
+import { VerificationBanner } from './VerificationBanner.tsx';
 import { useNotices } from '../app/notices.tsx';
 import { messageOf } from '../client/workstation-client.ts';
 import { EvidenceGrid } from '../evidence/EvidenceGrid.tsx';
@@ -25,7 +29,7 @@ type PurifiedFilter = 'any' | 'purified' | 'not-purified';
 /** '' or '<stage>:<class>', e.g. 'before:Porn'. */
 type VerdictFilter = string;
 /** Jobs whose end changes what the grid shows. */
-const RELOADING_KINDS = new Set(['import', 'purify']);
+const RELOADING_KINDS = new Set(['import', 'purify', 'verify']);
 interface CaseScreenProps {
   caseSummary: CaseSummary;
   state: AppState;
@@ -36,7 +40,7 @@ interface CaseScreenProps {
 
 export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }: CaseScreenProps) {
   const client = useClient();
-  const { reportError, inform } = useNotices();
+  const { reportError } = useNotices();
   const { caseId } = caseSummary;
   const [items, setItems] = useState<EvidenceSummary[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -59,11 +63,12 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
     setItems((current) => current?.map((item) => (item.itemId === detail.itemId ? { ...item, category: detail.category, tags: detail.tags, purificationRuns: detail.purificationRuns, verdictBefore: detail.verdictBefore, verdictAfter: detail.verdictAfter } : item)) ?? null);
   }, []);
 
-  const load = useCallback(() => {
+  /** Resolves once the grid shows the new list, so that a message about a change comes after it. */
+  const load = useCallback(async (): Promise<void> => {
     const query = filter === 'all' ? {} : filter === 'uncategorised' ? { uncategorised: true } : { category: filter };
     const [stage, topClass] = verdictFilter.split(':') as ['before' | 'after', string];
     client.call('cases.get', { caseId }).then(setSummary, reportError);
-    client.call('evidence.list', {
+    await client.call('evidence.list', {
       caseId,
       ...query,
       ...(tags.length > 0 ? { tags } : {}),
@@ -77,7 +82,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
       (error: unknown) => setLoadError(messageOf(error)),
     );
   }, [client, caseId, filter, tags, purifiedFilter, verdictFilter, reportError]);
-  useEffect(load, [load]);
+  useEffect(() => void load(), [load]);
 
   // Reload when an import or purification of this case finishes (completed or stopped part-way).
   const seenFinished = useRef(new Set<number>(jobs.filter((job) => job.finishedAt).map((job) => job.jobId)));
@@ -85,36 +90,12 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
     const finished = jobs.filter((job) => job.caseId === caseId && RELOADING_KINDS.has(job.kind) && job.finishedAt && !seenFinished.current.has(job.jobId));
     if (finished.length === 0) return;
     finished.forEach((job) => seenFinished.current.add(job.jobId));
-    load();
+    void load();
   }, [jobs, caseId, load]);
 
-  const setCategory = useCallback(
-    async (itemIds: number[], category: CategoryCode) => {
-      try {
-        await client.call('evidence.setCategory', { caseId, itemIds, category });
-        setItems((current) => current?.map((item) => (itemIds.includes(item.itemId) ? { ...item, category } : item)) ?? null);
-        inform(`${category} (${CATEGORY_LABELS[category]}) given to ${itemIds.length === 1 ? 'one item' : `${itemIds.length} items`}`);
-      } catch (error) {
-        reportError(error);
-      }
-    },
-    [client, caseId, inform, reportError],
-  );
-
-  const tagItems = useCallback(
-    async (itemIds: number[], tag: string) => {
-      try {
-        await client.call('evidence.tagItems', { caseId, itemIds, tag });
-        setItems((current) => current?.map((item) => (itemIds.includes(item.itemId) && !item.tags.includes(tag) ? { ...item, tags: [...item.tags, tag].sort() } : item)) ?? null);
-        inform(`Tag “${tag}” given to ${itemIds.length === 1 ? 'one item' : `${itemIds.length} items`}`);
-        return true;
-      } catch (error) {
-        reportError(error);
-        return false;
-      }
-    },
-    [client, caseId, inform, reportError],
-  );
+  const { setCategory, tagItems, remember, question, onAnswer } = useTagChanges(caseId, load);
+  const verification = summary.lastVerification;
+  const flaggedItemIds = useMemo(() => new Set(verification && !verification.ok ? verification.affectedItemIds : []), [verification]);
 
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0, p: 2, gap: 2 }}>
@@ -202,18 +183,21 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           Purification {job.caseJobId} was {job.state} after {job.done} of {job.total ?? '?'} items. Resuming purifies the rest with the same bundle and content filter.
         </Alert>
       ))}
+      {verification && !verification.ok && <VerificationBanner outcome={verification} />}
       {loadError && <Alert severity="error">{loadError}</Alert>}
+      {items && items.length > 0 && <CategoryLegend />}
       {items && items.length === 0 && (
         <Typography color="text.secondary" data-testid="empty-case">
           {filtering ? 'No item matches this filter.' : 'No evidence yet: import a folder of images.'}
         </Typography>
       )}
       {items && items.length > 0 && (
-        <EvidenceGrid caseId={caseId} items={items} thumbSize={thumbSize} blurByDefault={blurByDefault} loader={loader} onSetCategory={setCategory} onOpenItem={setOpenItemId} onPurify={setPurifyItemIds} onTagItems={tagItems} />
+        <EvidenceGrid caseId={caseId} items={items} flaggedItemIds={flaggedItemIds} thumbSize={thumbSize} blurByDefault={blurByDefault} loader={loader} onSetCategory={setCategory} onOpenItem={setOpenItemId} onPurify={setPurifyItemIds} onTagItems={tagItems} />
       )}
       {openItemId !== null && (
-        <ItemDialog caseId={caseId} itemId={openItemId} blurByDefault={blurByDefault} loader={loader} jobs={jobs} onClose={() => setOpenItemId(null)} onChanged={itemChanged} />
+        <ItemDialog caseId={caseId} itemId={openItemId} blurByDefault={blurByDefault} loader={loader} jobs={jobs} onClose={() => setOpenItemId(null)} onChanged={itemChanged} onUndoable={remember} />
       )}
+      <ConfirmBulkDialog question={question} onAnswer={onAnswer} />
       {purifyItemIds !== null && <PurifyDialog caseId={caseId} itemIds={purifyItemIds} onClose={() => setPurifyItemIds(null)} />}
     </Box>
   );

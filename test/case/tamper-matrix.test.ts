@@ -8,6 +8,7 @@ import { chmod, cp, open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditEntryHash, type StoredAuditRow } from '../../main/case/audit-chain.ts';
+import { CaseDatabase } from '../../main/case/case-database.ts';
 import { runCli } from '../../main/cli/run-cli.ts';
 import { copyPhotos, makeTempDir, removeTempDir, runAcsr } from './case-fixtures.ts';
 
@@ -31,6 +32,14 @@ before(async () => {
   acsr(['case', 'tag', '--case', base, '--item', '2', '--tag', 'reviewed', '--examiner', 'bob']);
   acsr(['case', 'note', '--case', base, '--item', '3', '--text', 'greyscale test chart', '--examiner', 'bob']);
   acsr(['case', 'note', '--case', base, '--text', 'batch from the escalation queue', '--examiner', 'alice']);
+  // A category given by mistake and undone (the app's Undo): tag 3 and the undo that takes it back.
+  acsr(['case', 'tag', '--case', base, '--item', '2', '--category', 'CAT-2', '--examiner', 'bob']);
+  const db = CaseDatabase.open(join(base, 'case.sqlite'));
+  try {
+    db.reverseTags({ tagIds: [db.tagsOf(2).find((tag) => tag.value === 'CAT-2')!.id], examiner: 'alice' });
+  } finally {
+    db.close();
+  }
   // Verifies, writes and records the report, then signs a checkpoint over all of it.
   acsr(['case', 'report', '--case', base, '--format', 'json', '--examiner', 'alice']);
 });
@@ -119,7 +128,7 @@ describe('the tamper matrix: acsr case verify names every manipulation', () => {
   it('a tag row inserted that the chain does not have', async () => {
     const folder = await copyOfCase();
     tamper(folder, (db) => db.prepare(`INSERT INTO tags (item_id, kind, value, comment, examiner_id, created_at) VALUES (1, 'category', 'CAT-5', NULL, 2, ?)`).run(new Date().toISOString()));
-    await assertNamed(folder, /\[record\] category 3 on item 1 \(china\.jpg\): no audit entry records this tag: the row in tags was added outside the program/);
+    await assertNamed(folder, /\[record\] category 4 on item 1 \(china\.jpg\): no audit entry records this tag: the row in tags was added outside the program/);
   });
 
   it('a category updated around the triggers', async () => {
@@ -132,6 +141,24 @@ describe('the tamper matrix: acsr case verify names every manipulation', () => {
     const folder = await copyOfCase();
     tamper(folder, (db) => db.exec(`DELETE FROM tags WHERE value = 'reviewed'`), { aroundTriggers: true });
     await assertNamed(folder, /\[record\] tag 2 on item 2 \(flower\.jpg\): audit entry \d+ records this tag, but its row in tags is gone: it was deleted/);
+  });
+
+  it('an undo deleted, which would bring a taken-back category back into effect', async () => {
+    const folder = await copyOfCase();
+    tamper(folder, (db) => db.exec('DELETE FROM tag_reversals'), { aroundTriggers: true });
+    await assertNamed(folder, /\[record\] undo 1: audit entry \d+ records this undo of a tag, but its row in tag_reversals is gone: it was deleted/);
+  });
+
+  it('an undo inserted that the chain does not have, taking back a category', async () => {
+    const folder = await copyOfCase();
+    tamper(folder, (db) => db.prepare('INSERT INTO tag_reversals (tag_id, examiner_id, created_at) VALUES (1, 2, ?)').run(new Date().toISOString()));
+    await assertNamed(folder, /\[record\] undo 2 of tag 1: no audit entry records this undo of a tag: the row in tag_reversals was added outside the program/);
+  });
+
+  it('an undo pointed at another tag around the triggers', async () => {
+    const folder = await copyOfCase();
+    tamper(folder, (db) => db.exec('UPDATE tag_reversals SET tag_id = 1'), { aroundTriggers: true });
+    await assertNamed(folder, /\[record\] undo 1 of tag 1: the tag taken back is 1 in tag_reversals, but audit entry \d+ recorded 3: the row was edited/);
   });
 
   it('a note row deleted', async () => {
@@ -206,7 +233,7 @@ describe('the tamper matrix: acsr case verify names every manipulation', () => {
     tamper(
       folder,
       (db) => {
-        db.exec(`UPDATE tags SET value = 'CAT-5' WHERE kind = 'category'`);
+        db.exec(`UPDATE tags SET value = 'CAT-5' WHERE kind = 'category' AND value = 'CAT-1'`);
         rebuildChain(db, (row) => (row.action === 'tag' ? { ...row, parameters: row.parameters.replace('"CAT-1"', '"CAT-5"') } : row));
       },
       { aroundTriggers: true },

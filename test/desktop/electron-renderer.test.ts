@@ -119,6 +119,8 @@ test('in its Electron form the renderer works through the preload bridge and imp
   await page.locator('[data-testid=evidence-tile][data-item-id="6"]').click({ modifiers: ['Control'] });
   await page.getByTestId('selection-count').getByText('2 selected:').waitFor();
   await page.getByRole('button', { name: 'CAT-2' }).click();
+  // More than one item: asked first.
+  await page.getByTestId('confirm-bulk').getByRole('button', { name: 'Give CAT-2 to 2 items' }).click();
   await page.getByText('CAT-2 (child exploitive (not illegal)) given to 2 items').waitFor();
   assert.deepEqual(await page.locator('[data-testid=evidence-tile][data-category="CAT-2"]').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('data-item-id'))), ['4', '6']);
   await screenshot(page, '14-electron-selection-bar');
@@ -127,6 +129,8 @@ test('in its Electron form the renderer works through the preload bridge and imp
   await page.getByTestId('evidence-grid').focus();
   await page.keyboard.press('Control+a');
   await page.keyboard.press('5');
+  await page.getByTestId('confirm-bulk').getByText(`Give CAT-5 (not pertinent) to ${photoCount} items?`).waitFor();
+  await page.keyboard.press('Enter');
   await page.getByText(`CAT-5 (not pertinent) given to ${photoCount} items`).waitFor();
   assert.equal(await page.locator('[data-testid=evidence-tile]:not([data-category="CAT-5"])').count(), 0);
   const filtered = await fake.ipcHandlers.get('acsr:evidence.list')!(invokeEvent(APP_ENTRY_URL), { caseId: 'E-2026-7', category: 'CAT-5' });

@@ -225,6 +225,7 @@ test('bulk tag and bulk purify of two items: cancelled part-way, resumed after t
   await page.getByTestId('bulk-tag').click();
   await page.getByTestId('bulk-tag-input').fill('second look');
   await page.getByRole('button', { name: 'Add tag' }).click();
+  await page.getByTestId('confirm-bulk').getByRole('button', { name: 'Tag 2 items' }).click();
   await page.getByTestId('notice-success').getByText('Tag “second look” given to 2 items').waitFor();
   await page.getByTestId('bulk-purify').click();
   await page.getByTestId('purify-dialog').getByRole('button', { name: 'Purify', exact: true }).click();

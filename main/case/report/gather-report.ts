@@ -103,7 +103,7 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
       pdq: { hash: summary.pdqHash, quality: summary.pdqQuality, reliable: summary.pdqQuality > PDQ_QUALITY_DISCARD_AT_OR_BELOW },
       integrity: { ok: integrity.problem === null, checkedAt: integrity.checkedAt, problem: integrity.problem },
       category: summary.category === null ? null : { code: summary.category, label: CATEGORY_LABELS[summary.category] },
-      tags: db.tagsOf(summary.id).map(({ kind, value, comment, examiner, createdAt }) => ({ kind, value, comment, examiner, createdAt })),
+      tags: db.tagsOf(summary.id).map(({ kind, value, comment, examiner, createdAt, reversed }) => ({ kind, value, comment, examiner, createdAt, ...(reversed ? { undone: true as const } : {}) })),
       notes: db.notes({ itemId: summary.id }).map(({ id, text, examiner, createdAt }) => ({ id, text, examiner, createdAt })),
       purificationRuns: runs,
       otherVerdicts: verdicts.filter((verdict) => verdict.purificationRunId === null || !runIds.has(verdict.purificationRunId)).map(stripRunId),

@@ -149,7 +149,7 @@ ${kvTable([
     ...exifRows(item.exif).map(([key, value]): [string, string] => [key, esc(value)]),
   ])}
 </div></div>
-${item.tags.length > 0 ? `<h4>Tags (history, oldest first)</h4>${table(['Kind', 'Value', 'Comment', 'Examiner', 'Time (UTC)'], item.tags.map((t) => [esc(t.kind), esc(t.value), esc(t.comment ?? ''), esc(t.examiner), esc(t.createdAt)]))}` : ''}
+${item.tags.length > 0 ? `<h4>Tags (history, oldest first)</h4>${table(['Kind', 'Value', 'Comment', 'Examiner', 'Time (UTC)'], item.tags.map((t) => [esc(t.undone ? `${t.kind} (undone)` : t.kind), esc(t.value), esc(t.comment ?? ''), esc(t.examiner), esc(t.createdAt)]))}` : ''}
 ${item.notes.length > 0 ? `<h4>Notes</h4>${notesList(item.notes)}` : ''}
 ${item.purificationRuns.map((run) => runSection(run, thumbnails)).join('\n')}
 ${item.otherVerdicts.length > 0 ? `<h4>Other classifier verdicts</h4>${verdictTable(item.otherVerdicts)}` : ''}

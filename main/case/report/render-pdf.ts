@@ -147,7 +147,7 @@ function itemSection(pdf: PdfWriter, item: ReportItem, thumbnails: ReadonlyMap<s
   );
   if (item.tags.length > 0) {
     pdf.subheading('Tags (history, oldest first)');
-    pdf.table(['Kind', 'Value', 'Comment', 'Examiner', 'Time (UTC)'], item.tags.map((t) => [t.kind, t.value, t.comment ?? '', t.examiner, t.createdAt]), [48, 80, '*', 75, 120]);
+    pdf.table(['Kind', 'Value', 'Comment', 'Examiner', 'Time (UTC)'], item.tags.map((t) => [t.undone ? `${t.kind} (undone)` : t.kind, t.value, t.comment ?? '', t.examiner, t.createdAt]), [48, 80, '*', 75, 120]);
   }
   if (item.notes.length > 0) {
     pdf.subheading('Notes');

@@ -122,7 +122,8 @@ export interface ReportItem {
   /** The evidence file re-hashed while this report was made. */
   integrity: { ok: boolean; checkedAt: string; problem: string | null };
   category: { code: CategoryCode; label: string } | null;
-  tags: { kind: 'category' | 'user'; value: string; comment: string | null; examiner: string; createdAt: string }[];
+  /** `undone` only on a tag an undo took back (absent otherwise, so reports without undos keep their shape). */
+  tags: { kind: 'category' | 'user'; value: string; comment: string | null; examiner: string; createdAt: string; undone?: true }[];
   notes: ReportNote[];
   purificationRuns: ReportPurificationRun[];
   /** Verdicts not tied to any purification run (e.g. a classification of the evidence alone). */

@@ -42,6 +42,8 @@ const SELECT_ALL = `SELECT sequence, time, examiner, os_user, action, subject, p
   FROM audit_log ORDER BY sequence`;
 const SELECT_BY_SUBJECT = `SELECT sequence, time, examiner, os_user, action, subject, parameters, previous_sha256, sha256
   FROM audit_log WHERE subject = ? ORDER BY sequence`;
+const SELECT_LATEST_OF_ACTION = `SELECT sequence, time, examiner, os_user, action, subject, parameters, previous_sha256, sha256
+  FROM audit_log WHERE action = ? ORDER BY sequence DESC LIMIT 1`;
 const SELECT_FIRST = 'SELECT sequence, sha256 FROM audit_log ORDER BY sequence LIMIT 1';
 const SELECT_HEAD = 'SELECT sequence, sha256 FROM audit_log ORDER BY sequence DESC LIMIT 1';
 
@@ -59,6 +61,12 @@ export class AuditStore {
         ? (this.#db.prepare(SELECT_ALL).iterate() as IterableIterator<AuditLogRow>)
         : (this.#db.prepare(SELECT_BY_SUBJECT).iterate(filter.subject) as IterableIterator<AuditLogRow>);
     for (const row of rows) yield auditEntryFromRow(row);
+  }
+
+  /** The newest entry of one action (e.g. the latest 'verify'), or null. */
+  latest(action: string): StoredAuditRow | null {
+    const row = this.#db.prepare(SELECT_LATEST_OF_ACTION).get(action) as AuditLogRow | undefined;
+    return row ? auditEntryFromRow(row) : null;
   }
 
   /** The first entry's hash identifies the chain (checkpoints name it). */

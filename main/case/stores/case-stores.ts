@@ -15,6 +15,7 @@ import { JobStore } from './job-store.ts';
 import { PurificationStore } from './purification-store.ts';
 import { ReportStore } from './report-store.ts';
 import { TagNoteStore } from './tag-note-store.ts';
+import { TagReversalStore } from './tag-reversal-store.ts';
 import { VerdictStore } from './verdict-store.ts';
 
 export interface CaseStores {
@@ -27,6 +28,7 @@ export interface CaseStores {
   readonly imports: ImportStore;
   readonly jobs: JobStore;
   readonly tagsAndNotes: TagNoteStore;
+  readonly tagReversals: TagReversalStore;
   readonly runs: PurificationStore;
   readonly verdicts: VerdictStore;
   readonly reports: ReportStore;
@@ -50,6 +52,7 @@ export function caseStores(db: SqliteDatabase, path: string): CaseStores {
     imports: new ImportStore(db, write, items, jobs),
     jobs,
     tagsAndNotes: new TagNoteStore(db, write, cases, items),
+    tagReversals: new TagReversalStore(db, write, cases),
     runs,
     verdicts: new VerdictStore(db, write, items, runs),
     reports: new ReportStore(db, write, cases),

@@ -66,22 +66,24 @@ const SELECT_ITEM_BY_ID = `SELECT i.id, i.original_name, i.original_path, i.size
 const SELECT_ITEM_BY_SHA256 = `SELECT i.id, i.original_name, i.original_path, i.size_bytes, i.media_type, i.width, i.height, i.sha256, i.md5,
     i.pdq_hash, i.pdq_quality, i.imported_at, e.name AS examiner, i.store_path, i.import_job_id, i.decode_notes
   FROM evidence_items i JOIN examiners e ON e.id = i.examiner_id WHERE i.sha256 = ?`;
+/** A tag (alias t) an undo has not taken back (tag-reversal-store.ts). */
+const NOT_REVERSED = 'NOT EXISTS (SELECT 1 FROM tag_reversals r WHERE r.tag_id = t.id)';
 /**
- * Items with their current category (the latest category tag wins; earlier ones stay in the
+ * Items with their current category (the latest category tag not taken back wins; earlier ones stay in the
  * history), filtered: every condition whose parameter is given must hold, and the item must carry
  * every user tag in the JSON array @tags.
  */
 const SELECT_ITEMS_FILTERED = `SELECT * FROM (
     SELECT i.id, i.original_name, i.original_path, i.size_bytes, i.media_type, i.width, i.height, i.sha256, i.md5,
       i.pdq_hash, i.pdq_quality, i.imported_at, e.name AS examiner, i.store_path, i.import_job_id, i.decode_notes,
-      (SELECT t.value FROM tags t WHERE t.item_id = i.id AND t.kind = 'category' ORDER BY t.id DESC LIMIT 1) AS category
+      (SELECT t.value FROM tags t WHERE t.item_id = i.id AND t.kind = 'category' AND ${NOT_REVERSED} ORDER BY t.id DESC LIMIT 1) AS category
     FROM evidence_items i JOIN examiners e ON e.id = i.examiner_id) i
   WHERE (@category IS NULL OR i.category = @category)
     AND (@uncategorised = 0 OR i.category IS NULL)
     AND NOT EXISTS (SELECT 1 FROM json_each(@tags) wanted
-      WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.item_id = i.id AND t.kind = 'user' AND t.value = wanted.value))
+      WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.item_id = i.id AND t.kind = 'user' AND t.value = wanted.value AND ${NOT_REVERSED}))
   ORDER BY i.id`;
-const SELECT_USER_TAG_VALUES = `SELECT DISTINCT value FROM tags WHERE item_id = ? AND kind = 'user' ORDER BY value`;
+const SELECT_USER_TAG_VALUES = `SELECT DISTINCT value FROM tags t WHERE t.item_id = ? AND t.kind = 'user' AND ${NOT_REVERSED} ORDER BY value`;
 const COUNT_ITEMS = 'SELECT count(*) AS n FROM evidence_items';
 const INSERT_ITEM = `INSERT INTO evidence_items (case_id, original_name, original_path, size_bytes, media_type, width, height,
     sha256, md5, pdq_hash, pdq_quality, imported_at, examiner_id, store_path, import_job_id, decode_notes)

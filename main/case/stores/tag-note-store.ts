@@ -31,11 +31,20 @@ export interface NoteRow {
   created_at: string;
 }
 
-type TagReadRow = Omit<TagRow, 'examiner_id'> & { examiner: string };
+type TagReadRow = Omit<TagRow, 'examiner_id'> & { examiner: string; reversed: number };
 type NoteReadRow = Omit<NoteRow, 'case_id' | 'examiner_id'> & { examiner: string };
 
 export function tagFromRow(row: TagReadRow): TagRecord {
-  return { id: row.id, itemId: row.item_id, kind: row.kind, value: row.value, comment: row.comment, examiner: row.examiner, createdAt: row.created_at };
+  return {
+    id: row.id,
+    itemId: row.item_id,
+    kind: row.kind,
+    value: row.value,
+    comment: row.comment,
+    examiner: row.examiner,
+    createdAt: row.created_at,
+    reversed: row.reversed === 1,
+  };
 }
 
 export function noteFromRow(row: NoteReadRow): NoteRecord {
@@ -43,7 +52,8 @@ export function noteFromRow(row: NoteReadRow): NoteRecord {
 }
 
 const INSERT_TAG = 'INSERT INTO tags (item_id, kind, value, comment, examiner_id, created_at) VALUES (?, ?, ?, ?, ?, ?)';
-const SELECT_TAGS_OF_ITEM = `SELECT t.id, t.item_id, t.kind, t.value, t.comment, e.name AS examiner, t.created_at
+const SELECT_TAGS_OF_ITEM = `SELECT t.id, t.item_id, t.kind, t.value, t.comment, e.name AS examiner, t.created_at,
+    EXISTS (SELECT 1 FROM tag_reversals r WHERE r.tag_id = t.id) AS reversed
   FROM tags t JOIN examiners e ON e.id = t.examiner_id WHERE t.item_id = ? ORDER BY t.id`;
 const INSERT_NOTE = 'INSERT INTO notes (case_id, item_id, text, examiner_id, created_at) VALUES (?, ?, ?, ?, ?)';
 const SELECT_ALL_NOTES = `SELECT n.id, n.item_id, n.text, e.name AS examiner, n.created_at
@@ -69,6 +79,16 @@ export class TagNoteStore {
   }
 
   addTag(input: { itemId: number; category?: string; tag?: string; comment?: string; examiner: string }): TagRecord {
+    const [tagId] = this.addTags({ ...input, itemIds: [input.itemId] });
+    return this.tagsOf(input.itemId).find((tag) => tag.id === tagId)!;
+  }
+
+  /**
+   * One category or user tag on every item, in one transaction (a bad id leaves nothing tagged),
+   * one audit entry per tag as for a single one. Returns the new tag ids, in item order: what an
+   * undo takes back.
+   */
+  addTags(input: { itemIds: number[]; category?: string; tag?: string; comment?: string; examiner: string }): number[] {
     if ((input.category === undefined) === (input.tag === undefined)) {
       throw new UserInputError('give either a category (CAT-0..CAT-5) or a user tag, not both');
     }
@@ -76,15 +96,17 @@ export class TagNoteStore {
     const value = input.category !== undefined ? parseCategory(input.category) : validateUserTag(input.tag!);
     const comment = input.comment?.normalize('NFC').trim() || null;
     return this.#write.run(() => {
-      this.#items.get(input.itemId);
+      for (const itemId of input.itemIds) this.#items.get(itemId);
       const examinerId = this.#write.examinerId(input.examiner);
-      const tagId = Number(this.#db.prepare(INSERT_TAG).run(input.itemId, kind, value, comment, examinerId, utcNow()).lastInsertRowid);
-      this.#write.audit({ examiner: input.examiner, action: 'tag', subject: `item:${input.itemId}`, parameters: { tagId, kind, value, comment } });
-      return this.tagsOf(input.itemId).find((tag) => tag.id === tagId)!;
+      return input.itemIds.map((itemId) => {
+        const tagId = Number(this.#db.prepare(INSERT_TAG).run(itemId, kind, value, comment, examinerId, utcNow()).lastInsertRowid);
+        this.#write.audit({ examiner: input.examiner, action: 'tag', subject: `item:${itemId}`, parameters: { tagId, kind, value, comment } });
+        return tagId;
+      });
     });
   }
 
-  /** Every tag ever given, oldest first: the history of categorisation is part of the record. */
+  /** Every tag ever given, oldest first, those taken back marked: the history of categorisation is part of the record. */
   tagsOf(itemId: number): TagRecord[] {
     return (this.#db.prepare(SELECT_TAGS_OF_ITEM).all(itemId) as TagReadRow[]).map(tagFromRow);
   }

@@ -51,7 +51,8 @@ function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string)
   const runs = db.purificationRuns(itemId);
   const verdicts = db.verdicts(itemId);
   const audit = [...db.auditRows({ subject: `item:${itemId}` })].map((row) => ({ ...row, parameters: JSON.parse(row.parameters) as unknown }));
-  const category = [...tags].reverse().find((tag) => tag.kind === 'category')?.value as CategoryCode | undefined;
+  // The latest category not taken back by an undo is the item's category.
+  const category = [...tags].reverse().find((tag) => tag.kind === 'category' && !tag.reversed)?.value as CategoryCode | undefined;
   print(`item        ${item.id}  ${displayPath(item.originalName)}`);
   print(`original    ${displayPath(item.originalPath)}`);
   print(`stored      ${item.storePath}`);
@@ -62,7 +63,7 @@ function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string)
   print(`imported    ${item.importedAt} by ${item.examiner} (job ${item.importJobId ?? '-'})`);
   for (const decodeNote of item.decodeNotes) print(`decoding    ${decodeNote}`);
   print(`category    ${category ? `${category} (${CATEGORY_LABELS[category]})` : '-'}`);
-  for (const tag of tags) print(`tag         ${tag.createdAt} ${tag.examiner}: ${tag.kind === 'category' ? 'category ' : ''}${tag.value}${tag.comment ? ` - ${tag.comment}` : ''}`);
+  for (const tag of tags) print(`tag         ${tag.createdAt} ${tag.examiner}: ${tag.kind === 'category' ? 'category ' : ''}${tag.value}${tag.comment ? ` - ${tag.comment}` : ''}${tag.reversed ? ' (undone)' : ''}`);
   for (const itemNote of notes) print(`note        ${itemNote.createdAt} ${itemNote.examiner}: ${itemNote.text}`);
   for (const run of runs) {
     const override = run.override ? `, overridden to cluster ${run.override.cluster} by ${run.override.examiner} (${run.override.reason})` : '';
@@ -70,5 +71,7 @@ function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string)
   }
   for (const verdict of verdicts) print(`verdict     ${verdict.stage} (${verdict.modelId}): ${verdict.topClass} ${JSON.stringify(verdict.scores)}`);
   for (const entry of audit) print(`audit #${entry.sequence}  ${entry.time} ${entry.examiner} ${entry.action}`);
-  return { item, category: category ?? null, tags, notes, purificationRuns: runs, verdicts, auditEntries: audit };
+  // `reversed` only where a tag was undone, so the JSON of cases without undos keeps its shape.
+  const tagsShown = tags.map(({ reversed, ...tag }) => (reversed ? { ...tag, reversed } : tag));
+  return { item, category: category ?? null, tags: tagsShown, notes, purificationRuns: runs, verdicts, auditEntries: audit };
 }

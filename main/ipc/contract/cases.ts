@@ -20,6 +20,18 @@ const unfinishedJobSchema = z.object({
   total: z.number().int().nullable(),
 });
 
+/** The outcome of the case's latest verification, as recorded in its audit log. */
+export const verificationOutcomeSchema = z.object({
+  ok: z.boolean(),
+  checkedAt: isoTimeSchema,
+  checkedBy: z.string(),
+  problemCount: z.number().int().nonnegative(),
+  /** The first finding in words, null when everything held. */
+  firstProblem: z.string().nullable(),
+  /** The items a finding is on: their tiles are marked until a later verification passes. */
+  affectedItemIds: z.array(z.number().int().positive()),
+});
+
 export const caseSummarySchema = z.object({
   caseId: caseIdSchema,
   number: z.string(),
@@ -32,6 +44,8 @@ export const caseSummarySchema = z.object({
   unfinishedImports: z.array(unfinishedJobSchema),
   /** Purify jobs that stopped before finishing (a host restart leaves them interrupted or cancelled): resuming purifies the rest. */
   unfinishedPurifications: z.array(unfinishedJobSchema),
+  /** Null until the case has been verified once. */
+  lastVerification: verificationOutcomeSchema.nullable(),
 });
 
 export const setExaminerInputSchema = z.strictObject({ name: examinerNameSchema });
@@ -44,3 +58,4 @@ export const createCaseInputSchema = z.strictObject({
 
 export type AppState = z.output<typeof appStateSchema>;
 export type CaseSummary = z.output<typeof caseSummarySchema>;
+export type VerificationOutcome = z.output<typeof verificationOutcomeSchema>;

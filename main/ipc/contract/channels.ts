@@ -16,6 +16,9 @@ function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) 
 }
 
 const tagSchema = shortTextSchema.pipe(z.string().min(1, 'a tag cannot be empty').max(100));
+const tagIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A tag or category change: how many items, and the new tags' ids, which an undo takes back. */
+const taggedSchema = z.object({ tagged: z.number().int(), tagIds: z.array(tagIdSchema) });
 
 /** Renderer-to-main calls, each answered once. */
 export const requestChannels = {
@@ -45,14 +48,19 @@ export const requestChannels = {
   ),
   'evidence.setCategory': request(
     z.strictObject({ caseId: caseIdSchema, itemIds: z.array(itemIdSchema).min(1).max(10_000), category: categoryCodeSchema, comment: shortTextSchema.optional() }),
-    z.object({ tagged: z.number().int() }),
+    taggedSchema,
+  ),
+  /** Takes back one change (the tag ids a setCategory or tagItems answered), recorded as a reversal in the audit log. */
+  'evidence.undoTags': request(
+    z.strictObject({ caseId: caseIdSchema, tagIds: z.array(tagIdSchema).min(1).max(10_000) }),
+    z.object({ undone: z.number().int(), itemIds: z.array(itemIdSchema) }),
   ),
   'evidence.get': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema }), evidenceDetailSchema),
   'evidence.addTag': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, tag: tagSchema }), evidenceDetailSchema),
   /** Bulk action of the grid: one user tag for every selected item. */
   'evidence.tagItems': request(
     z.strictObject({ caseId: caseIdSchema, itemIds: z.array(itemIdSchema).min(1).max(10_000), tag: tagSchema }),
-    z.object({ tagged: z.number().int() }),
+    taggedSchema,
   ),
   'evidence.addNote': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, text: noteTextSchema }), evidenceDetailSchema),
   /** Every purification run of an item, oldest first. */

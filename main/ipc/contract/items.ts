@@ -32,7 +32,17 @@ export const evidenceDetailSchema = evidenceSummarySchema.extend({
   importedBy: z.string(),
   decodeNotes: z.array(z.string()),
   /** Every category and tag ever given, oldest first (the latest category is the current one). */
-  tagHistory: z.array(z.object({ kind: z.enum(['category', 'user']), value: z.string(), comment: z.string().nullable(), examiner: z.string(), createdAt: isoTimeSchema })),
+  tagHistory: z.array(
+    z.object({
+      kind: z.enum(['category', 'user']),
+      value: z.string(),
+      comment: z.string().nullable(),
+      examiner: z.string(),
+      createdAt: isoTimeSchema,
+      /** Taken back by an undo: shown in the history, no longer in effect. */
+      reversed: z.boolean(),
+    }),
+  ),
   notes: z.array(z.object({ text: z.string(), examiner: z.string(), createdAt: isoTimeSchema })),
 });
 
