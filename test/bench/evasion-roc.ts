@@ -19,6 +19,8 @@ import { calibrationPurification } from '../../main/acsr/evasion/calibrate-evasi
 import { detectionQuality, rocPng } from '../../main/acsr/evasion/detection-quality.ts';
 import { scoreEvasion } from '../../main/acsr/evasion/evasion-calibration.ts';
 import { imageSignals } from '../../main/acsr/evasion/image-signals.ts';
+import { SIGNAL_NAMES } from '../../main/acsr/evasion/evasion-signals.ts';
+import { rocAuc } from '../../main/acsr/evasion/roc.ts';
 import { loadLatentExtractor } from '../../main/acsr/models/latent-extractor.ts';
 import { loadTfImageModel } from '../../main/acsr/models/tf-image-model.ts';
 import { loadReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
@@ -57,14 +59,20 @@ try {
   let done = 0;
   const total = samples.length + attacked.examples.length;
   const onImage = () => { if (++done % 50 === 0) console.log(`${done}/${total} images purified (${((performance.now() - started) / 1000).toFixed(0)} s)`); };
-  const cleanScores = (await imageSignals(pipeline, samples.map((s) => s.image), { onImage })).map((s) => scoreEvasion(calibration, s).score);
-  const attackedScores = (await imageSignals(pipeline, attacked.examples.map((e) => e.image), { onImage })).map((s) => scoreEvasion(calibration, s).score);
+  const cleanSignals = await imageSignals(pipeline, samples.map((s) => s.image), { onImage });
+  const attackedSignals = await imageSignals(pipeline, attacked.examples.map((e) => e.image), { onImage });
+  const cleanScores = cleanSignals.map((s) => scoreEvasion(calibration, s).score);
+  const attackedScores = attackedSignals.map((s) => scoreEvasion(calibration, s).score);
+  // each signal alone, per attack: which of them carries the score
+  const signalAuc = Object.fromEntries(attacks.map((a) => [a.name, Object.fromEntries(SIGNAL_NAMES.map((name) => [name, rocAuc(
+    cleanSignals.map((s) => s[name]), attackedSignals.flatMap((s, i) => (attacked.examples[i].attack === a.name ? [s[name]] : [])),
+  )]))]));
   const byAttack = new Map(attacks.map((a) => [a.name, attacked.examples.flatMap((e, i) => (e.attack === a.name ? [attackedScores[i]] : []))]));
   const quality = detectionQuality(cleanScores, byAttack, calibration);
   const report = {
     bundle: { path: values.bundle, manifestSha256: bundle.manifestSha256 }, model: model.identity.id, data: `Fashion-MNIST t10k images ${offset}..${offset + count - 1}`,
     attackCounts: attacked.counts, calibration: { threshold: calibration.threshold, falsePositiveTarget: calibration.falsePositiveTarget, fittedOn: calibration.data },
-    seconds: (performance.now() - started) / 1000, ...quality,
+    seconds: (performance.now() - started) / 1000, signalAuc, ...quality,
   };
   await mkdir(values.out, { recursive: true });
   await writeFile(path.join(values.out, 'evasion-roc.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -73,6 +81,7 @@ try {
   for (const a of quality.attacks) {
     console.log(`${a.attack}: n ${a.attacked}, AUC ${a.auc.toFixed(3)}, TPR ${(100 * a.truePositiveRateAt1).toFixed(1)} % at 1 % FPR, ${(100 * a.truePositiveRateAt5).toFixed(1)} % at 5 % FPR, ${(100 * a.truePositiveRateAtCalibrated).toFixed(1)} % at the calibrated threshold`);
   }
+  console.log(`each signal alone, AUC: ${JSON.stringify(signalAuc)}`);
   console.log(`written: ${path.join(values.out, 'evasion-roc.json')}, evasion-roc.png (${report.seconds.toFixed(0)} s)`);
 } finally {
   if (extractor !== model) extractor.dispose();
