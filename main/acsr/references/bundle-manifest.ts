@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { evasionCalibrationSchema } from '../evasion/evasion-calibration-schema.ts';
 
 /**
  * The stage-i bundle Phi = {dictionaries, cluster means, inverse covariances, class and cluster
@@ -240,6 +241,8 @@ export const manifestSchema = z.object({
   purificationDefaults: purificationDefaultsSchema.optional(),
   /** written by `acsr tune --bundle-out` (absent in older bundles and untuned ones) */
   defenseComparison: defenseComparisonSchema.optional(),
+  /** written by `acsr calibrate-evasion` (absent: no evasion score is computed) */
+  evasionCalibration: evasionCalibrationSchema.optional(),
   classes: z.array(classSchema).min(1),
   files: z.record(relativePath, sha256),
 });

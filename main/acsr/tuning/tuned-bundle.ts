@@ -27,6 +27,8 @@ export async function writeTunedBundle(
   const purificationDefaults: PurificationDefaults = { ...defaults, tuning: { sha256: tuningSha256, json: BUNDLE_TUNING_JSON, ...defaults.tuning } };
   // a re-tuned bundle: an older comparison no longer describes these defaults
   delete raw.defenseComparison;
+  // the evasion score was calibrated at the old purification settings: recalibrate after tuning
+  delete raw.evasionCalibration;
   const defenseComparison = comparison?.complete ? comparisonRecord(comparison, tuningSha256) : undefined;
   const manifest = { ...raw, purificationDefaults, ...(defenseComparison ? { defenseComparison } : {}), files: { ...(raw.files as Record<string, string>), [BUNDLE_TUNING_JSON]: tuningSha256 } };
   return writeFolderAtomic(destination, async (temp) => {

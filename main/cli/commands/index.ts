@@ -20,6 +20,7 @@
 import type { CommandEntry } from '../command.ts';
 import { attackCommand } from './attack.ts';
 import { benchCommandGroup } from './bench-csc.ts';
+import { calibrateEvasionCommand } from './calibrate-evasion.ts';
 import { caseCommandGroup } from './case.ts';
 import { cscCommand } from './csc.ts';
 import { evalCommand } from './eval.ts';
@@ -40,6 +41,7 @@ export const commands: readonly CommandEntry[] = [
   trainCommand,
   trainRobustCommand,
   tuneCommand,
+  calibrateEvasionCommand,
   purifyCommand,
   attackCommand,
   evalCommand,

@@ -1,6 +1,7 @@
 import { basename, extname, join } from 'node:path';
 import type { ImageArray } from '../../acsr/array/image-array.ts';
 import { type PurificationResult } from '../../acsr/purification/purify-image.ts';
+import type { EvasionScore } from '../../acsr/evasion/evasion-calibration.ts';
 import { sha256Hex } from '../../io/hashing.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { encodePng } from '../../io/image.ts';
@@ -22,6 +23,8 @@ export interface PurificationOutputsRequest {
   readonly bundle: { readonly path: string; readonly manifestSha256: string; readonly extractor: string };
   /** the settings used and where each came from (an option, the bundle's tuning, or the built-in default) */
   readonly purification: { readonly tikhonovLambda: number } & Record<string, unknown>;
+  /** the evasion score, for a bundle with an evasion calibration */
+  readonly evasion?: EvasionScore | null;
 }
 
 export async function writePurificationOutputs(request: PurificationOutputsRequest): Promise<{ purifiedPath: string }> {
@@ -55,6 +58,7 @@ export async function writePurificationOutputs(request: PurificationOutputsReque
     purification: request.purification,
     timingsMs: result.timingsMs,
     backend: result.backend,
+    ...(request.evasion ? { evasion: request.evasion } : {}),
     ...(request.saveComponents ? { components, componentsNote: 'high, recon-high and difference are shown offset by +0.5' } : {}),
   };
   await writeJsonFile(join(out, `${stem}.purification.json`), report);

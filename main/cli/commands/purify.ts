@@ -5,6 +5,7 @@ import { BatchProgress, imagesPerMinute, runBatch } from '../../acsr/purificatio
 import { PurificationEngines } from '../../acsr/purification/purification-engines.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, purifyImage } from '../../acsr/purification/purify-image.ts';
 import { loadReferenceBundle } from '../../acsr/references/bundle-reader.ts';
+import { calibratedSettingsDiffer, openEvasionScorer } from '../../acsr/evasion/evasion-scorer.ts';
 import { bundleRecommendation } from '../../acsr/tuning/bundle-recommendation.ts';
 import { resolvePurificationOptions } from '../../acsr/tuning/purification-defaults.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
@@ -29,7 +30,10 @@ export const purifyCommand = defineCommand({
     'images per minute is printed at the end. A bundle tuned by `acsr tune --bundle-out` supplies its own Tikhonov ' +
     'lambda, CBPDN lambda and iteration cap as the defaults; options given here win, and the record says where each ' +
     'value came from. When the bundle\'s tuning found that another defense protected the classifier at least as well on the ' +
-    'bundle\'s validation images, one line says so before purifying (and the --json summary carries it).',
+    'bundle\'s validation images, one line says so before purifying (and the --json summary carries it). A bundle ' +
+    'calibrated by `acsr calibrate-evasion` also gives each image an evasion score (the probability that it was made to ' +
+    'fool the classifier), whether it is above the calibrated threshold, and each signal\'s value and share of the score, ' +
+    'in the printed line, the image\'s JSON record and the --json summary.',
   examples: [
     'acsr purify --bundle models/default-bundle --in suspect.jpg --out purified/',
     'acsr purify --bundle B --in photos/ --out purified/ --cluster neutral:1 --save-components',
@@ -72,6 +76,10 @@ export const purifyCommand = defineCommand({
     // the bundle's own validation data may have found a cheaper defense as good: say so before purifying
     const recommendation = bundleRecommendation(bundle.manifest, 'acsr', 'ACSR');
     if (recommendation?.notice) print(recommendation.notice);
+    const evasion = await openEvasionScorer(bundle.manifest, options.bundle);
+    if (evasion && calibratedSettingsDiffer(evasion.calibration, resolved.options)) {
+      note('the evasion score was calibrated at other purification settings than these; its threshold may not hold its false-positive rate');
+    }
     const extractor = await loadLatentExtractor(bundle.manifest.extractor.id);
     const threads = options.threads ?? o.threads;
     // one image per worker when there are several: no barriers inside a tile, and one image's
@@ -94,17 +102,23 @@ export const purifyCommand = defineCommand({
           progress: batchProgress.item(i, basename(file)),
           options: { ...resolved.options, threads },
         });
+        const evasionScore = evasion ? await evasion.score(image, result) : null;
         const written = await writePurificationOutputs({
-          file, bytes, image, result, out: options.out, saveComponents: options.saveComponents ?? false,
+          file, bytes, image, result, out: options.out, saveComponents: options.saveComponents ?? false, evasion: evasionScore,
           bundle: { path: options.bundle, manifestSha256: bundle.manifestSha256, extractor: bundle.manifest.extractor.id },
           purification,
         });
-        print(`${file}: cluster ${result.cluster.id}${result.cluster.selectedBy === 'override' ? ' (override)' : ''}, ${result.cbpdn.iterations} iterations${result.cbpdn.converged ? '' : ' (not converged)'}, ${(result.timingsMs.total / 1000).toFixed(1)} s -> ${written.purifiedPath}`);
-        return { input: file, output: written.purifiedPath, cluster: result.cluster.id, iterations: result.cbpdn.iterations, converged: result.cbpdn.converged, seconds: result.timingsMs.total / 1000 };
+        const evasionLine = evasionScore ? `, evasion score ${evasionScore.score.toFixed(3)}${evasionScore.suspected ? ' (suspected evasion)' : ''}` : '';
+        print(`${file}: cluster ${result.cluster.id}${result.cluster.selectedBy === 'override' ? ' (override)' : ''}, ${result.cbpdn.iterations} iterations${result.cbpdn.converged ? '' : ' (not converged)'}${evasionLine}, ${(result.timingsMs.total / 1000).toFixed(1)} s -> ${written.purifiedPath}`);
+        return {
+          input: file, output: written.purifiedPath, cluster: result.cluster.id, iterations: result.cbpdn.iterations, converged: result.cbpdn.converged, seconds: result.timingsMs.total / 1000,
+          ...(evasionScore ? { evasion: evasionScore } : {}),
+        };
       });
     } finally {
       await engines.dispose();
       extractor.dispose();
+      evasion?.dispose();
     }
     const seconds = (performance.now() - started) / 1000;
     const rate = imagesPerMinute(results.length, seconds);

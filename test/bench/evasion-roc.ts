@@ -1,0 +1,89 @@
+/**
+ * The evasion score's detection quality on held-out Fashion-MNIST TEST images (t10k; the
+ * calibration was fitted on the bundle's validation split of the training images, so none of
+ * these was seen): per attack, ROC curve, AUC, true-positive rate at 1 % and 5 % false positives,
+ * and the rates at the bundle's calibrated threshold. Writes evasion-roc.json and evasion-roc.png
+ * into --out. Only successful attacks (image right when clean, wrong after) count as attacked.
+ *
+ *   node --import tsx test/bench/evasion-roc.ts --bundle CALIBRATED --model ID [--data DIR]
+ *     [--clean 1000] [--offset 0] [--attacks fgsm-dis:0.08,deepfool-dis:0.04] [--seed 0] --out DIR
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseAttackSpecs } from '../../main/acsr/attacks/attack-spec.ts';
+import { attackableImageModel } from '../../main/acsr/attacks/tf-image-model-classifier.ts';
+import { loadFashionMnist } from '../../main/acsr/data/fashion-mnist.ts';
+import { attackedSet } from '../../main/acsr/evasion/attacked-images.ts';
+import { calibrationPurification } from '../../main/acsr/evasion/calibrate-evasion.ts';
+import { detectionQuality, rocPng } from '../../main/acsr/evasion/detection-quality.ts';
+import { scoreEvasion } from '../../main/acsr/evasion/evasion-calibration.ts';
+import { imageSignals } from '../../main/acsr/evasion/image-signals.ts';
+import { SIGNAL_NAMES } from '../../main/acsr/evasion/evasion-signals.ts';
+import { rocAuc } from '../../main/acsr/evasion/roc.ts';
+import { loadLatentExtractor } from '../../main/acsr/models/latent-extractor.ts';
+import { loadTfImageModel } from '../../main/acsr/models/tf-image-model.ts';
+import { loadReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
+import { sharedDir } from '../support/shared-data.ts';
+
+const { values } = parseArgs({
+  options: {
+    bundle: { type: 'string' }, model: { type: 'string' }, data: { type: 'string', default: path.join(sharedDir, 'data/fashion-mnist') },
+    clean: { type: 'string', default: '1000' }, offset: { type: 'string', default: '0' }, attacks: { type: 'string', default: 'fgsm-dis:0.08,deepfool-dis:0.04' },
+    seed: { type: 'string', default: '0' }, out: { type: 'string' },
+  },
+});
+if (!values.bundle || !values.model || !values.out) {
+  console.error('usage: evasion-roc.ts --bundle CALIBRATED_BUNDLE --model ID --out DIR [--clean N] [--offset K] [--attacks SPECS] [--data DIR]');
+  process.exit(2);
+}
+const started = performance.now();
+const bundle = await loadReferenceBundle(values.bundle);
+const calibration = bundle.manifest.evasionCalibration;
+if (!calibration) {
+  console.error(`${values.bundle} has no evasion calibration (run acsr calibrate-evasion)`);
+  process.exit(2);
+}
+const count = Number(values.clean);
+const offset = Number(values.offset);
+const test = await loadFashionMnist(values.data, 't10k', offset + count);
+const model = await loadTfImageModel(values.model);
+const extractor = bundle.manifest.extractor.id === model.identity.id ? model : await loadLatentExtractor(bundle.manifest.extractor.id);
+try {
+  const samples = test.images.slice(offset).map((image, i) => ({ name: `t10k[${offset + i}]`, label: test.labels[offset + i], image }));
+  const classifier = attackableImageModel(model, { batchSize: 256 });
+  const attacks = parseAttackSpecs(values.attacks);
+  const attacked = await attackedSet({ samples, attacks, classifier, batchSize: 32, seed: Number(values.seed) });
+  console.log(`attacked: ${Object.entries(attacked.counts).map(([name, c]) => `${name} ${c.successful}/${c.attacked} successful`).join(', ')}`);
+  const pipeline = { bundle, extractor, classifier: model, purification: calibrationPurification(bundle, 1), clusterDistances: calibration.clusterDistances, jpegQuality: calibration.jpegQuality };
+  let done = 0;
+  const total = samples.length + attacked.examples.length;
+  const onImage = () => { if (++done % 50 === 0) console.log(`${done}/${total} images purified (${((performance.now() - started) / 1000).toFixed(0)} s)`); };
+  const cleanSignals = await imageSignals(pipeline, samples.map((s) => s.image), { onImage });
+  const attackedSignals = await imageSignals(pipeline, attacked.examples.map((e) => e.image), { onImage });
+  const cleanScores = cleanSignals.map((s) => scoreEvasion(calibration, s).score);
+  const attackedScores = attackedSignals.map((s) => scoreEvasion(calibration, s).score);
+  // each signal alone, per attack: which of them carries the score
+  const signalAuc = Object.fromEntries(attacks.map((a) => [a.name, Object.fromEntries(SIGNAL_NAMES.map((name) => [name, rocAuc(
+    cleanSignals.map((s) => s[name]), attackedSignals.flatMap((s, i) => (attacked.examples[i].attack === a.name ? [s[name]] : [])),
+  )]))]));
+  const byAttack = new Map(attacks.map((a) => [a.name, attacked.examples.flatMap((e, i) => (e.attack === a.name ? [attackedScores[i]] : []))]));
+  const quality = detectionQuality(cleanScores, byAttack, calibration);
+  const report = {
+    bundle: { path: values.bundle, manifestSha256: bundle.manifestSha256 }, model: model.identity.id, data: `Fashion-MNIST t10k images ${offset}..${offset + count - 1}`,
+    attackCounts: attacked.counts, calibration: { threshold: calibration.threshold, falsePositiveTarget: calibration.falsePositiveTarget, fittedOn: calibration.data },
+    seconds: (performance.now() - started) / 1000, signalAuc, ...quality,
+  };
+  await mkdir(values.out, { recursive: true });
+  await writeFile(path.join(values.out, 'evasion-roc.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(values.out, 'evasion-roc.png'), await rocPng(quality, `Fashion-MNIST test, ${count} clean`));
+  console.log(`clean: ${quality.clean}; at the calibrated threshold ${calibration.threshold.toFixed(4)}: ${(100 * quality.falsePositiveRateAtCalibrated).toFixed(1)} % of clean flagged`);
+  for (const a of quality.attacks) {
+    console.log(`${a.attack}: n ${a.attacked}, AUC ${a.auc.toFixed(3)}, TPR ${(100 * a.truePositiveRateAt1).toFixed(1)} % at 1 % FPR, ${(100 * a.truePositiveRateAt5).toFixed(1)} % at 5 % FPR, ${(100 * a.truePositiveRateAtCalibrated).toFixed(1)} % at the calibrated threshold`);
+  }
+  console.log(`each signal alone, AUC: ${JSON.stringify(signalAuc)}`);
+  console.log(`written: ${path.join(values.out, 'evasion-roc.json')}, evasion-roc.png (${report.seconds.toFixed(0)} s)`);
+} finally {
+  if (extractor !== model) extractor.dispose();
+  model.dispose();
+}
