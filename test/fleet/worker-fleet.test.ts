@@ -20,12 +20,15 @@ const PHOTOS = ['skimage-chelsea.png', 'skimage-brick.png', 'skimage-rocket.jpg'
 const ITERATIONS = '10';
 // short enough that a dead worker's task is taken again within seconds, long enough for a loaded machine to renew it
 const LOCK_MS = '5000';
+const RESTART_ITEMS = 6;
 
 let root: string;
 let redis: RedisServer;
 let bundle: ReferenceBundle;
 let shared: string;
 let crops: string[];
+/** Other crops of the same photos, for the restart test (new items, so new tasks). */
+let moreCrops: string[];
 /** Output SHA-256 of a local `acsr case purify`, by the item's SHA-256. */
 const localOutputs = new Map<string, string>();
 const workers: AcsrProcess[] = [];
@@ -70,17 +73,22 @@ before(async () => {
     model.dispose();
   }
   crops = [];
-  for (const [index, photo] of PHOTOS.entries()) crops.push(await writePhotoCrop(photo, join(root, `crop-${index}.png`), { left: 100 + 10 * index, top: 100, size: 64 }));
+  moreCrops = [];
+  for (const [index, photo] of PHOTOS.entries()) {
+    crops.push(await writePhotoCrop(photo, join(root, `crop-${index}.png`), { left: 100 + 10 * index, top: 100, size: 64 }));
+    if (index < RESTART_ITEMS) moreCrops.push(await writePhotoCrop(photo, join(root, `more-${index}.png`), { left: 120, top: 160 + 10 * index, size: 64 }));
+  }
 
   // The reference: the same items purified locally, the way an examiner without workers does.
-  const local = await createCase('local', crops);
+  const local = await createCase('local', [...crops, ...moreCrops]);
   const result = runAcsr(['case', 'purify', '--case', local, '--all', '--bundle', bundle.path, '--max-iterations', ITERATIONS, '--threads', '1', '--examiner', 'lou']);
   assert.equal(result.code, 0, result.stderr);
   await withCase(local, (caseFolder) => {
     for (const item of caseFolder.db.items()) localOutputs.set(item.sha256, caseFolder.db.purificationRuns(item.id)[0].outputSha256);
   });
-  assert.equal(localOutputs.size, PHOTOS.length);
-  redis = await startRedisServer();
+  assert.equal(localOutputs.size, PHOTOS.length + RESTART_ITEMS);
+  // with its append-only file, so that a restart keeps the queue as a production Redis would
+  redis = await startRedisServer({ appendOnly: true });
 });
 
 after(async () => {
@@ -169,6 +177,37 @@ describe('purification on a worker fleet', () => {
       for (const item of caseFolder.db.items()) {
         const runs = caseFolder.db.purificationRuns(item.id);
         assert.equal(runs.length, 1);
+        assert.equal(runs[0].outputSha256, localOutputs.get(item.sha256));
+      }
+      assert.equal((await caseFolder.verify({ examiner: 'carol' })).ok, true);
+    });
+  });
+
+  it('Redis restarted and the workstation killed mid-run: the run carries on, and running the command again attaches to it', async () => {
+    const caseDir = await createCase('restart', moreCrops);
+    const recorded = () => withCase(caseDir, (caseFolder) => [...caseFolder.db.items()].filter((item) => caseFolder.db.purificationRuns(item.id).length > 0).length);
+    const waitForRecorded = async (count: number) => {
+      const deadline = Date.now() + 120_000;
+      while ((await recorded()) < count) {
+        assert.ok(Date.now() < deadline, `fewer than ${count} items recorded in time`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    const firstWorkstation = startAcsr(['case', 'purify', '--case', caseDir, '--all', '--bundle', bundle.path, '--queue', redis.url, '--shared', shared, '--max-iterations', ITERATIONS, '--examiner', 'wanda', '--progress', 'none']);
+    await waitForRecorded(1);
+    await redis.restart();
+    const afterRestart = await recorded();
+    assert.ok(afterRestart < RESTART_ITEMS, 'the restart came before the end of the run');
+    await waitForRecorded(afterRestart + 1);
+    firstWorkstation.child.kill('SIGKILL');
+    await firstWorkstation.exited;
+
+    const second = await purifyOnWorkers(caseDir);
+    assert.equal(second.code, 0, second.stderr);
+    await withCase(caseDir, async (caseFolder) => {
+      for (const item of caseFolder.db.items()) {
+        const runs = caseFolder.db.purificationRuns(item.id);
+        assert.equal(runs.length, 1, `item ${item.id} has exactly one run`);
         assert.equal(runs[0].outputSha256, localOutputs.get(item.sha256));
       }
       assert.equal((await caseFolder.verify({ examiner: 'carol' })).ok, true);
