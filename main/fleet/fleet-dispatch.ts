@@ -9,6 +9,7 @@
  * the job's own state is the source.
  */
 import { Job, Queue } from 'bullmq';
+import { UserInputError } from '../errors/user-input-error.ts';
 import { CancelledError } from '../progress/progress.ts';
 import { PURIFY_QUEUE_NAME, PURIFY_TASK_NAME, type PurifyTask } from './fleet-task.ts';
 import type { QueueConnection } from './queue-address.ts';
@@ -18,6 +19,8 @@ const TASK_ATTEMPTS = 3;
 const POLL_MS = 250;
 /** Finished jobs are kept a week, so a re-run within it attaches to them. */
 const KEEP_FINISHED_SECONDS = 7 * 24 * 3600;
+/** How long the workstation waits for Redis at the start before it gives up with a clear message. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export type TaskOutcome =
   | { key: string; state: 'completed'; returned: unknown; attempts: number }
@@ -25,9 +28,29 @@ export type TaskOutcome =
 
 export class FleetDispatch {
   readonly #queue: Queue;
+  readonly #address: string;
 
   constructor(connection: QueueConnection) {
     this.#queue = new Queue(PURIFY_QUEUE_NAME, { connection });
+    this.#address = `${connection.host}:${connection.port}`;
+    // connection errors surface through `connect` and then as retries; no unhandled 'error' events
+    this.#queue.on('error', () => {});
+  }
+
+  /**
+   * Waits for Redis: an address where no Redis answers is the user's mistake, said at once.
+   * Once connected, a Redis that goes away (a restart) is waited for instead.
+   */
+  async connect(timeoutMs = CONNECT_TIMEOUT_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new UserInputError(`no Redis answers at ${this.#address} (waited ${timeoutMs / 1000} s); check --queue`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.#queue.waitUntilReady(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async submit(tasks: readonly PurifyTask[]): Promise<void> {

@@ -83,10 +83,16 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
     clusterOverride: overrideCluster ? { cluster: overrideCluster.id, reason } : null, classifier: null,
     options: request.options.maxIterations !== undefined ? { maxIterations: request.options.maxIterations } : {}, queue: request.queueAddress,
   };
-  const job = db.startJob({ kind: PURIFY_JOB_KIND, examiner: request.examiner, total: tasks.length, parameters: { ...jobParameters } });
-  summary.jobId = job.id;
   const shared = new SharedArea(request.sharedDir);
   const dispatch = new FleetDispatch(connection);
+  try {
+    await dispatch.connect();
+  } catch (error) {
+    await dispatch.close();
+    throw error;
+  }
+  const job = db.startJob({ kind: PURIFY_JOB_KIND, examiner: request.examiner, total: tasks.length, parameters: { ...jobParameters } });
+  summary.jobId = job.id;
   const started = performance.now();
   try {
     progress.report({ stage: 'publishing', fraction: 0, message: 'bundle and evidence to the shared area' });

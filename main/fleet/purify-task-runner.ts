@@ -5,6 +5,7 @@
  * the task's parameters, the PNG encoding and the stored parts), and write the outputs to the
  * shared results area under their own hashes. The case database is never touched here.
  */
+import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { ImageArray } from '../acsr/array/image-array.ts';
 import { loadLatentExtractor, type LatentExtractor } from '../acsr/models/latent-extractor.ts';
@@ -91,8 +92,10 @@ export class PurifyTaskRunner {
   }
 
   async #readEvidence(sha256: string): Promise<Buffer> {
+    // Missing or unreadable may be this worker's mount (another worker may see it): retried.
+    // Bytes that do not match their hash are refused for good.
     const read = await this.#shared.evidence.read(sha256).catch((error: NodeJS.ErrnoException) => {
-      throw new TaskInputError(`evidence ${sha256} ${error.code === 'ENOENT' ? 'is not in the shared area' : `cannot be read (${error.message})`}`);
+      throw new Error(`evidence ${sha256} ${error.code === 'ENOENT' ? `is not in the shared area ${this.#shared.root}` : `cannot be read (${error.message})`}`);
     });
     if (read.actualSha256 !== sha256) throw new TaskInputError(`evidence ${sha256} in the shared area has SHA-256 ${read.actualSha256}: the copy was altered and is refused`);
     return read.bytes;
@@ -101,16 +104,27 @@ export class PurifyTaskRunner {
   #bundle(manifestSha256: string): Promise<ReferenceBundle> {
     let bundle = this.#bundles.get(manifestSha256);
     if (!bundle) {
-      bundle = loadReferenceBundle(this.#shared.bundlePath(manifestSha256)).then((loaded) => {
-        if (loaded.manifestSha256 !== manifestSha256) throw new TaskInputError(`the shared bundle ${manifestSha256} has manifest SHA-256 ${loaded.manifestSha256}: refused`);
-        return loaded;
-      }).catch((error: Error) => {
-        this.#bundles.delete(manifestSha256);
-        throw error instanceof TaskInputError ? error : new TaskInputError(error.message);
-      });
+      bundle = this.#loadBundle(manifestSha256);
+      // a failed load is not kept: the next task tries again
+      bundle.catch(() => this.#bundles.delete(manifestSha256));
       this.#bundles.set(manifestSha256, bundle);
     }
     return bundle;
+  }
+
+  async #loadBundle(manifestSha256: string): Promise<ReferenceBundle> {
+    const path = this.#shared.bundlePath(manifestSha256);
+    // not (yet) visible on this worker's mount: an ordinary failure, retried (perhaps by another worker)
+    if (!(await stat(path).catch(() => undefined))) throw new Error(`bundle ${manifestSha256} is not in the shared area ${this.#shared.root}`);
+    let loaded: ReferenceBundle;
+    try {
+      loaded = await loadReferenceBundle(path);
+    } catch (error) {
+      // there but not verifying (altered, damaged): refused for good
+      throw new TaskInputError((error as Error).message);
+    }
+    if (loaded.manifestSha256 !== manifestSha256) throw new TaskInputError(`the shared bundle ${manifestSha256} has manifest SHA-256 ${loaded.manifestSha256}: refused`);
+    return loaded;
   }
 
   #extractor(id: string): Promise<LatentExtractor> {

@@ -96,6 +96,9 @@ export class SharedArea {
       await rename(assembling, target);
     } catch (error) {
       await rm(assembling, { recursive: true, force: true });
+      // another workstation may have published the same bundle at the same moment
+      const published = await readFile(join(target, 'manifest.json')).catch(() => undefined);
+      if (published && sha256Hex(published) === manifestSha256) return target;
       throw error;
     }
     return target;

@@ -15,7 +15,7 @@
  * cores are free: quote the load average with it. Last line: the figures as JSON.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -72,6 +72,7 @@ try {
   for (const count of workerCounts) {
     const redis = await startRedisServer();
     const shared = join(root, `shared-${count}`);
+    await mkdir(shared);
     const workers: AcsrProcess[] = [];
     try {
       for (let index = 0; index < count; index++) {

@@ -12,8 +12,20 @@ export interface AcsrProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
 }
 
+const started = new Set<ChildProcess>();
+
+/** Kills (SIGKILL) every process this module started that is still running, and waits for them: for a test's `after`. */
+export async function killStartedProcesses(): Promise<void> {
+  const running = [...started].filter((child) => child.exitCode === null && child.signalCode === null);
+  const exits = running.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+  for (const child of running) child.kill('SIGKILL');
+  await Promise.all(exits);
+}
+
 export function startAcsr(args: readonly string[]): AcsrProcess {
   const child = spawnAcsr(args);
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let out = '';
   let err = '';
   const watchers = new Set<() => void>();

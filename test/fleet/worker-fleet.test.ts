@@ -2,7 +2,7 @@
 // worker` processes, the workstation's `acsr case purify --queue` as a child process, a real
 // case of photo crops and a reference bundle trained for real (few CBPDN iterations).
 import assert from 'node:assert/strict';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,7 +13,7 @@ import { REFUSED_OUTPUT_ACTION } from '../../main/fleet/accept-task-result.ts';
 import { SharedArea } from '../../main/fleet/shared-area.ts';
 import { makeTempDir, removeTempDir, runAcsr } from '../case/case-fixtures.ts';
 import { trainTinyBundle, writePhotoCrop } from '../case/report-fixtures.ts';
-import { runAcsrAsync, startAcsr, type AcsrProcess } from './fleet-processes.ts';
+import { killStartedProcesses, runAcsrAsync, startAcsr, type AcsrProcess } from './fleet-processes.ts';
 import { startRedisServer, type RedisServer } from './redis-server.ts';
 
 const PHOTOS = ['skimage-chelsea.png', 'skimage-brick.png', 'skimage-rocket.jpg', 'skimage-coffee.png', 'skimage-astronaut.png', 'darknet-horses.jpg', 'darknet-dog.jpg', 'flower.jpg'];
@@ -21,6 +21,8 @@ const ITERATIONS = '10';
 // short enough that a dead worker's task is taken again within seconds, long enough for a loaded machine to renew it
 const LOCK_MS = '5000';
 const RESTART_ITEMS = 6;
+/** A hung queue fails the test instead of hanging the run (the machine may be heavily loaded). */
+const TEST_TIMEOUT_MS = 300_000;
 
 let root: string;
 let redis: RedisServer;
@@ -66,6 +68,7 @@ async function withCase<T>(caseDir: string, read: (caseFolder: CaseFolder) => Pr
 before(async () => {
   root = await makeTempDir('fleet');
   shared = join(root, 'shared');
+  await mkdir(shared);
   const model = await loadTfImageModel('nsfwjs-mobilenet-v2');
   try {
     bundle = await trainTinyBundle(root, model);
@@ -92,14 +95,14 @@ before(async () => {
 });
 
 after(async () => {
-  for (const worker of workers) worker.child.kill('SIGKILL');
-  await Promise.all(workers.map((worker) => worker.exited));
+  // workers, and any workstation a failed test left waiting on the queue
+  await killStartedProcesses();
   await redis?.stop();
   await removeTempDir(root);
 });
 
 describe('purification on a worker fleet', () => {
-  it('two workers purify a case, one killed mid-task: every item has exactly one run, identical to a local purify, and the case verifies', async () => {
+  it('two workers purify a case, one killed mid-task: every item has exactly one run, identical to a local purify, and the case verifies', { timeout: TEST_TIMEOUT_MS }, async () => {
     const caseDir = await createCase('fleet', crops);
     const doomed = await startWorker();
     const survivor = await startWorker();
@@ -145,7 +148,7 @@ describe('purification on a worker fleet', () => {
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
   });
 
-  it('refuses and audits an output altered in the shared area, and records the recomputed one on the next run', async () => {
+  it('refuses and audits an output altered in the shared area, and records the recomputed one on the next run', { timeout: TEST_TIMEOUT_MS }, async () => {
     const caseDir = await createCase('tampered', crops.slice(0, 2));
     const firstSha = await withCase(caseDir, (caseFolder) => [...caseFolder.db.items()].find((item) => item.originalName === 'crop-0.png')!.sha256);
     // The task was done for the first case: its job and output are in the queue and the shared area.
@@ -183,7 +186,7 @@ describe('purification on a worker fleet', () => {
     });
   });
 
-  it('Redis restarted and the workstation killed mid-run: the run carries on, and running the command again attaches to it', async () => {
+  it('Redis restarted and the workstation killed mid-run: the run carries on, and running the command again attaches to it', { timeout: TEST_TIMEOUT_MS }, async () => {
     const caseDir = await createCase('restart', moreCrops);
     const recorded = () => withCase(caseDir, (caseFolder) => [...caseFolder.db.items()].filter((item) => caseFolder.db.purificationRuns(item.id).length > 0).length);
     const waitForRecorded = async (count: number) => {

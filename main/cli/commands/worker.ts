@@ -1,7 +1,9 @@
+import { stat } from 'node:fs/promises';
 import { startFleetWorker, DEFAULT_LOCK_MS } from '../../fleet/fleet-worker.ts';
 import { parseQueueAddress } from '../../fleet/queue-address.ts';
 import { SharedArea } from '../../fleet/shared-area.ts';
 import { defineCommand } from '../command.ts';
+import { UsageError } from '../errors.ts';
 
 export const workerCommand = defineCommand({
   name: 'worker',
@@ -19,6 +21,8 @@ export const workerCommand = defineCommand({
   },
   async run({ options, print, note, signal }) {
     const connection = parseQueueAddress(options.queue);
+    // a worker with a wrong mount would fail every task it takes: refuse to start instead
+    if (!(await stat(options.shared).catch(() => undefined))?.isDirectory()) throw new UsageError(`--shared ${options.shared}: not a folder (mount the shared location first)`);
     const worker = startFleetWorker({
       connection, shared: new SharedArea(options.shared), lockMs: options.lockMs, ...(options.threads !== undefined ? { threads: options.threads } : {}),
       log: note,
