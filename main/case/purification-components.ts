@@ -39,8 +39,9 @@ export function isSignedComponent(name: ComponentName): boolean {
   return name !== 'low';
 }
 
+/** Only storeBytes is needed: a worker of the fleet stores the parts in the shared results area the same way. */
 export async function storePurificationComponents(
-  store: EvidenceStore,
+  store: Pick<EvidenceStore, 'storeBytes'>,
   components: Record<ComponentName, ImageArray<Float64Array>>,
 ): Promise<StoredComponents> {
   const parts = {} as Record<ComponentName, StoredComponent>;

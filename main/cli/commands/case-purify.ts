@@ -6,6 +6,7 @@ import { actionControl } from '../action-control.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { caseOption, examinerOption, shortHash } from './case-options.ts';
+import { purifyOnWorkers } from './case-purify-on-workers.ts';
 
 const o = DEFAULT_PURIFICATION_OPTIONS;
 
@@ -21,6 +22,7 @@ export const casePurifyCommand = defineCommand({
     'acsr case purify --case cases/2026-0042 --all --bundle models/default-bundle --classifier nsfwjs-mobilenet-v2 --examiner "A. Jones"',
     'acsr case purify --case cases/2026-0042 --item 12 --bundle models/default-bundle --cluster neutral:1 --reason "cartoon, not a photo" --examiner "A. Jones"',
     'acsr case purify --case cases/2026-0042 --resume --examiner "A. Jones"',
+    'acsr case purify --case cases/2026-0042 --all --bundle models/default-bundle --queue redis://10.0.0.5:6379 --shared /mnt/acsr-shared --examiner "A. Jones"',
   ],
   options: {
     case: caseOption,
@@ -34,9 +36,13 @@ export const casePurifyCommand = defineCommand({
     classifier: { type: 'string', valueName: 'MODEL', description: 'content filter for verdicts before and after (e.g. nsfwjs-mobilenet-v2)' },
     maxIterations: { type: 'integer', default: o.maxIterations, min: 1, valueName: 'N', description: 'CBPDN iteration cap' },
     threads: { type: 'integer', min: 1, description: 'CBPDN worker threads (default: all cores)' },
+    queue: { type: 'string', valueName: 'redis://HOST:PORT', description: "purify on workers ('acsr worker') taking tasks from this queue; this process checks and records their outputs" },
+    shared: { type: 'string', valueName: 'DIR', description: 'with --queue: the shared location the workers mount (evidence and the bundle are published there)' },
   },
   async run(context) {
     const { options, print, note } = context;
+    if (options.queue !== undefined) return purifyOnWorkers(context);
+    if (options.shared !== undefined) throw new UsageError('--shared goes with --queue');
     if (options.resume) {
       if (options.all || options.item.length > 0 || options.cluster !== undefined || options.reason !== undefined || options.classifier !== undefined) {
         throw new UsageError('--resume takes no --item, --all, --cluster, --reason or --classifier: the job remembers them');

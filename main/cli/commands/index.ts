@@ -35,6 +35,7 @@ import { tikhonovCommand } from './tikhonov.ts';
 import { trainCommand } from './train.ts';
 import { trainRobustCommand } from './train-robust.ts';
 import { tuneCommand } from './tune.ts';
+import { workerCommand } from './worker.ts';
 
 export const commands: readonly CommandEntry[] = [
   tikhonovCommand,
@@ -53,5 +54,6 @@ export const commands: readonly CommandEntry[] = [
   caseCommandGroup,
   hashlistCommandGroup,
   serveCommand,
+  workerCommand,
   infoCommand,
 ];

@@ -1,0 +1,148 @@
+/**
+ * `acsr case purify --queue`: the case's items purified by the worker fleet, with the workstation
+ * as the only writer of the case. It publishes the bundle and the evidence (read through the
+ * case's verifying reader) to the shared area, enqueues one task per item, and records each
+ * returned output once it has passed every check (accept-task-result.ts). Items whose task is
+ * already recorded in the case are not sent again; a cancelled run leaves its tasks on the
+ * queue, and running the same command again attaches to them.
+ */
+import { resolve } from 'node:path';
+import { findCluster, loadReferenceBundle } from '../acsr/references/bundle-reader.ts';
+import { resolvePurificationOptions } from '../acsr/tuning/purification-defaults.ts';
+import type { CaseFolder } from '../case/case-folder.ts';
+import { PURIFY_JOB_KIND, type PurifyJobParameters } from '../case/purify-evidence.ts';
+import type { EvidenceItem, PurificationRun } from '../case/records.ts';
+import { UserInputError } from '../errors/user-input-error.ts';
+import { CancelledError, silentProgress, type TaskControl } from '../progress/progress.ts';
+import { acceptTaskResult, runOfTask, WorkerOutputRefusedError, type AcceptContext } from './accept-task-result.ts';
+import { FleetDispatch } from './fleet-dispatch.ts';
+import { makePurifyTask, type PurifyTask, type TaskParameters } from './fleet-task.ts';
+import { parseQueueAddress } from './queue-address.ts';
+import { SharedArea } from './shared-area.ts';
+
+export interface FleetPurifyRequest extends TaskControl {
+  itemIds: readonly number[] | 'all';
+  bundlePath: string;
+  override: { cluster: string; reason: string } | null;
+  options: { maxIterations?: number };
+  examiner: string;
+  queueAddress: string;
+  sharedDir: string;
+}
+
+export interface FleetPurifySummary {
+  /** The case job of this run; null when every item was recorded before. */
+  jobId: number | null;
+  bundlePath: string;
+  bundleManifestSha256: string;
+  items: { itemId: number; run: PurificationRun }[];
+  /** Items whose task was recorded in the case by an earlier run. */
+  doneEarlier: number[];
+  /** Outputs refused by the checks (audited), and tasks the workers failed. */
+  refused: { itemId: number; reason: string }[];
+  failed: { itemId: number; reason: string }[];
+  imagesPerMinute: number;
+}
+
+export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurifyRequest): Promise<FleetPurifySummary> {
+  const { db } = caseFolder;
+  const progress = request.progress ?? silentProgress;
+  const connection = parseQueueAddress(request.queueAddress);
+  const bundle = await loadReferenceBundle(request.bundlePath);
+  const overrideCluster = request.override ? findCluster(bundle, request.override.cluster) : null;
+  const reason = request.override?.reason.trim() ?? '';
+  if (request.override && reason.length === 0) throw new UserInputError('a cluster override needs a reason (--reason)');
+  const items: EvidenceItem[] = request.itemIds === 'all' ? [...db.items()] : request.itemIds.map((itemId) => db.getItem(itemId));
+  if (items.length === 0) throw new UserInputError('no evidence items to purify');
+
+  const resolved = resolvePurificationOptions(bundle.manifest, request.options);
+  const { options } = resolved;
+  const parameters: TaskParameters = {
+    tikhonovLambda: options.tikhonovLambda, cscLambda: options.cscLambda, tolerance: options.tolerance, maxIterations: options.maxIterations,
+    tileSize: options.tileSize, tileMargin: options.tileMargin ?? null, clusterOverride: overrideCluster?.id ?? null,
+  };
+  const itemOfTask = new Map<string, EvidenceItem>();
+  const tasks: PurifyTask[] = [];
+  const doneEarlier: number[] = [];
+  for (const item of items) {
+    const task = makePurifyTask(item.sha256, bundle.manifestSha256, parameters);
+    if (runOfTask(caseFolder, item.id, task.key)) doneEarlier.push(item.id);
+    else if (!itemOfTask.has(task.key)) {
+      itemOfTask.set(task.key, item);
+      tasks.push(task);
+    }
+  }
+  const summary: FleetPurifySummary = {
+    jobId: null, bundlePath: resolve(bundle.path), bundleManifestSha256: bundle.manifestSha256, items: [], doneEarlier, refused: [], failed: [], imagesPerMinute: 0,
+  };
+  if (tasks.length === 0) return summary;
+
+  const bundleId = resolve(bundle.path).replace(/[\\/]+$/, '').split(/[\\/]/).at(-1) || bundle.path;
+  const jobParameters: PurifyJobParameters & { queue: string } = {
+    itemIds: tasks.map((task) => itemOfTask.get(task.key)!.id), bundleId, bundlePath: resolve(bundle.path), bundleManifestSha256: bundle.manifestSha256,
+    clusterOverride: overrideCluster ? { cluster: overrideCluster.id, reason } : null, classifier: null,
+    options: request.options.maxIterations !== undefined ? { maxIterations: request.options.maxIterations } : {}, queue: request.queueAddress,
+  };
+  const shared = new SharedArea(request.sharedDir);
+  const dispatch = new FleetDispatch(connection);
+  try {
+    await dispatch.connect();
+  } catch (error) {
+    await dispatch.close();
+    throw error;
+  }
+  const job = db.startJob({ kind: PURIFY_JOB_KIND, examiner: request.examiner, total: tasks.length, parameters: { ...jobParameters } });
+  summary.jobId = job.id;
+  const started = performance.now();
+  try {
+    progress.report({ stage: 'publishing', fraction: 0, message: 'bundle and evidence to the shared area' });
+    await shared.publishBundle(bundle.path, bundle.manifestSha256, Object.keys(bundle.manifest.files));
+    for (const task of tasks) {
+      const { bytes } = await caseFolder.readEvidence(itemOfTask.get(task.key)!.id, { examiner: request.examiner });
+      await shared.evidence.put(bytes);
+    }
+    await dispatch.submit(tasks);
+    const context: AcceptContext = {
+      caseFolder, shared, bundle, bundleId, resolved, override: overrideCluster ? { reason } : null,
+      jobId: job.id, examiner: request.examiner, queueAddress: request.queueAddress,
+    };
+    const onWorkers = progress.sub(0.02, 1);
+    const outcomes = dispatch.outcomes(tasks, {
+      ...(request.signal ? { signal: request.signal } : {}),
+      onProgress: (fraction, running) => onWorkers.report({ stage: 'on workers', fraction, message: `${summary.items.length + summary.refused.length + summary.failed.length} of ${tasks.length} returned, ${running} running` }),
+    });
+    for await (const outcome of outcomes) {
+      const item = itemOfTask.get(outcome.key)!;
+      if (outcome.state === 'failed') {
+        summary.failed.push({ itemId: item.id, reason: outcome.reason });
+        continue;
+      }
+      const task = tasks.find((candidate) => candidate.key === outcome.key)!;
+      try {
+        summary.items.push({ itemId: item.id, run: await acceptTaskResult(context, item, task, outcome.returned, outcome.attempts) });
+      } catch (error) {
+        if (!(error instanceof WorkerOutputRefusedError)) throw error;
+        summary.refused.push({ itemId: item.id, reason: error.message });
+        // the next run of the same task computes it afresh instead of returning the refused output again
+        await dispatch.discard(outcome.key);
+      }
+    }
+  } catch (error) {
+    const cancelled = error instanceof CancelledError || request.signal?.aborted;
+    db.finishJob(job.id, cancelled ? 'cancelled' : 'failed', request.examiner, { error: (error as Error).message, summary: jobSummary(summary) });
+    throw error;
+  } finally {
+    await dispatch.close();
+  }
+  summary.imagesPerMinute = summary.items.length / Math.max(1e-9, (performance.now() - started) / 60_000);
+  const problems = [...summary.refused, ...summary.failed].map((entry) => entry.reason);
+  db.finishJob(job.id, problems.length === 0 ? 'completed' : 'failed', request.examiner, { ...(problems.length > 0 ? { error: problems.join('; ') } : {}), summary: jobSummary(summary) });
+  return summary;
+}
+
+function jobSummary(summary: FleetPurifySummary): Record<string, unknown> {
+  return {
+    purified: summary.items.map((item) => item.itemId), runIds: summary.items.map((item) => item.run.id),
+    refused: summary.refused.map((entry) => entry.itemId), failed: summary.failed.map((entry) => entry.itemId),
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Throughput of the worker fleet: one batch purified through a real Redis by 1 worker, then by
+ * 2 (and more with --workers), each worker a separate `acsr worker` process with --threads 1, the
+ * workstation recording every output as `acsr case purify --queue` does.
+ *
+ *   npm exec -- node --import tsx test/bench/worker-fleet-bench.ts [--images=40] [--size=224] [--workers=1,2] [--max-iterations=N]
+ *
+ * The images are the shared photos resized to size x size (and mirrored, for more than 20), so
+ * every one is a distinct item. Each worker first purifies one warm-up image of its own (loading
+ * its models), so the timed batch measures purification, not start-up. Reported per worker count:
+ * images per minute as the workstation measures them (from its case job's start, publishing
+ * included, to the last output recorded; the command's own start-up left out), the wall seconds
+ * of the whole command, the speed-up over one worker, and the workers' CPU seconds per image
+ * (from /proc). On a shared machine the wall-clock speed-up says little unless the
+ * cores are free: quote the load average with it. Last line: the figures as JSON.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { CaseFolder } from '../../main/case/case-folder.ts';
+import { runAcsrAsync, startAcsr, type AcsrProcess } from '../fleet/fleet-processes.ts';
+import { startRedisServer } from '../fleet/redis-server.ts';
+import { photosDir, repoRoot } from '../support/shared-data.ts';
+
+function argument(name: string, fallback: string): string {
+  const given = process.argv.find((arg) => arg.startsWith(`--${name}=`));
+  return given ? given.slice(name.length + 3) : fallback;
+}
+
+const images = Number(argument('images', '40'));
+const size = Number(argument('size', '224'));
+const workerCounts = argument('workers', '1,2').split(',').map(Number);
+const maxIterations = argument('max-iterations', '');
+const bundle = join(repoRoot, 'models', 'default-bundle');
+
+/** User + system CPU seconds of a live process, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function writeImages(folder: string, count: number, offset: number): Promise<string[]> {
+  const photos = (await readdir(photosDir)).filter((name) => /\.(jpg|png)$/.test(name)).sort();
+  const paths: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const n = offset + index;
+    const photo = sharp(join(photosDir, photos[n % photos.length])).resize(size, size, { fit: 'cover' });
+    const variant = Math.floor(n / photos.length);
+    const path = join(folder, `image-${String(n).padStart(4, '0')}.png`);
+    await (variant % 2 === 1 ? photo.flop() : photo).rotate(90 * Math.floor(variant / 2)).png().toFile(path);
+    paths.push(path);
+  }
+  return paths;
+}
+
+async function makeCase(folder: string, inputs: readonly string[]): Promise<string> {
+  const caseFolder = await CaseFolder.create(folder, { number: 'BENCH', title: 'worker fleet benchmark', examiner: 'bench' });
+  try {
+    await caseFolder.importEvidence(inputs, { examiner: 'bench' });
+  } finally {
+    caseFolder.close();
+  }
+  return folder;
+}
+
+const root = await mkdtemp(join(os.tmpdir(), 'acsr-fleet-bench-'));
+const results: Record<string, unknown>[] = [];
+try {
+  const batch = await writeImages(root, images, 0);
+  for (const count of workerCounts) {
+    const redis = await startRedisServer();
+    const shared = join(root, `shared-${count}`);
+    await mkdir(shared);
+    const workers: AcsrProcess[] = [];
+    try {
+      for (let index = 0; index < count; index++) {
+        workers.push(startAcsr(['worker', '--queue', redis.url, '--shared', shared, '--threads', '1']));
+        await workers[index].waitFor(/worker ready/);
+      }
+      const purify = (caseDir: string) => runAcsrAsync([
+        'case', 'purify', '--case', caseDir, '--all', '--bundle', bundle, '--queue', redis.url, '--shared', shared, '--examiner', 'bench', '--progress', 'none', '--json',
+        ...(maxIterations ? ['--max-iterations', maxIterations] : []),
+      ]);
+      // warm-up: one image per worker (distinct from the batch), so every worker has loaded its models
+      const warmUp = await purify(await makeCase(join(root, `warm-${count}`), await writeImages(join(root), count, images + 100 * count)));
+      if (warmUp.code !== 0) throw new Error(`warm-up failed: ${warmUp.stderr}`);
+      const caseDir = await makeCase(join(root, `case-${count}`), batch);
+      const cpuBefore = workers.map((worker) => cpuSeconds(worker.child.pid!));
+      const started = performance.now();
+      const run = await purify(caseDir);
+      const seconds = (performance.now() - started) / 1000;
+      if (run.code !== 0) throw new Error(`purify on ${count} workers failed: ${run.stderr}`);
+      const cpu = workers.reduce((sum, worker, index) => sum + cpuSeconds(worker.child.pid!) - cpuBefore[index], 0);
+      const imagesPerMinute = Number((JSON.parse(run.lastLine) as { imagesPerMinute: number }).imagesPerMinute.toFixed(1));
+      results.push({ workers: count, commandSeconds: Number(seconds.toFixed(1)), imagesPerMinute, workerCpuSecondsPerImage: Number((cpu / images).toFixed(2)) });
+      console.log(`${count} worker${count === 1 ? '' : 's'}: ${images} images of ${size}x${size}, ${imagesPerMinute} images/min (command ${seconds.toFixed(1)} s), ${(cpu / images).toFixed(2)} worker CPU s per image`);
+    } finally {
+      for (const worker of workers) worker.child.kill('SIGTERM');
+      await Promise.all(workers.map((worker) => worker.exited));
+      await redis.stop();
+    }
+  }
+  const one = results.find((result) => result.workers === 1)?.imagesPerMinute as number | undefined;
+  for (const result of results) if (one) result.speedUpOverOne = Number(((result.imagesPerMinute as number) / one).toFixed(2));
+  const summary = { benchmark: 'worker-fleet', images, size, cpus: os.availableParallelism(), loadAverage1m: Number(os.loadavg()[0].toFixed(1)), results };
+  console.log(`load average ${summary.loadAverage1m} on ${summary.cpus} CPUs; speed-up over one worker: ${results.map((result) => `${result.workers}: ${String(result.speedUpOverOne)}x`).join(', ')}`);
+  console.log(JSON.stringify(summary));
+} finally {
+  await rm(root, { recursive: true, force: true });
+}
