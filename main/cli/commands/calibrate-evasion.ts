@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ATTACK_SPEC_HELP, parseAttackSpecs } from '../../acsr/attacks/attack-spec.ts';
 import { calibrateEvasion } from '../../acsr/evasion/calibrate-evasion.ts';
-import { DEFAULT_FALSE_POSITIVE_RATE } from '../../acsr/evasion/evasion-calibration.ts';
+import { DEFAULT_FALSE_POSITIVE_RATE, DEFAULT_SCORE_SIGNALS } from '../../acsr/evasion/evasion-calibration.ts';
+import { SIGNAL_NAMES, type SignalName } from '../../acsr/evasion/evasion-signals.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { UsageError } from '../errors.ts';
 import { defineCommand } from '../command.ts';
@@ -41,6 +42,8 @@ export const calibrateEvasionCommand = defineCommand({
     seed: { type: 'integer', default: 0, description: 'seed of the attacks run here (as acsr tune\'s)' },
     falsePositiveRate: { type: 'number', default: DEFAULT_FALSE_POSITIVE_RATE, min: 0, valueName: 'RATE', description: 'share of clean images allowed above the threshold (0 to <1)' },
     l2: { type: 'number', greaterThan: 0, description: 'L2 penalty of the logistic fit (default 1)' },
+    signals: { type: 'string', valueName: 'NAMES', description: `comma-separated signals to fit the score on (default ${DEFAULT_SCORE_SIGNALS.join(',')}; any of ${SIGNAL_NAMES.join(', ')})` },
+    signalsOut: { type: 'string', valueName: 'FILE', description: 'also write every fitting image\'s signals (all of them) to this JSON file' },
     threads: { type: 'integer', min: 1, description: 'CBPDN threads per image (default 1)' },
     bundleOut: { type: 'string', required: true, valueName: 'NEW_BUNDLE', description: 'the new bundle with the calibration (must not exist)' },
   },
@@ -48,6 +51,7 @@ export const calibrateEvasionCommand = defineCommand({
     if (options.falsePositiveRate >= 1) throw new UsageError(`--false-positive-rate must be below 1, got ${options.falsePositiveRate}`);
     const attacks = parseAttackSpecs(options.attacks);
     if (new Set(attacks.map((a) => a.name)).size !== attacks.length) throw new UsageError(`--attacks names an attack twice (${options.attacks})`);
+    const signals = options.signals === undefined ? undefined : parseSignalNames(options.signals);
     if (options.tuneOut !== undefined && !existsSync(options.tuneOut)) throw new UserInputError(`--tune-out ${options.tuneOut}: no such folder`);
     const outcome = await calibrateEvasion({
       bundlePath: options.bundle, data: options.data === 'fashion-mnist' ? fashionMnistFolder() : options.data, model: options.model, attacks,
@@ -56,6 +60,8 @@ export const calibrateEvasionCommand = defineCommand({
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
       ...(options.l2 !== undefined ? { l2: options.l2 } : {}),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      ...(signals !== undefined ? { signals } : {}),
+      ...(options.signalsOut !== undefined ? { signalsOut: options.signalsOut } : {}),
     });
     const c = outcome.calibration;
     print(`attacked images: ${outcome.reusedBatches} batches reused from the tune folder, ${outcome.attackedBatches} attacked here`);
@@ -67,6 +73,14 @@ export const calibrateEvasionCommand = defineCommand({
     return { bundleOut: outcome.bundleOut, calibration: c, counts: outcome.counts, reusedBatches: outcome.reusedBatches, attackedBatches: outcome.attackedBatches };
   },
 });
+
+function parseSignalNames(text: string): SignalName[] {
+  const names = text.split(',').map((name) => name.trim()).filter((name) => name.length > 0);
+  const unknown = names.find((name) => !(SIGNAL_NAMES as readonly string[]).includes(name));
+  if (unknown !== undefined) throw new UsageError(`--signals: unknown signal ${unknown} (known: ${SIGNAL_NAMES.join(', ')})`);
+  if (names.length === 0 || new Set(names).size !== names.length) throw new UsageError(`--signals must name one or more distinct signals, got ${text}`);
+  return names as SignalName[];
+}
 
 function fashionMnistFolder(): string {
   const folder = process.env.ACSR_FASHION_MNIST ?? SHARED_FASHION_MNIST;
