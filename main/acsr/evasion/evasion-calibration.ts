@@ -13,8 +13,14 @@ export { type EvasionCalibration, evasionCalibrationSchema } from './evasion-cal
 
 export const DEFAULT_FALSE_POSITIVE_RATE = 0.05;
 
-/** The signals the score is fitted on unless told otherwise (chosen on measured test-set quality; see docs/evasion-detection.md). */
-export const DEFAULT_SCORE_SIGNALS: readonly SignalName[] = ['purificationShift', 'jpegShift', 'medianShift', 'latentOutlier'];
+/**
+ * The signals the score is fitted on unless told otherwise: every squeezer's shift, their maximum,
+ * the logit margin and the flip count. Left out: latentOutlier (no separation with the robust
+ * extractor, AUC about 0.5) and the single flips (flipCount carries them). See docs/evasion-detection.md.
+ */
+export const DEFAULT_SCORE_SIGNALS: readonly SignalName[] = [
+  'purificationShift', 'jpegShift', 'medianShift', 'bit1Shift', 'bit4Shift', 'maxSqueezeShift', 'logitMargin', 'flipCount',
+];
 
 /** What the fit is given besides the signals: everything the record names. */
 export type CalibrationContext = Pick<EvasionCalibration, 'model' | 'purification' | 'jpegQuality' | 'clusterDistances' | 'data'>;

@@ -16,15 +16,18 @@ export const calibrateEvasionCommand = defineCommand({
   summary: 'fit the evasion score ("was this image made to fool the classifier?") on the bundle\'s validation split',
   description:
     'Takes the validation images the bundle held out (never the test split) and their attacked versions, and for each ' +
-    'clean image and each successfully attacked one (right when clean, wrong after the attack) computes four signals: ' +
-    'how far the classifier\'s softmax moves (L1 distance) when the image is purified with the bundle at its ' +
-    'purification defaults, when it is JPEG-compressed at quality 50, and when it is median-filtered 3x3; and how far its ' +
-    'latent lies from the nearest cluster (Mahalanobis distance as a robust z-score against the cluster\'s own training ' +
-    'members). A logistic regression on the standardised signals (L2 penalty, both classes weighted equally, fitted by ' +
-    'Newton\'s method) turns them into one score, the probability that the image was attacked; the threshold is set on ' +
-    'the clean validation images for --false-positive-rate. The weights, feature means and scales, threshold, the ' +
-    'SHA-256 of the fitting images and their counts go into a new bundle (--bundle-out), and acsr purify then reports ' +
-    'each image\'s score, whether it is above the threshold, and each signal\'s value and share of the score.\n\n' +
+    'clean image and each successfully attacked one (right when clean, wrong after the attack) computes its signals: ' +
+    'how far the classifier\'s softmax moves (L1 distance) when the image is squeezed: purified with the bundle at its ' +
+    'purification defaults, JPEG-compressed at quality 50, median-filtered 3x3, reduced to 1 bit and to 4 bits per pixel; ' +
+    'the largest of those shifts; how many of the squeezers change the predicted label; the classifier\'s margin on the ' +
+    'image (top-1 minus top-2 score: attacks at small budgets leave the image just across the decision boundary); and ' +
+    'how far its latent lies from the nearest cluster (a robust z-score against the cluster\'s own training members). ' +
+    'A logistic regression on the standardised signals chosen by --signals (L2 penalty, both classes weighted equally, ' +
+    'fitted by Newton\'s method, deterministic) turns them into one score, the probability that the image was attacked; ' +
+    'the threshold is set on the clean validation images for --false-positive-rate. The signal names, weights, feature ' +
+    'means and scales, threshold, the SHA-256 of the fitting images and their counts go into a new bundle (--bundle-out), ' +
+    'and acsr purify then reports each image\'s score, whether it is above the threshold, and each signal\'s value and ' +
+    'share of the score.\n\n' +
     'Attacked images are reused from an acsr tune results folder (--tune-out) where it holds them for the same images ' +
     '(use the same --limit and --batch-size as the tune run); the others are attacked here, against the undefended ' +
     'classifier, and nothing is written into the tune folder.\n\n' + ATTACK_SPEC_HELP,
