@@ -7,6 +7,7 @@
  *
  *   node --import tsx test/bench/evasion-roc.ts --bundle CALIBRATED --model ID [--data DIR]
  *     [--clean 1000] [--offset 0] [--attacks fgsm-dis:0.08,deepfool-dis:0.04] [--seed 0] --out DIR
+ *     [--signals-out FILE]   (every image's signals, all of them, for comparing signal sets offline)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -30,7 +31,7 @@ const { values } = parseArgs({
   options: {
     bundle: { type: 'string' }, model: { type: 'string' }, data: { type: 'string', default: path.join(sharedDir, 'data/fashion-mnist') },
     clean: { type: 'string', default: '1000' }, offset: { type: 'string', default: '0' }, attacks: { type: 'string', default: 'fgsm-dis:0.08,deepfool-dis:0.04' },
-    seed: { type: 'string', default: '0' }, out: { type: 'string' },
+    seed: { type: 'string', default: '0' }, out: { type: 'string' }, 'signals-out': { type: 'string' },
   },
 });
 if (!values.bundle || !values.model || !values.out) {
@@ -61,6 +62,12 @@ try {
   const onImage = () => { if (++done % 50 === 0) console.log(`${done}/${total} images purified (${((performance.now() - started) / 1000).toFixed(0)} s)`); };
   const cleanSignals = await imageSignals(pipeline, samples.map((s) => s.image), { onImage });
   const attackedSignals = await imageSignals(pipeline, attacked.examples.map((e) => e.image), { onImage });
+  if (values['signals-out']) {
+    await writeFile(values['signals-out'], `${JSON.stringify({
+      clean: samples.map((s, i) => ({ name: s.name, signals: cleanSignals[i] })),
+      attacked: attacked.examples.map((e, i) => ({ attack: e.attack, name: e.name, signals: attackedSignals[i] })),
+    })}\n`);
+  }
   const cleanScores = cleanSignals.map((s) => scoreEvasion(calibration, s).score);
   const attackedScores = attackedSignals.map((s) => scoreEvasion(calibration, s).score);
   // each signal alone, per attack: which of them carries the score

@@ -19,7 +19,8 @@ import { after, before, test } from 'node:test';
 import { parseAttackSpecs } from '../../main/acsr/attacks/attack-spec.ts';
 import { attackableImageModel } from '../../main/acsr/attacks/tf-image-model-classifier.ts';
 import { attackedSet } from '../../main/acsr/evasion/attacked-images.ts';
-import type { EvasionCalibration, EvasionScore } from '../../main/acsr/evasion/evasion-calibration.ts';
+import { DEFAULT_SCORE_SIGNALS, type EvasionCalibration, type EvasionScore } from '../../main/acsr/evasion/evasion-calibration.ts';
+import { CALIBRATION_VERSION } from '../../main/acsr/evasion/evasion-calibration-schema.ts';
 import { loadTfImageModel } from '../../main/acsr/models/tf-image-model.ts';
 import { loadReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
 import { loadValidationSamples } from '../../main/acsr/tuning/validation-samples.ts';
@@ -74,7 +75,9 @@ test('the calibration is stored in a verifying bundle with its fitting data name
   assert.equal(summary.attackedBatches, 1);
   assert.deepEqual(c.data.attacked, { 'fgsm-dis:0.08': summary.counts['fgsm-dis:0.08'].successful, 'deepfool-dis:0.04': summary.counts['deepfool-dis:0.04'].successful });
   assert.ok(c.fittedFalsePositiveRate <= c.falsePositiveTarget);
-  assert.equal(c.weights.length, 4);
+  assert.equal(c.version, CALIBRATION_VERSION);
+  assert.deepEqual(c.signals, DEFAULT_SCORE_SIGNALS);
+  assert.equal(c.weights.length, c.signals.length);
   assert.deepEqual(Object.keys(c.clusterDistances).sort(), source.clusters.map((k) => k.id).sort());
   // the rest of the bundle is the source's, byte for byte
   for (const [file, hash] of Object.entries(source.manifest.files)) assert.equal(loaded.manifest.files[file], hash);
@@ -126,7 +129,7 @@ test('acsr purify --json: attacked validation images score higher on average tha
 
   const calibration = (await loadReferenceBundle(calibrated)).manifest.evasionCalibration!;
   const first = clean[0];
-  assert.deepEqual(first.signals.map((s) => s.name), ['purificationShift', 'jpegShift', 'medianShift', 'latentOutlier']);
+  assert.deepEqual(first.signals.map((s) => s.name), calibration.signals);
   const logOdds = calibration.bias + first.signals.reduce((s, x) => s + x.contribution, 0);
   assert.ok(Math.abs(1 / (1 + Math.exp(-logOdds)) - first.score) < 1e-12);
   assert.equal(first.suspected, first.score > calibration.threshold);
@@ -148,4 +151,8 @@ test('refusals exit 2 with one line', () => {
   const rate = acsr(['calibrate-evasion', '--bundle', bundle, '--data', fashionMnistDir, '--model', MODEL, '--false-positive-rate', '1', '--bundle-out', path.join(scratch, 'x')]);
   assert.equal(rate.code, 2);
   assert.match(rate.stderr, /--false-positive-rate must be below 1/);
+  const signals = acsr(['calibrate-evasion', '--bundle', bundle, '--data', fashionMnistDir, '--model', MODEL, '--signals', 'bit1Shift,bit3Shift', '--bundle-out', path.join(scratch, 'y')]);
+  assert.equal(signals.code, 2);
+  assert.match(signals.stderr.trim(), /^.*--signals: unknown signal bit3Shift/);
+  assert.equal(signals.stderr.trim().split('\n').length, 1);
 });

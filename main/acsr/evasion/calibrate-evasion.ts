@@ -5,6 +5,7 @@
  * successfully attacked image at the bundle's purification defaults, the logistic fit with its
  * threshold for the false-positive target, and a new bundle carrying the calibration.
  */
+import { writeFile } from 'node:fs/promises';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { sha256Hex } from '../../io/hashing.ts';
 import type { ProgressReporter } from '../../progress/progress.ts';
@@ -25,7 +26,7 @@ import { attackedSet } from './attacked-images.ts';
 import { writeCalibratedBundle } from './calibrated-bundle.ts';
 import { clusterDistanceNorms } from './cluster-distance-norms.ts';
 import { type EvasionCalibration, fitEvasionCalibration } from './evasion-calibration.ts';
-import { SQUEEZE_JPEG_QUALITY } from './evasion-signals.ts';
+import { SQUEEZE_JPEG_QUALITY, type SignalName } from './evasion-signals.ts';
 import { imageSignals } from './image-signals.ts';
 
 export interface CalibrateEvasionRequest {
@@ -41,6 +42,10 @@ export interface CalibrateEvasionRequest {
   readonly seed: number;
   readonly falsePositiveRate: number;
   readonly l2?: number;
+  /** the signals to fit on (default DEFAULT_SCORE_SIGNALS) */
+  readonly signals?: readonly SignalName[];
+  /** a JSON file to write every fitting image's signals into (for auditing or comparing signal sets) */
+  readonly signalsOut?: string;
   readonly threads?: number;
   readonly bundleOut: string;
   readonly progress: ProgressReporter;
@@ -107,7 +112,16 @@ export async function calibrateEvasion(request: CalibrateEvasionRequest): Promis
         sha256: sha256Hex(lines.join('\n')), validationSha256: validation.splitSha256, clean: validation.samples.length,
         attacked: Object.fromEntries(Object.entries(attacked.counts).map(([name, c]) => [name, c.successful])),
       },
-    }, { falsePositiveRate: request.falsePositiveRate, ...(request.l2 !== undefined ? { l2: request.l2 } : {}) });
+    }, {
+      falsePositiveRate: request.falsePositiveRate, ...(request.l2 !== undefined ? { l2: request.l2 } : {}), ...(request.signals !== undefined ? { signals: request.signals } : {}),
+    });
+    if (request.signalsOut !== undefined) {
+      const dump = {
+        clean: validation.samples.map((s, i) => ({ name: s.name, signals: cleanSignals[i] })),
+        attacked: attacked.examples.map((e, i) => ({ attack: e.attack, name: e.name, signals: attackedSignals[i] })),
+      };
+      await writeFile(request.signalsOut, `${JSON.stringify(dump)}\n`);
+    }
     await writeCalibratedBundle(bundle, request.bundleOut, calibration);
     await loadReferenceBundle(request.bundleOut); // every hash of the new bundle checked once
     progress.report({ stage: 'write', fraction: 1 });

@@ -5,14 +5,29 @@
  */
 import { z } from 'zod';
 
-export const SIGNAL_NAMES = ['purificationShift', 'jpegShift', 'medianShift', 'latentOutlier'] as const;
+/** Every signal this version computes for an image; a calibration uses some of them (its `signals`). */
+export const SIGNAL_NAMES = [
+  'purificationShift', 'jpegShift', 'medianShift', 'bit1Shift', 'bit4Shift', 'maxSqueezeShift',
+  'purificationFlip', 'jpegFlip', 'medianFlip', 'bit1Flip', 'bit4Flip', 'flipCount',
+  'logitMargin', 'latentOutlier',
+] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 export type EvasionSignals = Record<SignalName, number>;
+
+/**
+ * Version 1 records (no `version` field) used the first four signals only; they still load and
+ * score, since every signal they name is still computed the same way. Version 2 added the
+ * bit-depth squeezers, the joint maximum, the label flips and the logit margin.
+ */
+export const CALIBRATION_VERSION = 2;
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256');
 const finite = z.number().finite();
 
 export const evasionCalibrationSchema = z.object({
+  version: z.number().int().min(1).default(1).refine((v) => v <= CALIBRATION_VERSION, {
+    message: `the evasion calibration is of a newer format than this version reads (up to ${CALIBRATION_VERSION}); recalibrate the bundle with acsr calibrate-evasion`,
+  }),
   /** the signals in the order of weights, means and scales */
   signals: z.array(z.enum(SIGNAL_NAMES)).min(1),
   weights: z.array(finite),
@@ -41,5 +56,7 @@ export const evasionCalibrationSchema = z.object({
     /** attacked images per attack */
     attacked: z.record(z.string(), z.number().int().min(0)),
   }),
+}).refine((c) => [c.weights, c.means, c.scales].every((list) => list.length === c.signals.length) && new Set(c.signals).size === c.signals.length, {
+  message: 'one weight, mean and scale per signal, each signal named once', path: ['signals'],
 });
 export type EvasionCalibration = z.infer<typeof evasionCalibrationSchema>;

@@ -6,12 +6,21 @@
  */
 import { fitLogistic, logisticTerms, sigmoid } from './logistic-regression.ts';
 import { thresholdForFalsePositiveRate } from './roc.ts';
-import { type EvasionCalibration, type EvasionSignals, SIGNAL_NAMES } from './evasion-calibration-schema.ts';
+import { CALIBRATION_VERSION, type EvasionCalibration, type EvasionSignals, type SignalName } from './evasion-calibration-schema.ts';
 import { signalVector } from './evasion-signals.ts';
 
 export { type EvasionCalibration, evasionCalibrationSchema } from './evasion-calibration-schema.ts';
 
 export const DEFAULT_FALSE_POSITIVE_RATE = 0.05;
+
+/**
+ * The signals the score is fitted on unless told otherwise: every squeezer's shift, their maximum,
+ * the logit margin and the flip count. Left out: latentOutlier (no separation with the robust
+ * extractor, AUC about 0.5) and the single flips (flipCount carries them). See docs/evasion-detection.md.
+ */
+export const DEFAULT_SCORE_SIGNALS: readonly SignalName[] = [
+  'purificationShift', 'jpegShift', 'medianShift', 'bit1Shift', 'bit4Shift', 'maxSqueezeShift', 'logitMargin', 'flipCount',
+];
 
 /** What the fit is given besides the signals: everything the record names. */
 export type CalibrationContext = Pick<EvasionCalibration, 'model' | 'purification' | 'jpegQuality' | 'clusterDistances' | 'data'>;
@@ -19,22 +28,27 @@ export type CalibrationContext = Pick<EvasionCalibration, 'model' | 'purificatio
 export interface CalibrationFitOptions {
   readonly falsePositiveRate?: number;
   readonly l2?: number;
+  /** the signals to fit on, in this order */
+  readonly signals?: readonly SignalName[];
 }
 
 export function fitEvasionCalibration(
   clean: readonly EvasionSignals[], attacked: readonly EvasionSignals[], context: CalibrationContext, options: CalibrationFitOptions = {},
 ): EvasionCalibration {
   const target = options.falsePositiveRate ?? DEFAULT_FALSE_POSITIVE_RATE;
-  const rows = [...clean, ...attacked].map(signalVector);
+  const names = [...(options.signals ?? DEFAULT_SCORE_SIGNALS)];
+  if (names.length === 0 || new Set(names).size !== names.length) throw new RangeError(`the score needs distinct signals, got ${names.join(', ')}`);
+  const vector = (s: EvasionSignals) => signalVector(s, names);
+  const rows = [...clean, ...attacked].map(vector);
   const labels: (0 | 1)[] = [...clean.map(() => 0 as const), ...attacked.map(() => 1 as const)];
   const model = fitLogistic(rows, labels, options.l2 !== undefined ? { l2: options.l2 } : {});
   const scoreOf = (row: readonly number[]) => sigmoid(logisticTerms(model, row).logOdds);
-  const cleanScores = clean.map((s) => scoreOf(signalVector(s)));
-  const attackedScores = attacked.map((s) => scoreOf(signalVector(s)));
+  const cleanScores = clean.map((s) => scoreOf(vector(s)));
+  const attackedScores = attacked.map((s) => scoreOf(vector(s)));
   const threshold = thresholdForFalsePositiveRate(cleanScores, target);
   const rate = (scores: number[]) => (scores.length === 0 ? 0 : scores.filter((s) => s > threshold).length / scores.length);
   return {
-    signals: [...SIGNAL_NAMES], weights: model.weights, bias: model.bias, means: model.means, scales: model.scales, l2: model.l2,
+    version: CALIBRATION_VERSION, signals: names, weights: model.weights, bias: model.bias, means: model.means, scales: model.scales, l2: model.l2,
     threshold, falsePositiveTarget: target, fittedFalsePositiveRate: rate(cleanScores), fittedTruePositiveRate: rate(attackedScores),
     ...context,
   };

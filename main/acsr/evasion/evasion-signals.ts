@@ -1,26 +1,36 @@
 /**
- * The signals of the evasion score, per image (the detection side of feature squeezing, Xu et al.
- * 2018, with ACSR's purification as one more squeezer, plus where the image's latent lies):
- * - purificationShift: L1 distance between the classifier's softmax on the image and on its
- *   ACSR-purified version. An adversarial perturbation is high-frequency detail the cluster's
- *   dictionary cannot express, so purifying it away moves the verdict; a clean image's barely moves.
- * - jpegShift, medianShift: the same for JPEG (quality 50) and the 3 x 3 median filter.
+ * The signals of the evasion score, per image: the detection side of feature squeezing (Xu et al.
+ * 2018), with ACSR's purification as one more squeezer, plus the classifier's own confidence and
+ * where the image's latent lies. A squeezer removes detail a clean image does not need; an
+ * adversarial perturbation is such detail, so squeezing it away moves the verdict.
+ * - <squeezer>Shift: L1 distance between the classifier's softmax on the image and on its squeezed
+ *   version, for ACSR purification, JPEG (quality 50), the 3 x 3 median filter, and bit-depth
+ *   reduction to 1 bit (black and white; the best single squeezer on MNIST in Xu et al.) and 4 bits.
+ * - maxSqueezeShift: the largest of those shifts, feature squeezing's own joint detector.
+ * - <squeezer>Flip: 1 when the squeezed version gets another label than the image, else 0;
+ *   flipCount: how many squeezers flip it.
+ * - logitMargin: top-1 minus top-2 score on the image itself. Attacks held to a small budget (and
+ *   minimal-norm attacks by design) leave the image just across the decision boundary.
  * - latentOutlier: the Mahalanobis distance of the image's latent to its nearest cluster, as a
  *   robust z-score against that cluster's own training members (distance minus their median,
- *   over 1.4826 MAD): an attacked image tends to sit between clusters, far from all of them.
+ *   over 1.4826 MAD): an attacked image may sit between clusters, far from all of them.
  */
 import type { ImageArray } from '../array/image-array.ts';
+import { reduceBitDepth } from '../defenses/bit-depth-defense.ts';
 import { jpegRoundTrip } from '../defenses/jpeg-defense.ts';
 import { medianFilter3x3 } from '../defenses/median-filter-defense.ts';
 import type { ImageClassifier } from '../models/model-contracts.ts';
 
-import { type EvasionSignals, SIGNAL_NAMES } from './evasion-calibration-schema.ts';
+import type { EvasionSignals, SignalName } from './evasion-calibration-schema.ts';
 
 export { type EvasionSignals, SIGNAL_NAMES, type SignalName } from './evasion-calibration-schema.ts';
 export const SQUEEZE_JPEG_QUALITY = 50;
 
-export function signalVector(signals: EvasionSignals): number[] {
-  return SIGNAL_NAMES.map((name) => signals[name]);
+/** The squeezers in the order their versions are classified. */
+const SQUEEZERS = ['purification', 'jpeg', 'median', 'bit1', 'bit4'] as const;
+
+export function signalVector(signals: EvasionSignals, names: readonly SignalName[]): number[] {
+  return names.map((name) => signals[name]);
 }
 
 /** Softmax of logits or log-probabilities (both give the class probabilities). */
@@ -39,6 +49,23 @@ export function l1Distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
   return sum;
+}
+
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+/** Top-1 minus top-2 score (the same for logits and log-probabilities: they differ by a constant). */
+export function topTwoMargin(scores: ArrayLike<number>): number {
+  let first = -Infinity;
+  let second = -Infinity;
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i] > first) [first, second] = [scores[i], first];
+    else if (scores[i] > second) second = scores[i];
+  }
+  return Number.isFinite(second) ? first - second : 0;
 }
 
 /** Median and robust scale of a cluster's member distances. */
@@ -67,19 +94,29 @@ export async function computeSignals(request: SignalRequest): Promise<EvasionSig
   const { images, purified, nearest } = request;
   if (purified.length !== images.length || nearest.length !== images.length) throw new RangeError('one purified image and one nearest cluster per image are needed');
   const quality = request.jpegQuality ?? SQUEEZE_JPEG_QUALITY;
-  const jpeg = await Promise.all(images.map((image) => jpegRoundTrip(image, quality)));
-  const median = images.map(medianFilter3x3);
+  const squeezed: Record<(typeof SQUEEZERS)[number], ImageArray[]> = {
+    purification: purified.map((p, i) => ({ ...p, channels: images[i].channels })),
+    jpeg: await Promise.all(images.map((image) => jpegRoundTrip(image, quality))),
+    median: images.map(medianFilter3x3),
+    bit1: images.map((image) => reduceBitDepth(image, 1)),
+    bit4: images.map((image) => reduceBitDepth(image, 4)),
+  };
   const n = images.length;
-  // one classifier call for the four versions of every image
-  const scores = await request.classifier.scores([...images, ...purified.map((p, i) => ({ ...p, channels: images[i].channels })), ...jpeg, ...median]);
+  // one classifier call for every version of every image
+  const scores = await request.classifier.scores([...images, ...SQUEEZERS.flatMap((name) => squeezed[name])]);
   const probabilities = scores.map(softmax);
   return images.map((_, i) => {
     const norm = request.clusterDistances[nearest[i].clusterId];
     if (!norm) throw new RangeError(`no member-distance record for cluster ${nearest[i].clusterId}`);
+    const label = argmax(scores[i]);
+    const shifts = SQUEEZERS.map((_, k) => l1Distance(probabilities[i], probabilities[(k + 1) * n + i]));
+    const flips = SQUEEZERS.map((_, k) => (argmax(scores[(k + 1) * n + i]) === label ? 0 : 1));
     return {
-      purificationShift: l1Distance(probabilities[i], probabilities[n + i]),
-      jpegShift: l1Distance(probabilities[i], probabilities[2 * n + i]),
-      medianShift: l1Distance(probabilities[i], probabilities[3 * n + i]),
+      purificationShift: shifts[0], jpegShift: shifts[1], medianShift: shifts[2], bit1Shift: shifts[3], bit4Shift: shifts[4],
+      maxSqueezeShift: Math.max(...shifts),
+      purificationFlip: flips[0], jpegFlip: flips[1], medianFlip: flips[2], bit1Flip: flips[3], bit4Flip: flips[4],
+      flipCount: flips.reduce((s: number, f) => s + f, 0),
+      logitMargin: topTwoMargin(scores[i]),
       latentOutlier: latentOutlier(nearest[i].distance, norm),
     };
   });

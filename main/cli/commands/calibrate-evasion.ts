@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ATTACK_SPEC_HELP, parseAttackSpecs } from '../../acsr/attacks/attack-spec.ts';
 import { calibrateEvasion } from '../../acsr/evasion/calibrate-evasion.ts';
-import { DEFAULT_FALSE_POSITIVE_RATE } from '../../acsr/evasion/evasion-calibration.ts';
+import { DEFAULT_FALSE_POSITIVE_RATE, DEFAULT_SCORE_SIGNALS } from '../../acsr/evasion/evasion-calibration.ts';
+import { SIGNAL_NAMES, type SignalName } from '../../acsr/evasion/evasion-signals.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { UsageError } from '../errors.ts';
 import { defineCommand } from '../command.ts';
@@ -15,15 +16,18 @@ export const calibrateEvasionCommand = defineCommand({
   summary: 'fit the evasion score ("was this image made to fool the classifier?") on the bundle\'s validation split',
   description:
     'Takes the validation images the bundle held out (never the test split) and their attacked versions, and for each ' +
-    'clean image and each successfully attacked one (right when clean, wrong after the attack) computes four signals: ' +
-    'how far the classifier\'s softmax moves (L1 distance) when the image is purified with the bundle at its ' +
-    'purification defaults, when it is JPEG-compressed at quality 50, and when it is median-filtered 3x3; and how far its ' +
-    'latent lies from the nearest cluster (Mahalanobis distance as a robust z-score against the cluster\'s own training ' +
-    'members). A logistic regression on the standardised signals (L2 penalty, both classes weighted equally, fitted by ' +
-    'Newton\'s method) turns them into one score, the probability that the image was attacked; the threshold is set on ' +
-    'the clean validation images for --false-positive-rate. The weights, feature means and scales, threshold, the ' +
-    'SHA-256 of the fitting images and their counts go into a new bundle (--bundle-out), and acsr purify then reports ' +
-    'each image\'s score, whether it is above the threshold, and each signal\'s value and share of the score.\n\n' +
+    'clean image and each successfully attacked one (right when clean, wrong after the attack) computes its signals: ' +
+    'how far the classifier\'s softmax moves (L1 distance) when the image is squeezed: purified with the bundle at its ' +
+    'purification defaults, JPEG-compressed at quality 50, median-filtered 3x3, reduced to 1 bit and to 4 bits per pixel; ' +
+    'the largest of those shifts; how many of the squeezers change the predicted label; the classifier\'s margin on the ' +
+    'image (top-1 minus top-2 score: attacks at small budgets leave the image just across the decision boundary); and ' +
+    'how far its latent lies from the nearest cluster (a robust z-score against the cluster\'s own training members). ' +
+    'A logistic regression on the standardised signals chosen by --signals (L2 penalty, both classes weighted equally, ' +
+    'fitted by Newton\'s method, deterministic) turns them into one score, the probability that the image was attacked; ' +
+    'the threshold is set on the clean validation images for --false-positive-rate. The signal names, weights, feature ' +
+    'means and scales, threshold, the SHA-256 of the fitting images and their counts go into a new bundle (--bundle-out), ' +
+    'and acsr purify then reports each image\'s score, whether it is above the threshold, and each signal\'s value and ' +
+    'share of the score.\n\n' +
     'Attacked images are reused from an acsr tune results folder (--tune-out) where it holds them for the same images ' +
     '(use the same --limit and --batch-size as the tune run); the others are attacked here, against the undefended ' +
     'classifier, and nothing is written into the tune folder.\n\n' + ATTACK_SPEC_HELP,
@@ -41,6 +45,8 @@ export const calibrateEvasionCommand = defineCommand({
     seed: { type: 'integer', default: 0, description: 'seed of the attacks run here (as acsr tune\'s)' },
     falsePositiveRate: { type: 'number', default: DEFAULT_FALSE_POSITIVE_RATE, min: 0, valueName: 'RATE', description: 'share of clean images allowed above the threshold (0 to <1)' },
     l2: { type: 'number', greaterThan: 0, description: 'L2 penalty of the logistic fit (default 1)' },
+    signals: { type: 'string', valueName: 'NAMES', description: `comma-separated signals to fit the score on (default ${DEFAULT_SCORE_SIGNALS.join(',')}; any of ${SIGNAL_NAMES.join(', ')})` },
+    signalsOut: { type: 'string', valueName: 'FILE', description: 'also write every fitting image\'s signals (all of them) to this JSON file' },
     threads: { type: 'integer', min: 1, description: 'CBPDN threads per image (default 1)' },
     bundleOut: { type: 'string', required: true, valueName: 'NEW_BUNDLE', description: 'the new bundle with the calibration (must not exist)' },
   },
@@ -48,6 +54,7 @@ export const calibrateEvasionCommand = defineCommand({
     if (options.falsePositiveRate >= 1) throw new UsageError(`--false-positive-rate must be below 1, got ${options.falsePositiveRate}`);
     const attacks = parseAttackSpecs(options.attacks);
     if (new Set(attacks.map((a) => a.name)).size !== attacks.length) throw new UsageError(`--attacks names an attack twice (${options.attacks})`);
+    const signals = options.signals === undefined ? undefined : parseSignalNames(options.signals);
     if (options.tuneOut !== undefined && !existsSync(options.tuneOut)) throw new UserInputError(`--tune-out ${options.tuneOut}: no such folder`);
     const outcome = await calibrateEvasion({
       bundlePath: options.bundle, data: options.data === 'fashion-mnist' ? fashionMnistFolder() : options.data, model: options.model, attacks,
@@ -56,6 +63,8 @@ export const calibrateEvasionCommand = defineCommand({
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
       ...(options.l2 !== undefined ? { l2: options.l2 } : {}),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      ...(signals !== undefined ? { signals } : {}),
+      ...(options.signalsOut !== undefined ? { signalsOut: options.signalsOut } : {}),
     });
     const c = outcome.calibration;
     print(`attacked images: ${outcome.reusedBatches} batches reused from the tune folder, ${outcome.attackedBatches} attacked here`);
@@ -67,6 +76,14 @@ export const calibrateEvasionCommand = defineCommand({
     return { bundleOut: outcome.bundleOut, calibration: c, counts: outcome.counts, reusedBatches: outcome.reusedBatches, attackedBatches: outcome.attackedBatches };
   },
 });
+
+function parseSignalNames(text: string): SignalName[] {
+  const names = text.split(',').map((name) => name.trim()).filter((name) => name.length > 0);
+  const unknown = names.find((name) => !(SIGNAL_NAMES as readonly string[]).includes(name));
+  if (unknown !== undefined) throw new UsageError(`--signals: unknown signal ${unknown} (known: ${SIGNAL_NAMES.join(', ')})`);
+  if (names.length === 0 || new Set(names).size !== names.length) throw new UsageError(`--signals must name one or more distinct signals, got ${text}`);
+  return names as SignalName[];
+}
 
 function fashionMnistFolder(): string {
   const folder = process.env.ACSR_FASHION_MNIST ?? SHARED_FASHION_MNIST;

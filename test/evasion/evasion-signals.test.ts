@@ -1,0 +1,111 @@
+/**
+ * The evasion signals on real Fashion-MNIST test images with the shipped classifier and real
+ * FGSM attacks (no purification here: the purified version is stood in by the image's own
+ * 4-bit version, a real squeezed image, so the wiring of every squeezer is checked against the
+ * classifier called directly), and the calibration record's versions: a record written before
+ * the new signals (no version, four signals) still loads and scores; a newer format, or weights
+ * that do not match the named signals, are refused with a clear message.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { parseAttackSpecs } from '../../main/acsr/attacks/attack-spec.ts';
+import { attackableImageModel } from '../../main/acsr/attacks/tf-image-model-classifier.ts';
+import { loadFashionMnist } from '../../main/acsr/data/fashion-mnist.ts';
+import { reduceBitDepth } from '../../main/acsr/defenses/bit-depth-defense.ts';
+import { evasionCalibrationSchema, fitEvasionCalibration, scoreEvasion } from '../../main/acsr/evasion/evasion-calibration.ts';
+import { CALIBRATION_VERSION } from '../../main/acsr/evasion/evasion-calibration-schema.ts';
+import { argmax, computeSignals, type EvasionSignals, l1Distance, SIGNAL_NAMES, softmax, topTwoMargin } from '../../main/acsr/evasion/evasion-signals.ts';
+import { attackedSet } from '../../main/acsr/evasion/attacked-images.ts';
+import { rocAuc } from '../../main/acsr/evasion/roc.ts';
+import type { ImageArray } from '../../main/acsr/array/image-array.ts';
+import { loadTfImageModel, type TfImageModel } from '../../main/acsr/models/tf-image-model.ts';
+import { fashionMnistDir } from '../support/shared-data.ts';
+
+const MODEL = 'fmnist-baseline-cnn-b25dc5da0ce9';
+const NORM = { median: 10, scale: 2, members: 5 };
+let model: TfImageModel;
+let clean: ImageArray[];
+let attacked: ImageArray[];
+
+before(async () => {
+  model = await loadTfImageModel(MODEL);
+  const test = await loadFashionMnist(fashionMnistDir, 't10k', 96);
+  clean = test.images;
+  const samples = test.images.map((image, i) => ({ name: `t10k[${i}]`, label: test.labels[i], image }));
+  const set = await attackedSet({ samples, attacks: parseAttackSpecs('fgsm-dis:0.08'), classifier: attackableImageModel(model), batchSize: 32, seed: 0 });
+  attacked = set.examples.map((e) => e.image);
+});
+after(() => model.dispose());
+
+const signalsOf = (images: ImageArray[]) => computeSignals({
+  classifier: model, images, purified: images.map((image) => reduceBitDepth(image, 4)),
+  nearest: images.map(() => ({ clusterId: 'k', distance: 14 })), clusterDistances: { k: NORM },
+});
+
+test('every signal is what its definition says, checked against the classifier called directly', async () => {
+  const images = clean.slice(0, 6);
+  const signals = await signalsOf(images);
+  const direct = await model.scores(images.flatMap((image) => [image, reduceBitDepth(image, 1), reduceBitDepth(image, 4)]));
+  signals.forEach((s, i) => {
+    assert.deepEqual(Object.keys(s).sort(), [...SIGNAL_NAMES].sort());
+    const [own, bit1, bit4] = direct.slice(3 * i, 3 * i + 3);
+    assert.ok(Math.abs(s.bit1Shift - l1Distance(softmax(own), softmax(bit1))) < 1e-5);
+    assert.ok(Math.abs(s.bit4Shift - l1Distance(softmax(own), softmax(bit4))) < 1e-5);
+    assert.equal(s.bit1Flip, argmax(own) === argmax(bit1) ? 0 : 1);
+    // the purified stand-in is the 4-bit version: the same shift and flip
+    assert.ok(Math.abs(s.purificationShift - s.bit4Shift) < 1e-9);
+    assert.equal(s.purificationFlip, s.bit4Flip);
+    assert.ok(Math.abs(s.logitMargin - topTwoMargin(own)) < 1e-5);
+    assert.ok(s.logitMargin > 0);
+    assert.equal(s.maxSqueezeShift, Math.max(s.purificationShift, s.jpegShift, s.medianShift, s.bit1Shift, s.bit4Shift));
+    assert.equal(s.flipCount, s.purificationFlip + s.jpegFlip + s.medianFlip + s.bit1Flip + s.bit4Flip);
+    for (const flip of [s.purificationFlip, s.jpegFlip, s.medianFlip, s.bit1Flip, s.bit4Flip]) assert.ok(flip === 0 || flip === 1);
+    assert.equal(s.latentOutlier, 2);
+  });
+});
+
+test('on real FGSM attacks, the 1-bit squeezer and the joint maximum separate attacked from clean images, and the margin shrinks', async () => {
+  assert.ok(attacked.length >= 10, `${attacked.length} successful attacks`);
+  const cleanSignals = await signalsOf(clean);
+  const attackedSignals = await signalsOf(attacked);
+  const auc = (name: keyof EvasionSignals, sign = 1) => rocAuc(cleanSignals.map((s) => sign * s[name]), attackedSignals.map((s) => sign * s[name]));
+  assert.ok(auc('bit1Shift') > 0.75, `bit1Shift AUC ${auc('bit1Shift')}`);
+  assert.ok(auc('maxSqueezeShift') > 0.75, `maxSqueezeShift AUC ${auc('maxSqueezeShift')}`);
+  assert.ok(auc('logitMargin', -1) > 0.6, `logitMargin AUC (small margin = attacked) ${auc('logitMargin', -1)}`);
+});
+
+const context = {
+  model: { id: MODEL, weightSha256: 'w' }, purification: { tikhonovLambda: 1, cscLambda: 0.1, maxIterations: 10 }, jpegQuality: 50,
+  clusterDistances: { k: NORM }, data: { sha256: 'a'.repeat(64), validationSha256: 'b'.repeat(64), clean: 1, attacked: {} },
+};
+
+test('calibration records: the fit names its signals and version and is deterministic; old records score; newer or inconsistent ones are refused', async () => {
+  const cleanSignals = await signalsOf(clean);
+  const attackedSignals = await signalsOf(attacked);
+  const names = ['bit1Shift', 'maxSqueezeShift', 'logitMargin'] as const;
+  const fitted = fitEvasionCalibration(cleanSignals, attackedSignals, context, { signals: names });
+  assert.equal(fitted.version, CALIBRATION_VERSION);
+  assert.deepEqual(fitted.signals, names);
+  assert.equal(fitted.weights.length, 3);
+  assert.deepEqual(fitEvasionCalibration(cleanSignals, attackedSignals, context, { signals: names }), fitted);
+  assert.deepEqual(evasionCalibrationSchema.parse(JSON.parse(JSON.stringify(fitted))), fitted);
+  const score = scoreEvasion(fitted, attackedSignals[0]);
+  assert.deepEqual(score.signals.map((s) => s.name), names);
+
+  // a record from before: no version, the first four signals; it loads as version 1 and scores with them
+  const old = { ...JSON.parse(JSON.stringify(fitEvasionCalibration(cleanSignals, attackedSignals, context, { signals: ['purificationShift', 'jpegShift', 'medianShift', 'latentOutlier'] }))) };
+  delete old.version;
+  const loaded = evasionCalibrationSchema.parse(old);
+  assert.equal(loaded.version, 1);
+  assert.deepEqual(scoreEvasion(loaded, cleanSignals[0]).signals.map((s) => s.name), ['purificationShift', 'jpegShift', 'medianShift', 'latentOutlier']);
+
+  const newer = evasionCalibrationSchema.safeParse({ ...fitted, version: CALIBRATION_VERSION + 1 });
+  assert.equal(newer.success, false);
+  assert.match(JSON.stringify(newer.error!.issues), /newer format than this version reads/);
+  const inconsistent = evasionCalibrationSchema.safeParse({ ...fitted, weights: [1, 2] });
+  assert.equal(inconsistent.success, false);
+  assert.match(JSON.stringify(inconsistent.error!.issues), /one weight, mean and scale per signal/);
+  const unknown = evasionCalibrationSchema.safeParse({ ...fitted, signals: ['bit1Shift', 'maxSqueezeShift', 'bit2Shift'] });
+  assert.equal(unknown.success, false);
+  assert.throws(() => fitEvasionCalibration(cleanSignals, attackedSignals, context, { signals: ['bit1Shift', 'bit1Shift'] }), /distinct signals/);
+});
