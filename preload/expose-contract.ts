@@ -3,14 +3,7 @@
  * contract and `subscribe` for its event channels, nothing else (no raw ipcRenderer, no
  * arbitrary channel names, no Electron event objects handed to the page).
  */
-import {
-  BRIDGE_GLOBAL_NAME,
-  REQUEST_CHANNELS,
-  isEventChannel,
-  type ContractBridge,
-  type EventChannel,
-  type EventPayload,
-} from '../main/ipc/contract/index.ts';
+import { BRIDGE_GLOBAL_NAME, REQUEST_CHANNELS, isEventChannel, type ContractBridge, type EventChannel, type EventPayload } from '../main/ipc/contract/index.ts';
 import { electronChannel } from './electron-channel.ts';
 import type { ContextBridge, IpcRenderer, IpcRendererEvent } from 'electron';
 

@@ -10,5 +10,7 @@ const WAT = new URL('../../main/acsr/signal/simd/cbpdn-simd.wat', import.meta.ur
 export const assembleCbpdnSimd = (): Promise<Uint8Array> => assembleWat(WAT, { threads: true });
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await writeEmbeddedWasm(WAT, new URL('../../main/acsr/signal/simd/cbpdn-simd-wasm.ts', import.meta.url), 'CBPDN_SIMD_WASM_BASE64', 'build-cbpdn-simd.ts', { threads: true });
+  await writeEmbeddedWasm(WAT, new URL('../../main/acsr/signal/simd/cbpdn-simd-wasm.ts', import.meta.url), 'CBPDN_SIMD_WASM_BASE64', 'build-cbpdn-simd.ts', {
+    threads: true,
+  });
 }

@@ -10,5 +10,10 @@ const WAT = new URL('../../main/acsr/signal/fft/layout-kernels.wat', import.meta
 export const assembleLayoutKernels = (): Promise<Uint8Array> => assembleWat(WAT);
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await writeEmbeddedWasm(WAT, new URL('../../main/acsr/signal/fft/layout-kernels-wasm.ts', import.meta.url), 'LAYOUT_KERNELS_WASM_BASE64', 'build-layout-kernels.ts');
+  await writeEmbeddedWasm(
+    WAT,
+    new URL('../../main/acsr/signal/fft/layout-kernels-wasm.ts', import.meta.url),
+    'LAYOUT_KERNELS_WASM_BASE64',
+    'build-layout-kernels.ts',
+  );
 }

@@ -26,10 +26,17 @@ export async function assembleWat(watUrl: URL, features: { threads?: boolean } =
 
 /** Writes `export const <constantName> = '<base64>'` into outputUrl, 96 characters a line. */
 export async function writeEmbeddedWasm(
-  watUrl: URL, outputUrl: URL, constantName: string, generator: string, features: { threads?: boolean } = {},
+  watUrl: URL,
+  outputUrl: URL,
+  constantName: string,
+  generator: string,
+  features: { threads?: boolean } = {},
 ): Promise<void> {
   const bytes = await assembleWat(watUrl, features);
-  const lines = Buffer.from(bytes).toString('base64').match(/.{1,96}/g) ?? [];
+  const lines =
+    Buffer.from(bytes)
+      .toString('base64')
+      .match(/.{1,96}/g) ?? [];
   const outputPath = fileURLToPath(outputUrl);
   writeFileSync(
     outputPath,

@@ -32,7 +32,8 @@ export async function atomGridPng(dictionary: ConvDictionary): Promise<AtomGridP
   for (let m = 0; m < atoms; m++) {
     let largest = 0;
     for (let c = 0; c < channels; c++) {
-      for (let y = 0; y < atomHeight; y++) for (let x = 0; x < atomWidth; x++) largest = Math.max(largest, Math.abs(dictionary.data[dictionaryIndex(dictionary, m, c, y, x)]));
+      for (let y = 0; y < atomHeight; y++)
+        for (let x = 0; x < atomWidth; x++) largest = Math.max(largest, Math.abs(dictionary.data[dictionaryIndex(dictionary, m, c, y, x)]));
     }
     const gain = largest > 0 ? 0.5 / largest : 0;
     const left = GAP + (m % columns) * (cellWidth + GAP);
@@ -48,6 +49,8 @@ export async function atomGridPng(dictionary: ConvDictionary): Promise<AtomGridP
       }
     }
   }
-  const png = await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  const png = await sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
   return { mediaType: 'image/png', base64: png.toString('base64'), width, height, columns };
 }

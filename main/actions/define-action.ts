@@ -39,7 +39,9 @@ export type AnyAction = Action<string, z.ZodType, unknown>;
 export type ActionParameters<A extends AnyAction> = z.input<A['parameters']>;
 
 /** `const` keeps the name a literal, so that the job runner can tell the actions apart by it. */
-export function defineAction<const Name extends string, Schema extends z.ZodType, Result>(definition: Omit<Action<Name, Schema, Result>, 'kind'>): Action<Name, Schema, Result> {
+export function defineAction<const Name extends string, Schema extends z.ZodType, Result>(
+  definition: Omit<Action<Name, Schema, Result>, 'kind'>,
+): Action<Name, Schema, Result> {
   return { kind: 'action', ...definition };
 }
 
@@ -54,7 +56,9 @@ export function parseActionParameters<Schema extends z.ZodType>(action: Action<s
 
 /** Validates the parameters and runs the action in this thread (the command line's way). */
 export async function runAction<Schema extends z.ZodType, Result>(
-  action: Action<string, Schema, Result>, parameters: z.input<Schema>, control: ActionControl,
+  action: Action<string, Schema, Result>,
+  parameters: z.input<Schema>,
+  control: ActionControl,
 ): Promise<Result> {
   return action.run(parseActionParameters(action, parameters), control);
 }

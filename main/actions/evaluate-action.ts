@@ -59,7 +59,16 @@ export const evaluateAction = defineAction({
     progress.report({ stage: 'loading', fraction: 0, message: model });
     const notes: string[] = [];
     const outcome = await evaluateFolder({
-      model, data, defenseNames: defenses, batchSize, seed, out, plots, reportOnly, progress, signal,
+      model,
+      data,
+      defenseNames: defenses,
+      batchSize,
+      seed,
+      out,
+      plots,
+      reportOnly,
+      progress,
+      signal,
       attacks: parameters.attacks.trim() === 'none' ? [] : parseAttackSpecs(parameters.attacks),
       note: (line) => {
         notes.push(line);
@@ -76,16 +85,17 @@ export const evaluateAction = defineAction({
     if (output && outcome.kind === 'evaluated') output({ type: 'evaluation', table: accuracyTable(evaluationId, outcome.results) });
     return { outcome, evaluationId, out, notes };
   },
-  summary: ({ outcome, evaluationId, out, notes }) => outcome.kind === 'report-only'
-    ? { evaluationId, evaluationFolder: out, unitsTotal: outcome.unitsTotal, unitsReported: outcome.unitsReported, notes }
-    : {
-      evaluationId,
-      evaluationFolder: out,
-      images: outcome.results.setup.data.count,
-      unitsRun: outcome.unitsRun,
-      plots: outcome.written.filter((path) => path.endsWith('.png')).map((path) => path.slice(path.lastIndexOf('/') + 1, -'.png'.length)),
-      notes,
-    },
+  summary: ({ outcome, evaluationId, out, notes }) =>
+    outcome.kind === 'report-only'
+      ? { evaluationId, evaluationFolder: out, unitsTotal: outcome.unitsTotal, unitsReported: outcome.unitsReported, notes }
+      : {
+          evaluationId,
+          evaluationFolder: out,
+          images: outcome.results.setup.data.count,
+          unitsRun: outcome.unitsRun,
+          plots: outcome.written.filter((path) => path.endsWith('.png')).map((path) => path.slice(path.lastIndexOf('/') + 1, -'.png'.length)),
+          notes,
+        },
 });
 
 /** The accuracy table as the Evaluation screen shows it. */
@@ -98,8 +108,13 @@ export function accuracyTable(evaluationId: string, results: EvaluationResults):
     rowBudgets: results.rows.map((row) => ({ row, budget: rowBudget(results, row) })),
     defenses: results.setup.defenses.map((defense) => defense.name),
     cells: results.cells.map((cell) => ({
-      row: cell.row, defense: cell.defense, correct: cell.accuracy.successes, total: cell.accuracy.total,
-      accuracy: cell.accuracy.value, low: cell.accuracy.ci95[0], high: cell.accuracy.ci95[1],
+      row: cell.row,
+      defense: cell.defense,
+      correct: cell.accuracy.successes,
+      total: cell.accuracy.total,
+      accuracy: cell.accuracy.value,
+      low: cell.accuracy.ci95[0],
+      high: cell.accuracy.ci95[1],
     })),
   };
 }

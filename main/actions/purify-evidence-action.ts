@@ -93,13 +93,17 @@ function planOf(caseFolder: CaseFolder, work: PurifyEvidenceParameters['work']):
   if (work.kind === 'resume') {
     const { jobId, parameters } = resumablePurifyJob(caseFolder, work.caseJobId ?? undefined);
     return {
-      itemIds: parameters.itemIds, bundlePath: parameters.bundlePath, classifierId: parameters.classifier?.id ?? null,
+      itemIds: parameters.itemIds,
+      bundlePath: parameters.bundlePath,
+      classifierId: parameters.classifier?.id ?? null,
       purify: (models) => resumePurifyJob(caseFolder, { ...models, jobId }),
     };
   }
   const itemIds = work.items === 'all' ? [...caseFolder.db.items()].map((item) => item.id) : work.items;
   return {
-    itemIds, bundlePath: work.bundlePath, classifierId: work.classifierId,
+    itemIds,
+    bundlePath: work.bundlePath,
+    classifierId: work.classifierId,
     purify: (models) => purifyEvidence(caseFolder, { ...models, itemIds, options: work.options, ...(work.override ? { override: work.override } : {}) }),
   };
 }

@@ -25,7 +25,8 @@ export const purifyOnFleetAction = defineAction({
   parameters: purifyOnFleetParameters,
   run: ({ caseFolder: folder, examiner, items, bundlePath, override, options, queue, shared }, { progress, signal, note }) =>
     withCaseFolder(folder, note, (caseFolder): Promise<FleetPurifySummary> =>
-      purifyOnFleet(caseFolder, { itemIds: items, bundlePath, override, options, examiner, queueAddress: queue, sharedDir: shared, progress, signal })),
+      purifyOnFleet(caseFolder, { itemIds: items, bundlePath, override, options, examiner, queueAddress: queue, sharedDir: shared, progress, signal }),
+    ),
   summary: (summary) => ({
     caseJobId: summary.jobId,
     purified: summary.items.length,

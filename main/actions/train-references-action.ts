@@ -60,8 +60,11 @@ export const trainReferencesAction = defineAction({
     else {
       // The CNN learns from the whole train split (not just the limit): the latent is better, and training it is the smaller cost.
       baseline = await trainFashionMnistBaseline({
-        dataDir: parameters.data, trainImages: parameters.extractor.images, training: { epochs: parameters.extractor.epochs, seed: training.seed },
-        progress: progress.sub(0, BASELINE_SHARE, 'baseline-cnn'), signal,
+        dataDir: parameters.data,
+        trainImages: parameters.extractor.images,
+        training: { epochs: parameters.extractor.epochs, seed: training.seed },
+        progress: progress.sub(0, BASELINE_SHARE, 'baseline-cnn'),
+        signal,
       });
       extractorId = baseline.saved.entry.id;
     }
@@ -78,13 +81,23 @@ export const trainReferencesAction = defineAction({
       throwIfCancelled(signal);
       const watched = output ? watchTraining(output) : null;
       const content = await trainReferences({
-        source, extractor, producer: `acsr ${productVersion}`, progress: stages.sub(LOADING_SHARE, 1 - WRITING_SHARE), signal,
-        parameters: training, ...(watched ? { observer: watched.observer } : {}),
+        source,
+        extractor,
+        producer: `acsr ${productVersion}`,
+        progress: stages.sub(LOADING_SHARE, 1 - WRITING_SHARE),
+        signal,
+        parameters: training,
+        ...(watched ? { observer: watched.observer } : {}),
       });
       await watched?.drawn();
       const manifest = await writeReferenceBundle(parameters.out, content, signal);
       stages.report({ stage: 'write', fraction: 1 });
-      return { bundlePath: parameters.out, manifest, source: { images: source.images.length, classes: source.classNames.length, description: source.description }, baseline };
+      return {
+        bundlePath: parameters.out,
+        manifest,
+        source: { images: source.images.length, classes: source.classNames.length, description: source.description },
+        baseline,
+      };
     } finally {
       extractor?.dispose();
     }
@@ -109,14 +122,30 @@ function watchTraining(output: (output: JobOutput) => void): { observer: Trainin
       drawing = drawing
         .then(async () => {
           const { columns, ...png } = await atomGridPng(dictionary);
-          output({ type: 'atoms', clusterId, sampleCount, atoms: dictionary.atoms, atomSize: dictionary.atomHeight, channels: dictionary.channels, columns, png });
+          output({
+            type: 'atoms',
+            clusterId,
+            sampleCount,
+            atoms: dictionary.atoms,
+            atomSize: dictionary.atomHeight,
+            channels: dictionary.channels,
+            columns,
+            png,
+          });
         })
         // A picture that cannot be drawn must not cost the bundle; the atoms are in the bundle anyway.
         .catch(() => {});
     },
     specificityChecked: ({ check, png }) => {
       const { images, ownClusterBestShare, ownClassBestShare, chanceCluster } = check.summary;
-      output({ type: 'specificity', images, ownClusterBestShare, ownClassBestShare, chanceCluster, png: { mediaType: 'image/png', base64: png.toString('base64') } });
+      output({
+        type: 'specificity',
+        images,
+        ownClusterBestShare,
+        ownClassBestShare,
+        chanceCluster,
+        png: { mediaType: 'image/png', base64: png.toString('base64') },
+      });
     },
   };
   return { observer, drawn: () => drawing };

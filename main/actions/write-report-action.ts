@@ -30,9 +30,18 @@ export const writeReportAction = defineAction({
     withCaseFolder(folder, note, async (caseFolder) => {
       const now = new Date();
       const resolved: ReportTarget[] = targets.map((target) =>
-        'path' in target ? { format: formatFromPath(target.path), path: target.path } : { format: target.format, path: defaultReportPath(caseFolder, target.format, now) });
+        'path' in target
+          ? { format: formatFromPath(target.path), path: target.path }
+          : { format: target.format, path: defaultReportPath(caseFolder, target.format, now) },
+      );
       return writeReports(caseFolder, resolved, {
-        examiner, blur, scope, gpsCoordinates, progress, signal, ...(auditEntries !== undefined ? { auditExcerptLimit: auditEntries } : {}),
+        examiner,
+        blur,
+        scope,
+        gpsCoordinates,
+        progress,
+        signal,
+        ...(auditEntries !== undefined ? { auditExcerptLimit: auditEntries } : {}),
       });
     }),
   summary: (written) => ({

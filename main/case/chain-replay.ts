@@ -108,6 +108,11 @@ function replayReversal(entry: ChainEntry, facts: ChainFacts): void {
     if (typeof id !== 'number' || !Number.isInteger(id)) return;
     const earlier = facts.reversals.get(id);
     if (earlier) facts.duplicates.push({ table: 'tag_reversals', id, sequences: [earlier.entry.sequence, entry.sequence] });
-    else facts.reversals.set(id, { entry, tagId: Array.isArray(tagIds) ? tagIds[index] : undefined, reverses: Array.isArray(reverses) ? reverses[index] : undefined });
+    else
+      facts.reversals.set(id, {
+        entry,
+        tagId: Array.isArray(tagIds) ? tagIds[index] : undefined,
+        reverses: Array.isArray(reverses) ? reverses[index] : undefined,
+      });
   });
 }

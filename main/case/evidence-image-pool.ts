@@ -24,9 +24,7 @@ export interface ExamineRequest {
 }
 
 export type ExamineResponse =
-  | { id: number; facts: EvidenceImageFacts }
-  | { id: number; problem: { kind: ImportErrorKind; message: string } }
-  | { id: number; failure: string };
+  { id: number; facts: EvidenceImageFacts } | { id: number; problem: { kind: ImportErrorKind; message: string } } | { id: number; failure: string };
 
 interface Task {
   request: ExamineRequest;
@@ -110,10 +108,7 @@ export class EvidenceImagePool {
     if (task) {
       const outOfMemory = /out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(`${(cause as NodeJS.ErrnoException).code ?? ''} ${cause.message}`);
       task.reject(
-        new ImportFileError(
-          'damaged-image',
-          `${task.request.source}: ${outOfMemory ? 'decoding ran out of memory' : `the decoder failed (${cause.message})`}`,
-        ),
+        new ImportFileError('damaged-image', `${task.request.source}: ${outOfMemory ? 'decoding ran out of memory' : `the decoder failed (${cause.message})`}`),
       );
     }
     void entry.worker.terminate();

@@ -49,7 +49,10 @@ export async function openEvidenceSource(path: string, followLinks: boolean, lim
   try {
     const info = await handle.stat();
     if (!info.isFile()) {
-      throw new ImportFileError('not-a-regular-file', `${shown}: became something other than a regular file (a FIFO, device or socket) after the folder was scanned: not read`);
+      throw new ImportFileError(
+        'not-a-regular-file',
+        `${shown}: became something other than a regular file (a FIFO, device or socket) after the folder was scanned: not read`,
+      );
     }
     if (info.size === 0) throw new ImportFileError('empty-file', `${shown}: file is empty (0 bytes)`);
     const head = Buffer.alloc(Math.min(SIGNATURE_BYTES, info.size));
@@ -89,7 +92,10 @@ export async function* readChunks(opened: OpenedSource, path: string, limits: So
     if (bytesRead === 0) return;
     position += bytesRead;
     if (position > limits.maxBytes) {
-      throw new ImportFileError('too-large', `${displayPath(path)}: grew past the ${describeBytes(limits.maxBytes)} ${limits.maxBytesReason} while being read: not imported`);
+      throw new ImportFileError(
+        'too-large',
+        `${displayPath(path)}: grew past the ${describeBytes(limits.maxBytes)} ${limits.maxBytesReason} while being read: not imported`,
+      );
     }
     // The consumer is done with a chunk before asking for the next, so the buffer is reused.
     yield buffer.subarray(0, bytesRead);
@@ -100,7 +106,13 @@ async function withTimeout<T>(operation: Promise<T>, path: string, timeoutMs = D
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new ImportFileError('read-error', `${displayPath(path)}: no data for ${Math.round(timeoutMs / 1000)} s while reading (a stalled network share or drive?): not imported`)),
+      () =>
+        reject(
+          new ImportFileError(
+            'read-error',
+            `${displayPath(path)}: no data for ${Math.round(timeoutMs / 1000)} s while reading (a stalled network share or drive?): not imported`,
+          ),
+        ),
       timeoutMs,
     );
   });

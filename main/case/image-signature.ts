@@ -8,10 +8,7 @@
 /** Bytes needed to tell the formats below apart. */
 export const SIGNATURE_BYTES = 16;
 
-export type SignatureVerdict =
-  | { kind: 'supported'; format: 'png' | 'jpeg' | 'webp' | 'tiff' }
-  | { kind: 'unsupported'; format: string }
-  | { kind: 'unknown' };
+export type SignatureVerdict = { kind: 'supported'; format: 'png' | 'jpeg' | 'webp' | 'tiff' } | { kind: 'unsupported'; format: string } | { kind: 'unknown' };
 
 const startsWith = (head: Uint8Array, bytes: readonly number[], at = 0) => bytes.every((byte, index) => head[at + index] === byte);
 const ascii = (text: string) => [...text].map((character) => character.charCodeAt(0));

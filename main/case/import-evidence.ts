@@ -171,7 +171,9 @@ async function runImportJob(
   } catch (error) {
     // Whatever is still being prepared is dropped; its files have no outcome yet, so a resume redoes them.
     const leftovers = await Promise.allSettled(inFlight);
-    await Promise.all(leftovers.map((result) => (result.status === 'fulfilled' && result.value.kind === 'ready' ? store.discard(result.value.received) : undefined)));
+    await Promise.all(
+      leftovers.map((result) => (result.status === 'fulfilled' && result.value.kind === 'ready' ? store.discard(result.value.received) : undefined)),
+    );
     finishStopped(db, job, options, error);
     throw error instanceof CancelledError || signal?.aborted ? asCancelled(error) : error;
   } finally {
@@ -221,9 +223,10 @@ function examinerFor(pool: EvidenceImagePool | null): Examine {
 
 async function limitsFor(store: EvidenceStore, options: ImportOptions): Promise<{ maxBytes: number; maxBytesReason: string; readTimeoutMs?: number }> {
   const free = await store.freeBytes();
-  const limits = options.maxFileBytes !== undefined && options.maxFileBytes < free
-    ? { maxBytes: options.maxFileBytes, maxBytesReason: 'size limit of this import' }
-    : { maxBytes: free, maxBytesReason: "that the case's disk can still take" };
+  const limits =
+    options.maxFileBytes !== undefined && options.maxFileBytes < free
+      ? { maxBytes: options.maxFileBytes, maxBytesReason: 'size limit of this import' }
+      : { maxBytes: free, maxBytesReason: "that the case's disk can still take" };
   return { ...limits, ...(options.readTimeoutMs !== undefined ? { readTimeoutMs: options.readTimeoutMs } : {}) };
 }
 
@@ -265,7 +268,13 @@ async function commit(db: CaseDatabase, store: EvidenceStore, jobId: number, pre
   await commitItem(db, store, jobId, prepared, examiner);
 }
 
-async function commitItem(db: CaseDatabase, store: EvidenceStore, jobId: number, prepared: Extract<Prepared, { kind: 'ready' }>, examiner: string): Promise<void> {
+async function commitItem(
+  db: CaseDatabase,
+  store: EvidenceStore,
+  jobId: number,
+  prepared: Extract<Prepared, { kind: 'ready' }>,
+  examiner: string,
+): Promise<void> {
   const { received, facts, source } = prepared;
   const storePath = await store.commit(received);
   db.recordImportedItem({

@@ -117,9 +117,13 @@ async function classifyLink(path: string, realRoot: string): Promise<ImportSourc
   const info = await lstat(target);
   if (info.isDirectory()) {
     // Following links to folders invites loops and double counting; the folder is imported anyway.
-    return refused(path, new ImportFileError('symlink-not-followed', `${displayPath(path)}: symbolic link to a folder inside the imported folder: not followed`));
+    return refused(
+      path,
+      new ImportFileError('symlink-not-followed', `${displayPath(path)}: symbolic link to a folder inside the imported folder: not followed`),
+    );
   }
-  if (!info.isFile()) return refused(path, new ImportFileError('not-a-regular-file', `${displayPath(path)}: symbolic link to something that is not a regular file`));
+  if (!info.isFile())
+    return refused(path, new ImportFileError('not-a-regular-file', `${displayPath(path)}: symbolic link to something that is not a regular file`));
   if (!hasImageFileExtension(target)) return refused(path, unsupportedTypeProblem(path));
   return { path, followLinks: true };
 }

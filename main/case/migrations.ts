@@ -14,15 +14,7 @@ interface Migration {
 }
 
 /** Tables whose rows are records of what happened: once written, never changed or removed. */
-export const APPEND_ONLY_TABLES = [
-  'audit_log',
-  'evidence_items',
-  'tags',
-  'notes',
-  'purification_runs',
-  'classifier_verdicts',
-  'reports',
-] as const;
+export const APPEND_ONLY_TABLES = ['audit_log', 'evidence_items', 'tags', 'notes', 'purification_runs', 'classifier_verdicts', 'reports'] as const;
 
 /** Append-only tables added by later migrations (migration 1's list above is never edited). */
 export const LATER_APPEND_ONLY_TABLES = ['examiner_keys', 'checkpoints'] as const;
@@ -203,7 +195,7 @@ const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    description: 'the OS account beside each audit entry; examiners\' signing keys and signed checkpoints of the chain head',
+    description: "the OS account beside each audit entry; examiners' signing keys and signed checkpoints of the chain head",
     sql: `
       -- Hashed with the entry when present (see audit-chain.ts); entries written before this
       -- migration have none and keep their hashes.
@@ -263,7 +255,11 @@ export function expectedSchema(open: (path: string) => Database): Map<string, { 
   const reference = open(':memory:');
   try {
     for (const migration of MIGRATIONS) reference.exec(migration.sql);
-    const rows = reference.prepare(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'`).all() as { type: string; name: string; sql: string | null }[];
+    const rows = reference.prepare(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'`).all() as {
+      type: string;
+      name: string;
+      sql: string | null;
+    }[];
     return new Map(rows.map(({ type, name, sql }) => [name, { type, sql }]));
   } finally {
     reference.close();

@@ -72,7 +72,8 @@ export interface PurifyJobParameters {
 
 export async function purifyEvidence(caseFolder: CaseFolder, request: PurifyEvidenceRequest): Promise<PurifyEvidenceSummary> {
   const { db } = caseFolder;
-  const override = request.override === undefined ? undefined : { cluster: findCluster(request.bundle, request.override.cluster), reason: request.override.reason.trim() };
+  const override =
+    request.override === undefined ? undefined : { cluster: findCluster(request.bundle, request.override.cluster), reason: request.override.reason.trim() };
   if (override && override.reason.length === 0) throw new UserInputError('a cluster override needs a reason (--reason)');
   if (request.itemIds.length === 0) throw new UserInputError('no evidence items to purify');
   for (const itemId of request.itemIds) db.getItem(itemId);
@@ -93,7 +94,8 @@ export async function purifyEvidence(caseFolder: CaseFolder, request: PurifyEvid
 export function resumablePurifyJob(caseFolder: CaseFolder, jobId?: number): { jobId: number; parameters: PurifyJobParameters } {
   const resumable = caseFolder.db.jobs({ kind: PURIFY_JOB_KIND, states: ['interrupted', 'cancelled', 'failed'] });
   const job = jobId === undefined ? resumable.at(-1) : resumable.find((candidate) => candidate.id === jobId);
-  if (!job) throw new UserInputError(jobId === undefined ? 'no interrupted, cancelled or failed purify job to resume' : `purify job ${jobId} cannot be resumed`);
+  if (!job)
+    throw new UserInputError(jobId === undefined ? 'no interrupted, cancelled or failed purify job to resume' : `purify job ${jobId} cannot be resumed`);
   return { jobId: job.id, parameters: job.parameters as PurifyJobParameters };
 }
 
@@ -108,7 +110,9 @@ export async function resumePurifyJob(
   const { db } = caseFolder;
   const { parameters } = resumablePurifyJob(caseFolder, request.jobId);
   if (request.bundle.manifestSha256 !== parameters.bundleManifestSha256) {
-    throw new UserInputError(`purify job ${request.jobId} used bundle ${parameters.bundlePath} with manifest SHA-256 ${parameters.bundleManifestSha256}; ${request.bundle.path} has ${request.bundle.manifestSha256}`);
+    throw new UserInputError(
+      `purify job ${request.jobId} used bundle ${parameters.bundlePath} with manifest SHA-256 ${parameters.bundleManifestSha256}; ${request.bundle.path} has ${request.bundle.manifestSha256}`,
+    );
   }
   const classifierId = request.classifier ? { id: request.classifier.identity.id, weightsSha256: request.classifier.identity.weightSha256 } : null;
   if (JSON.stringify(classifierId) !== JSON.stringify(parameters.classifier)) {
@@ -117,16 +121,30 @@ export async function resumePurifyJob(
   const done = new Set(parameters.itemIds.filter((itemId) => db.purificationRuns(itemId).some((run) => run.jobId === request.jobId)));
   db.resumeJob(request.jobId, request.examiner);
   const remaining = parameters.itemIds.filter((itemId) => !done.has(itemId));
-  return runPurifyJob(caseFolder, request.jobId, parameters, remaining, { ...request, override: parameters.clusterOverride ?? undefined, options: parameters.options }, true, [...done]);
+  return runPurifyJob(
+    caseFolder,
+    request.jobId,
+    parameters,
+    remaining,
+    { ...request, override: parameters.clusterOverride ?? undefined, options: parameters.options },
+    true,
+    [...done],
+  );
 }
 
 async function runPurifyJob(
-  caseFolder: CaseFolder, jobId: number, parameters: PurifyJobParameters, itemIds: readonly number[],
-  request: Omit<PurifyEvidenceRequest, 'itemIds'>, resumed: boolean, doneEarlier: number[] = [],
+  caseFolder: CaseFolder,
+  jobId: number,
+  parameters: PurifyJobParameters,
+  itemIds: readonly number[],
+  request: Omit<PurifyEvidenceRequest, 'itemIds'>,
+  resumed: boolean,
+  doneEarlier: number[] = [],
 ): Promise<PurifyEvidenceSummary> {
   const { db } = caseFolder;
   const progress = request.progress ?? silentProgress;
-  const override = request.override === undefined ? undefined : { cluster: findCluster(request.bundle, request.override.cluster), reason: request.override.reason };
+  const override =
+    request.override === undefined ? undefined : { cluster: findCluster(request.bundle, request.override.cluster), reason: request.override.reason };
   const done: PurifiedItem[] = [];
   const summary = () => ({ purified: [...doneEarlier, ...done.map((item) => item.itemId)], runIds: done.map((item) => item.run.id) });
   // one set of CBPDN worker threads for the whole job (starting them costs ~1 s per image otherwise)
@@ -152,8 +170,13 @@ async function runPurifyJob(
 }
 
 async function purifyOne(
-  caseFolder: CaseFolder, itemId: number, jobId: number, bundleId: string,
-  override: { cluster: { id: string }; reason: string } | undefined, request: PurifyEvidenceRequest, progress: ProgressReporter,
+  caseFolder: CaseFolder,
+  itemId: number,
+  jobId: number,
+  bundleId: string,
+  override: { cluster: { id: string }; reason: string } | undefined,
+  request: PurifyEvidenceRequest,
+  progress: ProgressReporter,
   engines: PurificationEngines,
 ): Promise<PurifiedItem> {
   const { db, store } = caseFolder;
@@ -169,7 +192,12 @@ async function purifyOne(
   const resolved = resolvePurificationOptions(bundle.manifest, request.options ?? {});
   const { options } = resolved;
   const result = await purifyImage({
-    image, bundle, extractor, engines, progress, signal: request.signal,
+    image,
+    bundle,
+    extractor,
+    engines,
+    progress,
+    signal: request.signal,
     options: { ...options, ...(override ? { clusterOverride: override.cluster.id } : {}) },
   });
   const purified: ImageArray = { ...result.purified, channels: result.purified.channels as 1 | 3 };
@@ -227,14 +255,26 @@ async function purifyOne(
 
   const verdicts: Verdict[] = [];
   if (classifier && scoresBefore && scoresAfter) {
-    for (const [stage, scores] of [['before', scoresBefore], ['after', scoresAfter]] as const) {
-      verdicts.push(db.recordVerdict({
-        itemId, purificationRunId: run.id, stage, scores, examiner: request.examiner,
-        modelId: classifier.identity.id, modelWeightsSha256: classifier.identity.weightSha256,
-      }));
+    for (const [stage, scores] of [
+      ['before', scoresBefore],
+      ['after', scoresAfter],
+    ] as const) {
+      verdicts.push(
+        db.recordVerdict({
+          itemId,
+          purificationRunId: run.id,
+          stage,
+          scores,
+          examiner: request.examiner,
+          modelId: classifier.identity.id,
+          modelWeightsSha256: classifier.identity.weightSha256,
+        }),
+      );
     }
   }
-  const warnings = result.cbpdn.converged ? [] : [`item ${itemId}: CBPDN stopped at the iteration cap (${result.cbpdn.iterations}) before reaching tolerance ${options.tolerance}`];
+  const warnings = result.cbpdn.converged
+    ? []
+    : [`item ${itemId}: CBPDN stopped at the iteration cap (${result.cbpdn.iterations}) before reaching tolerance ${options.tolerance}`];
   return { itemId, run, verdicts, warnings };
 }
 

@@ -35,7 +35,11 @@ export function publicKeyFrom(publicKeyBase64: string): KeyObject {
 
 /** One file per examiner name; the hash keeps names that differ only in case or punctuation apart. */
 export function keyFileOf(examiner: string, home = configHome()): string {
-  const slug = examiner.normalize('NFC').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40) || 'examiner';
+  const slug =
+    examiner
+      .normalize('NFC')
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .slice(0, 40) || 'examiner';
   const digest = sha256Hex(examiner.normalize('NFC')).slice(0, 16);
   return join(home, 'keys', `${slug}-${digest}.ed25519.pem`);
 }

@@ -1,14 +1,6 @@
 /** One thing `acsr case verify` found wrong, named so that a reader can go and look at it. */
 export type ProblemKind =
-  | 'database-integrity'
-  | 'audit-chain'
-  | 'append-only-guard'
-  | 'schema'
-  | 'record'
-  | 'checkpoint'
-  | 'evidence'
-  | 'purified-output'
-  | 'report-file';
+  'database-integrity' | 'audit-chain' | 'append-only-guard' | 'schema' | 'record' | 'checkpoint' | 'evidence' | 'purified-output' | 'report-file';
 
 export interface VerificationProblem {
   kind: ProblemKind;

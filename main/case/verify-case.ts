@@ -75,7 +75,12 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
   const auditRows = read('the audit log', () => [...db.auditRows()], [] as StoredAuditRow[]);
   const auditChain = checkAuditChain(auditRows);
   if (auditChain.broken) {
-    problems.push({ kind: 'audit-chain', where: `audit entry ${auditChain.broken.sequence}`, reason: auditChain.broken.reason, auditSequence: auditChain.broken.sequence });
+    problems.push({
+      kind: 'audit-chain',
+      where: `audit entry ${auditChain.broken.sequence}`,
+      reason: auditChain.broken.reason,
+      auditSequence: auditChain.broken.sequence,
+    });
   }
   problems.push(...read('the schema', () => checkSchema(db.stores.file), []));
   problems.push(...read('the records', () => verifyRecords(db.stores, auditRows), []));
@@ -111,20 +116,29 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
     if (entry) {
       for (const field of ['sha256', 'md5', 'sizeBytes', 'storePath', 'originalPath', 'pdqHash'] as const) {
         if (entry[field] !== item[field]) {
-          problems.push({ kind: 'evidence', where, reason: `recorded ${field} ${JSON.stringify(item[field])} differs from the audit log's ${JSON.stringify(entry[field])}`, itemId: item.id });
+          problems.push({
+            kind: 'evidence',
+            where,
+            reason: `recorded ${field} ${JSON.stringify(item[field])} differs from the audit log's ${JSON.stringify(entry[field])}`,
+            itemId: item.id,
+          });
         }
       }
     }
     if (item.storePath !== store.relativePathOf(item.sha256)) {
       problems.push({ kind: 'evidence', where, reason: `store path does not match the recorded SHA-256 ${item.sha256}`, itemId: item.id });
     }
-    const actual = await store.hashStored(item.storePath).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'missing' : `unreadable (${error.message})`));
+    const actual = await store
+      .hashStored(item.storePath)
+      .catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'missing' : `unreadable (${error.message})`));
     if (actual !== item.sha256) {
       problems.push({
         kind: 'evidence',
         where,
         itemId: item.id,
-        reason: /^[0-9a-f]{64}$/.test(actual) ? `file's SHA-256 is ${actual}, recorded ${item.sha256}: the evidence file was altered` : `stored file is ${actual}`,
+        reason: /^[0-9a-f]{64}$/.test(actual)
+          ? `file's SHA-256 is ${actual}, recorded ${item.sha256}: the evidence file was altered`
+          : `stored file is ${actual}`,
       });
     }
     itemsChecked++;
@@ -138,7 +152,12 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
       recordedFiles.add(run.outputStorePath);
       const actual = await store.hashStored(run.outputStorePath).catch(() => 'missing or unreadable');
       if (actual !== run.outputSha256) {
-        problems.push({ kind: 'purified-output', where: `purification run ${run.id} of item ${item.id} (${run.outputStorePath})`, reason: `file's SHA-256 is ${actual}, recorded ${run.outputSha256}`, itemId: item.id });
+        problems.push({
+          kind: 'purified-output',
+          where: `purification run ${run.id} of item ${item.id} (${run.outputStorePath})`,
+          reason: `file's SHA-256 is ${actual}, recorded ${run.outputSha256}`,
+          itemId: item.id,
+        });
       }
       outputsChecked++;
       // The low/high parts the image view shows are outputs of the run too.
@@ -148,13 +167,22 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
         recordedFiles.add(part.storePath);
         const partHash = await store.hashStored(part.storePath).catch(() => 'missing or unreadable');
         if (partHash !== part.sha256) {
-          problems.push({ kind: 'purified-output', where: `purification run ${run.id} of item ${item.id}, part ${name} (${part.storePath})`, reason: `file's SHA-256 is ${partHash}, recorded ${part.sha256}`, itemId: item.id });
+          problems.push({
+            kind: 'purified-output',
+            where: `purification run ${run.id} of item ${item.id}, part ${name} (${part.storePath})`,
+            reason: `file's SHA-256 is ${partHash}, recorded ${part.sha256}`,
+            itemId: item.id,
+          });
         }
       }
     }
   }
 
-  const reportCheck = await verifyReportFiles(read('the reports', () => db.reports(), [] as ReportRecord[]), auditRows, store.caseFolder);
+  const reportCheck = await verifyReportFiles(
+    read('the reports', () => db.reports(), [] as ReportRecord[]),
+    auditRows,
+    store.caseFolder,
+  );
   problems.push(...reportCheck.problems);
 
   const unrecordedStoreFiles: string[] = [];
@@ -179,25 +207,28 @@ export async function verifyCase(db: CaseDatabase, store: EvidenceStore, options
     reportsNotFound: reportCheck.notFound,
   };
   if (options.record ?? true) {
-    const entry = read('nothing (recording the check)', () =>
-      db.appendAudit({
-        examiner: options.examiner,
-        action: 'verify',
-        subject: `case:${caseNumber}`,
-        parameters: {
-          ok: result.ok,
-          auditEntriesChecked: auditChain.entries,
-          auditHeadSha256: auditChain.headSha256,
-          itemsChecked,
-          outputsChecked,
-          reportsChecked: reportCheck.checked,
-          problemCount: problems.length,
-          firstBrokenLink: result.firstBrokenLink,
-          // The items whose tiles the app marks until a later verification passes.
-          affectedItemIds: affectedItemIds(problems),
-        },
-      }),
-    null);
+    const entry = read(
+      'nothing (recording the check)',
+      () =>
+        db.appendAudit({
+          examiner: options.examiner,
+          action: 'verify',
+          subject: `case:${caseNumber}`,
+          parameters: {
+            ok: result.ok,
+            auditEntriesChecked: auditChain.entries,
+            auditHeadSha256: auditChain.headSha256,
+            itemsChecked,
+            outputsChecked,
+            reportsChecked: reportCheck.checked,
+            problemCount: problems.length,
+            firstBrokenLink: result.firstBrokenLink,
+            // The items whose tiles the app marks until a later verification passes.
+            affectedItemIds: affectedItemIds(problems),
+          },
+        }),
+      null,
+    );
     if (entry) result.auditSequence = entry.sequence;
   }
   return result;
@@ -217,7 +248,11 @@ function affectedItemIds(problems: VerificationProblem[]): number[] {
  * are found there even when the folder was moved or copied since (their paths were recorded
  * absolute, under the folder named in the case-create entry).
  */
-async function verifyReportFiles(reports: ReportRecord[], auditRows: StoredAuditRow[], caseFolder: string): Promise<{ problems: VerificationProblem[]; checked: number; notFound: string[] }> {
+async function verifyReportFiles(
+  reports: ReportRecord[],
+  auditRows: StoredAuditRow[],
+  caseFolder: string,
+): Promise<{ problems: VerificationProblem[]; checked: number; notFound: string[] }> {
   const problems: VerificationProblem[] = [];
   const notFound: string[] = [];
   const recordedFolder = caseFolderAtCreation(auditRows);
@@ -247,13 +282,23 @@ async function verifyReportFiles(reports: ReportRecord[], auditRows: StoredAudit
         notFound.push(path);
         continue;
       }
-      problems.push({ kind: 'report-file', where, reason: `the report file is ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone from the case folder' : `unreadable (${(error as Error).message})`}`, auditSequence: entry.sequence });
+      problems.push({
+        kind: 'report-file',
+        where,
+        reason: `the report file is ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone from the case folder' : `unreadable (${(error as Error).message})`}`,
+        auditSequence: entry.sequence,
+      });
       continue;
     }
     checked++;
     const actual = sha256Hex(bytes);
     if (actual !== entry.sha256) {
-      problems.push({ kind: 'report-file', where, reason: `the file's SHA-256 is ${actual}, but audit entry ${entry.sequence} recorded ${entry.sha256} when it was written: the report was edited afterwards`, auditSequence: entry.sequence });
+      problems.push({
+        kind: 'report-file',
+        where,
+        reason: `the file's SHA-256 is ${actual}, but audit entry ${entry.sequence} recorded ${entry.sha256} when it was written: the report was edited afterwards`,
+        auditSequence: entry.sequence,
+      });
     }
   }
   return { problems, checked, notFound };

@@ -74,15 +74,27 @@ export function verifyCheckpoints(input: {
   for (const checkpoint of input.checkpoints) {
     const where = `checkpoint ${checkpoint.id} (entry ${checkpoint.sequence}, signed by ${checkpoint.examiner} on ${checkpoint.signedAt})`;
     if (publicKeyFingerprint(checkpoint.publicKey) !== checkpoint.keyFingerprint) {
-      problems.push({ kind: 'checkpoint', where, reason: `its public key does not have the fingerprint ${checkpoint.keyFingerprint} it claims: the checkpoint was altered` });
+      problems.push({
+        kind: 'checkpoint',
+        where,
+        reason: `its public key does not have the fingerprint ${checkpoint.keyFingerprint} it claims: the checkpoint was altered`,
+      });
       continue;
     }
     const key = keys.get(checkpoint.keyFingerprint);
     if (!key) {
       // Still checked below with its own copy of the key: a chain cut short takes the key's entry with it.
-      problems.push({ kind: 'checkpoint', where, reason: `signed with key ${checkpoint.keyFingerprint}, which the case's signing keys no longer record (the entry that recorded it is gone)` });
+      problems.push({
+        kind: 'checkpoint',
+        where,
+        reason: `signed with key ${checkpoint.keyFingerprint}, which the case's signing keys no longer record (the entry that recorded it is gone)`,
+      });
     } else if (!sameName(key.examiner, checkpoint.examiner)) {
-      problems.push({ kind: 'checkpoint', where, reason: `signed with key ${checkpoint.keyFingerprint}, which the case records for ${JSON.stringify(key.examiner)}, not for ${JSON.stringify(checkpoint.examiner)}` });
+      problems.push({
+        kind: 'checkpoint',
+        where,
+        reason: `signed with key ${checkpoint.keyFingerprint}, which the case records for ${JSON.stringify(key.examiner)}, not for ${JSON.stringify(checkpoint.examiner)}`,
+      });
       continue;
     }
     if (!signatureHolds(statementOf(checkpoint), checkpoint.signature, checkpoint.publicKey)) {
@@ -97,7 +109,13 @@ export function verifyCheckpoints(input: {
     if (!checkHead(checkpoint, where) || !key) continue;
     valid++;
     if (!latest || checkpoint.sequence >= latest.sequence) {
-      latest = { sequence: checkpoint.sequence, headSha256: checkpoint.headSha256, examiner: checkpoint.examiner, signedAt: checkpoint.signedAt, keyFingerprint: checkpoint.keyFingerprint };
+      latest = {
+        sequence: checkpoint.sequence,
+        headSha256: checkpoint.headSha256,
+        examiner: checkpoint.examiner,
+        signedAt: checkpoint.signedAt,
+        keyFingerprint: checkpoint.keyFingerprint,
+      };
     }
   }
 

@@ -23,7 +23,11 @@ export function isSqliteError(error: unknown): error is Error & { code: string }
 /** A read that SQLite refused: damage, or a schema that is not the program's (named by checkSchema too). */
 export function unreadableProblem(error: Error, while_: string): VerificationProblem {
   if (isDatabaseDamage(error)) return damageProblem(error, while_);
-  return { kind: 'schema', where: 'case.sqlite', reason: `reading ${while_} failed with "${error.message}": the database's structure is not the one this program creates` };
+  return {
+    kind: 'schema',
+    where: 'case.sqlite',
+    reason: `reading ${while_} failed with "${error.message}": the database's structure is not the one this program creates`,
+  };
 }
 
 export function damageProblem(error: Error, while_: string): VerificationProblem {
@@ -64,13 +68,22 @@ export function checkSchema(file: DatabaseFile): VerificationProblem[] {
     } else if (have.type !== want.type || have.sql !== want.sql) {
       problems.push(
         guard
-          ? { kind: 'append-only-guard', where: `table ${guard[1]}`, reason: `trigger ${name} is not the one the program creates (its SQL text was replaced): it may no longer stop ${guard[2]}s; its text is now ${JSON.stringify(have.sql)}` }
+          ? {
+              kind: 'append-only-guard',
+              where: `table ${guard[1]}`,
+              reason: `trigger ${name} is not the one the program creates (its SQL text was replaced): it may no longer stop ${guard[2]}s; its text is now ${JSON.stringify(have.sql)}`,
+            }
           : { kind: 'schema', where: `${want.type} ${name}`, reason: `its definition differs from the program's: ${JSON.stringify(have.sql)}` },
       );
     }
   }
   for (const [name, have] of actual) {
-    if (!expected.has(name)) problems.push({ kind: 'schema', where: `${have.type} ${name}`, reason: `the program never creates this ${have.type}: it was added to the database by other means (${JSON.stringify(have.sql)})` });
+    if (!expected.has(name))
+      problems.push({
+        kind: 'schema',
+        where: `${have.type} ${name}`,
+        reason: `the program never creates this ${have.type}: it was added to the database by other means (${JSON.stringify(have.sql)})`,
+      });
   }
   return problems;
 }

@@ -50,7 +50,15 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     const name = facts.items.get(Number(id))?.parameters.originalName ?? items?.get(Number(id))?.original_name;
     return `item ${String(id)}${typeof name === 'string' ? ` (${name})` : ''}`;
   };
-  const compare = <R extends Row>(spec: { what: string; table: string; rows: Map<number, R> | null; entries: Map<number, ChainEntry>; where: (id: number, row?: R, entry?: ChainEntry) => string; fields: (row: R, entry: ChainEntry) => Field[]; item?: (id: number, row?: R, entry?: ChainEntry) => unknown }) => {
+  const compare = <R extends Row>(spec: {
+    what: string;
+    table: string;
+    rows: Map<number, R> | null;
+    entries: Map<number, ChainEntry>;
+    where: (id: number, row?: R, entry?: ChainEntry) => string;
+    fields: (row: R, entry: ChainEntry) => Field[];
+    item?: (id: number, row?: R, entry?: ChainEntry) => unknown;
+  }) => {
     if (!spec.rows) return;
     /** The app marks the tile of the item a finding is on. */
     const onItem = (id: number, row?: R, entry?: ChainEntry): { itemId?: number } => {
@@ -60,7 +68,12 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     for (const [id, row] of spec.rows) {
       const entry = spec.entries.get(id);
       if (!entry) {
-        problems.push({ kind: 'record', where: spec.where(id, row), reason: `no audit entry records this ${spec.what}: the row in ${spec.table} was added outside the program`, ...onItem(id, row) });
+        problems.push({
+          kind: 'record',
+          where: spec.where(id, row),
+          reason: `no audit entry records this ${spec.what}: the row in ${spec.table} was added outside the program`,
+          ...onItem(id, row),
+        });
         continue;
       }
       for (const field of spec.fields(row, entry)) {
@@ -76,17 +89,30 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     }
     for (const [id, entry] of spec.entries) {
       if (spec.rows.has(id)) continue;
-      problems.push({ kind: 'record', where: spec.where(id, undefined, entry), reason: `audit entry ${entry.sequence} records this ${spec.what}, but its row in ${spec.table} is gone: it was deleted`, auditSequence: entry.sequence, ...onItem(id, undefined, entry) });
+      problems.push({
+        kind: 'record',
+        where: spec.where(id, undefined, entry),
+        reason: `audit entry ${entry.sequence} records this ${spec.what}, but its row in ${spec.table} is gone: it was deleted`,
+        auditSequence: entry.sequence,
+        ...onItem(id, undefined, entry),
+      });
     }
   };
-  const common = (row: { examiner_id: unknown; created_at?: unknown; imported_at?: unknown }, entry: ChainEntry, timeColumn: 'created_at' | 'imported_at' = 'created_at'): Field[] => [
+  const common = (
+    row: { examiner_id: unknown; created_at?: unknown; imported_at?: unknown },
+    entry: ChainEntry,
+    timeColumn: 'created_at' | 'imported_at' = 'created_at',
+  ): Field[] => [
     { label: 'the examiner', actual: examinerName(row.examiner_id), expected: entry.examiner, compare: 'name' },
     { label: 'the time', actual: row[timeColumn], expected: entry.time, compare: 'time' },
   ];
   const p = (entry: ChainEntry, key: string) => entry.parameters[key];
 
   compare({
-    what: 'examiner', table: 'examiners', rows: rows('examiners', () => stores.examiners.storedRows()), entries: facts.examiners,
+    what: 'examiner',
+    table: 'examiners',
+    rows: rows('examiners', () => stores.examiners.storedRows()),
+    entries: facts.examiners,
     where: (id, row, entry) => `examiner ${id} (${show(entry?.parameters.name ?? row?.name)})`,
     fields: (row, entry) => [
       { label: 'the name', actual: row.name, expected: p(entry, 'name'), compare: 'name' },
@@ -96,13 +122,27 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
   const cases = rows('cases', () => stores.cases.storedRows());
   if (cases) verifyCaseRow(cases, facts, examinerName, problems);
   compare({
-    what: 'evidence item', table: 'evidence_items', rows: items, entries: facts.items, where: (id) => itemLabel(id), item: (id) => id,
+    what: 'evidence item',
+    table: 'evidence_items',
+    rows: items,
+    entries: facts.items,
+    where: (id) => itemLabel(id),
+    item: (id) => id,
     fields: (row, entry) => [
       ...(
         [
-          ['original name', 'original_name', 'originalName'], ['original path', 'original_path', 'originalPath'], ['size in bytes', 'size_bytes', 'sizeBytes'],
-          ['media type', 'media_type', 'mediaType'], ['width', 'width', 'width'], ['height', 'height', 'height'], ['SHA-256', 'sha256', 'sha256'], ['MD5', 'md5', 'md5'],
-          ['PDQ hash', 'pdq_hash', 'pdqHash'], ['PDQ quality', 'pdq_quality', 'pdqQuality'], ['store path', 'store_path', 'storePath'], ['import job', 'import_job_id', 'jobId'],
+          ['original name', 'original_name', 'originalName'],
+          ['original path', 'original_path', 'originalPath'],
+          ['size in bytes', 'size_bytes', 'sizeBytes'],
+          ['media type', 'media_type', 'mediaType'],
+          ['width', 'width', 'width'],
+          ['height', 'height', 'height'],
+          ['SHA-256', 'sha256', 'sha256'],
+          ['MD5', 'md5', 'md5'],
+          ['PDQ hash', 'pdq_hash', 'pdqHash'],
+          ['PDQ quality', 'pdq_quality', 'pdqQuality'],
+          ['store path', 'store_path', 'storePath'],
+          ['import job', 'import_job_id', 'jobId'],
         ] as const
       ).map(([label, column, key]): Field => ({ label: `the ${label}`, actual: row[column], expected: p(entry, key) })),
       { label: 'the decoder notes', actual: row.decode_notes, expected: p(entry, 'decodeNotes'), compare: 'json-text' },
@@ -110,8 +150,13 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     ],
   });
   compare({
-    what: 'tag', table: 'tags', rows: rows('tags', () => stores.tagsAndNotes.storedTagRows()), entries: facts.tags, item: itemOfRow,
-    where: (id, row, entry) => `${row?.kind === 'category' || p(entry ?? ({ parameters: {} } as ChainEntry), 'kind') === 'category' ? 'category' : 'tag'} ${id} on ${itemLabel(row?.item_id ?? subjectId(entry?.subject ?? '', 'item'))}`,
+    what: 'tag',
+    table: 'tags',
+    rows: rows('tags', () => stores.tagsAndNotes.storedTagRows()),
+    entries: facts.tags,
+    item: itemOfRow,
+    where: (id, row, entry) =>
+      `${row?.kind === 'category' || p(entry ?? ({ parameters: {} } as ChainEntry), 'kind') === 'category' ? 'category' : 'tag'} ${id} on ${itemLabel(row?.item_id ?? subjectId(entry?.subject ?? '', 'item'))}`,
     fields: (row, entry) => [
       { label: 'the item', actual: row.item_id, expected: subjectId(entry.subject, 'item') },
       { label: 'the kind', actual: row.kind, expected: p(entry, 'kind') },
@@ -122,7 +167,10 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
   });
   const reversalEntries = new Map([...facts.reversals].map(([id, reversal]) => [id, reversal.entry]));
   compare({
-    what: 'undo of a tag', table: 'tag_reversals', rows: rows('tag_reversals', () => stores.tagReversals.storedRows()), entries: reversalEntries,
+    what: 'undo of a tag',
+    table: 'tag_reversals',
+    rows: rows('tag_reversals', () => stores.tagReversals.storedRows()),
+    entries: reversalEntries,
     where: (id, row) => `undo ${id}${row ? ` of tag ${String(row.tag_id)}` : ''}`,
     fields: (row, entry) => {
       const reversal = facts.reversals.get(row.id)!;
@@ -135,7 +183,11 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     },
   });
   compare({
-    what: 'note', table: 'notes', rows: rows('notes', () => stores.tagsAndNotes.storedNoteRows()), entries: facts.notes, item: itemOfRow,
+    what: 'note',
+    table: 'notes',
+    rows: rows('notes', () => stores.tagsAndNotes.storedNoteRows()),
+    entries: facts.notes,
+    item: itemOfRow,
     where: (id, row, entry) => {
       const itemId = row ? row.item_id : subjectId(entry?.subject ?? '', 'item');
       return `note ${id} on ${itemId === null || itemId === undefined ? 'the case' : itemLabel(itemId)}`;
@@ -147,7 +199,11 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     ],
   });
   compare({
-    what: 'purification run', table: 'purification_runs', rows: rows('purification_runs', () => stores.runs.storedRows()), entries: facts.runs, item: itemOfRow,
+    what: 'purification run',
+    table: 'purification_runs',
+    rows: rows('purification_runs', () => stores.runs.storedRows()),
+    entries: facts.runs,
+    item: itemOfRow,
     where: (id, row, entry) => `purification run ${id} of ${itemLabel(row?.item_id ?? subjectId(entry?.subject ?? '', 'item'))}`,
     fields: (row, entry) => {
       const override = facts.overrides.get(row.id);
@@ -155,9 +211,17 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
         { label: 'the item', actual: row.item_id, expected: subjectId(entry.subject, 'item') },
         ...(
           [
-            ['bundle', 'bundle_id', 'bundleId'], ['bundle manifest SHA-256', 'bundle_manifest_sha256', 'bundleManifestSha256'], ['seed', 'seed', 'seed'], ['backend', 'backend', 'backend'],
-            ['chosen cluster', 'chosen_cluster', 'chosenCluster'], ['output SHA-256', 'output_sha256', 'outputSha256'], ['output PDQ hash', 'output_pdq_hash', 'outputPdqHash'],
-            ['PDQ distance', 'pdq_distance', 'pdqDistance'], ['job', 'job_id', 'jobId'], ['output store path', 'output_store_path', 'outputStorePath'], ['output PDQ quality', 'output_pdq_quality', 'outputPdqQuality'],
+            ['bundle', 'bundle_id', 'bundleId'],
+            ['bundle manifest SHA-256', 'bundle_manifest_sha256', 'bundleManifestSha256'],
+            ['seed', 'seed', 'seed'],
+            ['backend', 'backend', 'backend'],
+            ['chosen cluster', 'chosen_cluster', 'chosenCluster'],
+            ['output SHA-256', 'output_sha256', 'outputSha256'],
+            ['output PDQ hash', 'output_pdq_hash', 'outputPdqHash'],
+            ['PDQ distance', 'pdq_distance', 'pdqDistance'],
+            ['job', 'job_id', 'jobId'],
+            ['output store path', 'output_store_path', 'outputStorePath'],
+            ['output PDQ quality', 'output_pdq_quality', 'outputPdqQuality'],
           ] as const
         ).map(([label, column, key]): Field => ({ label: `the ${label}`, actual: row[column], expected: p(entry, key) })),
         { label: 'the parameters', actual: row.parameters, expected: p(entry, 'parameters'), compare: 'json-text' },
@@ -175,14 +239,21 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     },
   });
   compare({
-    what: 'classifier verdict', table: 'classifier_verdicts', rows: rows('classifier_verdicts', () => stores.verdicts.storedRows()), entries: facts.verdicts, item: itemOfRow,
+    what: 'classifier verdict',
+    table: 'classifier_verdicts',
+    rows: rows('classifier_verdicts', () => stores.verdicts.storedRows()),
+    entries: facts.verdicts,
+    item: itemOfRow,
     where: (id, row, entry) => `classifier verdict ${id} on ${itemLabel(row?.item_id ?? subjectId(entry?.subject ?? '', 'item'))}`,
     fields: (row, entry) => [
       { label: 'the item', actual: row.item_id, expected: subjectId(entry.subject, 'item') },
       ...(
         [
-          ['purification run', 'purification_run_id', 'purificationRunId'], ['stage', 'stage', 'stage'], ['model', 'model_id', 'modelId'],
-          ['model weights SHA-256', 'model_weights_sha256', 'modelWeightsSha256'], ['top class', 'top_class', 'topClass'],
+          ['purification run', 'purification_run_id', 'purificationRunId'],
+          ['stage', 'stage', 'stage'],
+          ['model', 'model_id', 'modelId'],
+          ['model weights SHA-256', 'model_weights_sha256', 'modelWeightsSha256'],
+          ['top class', 'top_class', 'topClass'],
         ] as const
       ).map(([label, column, key]): Field => ({ label: `the ${label}`, actual: row[column], expected: p(entry, key) })),
       { label: 'the scores', actual: row.scores, expected: p(entry, 'scores'), compare: 'json-text' },
@@ -190,7 +261,10 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     ],
   });
   compare({
-    what: 'report', table: 'reports', rows: rows('reports', () => stores.reports.storedRows()), entries: facts.reports,
+    what: 'report',
+    table: 'reports',
+    rows: rows('reports', () => stores.reports.storedRows()),
+    entries: facts.reports,
     where: (id, row, entry) => `report ${id} (${show(row?.path ?? entry?.parameters.path)})`,
     fields: (row, entry) => [
       { label: 'the report id', actual: `report:${String(row.report_uid)}`, expected: entry.subject },
@@ -201,7 +275,10 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     ],
   });
   compare({
-    what: 'signing key', table: 'examiner_keys', rows: rows('examiner_keys', () => stores.examiners.storedKeyRows()), entries: facts.keys,
+    what: 'signing key',
+    table: 'examiner_keys',
+    rows: rows('examiner_keys', () => stores.examiners.storedKeyRows()),
+    entries: facts.keys,
     where: (id, row, entry) => `signing key ${id} of ${examinerName(row?.examiner_id ?? subjectId(entry?.subject ?? '', 'examiner'))}`,
     fields: (row, entry) => [
       { label: 'the examiner', actual: row.examiner_id, expected: subjectId(entry.subject, 'examiner') },
@@ -211,7 +288,12 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     ],
   });
   for (const duplicate of facts.duplicates) {
-    problems.push({ kind: 'record', where: `${duplicate.table} ${duplicate.id}`, reason: `audit entries ${duplicate.sequences[0]} and ${duplicate.sequences[1]} both claim to have created it`, auditSequence: duplicate.sequences[1] });
+    problems.push({
+      kind: 'record',
+      where: `${duplicate.table} ${duplicate.id}`,
+      reason: `audit entries ${duplicate.sequences[0]} and ${duplicate.sequences[1]} both claim to have created it`,
+      auditSequence: duplicate.sequences[1],
+    });
   }
   return problems;
 }
@@ -222,8 +304,10 @@ function verifyCaseRow(rows: Map<number, CaseRow>, facts: ChainFacts, examinerNa
   const where = `the case ${show(entry?.parameters.number ?? row?.number)}`;
   if (!entry) problems.push({ kind: 'record', where, reason: 'no case-create entry in the audit log records this case' });
   if (!row) problems.push({ kind: 'record', where, reason: `audit entry ${entry?.sequence} created the case, but its row in cases is gone` });
-  for (const extra of extraEntries) problems.push({ kind: 'record', where, reason: `audit entry ${extra.sequence} creates a second case in one case folder`, auditSequence: extra.sequence });
-  for (const extra of extraRows) problems.push({ kind: 'record', where: `case row ${extra.id} (${show(extra.number)})`, reason: 'a second case row that no audit entry created' });
+  for (const extra of extraEntries)
+    problems.push({ kind: 'record', where, reason: `audit entry ${extra.sequence} creates a second case in one case folder`, auditSequence: extra.sequence });
+  for (const extra of extraRows)
+    problems.push({ kind: 'record', where: `case row ${extra.id} (${show(extra.number)})`, reason: 'a second case row that no audit entry created' });
   if (!entry || !row) return;
   const closed = facts.caseClose.length > 0;
   const fields: Field[] = [
@@ -236,7 +320,12 @@ function verifyCaseRow(rows: Map<number, CaseRow>, facts: ChainFacts, examinerNa
   ];
   for (const field of fields) {
     if (field.expected === undefined || agrees(field)) continue;
-    problems.push({ kind: 'record', where, reason: `${field.label} is ${show(field.actual)} in cases, but audit entry ${entry.sequence} recorded ${show(field.expected)}: the row was edited`, auditSequence: entry.sequence });
+    problems.push({
+      kind: 'record',
+      where,
+      reason: `${field.label} is ${show(field.actual)} in cases, but audit entry ${entry.sequence} recorded ${show(field.expected)}: the row was edited`,
+      auditSequence: entry.sequence,
+    });
   }
 }
 

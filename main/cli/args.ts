@@ -94,9 +94,11 @@ export function parseOptions<S extends OptionSpecs>(specs: S, argv: readonly str
       break;
     }
     if (!token.startsWith('--')) {
-      throw new UsageError(token.startsWith('-') && token.length > 1 && !PLAIN_DECIMAL.test(token)
-        ? `unknown option '${token}' (options are spelled --name)`
-        : `unexpected argument '${token}' (every value follows its --option)`);
+      throw new UsageError(
+        token.startsWith('-') && token.length > 1 && !PLAIN_DECIMAL.test(token)
+          ? `unknown option '${token}' (options are spelled --name)`
+          : `unexpected argument '${token}' (every value follows its --option)`,
+      );
     }
     const [name, inlineValue] = splitInlineValue(token.slice(2));
     const direct = byFlag.get(name);
@@ -181,9 +183,7 @@ function parseNumber(text: string, flag: string, spec: NumberOptionSpec): number
 }
 
 function unknownOptionMessage(name: string, known: string[]): string {
-  const closest = known
-    .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
-    .sort((a, b) => a.distance - b.distance)[0];
+  const closest = known.map((candidate) => ({ candidate, distance: editDistance(name, candidate) })).sort((a, b) => a.distance - b.distance)[0];
   const hint = closest && closest.distance <= Math.max(1, Math.floor(name.length / 3)) ? `; did you mean --${closest.candidate}?` : '';
   return `unknown option --${name}${hint}`;
 }

@@ -44,9 +44,7 @@ export function commandHelp(command: Command, path: string[], globalOptions: Opt
 
 function listCommands(entries: readonly CommandEntry[], parents: string[]): { path: string; summary: string }[] {
   return entries.flatMap((entry) =>
-    entry.kind === 'group'
-      ? listCommands(entry.subcommands, [...parents, entry.name])
-      : [{ path: [...parents, entry.name].join(' '), summary: entry.summary }],
+    entry.kind === 'group' ? listCommands(entry.subcommands, [...parents, entry.name]) : [{ path: [...parents, entry.name].join(' '), summary: entry.summary }],
   );
 }
 

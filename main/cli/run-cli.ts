@@ -13,12 +13,7 @@ import { commandHelp, groupHelp, topLevelHelp } from './help.ts';
 import { productVersion } from '../version.ts';
 import { toJsonLine } from '../io/json-file.ts';
 import { silentProgress } from '../progress/progress.ts';
-import {
-  createTerminalProgress,
-  jsonLinesProgress,
-  type ProgressOutputStream,
-  type TerminalProgress,
-} from '../progress/terminal-progress-bar.ts';
+import { createTerminalProgress, jsonLinesProgress, type ProgressOutputStream, type TerminalProgress } from '../progress/terminal-progress-bar.ts';
 
 export interface CliEnvironment {
   stdout: { write(chunk: string): unknown };
@@ -45,8 +40,7 @@ export const globalOptions = {
 } as const satisfies OptionSpecs;
 
 type ResolvedCommand =
-  | { kind: 'command'; command: Command; path: string[]; rest: string[] }
-  | { kind: 'group'; group: CommandGroup; path: string[]; rest: string[] };
+  { kind: 'command'; command: Command; path: string[]; rest: string[] } | { kind: 'group'; group: CommandGroup; path: string[]; rest: string[] };
 
 export async function runCli(argv: readonly string[], environment: CliEnvironment): Promise<number> {
   const commands = environment.commands ?? registeredCommands;
@@ -92,10 +86,7 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
 
     const { command, rest } = resolved;
     assertNoClashWithGlobalOptions(command, path);
-    const { json, progress: progressMode, quiet, help: _help, ...options } = parseOptions(
-      { ...globalOptions, ...command.options },
-      rest,
-    );
+    const { json, progress: progressMode, quiet, help: _help, ...options } = parseOptions({ ...globalOptions, ...command.options }, rest);
     const commandPath = path.join(' ');
     const mode = quiet ? 'none' : progressMode;
     terminal =
@@ -179,9 +170,7 @@ function unknownCommandMessage(word: string, parents: string[], available: reado
 }
 
 function helpFor(resolved: ResolvedCommand): string {
-  return resolved.kind === 'group'
-    ? groupHelp(resolved.group, resolved.path)
-    : commandHelp(resolved.command, resolved.path, globalOptions);
+  return resolved.kind === 'group' ? groupHelp(resolved.group, resolved.path) : commandHelp(resolved.command, resolved.path, globalOptions);
 }
 
 function assertNoClashWithGlobalOptions(command: Command, path: string[]): void {

@@ -18,7 +18,9 @@ export class GrantedPaths {
   refusal(request: JobRequest): string | null {
     const paths = request.kind === 'import' ? (request.sources ?? []) : request.kind === 'train' || request.kind === 'eval' ? [request.labelledFolder] : [];
     const ungranted = paths.filter((path) => !this.#covers(resolve(path)));
-    return ungranted.length === 0 ? null : `choose ${ungranted.length === 1 ? 'this folder' : 'these folders'} with the folder dialog first: ${ungranted.join(', ')}`;
+    return ungranted.length === 0
+      ? null
+      : `choose ${ungranted.length === 1 ? 'this folder' : 'these folders'} with the folder dialog first: ${ungranted.join(', ')}`;
   }
 
   #covers(path: string): boolean {

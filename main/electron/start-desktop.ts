@@ -41,7 +41,9 @@ async function main(): Promise<number> {
   const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ACSR_WORKSPACE: workspace } });
   // Ctrl-C reaches the child through the terminal's process group; this process only waits.
   process.on('SIGINT', () => {});
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+  );
   return code ?? (signal ? 128 + 2 : 1);
 }
 

@@ -43,7 +43,13 @@ export function runOfTask(caseFolder: CaseFolder, itemId: number, taskKey: strin
   return caseFolder.db.purificationRuns(itemId).find((run) => (run.parameters.fleet as { taskKey?: unknown } | undefined)?.taskKey === taskKey);
 }
 
-export async function acceptTaskResult(context: AcceptContext, item: EvidenceItem, task: PurifyTask, returned: unknown, attempts: number): Promise<PurificationRun> {
+export async function acceptTaskResult(
+  context: AcceptContext,
+  item: EvidenceItem,
+  task: PurifyTask,
+  returned: unknown,
+  attempts: number,
+): Promise<PurificationRun> {
   const earlier = runOfTask(context.caseFolder, item.id, task.key);
   if (earlier) return earlier;
   const { result, output, components } = await checkTaskResult(context, item, task, returned);
@@ -108,33 +114,45 @@ interface CheckedResult {
 async function checkTaskResult(context: AcceptContext, item: EvidenceItem, task: PurifyTask, returned: unknown): Promise<CheckedResult> {
   const refuse = (reason: string, worker = 'unknown'): never => {
     context.caseFolder.db.appendAudit({
-      examiner: context.examiner, action: REFUSED_OUTPUT_ACTION, subject: `item:${item.id}`,
+      examiner: context.examiner,
+      action: REFUSED_OUTPUT_ACTION,
+      subject: `item:${item.id}`,
       parameters: { taskKey: task.key, worker, queue: context.queueAddress, reason },
     });
     throw new WorkerOutputRefusedError(`item ${item.id}: the worker's output was refused: ${reason}`);
   };
   const parsed = taskResultSchema.safeParse(returned);
-  if (!parsed.success) return refuse(`the returned record is malformed (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  if (!parsed.success)
+    return refuse(`the returned record is malformed (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'})`);
   const result = parsed.data;
   const worker = result.worker;
   if (result.key !== task.key) refuse(`it answers task ${result.key}, not ${task.key}`, worker);
   if (result.itemSha256 !== item.sha256) refuse(`it purified ${result.itemSha256}, not the item's ${item.sha256}`, worker);
-  if (result.bundleManifestSha256 !== context.bundle.manifestSha256) refuse(`it used bundle ${result.bundleManifestSha256}, not ${context.bundle.manifestSha256}`, worker);
-  if (canonicalJson(result.parameters) !== canonicalJson(task.parameters)) refuse('its parameters differ from the task\'s', worker);
-  if (result.extractor.id !== context.bundle.manifest.extractor.id) refuse(`its extractor ${result.extractor.id} is not the bundle's ${context.bundle.manifest.extractor.id}`, worker);
+  if (result.bundleManifestSha256 !== context.bundle.manifestSha256)
+    refuse(`it used bundle ${result.bundleManifestSha256}, not ${context.bundle.manifestSha256}`, worker);
+  if (canonicalJson(result.parameters) !== canonicalJson(task.parameters)) refuse("its parameters differ from the task's", worker);
+  if (result.extractor.id !== context.bundle.manifest.extractor.id)
+    refuse(`its extractor ${result.extractor.id} is not the bundle's ${context.bundle.manifest.extractor.id}`, worker);
   const clusterIds = context.bundle.clusters.map((cluster) => cluster.id);
   if (canonicalJson(result.clusterIds) !== canonicalJson(clusterIds)) refuse("its clusters are not the bundle's", worker);
-  if (result.distances.length !== clusterIds.length || !clusterIds.includes(result.nearestClusterId)) refuse('its cluster distances do not fit the bundle', worker);
+  if (result.distances.length !== clusterIds.length || !clusterIds.includes(result.nearestClusterId))
+    refuse('its cluster distances do not fit the bundle', worker);
   const expectedUsed = task.parameters.clusterOverride ?? result.nearestClusterId;
   if (result.usedClusterId !== expectedUsed) refuse(`it used cluster ${result.usedClusterId}, not ${expectedUsed}`, worker);
 
   const readChecked = async (what: string, sha256: string): Promise<Buffer> => {
-    const read = await context.shared.results.read(sha256).catch((error: NodeJS.ErrnoException) => refuse(`${what} ${sha256} ${error.code === 'ENOENT' ? 'is not in the shared results area' : `cannot be read (${error.message})`}`, worker));
+    const read = await context.shared.results
+      .read(sha256)
+      .catch((error: NodeJS.ErrnoException) =>
+        refuse(`${what} ${sha256} ${error.code === 'ENOENT' ? 'is not in the shared results area' : `cannot be read (${error.message})`}`, worker),
+      );
     if (read.actualSha256 !== sha256) refuse(`${what} has SHA-256 ${read.actualSha256}, the worker reported ${sha256}`, worker);
     return read.bytes;
   };
   const output = await readChecked('the purified output', result.output.sha256);
-  const decoded = await decodeImage(output, { source: `purified output of item ${item.id}` }).catch((error: Error) => refuse(`the purified output does not decode (${error.message})`, worker));
+  const decoded = await decodeImage(output, { source: `purified output of item ${item.id}` }).catch((error: Error) =>
+    refuse(`the purified output does not decode (${error.message})`, worker),
+  );
   if (decoded.sourceFormat !== 'png' || decoded.width !== item.width || decoded.height !== item.height) {
     refuse(`the purified output is a ${decoded.width}x${decoded.height} ${decoded.sourceFormat}, not a ${item.width}x${item.height} PNG`, worker);
   }

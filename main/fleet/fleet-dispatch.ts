@@ -23,8 +23,7 @@ const KEEP_FINISHED_SECONDS = 7 * 24 * 3600;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export type TaskOutcome =
-  | { key: string; state: 'completed'; returned: unknown; attempts: number }
-  | { key: string; state: 'failed'; reason: string; attempts: number };
+  { key: string; state: 'completed'; returned: unknown; attempts: number } | { key: string; state: 'failed'; reason: string; attempts: number };
 
 export class FleetDispatch {
   readonly #queue: Queue;
@@ -74,7 +73,10 @@ export class FleetDispatch {
    * Each task's outcome as it finishes, in the order they finish. `onProgress` gets the share of
    * the whole batch done, counting each running task's own progress.
    */
-  async *outcomes(tasks: readonly PurifyTask[], control: { signal?: AbortSignal; onProgress?: (fraction: number, running: number) => void }): AsyncGenerator<TaskOutcome> {
+  async *outcomes(
+    tasks: readonly PurifyTask[],
+    control: { signal?: AbortSignal; onProgress?: (fraction: number, running: number) => void },
+  ): AsyncGenerator<TaskOutcome> {
     const pending = new Map(tasks.map((task) => [task.key, task]));
     let finished = 0;
     while (pending.size > 0) {

@@ -48,9 +48,11 @@ export function startFleetWorker(options: FleetWorkerOptions): FleetWorker {
     const task = parsed.data;
     log(`task ${task.key.slice(0, 12)}: item ${task.itemSha256.slice(0, 12)}, attempt ${job.attemptsMade + 1}`);
     // Progress goes to the queue (the workstation shows it); at most a few updates a second.
-    const progress = new ProgressReporter(throttleSink((event) => {
-      void job.updateProgress(Math.round(event.fraction * 1000) / 1000).catch(() => {});
-    }, 500));
+    const progress = new ProgressReporter(
+      throttleSink((event) => {
+        void job.updateProgress(Math.round(event.fraction * 1000) / 1000).catch(() => {});
+      }, 500),
+    );
     try {
       const result = await runner.run(task, { progress, ...(signal ? { signal } : {}) });
       tasksDone += 1;
@@ -82,5 +84,11 @@ export function startFleetWorker(options: FleetWorkerOptions): FleetWorker {
     return stopping;
   };
   const stopped = new Promise<void>((resolve) => worker.on('closed', () => resolve()));
-  return { stopped: stopped.then(() => stop()), stop, get tasksDone() { return tasksDone; } };
+  return {
+    stopped: stopped.then(() => stop()),
+    stop,
+    get tasksDone() {
+      return tasksDone;
+    },
+  };
 }

@@ -58,8 +58,13 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
   const resolved = resolvePurificationOptions(bundle.manifest, request.options);
   const { options } = resolved;
   const parameters: TaskParameters = {
-    tikhonovLambda: options.tikhonovLambda, cscLambda: options.cscLambda, tolerance: options.tolerance, maxIterations: options.maxIterations,
-    tileSize: options.tileSize, tileMargin: options.tileMargin ?? null, clusterOverride: overrideCluster?.id ?? null,
+    tikhonovLambda: options.tikhonovLambda,
+    cscLambda: options.cscLambda,
+    tolerance: options.tolerance,
+    maxIterations: options.maxIterations,
+    tileSize: options.tileSize,
+    tileMargin: options.tileMargin ?? null,
+    clusterOverride: overrideCluster?.id ?? null,
   };
   const itemOfTask = new Map<string, EvidenceItem>();
   const tasks: PurifyTask[] = [];
@@ -73,15 +78,31 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
     }
   }
   const summary: FleetPurifySummary = {
-    jobId: null, bundlePath: resolve(bundle.path), bundleManifestSha256: bundle.manifestSha256, items: [], doneEarlier, refused: [], failed: [], imagesPerMinute: 0,
+    jobId: null,
+    bundlePath: resolve(bundle.path),
+    bundleManifestSha256: bundle.manifestSha256,
+    items: [],
+    doneEarlier,
+    refused: [],
+    failed: [],
+    imagesPerMinute: 0,
   };
   if (tasks.length === 0) return summary;
 
-  const bundleId = resolve(bundle.path).replace(/[\\/]+$/, '').split(/[\\/]/).at(-1) || bundle.path;
+  const bundleId =
+    resolve(bundle.path)
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .at(-1) || bundle.path;
   const jobParameters: PurifyJobParameters & { queue: string } = {
-    itemIds: tasks.map((task) => itemOfTask.get(task.key)!.id), bundleId, bundlePath: resolve(bundle.path), bundleManifestSha256: bundle.manifestSha256,
-    clusterOverride: overrideCluster ? { cluster: overrideCluster.id, reason } : null, classifier: null,
-    options: request.options.maxIterations !== undefined ? { maxIterations: request.options.maxIterations } : {}, queue: request.queueAddress,
+    itemIds: tasks.map((task) => itemOfTask.get(task.key)!.id),
+    bundleId,
+    bundlePath: resolve(bundle.path),
+    bundleManifestSha256: bundle.manifestSha256,
+    clusterOverride: overrideCluster ? { cluster: overrideCluster.id, reason } : null,
+    classifier: null,
+    options: request.options.maxIterations !== undefined ? { maxIterations: request.options.maxIterations } : {},
+    queue: request.queueAddress,
   };
   const shared = new SharedArea(request.sharedDir);
   const dispatch = new FleetDispatch(connection);
@@ -103,13 +124,25 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
     }
     await dispatch.submit(tasks);
     const context: AcceptContext = {
-      caseFolder, shared, bundle, bundleId, resolved, override: overrideCluster ? { reason } : null,
-      jobId: job.id, examiner: request.examiner, queueAddress: request.queueAddress,
+      caseFolder,
+      shared,
+      bundle,
+      bundleId,
+      resolved,
+      override: overrideCluster ? { reason } : null,
+      jobId: job.id,
+      examiner: request.examiner,
+      queueAddress: request.queueAddress,
     };
     const onWorkers = progress.sub(0.02, 1);
     const outcomes = dispatch.outcomes(tasks, {
       ...(request.signal ? { signal: request.signal } : {}),
-      onProgress: (fraction, running) => onWorkers.report({ stage: 'on workers', fraction, message: `${summary.items.length + summary.refused.length + summary.failed.length} of ${tasks.length} returned, ${running} running` }),
+      onProgress: (fraction, running) =>
+        onWorkers.report({
+          stage: 'on workers',
+          fraction,
+          message: `${summary.items.length + summary.refused.length + summary.failed.length} of ${tasks.length} returned, ${running} running`,
+        }),
     });
     for await (const outcome of outcomes) {
       const item = itemOfTask.get(outcome.key)!;
@@ -136,13 +169,18 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
   }
   summary.imagesPerMinute = summary.items.length / Math.max(1e-9, (performance.now() - started) / 60_000);
   const problems = [...summary.refused, ...summary.failed].map((entry) => entry.reason);
-  db.finishJob(job.id, problems.length === 0 ? 'completed' : 'failed', request.examiner, { ...(problems.length > 0 ? { error: problems.join('; ') } : {}), summary: jobSummary(summary) });
+  db.finishJob(job.id, problems.length === 0 ? 'completed' : 'failed', request.examiner, {
+    ...(problems.length > 0 ? { error: problems.join('; ') } : {}),
+    summary: jobSummary(summary),
+  });
   return summary;
 }
 
 function jobSummary(summary: FleetPurifySummary): Record<string, unknown> {
   return {
-    purified: summary.items.map((item) => item.itemId), runIds: summary.items.map((item) => item.run.id),
-    refused: summary.refused.map((entry) => entry.itemId), failed: summary.failed.map((entry) => entry.itemId),
+    purified: summary.items.map((item) => item.itemId),
+    runIds: summary.items.map((item) => item.run.id),
+    refused: summary.refused.map((entry) => entry.itemId),
+    failed: summary.failed.map((entry) => entry.itemId),
   };
 }

@@ -46,7 +46,12 @@ export class PurifyTaskRunner {
 
     const { clusterOverride, tileMargin, ...options } = task.parameters;
     const result = await purifyImage({
-      image, bundle, extractor, engines: this.#engines, progress: control.progress ?? silentProgress, signal: control.signal,
+      image,
+      bundle,
+      extractor,
+      engines: this.#engines,
+      progress: control.progress ?? silentProgress,
+      signal: control.signal,
       options: { ...options, ...(tileMargin !== null ? { tileMargin } : {}), ...(clusterOverride !== null ? { clusterOverride } : {}) },
     });
 
@@ -55,13 +60,16 @@ export class PurifyTaskRunner {
     const png = await encodePng(purified);
     const output = { sha256: await this.#shared.results.put(png), bytes: png.length };
     const sizes = new Map<string, number>();
-    const stored = await storePurificationComponents({
-      storeBytes: async (part) => {
-        const sha256 = await this.#shared.results.put(part);
-        sizes.set(sha256, part.length);
-        return { sha256, relativePath: '' };
+    const stored = await storePurificationComponents(
+      {
+        storeBytes: async (part) => {
+          const sha256 = await this.#shared.results.put(part);
+          sizes.set(sha256, part.length);
+          return { sha256, relativePath: '' };
+        },
       },
-    }, result.components);
+      result.components,
+    );
     const part = (name: keyof typeof stored.parts) => ({ sha256: stored.parts[name].sha256, bytes: sizes.get(stored.parts[name].sha256) ?? 0 });
 
     return {
@@ -97,7 +105,8 @@ export class PurifyTaskRunner {
     const read = await this.#shared.evidence.read(sha256).catch((error: NodeJS.ErrnoException) => {
       throw new Error(`evidence ${sha256} ${error.code === 'ENOENT' ? `is not in the shared area ${this.#shared.root}` : `cannot be read (${error.message})`}`);
     });
-    if (read.actualSha256 !== sha256) throw new TaskInputError(`evidence ${sha256} in the shared area has SHA-256 ${read.actualSha256}: the copy was altered and is refused`);
+    if (read.actualSha256 !== sha256)
+      throw new TaskInputError(`evidence ${sha256} in the shared area has SHA-256 ${read.actualSha256}: the copy was altered and is refused`);
     return read.bytes;
   }
 
@@ -123,7 +132,8 @@ export class PurifyTaskRunner {
       // there but not verifying (altered, damaged): refused for good
       throw new TaskInputError((error as Error).message);
     }
-    if (loaded.manifestSha256 !== manifestSha256) throw new TaskInputError(`the shared bundle ${manifestSha256} has manifest SHA-256 ${loaded.manifestSha256}: refused`);
+    if (loaded.manifestSha256 !== manifestSha256)
+      throw new TaskInputError(`the shared bundle ${manifestSha256} has manifest SHA-256 ${loaded.manifestSha256}: refused`);
     return loaded;
   }
 

@@ -71,7 +71,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   guardSocketServer(sockets, note);
   const { port } = server.address() as AddressInfo;
   const origin = `http://${LOOPBACK_ADDRESS}:${port}`;
-  const policy = (styleNonce?: string) => contentSecurityPolicy({ connectSources: [`ws://${LOOPBACK_ADDRESS}:${port}`], ...(styleNonce ? { styleNonce } : {}) });
+  const policy = (styleNonce?: string) =>
+    contentSecurityPolicy({ connectSources: [`ws://${LOOPBACK_ADDRESS}:${port}`], ...(styleNonce ? { styleNonce } : {}) });
   const headers = securityHeaders(policy());
   const isOurHost = (request: IncomingMessage) => request.headers.host === `${LOOPBACK_ADDRESS}:${port}`;
 

@@ -46,7 +46,12 @@ export function prepareFile(file: string, body: Buffer, policy: (styleNonce?: st
   return { body: page, headers: { ...securityHeaders(policy(styleNonce)), 'Content-Type': contentType } };
 }
 
-export async function serveStaticFile(root: string, request: IncomingMessage, response: ServerResponse, policy: (styleNonce?: string) => string): Promise<void> {
+export async function serveStaticFile(
+  root: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+  policy: (styleNonce?: string) => string,
+): Promise<void> {
   const headers = securityHeaders(policy());
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();

@@ -109,17 +109,17 @@ export async function decodeImageSamples(input: Uint8Array | string, options: { 
 export async function readImageHeader(input: Uint8Array | string, options: { maxPixels?: number; source?: string } = {}): Promise<Metadata> {
   const source = options.source ?? 'image buffer';
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  const metadata = await sharp(input, { limitInputPixels: false }).metadata().catch((error: unknown) => {
-    throw describeDecodeError(error, source);
-  });
+  const metadata = await sharp(input, { limitInputPixels: false })
+    .metadata()
+    .catch((error: unknown) => {
+      throw describeDecodeError(error, source);
+    });
   if (!(SUPPORTED_IMAGE_FORMATS as readonly string[]).includes(metadata.format)) {
     throw new UserInputError(`${source}: unsupported image format '${metadata.format}' (supported: PNG, JPEG, WebP, TIFF)`);
   }
   const pixelCount = metadata.width * metadata.height;
   if (pixelCount > maxPixels) {
-    throw new UserInputError(
-      `${source}: image is ${metadata.width} x ${metadata.height} = ${pixelCount} pixels, above the limit of ${maxPixels}`,
-    );
+    throw new UserInputError(`${source}: image is ${metadata.width} x ${metadata.height} = ${pixelCount} pixels, above the limit of ${maxPixels}`);
   }
   return metadata;
 }
@@ -146,7 +146,10 @@ function decodeLayout(metadata: Metadata): { sourceBitDepth: number; sixteenBit:
   return { sourceBitDepth, sixteenBit, isGreySource, decodeAsGrey };
 }
 
-async function decodeSamples(input: Uint8Array | string, options: ReadImageOptions & { source?: string }): Promise<{ decoded: DecodedSamples; isGreySource: boolean }> {
+async function decodeSamples(
+  input: Uint8Array | string,
+  options: ReadImageOptions & { source?: string },
+): Promise<{ decoded: DecodedSamples; isGreySource: boolean }> {
   const source = options.source ?? 'image buffer';
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const notes: string[] = [];

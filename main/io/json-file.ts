@@ -7,9 +7,7 @@ import { writeFileAtomic } from './atomic-write.ts';
  */
 export function jsonReplacer(_key: string, value: unknown): unknown {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return Array.from(value as unknown as ArrayLike<number | bigint>, (element) =>
-      typeof element === 'bigint' ? Number(element) : element,
-    );
+    return Array.from(value as unknown as ArrayLike<number | bigint>, (element) => (typeof element === 'bigint' ? Number(element) : element));
   }
   if (typeof value === 'bigint') return Number(value);
   return value;

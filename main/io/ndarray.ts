@@ -59,8 +59,7 @@ export function formatShape(shape: readonly number[]): string {
  * a wrong file, not a bug.
  */
 export function assertShape(array: NdArray, expected: readonly (number | null)[], what: string): void {
-  const matches =
-    array.shape.length === expected.length && expected.every((extent, axis) => extent === null || extent === array.shape[axis]);
+  const matches = array.shape.length === expected.length && expected.every((extent, axis) => extent === null || extent === array.shape[axis]);
   if (!matches) {
     const wanted = `(${expected.map((extent) => (extent === null ? '*' : String(extent))).join(', ')})`;
     throw new UserInputError(`${what} has shape ${formatShape(array.shape)}, expected ${wanted}`);

@@ -30,7 +30,11 @@ class LiteralParser {
     if (char === '[') return this.#parseSequence(']');
     if (char === "'" || char === '"') return this.#parseString();
     if (char !== undefined && /[-+0-9]/.test(char)) return this.#parseInteger();
-    for (const [word, value] of [['True', true], ['False', false], ['None', null]] as const) {
+    for (const [word, value] of [
+      ['True', true],
+      ['False', false],
+      ['None', null],
+    ] as const) {
       if (this.text.startsWith(word, this.#position)) {
         this.#position += word.length;
         return value;

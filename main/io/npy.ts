@@ -49,9 +49,7 @@ export function decodeNpy(bytes: Uint8Array, source = 'buffer'): NdArray {
   };
   const header = readNpyHeader(bytes, fail);
   if (header.fortranOrder) {
-    throw new UserInputError(
-      `${source}: Fortran-ordered arrays are not supported; save it in C order, e.g. np.save(path, np.ascontiguousarray(a))`,
-    );
+    throw new UserInputError(`${source}: Fortran-ordered arrays are not supported; save it in C order, e.g. np.save(path, np.ascontiguousarray(a))`);
   }
   const elementType = parseDescr(header.descr, source);
   const count = sizeOfShape(header.shape);
@@ -109,9 +107,7 @@ export function readNpyHeader(bytes: Uint8Array, fail: (what: string) => never):
 function parseDescr(descr: string, source: string): ElementType {
   const match = /^([<>|=])([a-zA-Z])(\d+)$/.exec(descr);
   const unsupported = (): never => {
-    throw new UserInputError(
-      `${source}: unsupported .npy dtype '${descr}'; supported: float (f2, f4, f8), signed/unsigned integers (i1..i8, u1..u8) and bool`,
-    );
+    throw new UserInputError(`${source}: unsupported .npy dtype '${descr}'; supported: float (f2, f4, f8), signed/unsigned integers (i1..i8, u1..u8) and bool`);
   };
   if (!match) return unsupported();
   const [, order, kind, size] = match;
@@ -151,19 +147,32 @@ function decodeElements(raw: Uint8Array, type: ElementType, count: number, sourc
 function elementReader(view: DataView, type: ElementType, little: boolean): (index: number) => number | bigint {
   const key = `${type.kind}${type.bytes}`;
   switch (key) {
-    case 'f2': return (i) => halfToFloat(view.getUint16(i * 2, little));
-    case 'f4': return (i) => view.getFloat32(i * 4, little);
-    case 'f8': return (i) => view.getFloat64(i * 8, little);
-    case 'i1': return (i) => view.getInt8(i);
-    case 'i2': return (i) => view.getInt16(i * 2, little);
-    case 'i4': return (i) => view.getInt32(i * 4, little);
-    case 'i8': return (i) => view.getBigInt64(i * 8, little);
-    case 'u1': return (i) => view.getUint8(i);
-    case 'u2': return (i) => view.getUint16(i * 2, little);
-    case 'u4': return (i) => view.getUint32(i * 4, little);
-    case 'u8': return (i) => view.getBigUint64(i * 8, little);
-    case 'b1': return (i) => (view.getUint8(i) === 0 ? 0 : 1);
-    default: throw new Error(`no reader for dtype ${key}`);
+    case 'f2':
+      return (i) => halfToFloat(view.getUint16(i * 2, little));
+    case 'f4':
+      return (i) => view.getFloat32(i * 4, little);
+    case 'f8':
+      return (i) => view.getFloat64(i * 8, little);
+    case 'i1':
+      return (i) => view.getInt8(i);
+    case 'i2':
+      return (i) => view.getInt16(i * 2, little);
+    case 'i4':
+      return (i) => view.getInt32(i * 4, little);
+    case 'i8':
+      return (i) => view.getBigInt64(i * 8, little);
+    case 'u1':
+      return (i) => view.getUint8(i);
+    case 'u2':
+      return (i) => view.getUint16(i * 2, little);
+    case 'u4':
+      return (i) => view.getUint32(i * 4, little);
+    case 'u8':
+      return (i) => view.getBigUint64(i * 8, little);
+    case 'b1':
+      return (i) => (view.getUint8(i) === 0 ? 0 : 1);
+    default:
+      throw new Error(`no reader for dtype ${key}`);
   }
 }
 

@@ -24,7 +24,13 @@ export function createValidatedDispatcher(backend: ParsedCall): RawCall {
     if (!result.ok) return result;
     const answer = requestChannels[channel].output.safeParse(result.value);
     if (!answer.success) {
-      return { ok: false, error: { kind: 'internal', message: `internal error: the answer to ${channel} breaks the IPC contract (${z.prettifyError(answer.error).replace(/\n/g, '; ')})` } };
+      return {
+        ok: false,
+        error: {
+          kind: 'internal',
+          message: `internal error: the answer to ${channel} breaks the IPC contract (${z.prettifyError(answer.error).replace(/\n/g, '; ')})`,
+        },
+      };
     }
     return { ok: true, value: answer.data };
   };

@@ -27,7 +27,8 @@ async function runJob(): Promise<Record<string, unknown>> {
   const action = findAction(await import(job.actionModule), job.action, job.actionModule);
   const parameters = parseActionParameters(action, job.parameters);
   const result = await action.run(parameters, {
-    progress, signal: controller.signal,
+    progress,
+    signal: controller.signal,
     output: (output) => post({ type: 'output', output }),
     // Remarks meant for a terminal (e.g. "continue it with acsr case ... --resume") have no place in a job.
     note: () => {},

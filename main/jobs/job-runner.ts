@@ -157,7 +157,11 @@ export class JobRunner<Actions extends ActionTable = ProductActions> {
     this.#emit(job);
     const kind = job.snapshot.kind;
     const workerData: JobWorkerData = {
-      jobId: job.snapshot.jobId, action: kind, actionModule: this.#modules[kind]!.href, parameters: job.parameters, cancelFlag: job.cancelFlag.buffer as SharedArrayBuffer,
+      jobId: job.snapshot.jobId,
+      action: kind,
+      actionModule: this.#modules[kind]!.href,
+      parameters: job.parameters,
+      cancelFlag: job.cancelFlag.buffer as SharedArrayBuffer,
     };
     let outcome: JobToRunnerMessage | null = null;
     let worker: Worker;
@@ -184,8 +188,11 @@ export class JobRunner<Actions extends ActionTable = ProductActions> {
       outcome ??= { type: 'failed', message: error.message, userError: false };
     });
     worker.on('exit', (code) => {
-      const final: JobToRunnerMessage = outcome
-        ?? (job.cancelRequested ? { type: 'cancelled' } : { type: 'failed', message: `the job's worker stopped unexpectedly (exit code ${code})`, userError: false });
+      const final: JobToRunnerMessage =
+        outcome ??
+        (job.cancelRequested
+          ? { type: 'cancelled' }
+          : { type: 'failed', message: `the job's worker stopped unexpectedly (exit code ${code})`, userError: false });
       if (final.type === 'completed') this.#finish(job, { state: 'completed', summary: final.summary });
       else if (final.type === 'cancelled') this.#finish(job, { state: 'cancelled' });
       else if (final.type === 'failed') this.#finish(job, { state: 'failed', error: final.message });

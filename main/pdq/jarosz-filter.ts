@@ -18,14 +18,7 @@ export function jaroszWindowSize(oldDimension: number, newDimension: number): nu
  * reference's four phases so that every addition happens in the same order (the running sum's
  * rounding then matches the reference's).
  */
-export function boxFilter1D(
-  input: Float64Array,
-  output: Float64Array,
-  start: number,
-  length: number,
-  stride: number,
-  fullWindowSize: number,
-): void {
+export function boxFilter1D(input: Float64Array, output: Float64Array, start: number, length: number, stride: number, fullWindowSize: number): void {
   const halfWindowSize = Math.floor((fullWindowSize + 2) / 2); // 7 -> 4, 8 -> 5
   const phase1 = halfWindowSize - 1;
   const phase2 = fullWindowSize - halfWindowSize + 1;
@@ -71,14 +64,7 @@ export function boxFilter1D(
  * identical, but the inner loop runs along a row instead of striding through memory (the
  * strided walk cost as much as the whole bicubic resize). `sums` holds cols values.
  */
-export function boxFilterColumns(
-  input: Float64Array,
-  output: Float64Array,
-  rows: number,
-  cols: number,
-  fullWindowSize: number,
-  sums: Float64Array,
-): void {
+export function boxFilterColumns(input: Float64Array, output: Float64Array, rows: number, cols: number, fullWindowSize: number, sums: Float64Array): void {
   const halfWindowSize = Math.floor((fullWindowSize + 2) / 2);
   const phase1 = halfWindowSize - 1;
   const phase2 = fullWindowSize - halfWindowSize + 1;

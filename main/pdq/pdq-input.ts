@@ -25,9 +25,7 @@ export function bytePlaneForPdq(decoded: DecodedSamples, options: { overwriteSam
   // that is done with them saves a third more memory on a big image). Safe in place: output byte
   // o = pixel * channels + c is written just after reading the sample at byte offset
   // (pixel * bands + c) * bytesPerSample >= o, so nothing is overwritten before it is read.
-  const data = options.overwriteSamples
-    ? new Uint8Array(samples.buffer, samples.byteOffset, rows * cols * channels)
-    : new Uint8Array(rows * cols * channels);
+  const data = options.overwriteSamples ? new Uint8Array(samples.buffer, samples.byteOffset, rows * cols * channels) : new Uint8Array(rows * cols * channels);
   for (let at = 0, o = 0; o < data.length; at += bands) {
     for (let c = 0; c < channels; c++) data[o++] = samples[at + c] >> highByteShift;
   }

@@ -25,14 +25,27 @@ export interface ResampleKernels {
 interface ResampleExports {
   memory: WebAssembly.Memory;
   resampleRows(
-    src: number, srcRowBytes: number, rows: number,
-    starts: number, taps: number, weights: number, ksize: number,
-    outWidth: number, channels: number, dst: number,
+    src: number,
+    srcRowBytes: number,
+    rows: number,
+    starts: number,
+    taps: number,
+    weights: number,
+    ksize: number,
+    outWidth: number,
+    channels: number,
+    dst: number,
   ): void;
   resampleRowsRgb(
-    src: number, srcRowBytes: number, rows: number,
-    starts: number, pairs: number, weights: number, pairStride: number,
-    outWidth: number, dst: number,
+    src: number,
+    srcRowBytes: number,
+    rows: number,
+    starts: number,
+    pairs: number,
+    weights: number,
+    pairStride: number,
+    outWidth: number,
+    dst: number,
   ): void;
   resampleColumns(src: number, rowBytes: number, firsts: number, taps: number, weights: number, ksize: number, outRows: number, dst: number): void;
   sumRowBand(src: number, rowBytes: number, bandRows: number, dst: number): void;
@@ -52,8 +65,7 @@ const WASM_PAGE_BYTES = 65536;
 let instance: ResampleExports | undefined;
 
 function kernelsInstance(): ResampleExports {
-  instance ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(PIL_RESAMPLE_WASM_BASE64, 'base64')), {})
-    .exports as unknown as ResampleExports;
+  instance ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(PIL_RESAMPLE_WASM_BASE64, 'base64')), {}).exports as unknown as ResampleExports;
   return instance;
 }
 

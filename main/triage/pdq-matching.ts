@@ -62,12 +62,7 @@ export interface PdqListMatch {
  * variant (the first in DIHEDRAL_NAMES order on a tie), sorted by item, then row.
  * `itemVariants` comes from packDihedralHashes.
  */
-export function matchPdqList(
-  itemVariants: PackedPdqSet,
-  list: PackedPdqSet,
-  threshold = PDQ_MATCH_THRESHOLD,
-  options: PdqScanOptions = {},
-): PdqListMatch[] {
+export function matchPdqList(itemVariants: PackedPdqSet, list: PackedPdqSet, threshold = PDQ_MATCH_THRESHOLD, options: PdqScanOptions = {}): PdqListMatch[] {
   const variantsPerItem = DIHEDRAL_NAMES.length;
   const best = new Map<number, number>(); // item * rows + row -> distance * 8 + variant
   forEachPdqPairWithin(

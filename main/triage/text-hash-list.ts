@@ -148,13 +148,19 @@ export class TextHashListParser {
     }
     if (kind !== null) {
       if (value.length !== HEX_LENGTH[kind]) {
-        this.refuse(lineNumber, `${quoted(value)} is not a ${KIND_LABEL[kind]} hash: expected ${HEX_LENGTH[kind]} hexadecimal characters, found ${value.length}`);
+        this.refuse(
+          lineNumber,
+          `${quoted(value)} is not a ${KIND_LABEL[kind]} hash: expected ${HEX_LENGTH[kind]} hexadecimal characters, found ${value.length}`,
+        );
       }
       return kind;
     }
     const byLength = kindsOfLength(value.length);
     if (byLength === null) {
-      this.refuse(lineNumber, `${quoted(value)} is not a hash: expected 32 (MD5), 40 (SHA-1) or 64 (PDQ or SHA-256) hexadecimal characters, found ${value.length}`);
+      this.refuse(
+        lineNumber,
+        `${quoted(value)} is not a hash: expected 32 (MD5), 40 (SHA-1) or 64 (PDQ or SHA-256) hexadecimal characters, found ${value.length}`,
+      );
     }
     if (byLength !== 'pdq-or-sha256') return byLength;
     if (this.options.sixtyFourHexIs) return this.options.sixtyFourHexIs;

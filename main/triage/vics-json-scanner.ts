@@ -15,8 +15,15 @@ interface Frame {
   lastKey: string | null;
 }
 
-const QUOTE = 34, BACKSLASH = 92, COLON = 58, COMMA = 44, NEWLINE = 10;
-const OPEN_OBJECT = 123, CLOSE_OBJECT = 125, OPEN_ARRAY = 91, CLOSE_ARRAY = 93;
+const QUOTE = 34,
+  BACKSLASH = 92,
+  COLON = 58,
+  COMMA = 44,
+  NEWLINE = 10;
+const OPEN_OBJECT = 123,
+  CLOSE_OBJECT = 125,
+  OPEN_ARRAY = 91,
+  CLOSE_ARRAY = 93;
 
 export class VicsMediaScanner {
   private line = 1;

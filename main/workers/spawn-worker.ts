@@ -15,6 +15,8 @@ export function spawnWorker(moduleUrl: URL, options: WorkerOptions = {}): Worker
 }
 
 function hasTsxLoader(execArgv: string[]): boolean {
-  return execArgv.some((arg, i) => (arg === '--import' || arg === '--loader') && /tsx/.test(execArgv[i + 1] ?? ''))
-    || execArgv.some((arg) => /^--(import|loader)=.*tsx/.test(arg));
+  return (
+    execArgv.some((arg, i) => (arg === '--import' || arg === '--loader') && /tsx/.test(execArgv[i + 1] ?? '')) ||
+    execArgv.some((arg) => /^--(import|loader)=.*tsx/.test(arg))
+  );
 }

@@ -93,12 +93,19 @@ export class CaseLibrary {
 
 /** "2026/0042 (fraud)" becomes the folder name "2026-0042-fraud". */
 export function caseIdFromNumber(number: string): string {
-  const caseId = number.trim().replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-._]+|[-._]+$/g, '').replace(/\.{2,}/g, '.').slice(0, 64);
+  const caseId = number
+    .trim()
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-._]+|[-._]+$/g, '')
+    .replace(/\.{2,}/g, '.')
+    .slice(0, 64);
   if (!caseIdSchema.safeParse(caseId).success) throw new UserInputError(`case number '${number}' needs at least one letter or digit`);
   // Compared without case: on macOS and Windows 'Bundles' is the same folder as 'bundles'.
   const reserved = RESERVED_CASE_IDS.find((name) => name.toLowerCase() === caseId.toLowerCase());
   if (reserved) {
-    throw new UserInputError(`case number '${number}' is reserved: the workspace keeps its ${reserved === TRAINED_BUNDLES_FOLDER ? 'trained reference bundles' : 'evaluations'} in the folder '${reserved}', where this case would go; choose another number`);
+    throw new UserInputError(
+      `case number '${number}' is reserved: the workspace keeps its ${reserved === TRAINED_BUNDLES_FOLDER ? 'trained reference bundles' : 'evaluations'} in the folder '${reserved}', where this case would go; choose another number`,
+    );
   }
   return caseId;
 }

@@ -47,7 +47,10 @@ type EvalRequest = Extract<ParsedRequestInput<'jobs.start'>, { kind: 'eval' }>;
 /** Checks an eval request and resolves its ids into the evaluate action's parameters. */
 export async function evalJobParameters(workspace: string, request: EvalRequest, now = new Date()): Promise<EvaluateParameters & { attacks: string }> {
   const folder = await stat(request.labelledFolder).catch(() => null);
-  if (!folder?.isDirectory()) throw new UserInputError(`${request.labelledFolder} is not a folder (give a folder with one sub-folder of images per class, named as the classifier's classes)`);
+  if (!folder?.isDirectory())
+    throw new UserInputError(
+      `${request.labelledFolder} is not a folder (give a folder with one sub-folder of images per class, named as the classifier's classes)`,
+    );
   // Parsed here so that a bad spec is refused at once (the worker parses the same text again).
   const attacks = request.attacks === '' || request.attacks === 'none' ? [] : parseAttackSpecs(request.attacks);
   if (new Set(attacks.map((attack) => attack.name)).size !== attacks.length) throw new UserInputError(`the attacks name one attack twice (${request.attacks})`);
@@ -75,9 +78,11 @@ export async function evalJobParameters(workspace: string, request: EvalRequest,
 export async function evaluationPlot(workspace: string, evaluationId: string, plot: EvaluationPlot): Promise<{ mediaType: 'image/png'; base64: string }> {
   const bytes = await readFile(join(workspace, EVALUATIONS_FOLDER, evaluationId, PLOT_FILES[plot])).catch(() => null);
   if (!bytes) {
-    throw new UserInputError(plot === 'accuracy-vs-budget'
-      ? `evaluation ${evaluationId} has no accuracy-vs-budget plot (it is drawn when an attack ran at several budgets)`
-      : `evaluation ${evaluationId} has no ${plot} plot (yet)`);
+    throw new UserInputError(
+      plot === 'accuracy-vs-budget'
+        ? `evaluation ${evaluationId} has no accuracy-vs-budget plot (it is drawn when an attack ran at several budgets)`
+        : `evaluation ${evaluationId} has no ${plot} plot (yet)`,
+    );
   }
   return { mediaType: 'image/png', base64: bytes.toString('base64') };
 }
@@ -89,10 +94,13 @@ async function freshEvaluationId(workspace: string, now: Date): Promise<string> 
   for (let n = 1; ; n++) {
     const id = `eval-${stamp}${n === 1 ? '' : `-${n}`}`;
     // Made now, not by the job: two evaluations started in the same second get different folders.
-    const made = await mkdir(join(workspace, EVALUATIONS_FOLDER, id)).then(() => true, (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EEXIST') return false;
-      throw error;
-    });
+    const made = await mkdir(join(workspace, EVALUATIONS_FOLDER, id)).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EEXIST') return false;
+        throw error;
+      },
+    );
     if (made) return id;
   }
 }

@@ -23,7 +23,9 @@ export function purificationRunViews(opened: CaseFolder, itemId: number): Purifi
       clusters: run.clusterDistances.map((distance, index) => ({ clusterId: clusterIds[index] ?? `cluster ${index}`, distance })),
       chosenClusterId: clusterIds[run.chosenCluster] ?? String(run.chosenCluster),
       usedClusterId: clusterIds[run.override?.cluster ?? run.chosenCluster] ?? String(run.override?.cluster ?? run.chosenCluster),
-      override: run.override ? { clusterId: clusterIds[run.override.cluster] ?? String(run.override.cluster), examiner: run.override.examiner, reason: run.override.reason } : null,
+      override: run.override
+        ? { clusterId: clusterIds[run.override.cluster] ?? String(run.override.cluster), examiner: run.override.examiner, reason: run.override.reason }
+        : null,
       inputSha256: item.sha256,
       inputPdqHash: item.pdqHash,
       outputSha256: run.outputSha256,
@@ -33,7 +35,8 @@ export function purificationRunViews(opened: CaseFolder, itemId: number): Purifi
       iterations: cbpdn.iterations ?? 0,
       totalMs: run.timingsMs.total ?? 0,
       hasComponents: storedComponentsOf(run.parameters) !== null && run.outputStorePath !== null,
-      verdicts: before && after ? { modelId: after.modelId, before: before.scores, after: after.scores, topBefore: before.topClass, topAfter: after.topClass } : null,
+      verdicts:
+        before && after ? { modelId: after.modelId, before: before.scores, after: after.scores, topBefore: before.topClass, topAfter: after.topClass } : null,
     };
   });
 }

@@ -9,9 +9,7 @@ export interface ServiceWorkerData {
   jobModules?: Record<string, string>;
 }
 
-export type HostToServiceMessage =
-  | { type: 'call'; callId: number; channel: RequestChannel; input: unknown }
-  | { type: 'close' };
+export type HostToServiceMessage = { type: 'call'; callId: number; channel: RequestChannel; input: unknown } | { type: 'close' };
 
 export type ServiceToHostMessage =
   | { type: 'ready' }

@@ -11,6 +11,14 @@ export function trainingChoices(): TrainingChoices {
   const d = DEFAULT_TRAINING_PARAMETERS;
   return {
     extractors: knownClassifiers(),
-    defaults: { extractorId: DEFAULT_CLASSIFIER_ID, kMax: d.kMax, atoms: d.atoms, atomSize: d.atomSize, covariance: d.covariance, cdlIterations: d.cdlIterations, seed: d.seed },
+    defaults: {
+      extractorId: DEFAULT_CLASSIFIER_ID,
+      kMax: d.kMax,
+      atoms: d.atoms,
+      atomSize: d.atomSize,
+      covariance: d.covariance,
+      cdlIterations: d.cdlIterations,
+      seed: d.seed,
+    },
   };
 }

@@ -26,7 +26,10 @@ export const VIEW_PART_GAIN: Readonly<Record<ViewPart, number | null>> = {
   difference: 8,
 };
 
-export async function renderViewPart(opened: CaseFolder, request: { itemId: number; runId: number; part: ViewPart; maxEdge: number; examiner?: string }): Promise<RenderedViewPart> {
+export async function renderViewPart(
+  opened: CaseFolder,
+  request: { itemId: number; runId: number; part: ViewPart; maxEdge: number; examiner?: string },
+): Promise<RenderedViewPart> {
   const run = runOfItem(opened, request.itemId, request.runId);
   const bytes = await partBytes(opened, run, request);
   const image = await decodeImage(bytes, { source: `${request.part} of run ${run.id}` });
@@ -44,7 +47,11 @@ export async function renderViewPart(opened: CaseFolder, request: { itemId: numb
   return { mediaType: 'image/png', base64: data.toString('base64'), width: info.width, height: info.height, gain };
 }
 
-async function partBytes(opened: CaseFolder, run: ReturnType<typeof runOfItem>, request: { itemId: number; part: ViewPart; examiner?: string }): Promise<Buffer> {
+async function partBytes(
+  opened: CaseFolder,
+  run: ReturnType<typeof runOfItem>,
+  request: { itemId: number; part: ViewPart; examiner?: string },
+): Promise<Buffer> {
   if (request.part === 'original') return (await opened.readEvidence(request.itemId, request.examiner ? { examiner: request.examiner } : {})).bytes;
   if (request.part === 'purified') {
     if (!run.outputStorePath) throw new UserInputError(`run ${run.id} did not keep its output in the case`);

@@ -9,7 +9,15 @@ import { join, resolve } from 'node:path';
 import { UserInputError } from '../errors/user-input-error.ts';
 import type { AppState, JobSnapshot, ParsedRequestInput, RequestChannel, RequestOutput } from '../ipc/contract/index.ts';
 import { evidenceDetail, evidenceSummary } from './evidence-records.ts';
-import { bundlePathOf, checkClassifierId, DEFAULT_BUNDLE_ID, DEFAULT_CLASSIFIER_ID, knownBundles, knownClassifiers, TRAINED_BUNDLES_FOLDER } from './purification-catalogue.ts';
+import {
+  bundlePathOf,
+  checkClassifierId,
+  DEFAULT_BUNDLE_ID,
+  DEFAULT_CLASSIFIER_ID,
+  knownBundles,
+  knownClassifiers,
+  TRAINED_BUNDLES_FOLDER,
+} from './purification-catalogue.ts';
 import { DEFAULT_TRAINING_PARAMETERS } from '../acsr/references/train-references.ts';
 import { purificationFactsByItem } from './purification-facts.ts';
 import { purificationRunViews } from './purification-runs.ts';
@@ -84,7 +92,7 @@ export class WorkstationService {
         return opened.db
           .listItems(filter)
           .map((item) => evidenceSummary(item, factsOf(item.id)))
-          .filter((item) => purified === undefined || (item.purificationRuns > 0) === purified)
+          .filter((item) => purified === undefined || item.purificationRuns > 0 === purified)
           .filter((item) => !verdict || (verdict.stage === 'before' ? item.verdictBefore : item.verdictAfter) === verdict.topClass);
       },
       'evidence.thumbnail': async ({ caseId, itemId, maxEdge }) => {
@@ -158,26 +166,43 @@ export class WorkstationService {
         if (resuming !== undefined && !summary.unfinishedImports.some((job) => job.caseJobId === resuming)) {
           throw new UserInputError(`import ${resuming} of case ${summary.number} is not an unfinished import`);
         }
-        return this.jobs.submit('import', {
-          caseFolder: this.#cases.folderOf(request.caseId), examiner: examinerName,
-          work: resuming === undefined ? { kind: 'new', sources: request.sources ?? [] } : { kind: 'resume', caseJobId: resuming },
-        }, {
-          label: resuming === undefined ? `Import into case ${summary.number}` : `Resume import ${resuming} of case ${summary.number}`,
-          caseId: request.caseId,
-        });
+        return this.jobs.submit(
+          'import',
+          {
+            caseFolder: this.#cases.folderOf(request.caseId),
+            examiner: examinerName,
+            work: resuming === undefined ? { kind: 'new', sources: request.sources ?? [] } : { kind: 'resume', caseJobId: resuming },
+          },
+          {
+            label: resuming === undefined ? `Import into case ${summary.number}` : `Resume import ${resuming} of case ${summary.number}`,
+            caseId: request.caseId,
+          },
+        );
       }
       case 'report': {
         const examinerName = await examiner();
         const summary = await this.#cases.summary(request.caseId);
-        return this.jobs.submit('report', {
-          caseFolder: this.#cases.folderOf(request.caseId), examiner: examinerName, targets: request.formats.map((format) => ({ format })),
-          blur: request.blurThumbnails ?? true, scope: { itemIds: request.itemIds, category: request.category }, gpsCoordinates: request.gpsCoordinates ?? false,
-        }, { label: `Report (${request.formats.join(', ')}) for case ${summary.number}`, caseId: request.caseId });
+        return this.jobs.submit(
+          'report',
+          {
+            caseFolder: this.#cases.folderOf(request.caseId),
+            examiner: examinerName,
+            targets: request.formats.map((format) => ({ format })),
+            blur: request.blurThumbnails ?? true,
+            scope: { itemIds: request.itemIds, category: request.category },
+            gpsCoordinates: request.gpsCoordinates ?? false,
+          },
+          { label: `Report (${request.formats.join(', ')}) for case ${summary.number}`, caseId: request.caseId },
+        );
       }
       case 'verify': {
         const examinerName = await examiner();
         const summary = await this.#cases.summary(request.caseId);
-        return this.jobs.submit('verify', { caseFolder: this.#cases.folderOf(request.caseId), examiner: examinerName }, { label: `Verify case ${summary.number}`, caseId: request.caseId });
+        return this.jobs.submit(
+          'verify',
+          { caseFolder: this.#cases.folderOf(request.caseId), examiner: examinerName },
+          { label: `Verify case ${summary.number}`, caseId: request.caseId },
+        );
       }
       case 'purify':
         return this.#startPurifyJob(request, await examiner());
@@ -197,7 +222,12 @@ export class WorkstationService {
     const bundlePath = join(this.#workspace, TRAINED_BUNDLES_FOLDER, request.bundleName);
     // Refused now, not after minutes of training (the bundle writer refuses it again at the end).
     if (await stat(bundlePath).catch(() => null)) throw new UserInputError(`a bundle named ${request.bundleName} already exists; choose another name`);
-    const unfinished = new Set(this.jobs.list().filter((job) => job.finishedAt === null).map((job) => job.jobId));
+    const unfinished = new Set(
+      this.jobs
+        .list()
+        .filter((job) => job.finishedAt === null)
+        .map((job) => job.jobId),
+    );
     for (const [jobId, name] of this.#bundlesInTraining) {
       if (!unfinished.has(jobId)) this.#bundlesInTraining.delete(jobId);
       else if (name === request.bundleName) throw new UserInputError(`job ${jobId} is already training a bundle named ${request.bundleName}`);
@@ -213,9 +243,16 @@ export class WorkstationService {
       cdlIterations: request.cdlIterations ?? d.cdlIterations,
       seed: request.seed ?? d.seed,
     };
-    const snapshot = this.jobs.submit('train', {
-      data: resolve(request.labelledFolder), out: bundlePath, extractor: { kind: 'registered', id: extractorId }, training,
-    }, { label: `Train bundle ${request.bundleName} (${extractorId})`, caseId: null });
+    const snapshot = this.jobs.submit(
+      'train',
+      {
+        data: resolve(request.labelledFolder),
+        out: bundlePath,
+        extractor: { kind: 'registered', id: extractorId },
+        training,
+      },
+      { label: `Train bundle ${request.bundleName} (${extractorId})`, caseId: null },
+    );
     this.#bundlesInTraining.set(snapshot.jobId, request.bundleName);
     return snapshot;
   }
@@ -229,10 +266,14 @@ export class WorkstationService {
       if (!summary.unfinishedPurifications.some((job) => job.caseJobId === resuming)) {
         throw new UserInputError(`purification ${resuming} of case ${summary.number} is not an unfinished purify job`);
       }
-      return this.jobs.submit('purify', { ...common, work: { kind: 'resume', caseJobId: resuming } }, {
-        label: `Resume purification ${resuming} of case ${summary.number}`,
-        caseId: request.caseId,
-      });
+      return this.jobs.submit(
+        'purify',
+        { ...common, work: { kind: 'resume', caseJobId: resuming } },
+        {
+          label: `Resume purification ${resuming} of case ${summary.number}`,
+          caseId: request.caseId,
+        },
+      );
     }
     const itemIds = [...new Set(request.itemIds!)];
     // Ids from the renderer are checked against the case before a worker starts.
@@ -243,12 +284,17 @@ export class WorkstationService {
     }
     const classifierId = request.classifierId === null ? null : checkClassifierId(request.classifierId ?? DEFAULT_CLASSIFIER_ID);
     const what = itemIds.length === 1 ? `item #${itemIds[0]}` : `${itemIds.length} items`;
-    return this.jobs.submit('purify', {
-      ...common, work: { kind: 'new', items: itemIds, bundlePath: bundle.path, classifierId, override: request.override ?? null },
-    }, {
-      label: `Purify ${what} of case ${summary.number}${request.override ? ` with cluster ${request.override.cluster}` : ''}`,
-      caseId: request.caseId,
-    });
+    return this.jobs.submit(
+      'purify',
+      {
+        ...common,
+        work: { kind: 'new', items: itemIds, bundlePath: bundle.path, classifierId, override: request.override ?? null },
+      },
+      {
+        label: `Purify ${what} of case ${summary.number}${request.override ? ` with cluster ${request.override.cluster}` : ''}`,
+        caseId: request.caseId,
+      },
+    );
   }
 
   async close(): Promise<void> {

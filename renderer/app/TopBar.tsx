@@ -40,7 +40,13 @@ export function TopBar({ state, onBlurChange, screen, onScreen }: TopBarProps) {
         </Typography>
         <Tooltip title="Thumbnails start blurred and greyscale; reveal them one at a time">
           <FormControlLabel
-            control={<Switch checked={state.blurByDefault} onChange={(event) => onBlurChange(event.target.checked)} slotProps={{ input: { 'aria-label': 'Blur thumbnails' } }} />}
+            control={
+              <Switch
+                checked={state.blurByDefault}
+                onChange={(event) => onBlurChange(event.target.checked)}
+                slotProps={{ input: { 'aria-label': 'Blur thumbnails' } }}
+              />
+            }
             label="Blur thumbnails"
           />
         </Tooltip>

@@ -47,7 +47,9 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
       // A lost connection has its own banner; repeating it for every call that failed with it helps nobody.
       reportError: (error) => {
         if (!(error instanceof CallError && error.kind === 'disconnected')) push('error', messageOf(error));
-      }, inform: (message, severity = 'success', action) => push(severity, message, action) }),
+      },
+      inform: (message, severity = 'success', action) => push(severity, message, action),
+    }),
     [push],
   );
 

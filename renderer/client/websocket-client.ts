@@ -3,7 +3,14 @@
  * fragment; it is moved to sessionStorage and removed from the address bar, so a reload still
  * works and the token does not linger on screen or in screenshots.
  */
-import { SOCKET_CLOSE_CODES, SOCKET_PATH, type CallResult, type EventChannel, type SocketClientMessage, type SocketServerMessage } from '../../main/ipc/contract/index.ts';
+import {
+  SOCKET_CLOSE_CODES,
+  SOCKET_PATH,
+  type CallResult,
+  type EventChannel,
+  type SocketClientMessage,
+  type SocketServerMessage,
+} from '../../main/ipc/contract/index.ts';
 import { CallError, unwrap, type WorkstationClient } from './workstation-client.ts';
 
 const TOKEN_KEY = 'acsr-launch-token';

@@ -3,7 +3,16 @@
  * transports implement it (the preload bridge in Electron, the WebSocket of `acsr serve`);
  * everything else in the renderer sees only this interface.
  */
-import type { CallFailure, CallResult, EventChannel, EventPayload, FailureKind, RequestChannel, RequestInput, RequestOutput } from '../../main/ipc/contract/index.ts';
+import type {
+  CallFailure,
+  CallResult,
+  EventChannel,
+  EventPayload,
+  FailureKind,
+  RequestChannel,
+  RequestInput,
+  RequestOutput,
+} from '../../main/ipc/contract/index.ts';
 
 export interface WorkstationClient {
   call<C extends RequestChannel>(channel: C, input: RequestInput<C>): Promise<RequestOutput<C>>;

@@ -12,7 +12,15 @@ import type { AppState } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
 
-export function FolderField(props: { state: AppState; label: string; dialogTitle: string; value: string; onChange: (path: string) => void; testId: string; disabled?: boolean }) {
+export function FolderField(props: {
+  state: AppState;
+  label: string;
+  dialogTitle: string;
+  value: string;
+  onChange: (path: string) => void;
+  testId: string;
+  disabled?: boolean;
+}) {
   const client = useClient();
   const { reportError } = useNotices();
   if (props.state.nativeFolderDialog) {

@@ -79,15 +79,34 @@ export function EvaluationForm({ state, onStarted }: { state: AppState; onStarte
     <Paper variant="outlined" sx={{ p: 2 }} component="form" onSubmit={(event) => void submit(event)} data-testid="evaluation-form">
       <Stack spacing={2}>
         <Typography variant="subtitle1">New evaluation</Typography>
-        <FolderField state={state} label="Labelled folder" dialogTitle="Folder with one sub-folder per class, named as the classifier's classes" value={folder} onChange={setFolder} testId="eval-folder" />
-        <TextField select size="small" label="Classifier (attacked and protected)" value={choices ? modelId : ''} onChange={(event) => setModelId(event.target.value)}>
+        <FolderField
+          state={state}
+          label="Labelled folder"
+          dialogTitle="Folder with one sub-folder per class, named as the classifier's classes"
+          value={folder}
+          onChange={setFolder}
+          testId="eval-folder"
+        />
+        <TextField
+          select
+          size="small"
+          label="Classifier (attacked and protected)"
+          value={choices ? modelId : ''}
+          onChange={(event) => setModelId(event.target.value)}
+        >
           {(choices?.models ?? []).map((model) => (
             <MenuItem key={model.classifierId} value={model.classifierId}>
               {model.classifierId}
             </MenuItem>
           ))}
         </TextField>
-        <TextField select size="small" label="Reference bundle (for acsr)" value={choices ? bundleId : ''} onChange={(event) => setBundleId(event.target.value)}>
+        <TextField
+          select
+          size="small"
+          label="Reference bundle (for acsr)"
+          value={choices ? bundleId : ''}
+          onChange={(event) => setBundleId(event.target.value)}
+        >
           {(choices?.bundles ?? []).map((bundle) => (
             <MenuItem key={bundle.bundleId} value={bundle.bundleId}>
               {bundle.label}
@@ -110,7 +129,14 @@ export function EvaluationForm({ state, onStarted }: { state: AppState; onStarte
             {(choices?.defenses ?? []).map((name) => (
               <FormControlLabel
                 key={name}
-                control={<Checkbox size="small" checked={defenses.includes(name)} onChange={(event) => toggle(name, event.target.checked)} slotProps={{ input: { 'aria-label': name } }} />}
+                control={
+                  <Checkbox
+                    size="small"
+                    checked={defenses.includes(name)}
+                    onChange={(event) => toggle(name, event.target.checked)}
+                    slotProps={{ input: { 'aria-label': name } }}
+                  />
+                }
                 label={name}
                 sx={{ mr: 1.5 }}
               />

@@ -46,7 +46,13 @@ export function EvaluationRun({ job }: { job: JobSnapshot }) {
               <Typography variant="caption" sx={{ minWidth: 40 }}>
                 {percent}%
               </Typography>
-              <Button color="warning" variant="outlined" size="small" onClick={() => client.call('jobs.cancel', { jobId: job.jobId }).catch(reportError)} data-testid="evaluation-cancel">
+              <Button
+                color="warning"
+                variant="outlined"
+                size="small"
+                onClick={() => client.call('jobs.cancel', { jobId: job.jobId }).catch(reportError)}
+                data-testid="evaluation-cancel"
+              >
                 Cancel evaluation
               </Button>
             </Stack>
@@ -60,7 +66,8 @@ export function EvaluationRun({ job }: { job: JobSnapshot }) {
         {latest && (
           <Box>
             <Typography variant="subtitle2" gutterBottom data-testid="accuracy-caption">
-              Accuracy on {latest.imageCount} image{latest.imageCount === 1 ? '' : 's'}, 95 % Wilson intervals{latest.complete ? '' : ' — partial: units still running'}
+              Accuracy on {latest.imageCount} image{latest.imageCount === 1 ? '' : 's'}, 95 % Wilson intervals
+              {latest.complete ? '' : ' — partial: units still running'}
             </Typography>
             <AccuracyTable table={latest} />
           </Box>

@@ -15,8 +15,9 @@ export function EvaluationScreen({ state, jobs }: { state: AppState; jobs: JobSn
     <Stack spacing={2} sx={{ p: 2, overflow: 'auto', flex: 1 }} data-testid="evaluation-screen">
       <Typography variant="h6">Evaluate defenses</Typography>
       <Typography variant="body2" color="text.secondary">
-        Each labelled image is attacked (against the undefended classifier), then every defense is applied to the clean and the attacked image and the classifier
-        is asked again: accuracy per attack and defense, with 95 % intervals. The same machinery as acsr eval; results go to the workspace's evaluations folder.
+        Each labelled image is attacked (against the undefended classifier), then every defense is applied to the clean and the attacked image and the
+        classifier is asked again: accuracy per attack and defense, with 95 % intervals. The same machinery as acsr eval; results go to the workspace's
+        evaluations folder.
       </Typography>
       <Stack direction="row" spacing={2} sx={{ alignItems: 'flex-start' }}>
         <Box sx={{ width: 400, flexShrink: 0 }}>

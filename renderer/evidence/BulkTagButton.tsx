@@ -22,12 +22,25 @@ export function BulkTagButton({ count, onTag }: BulkTagButtonProps) {
   };
   return (
     <>
-      <Button size="small" variant="outlined" onClick={(event) => setAnchor(event.currentTarget)} sx={{ py: 0, minHeight: 22, fontSize: '0.7rem', flexShrink: 0 }} data-testid="bulk-tag">
+      <Button
+        size="small"
+        variant="outlined"
+        onClick={(event) => setAnchor(event.currentTarget)}
+        sx={{ py: 0, minHeight: 22, fontSize: '0.7rem', flexShrink: 0 }}
+        data-testid="bulk-tag"
+      >
         Tag…
       </Button>
       <Popover open={anchor !== null} anchorEl={anchor} onClose={() => setAnchor(null)} anchorOrigin={{ vertical: 'bottom', horizontal: 'left' }}>
         <Stack component="form" onSubmit={submit} direction="row" spacing={1} sx={{ p: 1.5, alignItems: 'center' }}>
-          <TextField size="small" autoFocus label={`Tag for ${count} item${count === 1 ? '' : 's'}`} value={tag} onChange={(event) => setTag(event.target.value)} slotProps={{ htmlInput: { 'data-testid': 'bulk-tag-input', maxLength: 100 } }} />
+          <TextField
+            size="small"
+            autoFocus
+            label={`Tag for ${count} item${count === 1 ? '' : 's'}`}
+            value={tag}
+            onChange={(event) => setTag(event.target.value)}
+            slotProps={{ htmlInput: { 'data-testid': 'bulk-tag-input', maxLength: 100 } }}
+          />
           <Button type="submit" disabled={!tag.trim()}>
             Add tag
           </Button>

@@ -37,7 +37,18 @@ interface EvidenceGridProps {
   onTagItems: (itemIds: number[], tag: string) => Promise<boolean>;
 }
 
-export function EvidenceGrid({ caseId, items, flaggedItemIds, thumbSize, blurByDefault, loader, onSetCategory, onOpenItem, onPurify, onTagItems }: EvidenceGridProps) {
+export function EvidenceGrid({
+  caseId,
+  items,
+  flaggedItemIds,
+  thumbSize,
+  blurByDefault,
+  loader,
+  onSetCategory,
+  onOpenItem,
+  onPurify,
+  onTagItems,
+}: EvidenceGridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const width = useElementWidth(scrollRef);
   const columns = Math.max(1, Math.floor((width + GAP) / (thumbSize + GAP)));
@@ -115,10 +126,22 @@ export function EvidenceGrid({ caseId, items, flaggedItemIds, thumbSize, blurByD
             </Typography>
             {(Object.keys(CATEGORY_LABELS) as CategoryCode[]).map((code) => (
               <Tooltip key={code} title={`Give ${code} (${CATEGORY_LABELS[code]}) to the selection`}>
-                <Chip size="small" variant="outlined" label={code} onClick={() => void onSetCategory([...selected], code)} sx={{ fontSize: '0.7rem', height: 22, flexShrink: 0 }} />
+                <Chip
+                  size="small"
+                  variant="outlined"
+                  label={code}
+                  onClick={() => void onSetCategory([...selected], code)}
+                  sx={{ fontSize: '0.7rem', height: 22, flexShrink: 0 }}
+                />
               </Tooltip>
             ))}
-            <Button size="small" variant="contained" onClick={() => onPurify([...selected])} sx={{ ml: 0.5, py: 0, minHeight: 22, fontSize: '0.7rem', flexShrink: 0 }} data-testid="bulk-purify">
+            <Button
+              size="small"
+              variant="contained"
+              onClick={() => onPurify([...selected])}
+              sx={{ ml: 0.5, py: 0, minHeight: 22, fontSize: '0.7rem', flexShrink: 0 }}
+              data-testid="bulk-purify"
+            >
               Purify…
             </Button>
             <BulkTagButton count={selected.size} onTag={(tag) => onTagItems([...selected], tag)} />
@@ -126,7 +149,8 @@ export function EvidenceGrid({ caseId, items, flaggedItemIds, thumbSize, blurByD
           </>
         )}
         <Typography variant="caption" color="text.secondary" noWrap>
-          Keys: 0-5 give CAT-0..CAT-5 to the selection · Ctrl+Z undoes the last change · P purifies · arrows move · space reveals · Enter opens · Ctrl/Shift+click or Ctrl+A select several
+          Keys: 0-5 give CAT-0..CAT-5 to the selection · Ctrl+Z undoes the last change · P purifies · arrows move · space reveals · Enter opens ·
+          Ctrl/Shift+click or Ctrl+A select several
         </Typography>
       </Stack>
       <Box
@@ -134,7 +158,13 @@ export function EvidenceGrid({ caseId, items, flaggedItemIds, thumbSize, blurByD
         tabIndex={0}
         onKeyDown={onKeyDown}
         data-testid="evidence-grid"
-        sx={{ flex: 1, minHeight: 0, overflow: 'auto', outline: 'none', '&:focus-visible': { boxShadow: (theme) => `inset 0 0 0 2px ${theme.palette.primary.main}` } }}
+        sx={{
+          flex: 1,
+          minHeight: 0,
+          overflow: 'auto',
+          outline: 'none',
+          '&:focus-visible': { boxShadow: (theme) => `inset 0 0 0 2px ${theme.palette.primary.main}` },
+        }}
       >
         <Box sx={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
           {virtualizer.getVirtualItems().map((row) => (

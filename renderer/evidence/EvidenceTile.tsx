@@ -32,7 +32,19 @@ interface EvidenceTileProps {
   onToggleReveal: (itemId: number) => void;
 }
 
-export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blurred, selected, flagged, focused, loader, onClick, onOpen, onToggleReveal }: EvidenceTileProps) {
+export const EvidenceTile = memo(function EvidenceTile({
+  caseId,
+  item,
+  size,
+  blurred,
+  selected,
+  flagged,
+  focused,
+  loader,
+  onClick,
+  onOpen,
+  onToggleReveal,
+}: EvidenceTileProps) {
   const bucket = thumbnailBucket(size);
   const [url, setUrl] = useState<string | undefined>(() => loader.cached(caseId, item.itemId, bucket));
   const [failure, setFailure] = useState<string | null>(null);
@@ -70,7 +82,18 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
         bgcolor: selected ? 'action.selected' : 'background.paper',
       }}
     >
-      <Box sx={{ position: 'relative', width: '100%', height: size, overflow: 'hidden', bgcolor: '#0b0d10', display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+      <Box
+        sx={{
+          position: 'relative',
+          width: '100%',
+          height: size,
+          overflow: 'hidden',
+          bgcolor: '#0b0d10',
+          display: 'flex',
+          alignItems: 'center',
+          justifyContent: 'center',
+        }}
+      >
         {/* Over the picture, so the caption keeps its room for the name and category. */}
         {item.purificationRuns > 0 && (
           <Chip
@@ -97,7 +120,13 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
             src={url}
             alt={blurred ? `${item.originalName} (concealed)` : item.originalName}
             draggable={false}
-            style={{ maxWidth: '100%', maxHeight: '100%', objectFit: 'contain', filter: blurred ? CONCEALED : 'none', transform: blurred ? 'scale(1.1)' : 'none' }}
+            style={{
+              maxWidth: '100%',
+              maxHeight: '100%',
+              objectFit: 'contain',
+              filter: blurred ? CONCEALED : 'none',
+              transform: blurred ? 'scale(1.1)' : 'none',
+            }}
           />
         )}
         {!url && (
@@ -120,7 +149,14 @@ export const EvidenceTile = memo(function EvidenceTile({ caseId, item, size, blu
               </Typography>
             )}
             {item.tags.length > 0 && (
-              <Typography variant="caption" color="text.secondary" noWrap title={item.tags.join(', ')} data-testid="tile-tags" sx={{ minWidth: 0, lineHeight: '20px' }}>
+              <Typography
+                variant="caption"
+                color="text.secondary"
+                noWrap
+                title={item.tags.join(', ')}
+                data-testid="tile-tags"
+                sx={{ minWidth: 0, lineHeight: '20px' }}
+              >
                 {item.tags.join(', ')}
               </Typography>
             )}

@@ -75,10 +75,13 @@ export function ItemDialog({ caseId, itemId, blurByDefault, loader, jobs, onClos
   const runsLoaded = useCallback(
     (count: number) => {
       if (detail && count === detail.purificationRuns) return;
-      client.call('evidence.get', { caseId, itemId }).then((loaded) => {
-        setDetail(loaded);
-        onChanged(loaded);
-      }, (failure: unknown) => setError(messageOf(failure)));
+      client.call('evidence.get', { caseId, itemId }).then(
+        (loaded) => {
+          setDetail(loaded);
+          onChanged(loaded);
+        },
+        (failure: unknown) => setError(messageOf(failure)),
+      );
     },
     [client, caseId, itemId, detail, onChanged],
   );
@@ -107,7 +110,8 @@ export function ItemDialog({ caseId, itemId, blurByDefault, loader, jobs, onClos
     if (applied) onUndoable(tagIds, description);
     return applied;
   };
-  const setCategory = (category: CategoryCode) => tagChange(client.call('evidence.setCategory', { caseId, itemIds: [itemId], category }), `${category} given to one item`);
+  const setCategory = (category: CategoryCode) =>
+    tagChange(client.call('evidence.setCategory', { caseId, itemIds: [itemId], category }), `${category} given to one item`);
   const addTag = async (event: FormEvent) => {
     event.preventDefault();
     const given = tag.trim();
@@ -125,100 +129,140 @@ export function ItemDialog({ caseId, itemId, blurByDefault, loader, jobs, onClos
         {detail ? ` — ${detail.originalName}` : ''}
         <Tabs value={tab ?? 'details'} onChange={(_, value: ItemTab) => setTab(value)} sx={{ minHeight: 36, mt: 0.5 }}>
           <Tab value="details" label="Details" sx={{ minHeight: 36, py: 0 }} />
-          <Tab value="purification" label={`Purification${detail && detail.purificationRuns > 0 ? ` (${detail.purificationRuns} run${detail.purificationRuns === 1 ? '' : 's'})` : ''}`} sx={{ minHeight: 36, py: 0 }} />
+          <Tab
+            value="purification"
+            label={`Purification${detail && detail.purificationRuns > 0 ? ` (${detail.purificationRuns} run${detail.purificationRuns === 1 ? '' : 's'})` : ''}`}
+            sx={{ minHeight: 36, py: 0 }}
+          />
         </Tabs>
       </DialogTitle>
       <DialogContent dividers>
         {tab === 'purification' && (
-          <PurificationView caseId={caseId} itemId={itemId} blurByDefault={blurByDefault} jobs={jobs} onPurify={() => setPurifying(true)} onRunsLoaded={runsLoaded} />
+          <PurificationView
+            caseId={caseId}
+            itemId={itemId}
+            blurByDefault={blurByDefault}
+            jobs={jobs}
+            onPurify={() => setPurifying(true)}
+            onRunsLoaded={runsLoaded}
+          />
         )}
         {purifying && <PurifyDialog caseId={caseId} itemIds={[itemId]} onClose={() => setPurifying(false)} />}
         <Box sx={{ display: tab === 'purification' ? 'none' : 'block' }}>
-        {error && (
-          <Alert severity="error" sx={{ mb: 2 }} data-testid="item-error">
-            {error}
-          </Alert>
-        )}
-        <Box sx={{ display: 'flex', gap: 3, flexWrap: 'wrap' }}>
-          <Stack spacing={1} sx={{ flex: '1 1 420px', alignItems: 'center' }}>
-            <Box sx={{ width: '100%', height: 460, bgcolor: '#0b0d10', overflow: 'hidden', display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
-              {preview ? (
-                <img
-                  src={preview}
-                  alt={revealed ? detail?.originalName ?? '' : 'concealed evidence image'}
-                  data-testid="item-preview"
-                  data-blurred={revealed ? 'false' : 'true'}
-                  style={{ maxWidth: '100%', maxHeight: '100%', objectFit: 'contain', filter: revealed ? 'none' : 'blur(24px) grayscale(1)' }}
-                />
-              ) : (
-                <Typography color="text.secondary">loading…</Typography>
-              )}
-            </Box>
-            <Button size="small" onClick={() => setRevealed((current) => !current)}>
-              {revealed ? 'Conceal' : 'Reveal'}
-            </Button>
-          </Stack>
-          {detail && (
-            <Stack spacing={2} sx={{ flex: '1 1 380px', minWidth: 0 }}>
-              <Facts detail={detail} />
-              <Divider />
-              <Box>
-                <Typography variant="subtitle2" gutterBottom>
-                  Category
-                </Typography>
-                <Stack direction="row" spacing={0.5} useFlexGap sx={{ flexWrap: 'wrap' }}>
-                  {(Object.keys(CATEGORY_LABELS) as CategoryCode[]).map((code) => (
-                    <Tooltip key={code} title={CATEGORY_LABELS[code]}>
-                      <Chip label={code} color={detail.category === code ? 'secondary' : 'default'} variant={detail.category === code ? 'filled' : 'outlined'} onClick={() => void setCategory(code)} />
-                    </Tooltip>
-                  ))}
-                </Stack>
-              </Box>
-              <Box component="form" onSubmit={addTag}>
-                <Typography variant="subtitle2" gutterBottom>
-                  Tags
-                </Typography>
-                <Stack direction="row" spacing={0.5} useFlexGap sx={{ flexWrap: 'wrap', mb: 1 }} data-testid="item-tags">
-                  {detail.tags.length === 0 && <Typography variant="body2" color="text.secondary">none</Typography>}
-                  {detail.tags.map((value) => (
-                    <Chip key={value} size="small" label={value} />
-                  ))}
-                </Stack>
-                <Stack direction="row" spacing={1}>
-                  <TextField size="small" label="Add a tag" value={tag} onChange={(event) => setTag(event.target.value)} sx={{ flex: 1 }} slotProps={{ htmlInput: { 'data-testid': 'item-tag-input' } }} />
-                  <Button type="submit" disabled={!tag.trim()}>
-                    Add tag
-                  </Button>
-                </Stack>
-              </Box>
-              <Box component="form" onSubmit={addNote}>
-                <Typography variant="subtitle2" gutterBottom>
-                  Notes
-                </Typography>
-                <Stack spacing={1} sx={{ mb: 1 }} data-testid="item-notes">
-                  {detail.notes.length === 0 && <Typography variant="body2" color="text.secondary">none</Typography>}
-                  {detail.notes.map((entry, index) => (
-                    <Box key={index}>
-                      <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap' }}>
-                        {entry.text}
-                      </Typography>
-                      <Typography variant="caption" color="text.secondary">
-                        {entry.examiner}, {formatTime(entry.createdAt)}
-                      </Typography>
-                    </Box>
-                  ))}
-                </Stack>
-                <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
-                  <TextField size="small" label="Add a note" multiline maxRows={6} value={note} onChange={(event) => setNote(event.target.value)} sx={{ flex: 1 }} slotProps={{ htmlInput: { 'data-testid': 'item-note-input' } }} />
-                  <Button type="submit" disabled={!note.trim()}>
-                    Add note
-                  </Button>
-                </Stack>
-              </Box>
-              <History detail={detail} />
-            </Stack>
+          {error && (
+            <Alert severity="error" sx={{ mb: 2 }} data-testid="item-error">
+              {error}
+            </Alert>
           )}
-        </Box>
+          <Box sx={{ display: 'flex', gap: 3, flexWrap: 'wrap' }}>
+            <Stack spacing={1} sx={{ flex: '1 1 420px', alignItems: 'center' }}>
+              <Box sx={{ width: '100%', height: 460, bgcolor: '#0b0d10', overflow: 'hidden', display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+                {preview ? (
+                  <img
+                    src={preview}
+                    alt={revealed ? (detail?.originalName ?? '') : 'concealed evidence image'}
+                    data-testid="item-preview"
+                    data-blurred={revealed ? 'false' : 'true'}
+                    style={{ maxWidth: '100%', maxHeight: '100%', objectFit: 'contain', filter: revealed ? 'none' : 'blur(24px) grayscale(1)' }}
+                  />
+                ) : (
+                  <Typography color="text.secondary">loading…</Typography>
+                )}
+              </Box>
+              <Button size="small" onClick={() => setRevealed((current) => !current)}>
+                {revealed ? 'Conceal' : 'Reveal'}
+              </Button>
+            </Stack>
+            {detail && (
+              <Stack spacing={2} sx={{ flex: '1 1 380px', minWidth: 0 }}>
+                <Facts detail={detail} />
+                <Divider />
+                <Box>
+                  <Typography variant="subtitle2" gutterBottom>
+                    Category
+                  </Typography>
+                  <Stack direction="row" spacing={0.5} useFlexGap sx={{ flexWrap: 'wrap' }}>
+                    {(Object.keys(CATEGORY_LABELS) as CategoryCode[]).map((code) => (
+                      <Tooltip key={code} title={CATEGORY_LABELS[code]}>
+                        <Chip
+                          label={code}
+                          color={detail.category === code ? 'secondary' : 'default'}
+                          variant={detail.category === code ? 'filled' : 'outlined'}
+                          onClick={() => void setCategory(code)}
+                        />
+                      </Tooltip>
+                    ))}
+                  </Stack>
+                </Box>
+                <Box component="form" onSubmit={addTag}>
+                  <Typography variant="subtitle2" gutterBottom>
+                    Tags
+                  </Typography>
+                  <Stack direction="row" spacing={0.5} useFlexGap sx={{ flexWrap: 'wrap', mb: 1 }} data-testid="item-tags">
+                    {detail.tags.length === 0 && (
+                      <Typography variant="body2" color="text.secondary">
+                        none
+                      </Typography>
+                    )}
+                    {detail.tags.map((value) => (
+                      <Chip key={value} size="small" label={value} />
+                    ))}
+                  </Stack>
+                  <Stack direction="row" spacing={1}>
+                    <TextField
+                      size="small"
+                      label="Add a tag"
+                      value={tag}
+                      onChange={(event) => setTag(event.target.value)}
+                      sx={{ flex: 1 }}
+                      slotProps={{ htmlInput: { 'data-testid': 'item-tag-input' } }}
+                    />
+                    <Button type="submit" disabled={!tag.trim()}>
+                      Add tag
+                    </Button>
+                  </Stack>
+                </Box>
+                <Box component="form" onSubmit={addNote}>
+                  <Typography variant="subtitle2" gutterBottom>
+                    Notes
+                  </Typography>
+                  <Stack spacing={1} sx={{ mb: 1 }} data-testid="item-notes">
+                    {detail.notes.length === 0 && (
+                      <Typography variant="body2" color="text.secondary">
+                        none
+                      </Typography>
+                    )}
+                    {detail.notes.map((entry, index) => (
+                      <Box key={index}>
+                        <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap' }}>
+                          {entry.text}
+                        </Typography>
+                        <Typography variant="caption" color="text.secondary">
+                          {entry.examiner}, {formatTime(entry.createdAt)}
+                        </Typography>
+                      </Box>
+                    ))}
+                  </Stack>
+                  <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
+                    <TextField
+                      size="small"
+                      label="Add a note"
+                      multiline
+                      maxRows={6}
+                      value={note}
+                      onChange={(event) => setNote(event.target.value)}
+                      sx={{ flex: 1 }}
+                      slotProps={{ htmlInput: { 'data-testid': 'item-note-input' } }}
+                    />
+                    <Button type="submit" disabled={!note.trim()}>
+                      Add note
+                    </Button>
+                  </Stack>
+                </Box>
+                <History detail={detail} />
+              </Stack>
+            )}
+          </Box>
         </Box>
       </DialogContent>
       <DialogActions>
@@ -245,7 +289,11 @@ function Facts({ detail }: { detail: EvidenceDetail }) {
           <Typography component="dt" variant="body2" color="text.secondary">
             {label}
           </Typography>
-          <Typography component="dd" variant="body2" sx={{ m: 0, fontFamily: label === 'Original' || label === 'Image' || label === 'Imported' ? undefined : 'monospace', wordBreak: 'break-all' }}>
+          <Typography
+            component="dd"
+            variant="body2"
+            sx={{ m: 0, fontFamily: label === 'Original' || label === 'Image' || label === 'Imported' ? undefined : 'monospace', wordBreak: 'break-all' }}
+          >
             {value}
           </Typography>
         </Box>

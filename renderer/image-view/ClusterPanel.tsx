@@ -55,7 +55,13 @@ export function ClusterPanel({ run, onRepurify }: ClusterPanelProps) {
       <Typography variant="subtitle2" gutterBottom>
         Clusters by Mahalanobis distance (smaller is nearer)
       </Typography>
-      <svg width="100%" viewBox={`0 0 ${width} ${run.clusters.length * ROW + 4}`} role="img" aria-label="Mahalanobis distance to every cluster" style={{ maxWidth: width, display: 'block' }}>
+      <svg
+        width="100%"
+        viewBox={`0 0 ${width} ${run.clusters.length * ROW + 4}`}
+        role="img"
+        aria-label="Mahalanobis distance to every cluster"
+        style={{ maxWidth: width, display: 'block' }}
+      >
         {run.clusters.map((entry, index) => {
           const used = entry.clusterId === run.usedClusterId;
           const nearest = entry.clusterId === run.chosenClusterId;
@@ -63,11 +69,27 @@ export function ClusterPanel({ run, onRepurify }: ClusterPanelProps) {
           const y = index * ROW + 2;
           const colour = used ? theme.palette.primary.main : theme.palette.action.disabled;
           return (
-            <g key={entry.clusterId} data-testid="cluster-bar" data-cluster-id={entry.clusterId} data-distance={entry.distance} data-used={used} data-nearest={nearest}>
+            <g
+              key={entry.clusterId}
+              data-testid="cluster-bar"
+              data-cluster-id={entry.clusterId}
+              data-distance={entry.distance}
+              data-used={used}
+              data-nearest={nearest}
+            >
               <text x={LABEL_WIDTH - 6} y={y + ROW / 2 + 4} textAnchor="end" fontSize="12" fill={theme.palette.text.primary} fontWeight={used ? 700 : 400}>
                 {entry.clusterId}
               </text>
-              <rect x={LABEL_WIDTH} y={y + 3} width={length} height={ROW - 8} rx="2" fill={colour} stroke={nearest ? theme.palette.success.main : 'none'} strokeWidth={nearest ? 2 : 0} />
+              <rect
+                x={LABEL_WIDTH}
+                y={y + 3}
+                width={length}
+                height={ROW - 8}
+                rx="2"
+                fill={colour}
+                stroke={nearest ? theme.palette.success.main : 'none'}
+                strokeWidth={nearest ? 2 : 0}
+              />
               <text x={LABEL_WIDTH + length + 6} y={y + ROW / 2 + 4} fontSize="11" fill={theme.palette.text.secondary}>
                 {formatDistance(entry.distance)}
                 {nearest ? ' · nearest' : ''}

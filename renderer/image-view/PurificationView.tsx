@@ -106,7 +106,15 @@ export function PurificationView({ caseId, itemId, blurByDefault, jobs, onPurify
   return (
     <Stack spacing={2} data-testid="purification-view" data-run-id={run.runId}>
       <Stack direction="row" spacing={2} sx={{ alignItems: 'center', flexWrap: 'wrap' }} useFlexGap>
-        <TextField select size="small" label="Run" value={run.runId} onChange={(event) => setRunId(Number(event.target.value))} sx={{ minWidth: 320 }} slotProps={{ htmlInput: { 'data-testid': 'run-choice' } }}>
+        <TextField
+          select
+          size="small"
+          label="Run"
+          value={run.runId}
+          onChange={(event) => setRunId(Number(event.target.value))}
+          sx={{ minWidth: 320 }}
+          slotProps={{ htmlInput: { 'data-testid': 'run-choice' } }}
+        >
           {runs.map((candidate) => (
             <MenuItem key={candidate.runId} value={candidate.runId}>
               Run #{candidate.runId} · cluster {candidate.usedClusterId}
@@ -138,7 +146,13 @@ export function PurificationView({ caseId, itemId, blurByDefault, jobs, onPurify
         </Box>
         <Stack spacing={2.5}>
           <ClusterPanel run={run} onRepurify={repurify} />
-          {run.verdicts ? <VerdictBars verdicts={run.verdicts} /> : <Typography variant="body2" color="text.secondary">No content filter verdicts for this run.</Typography>}
+          {run.verdicts ? (
+            <VerdictBars verdicts={run.verdicts} />
+          ) : (
+            <Typography variant="body2" color="text.secondary">
+              No content filter verdicts for this run.
+            </Typography>
+          )}
         </Stack>
       </Box>
       <RunFacts run={run} />

@@ -13,7 +13,12 @@ export function VerdictBars({ verdicts }: { verdicts: NonNullable<PurificationRu
       </Typography>
       <Stack spacing={0.5}>
         {classes.map((name) => (
-          <Box key={name} sx={{ display: 'grid', gridTemplateColumns: '70px 1fr', columnGap: 1, alignItems: 'center' }} data-testid="verdict-class" data-class={name}>
+          <Box
+            key={name}
+            sx={{ display: 'grid', gridTemplateColumns: '70px 1fr', columnGap: 1, alignItems: 'center' }}
+            data-testid="verdict-class"
+            data-class={name}
+          >
             <Typography variant="caption">{name}</Typography>
             <Stack spacing={0.25}>
               <Bar label="before" value={verdicts.before[name] ?? 0} colour="warning.main" top={name === verdicts.topBefore} />

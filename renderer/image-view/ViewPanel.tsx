@@ -65,7 +65,15 @@ export function ViewPanel({ caseId, itemId, runId, part, concealed, view }: View
       <Box
         ref={frame}
         {...view.handlers}
-        sx={{ position: 'relative', aspectRatio: '4 / 3', bgcolor: '#0b0d10', overflow: 'hidden', cursor: scale > 1 ? 'grab' : 'zoom-in', touchAction: 'none', borderRadius: 1 }}
+        sx={{
+          position: 'relative',
+          aspectRatio: '4 / 3',
+          bgcolor: '#0b0d10',
+          overflow: 'hidden',
+          cursor: scale > 1 ? 'grab' : 'zoom-in',
+          touchAction: 'none',
+          borderRadius: 1,
+        }}
       >
         {url && (
           <img
@@ -89,7 +97,11 @@ export function ViewPanel({ caseId, itemId, runId, part, concealed, view }: View
           />
         )}
         {!url && (
-          <Typography variant="caption" color={error ? 'error' : 'text.secondary'} sx={{ position: 'absolute', inset: 0, display: 'flex', alignItems: 'center', justifyContent: 'center', p: 1, textAlign: 'center' }}>
+          <Typography
+            variant="caption"
+            color={error ? 'error' : 'text.secondary'}
+            sx={{ position: 'absolute', inset: 0, display: 'flex', alignItems: 'center', justifyContent: 'center', p: 1, textAlign: 'center' }}
+          >
             {error ?? 'loading…'}
           </Typography>
         )}

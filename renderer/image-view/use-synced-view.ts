@@ -45,16 +45,19 @@ export function useSyncedView(): SyncedView {
     };
   }, []);
 
-  const zoomBy = useCallback((factor: number, at?: { x: number; y: number }) => {
-    const centre = at ?? { x: frame.current.width / 2, y: frame.current.height / 2 };
-    setTransform((current) => {
-      const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, current.scale * factor));
-      if (scale === MIN_SCALE) return FIT;
-      // Keep the point under the pointer where it is: p = x + s * u  =>  x' = p - s' * (p - x) / s.
-      const ratio = scale / current.scale;
-      return clamp({ scale, x: centre.x - ratio * (centre.x - current.x), y: centre.y - ratio * (centre.y - current.y) });
-    });
-  }, [clamp]);
+  const zoomBy = useCallback(
+    (factor: number, at?: { x: number; y: number }) => {
+      const centre = at ?? { x: frame.current.width / 2, y: frame.current.height / 2 };
+      setTransform((current) => {
+        const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, current.scale * factor));
+        if (scale === MIN_SCALE) return FIT;
+        // Keep the point under the pointer where it is: p = x + s * u  =>  x' = p - s' * (p - x) / s.
+        const ratio = scale / current.scale;
+        return clamp({ scale, x: centre.x - ratio * (centre.x - current.x), y: centre.y - ratio * (centre.y - current.y) });
+      });
+    },
+    [clamp],
+  );
 
   const measure = useCallback((element: HTMLElement) => {
     frame.current = { width: element.clientWidth, height: element.clientHeight };

@@ -27,7 +27,13 @@ export function JobsPanel({ jobs, caseId }: { jobs: JobSnapshot[]; caseId: strin
   const finished = shown.filter((job) => job.finishedAt !== null);
   if (collapsed) {
     return (
-      <Paper square elevation={0} sx={{ width: 44, borderLeft: 1, borderColor: 'divider', py: 1, display: 'flex', flexDirection: 'column', alignItems: 'center' }} data-testid="jobs-panel" data-collapsed="true">
+      <Paper
+        square
+        elevation={0}
+        sx={{ width: 44, borderLeft: 1, borderColor: 'divider', py: 1, display: 'flex', flexDirection: 'column', alignItems: 'center' }}
+        data-testid="jobs-panel"
+        data-collapsed="true"
+      >
         <Tooltip title="Show the jobs">
           <IconButton size="small" onClick={() => setCollapsed(false)} aria-label="Show the jobs">
             ‹
@@ -40,7 +46,13 @@ export function JobsPanel({ jobs, caseId }: { jobs: JobSnapshot[]; caseId: strin
     );
   }
   return (
-    <Paper square elevation={0} sx={{ width: 340, borderLeft: 1, borderColor: 'divider', p: 2, overflow: 'auto' }} data-testid="jobs-panel" data-collapsed="false">
+    <Paper
+      square
+      elevation={0}
+      sx={{ width: 340, borderLeft: 1, borderColor: 'divider', p: 2, overflow: 'auto' }}
+      data-testid="jobs-panel"
+      data-collapsed="false"
+    >
       <Stack direction="row" sx={{ alignItems: 'center', mb: 1 }} spacing={1}>
         <Typography variant="subtitle1" sx={{ flex: 1 }}>
           {caseId ? 'Jobs of this case' : 'Jobs'}
@@ -120,7 +132,9 @@ function describeSummary(summary: Record<string, unknown>): string {
     return `${reports.map((report) => `${report.format.toUpperCase()}: ${report.path}`).join(' · ')}${summary.verificationOk === false ? ' · the case did NOT verify' : ''}`;
   }
   if (typeof summary.itemsChecked === 'number') {
-    return summary.ok ? `verified: audit chain intact, ${summary.itemsChecked} items and ${summary.outputsChecked} outputs match their hashes` : `NOT verified: ${summary.firstBrokenLink}`;
+    return summary.ok
+      ? `verified: audit chain intact, ${summary.itemsChecked} items and ${summary.outputsChecked} outputs match their hashes`
+      : `NOT verified: ${summary.firstBrokenLink}`;
   }
   if (typeof summary.purified === 'number') {
     const earlier = typeof summary.doneEarlier === 'number' && summary.doneEarlier > 0 ? ` (resumed: ${summary.doneEarlier} done before)` : '';

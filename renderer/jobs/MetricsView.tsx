@@ -42,7 +42,11 @@ function Sparkline({ values, label }: { values: number[]; label: string }) {
   const low = Math.min(...finite);
   const span = Math.max(...finite) - low || 1;
   const points = values
-    .map((value, index) => (Number.isFinite(value) ? `${((index / (values.length - 1)) * WIDTH).toFixed(1)},${(HEIGHT - 2 - ((value - low) / span) * (HEIGHT - 4)).toFixed(1)}` : null))
+    .map((value, index) =>
+      Number.isFinite(value)
+        ? `${((index / (values.length - 1)) * WIDTH).toFixed(1)},${(HEIGHT - 2 - ((value - low) / span) * (HEIGHT - 4)).toFixed(1)}`
+        : null,
+    )
     .filter((point): point is string => point !== null)
     .join(' ');
   return (

@@ -67,9 +67,20 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
       <DialogTitle>Purify {itemIds.length === 1 ? `item #${itemIds[0]}` : `${itemIds.length} items`}</DialogTitle>
       <DialogContent dividers>
         <Stack spacing={2}>
-          {error && <Alert severity="error" data-testid="purify-error">{error}</Alert>}
+          {error && (
+            <Alert severity="error" data-testid="purify-error">
+              {error}
+            </Alert>
+          )}
           {choices && choices.bundles.length === 0 && <Alert severity="warning">No reference bundle is installed: train one first.</Alert>}
-          <TextField select label="Reference bundle" value={bundleId} onChange={(event) => setBundleId(event.target.value)} disabled={!choices} slotProps={{ htmlInput: { 'data-testid': 'bundle-choice' } }}>
+          <TextField
+            select
+            label="Reference bundle"
+            value={bundleId}
+            onChange={(event) => setBundleId(event.target.value)}
+            disabled={!choices}
+            slotProps={{ htmlInput: { 'data-testid': 'bundle-choice' } }}
+          >
             {choices?.bundles.map((choice) => (
               <MenuItem key={choice.bundleId} value={choice.bundleId}>
                 {choice.label}
@@ -84,9 +95,17 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
           )}
           {bundle?.recommendation && bundle.recommendation.defense !== 'acsr' && (
             // measured on this bundle's own validation images when it was tuned: the investigator should know before relying on ACSR
-            <Alert severity="info" data-testid="bundle-recommendation">{bundle.recommendation.sentence} This purification applies ACSR.</Alert>
+            <Alert severity="info" data-testid="bundle-recommendation">
+              {bundle.recommendation.sentence} This purification applies ACSR.
+            </Alert>
           )}
-          <TextField select label="Content filter (verdicts before and after)" value={classifierId} onChange={(event) => setClassifierId(event.target.value)} disabled={!choices}>
+          <TextField
+            select
+            label="Content filter (verdicts before and after)"
+            value={classifierId}
+            onChange={(event) => setClassifierId(event.target.value)}
+            disabled={!choices}
+          >
             <MenuItem value={NO_CLASSIFIER}>None (no verdicts)</MenuItem>
             {choices?.classifiers.map((choice) => (
               <MenuItem key={choice.classifierId} value={choice.classifierId}>
@@ -95,8 +114,8 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
             ))}
           </TextField>
           <Typography variant="body2" color="text.secondary">
-            The evidence is only read. Each purified image and its low- and high-frequency parts are stored in the case under their SHA-256, with the cluster chosen, every
-            distance and the verdicts, in the audit log under your name.
+            The evidence is only read. Each purified image and its low- and high-frequency parts are stored in the case under their SHA-256, with the cluster
+            chosen, every distance and the verdicts, in the audit log under your name.
           </Typography>
         </Stack>
       </DialogContent>

@@ -46,21 +46,44 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
   const [loadError, setLoadError] = useState<string | null>(null);
   const [filter, setFilter] = useState<Filter>('all');
   const [tagFilter, setTagFilter] = useState('');
-  const tags = useMemo(() => tagFilter.split(',').map((tag) => tag.trim()).filter(Boolean), [tagFilter]);
+  const tags = useMemo(
+    () =>
+      tagFilter
+        .split(',')
+        .map((tag) => tag.trim())
+        .filter(Boolean),
+    [tagFilter],
+  );
   const [thumbSize, setThumbSize] = useState(160);
   const [purifiedFilter, setPurifiedFilter] = useState<PurifiedFilter>('any');
   const [verdictFilter, setVerdictFilter] = useState<VerdictFilter>('');
   const [verdictClasses, setVerdictClasses] = useState<string[]>([]);
   const [purifyItemIds, setPurifyItemIds] = useState<number[] | null>(null);
   useEffect(() => {
-    client.call('purification.choices', {}).then((choices) => setVerdictClasses([...new Set(choices.classifiers.flatMap((choice) => choice.classNames))].sort()), reportError);
+    client
+      .call('purification.choices', {})
+      .then((choices) => setVerdictClasses([...new Set(choices.classifiers.flatMap((choice) => choice.classNames))].sort()), reportError);
   }, [client, reportError]);
   const filtering = filter !== 'all' || tags.length > 0 || purifiedFilter !== 'any' || verdictFilter !== '';
   const [summary, setSummary] = useState(caseSummary);
   const [openItemId, setOpenItemId] = useState<number | null>(null);
   const loader = useMemo(() => new ThumbnailLoader(client), [client]);
   const itemChanged = useCallback((detail: EvidenceDetail) => {
-    setItems((current) => current?.map((item) => (item.itemId === detail.itemId ? { ...item, category: detail.category, tags: detail.tags, purificationRuns: detail.purificationRuns, verdictBefore: detail.verdictBefore, verdictAfter: detail.verdictAfter } : item)) ?? null);
+    setItems(
+      (current) =>
+        current?.map((item) =>
+          item.itemId === detail.itemId
+            ? {
+                ...item,
+                category: detail.category,
+                tags: detail.tags,
+                purificationRuns: detail.purificationRuns,
+                verdictBefore: detail.verdictBefore,
+                verdictAfter: detail.verdictAfter,
+              }
+            : item,
+        ) ?? null,
+    );
   }, []);
 
   /** Resolves once the grid shows the new list, so that a message about a change comes after it. */
@@ -68,19 +91,21 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
     const query = filter === 'all' ? {} : filter === 'uncategorised' ? { uncategorised: true } : { category: filter };
     const [stage, topClass] = verdictFilter.split(':') as ['before' | 'after', string];
     client.call('cases.get', { caseId }).then(setSummary, reportError);
-    await client.call('evidence.list', {
-      caseId,
-      ...query,
-      ...(tags.length > 0 ? { tags } : {}),
-      ...(purifiedFilter === 'any' ? {} : { purified: purifiedFilter === 'purified' }),
-      ...(verdictFilter ? { verdict: { stage, topClass } } : {}),
-    }).then(
-      (list) => {
-        setItems(list);
-        setLoadError(null);
-      },
-      (error: unknown) => setLoadError(messageOf(error)),
-    );
+    await client
+      .call('evidence.list', {
+        caseId,
+        ...query,
+        ...(tags.length > 0 ? { tags } : {}),
+        ...(purifiedFilter === 'any' ? {} : { purified: purifiedFilter === 'purified' }),
+        ...(verdictFilter ? { verdict: { stage, topClass } } : {}),
+      })
+      .then(
+        (list) => {
+          setItems(list);
+          setLoadError(null);
+        },
+        (error: unknown) => setLoadError(messageOf(error)),
+      );
   }, [client, caseId, filter, tags, purifiedFilter, verdictFilter, reportError]);
   useEffect(() => void load(), [load]);
 
@@ -116,7 +141,15 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           <Typography variant="caption" color="text.secondary">
             Thumbnail size
           </Typography>
-          <Slider size="small" min={96} max={320} step={16} value={thumbSize} onChange={(_, value) => setThumbSize(value as number)} aria-label="Thumbnail size" />
+          <Slider
+            size="small"
+            min={96}
+            max={320}
+            step={16}
+            value={thumbSize}
+            onChange={(_, value) => setThumbSize(value as number)}
+            aria-label="Thumbnail size"
+          />
         </Stack>
       </Stack>
       {/* Filters on their own row: they narrow the grid, the row above fills it. */}
@@ -139,7 +172,14 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           sx={{ width: 170 }}
           slotProps={{ htmlInput: { 'data-testid': 'tag-filter', spellCheck: false } }}
         />
-        <TextField select size="small" label="Purified" value={purifiedFilter} onChange={(event) => setPurifiedFilter(event.target.value as PurifiedFilter)} sx={{ width: 150 }}>
+        <TextField
+          select
+          size="small"
+          label="Purified"
+          value={purifiedFilter}
+          onChange={(event) => setPurifiedFilter(event.target.value as PurifiedFilter)}
+          sx={{ width: 150 }}
+        >
           <MenuItem value="any">Any</MenuItem>
           <MenuItem value="purified">Purified</MenuItem>
           <MenuItem value="not-purified">Not purified yet</MenuItem>
@@ -161,7 +201,11 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           severity="warning"
           data-testid="unfinished-import"
           action={
-            <Button color="inherit" size="small" onClick={() => client.call('jobs.start', { kind: 'import', caseId, resumeCaseJobId: job.caseJobId }).catch(reportError)}>
+            <Button
+              color="inherit"
+              size="small"
+              onClick={() => client.call('jobs.start', { kind: 'import', caseId, resumeCaseJobId: job.caseJobId }).catch(reportError)}
+            >
               Resume
             </Button>
           }
@@ -175,12 +219,17 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           severity="warning"
           data-testid="unfinished-purification"
           action={
-            <Button color="inherit" size="small" onClick={() => client.call('jobs.start', { kind: 'purify', caseId, resumeCaseJobId: job.caseJobId }).catch(reportError)}>
+            <Button
+              color="inherit"
+              size="small"
+              onClick={() => client.call('jobs.start', { kind: 'purify', caseId, resumeCaseJobId: job.caseJobId }).catch(reportError)}
+            >
               Resume
             </Button>
           }
         >
-          Purification {job.caseJobId} was {job.state} after {job.done} of {job.total ?? '?'} items. Resuming purifies the rest with the same bundle and content filter.
+          Purification {job.caseJobId} was {job.state} after {job.done} of {job.total ?? '?'} items. Resuming purifies the rest with the same bundle and content
+          filter.
         </Alert>
       ))}
       {verification && !verification.ok && <VerificationBanner outcome={verification} />}
@@ -192,10 +241,30 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         </Typography>
       )}
       {items && items.length > 0 && (
-        <EvidenceGrid caseId={caseId} items={items} flaggedItemIds={flaggedItemIds} thumbSize={thumbSize} blurByDefault={blurByDefault} loader={loader} onSetCategory={setCategory} onOpenItem={setOpenItemId} onPurify={setPurifyItemIds} onTagItems={tagItems} />
+        <EvidenceGrid
+          caseId={caseId}
+          items={items}
+          flaggedItemIds={flaggedItemIds}
+          thumbSize={thumbSize}
+          blurByDefault={blurByDefault}
+          loader={loader}
+          onSetCategory={setCategory}
+          onOpenItem={setOpenItemId}
+          onPurify={setPurifyItemIds}
+          onTagItems={tagItems}
+        />
       )}
       {openItemId !== null && (
-        <ItemDialog caseId={caseId} itemId={openItemId} blurByDefault={blurByDefault} loader={loader} jobs={jobs} onClose={() => setOpenItemId(null)} onChanged={itemChanged} onUndoable={remember} />
+        <ItemDialog
+          caseId={caseId}
+          itemId={openItemId}
+          blurByDefault={blurByDefault}
+          loader={loader}
+          jobs={jobs}
+          onClose={() => setOpenItemId(null)}
+          onChanged={itemChanged}
+          onUndoable={remember}
+        />
       )}
       <ConfirmBulkDialog question={question} onAnswer={onAnswer} />
       {purifyItemIds !== null && <PurifyDialog caseId={caseId} itemIds={purifyItemIds} onClose={() => setPurifyItemIds(null)} />}

@@ -38,36 +38,36 @@ export function CasesScreen({ onOpen }: { onOpen: (summary: CaseSummary) => void
           {cases && cases.length === 0 && <Typography color="text.secondary">No cases yet. Create the first one.</Typography>}
           {cases && cases.length > 0 && (
             <Box sx={{ overflowX: 'auto' }}>
-            <Table size="small" data-testid="cases-table">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Number</TableCell>
-                  <TableCell>Title</TableCell>
-                  <TableCell>Requester</TableCell>
-                  <TableCell align="right">Items</TableCell>
-                  <TableCell>Created</TableCell>
-                  <TableCell>By</TableCell>
-                  <TableCell />
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {cases.map((summary) => (
-                  <TableRow key={summary.caseId} hover>
-                    <TableCell>{summary.number}</TableCell>
-                    <TableCell>{summary.title}</TableCell>
-                    <TableCell>{summary.requester ?? '—'}</TableCell>
-                    <TableCell align="right">{summary.itemCount}</TableCell>
-                    <TableCell sx={{ whiteSpace: 'nowrap' }}>{summary.createdAt.slice(0, 10)}</TableCell>
-                    <TableCell>{summary.createdBy}</TableCell>
-                    <TableCell>
-                      <Button size="small" onClick={() => onOpen(summary)}>
-                        Open
-                      </Button>
-                    </TableCell>
+              <Table size="small" data-testid="cases-table">
+                <TableHead>
+                  <TableRow>
+                    <TableCell>Number</TableCell>
+                    <TableCell>Title</TableCell>
+                    <TableCell>Requester</TableCell>
+                    <TableCell align="right">Items</TableCell>
+                    <TableCell>Created</TableCell>
+                    <TableCell>By</TableCell>
+                    <TableCell />
                   </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+                </TableHead>
+                <TableBody>
+                  {cases.map((summary) => (
+                    <TableRow key={summary.caseId} hover>
+                      <TableCell>{summary.number}</TableCell>
+                      <TableCell>{summary.title}</TableCell>
+                      <TableCell>{summary.requester ?? '—'}</TableCell>
+                      <TableCell align="right">{summary.itemCount}</TableCell>
+                      <TableCell sx={{ whiteSpace: 'nowrap' }}>{summary.createdAt.slice(0, 10)}</TableCell>
+                      <TableCell>{summary.createdBy}</TableCell>
+                      <TableCell>
+                        <Button size="small" onClick={() => onOpen(summary)}>
+                          Open
+                        </Button>
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
             </Box>
           )}
         </CardContent>
@@ -100,8 +100,21 @@ function NewCaseForm({ onCreated }: { onCreated: (summary: CaseSummary) => void 
       <CardContent>
         <Stack spacing={2}>
           <Typography variant="h6">New case</Typography>
-          <TextField label="Case number" value={number} onChange={(event) => setNumber(event.target.value)} required size="small" slotProps={{ htmlInput: { 'data-testid': 'case-number' } }} />
-          <TextField label="Title" value={title} onChange={(event) => setTitle(event.target.value)} size="small" slotProps={{ htmlInput: { 'data-testid': 'case-title' } }} />
+          <TextField
+            label="Case number"
+            value={number}
+            onChange={(event) => setNumber(event.target.value)}
+            required
+            size="small"
+            slotProps={{ htmlInput: { 'data-testid': 'case-number' } }}
+          />
+          <TextField
+            label="Title"
+            value={title}
+            onChange={(event) => setTitle(event.target.value)}
+            size="small"
+            slotProps={{ htmlInput: { 'data-testid': 'case-title' } }}
+          />
           <TextField label="Requester" value={requester} onChange={(event) => setRequester(event.target.value)} size="small" />
           {error && <Alert severity="error">{error}</Alert>}
           <Button type="submit" variant="contained" disabled={busy || !number.trim()}>

@@ -28,7 +28,7 @@ export function ExaminerSetup({ onDone }: { onDone: (state: AppState) => void })
   };
 
   return (
-    <Stack sx={{ alignItems: 'center', justifyContent: 'center',  flex: 1 }}>
+    <Stack sx={{ alignItems: 'center', justifyContent: 'center', flex: 1 }}>
       <Card sx={{ width: 460 }} component="form" onSubmit={submit}>
         <CardContent>
           <Stack spacing={2}>
@@ -36,7 +36,14 @@ export function ExaminerSetup({ onDone }: { onDone: (state: AppState) => void })
             <Typography variant="body2" color="text.secondary">
               Your name is recorded with every action you take (imports, tags, purifications, reports) in each case's tamper-evident audit log.
             </Typography>
-            <TextField label="Examiner name" value={name} onChange={(event) => setName(event.target.value)} autoFocus required slotProps={{ htmlInput: { 'data-testid': 'examiner-name' } }} />
+            <TextField
+              label="Examiner name"
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              autoFocus
+              required
+              slotProps={{ htmlInput: { 'data-testid': 'examiner-name' } }}
+            />
             {error && <Alert severity="error">{error}</Alert>}
             <Button type="submit" variant="contained" disabled={busy || !name.trim()}>
               Continue

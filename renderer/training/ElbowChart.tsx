@@ -21,7 +21,8 @@ export function ElbowChart({ curve }: { curve: WcssOutput }) {
   const high = Math.max(...values);
   const low = Math.min(0, ...values);
   const span = high - low || 1;
-  const x = (k: number) => MARGIN.left + INSET + (values.length === 1 ? (innerWidth - 2 * INSET) / 2 : ((k - 1) / (values.length - 1)) * (innerWidth - 2 * INSET));
+  const x = (k: number) =>
+    MARGIN.left + INSET + (values.length === 1 ? (innerWidth - 2 * INSET) / 2 : ((k - 1) / (values.length - 1)) * (innerWidth - 2 * INSET));
   const y = (value: number) => MARGIN.top + innerHeight - INSET / 2 - ((value - low) / span) * (innerHeight - INSET);
   const points = values.map((value, i) => `${x(i + 1).toFixed(1)},${y(value).toFixed(1)}`).join(' ');
   return (
@@ -47,7 +48,14 @@ export function ElbowChart({ curve }: { curve: WcssOutput }) {
         <text x={MARGIN.left + innerWidth / 2} y={HEIGHT - 3} textAnchor="middle" fontSize={10} fill="currentColor">
           k (clusters)
         </text>
-        <text x={12} y={MARGIN.top + innerHeight / 2} textAnchor="middle" fontSize={10} fill="currentColor" transform={`rotate(-90 12 ${MARGIN.top + innerHeight / 2})`}>
+        <text
+          x={12}
+          y={MARGIN.top + innerHeight / 2}
+          textAnchor="middle"
+          fontSize={10}
+          fill="currentColor"
+          transform={`rotate(-90 12 ${MARGIN.top + innerHeight / 2})`}
+        >
           WCSS
         </text>
         {values.length > 1 && <polyline points={points} fill="none" stroke="#1976d2" strokeWidth={2} data-testid="elbow-curve" />}

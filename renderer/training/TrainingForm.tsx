@@ -98,7 +98,14 @@ function TrainingFields({ state, onStarted, choices }: TrainingFormProps & { cho
     <Paper variant="outlined" sx={{ p: 2 }} component="form" onSubmit={(event) => void submit(event)} data-testid="training-form">
       <Stack spacing={2}>
         <Typography variant="subtitle1">New reference bundle</Typography>
-        <FolderField state={state} label="Labelled folder" dialogTitle="Folder with one sub-folder of images per class" value={folder} onChange={setFolder} testId="train-folder" />
+        <FolderField
+          state={state}
+          label="Labelled folder"
+          dialogTitle="Folder with one sub-folder of images per class"
+          value={folder}
+          onChange={setFolder}
+          testId="train-folder"
+        />
         <Box sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 2 }}>
           <TextField
             size="small"
@@ -109,19 +116,40 @@ function TrainingFields({ state, onStarted, choices }: TrainingFormProps & { cho
             sx={{ gridColumn: '1 / 3' }}
             slotProps={{ htmlInput: { 'data-testid': 'train-name', spellCheck: false } }}
           />
-          <TextField select size="small" label="Latent extractor" value={extractors.length ? extractorId : ''} onChange={(event) => setExtractorId(event.target.value)} sx={{ gridColumn: '1 / 3' }}>
+          <TextField
+            select
+            size="small"
+            label="Latent extractor"
+            value={extractors.length ? extractorId : ''}
+            onChange={(event) => setExtractorId(event.target.value)}
+            sx={{ gridColumn: '1 / 3' }}
+          >
             {extractors.map((choice) => (
               <MenuItem key={choice.classifierId} value={choice.classifierId}>
                 {choice.classifierId}
               </MenuItem>
             ))}
           </TextField>
-          <TextField select size="small" label="Clusters per class" value={kMode} onChange={(event) => setKMode(event.target.value as 'elbow' | 'fixed')} slotProps={{ select: { inputProps: { 'data-testid': 'train-k-mode' } } }}>
+          <TextField
+            select
+            size="small"
+            label="Clusters per class"
+            value={kMode}
+            onChange={(event) => setKMode(event.target.value as 'elbow' | 'fixed')}
+            slotProps={{ select: { inputProps: { 'data-testid': 'train-k-mode' } } }}
+          >
             <MenuItem value="elbow">elbow rule</MenuItem>
             <MenuItem value="fixed">fixed k</MenuItem>
           </TextField>
           {kMode === 'elbow' ? number('k max (elbow)', kMax, setKMax, 'train-k-max', 1, 16) : number('k', fixedK, setFixedK, 'train-fixed-k', 1, 16)}
-          <TextField select size="small" label="Covariance" value={covariance} onChange={(event) => setCovariance(event.target.value as 'ledoit-wolf' | 'pinv')} sx={{ gridColumn: '1 / 3' }}>
+          <TextField
+            select
+            size="small"
+            label="Covariance"
+            value={covariance}
+            onChange={(event) => setCovariance(event.target.value as 'ledoit-wolf' | 'pinv')}
+            sx={{ gridColumn: '1 / 3' }}
+          >
             <MenuItem value="ledoit-wolf">Ledoit-Wolf shrinkage</MenuItem>
             <MenuItem value="pinv">pseudo-inverse (the paper's)</MenuItem>
           </TextField>

@@ -54,7 +54,13 @@ export function TrainingRun({ job }: { job: JobSnapshot }) {
             <Typography variant="caption" sx={{ minWidth: 40 }}>
               {percent}%
             </Typography>
-            <Button color="warning" variant="outlined" size="small" onClick={() => client.call('jobs.cancel', { jobId: job.jobId }).catch(reportError)} data-testid="training-cancel">
+            <Button
+              color="warning"
+              variant="outlined"
+              size="small"
+              onClick={() => client.call('jobs.cancel', { jobId: job.jobId }).catch(reportError)}
+              data-testid="training-cancel"
+            >
               Cancel training
             </Button>
           </Stack>
@@ -78,7 +84,16 @@ export function TrainingRun({ job }: { job: JobSnapshot }) {
             {clusterIds.map((id) => {
               const running = active && stage.startsWith(`dictionary ${id}`);
               const label = learned.has(id) ? `${id} ✓` : running ? `${id} ${Math.round((job.progress?.stageFraction ?? 0) * 100)}%` : id;
-              return <Chip key={id} size="small" label={label} color={learned.has(id) ? 'success' : running ? 'primary' : 'default'} variant={running || learned.has(id) ? 'filled' : 'outlined'} data-testid="dictionary-chip" />;
+              return (
+                <Chip
+                  key={id}
+                  size="small"
+                  label={label}
+                  color={learned.has(id) ? 'success' : running ? 'primary' : 'default'}
+                  variant={running || learned.has(id) ? 'filled' : 'outlined'}
+                  data-testid="dictionary-chip"
+                />
+              );
             })}
           </Stack>
         </Stack>

@@ -33,7 +33,10 @@ export async function acsrInProcess(argv: readonly string[]): Promise<CliRun> {
 }
 
 /** The action as the workstation runs it: submitted to a job runner, in a worker thread; the finished job's snapshot and outputs. */
-export async function runAsJob<K extends keyof ProductActions>(action: K, parameters: ActionParameters<ProductActions[K]>): Promise<JobSnapshot & { outputs: JobOutput[] }> {
+export async function runAsJob<K extends keyof ProductActions>(
+  action: K,
+  parameters: ActionParameters<ProductActions[K]>,
+): Promise<JobSnapshot & { outputs: JobOutput[] }> {
   const runner = new JobRunner(PRODUCT_ACTION_MODULES);
   const outputs: JobOutput[] = [];
   runner.onOutput((event) => outputs.push(event.output));
@@ -57,5 +60,9 @@ export function withoutMoment<T extends object>(record: T, fields: readonly stri
 export function withoutTimings(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTimings);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => !/[sS]econds|Ms$/.test(key)).map(([key, inner]) => [key, withoutTimings(inner)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !/[sS]econds|Ms$/.test(key))
+      .map(([key, inner]) => [key, withoutTimings(inner)]),
+  );
 }

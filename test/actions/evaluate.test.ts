@@ -31,12 +31,33 @@ interface Results {
 
 test('acsr eval and the evaluation job write the same results', { timeout: 300_000 }, async () => {
   const cli = await acsrInProcess([
-    'eval', '--model', MODEL, '--data', fashionMnistDir, '--limit', '4', '--batch-size', '2', '--attacks', 'fgsm:0.04',
-    '--defenses', 'none,bits4', '--no-plots', '--out', join(root, 'by-cli'),
+    'eval',
+    '--model',
+    MODEL,
+    '--data',
+    fashionMnistDir,
+    '--limit',
+    '4',
+    '--batch-size',
+    '2',
+    '--attacks',
+    'fgsm:0.04',
+    '--defenses',
+    'none,bits4',
+    '--no-plots',
+    '--out',
+    join(root, 'by-cli'),
   ]);
   assert.equal(cli.code, 0, cli.stderr);
   const job = await runAsJob('eval', {
-    model: MODEL, data: fashionMnistDir, limit: 4, batchSize: 2, attacks: 'fgsm:0.04', defenses: ['none', 'bits4'], plots: false, out: join(root, 'by-job'),
+    model: MODEL,
+    data: fashionMnistDir,
+    limit: 4,
+    batchSize: 2,
+    attacks: 'fgsm:0.04',
+    defenses: ['none', 'bits4'],
+    plots: false,
+    out: join(root, 'by-job'),
   });
   assert.equal(job.state, 'completed', job.error ?? '');
 
@@ -48,6 +69,9 @@ test('acsr eval and the evaluation job write the same results', { timeout: 300_0
 
   const last = job.outputs.at(-1);
   assert.ok(last?.type === 'evaluation' && last.table.complete && last.table.evaluationId === 'by-job');
-  assert.deepEqual(last.table.cells.map((cell) => [cell.row, cell.defense, cell.correct, cell.total]), byCli.cells.map((cell) => [cell.row, cell.defense, cell.accuracy.successes, cell.accuracy.total]));
+  assert.deepEqual(
+    last.table.cells.map((cell) => [cell.row, cell.defense, cell.correct, cell.total]),
+    byCli.cells.map((cell) => [cell.row, cell.defense, cell.accuracy.successes, cell.accuracy.total]),
+  );
   assert.deepEqual([job.summary?.images, job.summary?.unitsRun], [4, cli.summary.unitsRun]);
 });

@@ -17,5 +17,9 @@ export function submitsThatDoNotTypeCheck(runner: JobRunner): void {
   runner.submit('export', {}, job);
   // The same calls, right:
   runner.submit('verify', { caseFolder: '/case', examiner: 'a' }, job);
-  runner.submit('purify', { caseFolder: '/case', examiner: 'a', work: { kind: 'new', items: 'all', bundlePath: '/bundle', classifierId: null, override: null } }, job);
+  runner.submit(
+    'purify',
+    { caseFolder: '/case', examiner: 'a', work: { kind: 'new', items: 'all', bundlePath: '/bundle', classifierId: null, override: null } },
+    job,
+  );
 }

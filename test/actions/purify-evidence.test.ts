@@ -56,25 +56,59 @@ async function recordsOf(folder: string) {
 
 test('acsr case purify and the purify job record the same runs, verdicts and job', { timeout: 300_000 }, async () => {
   const cli = await acsrInProcess([
-    'case', 'purify', '--case', join(root, 'by-cli'), '--all', '--bundle', bundle.path, '--classifier', 'nsfwjs-mobilenet-v2',
-    '--cluster', 'texture:0', '--reason', 'compare the paths', '--examiner', 'bob', '--max-iterations', '5', '--threads', '1',
+    'case',
+    'purify',
+    '--case',
+    join(root, 'by-cli'),
+    '--all',
+    '--bundle',
+    bundle.path,
+    '--classifier',
+    'nsfwjs-mobilenet-v2',
+    '--cluster',
+    'texture:0',
+    '--reason',
+    'compare the paths',
+    '--examiner',
+    'bob',
+    '--max-iterations',
+    '5',
+    '--threads',
+    '1',
   ]);
   assert.equal(cli.code, 0, cli.stderr);
   const job = await runAsJob('purify', {
-    caseFolder: join(root, 'by-job'), examiner: 'bob',
+    caseFolder: join(root, 'by-job'),
+    examiner: 'bob',
     work: {
-      kind: 'new', items: 'all', bundlePath: bundle.path, classifierId: 'nsfwjs-mobilenet-v2',
-      override: { cluster: 'texture:0', reason: 'compare the paths' }, options: { maxIterations: 5, threads: 1 },
+      kind: 'new',
+      items: 'all',
+      bundlePath: bundle.path,
+      classifierId: 'nsfwjs-mobilenet-v2',
+      override: { cluster: 'texture:0', reason: 'compare the paths' },
+      options: { maxIterations: 5, threads: 1 },
     },
   });
   assert.equal(job.state, 'completed', job.error ?? '');
 
   const [byCli, byJob] = [await recordsOf(join(root, 'by-cli')), await recordsOf(join(root, 'by-job'))];
-  assert.deepEqual(byCli.runs.map((runs) => runs.length), [1, 1]);
-  assert.deepEqual(byCli.verdicts.map((verdicts) => verdicts.map((verdict) => verdict.stage)), [['before', 'after'], ['before', 'after']]);
+  assert.deepEqual(
+    byCli.runs.map((runs) => runs.length),
+    [1, 1],
+  );
+  assert.deepEqual(
+    byCli.verdicts.map((verdicts) => verdicts.map((verdict) => verdict.stage)),
+    [
+      ['before', 'after'],
+      ['before', 'after'],
+    ],
+  );
   assert.deepEqual(byJob, byCli);
   const cliRuns = cli.summary.runs as { itemId: number; runId: number; pdqDistance: number }[];
-  assert.deepEqual(job.summary?.runs, cliRuns.map(({ itemId, runId, pdqDistance }) => ({ itemId, runId, pdqDistance })));
+  assert.deepEqual(
+    job.summary?.runs,
+    cliRuns.map(({ itemId, runId, pdqDistance }) => ({ itemId, runId, pdqDistance })),
+  );
 });
 
 test('a resume with nothing to resume is refused with the same reason by both', { timeout: 60_000 }, async () => {

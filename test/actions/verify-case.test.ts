@@ -63,7 +63,7 @@ test('both find the same altered evidence file and record the same failed check'
     const stored = join(opened.folder, opened.db.getItem(1).storePath);
     opened.close();
     await chmod(stored, 0o644);
-    await writeFile(stored, 'replaced behind the program\'s back');
+    await writeFile(stored, "replaced behind the program's back");
   }
   const { cli, job, recorded } = await verifyBoth();
   assert.equal(cli.code, 2);

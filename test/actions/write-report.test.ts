@@ -57,7 +57,13 @@ test('acsr case report and the report job write and record the same report', { t
   const opened = await CaseFolder.open(caseDir);
   try {
     const records = opened.db.reports();
-    assert.deepEqual(records.map((record) => [record.format, record.examiner, record.sha256]), [['json', 'bob', cliReport.sha256], ['json', 'bob', jobReport.sha256]]);
+    assert.deepEqual(
+      records.map((record) => [record.format, record.examiner, record.sha256]),
+      [
+        ['json', 'bob', cliReport.sha256],
+        ['json', 'bob', jobReport.sha256],
+      ],
+    );
   } finally {
     opened.close();
   }

@@ -28,7 +28,20 @@ function acsr(args: string[]) {
 test('a targeted PGD-Linf attack writes a 16-bit PNG within budget and a record whose numbers agree with it', async () => {
   const out = path.join(workDir, 'pgd');
   const input = path.join(photosDir, 'skimage-chelsea.png');
-  const result = acsr(['--model', 'nsfwjs-mobilenet-v2', '--attack', 'pgd-linf:4/255:steps=3', '--in', input, '--out', out, '--target', 'Drawing', '--seed', '5']);
+  const result = acsr([
+    '--model',
+    'nsfwjs-mobilenet-v2',
+    '--attack',
+    'pgd-linf:4/255:steps=3',
+    '--in',
+    input,
+    '--out',
+    out,
+    '--target',
+    'Drawing',
+    '--seed',
+    '5',
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const summary = JSON.parse(result.stdout.trimEnd().split('\n').at(-1)!);
   assert.equal(summary.attack, 'pgd-linf:4/255:steps=3');
@@ -60,7 +73,7 @@ test('a targeted PGD-Linf attack writes a 16-bit PNG within budget and a record 
   assert.ok(max > 3.5 / 255, 'the attack used its budget');
 });
 
-test('FGSM at the paper\'s dissimilarity budget: the record names the normalisation and its dissimilarity is the file\'s', async () => {
+test("FGSM at the paper's dissimilarity budget: the record names the normalisation and its dissimilarity is the file's", async () => {
   const out = path.join(workDir, 'fgsm-dis');
   const input = path.join(photosDir, 'skimage-chelsea.png');
   const result = acsr(['--model', 'nsfwjs-mobilenet-v2', '--attack', 'fgsm-dis:0.04', '--in', input, '--out', out]);
@@ -93,7 +106,14 @@ test('bad input is one error line, exit 2, and no output folder', () => {
     const result = acsr(['--model', 'nsfwjs-mobilenet-v2', '--in', input, '--out', out, ...args]);
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, message);
-    assert.equal(result.stderr.trim().split('\n').filter((line) => /error/i.test(line)).length, 1, result.stderr);
+    assert.equal(
+      result.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => /error/i.test(line)).length,
+      1,
+      result.stderr,
+    );
     assert.equal(existsSync(out), false);
   }
 });

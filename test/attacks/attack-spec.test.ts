@@ -16,21 +16,54 @@ test('unsuffixed names are L2 with per-pixel-normalised budgets (default 0.04); 
 });
 
 test('names written in tables round-trip, options included', () => {
-  for (const spec of ['fgsm:0.04', 'fgsm-linf:0.03', 'fgsm-linf:2/255', 'bim:0.04', 'bim-linf:0.03:steps=100', 'pgd:0.04:steps=100', 'pgd-linf:4/255', 'pgd-linf:0.03:steps=20:alpha=0.005', 'deepfool', 'deepfool:steps=10', 'cw', 'cw:steps=1000', 'cw:steps=50:binary=5:c=0.01:lr=0.05']) {
+  for (const spec of [
+    'fgsm:0.04',
+    'fgsm-linf:0.03',
+    'fgsm-linf:2/255',
+    'bim:0.04',
+    'bim-linf:0.03:steps=100',
+    'pgd:0.04:steps=100',
+    'pgd-linf:4/255',
+    'pgd-linf:0.03:steps=20:alpha=0.005',
+    'deepfool',
+    'deepfool:steps=10',
+    'cw',
+    'cw:steps=1000',
+    'cw:steps=50:binary=5:c=0.01:lr=0.05',
+  ]) {
     assert.equal(parseAttackSpec(spec).name, spec);
     assert.equal(parseAttackSpec(parseAttackSpec(spec).name).name, spec);
   }
-  assert.deepEqual(parseAttackSpecs('fgsm:0.04,bim,deepfool,cw').map((attack) => attack.name), ['fgsm:0.04', 'bim:0.04', 'deepfool', 'cw']);
-  assert.deepEqual([...ATTACK_NAMES].sort(), ['bim', 'bim-dis', 'bim-linf', 'cw', 'cw-dis', 'deepfool', 'deepfool-dis', 'fgsm', 'fgsm-dis', 'fgsm-linf', 'pgd', 'pgd-dis', 'pgd-linf']);
+  assert.deepEqual(
+    parseAttackSpecs('fgsm:0.04,bim,deepfool,cw').map((attack) => attack.name),
+    ['fgsm:0.04', 'bim:0.04', 'deepfool', 'cw'],
+  );
+  assert.deepEqual([...ATTACK_NAMES].sort(), [
+    'bim',
+    'bim-dis',
+    'bim-linf',
+    'cw',
+    'cw-dis',
+    'deepfool',
+    'deepfool-dis',
+    'fgsm',
+    'fgsm-dis',
+    'fgsm-linf',
+    'pgd',
+    'pgd-dis',
+    'pgd-linf',
+  ]);
 });
 
-test('-dis names take the paper\'s normalised dissimilarity (default 0.04); deepfool-dis / cw-dis are cutoffs; names round-trip', () => {
+test("-dis names take the paper's normalised dissimilarity (default 0.04); deepfool-dis / cw-dis are cutoffs; names round-trip", () => {
   assert.deepEqual(parseAttackSpec('fgsm-dis:0.08').budget, { norm: 'dissimilarity', epsilon: 0.08 });
   assert.deepEqual(parseAttackSpec('bim-dis').budget, { norm: 'dissimilarity', epsilon: 0.04 });
   assert.deepEqual(parseAttackSpec('deepfool-dis').budget, { norm: 'dissimilarity', epsilon: 0.04, cutoff: true });
   assert.deepEqual(parseAttackSpec('cw-dis:0.02').budget, { norm: 'dissimilarity', epsilon: 0.02, cutoff: true });
-  assert.deepEqual(parseAttackSpecs('fgsm-dis:0.08,fgsm-dis:0.04,bim-dis,deepfool-dis,cw-dis').map((a) => a.name),
-    ['fgsm-dis:0.08', 'fgsm-dis:0.04', 'bim-dis:0.04', 'deepfool-dis:0.04', 'cw-dis:0.04']);
+  assert.deepEqual(
+    parseAttackSpecs('fgsm-dis:0.08,fgsm-dis:0.04,bim-dis,deepfool-dis,cw-dis').map((a) => a.name),
+    ['fgsm-dis:0.08', 'fgsm-dis:0.04', 'bim-dis:0.04', 'deepfool-dis:0.04', 'cw-dis:0.04'],
+  );
   for (const spec of ['bim-dis:0.04:steps=10', 'pgd-dis:0.04:steps=20:alpha=0.005', 'deepfool-dis:0.04:steps=10', 'cw-dis:0.04:steps=50:binary=5']) {
     assert.equal(parseAttackSpec(spec).name, spec);
   }
@@ -63,6 +96,11 @@ test('bad specs are one UserInputError each, naming the problem', () => {
     ['fgsm:0.04:steps=3', /unknown option 'steps'.*takes none/],
     ['pgd:steps=3:steps=4', /given twice/],
   ];
-  for (const [spec, message] of cases) assert.throws(() => parseAttackSpec(spec), (error: unknown) => error instanceof UserInputError && message.test(error.message), spec);
+  for (const [spec, message] of cases)
+    assert.throws(
+      () => parseAttackSpec(spec),
+      (error: unknown) => error instanceof UserInputError && message.test(error.message),
+      spec,
+    );
   assert.throws(() => parseAttackSpecs(' , '), UserInputError);
 });

@@ -63,14 +63,19 @@ test('FGSM-dis: where the gradient vanishes the pixel stays, and the others grow
 test('BIM-dis walks sign(w_1 - w_0) by alpha * ||x|| per step and stops on the sphere of radius eps * ||x||', async () => {
   const eps = 0.04;
   for (const steps of [1, 3, 10]) {
-    const { adversarial, records } = await bimAttack('dissimilarity', { epsilon: eps, steps, stepSize: 0.01 }).run({ classifier: twoClass, images: batchOf(interior), labels: [0] });
+    const { adversarial, records } = await bimAttack('dissimilarity', { epsilon: eps, steps, stepSize: 0.01 }).run({
+      classifier: twoClass,
+      images: batchOf(interior),
+      labels: [0],
+    });
     const travelled = (Math.min(steps * 0.01, eps) * interiorNorm) / Math.sqrt(D);
-    for (let i = 0; i < D; i++) assert.ok(Math.abs(adversarial.data[i] - (interior[i] + travelled * Math.sign(direction[i]))) < 1e-6, `steps ${steps} pixel ${i}`);
+    for (let i = 0; i < D; i++)
+      assert.ok(Math.abs(adversarial.data[i] - (interior[i] + travelled * Math.sign(direction[i]))) < 1e-6, `steps ${steps} pixel ${i}`);
     assert.ok(records[0].dissimilarity <= eps + 1e-6);
   }
 });
 
-test('BIM-dis defaults: the paper\'s 100 steps of 2.5 * eps / 100', () => {
+test("BIM-dis defaults: the paper's 100 steps of 2.5 * eps / 100", () => {
   const settings = iterativeSettings('dissimilarity', { epsilon: 0.04 }, false);
   assert.deepEqual([settings.steps, settings.stepSize, settings.randomStart], [100, 0.001, false]);
   assert.equal(Math.abs(iterativeSettings('dissimilarity', { epsilon: 0.04, steps: 20 }, false).stepSize - 0.005) < 1e-15, true);

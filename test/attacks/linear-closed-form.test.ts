@@ -13,7 +13,9 @@ import { pgdAttack, projectedGradientDescent } from '../../main/acsr/attacks/pgd
 import { CancelledError } from '../../main/progress/progress.ts';
 import { seededRandom } from '../../main/acsr/random/seeded-random.ts';
 
-const H = 3, W = 3, C = 1 as const;
+const H = 3,
+  W = 3,
+  C = 1 as const;
 const D = H * W * C;
 
 /** w0 and w1 differ on every pixel, with both signs, so sign(w1 - w0) is a real pattern. */
@@ -73,18 +75,28 @@ test('FGSM L2: a step of eps * sqrt(d) along (w_1 - w_0) / ||w_1 - w_0||; record
 test('BIM Linf walks sign(w_1 - w_0) by alpha per step and stops at the ball: min(steps * alpha, eps)', async () => {
   const eps = 0.05;
   for (const steps of [1, 3, 10]) {
-    const { adversarial } = await bimAttack('linf', { epsilon: eps, steps, stepSize: 0.01 }).run({ classifier: twoClass, images: batchOf(interior), labels: [0] });
+    const { adversarial } = await bimAttack('linf', { epsilon: eps, steps, stepSize: 0.01 }).run({
+      classifier: twoClass,
+      images: batchOf(interior),
+      labels: [0],
+    });
     const travelled = Math.min(steps * 0.01, eps);
-    for (let i = 0; i < D; i++) assert.ok(Math.abs(adversarial.data[i] - (interior[i] + travelled * Math.sign(direction[i]))) < 1e-6, `steps ${steps} pixel ${i}`);
+    for (let i = 0; i < D; i++)
+      assert.ok(Math.abs(adversarial.data[i] - (interior[i] + travelled * Math.sign(direction[i]))) < 1e-6, `steps ${steps} pixel ${i}`);
   }
 });
 
 test('BIM L2 walks (w_1 - w_0) / ||w_1 - w_0|| by alpha * sqrt(d) per step and stops at the sphere of radius eps * sqrt(d)', async () => {
   const eps = 0.04;
   for (const steps of [1, 2, 10]) {
-    const { adversarial, records } = await bimAttack('l2', { epsilon: eps, steps, stepSize: 0.015 }).run({ classifier: twoClass, images: batchOf(interior), labels: [0] });
+    const { adversarial, records } = await bimAttack('l2', { epsilon: eps, steps, stepSize: 0.015 }).run({
+      classifier: twoClass,
+      images: batchOf(interior),
+      labels: [0],
+    });
     const travelled = Math.min(steps * 0.015, eps) * Math.sqrt(D);
-    for (let i = 0; i < D; i++) assert.ok(Math.abs(adversarial.data[i] - (interior[i] + (travelled * direction[i]) / directionNorm)) < 1e-6, `steps ${steps} pixel ${i}`);
+    for (let i = 0; i < D; i++)
+      assert.ok(Math.abs(adversarial.data[i] - (interior[i] + (travelled * direction[i]) / directionNorm)) < 1e-6, `steps ${steps} pixel ${i}`);
     assert.ok(records[0].l2PerPixel <= eps + 1e-6);
   }
 });
@@ -121,12 +133,21 @@ test('PGD stays within its ball (to 1e-6) and in [0, 1], Linf and L2, from any s
     if (i % 4 === 0) acc.push([0, 1, 2, 3].reduce((best, k) => (all[i + k] > all[i + best] ? k : best), 0));
     return acc;
   }, []);
-  for (const [norm, eps] of [['linf', 0.03], ['l2', 0.04], ['l2', 0.5]] as const) {
+  for (const [norm, eps] of [
+    ['linf', 0.03],
+    ['l2', 0.04],
+    ['l2', 0.5],
+  ] as const) {
     for (const seed of [0, 1]) {
-      const { adversarial, records } = await projectedGradientDescent(norm, { epsilon: eps, steps: 7, stepSize: eps / 2 }, { classifier, images, labels, seed });
+      const { adversarial, records } = await projectedGradientDescent(
+        norm,
+        { epsilon: eps, steps: 7, stepSize: eps / 2 },
+        { classifier, images, labels, seed },
+      );
       for (const value of adversarial.data) assert.ok(value >= 0 && value <= 1);
       for (let n = 0; n < images.count; n++) {
-        let sum = 0, max = 0;
+        let sum = 0,
+          max = 0;
         for (let i = n * d; i < (n + 1) * d; i++) {
           const delta = adversarial.data[i] - images.data[i];
           sum += delta * delta;
@@ -138,7 +159,11 @@ test('PGD stays within its ball (to 1e-6) and in [0, 1], Linf and L2, from any s
         assert.ok(Math.abs(records[n].linf255 - 255 * max) < 1e-6);
       }
       // a budget this large on a random linear model leaves no image on its class
-      if (eps === 0.5) assert.ok(records.every((record) => record.success), JSON.stringify(records));
+      if (eps === 0.5)
+        assert.ok(
+          records.every((record) => record.success),
+          JSON.stringify(records),
+        );
     }
   }
 });
@@ -172,13 +197,20 @@ test('cancellation: an aborted signal stops PGD between steps with CancelledErro
   const { classifier, images } = randomProblem(9);
   const controller = new AbortController();
   const fractions: number[] = [];
-  const run = projectedGradientDescent('linf', { epsilon: 0.03, steps: 50 }, {
-    classifier, images, labels: [0, 0, 0, 0], signal: controller.signal,
-    onProgress: (fraction) => {
-      fractions.push(fraction);
-      if (fractions.length === 3) controller.abort();
+  const run = projectedGradientDescent(
+    'linf',
+    { epsilon: 0.03, steps: 50 },
+    {
+      classifier,
+      images,
+      labels: [0, 0, 0, 0],
+      signal: controller.signal,
+      onProgress: (fraction) => {
+        fractions.push(fraction);
+        if (fractions.length === 3) controller.abort();
+      },
     },
-  });
+  );
   await assert.rejects(run, CancelledError);
   assert.equal(fractions.length, 3);
 });

@@ -70,7 +70,10 @@ test('DeepFool on a 5-class linear model steps to the nearest other class, (1 + 
   const labels = [0, 1, 2].map((n) => [0, 1, 2, 3, 4].reduce((b, k) => (clean[n * 5 + k] > clean[n * 5 + b] ? k : b), 0));
   const { records } = await deepFoolAttack().run({ classifier, images, labels });
   t.diagnostic(`iterations ${records.map((r) => r.iterations)}`);
-  assert.ok(records.some((record) => record.iterations === 1), 'the one-step closed form is checked on at least one image');
+  assert.ok(
+    records.some((record) => record.iterations === 1),
+    'the one-step closed form is checked on at least one image',
+  );
   records.forEach((record, n) => {
     const x = images.data.subarray(n * d, (n + 1) * d);
     const nearest = Math.min(...[0, 1, 2, 3, 4].filter((k) => k !== labels[n]).map((k) => distanceToClass(weights, bias, d, x, labels[n], k)));
@@ -120,7 +123,11 @@ test('CW-L2 targeted, 5 classes: reaches the target, never closer than the dista
 });
 
 test('CW with too few steps to succeed returns the image unchanged and says so', async () => {
-  const { records, adversarial } = await carliniWagnerAttack({ steps: 2, binarySteps: 1 }).run({ classifier: twoClass, images: batchOf(interior), labels: [0] });
+  const { records, adversarial } = await carliniWagnerAttack({ steps: 2, binarySteps: 1 }).run({
+    classifier: twoClass,
+    images: batchOf(interior),
+    labels: [0],
+  });
   assert.deepEqual([records[0].success, records[0].l2PerPixel, records[0].adversarialLabel], [false, 0, 0]);
   assert.deepEqual(Array.from(adversarial.data), Array.from(Float32Array.from(interior)));
 });

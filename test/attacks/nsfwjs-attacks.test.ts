@@ -33,8 +33,8 @@ before(async () => {
     const photo = await readImage(path.join(photosDir, name), { precision: 'float32', channels: 'rgb' });
     assert.ok(photo.height >= SIZE && photo.width >= SIZE);
     for (let y = 0; y < SIZE; y++) {
-      const row = photo.data.subarray((y * photo.width) * 3, (y * photo.width + SIZE) * 3);
-      data.set(row, ((n * SIZE + y) * SIZE) * 3);
+      const row = photo.data.subarray(y * photo.width * 3, (y * photo.width + SIZE) * 3);
+      data.set(row, (n * SIZE + y) * SIZE * 3);
     }
   }
   images = { count: PHOTOS.length, height: SIZE, width: SIZE, channels: 3, data };
@@ -43,13 +43,13 @@ before(async () => {
 
 after(() => model?.dispose());
 
-test('adapter scores equal the model\'s own scores', async () => {
+test("adapter scores equal the model's own scores", async () => {
   const ownScores = await model.scores([{ height: SIZE, width: SIZE, channels: 3, data: images.data.subarray(0, SIZE * SIZE * 3) }]);
   const scores = await classifier.scores(images);
   for (let k = 0; k < classifier.classCount; k++) assert.ok(Math.abs(scores[k] - ownScores[0][k]) < 1e-4);
 });
 
-test('the adapter\'s cross-entropy gradient matches a central finite difference along it, per photo', async () => {
+test("the adapter's cross-entropy gradient matches a central finite difference along it, per photo", async () => {
   const ascent = crossEntropyAscent(classifier.classCount, labels);
   const { gradient } = await classifier.scoresAndGradient(images, ascent);
   const d = SIZE * SIZE * 3;
@@ -72,16 +72,28 @@ test('the adapter\'s cross-entropy gradient matches a central finite difference 
 for (const attack of [fgsmAttack('l2', 0.02), pgdAttack('linf', { epsilon: 4 / 255, steps: 3 })]) {
   test(`${attack.name} flips at least one photo's class, within its budget`, async (t) => {
     const { records } = await attack.run({ classifier, images, labels, seed: 0 });
-    t.diagnostic(JSON.stringify(records.map((r) => ({ from: model.classNames[r.originalLabel], to: model.classNames[r.adversarialLabel], l2: r.l2PerPixel.toFixed(4), linf255: r.linf255.toFixed(2) }))));
+    t.diagnostic(
+      JSON.stringify(
+        records.map((r) => ({
+          from: model.classNames[r.originalLabel],
+          to: model.classNames[r.adversarialLabel],
+          l2: r.l2PerPixel.toFixed(4),
+          linf255: r.linf255.toFixed(2),
+        })),
+      ),
+    );
     for (const record of records) {
       if (attack.budget!.norm === 'l2') assert.ok(record.l2PerPixel <= attack.budget!.epsilon + 1e-6);
       else assert.ok(record.linf255 / 255 <= attack.budget!.epsilon + 1e-6);
     }
-    assert.ok(records.some((record) => record.success), 'no photo changed class');
+    assert.ok(
+      records.some((record) => record.success),
+      'no photo changed class',
+    );
   });
 }
 
-test('DeepFool changes every photo\'s class with a smaller perturbation than the FGSM budget above', async (t) => {
+test("DeepFool changes every photo's class with a smaller perturbation than the FGSM budget above", async (t) => {
   const { records } = await deepFoolAttack().run({ classifier, images, labels });
   t.diagnostic(JSON.stringify(records.map((r) => ({ to: model.classNames[r.adversarialLabel], l2: r.l2PerPixel.toFixed(5), iterations: r.iterations }))));
   for (const record of records) {
@@ -91,8 +103,16 @@ test('DeepFool changes every photo\'s class with a smaller perturbation than the
 });
 
 test('CW-L2 with a short schedule succeeds on at least one photo; a failure leaves its photo untouched', async (t) => {
-  const { records } = await carliniWagnerAttack({ steps: 10, binarySteps: 3, initialConst: 1 }).run({ classifier, images: { ...images, count: 1, data: images.data.subarray(0, SIZE * SIZE * 3) }, labels: labels.slice(0, 1) });
-  t.diagnostic(JSON.stringify(records.map((r) => ({ to: model.classNames[r.adversarialLabel], success: r.success, l2: r.l2PerPixel.toFixed(5), iterations: r.iterations }))));
+  const { records } = await carliniWagnerAttack({ steps: 10, binarySteps: 3, initialConst: 1 }).run({
+    classifier,
+    images: { ...images, count: 1, data: images.data.subarray(0, SIZE * SIZE * 3) },
+    labels: labels.slice(0, 1),
+  });
+  t.diagnostic(
+    JSON.stringify(
+      records.map((r) => ({ to: model.classNames[r.adversarialLabel], success: r.success, l2: r.l2PerPixel.toFixed(5), iterations: r.iterations })),
+    ),
+  );
   for (const record of records) assert.ok(record.success ? record.l2PerPixel > 0 : record.l2PerPixel === 0);
   assert.ok(records.some((record) => record.success));
 });

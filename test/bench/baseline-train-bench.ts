@@ -22,7 +22,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildBaselineCnn, DEFAULT_BASELINE_SHAPE, DEFAULT_BASELINE_TRAINING, evaluateBaselineCnn, trainBaselineCnn } from '../../main/acsr/models/baseline-cnn.ts';
+import {
+  buildBaselineCnn,
+  DEFAULT_BASELINE_SHAPE,
+  DEFAULT_BASELINE_TRAINING,
+  evaluateBaselineCnn,
+  trainBaselineCnn,
+} from '../../main/acsr/models/baseline-cnn.ts';
 import { fashionMnistPixels } from '../../main/acsr/models/baseline-cnn-data.ts';
 import { initTfBackend } from '../../main/acsr/models/tf-backend.ts';
 import { fashionMnistDir, repoRoot } from '../support/shared-data.ts';
@@ -32,7 +38,11 @@ const images = Number(args.get('images') ?? 60000);
 const epochs = Number(args.get('epochs') ?? 6);
 const batchSize = Number(args.get('batch') ?? DEFAULT_BASELINE_TRAINING.batchSize);
 const endToEnd = args.has('end-to-end') ? Number(args.get('end-to-end')) : 0;
-const load = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
 
 const backend = await initTfBackend();
 console.log(`backend ${backend.choice}, ${os.cpus().length} cores, load ${load()}`);
@@ -44,13 +54,20 @@ if (epochs > 0) {
   const model = buildBaselineCnn(DEFAULT_BASELINE_SHAPE, 0);
   const curve: { epoch: number; seconds: number; trainAccuracy: number; testAccuracy: number; load: string }[] = [];
   console.log('epoch   s/epoch   train loss   train acc   test acc   load (1/5/15 min)');
-  await trainBaselineCnn(model, train, { ...DEFAULT_BASELINE_TRAINING, epochs, batchSize }, {
-    afterEpoch: async (report) => {
-      const { accuracy } = await evaluateBaselineCnn(model, test);
-      curve.push({ epoch: report.epoch, seconds: report.seconds, trainAccuracy: report.accuracy, testAccuracy: accuracy, load: load() });
-      console.log(`${String(report.epoch).padStart(5)}   ${report.seconds.toFixed(1).padStart(7)}   ${report.loss.toFixed(4).padStart(10)}   ${(100 * report.accuracy).toFixed(2).padStart(8)}%   ${(100 * accuracy).toFixed(2).padStart(7)}%   ${load()}`);
+  await trainBaselineCnn(
+    model,
+    train,
+    { ...DEFAULT_BASELINE_TRAINING, epochs, batchSize },
+    {
+      afterEpoch: async (report) => {
+        const { accuracy } = await evaluateBaselineCnn(model, test);
+        curve.push({ epoch: report.epoch, seconds: report.seconds, trainAccuracy: report.accuracy, testAccuracy: accuracy, load: load() });
+        console.log(
+          `${String(report.epoch).padStart(5)}   ${report.seconds.toFixed(1).padStart(7)}   ${report.loss.toFixed(4).padStart(10)}   ${(100 * report.accuracy).toFixed(2).padStart(8)}%   ${(100 * accuracy).toFixed(2).padStart(7)}%   ${load()}`,
+        );
+      },
     },
-  });
+  );
   model.dispose();
   figures.epochs = curve;
   figures.firstEpochAt90 = curve.find((row) => row.testAccuracy >= 0.9)?.epoch ?? null;
@@ -62,15 +79,37 @@ if (endToEnd > 0) {
   try {
     const loadBefore = load();
     const started = performance.now();
-    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'main/cli/acsr.ts'), 'train', '--train-baseline',
-      '--data', fashionMnistDir, '--limit', String(endToEnd), '--out', path.join(scratch, 'bundle'), '--json', '--quiet'], {
-      cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ACSR_CACHE_DIR: path.join(scratch, 'cache') }, maxBuffer: 64 << 20,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(repoRoot, 'main/cli/acsr.ts'),
+        'train',
+        '--train-baseline',
+        '--data',
+        fashionMnistDir,
+        '--limit',
+        String(endToEnd),
+        '--out',
+        path.join(scratch, 'bundle'),
+        '--json',
+        '--quiet',
+      ],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, ACSR_CACHE_DIR: path.join(scratch, 'cache') },
+        maxBuffer: 64 << 20,
+      },
+    );
     const seconds = (performance.now() - started) / 1000;
     if (run.status !== 0) throw new Error(`acsr train failed (${run.status}): ${run.stderr.slice(-2000)}`);
     const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
     figures.endToEnd = { images: endToEnd, seconds, loadBefore, loadAfter: load(), baseline: summary.baseline };
-    console.log(`acsr train --train-baseline on ${endToEnd} images: ${seconds.toFixed(0)} s (load before ${loadBefore}, after ${load()}); baseline test accuracy ${summary.baseline?.testAccuracy}`);
+    console.log(
+      `acsr train --train-baseline on ${endToEnd} images: ${seconds.toFixed(0)} s (load before ${loadBefore}, after ${load()}); baseline test accuracy ${summary.baseline?.testAccuracy}`,
+    );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -41,7 +41,12 @@ try {
   for (const name of photos) {
     const { width = 1, height = 1 } = await sharp(join(photosDir, name)).metadata();
     const scale = Math.sqrt((megapixels * 1e6) / (width * height));
-    bases.push(await sharp(join(photosDir, name)).resize(Math.round(width * scale), Math.round(height * scale)).jpeg({ quality: 90 }).toBuffer());
+    bases.push(
+      await sharp(join(photosDir, name))
+        .resize(Math.round(width * scale), Math.round(height * scale))
+        .jpeg({ quality: 90 })
+        .toBuffer(),
+    );
   }
   let totalBytes = 0;
   for (let index = 0; index < images; index++) {
@@ -84,8 +89,12 @@ try {
     peakRssMiB: Math.round(peakRss / 2 ** 20),
     verifyImagesPerSecond: Number((images / verifySeconds).toFixed(1)),
   };
-  console.log(`case import: ${images} JPEGs of ~${megapixels} MP (${(result.averageFileBytes / 1e3).toFixed(0)} kB average), ${result.cpus} CPUs, load average ${result.loadAverage1m}`);
-  console.log(`  ${result.imagesPerSecond} images/s (${result.megabytesPerSecond} MB/s), ${seconds.toFixed(1)} s, peak RSS ${result.peakRssMiB} MiB (target: >= 50 images/s on 2 cores)`);
+  console.log(
+    `case import: ${images} JPEGs of ~${megapixels} MP (${(result.averageFileBytes / 1e3).toFixed(0)} kB average), ${result.cpus} CPUs, load average ${result.loadAverage1m}`,
+  );
+  console.log(
+    `  ${result.imagesPerSecond} images/s (${result.megabytesPerSecond} MB/s), ${seconds.toFixed(1)} s, peak RSS ${result.peakRssMiB} MiB (target: >= 50 images/s on 2 cores)`,
+  );
   console.log(`  ${result.cpuMsPerImage} CPU ms per image: at most ${result.boundImagesPerSecondOnAllCores} images/s with all ${result.cpus} cores free`);
   console.log(`  verify: ${result.verifyImagesPerSecond} images/s`);
   console.log(JSON.stringify(result));

@@ -37,12 +37,25 @@ try {
   for (let index = 0; index < itemCount; index++) {
     const pixels = Buffer.alloc(16 * 16 * 3);
     for (let p = 0; p < pixels.length; p += 3) pixels.set([index & 255, (index >> 8) & 255, (p * 7 + index) & 255], p);
-    const png = await sharp(pixels, { raw: { width: 16, height: 16, channels: 3 } }).png().toBuffer();
+    const png = await sharp(pixels, { raw: { width: 16, height: 16, channels: 3 } })
+      .png()
+      .toBuffer();
     const { relativePath, sha256 } = await caseFolder.store.storeBytes(png);
     caseFolder.db.recordImportedItem({
-      jobId: job.id, examiner, originalName: `seed-${index}.png`, originalPath: `/seed/seed-${index}.png`, sizeBytes: png.length,
-      mediaType: 'image/png', width: 16, height: 16, sha256, md5: createHash('md5').update(png).digest('hex'),
-      pdqHash: '0'.repeat(64), pdqQuality: 0, storePath: relativePath, decodeNotes: [],
+      jobId: job.id,
+      examiner,
+      originalName: `seed-${index}.png`,
+      originalPath: `/seed/seed-${index}.png`,
+      sizeBytes: png.length,
+      mediaType: 'image/png',
+      width: 16,
+      height: 16,
+      sha256,
+      md5: createHash('md5').update(png).digest('hex'),
+      pdqHash: '0'.repeat(64),
+      pdqQuality: 0,
+      storePath: relativePath,
+      decodeNotes: [],
     });
   }
   caseFolder.db.finishJob(job.id, 'completed', examiner);
@@ -90,7 +103,9 @@ try {
       tilesInDomMax: scroll.maxTiles,
       scrollSeconds: Number(scroll.seconds.toFixed(2)),
     };
-    console.log(`evidence grid, ${itemCount} items: list + first thumbnail ${figures.firstThumbnailMs} ms; scrolling top to bottom in ${figures.scrollFrames} frames: median ${figures.frameMsMedian} ms, p95 ${figures.frameMsP95} ms, max ${figures.frameMsMax} ms per frame; at most ${figures.tilesInDomMax} tiles in the DOM`);
+    console.log(
+      `evidence grid, ${itemCount} items: list + first thumbnail ${figures.firstThumbnailMs} ms; scrolling top to bottom in ${figures.scrollFrames} frames: median ${figures.frameMsMedian} ms, p95 ${figures.frameMsP95} ms, max ${figures.frameMsMax} ms per frame; at most ${figures.tilesInDomMax} tiles in the DOM`,
+    );
     console.log(JSON.stringify(figures));
   } finally {
     await browser.close();

@@ -29,9 +29,15 @@ import { sharedDir } from '../support/shared-data.ts';
 
 const { values } = parseArgs({
   options: {
-    bundle: { type: 'string' }, model: { type: 'string' }, data: { type: 'string', default: path.join(sharedDir, 'data/fashion-mnist') },
-    clean: { type: 'string', default: '1000' }, offset: { type: 'string', default: '0' }, attacks: { type: 'string', default: 'fgsm-dis:0.08,deepfool-dis:0.04' },
-    seed: { type: 'string', default: '0' }, out: { type: 'string' }, 'signals-out': { type: 'string' },
+    bundle: { type: 'string' },
+    model: { type: 'string' },
+    data: { type: 'string', default: path.join(sharedDir, 'data/fashion-mnist') },
+    clean: { type: 'string', default: '1000' },
+    offset: { type: 'string', default: '0' },
+    attacks: { type: 'string', default: 'fgsm-dis:0.08,deepfool-dis:0.04' },
+    seed: { type: 'string', default: '0' },
+    out: { type: 'string' },
+    'signals-out': { type: 'string' },
   },
 });
 if (!values.bundle || !values.model || !values.out) {
@@ -55,38 +61,82 @@ try {
   const classifier = attackableImageModel(model, { batchSize: 256 });
   const attacks = parseAttackSpecs(values.attacks);
   const attacked = await attackedSet({ samples, attacks, classifier, batchSize: 32, seed: Number(values.seed) });
-  console.log(`attacked: ${Object.entries(attacked.counts).map(([name, c]) => `${name} ${c.successful}/${c.attacked} successful`).join(', ')}`);
-  const pipeline = { bundle, extractor, classifier: model, purification: calibrationPurification(bundle, 1), clusterDistances: calibration.clusterDistances, jpegQuality: calibration.jpegQuality };
+  console.log(
+    `attacked: ${Object.entries(attacked.counts)
+      .map(([name, c]) => `${name} ${c.successful}/${c.attacked} successful`)
+      .join(', ')}`,
+  );
+  const pipeline = {
+    bundle,
+    extractor,
+    classifier: model,
+    purification: calibrationPurification(bundle, 1),
+    clusterDistances: calibration.clusterDistances,
+    jpegQuality: calibration.jpegQuality,
+  };
   let done = 0;
   const total = samples.length + attacked.examples.length;
-  const onImage = () => { if (++done % 50 === 0) console.log(`${done}/${total} images purified (${((performance.now() - started) / 1000).toFixed(0)} s)`); };
-  const cleanSignals = await imageSignals(pipeline, samples.map((s) => s.image), { onImage });
-  const attackedSignals = await imageSignals(pipeline, attacked.examples.map((e) => e.image), { onImage });
+  const onImage = () => {
+    if (++done % 50 === 0) console.log(`${done}/${total} images purified (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  };
+  const cleanSignals = await imageSignals(
+    pipeline,
+    samples.map((s) => s.image),
+    { onImage },
+  );
+  const attackedSignals = await imageSignals(
+    pipeline,
+    attacked.examples.map((e) => e.image),
+    { onImage },
+  );
   if (values['signals-out']) {
-    await writeFile(values['signals-out'], `${JSON.stringify({
-      clean: samples.map((s, i) => ({ name: s.name, signals: cleanSignals[i] })),
-      attacked: attacked.examples.map((e, i) => ({ attack: e.attack, name: e.name, signals: attackedSignals[i] })),
-    })}\n`);
+    await writeFile(
+      values['signals-out'],
+      `${JSON.stringify({
+        clean: samples.map((s, i) => ({ name: s.name, signals: cleanSignals[i] })),
+        attacked: attacked.examples.map((e, i) => ({ attack: e.attack, name: e.name, signals: attackedSignals[i] })),
+      })}\n`,
+    );
   }
   const cleanScores = cleanSignals.map((s) => scoreEvasion(calibration, s).score);
   const attackedScores = attackedSignals.map((s) => scoreEvasion(calibration, s).score);
   // each signal alone, per attack: which of them carries the score
-  const signalAuc = Object.fromEntries(attacks.map((a) => [a.name, Object.fromEntries(SIGNAL_NAMES.map((name) => [name, rocAuc(
-    cleanSignals.map((s) => s[name]), attackedSignals.flatMap((s, i) => (attacked.examples[i].attack === a.name ? [s[name]] : [])),
-  )]))]));
+  const signalAuc = Object.fromEntries(
+    attacks.map((a) => [
+      a.name,
+      Object.fromEntries(
+        SIGNAL_NAMES.map((name) => [
+          name,
+          rocAuc(
+            cleanSignals.map((s) => s[name]),
+            attackedSignals.flatMap((s, i) => (attacked.examples[i].attack === a.name ? [s[name]] : [])),
+          ),
+        ]),
+      ),
+    ]),
+  );
   const byAttack = new Map(attacks.map((a) => [a.name, attacked.examples.flatMap((e, i) => (e.attack === a.name ? [attackedScores[i]] : []))]));
   const quality = detectionQuality(cleanScores, byAttack, calibration);
   const report = {
-    bundle: { path: values.bundle, manifestSha256: bundle.manifestSha256 }, model: model.identity.id, data: `Fashion-MNIST t10k images ${offset}..${offset + count - 1}`,
-    attackCounts: attacked.counts, calibration: { threshold: calibration.threshold, falsePositiveTarget: calibration.falsePositiveTarget, fittedOn: calibration.data },
-    seconds: (performance.now() - started) / 1000, signalAuc, ...quality,
+    bundle: { path: values.bundle, manifestSha256: bundle.manifestSha256 },
+    model: model.identity.id,
+    data: `Fashion-MNIST t10k images ${offset}..${offset + count - 1}`,
+    attackCounts: attacked.counts,
+    calibration: { threshold: calibration.threshold, falsePositiveTarget: calibration.falsePositiveTarget, fittedOn: calibration.data },
+    seconds: (performance.now() - started) / 1000,
+    signalAuc,
+    ...quality,
   };
   await mkdir(values.out, { recursive: true });
   await writeFile(path.join(values.out, 'evasion-roc.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(path.join(values.out, 'evasion-roc.png'), await rocPng(quality, `Fashion-MNIST test, ${count} clean`));
-  console.log(`clean: ${quality.clean}; at the calibrated threshold ${calibration.threshold.toFixed(4)}: ${(100 * quality.falsePositiveRateAtCalibrated).toFixed(1)} % of clean flagged`);
+  console.log(
+    `clean: ${quality.clean}; at the calibrated threshold ${calibration.threshold.toFixed(4)}: ${(100 * quality.falsePositiveRateAtCalibrated).toFixed(1)} % of clean flagged`,
+  );
   for (const a of quality.attacks) {
-    console.log(`${a.attack}: n ${a.attacked}, AUC ${a.auc.toFixed(3)}, TPR ${(100 * a.truePositiveRateAt1).toFixed(1)} % at 1 % FPR, ${(100 * a.truePositiveRateAt5).toFixed(1)} % at 5 % FPR, ${(100 * a.truePositiveRateAtCalibrated).toFixed(1)} % at the calibrated threshold`);
+    console.log(
+      `${a.attack}: n ${a.attacked}, AUC ${a.auc.toFixed(3)}, TPR ${(100 * a.truePositiveRateAt1).toFixed(1)} % at 1 % FPR, ${(100 * a.truePositiveRateAt5).toFixed(1)} % at 5 % FPR, ${(100 * a.truePositiveRateAtCalibrated).toFixed(1)} % at the calibrated threshold`,
+    );
   }
   console.log(`each signal alone, AUC: ${JSON.stringify(signalAuc)}`);
   console.log(`written: ${path.join(values.out, 'evasion-roc.json')}, evasion-roc.png (${report.seconds.toFixed(0)} s)`);

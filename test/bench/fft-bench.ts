@@ -16,14 +16,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createFastRealFft2d } from '../../main/acsr/signal/fft/fast-real-fft2d.ts';
 import { JsRealFft2d } from '../../main/acsr/signal/fft/js-real-fft2d.ts';
-import {
-  PFFFT_BACKWARD,
-  PFFFT_COMPLEX,
-  PFFFT_FORWARD,
-  PFFFT_REAL,
-  loadPffftModule,
-  type PffftModule,
-} from '../../main/acsr/signal/fft/pffft-module.ts';
+import { PFFFT_BACKWARD, PFFFT_COMPLEX, PFFFT_FORWARD, PFFFT_REAL, loadPffftModule, type PffftModule } from '../../main/acsr/signal/fft/pffft-module.ts';
 import { PffftRealFft2d, pffftSupportsSize } from '../../main/acsr/signal/fft/pffft-real-fft2d.ts';
 import type { RealFft2d } from '../../main/acsr/signal/fft/real-fft2d.ts';
 
@@ -66,7 +59,11 @@ class KissFftRealFft2d implements Fft {
   private readonly realPointer: number;
   private readonly spectrumPointer: number;
 
-  constructor(private readonly wasm: KissWasm, readonly height: number, readonly width: number) {
+  constructor(
+    private readonly wasm: KissWasm,
+    readonly height: number,
+    readonly width: number,
+  ) {
     this.spectrumWidth = width / 2 + 1;
     const dims = wasm._malloc(8);
     wasm.HEAP32[dims >> 2] = height;
@@ -204,7 +201,11 @@ class PffftKernelsOnly implements Fft {
   private readonly work: number;
   private readonly data: number;
 
-  constructor(private readonly module: PffftModule, readonly height: number, readonly width: number) {
+  constructor(
+    private readonly module: PffftModule,
+    readonly height: number,
+    readonly width: number,
+  ) {
     this.spectrumWidth = width / 2 + 1;
     this.rowSetup = module._pffft_new_setup(width, PFFFT_REAL);
     this.columnSetup = module._pffft_new_setup(height, PFFFT_COMPLEX);

@@ -17,7 +17,9 @@ import { runMalformedTraffic, type TrafficReport } from '../host/support/malform
 import { connectValidClient, startServeProcess, waitForJob } from '../host/support/serve-process.ts';
 import { photosDir } from '../support/shared-data.ts';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, seed: { type: 'string', default: '20260517' }, concurrency: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: { minutes: { type: 'string', default: '10' }, seed: { type: 'string', default: '20260517' }, concurrency: { type: 'string', default: '8' } },
+});
 const minutes = Number(values.minutes);
 const seed = Number(values.seed);
 const concurrency = Number(values.concurrency);
@@ -65,7 +67,8 @@ try {
   if (valid.correct !== valid.calls) failures.push(`${valid.calls - valid.correct} of ${valid.calls} valid calls not answered correctly`);
   const job = await waitForJob(client, (started.value as JobSnapshot).jobId, 120_000);
   const photoCount = (await readdir(photosDir)).length;
-  if (job?.state !== 'completed' || job.summary?.imported !== photoCount) failures.push(`the import did not complete with ${photoCount} photos: ${JSON.stringify(job)}`);
+  if (job?.state !== 'completed' || job.summary?.imported !== photoCount)
+    failures.push(`the import did not complete with ${photoCount} photos: ${JSON.stringify(job)}`);
 } catch (error) {
   failures.push(error instanceof Error ? error.message : String(error));
 } finally {

@@ -86,9 +86,13 @@ if (childFolder) {
       refused: figures.errors,
       everyOneAnswered,
     };
-    console.log(`import of ${bombs} 10000 x 10000 16-bit RGBA bombs: ${result.imported} imported, ${result.duplicates} duplicates, ${result.refused} refused, in ${result.seconds} s`);
+    console.log(
+      `import of ${bombs} 10000 x 10000 16-bit RGBA bombs: ${result.imported} imported, ${result.duplicates} duplicates, ${result.refused} refused, in ${result.seconds} s`,
+    );
     for (const outcome of figures.outcomes) console.log(`  ${outcome.file}: ${outcome.outcome}${outcome.message ? ` (${outcome.message})` : ''}`);
-    console.log(`  peak RSS ${result.peakRssMiB} MiB (target < ${result.targetPeakRssMiB} MiB), decode budget ${result.decodeBudgetMiB} MiB, ${result.cpus} CPUs, load ${result.loadAverage1m}`);
+    console.log(
+      `  peak RSS ${result.peakRssMiB} MiB (target < ${result.targetPeakRssMiB} MiB), decode budget ${result.decodeBudgetMiB} MiB, ${result.cpus} CPUs, load ${result.loadAverage1m}`,
+    );
     console.log(JSON.stringify(result));
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -22,7 +22,12 @@ import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { photosDir } from '../support/shared-data.ts';
 
 const args = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=') as [string, string]));
-const modelIds = (args.get('models') ?? loadModelRegistry().models.map((m) => m.id).join(',')).split(',');
+const modelIds = (
+  args.get('models') ??
+  loadModelRegistry()
+    .models.map((m) => m.id)
+    .join(',')
+).split(',');
 const runs = Number(args.get('runs') ?? 5);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
@@ -114,10 +119,12 @@ for (const id of modelIds) {
     };
     model.dispose();
     results.push(row);
-    console.log(`\n${id} on ${row.backend} (${row.input}): load cold ${row.loadColdMs} ms, warm ${row.loadWarmMs} ms; ` +
-      `extract ${row.extractMsBatch1} ms, scores ${row.scoresMsBatch1} ms per image at batch 1; ` +
-      `extract ${row.extractMsPerImageBatch8} ms per image at batch 8; ${row.scoresMsPerFullSizePhoto} ms per full-size photo incl. resize; ` +
-      `input gradient ${row.inputGradientMs} ms, backward with weight gradients ${row.backwardWithWeightGradientsMs} ms`);
+    console.log(
+      `\n${id} on ${row.backend} (${row.input}): load cold ${row.loadColdMs} ms, warm ${row.loadWarmMs} ms; ` +
+        `extract ${row.extractMsBatch1} ms, scores ${row.scoresMsBatch1} ms per image at batch 1; ` +
+        `extract ${row.extractMsPerImageBatch8} ms per image at batch 8; ${row.scoresMsPerFullSizePhoto} ms per full-size photo incl. resize; ` +
+        `input gradient ${row.inputGradientMs} ms, backward with weight gradients ${row.backwardWithWeightGradientsMs} ms`,
+    );
     for (const [file, label] of Object.entries(labels)) console.log(`  ${file.padEnd(32)} ${label}`);
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });

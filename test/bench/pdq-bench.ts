@@ -50,8 +50,12 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const files = readdirSync(photosDir).filter((name) => /\.(png|jpe?g)$/i.test(name)).sort();
-  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.availableParallelism()}, load average ${os.loadavg()[0].toFixed(2)}, ${runs} runs (median)`);
+  const files = readdirSync(photosDir)
+    .filter((name) => /\.(png|jpe?g)$/i.test(name))
+    .sort();
+  console.log(
+    `node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.availableParallelism()}, load average ${os.loadavg()[0].toFixed(2)}, ${runs} runs (median)`,
+  );
   console.log('file                                 size        decode ms   hash ms   dihedral ms   raster hash ms   CPU ms');
   const rows: Row[] = [];
   for (const file of files) {

@@ -55,7 +55,9 @@ for (let k = 0; k < LIST_SIZE; k++) lines.push(`${unpackPdqHex(listWords, k * PD
 writeFileSync(listFile, lines.join('\n') + '\n');
 lines.length = 0;
 
-console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.availableParallelism()}, load average ${os.loadavg()[0].toFixed(2)}, ${runs} runs (median)`);
+console.log(
+  `node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.availableParallelism()}, load average ${os.loadavg()[0].toFixed(2)}, ${runs} runs (median)`,
+);
 const parseMs: number[] = [];
 const buildMs: number[] = [];
 const matchMs: number[] = [];
@@ -86,7 +88,9 @@ for (let run = 0; run < runs; run++) {
   start = performance.now();
   matches = matchPdqList({ words: variants, count: ITEMS * VARIANTS }, parsed[0].pdq, THRESHOLD);
   matchMs.push(performance.now() - start);
-  console.log(`run ${run + 1}: parse ${parseMs.at(-1)!.toFixed(0)} ms, index build ${buildMs.at(-1)!.toFixed(0)} ms, match (build + scan) ${matchMs.at(-1)!.toFixed(0)} ms, ${matches.length} matches`);
+  console.log(
+    `run ${run + 1}: parse ${parseMs.at(-1)!.toFixed(0)} ms, index build ${buildMs.at(-1)!.toFixed(0)} ms, match (build + scan) ${matchMs.at(-1)!.toFixed(0)} ms, ${matches.length} matches`,
+  );
 }
 const list = parsed[0];
 if (list.counts.pdq !== LIST_SIZE) throw new Error(`parsed ${list.counts.pdq} PDQ hashes, expected ${LIST_SIZE}`);
@@ -117,7 +121,10 @@ start = performance.now();
 let reverseMatches = 0;
 for (let q = 0; compare && q < ITEMS * VARIANTS; q++) listIndex.forEachWithin(variants, q * PDQ_WORDS, THRESHOLD, () => reverseMatches++);
 const reverseQueryMs = performance.now() - start;
-if (compare) console.log(`lookup layout (list indexed, ${mb(listIndex.indexBytes)} MB): build ${reverseBuildMs.toFixed(0)} ms, 80,000 lookups ${reverseQueryMs.toFixed(0)} ms, ${reverseMatches} variant matches`);
+if (compare)
+  console.log(
+    `lookup layout (list indexed, ${mb(listIndex.indexBytes)} MB): build ${reverseBuildMs.toFixed(0)} ms, 80,000 lookups ${reverseQueryMs.toFixed(0)} ms, ${reverseMatches} variant matches`,
+  );
 rmSync(folder, { recursive: true, force: true });
 
 const result = {
@@ -139,5 +146,7 @@ const result = {
   bruteForceCheckedItems: sample.length,
   lookupLayout: !compare ? null : { buildMs: Math.round(reverseBuildMs), queryMs: Math.round(reverseQueryMs), indexMb: mb(listIndex.indexBytes) },
 };
-console.log(`median: parse ${result.parseMsMedian} ms, match ${result.matchMsMedian} ms (index build ${result.indexBuildMsMedian} ms); list held ${listHeldMb} MB, item index ${indexMb} MB, peak RSS ${result.peakRssMb} MB`);
+console.log(
+  `median: parse ${result.parseMsMedian} ms, match ${result.matchMsMedian} ms (index build ${result.indexBuildMsMedian} ms); list held ${listHeldMb} MB, item index ${indexMb} MB, peak RSS ${result.peakRssMb} MB`,
+);
 console.log(JSON.stringify(result));

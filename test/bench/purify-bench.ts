@@ -21,10 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const passed = [
-  ...process.argv.slice(2).flatMap((arg) => arg.split('=')),
-  ...(process.env.PURIFY_BENCH_ARGS?.split(/\s+/).filter(Boolean) ?? []),
-];
+const passed = [...process.argv.slice(2).flatMap((arg) => arg.split('=')), ...(process.env.PURIFY_BENCH_ARGS?.split(/\s+/).filter(Boolean) ?? [])];
 const sizesIndex = passed.indexOf('--sizes');
 const sizes = (sizesIndex >= 0 ? passed[sizesIndex + 1] : '224x224,1024x768,4000x3000').split(',');
 const rest = sizesIndex >= 0 ? passed.filter((_, i) => i !== sizesIndex && i !== sizesIndex + 1) : passed;

@@ -41,8 +41,15 @@ async function cbpdnSuite(): Promise<CbpdnBenchmarkResult[]> {
     for (const dictChannels of [3, 1] as const) {
       const image: ImageArray<Float64Array> = cropImage(photo as ImageArray<Float64Array>, 0, 0, size, size);
       const result = await benchmarkCbpdn({
-        size, channels: 3, dictChannels, atoms: 64, iterations: size >= 512 ? 10 : 20, lambda: 0.1,
-        precision: 'float32', threads: os.availableParallelism(), image,
+        size,
+        channels: 3,
+        dictChannels,
+        atoms: 64,
+        iterations: size >= 512 ? 10 : 20,
+        lambda: 0.1,
+        precision: 'float32',
+        threads: os.availableParallelism(),
+        image,
       });
       results.push(result);
       const versus = size === 256 ? `${(SPORCO_MS[dictChannels] / result.msPerIterationMedian).toFixed(2)}x faster` : '';
@@ -59,7 +66,10 @@ async function cbpdnSuite(): Promise<CbpdnBenchmarkResult[]> {
 function runScript(file: string): unknown {
   console.log(`\n== ${file}`);
   const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(benchDir, file)], {
-    cwd: repositoryRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024,
+    cwd: repositoryRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
   });
   process.stdout.write(result.stdout);
   if (result.status !== 0) {
@@ -82,7 +92,9 @@ if (selected('csc')) {
   summary.csc = await cbpdnSuite();
   summary.sporco = { msPerIteration256: SPORCO_MS, source: SPORCO_RECORDED_SOURCE };
 }
-for (const file of readdirSync(benchDir).filter((name) => name.endsWith('-bench.ts')).sort()) {
+for (const file of readdirSync(benchDir)
+  .filter((name) => name.endsWith('-bench.ts'))
+  .sort()) {
   if (selected(file.replace(/-bench\.ts$/, ''))) summary[file.replace(/\.ts$/, '')] = runScript(file);
 }
 const out = path.join(repositoryRoot, 'bench-results');

@@ -40,7 +40,11 @@ const source = await fashionMnistSource(fashionMnistDir, 2000, 1);
 const patchSettings = { patchSize: 28, patchesPerImage: 4, tikhonovLambda: 5, seed: 0 };
 
 const tshirts = source.images.flatMap((image, i) => (image.className === 'T-shirt/top' ? [i] : [])).slice(0, 90);
-const patches = imagePatchSource(tshirts.map((i) => source.images[i]), tshirts, patchSettings);
+const patches = imagePatchSource(
+  tshirts.map((i) => source.images[i]),
+  tshirts,
+  patchSettings,
+);
 const settings = { ...cdlSettings(DEFAULT_TRAINING_PARAMETERS), cdlMethod: 'online-liu2018' as const, onlineEpochs: 1 };
 const online: { wall: number; cpu: number }[] = [];
 for (let run = 0; run < runs; run++) {
@@ -48,19 +52,33 @@ for (let run = 0; run < runs; run++) {
 }
 const onlineWall = median(online.map((r) => r.wall));
 const onlineCpu = median(online.map((r) => r.cpu));
-console.log(`online dictionary, 90 images, 1 epoch: ${onlineWall.toFixed(2)} s wall, ${onlineCpu.toFixed(2)} s CPU (median of ${runs}); per image ${(onlineWall / 90).toFixed(4)} s wall, ${(onlineCpu / 90).toFixed(4)} s CPU`);
+console.log(
+  `online dictionary, 90 images, 1 epoch: ${onlineWall.toFixed(2)} s wall, ${onlineCpu.toFixed(2)} s CPU (median of ${runs}); per image ${(onlineWall / 90).toFixed(4)} s wall, ${(onlineCpu / 90).toFixed(4)} s CPU`,
+);
 
 const held = Array.from({ length: 200 }, (_, k) => 1500 + k);
-const single = imagePatchSource(held.map((i) => source.images[i]), held, { ...patchSettings, patchesPerImage: 1 });
+const single = imagePatchSource(
+  held.map((i) => source.images[i]),
+  held,
+  { ...patchSettings, patchesPerImage: 1 },
+);
 const signals = await Promise.all(held.map(async (_, k) => (await single.patchesOf(k))[0]));
 const dictionaries = Array.from({ length: dictionaryCount }, (_, j) => initialAtoms(signals, 28, 1, { atoms: 32, atomSize: 8 }, seededRandom(1000 + j)));
-const specificity = await timed(() => cbpdnObjectivesForDictionaries(dictionaries, signals, 28, 1,
-  { lambda: 0.1, maxIterations: SPECIFICITY_MAX_ITERATIONS, tolerance: 1e-3, block: 32 }));
-console.log(`specificity objectives, 200 images x ${dictionaryCount} dictionaries, ${os.availableParallelism()} threads: ${specificity.wall.toFixed(1)} s wall, ${specificity.cpu.toFixed(1)} s CPU`);
+const specificity = await timed(() =>
+  cbpdnObjectivesForDictionaries(dictionaries, signals, 28, 1, { lambda: 0.1, maxIterations: SPECIFICITY_MAX_ITERATIONS, tolerance: 1e-3, block: 32 }),
+);
+console.log(
+  `specificity objectives, 200 images x ${dictionaryCount} dictionaries, ${os.availableParallelism()} threads: ${specificity.wall.toFixed(1)} s wall, ${specificity.cpu.toFixed(1)} s CPU`,
+);
 
-console.log(JSON.stringify({
-  benchmark: 'small-image-cdl', cores: os.availableParallelism(), loadAverage: os.loadavg()[0],
-  onlineSecondsPerDictionary90: { wall: onlineWall, cpu: onlineCpu }, onlineSecondsPerImageEpoch: { wall: onlineWall / 90, cpu: onlineCpu / 90 },
-  specificity200Images: { dictionaries: dictionaryCount, wall: specificity.wall, cpu: specificity.cpu },
-}));
+console.log(
+  JSON.stringify({
+    benchmark: 'small-image-cdl',
+    cores: os.availableParallelism(),
+    loadAverage: os.loadavg()[0],
+    onlineSecondsPerDictionary90: { wall: onlineWall, cpu: onlineCpu },
+    onlineSecondsPerImageEpoch: { wall: onlineWall / 90, cpu: onlineCpu / 90 },
+    specificity200Images: { dictionaries: dictionaryCount, wall: specificity.wall, cpu: specificity.cpu },
+  }),
+);
 process.exit(0);

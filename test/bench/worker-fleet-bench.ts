@@ -49,7 +49,10 @@ async function writeImages(folder: string, count: number, offset: number): Promi
     const photo = sharp(join(photosDir, photos[n % photos.length])).resize(size, size, { fit: 'cover' });
     const variant = Math.floor(n / photos.length);
     const path = join(folder, `image-${String(n).padStart(4, '0')}.png`);
-    await (variant % 2 === 1 ? photo.flop() : photo).rotate(90 * Math.floor(variant / 2)).png().toFile(path);
+    await (variant % 2 === 1 ? photo.flop() : photo)
+      .rotate(90 * Math.floor(variant / 2))
+      .png()
+      .toFile(path);
     paths.push(path);
   }
   return paths;
@@ -79,10 +82,26 @@ try {
         workers.push(startAcsr(['worker', '--queue', redis.url, '--shared', shared, '--threads', '1']));
         await workers[index].waitFor(/worker ready/);
       }
-      const purify = (caseDir: string) => runAcsrAsync([
-        'case', 'purify', '--case', caseDir, '--all', '--bundle', bundle, '--queue', redis.url, '--shared', shared, '--examiner', 'bench', '--progress', 'none', '--json',
-        ...(maxIterations ? ['--max-iterations', maxIterations] : []),
-      ]);
+      const purify = (caseDir: string) =>
+        runAcsrAsync([
+          'case',
+          'purify',
+          '--case',
+          caseDir,
+          '--all',
+          '--bundle',
+          bundle,
+          '--queue',
+          redis.url,
+          '--shared',
+          shared,
+          '--examiner',
+          'bench',
+          '--progress',
+          'none',
+          '--json',
+          ...(maxIterations ? ['--max-iterations', maxIterations] : []),
+        ]);
       // warm-up: one image per worker (distinct from the batch), so every worker has loaded its models
       const warmUp = await purify(await makeCase(join(root, `warm-${count}`), await writeImages(join(root), count, images + 100 * count)));
       if (warmUp.code !== 0) throw new Error(`warm-up failed: ${warmUp.stderr}`);
@@ -94,8 +113,15 @@ try {
       if (run.code !== 0) throw new Error(`purify on ${count} workers failed: ${run.stderr}`);
       const cpu = workers.reduce((sum, worker, index) => sum + cpuSeconds(worker.child.pid!) - cpuBefore[index], 0);
       const imagesPerMinute = Number((JSON.parse(run.lastLine) as { imagesPerMinute: number }).imagesPerMinute.toFixed(1));
-      results.push({ workers: count, commandSeconds: Number(seconds.toFixed(1)), imagesPerMinute, workerCpuSecondsPerImage: Number((cpu / images).toFixed(2)) });
-      console.log(`${count} worker${count === 1 ? '' : 's'}: ${images} images of ${size}x${size}, ${imagesPerMinute} images/min (command ${seconds.toFixed(1)} s), ${(cpu / images).toFixed(2)} worker CPU s per image`);
+      results.push({
+        workers: count,
+        commandSeconds: Number(seconds.toFixed(1)),
+        imagesPerMinute,
+        workerCpuSecondsPerImage: Number((cpu / images).toFixed(2)),
+      });
+      console.log(
+        `${count} worker${count === 1 ? '' : 's'}: ${images} images of ${size}x${size}, ${imagesPerMinute} images/min (command ${seconds.toFixed(1)} s), ${(cpu / images).toFixed(2)} worker CPU s per image`,
+      );
     } finally {
       for (const worker of workers) worker.child.kill('SIGTERM');
       await Promise.all(workers.map((worker) => worker.exited));
@@ -105,7 +131,9 @@ try {
   const one = results.find((result) => result.workers === 1)?.imagesPerMinute as number | undefined;
   for (const result of results) if (one) result.speedUpOverOne = Number(((result.imagesPerMinute as number) / one).toFixed(2));
   const summary = { benchmark: 'worker-fleet', images, size, cpus: os.availableParallelism(), loadAverage1m: Number(os.loadavg()[0].toFixed(1)), results };
-  console.log(`load average ${summary.loadAverage1m} on ${summary.cpus} CPUs; speed-up over one worker: ${results.map((result) => `${result.workers}: ${String(result.speedUpOverOne)}x`).join(', ')}`);
+  console.log(
+    `load average ${summary.loadAverage1m} on ${summary.cpus} CPUs; speed-up over one worker: ${results.map((result) => `${result.workers}: ${String(result.speedUpOverOne)}x`).join(', ')}`,
+  );
   console.log(JSON.stringify(summary));
 } finally {
   await rm(root, { recursive: true, force: true });

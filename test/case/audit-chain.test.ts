@@ -9,7 +9,15 @@ function chain(count: number): StoredAuditRow[] {
   let previousSha256 = GENESIS_SHA256;
   for (let sequence = 1; sequence <= count; sequence++) {
     const parameters = { index: sequence, note: `entry ${sequence}`, nested: { b: 2, a: [1, 'x'] } };
-    const content = { sequence, time: `2026-01-01T00:00:0${sequence % 10}.000Z`, examiner: 'alice', action: 'tag', subject: `item:${sequence}`, parameters, previousSha256 };
+    const content = {
+      sequence,
+      time: `2026-01-01T00:00:0${sequence % 10}.000Z`,
+      examiner: 'alice',
+      action: 'tag',
+      subject: `item:${sequence}`,
+      parameters,
+      previousSha256,
+    };
     const sha256 = auditEntryHash(content);
     rows.push({ ...content, parameters: canonicalJson(parameters), sha256 });
     previousSha256 = sha256;
@@ -32,7 +40,15 @@ describe('canonical JSON', () => {
 
 describe('audit chain', () => {
   it('hashes exactly the documented serialisation', () => {
-    const content = { sequence: 1, time: '2026-01-01T00:00:00.000Z', examiner: 'alice', action: 'case-create', subject: 'case:1', parameters: { b: 1, a: 2 }, previousSha256: GENESIS_SHA256 };
+    const content = {
+      sequence: 1,
+      time: '2026-01-01T00:00:00.000Z',
+      examiner: 'alice',
+      action: 'case-create',
+      subject: 'case:1',
+      parameters: { b: 1, a: 2 },
+      previousSha256: GENESIS_SHA256,
+    };
     const documented = `{"action":"case-create","examiner":"alice","parameters":{"a":2,"b":1},"previousSha256":"${GENESIS_SHA256}","sequence":1,"subject":"case:1","time":"2026-01-01T00:00:00.000Z"}`;
     assert.equal(auditEntryHash(content), createHash('sha256').update(documented).digest('hex'));
   });

@@ -12,7 +12,9 @@ export const BOMB_DECODED_BYTES = BOMB_SIDE * BOMB_SIDE * 4 * 2;
 
 /** The bomb whose single odd pixel is at column `variant` of the first row. */
 export async function sixteenBitBombPng(variant: number): Promise<Buffer> {
-  const dot = await sharp({ create: { width: 1, height: 1, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } }).png().toBuffer();
+  const dot = await sharp({ create: { width: 1, height: 1, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } })
+    .png()
+    .toBuffer();
   return sharp({ create: { width: BOMB_SIDE, height: BOMB_SIDE, channels: 4, background: { r: 40, g: 90, b: 200, alpha: 1 } }, limitInputPixels: false })
     .composite([{ input: dot, left: variant, top: 0 }])
     .toColourspace('rgb16')

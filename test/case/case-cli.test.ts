@@ -27,13 +27,33 @@ describe('acsr case', () => {
     await writeFile(join(input, 'broken.jpg'), 'not a jpeg');
     const caseDir = join(root, 'case');
 
-    const created = json(runAcsr(['case', 'create', '--case', caseDir, '--number', '2026-0042', '--title', 'Reported uploads', '--requester', 'T&S', '--examiner', 'A. Jones', '--json']));
+    const created = json(
+      runAcsr([
+        'case',
+        'create',
+        '--case',
+        caseDir,
+        '--number',
+        '2026-0042',
+        '--title',
+        'Reported uploads',
+        '--requester',
+        'T&S',
+        '--examiner',
+        'A. Jones',
+        '--json',
+      ]),
+    );
     assert.deepEqual([created.case.number, created.case.requester, created.case.createdBy], ['2026-0042', 'T&S', 'A. Jones']);
 
     const importRun = runAcsr(['case', 'import', '--case', caseDir, '--in', input, '--examiner', 'A. Jones', '--json', '--quiet']);
     const imported = json(importRun);
     assert.deepEqual([imported.imported, imported.total, imported.errors.length], [3, 4, 1]);
-    assert.deepEqual(imported.errors[0], { sourcePath: join(input, 'broken.jpg'), kind: 'not-an-image', message: `${join(input, 'broken.jpg')}: not a recognised image file (supported: PNG, JPEG, WebP, TIFF)` });
+    assert.deepEqual(imported.errors[0], {
+      sourcePath: join(input, 'broken.jpg'),
+      kind: 'not-an-image',
+      message: `${join(input, 'broken.jpg')}: not a recognised image file (supported: PNG, JPEG, WebP, TIFF)`,
+    });
     assert.match(importRun.stdout, /^error {6}\[not-an-image\] .*broken\.jpg: not a recognised image file/m);
     assert.match(importRun.stdout, /^import job 1: 3 imported, 0 duplicates skipped, 1 errors, of 4$/m);
 
@@ -45,13 +65,25 @@ describe('acsr case', () => {
     json(runAcsr(['case', 'note', '--case', caseDir, '--item', '3', '--text', 'greyscale, test chart', '--examiner', 'B. Smith', '--json']));
 
     const listed = json(runAcsr(['case', 'list', '--case', caseDir, '--category', 'CAT-5', '--json']));
-    assert.deepEqual(listed.items.map((item: { id: number }) => item.id), [2]);
+    assert.deepEqual(
+      listed.items.map((item: { id: number }) => item.id),
+      [2],
+    );
     const untagged = json(runAcsr(['case', 'list', '--case', caseDir, '--category', 'none', '--tag', 'reviewed', '--json']));
-    assert.deepEqual(untagged.items.map((item: { id: number; tags: string[] }) => [item.id, item.tags]), [[3, ['reviewed']]]);
+    assert.deepEqual(
+      untagged.items.map((item: { id: number; tags: string[] }) => [item.id, item.tags]),
+      [[3, ['reviewed']]],
+    );
 
     const shown = json(runAcsr(['case', 'show', '--case', caseDir, '--item', '3', '--json']));
-    assert.deepEqual(shown.notes.map((note: { text: string }) => note.text), ['greyscale, test chart']);
-    assert.deepEqual(shown.auditEntries.map((entry: { action: string }) => entry.action), ['import', 'tag', 'note']);
+    assert.deepEqual(
+      shown.notes.map((note: { text: string }) => note.text),
+      ['greyscale, test chart'],
+    );
+    assert.deepEqual(
+      shown.auditEntries.map((entry: { action: string }) => entry.action),
+      ['import', 'tag', 'note'],
+    );
 
     const verified = runAcsr(['case', 'verify', '--case', caseDir, '--examiner', 'C. Lee', '--quiet']);
     assert.equal(verified.code, 0, verified.stderr);
@@ -66,10 +98,21 @@ describe('acsr case', () => {
     const broken = runAcsr(['case', 'verify', '--case', caseDir, '--quiet']);
     assert.equal(broken.code, 2);
     assert.equal(broken.stderr.trim().split('\n').length, 1);
-    assert.match(broken.stderr, new RegExp(`^acsr case verify: error: case failed verification \\(3 problems\\); first broken link: audit entry ${tagEntry}: content does not match its hash`));
+    assert.match(
+      broken.stderr,
+      new RegExp(
+        `^acsr case verify: error: case failed verification \\(3 problems\\); first broken link: audit entry ${tagEntry}: content does not match its hash`,
+      ),
+    );
     assert.match(broken.stdout, /^BROKEN {6}\[append-only-guard\] table audit_log: trigger audit_log_no_update was removed/m);
     // The entry's examiner no longer matches the tag row it created.
-    assert.match(broken.stdout, new RegExp(`^BROKEN {6}\\[record\\] category 1 on item 2 \\(flower\\.jpg\\): the examiner is "B\\. Smith" in tags, but audit entry ${tagEntry} recorded "someone else"`, 'm'));
+    assert.match(
+      broken.stdout,
+      new RegExp(
+        `^BROKEN {6}\\[record\\] category 1 on item 2 \\(flower\\.jpg\\): the examiner is "B\\. Smith" in tags, but audit entry ${tagEntry} recorded "someone else"`,
+        'm',
+      ),
+    );
   });
 
   it('explains usage mistakes and non-case folders with exit status 2', () => {
@@ -95,7 +138,14 @@ describe('acsr case', () => {
     await copyFile(join(photosDir, 'darknet-dog.jpg'), join(input, 'locked-folder', 'inside.jpg'));
     json(runAcsr(['case', 'create', '--case', caseDir, '--number', 'P-1', '--title', 'permissions', '--examiner', 'x', '--json']));
     if (asRoot) {
-      for (const path of [input, join(input, 'readable.jpg'), caseDir, join(caseDir, 'case.sqlite'), join(caseDir, 'evidence'), join(caseDir, 'evidence', '.incoming')]) {
+      for (const path of [
+        input,
+        join(input, 'readable.jpg'),
+        caseDir,
+        join(caseDir, 'case.sqlite'),
+        join(caseDir, 'evidence'),
+        join(caseDir, 'evidence', '.incoming'),
+      ]) {
         await chown(path, 65534, 65534);
       }
     }
@@ -106,7 +156,10 @@ describe('acsr case', () => {
       assert.equal(result.imported, 1);
       assert.deepEqual(
         result.errors.map((error: { sourcePath: string; kind: string }) => [error.sourcePath.slice(input.length + 1), error.kind]),
-        [['locked-folder', 'permission-denied'], ['locked.jpg', 'permission-denied']],
+        [
+          ['locked-folder', 'permission-denied'],
+          ['locked.jpg', 'permission-denied'],
+        ],
       );
       assert.match(result.errors[1].message, /locked\.jpg: permission denied/);
     } finally {

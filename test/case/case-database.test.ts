@@ -45,7 +45,10 @@ describe('case database schema', () => {
     const future = new Database(path);
     future.pragma('user_version = 99');
     future.close();
-    assert.throws(() => CaseDatabase.open(path), (error: unknown) => error instanceof UserInputError && /schema version 99, newer/.test(error.message));
+    assert.throws(
+      () => CaseDatabase.open(path),
+      (error: unknown) => error instanceof UserInputError && /schema version 99, newer/.test(error.message),
+    );
   });
 
   it('makes audit rows and evidence rows impossible to change or delete through SQL', () => {
@@ -65,7 +68,10 @@ describe('case database schema', () => {
     const db = rawConnection();
     try {
       db.pragma('foreign_keys = ON');
-      assert.throws(() => db.prepare(`INSERT INTO tags (item_id, kind, value, examiner_id, created_at) VALUES (999, 'user', 'x', 1, 'now')`).run(), /FOREIGN KEY constraint failed/);
+      assert.throws(
+        () => db.prepare(`INSERT INTO tags (item_id, kind, value, examiner_id, created_at) VALUES (999, 'user', 'x', 1, 'now')`).run(),
+        /FOREIGN KEY constraint failed/,
+      );
     } finally {
       db.close();
     }
@@ -87,9 +93,20 @@ describe('the write path', () => {
     assert.throws(
       () =>
         db.recordPurificationRun({
-          itemId: 3, bundleId: 'b', bundleManifestSha256: SHA_A, parameters: {}, backend: 'wasm', chosenCluster: 0, clusterDistances: [1, 2],
+          itemId: 3,
+          bundleId: 'b',
+          bundleManifestSha256: SHA_A,
+          parameters: {},
+          backend: 'wasm',
+          chosenCluster: 0,
+          clusterDistances: [1, 2],
           override: { cluster: 1, examiner: 'mal\u202elory', reason: 'looks odd' },
-          outputSha256: SHA_B, outputPdqHash: 'c'.repeat(64), outputPdqQuality: 100, pdqDistance: 3, timingsMs: {}, examiner: 'newcomer',
+          outputSha256: SHA_B,
+          outputPdqHash: 'c'.repeat(64),
+          outputPdqQuality: 100,
+          pdqDistance: 3,
+          timingsMs: {},
+          examiner: 'newcomer',
         }),
       (error: unknown) => error instanceof UserInputError && /text-direction control/.test(error.message),
     );
@@ -109,16 +126,34 @@ describe('tags, categories and notes', () => {
     db.addTag({ itemId: 2, tag: 'reviewed', examiner: 'bob' });
     db.addTag({ itemId: 2, tag: 'needs second look', examiner: 'bob' });
 
-    assert.deepEqual(db.tagsOf(1).map((tag) => [tag.kind, tag.value, tag.examiner, tag.comment]), [
-      ['category', 'CAT-2', 'bob', 'first look'],
-      ['category', 'CAT-5', 'carol', 'second opinion'],
-      ['user', 'reviewed', 'bob', null],
-    ]);
-    assert.deepEqual(db.listItems({ category: 'CAT-2' }).map((item) => item.id), [2]);
-    assert.deepEqual(db.listItems({ category: 'CAT-5' }).map((item) => item.id), [1]);
-    assert.deepEqual(db.listItems({ uncategorised: true }).map((item) => item.id), [3]);
-    assert.deepEqual(db.listItems({ tags: ['reviewed'] }).map((item) => item.id), [1, 2]);
-    assert.deepEqual(db.listItems({ tags: ['reviewed', 'needs second look'] }).map((item) => item.id), [2]);
+    assert.deepEqual(
+      db.tagsOf(1).map((tag) => [tag.kind, tag.value, tag.examiner, tag.comment]),
+      [
+        ['category', 'CAT-2', 'bob', 'first look'],
+        ['category', 'CAT-5', 'carol', 'second opinion'],
+        ['user', 'reviewed', 'bob', null],
+      ],
+    );
+    assert.deepEqual(
+      db.listItems({ category: 'CAT-2' }).map((item) => item.id),
+      [2],
+    );
+    assert.deepEqual(
+      db.listItems({ category: 'CAT-5' }).map((item) => item.id),
+      [1],
+    );
+    assert.deepEqual(
+      db.listItems({ uncategorised: true }).map((item) => item.id),
+      [3],
+    );
+    assert.deepEqual(
+      db.listItems({ tags: ['reviewed'] }).map((item) => item.id),
+      [1, 2],
+    );
+    assert.deepEqual(
+      db.listItems({ tags: ['reviewed', 'needs second look'] }).map((item) => item.id),
+      [2],
+    );
     assert.deepEqual(db.listItems({ category: 'CAT-5', tags: ['needs second look'] }), []);
     const second = db.listItems().find((item) => item.id === 2)!;
     assert.deepEqual([second.category, second.tags], ['CAT-2', ['needs second look', 'reviewed']]);
@@ -133,20 +168,35 @@ describe('tags, categories and notes', () => {
     const { db } = caseFolder;
     assert.throws(() => db.addTag({ itemId: 1, category: 'CAT-9', examiner: 'bob' }), /unknown category 'CAT-9'/);
     assert.throws(() => db.addTag({ itemId: 1, tag: 'cat-1', examiner: 'bob' }), /looks like a category/);
-    assert.throws(() => db.addTag({ itemId: 1, tag: 'bad\u001b[2Jtag', examiner: 'bob' }), /the tag contains an invisible or control character \(U\+001B at character 4\)/);
+    assert.throws(
+      () => db.addTag({ itemId: 1, tag: 'bad\u001b[2Jtag', examiner: 'bob' }),
+      /the tag contains an invisible or control character \(U\+001B at character 4\)/,
+    );
     assert.throws(() => db.addTag({ itemId: 42, tag: 'x', examiner: 'bob' }), /no evidence item 42/);
     assert.throws(() => db.addTag({ itemId: 1, tag: 'x', examiner: '  ' }), /examiner name cannot be empty/);
-    assert.throws(() => db.addTag({ itemId: 1, tag: 'x', examiner: 'eve\r\nalice' }), /the examiner name contains an invisible or control character \(U\+000D at character 4\)/);
+    assert.throws(
+      () => db.addTag({ itemId: 1, tag: 'x', examiner: 'eve\r\nalice' }),
+      /the examiner name contains an invisible or control character \(U\+000D at character 4\)/,
+    );
   });
 
   it('adds notes to the case and to items, each with an audit entry', () => {
     const { db } = caseFolder;
     const caseNote = db.addNote({ text: 'received from escalations queue', examiner: 'alice' });
     db.addNote({ itemId: 3, text: 'same camera as item 1', examiner: 'bob' });
-    assert.deepEqual(db.notes({ itemId: null }).map((note) => note.id), [caseNote.id]);
-    assert.deepEqual(db.notes({ itemId: 3 }).map((note) => note.text), ['same camera as item 1']);
+    assert.deepEqual(
+      db.notes({ itemId: null }).map((note) => note.id),
+      [caseNote.id],
+    );
+    assert.deepEqual(
+      db.notes({ itemId: 3 }).map((note) => note.text),
+      ['same camera as item 1'],
+    );
     const entries = [...db.auditRows()].filter((row) => row.action === 'note');
-    assert.deepEqual(entries.map((row) => row.subject), ['case:2026-0001', 'item:3']);
+    assert.deepEqual(
+      entries.map((row) => row.subject),
+      ['case:2026-0001', 'item:3'],
+    );
     assert.throws(() => db.addNote({ text: '   ', examiner: 'bob' }), /cannot be empty/);
   });
 });
@@ -173,12 +223,34 @@ describe('records for purification, classification and reports', () => {
     });
     assert.deepEqual(run.override, { cluster: 0, examiner: 'carol', reason: 'cluster 1 is for line art' });
     assert.deepEqual(run.clusterDistances, [3.5, 1.25, 9]);
-    const before = db.recordVerdict({ itemId: 2, stage: 'before', modelId: 'nsfwjs-mobilenet-v2', modelWeightsSha256: SHA_A, scores: { Neutral: 0.2, Porn: 0.7, Drawing: 0.1 }, examiner: 'bob' });
-    const afterVerdict = db.recordVerdict({ itemId: 2, stage: 'after', purificationRunId: run.id, modelId: 'nsfwjs-mobilenet-v2', modelWeightsSha256: SHA_A, scores: { Neutral: 0.9, Porn: 0.05, Drawing: 0.05 }, examiner: 'bob' });
+    const before = db.recordVerdict({
+      itemId: 2,
+      stage: 'before',
+      modelId: 'nsfwjs-mobilenet-v2',
+      modelWeightsSha256: SHA_A,
+      scores: { Neutral: 0.2, Porn: 0.7, Drawing: 0.1 },
+      examiner: 'bob',
+    });
+    const afterVerdict = db.recordVerdict({
+      itemId: 2,
+      stage: 'after',
+      purificationRunId: run.id,
+      modelId: 'nsfwjs-mobilenet-v2',
+      modelWeightsSha256: SHA_A,
+      scores: { Neutral: 0.9, Porn: 0.05, Drawing: 0.05 },
+      examiner: 'bob',
+    });
     assert.equal(before.topClass, 'Porn');
     assert.equal(afterVerdict.topClass, 'Neutral');
-    assert.throws(() => db.recordVerdict({ itemId: 2, stage: 'after', modelId: 'm', modelWeightsSha256: SHA_A, scores: { a: 1 }, examiner: 'bob' }), /CHECK constraint failed/);
-    assert.throws(() => db.recordVerdict({ itemId: 1, stage: 'after', purificationRunId: run.id, modelId: 'm', modelWeightsSha256: SHA_A, scores: { a: 1 }, examiner: 'bob' }), /not a run of item 1/);
+    assert.throws(
+      () => db.recordVerdict({ itemId: 2, stage: 'after', modelId: 'm', modelWeightsSha256: SHA_A, scores: { a: 1 }, examiner: 'bob' }),
+      /CHECK constraint failed/,
+    );
+    assert.throws(
+      () =>
+        db.recordVerdict({ itemId: 1, stage: 'after', purificationRunId: run.id, modelId: 'm', modelWeightsSha256: SHA_A, scores: { a: 1 }, examiner: 'bob' }),
+      /not a run of item 1/,
+    );
     const report = db.recordReport({ reportUid: 'R-1', format: 'pdf', path: '/tmp/r.pdf', sha256: SHA_B, examiner: 'alice' });
     assert.equal(db.reports()[0].id, report.id);
 
@@ -191,7 +263,10 @@ describe('records for purification, classification and reports', () => {
     ]);
     const overrideEntry = [...db.auditRows()].find((row) => row.action === 'override')!;
     assert.deepEqual(JSON.parse(overrideEntry.parameters), { chosenCluster: 1, reason: 'cluster 1 is for line art', runId: run.id, usedCluster: 0 });
-    assert.throws(() => db.recordPurificationRun({ ...run, override: { cluster: 0, examiner: 'x', reason: ' ' }, timingsMs: {}, examiner: 'bob' } as never), /needs a reason/);
+    assert.throws(
+      () => db.recordPurificationRun({ ...run, override: { cluster: 0, examiner: 'x', reason: ' ' }, timingsMs: {}, examiner: 'bob' } as never),
+      /needs a reason/,
+    );
   });
 });
 

@@ -64,22 +64,45 @@ describe('names, titles and tags', () => {
       } finally {
         caseFolder.close();
       }
-      await assert.rejects(CaseFolder.create(join(root, `refused-${++count}`), { number: 'N-1', title: `gpj${character}.exe`, examiner: 'alice' }), new RegExp(`the case title contains an? ${expected.source}`));
-      await assert.rejects(CaseFolder.create(join(root, `refused-${++count}`), { number: `N${character}1`, title: 'x', examiner: 'alice' }), /the case number contains/);
+      await assert.rejects(
+        CaseFolder.create(join(root, `refused-${++count}`), { number: 'N-1', title: `gpj${character}.exe`, examiner: 'alice' }),
+        new RegExp(`the case title contains an? ${expected.source}`),
+      );
+      await assert.rejects(
+        CaseFolder.create(join(root, `refused-${++count}`), { number: `N${character}1`, title: 'x', examiner: 'alice' }),
+        /the case number contains/,
+      );
     });
   }
 
   it('are refused by the command line with exit 2 and the reason', () => {
-    const result = runAcsr(['case', 'create', '--case', join(root, 'cli-refused'), '--number', 'C-1', '--title', 'invoice\u202efdp.exe', '--examiner', 'alice']);
+    const result = runAcsr([
+      'case',
+      'create',
+      '--case',
+      join(root, 'cli-refused'),
+      '--number',
+      'C-1',
+      '--title',
+      'invoice\u202efdp.exe',
+      '--examiner',
+      'alice',
+    ]);
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /the case title contains a text-direction control \(U\+202E at character 8\)/);
   });
 });
 
 describe('reserved case numbers', () => {
-  it('refuses numbers that would take the folder of the workspace\'s bundles or evaluations, whatever their case', async () => {
-    assert.throws(() => caseIdFromNumber('bundles'), /case number 'bundles' is reserved: the workspace keeps its trained reference bundles in the folder 'bundles'/);
-    assert.throws(() => caseIdFromNumber('Evaluations'), /case number 'Evaluations' is reserved: the workspace keeps its evaluations in the folder 'evaluations'/);
+  it("refuses numbers that would take the folder of the workspace's bundles or evaluations, whatever their case", async () => {
+    assert.throws(
+      () => caseIdFromNumber('bundles'),
+      /case number 'bundles' is reserved: the workspace keeps its trained reference bundles in the folder 'bundles'/,
+    );
+    assert.throws(
+      () => caseIdFromNumber('Evaluations'),
+      /case number 'Evaluations' is reserved: the workspace keeps its evaluations in the folder 'evaluations'/,
+    );
     assert.throws(() => caseIdFromNumber(' /evaluations/ '), /is reserved/);
     assert.equal(caseIdFromNumber('bundles-2026'), 'bundles-2026');
     const library = new CaseLibrary(await makeTempDir('workspace'));
@@ -99,7 +122,10 @@ describe('the OS user beside the typed examiner', () => {
     const osUser = userInfo().username;
     try {
       const rows = [...caseFolder.db.auditRows()];
-      assert.ok(rows.every((row) => row.osUser === osUser), JSON.stringify(rows.map((row) => row.osUser)));
+      assert.ok(
+        rows.every((row) => row.osUser === osUser),
+        JSON.stringify(rows.map((row) => row.osUser)),
+      );
       const registration = rows.find((row) => row.action === 'examiner-register')!;
       assert.deepEqual(JSON.parse(registration.parameters), { name: 'A. Jones', osUser });
       assert.equal(checkAuditChain(rows).broken, null);

@@ -37,7 +37,9 @@ before(async () => {
   ];
   caseFolder = await CaseFolder.create(join(root, 'case'), { number: 'P-1', title: 'purify', examiner: 'alice' });
   await caseFolder.importEvidence(inputs, { examiner: 'alice' });
-  [cat, brick, rocket] = ['cat-crop.png', 'brick-crop.png', 'rocket-crop.png'].map((name) => [...caseFolder.db.items()].find((item) => item.originalName === name)!);
+  [cat, brick, rocket] = ['cat-crop.png', 'brick-crop.png', 'rocket-crop.png'].map((name) =>
+    [...caseFolder.db.items()].find((item) => item.originalName === name)!,
+  );
 });
 
 after(async () => {
@@ -66,14 +68,24 @@ describe('acsr case purify', () => {
   it('stores the purified output read-only in the case and records the run and verdicts, leaving the evidence untouched', async () => {
     const evidencePath = caseFolder.store.absolutePath(cat.storePath);
     const evidenceBefore = await fileState(evidencePath);
-    const summary = await purifyEvidence(caseFolder, { itemIds: [cat.id], bundle, extractor: model, classifier: model, examiner: 'bob', options: FAST_PURIFICATION });
+    const summary = await purifyEvidence(caseFolder, {
+      itemIds: [cat.id],
+      bundle,
+      extractor: model,
+      classifier: model,
+      examiner: 'bob',
+      options: FAST_PURIFICATION,
+    });
 
     assert.deepEqual(await fileState(evidencePath), evidenceBefore, 'the evidence file must not change in any way');
     assert.equal(evidenceBefore.sha256, cat.sha256);
 
     const [run] = caseFolder.db.purificationRuns(cat.id);
     assert.equal(caseFolder.db.purificationRuns(cat.id).length, 1);
-    assert.deepEqual(summary.items.map((item) => item.run.id), [run.id]);
+    assert.deepEqual(
+      summary.items.map((item) => item.run.id),
+      [run.id],
+    );
     const outputPath = caseFolder.store.absolutePath(run.outputStorePath!);
     const output = await fileState(outputPath);
     assert.equal(output.sha256, run.outputSha256);
@@ -95,7 +107,10 @@ describe('acsr case purify', () => {
     assert.equal(run.clusterDistances.length, bundle.clusters.length);
     assert.equal(run.chosenCluster, run.clusterDistances.indexOf(Math.min(...run.clusterDistances)));
     assert.equal(run.override, null);
-    assert.deepEqual(run.parameters.clusterIds, bundle.clusters.map((cluster) => cluster.id));
+    assert.deepEqual(
+      run.parameters.clusterIds,
+      bundle.clusters.map((cluster) => cluster.id),
+    );
     assert.equal(run.parameters.maxIterations, FAST_PURIFICATION.maxIterations);
     assert.equal(run.seed, bundle.manifest.parameters.seed);
     assert.match(run.backend, /extractor: tfjs .*CBPDN: float32, \d worker threads?, (WASM SIMD|JS) kernels/);
@@ -106,13 +121,19 @@ describe('acsr case purify', () => {
 
     // Verdicts before (the evidence) and after (the output), each the model's own probabilities.
     const verdicts = caseFolder.db.verdicts(cat.id);
-    assert.deepEqual(verdicts.map((v) => [v.stage, v.purificationRunId, v.modelId, v.modelWeightsSha256]), [
-      ['before', run.id, 'nsfwjs-mobilenet-v2', model.identity.weightSha256],
-      ['after', run.id, 'nsfwjs-mobilenet-v2', model.identity.weightSha256],
-    ]);
+    assert.deepEqual(
+      verdicts.map((v) => [v.stage, v.purificationRunId, v.modelId, v.modelWeightsSha256]),
+      [
+        ['before', run.id, 'nsfwjs-mobilenet-v2', model.identity.weightSha256],
+        ['after', run.id, 'nsfwjs-mobilenet-v2', model.identity.weightSha256],
+      ],
+    );
     const [evidenceScores] = await model.scores([await decodeImage(await readFile(evidencePath), { channels: 'rgb' })]);
     const [outputScores] = await model.scores([await decodeImage(await readFile(outputPath), { channels: 'rgb' })]);
-    for (const [verdict, row] of [[verdicts[0], evidenceScores], [verdicts[1], outputScores]] as const) {
+    for (const [verdict, row] of [
+      [verdicts[0], evidenceScores],
+      [verdicts[1], outputScores],
+    ] as const) {
       const expected = softmax(row);
       model.classNames.forEach((name, index) => assert.ok(Math.abs(verdict.scores[name] - expected[index]) < 1e-6, `${verdict.stage} ${name}`));
       assert.equal(verdict.topClass, model.classNames[expected.indexOf(Math.max(...expected))]);
@@ -127,7 +148,11 @@ describe('acsr case purify', () => {
     const otherIndex = first.chosenCluster === 0 ? 1 : 0;
     const otherId = bundle.clusters[otherIndex].id;
     await purifyEvidence(caseFolder, {
-      itemIds: [cat.id], bundle, extractor: model, examiner: 'bob', options: FAST_PURIFICATION,
+      itemIds: [cat.id],
+      bundle,
+      extractor: model,
+      examiner: 'bob',
+      options: FAST_PURIFICATION,
       override: { cluster: otherId, reason: 'the latent is dominated by the background texture' },
     });
     const run = caseFolder.db.purificationRuns(cat.id).at(-1)!;
@@ -139,14 +164,33 @@ describe('acsr case purify', () => {
 
     const override = [...caseFolder.db.auditRows({ subject: `item:${cat.id}` })].find((row) => row.action === 'override')!;
     assert.equal(override.examiner, 'bob');
-    assert.deepEqual(JSON.parse(override.parameters), { runId: run.id, chosenCluster: first.chosenCluster, usedCluster: otherIndex, reason: 'the latent is dominated by the background texture' });
+    assert.deepEqual(JSON.parse(override.parameters), {
+      runId: run.id,
+      chosenCluster: first.chosenCluster,
+      usedCluster: otherIndex,
+      reason: 'the latent is dominated by the background texture',
+    });
 
     await assert.rejects(
-      purifyEvidence(caseFolder, { itemIds: [cat.id], bundle, extractor: model, examiner: 'bob', options: FAST_PURIFICATION, override: { cluster: otherId, reason: '  ' } }),
+      purifyEvidence(caseFolder, {
+        itemIds: [cat.id],
+        bundle,
+        extractor: model,
+        examiner: 'bob',
+        options: FAST_PURIFICATION,
+        override: { cluster: otherId, reason: '  ' },
+      }),
       UserInputError,
     );
     await assert.rejects(
-      purifyEvidence(caseFolder, { itemIds: [cat.id], bundle, extractor: model, examiner: 'bob', options: FAST_PURIFICATION, override: { cluster: 'no-such:9', reason: 'x' } }),
+      purifyEvidence(caseFolder, {
+        itemIds: [cat.id],
+        bundle,
+        extractor: model,
+        examiner: 'bob',
+        options: FAST_PURIFICATION,
+        override: { cluster: 'no-such:9', reason: 'x' },
+      }),
       UserInputError,
     );
 
@@ -163,7 +207,10 @@ describe('acsr case purify', () => {
     const bytes = await readFile(path);
     bytes[bytes.length - 20] ^= 0xff;
     await writeFile(path, bytes);
-    await assert.rejects(purifyEvidence(caseFolder, { itemIds: [brick.id], bundle, extractor: model, examiner: 'bob', options: FAST_PURIFICATION }), EvidenceIntegrityError);
+    await assert.rejects(
+      purifyEvidence(caseFolder, { itemIds: [brick.id], bundle, extractor: model, examiner: 'bob', options: FAST_PURIFICATION }),
+      EvidenceIntegrityError,
+    );
     assert.deepEqual(caseFolder.db.purificationRuns(brick.id), []);
     const entries = [...caseFolder.db.auditRows({ subject: `item:${brick.id}` })];
     assert.equal(entries.at(-1)!.action, 'integrity-failure');
@@ -185,8 +232,14 @@ describe('acsr case purify', () => {
     assert.equal(summary.ok, true);
     const runs = caseFolder.db.purificationRuns(rocket.id);
     assert.equal(runs.length, 1);
-    assert.deepEqual(summary.runs.map((r: { runId: number; outputSha256: string }) => [r.runId, r.outputSha256]), [[runs[0].id, runs[0].outputSha256]]);
-    assert.deepEqual(caseFolder.db.verdicts(rocket.id).map((v) => v.stage), ['before', 'after']);
+    assert.deepEqual(
+      summary.runs.map((r: { runId: number; outputSha256: string }) => [r.runId, r.outputSha256]),
+      [[runs[0].id, runs[0].outputSha256]],
+    );
+    assert.deepEqual(
+      caseFolder.db.verdicts(rocket.id).map((v) => v.stage),
+      ['before', 'after'],
+    );
   });
 
   it('a purify killed mid-run leaves a clean case: the job is marked interrupted, the chain verifies, --resume finishes the rest', async () => {
@@ -199,7 +252,21 @@ describe('acsr case purify', () => {
     try {
       await killed.importEvidence(inputs, { examiner: 'alice' });
       const ids = [...killed.db.items()].map((item) => item.id);
-      const child = spawnAcsr(['case', 'purify', '--case', killed.folder, '--all', '--bundle', bundle.path, '--examiner', 'eve', '--max-iterations', '10', '--threads', '1']);
+      const child = spawnAcsr([
+        'case',
+        'purify',
+        '--case',
+        killed.folder,
+        '--all',
+        '--bundle',
+        bundle.path,
+        '--examiner',
+        'eve',
+        '--max-iterations',
+        '10',
+        '--threads',
+        '1',
+      ]);
       const exited = new Promise((resolve) => child.on('exit', resolve));
       const deadline = Date.now() + 60_000;
       while (killed.db.purificationRuns(ids[0]).length === 0) {
@@ -208,7 +275,11 @@ describe('acsr case purify', () => {
       }
       child.kill('SIGKILL');
       await exited;
-      assert.deepEqual(ids.map((id) => killed.db.purificationRuns(id).length), [1, 0, 0], 'killed during the second item');
+      assert.deepEqual(
+        ids.map((id) => killed.db.purificationRuns(id).length),
+        [1, 0, 0],
+        'killed during the second item',
+      );
     } finally {
       killed.close();
     }
@@ -234,8 +305,16 @@ describe('acsr case purify', () => {
     try {
       const ids = [...finished.db.items()].map((item) => item.id);
       assert.deepEqual(summary.doneEarlier, [ids[0]]);
-      assert.deepEqual(summary.runs.map((run: { itemId: number }) => run.itemId), ids.slice(1));
-      for (const id of ids) assert.deepEqual(finished.db.purificationRuns(id).map((run) => run.jobId), [summary.jobId], `item ${id}: one run, of the resumed job`);
+      assert.deepEqual(
+        summary.runs.map((run: { itemId: number }) => run.itemId),
+        ids.slice(1),
+      );
+      for (const id of ids)
+        assert.deepEqual(
+          finished.db.purificationRuns(id).map((run) => run.jobId),
+          [summary.jobId],
+          `item ${id}: one run, of the resumed job`,
+        );
       assert.equal(finished.db.getJob(summary.jobId).state, 'completed');
       assert.equal((await finished.verify({ examiner: 'carol' })).ok, true);
     } finally {
@@ -245,10 +324,17 @@ describe('acsr case purify', () => {
   it("uses a tuned bundle's purification defaults, records where each value came from, and lets the investigator's option win", async () => {
     const tunedPath = join(root, 'tuned-bundle');
     await writeTunedBundle(bundle, tunedPath, '{"kind":"test sweep"}\n', {
-      tikhonovLambda: 3, cscLambda: 0.2, maxIterations: 9,
+      tikhonovLambda: 3,
+      cscLambda: 0.2,
+      maxIterations: 9,
       tuning: {
-        validationSha256: 'a'.repeat(64), sourceBundleManifestSha256: bundle.manifestSha256, objective: 'test', rule: 'test',
-        images: 1, attacks: ['fgsm-dis:0.08'], maxCleanDrop: 1,
+        validationSha256: 'a'.repeat(64),
+        sourceBundleManifestSha256: bundle.manifestSha256,
+        objective: 'test',
+        rule: 'test',
+        images: 1,
+        attacks: ['fgsm-dis:0.08'],
+        maxCleanDrop: 1,
       },
     } as Parameters<typeof writeTunedBundle>[3]);
     const tuned = await loadReferenceBundle(tunedPath);

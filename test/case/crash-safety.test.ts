@@ -59,7 +59,10 @@ describe('an import killed mid-way', () => {
 
     const caseFolder = await CaseFolder.open(caseDir);
     try {
-      assert.deepEqual(caseFolder.interruptedOnOpen.map((job) => [job.id, job.state]), [[1, 'interrupted']]);
+      assert.deepEqual(
+        caseFolder.interruptedOnOpen.map((job) => [job.id, job.state]),
+        [[1, 'interrupted']],
+      );
       const itemsBefore = caseFolder.db.itemCount();
       assert.ok(itemsBefore > 0 && itemsBefore < files.length, `${itemsBefore} of ${files.length} items imported before the kill`);
 
@@ -108,7 +111,12 @@ describe('an import stopped with Ctrl-C', () => {
     try {
       assert.deepEqual(
         [...caseFolder.db.auditRows({ subject: 'job:1' })].map((row) => [row.action, row.examiner]),
-        [['import-start', 'alice'], ['import-cancel', 'alice'], ['import-resume', 'bob'], ['import-finish', 'bob']],
+        [
+          ['import-start', 'alice'],
+          ['import-cancel', 'alice'],
+          ['import-resume', 'bob'],
+          ['import-finish', 'bob'],
+        ],
       );
       assert.equal((await caseFolder.verify({ examiner: 'carol' })).ok, true);
     } finally {

@@ -40,7 +40,12 @@ describe('16 bombs under a decode budget smaller than one of them', () => {
       assert.deepEqual([summary.imported, summary.duplicates, summary.errors], [0, 0, 16]);
       for (const [index, outcome] of summary.outcomes.entries()) {
         assert.equal(outcome.errorKind, 'over-memory-budget', outcome.message ?? '');
-        assert.match(outcome.message!, new RegExp(`decoding this ${BOMB_SIDE} x ${BOMB_SIDE} image needs 762\\.9 MiB of memory, more than the import's decode budget of 512\\.0 MiB: not decoded`));
+        assert.match(
+          outcome.message!,
+          new RegExp(
+            `decoding this ${BOMB_SIDE} x ${BOMB_SIDE} image needs 762\\.9 MiB of memory, more than the import's decode budget of 512\\.0 MiB: not decoded`,
+          ),
+        );
         if (index >= 4) assert.match(outcome.message!, new RegExp(`same content as .*bomb-0${index % 4}\\.png, refused for the same reason`));
       }
       assert.equal(BOMB_DECODED_BYTES, 800_000_000);
@@ -61,7 +66,10 @@ describe('a bomb within the decode budget', () => {
     const caseFolder = await newCase('fits');
     try {
       const summary = await caseFolder.importEvidence([input], { examiner: 'alice', decodeBudgetBytes: 2 ** 30 });
-      assert.deepEqual(summary.outcomes.map((outcome) => outcome.outcome), ['imported', 'duplicate', 'duplicate']);
+      assert.deepEqual(
+        summary.outcomes.map((outcome) => outcome.outcome),
+        ['imported', 'duplicate', 'duplicate'],
+      );
       const item = caseFolder.db.getItem(1);
       assert.deepEqual([item.width, item.height, item.mediaType], [BOMB_SIDE, BOMB_SIDE, 'image/png']);
 
@@ -71,7 +79,10 @@ describe('a bomb within the decode budget', () => {
       await mkdir(later);
       await writeFile(join(later, 'd.png'), bomb);
       const again = await caseFolder.importEvidence([later], { examiner: 'alice', decodeBudgetBytes: 64 * 2 ** 20 });
-      assert.deepEqual(again.outcomes.map((outcome) => [outcome.outcome, outcome.itemId]), [['duplicate', 1]]);
+      assert.deepEqual(
+        again.outcomes.map((outcome) => [outcome.outcome, outcome.itemId]),
+        [['duplicate', 1]],
+      );
     } finally {
       caseFolder.close();
     }

@@ -76,10 +76,16 @@ describe('importing a folder of real photos', () => {
       assert.equal((await stat(storedPath)).mode & 0o777, 0o444);
     }
     // Imported in scan order, so item numbers do not depend on timing.
-    assert.deepEqual(items.map((item) => item.originalPath), [...items.map((item) => item.originalPath)].sort());
+    assert.deepEqual(
+      items.map((item) => item.originalPath),
+      [...items.map((item) => item.originalPath)].sort(),
+    );
 
     const fractions = events.map((event) => event.fraction);
-    assert.deepEqual(fractions, [...fractions].sort((a, b) => a - b));
+    assert.deepEqual(
+      fractions,
+      [...fractions].sort((a, b) => a - b),
+    );
     assert.equal(fractions.at(-1), 1);
   });
 
@@ -99,7 +105,10 @@ describe('importing a folder of real photos', () => {
     const first = JSON.parse(imports[0].parameters);
     const item = caseFolder.db.getItem(1);
     assert.deepEqual([imports[0].subject, first.sha256, first.md5, first.originalPath], ['item:1', item.sha256, item.md5, item.originalPath]);
-    assert.deepEqual(rows.filter((row) => row.subject === 'job:1').map((row) => row.action), ['import-start', 'import-finish']);
+    assert.deepEqual(
+      rows.filter((row) => row.subject === 'job:1').map((row) => row.action),
+      ['import-start', 'import-finish'],
+    );
     assert.equal(caseFolder.db.getJob(1).state, 'completed');
   });
 
@@ -148,7 +157,13 @@ describe('PDQ at import', () => {
     // Low bytes that differ from the high ones, so rounding x / 65535 * 255 would not give x >> 8.
     for (let i = 0; i < data.length; i++) deep[i] = data[i] * 256 + ((i * 97) & 255);
     const path = join(folder, 'deep.png');
-    await writeFile(path, await sharp(Buffer.from(deep.buffer), { raw: { width: info.width, height: info.height, channels: 3 } }).toColourspace('rgb16').png().toBuffer());
+    await writeFile(
+      path,
+      await sharp(Buffer.from(deep.buffer), { raw: { width: info.width, height: info.height, channels: 3 } })
+        .toColourspace('rgb16')
+        .png()
+        .toBuffer(),
+    );
     const caseFolder = await newCase('deep');
     try {
       await caseFolder.importEvidence([path], { examiner: 'alice' });
@@ -277,7 +292,12 @@ describe('cancelling and resuming an import', () => {
       assert.deepEqual(new Set([...caseFolder.db.items()].map((item) => item.originalPath)), new Set(files));
       assert.deepEqual(
         [...caseFolder.db.auditRows({ subject: 'job:1' })].map((row) => [row.action, row.examiner]),
-        [['import-start', 'alice'], ['import-cancel', 'alice'], ['import-resume', 'bob'], ['import-finish', 'bob']],
+        [
+          ['import-start', 'alice'],
+          ['import-cancel', 'alice'],
+          ['import-resume', 'bob'],
+          ['import-finish', 'bob'],
+        ],
       );
       await assert.rejects(caseFolder.resumeImport({ examiner: 'bob' }), /no interrupted, cancelled or failed import to resume/);
     } finally {

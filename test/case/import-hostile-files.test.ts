@@ -92,7 +92,10 @@ describe('sparse files that claim gigabytes', () => {
       assert.equal(byName.get('flower.jpg')!.outcome, 'imported');
       assert.equal(byName.get('holes.png')!.errorKind, 'not-an-image');
       assert.equal(byName.get('claims-3gb.png')!.errorKind, 'too-large');
-      assert.match(byName.get('claims-3gb.png')!.message!, /file is 2\.79 GiB, of which only .* is on disk \(a sparse file\), more than the 2\.00 GiB size limit of this import: not copied/);
+      assert.match(
+        byName.get('claims-3gb.png')!.message!,
+        /file is 2\.79 GiB, of which only .* is on disk \(a sparse file\), more than the 2\.00 GiB size limit of this import: not copied/,
+      );
 
       const [alone] = (await caseFolder.importEvidence([huge], { examiner: 'alice' })).outcomes;
       assert.equal(alone.errorKind, 'too-large');
@@ -146,7 +149,10 @@ describe('an import killed while scanning', () => {
 
     const caseFolder = await CaseFolder.open(caseDir);
     try {
-      assert.deepEqual(caseFolder.interruptedOnOpen.map((found) => [found.id, found.state]), [[1, 'interrupted']]);
+      assert.deepEqual(
+        caseFolder.interruptedOnOpen.map((found) => [found.id, found.state]),
+        [[1, 'interrupted']],
+      );
       const summary = await caseFolder.resumeImport({ examiner: 'bob' });
       assert.deepEqual([summary.jobId, summary.resumed, summary.imported, summary.errors, summary.total], [1, true, photos.length, 0, photos.length]);
       assert.equal(caseFolder.db.getJob(1).state, 'completed');

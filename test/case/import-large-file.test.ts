@@ -58,7 +58,10 @@ describe('a 2.5 GiB evidence file', () => {
     const caseFolder = await CaseFolder.create(join(root, 'case'), { number: 'L-1', title: 'large file', examiner: 'alice' });
     try {
       const summary = await caseFolder.importEvidence([input], { examiner: 'alice' });
-      assert.deepEqual(summary.outcomes.map((outcome) => [outcome.outcome, outcome.message]), [['imported', null]]);
+      assert.deepEqual(
+        summary.outcomes.map((outcome) => [outcome.outcome, outcome.message]),
+        [['imported', null]],
+      );
       const item = caseFolder.db.getItem(1);
       assert.equal(item.sizeBytes, size);
       assert.equal(item.sha256, expected.digest('hex'));

@@ -89,7 +89,13 @@ describe('a case folder written by an earlier build', () => {
       caseFolder.db.addTag({ itemId: 2, category: 'CAT-1', comment: 'after the upgrade', examiner: 'bob' });
       caseFolder.db.addNote({ itemId: 1, text: 'Checked again', examiner: 'dave' });
       caseFolder.db.closeCase({ examiner: 'Renée Old', reason: 'done' });
-      assert.equal(caseFolder.db.listItems({ category: 'CAT-1', tags: ['reviewed'] }).map((item) => item.id).join(), '2');
+      assert.equal(
+        caseFolder.db
+          .listItems({ category: 'CAT-1', tags: ['reviewed'] })
+          .map((item) => item.id)
+          .join(),
+        '2',
+      );
     } finally {
       caseFolder.close();
     }

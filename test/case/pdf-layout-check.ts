@@ -61,7 +61,14 @@ export function wordBoxes(pdfPath: string): { pages: { width: number; height: nu
     if (match[1] !== undefined) {
       pages.push({ width: Number(match[1]), height: Number(match[2]) });
     } else {
-      words.push({ page: pages.length, text: decodeEntities(match[7]), xMin: Number(match[3]), yMin: Number(match[4]), xMax: Number(match[5]), yMax: Number(match[6]) });
+      words.push({
+        page: pages.length,
+        text: decodeEntities(match[7]),
+        xMin: Number(match[3]),
+        yMin: Number(match[4]),
+        xMax: Number(match[5]),
+        yMax: Number(match[6]),
+      });
     }
   }
   return { pages, words };
@@ -72,21 +79,29 @@ async function renderPages(pdfPath: string, workDir: string, name: string): Prom
   const files = (await readdir(workDir)).filter((file) => file.startsWith(`${name}-`) && file.endsWith('.png')).sort();
   const pages = [];
   for (const file of files) {
-    const { data, info } = await sharp(await readFile(join(workDir, file))).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(await readFile(join(workDir, file)))
+      .extractChannel(0)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     pages.push({ data, width: info.width, height: info.height });
   }
   return pages;
 }
 
 /** Renders every page and returns the problems found; `workDir` receives the page images. */
-export async function findClippedText(pdfPath: string, workDir: string, options: { margin: number }): Promise<{ problems: LayoutProblem[]; pages: number; words: number; lines: number; clipPaths: number }> {
+export async function findClippedText(
+  pdfPath: string,
+  workDir: string,
+  options: { margin: number },
+): Promise<{ problems: LayoutProblem[]; pages: number; words: number; lines: number; clipPaths: number }> {
   const { pages, words } = wordBoxes(pdfPath);
   const { bytes: unclipped, clipPaths } = withoutClipping(await readFile(pdfPath));
   const unclippedPath = join(workDir, 'unclipped.pdf');
   await writeFile(unclippedPath, unclipped);
   const rendered = await renderPages(pdfPath, workDir, 'as-written');
   const revealed = await renderPages(unclippedPath, workDir, 'unclipped');
-  if (rendered.length !== pages.length || revealed.length !== pages.length) throw new Error(`pdftoppm wrote ${rendered.length} and ${revealed.length} pages, pdftotext saw ${pages.length}`);
+  if (rendered.length !== pages.length || revealed.length !== pages.length)
+    throw new Error(`pdftoppm wrote ${rendered.length} and ${revealed.length} pages, pdftotext saw ${pages.length}`);
   const problems: LayoutProblem[] = [];
   let lineCount = 0;
   for (const [index, image] of rendered.entries()) {
@@ -95,8 +110,19 @@ export async function findClippedText(pdfPath: string, workDir: string, options:
     const info = image;
     const pixel = (x: number, y: number) => (x < 0 || y < 0 || x >= info.width || y >= info.height ? 255 : data[y * info.width + x]);
     for (const hidden of hiddenInk(image, revealed[index])) {
-      const word = words.find((w) => w.page === page && hidden.x >= w.xMin * SCALE - 4 && hidden.x <= w.xMax * SCALE + 4 && hidden.y >= w.yMin * SCALE - 8 && hidden.y <= w.yMax * SCALE + 8);
-      problems.push({ page, word: word?.text ?? '', reason: `clipped: ${hidden.pixels} pixels of ink near (${(hidden.x / SCALE).toFixed(1)}, ${(hidden.y / SCALE).toFixed(1)}) pt are cut off` });
+      const word = words.find(
+        (w) =>
+          w.page === page &&
+          hidden.x >= w.xMin * SCALE - 4 &&
+          hidden.x <= w.xMax * SCALE + 4 &&
+          hidden.y >= w.yMin * SCALE - 8 &&
+          hidden.y <= w.yMax * SCALE + 8,
+      );
+      problems.push({
+        page,
+        word: word?.text ?? '',
+        reason: `clipped: ${hidden.pixels} pixels of ink near (${(hidden.x / SCALE).toFixed(1)}, ${(hidden.y / SCALE).toFixed(1)}) pt are cut off`,
+      });
     }
     const horizontal = ruledLines(info.width, info.height, (along, across) => pixel(along, across));
     const vertical = ruledLines(info.height, info.width, (along, across) => pixel(across, along));
@@ -105,11 +131,25 @@ export async function findClippedText(pdfPath: string, workDir: string, options:
     for (const word of words.filter((w) => w.page === page)) {
       const box = { x0: word.xMin * SCALE, x1: word.xMax * SCALE, y0: word.yMin * SCALE, y1: word.yMax * SCALE };
       const across = horizontal.find((line) => line.at > box.y0 + 1 && line.at < box.y1 - 1 && line.from < box.x1 - 1 && line.to > box.x0 + 1);
-      if (across) problems.push({ page, word: word.text, reason: `a horizontal line at ${(across.at / SCALE).toFixed(1)} pt runs through the word (${word.yMin.toFixed(1)}-${word.yMax.toFixed(1)} pt)` });
+      if (across)
+        problems.push({
+          page,
+          word: word.text,
+          reason: `a horizontal line at ${(across.at / SCALE).toFixed(1)} pt runs through the word (${word.yMin.toFixed(1)}-${word.yMax.toFixed(1)} pt)`,
+        });
       const down = vertical.find((line) => line.at > box.x0 + 1 && line.at < box.x1 - 1 && line.from < box.y1 - 1 && line.to > box.y0 + 1);
-      if (down) problems.push({ page, word: word.text, reason: `a vertical line at ${(down.at / SCALE).toFixed(1)} pt runs through the word (${word.xMin.toFixed(1)}-${word.xMax.toFixed(1)} pt)` });
+      if (down)
+        problems.push({
+          page,
+          word: word.text,
+          reason: `a vertical line at ${(down.at / SCALE).toFixed(1)} pt runs through the word (${word.xMin.toFixed(1)}-${word.xMax.toFixed(1)} pt)`,
+        });
       if (word.xMin < options.margin - 1 || word.xMax > width - options.margin + 1 || word.yMin < 0 || word.yMax > height) {
-        problems.push({ page, word: word.text, reason: `outside the page margins (${word.xMin.toFixed(1)}-${word.xMax.toFixed(1)} pt across a ${width} pt page)` });
+        problems.push({
+          page,
+          word: word.text,
+          reason: `outside the page margins (${word.xMin.toFixed(1)}-${word.xMax.toFixed(1)} pt across a ${width} pt page)`,
+        });
       }
     }
   }
@@ -141,7 +181,10 @@ function ruledLines(length: number, breadth: number, pixel: (along: number, acro
  * Ink present when clipping is off but absent as written, grouped by the word-sized cell it falls
  * in (so one cut-off hash is one problem, not hundreds of pixels).
  */
-function hiddenInk(asWritten: { data: Buffer; width: number; height: number }, unclipped: { data: Buffer; width: number; height: number }): { x: number; y: number; pixels: number }[] {
+function hiddenInk(
+  asWritten: { data: Buffer; width: number; height: number },
+  unclipped: { data: Buffer; width: number; height: number },
+): { x: number; y: number; pixels: number }[] {
   const groups = new Map<string, { x: number; y: number; pixels: number }>();
   for (let y = 0; y < asWritten.height; y++) {
     for (let x = 0; x < asWritten.width; x++) {

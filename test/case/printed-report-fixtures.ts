@@ -48,7 +48,20 @@ export async function buildPrintedReportCase(root: string, options: { purify: bo
     .toFile(join(root, 'photos', GPS_PHOTO.name));
 
   const folder = join(root, 'case');
-  acsrOk(['case', 'create', '--case', folder, '--number', 'P-2026/11', '--title', 'Printed report check', '--requester', 'Trust & Safety', '--examiner', 'Alice Example']);
+  acsrOk([
+    'case',
+    'create',
+    '--case',
+    folder,
+    '--number',
+    'P-2026/11',
+    '--title',
+    'Printed report check',
+    '--requester',
+    'Trust & Safety',
+    '--examiner',
+    'Alice Example',
+  ]);
   acsrOk(['case', 'import', '--case', folder, '--in', join(root, 'photos'), '--examiner', 'Alice Example']);
   const opened = await CaseFolder.open(folder);
   const itemIds = new Map(opened.db.listItems().map((item) => [item.originalName, item.id]));
@@ -56,8 +69,34 @@ export async function buildPrintedReportCase(root: string, options: { purify: bo
   const id = (name: string) => String(itemIds.get(name));
   acsrOk(['case', 'tag', '--case', folder, '--item', id('darknet-dog.jpg'), '--category', 'CAT-5', '--comment', 'stock photo', '--examiner', 'Alice Example']);
   acsrOk(['case', 'tag', '--case', folder, '--item', id('darknet-kite.jpg'), '--category', 'CAT-5', '--examiner', 'Bob Example']);
-  acsrOk(['case', 'tag', '--case', folder, '--item', id(GPS_PHOTO.name), '--category', 'CAT-2', '--comment', 'location in metadata', '--examiner', 'Bob Example']);
-  acsrOk(['case', 'tag', '--case', folder, '--item', id('cat-crop.png'), '--tag', 'needs-second-look', '--comment', 'cropped from a larger picture', '--examiner', 'Bob Example']);
+  acsrOk([
+    'case',
+    'tag',
+    '--case',
+    folder,
+    '--item',
+    id(GPS_PHOTO.name),
+    '--category',
+    'CAT-2',
+    '--comment',
+    'location in metadata',
+    '--examiner',
+    'Bob Example',
+  ]);
+  acsrOk([
+    'case',
+    'tag',
+    '--case',
+    folder,
+    '--item',
+    id('cat-crop.png'),
+    '--tag',
+    'needs-second-look',
+    '--comment',
+    'cropped from a larger picture',
+    '--examiner',
+    'Bob Example',
+  ]);
   acsrOk(['case', 'note', '--case', folder, '--item', id('cat-crop.png'), '--text', 'Same cat as in skimage-chelsea.png', '--examiner', 'Bob Example']);
 
   if (options.purify) {
@@ -65,8 +104,22 @@ export async function buildPrintedReportCase(root: string, options: { purify: bo
     try {
       const bundle = await trainTinyBundle(root, model);
       acsrOk([
-        'case', 'purify', '--case', folder, '--item', id('cat-crop.png'), '--bundle', bundle.path, '--classifier', 'nsfwjs-mobilenet-v2',
-        '--max-iterations', '15', '--threads', '1', '--examiner', 'Carol Example',
+        'case',
+        'purify',
+        '--case',
+        folder,
+        '--item',
+        id('cat-crop.png'),
+        '--bundle',
+        bundle.path,
+        '--classifier',
+        'nsfwjs-mobilenet-v2',
+        '--max-iterations',
+        '15',
+        '--threads',
+        '1',
+        '--examiner',
+        'Carol Example',
       ]);
     } finally {
       model.dispose();

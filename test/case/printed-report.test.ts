@@ -27,14 +27,23 @@ function visibleText(html: string): string {
   return html
     .replace(/<head>[\s\S]*?<\/head>/, ' ')
     .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&middot;/g, '·').replace(/&amp;/g, '&');
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&middot;/g, '·')
+    .replace(/&amp;/g, '&');
 }
 
 /** Strings no reader should meet: database keys, schema paths, process words. */
 function assertPlainLanguage(text: string, where: string): void {
   for (const pattern of [/\bjob:/i, /\bitem:/i, /\bexaminer:\d/i, /\bissue\b/i, /→ at /, /\b[a-zA-Z]+\[\d+\](\.|\b)/, /\{"/]) {
     const found = pattern.exec(text);
-    assert.equal(found, null, `${where} shows ${JSON.stringify(found?.[0])}: ...${text.slice(Math.max(0, (found?.index ?? 0) - 60), (found?.index ?? 0) + 60)}...`);
+    assert.equal(
+      found,
+      null,
+      `${where} shows ${JSON.stringify(found?.[0])}: ...${text.slice(Math.max(0, (found?.index ?? 0) - 60), (found?.index ?? 0) + 60)}...`,
+    );
   }
 }
 
@@ -57,10 +66,16 @@ after(async () => {
 describe('reports that print', () => {
   it('one export is one report: one id in all three files, each file recorded and verified', async () => {
     assert.match(exported.reportId, /^[0-9a-f-]{36}$/);
-    assert.deepEqual(exported.reports.map((report) => [report.format, report.reportId, report.recordUid]), ['html', 'pdf', 'json'].map((format) => [format, exported.reportId, `${exported.reportId}.${format}`]));
+    assert.deepEqual(
+      exported.reports.map((report) => [report.format, report.reportId, report.recordUid]),
+      ['html', 'pdf', 'json'].map((format) => [format, exported.reportId, `${exported.reportId}.${format}`]),
+    );
     const json = await readJson(file('json'));
     assert.equal(json.reportId, exported.reportId);
-    assert.deepEqual(json.files.map((f) => f.format), ['html', 'pdf', 'json']);
+    assert.deepEqual(
+      json.files.map((f) => f.format),
+      ['html', 'pdf', 'json'],
+    );
     assert.ok((await readFile(file('html'), 'utf8')).includes(exported.reportId));
     assert.ok(run('pdftotext', [file('pdf'), '-']).includes(exported.reportId));
     const opened = await CaseFolder.open(built.folder);
@@ -104,11 +119,14 @@ describe('reports that print', () => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
     const ended = new Promise((resolve) => doc.on('end', resolve));
     // pdfkit's own table clips each cell to the font's nominal height: the old report's layout.
-    doc.font('Helvetica').fontSize(8.5).table({
-      columnStyles: [120, '*'],
-      defaultStyle: { border: 0.5, borderColor: '#b0b0b0', padding: [2, 4] as unknown as PDFKit.Mixins.Sides<number> },
-      data: [['MD5', { text: 'd339cc05234b2993fe07fea76d36ef4f', font: { src: 'Courier', size: 7 } }]] as PDFKit.Mixins.TableOptionsWithData['data'],
-    });
+    doc
+      .font('Helvetica')
+      .fontSize(8.5)
+      .table({
+        columnStyles: [120, '*'],
+        defaultStyle: { border: 0.5, borderColor: '#b0b0b0', padding: [2, 4] as unknown as PDFKit.Mixins.Sides<number> },
+        data: [['MD5', { text: 'd339cc05234b2993fe07fea76d36ef4f', font: { src: 'Courier', size: 7 } }]] as PDFKit.Mixins.TableOptionsWithData['data'],
+      });
     doc.rect(48, 300, 200, 6).lineWidth(0.5).stroke('#b0b0b0');
     doc.font('Helvetica').fontSize(10).text('spilling', 60, 298);
     doc.end();
@@ -118,8 +136,14 @@ describe('reports that print', () => {
     const work = join(root, 'layout-broken');
     await mkdir(work);
     const { problems } = await findClippedText(path, work, { margin: 48 });
-    assert.ok(problems.some((p) => p.word === 'd339cc05234b2993fe07fea76d36ef4f' && /clipped/.test(p.reason)), JSON.stringify(problems));
-    assert.ok(problems.some((p) => p.word === 'spilling' && /horizontal line/.test(p.reason)), JSON.stringify(problems));
+    assert.ok(
+      problems.some((p) => p.word === 'd339cc05234b2993fe07fea76d36ef4f' && /clipped/.test(p.reason)),
+      JSON.stringify(problems),
+    );
+    assert.ok(
+      problems.some((p) => p.word === 'spilling' && /horizontal line/.test(p.reason)),
+      JSON.stringify(problems),
+    );
   });
 
   it('the HTML report has a table of contents whose links all land, one per section and item', async () => {
@@ -149,13 +173,19 @@ describe('reports that print', () => {
     assert.match(json.audit.subjectNames['job:1'], /^Import job started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     assert.ok(Object.values(json.audit.subjectNames).includes('examiner Carol Example'));
     for (const name of [`cat-crop.png (item ${crop})`, 'examiner Carol Example']) assert.ok(htmlText.includes(name), name);
-    assert.ok(json.audit.excerpt.some((entry) => entry.subject === `item:${crop}`), 'the JSON keeps the subjects as hashed');
+    assert.ok(
+      json.audit.excerpt.some((entry) => entry.subject === `item:${crop}`),
+      'the JSON keeps the subjects as hashed',
+    );
   });
 
   it('EXIF: camera, time taken and whether a position is recorded, coordinates only when asked', async () => {
     const json = await readJson(file('json'));
     const gps = json.items.find((item) => item.originalName === GPS_PHOTO.name)!;
-    assert.deepEqual([gps.exif?.cameraMake, gps.exif?.cameraModel, gps.exif?.capturedAt, gps.exif?.gpsPresent, gps.exif?.gpsCoordinates], [GPS_PHOTO.make, GPS_PHOTO.model, GPS_PHOTO.captured, true, null]);
+    assert.deepEqual(
+      [gps.exif?.cameraMake, gps.exif?.cameraModel, gps.exif?.capturedAt, gps.exif?.gpsPresent, gps.exif?.gpsCoordinates],
+      [GPS_PHOTO.make, GPS_PHOTO.model, GPS_PHOTO.captured, true, null],
+    );
     const dog = json.items.find((item) => item.originalName === 'darknet-dog.jpg')!;
     assert.deepEqual([dog.exif?.cameraModel, dog.exif?.capturedAt, dog.exif?.gpsPresent], ['Canon PowerShot S95', '2014:09:19 16:08:30', false]);
     assert.equal(json.items.find((item) => item.originalName === 'skimage-brick.png')!.exif, null);
@@ -164,7 +194,26 @@ describe('reports that print', () => {
     assert.match(pdfText, /Position recorded \(GPS\)\s+yes \(coordinates not printed/);
     for (const text of [pdfText, await readFile(file('html'), 'utf8')]) assert.ok(!/51\.50|0\.127/.test(text), 'no coordinates by default');
 
-    const asked = JSON.parse(acsrOk(['case', 'report', '--case', built.folder, '--items', String(built.itemIds.get(GPS_PHOTO.name)), '--format', 'json', 'html', '--gps-coordinates', '--examiner', 'Dana Example', '--json']).trimEnd().split('\n').at(-1)!);
+    const asked = JSON.parse(
+      acsrOk([
+        'case',
+        'report',
+        '--case',
+        built.folder,
+        '--items',
+        String(built.itemIds.get(GPS_PHOTO.name)),
+        '--format',
+        'json',
+        'html',
+        '--gps-coordinates',
+        '--examiner',
+        'Dana Example',
+        '--json',
+      ])
+        .trimEnd()
+        .split('\n')
+        .at(-1)!,
+    );
     const withCoordinates = await readJson(asked.reports[0].path);
     assert.deepEqual(withCoordinates.items[0].exif?.gpsCoordinates, { latitude: 51.507433, longitude: -0.127733 });
     assert.match(await readFile(asked.reports[1].path, 'utf8'), /latitude 51\.507433, longitude -0\.127733/);
@@ -173,13 +222,21 @@ describe('reports that print', () => {
   it('a report scoped to a category or to chosen items covers those only, and says so in the report and the audit log', async () => {
     const dog = built.itemIds.get('darknet-dog.jpg')!;
     const kite = built.itemIds.get('darknet-kite.jpg')!;
-    const byCategory = JSON.parse(acsrOk(['case', 'report', '--case', built.folder, '--category', 'CAT-5', '--format', 'json', 'html', '--examiner', 'Dana Example', '--json']).trimEnd().split('\n').at(-1)!);
+    const byCategory = JSON.parse(
+      acsrOk(['case', 'report', '--case', built.folder, '--category', 'CAT-5', '--format', 'json', 'html', '--examiner', 'Dana Example', '--json'])
+        .trimEnd()
+        .split('\n')
+        .at(-1)!,
+    );
     const report = await readJson(byCategory.reports[0].path);
     assert.deepEqual(report.items.map((item) => item.id).sort(), [dog, kite].sort());
     assert.deepEqual([report.scope.kind, report.summary.items, report.summary.itemsInCase], ['category', 2, built.photoCount]);
     assert.match(report.scope.description, /2 items of \d+ in category CAT-5 \(not pertinent\)/);
     const outside = new Set([...built.itemIds.values()].filter((id) => id !== dog && id !== kite).map((id) => `item:${id}`));
-    assert.ok(report.audit.excerpt.every((entry) => !outside.has(entry.subject)), 'no audit entries about other items');
+    assert.ok(
+      report.audit.excerpt.every((entry) => !outside.has(entry.subject)),
+      'no audit entries about other items',
+    );
     const html = await readFile(byCategory.reports[1].path, 'utf8');
     assert.ok(html.includes('in category CAT-5') && !html.includes('china.jpg'));
     const opened = await CaseFolder.open(built.folder);
@@ -190,12 +247,21 @@ describe('reports that print', () => {
       opened.close();
     }
 
-    const byItems = JSON.parse(acsrOk(['case', 'report', '--case', built.folder, '--items', String(kite), '--format', 'pdf', '--examiner', 'Dana Example', '--json']).trimEnd().split('\n').at(-1)!);
+    const byItems = JSON.parse(
+      acsrOk(['case', 'report', '--case', built.folder, '--items', String(kite), '--format', 'pdf', '--examiner', 'Dana Example', '--json'])
+        .trimEnd()
+        .split('\n')
+        .at(-1)!,
+    );
     const pdfText = run('pdftotext', [byItems.reports[0].path, '-']);
     assert.match(pdfText, /1 chosen item of \d+: darknet-kite\.jpg/);
     assert.ok(!pdfText.includes('darknet-dog.jpg'));
 
-    for (const [args, message] of [[['--items', '999'], /no evidence item 999/], [['--items', String(kite), '--category', 'CAT-5'], /--items or --category, not both/], [['--category', 'CAT-9'], /unknown category/]] as const) {
+    for (const [args, message] of [
+      [['--items', '999'], /no evidence item 999/],
+      [['--items', String(kite), '--category', 'CAT-5'], /--items or --category, not both/],
+      [['--category', 'CAT-9'], /unknown category/],
+    ] as const) {
       const refused = runAcsr(['case', 'report', '--case', built.folder, '--format', 'json', ...args, '--examiner', 'Dana Example']);
       assert.equal(refused.code, 2, refused.stderr);
       assert.match(refused.stderr, message);

@@ -26,7 +26,17 @@ export async function trainTinyBundle(folder: string, extractor: LatentExtractor
     source: await labelledFolder(data, 3),
     extractor,
     producer: 'acsr test',
-    parameters: { ...DEFAULT_TRAINING_PARAMETERS, kMax: 1, fixedK: 1, atoms: 4, atomSize: 4, patchSize: 16, patchesPerImage: 1, maxPatchesPerCluster: 2, cdlIterations: 3 },
+    parameters: {
+      ...DEFAULT_TRAINING_PARAMETERS,
+      kMax: 1,
+      fixedK: 1,
+      atoms: 4,
+      atomSize: 4,
+      patchSize: 16,
+      patchesPerImage: 1,
+      maxPatchesPerCluster: 2,
+      cdlIterations: 3,
+    },
   });
   const path = join(folder, 'tiny-bundle');
   await writeReferenceBundle(path, content);

@@ -38,7 +38,12 @@ before(async () => {
   bundle = await trainTinyBundle(root, model);
   photos = await copyPhotos(join(root, 'photos'));
   await writePhotoCrop('skimage-chelsea.png', join(root, 'photos', 'cat-crop.png'), { left: 150, top: 60, size: 64 });
-  caseFolder = await CaseFolder.create(join(root, 'case'), { number: 'R-2026/7', title: 'Reported uploads <batch 7>', requester: 'T&S escalations', examiner: 'alice' });
+  caseFolder = await CaseFolder.create(join(root, 'case'), {
+    number: 'R-2026/7',
+    title: 'Reported uploads <batch 7>',
+    requester: 'T&S escalations',
+    examiner: 'alice',
+  });
   await caseFolder.importEvidence([join(root, 'photos')], { examiner: 'alice' });
   const items = [...caseFolder.db.items()];
   crop = items.find((item) => item.originalName === 'cat-crop.png')!;
@@ -50,14 +55,23 @@ before(async () => {
   await purifyEvidence(caseFolder, { itemIds: [crop.id], bundle, extractor: model, classifier: model, examiner: 'bob', options: FAST_PURIFICATION });
   const nearest = caseFolder.db.purificationRuns(crop.id)[0].chosenCluster;
   await purifyEvidence(caseFolder, {
-    itemIds: [crop.id], bundle, extractor: model, classifier: model, examiner: 'carol', options: FAST_PURIFICATION,
+    itemIds: [crop.id],
+    bundle,
+    extractor: model,
+    classifier: model,
+    examiner: 'carol',
+    options: FAST_PURIFICATION,
     override: { cluster: bundle.clusters[nearest === 0 ? 1 : 0].id, reason: 'fur reads as texture' },
   });
-  written = await writeReports(caseFolder, [
-    { format: 'html', path: join(root, 'report.html') },
-    { format: 'pdf', path: join(root, 'report.pdf') },
-    { format: 'json', path: join(root, 'report.json') },
-  ], { examiner: 'dana' });
+  written = await writeReports(
+    caseFolder,
+    [
+      { format: 'html', path: join(root, 'report.html') },
+      { format: 'pdf', path: join(root, 'report.pdf') },
+      { format: 'json', path: join(root, 'report.json') },
+    ],
+    { examiner: 'dana' },
+  );
 });
 
 after(async () => {
@@ -105,7 +119,8 @@ function poppler(tool: string, args: string[]): string {
   try {
     return execFileSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} not found: these tests need poppler-utils (apt-get install -y poppler-utils)`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error(`${tool} not found: these tests need poppler-utils (apt-get install -y poppler-utils)`, { cause: error });
     throw error;
   }
 }
@@ -116,10 +131,17 @@ describe('acsr case report', () => {
     assert.match(report.reportId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(report.reportId, byFormat('json').reportId);
     assert.deepEqual([report.format, report.renderedAs, report.thumbnails], ['acsr-case-report', 'json', 'none']);
-    assert.deepEqual([report.case.number, report.case.title, report.case.requester, report.case.createdBy], ['R-2026/7', 'Reported uploads <batch 7>', 'T&S escalations', 'alice']);
+    assert.deepEqual(
+      [report.case.number, report.case.title, report.case.requester, report.case.createdBy],
+      ['R-2026/7', 'Reported uploads <batch 7>', 'T&S escalations', 'alice'],
+    );
     assert.equal(report.examiner, 'dana');
-    for (const time of [report.generatedAt, report.case.createdAt, report.verification.checkedAt]) assert.match(time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    assert.deepEqual(report.case.notes.map((n) => [n.text, n.examiner]), [['Batch received 2026-11-20 from the reporting queue', 'alice']]);
+    for (const time of [report.generatedAt, report.case.createdAt, report.verification.checkedAt])
+      assert.match(time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.deepEqual(
+      report.case.notes.map((n) => [n.text, n.examiner]),
+      [['Batch received 2026-11-20 from the reporting queue', 'alice']],
+    );
 
     assert.equal(report.tool.version, productVersion);
     assert.match(report.tool.gitCommit, /^[0-9a-f]{40}$/);
@@ -145,7 +167,14 @@ describe('acsr case report', () => {
 
     // Every item: hashes of the original file, PDQ, integrity re-checked, tags and notes.
     assert.equal(report.items.length, photos.length + 1);
-    assert.deepEqual(report.summary, { items: photos.length + 1, itemsInCase: photos.length + 1, itemsFailingIntegrity: 0, purificationRuns: 2, overriddenRuns: 1, verdicts: 4 });
+    assert.deepEqual(report.summary, {
+      items: photos.length + 1,
+      itemsInCase: photos.length + 1,
+      itemsFailingIntegrity: 0,
+      purificationRuns: 2,
+      overriddenRuns: 1,
+      verdicts: 4,
+    });
     for (const item of report.items) {
       const original = await readFile(join(root, 'photos', item.originalName));
       assert.equal(item.sha256, sha256Of(original), item.originalName);
@@ -157,11 +186,20 @@ describe('acsr case report', () => {
     }
     const dogItem = report.items.find((item) => item.id === dog.id)!;
     assert.deepEqual(dogItem.category, { code: 'CAT-5', label: 'not pertinent' });
-    assert.deepEqual(dogItem.tags.map((t) => [t.kind, t.value, t.comment, t.examiner]), [['category', 'CAT-5', 'stock photo', 'alice']]);
+    assert.deepEqual(
+      dogItem.tags.map((t) => [t.kind, t.value, t.comment, t.examiner]),
+      [['category', 'CAT-5', 'stock photo', 'alice']],
+    );
 
     const cropItem = report.items.find((item) => item.id === crop.id)!;
-    assert.deepEqual(cropItem.tags.map((t) => [t.kind, t.value, t.comment]), [['user', 'needs-second-look', 'cropped from a larger picture']]);
-    assert.deepEqual(cropItem.notes.map((n) => [n.text, n.examiner]), [['Same cat as in skimage-chelsea.png', 'bob']]);
+    assert.deepEqual(
+      cropItem.tags.map((t) => [t.kind, t.value, t.comment]),
+      [['user', 'needs-second-look', 'cropped from a larger picture']],
+    );
+    assert.deepEqual(
+      cropItem.notes.map((n) => [n.text, n.examiner]),
+      [['Same cat as in skimage-chelsea.png', 'bob']],
+    );
     assert.equal(cropItem.purificationRuns.length, 2);
     const [plain, overridden] = cropItem.purificationRuns;
     for (const run of [plain, overridden]) {
@@ -173,7 +211,10 @@ describe('acsr case report', () => {
       assert.deepEqual(run.bundle, { id: 'tiny-bundle', manifestSha256: sha256Of(await readFile(join(bundle.path, 'manifest.json'))) });
       assert.equal(run.seed, bundle.manifest.parameters.seed);
       assert.equal(run.parameters.maxIterations, FAST_PURIFICATION.maxIterations);
-      assert.deepEqual(run.clusterDistances.map((c) => c.id), bundle.clusters.map((c) => c.id));
+      assert.deepEqual(
+        run.clusterDistances.map((c) => c.id),
+        bundle.clusters.map((c) => c.id),
+      );
       assert.ok(run.timingsMs.total > 0);
       for (const verdicts of [run.verdictsBefore, run.verdictsAfter]) {
         assert.equal(verdicts.length, 1);
@@ -204,14 +245,19 @@ describe('acsr case report', () => {
       assert.equal(record.sha256, sha256Of(await readFile(report.path)), report.format);
       assert.deepEqual([record.format, record.path, record.examiner], [report.format, report.path, 'dana']);
       const entry = [...caseFolder.db.auditRows({ subject: `report:${report.recordUid}` })];
-      assert.deepEqual(entry.map((e) => [e.action, JSON.parse(e.parameters).sha256]), [['report', record.sha256]]);
+      assert.deepEqual(
+        entry.map((e) => [e.action, JSON.parse(e.parameters).sha256]),
+        [['report', record.sha256]],
+      );
     }
     assert.equal((await caseFolder.verify({ examiner: 'dana' })).ok, true);
   });
 
   it('the HTML report is one self-contained file: nothing external, thumbnails as data: URIs, blurred and grey by default', async () => {
     const html = await readFile(byFormat('html').path, 'utf8');
-    const outside = /https?:|ftp:|file:|\/\/[a-z]|<script|<link|<iframe|<object|<embed|url\(|@import/i.exec(html.replace(/data:image\/jpeg;base64,[A-Za-z0-9+/=]+/g, 'data:'));
+    const outside = /https?:|ftp:|file:|\/\/[a-z]|<script|<link|<iframe|<object|<embed|url\(|@import/i.exec(
+      html.replace(/data:image\/jpeg;base64,[A-Za-z0-9+/=]+/g, 'data:'),
+    );
     assert.equal(outside, null, `the HTML refers outside itself: ${outside?.[0]}`);
     for (const match of html.matchAll(/\ssrc="([^"]*)"/g)) assert.match(match[1], /^data:image\/jpeg;base64,/);
     assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
@@ -257,7 +303,12 @@ describe('acsr case report', () => {
       assert.ok(stats.channels[0].mean > 180, `${image} is mostly page, not a dark smear`);
     }
     // The thumbnails embedded in the PDF: one-channel (grey) JPEGs by default, colour with --no-blur.
-    const imageColours = (path: string) => poppler('pdfimages', ['-list', path]).split('\n').slice(2).filter(Boolean).map((line) => line.trim().split(/\s+/)[5]);
+    const imageColours = (path: string) =>
+      poppler('pdfimages', ['-list', path])
+        .split('\n')
+        .slice(2)
+        .filter(Boolean)
+        .map((line) => line.trim().split(/\s+/)[5]);
     assert.deepEqual(new Set(imageColours(pdfPath)), new Set(['gray']));
     assert.equal(imageColours(pdfPath).length, photos.length + 1 + 2);
     const [revealedPdf] = await writeReports(caseFolder, [{ format: 'pdf', path: join(root, 'revealed.pdf') }], { examiner: 'dana', blur: false });
@@ -265,7 +316,18 @@ describe('acsr case report', () => {
     assert.match(poppler('pdftotext', [revealedPdf.path, '-']), /UNBLURRED/);
 
     const text = poppler('pdftotext', ['-layout', pdfPath, '-']);
-    for (const expected of [byFormat('pdf').reportId, 'R-2026/7', 'Reported uploads <batch 7>', 'T&S escalations', 'Verification passed', 'darknet-dog.jpg', 'fur reads as texture', 'Limitations', dog.sha256, 'nsfwjs-mobilenet-v2']) {
+    for (const expected of [
+      byFormat('pdf').reportId,
+      'R-2026/7',
+      'Reported uploads <batch 7>',
+      'T&S escalations',
+      'Verification passed',
+      'darknet-dog.jpg',
+      'fur reads as texture',
+      'Limitations',
+      dog.sha256,
+      'nsfwjs-mobilenet-v2',
+    ]) {
       assert.ok(text.includes(expected), `PDF text contains ${expected}`);
     }
     assert.match(text, new RegExp(`page 1 of ${pages}`));
@@ -276,11 +338,15 @@ describe('acsr case report', () => {
     const result = runAcsr(['case', 'report', '--case', caseFolder.folder, '--out', out, '--format', 'html', '--examiner', 'erin', '--no-blur', '--json']);
     assert.equal(result.code, 0, result.stderr);
     const summary = JSON.parse(result.lastLine);
-    assert.deepEqual(summary.reports.map((r: { format: string }) => r.format), ['json', 'html']);
+    assert.deepEqual(
+      summary.reports.map((r: { format: string }) => r.format),
+      ['json', 'html'],
+    );
     const html = summary.reports[1];
     assert.ok(html.path.startsWith(join(caseFolder.folder, 'reports')));
     assert.match(await readFile(html.path, 'utf8'), /UNBLURRED/);
-    for (const report of summary.reports) assert.equal(sha256Of(await readFile(report.path)), caseFolder.db.reports().find((r) => r.reportUid === report.recordUid)!.sha256);
+    for (const report of summary.reports)
+      assert.equal(sha256Of(await readFile(report.path)), caseFolder.db.reports().find((r) => r.reportUid === report.recordUid)!.sha256);
     assert.equal((await readJsonReport(out)).examiner, 'erin');
 
     const wrong = runAcsr(['case', 'report', '--case', caseFolder.folder, '--out', join(root, 'report.txt'), '--examiner', 'erin']);
@@ -295,7 +361,11 @@ describe('acsr case report', () => {
     bytes[bytes.length >> 1] ^= 0x01;
     await writeFile(path, bytes);
 
-    const reports = await writeReports(caseFolder, ['json', 'html', 'pdf'].map((format) => ({ format: format as 'json', path: join(root, `tampered.${format}`) })), { examiner: 'dana' });
+    const reports = await writeReports(
+      caseFolder,
+      ['json', 'html', 'pdf'].map((format) => ({ format: format as 'json', path: join(root, `tampered.${format}`) })),
+      { examiner: 'dana' },
+    );
     const report = await readJsonReport(reports[0].path);
     assert.equal(report.verification.ok, false);
     assert.match(report.verification.firstBrokenLink!, new RegExp(`item ${dog.id} .*altered`));
@@ -312,13 +382,18 @@ describe('acsr case report', () => {
     assert.equal(thumbnails.has(`item:${crop.id}`), true);
     assert.match(poppler('pdftotext', [reports[2].path, '-']), /VERIFICATION FAILED/);
     // The reports are still recorded: a failed check is part of the record too.
-    for (const written of reports) assert.equal(caseFolder.db.reports().find((r) => r.reportUid === written.recordUid)!.sha256, sha256Of(await readFile(written.path)));
+    for (const written of reports)
+      assert.equal(caseFolder.db.reports().find((r) => r.reportUid === written.recordUid)!.sha256, sha256Of(await readFile(written.path)));
   });
 
   it('a case with no evidence yet still gets a complete report in every format', async () => {
     const empty = await CaseFolder.create(join(root, 'empty-case'), { number: 'E-1', title: 'nothing imported', examiner: 'alice' });
     try {
-      const reports = await writeReports(empty, ['json', 'html', 'pdf'].map((format) => ({ format: format as 'json', path: join(root, `empty.${format}`) })), { examiner: 'alice' });
+      const reports = await writeReports(
+        empty,
+        ['json', 'html', 'pdf'].map((format) => ({ format: format as 'json', path: join(root, `empty.${format}`) })),
+        { examiner: 'alice' },
+      );
       const report = await readJsonReport(reports[0].path);
       assert.deepEqual([report.items, report.bundles, report.models, report.verification.ok], [[], [], [], true]);
       assert.match(await readFile(reports[1].path, 'utf8'), /Verification passed/);

@@ -68,7 +68,10 @@ async function assertNamed(folder: string, finding: RegExp): Promise<string> {
   const { code, out } = await verify(folder);
   assert.equal(code, 2, out);
   assert.doesNotMatch(out, /internal error/);
-  assert.ok(out.split('\n').some((line) => line.startsWith('BROKEN') && finding.test(line)), `no BROKEN line matches ${finding}:\n${out}`);
+  assert.ok(
+    out.split('\n').some((line) => line.startsWith('BROKEN') && finding.test(line)),
+    `no BROKEN line matches ${finding}:\n${out}`,
+  );
   return out;
 }
 
@@ -76,7 +79,9 @@ async function assertNamed(folder: string, finding: RegExp): Promise<string> {
 function tamper(folder: string, work: (db: Database.Database) => void, options: { aroundTriggers?: boolean } = {}): void {
   const db = new Database(join(folder, 'case.sqlite'));
   try {
-    const triggers = options.aroundTriggers ? (db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`).all() as { name: string; sql: string }[]) : [];
+    const triggers = options.aroundTriggers
+      ? (db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`).all() as { name: string; sql: string }[])
+      : [];
     for (const { name } of triggers) db.exec(`DROP TRIGGER ${name}`);
     work(db);
     for (const { sql } of triggers) db.exec(sql);
@@ -87,7 +92,9 @@ function tamper(folder: string, work: (db: Database.Database) => void, options: 
 
 function auditRows(db: Database.Database): StoredAuditRow[] {
   return db
-    .prepare('SELECT sequence, time, examiner, os_user AS osUser, action, subject, parameters, previous_sha256 AS previousSha256, sha256 FROM audit_log ORDER BY sequence')
+    .prepare(
+      'SELECT sequence, time, examiner, os_user AS osUser, action, subject, parameters, previous_sha256 AS previousSha256, sha256 FROM audit_log ORDER BY sequence',
+    )
     .all() as StoredAuditRow[];
 }
 
@@ -127,14 +134,21 @@ describe('the tamper matrix: acsr case verify names every manipulation', () => {
 
   it('a tag row inserted that the chain does not have', async () => {
     const folder = await copyOfCase();
-    tamper(folder, (db) => db.prepare(`INSERT INTO tags (item_id, kind, value, comment, examiner_id, created_at) VALUES (1, 'category', 'CAT-5', NULL, 2, ?)`).run(new Date().toISOString()));
+    tamper(folder, (db) =>
+      db
+        .prepare(`INSERT INTO tags (item_id, kind, value, comment, examiner_id, created_at) VALUES (1, 'category', 'CAT-5', NULL, 2, ?)`)
+        .run(new Date().toISOString()),
+    );
     await assertNamed(folder, /\[record\] category 4 on item 1 \(china\.jpg\): no audit entry records this tag: the row in tags was added outside the program/);
   });
 
   it('a category updated around the triggers', async () => {
     const folder = await copyOfCase();
     tamper(folder, (db) => db.exec(`UPDATE tags SET value = 'CAT-5' WHERE kind = 'category'`), { aroundTriggers: true });
-    await assertNamed(folder, /\[record\] category 1 on item 1 \(china\.jpg\): the value is "CAT-5" in tags, but audit entry \d+ recorded "CAT-1": the row was edited \(audit entry \d+\)/);
+    await assertNamed(
+      folder,
+      /\[record\] category 1 on item 1 \(china\.jpg\): the value is "CAT-5" in tags, but audit entry \d+ recorded "CAT-1": the row was edited \(audit entry \d+\)/,
+    );
   });
 
   it('a tag row deleted', async () => {
@@ -169,15 +183,23 @@ describe('the tamper matrix: acsr case verify names every manipulation', () => {
 
   it('a note inserted', async () => {
     const folder = await copyOfCase();
-    tamper(folder, (db) => db.prepare(`INSERT INTO notes (case_id, item_id, text, examiner_id, created_at) VALUES (1, 2, 'nothing to see', 2, ?)`).run(new Date().toISOString()));
+    tamper(folder, (db) =>
+      db.prepare(`INSERT INTO notes (case_id, item_id, text, examiner_id, created_at) VALUES (1, 2, 'nothing to see', 2, ?)`).run(new Date().toISOString()),
+    );
     await assertNamed(folder, /\[record\] note 3 on item 2 \(flower\.jpg\): no audit entry records this note/);
   });
 
   it('original name, width, height and media type edited around a dropped and re-created trigger', async () => {
     const folder = await copyOfCase();
-    tamper(folder, (db) => db.exec(`UPDATE evidence_items SET original_name = 'holiday.jpg', width = 10, height = 20, media_type = 'image/png' WHERE id = 1`), { aroundTriggers: true });
-    const out = await assertNamed(folder, /\[record\] item 1 \(china\.jpg\): the original name is "holiday\.jpg" in evidence_items, but audit entry \d+ recorded "china\.jpg"/);
-    for (const field of ['width is 10', 'height is 20', 'media type is "image/png"']) assert.match(out, new RegExp(`item 1 \\(china\\.jpg\\): the ${field} in evidence_items`));
+    tamper(folder, (db) => db.exec(`UPDATE evidence_items SET original_name = 'holiday.jpg', width = 10, height = 20, media_type = 'image/png' WHERE id = 1`), {
+      aroundTriggers: true,
+    });
+    const out = await assertNamed(
+      folder,
+      /\[record\] item 1 \(china\.jpg\): the original name is "holiday\.jpg" in evidence_items, but audit entry \d+ recorded "china\.jpg"/,
+    );
+    for (const field of ['width is 10', 'height is 20', 'media type is "image/png"'])
+      assert.match(out, new RegExp(`item 1 \\(china\\.jpg\\): the ${field} in evidence_items`));
   });
 
   it('a trigger replaced by a same-named no-op', async () => {
@@ -217,14 +239,22 @@ describe('the tamper matrix: acsr case verify names every manipulation', () => {
     const folder = await copyOfCase();
     let cut = 0;
     tamper(folder, (db) => (cut = truncateTail(db, { checkpointsToo: false })), { aroundTriggers: true });
-    await assertNamed(folder, new RegExp(`\\[checkpoint\\] checkpoint 1 \\(entry \\d+, signed by alice on \\S+\\): alice signed entry \\d+ \\(head [0-9a-f]{64}\\) on \\S+, but the chain now ends at entry ${cut - 1}: entries ${cut}\\.\\.\\d+ and the rows they recorded were deleted`));
+    await assertNamed(
+      folder,
+      new RegExp(
+        `\\[checkpoint\\] checkpoint 1 \\(entry \\d+, signed by alice on \\S+\\): alice signed entry \\d+ \\(head [0-9a-f]{64}\\) on \\S+, but the chain now ends at entry ${cut - 1}: entries ${cut}\\.\\.\\d+ and the rows they recorded were deleted`,
+      ),
+    );
   });
 
   it("the tail and the case's checkpoints deleted: the signer's own journal names the cut", async () => {
     const folder = await copyOfCase();
     let cut = 0;
     tamper(folder, (db) => (cut = truncateTail(db, { checkpointsToo: true })), { aroundTriggers: true });
-    const out = await assertNamed(folder, /\[checkpoint\] the checkpoint alice signed on this workstation on \S+ \(entry \d+\): it is missing from the case's checkpoints/);
+    const out = await assertNamed(
+      folder,
+      /\[checkpoint\] the checkpoint alice signed on this workstation on \S+ \(entry \d+\): it is missing from the case's checkpoints/,
+    );
     assert.match(out, new RegExp(`but the chain now ends at entry ${cut - 1}`));
   });
 
@@ -238,7 +268,10 @@ describe('the tamper matrix: acsr case verify names every manipulation', () => {
       },
       { aroundTriggers: true },
     );
-    const out = await assertNamed(folder, /\[checkpoint\] checkpoint 1 \(entry \d+, signed by alice on \S+\): alice signed entry \d+ with hash [0-9a-f]{64} on \S+, but that entry's hash is now [0-9a-f]{64}: the chain up to there was rewritten/);
+    const out = await assertNamed(
+      folder,
+      /\[checkpoint\] checkpoint 1 \(entry \d+, signed by alice on \S+\): alice signed entry \d+ with hash [0-9a-f]{64} on \S+, but that entry's hash is now [0-9a-f]{64}: the chain up to there was rewritten/,
+    );
     // The chain and the records agree with each other: only the signature tells.
     assert.doesNotMatch(out, /\[audit-chain\]|\[record\]/);
   });
@@ -251,7 +284,10 @@ describe('the tamper matrix: acsr case verify names every manipulation', () => {
     const path = join(folder, 'reports', recorded.split('/').at(-1)!);
     await chmod(path, 0o644);
     await writeFile(path, (await readFile(path, 'utf8')).replace('"CAT-1"', '"CAT-5"'));
-    await assertNamed(folder, /\[report-file\] report 1 \(json, .*\): the file's SHA-256 is [0-9a-f]{64}, but audit entry \d+ recorded [0-9a-f]{64} when it was written: the report was edited afterwards/);
+    await assertNamed(
+      folder,
+      /\[report-file\] report 1 \(json, .*\): the file's SHA-256 is [0-9a-f]{64}, but audit entry \d+ recorded [0-9a-f]{64} when it was written: the report was edited afterwards/,
+    );
   });
 
   it("an index page corrupted: SQLite's integrity check fails", async () => {
@@ -280,6 +316,9 @@ describe('the tamper matrix: acsr case verify names every manipulation', () => {
     } finally {
       await file.close();
     }
-    await assertNamed(folder, /\[database-integrity\] case\.sqlite: the database file is damaged: reading table notes failed with "database disk image is malformed"/);
+    await assertNamed(
+      folder,
+      /\[database-integrity\] case\.sqlite: the database file is damaged: reading table notes failed with "database disk image is malformed"/,
+    );
   });
 });

@@ -124,8 +124,14 @@ describe('verifying a case', () => {
       const result = await caseFolder.verify({ examiner: 'carol' });
       assert.equal(result.ok, false);
       assert.equal(result.auditChain.broken, null);
-      assert.equal(result.firstBrokenLink, `item 3 (${item.storePath}): file's SHA-256 is ${sha256Of(bytes)}, recorded ${item.sha256}: the evidence file was altered`);
-      assert.deepEqual(result.problems.map((problem) => problem.where), [`item 3 (${item.storePath})`, `item 4 (${gone.storePath})`]);
+      assert.equal(
+        result.firstBrokenLink,
+        `item 3 (${item.storePath}): file's SHA-256 is ${sha256Of(bytes)}, recorded ${item.sha256}: the evidence file was altered`,
+      );
+      assert.deepEqual(
+        result.problems.map((problem) => problem.where),
+        [`item 3 (${item.storePath})`, `item 4 (${gone.storePath})`],
+      );
       assert.match(result.problems[1].reason, /stored file is missing/);
     } finally {
       caseFolder.close();
@@ -142,17 +148,31 @@ describe('verifying a case', () => {
       await caseFolder.store.storeBytes(substitute);
       tamper(
         caseFolder,
-        (db) => db.prepare('UPDATE evidence_items SET sha256 = ?, store_path = ?, size_bytes = ? WHERE id = 1').run(substituteSha, substitutePath, substitute.length),
+        (db) =>
+          db.prepare('UPDATE evidence_items SET sha256 = ?, store_path = ?, size_bytes = ? WHERE id = 1').run(substituteSha, substitutePath, substitute.length),
         { restoreTriggers: true },
       );
       const result = await caseFolder.verify({ examiner: 'carol' });
       assert.equal(result.ok, false);
       assert.equal(result.auditChain.broken, null);
       assert.ok(
-        result.problems.some((problem) => problem.kind === 'record' && problem.where === 'item 1 (china.jpg)' && problem.reason.startsWith(`the SHA-256 is "${substituteSha}" in evidence_items, but audit entry ${problem.auditSequence} recorded "${item.sha256}"`)),
+        result.problems.some(
+          (problem) =>
+            problem.kind === 'record' &&
+            problem.where === 'item 1 (china.jpg)' &&
+            problem.reason.startsWith(
+              `the SHA-256 is "${substituteSha}" in evidence_items, but audit entry ${problem.auditSequence} recorded "${item.sha256}"`,
+            ),
+        ),
         JSON.stringify(result.problems),
       );
-      assert.ok(result.problems.some((problem) => problem.where === `item 1 (${substitutePath})` && problem.reason.startsWith(`recorded sha256 "${substituteSha}" differs from the audit log's "${item.sha256}"`)));
+      assert.ok(
+        result.problems.some(
+          (problem) =>
+            problem.where === `item 1 (${substitutePath})` &&
+            problem.reason.startsWith(`recorded sha256 "${substituteSha}" differs from the audit log's "${item.sha256}"`),
+        ),
+      );
       // The original file is still in the store, now named by no record.
       assert.deepEqual(result.unrecordedStoreFiles, [item.storePath]);
     } finally {

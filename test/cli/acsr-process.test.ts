@@ -34,7 +34,10 @@ describe('acsr as a process', () => {
   it('exits 2 with exactly one error line for an unknown command or option', () => {
     const unknownCommand = acsr(['purify-everything']);
     assert.equal(unknownCommand.code, 2);
-    assert.match(unknownCommand.stderr, /^acsr: error: unknown command 'purify-everything'(; did you mean '[a-z-]+'\?)? \(available: [a-z, -]*\binfo\b[a-z, -]*\)\n$/);
+    assert.match(
+      unknownCommand.stderr,
+      /^acsr: error: unknown command 'purify-everything'(; did you mean '[a-z-]+'\?)? \(available: [a-z, -]*\binfo\b[a-z, -]*\)\n$/,
+    );
     const unknownOption = acsr(['info', '--verbose', '--json']);
     assert.equal(unknownOption.code, 2);
     assert.equal(unknownOption.stderr, 'acsr info: error: unknown option --verbose\n');

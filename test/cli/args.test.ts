@@ -40,7 +40,14 @@ describe('parseOptions', () => {
   it('parses the csc command line with defaults, negated switches and types', () => {
     const parsed = parseOptions(cscOptions, ['--dict', 'D.npy', '--in', 's.png', '--lambda', '0.05', '--no-auto-rho', '--out=x.npy']);
     assert.deepEqual(parsed, {
-      dict: 'D.npy', in: 's.png', lambda: 0.05, iters: 100, autoRho: false, relax: 1.8, tol: 1e-3, out: 'x.npy',
+      dict: 'D.npy',
+      in: 's.png',
+      lambda: 0.05,
+      iters: 100,
+      autoRho: false,
+      relax: 1.8,
+      tol: 1e-3,
+      out: 'x.npy',
     });
     // Types follow the declaration: required/defaulted values are plain, others optional.
     const iters: number = parsed.iters;
@@ -55,31 +62,82 @@ describe('parseOptions', () => {
     assert.equal(parsed.channels, 3);
     assert.equal(parsed.online, true);
     assert.equal(parsed.size, 8);
-    assert.match(usageErrorMessage(() => parseOptions(learnOptions, ['--in', 'a', '--atoms', '4', '--out', 'o', '--channels', '2'])), /--channels must be one of 1, 3; got 2/);
+    assert.match(
+      usageErrorMessage(() => parseOptions(learnOptions, ['--in', 'a', '--atoms', '4', '--out', 'o', '--channels', '2'])),
+      /--channels must be one of 1, 3; got 2/,
+    );
   });
 
   it('rejects NaN, non-numbers, fractions for integers and values out of range', () => {
     const base = ['--dict', 'D', '--in', 'S', '--out', 'X'];
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', 'NaN'])), /--lambda must be a number; got 'NaN'/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', 'abc'])), /--lambda must be a number/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', 'Infinity'])), /must be a number/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', '-1'])), /--lambda must be >= 0; got -1/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', '1', '--iters', '2.5'])), /--iters must be an integer/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', '1', '--rho', '0'])), /--rho must be > 0; got 0/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', '1', '--relax', '2.5'])), /--relax must be <= 2/);
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', 'NaN'])),
+      /--lambda must be a number; got 'NaN'/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', 'abc'])),
+      /--lambda must be a number/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', 'Infinity'])),
+      /must be a number/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', '-1'])),
+      /--lambda must be >= 0; got -1/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', '1', '--iters', '2.5'])),
+      /--iters must be an integer/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', '1', '--rho', '0'])),
+      /--rho must be > 0; got 0/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, [...base, '--lambda', '1', '--relax', '2.5'])),
+      /--relax must be <= 2/,
+    );
     assert.equal(parseOptions(cscOptions, [...base, '--lambda', '1e-2']).lambda, 0.01);
   });
 
   it('reports missing, repeated, unknown and valueless options specifically', () => {
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, ['--dict', 'D', '--in', 'S', '--out', 'X'])), /--lambda is required/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, ['--dict', 'D', '--in', 'S', '--out', 'X', '--lambda', '1', '--lambda', '2'])), /--lambda given 2 times/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, ['--lamda', '1'])), /unknown option --lamda; did you mean --lambda\?/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, ['--dict'])), /--dict needs a value/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, ['--dict', '--in', 'x'])), /--dict needs a value/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, ['stray'])), /unexpected argument 'stray'/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, ['-x'])), /unknown option '-x'/);
-    assert.match(usageErrorMessage(() => parseOptions(cscOptions, ['--no-auto-rho=1'])), /takes no value/);
-    assert.match(usageErrorMessage(() => parseOptions(learnOptions, ['--online=maybe'])), /is a switch/);
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, ['--dict', 'D', '--in', 'S', '--out', 'X'])),
+      /--lambda is required/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, ['--dict', 'D', '--in', 'S', '--out', 'X', '--lambda', '1', '--lambda', '2'])),
+      /--lambda given 2 times/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, ['--lamda', '1'])),
+      /unknown option --lamda; did you mean --lambda\?/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, ['--dict'])),
+      /--dict needs a value/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, ['--dict', '--in', 'x'])),
+      /--dict needs a value/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, ['stray'])),
+      /unexpected argument 'stray'/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, ['-x'])),
+      /unknown option '-x'/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(cscOptions, ['--no-auto-rho=1'])),
+      /takes no value/,
+    );
+    assert.match(
+      usageErrorMessage(() => parseOptions(learnOptions, ['--online=maybe'])),
+      /is a switch/,
+    );
   });
 
   it('reads negative numbers as values and honours --', () => {

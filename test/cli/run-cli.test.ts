@@ -54,11 +54,7 @@ const failing = defineCommand({
   },
 });
 
-const registry: readonly CommandEntry[] = [
-  csc,
-  failing,
-  defineCommandGroup({ name: 'bench', summary: 'performance measurements', subcommands: [benchCsc] }),
-];
+const registry: readonly CommandEntry[] = [csc, failing, defineCommandGroup({ name: 'bench', summary: 'performance measurements', subcommands: [benchCsc] })];
 
 async function run(argv: string[], options: { env?: Record<string, string>; signal?: AbortSignal; tty?: boolean } = {}) {
   let stdout = '';
@@ -80,7 +76,12 @@ describe('runCli dispatch', () => {
     assert.equal(result.stderr, '');
     assert.match(result.stdout, /^size 64, dict channels 1\n/);
     assert.deepEqual(JSON.parse(result.lastLine), {
-      ok: true, command: 'bench csc', size: 64, channels: 3, dictChannels: 1, secondsPerIteration: 0.5,
+      ok: true,
+      command: 'bench csc',
+      size: 64,
+      channels: 3,
+      dictChannels: 1,
+      secondsPerIteration: 0.5,
     });
   });
 
@@ -166,7 +167,10 @@ describe('runCli failures', () => {
 describe('runCli progress', () => {
   it('streams progress as JSON lines on stderr with --progress json', async () => {
     const result = await run(['bench', 'csc', '--iters', '3', '--progress', 'json']);
-    const events = result.stderr.trim().split('\n').map((line) => JSON.parse(line));
+    const events = result.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     assert.equal(events.at(-1).fraction, 1);
     assert.equal(events.at(-1).stage, 'bench');
   });

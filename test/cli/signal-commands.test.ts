@@ -16,7 +16,9 @@ const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 function acsr(args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args, '--json', '--quiet'], {
-    cwd: repositoryRoot, encoding: 'utf8', timeout: 120_000,
+    cwd: repositoryRoot,
+    encoding: 'utf8',
+    timeout: 120_000,
   });
   const lastLine = result.stdout.trimEnd().split('\n').at(-1) ?? '';
   return { code: result.status, stderr: result.stderr, summary: JSON.parse(lastLine) };
@@ -64,18 +66,52 @@ describe('acsr tikhonov, learn-dictionary, csc on real photos', () => {
   });
 
   it('learn-dictionary (batch and online) writes unit-norm atoms in SPORCO layout and lowers the objective', () => {
-    const batch = acsr(['learn-dictionary', '--in', file('face.png'), file('coffee.png'), '--atoms', '8', '--size', '8', '--channels', '3',
-      '--iters', '15', '--crop', '64', '--out', file('D.npy')]);
+    const batch = acsr([
+      'learn-dictionary',
+      '--in',
+      file('face.png'),
+      file('coffee.png'),
+      '--atoms',
+      '8',
+      '--size',
+      '8',
+      '--channels',
+      '3',
+      '--iters',
+      '15',
+      '--crop',
+      '64',
+      '--out',
+      file('D.npy'),
+    ]);
     assert.equal(batch.code, 0, batch.stderr);
     assert.ok(batch.summary.finalObjective < batch.summary.firstObjective, `objective ${batch.summary.firstObjective} -> ${batch.summary.finalObjective}`);
-    const online = acsr(['learn-dictionary', '--in', file('face.png'), file('coffee.png'), '--atoms', '8', '--channels', '1', '--online',
-      '--iters', '2', '--crop', '48', '--out', file('D1.npy')]);
+    const online = acsr([
+      'learn-dictionary',
+      '--in',
+      file('face.png'),
+      file('coffee.png'),
+      '--atoms',
+      '8',
+      '--channels',
+      '1',
+      '--online',
+      '--iters',
+      '2',
+      '--crop',
+      '48',
+      '--out',
+      file('D1.npy'),
+    ]);
     assert.equal(online.code, 0, online.stderr);
     assert.equal(online.summary.method, 'online');
     return Promise.all([readNpy(file('D.npy')), readNpy(file('D1.npy'))]).then(([d3, d1]) => {
       assert.deepEqual(d3.shape, [8, 8, 3, 8]);
       assert.deepEqual(d1.shape, [8, 8, 8]);
-      for (const [d, channels] of [[d3, 3], [d1, 1]] as const) {
+      for (const [d, channels] of [
+        [d3, 3],
+        [d1, 1],
+      ] as const) {
         for (let m = 0; m < 8; m++) {
           let norm = 0;
           for (let p = 0; p < 64 * channels; p++) norm += d.data[p * 8 + m] ** 2;
@@ -86,8 +122,21 @@ describe('acsr tikhonov, learn-dictionary, csc on real photos', () => {
   });
 
   it('csc with --tikhonov purifies like ACSR: low + D*X is close to the clean photo; float32 and float64 agree', async () => {
-    const fast = acsr(['csc', '--dict', file('D.npy'), '--in', file('face.png'), '--tikhonov', '5', '--lambda', '0.1',
-      '--out', file('X.npy'), '--recon', file('recon.npy')]);
+    const fast = acsr([
+      'csc',
+      '--dict',
+      file('D.npy'),
+      '--in',
+      file('face.png'),
+      '--tikhonov',
+      '5',
+      '--lambda',
+      '0.1',
+      '--out',
+      file('X.npy'),
+      '--recon',
+      file('recon.npy'),
+    ]);
     assert.equal(fast.code, 0, fast.stderr);
     assert.equal(fast.summary.converged, true);
     const x = await readNpy(file('X.npy'));
@@ -97,20 +146,48 @@ describe('acsr tikhonov, learn-dictionary, csc on real photos', () => {
     const recon = await readNpy(file('recon.npy'));
     const quality = psnr(recon.data, image.data);
     assert.ok(quality > 30, `PSNR of the reconstruction ${quality.toFixed(1)} dB`);
-    const exact = acsr(['csc', '--dict', file('D.npy'), '--in', file('face.png'), '--tikhonov', '5', '--lambda', '0.1',
-      '--out', file('X64.npy'), '--precision', 'float64']);
+    const exact = acsr([
+      'csc',
+      '--dict',
+      file('D.npy'),
+      '--in',
+      file('face.png'),
+      '--tikhonov',
+      '5',
+      '--lambda',
+      '0.1',
+      '--out',
+      file('X64.npy'),
+      '--precision',
+      'float64',
+    ]);
     assert.equal(exact.code, 0, exact.stderr);
     assert.equal(exact.summary.iterations, fast.summary.iterations);
-    assert.ok(Math.abs(exact.summary.objective - fast.summary.objective) / exact.summary.objective < 1e-4,
-      `objectives ${exact.summary.objective} vs ${fast.summary.objective}`);
+    assert.ok(
+      Math.abs(exact.summary.objective - fast.summary.objective) / exact.summary.objective < 1e-4,
+      `objectives ${exact.summary.objective} vs ${fast.summary.objective}`,
+    );
   });
 
   it('csc with an l1 weight map: weighting some atoms out leaves their coefficients zero', async () => {
     const weights = new Float64Array(8).fill(1);
     weights[0] = weights[1] = 1000;
     await writeNpy(file('weights.npy'), createNdArray([8], weights));
-    const weighted = acsr(['csc', '--dict', file('D.npy'), '--in', file('face.png'), '--tikhonov', '5', '--lambda', '0.1',
-      '--l1-weight', file('weights.npy'), '--out', file('Xw.npy')]);
+    const weighted = acsr([
+      'csc',
+      '--dict',
+      file('D.npy'),
+      '--in',
+      file('face.png'),
+      '--tikhonov',
+      '5',
+      '--lambda',
+      '0.1',
+      '--l1-weight',
+      file('weights.npy'),
+      '--out',
+      file('Xw.npy'),
+    ]);
     assert.equal(weighted.code, 0, weighted.stderr);
     const x = await readNpy(file('Xw.npy'));
     let suppressed = 0;
@@ -122,8 +199,19 @@ describe('acsr tikhonov, learn-dictionary, csc on real photos', () => {
     }
     assert.equal(suppressed, 0, 'atoms 0 and 1 carry a weight of 1000: no coefficient survives');
     assert.ok(others > 0);
-    const wrongCount = acsr(['csc', '--dict', file('D.npy'), '--in', file('face.png'), '--lambda', '0.1',
-      '--l1-weight', file('five-channel-dictionary.npy'), '--out', file('Xbad.npy')]);
+    const wrongCount = acsr([
+      'csc',
+      '--dict',
+      file('D.npy'),
+      '--in',
+      file('face.png'),
+      '--lambda',
+      '0.1',
+      '--l1-weight',
+      file('five-channel-dictionary.npy'),
+      '--out',
+      file('Xbad.npy'),
+    ]);
     assert.equal(wrongCount.code, 2);
     assert.match(wrongCount.stderr, /has 1280 weights: expected 9216 \(one per pixel\), 8 \(one per atom\)/);
   });
@@ -137,11 +225,20 @@ describe('acsr tikhonov, learn-dictionary, csc on real photos', () => {
     const cases: [string[], RegExp][] = [
       [['csc', '--dict', file('D.npy'), '--in', file('missing.png'), '--lambda', '0.1', '--out', file('out.npy')], /missing\.png: file not found/],
       [['csc', '--dict', file('D.npy'), '--in', file('nan.npy'), '--lambda', '0.1', '--out', file('out.npy')], /nan\.npy holds NaN at flat index 37/],
-      [['csc', '--dict', file('D.npy'), '--in', file('not-an-image.png'), '--lambda', '0.1', '--out', file('out.npy')], /not-an-image\.png: not a recognised image file/],
+      [
+        ['csc', '--dict', file('D.npy'), '--in', file('not-an-image.png'), '--lambda', '0.1', '--out', file('out.npy')],
+        /not-an-image\.png: not a recognised image file/,
+      ],
       [['csc', '--dict', file('face.png'), '--in', file('face.png'), '--lambda', '0.1', '--out', file('out.npy')], /face\.png: not a valid \.npy file/],
-      [['csc', '--dict', file('five-channel-dictionary.npy'), '--in', file('face.png'), '--lambda', '0.1', '--out', file('out.npy')], /dictionary has 5 channels, expected 1 or 3/],
+      [
+        ['csc', '--dict', file('five-channel-dictionary.npy'), '--in', file('face.png'), '--lambda', '0.1', '--out', file('out.npy')],
+        /dictionary has 5 channels, expected 1 or 3/,
+      ],
       [['csc', '--dict', file('D.npy'), '--in', file('nan.npy'), '--lambda', '-0.1', '--out', file('out.npy')], /--lambda must be >= 0/],
-      [['csc', '--dict', file('D.npy'), '--in', file('tiny.png'), '--lambda', '0.1', '--out', file('out.npy')], /tiny\.png \(6x6\) is smaller than the dictionary's atoms \(8 px\)/],
+      [
+        ['csc', '--dict', file('D.npy'), '--in', file('tiny.png'), '--lambda', '0.1', '--out', file('out.npy')],
+        /tiny\.png \(6x6\) is smaller than the dictionary's atoms \(8 px\)/,
+      ],
       [['csc', '--dict', file('D.npy'), '--in', file('face.png'), '--lambda', '0.1', '--out', file('out.png')], /coefficients are written as \.npy/],
       [['tikhonov', '--in', file('face.png'), '--lambda', '5', '--low', file('low.jpg'), '--high', file('h.npy')], /must end in \.npy .* or \.png/],
     ];
@@ -152,7 +249,11 @@ describe('acsr tikhonov, learn-dictionary, csc on real photos', () => {
       assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
       assert.match(result.stderr, message);
       assert.equal(result.summary.ok, false);
-      assert.deepEqual(readdirSync(dir).filter((name) => !before.has(name)), [], 'no new file');
+      assert.deepEqual(
+        readdirSync(dir).filter((name) => !before.has(name)),
+        [],
+        'no new file',
+      );
     }
     assert.equal(existsSync(file('out.npy')), false);
   });

@@ -30,7 +30,8 @@ function sampleCovariance(x: LatentMatrix): Float64Array {
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data[i * d + j] / n;
   const cov = new Float64Array(d * d);
-  for (let i = 0; i < n; i++) for (let p = 0; p < d; p++) for (let q = 0; q < d; q++) cov[p * d + q] += (data[i * d + p] - mean[p]) * (data[i * d + q] - mean[q]) / (n - 1);
+  for (let i = 0; i < n; i++)
+    for (let p = 0; p < d; p++) for (let q = 0; q < d; q++) cov[p * d + q] += ((data[i * d + p] - mean[p]) * (data[i * d + q] - mean[q])) / (n - 1);
   return cov;
 }
 
@@ -41,11 +42,12 @@ async function blockFeatures(label: number, n: number): Promise<LatentMatrix> {
   for (let i = 0; i < set.labels.length && rows.length < n; i++) {
     if (set.labels[i] !== label) continue;
     const f: number[] = [];
-    for (let by = 0; by < 4; by++) for (let bx = 0; bx < 4; bx++) {
-      let s = 0;
-      for (let y = 0; y < 7; y++) for (let x = 0; x < 7; x++) s += set.images[i].data[(by * 7 + y) * 28 + bx * 7 + x];
-      f.push(s / 49);
-    }
+    for (let by = 0; by < 4; by++)
+      for (let bx = 0; bx < 4; bx++) {
+        let s = 0;
+        for (let y = 0; y < 7; y++) for (let x = 0; x < 7; x++) s += set.images[i].data[(by * 7 + y) * 28 + bx * 7 + x];
+        f.push(s / 49);
+      }
     rows.push(f);
   }
   return latentMatrix(rows);
@@ -103,7 +105,12 @@ test("'pinv' distribution: P equals pinv(numpy.cov), through the scatter matrix 
 test('Ledoit-Wolf on a hand-computed case: 4 points (+-2, 0), (0, +-1) give shrinkage 17/18', () => {
   // S = diag(2, 0.5) (1/n), mu = 1.25; sum ||x||^4 = 34, ||X^T X||_F^2 / n^2 = 68/16;
   // beta = (34/4 - 4.25) / 8 = 17/32, delta = (4.25 - 2*1.25*2.5 + 2*1.5625) / 2 = 9/16 -> 17/18
-  const x = latentMatrix([[2, 0], [-2, 0], [0, 1], [0, -1]]);
+  const x = latentMatrix([
+    [2, 0],
+    [-2, 0],
+    [0, 1],
+    [0, -1],
+  ]);
   const lw = estimateClusterDistribution(x, 'ledoit-wolf');
   assert.ok(Math.abs(lw.shrinkage - 17 / 18) < 1e-15);
   // Sigma = (1/18) diag(2, 0.5) + (17/18) 1.25 I = diag(23.25, 21.75) / 18
@@ -134,7 +141,11 @@ test('Mahalanobis distance: zero at the mean, scales linearly, mean square over 
   assert.ok(mahalanobisDistance(pinv.mean, pinv) < 1e-12);
   const z = Array.from(x.data.subarray(0, d));
   const base = Array.from(pinv.mean);
-  const at = (t: number) => mahalanobisDistance(base.map((m, j) => m + t * (z[j] - m)), pinv);
+  const at = (t: number) =>
+    mahalanobisDistance(
+      base.map((m, j) => m + t * (z[j] - m)),
+      pinv,
+    );
   assert.ok(Math.abs(at(-3) - 3 * at(1)) < 1e-9 * at(1));
   // sum_i z_i^T S^+ z_i = (n - 1) trace(S^+ S) = (n - 1) rank
   let sumSquares = 0;

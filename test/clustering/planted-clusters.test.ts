@@ -30,7 +30,9 @@ function purity(assignments: Int32Array, labels: number[], k: number): number {
   let agreeing = 0;
   for (let c = 0; c < k; c++) {
     const counts = new Map<number, number>();
-    labels.forEach((label, i) => { if (assignments[i] === c) counts.set(label, (counts.get(label) ?? 0) + 1); });
+    labels.forEach((label, i) => {
+      if (assignments[i] === c) counts.set(label, (counts.get(label) ?? 0) + 1);
+    });
     agreeing += Math.max(0, ...counts.values());
   }
   return agreeing / labels.length;
@@ -77,11 +79,17 @@ test('k-means is deterministic given the seed, and its WCSS is the sum of square
     for (let c = 0; c < 3; c++) {
       let dist = 0;
       for (let j = 0; j < d; j++) dist += (points.data[i * d + j] - a.centroids[c * d + j]) ** 2;
-      if (dist < bestDistance) { bestDistance = dist; best = c; }
+      if (dist < bestDistance) {
+        bestDistance = dist;
+        best = c;
+      }
     }
     assert.equal(a.assignments[i], best);
   }
-  assert.equal(a.sizes.reduce((s, n) => s + n, 0), points.rows);
+  assert.equal(
+    a.sizes.reduce((s, n) => s + n, 0),
+    points.rows,
+  );
 });
 
 test('Kneedle on a hand-computed curve: the point farthest below the chord', () => {

@@ -51,7 +51,8 @@ test('every defense by name keeps size and [0, 1] on a small real photo; the che
     const out = await defense.purify(photo, { seed: 3 });
     assertSameShapeInUnitRange(out.image, photo, name);
     assert.equal(out.clusterId !== undefined, name === 'acsr', name);
-    if (name !== 'single-dict' && name !== 'acsr') assertSameShapeInUnitRange((await defense.purify(mnist, { seed: 3 })).image, mnist, `${name} on Fashion-MNIST`);
+    if (name !== 'single-dict' && name !== 'acsr')
+      assertSameShapeInUnitRange((await defense.purify(mnist, { seed: 3 })).image, mnist, `${name} on Fashion-MNIST`);
     await defense.dispose();
   }
   // the RGB bundle refuses a greyscale image, saying why
@@ -61,8 +62,14 @@ test('every defense by name keeps size and [0, 1] on a small real photo; the che
 });
 
 test('the factory names what is wrong: an unknown defense, a missing bundle or dictionary, a fixed cluster', async () => {
-  await assert.rejects(createDefense('jpeg90'), (error: Error) => error instanceof UserInputError && /unknown defense 'jpeg90'; the defenses are none, jpeg75, .*acsr/.test(error.message));
+  await assert.rejects(
+    createDefense('jpeg90'),
+    (error: Error) => error instanceof UserInputError && /unknown defense 'jpeg90'; the defenses are none, jpeg75, .*acsr/.test(error.message),
+  );
   await assert.rejects(createDefense('acsr'), (error: Error) => error instanceof UserInputError && /'acsr' needs a reference bundle/.test(error.message));
-  await assert.rejects(createDefense('single-dict', { bundle }), (error: Error) => error instanceof UserInputError && /'single-dict' needs its dictionary/.test(error.message));
+  await assert.rejects(
+    createDefense('single-dict', { bundle }),
+    (error: Error) => error instanceof UserInputError && /'single-dict' needs its dictionary/.test(error.message),
+  );
   await assert.rejects(createDefense('acsr', { bundle, extractor, purification: { clusterOverride: 'drawing:0' } }), /may not fix a cluster/);
 });

@@ -44,7 +44,10 @@ test('jpeg75 and jpeg50 equal an independent sharp round trip (PNG -> JPEG -> de
       assert.deepEqual(Array.from(out.image.data), Array.from(expected.data), `${what} jpeg${quality}`);
       // it is a lossy transform, not a copy: 8-bit levels and changed values
       assert.ok(out.image.data.every((v) => Math.abs(v * 255 - Math.round(v * 255)) < 1e-9));
-      assert.ok(out.image.data.some((v, i) => Math.abs(v - image.data[i]) > 2 / 255), `${what} jpeg${quality} changed nothing`);
+      assert.ok(
+        out.image.data.some((v, i) => Math.abs(v - image.data[i]) > 2 / 255),
+        `${what} jpeg${quality} changed nothing`,
+      );
     }
   }
   // lower quality, larger error
@@ -56,16 +59,19 @@ test('jpeg75 and jpeg50 equal an independent sharp round trip (PNG -> JPEG -> de
 function bruteForceMedian(image: ImageArray): Float64Array {
   const { height: H, width: W, channels: C, data } = image;
   const out = new Float64Array(data.length);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) {
-    const values: number[] = [];
-    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-      const yy = Math.min(H - 1, Math.max(0, y + dy));
-      const xx = Math.min(W - 1, Math.max(0, x + dx));
-      values.push(data[(yy * W + xx) * C + c]);
-    }
-    values.sort((a, b) => a - b);
-    out[(y * W + x) * C + c] = values[4];
-  }
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++)
+      for (let c = 0; c < C; c++) {
+        const values: number[] = [];
+        for (let dy = -1; dy <= 1; dy++)
+          for (let dx = -1; dx <= 1; dx++) {
+            const yy = Math.min(H - 1, Math.max(0, y + dy));
+            const xx = Math.min(W - 1, Math.max(0, x + dx));
+            values.push(data[(yy * W + xx) * C + c]);
+          }
+        values.sort((a, b) => a - b);
+        out[(y * W + x) * C + c] = values[4];
+      }
   return out;
 }
 
@@ -124,7 +130,10 @@ test('bits4 leaves at most 16 levels per channel, each value rounded to the near
   }
   // 8 bits of an 8-bit image is the identity
   const [, grey] = (await testImages())[1];
-  assert.deepEqual(Array.from(reduceBitDepth(grey, 8).data).map((v) => Math.round(v * 255)), Array.from(grey.data).map((v) => Math.round(v * 255)));
+  assert.deepEqual(
+    Array.from(reduceBitDepth(grey, 8).data).map((v) => Math.round(v * 255)),
+    Array.from(grey.data).map((v) => Math.round(v * 255)),
+  );
 });
 
 test('a NaN or a wrong-sized image is refused with a clear error', async () => {

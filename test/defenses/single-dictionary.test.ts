@@ -71,13 +71,21 @@ async function referencePath(image: ImageArray, dictionary: ReferenceBundle['clu
   // mirror on all four sides: flip, extend at the bottom/right, flip back
   const flip = (a: ImageArray<Float64Array>): ImageArray<Float64Array> => {
     const data = new Float64Array(a.data.length);
-    for (let y = 0; y < a.height; y++) for (let xx = 0; xx < a.width; xx++) for (let c = 0; c < a.channels; c++) {
-      data[(y * a.width + xx) * a.channels + c] = a.data[((a.height - 1 - y) * a.width + (a.width - 1 - xx)) * a.channels + c];
-    }
+    for (let y = 0; y < a.height; y++)
+      for (let xx = 0; xx < a.width; xx++)
+        for (let c = 0; c < a.channels; c++) {
+          data[(y * a.width + xx) * a.channels + c] = a.data[((a.height - 1 - y) * a.width + (a.width - 1 - xx)) * a.channels + c];
+        }
     return { ...a, data };
   };
   const padded = flip(mirrorExtend(flip(mirrorExtend(high, high.height + margin, high.width + margin)), high.height + 2 * margin, high.width + 2 * margin));
-  const coded = await sparseCodeImage({ dictionary, image: padded, lambda: 0.1, options: { relativeTolerance: 1e-3, maxIterations: 200 }, precision: 'float64' });
+  const coded = await sparseCodeImage({
+    dictionary,
+    image: padded,
+    lambda: 0.1,
+    options: { relativeTolerance: 1e-3, maxIterations: 200 },
+    precision: 'float64',
+  });
   const core = cropImage(coded.reconstruction, margin, margin, image.height, image.width);
   return low.data.map((v, i) => Math.min(1, Math.max(0, v + core.data[i])));
 }

@@ -11,7 +11,12 @@ import { assertSameShapeInUnitRange, fashionMnistImages, photoCrop } from './tes
 function totalVariation(image: ImageArray): number {
   const { height: H, width: W, channels: C } = image;
   let tv = 0;
-  for (let c = 0; c < C; c++) tv += isotropicTotalVariation(Float64Array.from({ length: H * W }, (_, i) => image.data[i * C + c]), H, W);
+  for (let c = 0; c < C; c++)
+    tv += isotropicTotalVariation(
+      Float64Array.from({ length: H * W }, (_, i) => image.data[i * C + c]),
+      H,
+      W,
+    );
   return tv;
 }
 

@@ -32,7 +32,11 @@ function socketUrl(): string {
 }
 
 /** Resolves with the close code, or with the HTTP status if the upgrade was refused. */
-function connectAndSay(options: { origin?: string; hello?: unknown; headers?: Record<string, string> }): Promise<{ closeCode?: number; httpStatus?: number; messages: SocketServerMessage[] }> {
+function connectAndSay(options: {
+  origin?: string;
+  hello?: unknown;
+  headers?: Record<string, string>;
+}): Promise<{ closeCode?: number; httpStatus?: number; messages: SocketServerMessage[] }> {
   return new Promise((resolve) => {
     const messages: SocketServerMessage[] = [];
     const socket = new WebSocket(socketUrl(), { ...(options.origin ? { origin: options.origin } : {}), headers: options.headers ?? {} });
@@ -80,7 +84,11 @@ test('a WebSocket from a foreign origin is refused before any message', async ()
 });
 
 test('a wrong or missing token closes the socket with the refusal code and answers nothing', async () => {
-  for (const hello of [{ type: 'hello', token: 'x'.repeat(43) }, { type: 'hello', token: '' }, { type: 'call', callId: 1, channel: 'cases.list', input: {} }]) {
+  for (const hello of [
+    { type: 'hello', token: 'x'.repeat(43) },
+    { type: 'hello', token: '' },
+    { type: 'call', callId: 1, channel: 'cases.list', input: {} },
+  ]) {
     const outcome = await connectAndSay({ origin: fixture.host.origin, hello });
     assert.equal(outcome.closeCode, 4401, JSON.stringify(hello));
     assert.deepEqual(outcome.messages, []);
@@ -188,7 +196,13 @@ test('the page is served with a strict CSP, only under the loopback name, and no
   const page = await httpGet('/');
   assert.equal(page.status, 200);
   const csp = String(page.headers['content-security-policy']);
-  for (const directive of ["default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", `connect-src 'self' ${socketUrl().replace('/ipc', '')}`]) {
+  for (const directive of [
+    "default-src 'none'",
+    "script-src 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+    `connect-src 'self' ${socketUrl().replace('/ipc', '')}`,
+  ]) {
     assert.ok(csp.includes(directive), `${directive} in ${csp}`);
   }
   assert.equal(page.headers['x-content-type-options'], 'nosniff');
@@ -226,7 +240,10 @@ test('in Chromium, the CSP blocks string evaluation and inline or data: scripts 
     await page.goto(fixture.host.url);
     const outcome = await page.evaluate(inject);
     assert.deepEqual(outcome.ran, [false, false, false]);
-    assert.ok(outcome.violations.some((directive) => directive.startsWith('script-src')), JSON.stringify(outcome.violations));
+    assert.ok(
+      outcome.violations.some((directive) => directive.startsWith('script-src')),
+      JSON.stringify(outcome.violations),
+    );
     // Control: the same injections run when the policy is bypassed, so the check above can fail.
     const uncontrolled = await (await browser.newContext({ bypassCSP: true })).newPage();
     await uncontrolled.goto(fixture.host.url);
@@ -238,10 +255,14 @@ test('in Chromium, the CSP blocks string evaluation and inline or data: scripts 
 
 test('acsr serve prints its address, serves, and stops cleanly on SIGINT', { timeout: 60_000 }, async () => {
   const workspace = await mkdtemp(join(tmpdir(), 'acsr-serve-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'main/cli/acsr.ts'), 'serve', '--workspace', workspace, '--renderer', join(fixture.root, 'renderer'), '--json'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'main/cli/acsr.ts'), 'serve', '--workspace', workspace, '--renderer', join(fixture.root, 'renderer'), '--json'],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   try {
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

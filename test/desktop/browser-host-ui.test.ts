@@ -33,7 +33,12 @@ after(async () => {
 async function sha256OfPhotos(): Promise<Map<string, string>> {
   const hashes = new Map<string, string>();
   for (const name of (await readdir(photosDir)).sort()) {
-    hashes.set(name, createHash('sha256').update(await readFile(join(photosDir, name))).digest('hex'));
+    hashes.set(
+      name,
+      createHash('sha256')
+        .update(await readFile(join(photosDir, name)))
+        .digest('hex'),
+    );
   }
   return hashes;
 }
@@ -69,7 +74,11 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   // Thumbnails arrive over the socket and start concealed.
   const firstTile = page.locator('[data-testid=evidence-tile][data-item-id="1"]');
   await firstTile.locator('img').waitFor();
-  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=evidence-tile] img')).slice(0, 10).every((img) => (img as HTMLImageElement).naturalWidth > 0));
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll('[data-testid=evidence-tile] img'))
+      .slice(0, 10)
+      .every((img) => (img as HTMLImageElement).naturalWidth > 0),
+  );
   assert.equal(await firstTile.getAttribute('data-blurred'), 'true');
   assert.match(await firstTile.locator('img').evaluate((img) => getComputedStyle(img).filter), /blur\(14px\) grayscale\(1\)/);
   await screenshot(page, '03-evidence-grid-concealed');
@@ -110,7 +119,7 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   await dialog.getByTestId('item-notes').getByText('no person visible.', { exact: false }).waitFor();
   await dialog.getByTestId('item-tag-input').fill('CAT-1');
   await dialog.getByRole('button', { name: 'Add tag' }).click();
-  await dialog.getByTestId('item-error').getByText("looks like a category").waitFor();
+  await dialog.getByTestId('item-error').getByText('looks like a category').waitFor();
   await screenshot(page, '05-item-view');
   await dialog.getByRole('button', { name: 'Close' }).click();
   await dialog.waitFor({ state: 'detached' });
@@ -120,16 +129,28 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   try {
     const items = opened.db.listItems();
     assert.equal(items.length, photoHashesBefore.size);
-    assert.deepEqual(opened.db.listItems({ category: 'CAT-3' }).map((item) => item.id), [2]);
+    assert.deepEqual(
+      opened.db.listItems({ category: 'CAT-3' }).map((item) => item.id),
+      [2],
+    );
     assert.deepEqual(new Set(items.map((item) => item.sha256)), new Set(photoHashesBefore.values()));
     const itemEntries = [...opened.db.auditRows({ subject: 'item:2' })];
-    assert.deepEqual(itemEntries.filter((row) => row.action === 'tag' || row.action === 'note').map((row) => [row.action, row.examiner]), [
-      ['tag', 'A. Jones'],
-      ['tag', 'A. Jones'],
-      ['note', 'A. Jones'],
-    ]);
-    assert.deepEqual(opened.db.listItems({ tags: ['animal'] }).map((item) => item.id), [2]);
-    assert.deepEqual(opened.db.notes({ itemId: 2 }).map((note) => note.text), ['Dog and bicycle on a porch;\nno person visible.']);
+    assert.deepEqual(
+      itemEntries.filter((row) => row.action === 'tag' || row.action === 'note').map((row) => [row.action, row.examiner]),
+      [
+        ['tag', 'A. Jones'],
+        ['tag', 'A. Jones'],
+        ['note', 'A. Jones'],
+      ],
+    );
+    assert.deepEqual(
+      opened.db.listItems({ tags: ['animal'] }).map((item) => item.id),
+      [2],
+    );
+    assert.deepEqual(
+      opened.db.notes({ itemId: 2 }).map((note) => note.text),
+      ['Dog and bicycle on a porch;\nno person visible.'],
+    );
   } finally {
     opened.close();
   }
@@ -145,7 +166,10 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   await page.getByRole('slider', { name: 'Thumbnail size' }).focus();
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
-  await page.waitForFunction((before) => (document.querySelector('[data-testid=evidence-tile][data-item-id="2"]') as HTMLElement).getBoundingClientRect().width >= before + 32, widthBefore);
+  await page.waitForFunction(
+    (before) => (document.querySelector('[data-testid=evidence-tile][data-item-id="2"]') as HTMLElement).getBoundingClientRect().width >= before + 32,
+    widthBefore,
+  );
 
   // Verify the case and export its JSON and HTML reports: jobs, recorded in the case.
   await page.getByRole('button', { name: 'Verify case' }).click();
@@ -169,7 +193,10 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   // Back to the list: the case shows with its item count.
   await page.getByRole('button', { name: '← Cases' }).click();
   await page.getByTestId('cases-table').getByText('Flagged uploads').waitFor();
-  await page.getByTestId('cases-table').getByRole('cell', { name: String(photoHashesBefore.size), exact: true }).waitFor();
+  await page
+    .getByTestId('cases-table')
+    .getByRole('cell', { name: String(photoHashesBefore.size), exact: true })
+    .waitFor();
   await screenshot(page, '07-cases-list');
   assert.deepEqual(pageErrors, []);
 });
@@ -201,7 +228,9 @@ test('a long import shows its progress bar and stops when cancelled', { timeout:
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   const row = page.locator('[data-testid=job-row][data-job-state=running]');
   await row.waitFor();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=job-row][data-job-state=running] [role=progressbar]')?.getAttribute('aria-valuenow')) > 0);
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid=job-row][data-job-state=running] [role=progressbar]')?.getAttribute('aria-valuenow')) > 0,
+  );
   await screenshot(page, '09-import-progress');
   await row.getByRole('button', { name: 'Cancel' }).click();
   await page.locator('[data-testid=job-row][data-job-state=cancelled]').waitFor({ timeout: 20_000 });

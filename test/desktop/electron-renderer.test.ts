@@ -103,7 +103,11 @@ test('in its Electron form the renderer works through the preload bridge and imp
   await page.locator('[data-testid=evidence-tile][data-item-id="1"][data-blurred=false]').waitFor();
   await page.locator('[data-testid=evidence-tile][data-item-id="3"]').getByRole('button', { name: 'Conceal' }).click();
   await page.locator('[data-testid=evidence-tile][data-item-id="3"][data-blurred=true]').waitFor();
-  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=evidence-tile] img')).slice(0, 10).every((img) => (img as HTMLImageElement).naturalWidth > 0));
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll('[data-testid=evidence-tile] img'))
+      .slice(0, 10)
+      .every((img) => (img as HTMLImageElement).naturalWidth > 0),
+  );
   await screenshot(page, '12-electron-form-unblurred');
 
   // Keyboard only: arrows move the selection, Enter opens the item, Escape closes it.
@@ -122,7 +126,10 @@ test('in its Electron form the renderer works through the preload bridge and imp
   // More than one item: asked first.
   await page.getByTestId('confirm-bulk').getByRole('button', { name: 'Give CAT-2 to 2 items' }).click();
   await page.getByText('CAT-2 (child exploitive (not illegal)) given to 2 items').waitFor();
-  assert.deepEqual(await page.locator('[data-testid=evidence-tile][data-category="CAT-2"]').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('data-item-id'))), ['4', '6']);
+  assert.deepEqual(
+    await page.locator('[data-testid=evidence-tile][data-category="CAT-2"]').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('data-item-id'))),
+    ['4', '6'],
+  );
   await screenshot(page, '14-electron-selection-bar');
 
   // Bulk tagging: select everything, press 5.

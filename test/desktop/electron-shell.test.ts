@@ -26,7 +26,11 @@ before(async () => {
   await mkdir(join(root, 'renderer'));
   await writeFile(join(root, 'renderer', 'index.html'), '<!doctype html><title>test</title>');
   fake = createFakeElectron();
-  shell = await startElectronShell(fake.api, { workspace: join(root, 'workspace'), rendererDir: join(root, 'renderer'), preloadPath: join(root, 'preload.cjs') });
+  shell = await startElectronShell(fake.api, {
+    workspace: join(root, 'workspace'),
+    rendererDir: join(root, 'renderer'),
+    preloadPath: join(root, 'preload.cjs'),
+  });
 });
 
 after(async () => {
@@ -161,11 +165,15 @@ test('jobs may name only folders the dialog returned; progress and state changes
   const started = await call('jobs.start', { kind: 'import', caseId: 'E-1', sources: [photosDir] });
   assert.ok(started.ok, JSON.stringify(started));
   const { webContents } = FakeBrowserWindow.created[0];
-  const jobEvents = () => webContents.sent.filter((sent) => sent.channel === `${ELECTRON_CHANNEL_PREFIX}jobs.changed`).map((sent) => sent.payload as JobSnapshot);
+  const jobEvents = () =>
+    webContents.sent.filter((sent) => sent.channel === `${ELECTRON_CHANNEL_PREFIX}jobs.changed`).map((sent) => sent.payload as JobSnapshot);
   const deadline = Date.now() + 50_000;
   while (!jobEvents().some((job) => job.state === 'completed') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   const events = jobEvents();
   assert.deepEqual([...new Set(events.map((job) => job.state))], ['queued', 'running', 'completed']);
-  assert.ok(events.some((job) => job.progress !== null && job.progress.fraction > 0 && job.progress.fraction < 1), 'intermediate progress');
+  assert.ok(
+    events.some((job) => job.progress !== null && job.progress.fraction > 0 && job.progress.fraction < 1),
+    'intermediate progress',
+  );
   assert.equal(events.at(-1)?.summary?.imported, (await readdir(photosDir)).length);
 });

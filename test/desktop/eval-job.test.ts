@@ -33,7 +33,7 @@ function parameters(name: string, attacks: string): EvaluateParameters {
   return { model: 'nsfwjs-mobilenet-v2', data, attacks, defenses: ['none', 'bits4'], batchSize: 8, out: join(root, name) };
 }
 
-test('an eval job sends its table after each unit, partial first, and ends with results.json\'s numbers', { timeout: 300_000 }, async () => {
+test("an eval job sends its table after each unit, partial first, and ends with results.json's numbers", { timeout: 300_000 }, async () => {
   const runner = new JobRunner({ eval: PRODUCT_ACTION_MODULES.eval });
   const outputs: JobOutputEvent[] = [];
   runner.onOutput((event) => outputs.push(event));
@@ -45,9 +45,21 @@ test('an eval job sends its table after each unit, partial first, and ends with 
     const tables = outputs.map((event) => (event.output.type === 'evaluation' ? event.output.table : null));
     assert.ok(tables.every((table) => table !== null));
     // clean unit, fgsm unit, then the final table.
-    assert.deepEqual(tables.map((table) => [table!.complete, table!.rows]), [[false, ['clean']], [false, ['clean', 'fgsm:0.04']], [true, ['clean', 'fgsm:0.04']]]);
-    const results = JSON.parse(await readFile(join(root, 'whole', 'results.json'), 'utf8')) as { cells: { row: string; defense: string; accuracy: { successes: number; total: number } }[] };
-    assert.deepEqual(tables.at(-1)!.cells.map((cell) => [cell.row, cell.defense, cell.correct, cell.total]), results.cells.map((cell) => [cell.row, cell.defense, cell.accuracy.successes, cell.accuracy.total]));
+    assert.deepEqual(
+      tables.map((table) => [table!.complete, table!.rows]),
+      [
+        [false, ['clean']],
+        [false, ['clean', 'fgsm:0.04']],
+        [true, ['clean', 'fgsm:0.04']],
+      ],
+    );
+    const results = JSON.parse(await readFile(join(root, 'whole', 'results.json'), 'utf8')) as {
+      cells: { row: string; defense: string; accuracy: { successes: number; total: number } }[];
+    };
+    assert.deepEqual(
+      tables.at(-1)!.cells.map((cell) => [cell.row, cell.defense, cell.correct, cell.total]),
+      results.cells.map((cell) => [cell.row, cell.defense, cell.accuracy.successes, cell.accuracy.total]),
+    );
     assert.deepEqual(job.summary?.plots, ['accuracy-by-attack']);
   } finally {
     await runner.close();
@@ -68,7 +80,10 @@ test('a cancelled eval job stops, keeping the units it finished in its journal',
     runner.submit('eval', parameters('stopped', 'pgd:0.04:steps=200,deepfool'), { label: 'eval', caseId: null });
     await runner.whenIdle();
     assert.equal(runner.list()[0].state, 'cancelled');
-    const journal = (await readFile(join(root, 'stopped', 'journal.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { unit?: string });
+    const journal = (await readFile(join(root, 'stopped', 'journal.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { unit?: string });
     const units = journal.flatMap((line) => (line.unit ? [line.unit.split('/')[0]] : []));
     assert.ok(units.includes('clean') && !units.includes('deepfool'), units.join(', '));
     assert.ok((await readdir(join(root, 'stopped'))).includes('results.json'), 'partial results stay readable');

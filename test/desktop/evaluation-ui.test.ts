@@ -33,7 +33,9 @@ test('an investigator runs a small evaluation and reads its accuracy table and b
   const folder = join(fixture.root, 'eval-set');
   const crops: [string, string, number, number][] = [
     // nsfwjs says Neutral for the first three (the cat only at 0.64, so an attack may flip it) and Drawing for the rocket.
-    ['neutral', 'skimage-chelsea.png', 120, 40], ['neutral', 'china.jpg', 200, 100], ['neutral', 'darknet-dog.jpg', 120, 180],
+    ['neutral', 'skimage-chelsea.png', 120, 40],
+    ['neutral', 'china.jpg', 200, 100],
+    ['neutral', 'darknet-dog.jpg', 120, 180],
     ['drawing', 'skimage-rocket.jpg', 250, 60],
   ];
   for (const [index, [cls, photo, left, top]] of crops.entries()) {
@@ -50,7 +52,8 @@ test('an investigator runs a small evaluation and reads its accuracy table and b
   // The small default: two attacks, four defenses.
   assert.equal(await page.getByTestId('eval-attacks').inputValue(), 'fgsm:0.04,deepfool');
   await form.getByRole('checkbox', { name: 'acsr' }).waitFor();
-  const checked = async () => form.getByRole('checkbox').evaluateAll((boxes) => (boxes as HTMLInputElement[]).filter((box) => box.checked).map((box) => box.getAttribute('aria-label')));
+  const checked = async () =>
+    form.getByRole('checkbox').evaluateAll((boxes) => (boxes as HTMLInputElement[]).filter((box) => box.checked).map((box) => box.getAttribute('aria-label')));
   assert.deepEqual(await checked(), ['none', 'jpeg75', 'median3', 'acsr']);
 
   await page.getByTestId('eval-folder').fill(folder);
@@ -76,14 +79,19 @@ test('an investigator runs a small evaluation and reads its accuracy table and b
   const evaluationPath = (await run.getByTestId('evaluation-path').textContent())!;
   assert.match(evaluationPath, new RegExp(`^${join(fixture.workspace, 'evaluations')}/eval-\\d{8}-\\d{6}$`));
   const results = JSON.parse(await readFile(join(evaluationPath, 'results.json'), 'utf8')) as {
-    complete: boolean; rows: string[]; cells: { row: string; defense: string; accuracy: { successes: number; total: number; value: number; ci95: [number, number] } }[];
+    complete: boolean;
+    rows: string[];
+    cells: { row: string; defense: string; accuracy: { successes: number; total: number; value: number; ci95: [number, number] } }[];
   };
   assert.equal(results.complete, true);
   assert.deepEqual(results.rows, ['clean', 'fgsm:0.04']);
   assert.deepEqual(await table.getByTestId('accuracy-column').allTextContents(), ['none', 'bits4']);
   assert.deepEqual(await table.getByTestId('accuracy-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-row'))), ['clean', 'fgsm:0.04']);
   // Each attack row says how its budget is measured.
-  assert.equal(await table.locator('[data-testid=accuracy-row][data-row="fgsm:0.04"] [data-testid=accuracy-row-budget]').textContent(), "per-pixel L2 ||x'-x||_2 / sqrt(H W C) <= 0.04 (stress setting)");
+  assert.equal(
+    await table.locator('[data-testid=accuracy-row][data-row="fgsm:0.04"] [data-testid=accuracy-row-budget]').textContent(),
+    "per-pixel L2 ||x'-x||_2 / sqrt(H W C) <= 0.04 (stress setting)",
+  );
   for (const cell of results.cells) {
     assert.equal(cell.accuracy.total, 4);
     const shown = table.locator(`[data-testid=accuracy-row][data-row="${cell.row}"] [data-testid=accuracy-cell][data-defense="${cell.defense}"]`);

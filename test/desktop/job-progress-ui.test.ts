@@ -37,7 +37,10 @@ test('the jobs panel shows stage, ETA and live metrics, and cancel stops the job
   await row.getByText(/learn dictionary · iteration \d+ · \d+ (s|min) left/).waitFor();
   const points = async () => (await row.locator('polyline').getAttribute('points'))?.split(' ').length ?? 0;
   const earlier = await points();
-  await page.waitForFunction((count) => (document.querySelector('[data-testid=job-row] polyline')?.getAttribute('points')?.split(' ').length ?? 0) > count + 3, earlier);
+  await page.waitForFunction(
+    (count) => (document.querySelector('[data-testid=job-row] polyline')?.getAttribute('points')?.split(' ').length ?? 0) > count + 3,
+    earlier,
+  );
   assert.match((await row.getByTestId('job-metrics').textContent()) ?? '', /iteration: \d+/);
   await screenshot(page, '13-job-live-metrics');
 

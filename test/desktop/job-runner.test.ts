@@ -21,7 +21,10 @@ function startRunner(): { runner: JobRunner<{ import: typeof countingAction }>; 
   return { runner, events };
 }
 
-function submit(parameters: { steps: number; stepMs: number; failAtStep?: number; crashAtStep?: number; outputs?: boolean; spinMs?: number }, label = 'count'): JobSnapshot {
+function submit(
+  parameters: { steps: number; stepMs: number; failAtStep?: number; crashAtStep?: number; outputs?: boolean; spinMs?: number },
+  label = 'count',
+): JobSnapshot {
   return runner.submit('import', parameters, { label, caseId: null });
 }
 
@@ -50,13 +53,19 @@ test('jobs run one at a time in submission order, streaming progress, and report
   assert.ok(firstFinished >= 0 && secondStarted > firstFinished, 'the second job starts only after the first finished');
   const fractions = running.filter((event) => event.jobId === first.jobId && event.progress).map((event) => event.progress!.fraction);
   assert.ok(fractions.length >= 3, `progress events: ${fractions}`);
-  assert.deepEqual(fractions, [...fractions].sort((a, b) => a - b));
+  assert.deepEqual(
+    fractions,
+    [...fractions].sort((a, b) => a - b),
+  );
   assert.equal(fractions.at(-1), 1);
   const finished = runner.list();
-  assert.deepEqual(finished.map((job) => [job.label, job.state, job.summary]), [
-    ['first', 'completed', { counted: 5 }],
-    ['second', 'completed', { counted: 2 }],
-  ]);
+  assert.deepEqual(
+    finished.map((job) => [job.label, job.state, job.summary]),
+    [
+      ['first', 'completed', { counted: 5 }],
+      ['second', 'completed', { counted: 2 }],
+    ],
+  );
   assert.ok(finished.every((job) => job.finishedAt !== null));
 });
 
@@ -101,7 +110,10 @@ test('outputs reach listeners at once and in order, none dropped by the progress
   // Steps far faster than the 100 ms progress throttle: every output must still arrive.
   const job = submit({ steps: 6, stepMs: 1, outputs: true });
   await runner.whenIdle();
-  assert.deepEqual(seen.map((event) => [event.jobId, event.index, event.output.type === 'wcss' && event.output.className]), [1, 2, 3, 4, 5, 6].map((step) => [job.jobId, step - 1, `class-${step}`]));
+  assert.deepEqual(
+    seen.map((event) => [event.jobId, event.index, event.output.type === 'wcss' && event.output.className]),
+    [1, 2, 3, 4, 5, 6].map((step) => [job.jobId, step - 1, `class-${step}`]),
+  );
   assert.deepEqual(runner.outputs(job.jobId), seen);
   assert.throws(() => runner.outputs(999), /no job 999/);
 });
@@ -118,7 +130,7 @@ test('a job computing without yielding to the event loop still sees its cancel a
   assert.ok(performance.now() - asked < 3_000, `cancelled after ${Math.round(performance.now() - asked)} ms`);
 });
 
-test('parameters that do not fit the action\'s schema fail the job with the reason, and the queue goes on', { timeout: 30_000 }, async () => {
+test("parameters that do not fit the action's schema fail the job with the reason, and the queue goes on", { timeout: 30_000 }, async () => {
   startRunner();
   // Typed submit keeps this out of the product; a runner fed from elsewhere (IPC, a stale caller) may still send it.
   const wrong = runner.submit('import', JSON.parse('{"steps":"five","stepMs":1}'), { label: 'wrong', caseId: null });

@@ -51,8 +51,14 @@ test('the browser gets an app window on a private redirect file and its own prof
       if (recorded) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const args = recorded.split('\n').filter((line) => line.startsWith('arg ')).map((line) => line.slice(4));
-    assert.ok(args.some((arg) => /^--app=file:\/\/.*\/\.workstation-browser\/open-workstation\.html$/.test(arg)), args.join(' '));
+    const args = recorded
+      .split('\n')
+      .filter((line) => line.startsWith('arg '))
+      .map((line) => line.slice(4));
+    assert.ok(
+      args.some((arg) => /^--app=file:\/\/.*\/\.workstation-browser\/open-workstation\.html$/.test(arg)),
+      args.join(' '),
+    );
     assert.ok(args.includes(`--user-data-dir=${join(workspace, '.workstation-browser')}`), args.join(' '));
     assert.ok(!args.some((arg) => arg.includes('SECRET')), 'the token is not on the command line');
     assert.match(recorded, /^mode 600$/m);

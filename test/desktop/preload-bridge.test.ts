@@ -46,7 +46,10 @@ test('each request function invokes its own prefixed channel with the input, unc
     const call = (bridge as unknown as Record<string, (input: unknown) => Promise<unknown>>)[channel];
     assert.deepEqual(await call({ probe: channel }), { ok: true, value: `acsr:${channel}` });
   }
-  assert.deepEqual(invoked, REQUEST_CHANNELS.map((channel) => ({ channel: `acsr:${channel}`, input: { probe: channel } })));
+  assert.deepEqual(
+    invoked,
+    REQUEST_CHANNELS.map((channel) => ({ channel: `acsr:${channel}`, input: { probe: channel } })),
+  );
 });
 
 test('subscribe accepts only contract events, hands the page the payload alone, and unsubscribes', () => {
@@ -60,7 +63,10 @@ test('subscribe accepts only contract events, hands the page the payload alone, 
     unsubscribe();
     assert.equal(listeners.get(`acsr:${channel}`)?.size, 0);
   }
-  assert.deepEqual(received, EVENT_CHANNELS.map(() => ({ jobId: 7 })));
+  assert.deepEqual(
+    received,
+    EVENT_CHANNELS.map(() => ({ jobId: 7 })),
+  );
   assert.throws(() => bridge.subscribe('ELECTRON_BROWSER_REQUIRE' as never, () => {}), /unknown event channel/);
 });
 

@@ -44,7 +44,10 @@ test('the default bundle and bundles trained into the workspace are offered by i
   await mkdir(join(root, 'bundles', 'half-written'));
   await writeFile(join(root, 'bundles', 'half-written', 'manifest.json'), '{"format":');
   const choices = await service.handlers['purification.choices']({});
-  assert.deepEqual(choices.bundles.map((bundle) => bundle.bundleId), ['default-bundle', 'trained:in-house-2026']);
+  assert.deepEqual(
+    choices.bundles.map((bundle) => bundle.bundleId),
+    ['default-bundle', 'trained:in-house-2026'],
+  );
   assert.deepEqual(choices.bundles[0].clusterIds, ['drawing:0', 'drawing:1', 'neutral:0', 'neutral:1']);
   assert.equal(choices.defaultBundleId, 'default-bundle');
   // The identity a run records, so re-purifying a run finds the very same bundle.
@@ -52,7 +55,10 @@ test('the default bundle and bundles trained into the workspace are offered by i
   assert.equal(choices.bundles[1].manifestSha256, choices.bundles[0].manifestSha256, 'a copy is the same bundle');
   assert.equal(choices.defaultClassifierId, 'nsfwjs-mobilenet-v2');
   assert.ok(choices.classifiers.some((choice) => choice.classifierId === 'nsfwjs-mobilenet-v2' && choice.classNames.includes('Neutral')));
-  assert.ok(choices.bundles.every((bundle) => !('path' in bundle)), 'no folder path travels to the renderer');
+  assert.ok(
+    choices.bundles.every((bundle) => !('path' in bundle)),
+    'no folder path travels to the renderer',
+  );
 });
 
 test('a purify request naming an unknown bundle, item, cluster or classifier is refused before a worker starts', async () => {
@@ -78,12 +84,23 @@ test('a bundle whose tuning recommended another defense carries that sentence to
   assert.equal(choices.bundles.find((bundle) => bundle.bundleId === 'default-bundle')!.recommendation, null);
 });
 
-test('the training and evaluation forms start from the values the main side falls back on, answered in the contract\'s shape', async () => {
+test("the training and evaluation forms start from the values the main side falls back on, answered in the contract's shape", async () => {
   const training = await service.handlers['training.choices']({});
   requestChannels['training.choices'].output.parse(training);
   const d = DEFAULT_TRAINING_PARAMETERS;
-  assert.deepEqual(training.defaults, { extractorId: DEFAULT_CLASSIFIER_ID, kMax: d.kMax, atoms: d.atoms, atomSize: d.atomSize, covariance: d.covariance, cdlIterations: d.cdlIterations, seed: d.seed });
-  assert.ok(training.extractors.some((choice) => choice.classifierId === training.defaults.extractorId), 'the default extractor is one offered');
+  assert.deepEqual(training.defaults, {
+    extractorId: DEFAULT_CLASSIFIER_ID,
+    kMax: d.kMax,
+    atoms: d.atoms,
+    atomSize: d.atomSize,
+    covariance: d.covariance,
+    cdlIterations: d.cdlIterations,
+    seed: d.seed,
+  });
+  assert.ok(
+    training.extractors.some((choice) => choice.classifierId === training.defaults.extractorId),
+    'the default extractor is one offered',
+  );
 
   const evaluation = await service.handlers['evaluation.choices']({});
   requestChannels['evaluation.choices'].output.parse(evaluation);

@@ -77,7 +77,10 @@ test('a purification cut off by killing the workstation is resumed after a resta
   await page.getByTestId('bulk-purify').click();
   await page.getByTestId('purify-dialog').getByRole('button', { name: 'Purify', exact: true }).click();
   // The cat is done and the larger astronaut crop is being coded: the workstation dies.
-  await page.locator('[data-testid=job-row][data-job-state=running]').getByText(/item 2 \(2 of 2\)/).waitFor({ timeout: 240_000 });
+  await page
+    .locator('[data-testid=job-row][data-job-state=running]')
+    .getByText(/item 2 \(2 of 2\)/)
+    .waitFor({ timeout: 240_000 });
   served.kill('SIGKILL');
   await page.getByTestId('disconnected').waitFor();
 
@@ -96,10 +99,18 @@ test('a purification cut off by killing the workstation is resumed after a resta
   try {
     const [job] = opened.db.jobs({ kind: 'purify' });
     assert.equal(job.state, 'completed');
-    assert.deepEqual([1, 2].map((itemId) => opened.db.purificationRuns(itemId).map((run) => run.jobId)), [[job.id], [job.id]], 'one run each, the cat not purified twice');
+    assert.deepEqual(
+      [1, 2].map((itemId) => opened.db.purificationRuns(itemId).map((run) => run.jobId)),
+      [[job.id], [job.id]],
+      'one run each, the cat not purified twice',
+    );
     const actions = [...opened.db.auditRows({ subject: `job:${job.id}` })].map((row) => row.action);
     assert.deepEqual(actions, ['purify-start', 'job-interrupted', 'purify-resume', 'purify-finish']);
-    assert.deepEqual(opened.db.verdicts(2).map((verdict) => verdict.modelId), ['nsfwjs-mobilenet-v2', 'nsfwjs-mobilenet-v2'], "the resumed job keeps the job's content filter");
+    assert.deepEqual(
+      opened.db.verdicts(2).map((verdict) => verdict.modelId),
+      ['nsfwjs-mobilenet-v2', 'nsfwjs-mobilenet-v2'],
+      "the resumed job keeps the job's content filter",
+    );
   } finally {
     opened.close();
   }
@@ -121,7 +132,9 @@ test('an import cut off by killing the workstation is resumed after a restart, s
   await page.getByTestId('cases-table').getByRole('button', { name: 'Open' }).click();
   await page.getByTestId('import-path').fill(many);
   await page.getByRole('button', { name: 'Import', exact: true }).click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=job-row][data-job-state=running] [role=progressbar]')?.getAttribute('aria-valuenow')) > 5);
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid=job-row][data-job-state=running] [role=progressbar]')?.getAttribute('aria-valuenow')) > 5,
+  );
   served.kill('SIGKILL');
   await page.getByTestId('disconnected').waitFor();
 
@@ -140,7 +153,13 @@ test('an import cut off by killing the workstation is resumed after a restart, s
     const [job] = opened.db.jobs({ kind: 'import' }).slice(-1);
     assert.equal(job.state, 'completed');
     assert.equal(opened.db.itemCount(), 2 + names.length, 'each distinct photo once, whatever the kill interrupted');
-    assert.deepEqual([...opened.db.auditRows({ subject: `job:${job.id}` })].map((row) => row.action).filter((action) => action !== 'import-finish').slice(0, 3), ['import-start', 'job-interrupted', 'import-resume']);
+    assert.deepEqual(
+      [...opened.db.auditRows({ subject: `job:${job.id}` })]
+        .map((row) => row.action)
+        .filter((action) => action !== 'import-finish')
+        .slice(0, 3),
+      ['import-start', 'job-interrupted', 'import-resume'],
+    );
   } finally {
     opened.close();
   }

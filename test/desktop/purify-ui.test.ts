@@ -39,7 +39,9 @@ after(async () => {
 });
 
 async function defaultBundleClusterIds(): Promise<string[]> {
-  const manifest = JSON.parse(await readFile(join(repoRoot, 'models', 'default-bundle', 'manifest.json'), 'utf8')) as { classes: { clusters: { id: string }[] }[] };
+  const manifest = JSON.parse(await readFile(join(repoRoot, 'models', 'default-bundle', 'manifest.json'), 'utf8')) as {
+    classes: { clusters: { id: string }[] }[];
+  };
   return manifest.classes.flatMap((entry) => entry.clusters.map((cluster) => cluster.id));
 }
 
@@ -74,7 +76,10 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
   await page.getByTestId('bulk-purify').click();
   const purifyDialog = page.getByTestId('purify-dialog');
   await purifyDialog.getByRole('combobox', { name: 'Reference bundle' }).getByText('Default bundle (ships with ACSR)').waitFor();
-  await purifyDialog.getByRole('combobox', { name: /Content filter/ }).getByText('nsfwjs-mobilenet-v2').waitFor();
+  await purifyDialog
+    .getByRole('combobox', { name: /Content filter/ })
+    .getByText('nsfwjs-mobilenet-v2')
+    .waitFor();
   await purifyDialog.getByText(/4 clusters \(drawing:0, drawing:1, neutral:0, neutral:1\)/).waitFor();
   await screenshot(page, '14-purify-dialog');
   await purifyDialog.getByRole('button', { name: 'Purify', exact: true }).click();
@@ -89,11 +94,22 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
   const view = dialog.getByTestId('purification-view');
   await view.waitFor();
   const panels = view.getByTestId('view-panel');
-  assert.deepEqual(await panels.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-part'))), ['original', 'low', 'high', 'reconstructedHigh', 'purified', 'difference']);
-  await page.waitForFunction(() => {
-    const images = Array.from(document.querySelectorAll('[data-testid=view-image]')) as HTMLImageElement[];
-    return images.length === 6 && images.every((image) => image.complete && image.naturalWidth > 0);
-  }, undefined, { timeout: 30_000 });
+  assert.deepEqual(await panels.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-part'))), [
+    'original',
+    'low',
+    'high',
+    'reconstructedHigh',
+    'purified',
+    'difference',
+  ]);
+  await page.waitForFunction(
+    () => {
+      const images = Array.from(document.querySelectorAll('[data-testid=view-image]')) as HTMLImageElement[];
+      return images.length === 6 && images.every((image) => image.complete && image.naturalWidth > 0);
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
   const stats = await view.getByTestId('view-image').evaluateAll((images) =>
     (images as HTMLImageElement[]).map((image) => {
       const canvas = document.createElement('canvas');
@@ -120,7 +136,14 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
   }
   // The signed parts are centred on mid-grey and their display gain is stated.
   for (const index of [2, 3, 5]) assert.ok(Math.abs(stats[index].mean - 128) < 40, `panel ${index} mean ${stats[index].mean}`);
-  assert.deepEqual(await view.getByTestId('view-scaling').allTextContents(), ['as stored', 'as computed', 'x_high ×4 + 0.5', 'D·y ×4 + 0.5', 'as stored', '(x_pur − x) ×8 + 0.5']);
+  assert.deepEqual(await view.getByTestId('view-scaling').allTextContents(), [
+    'as stored',
+    'as computed',
+    'x_high ×4 + 0.5',
+    'D·y ×4 + 0.5',
+    'as stored',
+    '(x_pur − x) ×8 + 0.5',
+  ]);
 
   // Every cluster of the bundle has a bar; the nearest is the one used.
   const clusterIds = await defaultBundleClusterIds();
@@ -131,9 +154,15 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
   assert.equal(await view.locator('[data-testid=cluster-bar][data-used=true]').getAttribute('data-cluster-id'), nearest);
   await view.getByTestId('cluster-used').getByText(`Used the nearest cluster, ${nearest}`).waitFor();
   // Verdicts before and after, hashes and PDQ distance.
-  await view.getByTestId('verdict-bars').getByText(/Content filter nsfwjs-mobilenet-v2: \w+ before → \w+ after/).waitFor();
+  await view
+    .getByTestId('verdict-bars')
+    .getByText(/Content filter nsfwjs-mobilenet-v2: \w+ before → \w+ after/)
+    .waitFor();
   assert.equal(await view.getByTestId('verdict-class').count(), 5);
-  await view.getByTestId('run-facts').getByText(/^\d+ of 256 bits$/).waitFor();
+  await view
+    .getByTestId('run-facts')
+    .getByText(/^\d+ of 256 bits$/)
+    .waitFor();
   await screenshot(page, '15-image-view-concealed');
 
   // Reveal, then zoom: every panel follows the same transform.
@@ -163,7 +192,10 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
   await view.getByTestId('override-reason').fill('cartoon-like crop; the photo cluster fits better');
   await repurify.click();
   await waitForJob(`with cluster ${other}`, 'completed');
-  await view.getByTestId('cluster-used').getByText(`Used ${other} instead of the nearest ${nearest}: “cartoon-like crop; the photo cluster fits better” (A. Jones)`).waitFor({ timeout: 30_000 });
+  await view
+    .getByTestId('cluster-used')
+    .getByText(`Used ${other} instead of the nearest ${nearest}: “cartoon-like crop; the photo cluster fits better” (A. Jones)`)
+    .waitFor({ timeout: 30_000 });
   assert.equal(await view.locator('[data-testid=cluster-bar][data-used=true]').getAttribute('data-cluster-id'), other);
   await page.waitForFunction(() => {
     const images = Array.from(document.querySelectorAll('[data-testid=view-image]')) as HTMLImageElement[];
@@ -183,7 +215,10 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
     const override = [...opened.db.auditRows({ subject: 'item:1' })].filter((row) => row.action === 'override');
     assert.equal(override.length, 1);
     assert.equal(override[0].examiner, 'A. Jones');
-    assert.deepEqual(opened.db.verdicts(1).map((verdict) => verdict.stage), ['before', 'after', 'before', 'after']);
+    assert.deepEqual(
+      opened.db.verdicts(1).map((verdict) => verdict.stage),
+      ['before', 'after', 'before', 'after'],
+    );
     const verification = await verifyCase(opened.db, opened.store, { examiner: 'test', record: false });
     assert.equal(verification.ok, true, verification.firstBrokenLink ?? '');
     assert.deepEqual(verification.unrecordedStoreFiles, [], 'every stored part is named by its run');
@@ -245,7 +280,10 @@ test('bulk tag and bulk purify of two items: cancelled part-way, resumed after t
     caseJobId = job.id;
     assert.equal(job.state, 'cancelled');
     assert.deepEqual([opened.db.purificationRuns(2).length, opened.db.purificationRuns(3).length], [1, 0]);
-    assert.deepEqual(opened.db.listItems({ tags: ['second look'] }).map((item) => item.id), [2, 3]);
+    assert.deepEqual(
+      opened.db.listItems({ tags: ['second look'] }).map((item) => item.id),
+      [2, 3],
+    );
   } finally {
     opened.close();
   }
@@ -267,7 +305,10 @@ test('bulk tag and bulk purify of two items: cancelled part-way, resumed after t
   try {
     assert.equal(reopened.db.getJob(caseJobId).state, 'completed');
     // Item 2 was not purified again; item 3 was done by the resumed job.
-    assert.deepEqual([2, 3].map((itemId) => reopened.db.purificationRuns(itemId).map((run) => run.jobId)), [[caseJobId], [caseJobId]]);
+    assert.deepEqual(
+      [2, 3].map((itemId) => reopened.db.purificationRuns(itemId).map((run) => run.jobId)),
+      [[caseJobId], [caseJobId]],
+    );
   } finally {
     reopened.close();
   }

@@ -22,21 +22,52 @@ const ATTACKS = ['fgsm-dis:0.08', 'bim-dis:0.04:steps=5', 'deepfool-dis:0.04:ste
 const DEFENSES = ['none', 'jpeg50', 'acsr'];
 const IMAGES = 5;
 
-interface Outcome { sample: number; label: number; attack?: { adversarialLabel: number; dissimilarity: number; rejectedDissimilarity?: number; success: boolean }; defended: { defense: string; predicted: number }[] }
+interface Outcome {
+  sample: number;
+  label: number;
+  attack?: { adversarialLabel: number; dissimilarity: number; rejectedDissimilarity?: number; success: boolean };
+  defended: { defense: string; predicted: number }[];
+}
 
-describe('acsr eval at the paper\'s budgets, on real Fashion-MNIST images', () => {
+describe("acsr eval at the paper's budgets, on real Fashion-MNIST images", () => {
   let out = '';
   let results: EvaluationResults;
   let byRow: Map<string, Outcome[]>;
   before(() => {
     out = mkdtempSync(path.join(tmpdir(), 'acsr-eval-paper-'));
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', 'eval', '--model', MODEL, '--bundle', path.join(repoRoot, 'models/fashion-mnist-bundle'),
-      '--data', fashionMnistDir, '--limit', String(IMAGES), '--attacks', ATTACKS.join(','), '--defenses', DEFENSES.join(','), '--out', out, '--json', '--quiet'],
-    { cwd: repoRoot, encoding: 'utf8', timeout: 600_000 });
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'main/cli/acsr.ts',
+        'eval',
+        '--model',
+        MODEL,
+        '--bundle',
+        path.join(repoRoot, 'models/fashion-mnist-bundle'),
+        '--data',
+        fashionMnistDir,
+        '--limit',
+        String(IMAGES),
+        '--attacks',
+        ATTACKS.join(','),
+        '--defenses',
+        DEFENSES.join(','),
+        '--out',
+        out,
+        '--json',
+        '--quiet',
+      ],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 600_000 },
+    );
     assert.equal(run.status, 0, run.stderr);
     results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
     byRow = new Map();
-    for (const line of readFileSync(path.join(out, 'journal.jsonl'), 'utf8').split('\n').slice(1).filter((l) => l.trim())) {
+    for (const line of readFileSync(path.join(out, 'journal.jsonl'), 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.trim())) {
       const unit = JSON.parse(line) as { row: string; outcomes: Outcome[] };
       byRow.set(unit.row, [...(byRow.get(unit.row) ?? []), ...unit.outcomes]);
     }
@@ -47,7 +78,8 @@ describe('acsr eval at the paper\'s budgets, on real Fashion-MNIST images', () =
     assert.deepEqual(results.rows, ['clean', ...ATTACKS]);
     for (const row of ['fgsm-dis:0.08', 'bim-dis:0.04:steps=5']) {
       const epsilon = parseAttackSpec(row).budget!.epsilon;
-      for (const o of byRow.get(row)!) assert.ok(o.attack!.dissimilarity > 0 && o.attack!.dissimilarity <= epsilon + 1e-6, `${row} sample ${o.sample}: ${o.attack!.dissimilarity}`);
+      for (const o of byRow.get(row)!)
+        assert.ok(o.attack!.dissimilarity > 0 && o.attack!.dissimilarity <= epsilon + 1e-6, `${row} sample ${o.sample}: ${o.attack!.dissimilarity}`);
       const summary = results.attacks.find((a) => a.row === row)!;
       assert.ok(summary.maxDissimilarity <= epsilon + 1e-6);
     }
@@ -60,7 +92,11 @@ describe('acsr eval at the paper\'s budgets, on real Fashion-MNIST images', () =
     const set = await loadFashionMnist(fashionMnistDir, 't10k', IMAGES);
     const model = await loadTfImageModel(MODEL);
     try {
-      const { records } = await parseAttackSpec('fgsm-dis:0.08').run({ classifier: attackableImageModel(model), images: batchFromImages(set.images), labels: [...set.labels] });
+      const { records } = await parseAttackSpec('fgsm-dis:0.08').run({
+        classifier: attackableImageModel(model),
+        images: batchFromImages(set.images),
+        labels: [...set.labels],
+      });
       byRow.get('fgsm-dis:0.08')!.forEach((o) => {
         assert.equal(o.attack!.adversarialLabel, records[o.sample].adversarialLabel);
         assert.ok(Math.abs(o.attack!.dissimilarity - records[o.sample].dissimilarity) < 1e-9);
@@ -78,7 +114,11 @@ describe('acsr eval at the paper\'s budgets, on real Fashion-MNIST images', () =
         const b = outcomes.filter((o) => right(o, 'acsr') && !right(o, baseline)).length;
         const c = outcomes.filter((o) => !right(o, 'acsr') && right(o, baseline)).length;
         const test = results.pairedTests.find((t) => t.row === row && t.baseline === baseline)!;
-        assert.deepEqual([test.pairs, test.b, test.c, test.exactP, test.midP], [IMAGES, b, c, mcNemarExact(b, c).exactP, mcNemarExact(b, c).midP], `${row} vs ${baseline}`);
+        assert.deepEqual(
+          [test.pairs, test.b, test.c, test.exactP, test.midP],
+          [IMAGES, b, c, mcNemarExact(b, c).exactP, mcNemarExact(b, c).midP],
+          `${row} vs ${baseline}`,
+        );
       }
     }
     const cleanRight = new Map(byRow.get('clean')!.map((o) => [o.sample, right(o, 'none')]));
@@ -96,11 +136,15 @@ describe('acsr eval at the paper\'s budgets, on real Fashion-MNIST images', () =
     }
   });
 
-  it('states every budget\'s normalisation in results.md, beside the fooled-image and paired tables', () => {
+  it("states every budget's normalisation in results.md, beside the fooled-image and paired tables", () => {
     const markdown = readFileSync(path.join(out, 'results.md'), 'utf8');
     assert.match(markdown, /\| attack \| budget \(pixels in \[0, 1\]\) \| none \| jpeg50 \| acsr \|/);
     assert.ok(markdown.includes("| fgsm-dis:0.08 | L2 dissimilarity \\|\\|x'-x\\|\\|_2 / \\|\\|x\\|\\|_2 <= 0.08"));
-    assert.ok(markdown.includes("| deepfool-dis:0.04:steps=10 | minimal-norm, counted only where L2 dissimilarity \\|\\|x'-x\\|\\|_2 / \\|\\|x\\|\\|_2 < 0.04 (else failed: the clean image is used)"));
+    assert.ok(
+      markdown.includes(
+        "| deepfool-dis:0.04:steps=10 | minimal-norm, counted only where L2 dissimilarity \\|\\|x'-x\\|\\|_2 / \\|\\|x\\|\\|_2 < 0.04 (else failed: the clean image is used)",
+      ),
+    );
     assert.match(markdown, /## On the images each attack fooled/);
     assert.match(markdown, /## acsr against each baseline, paired \(McNemar\)/);
     assert.match(markdown, /in \d of 3 attack rows/);

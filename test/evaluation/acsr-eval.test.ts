@@ -22,19 +22,45 @@ import { fashionMnistDir, repoRoot } from '../support/shared-data.ts';
 const MODEL = 'fmnist-baseline-cnn-b25dc5da0ce9';
 const BUNDLE = path.join(repoRoot, 'models/fashion-mnist-bundle');
 const args = (out: string, limit: number) => [
-  'eval', '--model', MODEL, '--bundle', BUNDLE, '--data', fashionMnistDir, '--limit', String(limit), '--batch-size', '3',
-  '--attacks', 'fgsm:0.04,deepfool', '--defenses', 'none,bits4,acsr', '--adaptive', 'bpda', '--bpda-attack', 'pgd:0.04:steps=2', '--out', out,
+  'eval',
+  '--model',
+  MODEL,
+  '--bundle',
+  BUNDLE,
+  '--data',
+  fashionMnistDir,
+  '--limit',
+  String(limit),
+  '--batch-size',
+  '3',
+  '--attacks',
+  'fgsm:0.04,deepfool',
+  '--defenses',
+  'none,bits4,acsr',
+  '--adaptive',
+  'bpda',
+  '--bpda-attack',
+  'pgd:0.04:steps=2',
+  '--out',
+  out,
 ];
 
 function acsr(cliArgs: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...cliArgs, '--json', '--quiet'], {
-    cwd: repoRoot, encoding: 'utf8', timeout: 600_000,
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 600_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 const readResults = (out: string) => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as EvaluationResults;
-const journalUnits = (out: string) => readFileSync(path.join(out, 'journal.jsonl'), 'utf8').split('\n').slice(1).filter((l) => l.trim()).map((l) => JSON.parse(l));
+const journalUnits = (out: string) =>
+  readFileSync(path.join(out, 'journal.jsonl'), 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
 
 describe('acsr eval on real Fashion-MNIST images', () => {
   let dir = '';
@@ -59,7 +85,10 @@ describe('acsr eval on real Fashion-MNIST images', () => {
         assert.ok(cell.accuracy.ci95[0] <= cell.accuracy.value && cell.accuracy.value <= cell.accuracy.ci95[1]);
       }
     }
-    assert.deepEqual(results.clusterAgreement.map((c) => `${c.row}/${c.defense}`), ['fgsm:0.04/acsr', 'deepfool/acsr', 'bpda/acsr']);
+    assert.deepEqual(
+      results.clusterAgreement.map((c) => `${c.row}/${c.defense}`),
+      ['fgsm:0.04/acsr', 'deepfool/acsr', 'bpda/acsr'],
+    );
     const markdown = readFileSync(path.join(straight, 'results.md'), 'utf8');
     assert.match(markdown, /\| attack \| budget \(pixels in \[0, 1\]\) \| none \| bits4 \| acsr \|/);
     for (const row of ['| clean |', '| fgsm:0.04 |', '| deepfool |', '| BPDA pgd']) assert.ok(markdown.includes(row), `results.md lacks ${row}`);

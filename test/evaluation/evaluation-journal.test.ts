@@ -6,7 +6,12 @@ import { test } from 'node:test';
 import { EvaluationJournal } from '../../main/acsr/evaluation/evaluation-journal.ts';
 
 const configuration = { model: 'm', attacks: ['fgsm:0.04'], seed: 0 };
-const unit = (key: string) => ({ unit: key, row: 'clean', attackSeconds: 0, outcomes: [{ sample: 0, label: 3, defended: [{ defense: 'none', predicted: 3, seconds: 0.01 }] }] });
+const unit = (key: string) => ({
+  unit: key,
+  row: 'clean',
+  attackSeconds: 0,
+  outcomes: [{ sample: 0, label: 3, defended: [{ defense: 'none', predicted: 3, seconds: 0.01 }] }],
+});
 
 test('a journal keeps finished units across reopenings and ignores the line a kill cut short', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'acsr-journal-'));
@@ -18,12 +23,18 @@ test('a journal keeps finished units across reopenings and ignores the line a ki
   appendFileSync(path, '{"unit":"clean/b2","row":"clean","outc'); // killed mid-write
 
   const resumed = EvaluationJournal.open(path, configuration);
-  assert.deepEqual(resumed.units().map((u) => u.unit), ['clean/b0', 'clean/b1']);
+  assert.deepEqual(
+    resumed.units().map((u) => u.unit),
+    ['clean/b0', 'clean/b1'],
+  );
   assert.equal(resumed.has('clean/b2'), false);
   resumed.record(unit('clean/b2'));
 
   const again = EvaluationJournal.open(path, configuration);
-  assert.deepEqual(again.units().map((u) => u.unit), ['clean/b0', 'clean/b1', 'clean/b2']);
+  assert.deepEqual(
+    again.units().map((u) => u.unit),
+    ['clean/b0', 'clean/b1', 'clean/b2'],
+  );
   assert.deepEqual(again.units()[2], unit('clean/b2'));
   assert.match(readFileSync(path, 'utf8'), /outc\n\{"unit":"clean\/b2"/);
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mcNemarExact } from '../../main/acsr/evaluation/mcnemar-test.ts';
 
-const close = (actual: number, expected: number, tolerance = 1e-12) => assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, expected), `${actual} vs ${expected}`);
+const close = (actual: number, expected: number, tolerance = 1e-12) =>
+  assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, expected), `${actual} vs ${expected}`);
 
 test('b = 10, c = 2: exact two-sided p = 2 (1 + 12 + 66) / 4096 = 0.0386, mid-p = (158 - 66) / 4096 = 0.0225', () => {
   const result = mcNemarExact(10, 2);
@@ -32,5 +33,10 @@ test('large counts agree with scipy.stats.binomtest (two-sided)', () => {
 });
 
 test('refuses counts that are not non-negative integers', () => {
-  for (const [b, c] of [[-1, 2], [1.5, 2], [Number.NaN, 0]]) assert.throws(() => mcNemarExact(b, c), RangeError);
+  for (const [b, c] of [
+    [-1, 2],
+    [1.5, 2],
+    [Number.NaN, 0],
+  ])
+    assert.throws(() => mcNemarExact(b, c), RangeError);
 });

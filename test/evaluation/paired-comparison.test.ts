@@ -25,7 +25,8 @@ const verdict = (right: boolean) => (right ? 0 : 1); // every true label is 0
 
 /** Clean: the undefended CNN is right on 0..9; jpeg50 and acsr on all twelve. */
 const clean: SampleOutcome[] = samples.map((n) => ({
-  sample: n, label: 0,
+  sample: n,
+  label: 0,
   defended: [
     { defense: 'none', predicted: verdict(n <= 9), seconds: 0 },
     { defense: 'jpeg50', predicted: 0, seconds: 0.01 },
@@ -34,7 +35,8 @@ const clean: SampleOutcome[] = samples.map((n) => ({
 }));
 /** Attacked: the CNN is fooled on 0..7; acsr right except on 7; jpeg50 right on 0, 1, 7 and 8..11. */
 const attacked: SampleOutcome[] = samples.map((n) => ({
-  sample: n, label: 0,
+  sample: n,
+  label: 0,
   attack: { originalLabel: 0, adversarialLabel: verdict(n >= 8), success: n < 8, l2PerPixel: 0.01, linf255: 3, dissimilarity: 0.035 + n / 1000, iterations: 1 },
   defended: [
     { defense: 'none', predicted: verdict(n >= 8), seconds: 0 },
@@ -69,7 +71,14 @@ test('the fooled images: clean-correct and wrong after the attack; every defense
   const subset = results.fooled[0];
   assert.deepEqual([subset.row, subset.cleanCorrect, subset.fooled], [ATTACK, 10, 8]);
   const accuracy = (defense: string) => subset.cells.find((c) => c.defense === defense)!.accuracy;
-  assert.deepEqual(['none', 'jpeg50', 'acsr'].map((d) => [accuracy(d).successes, accuracy(d).total]), [[0, 8], [3, 8], [7, 8]]);
+  assert.deepEqual(
+    ['none', 'jpeg50', 'acsr'].map((d) => [accuracy(d).successes, accuracy(d).total]),
+    [
+      [0, 8],
+      [3, 8],
+      [7, 8],
+    ],
+  );
   // Wilson 95 % for 7 / 8: [0.5291, 0.9776]
   assert.ok(Math.abs(accuracy('acsr').ci95[0] - 0.5291) < 1e-4 && Math.abs(accuracy('acsr').ci95[1] - 0.9776) < 1e-4);
   // all images, for comparison: acsr 11 / 12
@@ -95,7 +104,11 @@ test('the achieved dissimilarity is summarised, and results.md states every budg
 test('without the undefended classifier the fooled images cannot be told, and the report says so', () => {
   const withoutNone = { ...setup, defenses: setup.defenses.filter((d) => d.name !== 'none') };
   const strip = (outcomes: SampleOutcome[]) => outcomes.map((o) => ({ ...o, defended: o.defended.filter((d) => d.defense !== 'none') }));
-  const results = summariseEvaluation(withoutNone, units.map((u) => ({ ...u, outcomes: strip(u.outcomes) })), true);
+  const results = summariseEvaluation(
+    withoutNone,
+    units.map((u) => ({ ...u, outcomes: strip(u.outcomes) })),
+    true,
+  );
   assert.deepEqual(results.fooled, []);
   assert.match(resultsMarkdown(results), /Not measured: it needs the undefended classifier's clean verdict/);
 });

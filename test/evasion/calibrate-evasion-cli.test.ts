@@ -35,27 +35,85 @@ const calibrated = path.join(scratch, 'calibrated');
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 function acsr(args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args, '--json', '--quiet'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args, '--json', '--quiet'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   const lastLine = result.stdout.trimEnd().split('\n').at(-1) ?? '';
   return { code: result.status, stderr: result.stderr, summary: lastLine.startsWith('{') ? JSON.parse(lastLine) : undefined };
 }
 
-let summary: { calibration: EvasionCalibration; reusedBatches: number; attackedBatches: number; counts: Record<string, { attacked: number; successful: number }> };
+let summary: {
+  calibration: EvasionCalibration;
+  reusedBatches: number;
+  attackedBatches: number;
+  counts: Record<string, { attacked: number; successful: number }>;
+};
 
 before(() => {
   const made = acsr([
-    'train', '--data', fashionMnistDir, '--extractor', MODEL, '--limit', '200', '--k', '1', '--k-max', '1', '--atoms', '8',
-    '--cdl-iterations', '3', '--max-patches-per-cluster', '8', '--validation-fraction', '0.1', '--specificity-images', '1', '--out', bundle,
+    'train',
+    '--data',
+    fashionMnistDir,
+    '--extractor',
+    MODEL,
+    '--limit',
+    '200',
+    '--k',
+    '1',
+    '--k-max',
+    '1',
+    '--atoms',
+    '8',
+    '--cdl-iterations',
+    '3',
+    '--max-patches-per-cluster',
+    '8',
+    '--validation-fraction',
+    '0.1',
+    '--specificity-images',
+    '1',
+    '--out',
+    bundle,
   ]);
   assert.equal(made.code, 0, made.stderr);
   const tuned = acsr([
-    'tune', '--bundle', bundle, '--data', fashionMnistDir, '--model', MODEL, '--attacks', 'fgsm-dis:0.08', '--csc-lambda', '0.1', '--tikhonov-lambda', '5',
-    '--iterations', '15', '--compare', 'none', '--out', tuneOut,
+    'tune',
+    '--bundle',
+    bundle,
+    '--data',
+    fashionMnistDir,
+    '--model',
+    MODEL,
+    '--attacks',
+    'fgsm-dis:0.08',
+    '--csc-lambda',
+    '0.1',
+    '--tikhonov-lambda',
+    '5',
+    '--iterations',
+    '15',
+    '--compare',
+    'none',
+    '--out',
+    tuneOut,
   ]);
   assert.equal(tuned.code, 0, tuned.stderr);
   const run = acsr([
-    'calibrate-evasion', '--bundle', bundle, '--data', fashionMnistDir, '--model', MODEL, '--attacks', 'fgsm-dis:0.08,deepfool-dis:0.04',
-    '--tune-out', tuneOut, '--bundle-out', calibrated,
+    'calibrate-evasion',
+    '--bundle',
+    bundle,
+    '--data',
+    fashionMnistDir,
+    '--model',
+    MODEL,
+    '--attacks',
+    'fgsm-dis:0.08,deepfool-dis:0.04',
+    '--tune-out',
+    tuneOut,
+    '--bundle-out',
+    calibrated,
   ]);
   assert.equal(run.code, 0, run.stderr);
   summary = run.summary;
@@ -73,7 +131,10 @@ test('the calibration is stored in a verifying bundle with its fitting data name
   // FGSM came from the tune folder (one batch of the 21 validation images), DeepFool was attacked here
   assert.equal(summary.reusedBatches, 1);
   assert.equal(summary.attackedBatches, 1);
-  assert.deepEqual(c.data.attacked, { 'fgsm-dis:0.08': summary.counts['fgsm-dis:0.08'].successful, 'deepfool-dis:0.04': summary.counts['deepfool-dis:0.04'].successful });
+  assert.deepEqual(c.data.attacked, {
+    'fgsm-dis:0.08': summary.counts['fgsm-dis:0.08'].successful,
+    'deepfool-dis:0.04': summary.counts['deepfool-dis:0.04'].successful,
+  });
   assert.ok(c.fittedFalsePositiveRate <= c.falsePositiveTarget);
   assert.equal(c.version, CALIBRATION_VERSION);
   assert.deepEqual(c.signals, DEFAULT_SCORE_SIGNALS);
@@ -86,7 +147,14 @@ test('the calibration is stored in a verifying bundle with its fitting data name
   const model = await loadTfImageModel(MODEL);
   try {
     const validation = await loadValidationSamples(source.manifest, fashionMnistDir, model.classNames, 1, undefined);
-    const reused = await attackedSet({ samples: validation.samples, attacks: parseAttackSpecs('fgsm-dis:0.08'), classifier: attackableImageModel(model), batchSize: 32, seed: 0, tuneOut });
+    const reused = await attackedSet({
+      samples: validation.samples,
+      attacks: parseAttackSpecs('fgsm-dis:0.08'),
+      classifier: attackableImageModel(model),
+      batchSize: 32,
+      seed: 0,
+      tuneOut,
+    });
     assert.equal(reused.reusedBatches, 1);
     assert.equal(reused.counts['fgsm-dis:0.08'].successful, c.data.attacked['fgsm-dis:0.08']);
   } finally {
@@ -110,7 +178,14 @@ test('acsr purify --json: attacked validation images score higher on average tha
   mkdirSync(attackedDir);
   try {
     const validation = await loadValidationSamples(source.manifest, fashionMnistDir, model.classNames, 1, undefined);
-    const attacked = await attackedSet({ samples: validation.samples, attacks: parseAttackSpecs('fgsm-dis:0.08'), classifier: attackableImageModel(model), batchSize: 32, seed: 0, tuneOut });
+    const attacked = await attackedSet({
+      samples: validation.samples,
+      attacks: parseAttackSpecs('fgsm-dis:0.08'),
+      classifier: attackableImageModel(model),
+      batchSize: 32,
+      seed: 0,
+      tuneOut,
+    });
     assert.ok(attacked.examples.length >= 2, `${attacked.examples.length} successful attacks`);
     for (const [i, s] of validation.samples.slice(0, 8).entries()) writeFileSync(path.join(cleanDir, `clean-${i}.png`), await encodePng(s.image));
     for (const [i, e] of attacked.examples.entries()) writeFileSync(path.join(attackedDir, `attacked-${i}.png`), await encodePng(e.image));
@@ -129,7 +204,10 @@ test('acsr purify --json: attacked validation images score higher on average tha
 
   const calibration = (await loadReferenceBundle(calibrated)).manifest.evasionCalibration!;
   const first = clean[0];
-  assert.deepEqual(first.signals.map((s) => s.name), calibration.signals);
+  assert.deepEqual(
+    first.signals.map((s) => s.name),
+    calibration.signals,
+  );
   const logOdds = calibration.bias + first.signals.reduce((s, x) => s + x.contribution, 0);
   assert.ok(Math.abs(1 / (1 + Math.exp(-logOdds)) - first.score) < 1e-12);
   assert.equal(first.suspected, first.score > calibration.threshold);
@@ -148,10 +226,34 @@ test('refusals exit 2 with one line', () => {
   assert.equal(exists.code, 2);
   assert.match(exists.stderr.trim(), /already exists/);
   assert.equal(exists.stderr.trim().split('\n').length, 1);
-  const rate = acsr(['calibrate-evasion', '--bundle', bundle, '--data', fashionMnistDir, '--model', MODEL, '--false-positive-rate', '1', '--bundle-out', path.join(scratch, 'x')]);
+  const rate = acsr([
+    'calibrate-evasion',
+    '--bundle',
+    bundle,
+    '--data',
+    fashionMnistDir,
+    '--model',
+    MODEL,
+    '--false-positive-rate',
+    '1',
+    '--bundle-out',
+    path.join(scratch, 'x'),
+  ]);
   assert.equal(rate.code, 2);
   assert.match(rate.stderr, /--false-positive-rate must be below 1/);
-  const signals = acsr(['calibrate-evasion', '--bundle', bundle, '--data', fashionMnistDir, '--model', MODEL, '--signals', 'bit1Shift,bit3Shift', '--bundle-out', path.join(scratch, 'y')]);
+  const signals = acsr([
+    'calibrate-evasion',
+    '--bundle',
+    bundle,
+    '--data',
+    fashionMnistDir,
+    '--model',
+    MODEL,
+    '--signals',
+    'bit1Shift,bit3Shift',
+    '--bundle-out',
+    path.join(scratch, 'y'),
+  ]);
   assert.equal(signals.code, 2);
   assert.match(signals.stderr.trim(), /^.*--signals: unknown signal bit3Shift/);
   assert.equal(signals.stderr.trim().split('\n').length, 1);

@@ -37,10 +37,14 @@ before(async () => {
 });
 after(() => model.dispose());
 
-const signalsOf = (images: ImageArray[]) => computeSignals({
-  classifier: model, images, purified: images.map((image) => reduceBitDepth(image, 4)),
-  nearest: images.map(() => ({ clusterId: 'k', distance: 14 })), clusterDistances: { k: NORM },
-});
+const signalsOf = (images: ImageArray[]) =>
+  computeSignals({
+    classifier: model,
+    images,
+    purified: images.map((image) => reduceBitDepth(image, 4)),
+    nearest: images.map(() => ({ clusterId: 'k', distance: 14 })),
+    clusterDistances: { k: NORM },
+  });
 
 test('every signal is what its definition says, checked against the classifier called directly', async () => {
   const images = clean.slice(0, 6);
@@ -68,15 +72,22 @@ test('on real FGSM attacks, the 1-bit squeezer and the joint maximum separate at
   assert.ok(attacked.length >= 10, `${attacked.length} successful attacks`);
   const cleanSignals = await signalsOf(clean);
   const attackedSignals = await signalsOf(attacked);
-  const auc = (name: keyof EvasionSignals, sign = 1) => rocAuc(cleanSignals.map((s) => sign * s[name]), attackedSignals.map((s) => sign * s[name]));
+  const auc = (name: keyof EvasionSignals, sign = 1) =>
+    rocAuc(
+      cleanSignals.map((s) => sign * s[name]),
+      attackedSignals.map((s) => sign * s[name]),
+    );
   assert.ok(auc('bit1Shift') > 0.75, `bit1Shift AUC ${auc('bit1Shift')}`);
   assert.ok(auc('maxSqueezeShift') > 0.75, `maxSqueezeShift AUC ${auc('maxSqueezeShift')}`);
   assert.ok(auc('logitMargin', -1) > 0.6, `logitMargin AUC (small margin = attacked) ${auc('logitMargin', -1)}`);
 });
 
 const context = {
-  model: { id: MODEL, weightSha256: 'w' }, purification: { tikhonovLambda: 1, cscLambda: 0.1, maxIterations: 10 }, jpegQuality: 50,
-  clusterDistances: { k: NORM }, data: { sha256: 'a'.repeat(64), validationSha256: 'b'.repeat(64), clean: 1, attacked: {} },
+  model: { id: MODEL, weightSha256: 'w' },
+  purification: { tikhonovLambda: 1, cscLambda: 0.1, maxIterations: 10 },
+  jpegQuality: 50,
+  clusterDistances: { k: NORM },
+  data: { sha256: 'a'.repeat(64), validationSha256: 'b'.repeat(64), clean: 1, attacked: {} },
 };
 
 test('calibration records: the fit names its signals and version and is deterministic; old records score; newer or inconsistent ones are refused', async () => {
@@ -90,14 +101,26 @@ test('calibration records: the fit names its signals and version and is determin
   assert.deepEqual(fitEvasionCalibration(cleanSignals, attackedSignals, context, { signals: names }), fitted);
   assert.deepEqual(evasionCalibrationSchema.parse(JSON.parse(JSON.stringify(fitted))), fitted);
   const score = scoreEvasion(fitted, attackedSignals[0]);
-  assert.deepEqual(score.signals.map((s) => s.name), names);
+  assert.deepEqual(
+    score.signals.map((s) => s.name),
+    names,
+  );
 
   // a record from before: no version, the first four signals; it loads as version 1 and scores with them
-  const old = { ...JSON.parse(JSON.stringify(fitEvasionCalibration(cleanSignals, attackedSignals, context, { signals: ['purificationShift', 'jpegShift', 'medianShift', 'latentOutlier'] }))) };
+  const old = {
+    ...JSON.parse(
+      JSON.stringify(
+        fitEvasionCalibration(cleanSignals, attackedSignals, context, { signals: ['purificationShift', 'jpegShift', 'medianShift', 'latentOutlier'] }),
+      ),
+    ),
+  };
   delete old.version;
   const loaded = evasionCalibrationSchema.parse(old);
   assert.equal(loaded.version, 1);
-  assert.deepEqual(scoreEvasion(loaded, cleanSignals[0]).signals.map((s) => s.name), ['purificationShift', 'jpegShift', 'medianShift', 'latentOutlier']);
+  assert.deepEqual(
+    scoreEvasion(loaded, cleanSignals[0]).signals.map((s) => s.name),
+    ['purificationShift', 'jpegShift', 'medianShift', 'latentOutlier'],
+  );
 
   const newer = evasionCalibrationSchema.safeParse({ ...fitted, version: CALIBRATION_VERSION + 1 });
   assert.equal(newer.success, false);

@@ -84,6 +84,7 @@ test('ROC helpers: AUC, threshold for a false-positive rate, true-positive rate 
   assert.deepEqual(curve.at(-1), { threshold: 0.1, falsePositiveRate: 1, truePositiveRate: 1 });
   // the trapezoid area of the curve equals the pairwise AUC
   let area = 0;
-  for (let i = 1; i < curve.length; i++) area += (curve[i].falsePositiveRate - curve[i - 1].falsePositiveRate) * (curve[i].truePositiveRate + curve[i - 1].truePositiveRate) / 2;
+  for (let i = 1; i < curve.length; i++)
+    area += ((curve[i].falsePositiveRate - curve[i - 1].falsePositiveRate) * (curve[i].truePositiveRate + curve[i - 1].truePositiveRate)) / 2;
   assert.ok(Math.abs(area - rocAuc(clean, attacked)) < 1e-12);
 });

@@ -16,7 +16,9 @@ before(async () => {
   caseDir = join(root, 'case');
   const caseFolder = await CaseFolder.create(caseDir, { number: 'F-1', title: 'fleet refusals', examiner: 'alice' });
   try {
-    await caseFolder.importEvidence([await writePhotoCrop('skimage-chelsea.png', join(root, 'cat.png'), { left: 150, top: 60, size: 64 })], { examiner: 'alice' });
+    await caseFolder.importEvidence([await writePhotoCrop('skimage-chelsea.png', join(root, 'cat.png'), { left: 150, top: 60, size: 64 })], {
+      examiner: 'alice',
+    });
   } finally {
     caseFolder.close();
   }
@@ -42,13 +44,33 @@ describe('worker and case purify --queue refusals', () => {
   it('case purify --queue refuses missing --shared, --classifier and --resume', () => {
     const common = ['case', 'purify', '--case', caseDir, '--all', '--bundle', bundle, '--examiner', 'bob'];
     assertRefused([...common, '--queue', 'redis://127.0.0.1:6379'], /--queue needs --shared DIR/);
-    assertRefused([...common, '--queue', 'redis://127.0.0.1:6379', '--shared', root, '--classifier', 'nsfwjs-mobilenet-v2'], /--classifier is not available with --queue/);
+    assertRefused(
+      [...common, '--queue', 'redis://127.0.0.1:6379', '--shared', root, '--classifier', 'nsfwjs-mobilenet-v2'],
+      /--classifier is not available with --queue/,
+    );
     assertRefused([...common, '--shared', root], /--shared goes with --queue/);
   });
 
   it('case purify --queue names an address where no Redis answers, and starts no job in the case', async () => {
     const port = await freePort();
-    assertRefused(['case', 'purify', '--case', caseDir, '--all', '--bundle', bundle, '--examiner', 'bob', '--queue', `redis://127.0.0.1:${port}`, '--shared', join(root, 'shared')], new RegExp(`no Redis answers at 127.0.0.1:${port}`));
+    assertRefused(
+      [
+        'case',
+        'purify',
+        '--case',
+        caseDir,
+        '--all',
+        '--bundle',
+        bundle,
+        '--examiner',
+        'bob',
+        '--queue',
+        `redis://127.0.0.1:${port}`,
+        '--shared',
+        join(root, 'shared'),
+      ],
+      new RegExp(`no Redis answers at 127.0.0.1:${port}`),
+    );
     const caseFolder = await CaseFolder.open(caseDir);
     try {
       assert.deepEqual(caseFolder.db.jobs({ kind: 'purify' }), []);

@@ -43,30 +43,33 @@ export function startAcsr(args: readonly string[]): AcsrProcess {
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitFor: (pattern, timeoutMs = 90_000) => new Promise((resolve, reject) => {
-      const check = () => {
-        const match = (out + err).match(pattern);
-        if (!match) return false;
-        watchers.delete(onData);
-        clearTimeout(timer);
-        resolve(match);
-        return true;
-      };
-      const onData = () => void check();
-      const timer = setTimeout(() => {
-        watchers.delete(onData);
-        reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`));
-      }, timeoutMs);
-      if (!check()) {
-        watchers.add(onData);
-        void exited.then(() => setTimeout(() => {
-          if (watchers.delete(onData)) {
-            clearTimeout(timer);
-            reject(new Error(`exited before output matching ${pattern}; stdout:\n${out}\nstderr:\n${err}`));
-          }
-        }, 50));
-      }
-    }),
+    waitFor: (pattern, timeoutMs = 90_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = (out + err).match(pattern);
+          if (!match) return false;
+          watchers.delete(onData);
+          clearTimeout(timer);
+          resolve(match);
+          return true;
+        };
+        const onData = () => void check();
+        const timer = setTimeout(() => {
+          watchers.delete(onData);
+          reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`));
+        }, timeoutMs);
+        if (!check()) {
+          watchers.add(onData);
+          void exited.then(() =>
+            setTimeout(() => {
+              if (watchers.delete(onData)) {
+                clearTimeout(timer);
+                reject(new Error(`exited before output matching ${pattern}; stdout:\n${out}\nstderr:\n${err}`));
+              }
+            }, 50),
+          );
+        }
+      }),
   };
 }
 

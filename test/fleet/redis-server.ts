@@ -53,7 +53,11 @@ export async function startRedisServer(options: { appendOnly?: boolean } = {}): 
 
   const launch = async () => {
     log = '';
-    child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(
+      REDIS_SERVER,
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.stdout!.on('data', (data: Buffer) => (log += data.toString()));
     child.stderr!.on('data', (data: Buffer) => (log += data.toString()));
     const deadline = Date.now() + 20_000;

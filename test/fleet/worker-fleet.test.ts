@@ -16,7 +16,16 @@ import { trainTinyBundle, writePhotoCrop } from '../case/report-fixtures.ts';
 import { killStartedProcesses, runAcsrAsync, startAcsr, type AcsrProcess } from './fleet-processes.ts';
 import { startRedisServer, type RedisServer } from './redis-server.ts';
 
-const PHOTOS = ['skimage-chelsea.png', 'skimage-brick.png', 'skimage-rocket.jpg', 'skimage-coffee.png', 'skimage-astronaut.png', 'darknet-horses.jpg', 'darknet-dog.jpg', 'flower.jpg'];
+const PHOTOS = [
+  'skimage-chelsea.png',
+  'skimage-brick.png',
+  'skimage-rocket.jpg',
+  'skimage-coffee.png',
+  'skimage-astronaut.png',
+  'darknet-horses.jpg',
+  'darknet-dog.jpg',
+  'flower.jpg',
+];
 const ITERATIONS = '10';
 // short enough that a dead worker's task is taken again within seconds, long enough for a loaded machine to renew it
 const LOCK_MS = '5000';
@@ -53,7 +62,26 @@ async function startWorker(): Promise<AcsrProcess> {
 }
 
 function purifyOnWorkers(caseDir: string) {
-  return runAcsrAsync(['case', 'purify', '--case', caseDir, '--all', '--bundle', bundle.path, '--queue', redis.url, '--shared', shared, '--max-iterations', ITERATIONS, '--examiner', 'wanda', '--progress', 'none', '--json']);
+  return runAcsrAsync([
+    'case',
+    'purify',
+    '--case',
+    caseDir,
+    '--all',
+    '--bundle',
+    bundle.path,
+    '--queue',
+    redis.url,
+    '--shared',
+    shared,
+    '--max-iterations',
+    ITERATIONS,
+    '--examiner',
+    'wanda',
+    '--progress',
+    'none',
+    '--json',
+  ]);
 }
 
 async function withCase<T>(caseDir: string, read: (caseFolder: CaseFolder) => Promise<T> | T): Promise<T> {
@@ -84,7 +112,21 @@ before(async () => {
 
   // The reference: the same items purified locally, the way an examiner without workers does.
   const local = await createCase('local', [...crops, ...moreCrops]);
-  const result = runAcsr(['case', 'purify', '--case', local, '--all', '--bundle', bundle.path, '--max-iterations', ITERATIONS, '--threads', '1', '--examiner', 'lou']);
+  const result = runAcsr([
+    'case',
+    'purify',
+    '--case',
+    local,
+    '--all',
+    '--bundle',
+    bundle.path,
+    '--max-iterations',
+    ITERATIONS,
+    '--threads',
+    '1',
+    '--examiner',
+    'lou',
+  ]);
   assert.equal(result.code, 0, result.stderr);
   await withCase(local, (caseFolder) => {
     for (const item of caseFolder.db.items()) localOutputs.set(item.sha256, caseFolder.db.purificationRuns(item.id)[0].outputSha256);
@@ -102,51 +144,55 @@ after(async () => {
 });
 
 describe('purification on a worker fleet', () => {
-  it('two workers purify a case, one killed mid-task: every item has exactly one run, identical to a local purify, and the case verifies', { timeout: TEST_TIMEOUT_MS }, async () => {
-    const caseDir = await createCase('fleet', crops);
-    const doomed = await startWorker();
-    const survivor = await startWorker();
-    const workstation = purifyOnWorkers(caseDir);
+  it(
+    'two workers purify a case, one killed mid-task: every item has exactly one run, identical to a local purify, and the case verifies',
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      const caseDir = await createCase('fleet', crops);
+      const doomed = await startWorker();
+      const survivor = await startWorker();
+      const workstation = purifyOnWorkers(caseDir);
 
-    // The first task a worker takes includes loading its models: it is surely still running here.
-    const [, doomedItem] = await doomed.waitFor(/task [0-9a-f]{12}: item ([0-9a-f]{12}), attempt/);
-    doomed.child.kill('SIGKILL');
-    assert.equal(await doomed.exited, 'SIGKILL');
+      // The first task a worker takes includes loading its models: it is surely still running here.
+      const [, doomedItem] = await doomed.waitFor(/task [0-9a-f]{12}: item ([0-9a-f]{12}), attempt/);
+      doomed.child.kill('SIGKILL');
+      assert.equal(await doomed.exited, 'SIGKILL');
 
-    const result = await workstation;
-    assert.equal(result.code, 0, result.stderr);
-    const summary = JSON.parse(result.lastLine);
-    assert.equal(summary.runs.length, PHOTOS.length);
+      const result = await workstation;
+      assert.equal(result.code, 0, result.stderr);
+      const summary = JSON.parse(result.lastLine);
+      assert.equal(summary.runs.length, PHOTOS.length);
 
-    await withCase(caseDir, async (caseFolder) => {
-      assert.equal([...caseFolder.db.items()].filter((item) => item.sha256.startsWith(doomedItem)).length, 1, 'the killed worker\'s item is one of the case');
-      for (const item of caseFolder.db.items()) {
-        const runs = caseFolder.db.purificationRuns(item.id);
-        assert.equal(runs.length, 1, `item ${item.id} has exactly one run`);
-        assert.equal(runs[0].outputSha256, localOutputs.get(item.sha256), `item ${item.id}: the workers' output is the local one`);
-        const fleet = runs[0].parameters.fleet as { worker: string; taskKey: string };
-        assert.match(fleet.taskKey, /^[0-9a-f]{64}$/);
-        if (item.sha256.startsWith(doomedItem)) {
-          assert.equal(fleet.worker, `${hostname()} pid ${survivor.child.pid}`, 'the killed worker\'s task was done by the other one');
+      await withCase(caseDir, async (caseFolder) => {
+        assert.equal([...caseFolder.db.items()].filter((item) => item.sha256.startsWith(doomedItem)).length, 1, "the killed worker's item is one of the case");
+        for (const item of caseFolder.db.items()) {
+          const runs = caseFolder.db.purificationRuns(item.id);
+          assert.equal(runs.length, 1, `item ${item.id} has exactly one run`);
+          assert.equal(runs[0].outputSha256, localOutputs.get(item.sha256), `item ${item.id}: the workers' output is the local one`);
+          const fleet = runs[0].parameters.fleet as { worker: string; taskKey: string };
+          assert.match(fleet.taskKey, /^[0-9a-f]{64}$/);
+          if (item.sha256.startsWith(doomedItem)) {
+            assert.equal(fleet.worker, `${hostname()} pid ${survivor.child.pid}`, "the killed worker's task was done by the other one");
+          }
         }
-      }
-      const verification = await caseFolder.verify({ examiner: 'carol' });
-      assert.equal(verification.ok, true, verification.firstBrokenLink ?? '');
-      assert.equal(verification.outputsChecked, PHOTOS.length);
-      assert.deepEqual(verification.unrecordedStoreFiles, []);
-    });
-    assert.doesNotMatch(doomed.stderr(), /: done/, 'the killed worker finished nothing');
+        const verification = await caseFolder.verify({ examiner: 'carol' });
+        assert.equal(verification.ok, true, verification.firstBrokenLink ?? '');
+        assert.equal(verification.outputsChecked, PHOTOS.length);
+        assert.deepEqual(verification.unrecordedStoreFiles, []);
+      });
+      assert.doesNotMatch(doomed.stderr(), /: done/, 'the killed worker finished nothing');
 
-    // The same command again: every task is already recorded, nothing is sent or recorded twice.
-    const again = await purifyOnWorkers(caseDir);
-    assert.equal(again.code, 0, again.stderr);
-    assert.equal(JSON.parse(again.lastLine).doneEarlier.length, PHOTOS.length);
-    await withCase(caseDir, (caseFolder) => {
-      for (const item of caseFolder.db.items()) assert.equal(caseFolder.db.purificationRuns(item.id).length, 1);
-    });
-    const verify = runAcsr(['case', 'verify', '--case', caseDir, '--examiner', 'carol']);
-    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
-  });
+      // The same command again: every task is already recorded, nothing is sent or recorded twice.
+      const again = await purifyOnWorkers(caseDir);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(JSON.parse(again.lastLine).doneEarlier.length, PHOTOS.length);
+      await withCase(caseDir, (caseFolder) => {
+        for (const item of caseFolder.db.items()) assert.equal(caseFolder.db.purificationRuns(item.id).length, 1);
+      });
+      const verify = runAcsr(['case', 'verify', '--case', caseDir, '--examiner', 'carol']);
+      assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    },
+  );
 
   it('refuses and audits an output altered in the shared area, and records the recomputed one on the next run', { timeout: TEST_TIMEOUT_MS }, async () => {
     const caseDir = await createCase('tampered', crops.slice(0, 2));
@@ -186,36 +232,59 @@ describe('purification on a worker fleet', () => {
     });
   });
 
-  it('Redis restarted and the workstation killed mid-run: the run carries on, and running the command again attaches to it', { timeout: TEST_TIMEOUT_MS }, async () => {
-    const caseDir = await createCase('restart', moreCrops);
-    const recorded = () => withCase(caseDir, (caseFolder) => [...caseFolder.db.items()].filter((item) => caseFolder.db.purificationRuns(item.id).length > 0).length);
-    const waitForRecorded = async (count: number) => {
-      const deadline = Date.now() + 120_000;
-      while ((await recorded()) < count) {
-        assert.ok(Date.now() < deadline, `fewer than ${count} items recorded in time`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    };
-    const firstWorkstation = startAcsr(['case', 'purify', '--case', caseDir, '--all', '--bundle', bundle.path, '--queue', redis.url, '--shared', shared, '--max-iterations', ITERATIONS, '--examiner', 'wanda', '--progress', 'none']);
-    await waitForRecorded(1);
-    await redis.restart();
-    const afterRestart = await recorded();
-    assert.ok(afterRestart < RESTART_ITEMS, 'the restart came before the end of the run');
-    await waitForRecorded(afterRestart + 1);
-    firstWorkstation.child.kill('SIGKILL');
-    await firstWorkstation.exited;
+  it(
+    'Redis restarted and the workstation killed mid-run: the run carries on, and running the command again attaches to it',
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      const caseDir = await createCase('restart', moreCrops);
+      const recorded = () =>
+        withCase(caseDir, (caseFolder) => [...caseFolder.db.items()].filter((item) => caseFolder.db.purificationRuns(item.id).length > 0).length);
+      const waitForRecorded = async (count: number) => {
+        const deadline = Date.now() + 120_000;
+        while ((await recorded()) < count) {
+          assert.ok(Date.now() < deadline, `fewer than ${count} items recorded in time`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      };
+      const firstWorkstation = startAcsr([
+        'case',
+        'purify',
+        '--case',
+        caseDir,
+        '--all',
+        '--bundle',
+        bundle.path,
+        '--queue',
+        redis.url,
+        '--shared',
+        shared,
+        '--max-iterations',
+        ITERATIONS,
+        '--examiner',
+        'wanda',
+        '--progress',
+        'none',
+      ]);
+      await waitForRecorded(1);
+      await redis.restart();
+      const afterRestart = await recorded();
+      assert.ok(afterRestart < RESTART_ITEMS, 'the restart came before the end of the run');
+      await waitForRecorded(afterRestart + 1);
+      firstWorkstation.child.kill('SIGKILL');
+      await firstWorkstation.exited;
 
-    const second = await purifyOnWorkers(caseDir);
-    assert.equal(second.code, 0, second.stderr);
-    await withCase(caseDir, async (caseFolder) => {
-      for (const item of caseFolder.db.items()) {
-        const runs = caseFolder.db.purificationRuns(item.id);
-        assert.equal(runs.length, 1, `item ${item.id} has exactly one run`);
-        assert.equal(runs[0].outputSha256, localOutputs.get(item.sha256));
-      }
-      assert.equal((await caseFolder.verify({ examiner: 'carol' })).ok, true);
-    });
-  });
+      const second = await purifyOnWorkers(caseDir);
+      assert.equal(second.code, 0, second.stderr);
+      await withCase(caseDir, async (caseFolder) => {
+        for (const item of caseFolder.db.items()) {
+          const runs = caseFolder.db.purificationRuns(item.id);
+          assert.equal(runs.length, 1, `item ${item.id} has exactly one run`);
+          assert.equal(runs[0].outputSha256, localOutputs.get(item.sha256));
+        }
+        assert.equal((await caseFolder.verify({ examiner: 'carol' })).ok, true);
+      });
+    },
+  );
 
   it('a worker stops on SIGTERM and exits 0', async () => {
     const worker = workers.find((candidate) => candidate.child.exitCode === null && candidate.child.signalCode === null)!;

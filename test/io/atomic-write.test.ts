@@ -28,7 +28,10 @@ describe('writeFileAtomic', () => {
     const versions = Array.from({ length: 8 }, (_, i) => String(i).repeat(100_000));
     await Promise.all(versions.map((text) => writeFileAtomic(path, text)));
     assert.ok(versions.includes(await readFile(path, 'utf8')));
-    assert.deepEqual((await readdir(directory)).filter((name) => name.endsWith('.tmp')), []);
+    assert.deepEqual(
+      (await readdir(directory)).filter((name) => name.endsWith('.tmp')),
+      [],
+    );
   });
 
   it('reports a missing directory or a directory target as input errors and writes nothing', async () => {
@@ -39,7 +42,10 @@ describe('writeFileAtomic', () => {
     const target = join(directory, 'a-directory');
     await mkdir(target);
     await assert.rejects(writeFileAtomic(target, 'x'), { name: 'UserInputError', message: /it is a directory/ });
-    assert.deepEqual((await readdir(directory)).filter((name) => name.endsWith('.tmp')), []);
+    assert.deepEqual(
+      (await readdir(directory)).filter((name) => name.endsWith('.tmp')),
+      [],
+    );
   });
 });
 

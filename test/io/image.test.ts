@@ -53,7 +53,10 @@ describe('readImage on real photos', () => {
 
   it('notes an ignored non-sRGB ICC profile', async () => {
     const rocket = await readImage(join(photos, 'skimage-rocket.jpg'));
-    assert.ok(rocket.notes.some((note) => /ICC profile 'Adobe RGB \(1998\)' ignored/.test(note)), rocket.notes.join('; '));
+    assert.ok(
+      rocket.notes.some((note) => /ICC profile 'Adobe RGB \(1998\)' ignored/.test(note)),
+      rocket.notes.join('; '),
+    );
   });
 
   it('forces greyscale with rgb2gray weights, and RGB by replication', async () => {
@@ -77,37 +80,69 @@ describe('readImage on constructed files', () => {
   it('drops alpha with a note, for RGBA and grey+alpha', async () => {
     const rgba = join(directory, 'alpha.png');
     const pixels = Uint8Array.from({ length: 4 * 3 * 4 }, (_, i) => (i % 4 === 3 ? (i < 8 ? 0 : 255) : i * 5));
-    await sharp(pixels, { raw: { width: 4, height: 3, channels: 4 } }).png().toFile(rgba);
+    await sharp(pixels, { raw: { width: 4, height: 3, channels: 4 } })
+      .png()
+      .toFile(rgba);
     const image = await readImage(rgba);
     assert.equal(image.channels, 3);
-    assert.deepEqual(Array.from(image.data.subarray(0, 6), (v) => Math.round(v * 255)), [0, 5, 10, 20, 25, 30]);
-    assert.ok(image.notes.some((note) => /alpha channel dropped: 2 partly or fully transparent pixels/.test(note)), image.notes.join('; '));
+    assert.deepEqual(
+      Array.from(image.data.subarray(0, 6), (v) => Math.round(v * 255)),
+      [0, 5, 10, 20, 25, 30],
+    );
+    assert.ok(
+      image.notes.some((note) => /alpha channel dropped: 2 partly or fully transparent pixels/.test(note)),
+      image.notes.join('; '),
+    );
 
     const greyAlpha = join(directory, 'grey-alpha.png');
-    await sharp(Uint8Array.from([10, 255, 20, 255]), { raw: { width: 2, height: 1, channels: 2 } }).toColourspace('b-w').png().toFile(greyAlpha);
+    await sharp(Uint8Array.from([10, 255, 20, 255]), { raw: { width: 2, height: 1, channels: 2 } })
+      .toColourspace('b-w')
+      .png()
+      .toFile(greyAlpha);
     const grey = await readImage(greyAlpha);
     assert.equal(grey.channels, 1);
-    assert.deepEqual(Array.from(grey.data, (v) => Math.round(v * 255)), [10, 20]);
-    assert.ok(grey.notes.some((note) => /fully opaque/.test(note)), grey.notes.join('; '));
+    assert.deepEqual(
+      Array.from(grey.data, (v) => Math.round(v * 255)),
+      [10, 20],
+    );
+    assert.ok(
+      grey.notes.some((note) => /fully opaque/.test(note)),
+      grey.notes.join('; '),
+    );
 
     const greyAlpha16 = join(directory, 'grey-alpha-16.png');
-    await sharp(Uint16Array.from([1000, 65535, 20000, 30000]), { raw: { width: 2, height: 1, channels: 2 } }).toColourspace('grey16').png().toFile(greyAlpha16);
+    await sharp(Uint16Array.from([1000, 65535, 20000, 30000]), { raw: { width: 2, height: 1, channels: 2 } })
+      .toColourspace('grey16')
+      .png()
+      .toFile(greyAlpha16);
     const grey16 = await readImage(greyAlpha16);
     assert.deepEqual([grey16.channels, grey16.sourceBitDepth], [1, 16]);
     assert.deepEqual(Array.from(grey16.data), [1000 / 65535, 20000 / 65535]);
-    assert.ok(grey16.notes.some((note) => /1 partly or fully transparent/.test(note)), grey16.notes.join('; '));
+    assert.ok(
+      grey16.notes.some((note) => /1 partly or fully transparent/.test(note)),
+      grey16.notes.join('; '),
+    );
   });
 
   it('reads 16-bit PNGs at full precision', async () => {
     const path = join(directory, 'sixteen.png');
     const samples = Uint16Array.from({ length: 5 * 2 * 3 }, (_, i) => i * 2000 + 1);
-    await sharp(samples, { raw: { width: 5, height: 2, channels: 3 } }).toColourspace('rgb16').png().toFile(path);
+    await sharp(samples, { raw: { width: 5, height: 2, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toFile(path);
     const image = await readImage(path);
     assert.equal(image.sourceBitDepth, 16);
-    assert.deepEqual(Array.from(image.data), Array.from(samples, (v) => v / 65535));
+    assert.deepEqual(
+      Array.from(image.data),
+      Array.from(samples, (v) => v / 65535),
+    );
 
     const greyPath = join(directory, 'sixteen-grey.png');
-    await sharp(Uint16Array.of(0, 1, 65534, 65535), { raw: { width: 2, height: 2, channels: 1 } }).toColourspace('grey16').png().toFile(greyPath);
+    await sharp(Uint16Array.of(0, 1, 65534, 65535), { raw: { width: 2, height: 2, channels: 1 } })
+      .toColourspace('grey16')
+      .png()
+      .toFile(greyPath);
     const grey = await readImage(greyPath);
     assert.deepEqual([grey.channels, grey.sourceBitDepth], [1, 16]);
     assert.deepEqual(Array.from(grey.data), [0, 1 / 65535, 65534 / 65535, 1]);
@@ -117,7 +152,10 @@ describe('readImage on constructed files', () => {
     // Stored 40 wide x 20 high, left half black, right half white; orientation 6 = rotate 90 degrees clockwise.
     const stored = Uint8Array.from({ length: 40 * 20 * 3 }, (_, i) => (Math.floor(i / 3) % 40 < 20 ? 0 : 255));
     const path = join(directory, 'rotated.jpg');
-    await sharp(stored, { raw: { width: 40, height: 20, channels: 3 } }).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toFile(path);
+    await sharp(stored, { raw: { width: 40, height: 20, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .withMetadata({ orientation: 6 })
+      .toFile(path);
     assert.equal((await sharp(path).metadata()).orientation, 6);
     const image = await readImage(path);
     assert.deepEqual([image.width, image.height, image.channels], [20, 40, 3]);
@@ -131,7 +169,9 @@ describe('readImage on constructed files', () => {
     const pixels = Uint8Array.from({ length: 4 * 4 * 3 }, (_, i) => i * 4);
     for (const format of ['webp', 'tiff'] as const) {
       const path = join(directory, `small.${format}`);
-      await sharp(pixels, { raw: { width: 4, height: 4, channels: 3 } }).toFormat(format, { lossless: true }).toFile(path);
+      await sharp(pixels, { raw: { width: 4, height: 4, channels: 3 } })
+        .toFormat(format, { lossless: true })
+        .toFile(path);
       const image = await readImage(path);
       assert.deepEqual([image.width, image.height, image.channels, image.sourceFormat], [4, 4, 3, format]);
     }
@@ -139,12 +179,13 @@ describe('readImage on constructed files', () => {
 });
 
 describe('readImage errors', () => {
-  const rejectsWith = (promise: Promise<unknown>, message: RegExp) => assert.rejects(promise, (error: Error) => {
-    assert.equal(error.name, 'UserInputError');
-    assert.match(error.message, message);
-    assert.ok(!error.message.includes('\n'), 'one-line message');
-    return true;
-  });
+  const rejectsWith = (promise: Promise<unknown>, message: RegExp) =>
+    assert.rejects(promise, (error: Error) => {
+      assert.equal(error.name, 'UserInputError');
+      assert.match(error.message, message);
+      assert.ok(!error.message.includes('\n'), 'one-line message');
+      return true;
+    });
 
   it('names missing, empty, directory and non-image inputs', async () => {
     await rejectsWith(readImage(join(directory, 'nope.png')), /nope\.png: file not found/);
@@ -173,7 +214,9 @@ describe('readImage errors', () => {
   });
 
   it('refuses formats outside PNG, JPEG, WebP and TIFF', async () => {
-    const gif = await sharp({ create: { width: 2, height: 2, channels: 3, background: 'red' } }).gif().toBuffer();
+    const gif = await sharp({ create: { width: 2, height: 2, channels: 3, background: 'red' } })
+      .gif()
+      .toBuffer();
     await rejectsWith(decodeImage(gif, { source: 'a.gif' }), /a\.gif: unsupported image format 'gif'/);
   });
 });
@@ -185,7 +228,10 @@ describe('writePng', () => {
     await writePng(path, { height: 2, width: 1, channels: 3, data });
     const back = await readImage(path);
     assert.deepEqual([back.height, back.width, back.channels, back.sourceBitDepth], [2, 1, 3, 8]);
-    assert.deepEqual(Array.from(back.data, (v) => Math.round(v * 255)), [0, 0, 51, 128, 255, 255]);
+    assert.deepEqual(
+      Array.from(back.data, (v) => Math.round(v * 255)),
+      [0, 0, 51, 128, 255, 255],
+    );
   });
 
   it('writes greyscale as a one-channel PNG and 16-bit on request', async () => {

@@ -22,7 +22,10 @@ after(async () => {
 describe('npy round trip', () => {
   it('writes and reads float64 and float32 arrays of any rank, bit for bit', async () => {
     const cases = [
-      createNdArray([8, 8, 3, 64], Float64Array.from({ length: 8 * 8 * 3 * 64 }, (_, i) => pattern(i))),
+      createNdArray(
+        [8, 8, 3, 64],
+        Float64Array.from({ length: 8 * 8 * 3 * 64 }, (_, i) => pattern(i)),
+      ),
       createNdArray([5], Float32Array.from([0, -1.5, 3.25, Number.MAX_VALUE, Number.MIN_VALUE])),
       createNdArray([], Float64Array.of(42)),
       createNdArray([0, 3], new Float64Array(0)),
@@ -73,7 +76,10 @@ describe('npy errors', () => {
 
   it('names truncated data, trailing bytes and bad magic', () => {
     const bytes = valid();
-    assert.match(messageOf(bytes.subarray(0, bytes.length - 3)), /^x\.npy: not a valid \.npy file: truncated: shape \(2, 2\) of '<f8' needs 32 data bytes, file has 29/);
+    assert.match(
+      messageOf(bytes.subarray(0, bytes.length - 3)),
+      /^x\.npy: not a valid \.npy file: truncated: shape \(2, 2\) of '<f8' needs 32 data bytes, file has 29/,
+    );
     assert.match(messageOf(new Uint8Array([...bytes, 0])), /1 unexpected bytes after the data/);
     assert.match(messageOf(Buffer.from('PK\x03\x04 this is a zip')), /missing the \\x93NUMPY magic/);
     assert.match(messageOf(bytes.subarray(0, 30)), /truncated header/);
@@ -144,11 +150,17 @@ for version in [(2, 0), (3, 0)]:
     }
     const bigEndianSingle = await readNpy(join(directory, 'big_endian_f4.npy'));
     assert.ok(bigEndianSingle.data instanceof Float32Array);
-    assert.deepEqual(Array.from(bigEndianSingle.data), Array.from({ length: 12 }, (_, i) => Math.fround(pattern(i))));
+    assert.deepEqual(
+      Array.from(bigEndianSingle.data),
+      Array.from({ length: 12 }, (_, i) => Math.fround(pattern(i))),
+    );
 
     const values = async (name: string) => Array.from((await readNpy(join(directory, name))).data);
     assert.deepEqual(await values('half.npy'), [0.5, -2, 65504, 5.960464477539063e-8]);
-    assert.deepEqual(await values('u1.npy'), Array.from({ length: 256 }, (_, i) => i));
+    assert.deepEqual(
+      await values('u1.npy'),
+      Array.from({ length: 256 }, (_, i) => i),
+    );
     assert.deepEqual(await values('i4.npy'), [-5, 0, 7, 2 ** 31 - 1]);
     assert.deepEqual(await values('i8.npy'), [-(2 ** 53), 3, 2 ** 53]);
     assert.deepEqual(await values('u2_be.npy'), [1, 65535]);
@@ -163,9 +175,18 @@ for version in [(2, 0), (3, 0)]:
   });
 
   it('writes files numpy loads with the same values, shape and dtype', async () => {
-    const dictionary = createNdArray([8, 8, 3, 64], Float64Array.from({ length: 8 * 8 * 3 * 64 }, (_, i) => pattern(i)));
+    const dictionary = createNdArray(
+      [8, 8, 3, 64],
+      Float64Array.from({ length: 8 * 8 * 3 * 64 }, (_, i) => pattern(i)),
+    );
     await writeNpy(join(directory, 'from_ts_f8.npy'), dictionary);
-    await writeNpy(join(directory, 'from_ts_f4.npy'), createNdArray([2, 3], Float32Array.from({ length: 6 }, (_, i) => pattern(i))));
+    await writeNpy(
+      join(directory, 'from_ts_f4.npy'),
+      createNdArray(
+        [2, 3],
+        Float32Array.from({ length: 6 }, (_, i) => pattern(i)),
+      ),
+    );
     const report = python(`
 import numpy as np
 a = np.load('from_ts_f8.npy')

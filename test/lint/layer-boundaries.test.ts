@@ -19,44 +19,53 @@ async function layerFindings(filePath: string, code: string): Promise<string[]> 
 
 describe('the layer rule', () => {
   it('refuses a database, Electron or UI import in the science, type-only and dynamic ones included', async () => {
-    const findings = await layerFindings('main/acsr/purification/leaky.ts', [
-      "import Database from 'better-sqlite3';",
-      "import { app } from 'electron';",
-      "import type { CaseDatabase } from '../../case/case-database.ts';",
-      "export { startBrowserHost } from '../../host/browser-host.ts';",
-      "const jobs = await import('../../jobs/job-runner.ts');",
-      "import { useState } from 'react';",
-      'export const used = [Database, app, jobs, useState] as unknown as CaseDatabase;',
-    ].join('\n'));
+    const findings = await layerFindings(
+      'main/acsr/purification/leaky.ts',
+      [
+        "import Database from 'better-sqlite3';",
+        "import { app } from 'electron';",
+        "import type { CaseDatabase } from '../../case/case-database.ts';",
+        "export { startBrowserHost } from '../../host/browser-host.ts';",
+        "const jobs = await import('../../jobs/job-runner.ts');",
+        "import { useState } from 'react';",
+        'export const used = [Database, app, jobs, useState] as unknown as CaseDatabase;',
+      ].join('\n'),
+    );
     assert.equal(findings.length, 6, findings.join('\n'));
     assert.match(findings[0], /'better-sqlite3'.*the science imports no shell, database/);
     assert.match(findings[2], /main\/case\/case-database\.ts/);
   });
 
   it('lets the science import its own code, the shared I/O and numerical packages', async () => {
-    const findings = await layerFindings('main/acsr/purification/fine.ts', [
-      "import * as tf from '@tensorflow/tfjs';",
-      "import { readFile } from 'node:fs/promises';",
-      "import { sha256Hex } from '../../io/hashing.ts';",
-      "import { UserInputError } from '../../errors/user-input-error.ts';",
-      "import type { ConvDictionary } from '../signal/conv-dictionary.ts';",
-      'export const used: unknown[] = [tf, readFile, sha256Hex, UserInputError];',
-      'export type Used = ConvDictionary;',
-    ].join('\n'));
+    const findings = await layerFindings(
+      'main/acsr/purification/fine.ts',
+      [
+        "import * as tf from '@tensorflow/tfjs';",
+        "import { readFile } from 'node:fs/promises';",
+        "import { sha256Hex } from '../../io/hashing.ts';",
+        "import { UserInputError } from '../../errors/user-input-error.ts';",
+        "import type { ConvDictionary } from '../signal/conv-dictionary.ts';",
+        'export const used: unknown[] = [tf, readFile, sha256Hex, UserInputError];',
+        'export type Used = ConvDictionary;',
+      ].join('\n'),
+    );
     assert.deepEqual(findings, []);
   });
 
   it('lets the renderer import only the contract, its own code and UI packages', async () => {
-    const findings = await layerFindings('renderer/evidence/Leaky.tsx', [
-      "import type { CaseDatabase } from '../../main/case/case-database.ts';",
-      "import { readFile } from 'node:fs/promises';",
-      "import { ipcRenderer } from 'electron';",
-      "import { channels } from '../../main/ipc/contract/index.ts';",
-      "import Button from '@mui/material/Button';",
-      "import { useCase } from '../app/use-case.ts';",
-      'export const used: unknown[] = [readFile, ipcRenderer, channels, Button, useCase];',
-      'export type Used = CaseDatabase;',
-    ].join('\n'));
+    const findings = await layerFindings(
+      'renderer/evidence/Leaky.tsx',
+      [
+        "import type { CaseDatabase } from '../../main/case/case-database.ts';",
+        "import { readFile } from 'node:fs/promises';",
+        "import { ipcRenderer } from 'electron';",
+        "import { channels } from '../../main/ipc/contract/index.ts';",
+        "import Button from '@mui/material/Button';",
+        "import { useCase } from '../app/use-case.ts';",
+        'export const used: unknown[] = [readFile, ipcRenderer, channels, Button, useCase];',
+        'export type Used = CaseDatabase;',
+      ].join('\n'),
+    );
     assert.equal(findings.length, 3, findings.join('\n'));
     assert.match(findings[0], /main\/case\/case-database\.ts.*only the IPC contract/);
     assert.match(findings[1], /'node:fs\/promises'/);
@@ -64,24 +73,30 @@ describe('the layer rule', () => {
   });
 
   it('lets the preload import only the contract and Electron', async () => {
-    const findings = await layerFindings('preload/leaky.ts', [
-      "import { contextBridge } from 'electron';",
-      "import { channels } from '../main/ipc/contract/index.ts';",
-      "import { openCase } from '../main/workstation/case-library.ts';",
-      'export const used: unknown[] = [contextBridge, channels, openCase];',
-    ].join('\n'));
+    const findings = await layerFindings(
+      'preload/leaky.ts',
+      [
+        "import { contextBridge } from 'electron';",
+        "import { channels } from '../main/ipc/contract/index.ts';",
+        "import { openCase } from '../main/workstation/case-library.ts';",
+        'export const used: unknown[] = [contextBridge, channels, openCase];',
+      ].join('\n'),
+    );
     assert.equal(findings.length, 1, findings.join('\n'));
     assert.match(findings[0], /main\/workstation\/case-library\.ts/);
   });
 
   it('keeps the contract, which the renderer and preload bundle, free of Node-only packages and of the shells', async () => {
-    const findings = await layerFindings('main/ipc/contract/leaky.ts', [
-      "import { z } from 'zod';",
-      "import { readFile } from 'node:fs/promises';",
-      "import { DEFAULT_CLASSIFIER_ID } from '../../workstation/purification-catalogue.ts';",
-      "import { jobKindSchema } from './jobs.ts';",
-      'export const used: unknown[] = [z, readFile, DEFAULT_CLASSIFIER_ID, jobKindSchema];',
-    ].join('\n'));
+    const findings = await layerFindings(
+      'main/ipc/contract/leaky.ts',
+      [
+        "import { z } from 'zod';",
+        "import { readFile } from 'node:fs/promises';",
+        "import { DEFAULT_CLASSIFIER_ID } from '../../workstation/purification-catalogue.ts';",
+        "import { jobKindSchema } from './jobs.ts';",
+        'export const used: unknown[] = [z, readFile, DEFAULT_CLASSIFIER_ID, jobKindSchema];',
+      ].join('\n'),
+    );
     assert.equal(findings.length, 2, findings.join('\n'));
     assert.match(findings[0], /'node:fs\/promises'.*bundled into the renderer/);
     assert.match(findings[1], /main\/workstation\/purification-catalogue\.ts/);

@@ -38,7 +38,9 @@ describe('PDQ from 8-bit samples', () => {
 
   it('hashes every shared photo and reference image exactly as the float path', async () => {
     const files = [
-      ...readdirSync(photosDir).filter((name) => /\.(png|jpe?g)$/i.test(name)).map((name) => path.join(photosDir, name)),
+      ...readdirSync(photosDir)
+        .filter((name) => /\.(png|jpe?g)$/i.test(name))
+        .map((name) => path.join(photosDir, name)),
       ...readdirSync(path.join(pdqReferenceDir, 'images')).map((name) => path.join(pdqReferenceDir, 'images', name)),
     ];
     assert.ok(files.length >= 38);
@@ -67,7 +69,12 @@ describe('PDQ from 8-bit samples', () => {
       await write('grey16-alpha.png', sharp(photo).toColourspace('grey16').ensureAlpha(0.5).png()),
       await write('rgb16.png', sharp(photo).toColourspace('rgb16').png()),
       await write('rgba16.png', sharp(photo).toColourspace('rgb16').ensureAlpha(0.5).png()),
-      await write('rotated.jpg', sharp(rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).withMetadata({ orientation: 6 })),
+      await write(
+        'rotated.jpg',
+        sharp(rgb, { raw: { width, height, channels: 3 } })
+          .jpeg({ quality: 90 })
+          .withMetadata({ orientation: 6 }),
+      ),
       await write('cmyk.jpg', sharp(photo).toColourspace('cmyk').jpeg({ quality: 90 })),
       await write('large.jpg', sharp(photo).resize(4100, 2700, { fit: 'fill' }).jpeg({ quality: 90 })),
       await write('tall.png', sharp(photo).resize(300, 2300, { fit: 'fill' }).png()),
@@ -76,7 +83,10 @@ describe('PDQ from 8-bit samples', () => {
     ];
     const qualities: number[] = [];
     for (const file of files) qualities.push((await assertSameAsFloatPath(file)).quality);
-    assert.ok(qualities.slice(0, -1).every((quality) => quality > 49), `qualities ${qualities}`);
+    assert.ok(
+      qualities.slice(0, -1).every((quality) => quality > 49),
+      `qualities ${qualities}`,
+    );
   });
 
   it('keeps the import notes the float path gave, without the RGB replication of grey', async () => {
@@ -84,7 +94,10 @@ describe('PDQ from 8-bit samples', () => {
     writeFileSync(file, await sharp(path.join(photosDir, 'skimage-camera.png')).ensureAlpha(0.5).png().toBuffer());
     const facts = await examineEvidenceImage(readFileSync(file), { source: 'notes-grey-alpha.png' });
     const floatNotes = (await readImage(file, { channels: 'rgb', precision: 'float32' })).notes;
-    assert.deepEqual(facts.decodeNotes, floatNotes.filter((note) => !note.startsWith('greyscale replicated')));
+    assert.deepEqual(
+      facts.decodeNotes,
+      floatNotes.filter((note) => !note.startsWith('greyscale replicated')),
+    );
     assert.ok(facts.decodeNotes.some((note) => note.startsWith('alpha channel dropped')));
   });
 });

@@ -28,7 +28,10 @@ describe('acsr pdq', () => {
     const result = await run(['pdq', '--in', ...files, '--json', '--quiet']);
     assert.equal(result.code, 0, result.stderr);
     const sorted = [...files].sort();
-    assert.deepEqual(result.lines.slice(0, 2).map((line) => line.split(',')[2]), sorted);
+    assert.deepEqual(
+      result.lines.slice(0, 2).map((line) => line.split(',')[2]),
+      sorted,
+    );
     const summary = JSON.parse(result.lines.at(-1)!);
     assert.equal(summary.ok, true);
     assert.equal(summary.count, 2);

@@ -68,7 +68,10 @@ describe('pdqHammingDistance', () => {
   it('refuses malformed hashes with a UserInputError naming them', () => {
     const good = '0'.repeat(64);
     for (const bad of ['', '0'.repeat(63), '0'.repeat(65), 'g' + '0'.repeat(63), ' ' + '0'.repeat(63)]) {
-      assert.throws(() => pdqHammingDistance(good, bad), (error: unknown) => error instanceof UserInputError && error.message.includes('not a PDQ hash'));
+      assert.throws(
+        () => pdqHammingDistance(good, bad),
+        (error: unknown) => error instanceof UserInputError && error.message.includes('not a PDQ hash'),
+      );
     }
   });
 });

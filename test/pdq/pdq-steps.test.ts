@@ -32,7 +32,11 @@ describe('Jarosz box filter', () => {
     for (const [window, sums, counts] of cases) {
       const output = new Float64Array(16);
       boxFilter1D(input, output, 0, 16, 1, window);
-      assert.deepEqual(Array.from(output), sums.map((sum, i) => sum / counts[i]), `window ${window}`);
+      assert.deepEqual(
+        Array.from(output),
+        sums.map((sum, i) => sum / counts[i]),
+        `window ${window}`,
+      );
     }
   });
 
@@ -44,7 +48,14 @@ describe('Jarosz box filter', () => {
   });
 
   it('filters all columns at once to exactly the values of the column-by-column walk', () => {
-    for (const [rows, cols, window] of [[341, 512, 3], [512, 341, 4], [16, 5, 7], [16, 3, 8], [5, 9, 1], [1000, 7, 8]]) {
+    for (const [rows, cols, window] of [
+      [341, 512, 3],
+      [512, 341, 4],
+      [16, 5, 7],
+      [16, 3, 8],
+      [5, 9, 1],
+      [1000, 7, 8],
+    ]) {
       // Values with long binary expansions, so that any change in the order of additions shows.
       const input = Float64Array.from({ length: rows * cols }, (_, i) => ((i * 7919) % 1009) * 0.299 + (i % 13) * 0.587);
       const expected = new Float64Array(rows * cols);
@@ -103,14 +114,22 @@ function remap(image: ImageArray, width: number, height: number, source: (x: num
 function transformed(image: ImageArray, name: DihedralName): ImageArray {
   const { width: w, height: h } = image;
   switch (name) {
-    case 'original': return image;
-    case 'rotate90': return remap(image, h, w, (x, y) => [w - 1 - y, x]); // counter-clockwise
-    case 'rotate180': return remap(image, w, h, (x, y) => [w - 1 - x, h - 1 - y]);
-    case 'rotate270': return remap(image, h, w, (x, y) => [y, h - 1 - x]);
-    case 'flipX': return remap(image, w, h, (x, y) => [x, h - 1 - y]); // upside down
-    case 'flipY': return remap(image, w, h, (x, y) => [w - 1 - x, y]); // left-right
-    case 'flipPlus1': return remap(image, h, w, (x, y) => [y, x]); // about the main diagonal
-    case 'flipMinus1': return remap(image, h, w, (x, y) => [w - 1 - y, h - 1 - x]);
+    case 'original':
+      return image;
+    case 'rotate90':
+      return remap(image, h, w, (x, y) => [w - 1 - y, x]); // counter-clockwise
+    case 'rotate180':
+      return remap(image, w, h, (x, y) => [w - 1 - x, h - 1 - y]);
+    case 'rotate270':
+      return remap(image, h, w, (x, y) => [y, h - 1 - x]);
+    case 'flipX':
+      return remap(image, w, h, (x, y) => [x, h - 1 - y]); // upside down
+    case 'flipY':
+      return remap(image, w, h, (x, y) => [w - 1 - x, y]); // left-right
+    case 'flipPlus1':
+      return remap(image, h, w, (x, y) => [y, x]); // about the main diagonal
+    case 'flipMinus1':
+      return remap(image, h, w, (x, y) => [w - 1 - y, h - 1 - x]);
   }
 }
 
@@ -160,7 +179,10 @@ describe('PDQ of whole pictures', () => {
     after(() => rmSync(folder, { recursive: true, force: true }));
     const notImage = path.join(folder, 'notes.jpg');
     writeFileSync(notImage, 'not a picture');
-    await assert.rejects(computePdqOfFile(path.join(folder, 'missing.png')), (error: unknown) => error instanceof UserInputError && error.message.includes('missing.png'));
+    await assert.rejects(
+      computePdqOfFile(path.join(folder, 'missing.png')),
+      (error: unknown) => error instanceof UserInputError && error.message.includes('missing.png'),
+    );
     await assert.rejects(computePdqOfFile(notImage), (error: unknown) => error instanceof UserInputError && error.message.includes('notes.jpg'));
   });
 });

@@ -39,14 +39,22 @@ describe('SIMD bicubic resampling', () => {
         const box: [number, number, number, number] = [0, 0, cols, rows];
         const actual = pilResampleBicubic(plane, width, height, box);
         const expected = referenceResampleBicubic(plane, width, height, box);
-        assert.deepEqual({ ...actual, data: Buffer.from(actual.data) }, { ...expected, data: Buffer.from(expected.data) }, `${rows}x${cols}x${channels} -> ${height}x${width}`);
+        assert.deepEqual(
+          { ...actual, data: Buffer.from(actual.data) },
+          { ...expected, data: Buffer.from(expected.data) },
+          `${rows}x${cols}x${channels} -> ${height}x${width}`,
+        );
       }
     }
   });
 
   it('handles the fractional boxes that follow Image.reduce', () => {
     const plane = texturedPlane(337, 501, 3, 5);
-    for (const box of [[0, 0, 500.5, 336.6666564941406], [0, 0, 501, 337], [0.25, 1.5, 480, 300]] as [number, number, number, number][]) {
+    for (const box of [
+      [0, 0, 500.5, 336.6666564941406],
+      [0, 0, 501, 337],
+      [0.25, 1.5, 480, 300],
+    ] as [number, number, number, number][]) {
       const actual = pilResampleBicubic(plane, 160, 107, box);
       assert.deepEqual(Buffer.from(actual.data), Buffer.from(referenceResampleBicubic(plane, 160, 107, box).data), `box ${box}`);
     }
@@ -75,7 +83,11 @@ describe('SIMD bicubic resampling', () => {
         const plane = texturedPlane(rows, cols, channels, 101 + index);
         const actual = pilReduce(plane, factorX, factorY);
         const expected = referenceReduce(plane, factorX, factorY);
-        assert.deepEqual({ ...actual, data: Buffer.from(actual.data) }, { ...expected, data: Buffer.from(expected.data) }, `${rows}x${cols}x${channels} / ${factorX}x${factorY}`);
+        assert.deepEqual(
+          { ...actual, data: Buffer.from(actual.data) },
+          { ...expected, data: Buffer.from(expected.data) },
+          `${rows}x${cols}x${channels} / ${factorX}x${factorY}`,
+        );
       }
     }
   });
@@ -83,7 +95,11 @@ describe('SIMD bicubic resampling', () => {
   it('averages a white picture to white and a black one to black at every factor', () => {
     for (const value of [0, 255]) {
       const plane: BytePlane = { rows: 300, cols: 301, channels: 3, data: new Uint8Array(300 * 301 * 3).fill(value) };
-      for (const factor of [2, 3, 7, 257]) assert.ok(pilReduce(plane, factor, factor).data.every((v) => v === value), `${value} / ${factor}`);
+      for (const factor of [2, 3, 7, 257])
+        assert.ok(
+          pilReduce(plane, factor, factor).data.every((v) => v === value),
+          `${value} / ${factor}`,
+        );
     }
   });
 

@@ -32,7 +32,8 @@ after(async () => {
 function crop(image: ImageArray, top: number, left: number, height: number, width: number): ImageArray {
   const c = image.channels;
   const data = new Float64Array(height * width * c);
-  for (let y = 0; y < height; y++) data.set(image.data.subarray(((top + y) * image.width + left) * c, ((top + y) * image.width + left + width) * c), y * width * c);
+  for (let y = 0; y < height; y++)
+    data.set(image.data.subarray(((top + y) * image.width + left) * c, ((top + y) * image.width + left + width) * c), y * width * c);
   return { height, width, channels: image.channels, data };
 }
 
@@ -57,7 +58,10 @@ test('tiles coded at once, one worker each, give exactly what the same tiles giv
     assert.equal(a.cbpdn.tiles.length, 6);
     assert.deepEqual(a.purified.data, b.purified.data);
     assert.deepEqual(c.purified.data, a.purified.data);
-    assert.deepEqual(a.cbpdn.tiles.map((t) => t.iterations), b.cbpdn.tiles.map((t) => t.iterations));
+    assert.deepEqual(
+      a.cbpdn.tiles.map((t) => t.iterations),
+      b.cbpdn.tiles.map((t) => t.iterations),
+    );
     assert.equal(a.backend.cbpdn, 'float32, 1 worker thread, WASM SIMD kernels per tile, 2 tiles at a time');
     assert.equal(b.backend.cbpdn, 'float32, 1 worker thread, WASM SIMD kernels');
   } finally {
@@ -70,7 +74,13 @@ test('a batch runs its items at most n at once, keeps their order, and holds bac
   let running = 0;
   let most = 0;
   const together: string[] = [];
-  const items = [['a', 10], ['b', 10], ['big', 100], ['c', 10], ['d', 10]] as const;
+  const items = [
+    ['a', 10],
+    ['b', 10],
+    ['big', 100],
+    ['c', 10],
+    ['d', 10],
+  ] as const;
   const results = await runBatch(items, { imagesAtOnce: 2, pixelBudget: 50 }, async ([name, pixels], index, admit) => {
     const leave = await admit(pixels);
     running++;
@@ -86,18 +96,25 @@ test('a batch runs its items at most n at once, keeps their order, and holds bac
   assert.equal(most, 2);
   assert.deepEqual(together, [], 'the image over the budget ran alone');
   const started: string[] = [];
-  await assert.rejects(runBatch(['x', 'fails', 'y', 'z'], { imagesAtOnce: 1 }, async (name) => {
-    started.push(name);
-    if (name === 'fails') throw new Error('cannot decode');
-    return name;
-  }), /cannot decode/);
+  await assert.rejects(
+    runBatch(['x', 'fails', 'y', 'z'], { imagesAtOnce: 1 }, async (name) => {
+      started.push(name);
+      if (name === 'fails') throw new Error('cannot decode');
+      return name;
+    }),
+    /cannot decode/,
+  );
   assert.deepEqual(started, ['x', 'fails'], 'no item starts after a failure');
 });
 
 test('acsr purify DIR purifies every image with one worker per image, matches a lone run, and reports images per minute', async () => {
   const input = join(work, 'in');
   await mkdir(input);
-  const sources = [['flower.jpg', 100, 200], ['skimage-chelsea.png', 60, 150], ['skimage-astronaut.png', 40, 180]] as const;
+  const sources = [
+    ['flower.jpg', 100, 200],
+    ['skimage-chelsea.png', 60, 150],
+    ['skimage-astronaut.png', 40, 180],
+  ] as const;
   const images: ImageArray[] = [];
   for (const [file, top, left] of sources) {
     const image = crop(await readImage(join(photosDir, file), { channels: 'rgb' }), top, left, 64, 96);
@@ -106,9 +123,13 @@ test('acsr purify DIR purifies every image with one worker per image, matches a 
   }
   const out = join(work, 'out');
   const lines: string[] = [];
-  const code = await runCli(['purify', '--bundle', join(repoRoot, 'models/default-bundle'), '--in', input, '--out', out, '--threads', '2', '--json', '--quiet'], {
-    stdout: { write: (chunk: string) => lines.push(chunk) }, stderr: { write: () => true, isTTY: false } as never,
-  });
+  const code = await runCli(
+    ['purify', '--bundle', join(repoRoot, 'models/default-bundle'), '--in', input, '--out', out, '--threads', '2', '--json', '--quiet'],
+    {
+      stdout: { write: (chunk: string) => lines.push(chunk) },
+      stderr: { write: () => true, isTTY: false } as never,
+    },
+  );
   assert.equal(code, 0, lines.join(''));
   const summary = JSON.parse(lines.join('').trim().split('\n').at(-1)!);
   assert.equal(summary.images.length, 3);

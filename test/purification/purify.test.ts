@@ -35,7 +35,8 @@ after(async () => {
 function crop(image: ImageArray, top: number, left: number, height: number, width: number): ImageArray {
   const c = image.channels;
   const data = new Float64Array(height * width * c);
-  for (let y = 0; y < height; y++) data.set(image.data.subarray(((top + y) * image.width + left) * c, ((top + y) * image.width + left + width) * c), y * width * c);
+  for (let y = 0; y < height; y++)
+    data.set(image.data.subarray(((top + y) * image.width + left) * c, ((top + y) * image.width + left + width) * c), y * width * c);
   return { height, width, channels: image.channels, data };
 }
 
@@ -46,7 +47,10 @@ function psnr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 test('purifying clean photos keeps PSNR >= 30 dB and reports a converged CBPDN', async () => {
-  for (const [file, top, left] of [['skimage-chelsea.png', 60, 150], ['skimage-astronaut.png', 40, 180]] as const) {
+  for (const [file, top, left] of [
+    ['skimage-chelsea.png', 60, 150],
+    ['skimage-astronaut.png', 40, 180],
+  ] as const) {
     const image = crop(await readImage(join(photosDir, file), { channels: 'rgb' }), top, left, 128, 128);
     const result = await purifyImage({ image, bundle, extractor });
     const quality = psnr(result.purified.data, image.data);
@@ -69,9 +73,7 @@ test('the selected cluster is the same for every clean photo and its JPEG (quali
   for (const file of (await readdir(photosDir)).sort()) {
     const bytes = await readFile(join(photosDir, file));
     const jpeg = await sharp(bytes).toColourspace('srgb').jpeg({ quality: 90 }).toBuffer();
-    const [clean, reencoded] = await extractor.extract([
-      await decodeImage(bytes, { channels: 'rgb' }), await decodeImage(jpeg, { channels: 'rgb' }),
-    ]);
+    const [clean, reencoded] = await extractor.extract([await decodeImage(bytes, { channels: 'rgb' }), await decodeImage(jpeg, { channels: 'rgb' })]);
     const a = selectCluster(bundle, clean);
     const b = selectCluster(bundle, reencoded);
     if (a.selected.id !== b.selected.id) changed.push(`${file}: ${a.selected.id} -> ${b.selected.id}`);
@@ -80,7 +82,11 @@ test('the selected cluster is the same for every clean photo and its JPEG (quali
 });
 
 test('tiles cover the image exactly once with fast-FFT sizes, and tiled purification matches one-tile purification', async () => {
-  for (const [h, w, size] of [[768, 1024, 256], [300, 451, 256], [97, 61, 40]]) {
+  for (const [h, w, size] of [
+    [768, 1024, 256],
+    [300, 451, 256],
+    [97, 61, 40],
+  ]) {
     const tiles = planTiles(h, w, size, 16);
     const covered = new Uint8Array(h * w);
     for (const t of tiles) {
@@ -106,10 +112,13 @@ test('acsr purify writes the purified PNG, its JSON (hashes, distances, override
   await writePng(input, crop(await readImage(join(photosDir, 'flower.jpg'), { channels: 'rgb' }), 100, 200, 64, 96));
   const out = join(work, 'out');
   const lines: string[] = [];
-  const code = await runCli(['purify', '--bundle', join(repoRoot, 'models/default-bundle'), '--in', input, '--out', out,
-    '--cluster', 'drawing:1', '--save-components', '--quiet'], {
-    stdout: { write: (chunk: string) => lines.push(chunk) }, stderr: { write: () => true, isTTY: false } as never,
-  });
+  const code = await runCli(
+    ['purify', '--bundle', join(repoRoot, 'models/default-bundle'), '--in', input, '--out', out, '--cluster', 'drawing:1', '--save-components', '--quiet'],
+    {
+      stdout: { write: (chunk: string) => lines.push(chunk) },
+      stderr: { write: () => true, isTTY: false } as never,
+    },
+  );
   assert.equal(code, 0, lines.join(''));
   const files = (await readdir(out)).sort();
   assert.deepEqual(files, ['in.difference.png', 'in.high.png', 'in.low.png', 'in.purification.json', 'in.purified.png', 'in.recon-high.png']);

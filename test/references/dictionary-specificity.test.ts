@@ -25,7 +25,13 @@ const CLASSES = ['T-shirt/top', 'Pullover', 'Sneaker'];
 const PER_CLASS = 240;
 const PARAMETERS = {
   ...DEFAULT_TRAINING_PARAMETERS,
-  fixedK: 1, atoms: 16, batchCdlMaxPatches: 64, onlineEpochs: 1, onlineCbpdnIterations: 30, validationFraction: 0.15, specificityImagesPerClass: 36,
+  fixedK: 1,
+  atoms: 16,
+  batchCdlMaxPatches: 64,
+  onlineEpochs: 1,
+  onlineCbpdnIterations: 30,
+  validationFraction: 0.15,
+  specificityImagesPerClass: 36,
 };
 
 let work: string;
@@ -50,7 +56,7 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-test('dictionaries learned from all of a cluster\'s images represent its held-out images best', async (t) => {
+test("dictionaries learned from all of a cluster's images represent its held-out images best", async (t) => {
   const content = await trainReferences({ source, extractor, parameters: PARAMETERS, producer: 'test', engine: fastEngineFactory(1) });
   const target = join(work, 'bundle');
   const manifest = await writeReferenceBundle(target, content);
@@ -65,7 +71,9 @@ test('dictionaries learned from all of a cluster\'s images represent its held-ou
   const check = JSON.parse(await readFile(join(target, SPECIFICITY_JSON), 'utf8')) as SpecificityResult;
   assert.equal(check.summary.images, 3 * 36);
   assert.equal(check.lambda, PARAMETERS.cdlLambda);
-  t.diagnostic(`own-cluster best share ${check.summary.ownClusterBestShare} per class ${check.perClass.map((c) => `${c.className} ${c.ownClusterBestShare}`).join(', ')}`);
+  t.diagnostic(
+    `own-cluster best share ${check.summary.ownClusterBestShare} per class ${check.perClass.map((c) => `${c.className} ${c.ownClusterBestShare}`).join(', ')}`,
+  );
   assert.ok(check.summary.ownClusterBestShare! >= 0.8, `own cluster's dictionary best for ${check.summary.ownClusterBestShare}`);
   for (const cls of check.perClass) assert.ok(cls.ownClusterBestShare! >= 0.6, `${cls.className}: ${cls.ownClusterBestShare}`);
   // the diagonal of the matrix: each row's own dictionary has the lowest mean objective
@@ -79,5 +87,8 @@ test('dictionaries learned from all of a cluster\'s images represent its held-ou
   const validation = validationImagesOf(bundle.manifest, source);
   assert.equal(validation.images.length, 3 * 36);
   const trained = new Set(manifest.classes.flatMap((c) => c.clusters.flatMap((k) => k.members)));
-  assert.ok(validation.images.every((image) => !trained.has(image.name)), 'no validation image was trained on');
+  assert.ok(
+    validation.images.every((image) => !trained.has(image.name)),
+    'no validation image was trained on',
+  );
 });

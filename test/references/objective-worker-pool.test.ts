@@ -47,7 +47,11 @@ test('a cancelled check stops with the cancellation', async () => {
   const { signals, dictionaries } = await fixture();
   const controller = new AbortController();
   const run = cbpdnObjectivesForDictionaries(dictionaries, signals, 28, 1, SETTINGS, {
-    threads: 2, signal: controller.signal, onBlock: (done) => { if (done === 1) controller.abort(); },
+    threads: 2,
+    signal: controller.signal,
+    onBlock: (done) => {
+      if (done === 1) controller.abort();
+    },
   });
   await assert.rejects(run, { name: 'CancelledError' });
 });

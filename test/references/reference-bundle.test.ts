@@ -19,9 +19,19 @@ import { photosDir } from '../support/shared-data.ts';
 // seconds. The tests check the bundle's structure and integrity, not learning quality.
 const PARAMETERS = {
   ...DEFAULT_TRAINING_PARAMETERS,
-  kMax: 3, atoms: 4, atomSize: 8, patchSize: 32, patchesPerImage: 1, maxPatchesPerCluster: 4, cdlIterations: 3, seed: 11,
+  kMax: 3,
+  atoms: 4,
+  atomSize: 8,
+  patchSize: 32,
+  patchesPerImage: 1,
+  maxPatchesPerCluster: 4,
+  cdlIterations: 3,
+  seed: 11,
 };
-const CLASSES = { scenes: ['skimage-astronaut.png', 'skimage-chelsea.png', 'skimage-coffee.png'], textures: ['skimage-brick.png', 'skimage-grass.png', 'skimage-gravel.png'] };
+const CLASSES = {
+  scenes: ['skimage-astronaut.png', 'skimage-chelsea.png', 'skimage-coffee.png'],
+  textures: ['skimage-brick.png', 'skimage-grass.png', 'skimage-gravel.png'],
+};
 
 let work: string;
 let data: string;
@@ -35,7 +45,11 @@ before(async () => {
     await mkdir(join(data, className), { recursive: true });
     for (const file of files) {
       const image = await readImage(join(photosDir, file), { channels: 'rgb' });
-      for (const [k, [top, left]] of [[0, 0], [100, 150], [200, 40]].entries()) {
+      for (const [k, [top, left]] of [
+        [0, 0],
+        [100, 150],
+        [200, 40],
+      ].entries()) {
         const crop = new Float64Array(96 * 96 * 3);
         for (let y = 0; y < 96; y++) crop.set(image.data.subarray(((top + y) * image.width + left) * 3, ((top + y) * image.width + left + 96) * 3), y * 96 * 3);
         await writePng(join(data, className, `${file.replace('.png', '')}-${k}.png`), { height: 96, width: 96, channels: 3, data: crop });
@@ -53,18 +67,28 @@ after(async () => {
 
 async function train(options: { signal?: AbortSignal; progress?: ProgressReporter } = {}): Promise<BundleContent> {
   return trainReferences({
-    source: await labelledFolder(data, 3), extractor, parameters: PARAMETERS, producer: 'test',
-    engine: fastEngineFactory(1), ...options,
+    source: await labelledFolder(data, 3),
+    extractor,
+    parameters: PARAMETERS,
+    producer: 'test',
+    engine: fastEngineFactory(1),
+    ...options,
   });
 }
 
 test('a trained bundle records per class the WCSS curve and k, per cluster its members, and loads back verified', async () => {
   const target = join(work, 'bundle');
   const manifest = await writeReferenceBundle(target, content);
-  assert.deepEqual(manifest.classes.map((c) => c.name), ['scenes', 'textures']);
+  assert.deepEqual(
+    manifest.classes.map((c) => c.name),
+    ['scenes', 'textures'],
+  );
   // 10 % of each class's 9 images held out for validation: 1 each, never trained on
   assert.equal(manifest.formatVersion, 2);
-  assert.deepEqual(manifest.validation?.perClass, [{ className: 'scenes', images: 9, heldOut: 1 }, { className: 'textures', images: 9, heldOut: 1 }]);
+  assert.deepEqual(manifest.validation?.perClass, [
+    { className: 'scenes', images: 9, heldOut: 1 },
+    { className: 'textures', images: 9, heldOut: 1 },
+  ]);
   assert.equal(manifest.trainingData.imageCount, 18, 'the data source as given');
   const members = new Set(manifest.classes.flatMap((c) => c.clusters.flatMap((k) => k.members)));
   assert.equal(members.size, 16);
@@ -72,7 +96,10 @@ test('a trained bundle records per class the WCSS curve and k, per cluster its m
     assert.equal(cls.imageCount, 8);
     assert.equal(cls.wcss.length, 3);
     assert.equal(cls.clusters.length, cls.chosenK);
-    assert.equal(cls.clusters.reduce((n, c) => n + c.sampleCount, 0), 8);
+    assert.equal(
+      cls.clusters.reduce((n, c) => n + c.sampleCount, 0),
+      8,
+    );
     for (const cluster of cls.clusters) {
       // every member image's one 32 px crop (patchesPerImage 1) up to the cap of 4 crops
       assert.equal(cluster.dictionary.trainingImages, Math.min(4, cluster.sampleCount));
@@ -85,16 +112,25 @@ test('a trained bundle records per class the WCSS curve and k, per cluster its m
   assert.equal(manifest.extractor.weightSha256, extractor.identity.weightSha256);
   assert.equal(manifest.trainingData.sources.length, 18);
   const listed = Object.keys(manifest.files).sort();
-  const onDisk = (await readdir(target, { recursive: true, withFileTypes: true })).filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(target.length + 1)).filter((p) => p !== 'manifest.json').sort();
+  const onDisk = (await readdir(target, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(target.length + 1))
+    .filter((p) => p !== 'manifest.json')
+    .sort();
   assert.deepEqual(listed, onDisk, 'the manifest hashes every file of the bundle');
   assert.ok(listed.includes('specificity/specificity.json') && listed.includes('specificity/specificity.png'));
   const check = JSON.parse(await readFile(join(target, 'specificity/specificity.json'), 'utf8'));
-  assert.equal(check.rows.length, manifest.classes.reduce((n, c) => n + c.chosenK, 0));
+  assert.equal(
+    check.rows.length,
+    manifest.classes.reduce((n, c) => n + c.chosenK, 0),
+  );
   assert.equal(check.summary.images, 2);
 
   const bundle = await loadReferenceBundle(target);
-  assert.equal(bundle.clusters.length, manifest.classes.reduce((n, c) => n + c.chosenK, 0));
+  assert.equal(
+    bundle.clusters.length,
+    manifest.classes.reduce((n, c) => n + c.chosenK, 0),
+  );
   for (const cluster of bundle.clusters) {
     assert.equal(cluster.distribution.dimension, 1280);
     assert.equal(cluster.dictionary.atoms, 4);
@@ -122,12 +158,19 @@ test('a bundle with one byte changed in an .npy, or a file missing, is refused',
   const bytes = await readFile(join(target, victim));
   bytes[bytes.length - 3] ^= 0x01;
   await writeFile(join(target, victim), bytes);
-  await assert.rejects(loadReferenceBundle(target), (error: Error) => error instanceof UserInputError && error.message.includes(victim) && /SHA-256/.test(error.message));
+  await assert.rejects(
+    loadReferenceBundle(target),
+    (error: Error) => error instanceof UserInputError && error.message.includes(victim) && /SHA-256/.test(error.message),
+  );
   bytes[bytes.length - 3] ^= 0x01;
   await writeFile(join(target, victim), bytes);
   await loadReferenceBundle(target); // restored: accepted again
   await writeFile(join(target, 'specificity/specificity.json'), '{}\n');
-  await assert.rejects(loadReferenceBundle(target), (error: Error) => error instanceof UserInputError && /specificity\.json/.test(error.message), 'the check is hashed like the arrays');
+  await assert.rejects(
+    loadReferenceBundle(target),
+    (error: Error) => error instanceof UserInputError && /specificity\.json/.test(error.message),
+    'the check is hashed like the arrays',
+  );
   await rm(join(target, victim));
   await assert.rejects(loadReferenceBundle(target), (error: Error) => error instanceof UserInputError && /missing/.test(error.message));
   await assert.rejects(loadReferenceBundle(join(work, 'data')), UserInputError, 'a folder without a manifest');
@@ -135,7 +178,9 @@ test('a bundle with one byte changed in an .npy, or a file missing, is refused',
 
 test('cancelling training or writing leaves no bundle and no partial folder', async () => {
   const controller = new AbortController();
-  const progress = new ProgressReporter((event) => { if (event.stage.includes('cdl')) controller.abort(); });
+  const progress = new ProgressReporter((event) => {
+    if (event.stage.includes('cdl')) controller.abort();
+  });
   await assert.rejects(train({ signal: controller.signal, progress }));
   const aborted = new AbortController();
   aborted.abort();
@@ -150,12 +195,40 @@ test('acsr train writes a loadable bundle with a fixed k and the pseudo-inverse,
   const out = join(work, 'cli-bundle');
   const stdout: string[] = [];
   const io = { stdout: { write: (chunk: string) => stdout.push(chunk) }, stderr: { write: () => true, isTTY: false } as never };
-  const args = ['train', '--data', data, '--extractor', 'nsfwjs-mobilenet-v2', '--out', out, '--k', '1', '--covariance', 'pinv',
-    '--atoms', '4', '--patch-size', '32', '--patches-per-image', '1', '--max-patches-per-cluster', '2', '--cdl-iterations', '2', '--seed', '3', '--json', '--quiet'];
+  const args = [
+    'train',
+    '--data',
+    data,
+    '--extractor',
+    'nsfwjs-mobilenet-v2',
+    '--out',
+    out,
+    '--k',
+    '1',
+    '--covariance',
+    'pinv',
+    '--atoms',
+    '4',
+    '--patch-size',
+    '32',
+    '--patches-per-image',
+    '1',
+    '--max-patches-per-cluster',
+    '2',
+    '--cdl-iterations',
+    '2',
+    '--seed',
+    '3',
+    '--json',
+    '--quiet',
+  ];
   assert.equal(await runCli(args, io), 0, stdout.join(''));
   const summary = JSON.parse(stdout.join('').trim().split('\n').at(-1)!);
   assert.equal(summary.ok, true);
-  assert.deepEqual(summary.classes.map((c: { k: number }) => c.k), [1, 1]);
+  assert.deepEqual(
+    summary.classes.map((c: { k: number }) => c.k),
+    [1, 1],
+  );
   const bundle = await loadReferenceBundle(out);
   assert.equal(bundle.manifest.parameters.covariance, 'pinv');
   assert.equal(bundle.manifest.parameters.fixedK, 1);

@@ -21,8 +21,10 @@ describe('trainingCropSide', () => {
   });
 
   it('refuses an image, or a patch size, smaller than an atom', () => {
-    assert.throws(() => trainingCropSide(6, 8, 32), (error: unknown) =>
-      error instanceof UserInputError && error.message === 'the smallest training image (6 px) is smaller than an atom (8 px)');
+    assert.throws(
+      () => trainingCropSide(6, 8, 32),
+      (error: unknown) => error instanceof UserInputError && error.message === 'the smallest training image (6 px) is smaller than an atom (8 px)',
+    );
     assert.throws(() => trainingCropSide(100, 8, 4), UserInputError);
   });
 });
@@ -37,9 +39,15 @@ describe('acsr learn-dictionary on an image smaller than an atom', () => {
 
   it('exits 2 with the one error line and writes nothing', () => {
     const out = path.join(dir, 'dictionary.npy');
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', 'learn-dictionary', '--in', path.join(dir, 'tiny.png'), '--atoms', '4', '--size', '8', '--out', out, '--quiet'], {
-      cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8', timeout: 120_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'main/cli/acsr.ts', 'learn-dictionary', '--in', path.join(dir, 'tiny.png'), '--atoms', '4', '--size', '8', '--out', out, '--quiet'],
+      {
+        cwd: fileURLToPath(new URL('../../', import.meta.url)),
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, /the smallest training image \(6 px\) is smaller than an atom \(8 px\)/);
     assert.equal(existsSync(out), false);

@@ -44,9 +44,16 @@ test('the validation split holds out a seeded share of each class, reproducibly,
   assert.equal(a.record.imageCount + a.record.trainingImageCount, 2000);
   const trained = new Set(a.trainingIndex);
   assert.ok(a.validationIndex.every((i) => !trained.has(i)));
-  assert.ok(a.training.images.every((image) => image.name.startsWith('train[')), 'only the train split is ever split');
+  assert.ok(
+    a.training.images.every((image) => image.name.startsWith('train[')),
+    'only the train split is ever split',
+  );
 
-  const manifest = { parameters: { minClusterSize: 2 }, validation: a.record, trainingData: { datasetSha256: imageListSha256(source.images), description: 'x', imageCount: 2000 } };
+  const manifest = {
+    parameters: { minClusterSize: 2 },
+    validation: a.record,
+    trainingData: { datasetSha256: imageListSha256(source.images), description: 'x', imageCount: 2000 },
+  };
   const back = validationImagesOf(manifest as never, source);
   assert.deepEqual(back.sourceIndex, [...a.validationIndex]);
   const other = await fashionMnistSource(fashionMnistDir, 1999, 1);
@@ -62,7 +69,10 @@ test('version 1 bundles still load; a newer format version is refused with a cle
     await cp(join(repoRoot, 'models/fashion-mnist-bundle'), copy, { recursive: true });
     const manifest = JSON.parse(await readFile(join(copy, 'manifest.json'), 'utf8'));
     await writeFile(join(copy, 'manifest.json'), JSON.stringify({ ...manifest, formatVersion: 3 }));
-    await assert.rejects(loadReferenceBundle(copy), (error: Error) => error instanceof UserInputError && /format version 3 is not supported.*reads versions 1 and 2/.test(error.message));
+    await assert.rejects(
+      loadReferenceBundle(copy),
+      (error: Error) => error instanceof UserInputError && /format version 3 is not supported.*reads versions 1 and 2/.test(error.message),
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -44,7 +44,11 @@ function randomLatents(count: number, seed: number): Float64Array {
 for (const method of ['pinv', 'ledoit-wolf'] as const) {
   test(`${method}: MD values and d MD / d latent match the float64 distance and its central differences`, (t) => {
     const distributions = [randomCluster(method, 1, 0), randomCluster(method, 2, 1.5)];
-    if (method === 'ledoit-wolf') assert.ok(distributions.every((d) => d.complementPrecision > 0), 'the complement term is exercised');
+    if (method === 'ledoit-wolf')
+      assert.ok(
+        distributions.every((d) => d.complementPrecision > 0),
+        'the complement term is exercised',
+      );
     const clusterOfRow = [0, 1, 1, 0, 1];
     const rows = clusterOfRow.length;
     const latents = randomLatents(rows, 3);
@@ -53,7 +57,9 @@ for (const method of ['pinv', 'ledoit-wolf'] as const) {
       const x = tf.tensor2d(Float32Array.from(latents), [rows, D]);
       const values = mahalanobisDistances(x, clusterOfRow, clusters).dataSync();
       // gradient of sum_n MD_n: row n's block is d MD_n / d latent_n
-      const gradient = tf.grad((input) => tf.sum(mahalanobisDistances(input as tf.Tensor2D, clusterOfRow, clusters)))(x).dataSync();
+      const gradient = tf
+        .grad((input) => tf.sum(mahalanobisDistances(input as tf.Tensor2D, clusterOfRow, clusters)))(x)
+        .dataSync();
       x.dispose();
 
       let worstValue = 0;
@@ -74,7 +80,9 @@ for (const method of ['pinv', 'ledoit-wolf'] as const) {
           largestGradient = Math.max(largestGradient, Math.abs(central));
         }
       }
-      t.diagnostic(`worst relative value error ${worstValue.toExponential(2)}, worst gradient error ${(worstGradient / largestGradient).toExponential(2)} of the largest component`);
+      t.diagnostic(
+        `worst relative value error ${worstValue.toExponential(2)}, worst gradient error ${(worstGradient / largestGradient).toExponential(2)} of the largest component`,
+      );
       assert.ok(worstValue < 1e-6, `value error ${worstValue}`);
       assert.ok(worstGradient < 1e-5 * largestGradient, `gradient error ${worstGradient} (largest component ${largestGradient})`);
     } finally {

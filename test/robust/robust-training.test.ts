@@ -17,7 +17,12 @@ import { type RobustTrainingOptions, trainRobustly } from '../../main/acsr/robus
 import { attackedMeanDistance, baselineNetwork, type TinySetting, tinySetting, weightBytes } from './tiny-robust-setup.ts';
 
 const OPTIONS: RobustTrainingOptions = {
-  epochs: 2, batchSize: 32, learningRate: 1e-3, weightDecay: 1e-4, alpha: 0.5, seed: 3,
+  epochs: 2,
+  batchSize: 32,
+  learningRate: 1e-3,
+  weightDecay: 1e-4,
+  alpha: 0.5,
+  seed: 3,
   pgd: { norm: 'l2', epsilon: 0.04, steps: 3 },
 };
 
@@ -37,7 +42,11 @@ test('resuming after a cancel in the second epoch gives the same weights, bit fo
   const fingerprint = { test: 'resume' };
   const straight = baselineNetwork(setting);
   const uninterrupted = await trainRobustly({
-    net: straight, set: setting.set, clusterOfImage: setting.clusterOfImage, clusters: setting.clusters, options: OPTIONS,
+    net: straight,
+    set: setting.set,
+    clusterOfImage: setting.clusterOfImage,
+    clusters: setting.clusters,
+    options: OPTIONS,
     checkpoints: { dir: path.join(temp, 'straight'), fingerprint, resume: false },
   });
   const expected = await weightBytes(straight.network);
@@ -48,28 +57,51 @@ test('resuming after a cancel in the second epoch gives the same weights, bit fo
   const cancelMidSecondEpoch = new ProgressReporter((event) => {
     if (event.message?.startsWith('epoch 2/2, batch 4/')) cancel.abort();
   });
-  await assert.rejects(trainRobustly({
-    net: interrupted, set: setting.set, clusterOfImage: setting.clusterOfImage, clusters: setting.clusters, options: OPTIONS,
-    checkpoints: { dir, fingerprint, resume: false }, progress: cancelMidSecondEpoch, signal: cancel.signal,
-  }), CancelledError);
+  await assert.rejects(
+    trainRobustly({
+      net: interrupted,
+      set: setting.set,
+      clusterOfImage: setting.clusterOfImage,
+      clusters: setting.clusters,
+      options: OPTIONS,
+      checkpoints: { dir, fingerprint, resume: false },
+      progress: cancelMidSecondEpoch,
+      signal: cancel.signal,
+    }),
+    CancelledError,
+  );
   assert.deepEqual(readdirSync(dir), ['epoch-0001'], 'only the completed epoch is checkpointed');
   interrupted.network.dispose();
 
   const resumedNet = baselineNetwork(setting);
   const resumed = await trainRobustly({
-    net: resumedNet, set: setting.set, clusterOfImage: setting.clusterOfImage, clusters: setting.clusters, options: OPTIONS,
+    net: resumedNet,
+    set: setting.set,
+    clusterOfImage: setting.clusterOfImage,
+    clusters: setting.clusters,
+    options: OPTIONS,
     checkpoints: { dir, fingerprint, resume: true },
   });
   assert.equal(resumed.resumedAfter, 1);
   const actual = await weightBytes(resumedNet.network);
   assert.equal(actual.length, expected.length);
   actual.forEach((bytes, i) => assert.ok(Buffer.from(bytes).equals(Buffer.from(expected[i])), `weight ${i} differs`));
-  assert.deepEqual(resumed.history.map((h) => h.loss), uninterrupted.history.map((h) => h.loss));
+  assert.deepEqual(
+    resumed.history.map((h) => h.loss),
+    uninterrupted.history.map((h) => h.loss),
+  );
 
-  await assert.rejects(trainRobustly({
-    net: resumedNet, set: setting.set, clusterOfImage: setting.clusterOfImage, clusters: setting.clusters, options: { ...OPTIONS, epochs: 3 },
-    checkpoints: { dir, fingerprint: { test: 'another run' }, resume: true },
-  }), /different run/);
+  await assert.rejects(
+    trainRobustly({
+      net: resumedNet,
+      set: setting.set,
+      clusterOfImage: setting.clusterOfImage,
+      clusters: setting.clusters,
+      options: { ...OPTIONS, epochs: 3 },
+      checkpoints: { dir, fingerprint: { test: 'another run' }, resume: true },
+    }),
+    /different run/,
+  );
   straight.network.dispose();
   resumedNet.network.dispose();
 });

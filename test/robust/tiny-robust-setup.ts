@@ -39,11 +39,19 @@ export async function tinySetting(images: number): Promise<TinySetting> {
   const rows = await latents.array();
   latents.dispose();
   const distributions = Array.from({ length: 10 }, (_, c) =>
-    estimateClusterDistribution(latentMatrix(rows.filter((_, n) => pixels.labels[n] === c)), 'ledoit-wolf'));
+    estimateClusterDistribution(latentMatrix(rows.filter((_, n) => pixels.labels[n] === c)), 'ledoit-wolf'),
+  );
   const labels = Int32Array.from(pixels.labels);
   const set: RobustTrainingSet = {
-    count: pixels.count, height: 28, width: 28, channels: 1, pixels: pixels.pixels, labels,
-    names: Array.from({ length: pixels.count }, (_, i) => `train[${i}]`), description: `first ${pixels.count}`, sha256: 'test',
+    count: pixels.count,
+    height: 28,
+    width: 28,
+    channels: 1,
+    pixels: pixels.pixels,
+    labels,
+    names: Array.from({ length: pixels.count }, (_, i) => `train[${i}]`),
+    description: `first ${pixels.count}`,
+    sha256: 'test',
   };
   const baselineWeights = model.getWeights().map((w) => w.clone());
   model.dispose();
@@ -65,8 +73,10 @@ export function baselineNetwork(setting: TinySetting): RobustNetwork {
 export async function attackedMeanDistance(net: RobustNetwork, setting: TinySetting, pgd: PgdSettings): Promise<number> {
   const { set } = setting;
   const { adversarial } = await projectedGradientDescent(pgd.norm, pgd, {
-    classifier: attackableLayersModel(net.network), images: { count: set.count, height: 28, width: 28, channels: 1, data: set.pixels },
-    labels: set.labels, seed: 7,
+    classifier: attackableLayersModel(net.network),
+    images: { count: set.count, height: 28, width: 28, channels: 1, data: set.pixels },
+    labels: set.labels,
+    seed: 7,
   });
   const value = tf.tidy(() => {
     const [, latent] = net.heads.apply(tf.tensor4d(adversarial.data, [set.count, 28, 28, 1]), { training: false }) as tf.Tensor[];

@@ -30,21 +30,56 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 function acsr(args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args, '--json', '--quiet'], {
-    cwd: repositoryRoot, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ACSR_CACHE_DIR: cache },
+    cwd: repositoryRoot,
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, ACSR_CACHE_DIR: cache },
   });
   const lastLine = result.stdout.trimEnd().split('\n').at(-1) ?? '';
   return { code: result.status, stderr: result.stderr, summary: lastLine.startsWith('{') ? JSON.parse(lastLine) : undefined };
 }
 
 const robustArgs = (out: string, extra: string[] = []) => [
-  'train-robust', '--bundle', stageOne, '--data', fashionMnistDir, '--limit', '256', '--epochs', '1', '--pgd-steps', '2',
-  '--alpha', '0.5', '--out', out, ...extra,
+  'train-robust',
+  '--bundle',
+  stageOne,
+  '--data',
+  fashionMnistDir,
+  '--limit',
+  '256',
+  '--epochs',
+  '1',
+  '--pgd-steps',
+  '2',
+  '--alpha',
+  '0.5',
+  '--out',
+  out,
+  ...extra,
 ];
 
 before(() => {
   const made = acsr([
-    'train', '--train-baseline', '--data', fashionMnistDir, '--baseline-images', '1000', '--baseline-epochs', '1',
-    '--limit', '200', '--out', stageOne, '--k', '1', '--atoms', '4', '--cdl-iterations', '2', '--max-patches-per-cluster', '4',
+    'train',
+    '--train-baseline',
+    '--data',
+    fashionMnistDir,
+    '--baseline-images',
+    '1000',
+    '--baseline-epochs',
+    '1',
+    '--limit',
+    '200',
+    '--out',
+    stageOne,
+    '--k',
+    '1',
+    '--atoms',
+    '4',
+    '--cdl-iterations',
+    '2',
+    '--max-patches-per-cluster',
+    '4',
   ]);
   assert.equal(made.code, 0, made.stderr);
 });

@@ -15,8 +15,15 @@ test('the validation split of the bundle is removed from the robust training set
   const count = 300;
   const pixels = await fashionMnistPixels(fashionMnistDir, 'train', count);
   const set: RobustTrainingSet = {
-    count, height: 28, width: 28, channels: 1, pixels: pixels.pixels, labels: Int32Array.from(pixels.labels),
-    names: Array.from({ length: count }, (_, i) => `train[${i}]`), description: `first ${count}`, sha256: 'unused',
+    count,
+    height: 28,
+    width: 28,
+    channels: 1,
+    pixels: pixels.pixels,
+    labels: Int32Array.from(pixels.labels),
+    names: Array.from({ length: count }, (_, i) => `train[${i}]`),
+    description: `first ${count}`,
+    sha256: 'unused',
   };
   const split = splitValidation(await fashionMnistSource(fashionMnistDir, count, 1), 0.1, 0, 2);
   const excluded = new Set(split.validation.map((image) => image.name));

@@ -18,37 +18,41 @@ const ARRAY_TOLERANCE = 1e-5;
 
 const cases = sporcoReferenceNames().filter((name) => name.startsWith('cbpdn_') && !name.startsWith('cbpdndl'));
 
-for (const name of cases) for (const threads of [1, 2]) {
-  test(`float32 CBPDN (${threads} thread${threads > 1 ? 's' : ''}) agrees with SPORCO: ${name}`, async (t) => {
-    const ref = loadSporcoReference(name);
-    const s = ref.arrays.s;
-    const [height, width, channels = 1] = s.shape;
-    const planes = new Float32Array(s.data.length);
-    for (let i = 0; i < height * width; i++) for (let c = 0; c < channels; c++) planes[c * height * width + i] = s.data[i * channels + c];
-    const d = fromSporcoLayout(ref.arrays.D.shape, ref.arrays.D.data);
-    const solver = await ConvBpdn.create({
-      dictionary: { ...d, data: Float32Array.from(d.data) },
-      signal: { height, width, channels, images: 1, planes },
-      lambda: ref.params.lmbda,
-      options: optionsFromSporco(ref.params),
-      engine: fastEngineFactory(threads),
+for (const name of cases)
+  for (const threads of [1, 2]) {
+    test(`float32 CBPDN (${threads} thread${threads > 1 ? 's' : ''}) agrees with SPORCO: ${name}`, async (t) => {
+      const ref = loadSporcoReference(name);
+      const s = ref.arrays.s;
+      const [height, width, channels = 1] = s.shape;
+      const planes = new Float32Array(s.data.length);
+      for (let i = 0; i < height * width; i++) for (let c = 0; c < channels; c++) planes[c * height * width + i] = s.data[i * channels + c];
+      const d = fromSporcoLayout(ref.arrays.D.shape, ref.arrays.D.data);
+      const solver = await ConvBpdn.create({
+        dictionary: { ...d, data: Float32Array.from(d.data) },
+        signal: { height, width, channels, images: 1, planes },
+        lambda: ref.params.lmbda,
+        options: optionsFromSporco(ref.params),
+        engine: fastEngineFactory(threads),
+      });
+      try {
+        const run = await solver.solve();
+        assert.equal(run.iterations, ref.iterations, 'iteration count');
+        const objectiveError = relativeMaxError(
+          run.stats.map((st) => st.objective),
+          ref.itstat.ObjFun,
+        );
+        assert.ok(objectiveError < OBJECTIVE_TOLERANCE, `objective per iteration differs by ${objectiveError.toExponential(2)} relative`);
+        const y = solver.variableInSporcoLayout('Y');
+        const yError = relativeMaxError(y.data, ref.arrays.Y.data);
+        assert.ok(yError < ARRAY_TOLERANCE, `Y differs by ${yError.toExponential(2)} relative`);
+        const recon = await solver.reconstruct('Y');
+        const reconHwc = new Float64Array(recon.length);
+        for (let i = 0; i < height * width; i++) for (let c = 0; c < channels; c++) reconHwc[i * channels + c] = recon[c * height * width + i];
+        const reconError = relativeMaxError(reconHwc, ref.arrays.recon.data);
+        assert.ok(reconError < ARRAY_TOLERANCE, `reconstruction differs by ${reconError.toExponential(2)} relative`);
+        t.diagnostic(`${name}: objective ${objectiveError.toExponential(2)}, Y ${yError.toExponential(2)}, recon ${reconError.toExponential(2)}`);
+      } finally {
+        await solver.dispose();
+      }
     });
-    try {
-      const run = await solver.solve();
-      assert.equal(run.iterations, ref.iterations, 'iteration count');
-      const objectiveError = relativeMaxError(run.stats.map((st) => st.objective), ref.itstat.ObjFun);
-      assert.ok(objectiveError < OBJECTIVE_TOLERANCE, `objective per iteration differs by ${objectiveError.toExponential(2)} relative`);
-      const y = solver.variableInSporcoLayout('Y');
-      const yError = relativeMaxError(y.data, ref.arrays.Y.data);
-      assert.ok(yError < ARRAY_TOLERANCE, `Y differs by ${yError.toExponential(2)} relative`);
-      const recon = await solver.reconstruct('Y');
-      const reconHwc = new Float64Array(recon.length);
-      for (let i = 0; i < height * width; i++) for (let c = 0; c < channels; c++) reconHwc[i * channels + c] = recon[c * height * width + i];
-      const reconError = relativeMaxError(reconHwc, ref.arrays.recon.data);
-      assert.ok(reconError < ARRAY_TOLERANCE, `reconstruction differs by ${reconError.toExponential(2)} relative`);
-      t.diagnostic(`${name}: objective ${objectiveError.toExponential(2)}, Y ${yError.toExponential(2)}, recon ${reconError.toExponential(2)}`);
-    } finally {
-      await solver.dispose();
-    }
-  });
-}
+  }

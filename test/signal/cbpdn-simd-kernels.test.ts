@@ -40,7 +40,12 @@ function relativeDifference(a: Float32Array, b: Float32Array): number {
   return worst / scale;
 }
 
-for (const [height, width, dictChannels, groups] of [[9, 9, 3, 1], [9, 9, 1, 3], [16, 20, 3, 2], [15, 32, 1, 1]] as const) {
+for (const [height, width, dictChannels, groups] of [
+  [9, 9, 3, 1],
+  [9, 9, 1, 3],
+  [16, 20, 3, 2],
+  [15, 32, 1, 1],
+] as const) {
   test(`SIMD kernels agree with the JS kernels: ${height}x${width}, ${dictChannels}-channel dictionary, ${groups} group(s)`, () => {
     const layout = layoutOf(height, width, dictChannels, groups);
     const arena = createCbpdnArena(layout, false, 1)!;
@@ -58,8 +63,12 @@ for (const [height, width, dictChannels, groups] of [[9, 9, 3, 1], [9, 9, 1, 3],
 
     // the frequency range split as two workers would split it (odd ends)
     const middle = Math.floor(F / 2) + 1;
-    let simdFidelity = 0, jsFidelity = 0;
-    for (const [f0, f1] of [[0, middle], [middle, F]]) {
+    let simdFidelity = 0,
+      jsFidelity = 0;
+    for (const [f0, f1] of [
+      [0, middle],
+      [middle, F],
+    ]) {
       simdFidelity += simd.xStepSolve(1.3, f0, f1, true);
       jsFidelity += js.xStepSolve(1.3, f0, f1, true);
     }

@@ -63,9 +63,15 @@ test('the pool lends the same workers again, all or nothing, first come first se
     const one = await pool.lease(1);
     assert.equal(one.length, 1);
     const order: string[] = [];
-    const both = pool.lease(2).then((workers) => { order.push('both'); return workers; });
+    const both = pool.lease(2).then((workers) => {
+      order.push('both');
+      return workers;
+    });
     // one worker is free, but the request for two came first
-    const single = pool.lease(1).then((workers) => { order.push('single'); return workers; });
+    const single = pool.lease(1).then((workers) => {
+      order.push('single');
+      return workers;
+    });
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(order, []);
     pool.release(one);

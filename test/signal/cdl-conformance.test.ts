@@ -19,9 +19,17 @@ function hwcToPlanes(data: Float64Array, height: number, width: number, channels
 test('online CDL matches SPORCO (onlinecdl_rgb): the dictionary after each of 4 images', async () => {
   const ref = loadSporcoReference('onlinecdl_rgb');
   const o = ref.params.options;
-  const learner = new OnlineCdl(fromSporcoLayout(ref.arrays.D0.shape, ref.arrays.D0.data), ref.params.lmbda, {
-    etaA: o.eta_a, etaB: o.eta_b, zeroMean: o.ZeroMean, cbpdn: optionsFromSporco({ options: o.CBPDN }),
-  }, referenceEngineFactory);
+  const learner = new OnlineCdl(
+    fromSporcoLayout(ref.arrays.D0.shape, ref.arrays.D0.data),
+    ref.params.lmbda,
+    {
+      etaA: o.eta_a,
+      etaB: o.eta_b,
+      zeroMean: o.ZeroMean,
+      cbpdn: optionsFromSporco({ options: o.CBPDN }),
+    },
+    referenceEngineFactory,
+  );
   for (let j = 0; j < 4; j++) {
     const s = ref.arrays[`s${j}`];
     const [height, width, channels] = s.shape;
@@ -51,13 +59,24 @@ test('batch CDL (ADMM x-step, PGM d-step) matches SPORCO (cbpdndl_gray_pgm)', as
   assert.deepEqual(mine.shape, ref.arrays.D.shape);
   const err = relativeMaxError(mine.data, ref.arrays.D.data);
   assert.ok(err < TOLERANCE, `final dictionary differs by ${err.toExponential(2)}`);
-  const objErr = relativeMaxError(result.history.map((h) => h.objective), ref.itstat.ObjFun);
+  const objErr = relativeMaxError(
+    result.history.map((h) => h.objective),
+    ref.itstat.ObjFun,
+  );
   assert.ok(objErr < TOLERANCE, `objective per iteration differs by ${objErr.toExponential(2)}`);
 });
 
 test('every SPORCO reference file has a conformance test', () => {
-  const covered = new Set(['tikhonov_gray', 'tikhonov_rgb', 'cbpdn_gray_fixedrho', 'cbpdn_rgb_shareddict_fixedrho',
-    'cbpdn_rgb_mcdict_fixedrho', 'cbpdn_rgb_mcdict_defaults', 'onlinecdl_rgb', 'cbpdndl_gray_pgm']);
+  const covered = new Set([
+    'tikhonov_gray',
+    'tikhonov_rgb',
+    'cbpdn_gray_fixedrho',
+    'cbpdn_rgb_shareddict_fixedrho',
+    'cbpdn_rgb_mcdict_fixedrho',
+    'cbpdn_rgb_mcdict_defaults',
+    'onlinecdl_rgb',
+    'cbpdndl_gray_pgm',
+  ]);
   const missing = sporcoReferenceNames().filter((name) => !covered.has(name));
   assert.deepEqual(missing, [], `reference files without a test: ${missing.join(', ')}`);
 });

@@ -38,7 +38,10 @@ export function loadSporcoReference(name: string): SporcoReference {
 }
 
 export function sporcoReferenceNames(): string[] {
-  return readdirSync(sporcoReferenceDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  return readdirSync(sporcoReferenceDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /** max |a - b| / max(|b|_inf, tiny): the relative agreement measure used by the conformance tests. */

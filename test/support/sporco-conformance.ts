@@ -25,10 +25,12 @@ export async function solveLikeSporco(ref: SporcoReference, linearSolver: Linear
   for (let i = 0; i < height * width; i++) for (let c = 0; c < channels; c++) planes[c * height * width + i] = s.data[i * channels + c];
   const dictionary = fromSporcoLayout(ref.arrays.D.shape, ref.arrays.D.data);
   const solver = await ConvBpdn.create({
-    dictionary, signal: { height, width, channels, images: 1, planes }, lambda: ref.params.lmbda,
-    options: { ...optionsFromSporco(ref.params), linearSolver }, engine: referenceEngineFactory,
+    dictionary,
+    signal: { height, width, channels, images: 1, planes },
+    lambda: ref.params.lmbda,
+    options: { ...optionsFromSporco(ref.params), linearSolver },
+    engine: referenceEngineFactory,
   });
   const run = await solver.solve();
   return { solver, run };
 }
-

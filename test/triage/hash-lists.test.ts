@@ -41,7 +41,9 @@ function contents(list: HashList) {
     counts: list.counts,
     entries: Array.from({ length: list.entryCount }, (_, k) => list.entry(k)),
     pdq: Array.from({ length: list.pdq.count }, (_, k) => [unpackPdqHex(list.pdq.words, k * 8), list.pdq.entryOfRow[k]]),
-    md5: [...list.exact.md5], sha1: [...list.exact.sha1], sha256: [...list.exact.sha256],
+    md5: [...list.exact.md5],
+    sha1: [...list.exact.sha1],
+    sha256: [...list.exact.sha256],
   };
 }
 
@@ -86,7 +88,10 @@ describe('text and CSV hash lists', () => {
     const good = `# header comment\n${MD5},A\n`;
     const cases: Array<[string, RegExp]> = [
       [`${good}${MD5.slice(0, 31)}z,B\n`, /^list\.csv line 3: '.*' is not a hash: it has characters that are not hexadecimal$/],
-      [`${good}${MD5}0,B\n`, /^list\.csv line 3: '.*' is not a hash: expected 32 \(MD5\), 40 \(SHA-1\) or 64 \(PDQ or SHA-256\) hexadecimal characters, found 33$/],
+      [
+        `${good}${MD5}0,B\n`,
+        /^list\.csv line 3: '.*' is not a hash: expected 32 \(MD5\), 40 \(SHA-1\) or 64 \(PDQ or SHA-256\) hexadecimal characters, found 33$/,
+      ],
       [`${good}${MD5},B,C,D\n`, /^list\.csv line 3: expected hash\[,category\[,source\]\] but found 4 fields$/],
       [`${good},B\n`, /^list\.csv line 3: no hash on this line$/],
       [`${good}"${MD5},B\n`, /^list\.csv line 3: a quoted field is not closed$/],
@@ -132,7 +137,15 @@ describe('Project VIC JSON hash lists', () => {
   const hashSet = {
     '@odata.context': 'http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/Default/$metadata#Media',
     value: [
-      { MediaID: 1, Category: 1, MD5: MD5.toUpperCase(), SHA1: SHA1.toUpperCase(), MediaSize: 2835, DateUpdated: '2023-06-07T02:31:49.8300Z', IsPrecategorized: 'true' },
+      {
+        MediaID: 1,
+        Category: 1,
+        MD5: MD5.toUpperCase(),
+        SHA1: SHA1.toUpperCase(),
+        MediaSize: 2835,
+        DateUpdated: '2023-06-07T02:31:49.8300Z',
+        IsPrecategorized: 'true',
+      },
       { MediaID: 2, Category: 0, MD5: MD5.replace('d', 'e'), Comments: 'a } and a { in text, and a "quoted" word' },
       { MediaID: 3, Category: null, PhotoDNA: 'AAAA' },
     ],

@@ -53,7 +53,11 @@ describe('PDQ multi-index', () => {
         const got: Array<[number, number]> = [];
         index.forEachWithin(queries, q * PDQ_WORDS, threshold, (entry, distance) => got.push([entry, distance]));
         got.sort((a, b) => a[0] - b[0]);
-        assert.deepEqual(got, near[q].filter(([, distance]) => distance <= threshold), `query ${q}`);
+        assert.deepEqual(
+          got,
+          near[q].filter(([, distance]) => distance <= threshold),
+          `query ${q}`,
+        );
         total += got.length;
       }
       // The planted neighbours make every threshold's answer non-trivial.
@@ -110,6 +114,9 @@ describe('PDQ multi-index', () => {
     assert.equal(unpackPdqHex(words, 0), a);
     assert.equal(packedDistance(words, 0, words, 8), pdqHammingDistance(a, b));
     assert.equal(packPdqHex(a.slice(1) + 'g', words, 0), false);
-    assert.deepEqual(new PdqMultiIndex(words).within(a, 31), [{ entry: 0, distance: 0 }, { entry: 1, distance: 4 }]);
+    assert.deepEqual(new PdqMultiIndex(words).within(a, 31), [
+      { entry: 0, distance: 0 },
+      { entry: 1, distance: 4 },
+    ]);
   });
 });

@@ -25,7 +25,7 @@ import { photosDir } from '../support/shared-data.ts';
 const COPIES = {
   'jpeg-q70': (image: Sharp) => image.jpeg({ quality: 70 }),
   'half-size': (image: Sharp, width: number) => image.resize({ width: Math.round(width / 2) }).png(),
-  'mirrored': (image: Sharp) => image.flop().png(),
+  mirrored: (image: Sharp) => image.flop().png(),
 } as const;
 
 /** Copies no other copy of their photo links in either. */
@@ -54,7 +54,9 @@ describe('hash-list matching of copies of the shared photos', () => {
   const photos: Photo[] = [];
 
   before(async () => {
-    const names = readdirSync(photosDir).filter((name) => /\.(png|jpe?g)$/i.test(name)).sort();
+    const names = readdirSync(photosDir)
+      .filter((name) => /\.(png|jpe?g)$/i.test(name))
+      .sort();
     assert.equal(names.length, 20);
     for (const name of names) {
       const file = path.join(photosDir, name);
@@ -136,7 +138,10 @@ describe('hash-list matching of copies of the shared photos', () => {
       const together = copies.filter((id) => !alone.includes(id));
       return [together, ...alone.map((id) => [id])].sort((a, b) => copies.indexOf(a[0]) - copies.indexOf(b[0]));
     });
-    assert.deepEqual(groups.map((group) => group.members), expected);
+    assert.deepEqual(
+      groups.map((group) => group.members),
+      expected,
+    );
     for (const group of groups) {
       assert.equal(group.id, group.representative);
       assert.ok(group.members.includes(group.representative));

@@ -40,18 +40,41 @@ const tuned = path.join(scratch, 'tuned');
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 function acsr(args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args, '--json', '--quiet'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args, '--json', '--quiet'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   const lines = result.stdout.trimEnd().split('\n');
   const lastLine = lines.at(-1) ?? '';
   return { code: result.status, stderr: result.stderr, lines: lines.slice(0, -1), summary: lastLine.startsWith('{') ? JSON.parse(lastLine) : undefined };
 }
 
 const tuneArgs = (extra: string[]) => [
-  'tune', '--bundle', bundle, '--data', fashionMnistDir, '--model', MODEL, '--attacks', ATTACK,
-  '--csc-lambda', '0.1', '--tikhonov-lambda', '5', '--iterations', '20', '--limit', String(IMAGES), '--out', out, ...extra,
+  'tune',
+  '--bundle',
+  bundle,
+  '--data',
+  fashionMnistDir,
+  '--model',
+  MODEL,
+  '--attacks',
+  ATTACK,
+  '--csc-lambda',
+  '0.1',
+  '--tikhonov-lambda',
+  '5',
+  '--iterations',
+  '20',
+  '--limit',
+  String(IMAGES),
+  '--out',
+  out,
+  ...extra,
 ];
 const journalLines = () => readFileSync(path.join(out, 'journal.jsonl'), 'utf8').trim().split('\n');
-const adversarialFiles = () => readdirSync(path.join(out, 'adversarial')).map((name) => `${name}:${sha256Hex(readFileSync(path.join(out, 'adversarial', name)))}`);
+const adversarialFiles = () =>
+  readdirSync(path.join(out, 'adversarial')).map((name) => `${name}:${sha256Hex(readFileSync(path.join(out, 'adversarial', name)))}`);
 
 let sweepOnlyLines: string[];
 let sweepOnlyAttacked: string[];
@@ -61,8 +84,29 @@ let printed: string[];
 
 before(() => {
   const made = acsr([
-    'train', '--data', fashionMnistDir, '--extractor', MODEL, '--limit', '200', '--k', '1', '--k-max', '1', '--atoms', '8',
-    '--cdl-iterations', '3', '--max-patches-per-cluster', '8', '--validation-fraction', '0.1', '--specificity-images', '1', '--out', bundle,
+    'train',
+    '--data',
+    fashionMnistDir,
+    '--extractor',
+    MODEL,
+    '--limit',
+    '200',
+    '--k',
+    '1',
+    '--k-max',
+    '1',
+    '--atoms',
+    '8',
+    '--cdl-iterations',
+    '3',
+    '--max-patches-per-cluster',
+    '8',
+    '--validation-fraction',
+    '0.1',
+    '--specificity-images',
+    '1',
+    '--out',
+    bundle,
   ]);
   assert.equal(made.code, 0, made.stderr);
   const sweepOnly = acsr(tuneArgs(['--compare', 'none']));
@@ -78,13 +122,27 @@ before(() => {
 });
 
 test('a folder whose sweep is done gets only the comparison: no attack, no grid point again, and a third run computes nothing', () => {
-  assert.deepEqual(linesAfterComparison.slice(0, sweepOnlyLines.length), sweepOnlyLines, 'the sweep\'s journal lines are kept as they were');
+  assert.deepEqual(linesAfterComparison.slice(0, sweepOnlyLines.length), sweepOnlyLines, "the sweep's journal lines are kept as they were");
   const added = linesAfterComparison.slice(sweepOnlyLines.length).map((line) => JSON.parse(line) as { unit: string; row: string });
   const computed = DEFAULT_COMPARISON.filter((d) => d !== 'none' && d !== 'acsr');
   assert.equal(added.length, computed.length * 2, 'one clean and one attacked unit per computed defense (one batch)');
-  assert.ok(added.every((unit) => unit.unit.startsWith('compare:')), added.map((u) => u.unit).join(', '));
-  assert.deepEqual(new Set(added.map((unit) => unit.unit.split('/')[0].replace(/^compare:/, '').split('@')[0])), new Set(computed));
-  assert.deepEqual(adversarialFiles(), sweepOnlyAttacked, 'the attacked images are the sweep\'s, untouched');
+  assert.ok(
+    added.every((unit) => unit.unit.startsWith('compare:')),
+    added.map((u) => u.unit).join(', '),
+  );
+  assert.deepEqual(
+    new Set(
+      added.map(
+        (unit) =>
+          unit.unit
+            .split('/')[0]
+            .replace(/^compare:/, '')
+            .split('@')[0],
+      ),
+    ),
+    new Set(computed),
+  );
+  assert.deepEqual(adversarialFiles(), sweepOnlyAttacked, "the attacked images are the sweep's, untouched");
 
   const third = acsr(tuneArgs([]));
   assert.equal(third.code, 0, third.stderr);
@@ -93,13 +151,20 @@ test('a folder whose sweep is done gets only the comparison: no attack, no grid 
   assert.deepEqual(again.comparison, results.comparison);
 });
 
-test('every defense has a row on the same images; none and ACSR are the sweep\'s verdicts; a JPEG cell recomputed from the stored attacked images matches', async () => {
+test("every defense has a row on the same images; none and ACSR are the sweep's verdicts; a JPEG cell recomputed from the stored attacked images matches", async () => {
   const comparison = results.comparison!;
   assert.ok(comparison.complete);
-  assert.deepEqual(comparison.rows.map((r) => r.defense), [...DEFAULT_COMPARISON]);
+  assert.deepEqual(
+    comparison.rows.map((r) => r.defense),
+    [...DEFAULT_COMPARISON],
+  );
   for (const row of comparison.rows) {
     assert.equal(row.clean.total, IMAGES, row.defense);
-    assert.deepEqual(row.attacks.map((a) => [a.row, a.accuracy.total]), [[ATTACK, IMAGES]], row.defense);
+    assert.deepEqual(
+      row.attacks.map((a) => [a.row, a.accuracy.total]),
+      [[ATTACK, IMAGES]],
+      row.defense,
+    );
   }
   // the same images, labels and order in every defense's units
   const units = linesAfterComparison.slice(1).map((line) => JSON.parse(line) as { unit: string; outcomes: { sample: number; label: number }[] });
@@ -184,7 +249,10 @@ test('the --bundle-out manifest carries the comparison and loads; acsr purify pr
   assert.equal(record.validationSha256, loaded.manifest.validation!.sha256);
   assert.equal(record.tuningSha256, sha256Hex(readFileSync(path.join(out, 'tuning.json'))));
   assert.equal(record.tuningSha256, loaded.manifest.purificationDefaults!.tuning.sha256);
-  assert.deepEqual(record.rows.map((r) => [r.defense, r.cleanCorrect, r.attackCorrect]), comparison.rows.map((r) => [r.defense, r.clean.successes, r.attacks.map((a) => a.accuracy.successes)]));
+  assert.deepEqual(
+    record.rows.map((r) => [r.defense, r.cleanCorrect, r.attackCorrect]),
+    comparison.rows.map((r) => [r.defense, r.clean.successes, r.attacks.map((a) => a.accuracy.successes)]),
+  );
   assert.equal(record.tests.length, comparison.rows.length - 1);
   assert.equal(record.recommendation!.sentence, comparison.recommendation!.sentence);
   assert.equal((await loadReferenceBundle(bundle)).manifest.defenseComparison, undefined, 'an untuned bundle has none, and still loads');
@@ -203,7 +271,12 @@ test('the --bundle-out manifest carries the comparison and loads; acsr purify pr
     const copy = path.join(scratch, folder);
     cpSync(tuned, copy, { recursive: true });
     const manifest = JSON.parse(readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
-    manifest.defenseComparison.recommendation = { ...manifest.defenseComparison.recommendation, defense, label, sentence: `On this bundle's 16 validation images, ${label} was measured best.` };
+    manifest.defenseComparison.recommendation = {
+      ...manifest.defenseComparison.recommendation,
+      defense,
+      label,
+      sentence: `On this bundle's 16 validation images, ${label} was measured best.`,
+    };
     writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest));
     return copy;
   };
@@ -216,7 +289,7 @@ test('the --bundle-out manifest carries the comparison and loads; acsr purify pr
   assert.equal(real.summary.recommendation.sentence, comparison.recommendation!.sentence);
 
   const jpeg = purify(withRecommendation('jpeg50', 'JPEG quality 50', 'says-jpeg'), 'purified-jpeg');
-  assert.ok(jpeg.lines.includes('On this bundle\'s 16 validation images, JPEG quality 50 was measured best. This command applies ACSR.'), jpeg.lines.join('\n'));
+  assert.ok(jpeg.lines.includes("On this bundle's 16 validation images, JPEG quality 50 was measured best. This command applies ACSR."), jpeg.lines.join('\n'));
   assert.deepEqual([jpeg.summary.recommendation.defense, jpeg.summary.recommendation.inUse], ['jpeg50', false]);
   const acsrSaid = purify(withRecommendation('acsr', 'ACSR', 'says-acsr'), 'purified-acsr');
   assert.ok(!acsrSaid.lines.some((line) => line.includes('validation images')), 'no notice when ACSR is the recommended defense');
@@ -226,7 +299,10 @@ test('the --bundle-out manifest carries the comparison and loads; acsr purify pr
 });
 
 test('--compare naming an unknown defense, or one twice, is refused with one line before anything runs', () => {
-  for (const [compare, pattern] of [['none,jpeg,acsr', /--compare: unknown defense 'jpeg'/], ['acsr,jpeg50,acsr', /--compare names a defense twice/]] as const) {
+  for (const [compare, pattern] of [
+    ['none,jpeg,acsr', /--compare: unknown defense 'jpeg'/],
+    ['acsr,jpeg50,acsr', /--compare names a defense twice/],
+  ] as const) {
     const run = acsr(tuneArgs(['--compare', compare]).map((arg) => (arg === out ? path.join(scratch, 'refused') : arg)));
     assert.equal(run.code, 2, run.stderr);
     assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);

@@ -27,14 +27,22 @@ interface Table {
 
 function summarise(tables: readonly Table[], maxCleanDrop = 1) {
   const attacks = tables[0].attacks.map((_, a) => `attack${a + 1}`);
-  const entries: ComparisonEntry[] = tables.map((t) => ({ defense: t.defense, owner: t.defense === 'none' ? 'undefended' : `compare:${t.defense}`, settings: '' }));
-  const units: JournalUnit[] = tables.flatMap((t, d) => [CLEAN_ROW, ...attacks].map((row, r) => {
-    const verdicts = r === 0 ? t.clean : t.attacks[r - 1];
-    return {
-      unit: tuningUnitKey(entries[d].owner, row, BATCH), row, attackSeconds: 0,
-      outcomes: verdicts.map((right, sample) => ({ sample, label: 3, defended: [{ defense: t.defense, predicted: right ? 3 : 7, seconds: 0.01 }] })),
-    };
+  const entries: ComparisonEntry[] = tables.map((t) => ({
+    defense: t.defense,
+    owner: t.defense === 'none' ? 'undefended' : `compare:${t.defense}`,
+    settings: '',
   }));
+  const units: JournalUnit[] = tables.flatMap((t, d) =>
+    [CLEAN_ROW, ...attacks].map((row, r) => {
+      const verdicts = r === 0 ? t.clean : t.attacks[r - 1];
+      return {
+        unit: tuningUnitKey(entries[d].owner, row, BATCH),
+        row,
+        attackSeconds: 0,
+        outcomes: verdicts.map((right, sample) => ({ sample, label: 3, defended: [{ defense: t.defense, predicted: right ? 3 : 7, seconds: 0.01 }] })),
+      };
+    }),
+  );
   return summariseComparison({ entries, attacks, batchKeys: [BATCH], units, undefendedOwner: 'undefended', maxCleanDrop, validationSha256: '0'.repeat(64) });
 }
 
@@ -53,7 +61,10 @@ test('ACSR ahead on the mean but no paired test confirms it: the cheaper defense
   assert.equal(r.defense, 'jpeg50');
   assert.equal(r.testedAgainst, 'jpeg50');
   assert.deepEqual([r.acsrBetterIn, r.acsrWorseIn], [0, 0]);
-  assert.match(r.sentence, /^On this bundle's 40 validation images, JPEG quality 50 protected the classifier as well as ACSR \(50\.0 % mean accuracy under attack against ACSR's 55\.0 %; .*\); it is recommended, being cheaper\.$/);
+  assert.match(
+    r.sentence,
+    /^On this bundle's 40 validation images, JPEG quality 50 protected the classifier as well as ACSR \(50\.0 % mean accuracy under attack against ACSR's 55\.0 %; .*\); it is recommended, being cheaper\.$/,
+  );
   assert.ok(comparison.complete);
   assert.equal(comparison.rows.find((row) => row.defense === 'acsr')!.attacks[0].accuracy.successes, 22);
 });
@@ -66,10 +77,13 @@ test('ACSR confirmed by paired tests in every attack column: ACSR is recommended
   ]).recommendation!;
   assert.equal(r.defense, 'acsr');
   assert.deepEqual([r.testedAgainst, r.acsrBetterIn, r.acsrWorseIn], ['jpeg50', 2, 0]);
-  assert.match(r.sentence, /ACSR protected the classifier better than JPEG quality 50, the best cheaper defense .*better by a paired test in 2 of 2 attacks, worse in 0\); it is recommended\.$/);
+  assert.match(
+    r.sentence,
+    /ACSR protected the classifier better than JPEG quality 50, the best cheaper defense .*better by a paired test in 2 of 2 attacks, worse in 0\); it is recommended\.$/,
+  );
 });
 
-test('ACSR better in one column but worse in two: the cheaper defense is recommended despite ACSR\'s higher mean', () => {
+test("ACSR better in one column but worse in two: the cheaper defense is recommended despite ACSR's higher mean", () => {
   const comparison = summarise([
     { defense: 'none', clean: all, attacks: [firstRight(5), firstRight(5), firstRight(5)] },
     { defense: 'jpeg75', clean: all, attacks: [firstRight(10), firstRight(20), firstRight(20)] },
@@ -102,7 +116,10 @@ test('a defense losing more clean accuracy than allowed is never recommended, ho
   assert.equal(strict.rows.find((row) => row.defense === 'median3')!.meetsConstraint, false);
   assert.equal(strict.rows.find((row) => row.defense === 'median3')!.cleanDropPoints, 5);
   assert.equal(strict.recommendation!.defense, 'jpeg75');
-  assert.match(strict.recommendation!.sentence, /JPEG quality 75 protected the classifier best among the defenses that keep clean accuracy within 1 point \(37\.5 % mean/);
+  assert.match(
+    strict.recommendation!.sentence,
+    /JPEG quality 75 protected the classifier best among the defenses that keep clean accuracy within 1 point \(37\.5 % mean/,
+  );
   assert.equal(summarise(tables, 5).recommendation!.defense, 'median3');
 });
 
@@ -115,7 +132,7 @@ test('equal counts go to the cheaper defense; the same count on different images
   assert.equal(r.defense, 'jpeg75');
 });
 
-test('when nothing beats no defense, or ACSR\'s lead over no defense is not confirmed, no defense is recommended', () => {
+test("when nothing beats no defense, or ACSR's lead over no defense is not confirmed, no defense is recommended", () => {
   const flat = summarise([
     { defense: 'none', clean: all, attacks: [firstRight(10)] },
     { defense: 'jpeg75', clean: all, attacks: [firstRight(10)] },
@@ -138,8 +155,16 @@ test('a comparison with a defense still missing units is incomplete and recommen
     { defense: 'acsr', clean: all, attacks: [firstRight(30)] },
   ]);
   const partial = summariseComparison({
-    entries: [{ defense: 'none', owner: 'undefended', settings: '' }, { defense: 'jpeg50', owner: 'compare:jpeg50', settings: '' }],
-    attacks: ['attack1'], batchKeys: [BATCH], units: [], undefendedOwner: 'undefended', maxCleanDrop: 1, validationSha256: '0'.repeat(64),
+    entries: [
+      { defense: 'none', owner: 'undefended', settings: '' },
+      { defense: 'jpeg50', owner: 'compare:jpeg50', settings: '' },
+    ],
+    attacks: ['attack1'],
+    batchKeys: [BATCH],
+    units: [],
+    undefendedOwner: 'undefended',
+    maxCleanDrop: 1,
+    validationSha256: '0'.repeat(64),
   });
   assert.equal(comparison.recommendation!.defense, 'acsr');
   assert.equal(partial.complete, false);

@@ -45,22 +45,65 @@ const tuned = path.join(scratch, 'tuned');
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 function acsr(args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args, '--json', '--quiet'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args, '--json', '--quiet'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   const lastLine = result.stdout.trimEnd().split('\n').at(-1) ?? '';
   return { code: result.status, stderr: result.stderr, summary: lastLine.startsWith('{') ? JSON.parse(lastLine) : undefined };
 }
 
 const tuneArgs = (extra: string[] = [], grid = { csc: '0.1,0.4', iterations: '15,60' }) => [
-  'tune', '--bundle', bundle, '--data', fashionMnistDir, '--model', MODEL, '--attacks', ATTACKS.join(','),
-  '--csc-lambda', grid.csc, '--tikhonov-lambda', '3', '--iterations', grid.iterations, '--limit', '6', '--out', out, ...extra,
+  'tune',
+  '--bundle',
+  bundle,
+  '--data',
+  fashionMnistDir,
+  '--model',
+  MODEL,
+  '--attacks',
+  ATTACKS.join(','),
+  '--csc-lambda',
+  grid.csc,
+  '--tikhonov-lambda',
+  '3',
+  '--iterations',
+  grid.iterations,
+  '--limit',
+  '6',
+  '--out',
+  out,
+  ...extra,
 ];
 
 let results: TuningResults;
 
 before(() => {
   const made = acsr([
-    'train', '--data', fashionMnistDir, '--extractor', MODEL, '--limit', String(TRAIN_IMAGES), '--k', '1', '--k-max', '1', '--atoms', '8',
-    '--cdl-iterations', '3', '--max-patches-per-cluster', '8', '--validation-fraction', '0.1', '--specificity-images', '1', '--out', bundle,
+    'train',
+    '--data',
+    fashionMnistDir,
+    '--extractor',
+    MODEL,
+    '--limit',
+    String(TRAIN_IMAGES),
+    '--k',
+    '1',
+    '--k-max',
+    '1',
+    '--atoms',
+    '8',
+    '--cdl-iterations',
+    '3',
+    '--max-patches-per-cluster',
+    '8',
+    '--validation-fraction',
+    '0.1',
+    '--specificity-images',
+    '1',
+    '--out',
+    bundle,
   ]);
   assert.equal(made.code, 0, made.stderr);
   const run = acsr(tuneArgs(['--bundle-out', tuned]));
@@ -84,7 +127,10 @@ test('the sweep uses validation images only, and one grid point recomputed from 
     assert.ok(heldOut.has(name), `${name} is not in the validation split`);
   }
   assert.equal(new Set(names.map((n) => source.images.find((image) => image.name === n)!.className)).size, 6, 'classes interleaved');
-  assert.deepEqual(results.setup.attacks.map((a) => a.name), ATTACKS);
+  assert.deepEqual(
+    results.setup.attacks.map((a) => a.name),
+    ATTACKS,
+  );
   assert.ok(results.setup.attacks.every((a) => a.normalisation.includes("||x'-x||_2 / ||x||_2")));
   assert.equal(results.points.length, 4);
 
@@ -99,7 +145,10 @@ test('the sweep uses validation images only, and one grid point recomputed from 
       const purified: ImageArray[] = [];
       for (const image of batch) {
         const result = await purifyImage({
-          image, bundle: loaded, extractor: model, engine: fastEngineFactory(1),
+          image,
+          bundle: loaded,
+          extractor: model,
+          engine: fastEngineFactory(1),
           options: { tikhonovLambda: point.tikhonovLambda, cscLambda: point.cscLambda, maxIterations: point.maxIterations, threads: 1 },
         });
         purified.push({ ...result.purified, channels: 1 });
@@ -128,7 +177,9 @@ test('the chosen point follows the rule: best mean under attack within 1 point o
   }
   const allowed = results.points.filter((p) => p.meetsConstraint);
   const attackCorrect = (p: (typeof allowed)[number]) => p.attacks.reduce((s, a) => s + a.accuracy.successes, 0);
-  const expected = allowed.toSorted((a, b) => attackCorrect(b) - attackCorrect(a) || a.maxIterations - b.maxIterations || b.cscLambda - a.cscLambda || b.tikhonovLambda - a.tikhonovLambda)[0];
+  const expected = allowed.toSorted(
+    (a, b) => attackCorrect(b) - attackCorrect(a) || a.maxIterations - b.maxIterations || b.cscLambda - a.cscLambda || b.tikhonovLambda - a.tikhonovLambda,
+  )[0];
   assert.ok(expected, 'some point keeps clean accuracy on these images');
   assert.equal(results.chosen?.key, expected.key);
   const markdown = readFileSync(path.join(out, 'tuning.md'), 'utf8');

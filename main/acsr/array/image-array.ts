@@ -26,7 +26,7 @@ export function assertImageShape(image: ImageArray): void {
 export function toPlanes<T extends FloatArray>(image: ImageArray<T>, out?: T): T {
   const { height, width, channels, data } = image;
   const n = height * width;
-  const planes = out ?? (new (data.constructor as new (n: number) => T)(n * channels));
+  const planes = out ?? new (data.constructor as new (n: number) => T)(n * channels);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < channels; c++) planes[c * n + i] = data[i * channels + c];
   }

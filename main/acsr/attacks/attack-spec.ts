@@ -21,8 +21,19 @@ import { fgsmAttack } from './fgsm.ts';
 import { pgdAttack, type IterativeAttackOptions } from './pgd.ts';
 
 export const ATTACK_NAMES = [
-  'fgsm-dis', 'bim-dis', 'pgd-dis', 'deepfool-dis', 'cw-dis',
-  'fgsm', 'fgsm-linf', 'bim', 'bim-linf', 'pgd', 'pgd-linf', 'deepfool', 'cw',
+  'fgsm-dis',
+  'bim-dis',
+  'pgd-dis',
+  'deepfool-dis',
+  'cw-dis',
+  'fgsm',
+  'fgsm-linf',
+  'bim',
+  'bim-linf',
+  'pgd',
+  'pgd-linf',
+  'deepfool',
+  'cw',
 ] as const;
 export type AttackName = (typeof ATTACK_NAMES)[number];
 
@@ -36,14 +47,14 @@ export const PAPER_TABLE_ATTACKS = 'fgsm-dis:0.08,fgsm-dis:0.04,bim-dis:0.04,dee
 
 export const ATTACK_SPEC_HELP = [
   'SPEC is name[:EPS][:key=value...]; pixels in [0,1]; the suffix says how EPS is measured:',
-  '  -dis   the paper\'s budgets: normalised L2 dissimilarity ||x\'-x||_2 / ||x||_2 (default 0.04)',
+  "  -dis   the paper's budgets: normalised L2 dissimilarity ||x'-x||_2 / ||x||_2 (default 0.04)",
   '    fgsm-dis[:E]   one sign step sized so that ||delta||_2 = E * ||x||_2 before clipping',
   '    bim-dis[:E], pgd-dis[:E]   sign steps projected onto ||delta||_2 <= E * ||x||_2; steps=N (default 100),',
-  '                   alpha=A (each step\'s ||.||_2 / ||x||_2; default 2.5 * E / steps); pgd-dis starts at a random point',
+  "                   alpha=A (each step's ||.||_2 / ||x||_2; default 2.5 * E / steps); pgd-dis starts at a random point",
   '    deepfool-dis[:E], cw-dis[:E]   minimal-norm, counted only where ||delta||_2 / ||x||_2 < E; beyond it the',
   '                   attack failed and the clean image is used; their options as below',
   `    the paper's table: ${PAPER_TABLE_ATTACKS}`,
-  '  (none) per-pixel-normalised L2, ||delta||_2 / sqrt(H*W*C) <= E (default 0.04; a stress setting, stronger than the paper\'s)',
+  "  (none) per-pixel-normalised L2, ||delta||_2 / sqrt(H*W*C) <= E (default 0.04; a stress setting, stronger than the paper's)",
   '    fgsm[:E], bim[:E], pgd[:E]   bim/pgd options: steps=N (default 10), alpha=A (step size, budget units; default E/4)',
   '  -linf  max |delta| <= E (default 8/255; E may be written 8/255)',
   '    fgsm-linf[:E], bim-linf[:E], pgd-linf[:E]   options as fgsm/bim/pgd',
@@ -88,7 +99,10 @@ export function parseAttackSpec(spec: string): Attack {
 
 /** Comma-separated specs, e.g. 'fgsm:0.04,bim,deepfool,cw'. */
 export function parseAttackSpecs(list: string): Attack[] {
-  const specs = list.split(',').map((spec) => spec.trim()).filter((spec) => spec !== '');
+  const specs = list
+    .split(',')
+    .map((spec) => spec.trim())
+    .filter((spec) => spec !== '');
   if (specs.length === 0) throw new UserInputError('no attack given');
   return specs.map(parseAttackSpec);
 }
@@ -102,7 +116,8 @@ function build(
   const norm: NormKind = name.endsWith('-linf') ? 'linf' : name.endsWith('-dis') ? 'dissimilarity' : 'l2';
   const budget = epsilon ?? (norm === 'linf' ? DEFAULT_LINF_EPSILON : norm === 'dissimilarity' ? DEFAULT_DISSIMILARITY_EPSILON : DEFAULT_L2_EPSILON);
   if (name === 'deepfool' || name === 'cw') {
-    if (epsilon !== undefined) throw new UserInputError(`attack '${spec}': ${name} is minimal-norm and takes no budget (${name}-dis:E counts it only below a dissimilarity E)`);
+    if (epsilon !== undefined)
+      throw new UserInputError(`attack '${spec}': ${name} is minimal-norm and takes no budget (${name}-dis:E counts it only below a dissimilarity E)`);
   } else if (name === 'deepfool-dis' || name === 'cw-dis') {
     if (!(budget > 0)) throw new UserInputError(`attack '${spec}': budget ${budget} is not above 0`);
     const inner = build(name === 'cw-dis' ? 'cw' : 'deepfool', undefined, take, spec);

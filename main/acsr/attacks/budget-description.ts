@@ -43,5 +43,5 @@ export function shortBudget(budget: AttackBudget | null): string {
 /** The legend under a table or plot that names attacks by spec: what each suffix means. */
 export const SPEC_SUFFIX_LEGEND =
   "Budgets, pixels in [0, 1]: '-dis' attacks use the paper's normalised L2 dissimilarity ||x'-x||_2 / ||x||_2 " +
-  "(deepfool-dis / cw-dis count only below it, else the clean image is used); unsuffixed fgsm/bim/pgd use the " +
+  '(deepfool-dis / cw-dis count only below it, else the clean image is used); unsuffixed fgsm/bim/pgd use the ' +
   "per-pixel-normalised L2 ||x'-x||_2 / sqrt(H W C); '-linf' attacks use max |x'-x|.";

@@ -46,7 +46,8 @@ const NO_UPPER_BOUND = 1e10;
 export function carliniWagnerAttack(options: CarliniWagnerOptions = {}): Attack {
   const settings = { ...CW_DEFAULTS, ...options };
   if (!(Number.isInteger(settings.steps) && settings.steps >= 1)) throw new RangeError(`CW steps ${settings.steps} is not a positive integer`);
-  if (!(Number.isInteger(settings.binarySteps) && settings.binarySteps >= 1)) throw new RangeError(`CW binary steps ${settings.binarySteps} is not a positive integer`);
+  if (!(Number.isInteger(settings.binarySteps) && settings.binarySteps >= 1))
+    throw new RangeError(`CW binary steps ${settings.binarySteps} is not a positive integer`);
   if (!(settings.initialConst > 0)) throw new RangeError(`CW initial constant ${settings.initialConst} is not positive`);
   if (!(settings.confidence >= 0)) throw new RangeError(`CW confidence ${settings.confidence} is negative`);
   if (!(settings.learningRate > 0)) throw new RangeError(`CW learning rate ${settings.learningRate} is not positive`);
@@ -150,4 +151,3 @@ async function carliniWagner(settings: Required<CarliniWagnerOptions>, request: 
   const result = withPixels(images, best);
   return { adversarial: result, records: await attackRecords(request, result, iterations) };
 }
-

@@ -37,7 +37,11 @@ async function applyCutoff(result: AttackResult, request: AttackRequest, epsilon
   });
   if (rejected.size === 0) return result;
   const adversarial = withPixels(request.images, pixels);
-  const records = await attackRecords(request, adversarial, result.records.map((r) => r.iterations));
+  const records = await attackRecords(
+    request,
+    adversarial,
+    result.records.map((r) => r.iterations),
+  );
   return {
     adversarial,
     records: records.map((record, n) => (rejected.has(n) ? { ...record, rejectedDissimilarity: rejected.get(n)! } : record)),

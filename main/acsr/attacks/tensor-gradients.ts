@@ -39,12 +39,7 @@ export function batchTensor(batch: ImageBatch, start: number, end: number): tf.T
 }
 
 /** Scores of a batch, `chunk` images per forward pass. */
-export async function chunkedScores(
-  batch: ImageBatch,
-  chunk: number,
-  classCount: number,
-  forward: DifferentiableForward,
-): Promise<Float32Array> {
+export async function chunkedScores(batch: ImageBatch, chunk: number, classCount: number, forward: DifferentiableForward): Promise<Float32Array> {
   const scores = new Float32Array(batch.count * classCount);
   for (let start = 0; start < batch.count; start += chunk) {
     const end = Math.min(batch.count, start + chunk);

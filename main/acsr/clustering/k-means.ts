@@ -63,7 +63,10 @@ export function seedCentroids(points: LatentMatrix, k: number, random: RandomSou
       chosen = n - 1;
       for (let i = 0; i < n; i++) {
         target -= nearest[i];
-        if (target < 0) { chosen = i; break; }
+        if (target < 0) {
+          chosen = i;
+          break;
+        }
       }
     }
     centroids.set(data.subarray(chosen * d, (chosen + 1) * d), c * d);
@@ -113,7 +116,10 @@ function lloyd(points: LatentMatrix, centroids: Float64Array, o: KMeansOptions):
       }
       largestShift = Math.max(largestShift, shift);
     }
-    if (largestShift <= shiftTolerance) { converged = true; break; }
+    if (largestShift <= shiftTolerance) {
+      converged = true;
+      break;
+    }
   }
   // final assignment against the final centres, so WCSS and labels agree with the centroids
   const wcss = assign(points, centroids, assignments, distances);
@@ -131,7 +137,10 @@ function assign(points: LatentMatrix, centroids: Float64Array, assignments: Int3
     let bestDistance = Infinity;
     for (let c = 0; c < k; c++) {
       const dist = squaredDistance(data, i * d, centroids, c * d, d);
-      if (dist < bestDistance) { bestDistance = dist; bestCluster = c; }
+      if (dist < bestDistance) {
+        bestDistance = dist;
+        bestCluster = c;
+      }
     }
     assignments[i] = bestCluster;
     distances[i] = bestDistance;
@@ -147,7 +156,9 @@ function canonicalLabels(result: KMeansResult): KMeansResult {
   for (let i = 0; i < assignments.length && order.length < k; i++) if (!order.includes(assignments[i])) order.push(assignments[i]);
   for (let c = 0; c < k; c++) if (!order.includes(c)) order.push(c);
   const relabel = new Int32Array(k);
-  order.forEach((old, fresh) => { relabel[old] = fresh; });
+  order.forEach((old, fresh) => {
+    relabel[old] = fresh;
+  });
   const centroids = new Float64Array(result.centroids.length);
   order.forEach((old, fresh) => centroids.set(result.centroids.subarray(old * d, (old + 1) * d), fresh * d));
   const sizes = order.map((old) => result.sizes[old]);

@@ -51,13 +51,15 @@ export function symmetricEigen(matrix: ArrayLike<number>, size: number): Symmetr
         const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
-        for (let k = 0; k < n; k++) { // columns p and q: A J
+        for (let k = 0; k < n; k++) {
+          // columns p and q: A J
           const akp = a[k * n + p];
           const akq = a[k * n + q];
           a[k * n + p] = c * akp - s * akq;
           a[k * n + q] = s * akp + c * akq;
         }
-        for (let k = 0; k < n; k++) { // rows p and q: J^T (A J)
+        for (let k = 0; k < n; k++) {
+          // rows p and q: J^T (A J)
           const apk = a[p * n + k];
           const aqk = a[q * n + k];
           a[p * n + k] = c * apk - s * aqk;
@@ -65,7 +67,8 @@ export function symmetricEigen(matrix: ArrayLike<number>, size: number): Symmetr
         }
         a[p * n + q] = 0; // exact by construction; rounding would leave ~eps
         a[q * n + p] = 0;
-        for (let k = 0; k < n; k++) { // V J, eigenvectors as columns for now
+        for (let k = 0; k < n; k++) {
+          // V J, eigenvectors as columns for now
           const vkp = v[k * n + p];
           const vkq = v[k * n + q];
           v[k * n + p] = c * vkp - s * vkq;

@@ -9,9 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import type { ImageArray } from '../array/image-array.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
 
-export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
-] as const;
+export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
 
 export type FashionMnistSplit = 'train' | 't10k';
 

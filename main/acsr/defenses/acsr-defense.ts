@@ -20,13 +20,15 @@ export function createAcsrDefense(bundle: ReferenceBundle, extractor: LatentExtr
   const engines = new TileEnginePool(fastEngineFactory(purification.threads));
   return {
     name: 'acsr',
-    description: `ACSR: nearest of ${bundle.clusters.length} clusters (${extractor.identity.id} latents, Mahalanobis), `
-      + `its dictionary for CBPDN of the high part; Tikhonov lambda ${purification.tikhonovLambda}, CBPDN lambda ${purification.cscLambda}`,
+    description:
+      `ACSR: nearest of ${bundle.clusters.length} clusters (${extractor.identity.id} latents, Mahalanobis), ` +
+      `its dictionary for CBPDN of the high part; Tikhonov lambda ${purification.tikhonovLambda}, CBPDN lambda ${purification.cscLambda}`,
     randomized: false,
-    purify: (image: ImageArray, context?: DefenseContext) => timedDefense(image, 'acsr', async () => {
-      const result = await purifyImage({ image, bundle, extractor, options: purification, engine: engines.factory, signal: context?.signal });
-      return { image: { ...result.purified, channels: image.channels }, clusterId: result.cluster.id };
-    }),
+    purify: (image: ImageArray, context?: DefenseContext) =>
+      timedDefense(image, 'acsr', async () => {
+        const result = await purifyImage({ image, bundle, extractor, options: purification, engine: engines.factory, signal: context?.signal });
+        return { image: { ...result.purified, channels: image.channels }, clusterId: result.cluster.id };
+      }),
     dispose: async () => {
       await engines.dispose();
       if (ownsExtractor) extractor.dispose();

@@ -47,7 +47,9 @@ export function isDefenseName(name: string): name is DefenseName {
 export async function createDefense(name: string, context: DefenseFactoryContext = {}): Promise<Defense> {
   if (!isDefenseName(name)) throw new UserInputError(`unknown defense '${name}'; the defenses are ${DEFENSE_NAMES.join(', ')}`);
   if (context.purification?.clusterOverride !== undefined) {
-    throw new UserInputError(`defense '${name}': purification options may not fix a cluster (clusterOverride '${context.purification.clusterOverride}'); a defense selects its own`);
+    throw new UserInputError(
+      `defense '${name}': purification options may not fix a cluster (clusterOverride '${context.purification.clusterOverride}'); a defense selects its own`,
+    );
   }
   const tuned = context.bundle ? bundlePurificationDefaults(context.bundle.manifest) : {};
   const purification: PurificationOptions = { ...DEFAULT_PURIFICATION_OPTIONS, ...tuned, ...context.purification };
@@ -74,7 +76,9 @@ async function createNamedDefense(name: DefenseName, context: DefenseFactoryCont
       return createLowPassDefense(purification.tikhonovLambda);
     case 'single-dict':
       if (!context.singleDictionary) {
-        throw new UserInputError("defense 'single-dict' needs its dictionary: learn it with learnSingleDictionary (from the bundle's training data and parameters) or load a saved one with loadSingleDictionary");
+        throw new UserInputError(
+          "defense 'single-dict' needs its dictionary: learn it with learnSingleDictionary (from the bundle's training data and parameters) or load a saved one with loadSingleDictionary",
+        );
       }
       return createSingleDictionaryDefense(context.singleDictionary, purification);
     case 'acsr': {

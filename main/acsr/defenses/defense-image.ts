@@ -26,7 +26,8 @@ export function clipToUnit(value: number): number {
 
 /** Runs `purify` on a checked image and stamps its output with the seconds it took. */
 export async function timedDefense(
-  image: ImageArray, defense: string,
+  image: ImageArray,
+  defense: string,
   purify: () => Promise<{ image: ImageArray; clusterId?: string }> | { image: ImageArray; clusterId?: string },
 ): Promise<DefenseOutput> {
   const started = performance.now();

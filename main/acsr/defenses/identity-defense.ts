@@ -8,9 +8,10 @@ export function createIdentityDefense(): Defense {
     name: 'none',
     description: 'no defense (identity)',
     randomized: false,
-    purify: (image: ImageArray) => timedDefense(image, 'none', () => ({
-      image: { height: image.height, width: image.width, channels: image.channels, data: Float64Array.from(image.data) },
-    })),
+    purify: (image: ImageArray) =>
+      timedDefense(image, 'none', () => ({
+        image: { height: image.height, width: image.width, channels: image.channels, data: Float64Array.from(image.data) },
+      })),
     dispose: async () => {},
   };
 }

@@ -1,4 +1,3 @@
-
 import type { ImageArray } from '../array/image-array.ts';
 import { tikhonovSplitFast } from '../signal/tikhonov-fast.ts';
 import type { Defense } from './defense.ts';

@@ -18,13 +18,15 @@ export function createSingleDictionaryDefense(dictionary: ConvDictionary<Float64
   const engines = new TileEnginePool(fastEngineFactory(purification.threads));
   return {
     name: 'single-dict',
-    description: `CBPDN with one dictionary for all images (${dictionary.atoms} atoms ${dictionary.atomHeight}x${dictionary.atomWidth}x${dictionary.channels}), `
-      + `Tikhonov lambda ${purification.tikhonovLambda}, CBPDN lambda ${purification.cscLambda}, no semantic selection`,
+    description:
+      `CBPDN with one dictionary for all images (${dictionary.atoms} atoms ${dictionary.atomHeight}x${dictionary.atomWidth}x${dictionary.channels}), ` +
+      `Tikhonov lambda ${purification.tikhonovLambda}, CBPDN lambda ${purification.cscLambda}, no semantic selection`,
     randomized: false,
-    purify: (image: ImageArray, context?: DefenseContext) => timedDefense(image, 'single-dict', async () => {
-      const result = await purifyWithDictionary({ image, dictionary, options: purification, engine: engines.factory, signal: context?.signal });
-      return { image: { ...result.purified, channels: image.channels } };
-    }),
+    purify: (image: ImageArray, context?: DefenseContext) =>
+      timedDefense(image, 'single-dict', async () => {
+        const result = await purifyWithDictionary({ image, dictionary, options: purification, engine: engines.factory, signal: context?.signal });
+        return { image: { ...result.purified, channels: image.channels } };
+      }),
     dispose: () => engines.dispose(),
   };
 }

@@ -69,7 +69,8 @@ export async function learnSingleDictionary(request: LearnSingleDictionaryReques
   const progress = request.progress ?? silentProgress;
   if (source.images.length === 0) throw new UserInputError('no training images for the single dictionary');
   const maxPatches = request.maxPatches ?? p.maxPatchesPerCluster;
-  if (maxPatches !== null && (!Number.isInteger(maxPatches) || maxPatches < 1)) throw new UserInputError(`the single dictionary's patch budget must be a positive integer, got ${maxPatches}`);
+  if (maxPatches !== null && (!Number.isInteger(maxPatches) || maxPatches < 1))
+    throw new UserInputError(`the single dictionary's patch budget must be a positive integer, got ${maxPatches}`);
   const shortest = Math.min(...source.images.map((image) => image.shortSide));
   const patchSize = trainingCropSide(shortest, p.atomSize, p.patchSize);
 
@@ -78,23 +79,47 @@ export async function learnSingleDictionary(request: LearnSingleDictionaryReques
   }
   throwIfCancelled(signal);
   // stage i seeds an image's crops by its position in the data source; so does this pool
-  const crops = imagePatchSource(source.images, source.images.map((_, i) => i), { patchSize, patchesPerImage: p.patchesPerImage, tikhonovLambda: p.tikhonovLambda, seed: p.seed });
-  const channelChecked = { ...crops, patchesOf: async (i: number) => {
-    const patches = await crops.patchesOf(i);
-    if (patches[0].length !== channels * patchSize * patchSize) throw new UserInputError(`${source.images[i].name} does not load with ${channels} channel(s), as the dictionary is to have`);
-    return patches;
-  } };
+  const crops = imagePatchSource(
+    source.images,
+    source.images.map((_, i) => i),
+    { patchSize, patchesPerImage: p.patchesPerImage, tikhonovLambda: p.tikhonovLambda, seed: p.seed },
+  );
+  const channelChecked = {
+    ...crops,
+    patchesOf: async (i: number) => {
+      const patches = await crops.patchesOf(i);
+      if (patches[0].length !== channels * patchSize * patchSize)
+        throw new UserInputError(`${source.images[i].name} does not load with ${channels} channel(s), as the dictionary is to have`);
+      return patches;
+    },
+  };
   let pooledPatches = 0;
   for (let i = 0; i < source.images.length; i++) pooledPatches += crops.patchCountOf(i);
   const sampleSeed = deriveSeed(p.seed, POOL_SAMPLE_STREAM);
-  const learned = await learnPatchDictionary(channelChecked, patchSize, channels, { ...cdlSettings(p), maxPatchesPerCluster: maxPatches },
-    request.engine ?? fastEngineFactory(), sampleSeed, progress, signal);
-  const datasetLines = source.images.map((image) => `${image.className}\t${image.name}\t${image.sha256}`).sort().join('\n');
+  const learned = await learnPatchDictionary(
+    channelChecked,
+    patchSize,
+    channels,
+    { ...cdlSettings(p), maxPatchesPerCluster: maxPatches },
+    request.engine ?? fastEngineFactory(),
+    sampleSeed,
+    progress,
+    signal,
+  );
+  const datasetLines = source.images
+    .map((image) => `${image.className}\t${image.name}\t${image.sha256}`)
+    .sort()
+    .join('\n');
   return {
     dictionary: { ...learned.dictionary, data: Float64Array.from(learned.dictionary.data) },
     provenance: {
-      kind: 'acsr-single-dictionary', parameters: { ...p }, channels, patchSize,
-      pooledPatches, trainingPatches: learned.patches, imageCount: source.images.length,
+      kind: 'acsr-single-dictionary',
+      parameters: { ...p },
+      channels,
+      patchSize,
+      pooledPatches,
+      trainingPatches: learned.patches,
+      imageCount: source.images.length,
       datasetSha256: sha256Hex(datasetLines),
       objective: learned.objective.map((v) => (Number.isFinite(v) ? v : null)),
     },

@@ -42,13 +42,15 @@ export function createTvmDefense(options: Partial<TvmOptions> = {}): Defense {
   if (!(o.dropProbability >= 0 && o.dropProbability < 1)) throw new RangeError(`TVM drop probability must be in [0, 1), got ${o.dropProbability}`);
   return {
     name: 'tvm',
-    description: `total-variation minimisation (Guo et al. 2018): each value dropped with p = ${o.dropProbability}, `
-      + `min 1/2||m(z - x)||^2 + ${o.lambda} TV(z), isotropic TV per channel, Chambolle-Pock to RMS residual ${o.tolerance}`,
+    description:
+      `total-variation minimisation (Guo et al. 2018): each value dropped with p = ${o.dropProbability}, ` +
+      `min 1/2||m(z - x)||^2 + ${o.lambda} TV(z), isotropic TV per channel, Chambolle-Pock to RMS residual ${o.tolerance}`,
     randomized: true,
-    purify: (image: ImageArray, context?: DefenseContext) => timedDefense(image, 'tvm', () => {
-      context?.signal?.throwIfAborted();
-      return { image: totalVariationMinimisation(image, context?.seed ?? 0, o).image };
-    }),
+    purify: (image: ImageArray, context?: DefenseContext) =>
+      timedDefense(image, 'tvm', () => {
+        context?.signal?.throwIfAborted();
+        return { image: totalVariationMinimisation(image, context?.seed ?? 0, o).image };
+      }),
     dispose: async () => {},
   };
 }

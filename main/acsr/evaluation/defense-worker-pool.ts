@@ -73,7 +73,8 @@ export class DefenseWorkerPool {
         entry.busy = null;
         if (pending && pending.task.id === message.id) {
           if ('failure' in message) pending.reject(new Error(`${pending.task.defense}: ${message.failure}`));
-          else pending.resolve({ image: message.image, seconds: message.seconds, ...(message.clusterId !== undefined ? { clusterId: message.clusterId } : {}) });
+          else
+            pending.resolve({ image: message.image, seconds: message.seconds, ...(message.clusterId !== undefined ? { clusterId: message.clusterId } : {}) });
         }
         this.#dispatch();
       });
@@ -89,7 +90,9 @@ export class DefenseWorkerPool {
     if (this.#closed) return Promise.reject(new Error('the defense worker pool is closed'));
     if (context.signal?.aborted) return Promise.reject(context.signal.reason);
     const task: DefenseTask = {
-      id: this.#nextId++, defense, seed: context.seed,
+      id: this.#nextId++,
+      defense,
+      seed: context.seed,
       image: { height: image.height, width: image.width, channels: image.channels, data: Float32Array.from(image.data) },
     };
     return new Promise((resolve, reject) => {

@@ -25,7 +25,12 @@ try {
       const output = await defenses.get(task.defense)!.purify(task.image, { seed: task.seed });
       const data = Float32Array.from(output.image.data);
       parentPort!.postMessage(
-        { id: task.id, image: { height: output.image.height, width: output.image.width, channels: output.image.channels, data }, clusterId: output.clusterId, seconds: output.seconds } satisfies DefenseWorkerMessage,
+        {
+          id: task.id,
+          image: { height: output.image.height, width: output.image.width, channels: output.image.channels, data },
+          clusterId: output.clusterId,
+          seconds: output.seconds,
+        } satisfies DefenseWorkerMessage,
         [data.buffer as ArrayBuffer],
       );
     } catch (error) {

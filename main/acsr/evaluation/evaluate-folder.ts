@@ -79,22 +79,47 @@ export async function evaluateFolder(request: EvaluateFolderRequest): Promise<Ev
   const model = await loadTfImageModel(request.model);
   const owned: { dispose(): void | Promise<void> }[] = [model];
   try {
-    const samples = await loadEvaluationSamples(request.data, model.classNames, model.inputSize.channels === 1 && bundle?.manifest.channels !== 3 ? 1 : 3, request.limit);
+    const samples = await loadEvaluationSamples(
+      request.data,
+      model.classNames,
+      model.inputSize.channels === 1 && bundle?.manifest.channels !== 3 ? 1 : 3,
+      request.limit,
+    );
     const pixels = samples.samples[0].image.height * samples.samples[0].image.width;
     const threads = request.threads ?? (pixels <= SMALL_IMAGE_PIXELS ? 1 : availableParallelism());
     const singleDictionary = defenseNames.includes('single-dict')
-      ? await singleDictionaryFor(request.singleDict, bundle!, request.trainData ?? (bundle?.manifest.trainingData.kind === 'fashion-mnist' ? request.data : undefined), request.out, progress.sub(0, 0.05, 'single-dict'), signal, request.note)
+      ? await singleDictionaryFor(
+          request.singleDict,
+          bundle!,
+          request.trainData ?? (bundle?.manifest.trainingData.kind === 'fashion-mnist' ? request.data : undefined),
+          request.out,
+          progress.sub(0, 0.05, 'single-dict'),
+          signal,
+          request.note,
+        )
       : undefined;
     const sharedExtractor = bundle && bundle.manifest.extractor.id === model.identity.id ? model : undefined;
     const pooledNames = threads === 1 && availableParallelism() > 1 ? defenseNames.filter((n) => POOLED_DEFENSES.has(n)) : [];
-    const pooled = pooledNames.length === 0 ? null : await DefenseWorkerPool.start(availableParallelism(), {
-      defenses: pooledNames, bundlePath: bundle?.path, singleDictionaryPath: singleDictionary?.path, purification: { threads: 1 },
-    });
+    const pooled =
+      pooledNames.length === 0
+        ? null
+        : await DefenseWorkerPool.start(availableParallelism(), {
+            defenses: pooledNames,
+            bundlePath: bundle?.path,
+            singleDictionaryPath: singleDictionary?.path,
+            purification: { threads: 1 },
+          });
     if (pooled) owned.push({ dispose: () => pooled.pool.close() });
     const defenses: Defense[] = [];
     for (const name of defenseNames) {
-      const defense = pooled?.defenses.find((d) => d.name === name)
-        ?? await createDefense(name, { bundle: bundle ?? undefined, extractor: sharedExtractor, singleDictionary: singleDictionary?.dictionary, purification: { threads } });
+      const defense =
+        pooled?.defenses.find((d) => d.name === name) ??
+        (await createDefense(name, {
+          bundle: bundle ?? undefined,
+          extractor: sharedExtractor,
+          singleDictionary: singleDictionary?.dictionary,
+          purification: { threads },
+        }));
       defenses.push(defense);
       owned.push(defense);
     }
@@ -111,7 +136,10 @@ export async function evaluateFolder(request: EvaluateFolderRequest): Promise<Ev
     };
     // The data's identity is not part of it: each unit names its batch's content (run-evaluation.ts).
     const journal = EvaluationJournal.open(join(request.out, JOURNAL_FILE), {
-      ...setup, data: null, model: { ...setup.model, weightSha256: model.identity.weightSha256 }, singleDictionarySha256: singleDictionary?.sha256 ?? null,
+      ...setup,
+      data: null,
+      model: { ...setup.model, weightSha256: model.identity.weightSha256 },
+      singleDictionarySha256: singleDictionary?.sha256 ?? null,
       purification: { ...DEFAULT_PURIFICATION_OPTIONS, ...(bundle ? bundlePurificationDefaults(bundle.manifest) : {}), threads: null },
     });
     const plannedUnits = (keys: readonly string[]) => journal.units().filter((unit) => keys.includes(unit.unit));
@@ -127,8 +155,17 @@ export async function evaluateFolder(request: EvaluateFolderRequest): Promise<Ev
     const classifier = attackableImageModel(model, { batchSize: model.inputSize.height * model.inputSize.width <= SMALL_IMAGE_PIXELS ? 256 : 4 });
     const onPartial = request.onPartialResults;
     const report = await runEvaluation({
-      samples: samples.samples, classifier, attacks, defenses, batchSize: request.batchSize, seed: request.seed, journal,
-      adaptive: request.adaptive, concurrentDefenses: new Set(pooledNames), progress: progress.sub(0.05, 1, 'eval'), signal,
+      samples: samples.samples,
+      classifier,
+      attacks,
+      defenses,
+      batchSize: request.batchSize,
+      seed: request.seed,
+      journal,
+      adaptive: request.adaptive,
+      concurrentDefenses: new Set(pooledNames),
+      progress: progress.sub(0.05, 1, 'eval'),
+      signal,
       ...(onPartial ? { onUnitRecorded: () => onPartial(summariseEvaluation(setup, plannedUnits(unitKeys), false)) } : {}),
     }).finally(async () => {
       // Partial results stay readable after a cancel or a crash.
@@ -162,8 +199,13 @@ function finishedBatchUnits(unitKeys: readonly string[], journal: EvaluationJour
  * the bundle's parameters and kept in --out (a resumed run reuses it rather than relearning).
  */
 async function singleDictionaryFor(
-  given: string | undefined, bundle: ReferenceBundle, trainData: string | undefined, out: string,
-  progress: ProgressReporter, signal: AbortSignal, note: (line: string) => void,
+  given: string | undefined,
+  bundle: ReferenceBundle,
+  trainData: string | undefined,
+  out: string,
+  progress: ProgressReporter,
+  signal: AbortSignal,
+  note: (line: string) => void,
 ) {
   const cached = join(out, SINGLE_DICTIONARY_FILE);
   const path = given ?? (existsSync(cached) ? cached : undefined);
@@ -171,7 +213,8 @@ async function singleDictionaryFor(
     const loaded = await loadSingleDictionary(path);
     return { path, dictionary: loaded.dictionary, sha256: sha256Hex(new Uint8Array(loaded.dictionary.data.buffer)) };
   }
-  if (trainData === undefined) throw new MissingSingleDictionarySource('single-dict needs --single-dict FILE.npy or --train-data (the bundle\'s training images)');
+  if (trainData === undefined)
+    throw new MissingSingleDictionarySource("single-dict needs --single-dict FILE.npy or --train-data (the bundle's training images)");
   const folder = trainData;
   const training = bundle.manifest.trainingData;
   const channels = bundle.manifest.channels === 3 ? 3 : 1;

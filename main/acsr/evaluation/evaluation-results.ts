@@ -92,7 +92,8 @@ export function summariseEvaluation(setup: EvaluationSetup, units: readonly Jour
       const predictions = byRow.get(row)!.flatMap((o) => o.defended.filter((d) => d.defense === name).map((d) => ({ d, label: o.label })));
       if (predictions.length === 0) continue;
       cells.push({
-        row, defense: name,
+        row,
+        defense: name,
         accuracy: wilsonProportion(predictions.filter(({ d, label }) => d.predicted === label).length, predictions.length),
         defenseSeconds: mean(predictions.map(({ d }) => d.seconds)),
       });
@@ -100,19 +101,29 @@ export function summariseEvaluation(setup: EvaluationSetup, units: readonly Jour
   }
 
   const attacks: AttackSummary[] = [];
-  const attackRows = [...setup.attacks.map((a) => ({ row: a.name, budget: a.budget, units: [a.name] })),
-    ...(setup.adaptive ? setup.defenses.map((d) => ({ row: `${BPDA_ROW}:${d.name}`, budget: setup.adaptive!.budget, units: [`${BPDA_ROW}:${d.name}`] })) : [])];
+  const attackRows = [
+    ...setup.attacks.map((a) => ({ row: a.name, budget: a.budget, units: [a.name] })),
+    ...(setup.adaptive ? setup.defenses.map((d) => ({ row: `${BPDA_ROW}:${d.name}`, budget: setup.adaptive!.budget, units: [`${BPDA_ROW}:${d.name}`] })) : []),
+  ];
   for (const { row, budget } of attackRows) {
-    const records = units.filter((u) => u.row === row).flatMap((u) => u.outcomes.map((o) => o.attack!)).filter(Boolean);
+    const records = units
+      .filter((u) => u.row === row)
+      .flatMap((u) => u.outcomes.map((o) => o.attack!))
+      .filter(Boolean);
     if (records.length === 0) continue;
     const l2 = records.map((r) => r.l2PerPixel);
     // journals written before records carried it have no dissimilarity: NaN, not a made-up number
     const dissimilarity = records.map((r) => r.dissimilarity ?? Number.NaN);
     attacks.push({
-      row, budget,
+      row,
+      budget,
       success: wilsonProportion(records.filter((r) => r.success).length, records.length),
-      meanL2PerPixel: mean(l2), medianL2PerPixel: median(l2), meanLinf255: mean(records.map((r) => r.linf255)),
-      meanDissimilarity: mean(dissimilarity), medianDissimilarity: median(dissimilarity), maxDissimilarity: Math.max(...dissimilarity),
+      meanL2PerPixel: mean(l2),
+      medianL2PerPixel: median(l2),
+      meanLinf255: mean(records.map((r) => r.linf255)),
+      meanDissimilarity: mean(dissimilarity),
+      medianDissimilarity: median(dissimilarity),
+      maxDissimilarity: Math.max(...dissimilarity),
       rejected: records.filter((r) => r.rejectedDissimilarity !== undefined).length,
       secondsPerImage: (attackSeconds.get(row) ?? 0) / records.length,
     });
@@ -125,10 +136,16 @@ export function summariseEvaluation(setup: EvaluationSetup, units: readonly Jour
   const clusterAgreement: ClusterAgreement[] = [];
   for (const row of rows.filter((r) => r !== CLEAN_ROW)) {
     for (const { name } of setup.defenses) {
-      const pairs = byRow.get(row)!.flatMap((o) => o.defended.filter((d) => d.defense === name && d.clusterId !== undefined)
-        .map((d) => ({ attacked: d.clusterId, clean: cleanClusters.get(`${o.sample}/${name}`) })))
+      const pairs = byRow
+        .get(row)!
+        .flatMap((o) =>
+          o.defended
+            .filter((d) => d.defense === name && d.clusterId !== undefined)
+            .map((d) => ({ attacked: d.clusterId, clean: cleanClusters.get(`${o.sample}/${name}`) })),
+        )
         .filter((p) => p.clean !== undefined);
-      if (pairs.length > 0) clusterAgreement.push({ row, defense: name, agreement: wilsonProportion(pairs.filter((p) => p.attacked === p.clean).length, pairs.length) });
+      if (pairs.length > 0)
+        clusterAgreement.push({ row, defense: name, agreement: wilsonProportion(pairs.filter((p) => p.attacked === p.clean).length, pairs.length) });
     }
   }
 
@@ -136,7 +153,12 @@ export function summariseEvaluation(setup: EvaluationSetup, units: readonly Jour
   const recovery = cleanUndefended ? cells.map((c) => ({ row: c.row, defense: c.defense, value: c.accuracy.value / cleanUndefended })) : [];
   const defenseNames = setup.defenses.map((d) => d.name);
   const paired = pairedTests(rows, byRow, defenseNames);
-  const fooled = fooledSubsets(setup.attacks.map((a) => a.name).filter((row) => byRow.has(row)), byRow, byRow.get(CLEAN_ROW) ?? [], defenseNames);
+  const fooled = fooledSubsets(
+    setup.attacks.map((a) => a.name).filter((row) => byRow.has(row)),
+    byRow,
+    byRow.get(CLEAN_ROW) ?? [],
+    defenseNames,
+  );
   return { format: 'acsr-evaluation-results', version: 2, setup, complete, rows, cells, attacks, clusterAgreement, recovery, pairedTests: paired, fooled };
 }
 

@@ -32,9 +32,7 @@ export async function loadEvaluationSamples(
   limit: number | undefined,
 ): Promise<EvaluationSampleSet> {
   const fashionMnist = await isFashionMnistFolder(data);
-  const samples = fashionMnist
-    ? await fashionMnistTestSamples(data, classNames, limit)
-    : await folderSamples(data, classNames, channels, limit);
+  const samples = fashionMnist ? await fashionMnistTestSamples(data, classNames, limit) : await folderSamples(data, classNames, channels, limit);
   if (samples.length === 0) throw new UserInputError(`${data}: no images to evaluate`);
   const source = fashionMnist ? `Fashion-MNIST test split (${data})` : `labelled folder ${data}`;
   return { description: `${samples.length} images of the ${source}`, samples, fingerprint: samplesFingerprint(samples) };
@@ -54,7 +52,8 @@ async function folderSamples(data: string, classNames: readonly string[], channe
   const labelOf = new Map<string, number>();
   for (const folderClass of folder.classNames) {
     const index = classNames.findIndex((name) => name.toLowerCase() === folderClass.toLowerCase());
-    if (index < 0) throw new UserInputError(`${join(data, folderClass)}: no class of the classifier is called '${folderClass}' (classes: ${classNames.join(', ')})`);
+    if (index < 0)
+      throw new UserInputError(`${join(data, folderClass)}: no class of the classifier is called '${folderClass}' (classes: ${classNames.join(', ')})`);
     labelOf.set(folderClass, index);
   }
   // Interleave the classes so that a --limit keeps every class represented.

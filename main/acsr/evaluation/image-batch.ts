@@ -19,6 +19,9 @@ export function batchFromImages(images: readonly ImageArray[]): ImageBatch {
 export function imagesFromBatch(batch: ImageBatch): ImageArray[] {
   const size = batch.height * batch.width * batch.channels;
   return Array.from({ length: batch.count }, (_, i) => ({
-    height: batch.height, width: batch.width, channels: batch.channels, data: batch.data.slice(i * size, (i + 1) * size),
+    height: batch.height,
+    width: batch.width,
+    channels: batch.channels,
+    data: batch.data.slice(i * size, (i + 1) * size),
   }));
 }

@@ -60,7 +60,9 @@ export function pairedTests(rows: readonly string[], byRow: ReadonlyMap<string, 
   for (const row of rows) {
     const judged = correctness(byRow.get(row) ?? []);
     for (const baseline of defenses.filter((d) => d !== REFERENCE_DEFENSE)) {
-      let pairs = 0, b = 0, c = 0;
+      let pairs = 0,
+        b = 0,
+        c = 0;
       for (const verdicts of judged.values()) {
         const ours = verdicts.get(REFERENCE_DEFENSE);
         const theirs = verdicts.get(baseline);
@@ -83,7 +85,12 @@ export function pairedTests(rows: readonly string[], byRow: ReadonlyMap<string, 
  * the attacked one, as the attack's own record says) and every defense's accuracy on them. Needs
  * the undefended classifier's clean verdict, i.e. 'none' among the defenses; [] without it.
  */
-export function fooledSubsets(attackRows: readonly string[], byRow: ReadonlyMap<string, readonly SampleOutcome[]>, clean: readonly SampleOutcome[], defenses: readonly string[]): FooledSubset[] {
+export function fooledSubsets(
+  attackRows: readonly string[],
+  byRow: ReadonlyMap<string, readonly SampleOutcome[]>,
+  clean: readonly SampleOutcome[],
+  defenses: readonly string[],
+): FooledSubset[] {
   const cleanRight = new Map<number, boolean>();
   for (const o of clean) {
     const undefended = o.defended.find((d) => d.defense === UNDEFENDED);

@@ -18,7 +18,9 @@ function colourOf(defense: string, index: number): string {
 const FONT = 'DejaVu Sans, sans-serif';
 
 export async function accuracyBarsPng(results: EvaluationResults): Promise<Buffer> {
-  return sharp(Buffer.from(accuracyBarsSvg(results))).png().toBuffer();
+  return sharp(Buffer.from(accuracyBarsSvg(results)))
+    .png()
+    .toBuffer();
 }
 
 export function accuracyBarsSvg(results: EvaluationResults): string {
@@ -41,11 +43,15 @@ export function accuracyBarsSvg(results: EvaluationResults): string {
       const cell = results.cells.find((c) => c.row === row && c.defense === defense);
       if (!cell || Number.isNaN(cell.accuracy.value)) return;
       const x = x0 + d * barWidth;
-      parts.push(`<rect x="${x}" y="${y(cell.accuracy.value)}" width="${barWidth - 2}" height="${plot.top + plot.height - y(cell.accuracy.value)}" fill="${colourOf(defense, d)}"/>`);
+      parts.push(
+        `<rect x="${x}" y="${y(cell.accuracy.value)}" width="${barWidth - 2}" height="${plot.top + plot.height - y(cell.accuracy.value)}" fill="${colourOf(defense, d)}"/>`,
+      );
       parts.push(whisker(x + (barWidth - 2) / 2, y, cell.accuracy));
     });
     const label = row === BPDA_ROW ? 'BPDA' : row;
-    parts.push(`<text x="${x0 + (defenses.length * barWidth) / 2}" y="${plot.top + plot.height + 16}" font-family="${FONT}" font-size="11" text-anchor="end" transform="rotate(-30 ${x0 + (defenses.length * barWidth) / 2} ${plot.top + plot.height + 16})">${escapeXml(label)}</text>`);
+    parts.push(
+      `<text x="${x0 + (defenses.length * barWidth) / 2}" y="${plot.top + plot.height + 16}" font-family="${FONT}" font-size="11" text-anchor="end" transform="rotate(-30 ${x0 + (defenses.length * barWidth) / 2} ${plot.top + plot.height + 16})">${escapeXml(label)}</text>`,
+    );
   });
   parts.push(legend(defenses, plot.left + rows.length * groupWidth + 16, plot.top));
   parts.push(budgetNote(noteTop));
@@ -71,7 +77,8 @@ export function budgetSeries(results: EvaluationResults): { family: string; poin
     const family = `${attack.name.split(':')[0]} (${normalisationOf(attack.budget.norm)})`;
     families.set(family, [...(families.get(family) ?? []), { epsilon: attack.budget.epsilon, row: attack.name }]);
   }
-  return [...families.entries()].filter(([, points]) => points.length >= 2)
+  return [...families.entries()]
+    .filter(([, points]) => points.length >= 2)
     .map(([family, points]) => ({ family, points: points.sort((a, b) => a.epsilon - b.epsilon) }));
 }
 
@@ -99,11 +106,14 @@ export function accuracyVsBudgetSvg(results: EvaluationResults): string | null {
     for (const eps of [0, ...points.map((p) => p.epsilon)]) {
       parts.push(`<text x="${x(eps)}" y="${y(0) + 16}" font-family="${FONT}" font-size="11" text-anchor="middle">${eps}</text>`);
     }
-    parts.push(`<text x="${left + panel.width / 2}" y="${y(0) + 36}" font-family="${FONT}" font-size="12" text-anchor="middle">${escapeXml(family)} budget</text>`);
+    parts.push(
+      `<text x="${left + panel.width / 2}" y="${y(0) + 36}" font-family="${FONT}" font-size="12" text-anchor="middle">${escapeXml(family)} budget</text>`,
+    );
     defenses.forEach((defense, d) => {
       const at = (row: string) => results.cells.find((c) => c.row === row && c.defense === defense)?.accuracy.value;
-      const coords = [{ eps: 0, v: at('clean') }, ...points.map((p) => ({ eps: p.epsilon, v: at(p.row) }))]
-        .filter((c): c is { eps: number; v: number } => c.v !== undefined && !Number.isNaN(c.v));
+      const coords = [{ eps: 0, v: at('clean') }, ...points.map((p) => ({ eps: p.epsilon, v: at(p.row) }))].filter(
+        (c): c is { eps: number; v: number } => c.v !== undefined && !Number.isNaN(c.v),
+      );
       if (coords.length < 2) return;
       const colour = colourOf(defense, d);
       parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${coords.map((c) => `${x(c.eps)},${y(c.v)}`).join(' ')}"/>`);
@@ -137,8 +147,13 @@ function whisker(x: number, y: (v: number) => number, p: Proportion): string {
 }
 
 function legend(names: readonly string[], left: number, top: number): string {
-  return names.map((name, i) => `<rect x="${left}" y="${top + i * 18}" width="12" height="12" fill="${colourOf(name, i)}"/>` +
-    `<text x="${left + 18}" y="${top + i * 18 + 10}" font-family="${FONT}" font-size="12">${escapeXml(name)}</text>`).join('\n');
+  return names
+    .map(
+      (name, i) =>
+        `<rect x="${left}" y="${top + i * 18}" width="12" height="12" fill="${colourOf(name, i)}"/>` +
+        `<text x="${left + 18}" y="${top + i * 18 + 10}" font-family="${FONT}" font-size="12">${escapeXml(name)}</text>`,
+    )
+    .join('\n');
 }
 
 function escapeXml(text: string): string {

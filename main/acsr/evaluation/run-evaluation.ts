@@ -69,7 +69,11 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
     if (request.journal.has(unit.key)) continue;
     throwIfCancelled(request.signal);
     const batch = batches[unit.batchIndex];
-    progress.report({ stage: unit.row, fraction: done / units.length, message: `${unit.row}, images ${batch.first + 1}-${batch.first + batch.samples.length}` });
+    progress.report({
+      stage: unit.row,
+      fraction: done / units.length,
+      message: `${unit.row}, images ${batch.first + 1}-${batch.first + batch.samples.length}`,
+    });
     const result = await unit.run(batch.samples, deriveSeed(request.seed, unitNumber(unit.key)));
     const outcomes = result.outcomes.map((outcome, i) => ({ ...outcome, sample: batch.first + i }));
     request.journal.record({ unit: unit.key, row: unit.row, attackSeconds: result.attackSeconds, outcomes });
@@ -86,7 +90,9 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
  * larger --limit keeps every full batch already done and recomputes only the batch that changed.
  */
 export function planUnitKeys(request: Pick<EvaluationRequest, 'samples' | 'attacks' | 'defenses' | 'adaptive' | 'batchSize'>): string[] {
-  return planUnits({ ...request, classifier: null as never, seed: 0, journal: null as never }, sampleBatches(request.samples, request.batchSize)).map((u) => u.key);
+  return planUnits({ ...request, classifier: null as never, seed: 0, journal: null as never }, sampleBatches(request.samples, request.batchSize)).map(
+    (u) => u.key,
+  );
 }
 
 function planUnits(request: EvaluationRequest, batches: readonly { samples: EvaluationSample[] }[]): PlannedUnit[] {
@@ -96,7 +102,9 @@ function planUnits(request: EvaluationRequest, batches: readonly { samples: Eval
   for (let b = 0; b < batches.length; b++) {
     const batch = `b${b}@${samplesFingerprint(batches[b].samples).slice(0, 16)}`;
     units.push({
-      key: `clean/${batch}`, row: 'clean', batchIndex: b,
+      key: `clean/${batch}`,
+      row: 'clean',
+      batchIndex: b,
       run: async (samples, seed) => {
         const images = samples.map((s) => s.image);
         const defended = await defendAll(classifier, defenses, concurrent, images, seed, signal);
@@ -105,10 +113,18 @@ function planUnits(request: EvaluationRequest, batches: readonly { samples: Eval
     });
     for (const attack of request.attacks) {
       units.push({
-        key: `${attack.name}/${batch}`, row: attack.name, batchIndex: b,
+        key: `${attack.name}/${batch}`,
+        row: attack.name,
+        batchIndex: b,
         run: async (samples, seed) => {
           const started = performance.now();
-          const result = await attack.run({ classifier, images: batchFromImages(samples.map((s) => s.image)), labels: samples.map((s) => s.label), seed, signal });
+          const result = await attack.run({
+            classifier,
+            images: batchFromImages(samples.map((s) => s.image)),
+            labels: samples.map((s) => s.label),
+            seed,
+            signal,
+          });
           const attackSeconds = (performance.now() - started) / 1000;
           const defended = await defendAll(classifier, defenses, concurrent, imagesFromBatch(result.adversarial), seed, signal);
           return { attackSeconds, outcomes: samples.map((s, i) => ({ label: s.label, attack: result.records[i], defended: defended[i] })) };
@@ -119,12 +135,18 @@ function planUnits(request: EvaluationRequest, batches: readonly { samples: Eval
     if (adaptive) {
       for (const defense of defenses) {
         units.push({
-          key: `bpda:${defense.name}/${batch}`, row: `bpda:${defense.name}`, batchIndex: b,
+          key: `bpda:${defense.name}/${batch}`,
+          row: `bpda:${defense.name}`,
+          batchIndex: b,
           run: async (samples, seed) => {
             const started = performance.now();
             const defended = new BpdaClassifier(classifier, defense, { eotSamples: adaptive.eotSamples, seed, signal });
             const result = await adaptive.attack.run({
-              classifier: defended, images: batchFromImages(samples.map((s) => s.image)), labels: samples.map((s) => s.label), seed, signal,
+              classifier: defended,
+              images: batchFromImages(samples.map((s) => s.image)),
+              labels: samples.map((s) => s.label),
+              seed,
+              signal,
             });
             const attackSeconds = (performance.now() - started) / 1000;
             // The verdict uses a fresh draw of the defense's randomness, as a deployed defense would.

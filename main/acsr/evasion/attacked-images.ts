@@ -57,7 +57,10 @@ export async function attackedSet(request: AttackedSetRequest): Promise<Attacked
   let reusedBatches = 0;
   let attackedBatches = 0;
   for (const batch of batches) {
-    const cleanVerdicts = await classifyImages(classifier, batch.samples.map((s) => s.image));
+    const cleanVerdicts = await classifyImages(
+      classifier,
+      batch.samples.map((s) => s.image),
+    );
     for (const attack of attacks) {
       throwIfCancelled(request.signal);
       const suffix = `-${attack.name.replace(/[^A-Za-z0-9.=-]/g, '_')}-${batch.key.replace('@', '-')}.npy`;
@@ -71,13 +74,17 @@ export async function attackedSet(request: AttackedSetRequest): Promise<Attacked
       } else {
         const key = tuningUnitKey(UNDEFENDED, attack.name, batch.key);
         const result = await attack.run({
-          classifier, images: batchFromImages(batch.samples.map((s) => s.image)), labels: batch.samples.map((s) => s.label),
-          seed: deriveSeed(request.seed, unitNumber(key)), signal: request.signal,
+          classifier,
+          images: batchFromImages(batch.samples.map((s) => s.image)),
+          labels: batch.samples.map((s) => s.label),
+          seed: deriveSeed(request.seed, unitNumber(key)),
+          signal: request.signal,
         });
         images = imagesFromBatch(result.adversarial);
         attackedBatches++;
       }
-      if (images.length !== batch.samples.length) throw new RangeError(`${attack.name}, batch ${batch.key}: ${images.length} attacked images for ${batch.samples.length}`);
+      if (images.length !== batch.samples.length)
+        throw new RangeError(`${attack.name}, batch ${batch.key}: ${images.length} attacked images for ${batch.samples.length}`);
       const verdicts = await classifyImages(classifier, images);
       batch.samples.forEach((sample, i) => {
         counts[attack.name].attacked++;

@@ -77,44 +77,73 @@ export async function calibrateEvasion(request: CalibrateEvasionRequest): Promis
     const batchCount = Math.ceil(validation.samples.length / request.batchSize) * request.attacks.length;
     let batchesDone = 0;
     const attacked = await attackedSet({
-      samples: validation.samples, attacks: request.attacks, classifier, batchSize: request.batchSize, seed: request.seed, tuneOut: request.tuneOut, signal,
+      samples: validation.samples,
+      attacks: request.attacks,
+      classifier,
+      batchSize: request.batchSize,
+      seed: request.seed,
+      tuneOut: request.tuneOut,
+      signal,
       onBatch: () => progress.report({ stage: 'attacks', fraction: 0.2 * (++batchesDone / batchCount) }),
     });
-    if (attacked.examples.length === 0) throw new UserInputError('no attack changed any correctly classified validation image; there is nothing to calibrate on');
+    if (attacked.examples.length === 0)
+      throw new UserInputError('no attack changed any correctly classified validation image; there is nothing to calibrate on');
 
     progress.report({ stage: 'cluster norms', fraction: 0.2, message: 'member distances of every cluster' });
     const source = await bundleDataSource(bundle.manifest, request.data, channels);
     const byName = new Map(source.images.map((image) => [image.name, image]));
-    const clusterDistances = await clusterDistanceNorms(bundle, extractor, (name) => {
-      const image = byName.get(name);
-      if (!image) throw new UserInputError(`the bundle's cluster member ${name} is not in ${request.data}`);
-      return image.load();
-    }, signal);
+    const clusterDistances = await clusterDistanceNorms(
+      bundle,
+      extractor,
+      (name) => {
+        const image = byName.get(name);
+        if (!image) throw new UserInputError(`the bundle's cluster member ${name} is not in ${request.data}`);
+        return image.load();
+      },
+      signal,
+    );
 
     const purification = calibrationPurification(bundle, request.threads);
     const pipeline = { bundle, extractor, classifier: model, purification, clusterDistances, jpegQuality: SQUEEZE_JPEG_QUALITY };
     const total = validation.samples.length + attacked.examples.length;
     let done = 0;
     const onImage = () => progress.report({ stage: 'signals', fraction: 0.3 + 0.7 * (++done / total), message: `${done} of ${total} images purified` });
-    const cleanSignals = await imageSignals(pipeline, validation.samples.map((s) => s.image), { signal, onImage });
-    const attackedSignals = await imageSignals(pipeline, attacked.examples.map((e) => e.image), { signal, onImage });
+    const cleanSignals = await imageSignals(
+      pipeline,
+      validation.samples.map((s) => s.image),
+      { signal, onImage },
+    );
+    const attackedSignals = await imageSignals(
+      pipeline,
+      attacked.examples.map((e) => e.image),
+      { signal, onImage },
+    );
 
     const lines = [
       ...validation.samples.map((s) => `clean\t${s.name}\t${pixelHash(s.image)}`),
       ...attacked.examples.map((e) => `${e.attack}\t${e.name}\t${pixelHash(e.image)}`),
     ].sort();
-    const calibration = fitEvasionCalibration(cleanSignals, attackedSignals, {
-      model: { id: model.identity.id, weightSha256: model.identity.weightSha256 },
-      purification: { tikhonovLambda: purification.tikhonovLambda, cscLambda: purification.cscLambda, maxIterations: purification.maxIterations },
-      jpegQuality: SQUEEZE_JPEG_QUALITY,
-      clusterDistances,
-      data: {
-        sha256: sha256Hex(lines.join('\n')), validationSha256: validation.splitSha256, clean: validation.samples.length,
-        attacked: Object.fromEntries(Object.entries(attacked.counts).map(([name, c]) => [name, c.successful])),
+    const calibration = fitEvasionCalibration(
+      cleanSignals,
+      attackedSignals,
+      {
+        model: { id: model.identity.id, weightSha256: model.identity.weightSha256 },
+        purification: { tikhonovLambda: purification.tikhonovLambda, cscLambda: purification.cscLambda, maxIterations: purification.maxIterations },
+        jpegQuality: SQUEEZE_JPEG_QUALITY,
+        clusterDistances,
+        data: {
+          sha256: sha256Hex(lines.join('\n')),
+          validationSha256: validation.splitSha256,
+          clean: validation.samples.length,
+          attacked: Object.fromEntries(Object.entries(attacked.counts).map(([name, c]) => [name, c.successful])),
+        },
       },
-    }, {
-      falsePositiveRate: request.falsePositiveRate, ...(request.l2 !== undefined ? { l2: request.l2 } : {}), ...(request.signals !== undefined ? { signals: request.signals } : {}),
-    });
+      {
+        falsePositiveRate: request.falsePositiveRate,
+        ...(request.l2 !== undefined ? { l2: request.l2 } : {}),
+        ...(request.signals !== undefined ? { signals: request.signals } : {}),
+      },
+    );
     if (request.signalsOut !== undefined) {
       const dump = {
         clean: validation.samples.map((s, i) => ({ name: s.name, signals: cleanSignals[i] })),
@@ -125,7 +154,13 @@ export async function calibrateEvasion(request: CalibrateEvasionRequest): Promis
     await writeCalibratedBundle(bundle, request.bundleOut, calibration);
     await loadReferenceBundle(request.bundleOut); // every hash of the new bundle checked once
     progress.report({ stage: 'write', fraction: 1 });
-    return { calibration, bundleOut: request.bundleOut, reusedBatches: attacked.reusedBatches, attackedBatches: attacked.attackedBatches, counts: attacked.counts };
+    return {
+      calibration,
+      bundleOut: request.bundleOut,
+      reusedBatches: attacked.reusedBatches,
+      attackedBatches: attacked.attackedBatches,
+      counts: attacked.counts,
+    };
   } finally {
     if (extractor !== model) extractor.dispose();
     model.dispose();

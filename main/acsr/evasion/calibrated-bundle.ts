@@ -16,13 +16,17 @@ import type { EvasionCalibration } from './evasion-calibration-schema.ts';
 export async function writeCalibratedBundle(source: ReferenceBundle, target: string, calibration: EvasionCalibration): Promise<Record<string, unknown>> {
   const raw = JSON.parse(await readFile(path.join(source.path, MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
   const manifest = { ...raw, evasionCalibration: calibration };
-  return writeFolderAtomic(path.resolve(target), async (temp) => {
-    for (const [file, expected] of Object.entries(source.manifest.files)) {
-      const bytes = await readFile(path.join(source.path, file));
-      if (sha256Hex(bytes) !== expected) throw new UserInputError(`${source.path}: ${file} changed since the bundle was loaded; nothing written`);
-      await writeSynced(path.join(temp, file), bytes);
-    }
-    await writeSynced(path.join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    return manifest;
-  }, { existing: 'empty-folder' });
+  return writeFolderAtomic(
+    path.resolve(target),
+    async (temp) => {
+      for (const [file, expected] of Object.entries(source.manifest.files)) {
+        const bytes = await readFile(path.join(source.path, file));
+        if (sha256Hex(bytes) !== expected) throw new UserInputError(`${source.path}: ${file} changed since the bundle was loaded; nothing written`);
+        await writeSynced(path.join(temp, file), bytes);
+      }
+      await writeSynced(path.join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      return manifest;
+    },
+    { existing: 'empty-folder' },
+  );
 }

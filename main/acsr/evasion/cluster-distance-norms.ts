@@ -25,7 +25,10 @@ export function robustNorm(values: readonly number[]): ClusterDistanceNorm {
 
 /** `loadMember(name)` returns a training image by the name the manifest lists among a cluster's members. */
 export async function clusterDistanceNorms(
-  bundle: ReferenceBundle, extractor: Pick<LatentExtractor, 'extract'>, loadMember: (name: string) => Promise<ImageArray>, signal?: AbortSignal,
+  bundle: ReferenceBundle,
+  extractor: Pick<LatentExtractor, 'extract'>,
+  loadMember: (name: string) => Promise<ImageArray>,
+  signal?: AbortSignal,
 ): Promise<Record<string, ClusterDistanceNorm>> {
   const norms: Record<string, ClusterDistanceNorm> = {};
   const listed = new Map(bundle.manifest.classes.flatMap((c) => c.clusters.map((k) => [k.id, k.members] as const)));

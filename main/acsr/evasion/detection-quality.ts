@@ -28,20 +28,32 @@ export interface DetectionQuality {
   readonly attacks: AttackDetection[];
 }
 
-export function detectionQuality(clean: readonly number[], attackedByName: ReadonlyMap<string, readonly number[]>, calibration: { threshold: number; falsePositiveTarget: number }): DetectionQuality {
+export function detectionQuality(
+  clean: readonly number[],
+  attackedByName: ReadonlyMap<string, readonly number[]>,
+  calibration: { threshold: number; falsePositiveTarget: number },
+): DetectionQuality {
   const above = (scores: readonly number[]) => scores.filter((s) => s > calibration.threshold).length / scores.length;
   const attacks: AttackDetection[] = [];
   for (const [attack, scores] of attackedByName) {
     if (scores.length === 0) continue;
     attacks.push({
-      attack, attacked: scores.length, auc: rocAuc(clean, scores),
+      attack,
+      attacked: scores.length,
+      auc: rocAuc(clean, scores),
       truePositiveRateAt1: truePositiveRateAt(clean, scores, 0.01).truePositiveRate,
       truePositiveRateAt5: truePositiveRateAt(clean, scores, 0.05).truePositiveRate,
       truePositiveRateAtCalibrated: above(scores),
       roc: rocCurve(clean, scores).map((p) => ({ ...p, threshold: Number.isFinite(p.threshold) ? p.threshold : 1 })),
     });
   }
-  return { clean: clean.length, calibratedThreshold: calibration.threshold, falsePositiveTarget: calibration.falsePositiveTarget, falsePositiveRateAtCalibrated: above(clean), attacks };
+  return {
+    clean: clean.length,
+    calibratedThreshold: calibration.threshold,
+    falsePositiveTarget: calibration.falsePositiveTarget,
+    falsePositiveRateAtCalibrated: above(clean),
+    attacks,
+  };
 }
 
 const PALETTE = ['#E69F00', '#56B4E9', '#009E73', '#0072B2', '#D55E00', '#CC79A7', '#000000'];
@@ -60,29 +72,44 @@ export function rocSvg(quality: DetectionQuality, caption: string): string {
     `<rect x="${plot.left}" y="${plot.top}" width="${plot.size}" height="${plot.size}" fill="none" stroke="#000"/>`,
     `<line x1="${x(0)}" y1="${y(0)}" x2="${x(1)}" y2="${y(1)}" stroke="#999" stroke-dasharray="4 4"/>`,
   ];
-  for (const rate of [0.01, 0.05]) parts.push(`<line x1="${x(rate)}" y1="${y(0)}" x2="${x(rate)}" y2="${y(1)}" stroke="#bbb"/><text x="${x(rate) + 2}" y="${y(0) - 4}" font-family="${FONT}" font-size="9">${rate * 100}%</text>`);
+  for (const rate of [0.01, 0.05])
+    parts.push(
+      `<line x1="${x(rate)}" y1="${y(0)}" x2="${x(rate)}" y2="${y(1)}" stroke="#bbb"/><text x="${x(rate) + 2}" y="${y(0) - 4}" font-family="${FONT}" font-size="9">${rate * 100}%</text>`,
+    );
   for (let tick = 0; tick <= 100; tick += 20) {
     parts.push(`<text x="${x(tick / 100)}" y="${y(0) + 16}" font-family="${FONT}" font-size="11" text-anchor="middle">${tick}%</text>`);
     parts.push(`<text x="${plot.left - 6}" y="${y(tick / 100) + 4}" font-family="${FONT}" font-size="11" text-anchor="end">${tick}%</text>`);
   }
-  parts.push(`<text x="${x(0.5)}" y="${y(0) + 36}" font-family="${FONT}" font-size="12" text-anchor="middle">false-positive rate (clean images flagged)</text>`);
-  parts.push(`<text x="18" y="${y(0.5)}" font-family="${FONT}" font-size="12" text-anchor="middle" transform="rotate(-90 18 ${y(0.5)})">true-positive rate (attacked images flagged)</text>`);
+  parts.push(
+    `<text x="${x(0.5)}" y="${y(0) + 36}" font-family="${FONT}" font-size="12" text-anchor="middle">false-positive rate (clean images flagged)</text>`,
+  );
+  parts.push(
+    `<text x="18" y="${y(0.5)}" font-family="${FONT}" font-size="12" text-anchor="middle" transform="rotate(-90 18 ${y(0.5)})">true-positive rate (attacked images flagged)</text>`,
+  );
   quality.attacks.forEach((a, i) => {
     const colour = PALETTE[i % PALETTE.length];
     const path = a.roc.map((p, k) => `${k === 0 ? 'M' : 'L'}${x(p.falsePositiveRate).toFixed(1)},${y(p.truePositiveRate).toFixed(1)}`).join(' ');
     parts.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"/>`);
     const ly = plot.top + 10 + i * 34;
     parts.push(`<line x1="${plot.left + plot.size + 20}" y1="${ly}" x2="${plot.left + plot.size + 44}" y2="${ly}" stroke="${colour}" stroke-width="3"/>`);
-    parts.push(`<text x="${plot.left + plot.size + 50}" y="${ly + 4}" font-family="${FONT}" font-size="12">${escapeXml(`${a.attack} (n ${a.attacked})`)}</text>`);
-    parts.push(`<text x="${plot.left + plot.size + 50}" y="${ly + 18}" font-family="${FONT}" font-size="10">${escapeXml(`AUC ${a.auc.toFixed(3)}, TPR ${pct(a.truePositiveRateAt1)} at 1 %, ${pct(a.truePositiveRateAt5)} at 5 %`)}</text>`);
+    parts.push(
+      `<text x="${plot.left + plot.size + 50}" y="${ly + 4}" font-family="${FONT}" font-size="12">${escapeXml(`${a.attack} (n ${a.attacked})`)}</text>`,
+    );
+    parts.push(
+      `<text x="${plot.left + plot.size + 50}" y="${ly + 18}" font-family="${FONT}" font-size="10">${escapeXml(`AUC ${a.auc.toFixed(3)}, TPR ${pct(a.truePositiveRateAt1)} at 1 %, ${pct(a.truePositiveRateAt5)} at 5 %`)}</text>`,
+    );
   });
-  parts.push(`<text x="${plot.left}" y="${height - 10}" font-family="${FONT}" font-size="10">${escapeXml(`${quality.clean} clean test images; attacked: successful attacks only`)}</text>`);
+  parts.push(
+    `<text x="${plot.left}" y="${height - 10}" font-family="${FONT}" font-size="10">${escapeXml(`${quality.clean} clean test images; attacked: successful attacks only`)}</text>`,
+  );
   parts.push('</svg>');
   return parts.join('\n');
 }
 
 export async function rocPng(quality: DetectionQuality, caption: string): Promise<Buffer> {
-  return sharp(Buffer.from(rocSvg(quality, caption))).png().toBuffer();
+  return sharp(Buffer.from(rocSvg(quality, caption)))
+    .png()
+    .toBuffer();
 }
 
 function pct(v: number): string {

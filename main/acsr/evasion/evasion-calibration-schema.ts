@@ -7,9 +7,20 @@ import { z } from 'zod';
 
 /** Every signal this version computes for an image; a calibration uses some of them (its `signals`). */
 export const SIGNAL_NAMES = [
-  'purificationShift', 'jpegShift', 'medianShift', 'bit1Shift', 'bit4Shift', 'maxSqueezeShift',
-  'purificationFlip', 'jpegFlip', 'medianFlip', 'bit1Flip', 'bit4Flip', 'flipCount',
-  'logitMargin', 'latentOutlier',
+  'purificationShift',
+  'jpegShift',
+  'medianShift',
+  'bit1Shift',
+  'bit4Shift',
+  'maxSqueezeShift',
+  'purificationFlip',
+  'jpegFlip',
+  'medianFlip',
+  'bit1Flip',
+  'bit4Flip',
+  'flipCount',
+  'logitMargin',
+  'latentOutlier',
 ] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 export type EvasionSignals = Record<SignalName, number>;
@@ -24,39 +35,47 @@ export const CALIBRATION_VERSION = 2;
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256');
 const finite = z.number().finite();
 
-export const evasionCalibrationSchema = z.object({
-  version: z.number().int().min(1).default(1).refine((v) => v <= CALIBRATION_VERSION, {
-    message: `the evasion calibration is of a newer format than this version reads (up to ${CALIBRATION_VERSION}); recalibrate the bundle with acsr calibrate-evasion`,
-  }),
-  /** the signals in the order of weights, means and scales */
-  signals: z.array(z.enum(SIGNAL_NAMES)).min(1),
-  weights: z.array(finite),
-  bias: finite,
-  means: z.array(finite),
-  scales: z.array(z.number().positive()),
-  l2: z.number().positive(),
-  /** flagged: score > threshold */
-  threshold: z.number().min(0).max(1),
-  falsePositiveTarget: z.number().min(0).max(1),
-  /** on the fitting data: the share of clean images above the threshold, of attacked ones */
-  fittedFalsePositiveRate: z.number().min(0).max(1),
-  fittedTruePositiveRate: z.number().min(0).max(1),
-  /** the classifier whose verdicts the squeezing signals compare */
-  model: z.object({ id: z.string().min(1), weightSha256: z.string().min(1) }),
-  /** the purification settings the signals were computed with */
-  purification: z.object({ tikhonovLambda: z.number().nonnegative(), cscLambda: z.number().nonnegative(), maxIterations: z.number().int().min(1) }),
-  jpegQuality: z.number().int().min(1).max(100),
-  /** per cluster id: median and robust scale (1.4826 MAD) of its training members' Mahalanobis distances */
-  clusterDistances: z.record(z.string(), z.object({ median: finite, scale: z.number().positive(), members: z.number().int().min(1) })),
-  data: z.object({
-    /** SHA-256 over the sorted 'kind\tname\tsha256-of-pixels' lines of every fitting image */
-    sha256,
-    validationSha256: sha256,
-    clean: z.number().int().min(1),
-    /** attacked images per attack */
-    attacked: z.record(z.string(), z.number().int().min(0)),
-  }),
-}).refine((c) => [c.weights, c.means, c.scales].every((list) => list.length === c.signals.length) && new Set(c.signals).size === c.signals.length, {
-  message: 'one weight, mean and scale per signal, each signal named once', path: ['signals'],
-});
+export const evasionCalibrationSchema = z
+  .object({
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .refine((v) => v <= CALIBRATION_VERSION, {
+        message: `the evasion calibration is of a newer format than this version reads (up to ${CALIBRATION_VERSION}); recalibrate the bundle with acsr calibrate-evasion`,
+      }),
+    /** the signals in the order of weights, means and scales */
+    signals: z.array(z.enum(SIGNAL_NAMES)).min(1),
+    weights: z.array(finite),
+    bias: finite,
+    means: z.array(finite),
+    scales: z.array(z.number().positive()),
+    l2: z.number().positive(),
+    /** flagged: score > threshold */
+    threshold: z.number().min(0).max(1),
+    falsePositiveTarget: z.number().min(0).max(1),
+    /** on the fitting data: the share of clean images above the threshold, of attacked ones */
+    fittedFalsePositiveRate: z.number().min(0).max(1),
+    fittedTruePositiveRate: z.number().min(0).max(1),
+    /** the classifier whose verdicts the squeezing signals compare */
+    model: z.object({ id: z.string().min(1), weightSha256: z.string().min(1) }),
+    /** the purification settings the signals were computed with */
+    purification: z.object({ tikhonovLambda: z.number().nonnegative(), cscLambda: z.number().nonnegative(), maxIterations: z.number().int().min(1) }),
+    jpegQuality: z.number().int().min(1).max(100),
+    /** per cluster id: median and robust scale (1.4826 MAD) of its training members' Mahalanobis distances */
+    clusterDistances: z.record(z.string(), z.object({ median: finite, scale: z.number().positive(), members: z.number().int().min(1) })),
+    data: z.object({
+      /** SHA-256 over the sorted 'kind\tname\tsha256-of-pixels' lines of every fitting image */
+      sha256,
+      validationSha256: sha256,
+      clean: z.number().int().min(1),
+      /** attacked images per attack */
+      attacked: z.record(z.string(), z.number().int().min(0)),
+    }),
+  })
+  .refine((c) => [c.weights, c.means, c.scales].every((list) => list.length === c.signals.length) && new Set(c.signals).size === c.signals.length, {
+    message: 'one weight, mean and scale per signal, each signal named once',
+    path: ['signals'],
+  });
 export type EvasionCalibration = z.infer<typeof evasionCalibrationSchema>;

@@ -19,7 +19,14 @@ export const DEFAULT_FALSE_POSITIVE_RATE = 0.05;
  * extractor, AUC about 0.5) and the single flips (flipCount carries them). See docs/evasion-detection.md.
  */
 export const DEFAULT_SCORE_SIGNALS: readonly SignalName[] = [
-  'purificationShift', 'jpegShift', 'medianShift', 'bit1Shift', 'bit4Shift', 'maxSqueezeShift', 'logitMargin', 'flipCount',
+  'purificationShift',
+  'jpegShift',
+  'medianShift',
+  'bit1Shift',
+  'bit4Shift',
+  'maxSqueezeShift',
+  'logitMargin',
+  'flipCount',
 ];
 
 /** What the fit is given besides the signals: everything the record names. */
@@ -33,7 +40,10 @@ export interface CalibrationFitOptions {
 }
 
 export function fitEvasionCalibration(
-  clean: readonly EvasionSignals[], attacked: readonly EvasionSignals[], context: CalibrationContext, options: CalibrationFitOptions = {},
+  clean: readonly EvasionSignals[],
+  attacked: readonly EvasionSignals[],
+  context: CalibrationContext,
+  options: CalibrationFitOptions = {},
 ): EvasionCalibration {
   const target = options.falsePositiveRate ?? DEFAULT_FALSE_POSITIVE_RATE;
   const names = [...(options.signals ?? DEFAULT_SCORE_SIGNALS)];
@@ -48,8 +58,17 @@ export function fitEvasionCalibration(
   const threshold = thresholdForFalsePositiveRate(cleanScores, target);
   const rate = (scores: number[]) => (scores.length === 0 ? 0 : scores.filter((s) => s > threshold).length / scores.length);
   return {
-    version: CALIBRATION_VERSION, signals: names, weights: model.weights, bias: model.bias, means: model.means, scales: model.scales, l2: model.l2,
-    threshold, falsePositiveTarget: target, fittedFalsePositiveRate: rate(cleanScores), fittedTruePositiveRate: rate(attackedScores),
+    version: CALIBRATION_VERSION,
+    signals: names,
+    weights: model.weights,
+    bias: model.bias,
+    means: model.means,
+    scales: model.scales,
+    l2: model.l2,
+    threshold,
+    falsePositiveTarget: target,
+    fittedFalsePositiveRate: rate(cleanScores),
+    fittedTruePositiveRate: rate(attackedScores),
     ...context,
   };
 }
@@ -69,7 +88,10 @@ export function scoreEvasion(calibration: EvasionCalibration, signals: EvasionSi
   const { logOdds, contributions } = logisticTerms(calibration, values);
   const score = sigmoid(logOdds);
   return {
-    score, threshold: calibration.threshold, suspected: score > calibration.threshold, falsePositiveTarget: calibration.falsePositiveTarget,
+    score,
+    threshold: calibration.threshold,
+    suspected: score > calibration.threshold,
+    falsePositiveTarget: calibration.falsePositiveTarget,
     signals: calibration.signals.map((name, j) => ({ name, value: values[j], contribution: contributions[j] })),
   };
 }

@@ -26,15 +26,21 @@ export async function openEvasionScorer(manifest: BundleManifest, bundlePath: st
   const classifier: ImageClassifier = await loadImageClassifier(calibration.model.id);
   if (classifier.identity.weightSha256 !== calibration.model.weightSha256) {
     classifier.dispose();
-    throw new UserInputError(`${bundlePath}: the evasion score was calibrated with ${calibration.model.id} weights ${calibration.model.weightSha256.slice(0, 12)}, ` +
-      `the registry has ${classifier.identity.weightSha256.slice(0, 12)}; recalibrate the bundle`);
+    throw new UserInputError(
+      `${bundlePath}: the evasion score was calibrated with ${calibration.model.id} weights ${calibration.model.weightSha256.slice(0, 12)}, ` +
+        `the registry has ${classifier.identity.weightSha256.slice(0, 12)}; recalibrate the bundle`,
+    );
   }
   return {
     calibration,
     async score(image, result) {
       const [signals] = await computeSignals({
-        classifier, images: [image], purified: [{ ...result.purified, channels: image.channels }], nearest: [nearestOf(result)],
-        clusterDistances: calibration.clusterDistances, jpegQuality: calibration.jpegQuality,
+        classifier,
+        images: [image],
+        purified: [{ ...result.purified, channels: image.channels }],
+        nearest: [nearestOf(result)],
+        clusterDistances: calibration.clusterDistances,
+        jpegQuality: calibration.jpegQuality,
       });
       return scoreEvasion(calibration, signals);
     },

@@ -39,7 +39,7 @@ export function softmax(scores: ArrayLike<number>): Float64Array {
   for (let i = 0; i < scores.length; i++) max = Math.max(max, scores[i]);
   const out = new Float64Array(scores.length);
   let sum = 0;
-  for (let i = 0; i < scores.length; i++) sum += (out[i] = Math.exp(scores[i] - max));
+  for (let i = 0; i < scores.length; i++) sum += out[i] = Math.exp(scores[i] - max);
   for (let i = 0; i < scores.length; i++) out[i] /= sum;
   return out;
 }
@@ -92,7 +92,8 @@ export interface SignalRequest {
 
 export async function computeSignals(request: SignalRequest): Promise<EvasionSignals[]> {
   const { images, purified, nearest } = request;
-  if (purified.length !== images.length || nearest.length !== images.length) throw new RangeError('one purified image and one nearest cluster per image are needed');
+  if (purified.length !== images.length || nearest.length !== images.length)
+    throw new RangeError('one purified image and one nearest cluster per image are needed');
   const quality = request.jpegQuality ?? SQUEEZE_JPEG_QUALITY;
   const squeezed: Record<(typeof SQUEEZERS)[number], ImageArray[]> = {
     purification: purified.map((p, i) => ({ ...p, channels: images[i].channels })),
@@ -112,9 +113,17 @@ export async function computeSignals(request: SignalRequest): Promise<EvasionSig
     const shifts = SQUEEZERS.map((_, k) => l1Distance(probabilities[i], probabilities[(k + 1) * n + i]));
     const flips = SQUEEZERS.map((_, k) => (argmax(scores[(k + 1) * n + i]) === label ? 0 : 1));
     return {
-      purificationShift: shifts[0], jpegShift: shifts[1], medianShift: shifts[2], bit1Shift: shifts[3], bit4Shift: shifts[4],
+      purificationShift: shifts[0],
+      jpegShift: shifts[1],
+      medianShift: shifts[2],
+      bit1Shift: shifts[3],
+      bit4Shift: shifts[4],
       maxSqueezeShift: Math.max(...shifts),
-      purificationFlip: flips[0], jpegFlip: flips[1], medianFlip: flips[2], bit1Flip: flips[3], bit4Flip: flips[4],
+      purificationFlip: flips[0],
+      jpegFlip: flips[1],
+      medianFlip: flips[2],
+      bit1Flip: flips[3],
+      bit4Flip: flips[4],
       flipCount: flips.reduce((s: number, f) => s + f, 0),
       logitMargin: topTwoMargin(scores[i]),
       latentOutlier: latentOutlier(nearest[i].distance, norm),

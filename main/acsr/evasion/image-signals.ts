@@ -31,7 +31,9 @@ export function nearestOf(result: Pick<PurificationResult, 'nearestCluster' | 'd
 }
 
 export async function imageSignals(
-  pipeline: SignalPipeline, images: readonly ImageArray[], options: { signal?: AbortSignal; onImage?: () => void } = {},
+  pipeline: SignalPipeline,
+  images: readonly ImageArray[],
+  options: { signal?: AbortSignal; onImage?: () => void } = {},
 ): Promise<EvasionSignals[]> {
   const engines = new TileEnginePool(fastEngineFactory(pipeline.purification.threads));
   try {
@@ -40,13 +42,25 @@ export async function imageSignals(
     for (const image of images) {
       throwIfCancelled(options.signal);
       const result = await purifyImage({
-        image, bundle: pipeline.bundle, extractor: pipeline.extractor, options: { ...pipeline.purification, clusterOverride: undefined }, engine: engines.factory, signal: options.signal,
+        image,
+        bundle: pipeline.bundle,
+        extractor: pipeline.extractor,
+        options: { ...pipeline.purification, clusterOverride: undefined },
+        engine: engines.factory,
+        signal: options.signal,
       });
       purified.push({ ...result.purified, channels: image.channels });
       nearest.push(nearestOf(result));
       options.onImage?.();
     }
-    return await computeSignals({ classifier: pipeline.classifier, images, purified, nearest, clusterDistances: pipeline.clusterDistances, jpegQuality: pipeline.jpegQuality });
+    return await computeSignals({
+      classifier: pipeline.classifier,
+      images,
+      purified,
+      nearest,
+      clusterDistances: pipeline.clusterDistances,
+      jpegQuality: pipeline.jpegQuality,
+    });
   } finally {
     await engines.dispose();
   }

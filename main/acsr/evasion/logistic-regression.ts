@@ -43,7 +43,8 @@ export function fitLogistic(features: readonly (readonly number[])[], labels: re
   const n = features.length;
   if (n === 0 || n !== labels.length) throw new RangeError(`logistic fit: ${n} rows and ${labels.length} labels`);
   const p = features[0].length;
-  if (features.some((row) => row.length !== p || row.some((v) => !Number.isFinite(v)))) throw new RangeError('logistic fit: rows of different lengths or non-finite values');
+  if (features.some((row) => row.length !== p || row.some((v) => !Number.isFinite(v))))
+    throw new RangeError('logistic fit: rows of different lengths or non-finite values');
   const positives = labels.filter((y) => y === 1).length;
   if (positives === 0 || positives === n) throw new RangeError('logistic fit: both classes are needed');
   if (!(l2 > 0)) throw new RangeError('logistic fit: the L2 weight must be positive (separable data would diverge)');
@@ -111,7 +112,10 @@ export function fitLogistic(features: readonly (readonly number[])[], labels: re
 }
 
 /** The log-odds of "attacked" and each feature's share of it (w_j z_j; the bias is the rest). */
-export function logisticTerms(model: Pick<LogisticModel, 'weights' | 'bias' | 'means' | 'scales'>, features: readonly number[]): { logOdds: number; contributions: number[] } {
+export function logisticTerms(
+  model: Pick<LogisticModel, 'weights' | 'bias' | 'means' | 'scales'>,
+  features: readonly number[],
+): { logOdds: number; contributions: number[] } {
   if (features.length !== model.weights.length) throw new RangeError(`the model takes ${model.weights.length} features, got ${features.length}`);
   const contributions = features.map((v, j) => model.weights[j] * ((v - model.means[j]) / model.scales[j]));
   return { logOdds: model.bias + contributions.reduce((s, v) => s + v, 0), contributions };

@@ -41,7 +41,11 @@ export function thresholdForFalsePositiveRate(clean: readonly number[], target: 
 }
 
 /** True-positive rate with the threshold set on the clean scores for `falsePositiveRate`, and the rate reached. */
-export function truePositiveRateAt(clean: readonly number[], attacked: readonly number[], falsePositiveRate: number): { threshold: number; truePositiveRate: number; falsePositiveRate: number } {
+export function truePositiveRateAt(
+  clean: readonly number[],
+  attacked: readonly number[],
+  falsePositiveRate: number,
+): { threshold: number; truePositiveRate: number; falsePositiveRate: number } {
   const threshold = thresholdForFalsePositiveRate(clean, falsePositiveRate);
   return { threshold, truePositiveRate: share(attacked, (s) => s > threshold), falsePositiveRate: share(clean, (s) => s > threshold) };
 }

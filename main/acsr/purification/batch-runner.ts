@@ -22,7 +22,8 @@ export const DEFAULT_BATCH_PIXEL_BUDGET = 4_000_000;
  * the first failure no new item starts, and that failure is thrown once the running ones end.
  */
 export async function runBatch<T, R>(
-  items: readonly T[], options: BatchRunOptions,
+  items: readonly T[],
+  options: BatchRunOptions,
   work: (item: T, index: number, admit: (pixels: number) => Promise<() => void>) => Promise<R>,
 ): Promise<R[]> {
   const gate = new PixelGate(options.pixelBudget ?? DEFAULT_BATCH_PIXEL_BUDGET);
@@ -30,19 +31,21 @@ export async function runBatch<T, R>(
   const next = items.entries();
   let failure: { error: unknown } | undefined;
   const lanes = Math.max(1, Math.min(options.imagesAtOnce, items.length));
-  await Promise.all(Array.from({ length: lanes }, async () => {
-    for (let item = next.next(); !item.done && !failure; item = next.next()) {
-      const [index, value] = item.value;
-      let leave: (() => void) | undefined;
-      try {
-        results[index] = await work(value, index, async (pixels) => (leave = await gate.enter(pixels)));
-      } catch (error) {
-        failure ??= { error };
-      } finally {
-        leave?.();
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      for (let item = next.next(); !item.done && !failure; item = next.next()) {
+        const [index, value] = item.value;
+        let leave: (() => void) | undefined;
+        try {
+          results[index] = await work(value, index, async (pixels) => (leave = await gate.enter(pixels)));
+        } catch (error) {
+          failure ??= { error };
+        } finally {
+          leave?.();
+        }
       }
-    }
-  }));
+    }),
+  );
   if (failure) throw failure.error;
   return results;
 }
@@ -92,7 +95,11 @@ class PixelGate {
 export class BatchProgress {
   private readonly fractions: Float64Array;
 
-  constructor(private readonly parent: ProgressReporter, count: number, private readonly stage = 'purify') {
+  constructor(
+    private readonly parent: ProgressReporter,
+    count: number,
+    private readonly stage = 'purify',
+  ) {
     this.fractions = new Float64Array(Math.max(1, count));
   }
 

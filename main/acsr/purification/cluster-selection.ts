@@ -25,11 +25,15 @@ export function selectCluster(bundle: ReferenceBundle, latent: ArrayLike<number>
   const d = bundle.manifest.extractor.latentDimension;
   if (latent.length !== d) throw new UserInputError(`the latent has ${latent.length} values but bundle ${bundle.path} was trained on ${d}-d latents`);
   const distances = bundle.clusters.map((cluster) => ({
-    id: cluster.id, className: cluster.className, distance: mahalanobisDistance(latent, cluster.distribution),
+    id: cluster.id,
+    className: cluster.className,
+    distance: mahalanobisDistance(latent, cluster.distribution),
   }));
   let nearestIndex = 0;
   // strict <: on a tie the first cluster in bundle order wins, deterministically
-  distances.forEach((entry, i) => { if (entry.distance < distances[nearestIndex].distance) nearestIndex = i; });
+  distances.forEach((entry, i) => {
+    if (entry.distance < distances[nearestIndex].distance) nearestIndex = i;
+  });
   const nearest = bundle.clusters[nearestIndex];
   if (overrideId === undefined) return { selected: nearest, selectedBy: 'distance', nearest, distances };
   return { selected: findCluster(bundle, overrideId), selectedBy: 'override', nearest, distances };

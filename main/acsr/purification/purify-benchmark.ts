@@ -21,12 +21,22 @@ export interface PurifySizeBenchmark {
   readonly height: number;
   readonly width: number;
   readonly single: {
-    readonly secondsMedian: number; readonly seconds: number[]; readonly cpuSecondsMedian: number;
-    readonly iterations: number; readonly tiles: number; readonly converged: boolean; readonly backend: string;
+    readonly secondsMedian: number;
+    readonly seconds: number[];
+    readonly cpuSecondsMedian: number;
+    readonly iterations: number;
+    readonly tiles: number;
+    readonly converged: boolean;
+    readonly backend: string;
   };
   readonly batch: {
-    readonly images: number; readonly imagesAtOnce: number; readonly secondsMedian: number; readonly seconds: number[];
-    readonly cpuSecondsMedian: number; readonly imagesPerMinute: number; readonly backend: string;
+    readonly images: number;
+    readonly imagesAtOnce: number;
+    readonly secondsMedian: number;
+    readonly seconds: number[];
+    readonly cpuSecondsMedian: number;
+    readonly imagesPerMinute: number;
+    readonly backend: string;
     /** median over the batch's images of each image's largest tile iteration count */
     readonly iterationsMedian: number;
   } | null;
@@ -78,7 +88,11 @@ export async function benchmarkPurification(request: PurifyBenchmarkRequest): Pr
     let backend = '';
     let imagesAtOnce = 1;
     for (let r = 0; r < runs; r++) {
-      const engines = new PurificationEngines({ threads, imagesAtOnce: Math.min(images.length, threads ?? availableParallelism()), tileThreads: request.tileThreads });
+      const engines = new PurificationEngines({
+        threads,
+        imagesAtOnce: Math.min(images.length, threads ?? availableParallelism()),
+        tileThreads: request.tileThreads,
+      });
       imagesAtOnce = engines.imagesAtOnce;
       const clock = startClock();
       try {
@@ -102,16 +116,27 @@ export async function benchmarkPurification(request: PurifyBenchmarkRequest): Pr
     }
     const secondsMedian = median(seconds);
     batch = {
-      images: images.length, imagesAtOnce, secondsMedian, seconds, cpuSecondsMedian: median(cpu),
-      imagesPerMinute: imagesPerMinute(images.length, secondsMedian), backend, iterationsMedian: median(iterations),
+      images: images.length,
+      imagesAtOnce,
+      secondsMedian,
+      seconds,
+      cpuSecondsMedian: median(cpu),
+      imagesPerMinute: imagesPerMinute(images.length, secondsMedian),
+      backend,
+      iterationsMedian: median(iterations),
     };
   }
   return {
     height: first.height,
     width: first.width,
     single: {
-      secondsMedian: median(single.seconds), seconds: single.seconds, cpuSecondsMedian: median(single.cpu),
-      iterations: last!.cbpdn.iterations, tiles: last!.cbpdn.tiles.length, converged: last!.cbpdn.converged, backend: last!.backend.cbpdn,
+      secondsMedian: median(single.seconds),
+      seconds: single.seconds,
+      cpuSecondsMedian: median(single.cpu),
+      iterations: last!.cbpdn.iterations,
+      tiles: last!.cbpdn.tiles.length,
+      converged: last!.cbpdn.converged,
+      backend: last!.backend.cbpdn,
     },
     batch,
     peakRssMb: process.resourceUsage().maxRSS / 1024,

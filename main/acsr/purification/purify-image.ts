@@ -69,14 +69,26 @@ export async function purifyImage(request: PurifyRequest): Promise<PurificationR
   throwIfCancelled(request.signal);
 
   const path = await purifyWithDictionary({
-    image, dictionary: selection.selected.dictionary, options: o, engines: request.engines, engine: request.engine, progress: progress.sub(SELECTION_SHARE, 1), signal: request.signal,
+    image,
+    dictionary: selection.selected.dictionary,
+    options: o,
+    engines: request.engines,
+    engine: request.engine,
+    progress: progress.sub(SELECTION_SHARE, 1),
+    signal: request.signal,
   });
   return {
     cluster: { id: selection.selected.id, className: selection.selected.className, selectedBy: selection.selectedBy },
     nearestCluster: { id: selection.nearest.id, className: selection.nearest.className },
     distances: selection.distances,
     cbpdn: path.cbpdn,
-    timingsMs: { tikhonov: path.timingsMs.tikhonov, latent: latentMs, selection: selectionMs, sparseCoding: path.timingsMs.sparseCoding, total: performance.now() - started },
+    timingsMs: {
+      tikhonov: path.timingsMs.tikhonov,
+      latent: latentMs,
+      selection: selectionMs,
+      sparseCoding: path.timingsMs.sparseCoding,
+      total: performance.now() - started,
+    },
     backend: { extractor: extractor.identity.backend, cbpdn: path.backend },
     purified: path.purified,
     components: path.components,
@@ -86,10 +98,14 @@ export async function purifyImage(request: PurifyRequest): Promise<PurificationR
 function checkCompatibility(bundle: ReferenceBundle, extractor: LatentExtractor, image: ImageArray): void {
   const expected = bundle.manifest.extractor;
   if (expected.id !== extractor.identity.id || expected.weightSha256 !== extractor.identity.weightSha256) {
-    throw new UserInputError(`bundle ${bundle.path} was trained with extractor ${expected.id} (weights ${expected.weightSha256.slice(0, 12)}...), not ${extractor.identity.id} (weights ${extractor.identity.weightSha256.slice(0, 12)}...)`);
+    throw new UserInputError(
+      `bundle ${bundle.path} was trained with extractor ${expected.id} (weights ${expected.weightSha256.slice(0, 12)}...), not ${extractor.identity.id} (weights ${extractor.identity.weightSha256.slice(0, 12)}...)`,
+    );
   }
   if (image.channels !== bundle.manifest.channels) {
-    throw new UserInputError(`the image has ${image.channels} channel(s) but bundle ${bundle.path} has ${bundle.manifest.channels}-channel dictionaries; read it as ${bundle.manifest.channels === 3 ? 'RGB' : 'greyscale'}`);
+    throw new UserInputError(
+      `the image has ${image.channels} channel(s) but bundle ${bundle.path} has ${bundle.manifest.channels}-channel dictionaries; read it as ${bundle.manifest.channels === 3 ? 'RGB' : 'greyscale'}`,
+    );
   }
   const dictionary = bundle.clusters[0]?.dictionary;
   if (dictionary) checkAtomsFit(image, dictionary);

@@ -65,7 +65,15 @@ export async function purifyWithDictionary(request: DictionaryPurificationReques
   throwIfCancelled(request.signal);
 
   const codingStart = performance.now();
-  const coding = await sparseCodeHighPart({ high, dictionary, options: o, engines: request.engines, engine: request.engine, progress: progress.sub(TIKHONOV_SHARE, 1), signal: request.signal });
+  const coding = await sparseCodeHighPart({
+    high,
+    dictionary,
+    options: o,
+    engines: request.engines,
+    engine: request.engine,
+    progress: progress.sub(TIKHONOV_SHARE, 1),
+    signal: request.signal,
+  });
   const sparseCodingMs = performance.now() - codingStart;
 
   const { reconstructedHigh } = coding;
@@ -88,7 +96,9 @@ export async function purifyWithDictionary(request: DictionaryPurificationReques
 /** A multi-channel dictionary codes images of its own channel count; a one-channel one, any image. */
 export function checkDictionaryFits(image: ImageArray, dictionary: ConvDictionary): void {
   if (dictionary.channels !== 1 && dictionary.channels !== image.channels) {
-    throw new UserInputError(`the image has ${image.channels} channel(s) but the dictionary has ${dictionary.channels}-channel atoms; read it as ${dictionary.channels === 3 ? 'RGB' : 'greyscale'}`);
+    throw new UserInputError(
+      `the image has ${image.channels} channel(s) but the dictionary has ${dictionary.channels}-channel atoms; read it as ${dictionary.channels === 3 ? 'RGB' : 'greyscale'}`,
+    );
   }
   checkAtomsFit(image, dictionary);
 }

@@ -71,38 +71,42 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
   const ownEngines = request.engine || request.engines ? undefined : new PurificationEngines({ threads: o.threads });
   const engines = request.engines ?? ownEngines;
   const schedule = engines && !request.engine ? engines.schedule(tiles.length) : { lanes: 1, threadsPerTile: 1 };
-  const lanes = engines && !request.engine
-    ? Array.from({ length: schedule.lanes }, () => engines.lane(schedule.threadsPerTile))
-    : [callerLane(request.engine!)];
+  const lanes =
+    engines && !request.engine ? Array.from({ length: schedule.lanes }, () => engines.lane(schedule.threadsPerTile)) : [callerLane(request.engine!)];
   const dictionary32 = { ...dictionary, data: Float32Array.from(dictionary.data) };
   const progress = request.progress.sub(0, 1, 'sparse coding');
   const tileFractions = new Float64Array(tiles.length);
   let tilesDone = 0;
-  const report = () => progress.report({
-    stage: 'sparse coding', fraction: tileFractions.reduce((sum, f) => sum + f, 0) / tiles.length, message: `${tilesDone} of ${tiles.length} tiles`,
-  });
+  const report = () =>
+    progress.report({
+      stage: 'sparse coding',
+      fraction: tileFractions.reduce((sum, f) => sum + f, 0) / tiles.length,
+      message: `${tilesDone} of ${tiles.length} tiles`,
+    });
   const reports: TileReport[] = new Array(tiles.length);
   const next = tiles.entries();
   let failure: { error: unknown } | undefined;
   try {
     // each lane takes the next tile until none is left; the tiles' cores are disjoint regions of the target
-    await Promise.all(lanes.map(async (lane) => {
-      for (let item = next.next(); !item.done && !failure; item = next.next()) {
-        const [t, tile] = item.value;
-        try {
-          throwIfCancelled(signal);
-          reports[t] = await codeTile(tile, high.data, high, dictionary32, o, lane.factory, reconstructed, signal, (it) => {
-            tileFractions[t] = Math.min(1, it / o.maxIterations);
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (let item = next.next(); !item.done && !failure; item = next.next()) {
+          const [t, tile] = item.value;
+          try {
+            throwIfCancelled(signal);
+            reports[t] = await codeTile(tile, high.data, high, dictionary32, o, lane.factory, reconstructed, signal, (it) => {
+              tileFractions[t] = Math.min(1, it / o.maxIterations);
+              report();
+            });
+            tileFractions[t] = 1;
+            tilesDone++;
             report();
-          });
-          tileFractions[t] = 1;
-          tilesDone++;
-          report();
-        } catch (error) {
-          failure ??= { error };
+          } catch (error) {
+            failure ??= { error };
+          }
         }
-      }
-    }));
+      }),
+    );
   } finally {
     await Promise.all(lanes.map((lane) => lane.dispose()));
     await ownEngines?.dispose();
@@ -111,7 +115,9 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
   return {
     reconstructedHigh: { height: H, width: W, channels: C, data: reconstructed },
     cbpdn: {
-      lambda: o.cscLambda, tolerance: o.tolerance, maxIterations: o.maxIterations,
+      lambda: o.cscLambda,
+      tolerance: o.tolerance,
+      maxIterations: o.maxIterations,
       iterations: Math.max(...reports.map((r) => r.iterations)),
       converged: reports.every((r) => r.converged),
       objective: reports.reduce((sum, r) => sum + r.objective, 0),
@@ -142,8 +148,14 @@ function backendOf(lanes: readonly EngineLane[], callerSupplied: boolean): strin
 }
 
 async function codeTile(
-  tile: Tile, highSamples: Float64Array, image: { height: number; width: number; channels: number }, dictionary: ConvDictionary<Float32Array>,
-  o: PurificationOptions, engine: CbpdnEngineFactory<Float32Array>, target: Float64Array, signal: AbortSignal | undefined,
+  tile: Tile,
+  highSamples: Float64Array,
+  image: { height: number; width: number; channels: number },
+  dictionary: ConvDictionary<Float32Array>,
+  o: PurificationOptions,
+  engine: CbpdnEngineFactory<Float32Array>,
+  target: Float64Array,
+  signal: AbortSignal | undefined,
   onIteration: (iteration: number) => void,
 ): Promise<TileReport> {
   const { height: H, width: W, channels: C } = image;
@@ -158,15 +170,25 @@ async function codeTile(
   });
   try {
     let count = 0;
-    const run = await solver.solve({ signal, onIteration: () => { if (++count % 10 === 0) onIteration(count); } });
+    const run = await solver.solve({
+      signal,
+      onIteration: () => {
+        if (++count % 10 === 0) onIteration(count);
+      },
+    });
     const reconstruction = await solver.reconstruct('Y');
     placeTileCore(reconstruction, tile, C, target, H, W);
     const last = run.stats[run.stats.length - 1];
     return {
-      top: tile.top, left: tile.left, height: tile.height, width: tile.width,
-      iterations: run.iterations, converged: run.converged,
+      top: tile.top,
+      left: tile.left,
+      height: tile.height,
+      width: tile.width,
+      iterations: run.iterations,
+      converged: run.converged,
       objective: cbpdnObjective(reconstruction, planes, solver.variable('Y'), o.cscLambda),
-      primalResidual: last.primalResidual, dualResidual: last.dualResidual,
+      primalResidual: last.primalResidual,
+      dualResidual: last.dualResidual,
     };
   } finally {
     await solver.dispose();

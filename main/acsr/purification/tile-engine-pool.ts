@@ -43,18 +43,36 @@ class BorrowedEngine implements CbpdnEngine<Float32Array> {
   constructor(engine: CbpdnEngine<Float32Array>) {
     this.engine = engine;
   }
-  get layout(): CbpdnLayout { return this.engine.layout; }
-  get description(): string | undefined { return this.engine.description; }
-  get buffers() { return this.engine.buffers; }
-  prepare(rho: number): Promise<void> { return this.engine.prepare(rho); }
-  refactor(rho: number): Promise<void> { return this.engine.refactor(rho); }
-  xStep(rho: number, dataFidelityOfX: boolean): Promise<number> { return this.engine.xStep(rho, dataFidelityOfX); }
+  get layout(): CbpdnLayout {
+    return this.engine.layout;
+  }
+  get description(): string | undefined {
+    return this.engine.description;
+  }
+  get buffers() {
+    return this.engine.buffers;
+  }
+  prepare(rho: number): Promise<void> {
+    return this.engine.prepare(rho);
+  }
+  refactor(rho: number): Promise<void> {
+    return this.engine.refactor(rho);
+  }
+  xStep(rho: number, dataFidelityOfX: boolean): Promise<number> {
+    return this.engine.xStep(rho, dataFidelityOfX);
+  }
   yuStep(relaxation: number, threshold: number, dataFidelityOfY: boolean): Promise<{ sums: UpdateSums; dataFidelity: number }> {
     return this.engine.yuStep(relaxation, threshold, dataFidelityOfY);
   }
-  scaleDual(factor: number): Promise<void> { return this.engine.scaleDual(factor); }
-  forwardTransform(real: Float32Array, re: Float32Array, im: Float32Array, planes: number): Promise<void> { return this.engine.forwardTransform(real, re, im, planes); }
-  inverseTransform(re: Float32Array, im: Float32Array, real: Float32Array, planes: number): Promise<void> { return this.engine.inverseTransform(re, im, real, planes); }
+  scaleDual(factor: number): Promise<void> {
+    return this.engine.scaleDual(factor);
+  }
+  forwardTransform(real: Float32Array, re: Float32Array, im: Float32Array, planes: number): Promise<void> {
+    return this.engine.forwardTransform(real, re, im, planes);
+  }
+  inverseTransform(re: Float32Array, im: Float32Array, real: Float32Array, planes: number): Promise<void> {
+    return this.engine.inverseTransform(re, im, real, planes);
+  }
   async dispose(): Promise<void> {
     // the pool owns the engine
   }

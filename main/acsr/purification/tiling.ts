@@ -33,7 +33,12 @@ export function planTiles(height: number, width: number, tileSize: number, margi
     for (const [left, w] of columns) {
       const paddedWidth = fastFftSize(w + 2 * margin, (n) => pffftSupportsSize(16, n));
       tiles.push({
-        top, left, height: h, width: w, paddedHeight, paddedWidth,
+        top,
+        left,
+        height: h,
+        width: w,
+        paddedHeight,
+        paddedWidth,
         marginTop: margin + ((paddedHeight - h - 2 * margin) >> 1),
         marginLeft: margin + ((paddedWidth - w - 2 * margin) >> 1),
       });

@@ -26,7 +26,10 @@ export const READABLE_FORMAT_VERSIONS = [1, 2] as const;
 export const MANIFEST_FILE = 'manifest.json';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256');
-const relativePath = z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a plain relative path').refine((p) => !p.split('/').includes('..'));
+const relativePath = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a plain relative path')
+  .refine((p) => !p.split('/').includes('..'));
 
 export const trainingParametersSchema = z.object({
   kMax: z.number().int().min(1),
@@ -180,32 +183,38 @@ export const defenseComparisonSchema = z.object({
   attacks: z.array(z.string()),
   maxCleanDrop: z.number().nonnegative(),
   rule: z.string(),
-  rows: z.array(z.object({
-    defense: z.string(),
-    label: z.string(),
-    settings: z.string(),
-    cleanCorrect: z.number().int().min(0),
-    /** correct answers per attack, in `attacks` order */
-    attackCorrect: z.array(z.number().int().min(0)),
-    meanAttackAccuracy: z.number().nullable(),
-    cleanDropPoints: z.number().nullable(),
-    allowed: z.boolean(),
-  })),
-  tests: z.array(z.object({
-    attack: z.string(),
-    against: z.string(),
-    /** ACSR right and the other wrong; the reverse */
-    b: z.number().int().min(0),
-    c: z.number().int().min(0),
-    exactP: z.number().min(0).max(1),
-    better: z.string(),
-  })),
-  recommendation: z.object({
-    defense: z.string(),
-    label: z.string(),
-    reason: z.string(),
-    sentence: z.string(),
-  }).nullable(),
+  rows: z.array(
+    z.object({
+      defense: z.string(),
+      label: z.string(),
+      settings: z.string(),
+      cleanCorrect: z.number().int().min(0),
+      /** correct answers per attack, in `attacks` order */
+      attackCorrect: z.array(z.number().int().min(0)),
+      meanAttackAccuracy: z.number().nullable(),
+      cleanDropPoints: z.number().nullable(),
+      allowed: z.boolean(),
+    }),
+  ),
+  tests: z.array(
+    z.object({
+      attack: z.string(),
+      against: z.string(),
+      /** ACSR right and the other wrong; the reverse */
+      b: z.number().int().min(0),
+      c: z.number().int().min(0),
+      exactP: z.number().min(0).max(1),
+      better: z.string(),
+    }),
+  ),
+  recommendation: z
+    .object({
+      defense: z.string(),
+      label: z.string(),
+      reason: z.string(),
+      sentence: z.string(),
+    })
+    .nullable(),
 });
 export type DefenseComparisonRecord = z.infer<typeof defenseComparisonSchema>;
 

@@ -43,10 +43,12 @@ export async function loadReferenceBundle(path: string): Promise<ReferenceBundle
   } catch (error) {
     throw new UserInputError(`${manifestPath}: not valid JSON (${(error as Error).message})`);
   }
-  const format = (parsed as { format?: unknown; formatVersion?: unknown } | null);
+  const format = parsed as { format?: unknown; formatVersion?: unknown } | null;
   if (format?.format === BUNDLE_FORMAT && !(READABLE_FORMAT_VERSIONS as readonly unknown[]).includes(format.formatVersion)) {
-    throw new UserInputError(`${manifestPath}: bundle format version ${String(format.formatVersion)} is not supported by this version ` +
-      `(reads versions ${READABLE_FORMAT_VERSIONS.join(' and ')}); use a newer acsr or retrain the bundle`);
+    throw new UserInputError(
+      `${manifestPath}: bundle format version ${String(format.formatVersion)} is not supported by this version ` +
+        `(reads versions ${READABLE_FORMAT_VERSIONS.join(' and ')}); use a newer acsr or retrain the bundle`,
+    );
   }
   const checked = manifestSchema.safeParse(parsed);
   if (!checked.success) {
@@ -62,7 +64,9 @@ export async function loadReferenceBundle(path: string): Promise<ReferenceBundle
     });
     const actual = sha256Hex(bytes);
     if (actual !== expected) {
-      throw new UserInputError(`${path}: bundle file ${file} has SHA-256 ${actual}, the manifest records ${expected}; the bundle was altered or damaged and is refused`);
+      throw new UserInputError(
+        `${path}: bundle file ${file} has SHA-256 ${actual}, the manifest records ${expected}; the bundle was altered or damaged and is refused`,
+      );
     }
     // the check's JSON and PNG are verified like the arrays but are not arrays
     if (file.endsWith('.npy')) arrays.set(file, decodeNpy(bytes, join(path, file)));

@@ -25,29 +25,36 @@ export interface BundleContent {
 
 export async function writeReferenceBundle(target: string, content: BundleContent, signal?: AbortSignal): Promise<BundleManifest> {
   await refuseExistingTarget(target, resolve(target));
-  return writeFolderAtomic(target, async (temp) => {
-    const files: Record<string, string> = {};
-    for (const [path, array] of [...content.arrays.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  return writeFolderAtomic(
+    target,
+    async (temp) => {
+      const files: Record<string, string> = {};
+      for (const [path, array] of [...content.arrays.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        signal?.throwIfAborted();
+        const bytes = encodeNpy(array);
+        await writeSynced(join(temp, path), bytes);
+        files[path] = sha256Hex(bytes);
+      }
+      for (const [path, bytes] of [...(content.extraFiles ?? new Map<string, Uint8Array | string>()).entries()].sort(([a], [b]) =>
+        a < b ? -1 : a > b ? 1 : 0,
+      )) {
+        signal?.throwIfAborted();
+        await writeSynced(join(temp, path), bytes);
+        files[path] = sha256Hex(bytes);
+      }
+      const manifest: BundleManifest = { ...content.manifest, files };
+      await writeSynced(join(temp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
       signal?.throwIfAborted();
-      const bytes = encodeNpy(array);
-      await writeSynced(join(temp, path), bytes);
-      files[path] = sha256Hex(bytes);
-    }
-    for (const [path, bytes] of [...(content.extraFiles ?? new Map<string, Uint8Array | string>()).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      signal?.throwIfAborted();
-      await writeSynced(join(temp, path), bytes);
-      files[path] = sha256Hex(bytes);
-    }
-    const manifest: BundleManifest = { ...content.manifest, files };
-    await writeSynced(join(temp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-    signal?.throwIfAborted();
-    return manifest;
-  }, { existing: 'empty-folder' }); // an empty target folder is allowed
+      return manifest;
+    },
+    { existing: 'empty-folder' },
+  ); // an empty target folder is allowed
 }
 
 async function refuseExistingTarget(target: string, destination: string): Promise<void> {
   const existing = await stat(destination).catch(() => undefined);
   if (!existing) return;
   if (!existing.isDirectory()) throw new UserInputError(`${target} exists and is not a folder; choose another --out`);
-  if ((await readdir(destination)).length > 0) throw new UserInputError(`${target} already exists; remove it or choose another --out (a bundle is never overwritten in place)`);
+  if ((await readdir(destination)).length > 0)
+    throw new UserInputError(`${target} already exists; remove it or choose another --out (a bundle is never overwritten in place)`);
 }

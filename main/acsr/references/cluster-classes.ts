@@ -20,7 +20,11 @@ export interface ClassPlan {
 }
 
 export async function extractLatents(
-  images: readonly LabelledImage[], extractor: LatentExtractor, batchSize: number, progress: ProgressReporter, signal?: AbortSignal,
+  images: readonly LabelledImage[],
+  extractor: LatentExtractor,
+  batchSize: number,
+  progress: ProgressReporter,
+  signal?: AbortSignal,
 ): Promise<Float32Array[]> {
   const latents: Float32Array[] = [];
   for (let start = 0; start < images.length; start += batchSize) {
@@ -34,8 +38,12 @@ export async function extractLatents(
 }
 
 export function clusterClasses(
-  source: LabelledImageSource, latents: readonly Float32Array[], p: TrainingParameters, progress: ProgressReporter,
-  observer: TrainingObserver | undefined, signal?: AbortSignal,
+  source: LabelledImageSource,
+  latents: readonly Float32Array[],
+  p: TrainingParameters,
+  progress: ProgressReporter,
+  observer: TrainingObserver | undefined,
+  signal?: AbortSignal,
 ): ClassPlan[] {
   return source.classNames.map((className, classIndex) => {
     throwIfCancelled(signal);
@@ -46,10 +54,16 @@ export function clusterClasses(
     const matrix = latentMatrix(members.map((i) => latents[i]));
     let clustering;
     try {
-      clustering = clusterAdaptively(matrix, {
-        kMax: p.kMax, fixedK: p.fixedK ?? undefined, minClusterSize: p.minClusterSize,
-        kMeans: { seed: deriveSeed(p.seed, classIndex), restarts: p.kMeansRestarts, maxIterations: p.kMeansMaxIterations },
-      }, signal);
+      clustering = clusterAdaptively(
+        matrix,
+        {
+          kMax: p.kMax,
+          fixedK: p.fixedK ?? undefined,
+          minClusterSize: p.minClusterSize,
+          kMeans: { seed: deriveSeed(p.seed, classIndex), restarts: p.kMeansRestarts, maxIterations: p.kMeansMaxIterations },
+        },
+        signal,
+      );
     } catch (error) {
       if (error instanceof RangeError) throw new UserInputError(`class '${className}': ${error.message}`);
       throw error;
@@ -59,17 +73,29 @@ export function clusterClasses(
       return { members: rows.map((r) => members[r]), latents: selectRows(matrix, rows) };
     });
     observer?.classClustered?.({
-      className, wcss: [...clustering.wcss], chosenK: clustering.chosenK, chosenBy: clustering.chosenBy, elbowK: clustering.elbow.k, minClusterSize: p.minClusterSize,
+      className,
+      wcss: [...clustering.wcss],
+      chosenK: clustering.chosenK,
+      chosenBy: clustering.chosenBy,
+      elbowK: clustering.elbow.k,
+      minClusterSize: p.minClusterSize,
     });
     progress.report({
-      stage: 'clusters', fraction: (classIndex + 1) / source.classNames.length, message: `${className}: k = ${clustering.chosenK}`,
+      stage: 'clusters',
+      fraction: (classIndex + 1) / source.classNames.length,
+      message: `${className}: k = ${clustering.chosenK}`,
       metrics: { wcss: [...clustering.wcss] },
     });
     return {
       cls: {
-        name: className, index: classIndex, imageCount: members.length, wcss: clustering.wcss,
-        elbowChordDistances: clustering.elbow.chordDistances, elbowK: clustering.elbow.k,
-        chosenK: clustering.chosenK, chosenBy: clustering.chosenBy,
+        name: className,
+        index: classIndex,
+        imageCount: members.length,
+        wcss: clustering.wcss,
+        elbowChordDistances: clustering.elbow.chordDistances,
+        elbowK: clustering.elbow.k,
+        chosenK: clustering.chosenK,
+        chosenBy: clustering.chosenBy,
       },
       clusters,
     };

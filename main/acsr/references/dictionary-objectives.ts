@@ -20,8 +20,13 @@ export interface ObjectiveSettings {
 }
 
 export async function cbpdnObjectives(
-  dictionary: ConvDictionary<Float32Array>, signals: readonly Float32Array[], size: number, channels: number,
-  settings: ObjectiveSettings, engine: CbpdnEngineFactory<Float32Array>, abort?: AbortSignal,
+  dictionary: ConvDictionary<Float32Array>,
+  signals: readonly Float32Array[],
+  size: number,
+  channels: number,
+  settings: ObjectiveSettings,
+  engine: CbpdnEngineFactory<Float32Array>,
+  abort?: AbortSignal,
 ): Promise<number[]> {
   const objectives: number[] = [];
   for (let from = 0; from < signals.length; from += settings.block) {
@@ -33,16 +38,24 @@ export async function cbpdnObjectives(
 
 /** The objectives of one block of signals (at most settings.block), solved together. */
 export async function blockObjectives(
-  dictionary: ConvDictionary<Float32Array>, block: readonly Float32Array[], size: number, channels: number,
-  settings: ObjectiveSettings, engine: CbpdnEngineFactory<Float32Array>, abort?: AbortSignal,
+  dictionary: ConvDictionary<Float32Array>,
+  block: readonly Float32Array[],
+  size: number,
+  channels: number,
+  settings: ObjectiveSettings,
+  engine: CbpdnEngineFactory<Float32Array>,
+  abort?: AbortSignal,
 ): Promise<number[]> {
   const planeSize = channels * size * size;
   const K = block.length;
   const planes = new Float32Array(K * planeSize);
   block.forEach((signal, k) => planes.set(signal, k * planeSize));
   const solver = await ConvBpdn.create({
-    dictionary, signal: { height: size, width: size, channels, images: K, planes }, lambda: settings.lambda,
-    options: { maxIterations: settings.maxIterations, relativeTolerance: settings.tolerance, skipObjective: true }, engine,
+    dictionary,
+    signal: { height: size, width: size, channels, images: K, planes },
+    lambda: settings.lambda,
+    options: { maxIterations: settings.maxIterations, relativeTolerance: settings.tolerance, skipObjective: true },
+    engine,
   });
   try {
     await solver.solve({ signal: abort });

@@ -45,7 +45,9 @@ export async function labelledFolder(root: string, channels: 1 | 3): Promise<Lab
   const entries = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     throw new UserInputError(`${root}: ${error.code === 'ENOENT' ? 'no such folder' : error.message}`);
   });
-  const classNames = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name)
+  const classNames = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (classNames.length === 0) throw new UserInputError(`${root}: no class sub-folders (expected one folder of images per class)`);
   const images: LabelledImage[] = [];
@@ -53,18 +55,28 @@ export async function labelledFolder(root: string, channels: 1 | 3): Promise<Lab
     const files = await expandImageInputs([join(root, className)]);
     for (const file of files) {
       const bytes = await readFile(file);
-      const meta = await sharp(bytes).metadata().catch(() => {
-        throw new UserInputError(`${file}: not a readable image`);
-      });
+      const meta = await sharp(bytes)
+        .metadata()
+        .catch(() => {
+          throw new UserInputError(`${file}: not a readable image`);
+        });
       const name = `${className}/${file.slice(join(root, className).length + 1)}`;
       images.push({
-        className, name, sha256: sha256Hex(bytes), shortSide: Math.min(meta.width, meta.height), height: meta.height, width: meta.width,
+        className,
+        name,
+        sha256: sha256Hex(bytes),
+        shortSide: Math.min(meta.width, meta.height),
+        height: meta.height,
+        width: meta.width,
         load: async () => decodeImage(await readFile(file), { source: file, channels: channels === 1 ? 'gray' : 'rgb' }),
       });
     }
   }
   return {
-    kind: 'folder', description: `labelled folder with classes ${classNames.join(', ')}`, classNames, images,
+    kind: 'folder',
+    description: `labelled folder with classes ${classNames.join(', ')}`,
+    classNames,
+    images,
     sources: images.map((image) => ({ name: image.name, className: image.className, sha256: image.sha256 })),
   };
 }
@@ -84,7 +96,9 @@ export async function fashionMnistSource(directory: string, limit: number | unde
       className: FASHION_MNIST_CLASSES[set.labels[i]],
       name: `train[${i}]`,
       sha256: sha256Hex(new Uint8Array(pixels.map((v) => Math.round(v * 255)))),
-      shortSide: Math.min(image.height, image.width), height: image.height, width: image.width,
+      shortSide: Math.min(image.height, image.width),
+      height: image.height,
+      width: image.width,
       load: async () => (channels === 1 ? image : greyToRgb(image)),
     };
   });

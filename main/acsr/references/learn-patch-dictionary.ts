@@ -32,8 +32,14 @@ export interface LearnedPatchDictionary {
 }
 
 export async function learnPatchDictionary(
-  source: PatchSource, size: number, channels: 1 | 3, s: CdlSettings,
-  engine: CbpdnEngineFactory<Float32Array>, seed: number, progress: ProgressReporter, signal?: AbortSignal,
+  source: PatchSource,
+  size: number,
+  channels: 1 | 3,
+  s: CdlSettings,
+  engine: CbpdnEngineFactory<Float32Array>,
+  seed: number,
+  progress: ProgressReporter,
+  signal?: AbortSignal,
 ): Promise<LearnedPatchDictionary> {
   const plan = planPatches(source, s.maxPatchesPerCluster, seed);
   const patches = plan.reduce((n, entry) => n + entry.take, 0);
@@ -62,8 +68,13 @@ export async function learnPatchDictionary(
     },
   );
   return {
-    dictionary: result.dictionary, objective: result.history.map((h) => h.objective), method: 'batch-admm-pgm',
-    images: plan.length, patches: crops.length, iterations: s.cdlIterations, epochs: 1,
+    dictionary: result.dictionary,
+    objective: result.history.map((h) => h.objective),
+    method: 'batch-admm-pgm',
+    images: plan.length,
+    patches: crops.length,
+    iterations: s.cdlIterations,
+    epochs: 1,
   };
 }
 

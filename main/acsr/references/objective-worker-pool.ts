@@ -26,8 +26,12 @@ export interface ObjectivePoolOptions {
 }
 
 export async function cbpdnObjectivesForDictionaries(
-  dictionaries: readonly ConvDictionary<Float32Array>[], signals: readonly Float32Array[], size: number, channels: number,
-  settings: ObjectiveSettings, options: ObjectivePoolOptions = {},
+  dictionaries: readonly ConvDictionary<Float32Array>[],
+  signals: readonly Float32Array[],
+  size: number,
+  channels: number,
+  settings: ObjectiveSettings,
+  options: ObjectivePoolOptions = {},
 ): Promise<number[][]> {
   const jobs: ObjectiveJob[] = [];
   for (let dictionary = 0; dictionary < dictionaries.length; dictionary++) {
@@ -41,8 +45,14 @@ export async function cbpdnObjectivesForDictionaries(
 }
 
 async function solveHere(
-  dictionaries: readonly ConvDictionary<Float32Array>[], signals: readonly Float32Array[], size: number, channels: number,
-  settings: ObjectiveSettings, jobs: readonly ObjectiveJob[], results: number[][], options: ObjectivePoolOptions,
+  dictionaries: readonly ConvDictionary<Float32Array>[],
+  signals: readonly Float32Array[],
+  size: number,
+  channels: number,
+  settings: ObjectiveSettings,
+  jobs: readonly ObjectiveJob[],
+  results: number[][],
+  options: ObjectivePoolOptions,
 ): Promise<void> {
   const engines = new ReusedCbpdnEngines(fastEngineFactory(1));
   try {
@@ -58,15 +68,26 @@ async function solveHere(
 }
 
 async function solveOnWorkers(
-  dictionaries: readonly ConvDictionary<Float32Array>[], signals: readonly Float32Array[], size: number, channels: number,
-  settings: ObjectiveSettings, jobs: readonly ObjectiveJob[], results: number[][], threads: number, options: ObjectivePoolOptions,
+  dictionaries: readonly ConvDictionary<Float32Array>[],
+  signals: readonly Float32Array[],
+  size: number,
+  channels: number,
+  settings: ObjectiveSettings,
+  jobs: readonly ObjectiveJob[],
+  results: number[][],
+  threads: number,
+  options: ObjectivePoolOptions,
 ): Promise<void> {
   const planeSize = channels * size * size;
   const packed = new Float32Array(signals.length * planeSize);
   signals.forEach((s, i) => packed.set(s, i * planeSize));
   const setup: ObjectiveWorkerSetup = {
     dictionaries: dictionaries.map((d) => ({ ...d, data: Float32Array.from(d.data) })),
-    signals: packed, count: signals.length, size, channels, settings,
+    signals: packed,
+    count: signals.length,
+    size,
+    channels,
+    settings,
   };
   const workers: Worker[] = [];
   try {

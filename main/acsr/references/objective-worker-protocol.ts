@@ -19,6 +19,4 @@ export interface ObjectiveJob {
   readonly from: number;
 }
 
-export type ObjectiveWorkerReply =
-  | { readonly job: number; readonly objectives: number[] }
-  | { readonly job: number; readonly failure: string };
+export type ObjectiveWorkerReply = { readonly job: number; readonly objectives: number[] } | { readonly job: number; readonly failure: string };

@@ -19,19 +19,33 @@ const OBJECTIVE_POINTS = 60;
 const INITIAL_IMAGES = 64;
 
 export async function learnOnline(
-  source: PatchSource, plan: readonly PatchPlanEntry[], size: number, channels: 1 | 3, s: CdlSettings,
-  engine: CbpdnEngineFactory<Float32Array>, seed: number, random: RandomSource, progress: ProgressReporter, signal?: AbortSignal,
+  source: PatchSource,
+  plan: readonly PatchPlanEntry[],
+  size: number,
+  channels: 1 | 3,
+  s: CdlSettings,
+  engine: CbpdnEngineFactory<Float32Array>,
+  seed: number,
+  random: RandomSource,
+  progress: ProgressReporter,
+  signal?: AbortSignal,
 ): Promise<{ dictionary: ConvDictionary<Float32Array>; objective: number[]; steps: number }> {
   const cropsOf = async (entry: PatchPlanEntry) => (await source.patchesOf(entry.image)).slice(0, entry.take);
   const start: Float32Array[] = [];
   for (const k of shuffledIndices(plan.length, deriveSeed(seed, 0)).slice(0, INITIAL_IMAGES)) start.push(...(await cropsOf(plan[k])));
   const engines = new ReusedCbpdnEngines(engine);
   try {
-    const learner = new OnlineCdl(initialAtoms(start, size, channels, s, random), s.cdlLambda, {
-      // Liu et al.'s step size eta_a / (eta_b + t) is for one image; a mini-batch's gradient is the sum over its crops
-      etaA: 10 / s.onlineBatchSize, etaB: 5,
-      cbpdn: { maxIterations: s.onlineCbpdnIterations },
-    }, engines.factory);
+    const learner = new OnlineCdl(
+      initialAtoms(start, size, channels, s, random),
+      s.cdlLambda,
+      {
+        // Liu et al.'s step size eta_a / (eta_b + t) is for one image; a mini-batch's gradient is the sum over its crops
+        etaA: 10 / s.onlineBatchSize,
+        etaB: 5,
+        cbpdn: { maxIterations: s.onlineCbpdnIterations },
+      },
+      engines.factory,
+    );
 
     const totalCrops = plan.reduce((n, e) => n + e.take, 0);
     const totalSteps = s.onlineEpochs * Math.ceil(totalCrops / s.onlineBatchSize);

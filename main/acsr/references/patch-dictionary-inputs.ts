@@ -5,9 +5,21 @@
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
 import type { TrainingParameters } from './bundle-manifest.ts';
 
-export type CdlSettings = Required<Pick<TrainingParameters,
-  'atoms' | 'atomSize' | 'cdlLambda' | 'cdlIterations' | 'cdlMethod' | 'maxPatchesPerCluster' |
-  'batchCdlMaxPatches' | 'onlineEpochs' | 'onlineBatchSize' | 'onlineCbpdnIterations'>>;
+export type CdlSettings = Required<
+  Pick<
+    TrainingParameters,
+    | 'atoms'
+    | 'atomSize'
+    | 'cdlLambda'
+    | 'cdlIterations'
+    | 'cdlMethod'
+    | 'maxPatchesPerCluster'
+    | 'batchCdlMaxPatches'
+    | 'onlineEpochs'
+    | 'onlineBatchSize'
+    | 'onlineCbpdnIterations'
+  >
+>;
 
 /** What a version 1 bundle's parameters leave out: how they were learned then (batch, 1 epoch). */
 export const CDL_DEFAULTS = Object.freeze({
@@ -19,7 +31,11 @@ export const CDL_DEFAULTS = Object.freeze({
 
 export function cdlSettings(p: TrainingParameters): CdlSettings {
   return {
-    atoms: p.atoms, atomSize: p.atomSize, cdlLambda: p.cdlLambda, cdlIterations: p.cdlIterations, cdlMethod: p.cdlMethod,
+    atoms: p.atoms,
+    atomSize: p.atomSize,
+    cdlLambda: p.cdlLambda,
+    cdlIterations: p.cdlIterations,
+    cdlMethod: p.cdlMethod,
     maxPatchesPerCluster: p.maxPatchesPerCluster,
     batchCdlMaxPatches: p.batchCdlMaxPatches ?? CDL_DEFAULTS.batchCdlMaxPatches,
     onlineEpochs: p.onlineEpochs ?? CDL_DEFAULTS.onlineEpochs,
@@ -35,7 +51,13 @@ export interface PatchPlanEntry {
 }
 
 /** M atoms from centred-at-random atom-size windows of randomly chosen crops, plus a little noise so no two coincide. */
-export function initialAtoms(crops: readonly Float32Array[], size: number, channels: number, s: Pick<CdlSettings, 'atoms' | 'atomSize'>, random: () => number): ConvDictionary<Float32Array> {
+export function initialAtoms(
+  crops: readonly Float32Array[],
+  size: number,
+  channels: number,
+  s: Pick<CdlSettings, 'atoms' | 'atomSize'>,
+  random: () => number,
+): ConvDictionary<Float32Array> {
   const h = s.atomSize;
   const data = new Float32Array(s.atoms * channels * h * h);
   for (let m = 0; m < s.atoms; m++) {

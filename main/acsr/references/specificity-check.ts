@@ -70,7 +70,7 @@ export interface SpecificityResult {
 const TOLERANCE = 1e-3;
 const BLOCK = 32;
 const LATENT_BATCH = 16;
-export const SPECIFICITY_ASSIGNMENT = 'own cluster = nearest cluster (Mahalanobis distance of the latent) among the clusters of the image\'s true class';
+export const SPECIFICITY_ASSIGNMENT = "own cluster = nearest cluster (Mahalanobis distance of the latent) among the clusters of the image's true class";
 
 export async function checkSpecificity(request: SpecificityRequest): Promise<SpecificityResult> {
   const { images, clusters, extractor, channels, patches } = request;
@@ -97,11 +97,18 @@ export async function checkSpecificity(request: SpecificityRequest): Promise<Spe
   const source = imagePatchSource(images, request.sourceIndex, { ...patches, patchesPerImage: 1 });
   const signals = await Promise.all(images.map(async (_, i) => (await source.patchesOf(i))[0]));
   // 3. objectives [dictionary][image]
-  const objectives = await cbpdnObjectivesForDictionaries(clusters.map((c) => c.dictionary), signals, patches.patchSize, channels,
-    { lambda: request.lambda, maxIterations: request.maxIterations, tolerance: TOLERANCE, block: BLOCK }, {
-      threads: request.threads, signal: request.signal,
+  const objectives = await cbpdnObjectivesForDictionaries(
+    clusters.map((c) => c.dictionary),
+    signals,
+    patches.patchSize,
+    channels,
+    { lambda: request.lambda, maxIterations: request.maxIterations, tolerance: TOLERANCE, block: BLOCK },
+    {
+      threads: request.threads,
+      signal: request.signal,
       onBlock: (done, total) => progress.report({ stage: 'specificity', fraction: done / total, message: `${done} of ${total} image blocks` }),
-    });
+    },
+  );
   const bestOf = images.map((_, i) => objectives.reduce((b, o, j) => (o[i] < objectives[b][i] ? j : b), 0));
   const shares = (members: number[]): SpecificityShares => ({
     images: members.length,
@@ -112,8 +119,13 @@ export async function checkSpecificity(request: SpecificityRequest): Promise<Spe
   const classNames = [...new Set(clusters.map((c) => c.className))];
   const mean = (values: number[]) => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
   return {
-    kind: 'acsr-specificity-check', lambda: request.lambda, tikhonovLambda: patches.tikhonovLambda, patchSize: patches.patchSize,
-    maxIterations: request.maxIterations, tolerance: TOLERANCE, assignment: SPECIFICITY_ASSIGNMENT,
+    kind: 'acsr-specificity-check',
+    lambda: request.lambda,
+    tikhonovLambda: patches.tikhonovLambda,
+    patchSize: patches.patchSize,
+    maxIterations: request.maxIterations,
+    tolerance: TOLERANCE,
+    assignment: SPECIFICITY_ASSIGNMENT,
     clusters: clusters.map((c) => ({ id: c.id, className: c.className })),
     rows: clusters.map((cluster, r) => {
       const members = all.filter((i) => own[i] === r);

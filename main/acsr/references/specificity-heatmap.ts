@@ -12,7 +12,9 @@ const FONT = 'DejaVu Sans, sans-serif';
 const WORST_SHOWN = 0.3;
 
 export async function specificityHeatmapPng(result: SpecificityResult): Promise<Buffer> {
-  return sharp(Buffer.from(specificityHeatmapSvg(result))).png().toBuffer();
+  return sharp(Buffer.from(specificityHeatmapSvg(result)))
+    .png()
+    .toBuffer();
 }
 
 export function specificityHeatmapSvg(result: SpecificityResult): string {
@@ -47,9 +49,16 @@ export function specificityHeatmapSvg(result: SpecificityResult): string {
     parts.push(text(left + n * cell + 8, y + cell / 2 + 4, share, 11, 'start'));
   });
   const s = result.summary;
-  parts.push(text(left, top + n * cell + 24,
-    `${s.images} images: own cluster's dictionary best for ${percent(s.ownClusterBestShare)} (chance ${percent(s.chanceCluster)}), ` +
-    `own class's for ${percent(s.ownClassBestShare)} (chance ${percent(s.chanceClass)})`, 12, 'start'));
+  parts.push(
+    text(
+      left,
+      top + n * cell + 24,
+      `${s.images} images: own cluster's dictionary best for ${percent(s.ownClusterBestShare)} (chance ${percent(s.chanceCluster)}), ` +
+        `own class's for ${percent(s.ownClassBestShare)} (chance ${percent(s.chanceClass)})`,
+      12,
+      'start',
+    ),
+  );
   parts.push('</svg>');
   return parts.join('\n');
 }

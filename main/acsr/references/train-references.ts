@@ -7,9 +7,7 @@ import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 import { toSporcoLayout } from '../signal/conv-dictionary.ts';
 import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
 import { UserInputError } from '../../errors/user-input-error.ts';
-import {
-  BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleClass, type BundleCluster, type BundleManifest, type TrainingParameters,
-} from './bundle-manifest.ts';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleClass, type BundleCluster, type BundleManifest, type TrainingParameters } from './bundle-manifest.ts';
 import type { BundleContent } from './bundle-writer.ts';
 import type { TrainingObserver } from './training-observer.ts';
 import { clusterClasses, extractLatents } from './cluster-classes.ts';
@@ -119,7 +117,11 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
       const from = LATENT_SHARE + CLUSTER_SHARE + (dictionaryShare * clusterNumber) / totalClusters;
       const to = LATENT_SHARE + CLUSTER_SHARE + (dictionaryShare * (clusterNumber + 1)) / totalClusters;
       const clusterSeed = deriveSeed(p.seed, 2_000_000 + clusterNumber);
-      const patches = imagePatchSource(cluster.members.map((i) => source.images[i]), cluster.members.map((i) => split.trainingIndex[i]), patchSettings);
+      const patches = imagePatchSource(
+        cluster.members.map((i) => source.images[i]),
+        cluster.members.map((i) => split.trainingIndex[i]),
+        patchSettings,
+      );
       const learned = await learnPatchDictionary(patches, patchSize, channels, cdl, engine, clusterSeed, progress.sub(from, to, `dictionary ${id}`), signal);
       request.observer?.dictionaryLearned?.({ clusterId: id, sampleCount: cluster.members.length, dictionary: learned.dictionary });
       checked.push({ id, className: plan.cls.name, distribution, dictionary: learned.dictionary });
@@ -139,14 +141,23 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
       const sporco = toSporcoLayout({ ...learned.dictionary, data: Float64Array.from(learned.dictionary.data) });
       arrays.set(files.dictionary, { shape: sporco.shape, data: sporco.data });
       clusters.push({
-        id, index: j, sampleCount: cluster.members.length,
+        id,
+        index: j,
+        sampleCount: cluster.members.length,
         members: cluster.members.map((i) => source.images[i].name),
         covariance: { method: distribution.method, rank: r, shrinkage: distribution.shrinkage, complementPrecision: distribution.complementPrecision },
         dictionary: {
-          atoms: p.atoms, atomHeight: p.atomSize, atomWidth: p.atomSize, channels,
-          trainingPatches: learned.patches, patchSize, iterations: learned.iterations,
+          atoms: p.atoms,
+          atomHeight: p.atomSize,
+          atomWidth: p.atomSize,
+          channels,
+          trainingPatches: learned.patches,
+          patchSize,
+          iterations: learned.iterations,
           objective: learned.objective.map((v) => (Number.isFinite(v) ? v : null)),
-          method: learned.method, trainingImages: learned.images, epochs: learned.epochs,
+          method: learned.method,
+          trainingImages: learned.images,
+          epochs: learned.epochs,
         },
         files,
       });
@@ -161,9 +172,16 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
   const sample = specificitySample(split, p);
   if (sample.images.length > 0) {
     const check = await checkSpecificity({
-      images: sample.images, sourceIndex: sample.sourceIndex, clusters: checked, extractor, channels,
-      patches: { patchSize, tikhonovLambda: p.tikhonovLambda, seed: p.seed }, lambda: p.cdlLambda, maxIterations: SPECIFICITY_MAX_ITERATIONS,
-      progress: progress.sub(1 - SPECIFICITY_SHARE, 1, 'specificity'), signal,
+      images: sample.images,
+      sourceIndex: sample.sourceIndex,
+      clusters: checked,
+      extractor,
+      channels,
+      patches: { patchSize, tikhonovLambda: p.tikhonovLambda, seed: p.seed },
+      lambda: p.cdlLambda,
+      maxIterations: SPECIFICITY_MAX_ITERATIONS,
+      progress: progress.sub(1 - SPECIFICITY_SHARE, 1, 'specificity'),
+      signal,
     });
     const png = await specificityHeatmapPng(check);
     extraFiles.set(SPECIFICITY_JSON, JSON.stringify(check, null, 2) + '\n');
@@ -179,13 +197,19 @@ export async function trainReferences(request: TrainReferencesRequest): Promise<
       producer: request.producer,
       channels,
       extractor: {
-        id: extractor.identity.id, weightSha256: extractor.identity.weightSha256, backend: extractor.identity.backend,
-        inputSize: extractor.inputSize, latentDimension: extractor.latentDimension,
+        id: extractor.identity.id,
+        weightSha256: extractor.identity.weightSha256,
+        backend: extractor.identity.backend,
+        inputSize: extractor.inputSize,
+        latentDimension: extractor.latentDimension,
       },
       parameters: { ...p },
       trainingData: {
-        kind: request.source.kind, description: request.source.description, imageCount: request.source.images.length,
-        datasetSha256: imageListSha256(request.source.images), sources: request.source.sources,
+        kind: request.source.kind,
+        description: request.source.description,
+        imageCount: request.source.images.length,
+        datasetSha256: imageListSha256(request.source.images),
+        sources: request.source.sources,
       },
       validation: split.record,
       specificity,

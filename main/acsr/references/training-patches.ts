@@ -1,4 +1,3 @@
-
 import { type ImageArray, cropImage, toPlanes } from '../array/image-array.ts';
 import { type RandomSource, sampleIndices } from '../random/seeded-random.ts';
 import { tikhonovSplit } from '../signal/tikhonov.ts';

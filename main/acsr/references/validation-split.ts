@@ -43,7 +43,11 @@ export function splitValidation(source: LabelledImageSource, fraction: number, s
     validation,
     validationIndex,
     record: {
-      fraction, seed, imageCount: validation.length, trainingImageCount: trainingIndex.length, perClass,
+      fraction,
+      seed,
+      imageCount: validation.length,
+      trainingImageCount: trainingIndex.length,
+      perClass,
       sha256: imageListSha256(validation),
     },
   };
@@ -51,7 +55,12 @@ export function splitValidation(source: LabelledImageSource, fraction: number, s
 
 /** SHA-256 over the sorted 'class\tname\tsha256' lines (the form of the manifest's datasetSha256). */
 export function imageListSha256(images: readonly LabelledImage[]): string {
-  return sha256Hex(images.map((image) => `${image.className}\t${image.name}\t${image.sha256}`).sort().join('\n'));
+  return sha256Hex(
+    images
+      .map((image) => `${image.className}\t${image.name}\t${image.sha256}`)
+      .sort()
+      .join('\n'),
+  );
 }
 
 /**
@@ -61,13 +70,17 @@ export function imageListSha256(images: readonly LabelledImage[]): string {
  */
 export function validationImagesOf(manifest: BundleManifest, source: LabelledImageSource): { images: LabelledImage[]; sourceIndex: number[] } {
   const record = manifest.validation;
-  if (!record || record.imageCount === 0) throw new UserInputError('this bundle held out no validation images (it was trained on every image); retrain it with a validation fraction above 0');
+  if (!record || record.imageCount === 0)
+    throw new UserInputError('this bundle held out no validation images (it was trained on every image); retrain it with a validation fraction above 0');
   if (imageListSha256(source.images) !== manifest.trainingData.datasetSha256) {
-    throw new UserInputError(`the data given is not the data this bundle was trained on (${manifest.trainingData.description}, ${manifest.trainingData.imageCount} images)`);
+    throw new UserInputError(
+      `the data given is not the data this bundle was trained on (${manifest.trainingData.description}, ${manifest.trainingData.imageCount} images)`,
+    );
   }
   const minTraining = manifest.parameters.minClusterSize;
   const split = splitValidation(source, record.fraction, record.seed, minTraining);
-  if (split.record.sha256 !== record.sha256) throw new UserInputError('the validation split cannot be reproduced from this data (its hash differs from the bundle\'s record)');
+  if (split.record.sha256 !== record.sha256)
+    throw new UserInputError("the validation split cannot be reproduced from this data (its hash differs from the bundle's record)");
   return { images: [...split.validation], sourceIndex: [...split.validationIndex] };
 }
 

@@ -21,7 +21,7 @@ import type { ReferenceBundle } from '../references/bundle-reader.ts';
 import { sha256Hex } from '../../io/hashing.ts';
 
 export const CLUSTERS_NOTE =
-  'clusters and dictionaries are those of stage i (estimated on the stage-i extractor\'s latents); stage ii trained the extractor to map clean and attacked images into them';
+  "clusters and dictionaries are those of stage i (estimated on the stage-i extractor's latents); stage ii trained the extractor to map clean and attacked images into them";
 
 export interface RobustExtractorRecord {
   readonly id: string;
@@ -50,15 +50,19 @@ export async function writeRobustBundle(
       ...robustTraining,
     },
   };
-  return writeFolderAtomic(destination, async (temp) => {
-    for (const [file, expected] of Object.entries(source.manifest.files)) {
-      const bytes = await readFile(path.join(source.path, file));
-      if (sha256Hex(bytes) !== expected) throw new UserInputError(`${source.path}: ${file} changed since the bundle was loaded; nothing written`);
-      await writeSynced(path.join(temp, file), bytes);
-    }
-    await writeSynced(path.join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    return manifest;
-  }, { existing: 'empty-folder' }); // an empty target folder is allowed
+  return writeFolderAtomic(
+    destination,
+    async (temp) => {
+      for (const [file, expected] of Object.entries(source.manifest.files)) {
+        const bytes = await readFile(path.join(source.path, file));
+        if (sha256Hex(bytes) !== expected) throw new UserInputError(`${source.path}: ${file} changed since the bundle was loaded; nothing written`);
+        await writeSynced(path.join(temp, file), bytes);
+      }
+      await writeSynced(path.join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      return manifest;
+    },
+    { existing: 'empty-folder' },
+  ); // an empty target folder is allowed
 }
 
 /** Refused before training starts, not after: hours of CPU must not end in a refusal to write. */

@@ -61,14 +61,18 @@ export function checkpointFolderName(epoch: number): string {
 
 export async function writeCheckpoint(dir: string, content: CheckpointContent): Promise<string> {
   const target = path.join(dir, checkpointFolderName(content.state.epoch));
-  await writeFolderAtomic(target, async (temp) => {
-    const weights = joinFloats(content.weights);
-    const adam = joinFloats([...content.adam.m, ...content.adam.v]);
-    await writeSynced(path.join(temp, 'weights.bin'), weights);
-    await writeSynced(path.join(temp, 'adam.bin'), adam);
-    const state: CheckpointState = { format: CHECKPOINT_FORMAT, ...content.state, files: { 'weights.bin': sha256Hex(weights), 'adam.bin': sha256Hex(adam) } };
-    await writeSynced(path.join(temp, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
-  }, { existing: 'replace' }); // a re-run epoch after a resume replaces its own
+  await writeFolderAtomic(
+    target,
+    async (temp) => {
+      const weights = joinFloats(content.weights);
+      const adam = joinFloats([...content.adam.m, ...content.adam.v]);
+      await writeSynced(path.join(temp, 'weights.bin'), weights);
+      await writeSynced(path.join(temp, 'adam.bin'), adam);
+      const state: CheckpointState = { format: CHECKPOINT_FORMAT, ...content.state, files: { 'weights.bin': sha256Hex(weights), 'adam.bin': sha256Hex(adam) } };
+      await writeSynced(path.join(temp, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
+    },
+    { existing: 'replace' },
+  ); // a re-run epoch after a resume replaces its own
   return target;
 }
 
@@ -85,12 +89,15 @@ export async function latestCheckpoint(dir: string): Promise<{ folder: string; e
 }
 
 /** Reads a checkpoint and refuses it unless both binary files have their recorded SHA-256. */
-export async function readCheckpoint(folder: string): Promise<{ state: CheckpointState; weights: Float32Array[]; adam: { m: Float32Array[]; v: Float32Array[] } }> {
+export async function readCheckpoint(
+  folder: string,
+): Promise<{ state: CheckpointState; weights: Float32Array[]; adam: { m: Float32Array[]; v: Float32Array[] } }> {
   const state = JSON.parse(await readFile(path.join(folder, 'state.json'), 'utf8')) as CheckpointState;
   if (state.format !== CHECKPOINT_FORMAT) throw new UserInputError(`${folder}: not a robust-training checkpoint`);
   const read = async (file: 'weights.bin' | 'adam.bin') => {
     const bytes = await readFile(path.join(folder, file));
-    if (sha256Hex(bytes) !== state.files[file]) throw new UserInputError(`${folder}/${file} does not have the SHA-256 its state.json records; the checkpoint is damaged`);
+    if (sha256Hex(bytes) !== state.files[file])
+      throw new UserInputError(`${folder}/${file} does not have the SHA-256 its state.json records; the checkpoint is damaged`);
     return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   };
   const weights = splitFloats(await read('weights.bin'), state.weights);

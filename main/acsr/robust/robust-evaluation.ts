@@ -36,7 +36,11 @@ export interface RobustnessFigures {
 }
 
 /** The nearest cluster (stage-iii rule) and its distance for each latent row. */
-export function selectClusters(latents: Float32Array, dimension: number, clusters: readonly ReferenceCluster[]): { index: Int32Array; distanceTo: (row: number, cluster: number) => number } {
+export function selectClusters(
+  latents: Float32Array,
+  dimension: number,
+  clusters: readonly ReferenceCluster[],
+): { index: Int32Array; distanceTo: (row: number, cluster: number) => number } {
   const rows = latents.length / dimension;
   const index = new Int32Array(rows);
   for (let n = 0; n < rows; n++) {
@@ -53,7 +57,12 @@ export function selectClusters(latents: Float32Array, dimension: number, cluster
 }
 
 /** Latents and logits in inference mode, in chunks. */
-export async function latentsAndPredictions(net: RobustNetwork, set: RobustTrainingSet, pixels: Float32Array, count: number): Promise<{ latents: Float32Array; predicted: Int32Array }> {
+export async function latentsAndPredictions(
+  net: RobustNetwork,
+  set: RobustTrainingSet,
+  pixels: Float32Array,
+  count: number,
+): Promise<{ latents: Float32Array; predicted: Int32Array }> {
   const size = set.height * set.width * set.channels;
   const parts: Float32Array[] = [];
   const predicted = new Int32Array(count);
@@ -61,7 +70,9 @@ export async function latentsAndPredictions(net: RobustNetwork, set: RobustTrain
   for (let start = 0; start < count; start += chunk) {
     const end = Math.min(count, start + chunk);
     const [latent, labels] = tf.tidy(() => {
-      const [logits, latentOut] = net.heads.apply(tf.tensor4d(pixels.subarray(start * size, end * size), [end - start, set.height, set.width, set.channels]), { training: false }) as tf.Tensor[];
+      const [logits, latentOut] = net.heads.apply(tf.tensor4d(pixels.subarray(start * size, end * size), [end - start, set.height, set.width, set.channels]), {
+        training: false,
+      }) as tf.Tensor[];
       return [tf.reshape(latentOut, [end - start, -1]), tf.argMax(logits, 1)] as tf.Tensor[];
     });
     parts.push(await latent.data<'float32'>());
@@ -128,7 +139,14 @@ export async function evaluateRobustness(request: {
   }
   const n = set.count;
   return {
-    images: n, cleanAccuracy: cleanHits / n, pgdAccuracy: pgdHits / n, clusterAgreement: agree / n, selfClusterAgreement: selfAgree / n, classAgreement: classAgree / n,
-    meanAttackedDistance: distanceSum / n, cleanClassConsistency: classConsistent / n, cleanCluster: cleanSelection,
+    images: n,
+    cleanAccuracy: cleanHits / n,
+    pgdAccuracy: pgdHits / n,
+    clusterAgreement: agree / n,
+    selfClusterAgreement: selfAgree / n,
+    classAgreement: classAgree / n,
+    meanAttackedDistance: distanceSum / n,
+    cleanClassConsistency: classConsistent / n,
+    cleanCluster: cleanSelection,
   };
 }

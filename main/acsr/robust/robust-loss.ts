@@ -42,11 +42,7 @@ export function robustLoss(
   const crossEntropy = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), outputs.logits) as tf.Scalar;
   const squaredNorm = tf.addN(theta.map((variable) => tf.sum(tf.square(variable)))) as tf.Scalar;
   const meanDistance = meanMahalanobisDistance(outputs.latent, clusterOfRow, clusters);
-  const total = tf.addN([
-    crossEntropy,
-    tf.mul(weights.weightDecay, squaredNorm),
-    tf.mul(weights.mahalanobisWeight, meanDistance),
-  ]) as tf.Scalar;
+  const total = tf.addN([crossEntropy, tf.mul(weights.weightDecay, squaredNorm), tf.mul(weights.mahalanobisWeight, meanDistance)]) as tf.Scalar;
   const hits = tf.sum(tf.cast(tf.equal(tf.argMax(outputs.logits, 1), tf.cast(labels, 'int32')), 'float32')) as tf.Scalar;
   return {
     total,

@@ -94,9 +94,17 @@ export async function trainRobustExtractor(request: TrainRobustRequest): Promise
     throwIfCancelled(signal);
 
     const assignment = await cleanClusters(bundle, set, initial.classNames, (x) => latentOf(stageOneNet, x), signal);
-    const evaluate = async (net: RobustNetwork, stageOneCleanCluster?: Int32Array) => evaluateRobustness({
-      net, set: evaluationSet!, classNames: initial.classNames, clusters: bundle.clusters, pgd: options.pgd, seed: options.seed, stageOneCleanCluster, signal,
-    });
+    const evaluate = async (net: RobustNetwork, stageOneCleanCluster?: Int32Array) =>
+      evaluateRobustness({
+        net,
+        set: evaluationSet!,
+        classNames: initial.classNames,
+        clusters: bundle.clusters,
+        pgd: options.pgd,
+        seed: options.seed,
+        stageOneCleanCluster,
+        signal,
+      });
     const baselineFigures = evaluationSet ? await evaluate(stageOneNet) : undefined;
     const evaluationShare = evaluationSet ? EVALUATION_SHARE : 0;
     progress.report({ stage: 'evaluate f_bsl', fraction: evaluationShare });
@@ -108,14 +116,22 @@ export async function trainRobustExtractor(request: TrainRobustRequest): Promise
       initialModel: { id: initial.identity.id, weightSha256: initial.identity.weightSha256 },
       data: { description: set.description, sha256: set.sha256 },
       // not the epoch count: a resume may extend a run (the schedule does not depend on it)
-      options: { ...options, epochs: undefined }, trainedLayers: net.plan.layers, layerMode: net.plan.why, backend: backend.choice,
+      options: { ...options, epochs: undefined },
+      trainedLayers: net.plan.layers,
+      layerMode: net.plan.why,
+      backend: backend.choice,
     };
     let training;
     try {
       training = await trainRobustly({
-        net, set, clusterOfImage: assignment.clusterOfImage, clusters, options,
+        net,
+        set,
+        clusterOfImage: assignment.clusterOfImage,
+        clusters,
+        options,
         checkpoints: { dir: checkpointDir, fingerprint, resume: request.resume },
-        progress: progress.sub(evaluationShare, 1 - evaluationShare), signal,
+        progress: progress.sub(evaluationShare, 1 - evaluationShare),
+        signal,
       });
     } finally {
       clusters.dispose();
@@ -128,26 +144,61 @@ export async function trainRobustExtractor(request: TrainRobustRequest): Promise
     const last = training.history.at(-1)!;
     const cacheDir = request.cacheDir ?? defaultModelCacheDir();
     const report = {
-      stage: 'ii (robust semantic training)', bundle: path.resolve(request.bundlePath), bundleManifestSha256: bundle.manifestSha256,
-      stageOneExtractor: stageOne.identity, initialModel: initial.identity, data: set.description, trainImages: set.count,
-      options, trainedLayers: net.plan.layers, scope: net.plan.scope, layerMode: net.plan.why, backend: backend.choice, history: training.history,
+      stage: 'ii (robust semantic training)',
+      bundle: path.resolve(request.bundlePath),
+      bundleManifestSha256: bundle.manifestSha256,
+      stageOneExtractor: stageOne.identity,
+      initialModel: initial.identity,
+      data: set.description,
+      trainImages: set.count,
+      options,
+      trainedLayers: net.plan.layers,
+      scope: net.plan.scope,
+      layerMode: net.plan.why,
+      backend: backend.choice,
+      history: training.history,
       ...(robustFigures ? { evaluation: { images: evaluationSet!.count, baseline: strip(baselineFigures!), robust: strip(robustFigures) } } : {}),
     };
-    const saved = await saveRobustModel(network, initial.entry, { parent: cacheDir }, {
-      summary: `f_rob: ${initial.identity.id} after ${training.history.length} epochs of robust semantic training (alpha ${options.alpha}, PGD ${options.pgd.norm} ${options.pgd.epsilon} x ${options.pgd.steps}) ` +
-        `on ${set.count} images; PGD accuracy on them ${(100 * last.pgdAccuracy).toFixed(1)}% in the last epoch`,
-      report,
-    });
+    const saved = await saveRobustModel(
+      network,
+      initial.entry,
+      { parent: cacheDir },
+      {
+        summary:
+          `f_rob: ${initial.identity.id} after ${training.history.length} epochs of robust semantic training (alpha ${options.alpha}, PGD ${options.pgd.norm} ${options.pgd.epsilon} x ${options.pgd.steps}) ` +
+          `on ${set.count} images; PGD accuracy on them ${(100 * last.pgdAccuracy).toFixed(1)}% in the last epoch`,
+        report,
+      },
+    );
     await registerLocalModel(saved.entry, saved.modelJsonPath, cacheDir);
-    await writeRobustBundle(bundle, request.out, { id: saved.entry.id, weightSha256: saved.entry.weightSha256, backend: backend.choice }, {
-      producer: request.producer, modelFolder: saved.folder, options, trainImages: set.count, data: set.description, trainedLayers: net.plan.layers, layerMode: net.plan.why, history: training.history,
-      ...(robustFigures ? { evaluation: report.evaluation } : {}),
-    });
+    await writeRobustBundle(
+      bundle,
+      request.out,
+      { id: saved.entry.id, weightSha256: saved.entry.weightSha256, backend: backend.choice },
+      {
+        producer: request.producer,
+        modelFolder: saved.folder,
+        options,
+        trainImages: set.count,
+        data: set.description,
+        trainedLayers: net.plan.layers,
+        layerMode: net.plan.why,
+        history: training.history,
+        ...(robustFigures ? { evaluation: report.evaluation } : {}),
+      },
+    );
     return {
       model: { id: saved.entry.id, weightSha256: saved.entry.weightSha256, folder: saved.folder },
-      bundle: request.out, history: training.history, resumedAfter: training.resumedAfter, trainImages: set.count,
+      bundle: request.out,
+      history: training.history,
+      resumedAfter: training.resumedAfter,
+      trainImages: set.count,
       clusterAssignment: { fromMembers: assignment.fromMembers, byDistance: set.count - assignment.fromMembers },
-      trainedLayers: net.plan.layers, scope: net.plan.scope, layerMode: net.plan.why, backend: backend.choice, checkpointDir,
+      trainedLayers: net.plan.layers,
+      scope: net.plan.scope,
+      layerMode: net.plan.why,
+      backend: backend.choice,
+      checkpointDir,
       ...(robustFigures ? { evaluation: { images: evaluationSet!.count, baseline: strip(baselineFigures!), robust: strip(robustFigures) } } : {}),
     };
   } finally {
@@ -160,7 +211,9 @@ async function loadStageOneExtractor(bundle: ReferenceBundle): Promise<TfImageMo
   const model = await loadTfImageModel(bundle.manifest.extractor.id);
   if (model.identity.weightSha256 !== bundle.manifest.extractor.weightSha256) {
     model.dispose();
-    throw new UserInputError(`bundle ${bundle.path} was trained with ${bundle.manifest.extractor.id} weights ${bundle.manifest.extractor.weightSha256.slice(0, 12)}..., the registered model has ${model.identity.weightSha256.slice(0, 12)}...`);
+    throw new UserInputError(
+      `bundle ${bundle.path} was trained with ${bundle.manifest.extractor.id} weights ${bundle.manifest.extractor.weightSha256.slice(0, 12)}..., the registered model has ${model.identity.weightSha256.slice(0, 12)}...`,
+    );
   }
   return model;
 }
@@ -168,9 +221,14 @@ async function loadStageOneExtractor(bundle: ReferenceBundle): Promise<TfImageMo
 function checkCompatible(model: TfImageModel, bundle: ReferenceBundle): void {
   const { pixelScale, pixelOffset } = model.entry.preprocessing;
   // the training block holds [0, 1] pixels at the input size and the network is fed them directly
-  if (pixelScale !== 1 || pixelOffset !== 0) throw new UserInputError(`model '${model.identity.id}' scales its pixels (x ${pixelScale} + ${pixelOffset}); robust training supports models fed [0, 1] pixels`);
+  if (pixelScale !== 1 || pixelOffset !== 0)
+    throw new UserInputError(
+      `model '${model.identity.id}' scales its pixels (x ${pixelScale} + ${pixelOffset}); robust training supports models fed [0, 1] pixels`,
+    );
   if (model.latentDimension !== bundle.manifest.extractor.latentDimension) {
-    throw new UserInputError(`model '${model.identity.id}' has ${model.latentDimension}-d latents, bundle ${bundle.path} ${bundle.manifest.extractor.latentDimension}-d clusters`);
+    throw new UserInputError(
+      `model '${model.identity.id}' has ${model.latentDimension}-d latents, bundle ${bundle.path} ${bundle.manifest.extractor.latentDimension}-d clusters`,
+    );
   }
   const missing = bundle.clusters.filter((cluster) => !model.classNames.includes(cluster.className));
   if (missing.length > 0) throw new UserInputError(`bundle class '${missing[0].className}' is not one of model '${model.identity.id}''s classes`);

@@ -30,16 +30,32 @@ export interface RobustTrainingSet {
  * `--data DIR|fashion-mnist`: the Fashion-MNIST IDX folder (first `limit` images of `split`; t10k
  * for held-out evaluation) or class sub-folders (first `limit` images in class order).
  */
-export async function loadRobustTrainingSet(directory: string, entry: ModelEntry, limit?: number, split: FashionMnistSplit = 'train'): Promise<RobustTrainingSet> {
+export async function loadRobustTrainingSet(
+  directory: string,
+  entry: ModelEntry,
+  limit?: number,
+  split: FashionMnistSplit = 'train',
+): Promise<RobustTrainingSet> {
   const { height, width, channels } = entry.input;
   if (await isFashionMnistFolder(directory)) {
     const set = await fashionMnistPixels(directory, split, limit);
     if (set.height !== height || set.width !== width || channels !== 1) {
-      throw new UserInputError(`model '${entry.id}' takes ${height}x${width}x${channels} images; Fashion-MNIST is ${set.height}x${set.width}x1 (train the baseline CNN for it)`);
+      throw new UserInputError(
+        `model '${entry.id}' takes ${height}x${width}x${channels} images; Fashion-MNIST is ${set.height}x${set.width}x1 (train the baseline CNN for it)`,
+      );
     }
     const labels = Int32Array.from(set.labels, (label) => modelClassIndex(entry, FASHION_MNIST_CLASSES[label]));
     const names = Array.from({ length: set.count }, (_, i) => `${split}[${i}]`);
-    return finish({ count: set.count, height, width, channels, pixels: set.pixels, labels, names, description: `Fashion-MNIST ${split}, first ${set.count} images` });
+    return finish({
+      count: set.count,
+      height,
+      width,
+      channels,
+      pixels: set.pixels,
+      labels,
+      names,
+      description: `Fashion-MNIST ${split}, first ${set.count} images`,
+    });
   }
   const source = await labelledFolder(directory, channels);
   const chosen = source.images.slice(0, limit ?? source.images.length);
@@ -53,7 +69,16 @@ export async function loadRobustTrainingSet(directory: string, entry: ModelEntry
     resized.dispose();
   }
   const labels = Int32Array.from(chosen, (image) => modelClassIndex(entry, image.className));
-  return finish({ count: chosen.length, height, width, channels, pixels, labels, names: chosen.map((image) => image.name), description: `${source.description}, ${chosen.length} images` });
+  return finish({
+    count: chosen.length,
+    height,
+    width,
+    channels,
+    pixels,
+    labels,
+    names: chosen.map((image) => image.name),
+    description: `${source.description}, ${chosen.length} images`,
+  });
 }
 
 function modelClassIndex(entry: ModelEntry, className: string): number {

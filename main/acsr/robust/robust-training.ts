@@ -118,7 +118,11 @@ export async function trainRobustly(request: RobustTrainingRequest): Promise<Rob
         const images = { count: indices.length, height: set.height, width: set.width, channels: set.channels, data: pixelBlock(set, indices) };
         const cleanHits = await countHits(net.network, images.data, labels, set);
         const { adversarial } = await projectedGradientDescent(options.pgd.norm, options.pgd, {
-          classifier: attacked, images, labels, seed: deriveSeed(deriveSeed(options.seed, 20_000 + epoch), b), signal,
+          classifier: attacked,
+          images,
+          labels,
+          seed: deriveSeed(deriveSeed(options.seed, 20_000 + epoch), b),
+          signal,
         });
         const step = trainingStep(net, theta, adam, adversarial.data, labels, clustersOfBatch, clusters, set, options);
         const [total, crossEntropy, squaredNorm, meanDistance, hits] = await Promise.all(
@@ -137,30 +141,46 @@ export async function trainRobustly(request: RobustTrainingRequest): Promise<Rob
         progress.report({
           stage: 'robust training',
           fraction: batchesDone / batchesThisRun,
-          message: `epoch ${epoch + 1}/${options.epochs}, batch ${b + 1}/${batchesPerEpoch}: loss ${(sums.loss / sums.seen).toFixed(3)} ` +
+          message:
+            `epoch ${epoch + 1}/${options.epochs}, batch ${b + 1}/${batchesPerEpoch}: loss ${(sums.loss / sums.seen).toFixed(3)} ` +
             `(CE ${(sums.crossEntropy / sums.seen).toFixed(3)}, MD ${(sums.distance / sums.seen).toFixed(2)}), ` +
             `clean ${pct(sums.cleanHits / sums.seen)}, PGD ${pct(sums.pgdHits / sums.seen)}`,
           metrics: {
-            loss: sums.loss / sums.seen, crossEntropy: sums.crossEntropy / sums.seen, meanDistance: sums.distance / sums.seen,
-            squaredNorm, cleanAccuracy: sums.cleanHits / sums.seen, pgdAccuracy: sums.pgdHits / sums.seen,
+            loss: sums.loss / sums.seen,
+            crossEntropy: sums.crossEntropy / sums.seen,
+            meanDistance: sums.distance / sums.seen,
+            squaredNorm,
+            cleanAccuracy: sums.cleanHits / sums.seen,
+            pgdAccuracy: sums.pgdHits / sums.seen,
           },
         });
         // timers and signal handlers (Ctrl-C, the desktop's cancel) run between batches
         await new Promise((resolve) => setImmediate(resolve));
       }
       const summary: EpochSummary = {
-        epoch: epoch + 1, loss: sums.loss / sums.seen, crossEntropy: sums.crossEntropy / sums.seen, squaredNorm: sums.squaredNorm,
-        meanDistance: sums.distance / sums.seen, cleanAccuracy: sums.cleanHits / sums.seen, pgdAccuracy: sums.pgdHits / sums.seen,
+        epoch: epoch + 1,
+        loss: sums.loss / sums.seen,
+        crossEntropy: sums.crossEntropy / sums.seen,
+        squaredNorm: sums.squaredNorm,
+        meanDistance: sums.distance / sums.seen,
+        cleanAccuracy: sums.cleanHits / sums.seen,
+        pgdAccuracy: sums.pgdHits / sums.seen,
         seconds: (performance.now() - started) / 1000,
       };
       history.push(summary);
       if (request.checkpoints) await saveCheckpoint(request.checkpoints.dir, net, adam, history, options.seed, request.checkpoints.fingerprint);
       await request.afterEpoch?.(summary);
       progress.report({
-        stage: 'robust training', fraction: batchesDone / batchesThisRun,
-        message: `epoch ${summary.epoch}/${options.epochs} done in ${summary.seconds.toFixed(0)} s: loss ${summary.loss.toFixed(3)}, ` +
+        stage: 'robust training',
+        fraction: batchesDone / batchesThisRun,
+        message:
+          `epoch ${summary.epoch}/${options.epochs} done in ${summary.seconds.toFixed(0)} s: loss ${summary.loss.toFixed(3)}, ` +
           `MD ${summary.meanDistance.toFixed(2)}, clean ${pct(summary.cleanAccuracy)}, PGD ${pct(summary.pgdAccuracy)}`,
-        metrics: { epochLoss: history.map((h) => h.loss), epochMeanDistance: history.map((h) => h.meanDistance), epochPgdAccuracy: history.map((h) => h.pgdAccuracy) },
+        metrics: {
+          epochLoss: history.map((h) => h.loss),
+          epochMeanDistance: history.map((h) => h.meanDistance),
+          epochPgdAccuracy: history.map((h) => h.pgdAccuracy),
+        },
       });
     }
     return { history, resumedAfter };
@@ -171,16 +191,25 @@ export async function trainRobustly(request: RobustTrainingRequest): Promise<Rob
 
 /** Steps 2 and 3 on one batch of attacked images; returns the loss terms (the caller disposes them). */
 function trainingStep(
-  net: RobustNetwork, theta: tf.Variable[], adam: Adam, adversarial: Float32Array, labels: Int32Array,
-  clusterOfRow: Int32Array, clusters: ClusterPrecisionTensors, set: RobustTrainingSet, options: RobustTrainingOptions,
+  net: RobustNetwork,
+  theta: tf.Variable[],
+  adam: Adam,
+  adversarial: Float32Array,
+  labels: Int32Array,
+  clusterOfRow: Int32Array,
+  clusters: ClusterPrecisionTensors,
+  set: RobustTrainingSet,
+  options: RobustTrainingOptions,
 ) {
   let terms: ReturnType<typeof robustLoss> | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const x = tf.tensor4d(adversarial, [labels.length, set.height, set.width, set.channels]);
     const [logits, latent] = net.heads.apply(x, { training: net.plan.trainingMode }) as tf.Tensor[];
-    const flatLatent = latent.rank === 2 ? (latent as tf.Tensor2D) : tf.reshape(latent, [labels.length, -1]) as tf.Tensor2D;
-    terms = robustLoss({ logits: logits as tf.Tensor2D, latent: flatLatent }, tf.tensor1d(labels, 'int32'), clusterOfRow, clusters, theta,
-      { weightDecay: options.weightDecay, mahalanobisWeight: options.alpha });
+    const flatLatent = latent.rank === 2 ? (latent as tf.Tensor2D) : (tf.reshape(latent, [labels.length, -1]) as tf.Tensor2D);
+    terms = robustLoss({ logits: logits as tf.Tensor2D, latent: flatLatent }, tf.tensor1d(labels, 'int32'), clusterOfRow, clusters, theta, {
+      weightDecay: options.weightDecay,
+      mahalanobisWeight: options.alpha,
+    });
     return terms.total;
   }, theta);
   adam.apply(theta.map((variable) => grads[variable.name]));
@@ -189,7 +218,9 @@ function trainingStep(
 }
 
 async function countHits(network: tf.LayersModel, pixels: Float32Array, labels: Int32Array, set: RobustTrainingSet): Promise<number> {
-  const predicted = tf.tidy(() => tf.argMax(network.apply(tf.tensor4d(pixels, [labels.length, set.height, set.width, set.channels]), { training: false }) as tf.Tensor2D, 1));
+  const predicted = tf.tidy(() =>
+    tf.argMax(network.apply(tf.tensor4d(pixels, [labels.length, set.height, set.width, set.channels]), { training: false }) as tf.Tensor2D, 1),
+  );
   const values = await predicted.data();
   predicted.dispose();
   let hits = 0;
@@ -197,13 +228,26 @@ async function countHits(network: tf.LayersModel, pixels: Float32Array, labels: 
   return hits;
 }
 
-async function saveCheckpoint(dir: string, net: RobustNetwork, adam: Adam, history: EpochSummary[], seed: number, fingerprint: Record<string, unknown>): Promise<void> {
+async function saveCheckpoint(
+  dir: string,
+  net: RobustNetwork,
+  adam: Adam,
+  history: EpochSummary[],
+  seed: number,
+  fingerprint: Record<string, unknown>,
+): Promise<void> {
   const weights = await Promise.all(net.network.weights.map((w) => w.read().data<'float32'>()));
   const state = await adam.state();
   await writeCheckpoint(dir, {
     state: {
-      epoch: history.length, fingerprint, history: [...history],
-      random: { seed, nextEpoch: history.length, derivation: 'shuffle: deriveSeed(seed, 10000 + epoch); PGD start: deriveSeed(deriveSeed(seed, 20000 + epoch), batch)' },
+      epoch: history.length,
+      fingerprint,
+      history: [...history],
+      random: {
+        seed,
+        nextEpoch: history.length,
+        derivation: 'shuffle: deriveSeed(seed, 10000 + epoch); PGD start: deriveSeed(deriveSeed(seed, 20000 + epoch), batch)',
+      },
       adamStep: state.step,
       weights: net.network.weights.map((w) => ({ name: w.originalName, shape: [...w.shape] as number[] })),
       adamVariables: net.plan.variables.map((w) => ({ name: w.originalName, shape: [...w.shape] as number[] })),
@@ -215,13 +259,17 @@ async function saveCheckpoint(dir: string, net: RobustNetwork, adam: Adam, histo
 
 async function restoreCheckpoint(folder: string, net: RobustNetwork, adam: Adam, fingerprint: Record<string, unknown>): Promise<EpochSummary[]> {
   const checkpoint = await readCheckpoint(folder);
-  const differs = Object.keys({ ...fingerprint, ...checkpoint.state.fingerprint })
-    .filter((key) => JSON.stringify(fingerprint[key]) !== JSON.stringify(checkpoint.state.fingerprint[key]));
+  const differs = Object.keys({ ...fingerprint, ...checkpoint.state.fingerprint }).filter(
+    (key) => JSON.stringify(fingerprint[key]) !== JSON.stringify(checkpoint.state.fingerprint[key]),
+  );
   if (differs.length > 0) {
-    throw new UserInputError(`${folder} belongs to a different run (${differs.join(', ')} differ); resume with the same options, or remove the checkpoints to start over`);
+    throw new UserInputError(
+      `${folder} belongs to a different run (${differs.join(', ')} differ); resume with the same options, or remove the checkpoints to start over`,
+    );
   }
   const names = net.network.weights.map((w) => w.originalName);
-  if (JSON.stringify(names) !== JSON.stringify(checkpoint.state.weights.map((w) => w.name))) throw new UserInputError(`${folder}: the checkpoint's weights do not match the network's`);
+  if (JSON.stringify(names) !== JSON.stringify(checkpoint.state.weights.map((w) => w.name)))
+    throw new UserInputError(`${folder}: the checkpoint's weights do not match the network's`);
   tf.tidy(() => net.network.weights.forEach((w, i) => w.write(tf.tensor(checkpoint.weights[i], w.shape as number[]))));
   adam.restore({ step: checkpoint.state.adamStep, ...checkpoint.adam });
   return [...checkpoint.state.history];

@@ -47,9 +47,12 @@ export function trainablePlan(network: tf.LayersModel, scope: TrainedScope): Tra
   const isMobileNetV2 = network.layers.some((layer) => layer.name.startsWith('block_16_')) && network.layers.some((layer) => layer.name === 'Conv_1');
   if (scope === 'last-blocks' && !isMobileNetV2) scope = 'all'; // small nets train whole
   // BatchNormalization layers stay frozen whole (scale and offset too), as in usual fine-tuning
-  const chosen = network.layers.filter((layer) =>
-    layer.weights.length > 0 && layer.getClassName() !== 'BatchNormalization' &&
-    (scope === 'all' || MOBILENET_V2_LAST_BLOCKS.some((prefix) => layer.name.startsWith(prefix))));
+  const chosen = network.layers.filter(
+    (layer) =>
+      layer.weights.length > 0 &&
+      layer.getClassName() !== 'BatchNormalization' &&
+      (scope === 'all' || MOBILENET_V2_LAST_BLOCKS.some((prefix) => layer.name.startsWith(prefix))),
+  );
   // nsfwjs's Keras config marks blocks 0-10 untrainable (its own transfer learning): 'all' means all
   for (const layer of chosen) if (!layer.trainable) layer.trainable = true;
   const variables = chosen.flatMap((layer) => layer.trainableWeights);

@@ -55,8 +55,11 @@ export async function learnDictionaryBatch<T extends FloatArray>(
   if (!(lipschitz > 0)) throw new RangeError(`lipschitz must be > 0, got ${lipschitz}`);
   const start = normalisedCopy(initial, zeroMean);
   const xStep = await ConvBpdn.create({
-    dictionary: start, signal: training, lambda,
-    options: { ...mergeCbpdnOptions(BATCH_CBPDN_DEFAULTS, options.cbpdn ?? {}), maxIterations: 1 }, engine,
+    dictionary: start,
+    signal: training,
+    lambda,
+    options: { ...mergeCbpdnOptions(BATCH_CBPDN_DEFAULTS, options.cbpdn ?? {}), maxIterations: 1 },
+    engine,
   });
   try {
     const { layout } = xStep;

@@ -102,7 +102,13 @@ export async function benchmarkCbpdn(request: CbpdnBenchmarkRequest): Promise<Cb
   const fftBoundMs = (fftGflopPerIteration / (fftGflopsPerThread * threads)) * 1000;
   const msPerIterationMedian = median(durations);
   return {
-    size, channels, dictChannels, atoms, iterations, precision: request.precision, threads,
+    size,
+    channels,
+    dictChannels,
+    atoms,
+    iterations,
+    precision: request.precision,
+    threads,
     msPerIterationMedian,
     msPerIterationMin: Math.min(...durations),
     setupMs,
@@ -160,4 +166,3 @@ function median(values: readonly number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
-

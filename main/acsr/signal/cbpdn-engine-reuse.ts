@@ -22,7 +22,7 @@ export class ReusedCbpdnEngines<T extends FloatArray> {
   readonly factory: CbpdnEngineFactory<T> = async (layout, withL1Weight) => {
     if (this.closed) throw new Error('the engine cache is closed');
     const key = layoutKey(layout, withL1Weight);
-    const engine = this.idle.get(key)?.pop() ?? await this.create(layout, withL1Weight);
+    const engine = this.idle.get(key)?.pop() ?? (await this.create(layout, withL1Weight));
     const { x, y, u } = engine.buffers;
     x.fill(0);
     y.fill(0);
@@ -58,7 +58,10 @@ function layoutKey(layout: CbpdnLayout, withL1Weight: boolean): string {
 class LeasedEngine<T extends FloatArray> implements CbpdnEngine<T> {
   private released = false;
 
-  constructor(private readonly engine: CbpdnEngine<T>, private readonly giveBack: () => Promise<void>) {}
+  constructor(
+    private readonly engine: CbpdnEngine<T>,
+    private readonly giveBack: () => Promise<void>,
+  ) {}
 
   get layout(): CbpdnLayout {
     return this.engine.layout;

@@ -1,9 +1,6 @@
 import type { FloatArray } from '../array/float-array.ts';
 import type { RealFft2d } from './fft/real-fft2d.ts';
-import {
-  type CbpdnBuffers, type CbpdnLayout, type UpdateSums,
-  dataFidelityKernel, dictSignalKernel, scaleDualKernel, spectrumSize,
-} from './cbpdn-kernels.ts';
+import { type CbpdnBuffers, type CbpdnLayout, type UpdateSums, dataFidelityKernel, dictSignalKernel, scaleDualKernel, spectrumSize } from './cbpdn-kernels.ts';
 import { type IterationKernels, ScalarIterationKernels } from './iteration-kernels.ts';
 import { factorPlanes, factorsDependOnRho, xStepFactorsKernel } from './x-step.ts';
 
@@ -36,20 +33,26 @@ export interface CbpdnEngine<T extends FloatArray> {
 
 export type Allocate<T extends FloatArray> = (length: number) => T;
 
-export function allocateCbpdnBuffers<T extends FloatArray>(
-  layout: CbpdnLayout, allocate: Allocate<T>, withL1Weight: boolean,
-): CbpdnBuffers<T> {
+export function allocateCbpdnBuffers<T extends FloatArray>(layout: CbpdnLayout, allocate: Allocate<T>, withL1Weight: boolean): CbpdnBuffers<T> {
   const { groups: G, dictChannels: cd, atoms: M, height: H, width: W } = layout;
   const F = spectrumSize(layout);
   const planes = factorPlanes(layout);
   return {
-    dictRe: allocate(cd * M * F), dictIm: allocate(cd * M * F),
-    signalRe: allocate(G * cd * F), signalIm: allocate(G * cd * F),
-    dictSignalRe: allocate(G * M * F), dictSignalIm: allocate(G * M * F),
-    factorRe: allocate(planes.factors * F), factorIm: allocate(planes.factors * F),
-    deltaRe: allocate(planes.deltas * F), deltaIm: allocate(planes.deltas * F),
-    spectrumRe: allocate(G * M * F), spectrumIm: allocate(G * M * F),
-    x: allocate(G * M * H * W), y: allocate(G * M * H * W), u: allocate(G * M * H * W),
+    dictRe: allocate(cd * M * F),
+    dictIm: allocate(cd * M * F),
+    signalRe: allocate(G * cd * F),
+    signalIm: allocate(G * cd * F),
+    dictSignalRe: allocate(G * M * F),
+    dictSignalIm: allocate(G * M * F),
+    factorRe: allocate(planes.factors * F),
+    factorIm: allocate(planes.factors * F),
+    deltaRe: allocate(planes.deltas * F),
+    deltaIm: allocate(planes.deltas * F),
+    spectrumRe: allocate(G * M * F),
+    spectrumIm: allocate(G * M * F),
+    x: allocate(G * M * H * W),
+    y: allocate(G * M * H * W),
+    u: allocate(G * M * H * W),
     ...(withL1Weight ? { l1Weight: allocate(G * M * H * W) } : {}),
   };
 }

@@ -97,9 +97,7 @@ export function dictSignalKernel<T extends FloatArray>(layout: CbpdnLayout, buf:
  * spectrum, for frequencies [f0, f1). `coefRe/Im` is the spectrum of the variable the objective
  * is evaluated on ([G][M][F]).
  */
-export function dataFidelityKernel<T extends FloatArray>(
-  layout: CbpdnLayout, buf: CbpdnBuffers<T>, coefRe: T, coefIm: T, f0: number, f1: number,
-): number {
+export function dataFidelityKernel<T extends FloatArray>(layout: CbpdnLayout, buf: CbpdnBuffers<T>, coefRe: T, coefIm: T, f0: number, f1: number): number {
   const { groups, dictChannels: cd, atoms, height, width, spectrumWidth } = layout;
   const F = spectrumSize(layout);
   const { dictRe, dictIm, signalRe, signalIm } = buf;
@@ -148,19 +146,28 @@ export interface UpdateSums {
  * returning the partial sums the residuals and objective need.
  */
 export function yuStepKernel<T extends FloatArray>(
-  layout: CbpdnLayout, buf: CbpdnBuffers<T>, relaxation: number, threshold: number, p0: number, p1: number,
+  layout: CbpdnLayout,
+  buf: CbpdnBuffers<T>,
+  relaxation: number,
+  threshold: number,
+  p0: number,
+  p1: number,
 ): UpdateSums {
   const n = layout.height * layout.width;
   const { x, y, u, l1Weight } = buf;
   // Two loops rather than one with a per-element weight test: the unweighted case (ACSR's) runs
   // about twice as fast without the branch and the extra load.
-  return l1Weight
-    ? weightedYuStep(x, y, u, l1Weight, relaxation, threshold, p0 * n, p1 * n)
-    : unweightedYuStep(x, y, u, relaxation, threshold, p0 * n, p1 * n);
+  return l1Weight ? weightedYuStep(x, y, u, l1Weight, relaxation, threshold, p0 * n, p1 * n) : unweightedYuStep(x, y, u, relaxation, threshold, p0 * n, p1 * n);
 }
 
 function unweightedYuStep(x: FloatArray, y: FloatArray, u: FloatArray, relaxation: number, threshold: number, start: number, end: number): UpdateSums {
-  let xNorm2 = 0, yNorm2 = 0, primal2 = 0, dual2 = 0, uNorm2 = 0, yL1 = 0, xL1 = 0;
+  let xNorm2 = 0,
+    yNorm2 = 0,
+    primal2 = 0,
+    dual2 = 0,
+    uNorm2 = 0,
+    yL1 = 0,
+    xL1 = 0;
   const keep = 1 - relaxation;
   for (let i = start; i < end; i++) {
     const xi = x[i];
@@ -184,9 +191,22 @@ function unweightedYuStep(x: FloatArray, y: FloatArray, u: FloatArray, relaxatio
 }
 
 function weightedYuStep(
-  x: FloatArray, y: FloatArray, u: FloatArray, weight: FloatArray, relaxation: number, threshold: number, start: number, end: number,
+  x: FloatArray,
+  y: FloatArray,
+  u: FloatArray,
+  weight: FloatArray,
+  relaxation: number,
+  threshold: number,
+  start: number,
+  end: number,
 ): UpdateSums {
-  let xNorm2 = 0, yNorm2 = 0, primal2 = 0, dual2 = 0, uNorm2 = 0, yL1 = 0, xL1 = 0;
+  let xNorm2 = 0,
+    yNorm2 = 0,
+    primal2 = 0,
+    dual2 = 0,
+    uNorm2 = 0,
+    yL1 = 0,
+    xL1 = 0;
   const keep = 1 - relaxation;
   for (let i = start; i < end; i++) {
     const xi = x[i];
@@ -212,8 +232,13 @@ function weightedYuStep(
 
 export function addSums(a: UpdateSums, b: UpdateSums): UpdateSums {
   return {
-    xNorm2: a.xNorm2 + b.xNorm2, yNorm2: a.yNorm2 + b.yNorm2, primal2: a.primal2 + b.primal2,
-    dual2: a.dual2 + b.dual2, uNorm2: a.uNorm2 + b.uNorm2, yL1: a.yL1 + b.yL1, xL1: a.xL1 + b.xL1,
+    xNorm2: a.xNorm2 + b.xNorm2,
+    yNorm2: a.yNorm2 + b.yNorm2,
+    primal2: a.primal2 + b.primal2,
+    dual2: a.dual2 + b.dual2,
+    uNorm2: a.uNorm2 + b.uNorm2,
+    yL1: a.yL1 + b.yL1,
+    xL1: a.xL1 + b.xL1,
   };
 }
 

@@ -49,8 +49,11 @@ export interface CbpdnRunResult {
 export type CbpdnEngineFactory<T extends FloatArray> = (layout: CbpdnLayout, withL1Weight: boolean) => Promise<CbpdnEngine<T>>;
 
 export const referenceEngineFactory: CbpdnEngineFactory<Float64Array> = async (layout, withL1Weight) =>
-  new SerialCbpdnEngine(layout, allocateCbpdnBuffers(layout, (n) => new Float64Array(n), withL1Weight),
-    new ReferenceRealFft2d(layout.height, layout.width));
+  new SerialCbpdnEngine(
+    layout,
+    allocateCbpdnBuffers(layout, (n) => new Float64Array(n), withL1Weight),
+    new ReferenceRealFft2d(layout.height, layout.width),
+  );
 
 export interface CbpdnSetup<T extends FloatArray> {
   readonly dictionary: ConvDictionary<T>;
@@ -164,7 +167,13 @@ export class ConvBpdn<T extends FloatArray> {
       const dataFidelity = options.objectiveOnY ? dfidY : dfidX;
       const regL1 = options.objectiveOnY ? sums.yL1 : sums.xL1;
       const stats: CbpdnIterationStats = {
-        iteration: k, objective: dataFidelity + this.lambda * regL1, dataFidelity, regL1, primalResidual, dualResidual, rho,
+        iteration: k,
+        objective: dataFidelity + this.lambda * regL1,
+        dataFidelity,
+        regL1,
+        primalResidual,
+        dualResidual,
+        rho,
       };
       this.stats.push(stats);
       hooks.onIteration?.(stats);

@@ -89,7 +89,9 @@ export function padAtomsToPlanes<T extends FloatArray>(dict: ConvDictionary<T>, 
  * mean, and scale every atom to unit l2 norm jointly over its channels (a zero atom stays zero).
  */
 export function projectAtomsFromPlanes<T extends FloatArray>(
-  planes: T, height: number, width: number,
+  planes: T,
+  height: number,
+  width: number,
   shape: { atomHeight: number; atomWidth: number; channels: number; atoms: number },
   zeroMean: boolean,
 ): ConvDictionary<T> {

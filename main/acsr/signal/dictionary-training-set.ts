@@ -18,11 +18,7 @@ export interface TrainingSetOptions {
   readonly cropsPerImage: number;
 }
 
-export function buildTrainingSet(
-  images: readonly ImageArray<Float64Array>[],
-  options: TrainingSetOptions,
-  random: RandomSource,
-): CbpdnSignal<Float64Array> {
+export function buildTrainingSet(images: readonly ImageArray<Float64Array>[], options: TrainingSetOptions, random: RandomSource): CbpdnSignal<Float64Array> {
   if (images.length === 0) throw new RangeError('no training images');
   const channels = images[0].channels;
   if (images.some((image) => image.channels !== channels)) throw new RangeError('training images must all have the same number of channels');

@@ -60,7 +60,11 @@ export function dataTermGradient<T extends FloatArray>(
  * channel's mean, then scale every atom to unit l2 norm over its channels.
  */
 export function projectPlanesToDictionary<T extends FloatArray>(
-  planes: T, layout: CbpdnLayout, atomHeight: number, atomWidth: number, zeroMean: boolean,
+  planes: T,
+  layout: CbpdnLayout,
+  atomHeight: number,
+  atomWidth: number,
+  zeroMean: boolean,
 ): ConvDictionary<T> {
   const { dictChannels: cd, atoms: M, height: H, width: W } = layout;
   const data = new (planes.constructor as new (n: number) => T)(M * cd * atomHeight * atomWidth);

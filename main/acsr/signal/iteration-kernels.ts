@@ -23,7 +23,10 @@ export class ScalarIterationKernels<T extends FloatArray> implements IterationKe
   readonly name = 'JS';
   private readonly scratch: XStepScratch;
 
-  constructor(private readonly layout: CbpdnLayout, private readonly buffers: CbpdnBuffers<T>) {
+  constructor(
+    private readonly layout: CbpdnLayout,
+    private readonly buffers: CbpdnBuffers<T>,
+  ) {
     this.scratch = new XStepScratch(layout);
   }
 

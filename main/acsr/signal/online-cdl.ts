@@ -61,8 +61,11 @@ export class OnlineCdl<T extends FloatArray> {
   async learn(sample: CbpdnSignal<T>): Promise<OnlineCdlStepResult<T>> {
     const dictionary = this.dictionaryValue;
     const solver = await ConvBpdn.create({
-      dictionary, signal: sample, lambda: this.lambda,
-      options: mergeCbpdnOptions(ONLINE_CDL_DEFAULTS.cbpdn, this.options.cbpdn), engine: this.engine,
+      dictionary,
+      signal: sample,
+      lambda: this.lambda,
+      options: mergeCbpdnOptions(ONLINE_CDL_DEFAULTS.cbpdn, this.options.cbpdn),
+      engine: this.engine,
     });
     try {
       const run = await solver.solve();
@@ -85,7 +88,13 @@ export class OnlineCdl<T extends FloatArray> {
       await solver.inverseTransform(gradient.re, gradient.im, planes, cd * M);
       this.dictionaryValue = projectPlanesToDictionary(planes, layout, dictionary.atomHeight, dictionary.atomWidth, this.options.zeroMean);
       const last = run.stats[run.stats.length - 1];
-      const result = { dictionary: this.dictionaryValue, step: this.step, eta, sparseCodingIterations: run.iterations, objective: last?.objective ?? Number.NaN };
+      const result = {
+        dictionary: this.dictionaryValue,
+        step: this.step,
+        eta,
+        sparseCodingIterations: run.iterations,
+        objective: last?.objective ?? Number.NaN,
+      };
       this.step++;
       return result;
     } finally {

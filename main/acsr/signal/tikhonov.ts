@@ -36,8 +36,13 @@ export function tikhonovSplit(
   const planes = toPlanes(image);
   const padded = new Float64Array(paddedHeight * paddedWidth * channels);
   for (let c = 0; c < channels; c++) {
-    mirrorPad(planes.subarray(c * height * width, (c + 1) * height * width), height, width, pad,
-      padded.subarray(c * paddedHeight * paddedWidth, (c + 1) * paddedHeight * paddedWidth));
+    mirrorPad(
+      planes.subarray(c * height * width, (c + 1) * height * width),
+      height,
+      width,
+      pad,
+      padded.subarray(c * paddedHeight * paddedWidth, (c + 1) * paddedHeight * paddedWidth),
+    );
   }
   const re = new Float64Array(spectrumSize * channels);
   const im = new Float64Array(spectrumSize * channels);

@@ -116,7 +116,14 @@ export function shermanMorrisonXStepKernel<T extends FloatArray>(layout: CbpdnLa
 }
 
 function shermanMorrisonSolve<T extends FloatArray>(
-  layout: CbpdnLayout, buf: CbpdnBuffers<T>, rho: number, g: number, b0: number, b1: number, tRe: Float64Array, tIm: Float64Array,
+  layout: CbpdnLayout,
+  buf: CbpdnBuffers<T>,
+  rho: number,
+  g: number,
+  b0: number,
+  b1: number,
+  tRe: Float64Array,
+  tIm: Float64Array,
 ): void {
   const { atoms } = layout;
   const F = spectrumSize(layout);
@@ -154,7 +161,14 @@ function shermanMorrisonSolve<T extends FloatArray>(
 }
 
 function iteratedShermanMorrisonSolve<T extends FloatArray>(
-  layout: CbpdnLayout, buf: CbpdnBuffers<T>, rho: number, g: number, b0: number, b1: number, tRe: Float64Array, tIm: Float64Array,
+  layout: CbpdnLayout,
+  buf: CbpdnBuffers<T>,
+  rho: number,
+  g: number,
+  b0: number,
+  b1: number,
+  tRe: Float64Array,
+  tIm: Float64Array,
 ): void {
   const { atoms, dictChannels: cd } = layout;
   const F = spectrumSize(layout);
@@ -200,4 +214,3 @@ function iteratedShermanMorrisonSolve<T extends FloatArray>(
     }
   }
 }
-

@@ -59,7 +59,13 @@ export class WoodburyScratch {
  * factor) when `withDataFidelity`, accumulated in the same pass so X-hat is not read again.
  */
 export function woodburyXStepKernel<T extends FloatArray>(
-  layout: CbpdnLayout, buf: CbpdnBuffers<T>, rho: number, f0: number, f1: number, withDataFidelity: boolean, scratch: WoodburyScratch,
+  layout: CbpdnLayout,
+  buf: CbpdnBuffers<T>,
+  rho: number,
+  f0: number,
+  f1: number,
+  withDataFidelity: boolean,
+  scratch: WoodburyScratch,
 ): number {
   let fidelity = 0;
   for (let g = 0; g < layout.groups; g++) {
@@ -71,7 +77,14 @@ export function woodburyXStepKernel<T extends FloatArray>(
 }
 
 function woodburyBlock<T extends FloatArray>(
-  layout: CbpdnLayout, buf: CbpdnBuffers<T>, rho: number, g: number, b0: number, b1: number, withDataFidelity: boolean, scratch: WoodburyScratch,
+  layout: CbpdnLayout,
+  buf: CbpdnBuffers<T>,
+  rho: number,
+  g: number,
+  b0: number,
+  b1: number,
+  withDataFidelity: boolean,
+  scratch: WoodburyScratch,
 ): number {
   const { dictChannels: cd, atoms: M, width, spectrumWidth } = layout;
   const F = spectrumSize(layout);
@@ -166,8 +179,17 @@ function woodburyBlock<T extends FloatArray>(
  * by complex Cholesky: G + rho I = L L^H, then two triangular solves.
  */
 function solveSmallHermitian(
-  cd: number, gramRe: FloatArray, gramIm: FloatArray, F: number, f: number, rho: number,
-  tRe: Float64Array, tIm: Float64Array, j: number, n: number, a: Float64Array,
+  cd: number,
+  gramRe: FloatArray,
+  gramIm: FloatArray,
+  F: number,
+  f: number,
+  rho: number,
+  tRe: Float64Array,
+  tIm: Float64Array,
+  j: number,
+  n: number,
+  a: Float64Array,
 ): void {
   // a holds L (re at 2k, im at 2k+1), row-major lower triangle
   for (let r = 0; r < cd; r++) {
@@ -176,8 +198,10 @@ function solveSmallHermitian(
       let sIm = gramIm[(r * cd + c) * F + f];
       for (let k = 0; k < c; k++) {
         // s -= L[r][k] conj(L[c][k])
-        const aRe = a[2 * (r * cd + k)], aIm = a[2 * (r * cd + k) + 1];
-        const bRe = a[2 * (c * cd + k)], bIm = a[2 * (c * cd + k) + 1];
+        const aRe = a[2 * (r * cd + k)],
+          aIm = a[2 * (r * cd + k) + 1];
+        const bRe = a[2 * (c * cd + k)],
+          bIm = a[2 * (c * cd + k) + 1];
         sRe -= aRe * bRe + aIm * bIm;
         sIm -= aIm * bRe - aRe * bIm;
       }
@@ -196,8 +220,10 @@ function solveSmallHermitian(
     let sRe = tRe[r * n + j];
     let sIm = tIm[r * n + j];
     for (let k = 0; k < r; k++) {
-      const lRe = a[2 * (r * cd + k)], lIm = a[2 * (r * cd + k) + 1];
-      const wRe = tRe[k * n + j], wIm = tIm[k * n + j];
+      const lRe = a[2 * (r * cd + k)],
+        lIm = a[2 * (r * cd + k) + 1];
+      const wRe = tRe[k * n + j],
+        wIm = tIm[k * n + j];
       sRe -= lRe * wRe - lIm * wIm;
       sIm -= lRe * wIm + lIm * wRe;
     }
@@ -211,8 +237,10 @@ function solveSmallHermitian(
     let sIm = tIm[r * n + j];
     for (let k = r + 1; k < cd; k++) {
       // conj(L[k][r]) z_k
-      const lRe = a[2 * (k * cd + r)], lIm = a[2 * (k * cd + r) + 1];
-      const zRe = tRe[k * n + j], zIm = tIm[k * n + j];
+      const lRe = a[2 * (k * cd + r)],
+        lIm = a[2 * (k * cd + r) + 1];
+      const zRe = tRe[k * n + j],
+        zIm = tIm[k * n + j];
       sRe -= lRe * zRe + lIm * zIm;
       sIm -= lRe * zIm - lIm * zRe;
     }

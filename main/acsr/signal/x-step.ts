@@ -30,7 +30,13 @@ export class XStepScratch {
 
 /** Solves the x-step over frequencies [f0, f1); returns this range's share of DFid(X) when asked. */
 export function xStepSolveKernel<T extends FloatArray>(
-  layout: CbpdnLayout, buf: CbpdnBuffers<T>, rho: number, f0: number, f1: number, withDataFidelity: boolean, scratch: XStepScratch,
+  layout: CbpdnLayout,
+  buf: CbpdnBuffers<T>,
+  rho: number,
+  f0: number,
+  f1: number,
+  withDataFidelity: boolean,
+  scratch: XStepScratch,
 ): number {
   if (layout.linearSolver === 'woodbury') return woodburyXStepKernel(layout, buf, rho, f0, f1, withDataFidelity, scratch.woodbury);
   shermanMorrisonXStepKernel(layout, buf, rho, f0, f1);

@@ -21,7 +21,10 @@ export function bundleRecommendation(manifest: BundleManifest, defenseInUse: str
   if (!recommendation) return null;
   const inUse = recommendation.defense === defenseInUse;
   return {
-    defense: recommendation.defense, label: recommendation.label, sentence: recommendation.sentence, inUse,
+    defense: recommendation.defense,
+    label: recommendation.label,
+    sentence: recommendation.sentence,
+    inUse,
     notice: inUse ? null : `${recommendation.sentence} This command applies ${inUseLabel}.`,
   };
 }

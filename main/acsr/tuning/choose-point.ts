@@ -13,8 +13,10 @@ import type { GridPoint } from './tuning-grid.ts';
 export const TUNING_OBJECTIVE = 'mean accuracy over the attack columns (acsr defense, attacks crafted once against the undefended classifier)';
 
 export function tuningRule(maxCleanDrop: number): string {
-  return `maximise the objective among grid points whose clean accuracy is at least the undefended classifier's clean accuracy minus ${maxCleanDrop} percentage points; ` +
-    'ties: fewer iterations, then the larger CBPDN lambda, then the larger Tikhonov lambda';
+  return (
+    `maximise the objective among grid points whose clean accuracy is at least the undefended classifier's clean accuracy minus ${maxCleanDrop} percentage points; ` +
+    'ties: fewer iterations, then the larger CBPDN lambda, then the larger Tikhonov lambda'
+  );
 }
 
 export interface PointTally {

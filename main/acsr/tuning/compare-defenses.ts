@@ -45,30 +45,59 @@ export async function compareDefenses(request: CompareDefensesRequest): Promise<
   const chosen = results.chosen;
   // without a chosen point, the settings single-dict and lowpass would have had: the bundle's defaults
   const settingsPoint: GridPoint = chosen ?? {
-    tikhonovLambda: DEFAULT_PURIFICATION_OPTIONS.tikhonovLambda, cscLambda: DEFAULT_PURIFICATION_OPTIONS.cscLambda,
-    maxIterations: DEFAULT_PURIFICATION_OPTIONS.maxIterations, ...bundlePurificationDefaults(request.bundle.manifest),
+    tikhonovLambda: DEFAULT_PURIFICATION_OPTIONS.tikhonovLambda,
+    cscLambda: DEFAULT_PURIFICATION_OPTIONS.cscLambda,
+    maxIterations: DEFAULT_PURIFICATION_OPTIONS.maxIterations,
+    ...bundlePurificationDefaults(request.bundle.manifest),
   };
   const single = request.names.includes('single-dict')
-    ? await comparisonSingleDictionary(request.singleDict, request.bundle, request.dataPath, request.channels, request.out, progress.sub(0, 0.2, 'single-dict'), signal)
+    ? await comparisonSingleDictionary(
+        request.singleDict,
+        request.bundle,
+        request.dataPath,
+        request.channels,
+        request.out,
+        progress.sub(0, 0.2, 'single-dict'),
+        signal,
+      )
     : null;
   const entries = comparisonEntries(request.names, chosen, settingsPoint, single?.sha256 ?? null);
-  const summarise = () => summariseComparison({
-    entries, attacks: results.setup.attacks.map((a) => a.name), batchKeys: swept.batches.map((b) => b.key), units: journal.units(),
-    undefendedOwner: UNDEFENDED, maxCleanDrop: request.maxCleanDrop, validationSha256: request.validationSha256,
-  });
+  const summarise = () =>
+    summariseComparison({
+      entries,
+      attacks: results.setup.attacks.map((a) => a.name),
+      batchKeys: swept.batches.map((b) => b.key),
+      units: journal.units(),
+      undefendedOwner: UNDEFENDED,
+      maxCleanDrop: request.maxCleanDrop,
+      validationSha256: request.validationSha256,
+    });
   const computed = computedEntries(entries);
   const total = Math.max(1, computed.length * swept.batches.length * swept.rows.length);
   let done = 0;
-  const step = (stage: string, message: string) => progress.report({ stage, fraction: 0.2 + 0.8 * done / total, message });
+  const step = (stage: string, message: string) => progress.report({ stage, fraction: 0.2 + (0.8 * done) / total, message });
   try {
     for (const entry of computed) {
       throwIfCancelled(signal);
       await defendUnits({
-        owner: entry.owner, batches: swept.batches, rows: swept.rows, adversarial: swept.adversarial, classifier: request.classifier, journal,
-        seed: request.seed, step, onUnit: () => done++, signal,
-        open: () => openComparisonDefense(entry.defense, {
-          bundle: request.bundle, point: settingsPoint, pooled: request.pooled, threads: request.threads, singleDictionaryPath: single?.path ?? null,
-        }),
+        owner: entry.owner,
+        batches: swept.batches,
+        rows: swept.rows,
+        adversarial: swept.adversarial,
+        classifier: request.classifier,
+        journal,
+        seed: request.seed,
+        step,
+        onUnit: () => done++,
+        signal,
+        open: () =>
+          openComparisonDefense(entry.defense, {
+            bundle: request.bundle,
+            point: settingsPoint,
+            pooled: request.pooled,
+            threads: request.threads,
+            singleDictionaryPath: single?.path ?? null,
+          }),
       });
     }
   } catch (error) {

@@ -32,7 +32,10 @@ const TUNED_SETTINGS = new Set(['lowpass', 'single-dict']);
 
 /** 'none,jpeg50,acsr' -> the names, checked; '' or 'none' alone is allowed (no comparison beyond no defense). */
 export function parseComparison(text: string): string[] {
-  const names = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const names = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   for (const name of names) {
     if (!isDefenseName(name)) throw new UserInputError(`--compare: unknown defense '${name}'; the defenses are ${DEFENSE_NAMES.join(', ')}`);
   }
@@ -49,15 +52,22 @@ export function pointSettings(point: GridPoint): string {
  * ACSR setting kept clean accuracy, and it is left out). `settingsPoint`: the chosen point, or
  * the bundle's defaults, for lowpass and single-dict.
  */
-export function comparisonEntries(names: readonly string[], chosen: GridPoint | null, settingsPoint: GridPoint, singleDictionarySha256: string | null): ComparisonEntry[] {
-  return names.filter((name) => name !== ACSR || chosen !== null).map((name): ComparisonEntry => {
-    if (name === NO_DEFENSE) return { defense: name, owner: UNDEFENDED, settings: '' };
-    if (name === ACSR) return { defense: name, owner: pointKey(chosen!), settings: pointSettings(chosen!) };
-    if (!TUNED_SETTINGS.has(name)) return { defense: name, owner: `compare:${name}`, settings: '' };
-    const dictionary = name === 'single-dict' ? `#${singleDictionarySha256!.slice(0, 12)}` : '';
-    const settings = name === 'lowpass' ? `Tikhonov lambda ${settingsPoint.tikhonovLambda}` : pointSettings(settingsPoint);
-    return { defense: name, owner: `compare:${name}@${pointKey(settingsPoint)}${dictionary}`, settings };
-  });
+export function comparisonEntries(
+  names: readonly string[],
+  chosen: GridPoint | null,
+  settingsPoint: GridPoint,
+  singleDictionarySha256: string | null,
+): ComparisonEntry[] {
+  return names
+    .filter((name) => name !== ACSR || chosen !== null)
+    .map((name): ComparisonEntry => {
+      if (name === NO_DEFENSE) return { defense: name, owner: UNDEFENDED, settings: '' };
+      if (name === ACSR) return { defense: name, owner: pointKey(chosen!), settings: pointSettings(chosen!) };
+      if (!TUNED_SETTINGS.has(name)) return { defense: name, owner: `compare:${name}`, settings: '' };
+      const dictionary = name === 'single-dict' ? `#${singleDictionarySha256!.slice(0, 12)}` : '';
+      const settings = name === 'lowpass' ? `Tikhonov lambda ${settingsPoint.tikhonovLambda}` : pointSettings(settingsPoint);
+      return { defense: name, owner: `compare:${name}@${pointKey(settingsPoint)}${dictionary}`, settings };
+    });
 }
 
 /** Entries whose units the comparison computes (not the sweep's own). */
@@ -81,16 +91,29 @@ export async function openComparisonDefense(name: string, context: ComparisonOpe
     const path = context.singleDictionaryPath!;
     if (context.pooled) {
       const { pool, defenses } = await DefenseWorkerPool.start(availableParallelism(), {
-        defenses: [name], bundlePath: context.bundle.path, singleDictionaryPath: path, purification: { ...purification, threads: 1 },
+        defenses: [name],
+        bundlePath: context.bundle.path,
+        singleDictionaryPath: path,
+        purification: { ...purification, threads: 1 },
       });
       return { defense: defenses[0], concurrent: true, close: () => pool.close() };
     }
     const { dictionary } = await loadSingleDictionary(path);
-    const defense = await createDefense(name, { bundle: context.bundle, singleDictionary: dictionary, purification: { ...purification, threads: context.threads } });
+    const defense = await createDefense(name, {
+      bundle: context.bundle,
+      singleDictionary: dictionary,
+      purification: { ...purification, threads: context.threads },
+    });
     return { defense, concurrent: false, close: () => defense.dispose() };
   }
   const defense = await createDefense(name, { bundle: context.bundle, purification });
-  return { defense, concurrent: false, close: async () => { await defense.dispose(); } };
+  return {
+    defense,
+    concurrent: false,
+    close: async () => {
+      await defense.dispose();
+    },
+  };
 }
 
 /**
@@ -98,7 +121,13 @@ export async function openComparisonDefense(name: string, context: ComparisonOpe
  * from the bundle's training images minus its validation split, and kept in `out`.
  */
 export async function comparisonSingleDictionary(
-  given: string | undefined, bundle: ReferenceBundle, dataPath: string, channels: 1 | 3, out: string, progress: ProgressReporter, signal: AbortSignal,
+  given: string | undefined,
+  bundle: ReferenceBundle,
+  dataPath: string,
+  channels: 1 | 3,
+  out: string,
+  progress: ProgressReporter,
+  signal: AbortSignal,
 ): Promise<{ path: string; sha256: string }> {
   const cached = join(out, SINGLE_DICTIONARY_FILE);
   const path = given ?? (existsSync(cached) ? cached : undefined);

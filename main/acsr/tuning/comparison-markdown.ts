@@ -34,17 +34,25 @@ export function comparisonMarkdown(comparison: DefenseComparison | null, sweepCo
       '',
       `| against | ${attacks.join(' | ')} |`,
       `|---|${attacks.map(() => '---|').join('')}`,
-      ...[...new Set(tested.map((t) => t.baseline))].map((baseline) => `| ${defenseLabel(baseline)} | ${attacks.map((row) => {
-        const t = tested.find((x) => x.baseline === baseline && x.row === row);
-        if (!t) return 'n/a';
-        const verdict = t.better === 'neither' ? 'no difference' : t.better === 'acsr' ? 'ACSR better' : 'ACSR worse';
-        return `b ${t.b}, c ${t.c}, p ${t.exactP < 0.001 ? t.exactP.toExponential(1) : t.exactP.toFixed(3)}: ${verdict}`;
-      }).join(' | ')} |`),
+      ...[...new Set(tested.map((t) => t.baseline))].map(
+        (baseline) =>
+          `| ${defenseLabel(baseline)} | ${attacks
+            .map((row) => {
+              const t = tested.find((x) => x.baseline === baseline && x.row === row);
+              if (!t) return 'n/a';
+              const verdict = t.better === 'neither' ? 'no difference' : t.better === 'acsr' ? 'ACSR better' : 'ACSR worse';
+              return `b ${t.b}, c ${t.c}, p ${t.exactP < 0.001 ? t.exactP.toExponential(1) : t.exactP.toFixed(3)}: ${verdict}`;
+            })
+            .join(' | ')} |`,
+      ),
       '',
     );
   }
   lines.push(`Rule: ${comparison.rule}.`, '');
   lines.push(comparison.recommendation ? `**${comparison.recommendation.sentence}**` : 'Nothing is recommended yet.', '');
-  lines.push(`Measured on this bundle's validation split only (SHA-256 ${comparison.validationSha256}); it says nothing about other images, classifiers or attacks.`, '');
+  lines.push(
+    `Measured on this bundle's validation split only (SHA-256 ${comparison.validationSha256}); it says nothing about other images, classifiers or attacks.`,
+    '',
+  );
   return lines;
 }

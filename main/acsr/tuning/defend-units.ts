@@ -57,7 +57,9 @@ export interface DefendUnitsRequest {
 export async function defendUnits(request: DefendUnitsRequest): Promise<number> {
   const { owner, batches, rows, journal, signal } = request;
   const missing = batches.map((batch) => rows.filter((row) => !journal.has(tuningUnitKey(owner, row, batch.key))));
-  const skipped = () => { for (let u = 0; u < batches.length * rows.length - missing.flat().length; u++) request.onUnit(); };
+  const skipped = () => {
+    for (let u = 0; u < batches.length * rows.length - missing.flat().length; u++) request.onUnit();
+  };
   if (missing.every((m) => m.length === 0)) {
     skipped();
     return 0;
@@ -76,15 +78,22 @@ export async function defendUnits(request: DefendUnitsRequest): Promise<number> 
       const images = missing[b].flatMap(imagesOf);
       const seed = deriveSeed(request.seed, unitNumber(`${owner}/${batch.key}`));
       const outputs = await purifyAll(opened, images, seed, signal);
-      const predicted = await classifyImages(request.classifier, outputs.map((o) => o.image));
+      const predicted = await classifyImages(
+        request.classifier,
+        outputs.map((o) => o.image),
+      );
       missing[b].forEach((row, r) => {
         const offset = r * batch.samples.length;
         journal.record({
-          unit: tuningUnitKey(owner, row, batch.key), row, attackSeconds: 0,
+          unit: tuningUnitKey(owner, row, batch.key),
+          row,
+          attackSeconds: 0,
           outcomes: batch.samples.map((s, i) => {
             const output = outputs[offset + i];
             const prediction: DefendedPrediction = {
-              defense: opened.defense.name, predicted: predicted[offset + i], seconds: output.seconds,
+              defense: opened.defense.name,
+              predicted: predicted[offset + i],
+              seconds: output.seconds,
               ...(output.clusterId !== undefined ? { clusterId: output.clusterId } : {}),
             };
             return { sample: batch.first + i, label: s.label, defended: [prediction] };

@@ -64,11 +64,12 @@ export interface ComparisonSummaryRequest {
 export function summariseComparison(request: ComparisonSummaryRequest): DefenseComparison {
   const byKey = new Map(request.units.map((unit) => [unit.unit, unit]));
   let complete = true;
-  const outcomesOf = (owner: string, row: string): SampleOutcome[] => request.batchKeys.flatMap((batch) => {
-    const unit = byKey.get(tuningUnitKey(owner, row, batch));
-    if (!unit) complete = false;
-    return unit?.outcomes ?? [];
-  });
+  const outcomesOf = (owner: string, row: string): SampleOutcome[] =>
+    request.batchKeys.flatMap((batch) => {
+      const unit = byKey.get(tuningUnitKey(owner, row, batch));
+      if (!unit) complete = false;
+      return unit?.outcomes ?? [];
+    });
   const correct = (outcomes: readonly SampleOutcome[]) => outcomes.filter((o) => o.defended[0].predicted === o.label).length;
   const reference = outcomesOf(request.undefendedOwner, CLEAN_ROW);
   const referenceCorrect = correct(reference);
@@ -88,24 +89,43 @@ export function summariseComparison(request: ComparisonSummaryRequest): DefenseC
     const all = perRow.flatMap((r) => r.outcomes);
     const cleanAccuracy = wilsonProportion(correct(clean.outcomes), clean.outcomes.length);
     return {
-      defense: entry.defense, label: defenseLabel(entry.defense), settings: entry.settings, clean: cleanAccuracy, attacks,
+      defense: entry.defense,
+      label: defenseLabel(entry.defense),
+      settings: entry.settings,
+      clean: cleanAccuracy,
+      attacks,
       meanAttackAccuracy: attacks.length ? attacks.reduce((s, a) => s + a.accuracy.value, 0) / attacks.length : Number.NaN,
-      cleanDropPoints: images ? 100 * (referenceCorrect - cleanAccuracy.successes) / images : Number.NaN,
+      cleanDropPoints: images ? (100 * (referenceCorrect - cleanAccuracy.successes)) / images : Number.NaN,
       meetsConstraint: meetsCleanConstraint(cleanAccuracy.successes, referenceCorrect, images, request.maxCleanDrop),
       secondsPerImage: all.length ? all.reduce((s, o) => s + o.defended[0].seconds, 0) / all.length : Number.NaN,
     };
   });
-  const tests = pairedTests(rowNames, mergeBySample(merged), request.entries.map((e) => e.defense));
-  const recommendation = complete && rows.length > 0
-    ? recommendDefense({
-      defenses: rows.map((r) => ({ defense: r.defense, cleanCorrect: r.clean.successes, attackCorrect: r.attacks.map((a) => a.accuracy.successes) })),
-      undefendedCleanCorrect: referenceCorrect, images, maxCleanDrop: request.maxCleanDrop,
-      tests: tests.filter((t) => t.row !== CLEAN_ROW), attackColumns: request.attacks.length,
-    })
-    : null;
+  const tests = pairedTests(
+    rowNames,
+    mergeBySample(merged),
+    request.entries.map((e) => e.defense),
+  );
+  const recommendation =
+    complete && rows.length > 0
+      ? recommendDefense({
+          defenses: rows.map((r) => ({ defense: r.defense, cleanCorrect: r.clean.successes, attackCorrect: r.attacks.map((a) => a.accuracy.successes) })),
+          undefendedCleanCorrect: referenceCorrect,
+          images,
+          maxCleanDrop: request.maxCleanDrop,
+          tests: tests.filter((t) => t.row !== CLEAN_ROW),
+          attackColumns: request.attacks.length,
+        })
+      : null;
   return {
-    images, validationSha256: request.validationSha256, attacks: request.attacks, maxCleanDrop: request.maxCleanDrop,
-    rule: recommendationRule(request.maxCleanDrop), rows, tests, recommendation, complete,
+    images,
+    validationSha256: request.validationSha256,
+    attacks: request.attacks,
+    maxCleanDrop: request.maxCleanDrop,
+    rule: recommendationRule(request.maxCleanDrop),
+    rows,
+    tests,
+    recommendation,
+    complete,
   };
 }
 

@@ -40,9 +40,11 @@ export function defenseLabel(defense: string): string {
 
 /** `maxCleanDrop`: the number, or the option's name in help text */
 export function recommendationRule(maxCleanDrop: number | string): string {
-  return `among the defenses that lose at most ${maxCleanDrop} percentage point${maxCleanDrop === 1 ? '' : 's'} of clean accuracy against no defense, the one with the highest mean accuracy under attack ` +
+  return (
+    `among the defenses that lose at most ${maxCleanDrop} percentage point${maxCleanDrop === 1 ? '' : 's'} of clean accuracy against no defense, the one with the highest mean accuracy under attack ` +
     '(ties to the cheaper one); ACSR is recommended over the best cheaper defense only if a paired test (McNemar, exact, p < 0.05) finds it more accurate ' +
-    'in at least one attack column and in at least as many columns as it finds it less accurate; otherwise the cheaper defense is recommended';
+    'in at least one attack column and in at least as many columns as it finds it less accurate; otherwise the cheaper defense is recommended'
+  );
 }
 
 export interface ComparedDefense {
@@ -84,7 +86,7 @@ export function recommendDefense(request: RecommendationRequest): Recommendation
   const ranked = allowed.toSorted((a, b) => total(b) - total(a) || cost(a.defense) - cost(b.defense));
   const best = ranked[0];
   if (!best) return null;
-  const pct = (d: ComparedDefense) => `${(100 * total(d) / (images * attackColumns)).toFixed(1)} %`;
+  const pct = (d: ComparedDefense) => `${((100 * total(d)) / (images * attackColumns)).toFixed(1)} %`;
   const verdicts = (baseline: string) => {
     const tests = request.tests.filter((t) => t.baseline === baseline);
     return { better: tests.filter((t) => t.better === ACSR).length, worse: tests.filter((t) => t.better === baseline).length };
@@ -92,49 +94,96 @@ export function recommendDefense(request: RecommendationRequest): Recommendation
   const opening = `On this bundle's ${images} validation images`;
   const acsr = request.defenses.find((d) => d.defense === ACSR);
   const make = (defense: string, testedAgainst: string | null, better: number, worse: number, reason: string, sentence: string): Recommendation => ({
-    defense, label: defenseLabel(defense), testedAgainst, acsrBetterIn: better, acsrWorseIn: worse, attackColumns, reason, sentence,
+    defense,
+    label: defenseLabel(defense),
+    testedAgainst,
+    acsrBetterIn: better,
+    acsrWorseIn: worse,
+    attackColumns,
+    reason,
+    sentence,
   });
 
   if (best.defense === ACSR) {
     const runnerUp = ranked.find((d) => d.defense !== ACSR);
     if (!runnerUp) {
       const reason = 'ACSR is the only defense compared that keeps clean accuracy';
-      return make(ACSR, null, 0, 0, reason, `${opening}, ACSR was the only defense compared that kept clean accuracy within ${pointsText(request.maxCleanDrop)} (mean accuracy under attack ${pct(best)}); it is recommended.`);
+      return make(
+        ACSR,
+        null,
+        0,
+        0,
+        reason,
+        `${opening}, ACSR was the only defense compared that kept clean accuracy within ${pointsText(request.maxCleanDrop)} (mean accuracy under attack ${pct(best)}); it is recommended.`,
+      );
     }
     const { better, worse } = verdicts(runnerUp.defense);
     const tally = `better by a paired test in ${better} of ${attackColumns} attack${attackColumns === 1 ? '' : 's'}, worse in ${worse}`;
     const versus = `mean accuracy under attack ${pct(best)} against ${pct(runnerUp)}`;
     if (better >= 1 && better >= worse) {
       const reason = `ACSR leads ${defenseLabel(runnerUp.defense)}, the best cheaper defense, and paired tests confirm it (${tally})`;
-      return make(ACSR, runnerUp.defense, better, worse, reason,
-        `${opening}, ACSR protected the classifier better than ${defenseLabel(runnerUp.defense)}, the best cheaper defense (${versus}; ${tally}); it is recommended.`);
+      return make(
+        ACSR,
+        runnerUp.defense,
+        better,
+        worse,
+        reason,
+        `${opening}, ACSR protected the classifier better than ${defenseLabel(runnerUp.defense)}, the best cheaper defense (${versus}; ${tally}); it is recommended.`,
+      );
     }
     const reason = `ACSR's higher mean was not confirmed by paired tests against ${defenseLabel(runnerUp.defense)} (${tally}), so the cheaper defense is recommended`;
-    return make(runnerUp.defense, runnerUp.defense, better, worse, reason, runnerUp.defense === NO_DEFENSE
-      ? `${opening}, no defense protected the classifier measurably: ACSR's ${pct(best)} mean accuracy under attack against ${pct(runnerUp)} without a defense was not confirmed by paired tests (ACSR ${tally}); no defense is recommended.`
-      : `${opening}, ${defenseLabel(runnerUp.defense)} protected the classifier as well as ACSR (${pct(runnerUp)} mean accuracy under attack against ACSR's ${pct(best)}; ACSR ${tally}); it is recommended, being cheaper.`);
+    return make(
+      runnerUp.defense,
+      runnerUp.defense,
+      better,
+      worse,
+      reason,
+      runnerUp.defense === NO_DEFENSE
+        ? `${opening}, no defense protected the classifier measurably: ACSR's ${pct(best)} mean accuracy under attack against ${pct(runnerUp)} without a defense was not confirmed by paired tests (ACSR ${tally}); no defense is recommended.`
+        : `${opening}, ${defenseLabel(runnerUp.defense)} protected the classifier as well as ACSR (${pct(runnerUp)} mean accuracy under attack against ACSR's ${pct(best)}; ACSR ${tally}); it is recommended, being cheaper.`,
+    );
   }
 
   const detail = acsrClause(acsr, best, allowed.includes(acsr!), verdicts, attackColumns, pct);
   if (best.defense === NO_DEFENSE) {
     const reason = 'no defense that keeps clean accuracy did better under attack than no defense at all';
-    return make(NO_DEFENSE, null, detail.better, detail.worse, reason,
-      `${opening}, no defense that keeps clean accuracy within ${pointsText(request.maxCleanDrop)} did better under attack than no defense (${pct(best)} mean accuracy under attack${detail.text}); no defense is recommended.`);
+    return make(
+      NO_DEFENSE,
+      null,
+      detail.better,
+      detail.worse,
+      reason,
+      `${opening}, no defense that keeps clean accuracy within ${pointsText(request.maxCleanDrop)} did better under attack than no defense (${pct(best)} mean accuracy under attack${detail.text}); no defense is recommended.`,
+    );
   }
   const reason = `${defenseLabel(best.defense)} has the highest mean accuracy under attack among the defenses that keep clean accuracy`;
-  return make(best.defense, null, detail.better, detail.worse, reason,
-    `${opening}, ${defenseLabel(best.defense)} protected the classifier best among the defenses that keep clean accuracy within ${pointsText(request.maxCleanDrop)} (${pct(best)} mean accuracy under attack${detail.text}); it is recommended.`);
+  return make(
+    best.defense,
+    null,
+    detail.better,
+    detail.worse,
+    reason,
+    `${opening}, ${defenseLabel(best.defense)} protected the classifier best among the defenses that keep clean accuracy within ${pointsText(request.maxCleanDrop)} (${pct(best)} mean accuracy under attack${detail.text}); it is recommended.`,
+  );
 }
 
 /** What the sentence says about ACSR when a baseline leads. */
 function acsrClause(
-  acsr: ComparedDefense | undefined, best: ComparedDefense, acsrAllowed: boolean,
-  verdicts: (baseline: string) => { better: number; worse: number }, attackColumns: number, pct: (d: ComparedDefense) => string,
+  acsr: ComparedDefense | undefined,
+  best: ComparedDefense,
+  acsrAllowed: boolean,
+  verdicts: (baseline: string) => { better: number; worse: number },
+  attackColumns: number,
+  pct: (d: ComparedDefense) => string,
 ): { text: string; better: number; worse: number } {
   if (!acsr) return { text: '', better: 0, worse: 0 };
   if (!acsrAllowed) return { text: `; ACSR lost more clean accuracy than allowed`, better: 0, worse: 0 };
   const { better, worse } = verdicts(best.defense);
-  return { text: `; ACSR ${pct(acsr)}, better by a paired test in ${better} of ${attackColumns} attack${attackColumns === 1 ? '' : 's'}, worse in ${worse}`, better, worse };
+  return {
+    text: `; ACSR ${pct(acsr)}, better by a paired test in ${better} of ${attackColumns} attack${attackColumns === 1 ? '' : 's'}, worse in ${worse}`,
+    better,
+    worse,
+  };
 }
 
 function pointsText(points: number): string {

@@ -68,9 +68,14 @@ export async function runTuning(request: TuningRunRequest): Promise<SweptImages>
     step(UNDEFENDED, `clean, images ${batch.first + 1}-${batch.first + batch.samples.length}`);
     const cleanKey = tuningUnitKey(UNDEFENDED, CLEAN_ROW, batch.key);
     if (!journal.has(cleanKey)) {
-      const predicted = await classifyImages(request.classifier, batch.samples.map((s) => s.image));
+      const predicted = await classifyImages(
+        request.classifier,
+        batch.samples.map((s) => s.image),
+      );
       journal.record({
-        unit: cleanKey, row: CLEAN_ROW, attackSeconds: 0,
+        unit: cleanKey,
+        row: CLEAN_ROW,
+        attackSeconds: 0,
         outcomes: batch.samples.map((s, i) => ({ sample: batch.first + i, label: s.label, defended: [undefended(predicted[i])] })),
       });
     }
@@ -85,8 +90,17 @@ export async function runTuning(request: TuningRunRequest): Promise<SweptImages>
 
   for (const point of points) {
     await defendUnits({
-      owner: pointKey(point), open: () => request.openDefense(point), batches, rows, adversarial, classifier: request.classifier, journal,
-      seed: request.seed, step, onUnit: () => done++, signal,
+      owner: pointKey(point),
+      open: () => request.openDefense(point),
+      batches,
+      rows,
+      adversarial,
+      classifier: request.classifier,
+      journal,
+      seed: request.seed,
+      step,
+      onUnit: () => done++,
+      signal,
     });
   }
   progress.report({ stage: 'sweep', fraction: 1 });
@@ -105,7 +119,11 @@ async function attackedBatch(request: TuningRunRequest, attack: Attack, attackIn
   const started = performance.now();
   const images: ImageBatch = batchFromImages(batch.samples.map((s) => s.image));
   const result = await attack.run({
-    classifier: request.classifier, images, labels: batch.samples.map((s) => s.label), seed: deriveSeed(request.seed, unitNumber(key)), signal: request.signal,
+    classifier: request.classifier,
+    images,
+    labels: batch.samples.map((s) => s.label),
+    seed: deriveSeed(request.seed, unitNumber(key)),
+    signal: request.signal,
   });
   const attackSeconds = (performance.now() - started) / 1000;
   const { count, height, width, channels, data } = result.adversarial;
@@ -114,7 +132,9 @@ async function attackedBatch(request: TuningRunRequest, attack: Attack, attackIn
   const attacked = imagesFromBatch(result.adversarial);
   const predicted = await classifyImages(request.classifier, attacked);
   request.journal.record({
-    unit: key, row: attack.name, attackSeconds,
+    unit: key,
+    row: attack.name,
+    attackSeconds,
     outcomes: batch.samples.map((s, i) => ({ sample: batch.first + i, label: s.label, attack: result.records[i], defended: [undefended(predicted[i])] })),
   });
   return attacked;

@@ -72,7 +72,9 @@ export async function tuneBundle(request: TuneBundleRequest): Promise<TuneBundle
   if (request.attacks.length === 0) throw new UserInputError('tuning needs at least one attack (the objective is accuracy under attack)');
   const bundle = await loadReferenceBundle(request.bundlePath);
   if (!bundle.manifest.validation || bundle.manifest.validation.imageCount === 0) {
-    throw new UserInputError(`${request.bundlePath} has no validation split (it was trained on every image); retrain it with --validation-fraction above 0 to tune it`);
+    throw new UserInputError(
+      `${request.bundlePath} has no validation split (it was trained on every image); retrain it with --validation-fraction above 0 to tune it`,
+    );
   }
   if (request.bundleOut !== undefined) await refuseExisting(request.bundleOut);
   const model = await loadTfImageModel(request.model);
@@ -86,8 +88,12 @@ export async function tuneBundle(request: TuneBundleRequest): Promise<TuneBundle
       bundle: { path: request.bundlePath, manifestSha256: bundle.manifestSha256, extractor: bundle.manifest.extractor.id },
       model: { id: model.identity.id, weightSha256: model.identity.weightSha256, backend: model.identity.backend, classNames: model.classNames },
       data: {
-        description: validation.description, fingerprint: validation.fingerprint, count: validation.samples.length,
-        splitSha256: validation.splitSha256, splitImages: validation.splitImages, samples: validation.samples.map((s) => s.name),
+        description: validation.description,
+        fingerprint: validation.fingerprint,
+        count: validation.samples.length,
+        splitSha256: validation.splitSha256,
+        splitImages: validation.splitImages,
+        samples: validation.samples.map((s) => s.name),
       },
       attacks: request.attacks.map((a) => ({ name: a.name, budget: a.budget, normalisation: describeBudget(a.budget) })),
       grid: request.grid,
@@ -101,8 +107,14 @@ export async function tuneBundle(request: TuneBundleRequest): Promise<TuneBundle
     // The grid and the rule are not part of it: a sweep resumed with more grid points or another
     // allowed drop reuses every unit already done; anything that changes a verdict is.
     const journal = EvaluationJournal.open(join(request.out, JOURNAL_FILE), {
-      kind: 'acsr-tuning', bundle: bundle.manifestSha256, model: { id: model.identity.id, weightSha256: model.identity.weightSha256 },
-      data: validation.fingerprint, attacks: request.attacks.map((a) => a.name), batchSize: request.batchSize, seed: request.seed, fixed: setup.fixed,
+      kind: 'acsr-tuning',
+      bundle: bundle.manifestSha256,
+      model: { id: model.identity.id, weightSha256: model.identity.weightSha256 },
+      data: validation.fingerprint,
+      attacks: request.attacks.map((a) => a.name),
+      batchSize: request.batchSize,
+      seed: request.seed,
+      fixed: setup.fixed,
     });
     const batchKeys = tuningBatches(validation.samples, request.batchSize).map((b) => b.key);
     const summarise = () => summariseTuning(setup, points, batchKeys, journal.units());
@@ -113,7 +125,11 @@ export async function tuneBundle(request: TuneBundleRequest): Promise<TuneBundle
     const openDefense = async (point: GridPoint): Promise<OpenedDefense> => {
       const purification = { tikhonovLambda: point.tikhonovLambda, cscLambda: point.cscLambda, maxIterations: point.maxIterations };
       if (pooled) {
-        const { pool, defenses } = await DefenseWorkerPool.start(availableParallelism(), { defenses: ['acsr'], bundlePath: bundle.path, purification: { ...purification, threads: 1 } });
+        const { pool, defenses } = await DefenseWorkerPool.start(availableParallelism(), {
+          defenses: ['acsr'],
+          bundlePath: bundle.path,
+          purification: { ...purification, threads: 1 },
+        });
         return { defense: defenses[0], concurrent: true, close: () => pool.close() };
       }
       const defense = await createDefense('acsr', { bundle, extractor: sharedExtractor, purification: { ...purification, threads } });
@@ -122,37 +138,76 @@ export async function tuneBundle(request: TuneBundleRequest): Promise<TuneBundle
     const classifier = attackableImageModel(model, { batchSize: model.inputSize.height * model.inputSize.width <= SMALL_IMAGE_PIXELS ? 256 : 4 });
     const sweepProgress = progress.sub(0, 0.8, 'tune');
     const swept = await runTuning({
-      samples: validation.samples, classifier, attacks: request.attacks, points, batchSize: request.batchSize, seed: request.seed,
-      journal, out: request.out, openDefense, progress: sweepProgress, signal,
+      samples: validation.samples,
+      classifier,
+      attacks: request.attacks,
+      points,
+      batchSize: request.batchSize,
+      seed: request.seed,
+      journal,
+      out: request.out,
+      openDefense,
+      progress: sweepProgress,
+      signal,
     }).catch(async (error: unknown) => {
       // what was finished stays readable after a cancel or a crash
       await writeTuningOutputs(request.out, summarise());
       throw error;
     });
     const sweep = summarise();
-    const comparison = sweep.complete && compare.length > 0
-      ? await compareDefenses({
-        names: compare, results: sweep, swept, bundle, dataPath: request.data, channels, out: request.out, singleDict: request.singleDict,
-        pooled, threads, classifier, journal, seed: request.seed, maxCleanDrop: request.maxCleanDrop, validationSha256: validation.splitSha256,
-        progress: progress.sub(0.8, 0.99, 'compare'), signal,
-        onPartial: (partial) => writeTuningOutputs(request.out, { ...sweep, comparison: partial }),
-      })
-      : null;
+    const comparison =
+      sweep.complete && compare.length > 0
+        ? await compareDefenses({
+            names: compare,
+            results: sweep,
+            swept,
+            bundle,
+            dataPath: request.data,
+            channels,
+            out: request.out,
+            singleDict: request.singleDict,
+            pooled,
+            threads,
+            classifier,
+            journal,
+            seed: request.seed,
+            maxCleanDrop: request.maxCleanDrop,
+            validationSha256: validation.splitSha256,
+            progress: progress.sub(0.8, 0.99, 'compare'),
+            signal,
+            onPartial: (partial) => writeTuningOutputs(request.out, { ...sweep, comparison: partial }),
+          })
+        : null;
     const results: TuningResults = { ...sweep, comparison };
     const written = await writeTuningOutputs(request.out, results);
     let bundleOut: string | null = null;
     if (request.bundleOut !== undefined) {
       if (!results.chosen) {
-        throw new UserInputError(`no grid point keeps clean accuracy within ${request.maxCleanDrop} points of the undefended classifier's; ${TUNING_FILES.json} written to ${request.out}, no bundle written`);
+        throw new UserInputError(
+          `no grid point keeps clean accuracy within ${request.maxCleanDrop} points of the undefended classifier's; ${TUNING_FILES.json} written to ${request.out}, no bundle written`,
+        );
       }
       const { tikhonovLambda, cscLambda, maxIterations } = results.chosen;
-      await writeTunedBundle(bundle, request.bundleOut, tuningJsonText(results), {
-        tikhonovLambda, cscLambda, maxIterations,
-        tuning: {
-          validationSha256: validation.splitSha256, sourceBundleManifestSha256: bundle.manifestSha256, objective: setup.objective, rule: setup.rule,
-          images: validation.samples.length, attacks: setup.attacks.map((a) => a.name), maxCleanDrop: request.maxCleanDrop,
+      await writeTunedBundle(
+        bundle,
+        request.bundleOut,
+        tuningJsonText(results),
+        {
+          tikhonovLambda,
+          cscLambda,
+          maxIterations,
+          tuning: {
+            validationSha256: validation.splitSha256,
+            sourceBundleManifestSha256: bundle.manifestSha256,
+            objective: setup.objective,
+            rule: setup.rule,
+            images: validation.samples.length,
+            attacks: setup.attacks.map((a) => a.name),
+            maxCleanDrop: request.maxCleanDrop,
+          },
         },
-      }, results.comparison);
+        results.comparison,
+      );
       await loadReferenceBundle(request.bundleOut); // every hash of the new bundle checked once
       bundleOut = request.bundleOut;
     }

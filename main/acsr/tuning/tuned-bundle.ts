@@ -18,7 +18,10 @@ import type { DefenseComparison } from './defense-comparison.ts';
 export const BUNDLE_TUNING_JSON = 'tuning/tuning.json';
 
 export async function writeTunedBundle(
-  source: ReferenceBundle, target: string, tuningJson: string, defaults: Omit<PurificationDefaults, 'tuning'> & { tuning: Omit<PurificationDefaults['tuning'], 'sha256' | 'json'> },
+  source: ReferenceBundle,
+  target: string,
+  tuningJson: string,
+  defaults: Omit<PurificationDefaults, 'tuning'> & { tuning: Omit<PurificationDefaults['tuning'], 'sha256' | 'json'> },
   comparison: DefenseComparison | null = null,
 ): Promise<Record<string, unknown>> {
   const destination = path.resolve(target);
@@ -30,18 +33,27 @@ export async function writeTunedBundle(
   // the evasion score was calibrated at the old purification settings: recalibrate after tuning
   delete raw.evasionCalibration;
   const defenseComparison = comparison?.complete ? comparisonRecord(comparison, tuningSha256) : undefined;
-  const manifest = { ...raw, purificationDefaults, ...(defenseComparison ? { defenseComparison } : {}), files: { ...(raw.files as Record<string, string>), [BUNDLE_TUNING_JSON]: tuningSha256 } };
-  return writeFolderAtomic(destination, async (temp) => {
-    for (const [file, expected] of Object.entries(source.manifest.files)) {
-      if (file === BUNDLE_TUNING_JSON) continue; // a re-tuned bundle: the new sweep replaces the old one's record
-      const bytes = await readFile(path.join(source.path, file));
-      if (sha256Hex(bytes) !== expected) throw new UserInputError(`${source.path}: ${file} changed since the bundle was loaded; nothing written`);
-      await writeSynced(path.join(temp, file), bytes);
-    }
-    await writeSynced(path.join(temp, BUNDLE_TUNING_JSON), tuningJson);
-    await writeSynced(path.join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    return manifest;
-  }, { existing: 'empty-folder' });
+  const manifest = {
+    ...raw,
+    purificationDefaults,
+    ...(defenseComparison ? { defenseComparison } : {}),
+    files: { ...(raw.files as Record<string, string>), [BUNDLE_TUNING_JSON]: tuningSha256 },
+  };
+  return writeFolderAtomic(
+    destination,
+    async (temp) => {
+      for (const [file, expected] of Object.entries(source.manifest.files)) {
+        if (file === BUNDLE_TUNING_JSON) continue; // a re-tuned bundle: the new sweep replaces the old one's record
+        const bytes = await readFile(path.join(source.path, file));
+        if (sha256Hex(bytes) !== expected) throw new UserInputError(`${source.path}: ${file} changed since the bundle was loaded; nothing written`);
+        await writeSynced(path.join(temp, file), bytes);
+      }
+      await writeSynced(path.join(temp, BUNDLE_TUNING_JSON), tuningJson);
+      await writeSynced(path.join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      return manifest;
+    },
+    { existing: 'empty-folder' },
+  );
 }
 
 /** The comparison as the manifest keeps it: counts (intervals follow from them), tests, the recommendation. */
@@ -49,13 +61,30 @@ export function comparisonRecord(comparison: DefenseComparison, tuningSha256: st
   const finite = (value: number) => (Number.isFinite(value) ? value : null);
   const recommendation = comparison.recommendation;
   return {
-    validationSha256: comparison.validationSha256, tuningSha256, images: comparison.images, attacks: [...comparison.attacks],
-    maxCleanDrop: comparison.maxCleanDrop, rule: comparison.rule,
+    validationSha256: comparison.validationSha256,
+    tuningSha256,
+    images: comparison.images,
+    attacks: [...comparison.attacks],
+    maxCleanDrop: comparison.maxCleanDrop,
+    rule: comparison.rule,
     rows: comparison.rows.map((r) => ({
-      defense: r.defense, label: r.label, settings: r.settings, cleanCorrect: r.clean.successes, attackCorrect: r.attacks.map((a) => a.accuracy.successes),
-      meanAttackAccuracy: finite(r.meanAttackAccuracy), cleanDropPoints: finite(r.cleanDropPoints), allowed: r.meetsConstraint,
+      defense: r.defense,
+      label: r.label,
+      settings: r.settings,
+      cleanCorrect: r.clean.successes,
+      attackCorrect: r.attacks.map((a) => a.accuracy.successes),
+      meanAttackAccuracy: finite(r.meanAttackAccuracy),
+      cleanDropPoints: finite(r.cleanDropPoints),
+      allowed: r.meetsConstraint,
     })),
-    tests: comparison.tests.filter((t) => t.row !== 'clean').map((t) => ({ attack: t.row, against: t.baseline, b: t.b, c: t.c, exactP: t.exactP, better: t.better })),
-    recommendation: recommendation && { defense: recommendation.defense, label: recommendation.label, reason: recommendation.reason, sentence: recommendation.sentence },
+    tests: comparison.tests
+      .filter((t) => t.row !== 'clean')
+      .map((t) => ({ attack: t.row, against: t.baseline, b: t.b, c: t.c, exactP: t.exactP, better: t.better })),
+    recommendation: recommendation && {
+      defense: recommendation.defense,
+      label: recommendation.label,
+      reason: recommendation.reason,
+      sentence: recommendation.sentence,
+    },
   };
 }

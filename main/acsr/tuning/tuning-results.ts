@@ -20,9 +20,12 @@ export interface TuningSetup {
   readonly bundle: { path: string; manifestSha256: string; extractor: string };
   readonly model: { id: string; weightSha256: string; backend: string; classNames: readonly string[] };
   readonly data: {
-    description: string; fingerprint: string; count: number;
+    description: string;
+    fingerprint: string;
+    count: number;
     /** the validation split's hash (manifest.validation.sha256) and size */
-    splitSha256: string; splitImages: number;
+    splitSha256: string;
+    splitImages: number;
     /** the images used, by name ('train[12]' or a path below the data folder) */
     samples: readonly string[];
   };
@@ -69,17 +72,17 @@ export interface TuningResults {
   readonly comparison: DefenseComparison | null;
 }
 
-export function summariseTuning(
-  setup: TuningSetup, points: readonly GridPoint[], batchKeys: readonly string[], units: readonly JournalUnit[],
-): TuningResults {
+export function summariseTuning(setup: TuningSetup, points: readonly GridPoint[], batchKeys: readonly string[], units: readonly JournalUnit[]): TuningResults {
   const byKey = new Map(units.map((unit) => [unit.unit, unit]));
   let complete = true;
-  const outcomesOf = (owner: string, row: string): SampleOutcome[] => batchKeys.flatMap((batch) => {
-    const unit = byKey.get(tuningUnitKey(owner, row, batch));
-    if (!unit) complete = false;
-    return unit?.outcomes ?? [];
-  });
-  const accuracy = (outcomes: readonly SampleOutcome[]) => wilsonProportion(outcomes.filter((o) => o.defended[0].predicted === o.label).length, outcomes.length);
+  const outcomesOf = (owner: string, row: string): SampleOutcome[] =>
+    batchKeys.flatMap((batch) => {
+      const unit = byKey.get(tuningUnitKey(owner, row, batch));
+      if (!unit) complete = false;
+      return unit?.outcomes ?? [];
+    });
+  const accuracy = (outcomes: readonly SampleOutcome[]) =>
+    wilsonProportion(outcomes.filter((o) => o.defended[0].predicted === o.label).length, outcomes.length);
   const rows = setup.attacks.map((a) => a.name);
 
   const undefendedClean = accuracy(outcomesOf(UNDEFENDED, CLEAN_ROW));
@@ -87,7 +90,8 @@ export function summariseTuning(
     const outcomes = outcomesOf(UNDEFENDED, row);
     const dissimilarities = outcomes.map((o) => o.attack!.dissimilarity);
     return {
-      row, accuracy: accuracy(outcomes),
+      row,
+      accuracy: accuracy(outcomes),
       success: wilsonProportion(outcomes.filter((o) => o.attack!.success).length, outcomes.length),
       meanDissimilarity: dissimilarities.length ? dissimilarities.reduce((s, v) => s + v, 0) / dissimilarities.length : Number.NaN,
     };
@@ -105,22 +109,32 @@ export function summariseTuning(
     const withClusters = attacked.flatMap((a) => a.outcomes).filter((o) => o.defended[0].clusterId !== undefined && cleanClusters.get(o.sample) !== undefined);
     const cleanAccuracy = accuracy(clean);
     return {
-      ...point, key, clean: cleanAccuracy, attacks,
+      ...point,
+      key,
+      clean: cleanAccuracy,
+      attacks,
       meanAttackAccuracy: attacks.reduce((s, a) => s + a.accuracy.value, 0) / attacks.length,
       cleanDropPoints: 100 * (undefendedClean.value - cleanAccuracy.value),
       meetsConstraint: meetsCleanConstraint(cleanAccuracy.successes, undefendedClean.successes, undefendedClean.total, setup.maxCleanDrop),
       secondsPerImage: all.length ? all.reduce((s, o) => s + o.defended[0].seconds, 0) / all.length : Number.NaN,
-      clusterAgreement: withClusters.length === 0 ? null
-        : wilsonProportion(withClusters.filter((o) => o.defended[0].clusterId === cleanClusters.get(o.sample)).length, withClusters.length),
+      clusterAgreement:
+        withClusters.length === 0
+          ? null
+          : wilsonProportion(withClusters.filter((o) => o.defended[0].clusterId === cleanClusters.get(o.sample)).length, withClusters.length),
     };
   });
   const chosenIndex = complete
-    ? choosePoint(results.map((r) => ({ point: r, cleanCorrect: r.clean.successes, attackCorrect: r.attacks.reduce((s, a) => s + a.accuracy.successes, 0) })),
-      undefendedClean.successes, undefendedClean.total, setup.maxCleanDrop)
+    ? choosePoint(
+        results.map((r) => ({ point: r, cleanCorrect: r.clean.successes, attackCorrect: r.attacks.reduce((s, a) => s + a.accuracy.successes, 0) })),
+        undefendedClean.successes,
+        undefendedClean.total,
+        setup.maxCleanDrop,
+      )
     : null;
   const chosen = chosenIndex === null ? null : results[chosenIndex];
   return {
-    kind: TUNING_KIND, setup,
+    kind: TUNING_KIND,
+    setup,
     undefended: { clean: undefendedClean, attacks: undefendedAttacks },
     points: results,
     chosen: chosen && { tikhonovLambda: chosen.tikhonovLambda, cscLambda: chosen.cscLambda, maxIterations: chosen.maxIterations, key: chosen.key },

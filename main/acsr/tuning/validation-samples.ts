@@ -20,7 +20,11 @@ export interface ValidationSampleSet {
 }
 
 export async function loadValidationSamples(
-  manifest: BundleManifest, dataPath: string, classNames: readonly string[], channels: 1 | 3, limit: number | undefined,
+  manifest: BundleManifest,
+  dataPath: string,
+  classNames: readonly string[],
+  channels: 1 | 3,
+  limit: number | undefined,
 ): Promise<ValidationSampleSet> {
   if (!manifest.validation || manifest.validation.imageCount === 0) {
     throw new UserInputError('this bundle has no validation split (it was trained on every image); retrain it with --validation-fraction above 0 to tune it');
@@ -29,7 +33,8 @@ export async function loadValidationSamples(
   const { images } = validationImagesOf(manifest, source);
   const labelOf = (image: LabelledImage) => {
     const label = classNames.findIndex((name) => name.toLowerCase() === image.className.toLowerCase());
-    if (label < 0) throw new UserInputError(`validation image ${image.name}: the classifier has no class '${image.className}' (classes: ${classNames.join(', ')})`);
+    if (label < 0)
+      throw new UserInputError(`validation image ${image.name}: the classifier has no class '${image.className}' (classes: ${classNames.join(', ')})`);
     return label;
   };
   const chosen = interleaveClasses(images).slice(0, limit ?? images.length);
@@ -37,7 +42,10 @@ export async function loadValidationSamples(
   for (const image of chosen) samples.push({ name: image.name, label: labelOf(image), image: await image.load() });
   return {
     description: `${samples.length} of the ${images.length} validation images of the bundle (${manifest.trainingData.description})`,
-    samples, fingerprint: samplesFingerprint(samples), splitSha256: manifest.validation.sha256, splitImages: images.length,
+    samples,
+    fingerprint: samplesFingerprint(samples),
+    splitSha256: manifest.validation.sha256,
+    splitImages: images.length,
   };
 }
 

@@ -37,7 +37,9 @@ const TAG = {
 
 /** EXIF of an image file, or null when it has none (or none this reader can follow). */
 export async function readExifSummary(image: Uint8Array, options: { coordinates: boolean }): Promise<ExifSummary | null> {
-  const metadata = await sharp(image, { limitInputPixels: false }).metadata().catch(() => null);
+  const metadata = await sharp(image, { limitInputPixels: false })
+    .metadata()
+    .catch(() => null);
   if (!metadata?.exif) return null;
   try {
     return parseExif(metadata.exif, options);
@@ -73,7 +75,11 @@ export function parseExif(exif: Buffer, options: { coordinates: boolean }): Exif
     const entry = ifd.get(tag);
     if (!entry || entry.type !== 2) return null;
     const start = dataAt(entry);
-    const text = tiff.subarray(start, Math.min(start + entry.count, tiff.length)).toString('latin1').replace(/\0.*$/s, '').trim();
+    const text = tiff
+      .subarray(start, Math.min(start + entry.count, tiff.length))
+      .toString('latin1')
+      .replace(/\0.*$/s, '')
+      .trim();
     return text === '' ? null : text;
   };
   const rationals = (ifd: Map<number, { type: number; count: number; at: number }>, tag: number): number[] | null => {
@@ -88,7 +94,8 @@ export function parseExif(exif: Buffer, options: { coordinates: boolean }): Exif
   const gpsIfd = ifd0.has(TAG.gpsPointer) ? readIfd(u32(ifd0.get(TAG.gpsPointer)!.at)) : new Map();
   const latitude = rationals(gpsIfd, TAG.gpsLatitude);
   const longitude = rationals(gpsIfd, TAG.gpsLongitude);
-  const gpsPresent = latitude !== null && longitude !== null && latitude.length === 3 && longitude.length === 3 && [...latitude, ...longitude].every(Number.isFinite);
+  const gpsPresent =
+    latitude !== null && longitude !== null && latitude.length === 3 && longitude.length === 3 && [...latitude, ...longitude].every(Number.isFinite);
   const degrees = (parts: number[], ref: string | null, negative: string) => {
     const value = parts[0] + parts[1] / 60 + parts[2] / 3600;
     return Math.round((ref === negative ? -value : value) * 1e6) / 1e6;

@@ -15,7 +15,16 @@ import { auditSubjectNames } from './audit-subjects.ts';
 import { environmentInfo, toolInfo } from './build-info.ts';
 import { readExifSummary } from './exif-summary.ts';
 import { reportLimitations } from './limitations.ts';
-import type { CaseReport, ReportAuditEntry, ReportCluster, ReportItem, ReportPurificationRun, ReportScope, ReportVerdict, ThumbnailMode } from './report-model.ts';
+import type {
+  CaseReport,
+  ReportAuditEntry,
+  ReportCluster,
+  ReportItem,
+  ReportPurificationRun,
+  ReportScope,
+  ReportVerdict,
+  ThumbnailMode,
+} from './report-model.ts';
 import { REPORT_FORMAT, REPORT_FORMAT_VERSION } from './report-model.ts';
 import { makeThumbnail, type Thumbnail } from './thumbnails.ts';
 
@@ -103,7 +112,14 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
       pdq: { hash: summary.pdqHash, quality: summary.pdqQuality, reliable: summary.pdqQuality > PDQ_QUALITY_DISCARD_AT_OR_BELOW },
       integrity: { ok: integrity.problem === null, checkedAt: integrity.checkedAt, problem: integrity.problem },
       category: summary.category === null ? null : { code: summary.category, label: CATEGORY_LABELS[summary.category] },
-      tags: db.tagsOf(summary.id).map(({ kind, value, comment, examiner, createdAt, reversed }) => ({ kind, value, comment, examiner, createdAt, ...(reversed ? { undone: true as const } : {}) })),
+      tags: db.tagsOf(summary.id).map(({ kind, value, comment, examiner, createdAt, reversed }) => ({
+        kind,
+        value,
+        comment,
+        examiner,
+        createdAt,
+        ...(reversed ? { undone: true as const } : {}),
+      })),
       notes: db.notes({ itemId: summary.id }).map(({ id, text, examiner, createdAt }) => ({ id, text, examiner, createdAt })),
       purificationRuns: runs,
       otherVerdicts: verdicts.filter((verdict) => verdict.purificationRunId === null || !runIds.has(verdict.purificationRunId)).map(stripRunId),
@@ -139,17 +155,25 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
       itemsFailingIntegrity: items.filter((item) => !item.integrity.ok).length,
       purificationRuns: items.reduce((n, item) => n + item.purificationRuns.length, 0),
       overriddenRuns: items.reduce((n, item) => n + item.purificationRuns.filter((run) => run.overridden).length, 0),
-      verdicts: items.reduce((n, item) => n + item.otherVerdicts.length + item.purificationRuns.reduce((m, run) => m + run.verdictsBefore.length + run.verdictsAfter.length, 0), 0),
+      verdicts: items.reduce(
+        (n, item) => n + item.otherVerdicts.length + item.purificationRuns.reduce((m, run) => m + run.verdictsBefore.length + run.verdictsAfter.length, 0),
+        0,
+      ),
     },
-    bundles: countBy(items.flatMap((item) => item.purificationRuns.map((run) => run.bundle)), (bundle) => `${bundle.id}\n${bundle.manifestSha256}`).map(
-      ([bundle, runs]) => ({ id: bundle.id, manifestSha256: bundle.manifestSha256, runs }),
-    ),
+    bundles: countBy(
+      items.flatMap((item) => item.purificationRuns.map((run) => run.bundle)),
+      (bundle) => `${bundle.id}\n${bundle.manifestSha256}`,
+    ).map(([bundle, runs]) => ({ id: bundle.id, manifestSha256: bundle.manifestSha256, runs })),
     models: countBy(
       items.flatMap((item) => [...item.otherVerdicts, ...item.purificationRuns.flatMap((run) => [...run.verdictsBefore, ...run.verdictsAfter])]),
       (verdict) => `${verdict.modelId}\n${verdict.modelWeightsSha256}`,
     ).map(([verdict, verdicts]) => ({ id: verdict.modelId, weightsSha256: verdict.modelWeightsSha256, verdicts })),
     items,
-    audit: auditExcerpt(caseFolder, options.auditExcerptLimit ?? DEFAULT_AUDIT_EXCERPT_LIMIT, scope.kind === 'case' ? null : new Set(items.map((item) => item.id))),
+    audit: auditExcerpt(
+      caseFolder,
+      options.auditExcerptLimit ?? DEFAULT_AUDIT_EXCERPT_LIMIT,
+      scope.kind === 'case' ? null : new Set(items.map((item) => item.id)),
+    ),
     limitations: reportLimitations(),
     selfVerification:
       "A file cannot contain its own hash. When this report was written, the SHA-256 of each of its files was recorded in the case database's reports table and in an audit-log entry (action 'report', naming this report id and the file's format) that follows the entries printed here. To check a copy: compute its SHA-256 (sha256sum FILE) and compare it with 'acsr case show --case DIR', which lists every report file with its hash.",
@@ -165,7 +189,11 @@ async function addThumbnail(thumbnails: Map<string, Thumbnail>, key: string, byt
 }
 
 /** The item's bytes when they still match the record; otherwise the reason (also in the audit log). */
-async function reverifyEvidence(caseFolder: CaseFolder, itemId: number, examiner: string): Promise<{ bytes: Buffer | null; problem: string | null; checkedAt: string }> {
+async function reverifyEvidence(
+  caseFolder: CaseFolder,
+  itemId: number,
+  examiner: string,
+): Promise<{ bytes: Buffer | null; problem: string | null; checkedAt: string }> {
   try {
     const { bytes } = await caseFolder.readEvidence(itemId, { examiner });
     return { bytes, problem: null, checkedAt: new Date().toISOString() };
@@ -182,7 +210,11 @@ async function readOutput(caseFolder: CaseFolder, run: PurificationRun): Promise
   return { bytes: read.bytes, integrityOk: true };
 }
 
-function reportRun(run: PurificationRun, verdicts: (ReportVerdict & { purificationRunId: number | null })[], outputIntegrityOk: boolean | null): ReportPurificationRun {
+function reportRun(
+  run: PurificationRun,
+  verdicts: (ReportVerdict & { purificationRunId: number | null })[],
+  outputIntegrityOk: boolean | null,
+): ReportPurificationRun {
   const ids = Array.isArray(run.parameters.clusterIds) ? (run.parameters.clusterIds as unknown[]).map(String) : [];
   const cluster = (index: number): ReportCluster => ({ index, id: ids[index] ?? null });
   const used = run.override?.cluster ?? run.chosenCluster;
@@ -201,7 +233,13 @@ function reportRun(run: PurificationRun, verdicts: (ReportVerdict & { purificati
     overridden: run.override !== null,
     override: run.override === null ? null : { examiner: run.override.examiner, reason: run.override.reason },
     clusterDistances: run.clusterDistances.map((distance, index) => ({ ...cluster(index), distance })),
-    output: { sha256: run.outputSha256, storePath: run.outputStorePath, pdqHash: run.outputPdqHash, pdqQuality: run.outputPdqQuality, integrityOk: outputIntegrityOk },
+    output: {
+      sha256: run.outputSha256,
+      storePath: run.outputStorePath,
+      pdqHash: run.outputPdqHash,
+      pdqQuality: run.outputPdqQuality,
+      integrityOk: outputIntegrityOk,
+    },
     pdqDistance: run.pdqDistance,
     pdqSamePicture: run.pdqDistance <= PDQ_MATCH_THRESHOLD,
     timingsMs: run.timingsMs,
@@ -234,12 +272,26 @@ function selectItems(all: ItemSummary[], request: ReportScopeRequest | undefined
     const summaries = all.filter((item) => chosen.has(item.id));
     const names = summaries.map((item) => item.originalName);
     const listed = names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
-    return { scope: { kind: 'items', itemIds: summaries.map((item) => item.id), description: `${summaries.length} chosen item${summaries.length === 1 ? '' : 's'} of ${all.length}: ${listed}` }, summaries };
+    return {
+      scope: {
+        kind: 'items',
+        itemIds: summaries.map((item) => item.id),
+        description: `${summaries.length} chosen item${summaries.length === 1 ? '' : 's'} of ${all.length}: ${listed}`,
+      },
+      summaries,
+    };
   }
   if (request?.category !== undefined) {
     const { category } = request;
     const summaries = all.filter((item) => item.category === category);
-    return { scope: { kind: 'category', category, description: `the ${summaries.length} item${summaries.length === 1 ? '' : 's'} of ${all.length} in category ${category} (${CATEGORY_LABELS[category]})` }, summaries };
+    return {
+      scope: {
+        kind: 'category',
+        category,
+        description: `the ${summaries.length} item${summaries.length === 1 ? '' : 's'} of ${all.length} in category ${category} (${CATEGORY_LABELS[category]})`,
+      },
+      summaries,
+    };
   }
   return { scope: { kind: 'case', description: `the whole case (${all.length} item${all.length === 1 ? '' : 's'})` }, summaries: all };
 }
@@ -274,9 +326,17 @@ function auditExcerpt(caseFolder: CaseFolder, limit: number, inScope: ReadonlySe
   return {
     totalEntries: total,
     headSha256: caseFolder.db.auditHead()?.sha256 ?? null,
-    excerptPolicy: leftOut === 0 && shown > limit ? `${policy} (entries ${total - limit + 1} to ${total})` : leftOut === 0 ? policy : `${policy} about this report's items and the case (${leftOut} entries about other items left out)`,
+    excerptPolicy:
+      leftOut === 0 && shown > limit
+        ? `${policy} (entries ${total - limit + 1} to ${total})`
+        : leftOut === 0
+          ? policy
+          : `${policy} about this report's items and the case (${leftOut} entries about other items left out)`,
     excerpt: latest,
-    subjectNames: auditSubjectNames(caseFolder.db, latest.map((entry) => entry.subject)),
+    subjectNames: auditSubjectNames(
+      caseFolder.db,
+      latest.map((entry) => entry.subject),
+    ),
   };
 }
 

@@ -67,7 +67,10 @@ const LABELS: Record<string, string> = {
 
 export function parameterLabel(key: string): string {
   if (LABELS[key]) return LABELS[key];
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -75,7 +78,8 @@ export function parameterLabel(key: string): string {
 function scalarText(value: unknown): string | null {
   if (value === null || value === undefined) return 'none';
   if (typeof value === 'string') return value === '' ? '(empty)' : value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value);
   if (Array.isArray(value)) {
     if (value.length === 0) return 'none';
     if (value.every((entry) => entry === null || typeof entry !== 'object')) return value.map((entry) => scalarText(entry)).join(', ');

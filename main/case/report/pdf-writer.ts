@@ -62,7 +62,10 @@ export class PdfWriter {
 
   title(report: CaseReport, lines: string[]): void {
     const { doc } = this;
-    doc.font('Helvetica-Bold').fontSize(17).text(latin1(reportTitle(report)), { width: this.contentWidth });
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(17)
+      .text(latin1(reportTitle(report)), { width: this.contentWidth });
     doc.font('Helvetica').fontSize(12).text(latin1(report.case.title), { width: this.contentWidth });
     doc.moveDown(0.3).fontSize(BODY);
     for (const line of lines) doc.text(latin1(line), { width: this.contentWidth });
@@ -75,7 +78,11 @@ export class PdfWriter {
     const height = doc.heightOfString(latin1(text), { width: this.contentWidth - 16 }) + 12;
     this.ensureSpace(height);
     const top = doc.y;
-    doc.save().rect(doc.page.margins.left, top, this.contentWidth, height).fillAndStroke(ok ? '#e3f4e1' : '#fbe3e1', ok ? '#5c9e55' : '#c0392b').restore();
+    doc
+      .save()
+      .rect(doc.page.margins.left, top, this.contentWidth, height)
+      .fillAndStroke(ok ? '#e3f4e1' : '#fbe3e1', ok ? '#5c9e55' : '#c0392b')
+      .restore();
     doc.fillColor(ok ? '#1d4d17' : '#8b1d12').text(latin1(text), doc.page.margins.left + 8, top + 6, { width: this.contentWidth - 16 });
     doc.fillColor('black').font('Helvetica').fontSize(BODY);
     doc.x = doc.page.margins.left;
@@ -92,7 +99,13 @@ export class PdfWriter {
     doc.outline.addItem(latin1(text));
     doc.font('Helvetica-Bold').fontSize(13).text(latin1(text), { width: this.contentWidth });
     const y = doc.y + 1;
-    doc.save().moveTo(doc.page.margins.left, y).lineTo(doc.page.margins.left + this.contentWidth, y).lineWidth(1.2).stroke('#333').restore();
+    doc
+      .save()
+      .moveTo(doc.page.margins.left, y)
+      .lineTo(doc.page.margins.left + this.contentWidth, y)
+      .lineWidth(1.2)
+      .stroke('#333')
+      .restore();
     doc.y = y + 5;
     doc.font('Helvetica').fontSize(BODY);
   }
@@ -122,12 +135,24 @@ export class PdfWriter {
   rule(): void {
     const { doc } = this;
     doc.moveDown(0.3);
-    doc.save().moveTo(doc.page.margins.left, doc.y).lineTo(doc.page.margins.left + this.contentWidth, doc.y).lineWidth(0.5).dash(2, { space: 2 }).stroke('#888').restore();
+    doc
+      .save()
+      .moveTo(doc.page.margins.left, doc.y)
+      .lineTo(doc.page.margins.left + this.contentWidth, doc.y)
+      .lineWidth(0.5)
+      .dash(2, { space: 2 })
+      .stroke('#888')
+      .restore();
     doc.moveDown(0.5);
   }
 
   keyValues(rows: [string, Cell][], keyWidth = 120): void {
-    this.table(null, rows.map(([key, value]) => [{ text: key, bold: true }, value]), [keyWidth, '*'], { keyColumn: true });
+    this.table(
+      null,
+      rows.map(([key, value]) => [{ text: key, bold: true }, value]),
+      [keyWidth, '*'],
+      { keyColumn: true },
+    );
   }
 
   /**
@@ -156,7 +181,9 @@ export class PdfWriter {
         const fill = shade(column);
         if (fill) doc.save().rect(x, top, columns[column], height).fill(fill).restore();
         this.#setFont(cell, size);
-        doc.fillColor(cell.color ?? 'black').text(latin1(cell.text), x + PAD_X + (cell.indent ?? 0), top + PAD_Y, { width: columns[column] - 2 * PAD_X - (cell.indent ?? 0) });
+        doc
+          .fillColor(cell.color ?? 'black')
+          .text(latin1(cell.text), x + PAD_X + (cell.indent ?? 0), top + PAD_Y, { width: columns[column] - 2 * PAD_X - (cell.indent ?? 0) });
         x += columns[column];
       }
       doc.fillColor('black');
@@ -193,10 +220,18 @@ export class PdfWriter {
     if (thumbnail) {
       doc.image(thumbnail.bytes, left, top, { fit: [THUMB_BOX, THUMB_BOX], align: 'center', valign: 'center' });
       doc.save().rect(left, top, THUMB_BOX, THUMB_BOX).lineWidth(0.5).stroke('#888').restore();
-      doc.fontSize(7).fillColor('#555').text(caption, left, top + THUMB_BOX + 2, { width: THUMB_BOX, align: 'center' }).fillColor('black');
+      doc
+        .fontSize(7)
+        .fillColor('#555')
+        .text(caption, left, top + THUMB_BOX + 2, { width: THUMB_BOX, align: 'center' })
+        .fillColor('black');
     } else {
       doc.save().rect(left, top, THUMB_BOX, THUMB_BOX).lineWidth(0.5).dash(2, { space: 2 }).stroke('#aaa').restore();
-      doc.fontSize(7).fillColor('#777').text(latin1(missing), left + 6, top + THUMB_BOX / 2 - 8, { width: THUMB_BOX - 12, align: 'center' }).fillColor('black');
+      doc
+        .fontSize(7)
+        .fillColor('#777')
+        .text(latin1(missing), left + 6, top + THUMB_BOX / 2 - 8, { width: THUMB_BOX - 12, align: 'center' })
+        .fillColor('black');
     }
     const startPage = this.pageIndex();
     doc.x = doc.page.margins.left;
@@ -231,9 +266,18 @@ export class PdfWriter {
       doc.font('Helvetica').fontSize(7).fillColor('#444');
       doc.text(latin1(`${reportTitle(report)} - ${report.case.title}`), left, 24, { width: width * 0.55, lineBreak: false, ellipsis: true });
       doc.text(`report ${report.reportId}`, left + width * 0.55, 24, { width: width * 0.45, align: 'right', lineBreak: false });
-      doc.save().moveTo(left, 36).lineTo(left + width, 36).lineWidth(0.5).stroke('#999').restore();
+      doc
+        .save()
+        .moveTo(left, 36)
+        .lineTo(left + width, 36)
+        .lineWidth(0.5)
+        .stroke('#999')
+        .restore();
       doc.text(`page ${i - range.start + 1} of ${range.count}`, left, doc.page.height - 32, { width, align: 'right', lineBreak: false });
-      doc.text(`generated ${report.generatedAt} UTC - ${report.tool.name} ${report.tool.version}`, left, doc.page.height - 32, { width: width * 0.7, lineBreak: false });
+      doc.text(`generated ${report.generatedAt} UTC - ${report.tool.name} ${report.tool.version}`, left, doc.page.height - 32, {
+        width: width * 0.7,
+        lineBreak: false,
+      });
       doc.page.margins.bottom = bottom;
       doc.fillColor('black');
     }

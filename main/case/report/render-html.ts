@@ -6,8 +6,20 @@
 import { parameterRows } from './parameter-rows.ts';
 import type { CaseReport, ReportItem, ReportNote, ReportPurificationRun, ReportVerdict } from './report-model.ts';
 import {
-  auditSubjectText, bytesText, checkpointLine, clusterText, exifRows, exportFilesText, integrityText, overrideText, pdqDistanceText, reportTitle,
-  scoresText, thumbnailModeText, timingsText, verificationHeadline,
+  auditSubjectText,
+  bytesText,
+  checkpointLine,
+  clusterText,
+  exifRows,
+  exportFilesText,
+  integrityText,
+  overrideText,
+  pdqDistanceText,
+  reportTitle,
+  scoresText,
+  thumbnailModeText,
+  timingsText,
+  verificationHeadline,
 } from './report-text.ts';
 import { thumbnailDataUri, type Thumbnail } from './thumbnails.ts';
 
@@ -55,53 +67,80 @@ ${tableOfContents(report)}
 
 <h2 id="case">Case</h2>
 ${kvTable([
-    ['Case number', esc(report.case.number)],
-    ['Title', esc(report.case.title)],
-    ['Requester', esc(report.case.requester ?? '-')],
-    ['Created', `${esc(report.case.createdAt)} by ${esc(report.case.createdBy)}`],
-    ['Closed', esc(report.case.closedAt ?? 'open')],
-    ['Case folder', `<code>${esc(report.case.folder)}</code>`],
-    ['Examiner (this report)', esc(report.examiner)],
-    ['Report covers', esc(report.scope.description)],
-  ])}
+  ['Case number', esc(report.case.number)],
+  ['Title', esc(report.case.title)],
+  ['Requester', esc(report.case.requester ?? '-')],
+  ['Created', `${esc(report.case.createdAt)} by ${esc(report.case.createdBy)}`],
+  ['Closed', esc(report.case.closedAt ?? 'open')],
+  ['Case folder', `<code>${esc(report.case.folder)}</code>`],
+  ['Examiner (this report)', esc(report.examiner)],
+  ['Report covers', esc(report.scope.description)],
+])}
 ${report.case.notes.length > 0 ? `<h4>Case notes</h4>${notesList(report.case.notes)}` : ''}
 
 <h2 id="tool">Tool and environment</h2>
 ${kvTable([
-    ['Tool', `${esc(report.tool.name)} ${esc(report.tool.version)}`],
-    ['Git commit', `<span class="hash">${esc(report.tool.gitCommit)}</span>${report.tool.gitWorkingTreeModified ? ' (working tree had uncommitted changes)' : ''}`],
-    ['Operating system', esc(report.environment.os)],
-    ['Node.js', esc(report.environment.node)],
-    ['Electron', esc(report.environment.electron)],
-    ['SQLite', esc(report.environment.sqlite)],
-    ['Host', esc(report.environment.host)],
-  ])}
+  ['Tool', `${esc(report.tool.name)} ${esc(report.tool.version)}`],
+  [
+    'Git commit',
+    `<span class="hash">${esc(report.tool.gitCommit)}</span>${report.tool.gitWorkingTreeModified ? ' (working tree had uncommitted changes)' : ''}`,
+  ],
+  ['Operating system', esc(report.environment.os)],
+  ['Node.js', esc(report.environment.node)],
+  ['Electron', esc(report.environment.electron)],
+  ['SQLite', esc(report.environment.sqlite)],
+  ['Host', esc(report.environment.host)],
+])}
 
 <h2 id="verification">Verification</h2>
 ${kvTable([
-    ['Result', v.ok ? 'passed' : '<strong>FAILED</strong>'],
-    ['Checked at', esc(v.checkedAt)],
-    ['Recorded as audit entry', esc(String(v.auditSequence ?? '-'))],
-    ['Audit entries checked', String(v.auditEntriesChecked)],
-    ['Audit head SHA-256', `<span class="hash">${esc(v.auditHeadSha256 ?? '-')}</span>`],
-    ['Evidence files checked', String(v.itemsChecked)],
-    ['Purified outputs checked', String(v.outputsChecked)],
-    ['Report files checked', String(v.reportsChecked)],
-    ['Latest signed checkpoint', esc(checkpointLine(v))],
-    ['First broken link', esc(v.firstBrokenLink ?? 'none')],
-  ])}
-${v.problems.length > 0 ? table(['Kind', 'Where', 'Problem'], v.problems.map((p) => [esc(p.kind), esc(p.where), esc(p.reason)])) : ''}
+  ['Result', v.ok ? 'passed' : '<strong>FAILED</strong>'],
+  ['Checked at', esc(v.checkedAt)],
+  ['Recorded as audit entry', esc(String(v.auditSequence ?? '-'))],
+  ['Audit entries checked', String(v.auditEntriesChecked)],
+  ['Audit head SHA-256', `<span class="hash">${esc(v.auditHeadSha256 ?? '-')}</span>`],
+  ['Evidence files checked', String(v.itemsChecked)],
+  ['Purified outputs checked', String(v.outputsChecked)],
+  ['Report files checked', String(v.reportsChecked)],
+  ['Latest signed checkpoint', esc(checkpointLine(v))],
+  ['First broken link', esc(v.firstBrokenLink ?? 'none')],
+])}
+${
+  v.problems.length > 0
+    ? table(
+        ['Kind', 'Where', 'Problem'],
+        v.problems.map((p) => [esc(p.kind), esc(p.where), esc(p.reason)]),
+      )
+    : ''
+}
 ${report.scope.kind === 'case' ? '' : '<p class="muted">Verification covers the whole case, not only the items of this report.</p>'}
 
 <h2 id="summary">Summary</h2>
 ${kvTable([
-    ['Evidence items', report.scope.kind === 'case' ? String(report.summary.items) : `${report.summary.items} in this report, of ${report.summary.itemsInCase} in the case`],
-    ['Items failing integrity', String(report.summary.itemsFailingIntegrity)],
-    ['Purification runs', `${report.summary.purificationRuns} (${report.summary.overriddenRuns} with an examiner's cluster override)`],
-    ['Classifier verdicts', String(report.summary.verdicts)],
-  ])}
-${report.bundles.length > 0 ? `<h4>Reference bundles</h4>${table(['Bundle', 'Manifest SHA-256', 'Runs'], report.bundles.map((b) => [esc(b.id), hash(b.manifestSha256), String(b.runs)]))}` : ''}
-${report.models.length > 0 ? `<h4>Classifier models</h4>${table(['Model', 'Weights SHA-256', 'Verdicts'], report.models.map((m) => [esc(m.id), hash(m.weightsSha256), String(m.verdicts)]))}` : ''}
+  [
+    'Evidence items',
+    report.scope.kind === 'case' ? String(report.summary.items) : `${report.summary.items} in this report, of ${report.summary.itemsInCase} in the case`,
+  ],
+  ['Items failing integrity', String(report.summary.itemsFailingIntegrity)],
+  ['Purification runs', `${report.summary.purificationRuns} (${report.summary.overriddenRuns} with an examiner's cluster override)`],
+  ['Classifier verdicts', String(report.summary.verdicts)],
+])}
+${
+  report.bundles.length > 0
+    ? `<h4>Reference bundles</h4>${table(
+        ['Bundle', 'Manifest SHA-256', 'Runs'],
+        report.bundles.map((b) => [esc(b.id), hash(b.manifestSha256), String(b.runs)]),
+      )}`
+    : ''
+}
+${
+  report.models.length > 0
+    ? `<h4>Classifier models</h4>${table(
+        ['Model', 'Weights SHA-256', 'Verdicts'],
+        report.models.map((m) => [esc(m.id), hash(m.weightsSha256), String(m.verdicts)]),
+      )}`
+    : ''
+}
 
 <h2 id="items">Evidence items</h2>
 <p class="muted">${esc(thumbnailModeText(report))}</p>
@@ -111,9 +150,17 @@ ${report.items.map((item) => itemSection(item, thumbnails)).join('\n')}
 <h2 id="audit">Audit log</h2>
 <p>${esc(report.audit.totalEntries)} entries, head SHA-256 <span class="hash">${esc(report.audit.headSha256 ?? '-')}</span>. Printed: ${esc(report.audit.excerptPolicy)}.</p>
 ${table(
-    ['#', 'Time (UTC)', 'Examiner', 'Action', 'About', 'Details', 'SHA-256'],
-    report.audit.excerpt.map((e) => [String(e.sequence), esc(e.time), esc(e.examiner), esc(e.action), esc(auditSubjectText(report, e)), parameterTable(e.parameters), hash(e.sha256)]),
-  )}
+  ['#', 'Time (UTC)', 'Examiner', 'Action', 'About', 'Details', 'SHA-256'],
+  report.audit.excerpt.map((e) => [
+    String(e.sequence),
+    esc(e.time),
+    esc(e.examiner),
+    esc(e.action),
+    esc(auditSubjectText(report, e)),
+    parameterTable(e.parameters),
+    hash(e.sha256),
+  ]),
+)}
 
 <h2 id="limitations">Limitations</h2>
 <ul>${report.limitations.map((line) => `<li>${esc(line)}</li>`).join('\n')}</ul>
@@ -136,20 +183,27 @@ function itemSection(item: ReportItem, thumbnails: ReadonlyMap<string, Thumbnail
 <h3>Item ${item.id}: ${esc(item.originalName)}</h3>
 <div class="item-head">${figure}<div style="flex:1">
 ${kvTable([
-    ['Integrity (re-checked now)', item.integrity.ok ? esc(integrityText(true)) : `<strong>${esc(integrityText(false, item.integrity.problem))}</strong>`],
-    ['SHA-256', hash(item.sha256)],
-    ['MD5', hash(item.md5)],
-    ['PDQ', `${hash(item.pdq.hash)} quality ${item.pdq.quality}${item.pdq.reliable ? '' : ' (unreliable: quality 49 or less)'}`],
-    ['Type and size', `${esc(item.mediaType)}, ${item.width} x ${item.height} px, ${esc(bytesText(item.sizeBytes))}`],
-    ['Original path', `<code>${esc(item.originalPath)}</code>`],
-    ['Stored as', `<code>${esc(item.storePath)}</code>`],
-    ['Imported', `${esc(item.importedAt)} by ${esc(item.importedBy)}`],
-    ...(item.decodeNotes.length > 0 ? [['Decoding', esc(item.decodeNotes.join('; '))] as [string, string]] : []),
-    ['Category', item.category ? `${esc(item.category.code)} (${esc(item.category.label)})` : 'none'],
-    ...exifRows(item.exif).map(([key, value]): [string, string] => [key, esc(value)]),
-  ])}
+  ['Integrity (re-checked now)', item.integrity.ok ? esc(integrityText(true)) : `<strong>${esc(integrityText(false, item.integrity.problem))}</strong>`],
+  ['SHA-256', hash(item.sha256)],
+  ['MD5', hash(item.md5)],
+  ['PDQ', `${hash(item.pdq.hash)} quality ${item.pdq.quality}${item.pdq.reliable ? '' : ' (unreliable: quality 49 or less)'}`],
+  ['Type and size', `${esc(item.mediaType)}, ${item.width} x ${item.height} px, ${esc(bytesText(item.sizeBytes))}`],
+  ['Original path', `<code>${esc(item.originalPath)}</code>`],
+  ['Stored as', `<code>${esc(item.storePath)}</code>`],
+  ['Imported', `${esc(item.importedAt)} by ${esc(item.importedBy)}`],
+  ...(item.decodeNotes.length > 0 ? [['Decoding', esc(item.decodeNotes.join('; '))] as [string, string]] : []),
+  ['Category', item.category ? `${esc(item.category.code)} (${esc(item.category.label)})` : 'none'],
+  ...exifRows(item.exif).map(([key, value]): [string, string] => [key, esc(value)]),
+])}
 </div></div>
-${item.tags.length > 0 ? `<h4>Tags (history, oldest first)</h4>${table(['Kind', 'Value', 'Comment', 'Examiner', 'Time (UTC)'], item.tags.map((t) => [esc(t.undone ? `${t.kind} (undone)` : t.kind), esc(t.value), esc(t.comment ?? ''), esc(t.examiner), esc(t.createdAt)]))}` : ''}
+${
+  item.tags.length > 0
+    ? `<h4>Tags (history, oldest first)</h4>${table(
+        ['Kind', 'Value', 'Comment', 'Examiner', 'Time (UTC)'],
+        item.tags.map((t) => [esc(t.undone ? `${t.kind} (undone)` : t.kind), esc(t.value), esc(t.comment ?? ''), esc(t.examiner), esc(t.createdAt)]),
+      )}`
+    : ''
+}
 ${item.notes.length > 0 ? `<h4>Notes</h4>${notesList(item.notes)}` : ''}
 ${item.purificationRuns.map((run) => runSection(run, thumbnails)).join('\n')}
 ${item.otherVerdicts.length > 0 ? `<h4>Other classifier verdicts</h4>${verdictTable(item.otherVerdicts)}` : ''}
@@ -164,37 +218,57 @@ function runSection(run: ReportPurificationRun, thumbnails: ReadonlyMap<string, 
   return `<h4>Purification run ${run.id} (${esc(run.createdAt)}, ${esc(run.examiner)})</h4>
 <div class="item-head">${figure}<div style="flex:1">
 ${kvTable([
-    ['Bundle', `${esc(run.bundle.id)}, manifest ${hash(run.bundle.manifestSha256)}`],
-    ['Cluster chosen by distance', esc(clusterText(run.chosenCluster))],
-    ['Cluster used', esc(clusterText(run.usedCluster))],
-    ['Overridden', run.overridden ? `<strong>${esc(overrideText(run))}</strong>` : esc(overrideText(run))],
-    ['Output SHA-256', `${hash(run.output.sha256)} (${esc(integrityText(run.output.integrityOk))})`],
-    ['Output PDQ', `${hash(run.output.pdqHash)} quality ${run.output.pdqQuality}`],
-    ['PDQ distance input to output', esc(pdqDistanceText(run))],
-    ['Backend', esc(run.backend)],
-    ['Seed', esc(String(run.seed ?? '-'))],
-    ['Timings', esc(timingsText(run.timingsMs))],
-    ['Job number', esc(String(run.jobId ?? '-'))],
-  ])}
+  ['Bundle', `${esc(run.bundle.id)}, manifest ${hash(run.bundle.manifestSha256)}`],
+  ['Cluster chosen by distance', esc(clusterText(run.chosenCluster))],
+  ['Cluster used', esc(clusterText(run.usedCluster))],
+  ['Overridden', run.overridden ? `<strong>${esc(overrideText(run))}</strong>` : esc(overrideText(run))],
+  ['Output SHA-256', `${hash(run.output.sha256)} (${esc(integrityText(run.output.integrityOk))})`],
+  ['Output PDQ', `${hash(run.output.pdqHash)} quality ${run.output.pdqQuality}`],
+  ['PDQ distance input to output', esc(pdqDistanceText(run))],
+  ['Backend', esc(run.backend)],
+  ['Seed', esc(String(run.seed ?? '-'))],
+  ['Timings', esc(timingsText(run.timingsMs))],
+  ['Job number', esc(String(run.jobId ?? '-'))],
+])}
 <h4>Settings and results recorded with the run</h4>
 ${parameterTable(run.parameters, ['clusterIds'])}
 </div></div>
-${table(['Cluster', 'Mahalanobis distance', ''], run.clusterDistances.map((c) => [esc(clusterText(c)), c.distance.toPrecision(6), [c.index === run.chosenCluster.index ? 'nearest' : '', c.index === run.usedCluster.index ? 'used' : ''].filter(Boolean).join(', ')]))}
+${table(
+  ['Cluster', 'Mahalanobis distance', ''],
+  run.clusterDistances.map((c) => [
+    esc(clusterText(c)),
+    c.distance.toPrecision(6),
+    [c.index === run.chosenCluster.index ? 'nearest' : '', c.index === run.usedCluster.index ? 'used' : ''].filter(Boolean).join(', '),
+  ]),
+)}
 ${run.verdictsBefore.length + run.verdictsAfter.length > 0 ? `<h4>Verdicts before and after</h4>${verdictTable([...run.verdictsBefore, ...run.verdictsAfter])}` : '<p class="muted">No classifier verdicts recorded for this run.</p>'}`;
 }
 
 function verdictTable(verdicts: ReportVerdict[]): string {
   return table(
     ['Stage', 'Model', 'Weights SHA-256', 'Top class', 'Scores', 'Time (UTC)'],
-    verdicts.map((v) => [esc(v.stage), esc(v.modelId), hash(v.modelWeightsSha256), `<strong>${esc(v.topClass)}</strong>`, esc(scoresText(v)), esc(v.createdAt)]),
+    verdicts.map((v) => [
+      esc(v.stage),
+      esc(v.modelId),
+      hash(v.modelWeightsSha256),
+      `<strong>${esc(v.topClass)}</strong>`,
+      esc(scoresText(v)),
+      esc(v.createdAt),
+    ]),
   );
 }
 
 /** Sections and items, linked to their anchors. */
 function tableOfContents(report: CaseReport): string {
   const sections: [string, string][] = [
-    ['case', 'Case'], ['tool', 'Tool and environment'], ['verification', 'Verification'], ['summary', 'Summary'], ['items', 'Evidence items'],
-    ['audit', 'Audit log'], ['limitations', 'Limitations'], ['checking', 'Checking this report'],
+    ['case', 'Case'],
+    ['tool', 'Tool and environment'],
+    ['verification', 'Verification'],
+    ['summary', 'Summary'],
+    ['items', 'Evidence items'],
+    ['audit', 'Audit log'],
+    ['limitations', 'Limitations'],
+    ['checking', 'Checking this report'],
   ];
   const items = report.items.map((item) => `<li><a href="#item-${item.id}">Item ${item.id}: ${esc(item.originalName)}</a></li>`).join('');
   return `<nav class="toc" id="contents" aria-label="Contents"><strong>Contents</strong><ol>${sections
@@ -207,7 +281,10 @@ function parameterTable(parameters: unknown, skip: readonly string[] = []): stri
   const rows = parameterRows(parameters, skip);
   if (rows.length === 0) return '<span class="muted">none</span>';
   return `<table class="params">${rows
-    .map((row) => `<tr><th style="padding-left:${6 + row.depth * 14}px">${row.value === '' ? `<strong>${esc(row.label)}</strong>` : esc(row.label)}</th><td>${/^[0-9a-f]{32,}$/.test(row.value) ? hash(row.value) : esc(row.value)}</td></tr>`)
+    .map(
+      (row) =>
+        `<tr><th style="padding-left:${6 + row.depth * 14}px">${row.value === '' ? `<strong>${esc(row.label)}</strong>` : esc(row.label)}</th><td>${/^[0-9a-f]{32,}$/.test(row.value) ? hash(row.value) : esc(row.value)}</td></tr>`,
+    )
     .join('')}</table>`;
 }
 

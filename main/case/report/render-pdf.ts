@@ -8,8 +8,20 @@ import { parameterRows } from './parameter-rows.ts';
 import { latin1, MARGIN, mono, PdfWriter, THUMB_BOX, type Cell } from './pdf-writer.ts';
 import type { CaseReport, ReportItem, ReportPurificationRun, ReportVerdict } from './report-model.ts';
 import {
-  auditSubjectText, bytesText, checkpointLine, clusterText, exifRows, exportFilesText, integrityText, overrideText, pdqDistanceText, reportTitle,
-  scoresText, thumbnailModeText, timingsText, verificationHeadline,
+  auditSubjectText,
+  bytesText,
+  checkpointLine,
+  clusterText,
+  exifRows,
+  exportFilesText,
+  integrityText,
+  overrideText,
+  pdqDistanceText,
+  reportTitle,
+  scoresText,
+  thumbnailModeText,
+  timingsText,
+  verificationHeadline,
 } from './report-text.ts';
 import type { Thumbnail } from './thumbnails.ts';
 
@@ -82,23 +94,39 @@ export async function renderPdf(report: CaseReport, thumbnails: ReadonlyMap<stri
     ['Latest signed checkpoint', checkpointLine(v)],
     ['First broken link', v.firstBrokenLink ?? 'none'],
   ]);
-  if (v.problems.length > 0) pdf.table(['Kind', 'Where', 'Problem'], v.problems.map((p) => [p.kind, p.where, p.reason]), [80, 150, '*']);
+  if (v.problems.length > 0)
+    pdf.table(
+      ['Kind', 'Where', 'Problem'],
+      v.problems.map((p) => [p.kind, p.where, p.reason]),
+      [80, 150, '*'],
+    );
   if (report.scope.kind !== 'case') pdf.paragraph('Verification covers the whole case, not only the items of this report.');
 
   pdf.heading('Summary');
   pdf.keyValues([
-    ['Evidence items', report.scope.kind === 'case' ? String(report.summary.items) : `${report.summary.items} in this report, of ${report.summary.itemsInCase} in the case`],
+    [
+      'Evidence items',
+      report.scope.kind === 'case' ? String(report.summary.items) : `${report.summary.items} in this report, of ${report.summary.itemsInCase} in the case`,
+    ],
     ['Items failing integrity', String(report.summary.itemsFailingIntegrity)],
     ['Purification runs', `${report.summary.purificationRuns} (${report.summary.overriddenRuns} with an examiner's cluster override)`],
     ['Classifier verdicts', String(report.summary.verdicts)],
   ]);
   if (report.bundles.length > 0) {
     pdf.subheading('Reference bundles');
-    pdf.table(['Bundle', 'Manifest SHA-256', 'Runs'], report.bundles.map((b) => [b.id, mono(b.manifestSha256), String(b.runs)]), [110, '*', 48]);
+    pdf.table(
+      ['Bundle', 'Manifest SHA-256', 'Runs'],
+      report.bundles.map((b) => [b.id, mono(b.manifestSha256), String(b.runs)]),
+      [110, '*', 48],
+    );
   }
   if (report.models.length > 0) {
     pdf.subheading('Classifier models');
-    pdf.table(['Model', 'Weights SHA-256', 'Verdicts'], report.models.map((m) => [m.id, mono(m.weightsSha256), String(m.verdicts)]), [110, '*', 48]);
+    pdf.table(
+      ['Model', 'Weights SHA-256', 'Verdicts'],
+      report.models.map((m) => [m.id, mono(m.weightsSha256), String(m.verdicts)]),
+      [110, '*', 48],
+    );
   }
 
   pdf.heading('Evidence items');
@@ -107,7 +135,9 @@ export async function renderPdf(report: CaseReport, thumbnails: ReadonlyMap<stri
   for (const item of report.items) itemSection(pdf, item, thumbnails);
 
   pdf.heading('Audit log', true);
-  pdf.paragraph(`${report.audit.totalEntries} entries; head SHA-256 ${report.audit.headSha256 ?? '-'}. Printed: ${report.audit.excerptPolicy}. The details of each entry are in the HTML and JSON reports and in the case database.`);
+  pdf.paragraph(
+    `${report.audit.totalEntries} entries; head SHA-256 ${report.audit.headSha256 ?? '-'}. Printed: ${report.audit.excerptPolicy}. The details of each entry are in the HTML and JSON reports and in the case database.`,
+  );
   pdf.table(
     ['#', 'Time (UTC)', 'Examiner', 'Action', 'About', 'SHA-256'],
     report.audit.excerpt.map((e) => [String(e.sequence), e.time, e.examiner, e.action, auditSubjectText(report, e), mono(e.sha256, 6)]),
@@ -131,23 +161,30 @@ function itemSection(pdf: PdfWriter, item: ReportItem, thumbnails: ReadonlyMap<s
   pdf.ensureSpace(THUMB_BOX + 140);
   pdf.subheading(`Item ${item.id}: ${item.originalName}`, 11);
   pdf.withThumbnail(thumbnails.get(`item:${item.id}`), item.integrity.ok ? 'no thumbnail' : 'not shown: file does not match its record', 'evidence', () =>
-    pdf.keyValues([
-      ['Integrity (re-checked)', item.integrity.ok ? integrityText(true) : { text: integrityText(false, item.integrity.problem), color: '#a11' }],
-      ['SHA-256', mono(item.sha256)],
-      ['MD5', mono(item.md5)],
-      ['PDQ', mono(`${item.pdq.hash} q${item.pdq.quality}${item.pdq.reliable ? '' : ' (unreliable)'}`)],
-      ['Type and size', `${item.mediaType}, ${item.width} x ${item.height} px, ${bytesText(item.sizeBytes)}`],
-      ['Original path', mono(item.originalPath)],
-      ['Stored as', mono(item.storePath)],
-      ['Imported', `${item.importedAt} by ${item.importedBy}`],
-      ...(item.decodeNotes.length > 0 ? [['Decoding', item.decodeNotes.join('; ')] as [string, Cell]] : []),
-      ['Category', item.category ? `${item.category.code} (${item.category.label})` : 'none'],
-      ...exifRows(item.exif),
-    ], 110),
+    pdf.keyValues(
+      [
+        ['Integrity (re-checked)', item.integrity.ok ? integrityText(true) : { text: integrityText(false, item.integrity.problem), color: '#a11' }],
+        ['SHA-256', mono(item.sha256)],
+        ['MD5', mono(item.md5)],
+        ['PDQ', mono(`${item.pdq.hash} q${item.pdq.quality}${item.pdq.reliable ? '' : ' (unreliable)'}`)],
+        ['Type and size', `${item.mediaType}, ${item.width} x ${item.height} px, ${bytesText(item.sizeBytes)}`],
+        ['Original path', mono(item.originalPath)],
+        ['Stored as', mono(item.storePath)],
+        ['Imported', `${item.importedAt} by ${item.importedBy}`],
+        ...(item.decodeNotes.length > 0 ? [['Decoding', item.decodeNotes.join('; ')] as [string, Cell]] : []),
+        ['Category', item.category ? `${item.category.code} (${item.category.label})` : 'none'],
+        ...exifRows(item.exif),
+      ],
+      110,
+    ),
   );
   if (item.tags.length > 0) {
     pdf.subheading('Tags (history, oldest first)');
-    pdf.table(['Kind', 'Value', 'Comment', 'Examiner', 'Time (UTC)'], item.tags.map((t) => [t.undone ? `${t.kind} (undone)` : t.kind, t.value, t.comment ?? '', t.examiner, t.createdAt]), [48, 80, '*', 75, 120]);
+    pdf.table(
+      ['Kind', 'Value', 'Comment', 'Examiner', 'Time (UTC)'],
+      item.tags.map((t) => [t.undone ? `${t.kind} (undone)` : t.kind, t.value, t.comment ?? '', t.examiner, t.createdAt]),
+      [48, 80, '*', 75, 120],
+    );
   }
   if (item.notes.length > 0) {
     pdf.subheading('Notes');
@@ -165,20 +202,23 @@ function runSection(pdf: PdfWriter, run: ReportPurificationRun, thumbnails: Read
   pdf.ensureSpace(THUMB_BOX + 40);
   pdf.subheading(`Purification run ${run.id} (${run.createdAt}, ${run.examiner})`);
   pdf.withThumbnail(thumbnails.get(`run:${run.id}`), 'output not shown', 'purified', () =>
-    pdf.keyValues([
-      ['Bundle', `${run.bundle.id}`],
-      ['Bundle manifest SHA-256', mono(run.bundle.manifestSha256)],
-      ['Cluster chosen by distance', clusterText(run.chosenCluster)],
-      ['Cluster used', clusterText(run.usedCluster)],
-      ['Overridden', run.overridden ? { text: overrideText(run), color: '#a11' } : overrideText(run)],
-      ['Output SHA-256', mono(`${run.output.sha256}`)],
-      ['Output check', integrityText(run.output.integrityOk)],
-      ['Output PDQ', mono(`${run.output.pdqHash} q${run.output.pdqQuality}`)],
-      ['PDQ distance in to out', pdqDistanceText(run)],
-      ['Backend', run.backend],
-      ['Seed', String(run.seed ?? '-')],
-      ['Timings', timingsText(run.timingsMs)],
-    ], 110),
+    pdf.keyValues(
+      [
+        ['Bundle', `${run.bundle.id}`],
+        ['Bundle manifest SHA-256', mono(run.bundle.manifestSha256)],
+        ['Cluster chosen by distance', clusterText(run.chosenCluster)],
+        ['Cluster used', clusterText(run.usedCluster)],
+        ['Overridden', run.overridden ? { text: overrideText(run), color: '#a11' } : overrideText(run)],
+        ['Output SHA-256', mono(`${run.output.sha256}`)],
+        ['Output check', integrityText(run.output.integrityOk)],
+        ['Output PDQ', mono(`${run.output.pdqHash} q${run.output.pdqQuality}`)],
+        ['PDQ distance in to out', pdqDistanceText(run)],
+        ['Backend', run.backend],
+        ['Seed', String(run.seed ?? '-')],
+        ['Timings', timingsText(run.timingsMs)],
+      ],
+      110,
+    ),
   );
   pdf.subheading('Settings and results recorded with the run');
   pdf.table(
@@ -191,7 +231,11 @@ function runSection(pdf: PdfWriter, run: ReportPurificationRun, thumbnails: Read
   );
   pdf.table(
     ['Cluster', 'Mahalanobis distance', ''],
-    run.clusterDistances.map((c) => [clusterText(c), c.distance.toPrecision(6), [c.index === run.chosenCluster.index ? 'nearest' : '', c.index === run.usedCluster.index ? 'used' : ''].filter(Boolean).join(', ')]),
+    run.clusterDistances.map((c) => [
+      clusterText(c),
+      c.distance.toPrecision(6),
+      [c.index === run.chosenCluster.index ? 'nearest' : '', c.index === run.usedCluster.index ? 'used' : ''].filter(Boolean).join(', '),
+    ]),
     [150, 120, '*'],
   );
   const verdicts = [...run.verdictsBefore, ...run.verdictsAfter];
@@ -210,4 +254,3 @@ function verdictTable(pdf: PdfWriter, verdicts: ReportVerdict[]): void {
     [36, 170, 52, '*'],
   );
 }
-

@@ -28,7 +28,7 @@ export function thumbnailModeText(report: CaseReport): string {
     case 'blurred':
       return 'Thumbnails are blurred and greyscale (the default, for the wellbeing of readers).';
     case 'revealed':
-      return 'Thumbnails are shown UNBLURRED at the examiner\'s request.';
+      return "Thumbnails are shown UNBLURRED at the examiner's request.";
     default:
       return 'No thumbnails.';
   }
@@ -79,7 +79,12 @@ export function auditSubjectText(report: CaseReport, entry: ReportAuditEntry): s
 /** EXIF as key/value rows; coordinates only when the report was asked to print them. */
 export function exifRows(exif: ExifSummary | null): [string, string][] {
   if (!exif) return [['Camera metadata (EXIF)', 'none in the file']];
-  const camera = [exif.cameraMake, exif.cameraModel && exif.cameraMake && exif.cameraModel.startsWith(exif.cameraMake) ? exif.cameraModel.slice(exif.cameraMake.length).trim() : exif.cameraModel]
+  const camera = [
+    exif.cameraMake,
+    exif.cameraModel && exif.cameraMake && exif.cameraModel.startsWith(exif.cameraMake)
+      ? exif.cameraModel.slice(exif.cameraMake.length).trim()
+      : exif.cameraModel,
+  ]
     .filter((part): part is string => Boolean(part))
     .join(' ');
   const position = !exif.gpsPresent

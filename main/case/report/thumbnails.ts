@@ -28,7 +28,11 @@ export async function makeThumbnail(bytes: Uint8Array, mode: Exclude<ThumbnailMo
   // A second pipeline, so the blur is applied to the thumbnail and sigma means the same whatever
   // the original's size.
   // toColourspace('b-w') makes it one channel: greyscale() alone keeps three identical ones.
-  if (mode === 'blurred') pipeline = sharp(await pipeline.toBuffer()).greyscale().blur(BLUR_SIGMA).toColourspace('b-w');
+  if (mode === 'blurred')
+    pipeline = sharp(await pipeline.toBuffer())
+      .greyscale()
+      .blur(BLUR_SIGMA)
+      .toColourspace('b-w');
   const { data, info } = await pipeline.jpeg({ quality: JPEG_QUALITY }).toBuffer({ resolveWithObject: true });
   return { mediaType: 'image/jpeg', bytes: data, width: info.width, height: info.height };
 }

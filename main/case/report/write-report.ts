@@ -81,7 +81,8 @@ export async function writeReports(caseFolder: CaseFolder, targets: readonly Rep
   const formats = targets.map((target) => target.format);
   const repeated = formats.find((format, index) => formats.indexOf(format) !== index);
   // One export is one report: its files are the same report in different formats.
-  if (repeated) throw new UserInputError(`one report is written once per format: ${repeated.toUpperCase()} is asked for twice (make a second report for a second copy)`);
+  if (repeated)
+    throw new UserInputError(`one report is written once per format: ${repeated.toUpperCase()} is asked for twice (make a second report for a second copy)`);
   const progress = options.progress ?? silentProgress;
   const needsPictures = targets.some((target) => target.format !== 'json');
   const { content, thumbnails } = await gatherReport(caseFolder, {
@@ -112,8 +113,25 @@ export async function writeReports(caseFolder: CaseFolder, targets: readonly Rep
     await writeFileAtomic(path, bytes);
     const sha256 = sha256Hex(bytes);
     const recordUid = reportFileUid(reportId, target.format);
-    const record = caseFolder.db.recordReport({ reportUid: recordUid, format: target.format, path, sha256, examiner: options.examiner, ...(scope ? { scope } : {}) });
-    written.push({ reportId, recordUid, format: target.format, path, sha256, sizeBytes: bytes.length, record, verificationOk: report.verification.ok, checkpoint: { sequence: 0, headSha256: '', keyFingerprint: '' } });
+    const record = caseFolder.db.recordReport({
+      reportUid: recordUid,
+      format: target.format,
+      path,
+      sha256,
+      examiner: options.examiner,
+      ...(scope ? { scope } : {}),
+    });
+    written.push({
+      reportId,
+      recordUid,
+      format: target.format,
+      path,
+      sha256,
+      sizeBytes: bytes.length,
+      record,
+      verificationOk: report.verification.ok,
+      checkpoint: { sequence: 0, headSha256: '', keyFingerprint: '' },
+    });
     progress.report({ stage: 'write', fraction: 0.8 + (0.2 * (index + 1)) / targets.length, message: path });
   }
   const { sequence, headSha256, keyFingerprint } = caseFolder.checkpoint(options.examiner);

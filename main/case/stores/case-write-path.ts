@@ -60,9 +60,7 @@ export class CaseWritePath {
     // Hash what will be read back: parameters round-tripped through their stored canonical text.
     const parametersText = canonicalJson(parameters);
     const sha256 = auditEntryHash({ ...content, parameters: JSON.parse(parametersText) });
-    this.#db
-      .prepare(INSERT_AUDIT_ENTRY)
-      .run(content.sequence, content.time, examiner, osUser, action, subject, parametersText, content.previousSha256, sha256);
+    this.#db.prepare(INSERT_AUDIT_ENTRY).run(content.sequence, content.time, examiner, osUser, action, subject, parametersText, content.previousSha256, sha256);
     return { ...content, parameters: parametersText, sha256 };
   }
 

@@ -62,7 +62,13 @@ export class ImportStore {
     return this.#write.run(() => {
       const existing = this.#items.findBySha256(input.sha256);
       if (existing) {
-        this.recordDuplicate({ jobId: input.jobId, sourcePath: input.originalPath, existingItemId: existing.id, sha256: input.sha256, examiner: input.examiner });
+        this.recordDuplicate({
+          jobId: input.jobId,
+          sourcePath: input.originalPath,
+          existingItemId: existing.id,
+          sha256: input.sha256,
+          examiner: input.examiner,
+        });
         return { item: existing, duplicate: true };
       }
       const examinerId = this.#write.examinerId(input.examiner);

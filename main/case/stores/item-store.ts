@@ -136,8 +136,24 @@ export class ItemStore {
     return Number(
       this.#db
         .prepare(INSERT_ITEM)
-        .run(caseId, originalName, originalPath, sizeBytes, mediaType, width, height, sha256, md5, pdqHash, pdqQuality, utcNow(),
-          importedBy.examinerId, storePath, importedBy.jobId, JSON.stringify(decodeNotes)).lastInsertRowid,
+        .run(
+          caseId,
+          originalName,
+          originalPath,
+          sizeBytes,
+          mediaType,
+          width,
+          height,
+          sha256,
+          md5,
+          pdqHash,
+          pdqQuality,
+          utcNow(),
+          importedBy.examinerId,
+          storePath,
+          importedBy.jobId,
+          JSON.stringify(decodeNotes),
+        ).lastInsertRowid,
     );
   }
 

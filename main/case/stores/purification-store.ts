@@ -49,8 +49,7 @@ export function purificationRunFromRow(row: PurificationRunReadRow): Purificatio
     backend: row.backend,
     chosenCluster: row.chosen_cluster,
     clusterDistances: JSON.parse(row.cluster_distances),
-    override:
-      row.override_cluster === null ? null : { cluster: row.override_cluster, examiner: row.override_examiner_name!, reason: row.override_reason! },
+    override: row.override_cluster === null ? null : { cluster: row.override_cluster, examiner: row.override_examiner_name!, reason: row.override_reason! },
     outputSha256: row.output_sha256,
     outputStorePath: row.output_store_path,
     outputPdqHash: row.output_pdq_hash,
@@ -95,11 +94,26 @@ export class PurificationStore {
         this.#db
           .prepare(INSERT_RUN)
           .run(
-            input.itemId, input.jobId ?? null, input.bundleId, input.bundleManifestSha256, canonicalJson(input.parameters),
-            input.seed ?? null, input.backend, input.chosenCluster, canonicalJson(input.clusterDistances),
-            input.override?.cluster ?? null, overrideExaminerId, input.override?.reason.trim() ?? null, input.outputSha256,
-            input.outputStorePath ?? null, input.outputPdqHash, input.outputPdqQuality, input.pdqDistance,
-            canonicalJson(input.timingsMs), examinerId, utcNow(),
+            input.itemId,
+            input.jobId ?? null,
+            input.bundleId,
+            input.bundleManifestSha256,
+            canonicalJson(input.parameters),
+            input.seed ?? null,
+            input.backend,
+            input.chosenCluster,
+            canonicalJson(input.clusterDistances),
+            input.override?.cluster ?? null,
+            overrideExaminerId,
+            input.override?.reason.trim() ?? null,
+            input.outputSha256,
+            input.outputStorePath ?? null,
+            input.outputPdqHash,
+            input.outputPdqQuality,
+            input.pdqDistance,
+            canonicalJson(input.timingsMs),
+            examinerId,
+            utcNow(),
           ).lastInsertRowid,
       );
       const subject = `item:${input.itemId}`;

@@ -44,7 +44,8 @@ export class ReportStore {
     return this.#write.run(() => {
       const examinerId = this.#write.examinerId(input.examiner);
       const reportId = Number(
-        this.#db.prepare(INSERT_REPORT).run(this.#cases.get().id, input.reportUid, input.format, input.path, input.sha256, examinerId, utcNow()).lastInsertRowid,
+        this.#db.prepare(INSERT_REPORT).run(this.#cases.get().id, input.reportUid, input.format, input.path, input.sha256, examinerId, utcNow())
+          .lastInsertRowid,
       );
       this.#write.audit({
         examiner: input.examiner,

@@ -78,8 +78,17 @@ export class VerdictStore {
       const verdictId = Number(
         this.#db
           .prepare(INSERT_VERDICT)
-          .run(input.itemId, input.purificationRunId ?? null, input.stage, input.modelId, input.modelWeightsSha256, canonicalJson(input.scores), topClass, examinerId, utcNow())
-          .lastInsertRowid,
+          .run(
+            input.itemId,
+            input.purificationRunId ?? null,
+            input.stage,
+            input.modelId,
+            input.modelWeightsSha256,
+            canonicalJson(input.scores),
+            topClass,
+            examinerId,
+            utcNow(),
+          ).lastInsertRowid,
       );
       this.#write.audit({
         examiner: input.examiner,

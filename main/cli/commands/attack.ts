@@ -23,26 +23,32 @@ import { defineCommand } from '../command.ts';
 import { productVersion } from '../../version.ts';
 
 const NORMALISATION =
-  'dissimilarity = ||x_adv - x||_2 / ||x||_2 (the paper\'s budgets), l2PerPixel = ||x_adv - x||_2 / sqrt(H*W*C) and ' +
+  "dissimilarity = ||x_adv - x||_2 / ||x||_2 (the paper's budgets), l2PerPixel = ||x_adv - x||_2 / sqrt(H*W*C) and " +
   'linf255 = 255 * max |x_adv - x|, pixels in [0, 1], on the image at its own size';
 
 export const attackCommand = defineCommand({
   name: 'attack',
   summary: 'adversarial attacks (FGSM, BIM, PGD, DeepFool, CW-L2) on a registered classifier',
   description:
-    'Attacks each image in its own pixels (gradients flow back through the model\'s resize), untargeted on the ' +
-    'true class (--label, else the model\'s clean prediction) or targeted (--target). Writes <name>.adversarial.png ' +
+    "Attacks each image in its own pixels (gradients flow back through the model's resize), untargeted on the " +
+    "true class (--label, else the model's clean prediction) or targeted (--target). Writes <name>.adversarial.png " +
     '(16-bit, lossless up to 1/65535 steps) and <name>.attack.json (model, weight hash, backend, attack spec, budget, ' +
     'achieved norms, success, iterations, original and adversarial class with scores, and the same for the PNG as ' +
-    'written).\n\nBudgets: the -dis attacks use the paper\'s normalised L2 dissimilarity ||x\'-x||_2 / ||x||_2; the ' +
-    'unsuffixed L2 ones ||delta||_2 / sqrt(H*W*C); the -linf ones max |delta|; pixels in [0, 1].\n\n' + ATTACK_SPEC_HELP,
+    "written).\n\nBudgets: the -dis attacks use the paper's normalised L2 dissimilarity ||x'-x||_2 / ||x||_2; the " +
+    'unsuffixed L2 ones ||delta||_2 / sqrt(H*W*C); the -linf ones max |delta|; pixels in [0, 1].\n\n' +
+    ATTACK_SPEC_HELP,
   examples: [
     'acsr attack --model nsfwjs-mobilenet-v2 --attack fgsm-dis:0.04 --in photo.jpg --out adv/',
     'acsr attack --model nsfwjs-mobilenet-v2 --attack pgd-linf:8/255:steps=20 --in photos/ --out adv/ --target Neutral',
   ],
   options: {
     model: { type: 'string', required: true, valueName: 'ID', description: 'registered classifier (acsr models list)' },
-    attack: { type: 'string', required: true, valueName: 'SPEC', description: `attack spec, e.g. fgsm-dis:0.08, deepfool-dis:0.04, pgd-linf:8/255:steps=20 (${ATTACK_NAMES.join(', ')})` },
+    attack: {
+      type: 'string',
+      required: true,
+      valueName: 'SPEC',
+      description: `attack spec, e.g. fgsm-dis:0.08, deepfool-dis:0.04, pgd-linf:8/255:steps=20 (${ATTACK_NAMES.join(', ')})`,
+    },
     in: { type: 'string', required: true, multiple: true, valueName: 'IMG|DIR', description: 'images to attack' },
     out: { type: 'string', required: true, valueName: 'DIR', description: 'output folder (created if missing)' },
     label: { type: 'string', valueName: 'CLASS', description: 'true class (name or index); default: the clean prediction' },
@@ -55,7 +61,8 @@ export const attackCommand = defineCommand({
     const stems = new Map<string, string>();
     for (const file of files) {
       const stem = basename(file, extname(file));
-      if (stems.has(stem)) throw new UserInputError(`${file} and ${stems.get(stem)} would write the same outputs (${stem}.*); attack them into different --out folders`);
+      if (stems.has(stem))
+        throw new UserInputError(`${file} and ${stems.get(stem)} would write the same outputs (${stem}.*); attack them into different --out folders`);
       stems.set(stem, file);
     }
     // Loaded on demand so that `acsr --help` does not start TensorFlow.js.
@@ -71,7 +78,12 @@ export const attackCommand = defineCommand({
         const scores = await classifier.scores(asBatch(image));
         const index = predictedClasses(scores, classNames.length)[0];
         const probabilities = softmaxRows(scores, classNames.length);
-        return { class: index, className: classNames[index], scores: Array.from(scores), probabilities: Object.fromEntries(classNames.map((name, k) => [name, probabilities[k]])) };
+        return {
+          class: index,
+          className: classNames[index],
+          scores: Array.from(scores),
+          probabilities: Object.fromEntries(classNames.map((name, k) => [name, probabilities[k]])),
+        };
       };
       const outputs: { path: string; bytes: Buffer | string }[] = [];
       const images = [];
@@ -115,10 +127,21 @@ export const attackCommand = defineCommand({
           target: target === undefined ? null : { class: target, className: classNames[target] },
           original,
           adversarial: {
-            ...adversarialClass, success: record.success, dissimilarity: record.dissimilarity, l2PerPixel: record.l2PerPixel, linf255: record.linf255, iterations: record.iterations,
+            ...adversarialClass,
+            success: record.success,
+            dissimilarity: record.dissimilarity,
+            l2PerPixel: record.l2PerPixel,
+            linf255: record.linf255,
+            iterations: record.iterations,
             ...(record.rejectedDissimilarity !== undefined ? { rejectedDissimilarity: record.rejectedDissimilarity } : {}),
           },
-          written: { ...writtenClass, success: success(writtenClass.class), dissimilarity: writtenSizes.dissimilarity, l2PerPixel: writtenSizes.l2PerPixel, linf255: writtenSizes.linf255 },
+          written: {
+            ...writtenClass,
+            success: success(writtenClass.class),
+            dissimilarity: writtenSizes.dissimilarity,
+            l2PerPixel: writtenSizes.l2PerPixel,
+            linf255: writtenSizes.linf255,
+          },
           seconds: (performance.now() - started) / 1000,
         };
         outputs.push({ path: pngPath, bytes: png }, { path: join(options.out, `${stem}.attack.json`), bytes: JSON.stringify(report, null, 2) + '\n' });
@@ -126,7 +149,17 @@ export const attackCommand = defineCommand({
           `${file}: ${original.className} -> ${report.written.className} (${report.written.success ? 'success' : 'failed'}), ` +
             `dissimilarity ${writtenSizes.dissimilarity.toFixed(4)}, l2/pixel ${writtenSizes.l2PerPixel.toFixed(4)}, linf ${writtenSizes.linf255.toFixed(2)}/255, ${record.iterations} iterations -> ${pngPath}`,
         );
-        images.push({ input: file, output: pngPath, from: original.className, to: report.written.className, success: report.written.success, dissimilarity: writtenSizes.dissimilarity, l2PerPixel: writtenSizes.l2PerPixel, linf255: writtenSizes.linf255, iterations: record.iterations });
+        images.push({
+          input: file,
+          output: pngPath,
+          from: original.className,
+          to: report.written.className,
+          success: report.written.success,
+          dissimilarity: writtenSizes.dissimilarity,
+          l2PerPixel: writtenSizes.l2PerPixel,
+          linf255: writtenSizes.linf255,
+          iterations: record.iterations,
+        });
       }
       // Only now, with every image done: nothing is written when any of them failed or was cancelled.
       await mkdir(options.out, { recursive: true });

@@ -8,14 +8,13 @@ import { defineCommand, defineCommandGroup } from '../command.ts';
 import { benchPurifyCommand } from './bench-purify.ts';
 import { SPORCO_RECORDED_MS_PER_ITERATION_256_RGB, SPORCO_RECORDED_SOURCE } from '../../acsr/signal/sporco-recorded.ts';
 
-
 export const benchCscCommand = defineCommand({
   name: 'csc',
   summary: 'time CBPDN iterations and compare them with the FFT-only bound',
   description:
     'Runs --iters ADMM iterations (tolerance 0, so all run) on the high part of a --size x --size crop of --in ' +
     '(default: seeded noise) with a seeded random 8x8 dictionary, and reports the median time per iteration, the FLOP ' +
-    'rate of its FFTs (2.5 N log2 N per real transform) and the FFT-only bound at this machine\'s measured FFT throughput.',
+    "rate of its FFTs (2.5 N log2 N per real transform) and the FFT-only bound at this machine's measured FFT throughput.",
   options: {
     size: { type: 'integer', default: 256, min: 8, description: 'image height and width' },
     channels: { type: 'integer', choices: [1, 3], default: 3, description: 'image channels' },
@@ -26,7 +25,11 @@ export const benchCscCommand = defineCommand({
     precision: { type: 'string', choices: ['float32', 'float64'], default: 'float32', description: 'engine' },
     threads: { type: 'integer', min: 1, description: 'worker threads (default: all cores)' },
     in: { type: 'string', valueName: 'IMG', description: 'image to crop the problem from (default: seeded noise)' },
-    sporcoMs: { type: 'number', min: 0, description: 'SPORCO ms per iteration measured on this machine for the same problem (default: the recorded constant, at 256x256x3, 64 atoms)' },
+    sporcoMs: {
+      type: 'number',
+      min: 0,
+      description: 'SPORCO ms per iteration measured on this machine for the same problem (default: the recorded constant, at 256x256x3, 64 atoms)',
+    },
   },
   async run({ options, print, progress, signal }) {
     if (options.dictChannels === 3 && options.channels === 1) throw new UserInputError('a 3-channel dictionary needs --channels 3');
@@ -36,7 +39,13 @@ export const benchCscCommand = defineCommand({
       if (decoded.height < options.size || decoded.width < options.size) {
         throw new UserInputError(`${options.in} is ${decoded.height}x${decoded.width}, smaller than --size ${options.size}`);
       }
-      image = cropImage(decoded as ImageArray<Float64Array>, (decoded.height - options.size) >> 1, (decoded.width - options.size) >> 1, options.size, options.size);
+      image = cropImage(
+        decoded as ImageArray<Float64Array>,
+        (decoded.height - options.size) >> 1,
+        (decoded.width - options.size) >> 1,
+        options.size,
+        options.size,
+      );
     }
     const threads = options.threads ?? availableParallelism();
     const result = await benchmarkCbpdn({
@@ -54,12 +63,16 @@ export const benchCscCommand = defineCommand({
     });
     const comparable = options.size === 256 && options.channels === 3 && options.atoms === 64;
     const recorded = comparable
-      ? options.dictChannels === 3 ? SPORCO_RECORDED_MS_PER_ITERATION_256_RGB.multiChannelDictionary : SPORCO_RECORDED_MS_PER_ITERATION_256_RGB.sharedDictionary
+      ? options.dictChannels === 3
+        ? SPORCO_RECORDED_MS_PER_ITERATION_256_RGB.multiChannelDictionary
+        : SPORCO_RECORDED_MS_PER_ITERATION_256_RGB.sharedDictionary
       : null;
     const sporcoMs = options.sporcoMs ?? recorded;
     const sporcoSource = options.sporcoMs !== undefined ? 'measured on this machine (--sporco-ms)' : recorded !== null ? SPORCO_RECORDED_SOURCE : null;
     const summary = {
-      ...result, sporcoMsPerIteration: sporcoMs, sporcoSource,
+      ...result,
+      sporcoMsPerIteration: sporcoMs,
+      sporcoSource,
       speedupOverSporco: sporcoMs === null ? null : sporcoMs / result.msPerIterationMedian,
     };
     print(

@@ -23,7 +23,7 @@ export const benchPurifyCommand = defineCommand({
     'purifies the first photo --runs times (starting its own worker threads, as a one-image acsr purify does) and the ' +
     'first --batch photos --runs times as acsr purify DIR does (workers kept, one image per worker), with the default ' +
     'purification options. Reports median seconds and CPU seconds, images per minute, CBPDN iterations, the engine ' +
-    'that ran, the process\'s peak ' +
+    "that ran, the process's peak " +
     'resident memory, and the CBPDN iteration at 256x256 RGB, 64 atoms against the FFT-only bound and against SPORCO ' +
     '(a recorded figure unless --sporco-ms gives one measured on this machine).',
   examples: [
@@ -38,13 +38,26 @@ export const benchPurifyCommand = defineCommand({
     batch: { type: 'integer', default: 20, min: 0, description: 'images in the batch (0: no batch)' },
     runs: { type: 'integer', default: 3, min: 1, description: 'runs per measurement (the median is reported)' },
     threads: { type: 'integer', min: 1, description: 'CBPDN worker threads (default: all cores)' },
-    maxIterations: { type: 'integer', min: 1, valueName: 'N', description: 'CBPDN iteration cap (default: the purification default); a small cap measures the peak memory of a large photo quickly, not its time' },
-    tileThreads: { type: 'integer', min: 1, valueName: 'N', description: 'worker threads per tile (default: one per tile when tiles or images can run at once)' },
+    maxIterations: {
+      type: 'integer',
+      min: 1,
+      valueName: 'N',
+      description: 'CBPDN iteration cap (default: the purification default); a small cap measures the peak memory of a large photo quickly, not its time',
+    },
+    tileThreads: {
+      type: 'integer',
+      min: 1,
+      valueName: 'N',
+      description: 'worker threads per tile (default: one per tile when tiles or images can run at once)',
+    },
     sporcoMs: { type: 'number', min: 0, description: 'SPORCO ms per iteration at 256x256x3, 64 atoms, measured on this machine' },
   },
   async run({ options, print, progress, signal }) {
     const sizes = parseSizes(options.sizes);
-    const files = readdirSync(options.photos).filter((name) => PHOTO_FILE.test(name)).sort().map((name) => path.join(options.photos, name));
+    const files = readdirSync(options.photos)
+      .filter((name) => PHOTO_FILE.test(name))
+      .sort()
+      .map((name) => path.join(options.photos, name));
     if (files.length === 0) throw new UserInputError(`${options.photos} holds no PNG, JPEG, WebP or TIFF photos`);
     const wanted = Math.max(1, options.batch);
     const chosen = Array.from({ length: wanted }, (_, i) => files[i % files.length]);
@@ -55,7 +68,14 @@ export const benchPurifyCommand = defineCommand({
       for (const [index, size] of sizes.entries()) {
         const images = await Promise.all(chosen.map((file) => resizedPhoto(file, size.width, size.height)));
         const result = await benchmarkPurification({
-          bundle, extractor, images, batch: options.batch > 0, runs: options.runs, threads: options.threads, tileThreads: options.tileThreads, signal,
+          bundle,
+          extractor,
+          images,
+          batch: options.batch > 0,
+          runs: options.runs,
+          threads: options.threads,
+          tileThreads: options.tileThreads,
+          signal,
           ...(options.maxIterations !== undefined ? { options: { maxIterations: options.maxIterations } } : {}),
           onProgress: (message) => progress.report({ stage: 'purify', fraction: index / sizes.length, message }),
         });
@@ -64,15 +84,19 @@ export const benchPurifyCommand = defineCommand({
           ? `; batch of ${result.batch.images} (${result.batch.imagesAtOnce} at once): ${result.batch.secondsMedian.toFixed(1)} s, ${result.batch.cpuSecondsMedian.toFixed(1)} s CPU, ` +
             `${result.batch.imagesPerMinute.toFixed(1)} images/min, median ${result.batch.iterationsMedian} iterations [${result.batch.backend}]`
           : '';
-        print(`${size.width}x${size.height}: ${result.single.secondsMedian.toFixed(2)} s, ${result.single.cpuSecondsMedian.toFixed(2)} s CPU (median of ${options.runs}), ` +
-          `${result.single.tiles} tile(s), ${result.single.iterations} iterations [${result.single.backend}]${batch}; peak RSS ${result.peakRssMb.toFixed(0)} MB`);
+        print(
+          `${size.width}x${size.height}: ${result.single.secondsMedian.toFixed(2)} s, ${result.single.cpuSecondsMedian.toFixed(2)} s CPU (median of ${options.runs}), ` +
+            `${result.single.tiles} tile(s), ${result.single.iterations} iterations [${result.single.backend}]${batch}; peak RSS ${result.peakRssMb.toFixed(0)} MB`,
+        );
       }
     } finally {
       extractor.dispose();
     }
     const cbpdn = await cbpdnFigures(options.photos, options.threads, options.sporcoMs, signal);
-    print(`CBPDN 256x256 RGB, 8x8x3x64: ${cbpdn.msPerIteration.toFixed(1)} ms/iteration, ${cbpdn.ratioToFftBound.toFixed(2)}x the FFT-only bound ` +
-      `(CPU time: ${cbpdn.cpuRatioToFftBound.toFixed(2)}x), ${cbpdn.speedupOverSporco.toFixed(2)}x faster than SPORCO at ${cbpdn.sporcoMsPerIteration} ms (${cbpdn.sporcoSource})`);
+    print(
+      `CBPDN 256x256 RGB, 8x8x3x64: ${cbpdn.msPerIteration.toFixed(1)} ms/iteration, ${cbpdn.ratioToFftBound.toFixed(2)}x the FFT-only bound ` +
+        `(CPU time: ${cbpdn.cpuRatioToFftBound.toFixed(2)}x), ${cbpdn.speedupOverSporco.toFixed(2)}x faster than SPORCO at ${cbpdn.sporcoMsPerIteration} ms (${cbpdn.sporcoSource})`,
+    );
     return { sizes: results, runs: options.runs, maxIterations: options.maxIterations ?? DEFAULT_PURIFICATION_OPTIONS.maxIterations, cbpdn };
   },
 });
@@ -88,8 +112,16 @@ async function cbpdnFigures(photos: string, threads: number | undefined, sporcoM
     image = undefined; // seeded noise instead
   }
   const result = await benchmarkCbpdn({
-    size: 256, channels: 3, dictChannels: 3, atoms: 64, iterations: 20, lambda: 0.1, precision: 'float32',
-    threads: threads ?? (await import('node:os')).availableParallelism(), image, signal,
+    size: 256,
+    channels: 3,
+    dictChannels: 3,
+    atoms: 64,
+    iterations: 20,
+    lambda: 0.1,
+    precision: 'float32',
+    threads: threads ?? (await import('node:os')).availableParallelism(),
+    image,
+    signal,
   });
   const sporco = sporcoMs ?? SPORCO_RECORDED_MS_PER_ITERATION_256_RGB.multiChannelDictionary;
   return {

@@ -17,36 +17,62 @@ export const calibrateEvasionCommand = defineCommand({
   description:
     'Takes the validation images the bundle held out (never the test split) and their attacked versions, and for each ' +
     'clean image and each successfully attacked one (right when clean, wrong after the attack) computes its signals: ' +
-    'how far the classifier\'s softmax moves (L1 distance) when the image is squeezed: purified with the bundle at its ' +
+    "how far the classifier's softmax moves (L1 distance) when the image is squeezed: purified with the bundle at its " +
     'purification defaults, JPEG-compressed at quality 50, median-filtered 3x3, reduced to 1 bit and to 4 bits per pixel; ' +
-    'the largest of those shifts; how many of the squeezers change the predicted label; the classifier\'s margin on the ' +
+    "the largest of those shifts; how many of the squeezers change the predicted label; the classifier's margin on the " +
     'image (top-1 minus top-2 score: attacks at small budgets leave the image just across the decision boundary); and ' +
-    'how far its latent lies from the nearest cluster (a robust z-score against the cluster\'s own training members). ' +
+    "how far its latent lies from the nearest cluster (a robust z-score against the cluster's own training members). " +
     'A logistic regression on the standardised signals chosen by --signals (L2 penalty, both classes weighted equally, ' +
-    'fitted by Newton\'s method, deterministic) turns them into one score, the probability that the image was attacked; ' +
+    "fitted by Newton's method, deterministic) turns them into one score, the probability that the image was attacked; " +
     'the threshold is set on the clean validation images for --false-positive-rate. The signal names, weights, feature ' +
     'means and scales, threshold, the SHA-256 of the fitting images and their counts go into a new bundle (--bundle-out), ' +
-    'and acsr purify then reports each image\'s score, whether it is above the threshold, and each signal\'s value and ' +
+    "and acsr purify then reports each image's score, whether it is above the threshold, and each signal's value and " +
     'share of the score.\n\n' +
     'Attacked images are reused from an acsr tune results folder (--tune-out) where it holds them for the same images ' +
     '(use the same --limit and --batch-size as the tune run); the others are attacked here, against the undefended ' +
-    'classifier, and nothing is written into the tune folder.\n\n' + ATTACK_SPEC_HELP,
+    'classifier, and nothing is written into the tune folder.\n\n' +
+    ATTACK_SPEC_HELP,
   examples: [
     'acsr calibrate-evasion --bundle fmnist-bundle-tuned --data fashion-mnist --model fmnist-baseline-cnn-b25dc5da0ce9 --limit 200 --tune-out tune-fmnist --bundle-out fmnist-bundle-calibrated',
   ],
   options: {
-    bundle: { type: 'string', required: true, valueName: 'BUNDLE', description: 'the reference bundle (it must have a validation split; a tuned one gives the tuned purification settings)' },
-    data: { type: 'string', required: true, valueName: 'DIR|fashion-mnist', description: 'the data the bundle was trained on; fashion-mnist = ../shared/data/fashion-mnist' },
+    bundle: {
+      type: 'string',
+      required: true,
+      valueName: 'BUNDLE',
+      description: 'the reference bundle (it must have a validation split; a tuned one gives the tuned purification settings)',
+    },
+    data: {
+      type: 'string',
+      required: true,
+      valueName: 'DIR|fashion-mnist',
+      description: 'the data the bundle was trained on; fashion-mnist = ../shared/data/fashion-mnist',
+    },
     model: { type: 'string', required: true, valueName: 'ID', description: 'the classifier whose verdicts are watched (registry id)' },
-    attacks: { type: 'string', default: DEFAULT_ATTACKS, valueName: 'SPECS', description: 'comma-separated attack specs (below; default: the paper\'s five columns at its budgets)' },
+    attacks: {
+      type: 'string',
+      default: DEFAULT_ATTACKS,
+      valueName: 'SPECS',
+      description: "comma-separated attack specs (below; default: the paper's five columns at its budgets)",
+    },
     tuneOut: { type: 'string', valueName: 'DIR', description: 'an acsr tune --out folder whose attacked images are reused' },
     limit: { type: 'integer', min: 1, valueName: 'N', description: 'use the first N validation images (classes interleaved; default: all)' },
-    batchSize: { type: 'integer', default: 32, min: 1, valueName: 'N', description: 'images attacked together (as acsr tune\'s, for reuse)' },
-    seed: { type: 'integer', default: 0, description: 'seed of the attacks run here (as acsr tune\'s)' },
-    falsePositiveRate: { type: 'number', default: DEFAULT_FALSE_POSITIVE_RATE, min: 0, valueName: 'RATE', description: 'share of clean images allowed above the threshold (0 to <1)' },
+    batchSize: { type: 'integer', default: 32, min: 1, valueName: 'N', description: "images attacked together (as acsr tune's, for reuse)" },
+    seed: { type: 'integer', default: 0, description: "seed of the attacks run here (as acsr tune's)" },
+    falsePositiveRate: {
+      type: 'number',
+      default: DEFAULT_FALSE_POSITIVE_RATE,
+      min: 0,
+      valueName: 'RATE',
+      description: 'share of clean images allowed above the threshold (0 to <1)',
+    },
     l2: { type: 'number', greaterThan: 0, description: 'L2 penalty of the logistic fit (default 1)' },
-    signals: { type: 'string', valueName: 'NAMES', description: `comma-separated signals to fit the score on (default ${DEFAULT_SCORE_SIGNALS.join(',')}; any of ${SIGNAL_NAMES.join(', ')})` },
-    signalsOut: { type: 'string', valueName: 'FILE', description: 'also write every fitting image\'s signals (all of them) to this JSON file' },
+    signals: {
+      type: 'string',
+      valueName: 'NAMES',
+      description: `comma-separated signals to fit the score on (default ${DEFAULT_SCORE_SIGNALS.join(',')}; any of ${SIGNAL_NAMES.join(', ')})`,
+    },
+    signalsOut: { type: 'string', valueName: 'FILE', description: "also write every fitting image's signals (all of them) to this JSON file" },
     threads: { type: 'integer', min: 1, description: 'CBPDN threads per image (default 1)' },
     bundleOut: { type: 'string', required: true, valueName: 'NEW_BUNDLE', description: 'the new bundle with the calibration (must not exist)' },
   },
@@ -57,8 +83,16 @@ export const calibrateEvasionCommand = defineCommand({
     const signals = options.signals === undefined ? undefined : parseSignalNames(options.signals);
     if (options.tuneOut !== undefined && !existsSync(options.tuneOut)) throw new UserInputError(`--tune-out ${options.tuneOut}: no such folder`);
     const outcome = await calibrateEvasion({
-      bundlePath: options.bundle, data: options.data === 'fashion-mnist' ? fashionMnistFolder() : options.data, model: options.model, attacks,
-      batchSize: options.batchSize, seed: options.seed, falsePositiveRate: options.falsePositiveRate, bundleOut: options.bundleOut, progress, signal,
+      bundlePath: options.bundle,
+      data: options.data === 'fashion-mnist' ? fashionMnistFolder() : options.data,
+      model: options.model,
+      attacks,
+      batchSize: options.batchSize,
+      seed: options.seed,
+      falsePositiveRate: options.falsePositiveRate,
+      bundleOut: options.bundleOut,
+      progress,
+      signal,
       ...(options.tuneOut !== undefined ? { tuneOut: options.tuneOut } : {}),
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
       ...(options.l2 !== undefined ? { l2: options.l2 } : {}),
@@ -68,17 +102,29 @@ export const calibrateEvasionCommand = defineCommand({
     });
     const c = outcome.calibration;
     print(`attacked images: ${outcome.reusedBatches} batches reused from the tune folder, ${outcome.attackedBatches} attacked here`);
-    for (const [name, count] of Object.entries(outcome.counts)) print(`${name}: ${count.successful} of ${count.attacked} attacks succeeded on correctly classified images (fitted on)`);
+    for (const [name, count] of Object.entries(outcome.counts))
+      print(`${name}: ${count.successful} of ${count.attacked} attacks succeeded on correctly classified images (fitted on)`);
     print(`weights (standardised): ${c.signals.map((s, j) => `${s} ${c.weights[j].toFixed(3)}`).join(', ')}; bias ${c.bias.toFixed(3)}`);
-    print(`threshold ${c.threshold.toFixed(4)} for ${(100 * c.falsePositiveTarget).toFixed(1)} % false positives: on the fitting data ` +
-      `${(100 * c.fittedFalsePositiveRate).toFixed(1)} % of ${c.data.clean} clean images and ${(100 * c.fittedTruePositiveRate).toFixed(1)} % of the attacked ones flagged`);
+    print(
+      `threshold ${c.threshold.toFixed(4)} for ${(100 * c.falsePositiveTarget).toFixed(1)} % false positives: on the fitting data ` +
+        `${(100 * c.fittedFalsePositiveRate).toFixed(1)} % of ${c.data.clean} clean images and ${(100 * c.fittedTruePositiveRate).toFixed(1)} % of the attacked ones flagged`,
+    );
     print(`bundle with the evasion calibration written to ${outcome.bundleOut}`);
-    return { bundleOut: outcome.bundleOut, calibration: c, counts: outcome.counts, reusedBatches: outcome.reusedBatches, attackedBatches: outcome.attackedBatches };
+    return {
+      bundleOut: outcome.bundleOut,
+      calibration: c,
+      counts: outcome.counts,
+      reusedBatches: outcome.reusedBatches,
+      attackedBatches: outcome.attackedBatches,
+    };
   },
 });
 
 function parseSignalNames(text: string): SignalName[] {
-  const names = text.split(',').map((name) => name.trim()).filter((name) => name.length > 0);
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
   const unknown = names.find((name) => !(SIGNAL_NAMES as readonly string[]).includes(name));
   if (unknown !== undefined) throw new UsageError(`--signals: unknown signal ${unknown} (known: ${SIGNAL_NAMES.join(', ')})`);
   if (names.length === 0 || new Set(names).size !== names.length) throw new UsageError(`--signals must name one or more distinct signals, got ${text}`);

@@ -12,25 +12,41 @@ export const caseImportCommand = defineCommand({
   summary: 'copy image files into the case (folders recursively), with hashes and PDQ',
   description: [
     'Each file is copied into the evidence store (the original is only read), hashed (SHA-256 and MD5 in the same pass), fully decoded and PDQ-hashed. Exact duplicates of evidence already in the case are skipped and listed.',
-    'Files that cannot be evidence images (empty, truncated, not an image, unsupported format, too many pixels, needing more memory to decode than the import may use, larger than the case\'s disk can take, unreadable, unsafe names, links out of the folder, FIFOs) are listed with the reason and recorded in the audit log; the rest of the import goes on. The exit status is 0 even then: read the summary.',
-    'Duplicates are recognised from the hash before any decoding. Decoding is bounded by memory: each image\'s decoded size is read from its header, and images decode together only while their sum stays within a quarter of the available memory (at most 1 GiB); one that needs more on its own is refused with the figure. Files of any size are streamed.',
+    "Files that cannot be evidence images (empty, truncated, not an image, unsupported format, too many pixels, needing more memory to decode than the import may use, larger than the case's disk can take, unreadable, unsafe names, links out of the folder, FIFOs) are listed with the reason and recorded in the audit log; the rest of the import goes on. The exit status is 0 even then: read the summary.",
+    "Duplicates are recognised from the hash before any decoding. Decoding is bounded by memory: each image's decoded size is read from its header, and images decode together only while their sum stays within a quarter of the available memory (at most 1 GiB); one that needs more on its own is refused with the figure. Files of any size are streamed.",
     'Ctrl-C or a killed process leaves a job that --resume finishes, skipping the files already dealt with.',
   ].join('\n\n'),
-  examples: ['acsr case import --case cases/2026-0042 --in /media/usb/DCIM --examiner "A. Jones"', 'acsr case import --case cases/2026-0042 --resume --examiner "A. Jones"'],
+  examples: [
+    'acsr case import --case cases/2026-0042 --in /media/usb/DCIM --examiner "A. Jones"',
+    'acsr case import --case cases/2026-0042 --resume --examiner "A. Jones"',
+  ],
   options: {
     case: caseOption,
     in: { type: 'string', multiple: true, valueName: 'DIR|FILE', description: 'folders (searched recursively) and files to import' },
     examiner: examinerOption,
     resume: { type: 'boolean', description: 'continue the latest import that was interrupted or cancelled, instead of starting one' },
-    maxPixels: { type: 'integer', min: 1, default: DEFAULT_MAX_PIXELS, valueName: 'N', description: 'refuse images with more pixels than this (decompression bombs)' },
+    maxPixels: {
+      type: 'integer',
+      min: 1,
+      default: DEFAULT_MAX_PIXELS,
+      valueName: 'N',
+      description: 'refuse images with more pixels than this (decompression bombs)',
+    },
   },
   async run(context) {
     const { options, print, json } = context;
-    if (options.resume === (options.in.length > 0)) throw new UsageError(options.resume ? '--resume takes no --in: the job remembers its inputs' : 'give --in DIR|FILE... or --resume');
-    const summary = await runAction(importEvidenceAction, {
-      caseFolder: options.case, examiner: options.examiner, maxPixels: options.maxPixels,
-      work: options.resume ? { kind: 'resume', caseJobId: null } : { kind: 'new', sources: options.in },
-    }, actionControl(context));
+    if (options.resume === options.in.length > 0)
+      throw new UsageError(options.resume ? '--resume takes no --in: the job remembers its inputs' : 'give --in DIR|FILE... or --resume');
+    const summary = await runAction(
+      importEvidenceAction,
+      {
+        caseFolder: options.case,
+        examiner: options.examiner,
+        maxPixels: options.maxPixels,
+        work: options.resume ? { kind: 'resume', caseJobId: null } : { kind: 'new', sources: options.in },
+      },
+      actionControl(context),
+    );
     const errors = summary.outcomes.filter((outcome) => outcome.outcome === 'error');
     const duplicates = summary.outcomes.filter((outcome) => outcome.outcome === 'duplicate');
     if (!json || errors.length + duplicates.length <= 1000) {
@@ -38,7 +54,9 @@ export const caseImportCommand = defineCommand({
       for (const error of errors) print(`error      [${error.errorKind}] ${error.message}`);
     }
     const resumedText = summary.resumed ? `, resumed (${summary.handledEarlier} done before)` : '';
-    print(`import job ${summary.jobId}${resumedText}: ${summary.imported} imported, ${summary.duplicates} duplicates skipped, ${summary.errors} errors, of ${summary.total}`);
+    print(
+      `import job ${summary.jobId}${resumedText}: ${summary.imported} imported, ${summary.duplicates} duplicates skipped, ${summary.errors} errors, of ${summary.total}`,
+    );
     return {
       jobId: summary.jobId,
       resumed: summary.resumed,

@@ -21,20 +21,25 @@ export const caseListCommand = defineCommand({
     tag: { type: 'string', multiple: true, valueName: 'TAG', description: 'only items carrying every one of these user tags' },
   },
   async run({ options, print, note }) {
-    return withCase(options.case, note, async (caseFolder) => {
-      const items = caseFolder.db.listItems({
-        ...(options.category === 'any' || options.category === 'none' ? {} : { category: options.category }),
-        tags: options.tag,
-        uncategorised: options.category === 'none',
-      });
-      for (const item of items) {
-        const tags = item.tags.length > 0 ? `  [${item.tags.join(', ')}]` : '';
-        print(
-          `${String(item.id).padStart(5)}  ${(item.category ?? '-').padEnd(5)}  ${`${item.width}x${item.height}`.padEnd(11)}  ${shortHash(item.sha256)}  ${displayPath(item.originalName)}${tags}`,
-        );
-      }
-      print(`${items.length} item${items.length === 1 ? '' : 's'}`);
-      return { count: items.length, items };
-    }, { readonly: true });
+    return withCase(
+      options.case,
+      note,
+      async (caseFolder) => {
+        const items = caseFolder.db.listItems({
+          ...(options.category === 'any' || options.category === 'none' ? {} : { category: options.category }),
+          tags: options.tag,
+          uncategorised: options.category === 'none',
+        });
+        for (const item of items) {
+          const tags = item.tags.length > 0 ? `  [${item.tags.join(', ')}]` : '';
+          print(
+            `${String(item.id).padStart(5)}  ${(item.category ?? '-').padEnd(5)}  ${`${item.width}x${item.height}`.padEnd(11)}  ${shortHash(item.sha256)}  ${displayPath(item.originalName)}${tags}`,
+          );
+        }
+        print(`${items.length} item${items.length === 1 ? '' : 's'}`);
+        return { count: items.length, items };
+      },
+      { readonly: true },
+    );
   },
 });

@@ -21,7 +21,12 @@ export const examinerOption = {
  * Opens the case for the duration of `work` and always closes it, so that a failed command
  * leaves no open handle on the WAL. Jobs that a killed process left running are announced.
  */
-export async function withCase<T>(folder: string, note: (line: string) => void, work: (caseFolder: CaseFolder) => Promise<T>, options: { readonly?: boolean } = {}): Promise<T> {
+export async function withCase<T>(
+  folder: string,
+  note: (line: string) => void,
+  work: (caseFolder: CaseFolder) => Promise<T>,
+  options: { readonly?: boolean } = {},
+): Promise<T> {
   return withCaseFolder(folder, note, work, options);
 }
 

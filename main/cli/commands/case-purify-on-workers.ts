@@ -29,28 +29,45 @@ export async function purifyOnWorkers(context: CommandContext<OnWorkersOptions>)
   if (options.classifier !== undefined) throw new UsageError('--classifier is not available with --queue: workers compute no verdicts');
   if (options.all === options.item.length > 0) throw new UsageError(options.all ? 'give --item or --all, not both' : 'give --item ID... or --all');
   if (options.bundle === undefined) throw new UsageError('--bundle is required');
-  const summary = await runAction(purifyOnFleetAction, {
-    caseFolder: options.case, examiner: options.examiner, items: options.all ? 'all' : options.item, bundlePath: options.bundle,
-    override: options.cluster !== undefined ? { cluster: options.cluster, reason: options.reason ?? '' } : null,
-    options: { maxIterations: options.maxIterations }, queue: options.queue!, shared: options.shared,
-  }, actionControl(context));
+  const summary = await runAction(
+    purifyOnFleetAction,
+    {
+      caseFolder: options.case,
+      examiner: options.examiner,
+      items: options.all ? 'all' : options.item,
+      bundlePath: options.bundle,
+      override: options.cluster !== undefined ? { cluster: options.cluster, reason: options.reason ?? '' } : null,
+      options: { maxIterations: options.maxIterations },
+      queue: options.queue!,
+      shared: options.shared,
+    },
+    actionControl(context),
+  );
   for (const { itemId, run } of summary.items) {
     const worker = (run.parameters.fleet as { worker: string }).worker;
     print(`item ${itemId}: run ${run.id} by worker ${worker}, output ${shortHash(run.outputSha256)} (${run.outputStorePath}), PDQ distance ${run.pdqDistance}`);
   }
   if (summary.doneEarlier.length > 0) print(`items ${summary.doneEarlier.join(', ')}: already recorded with the same bundle and parameters`);
   const job = summary.jobId === null ? 'nothing to do' : `purify job ${summary.jobId}`;
-  print(`${job}: ${summary.items.length} purified on workers with bundle ${summary.bundlePath} (manifest ${shortHash(summary.bundleManifestSha256)}), ${summary.imagesPerMinute.toFixed(1)} images/min`);
+  print(
+    `${job}: ${summary.items.length} purified on workers with bundle ${summary.bundlePath} (manifest ${shortHash(summary.bundleManifestSha256)}), ${summary.imagesPerMinute.toFixed(1)} images/min`,
+  );
   const problems = [...summary.refused, ...summary.failed];
   if (problems.length > 0) {
-    throw new UserInputError(`${problems.length} item${problems.length === 1 ? '' : 's'} not recorded: ${problems.map((problem) => problem.reason).join('; ')}`);
+    throw new UserInputError(
+      `${problems.length} item${problems.length === 1 ? '' : 's'} not recorded: ${problems.map((problem) => problem.reason).join('; ')}`,
+    );
   }
   return {
     jobId: summary.jobId,
     doneEarlier: summary.doneEarlier,
     imagesPerMinute: summary.imagesPerMinute,
     runs: summary.items.map(({ itemId, run }) => ({
-      itemId, runId: run.id, outputSha256: run.outputSha256, outputStorePath: run.outputStorePath, pdqDistance: run.pdqDistance,
+      itemId,
+      runId: run.id,
+      outputSha256: run.outputSha256,
+      outputStorePath: run.outputStorePath,
+      pdqDistance: run.pdqDistance,
       worker: (run.parameters.fleet as { worker: string }).worker,
     })),
   };

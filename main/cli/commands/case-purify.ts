@@ -28,16 +28,24 @@ export const casePurifyCommand = defineCommand({
     case: caseOption,
     item: { type: 'integer', multiple: true, min: 1, valueName: 'ID', description: 'evidence items to purify' },
     all: { type: 'boolean', description: 'purify every item of the case' },
-    bundle: { type: 'string', valueName: 'DIR', description: 'reference bundle folder (acsr train); --resume uses the job\'s own' },
+    bundle: { type: 'string', valueName: 'DIR', description: "reference bundle folder (acsr train); --resume uses the job's own" },
     resume: { type: 'boolean', description: 'carry on with the latest purify job that was interrupted, cancelled or failed, with its settings' },
     examiner: examinerOption,
-    cluster: { type: 'string', valueName: 'ID', description: "use this cluster (e.g. neutral:0) instead of the nearest; needs --reason" },
+    cluster: { type: 'string', valueName: 'ID', description: 'use this cluster (e.g. neutral:0) instead of the nearest; needs --reason' },
     reason: { type: 'string', valueName: 'TEXT', description: 'why the cluster is overridden (recorded in the audit log)' },
     classifier: { type: 'string', valueName: 'MODEL', description: 'content filter for verdicts before and after (e.g. nsfwjs-mobilenet-v2)' },
     maxIterations: { type: 'integer', default: o.maxIterations, min: 1, valueName: 'N', description: 'CBPDN iteration cap' },
     threads: { type: 'integer', min: 1, description: 'CBPDN worker threads (default: all cores)' },
-    queue: { type: 'string', valueName: 'redis://HOST:PORT', description: "purify on workers ('acsr worker') taking tasks from this queue; this process checks and records their outputs" },
-    shared: { type: 'string', valueName: 'DIR', description: 'with --queue: the shared location the workers mount (evidence and the bundle are published there)' },
+    queue: {
+      type: 'string',
+      valueName: 'redis://HOST:PORT',
+      description: "purify on workers ('acsr worker') taking tasks from this queue; this process checks and records their outputs",
+    },
+    shared: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'with --queue: the shared location the workers mount (evidence and the bundle are published there)',
+    },
   },
   async run(context) {
     const { options, print, note } = context;
@@ -48,22 +56,37 @@ export const casePurifyCommand = defineCommand({
         throw new UsageError('--resume takes no --item, --all, --cluster, --reason or --classifier: the job remembers them');
       }
     } else {
-      if (options.all === options.item.length > 0) throw new UsageError(options.all ? 'give --item or --all, not both' : 'give --item ID... or --all (or --resume)');
+      if (options.all === options.item.length > 0)
+        throw new UsageError(options.all ? 'give --item or --all, not both' : 'give --item ID... or --all (or --resume)');
       if (options.bundle === undefined) throw new UsageError('--bundle is required');
     }
-    if ((options.cluster === undefined) !== (options.reason === undefined)) throw new UsageError('--cluster and --reason go together: an override must say why');
+    if ((options.cluster === undefined) !== (options.reason === undefined))
+      throw new UsageError('--cluster and --reason go together: an override must say why');
     if (options.classifier !== undefined && !loadModelRegistry().models.some((model) => model.id === options.classifier)) {
-      throw new UsageError(`unknown classifier '${options.classifier}' (registered: ${loadModelRegistry().models.map((model) => model.id).join(', ')})`);
+      throw new UsageError(
+        `unknown classifier '${options.classifier}' (registered: ${loadModelRegistry()
+          .models.map((model) => model.id)
+          .join(', ')})`,
+      );
     }
-    const { summary, bundlePath, bundleManifestSha256 } = await runAction(purifyEvidenceAction, {
-      caseFolder: options.case,
-      examiner: options.examiner,
-      work: options.resume ? { kind: 'resume', caseJobId: null } : {
-        kind: 'new', items: options.all ? 'all' : options.item, bundlePath: options.bundle!, classifierId: options.classifier ?? null,
-        override: options.cluster !== undefined ? { cluster: options.cluster, reason: options.reason! } : null,
-        options: { maxIterations: options.maxIterations, ...(options.threads !== undefined ? { threads: options.threads } : {}) },
+    const { summary, bundlePath, bundleManifestSha256 } = await runAction(
+      purifyEvidenceAction,
+      {
+        caseFolder: options.case,
+        examiner: options.examiner,
+        work: options.resume
+          ? { kind: 'resume', caseJobId: null }
+          : {
+              kind: 'new',
+              items: options.all ? 'all' : options.item,
+              bundlePath: options.bundle!,
+              classifierId: options.classifier ?? null,
+              override: options.cluster !== undefined ? { cluster: options.cluster, reason: options.reason! } : null,
+              options: { maxIterations: options.maxIterations, ...(options.threads !== undefined ? { threads: options.threads } : {}) },
+            },
       },
-    }, actionControl(context));
+      actionControl(context),
+    );
     if (summary.resumed) print(`resumed purify job ${summary.jobId}: items ${summary.doneEarlier.join(', ') || 'none'} were done before`);
     for (const item of summary.items) {
       const { run } = item;
@@ -72,18 +95,27 @@ export const casePurifyCommand = defineCommand({
       const before = item.verdicts.find((v) => v.stage === 'before');
       const after = item.verdicts.find((v) => v.stage === 'after');
       const verdicts = before && after ? `, ${before.topClass} -> ${after.topClass}` : '';
-      print(`item ${item.itemId}: run ${run.id}, cluster ${used}, output ${shortHash(run.outputSha256)} (${run.outputStorePath}), PDQ distance ${run.pdqDistance}${verdicts}`);
+      print(
+        `item ${item.itemId}: run ${run.id}, cluster ${used}, output ${shortHash(run.outputSha256)} (${run.outputStorePath}), PDQ distance ${run.pdqDistance}${verdicts}`,
+      );
       for (const warning of item.warnings) note(warning);
     }
-    print(`purify job ${summary.jobId}: ${summary.items.length} item${summary.items.length === 1 ? '' : 's'} purified with bundle ${bundlePath} (manifest ${shortHash(bundleManifestSha256)}), ${summary.imagesPerMinute.toFixed(1)} images/min`);
+    print(
+      `purify job ${summary.jobId}: ${summary.items.length} item${summary.items.length === 1 ? '' : 's'} purified with bundle ${bundlePath} (manifest ${shortHash(bundleManifestSha256)}), ${summary.imagesPerMinute.toFixed(1)} images/min`,
+    );
     return {
       jobId: summary.jobId,
       resumed: summary.resumed,
       doneEarlier: summary.doneEarlier,
       imagesPerMinute: summary.imagesPerMinute,
       runs: summary.items.map(({ itemId, run, verdicts }) => ({
-        itemId, runId: run.id, outputSha256: run.outputSha256, outputStorePath: run.outputStorePath, pdqDistance: run.pdqDistance,
-        chosenCluster: (run.parameters.clusterIds as string[])[run.chosenCluster], override: run.override,
+        itemId,
+        runId: run.id,
+        outputSha256: run.outputSha256,
+        outputStorePath: run.outputStorePath,
+        pdqDistance: run.pdqDistance,
+        chosenCluster: (run.parameters.clusterIds as string[])[run.chosenCluster],
+        override: run.override,
         verdicts: verdicts.map(({ stage, modelId, topClass, scores }) => ({ stage, modelId, topClass, scores })),
       })),
     };

@@ -24,11 +24,23 @@ export const caseReportCommand = defineCommand({
   ],
   options: {
     case: caseOption,
-    format: { type: 'string', multiple: true, choices: REPORT_FORMATS, valueName: 'html|pdf|json', description: "formats to write into the case's reports/ folder" },
+    format: {
+      type: 'string',
+      multiple: true,
+      choices: REPORT_FORMATS,
+      valueName: 'html|pdf|json',
+      description: "formats to write into the case's reports/ folder",
+    },
     out: { type: 'string', multiple: true, valueName: 'FILE', description: 'report files to write; the format follows the extension (.html, .pdf, .json)' },
     examiner: examinerOption,
     blur: { type: 'boolean', default: true, description: 'blur and grey the thumbnails (--no-blur shows them as they are)' },
-    auditEntries: { type: 'integer', min: 1, default: DEFAULT_AUDIT_EXCERPT_LIMIT, valueName: 'N', description: 'print the whole audit log up to N entries, else its latest N' },
+    auditEntries: {
+      type: 'integer',
+      min: 1,
+      default: DEFAULT_AUDIT_EXCERPT_LIMIT,
+      valueName: 'N',
+      description: 'print the whole audit log up to N entries, else its latest N',
+    },
     items: { type: 'integer', multiple: true, min: 1, valueName: 'ID', description: 'report only these evidence items' },
     category: { type: 'string', valueName: 'CAT-n', description: 'report only the items whose category is this one (CAT-0..CAT-5)' },
     gpsCoordinates: { type: 'boolean', description: 'print the GPS coordinates found in EXIF (by default only whether a position is recorded)' },
@@ -38,17 +50,33 @@ export const caseReportCommand = defineCommand({
     if (options.format.length + options.out.length === 0) throw new UsageError('give --format html|pdf|json or --out FILE (or both)');
     if (options.items.length > 0 && options.category !== undefined) throw new UsageError('give --items or --category, not both');
     const scope = { itemIds: options.items, ...(options.category !== undefined ? { category: parseCategory(options.category) } : {}) };
-    const written = await runAction(writeReportAction, {
-      caseFolder: options.case, examiner: options.examiner, blur: options.blur, auditEntries: options.auditEntries, scope, gpsCoordinates: options.gpsCoordinates === true,
-      targets: [...options.out.map((path) => ({ path })), ...options.format.map((format) => ({ format }))],
-    }, actionControl(context));
+    const written = await runAction(
+      writeReportAction,
+      {
+        caseFolder: options.case,
+        examiner: options.examiner,
+        blur: options.blur,
+        auditEntries: options.auditEntries,
+        scope,
+        gpsCoordinates: options.gpsCoordinates === true,
+        targets: [...options.out.map((path) => ({ path })), ...options.format.map((format) => ({ format }))],
+      },
+      actionControl(context),
+    );
     if (written[0]) print(`report ${written[0].reportId}`);
     for (const report of written) print(`${report.format.padEnd(4)}  ${report.path}  sha256 ${report.sha256}`);
     const verified = written[0]?.verificationOk ?? true;
     if (!verified) note('the case FAILED verification; the report says where (see also acsr case verify)');
     const checkpoint = written[0]?.checkpoint;
     if (checkpoint) print(`checkpoint  entry ${checkpoint.sequence}, head ${checkpoint.headSha256}, signed with key ${checkpoint.keyFingerprint}`);
-    print(`1 report in ${written.length} file${written.length === 1 ? '' : 's'} written and recorded in the case${verified ? '' : '; case verification FAILED'}`);
-    return { reportId: written[0]?.reportId, verificationOk: verified, checkpoint, reports: written.map(({ reportId, recordUid, format, path, sha256, sizeBytes }) => ({ reportId, recordUid, format, path, sha256, sizeBytes })) };
+    print(
+      `1 report in ${written.length} file${written.length === 1 ? '' : 's'} written and recorded in the case${verified ? '' : '; case verification FAILED'}`,
+    );
+    return {
+      reportId: written[0]?.reportId,
+      verificationOk: verified,
+      checkpoint,
+      reports: written.map(({ reportId, recordUid, format, path, sha256, sizeBytes }) => ({ reportId, recordUid, format, path, sha256, sizeBytes })),
+    };
   },
 });

@@ -14,7 +14,9 @@ export const caseShowCommand = defineCommand({
   },
   async run({ options, print, note }) {
     // Opened for writing so that jobs left running by a killed process are marked and shown as interrupted.
-    return withCase(options.case, note, async (caseFolder) => (options.item === undefined ? showCase(caseFolder, print) : showItem(caseFolder, options.item, print)));
+    return withCase(options.case, note, async (caseFolder) =>
+      options.item === undefined ? showCase(caseFolder, print) : showItem(caseFolder, options.item, print),
+    );
   },
 });
 
@@ -33,14 +35,30 @@ function showCase(caseFolder: CaseFolder, print: (line?: string) => void) {
   print(`requester  ${record.requester ?? '-'}`);
   print(`created    ${record.createdAt} by ${record.createdBy}${record.closedAt ? `, closed ${record.closedAt}` : ''}`);
   print(`folder     ${caseFolder.folder}`);
-  print(`items      ${items.length} (${Object.entries(categories).map(([code, count]) => `${code}: ${count}`).join(', ') || 'none'})`);
+  print(
+    `items      ${items.length} (${
+      Object.entries(categories)
+        .map(([code, count]) => `${code}: ${count}`)
+        .join(', ') || 'none'
+    })`,
+  );
   print(`audit log  ${chain.entries} entries, head ${chain.headSha256}${chain.broken ? `, BROKEN at entry ${chain.broken.sequence}` : ''}`);
   for (const job of jobs) {
-    print(`job ${job.id}      ${job.kind} ${job.state}, ${job.progressDone}/${job.progressTotal ?? '?'}, started ${job.createdAt} by ${job.examiner}${job.error ? ` (${job.error})` : ''}`);
+    print(
+      `job ${job.id}      ${job.kind} ${job.state}, ${job.progressDone}/${job.progressTotal ?? '?'}, started ${job.createdAt} by ${job.examiner}${job.error ? ` (${job.error})` : ''}`,
+    );
   }
   for (const caseNote of notes) print(`note       ${caseNote.createdAt} ${caseNote.examiner}: ${caseNote.text}`);
   for (const report of reports) print(`report     ${report.reportUid} ${report.format} ${report.path} sha256 ${report.sha256}`);
-  return { case: record, itemCount: items.length, categories, jobs, notes, reports, auditLog: { entries: chain.entries, headSha256: chain.headSha256, broken: chain.broken } };
+  return {
+    case: record,
+    itemCount: items.length,
+    categories,
+    jobs,
+    notes,
+    reports,
+    auditLog: { entries: chain.entries, headSha256: chain.headSha256, broken: chain.broken },
+  };
 }
 
 function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string) => void) {
@@ -63,11 +81,16 @@ function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string)
   print(`imported    ${item.importedAt} by ${item.examiner} (job ${item.importJobId ?? '-'})`);
   for (const decodeNote of item.decodeNotes) print(`decoding    ${decodeNote}`);
   print(`category    ${category ? `${category} (${CATEGORY_LABELS[category]})` : '-'}`);
-  for (const tag of tags) print(`tag         ${tag.createdAt} ${tag.examiner}: ${tag.kind === 'category' ? 'category ' : ''}${tag.value}${tag.comment ? ` - ${tag.comment}` : ''}${tag.reversed ? ' (undone)' : ''}`);
+  for (const tag of tags)
+    print(
+      `tag         ${tag.createdAt} ${tag.examiner}: ${tag.kind === 'category' ? 'category ' : ''}${tag.value}${tag.comment ? ` - ${tag.comment}` : ''}${tag.reversed ? ' (undone)' : ''}`,
+    );
   for (const itemNote of notes) print(`note        ${itemNote.createdAt} ${itemNote.examiner}: ${itemNote.text}`);
   for (const run of runs) {
     const override = run.override ? `, overridden to cluster ${run.override.cluster} by ${run.override.examiner} (${run.override.reason})` : '';
-    print(`purified    run ${run.id} ${run.createdAt}: bundle ${run.bundleId}, cluster ${run.chosenCluster}${override}, output ${run.outputSha256}, PDQ distance ${run.pdqDistance}`);
+    print(
+      `purified    run ${run.id} ${run.createdAt}: bundle ${run.bundleId}, cluster ${run.chosenCluster}${override}, output ${run.outputSha256}, PDQ distance ${run.pdqDistance}`,
+    );
   }
   for (const verdict of verdicts) print(`verdict     ${verdict.stage} (${verdict.modelId}): ${verdict.topClass} ${JSON.stringify(verdict.scores)}`);
   for (const entry of audit) print(`audit #${entry.sequence}  ${entry.time} ${entry.examiner} ${entry.action}`);

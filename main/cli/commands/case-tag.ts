@@ -6,7 +6,9 @@ import { caseOption, examinerOption, withCase } from './case-options.ts';
 export const caseTagCommand = defineCommand({
   name: 'tag',
   summary: 'give an item a category (CAT-0..CAT-5) or a user tag',
-  description: `Categories: ${Object.entries(CATEGORY_LABELS).map(([code, label]) => `${code} ${label}`).join('; ')}. An item has one category, the latest given; earlier ones stay in its history and the audit log.`,
+  description: `Categories: ${Object.entries(CATEGORY_LABELS)
+    .map(([code, label]) => `${code} ${label}`)
+    .join('; ')}. An item has one category, the latest given; earlier ones stay in its history and the audit log.`,
   examples: ['acsr case tag --case cases/2026-0042 --item 12 --category CAT-5 --comment "stock photo" --examiner "A. Jones"'],
   options: {
     case: caseOption,

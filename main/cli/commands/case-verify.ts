@@ -18,7 +18,7 @@ export const caseVerifyCommand = defineCommand({
   summary: 'check every record against the audit chain, its signed checkpoints and every file hash; exit 2 naming each finding',
   description: [
     "Runs SQLite's integrity check; checks the audit log's hash chain entry by entry; compares the schema (tables, indexes and the append-only triggers) text for text with what this program creates; re-derives every record (the case, examiners, items, tags and categories, notes, purification runs, verdicts, reports, signing keys) from the audit entry that created it, so that a row added, edited or deleted behind the program's back is named with its entry; checks every signed checkpoint (signature and head) against the chain, including the checkpoints this computer's examiners signed; re-hashes every evidence file, purified output and report file.",
-    'Prints the chain\'s head hash and the latest signed checkpoint. Exit 0: everything holds; 2: at least one finding (each printed as a BROKEN line); 1: the check itself failed. The check is recorded in the audit log.',
+    "Prints the chain's head hash and the latest signed checkpoint. Exit 0: everything holds; 2: at least one finding (each printed as a BROKEN line); 1: the check itself failed. The check is recorded in the audit log.",
   ].join('\n\n'),
   options: {
     case: caseOption,
@@ -50,7 +50,10 @@ export const caseVerifyCommand = defineCommand({
     for (const problem of result.problems) {
       print(`BROKEN      [${problem.kind}] ${problem.where}: ${problem.reason}${problem.auditSequence ? ` (audit entry ${problem.auditSequence})` : ''}`);
     }
-    if (!result.ok) throw new CaseIntegrityBroken(`case failed verification (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}); first broken link: ${result.firstBrokenLink}`);
+    if (!result.ok)
+      throw new CaseIntegrityBroken(
+        `case failed verification (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}); first broken link: ${result.firstBrokenLink}`,
+      );
     print('verified: the audit chain holds, every record matches its entry, and every evidence and report file matches its hash');
     return { ...result };
   },

@@ -16,5 +16,17 @@ export const caseCommandGroup = defineCommandGroup({
   summary: 'case folders: evidence import, tags, notes, verification of the audit log',
   description:
     'A case is a folder: case.sqlite (records and a hash-chained, append-only audit log) and evidence/ (read-only copies of the imported files, named by SHA-256). Every change is recorded with the examiner who made it.',
-  subcommands: [caseCreateCommand, caseImportCommand, caseListCommand, caseShowCommand, caseTagCommand, caseNoteCommand, caseVerifyCommand, caseCheckpointCommand, casePurifyCommand, caseReportCommand, caseMatchCommand],
+  subcommands: [
+    caseCreateCommand,
+    caseImportCommand,
+    caseListCommand,
+    caseShowCommand,
+    caseTagCommand,
+    caseNoteCommand,
+    caseVerifyCommand,
+    caseCheckpointCommand,
+    casePurifyCommand,
+    caseReportCommand,
+    caseMatchCommand,
+  ],
 });

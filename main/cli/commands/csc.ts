@@ -12,9 +12,9 @@ export const cscCommand = defineCommand({
   name: 'csc',
   summary: 'convolutional sparse coding (CBPDN, ADMM as SPORCO) of a signal or image with a dictionary',
   description:
-    'Solves argmin_x 1/2||sum_m d_m * x_m - s||^2 + lambda ||x||_1 with SPORCO\'s ConvBPDN defaults ' +
-    '(relaxation 1.8, AutoRho, relative tolerance 1e-3). The dictionary is SPORCO\'s (h, w, M) or (h, w, C, M). ' +
-    'X.npy receives the sparse coefficients Y in SPORCO\'s layout (H, W, C or 1, 1, M). With --tikhonov the image is ' +
+    "Solves argmin_x 1/2||sum_m d_m * x_m - s||^2 + lambda ||x||_1 with SPORCO's ConvBPDN defaults " +
+    "(relaxation 1.8, AutoRho, relative tolerance 1e-3). The dictionary is SPORCO's (h, w, M) or (h, w, C, M). " +
+    "X.npy receives the sparse coefficients Y in SPORCO's layout (H, W, C or 1, 1, M). With --tikhonov the image is " +
     'split first: the high part is coded and the reconstruction adds the low part back, as ACSR purifies.',
   examples: [
     'acsr csc --dict D.npy --in high.npy --lambda 0.1 --out X.npy --recon recon.npy',
@@ -31,7 +31,12 @@ export const cscCommand = defineCommand({
     tol: { type: 'number', default: SPORCO_CBPDN_DEFAULTS.relativeTolerance, min: 0, description: 'relative stopping tolerance on both residuals' },
     l1Weight: { type: 'string', valueName: 'W.npy', description: 'l1 weight map: (H, W) per pixel, (M,) per atom, or one value per coefficient' },
     tikhonov: { type: 'number', min: 0, valueName: 'L', description: 'split with this Tikhonov lambda first and code the high part' },
-    precision: { type: 'string', choices: ['float32', 'float64'], default: 'float32', description: 'float32: fast multi-threaded engine; float64: reference engine' },
+    precision: {
+      type: 'string',
+      choices: ['float32', 'float64'],
+      default: 'float32',
+      description: 'float32: fast multi-threaded engine; float64: reference engine',
+    },
     threads: { type: 'integer', min: 1, description: 'worker threads of the float32 engine (default: all cores)' },
     out: { type: 'string', required: true, valueName: 'X.npy', description: 'coefficients output' },
     recon: { type: 'string', valueName: 'OUT', description: 'reconstruction output (.npy or .png)' },
@@ -52,7 +57,9 @@ export const cscCommand = defineCommand({
       const groups = dictionary.channels === 1 ? input.channels : 1;
       const counts = [input.height * input.width, dictionary.atoms, groups * dictionary.atoms * input.height * input.width];
       if (!counts.includes(l1Weight.length)) {
-        throw new UserInputError(`${options.l1Weight} has ${l1Weight.length} weights: expected ${counts[0]} (one per pixel), ${counts[1]} (one per atom) or ${counts[2]} (one per coefficient)`);
+        throw new UserInputError(
+          `${options.l1Weight} has ${l1Weight.length} weights: expected ${counts[0]} (one per pixel), ${counts[1]} (one per atom) or ${counts[2]} (one per coefficient)`,
+        );
       }
     }
     const split = options.tikhonov === undefined ? undefined : tikhonovSplit(input, options.tikhonov);

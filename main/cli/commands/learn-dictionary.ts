@@ -24,7 +24,7 @@ export const learnDictionaryCommand = defineCommand({
     'their Tikhonov high-frequency part (--tikhonov 0 keeps them as they are). Atoms start Gaussian (seeded) and are ' +
     'kept at unit norm. Batch: --iters outer iterations over all crops (SPORCO ConvBPDNDictLearn, admm/pgm). ' +
     'Online: --iters passes over the crops, one crop per step (SPORCO OnlineConvBPDNDictLearn). The output is ' +
-    'SPORCO\'s layout: (size, size, M) for --channels 1, (size, size, 3, M) for --channels 3.',
+    "SPORCO's layout: (size, size, M) for --channels 1, (size, size, 3, M) for --channels 3.",
   examples: ['acsr learn-dictionary --in ../shared/data/photos --atoms 32 --size 8 --channels 3 --out D.npy'],
   options: {
     in: { type: 'string', required: true, multiple: true, valueName: 'DIR|FILES', description: 'training images (folders are searched recursively)' },
@@ -39,7 +39,12 @@ export const learnDictionaryCommand = defineCommand({
     tikhonov: { type: 'number', default: 5, min: 0, description: 'Tikhonov lambda of the high-pass (0: none)' },
     zeroMean: { type: 'boolean', description: 'constrain atoms to zero mean' },
     seed: { type: 'integer', default: 1, description: 'seed of the initial dictionary and crop positions' },
-    precision: { type: 'string', choices: ['float32', 'float64'], default: 'float32', description: 'float32: fast multi-threaded engine; float64: reference engine' },
+    precision: {
+      type: 'string',
+      choices: ['float32', 'float64'],
+      default: 'float32',
+      description: 'float32: fast multi-threaded engine; float64: reference engine',
+    },
     out: { type: 'string', required: true, valueName: 'D.npy', description: 'dictionary output' },
   },
   async run({ options, note, print, progress, signal }) {
@@ -63,13 +68,10 @@ export const learnDictionaryCommand = defineCommand({
     const learning = progress.sub(0.05, 1, options.online ? 'online learning' : 'batch learning');
 
     const started = performance.now();
-    const learned: { dictionary: ConvDictionary; objectives: number[] } = options.precision === 'float64'
-      ? await learn(initial, training, referenceEngineFactory)
-      : await learn(
-          { ...initial, data: Float32Array.from(initial.data) },
-          { ...training, planes: Float32Array.from(training.planes) },
-          fastEngineFactory(),
-        );
+    const learned: { dictionary: ConvDictionary; objectives: number[] } =
+      options.precision === 'float64'
+        ? await learn(initial, training, referenceEngineFactory)
+        : await learn({ ...initial, data: Float32Array.from(initial.data) }, { ...training, planes: Float32Array.from(training.planes) }, fastEngineFactory());
     const seconds = (performance.now() - started) / 1000;
 
     const sporco = toSporcoLayout(learned.dictionary);
@@ -90,13 +92,13 @@ export const learnDictionaryCommand = defineCommand({
       seconds,
       out: options.out,
     };
-    print(`learned ${options.atoms} atoms of ${options.size}x${options.size}x${options.channels} from ${training.images} crops of ${training.height}x${training.height} in ${seconds.toFixed(1)} s -> ${options.out}`);
+    print(
+      `learned ${options.atoms} atoms of ${options.size}x${options.size}x${options.channels} from ${training.images} crops of ${training.height}x${training.height} in ${seconds.toFixed(1)} s -> ${options.out}`,
+    );
     return summary;
 
     async function learn<T extends FloatArray>(start: ConvDictionary<T>, set: CbpdnSignal<T>, engine: CbpdnEngineFactory<T>) {
-      return options.online
-        ? learnOnline(start, set, engine, learning)
-        : learnBatch(start, set, engine, learning);
+      return options.online ? learnOnline(start, set, engine, learning) : learnBatch(start, set, engine, learning);
     }
 
     async function learnBatch<T extends FloatArray>(start: ConvDictionary<T>, set: CbpdnSignal<T>, engine: CbpdnEngineFactory<T>, reporter: ProgressReporter) {
@@ -119,7 +121,13 @@ export const learnDictionaryCommand = defineCommand({
       for (let step = 0; step < steps; step++) {
         signal.throwIfAborted();
         const k = step % set.images;
-        const sample = { height: set.height, width: set.width, channels: set.channels, images: 1, planes: set.planes.subarray(k * planeSize, (k + 1) * planeSize) as T };
+        const sample = {
+          height: set.height,
+          width: set.width,
+          channels: set.channels,
+          images: 1,
+          planes: set.planes.subarray(k * planeSize, (k + 1) * planeSize) as T,
+        };
         const result = await learner.learn(sample);
         objectives.push(result.objective);
         reporter.report({ stage: 'step', fraction: (step + 1) / steps, metrics: { objective: result.objective, eta: result.eta } });

@@ -26,9 +26,7 @@ const modelsListCommand = defineCommand({
       classNames: entry.classNames,
       latentDimension: entry.latent.dimension,
       weightSha256: entry.weightSha256,
-      cached:
-        entry.source.kind === 'tfjs-files' ||
-        existsSync(path.join(cacheDir, `${entry.id}-${entry.weightSha256.slice(0, 16)}`, 'model.json')),
+      cached: entry.source.kind === 'tfjs-files' || existsSync(path.join(cacheDir, `${entry.id}-${entry.weightSha256.slice(0, 16)}`, 'model.json')),
       description: entry.description,
     }));
     for (const model of models) {

@@ -19,7 +19,9 @@ export const pdqCommand = defineCommand({
   summary: "PDQ perceptual hashes of images (Meta's ThreatExchange algorithm), with their quality",
   description:
     'Prints one line per file: hash,quality,path (as the reference pdq-photo-hasher does); with --dihedral, the hashes of ' +
-    'the eight rotations/flips in the order ' + DIHEDRAL_NAMES.join(', ') + ', then quality and path (as its --pdqdih-across). ' +
+    'the eight rotations/flips in the order ' +
+    DIHEDRAL_NAMES.join(', ') +
+    ', then quality and path (as its --pdqdih-across). ' +
     `Hashes of quality ${PDQ_QUALITY_DISCARD_AT_OR_BELOW} or less are unreliable (the reference discards them); they are flagged in a note.`,
   examples: ['acsr pdq --in evidence/', 'acsr pdq --in a.jpg b.png --dihedral --json'],
   options: {

@@ -37,7 +37,10 @@ export async function writePurificationOutputs(request: PurificationOutputsReque
   if (request.saveComponents) {
     const c = result.components;
     const parts: [string, ImageArray<Float64Array>, number][] = [
-      ['low', c.low, 0], ['high', c.high, 0.5], ['recon-high', c.reconstructedHigh, 0.5], ['difference', c.difference, 0.5],
+      ['low', c.low, 0],
+      ['high', c.high, 0.5],
+      ['recon-high', c.reconstructedHigh, 0.5],
+      ['difference', c.difference, 0.5],
     ];
     for (const [name, part, offset] of parts) {
       const path = join(out, `${stem}.${name}.png`);

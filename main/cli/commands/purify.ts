@@ -21,19 +21,19 @@ export const purifyCommand = defineCommand({
   name: 'purify',
   summary: 'stage iii: purify images with a reference bundle (semantic dictionary selection + CBPDN)',
   description:
-    'For each image: Tikhonov split (lambda 5, or the bundle\'s tuned value), latent of the image with the bundle\'s extractor, Mahalanobis ' +
-    'distance to every cluster, the nearest cluster\'s dictionary (or --cluster) codes the high part by CBPDN ' +
+    "For each image: Tikhonov split (lambda 5, or the bundle's tuned value), latent of the image with the bundle's extractor, Mahalanobis " +
+    "distance to every cluster, the nearest cluster's dictionary (or --cluster) codes the high part by CBPDN " +
     '(SPORCO defaults, tolerance 1e-3), and x_low + reconstruction, clipped to [0, 1], is written as ' +
     '<name>.purified.png beside <name>.purification.json (chosen cluster, all distances, CBPDN iterations and ' +
     'objective, timings, backends, input and output SHA-256). Large images are coded in tiles. A folder is purified ' +
     'with the models and worker threads loaded once, one image per worker while several remain, and the rate in ' +
     'images per minute is printed at the end. A bundle tuned by `acsr tune --bundle-out` supplies its own Tikhonov ' +
     'lambda, CBPDN lambda and iteration cap as the defaults; options given here win, and the record says where each ' +
-    'value came from. When the bundle\'s tuning found that another defense protected the classifier at least as well on the ' +
-    'bundle\'s validation images, one line says so before purifying (and the --json summary carries it). A bundle ' +
+    "value came from. When the bundle's tuning found that another defense protected the classifier at least as well on the " +
+    "bundle's validation images, one line says so before purifying (and the --json summary carries it). A bundle " +
     'calibrated by `acsr calibrate-evasion` also gives each image an evasion score (the probability that it was made to ' +
-    'fool the classifier), whether it is above the calibrated threshold, and each signal\'s value and share of the score, ' +
-    'in the printed line, the image\'s JSON record and the --json summary.',
+    "fool the classifier), whether it is above the calibrated threshold, and each signal's value and share of the score, " +
+    "in the printed line, the image's JSON record and the --json summary.",
   examples: [
     'acsr purify --bundle models/default-bundle --in suspect.jpg --out purified/',
     'acsr purify --bundle B --in photos/ --out purified/ --cluster neutral:1 --save-components',
@@ -57,21 +57,33 @@ export const purifyCommand = defineCommand({
     const stems = new Map<string, string>();
     for (const file of files) {
       const stem = basename(file, extname(file));
-      if (stems.has(stem)) throw new UserInputError(`${file} and ${stems.get(stem)} would write the same outputs (${stem}.*); purify them into different --out folders`);
+      if (stems.has(stem))
+        throw new UserInputError(`${file} and ${stems.get(stem)} would write the same outputs (${stem}.*); purify them into different --out folders`);
       stems.set(stem, file);
     }
     await mkdir(options.out, { recursive: true });
     const resolved = resolvePurificationOptions(bundle.manifest, {
-      tikhonovLambda: options.tikhonovLambda, cscLambda: options.lambda, maxIterations: options.maxIterations, tolerance: options.tol, tileSize: options.tileSize,
-      clusterOverride: options.cluster, ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      tikhonovLambda: options.tikhonovLambda,
+      cscLambda: options.lambda,
+      maxIterations: options.maxIterations,
+      tolerance: options.tol,
+      tileSize: options.tileSize,
+      clusterOverride: options.cluster,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
     });
     if (resolved.tuning) {
       const { tikhonovLambda, cscLambda, maxIterations } = resolved.options;
-      note(`using the bundle's tuned defaults where no option was given: Tikhonov lambda ${tikhonovLambda}, CBPDN lambda ${cscLambda}, ${maxIterations} iterations`);
+      note(
+        `using the bundle's tuned defaults where no option was given: Tikhonov lambda ${tikhonovLambda}, CBPDN lambda ${cscLambda}, ${maxIterations} iterations`,
+      );
     }
     const purification = {
-      tikhonovLambda: resolved.options.tikhonovLambda, cscLambda: resolved.options.cscLambda, maxIterations: resolved.options.maxIterations,
-      tolerance: resolved.options.tolerance, sources: resolved.sources, tuning: resolved.tuning,
+      tikhonovLambda: resolved.options.tikhonovLambda,
+      cscLambda: resolved.options.cscLambda,
+      maxIterations: resolved.options.maxIterations,
+      tolerance: resolved.options.tolerance,
+      sources: resolved.sources,
+      tuning: resolved.tuning,
     };
     // the bundle's own validation data may have found a cheaper defense as good: say so before purifying
     const recommendation = bundleRecommendation(bundle.manifest, 'acsr', 'ACSR');
@@ -98,20 +110,37 @@ export const purifyCommand = defineCommand({
         const image = await decodeImage(bytes, { source: file, channels: bundle.manifest.channels === 3 ? 'rgb' : 'gray' });
         for (const line of image.notes) note(`${file}: ${line}`);
         const result = await purifyImage({
-          image, bundle, extractor, engines, signal,
+          image,
+          bundle,
+          extractor,
+          engines,
+          signal,
           progress: batchProgress.item(i, basename(file)),
           options: { ...resolved.options, threads },
         });
         const evasionScore = evasion ? await evasion.score(image, result) : null;
         const written = await writePurificationOutputs({
-          file, bytes, image, result, out: options.out, saveComponents: options.saveComponents ?? false, evasion: evasionScore,
+          file,
+          bytes,
+          image,
+          result,
+          out: options.out,
+          saveComponents: options.saveComponents ?? false,
+          evasion: evasionScore,
           bundle: { path: options.bundle, manifestSha256: bundle.manifestSha256, extractor: bundle.manifest.extractor.id },
           purification,
         });
         const evasionLine = evasionScore ? `, evasion score ${evasionScore.score.toFixed(3)}${evasionScore.suspected ? ' (suspected evasion)' : ''}` : '';
-        print(`${file}: cluster ${result.cluster.id}${result.cluster.selectedBy === 'override' ? ' (override)' : ''}, ${result.cbpdn.iterations} iterations${result.cbpdn.converged ? '' : ' (not converged)'}${evasionLine}, ${(result.timingsMs.total / 1000).toFixed(1)} s -> ${written.purifiedPath}`);
+        print(
+          `${file}: cluster ${result.cluster.id}${result.cluster.selectedBy === 'override' ? ' (override)' : ''}, ${result.cbpdn.iterations} iterations${result.cbpdn.converged ? '' : ' (not converged)'}${evasionLine}, ${(result.timingsMs.total / 1000).toFixed(1)} s -> ${written.purifiedPath}`,
+        );
         return {
-          input: file, output: written.purifiedPath, cluster: result.cluster.id, iterations: result.cbpdn.iterations, converged: result.cbpdn.converged, seconds: result.timingsMs.total / 1000,
+          input: file,
+          output: written.purifiedPath,
+          cluster: result.cluster.id,
+          iterations: result.cbpdn.iterations,
+          converged: result.cbpdn.converged,
+          seconds: result.timingsMs.total / 1000,
           ...(evasionScore ? { evasion: evasionScore } : {}),
         };
       });
@@ -122,8 +151,8 @@ export const purifyCommand = defineCommand({
     }
     const seconds = (performance.now() - started) / 1000;
     const rate = imagesPerMinute(results.length, seconds);
-    if (results.length > 1) print(`${results.length} images in ${seconds.toFixed(1)} s: ${rate.toFixed(1)} images/min (after loading the bundle and extractor)`);
+    if (results.length > 1)
+      print(`${results.length} images in ${seconds.toFixed(1)} s: ${rate.toFixed(1)} images/min (after loading the bundle and extractor)`);
     return { bundle: options.bundle, purification, recommendation, images: results, seconds, imagesPerMinute: rate };
   },
 });
-

@@ -39,7 +39,9 @@ export const tikhonovCommand = defineCommand({
       high: options.high,
       highRms: Math.sqrt(highEnergy / high.data.length),
     };
-    print(`${options.in}: ${signal.height}x${signal.width}x${signal.channels}, lambda ${options.lambda}: low -> ${options.low}, high -> ${options.high} (rms ${summary.highRms.toFixed(4)})`);
+    print(
+      `${options.in}: ${signal.height}x${signal.width}x${signal.channels}, lambda ${options.lambda}: low -> ${options.low}, high -> ${options.high} (rms ${summary.highRms.toFixed(4)})`,
+    );
     return summary;
   },
 });

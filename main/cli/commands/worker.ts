@@ -15,16 +15,31 @@ export const workerCommand = defineCommand({
   examples: ['acsr worker --queue redis://10.0.0.5:6379 --shared /mnt/acsr-shared'],
   options: {
     queue: { type: 'string', required: true, valueName: 'redis://HOST:PORT', description: 'the Redis server holding the task queue' },
-    shared: { type: 'string', required: true, valueName: 'DIR', description: 'the shared location (evidence/, bundles/, results/) that the workstation publishes to' },
+    shared: {
+      type: 'string',
+      required: true,
+      valueName: 'DIR',
+      description: 'the shared location (evidence/, bundles/, results/) that the workstation publishes to',
+    },
     threads: { type: 'integer', min: 1, description: 'CBPDN worker threads (default: all cores)' },
-    lockMs: { type: 'integer', min: 1000, default: DEFAULT_LOCK_MS, valueName: 'MS', description: "how long a task's lock lasts without renewal (a dead worker's task is taken again after about this long)" },
+    lockMs: {
+      type: 'integer',
+      min: 1000,
+      default: DEFAULT_LOCK_MS,
+      valueName: 'MS',
+      description: "how long a task's lock lasts without renewal (a dead worker's task is taken again after about this long)",
+    },
   },
   async run({ options, print, note, signal }) {
     const connection = parseQueueAddress(options.queue);
     // a worker with a wrong mount would fail every task it takes: refuse to start instead
-    if (!(await stat(options.shared).catch(() => undefined))?.isDirectory()) throw new UsageError(`--shared ${options.shared}: not a folder (mount the shared location first)`);
+    if (!(await stat(options.shared).catch(() => undefined))?.isDirectory())
+      throw new UsageError(`--shared ${options.shared}: not a folder (mount the shared location first)`);
     const worker = startFleetWorker({
-      connection, shared: new SharedArea(options.shared), lockMs: options.lockMs, ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      connection,
+      shared: new SharedArea(options.shared),
+      lockMs: options.lockMs,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
       log: note,
     });
     print(`worker ready: queue ${connection.host}:${connection.port}, shared ${options.shared}`);

@@ -7,7 +7,15 @@ import { z } from 'zod';
 import { appStateSchema, caseSummarySchema, createCaseInputSchema, setExaminerInputSchema } from './cases.ts';
 import { bundleChoiceSchema, caseIdSchema, classifierChoiceSchema, emptyInputSchema, itemIdSchema, jobIdSchema, shortTextSchema } from './common.ts';
 import { evaluationChoicesSchema, evaluationIdSchema, evaluationPlotSchema } from './evaluation.ts';
-import { categoryCodeSchema, evidenceDetailSchema, evidenceSummarySchema, noteTextSchema, purificationRunViewSchema, renderedViewPartSchema, viewPartSchema } from './items.ts';
+import {
+  categoryCodeSchema,
+  evidenceDetailSchema,
+  evidenceSummarySchema,
+  noteTextSchema,
+  purificationRunViewSchema,
+  renderedViewPartSchema,
+  viewPartSchema,
+} from './items.ts';
 import { jobOutputEventSchema, jobRequestSchema, jobSnapshotSchema } from './jobs.ts';
 import { trainingChoicesSchema } from './training.ts';
 
@@ -34,7 +42,10 @@ export const requestChannels = {
       category: categoryCodeSchema.optional(),
       uncategorised: z.boolean().optional(),
       /** Items carrying every one of these user tags. */
-      tags: z.array(shortTextSchema.pipe(z.string().min(1).max(100))).max(20).optional(),
+      tags: z
+        .array(shortTextSchema.pipe(z.string().min(1).max(100)))
+        .max(20)
+        .optional(),
       /** true: purified at least once; false: never purified. */
       purified: z.boolean().optional(),
       /** Items whose latest verdict at this stage has this top class. */
@@ -47,7 +58,12 @@ export const requestChannels = {
     z.object({ mediaType: z.literal('image/jpeg'), base64: z.string() }),
   ),
   'evidence.setCategory': request(
-    z.strictObject({ caseId: caseIdSchema, itemIds: z.array(itemIdSchema).min(1).max(10_000), category: categoryCodeSchema, comment: shortTextSchema.optional() }),
+    z.strictObject({
+      caseId: caseIdSchema,
+      itemIds: z.array(itemIdSchema).min(1).max(10_000),
+      category: categoryCodeSchema,
+      comment: shortTextSchema.optional(),
+    }),
     taggedSchema,
   ),
   /** Takes back one change (the tag ids a setCategory or tagItems answered), recorded as a reversal in the audit log. */
@@ -58,22 +74,30 @@ export const requestChannels = {
   'evidence.get': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema }), evidenceDetailSchema),
   'evidence.addTag': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, tag: tagSchema }), evidenceDetailSchema),
   /** Bulk action of the grid: one user tag for every selected item. */
-  'evidence.tagItems': request(
-    z.strictObject({ caseId: caseIdSchema, itemIds: z.array(itemIdSchema).min(1).max(10_000), tag: tagSchema }),
-    taggedSchema,
-  ),
+  'evidence.tagItems': request(z.strictObject({ caseId: caseIdSchema, itemIds: z.array(itemIdSchema).min(1).max(10_000), tag: tagSchema }), taggedSchema),
   'evidence.addNote': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, text: noteTextSchema }), evidenceDetailSchema),
   /** Every purification run of an item, oldest first. */
   'evidence.purifications': request(z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema }), z.array(purificationRunViewSchema)),
   /** One part of a run (or the original) as a display PNG, its signed parts scaled by the gain the answer states. */
   'evidence.viewPart': request(
-    z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, runId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), part: viewPartSchema, maxEdge: z.number().int().min(64).max(2048) }),
+    z.strictObject({
+      caseId: caseIdSchema,
+      itemId: itemIdSchema,
+      runId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+      part: viewPartSchema,
+      maxEdge: z.number().int().min(64).max(2048),
+    }),
     renderedViewPartSchema,
   ),
   /** The bundles and content filters a purify job may use (ids only travel back). */
   'purification.choices': request(
     emptyInputSchema,
-    z.object({ bundles: z.array(bundleChoiceSchema), classifiers: z.array(classifierChoiceSchema), defaultBundleId: z.string().nullable(), defaultClassifierId: z.string().nullable() }),
+    z.object({
+      bundles: z.array(bundleChoiceSchema),
+      classifiers: z.array(classifierChoiceSchema),
+      defaultBundleId: z.string().nullable(),
+      defaultClassifierId: z.string().nullable(),
+    }),
   ),
   /** What the training form may use and starts from. */
   'training.choices': request(emptyInputSchema, trainingChoicesSchema),

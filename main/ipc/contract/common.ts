@@ -41,7 +41,11 @@ export const bundleIdSchema = z.string().regex(/^(default-bundle|trained:[A-Za-z
 export const classifierIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a classifier id');
 
 /** A cluster of a bundle: '<class name>:<index>'. */
-export const clusterIdSchema = z.string().max(100).regex(/^[^:]+:\d{1,3}$/, 'a cluster id reads <class>:<index>').refine(noControlCharacters, 'the cluster id contains control characters');
+export const clusterIdSchema = z
+  .string()
+  .max(100)
+  .regex(/^[^:]+:\d{1,3}$/, 'a cluster id reads <class>:<index>')
+  .refine(noControlCharacters, 'the cluster id contains control characters');
 
 /** A name for a new folder the workstation creates (a trained bundle): never a path. */
 export const folderNameSchema = z

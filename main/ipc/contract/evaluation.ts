@@ -17,8 +17,15 @@ export const evalJobRequestSchema = z.strictObject({
   modelId: classifierIdSchema.optional(),
   /** The bundle acsr purifies with; default the shipped one. */
   bundleId: bundleIdSchema.optional(),
-  attacks: z.string().trim().max(300).regex(/^[A-Za-z0-9:.,=/_-]*$/, 'attack specs read name[:EPS][:key=value], comma-separated'),
-  defenses: z.array(z.string().regex(/^[a-z0-9-]{1,32}$/, 'not a defense name')).min(1).max(12),
+  attacks: z
+    .string()
+    .trim()
+    .max(300)
+    .regex(/^[A-Za-z0-9:.,=/_-]*$/, 'attack specs read name[:EPS][:key=value], comma-separated'),
+  defenses: z
+    .array(z.string().regex(/^[a-z0-9-]{1,32}$/, 'not a defense name'))
+    .min(1)
+    .max(12),
   /** Evaluate the first N images only (classes interleaved). */
   limit: z.number().int().min(1).max(100_000).optional(),
 });
@@ -42,7 +49,17 @@ export const evaluationTableSchema = z.object({
   /** How each row's budget is measured and normalised, in words (e.g. "L2 dissimilarity ||x'-x||_2 / ||x||_2 <= 0.04"). */
   rowBudgets: z.array(z.object({ row: z.string(), budget: z.string() })),
   defenses: z.array(z.string()),
-  cells: z.array(z.object({ row: z.string(), defense: z.string(), correct: z.number().int(), total: z.number().int(), accuracy: z.number(), low: z.number(), high: z.number() })),
+  cells: z.array(
+    z.object({
+      row: z.string(),
+      defense: z.string(),
+      correct: z.number().int(),
+      total: z.number().int(),
+      accuracy: z.number(),
+      low: z.number(),
+      high: z.number(),
+    }),
+  ),
 });
 
 export const evaluationOutputSchema = z.object({ type: z.literal('evaluation'), table: evaluationTableSchema });

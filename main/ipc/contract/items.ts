@@ -95,9 +95,7 @@ export const purificationRunViewSchema = z.object({
   totalMs: z.number(),
   /** False for runs recorded before the parts were kept: only original and purified can be shown. */
   hasComponents: z.boolean(),
-  verdicts: z
-    .object({ modelId: z.string(), before: scoresSchema, after: scoresSchema, topBefore: z.string(), topAfter: z.string() })
-    .nullable(),
+  verdicts: z.object({ modelId: z.string(), before: scoresSchema, after: scoresSchema, topBefore: z.string(), topAfter: z.string() }).nullable(),
 });
 
 export type CategoryCode = z.output<typeof categoryCodeSchema>;

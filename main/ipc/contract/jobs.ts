@@ -1,7 +1,16 @@
 /** Every long action runs as a job in one queue: the requests that start one, its snapshot, and the outputs it shows besides progress. */
 import { z } from 'zod';
 import {
-  absolutePathSchema, bundleIdSchema, caseIdSchema, classifierIdSchema, clusterIdSchema, isoTimeSchema, itemIdSchema, jobIdSchema, progressEventSchema, shortTextSchema,
+  absolutePathSchema,
+  bundleIdSchema,
+  caseIdSchema,
+  classifierIdSchema,
+  clusterIdSchema,
+  isoTimeSchema,
+  itemIdSchema,
+  jobIdSchema,
+  progressEventSchema,
+  shortTextSchema,
 } from './common.ts';
 import { evalJobRequestSchema, evaluationOutputSchema } from './evaluation.ts';
 import { categoryCodeSchema } from './items.ts';
@@ -53,7 +62,8 @@ export const purifyJobRequestSchema = z
   })
   .refine((request) => (request.itemIds === undefined) !== (request.resumeCaseJobId === undefined), 'give either itemIds or resumeCaseJobId')
   .refine(
-    (request) => request.resumeCaseJobId === undefined || (request.bundleId === undefined && request.classifierId === undefined && request.override === undefined),
+    (request) =>
+      request.resumeCaseJobId === undefined || (request.bundleId === undefined && request.classifierId === undefined && request.override === undefined),
     'a resumed purify job keeps its own bundle, classifier and override',
   );
 
@@ -61,7 +71,10 @@ export const purifyJobRequestSchema = z
 export const reportJobRequestSchema = z.strictObject({
   kind: z.literal('report'),
   caseId: caseIdSchema,
-  formats: z.array(z.enum(['html', 'pdf', 'json'])).min(1).max(3),
+  formats: z
+    .array(z.enum(['html', 'pdf', 'json']))
+    .min(1)
+    .max(3),
   /** Thumbnails in HTML/PDF blurred and greyscale (the default) or as they are. */
   blurThumbnails: z.boolean().optional(),
   /** Report only these items, or only the items of this category (not both); the whole case by default. */

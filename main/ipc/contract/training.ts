@@ -22,7 +22,12 @@ export const trainJobRequestSchema = z.strictObject({
   atomSize: z.number().int().min(2).max(32).optional(),
   covariance: covarianceSchema.optional(),
   cdlIterations: z.number().int().min(1).max(1000).optional(),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
 });
 
 /** What the training form may use: the extractors, and the values `acsr train` takes when none is given (the science's defaults). */

@@ -25,9 +25,7 @@ export type SocketClientMessage = z.output<typeof socketClientMessageSchema>;
 
 /** Frames from the host. */
 export type SocketServerMessage =
-  | { type: 'welcome' }
-  | { type: 'result'; callId: number; result: CallResult }
-  | { type: 'event'; channel: EventChannel; payload: unknown };
+  { type: 'welcome' } | { type: 'result'; callId: number; result: CallResult } | { type: 'event'; channel: EventChannel; payload: unknown };
 
 /** WebSocket close codes the page can act on (4000-4999 are the application's). */
 export const SOCKET_CLOSE_CODES = {

@@ -35,8 +35,13 @@ const tcpCases: Record<string, Generator> = {
   'random bytes': (random) => ({ chunks: [random.bytes(random.int(1, 4096))] }),
   'unparsable upgrade target': (random, host) => ({ chunks: [handshake({ ...host, target: random.pick(UNPARSABLE_TARGETS) })], expect: /^HTTP\/1\.1 400 / }),
   'odd upgrade target': (random, host) => ({ chunks: [handshake({ ...host, target: random.pick(ODD_TARGETS) })], expect: /^HTTP\/1\.1 (101|4\d\d) / }),
-  'very long upgrade target': (random, host) => ({ chunks: [handshake({ ...host, target: `/${'a'.repeat(random.int(1, 40_000))}` })], expect: /^HTTP\/1\.1 (403|431) / }),
-  'non-ASCII upgrade target': (random, host) => ({ chunks: [handshake({ ...host, target: Buffer.concat([Buffer.from('/ipc/'), random.bytes(random.int(1, 64)).map((byte) => byte | 0x80)]) })] }),
+  'very long upgrade target': (random, host) => ({
+    chunks: [handshake({ ...host, target: `/${'a'.repeat(random.int(1, 40_000))}` })],
+    expect: /^HTTP\/1\.1 (403|431) /,
+  }),
+  'non-ASCII upgrade target': (random, host) => ({
+    chunks: [handshake({ ...host, target: Buffer.concat([Buffer.from('/ipc/'), random.bytes(random.int(1, 64)).map((byte) => byte | 0x80)]) })],
+  }),
   'unparsable page target': (random, host) => ({
     chunks: [Buffer.from(`GET ${random.pick(UNPARSABLE_TARGETS)} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n\r\n`)],
     expect: /^HTTP\/1\.1 400 /,
@@ -80,18 +85,39 @@ const tcpCases: Record<string, Generator> = {
 const protocolCases: Record<string, Generator> = {
   'unmasked frame': () => ({ chunks: [frame({ opcode: OPCODE.text, payload: Buffer.from('{"type":"hello","token":"x"}'), masked: false })] }),
   'bad opcode': (random) => ({ chunks: [frame({ opcode: random.pick([3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf]), payload: random.bytes(random.int(0, 200)) })] }),
-  'reserved bits': (random) => ({ chunks: [frame({ opcode: random.pick([OPCODE.text, OPCODE.binary, OPCODE.ping]), rsv: random.int(1, 7), payload: random.bytes(random.int(0, 100)) })] }),
+  'reserved bits': (random) => ({
+    chunks: [frame({ opcode: random.pick([OPCODE.text, OPCODE.binary, OPCODE.ping]), rsv: random.int(1, 7), payload: random.bytes(random.int(0, 100)) })],
+  }),
   'invalid UTF-8 text': (random) => {
-    const bad = random.pick([Buffer.from([0xc3, 0x28]), Buffer.from([0xff]), Buffer.from([0xe0, 0x80, 0xaf]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf4, 0x90, 0x80, 0x80])]);
-    return { chunks: [frame({ opcode: random.pick([OPCODE.text, OPCODE.close]), payload: random.next() < 0.5 ? bad : Buffer.concat([Buffer.from([0x03, 0xe8]), bad]) })] };
+    const bad = random.pick([
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from([0xff]),
+      Buffer.from([0xe0, 0x80, 0xaf]),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from([0xf4, 0x90, 0x80, 0x80]),
+    ]);
+    return {
+      chunks: [
+        frame({ opcode: random.pick([OPCODE.text, OPCODE.close]), payload: random.next() < 0.5 ? bad : Buffer.concat([Buffer.from([0x03, 0xe8]), bad]) }),
+      ],
+    };
   },
   'oversized length header': (random) => {
     const declared = random.pick([(1n << 20n) + 1n, 1n << 31n, (1n << 53n) + 7n, (1n << 63n) + 1n, 0xffff_ffff_ffff_ffffn]);
-    return { chunks: [frame({ opcode: random.pick([OPCODE.text, OPCODE.binary, OPCODE.continuation]), declaredLength: declared, payload: random.bytes(random.int(0, 1000)) })] };
+    return {
+      chunks: [
+        frame({ opcode: random.pick([OPCODE.text, OPCODE.binary, OPCODE.continuation]), declaredLength: declared, payload: random.bytes(random.int(0, 1000)) }),
+      ],
+    };
   },
   'message over the size limit in fragments': () => {
     const part = Buffer.alloc(300_000, 0x61);
-    return { chunks: [frame({ opcode: OPCODE.text, fin: false, payload: part }), ...[1, 2, 3].map((index) => frame({ opcode: OPCODE.continuation, fin: index === 3, payload: part }))] };
+    return {
+      chunks: [
+        frame({ opcode: OPCODE.text, fin: false, payload: part }),
+        ...[1, 2, 3].map((index) => frame({ opcode: OPCODE.continuation, fin: index === 3, payload: part })),
+      ],
+    };
   },
   'fragmented garbage': (random) => {
     const sequences = [
@@ -101,8 +127,20 @@ const protocolCases: Record<string, Generator> = {
       () => [frame({ opcode: OPCODE.ping, payload: random.bytes(random.int(126, 1000)) })],
       () => [frame({ opcode: OPCODE.close, payload: Buffer.from([0x03]) })],
       () => [frame({ opcode: OPCODE.close, payload: Buffer.from([random.pick([0, 3, 9]), random.int(0, 255)]) })],
-      () => [frame({ opcode: OPCODE.text, fin: false, payload: Buffer.from([0xe2, 0x82]) }), frame({ opcode: OPCODE.continuation, payload: Buffer.from([0x28]) })],
-      () => Array.from({ length: random.int(2, 20) }, () => frame({ opcode: random.int(0, 15), fin: random.next() < 0.5, rsv: random.next() < 0.2 ? random.int(1, 7) : 0, masked: random.next() < 0.9, payload: random.bytes(random.int(0, 300)) })),
+      () => [
+        frame({ opcode: OPCODE.text, fin: false, payload: Buffer.from([0xe2, 0x82]) }),
+        frame({ opcode: OPCODE.continuation, payload: Buffer.from([0x28]) }),
+      ],
+      () =>
+        Array.from({ length: random.int(2, 20) }, () =>
+          frame({
+            opcode: random.int(0, 15),
+            fin: random.next() < 0.5,
+            rsv: random.next() < 0.2 ? random.int(1, 7) : 0,
+            masked: random.next() < 0.9,
+            payload: random.bytes(random.int(0, 300)),
+          }),
+        ),
     ];
     return { chunks: random.pick(sequences)() };
   },
@@ -116,28 +154,73 @@ const protocolCases: Record<string, Generator> = {
 /** Well-formed frames whose messages are not what the host speaks. */
 const messageCases: Record<string, Generator> = {
   'bad JSON': (random) => {
-    const texts = [() => random.text(random.int(0, 200)), () => '{'.repeat(random.int(1, 5000)), () => '['.repeat(30_000) + ']'.repeat(30_000), () => '{"type":"call",', () => '1e999999', () => `"${'\\u'.repeat(50)}"`];
+    const texts = [
+      () => random.text(random.int(0, 200)),
+      () => '{'.repeat(random.int(1, 5000)),
+      () => '['.repeat(30_000) + ']'.repeat(30_000),
+      () => '{"type":"call",',
+      () => '1e999999',
+      () => `"${'\\u'.repeat(50)}"`,
+    ];
     return { chunks: [textFrame(random.pick(texts)())] };
   },
   'binary message': (random) => ({ chunks: [frame({ opcode: OPCODE.binary, payload: random.bytes(random.int(0, 500)) })] }),
-  'unknown message': (random) => ({ chunks: [textFrame(JSON.stringify(random.pick([{ type: 'hello' }, { type: 'welcome' }, { type: 'call', callId: -1, channel: 'app.state', input: {} }, { type: 'hello', token: 'x'.repeat(201) }, [], null, 42])))] }),
+  'unknown message': (random) => ({
+    chunks: [
+      textFrame(
+        JSON.stringify(
+          random.pick([
+            { type: 'hello' },
+            { type: 'welcome' },
+            { type: 'call', callId: -1, channel: 'app.state', input: {} },
+            { type: 'hello', token: 'x'.repeat(201) },
+            [],
+            null,
+            42,
+          ]),
+        ),
+      ),
+    ],
+  }),
 };
 
 const preAuthCases: Record<string, Generator> = {
-  'wrong token': (random) => ({ chunks: [textFrame(JSON.stringify({ type: 'hello', token: random.pick([random.bytes(32).toString('base64url').slice(0, 43), '', random.text(random.int(1, 100))]) }))], expect: /wrong token/ }),
-  'call before the token': () => ({ chunks: [textFrame(JSON.stringify({ type: 'call', callId: 1, channel: 'cases.list', input: {} }))], expect: /wrong token/ }),
+  'wrong token': (random) => ({
+    chunks: [
+      textFrame(
+        JSON.stringify({ type: 'hello', token: random.pick([random.bytes(32).toString('base64url').slice(0, 43), '', random.text(random.int(1, 100))]) }),
+      ),
+    ],
+    expect: /wrong token/,
+  }),
+  'call before the token': () => ({
+    chunks: [textFrame(JSON.stringify({ type: 'call', callId: 1, channel: 'cases.list', input: {} }))],
+    expect: /wrong token/,
+  }),
 };
 
 /** Calls from an authenticated page that the dispatcher must answer invalid-input, connection kept. */
 const refusedCallCases: Record<string, Generator> = {
-  'unknown channel': (random) => ({ chunks: [call(random.pick([random.text(random.int(0, 100)), '__proto__', 'constructor', 'toString', 'app.state.x', 'jobs.start ']), {})], expect: /"kind":"invalid-input"/ }),
+  'unknown channel': (random) => ({
+    chunks: [call(random.pick([random.text(random.int(0, 100)), '__proto__', 'constructor', 'toString', 'app.state.x', 'jobs.start ']), {})],
+    expect: /"kind":"invalid-input"/,
+  }),
   'over-long channel name': (random) => ({ chunks: [call(random.pick(CHANNELS) + 'x'.repeat(random.int(1, 20_000)), {})], expect: /"kind":"invalid-input"/ }),
-  'input that is not an object': (random) => ({ chunks: [call(random.pick(CHANNELS), random.pick([null, 0, -1, 'x', [], [{}], true, random.text(20)]))], expect: /"kind":"invalid-input"/ }),
-  'unknown input field': (random) => ({ chunks: [call(random.pick(CHANNELS), { [`fuzz${random.int(0, 1e6)}`]: random.text(random.int(0, 50)) })], expect: /"kind":"invalid-input"/ }),
+  'input that is not an object': (random) => ({
+    chunks: [call(random.pick(CHANNELS), random.pick([null, 0, -1, 'x', [], [{}], true, random.text(20)]))],
+    expect: /"kind":"invalid-input"/,
+  }),
+  'unknown input field': (random) => ({
+    chunks: [call(random.pick(CHANNELS), { [`fuzz${random.int(0, 1e6)}`]: random.text(random.int(0, 50)) })],
+    expect: /"kind":"invalid-input"/,
+  }),
 
   'deeply nested input': (random) => {
     const depth = random.int(1_000, 30_000);
-    return { chunks: [textFrame(`{"type":"call","callId":7,"channel":"${random.pick(CHANNELS)}","input":${'['.repeat(depth)}${']'.repeat(depth)}}`)], expect: /"kind":"invalid-input"/ };
+    return {
+      chunks: [textFrame(`{"type":"call","callId":7,"channel":"${random.pick(CHANNELS)}","input":${'['.repeat(depth)}${']'.repeat(depth)}}`)],
+      expect: /"kind":"invalid-input"/,
+    };
   },
 };
 
@@ -150,7 +233,9 @@ type Entry = [kind: string, stage: CaseStage, generate: Generator, weight: numbe
 const GENERATORS: Entry[] = [
   ...Object.entries(tcpCases).map(([kind, generate]) => [kind, 'tcp', generate, 1] as Entry),
   ...Object.entries({ ...protocolCases, ...messageCases, ...preAuthCases }).map(([kind, generate]) => [kind, 'upgraded', generate, weightOf(kind)] as Entry),
-  ...Object.entries({ ...protocolCases, ...messageCases }).map(([kind, generate]) => [`${kind}, after the token`, 'welcomed', generate, weightOf(kind)] as Entry),
+  ...Object.entries({ ...protocolCases, ...messageCases }).map(
+    ([kind, generate]) => [`${kind}, after the token`, 'welcomed', generate, weightOf(kind)] as Entry,
+  ),
   ...Object.entries(refusedCallCases).map(([kind, generate]) => [kind, 'welcomed', generate, 1] as Entry),
 ];
 const TOTAL_WEIGHT = GENERATORS.reduce((sum, [, , , weight]) => sum + weight, 0);

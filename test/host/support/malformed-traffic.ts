@@ -76,7 +76,8 @@ export async function runCase(host: HostAddress & { token: string }, sent: Malfo
     }
     if (sent.expect) {
       const expected = sent.expect;
-      if (!(await connection.waitFor((text) => expected.test(text), patienceMs))) return `expected ${expected} but got ${JSON.stringify(connection.text().slice(0, 120))}`;
+      if (!(await connection.waitFor((text) => expected.test(text), patienceMs)))
+        return `expected ${expected} but got ${JSON.stringify(connection.text().slice(0, 120))}`;
     }
     connection.socket.end();
     if (!(await connection.waitForClose(patienceMs))) return `still open ${patienceMs} ms after the peer's FIN`;

@@ -51,7 +51,13 @@ export function textFrame(text: string | Buffer): Buffer {
 }
 
 /** The opening handshake a browser page would send, with any header replaced or removed (null). */
-export function handshake(options: { port: number; origin: string; target?: string | Buffer; method?: string; headers?: Record<string, string | null> }): Buffer {
+export function handshake(options: {
+  port: number;
+  origin: string;
+  target?: string | Buffer;
+  method?: string;
+  headers?: Record<string, string | null>;
+}): Buffer {
   const headers: Record<string, string | null> = {
     Host: `127.0.0.1:${options.port}`,
     Origin: options.origin,
@@ -100,7 +106,9 @@ export class SeededRandom {
     let out = '';
     for (let index = 0; index < length; index++) {
       const range = this.int(0, 3);
-      out += String.fromCharCode(range === 0 ? this.int(0, 31) : range === 1 ? this.int(32, 126) : range === 2 ? this.int(0xd800, 0xdfff) : this.int(0x80, 0xffff));
+      out += String.fromCharCode(
+        range === 0 ? this.int(0, 31) : range === 1 ? this.int(32, 126) : range === 2 ? this.int(0xd800, 0xdfff) : this.int(0x80, 0xffff),
+      );
     }
     return out;
   }

@@ -109,11 +109,17 @@ export class JsRealFft2d implements RealFft2d<Float32Array> {
     for (let k = 0; k <= half; k++) {
       const a = (k === half ? 0 : k) * h;
       const b = (k === 0 ? 0 : half - k) * h;
-      const wr = splitCos[k], wi = -splitSin[k];
+      const wr = splitCos[k],
+        wi = -splitSin[k];
       for (let y = 0; y < h; y++) {
-        const zr = rowsRe[a + y], zi = rowsIm[a + y], cr = rowsRe[b + y], ci = -rowsIm[b + y];
-        const er = 0.5 * (zr + cr), ei = 0.5 * (zi + ci);
-        const or = 0.5 * (zi - ci), oi = -0.5 * (zr - cr);
+        const zr = rowsRe[a + y],
+          zi = rowsIm[a + y],
+          cr = rowsRe[b + y],
+          ci = -rowsIm[b + y];
+        const er = 0.5 * (zr + cr),
+          ei = 0.5 * (zi + ci);
+        const or = 0.5 * (zi - ci),
+          oi = -0.5 * (zr - cr);
         re[dst + y * wf + k] = er + or * wr - oi * wi;
         im[dst + y * wf + k] = ei + or * wi + oi * wr;
       }
@@ -125,14 +131,20 @@ export class JsRealFft2d implements RealFft2d<Float32Array> {
     const { height: h, width: w, spectrumWidth: wf, rowsRe, rowsIm, planeRe, planeIm, splitCos, splitSin } = this;
     const half = w / 2;
     for (let k = 0; k < half; k++) {
-      const wr = splitCos[k], wi = splitSin[k];
+      const wr = splitCos[k],
+        wi = splitSin[k];
       for (let y = 0; y < h; y++) {
         const src = y * wf;
-        const xr = planeRe[src + k], xi = k === 0 ? 0 : planeIm[src + k];
-        const cr = planeRe[src + half - k], ci = k === 0 ? 0 : -planeIm[src + half - k];
-        const er = xr + cr, ei = xi + ci;
-        const dr = xr - cr, di = xi - ci;
-        const or = dr * wr - di * wi, oi = dr * wi + di * wr;
+        const xr = planeRe[src + k],
+          xi = k === 0 ? 0 : planeIm[src + k];
+        const cr = planeRe[src + half - k],
+          ci = k === 0 ? 0 : -planeIm[src + half - k];
+        const er = xr + cr,
+          ei = xi + ci;
+        const dr = xr - cr,
+          di = xi - ci;
+        const or = dr * wr - di * wi,
+          oi = dr * wi + di * wr;
         rowsRe[k * h + y] = er - oi;
         rowsIm[k * h + y] = ei + or;
       }
@@ -173,10 +185,16 @@ export class JsRealFft2d implements RealFft2d<Float32Array> {
     for (let k = 0; k <= half; k++) {
       const a = k === half ? 0 : k;
       const b = k === 0 ? 0 : half - k;
-      const zr = rowRe[a], zi = rowIm[a], cr = rowRe[b], ci = -rowIm[b];
-      const er = 0.5 * (zr + cr), ei = 0.5 * (zi + ci);
-      const or = 0.5 * (zi - ci), oi = -0.5 * (zr - cr);
-      const wr = splitCos[k], wi = -splitSin[k];
+      const zr = rowRe[a],
+        zi = rowIm[a],
+        cr = rowRe[b],
+        ci = -rowIm[b];
+      const er = 0.5 * (zr + cr),
+        ei = 0.5 * (zi + ci);
+      const or = 0.5 * (zi - ci),
+        oi = -0.5 * (zr - cr);
+      const wr = splitCos[k],
+        wi = -splitSin[k];
       re[dst + k] = er + or * wr - oi * wi;
       im[dst + k] = ei + or * wi + oi * wr;
     }
@@ -202,13 +220,19 @@ export class JsRealFft2d implements RealFft2d<Float32Array> {
     const half = this.width / 2;
     const { splitCos, splitSin } = this;
     for (let k = 0; k < half; k++) {
-      const xr = planeRe[src + k], xi = k === 0 ? 0 : planeIm[src + k];
-      const cr = planeRe[src + half - k], ci = k === 0 ? 0 : -planeIm[src + half - k];
+      const xr = planeRe[src + k],
+        xi = k === 0 ? 0 : planeIm[src + k];
+      const cr = planeRe[src + half - k],
+        ci = k === 0 ? 0 : -planeIm[src + half - k];
       // unnormalised: E' = 2E, O' = 2O, folded into the final 1/(H W) scale
-      const er = xr + cr, ei = xi + ci;
-      const dr = xr - cr, di = xi - ci;
-      const wr = splitCos[k], wi = splitSin[k];
-      const or = dr * wr - di * wi, oi = dr * wi + di * wr;
+      const er = xr + cr,
+        ei = xi + ci;
+      const dr = xr - cr,
+        di = xi - ci;
+      const wr = splitCos[k],
+        wi = splitSin[k];
+      const or = dr * wr - di * wi,
+        oi = dr * wi + di * wr;
       rowRe[k] = er - oi;
       rowIm[k] = ei + or;
     }

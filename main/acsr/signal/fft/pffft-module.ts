@@ -56,10 +56,7 @@ export async function loadPffftModule(build: keyof typeof BUILDS = 'simd'): Prom
   const wasmModule = compiledBuild(build);
   let memory: WebAssembly.Memory | undefined;
   const module = (await BUILDS[build].factory({
-    instantiateWasm(
-      imports: WebAssembly.Imports,
-      receiveInstance: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
-    ): WebAssembly.Exports {
+    instantiateWasm(imports: WebAssembly.Imports, receiveInstance: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): WebAssembly.Exports {
       const instance = new WebAssembly.Instance(wasmModule, imports);
       memory = Object.values(instance.exports).find((value) => value instanceof WebAssembly.Memory);
       receiveInstance(instance, wasmModule);

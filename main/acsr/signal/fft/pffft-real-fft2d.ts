@@ -1,14 +1,7 @@
 import type { RealFft2d } from './real-fft2d.ts';
 import { isFiveSmooth } from './fft-factors.ts';
 import { instantiateLayoutKernels, type LayoutKernels } from './layout-kernels.ts';
-import {
-  PFFFT_BACKWARD,
-  PFFFT_COMPLEX,
-  PFFFT_FORWARD,
-  PFFFT_REAL,
-  type LoadedPffft,
-  type PffftModule,
-} from './pffft-module.ts';
+import { PFFFT_BACKWARD, PFFFT_COMPLEX, PFFFT_FORWARD, PFFFT_REAL, type LoadedPffft, type PffftModule } from './pffft-module.ts';
 
 /** PFFFT (4-wide SIMD) needs real lengths divisible by 32, complex by 16, both of the form 2^a 3^b 5^c. */
 export function pffftSupportsSize(height: number, width: number): boolean {
@@ -127,8 +120,10 @@ export class PffftRealFft2d implements RealFft2d<Float32Array> {
     const column = this.columnsPointer >> 2;
     for (let r = 0; r < h; r++) {
       const mirror = r === 0 ? 0 : h - r;
-      const ar = heap[column + 2 * r], ai = heap[column + 2 * r + 1];
-      const br = heap[column + 2 * mirror], bi = heap[column + 2 * mirror + 1];
+      const ar = heap[column + 2 * r],
+        ai = heap[column + 2 * r + 1];
+      const br = heap[column + 2 * mirror],
+        bi = heap[column + 2 * mirror + 1];
       const d = base + r * wf;
       re[d] = 0.5 * (ar + br);
       im[d] = 0.5 * (ai - bi);
@@ -153,8 +148,10 @@ export class PffftRealFft2d implements RealFft2d<Float32Array> {
     for (let r = 0; r < h; r++) {
       const a = base + r * wf;
       const b = base + (r === 0 ? 0 : h - r) * wf;
-      const dcRe = half * (re[a] + re[b]), dcIm = half * (im[a] - im[b]);
-      const nyRe = half * (re[a + nyquist] + re[b + nyquist]), nyIm = half * (im[a + nyquist] - im[b + nyquist]);
+      const dcRe = half * (re[a] + re[b]),
+        dcIm = half * (im[a] - im[b]);
+      const nyRe = half * (re[a + nyquist] + re[b + nyquist]),
+        nyIm = half * (im[a + nyquist] - im[b + nyquist]);
       heap[column + 2 * r] = dcRe - nyIm;
       heap[column + 2 * r + 1] = dcIm + nyRe;
     }

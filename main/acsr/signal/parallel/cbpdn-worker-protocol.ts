@@ -3,9 +3,22 @@ import type { CbpdnArenaLayout } from '../simd/cbpdn-arena.ts';
 
 /** Messages between the parallel CBPDN engine and its workers (structured-clone safe). */
 export type SharedBufferName =
-  | 'dictRe' | 'dictIm' | 'signalRe' | 'signalIm' | 'dictSignalRe' | 'dictSignalIm'
-  | 'factorRe' | 'factorIm' | 'deltaRe' | 'deltaIm' | 'spectrumRe' | 'spectrumIm'
-  | 'x' | 'y' | 'u' | 'l1Weight';
+  | 'dictRe'
+  | 'dictIm'
+  | 'signalRe'
+  | 'signalIm'
+  | 'dictSignalRe'
+  | 'dictSignalIm'
+  | 'factorRe'
+  | 'factorIm'
+  | 'deltaRe'
+  | 'deltaIm'
+  | 'spectrumRe'
+  | 'spectrumIm'
+  | 'x'
+  | 'y'
+  | 'u'
+  | 'l1Weight';
 
 /** Sets (or, for a pooled worker, replaces) the solver a worker runs for. */
 export interface WorkerInit {
@@ -36,6 +49,4 @@ export type WorkerCommand =
   | { readonly op: 'dataFidelity' }
   | { readonly op: 'scaleDual'; readonly factor: number };
 
-export type WorkerReply =
-  | { readonly ok: true; readonly value?: number; readonly sums?: UpdateSums }
-  | { readonly ok: false; readonly error: string };
+export type WorkerReply = { readonly ok: true; readonly value?: number; readonly sums?: UpdateSums } | { readonly ok: false; readonly error: string };

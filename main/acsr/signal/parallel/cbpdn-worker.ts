@@ -19,7 +19,10 @@ const port = parentPort;
 let layout: CbpdnLayout;
 let buffers: CbpdnBuffers<Float32Array>;
 let fft: RealFft2d<Float32Array>;
-let p0 = 0, p1 = 0, f0 = 0, f1 = 0;
+let p0 = 0,
+  p1 = 0,
+  f0 = 0,
+  f1 = 0;
 let planeSize = 0;
 let kernels: IterationKernels;
 
@@ -62,8 +65,21 @@ function release(): void {
   // the views keep the solver's shared memory alive; empty ones let it go
   const empty = new Float32Array(0);
   buffers = {
-    dictRe: empty, dictIm: empty, signalRe: empty, signalIm: empty, dictSignalRe: empty, dictSignalIm: empty,
-    factorRe: empty, factorIm: empty, deltaRe: empty, deltaIm: empty, spectrumRe: empty, spectrumIm: empty, x: empty, y: empty, u: empty,
+    dictRe: empty,
+    dictIm: empty,
+    signalRe: empty,
+    signalIm: empty,
+    dictSignalRe: empty,
+    dictSignalIm: empty,
+    factorRe: empty,
+    factorIm: empty,
+    deltaRe: empty,
+    deltaIm: empty,
+    spectrumRe: empty,
+    spectrumIm: empty,
+    x: empty,
+    y: empty,
+    u: empty,
   };
   kernels = new ScalarIterationKernels(layout, buffers);
 }
@@ -74,10 +90,21 @@ function sharedBufferViews(shared: NonNullable<WorkerInit['buffers']>): CbpdnBuf
     return sab ? new Float32Array(sab) : new Float32Array(0);
   };
   return {
-    dictRe: view('dictRe'), dictIm: view('dictIm'), signalRe: view('signalRe'), signalIm: view('signalIm'),
-    dictSignalRe: view('dictSignalRe'), dictSignalIm: view('dictSignalIm'), factorRe: view('factorRe'), factorIm: view('factorIm'),
-    deltaRe: view('deltaRe'), deltaIm: view('deltaIm'), spectrumRe: view('spectrumRe'), spectrumIm: view('spectrumIm'),
-    x: view('x'), y: view('y'), u: view('u'),
+    dictRe: view('dictRe'),
+    dictIm: view('dictIm'),
+    signalRe: view('signalRe'),
+    signalIm: view('signalIm'),
+    dictSignalRe: view('dictSignalRe'),
+    dictSignalIm: view('dictSignalIm'),
+    factorRe: view('factorRe'),
+    factorIm: view('factorIm'),
+    deltaRe: view('deltaRe'),
+    deltaIm: view('deltaIm'),
+    spectrumRe: view('spectrumRe'),
+    spectrumIm: view('spectrumIm'),
+    x: view('x'),
+    y: view('y'),
+    u: view('u'),
     ...(shared.l1Weight ? { l1Weight: view('l1Weight') } : {}),
   };
 }

@@ -28,7 +28,14 @@ export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
   /** a worker that failed or did not answer is not handed back to the pool */
   private healthy = true;
 
-  private constructor(layout: CbpdnLayout, buffers: CbpdnBuffers<Float32Array>, workers: Worker[], fft: RealFft2d<Float32Array>, simd: boolean, pool: CbpdnWorkerPool | undefined) {
+  private constructor(
+    layout: CbpdnLayout,
+    buffers: CbpdnBuffers<Float32Array>,
+    workers: Worker[],
+    fft: RealFft2d<Float32Array>,
+    simd: boolean,
+    pool: CbpdnWorkerPool | undefined,
+  ) {
     this.layout = layout;
     this.buffers = buffers;
     this.workers = workers;
@@ -90,7 +97,7 @@ export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
     await this.broadcast({ op: 'forwardRhs' });
     const replies = await this.broadcast({ op: 'solve', rho, dataFidelity: dataFidelityOfX });
     // the inverse DFT of X-hat is fused with the y/u-steps that always follow (one barrier less)
-    return dataFidelityOfX ? replies.reduce((sum, r) => sum + (r.ok ? r.value ?? 0 : 0), 0) : Number.NaN;
+    return dataFidelityOfX ? replies.reduce((sum, r) => sum + (r.ok ? (r.value ?? 0) : 0), 0) : Number.NaN;
   }
 
   async yuStep(relaxation: number, threshold: number, dataFidelityOfY: boolean): Promise<{ sums: UpdateSums; dataFidelity: number }> {
@@ -99,7 +106,7 @@ export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
     let dataFidelity = Number.NaN;
     if (dataFidelityOfY) {
       await this.broadcast({ op: 'forwardY' });
-      dataFidelity = (await this.broadcast({ op: 'dataFidelity' })).reduce((sum, r) => sum + (r.ok ? r.value ?? 0 : 0), 0);
+      dataFidelity = (await this.broadcast({ op: 'dataFidelity' })).reduce((sum, r) => sum + (r.ok ? (r.value ?? 0) : 0), 0);
     }
     return { sums, dataFidelity };
   }
@@ -126,20 +133,44 @@ export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
   }
 }
 
-function sharedBuffers(layout: CbpdnLayout, withL1Weight: boolean): {
-  buffers: CbpdnBuffers<Float32Array>; blocks: Partial<Record<SharedBufferName, SharedArrayBuffer>>;
+function sharedBuffers(
+  layout: CbpdnLayout,
+  withL1Weight: boolean,
+): {
+  buffers: CbpdnBuffers<Float32Array>;
+  blocks: Partial<Record<SharedBufferName, SharedArrayBuffer>>;
 } {
   const blocks: Partial<Record<SharedBufferName, SharedArrayBuffer>> = {};
-  let next: SharedBufferName[] = ['dictRe', 'dictIm', 'signalRe', 'signalIm', 'dictSignalRe', 'dictSignalIm', 'factorRe', 'factorIm',
-    'deltaRe', 'deltaIm', 'spectrumRe', 'spectrumIm', 'x', 'y', 'u', 'l1Weight'];
+  let next: SharedBufferName[] = [
+    'dictRe',
+    'dictIm',
+    'signalRe',
+    'signalIm',
+    'dictSignalRe',
+    'dictSignalIm',
+    'factorRe',
+    'factorIm',
+    'deltaRe',
+    'deltaIm',
+    'spectrumRe',
+    'spectrumIm',
+    'x',
+    'y',
+    'u',
+    'l1Weight',
+  ];
   // allocateCbpdnBuffers asks for the buffers in this order; each becomes a shared block
-  const buffers = allocateCbpdnBuffers(layout, (length) => {
-    const sab = new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT);
-    const name = next[0];
-    next = next.slice(1);
-    blocks[name] = sab;
-    return new Float32Array(sab);
-  }, withL1Weight);
+  const buffers = allocateCbpdnBuffers(
+    layout,
+    (length) => {
+      const sab = new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT);
+      const name = next[0];
+      next = next.slice(1);
+      blocks[name] = sab;
+      return new Float32Array(sab);
+    },
+    withL1Weight,
+  );
   return { buffers, blocks };
 }
 
@@ -159,8 +190,14 @@ function nextReply(worker: Worker): Promise<WorkerReply> {
       if (reply.ok) resolve(reply);
       else reject(new Error(`CBPDN worker failed: ${reply.error}`));
     };
-    const onError = (error: Error) => { cleanup(); reject(error); };
-    const onExit = (code: number) => { cleanup(); reject(new Error(`CBPDN worker exited with code ${code}`)); };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(new Error(`CBPDN worker exited with code ${code}`));
+    };
     const cleanup = () => {
       worker.off('message', onMessage);
       worker.off('error', onError);
@@ -181,7 +218,12 @@ export function fastEngineFactory(threads: number = availableParallelism()): Cbp
     if (threads <= 1) {
       const fft = await createFastRealFft2d(layout.height, layout.width);
       const arena = createCbpdnArena(layout, withL1Weight, 1);
-      if (!arena) return new SerialCbpdnEngine(layout, allocateCbpdnBuffers(layout, (n) => new Float32Array(n), withL1Weight), fft);
+      if (!arena)
+        return new SerialCbpdnEngine(
+          layout,
+          allocateCbpdnBuffers(layout, (n) => new Float32Array(n), withL1Weight),
+          fft,
+        );
       return new SerialCbpdnEngine(layout, arena.buffers, fft, new SimdIterationKernels(layout, arena.buffers, arena.memory, arena.layout, 0));
     }
     return ParallelCbpdnEngine.create(layout, withL1Weight, threads);

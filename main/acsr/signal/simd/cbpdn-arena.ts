@@ -41,10 +41,14 @@ export function planCbpdnArena(layout: CbpdnLayout, withL1Weight: boolean, slots
   const names: ArenaBufferName[] = [];
   const lengths: number[] = [];
   // allocateCbpdnBuffers names the order; read it from a dry run
-  const probe = allocateCbpdnBuffers(layout, (length) => {
-    lengths.push(length);
-    return new Float32Array(0);
-  }, withL1Weight);
+  const probe = allocateCbpdnBuffers(
+    layout,
+    (length) => {
+      lengths.push(length);
+      return new Float32Array(0);
+    },
+    withL1Weight,
+  );
   for (const name of Object.keys(probe) as ArenaBufferName[]) names.push(name);
   let at = 64; // address 0 stays unused
   const buffers: CbpdnArenaLayout['buffers'] = {};
@@ -85,9 +89,21 @@ function writeDescriptor(arena: CbpdnArena, layout: CbpdnLayout): void {
   const b = arena.layout.buffers;
   const at = (name: ArenaBufferName) => b[name]?.at ?? 0;
   const fields = [
-    at('dictRe'), at('dictIm'), at('dictSignalRe'), at('dictSignalIm'), at('factorRe'), at('factorIm'),
-    at('spectrumRe'), at('spectrumIm'), at('signalRe'), at('signalIm'),
-    layout.height * layout.spectrumWidth, layout.atoms, layout.dictChannels, layout.width, layout.spectrumWidth,
+    at('dictRe'),
+    at('dictIm'),
+    at('dictSignalRe'),
+    at('dictSignalIm'),
+    at('factorRe'),
+    at('factorIm'),
+    at('spectrumRe'),
+    at('spectrumIm'),
+    at('signalRe'),
+    at('signalIm'),
+    layout.height * layout.spectrumWidth,
+    layout.atoms,
+    layout.dictChannels,
+    layout.width,
+    layout.spectrumWidth,
   ];
   new Int32Array(arena.memory.buffer, arena.layout.descriptor, fields.length).set(fields);
 }

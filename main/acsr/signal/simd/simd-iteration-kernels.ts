@@ -61,8 +61,15 @@ export class SimdIterationKernels implements IterationKernels {
     const start = p0 * this.planeSize;
     const count = (p1 - p0) * this.planeSize;
     const vectorised = count & ~1;
-    this.wasm.yuStep(this.at('x') + 4 * start, this.at('y') + 4 * start, this.at('u') + 4 * start, vectorised, relaxation, threshold,
-      this.scratchPointer + scratchBytes(this.layout) - 64);
+    this.wasm.yuStep(
+      this.at('x') + 4 * start,
+      this.at('y') + 4 * start,
+      this.at('u') + 4 * start,
+      vectorised,
+      relaxation,
+      threshold,
+      this.scratchPointer + scratchBytes(this.layout) - 64,
+    );
     const s = this.sums;
     const sums: UpdateSums = { xNorm2: s[0], yNorm2: s[1], primal2: s[2], dual2: s[3], uNorm2: s[4], yL1: s[5], xL1: s[6] };
     if (vectorised === count) return sums;
@@ -84,7 +91,6 @@ export class SimdIterationKernels implements IterationKernels {
     if (even < f1) scaled += xStepSolveKernel(layout, this.buffers, rho, even, f1, withDataFidelity, this.fallbackScratch);
     return withDataFidelity ? scaled : 0;
   }
-
 }
 
 function tailYuStep(buffers: CbpdnBuffers<Float32Array>, relaxation: number, threshold: number, i: number): UpdateSums {
