@@ -10,6 +10,7 @@
  * Models are passed in, not loaded here, so the case module stays free of TensorFlow.
  */
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import type { ImageClassifier, LatentExtractor } from '../acsr/models/latent-extractor.ts';
 import { imagesPerMinute } from '../acsr/purification/batch-runner.ts';
 import { PurificationEngines } from '../acsr/purification/purification-engines.ts';
@@ -70,6 +71,25 @@ export interface PurifyJobParameters {
   options: Partial<Omit<PurificationOptions, 'clusterOverride'>>;
 }
 
+// The case stores a job's parameters as JSON; reading them back is checked, not cast, so that a
+// damaged or foreign row is refused by name instead of failing somewhere in the middle of a resume.
+const recordedPurifyJobSchema = z.object({
+  itemIds: z.array(z.number().int()),
+  bundleId: z.string(),
+  bundlePath: z.string(),
+  bundleManifestSha256: z.string(),
+  clusterOverride: z.object({ cluster: z.string(), reason: z.string() }).nullable(),
+  classifier: z.object({ id: z.string(), weightsSha256: z.string() }).nullable(),
+  options: z.custom<PurifyJobParameters['options']>((value) => typeof value === 'object' && value !== null && !Array.isArray(value)),
+});
+
+/** A purify job's recorded parameters, checked. */
+export function recordedPurifyJobParameters(jobId: number, recorded: unknown): PurifyJobParameters {
+  const parsed = recordedPurifyJobSchema.safeParse(recorded);
+  if (!parsed.success) throw new UserInputError(`purify job ${jobId} of this case has settings this version cannot read`);
+  return parsed.data;
+}
+
 export async function purifyEvidence(caseFolder: CaseFolder, request: PurifyEvidenceRequest): Promise<PurifyEvidenceSummary> {
   const { db } = caseFolder;
   const override =
@@ -96,7 +116,7 @@ export function resumablePurifyJob(caseFolder: CaseFolder, jobId?: number): { jo
   const job = jobId === undefined ? resumable.at(-1) : resumable.find((candidate) => candidate.id === jobId);
   if (!job)
     throw new UserInputError(jobId === undefined ? 'no interrupted, cancelled or failed purify job to resume' : `purify job ${jobId} cannot be resumed`);
-  return { jobId: job.id, parameters: job.parameters as PurifyJobParameters };
+  return { jobId: job.id, parameters: recordedPurifyJobParameters(job.id, job.parameters) };
 }
 
 /**

@@ -7,7 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CASE_DATABASE_FILE, CaseFolder } from '../case/case-folder.ts';
 import { IMPORT_JOB_KIND } from '../case/import-evidence.ts';
-import { PURIFY_JOB_KIND, type PurifyJobParameters } from '../case/purify-evidence.ts';
+import { PURIFY_JOB_KIND, recordedPurifyJobParameters } from '../case/purify-evidence.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { caseIdSchema, type CaseSummary } from '../ipc/contract/index.ts';
 import { EVALUATIONS_FOLDER } from './evaluations.ts';
@@ -75,7 +75,7 @@ export class CaseLibrary {
         .jobs({ kind: PURIFY_JOB_KIND, states: ['cancelled', 'failed', 'interrupted'] })
         .map((job) => {
           // A purify job counts what it did by the runs it recorded, not by a progress column.
-          const itemIds = (job.parameters as PurifyJobParameters).itemIds ?? [];
+          const itemIds = readableItemIds(job.id, job.parameters);
           const done = itemIds.filter((itemId) => opened.db.purificationRuns(itemId).some((run) => run.jobId === job.id)).length;
           return { caseJobId: job.id, state: job.state as 'cancelled' | 'failed' | 'interrupted', done, total: itemIds.length };
         })
@@ -108,4 +108,13 @@ export function caseIdFromNumber(number: string): string {
     );
   }
   return caseId;
+}
+
+/** The items of a recorded purify job; none when the row cannot be read (then there is nothing to resume, and listing the case must not fail). */
+function readableItemIds(jobId: number, recorded: unknown): number[] {
+  try {
+    return recordedPurifyJobParameters(jobId, recorded).itemIds;
+  } catch {
+    return [];
+  }
 }
