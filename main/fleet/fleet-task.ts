@@ -9,9 +9,9 @@
  * already recorded in the case is never recorded again), so a retried or duplicated task cannot
  * create a second run.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../case/canonical-json.ts';
+import { sha256Hex } from '../io/hashing.ts';
 
 /** The BullMQ queue that workers take purification tasks from. */
 export const PURIFY_QUEUE_NAME = 'acsr-purify';
@@ -69,7 +69,7 @@ export const taskResultSchema = z.strictObject({
 export type TaskResult = z.infer<typeof taskResultSchema>;
 
 export function taskKeyOf(itemSha256: string, bundleManifestSha256: string, parameters: TaskParameters): string {
-  return createHash('sha256').update(canonicalJson({ itemSha256, bundleManifestSha256, parameters })).digest('hex');
+  return sha256Hex(canonicalJson({ itemSha256, bundleManifestSha256, parameters }));
 }
 
 export function makePurifyTask(itemSha256: string, bundleManifestSha256: string, parameters: TaskParameters): PurifyTask {

@@ -11,13 +11,10 @@
  * output before it records it. Files are written whole (temporary name, then rename) and
  * read-only, so a reader never sees half a file.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+import { sha256Hex } from '../io/hashing.ts';
 
 export class ContentFolder {
   readonly root: string;

@@ -13,6 +13,7 @@ import { deriveSeed } from '../random/seeded-random.ts';
 import { BpdaClassifier } from './bpda-classifier.ts';
 import type { DefendedPrediction, EvaluationJournal, SampleOutcome } from './evaluation-journal.ts';
 import { type EvaluationSample, sampleBatches, samplesFingerprint } from './evaluation-samples.ts';
+import { predictedClasses } from '../attacks/score-objectives.ts';
 import { batchFromImages, imagesFromBatch } from './image-batch.ts';
 
 export interface AdaptiveAttackPlan {
@@ -178,23 +179,17 @@ async function defendAll(
     const outputs = concurrent.has(defense.name)
       ? await Promise.all(images.map(purify))
       : await images.reduce<Promise<DefenseOutput[]>>(async (done, image, i) => [...(await done), await purify(image, i)], Promise.resolve([]));
-    const scores = await classifier.scores(batchFromImages(outputs.map((o) => o.image)));
+    const predicted = predictedClasses(await classifier.scores(batchFromImages(outputs.map((o) => o.image))), classifier.classCount);
     outputs.forEach((output, i) => {
       perImage[i].push({
         defense: defense.name,
-        predicted: argmax(scores, i * classifier.classCount, classifier.classCount),
+        predicted: predicted[i],
         ...(output.clusterId !== undefined ? { clusterId: output.clusterId } : {}),
         seconds: output.seconds,
       });
     });
   }
   return perImage;
-}
-
-function argmax(values: Float32Array, offset: number, length: number): number {
-  let best = 0;
-  for (let k = 1; k < length; k++) if (values[offset + k] > values[offset + best]) best = k;
-  return best;
 }
 
 /** A stable number per unit name, so each unit's randomness is the same however the run was resumed. */

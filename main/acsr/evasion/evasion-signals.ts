@@ -15,6 +15,7 @@
  *   robust z-score against that cluster's own training members (distance minus their median,
  *   over 1.4826 MAD): an attacked image may sit between clusters, far from all of them.
  */
+import { predictedClasses, softmaxRows } from '../attacks/score-objectives.ts';
 import type { ImageArray } from '../array/image-array.ts';
 import { reduceBitDepth } from '../defenses/bit-depth-defense.ts';
 import { jpegRoundTrip } from '../defenses/jpeg-defense.ts';
@@ -33,15 +34,9 @@ export function signalVector(signals: EvasionSignals, names: readonly SignalName
   return names.map((name) => signals[name]);
 }
 
-/** Softmax of logits or log-probabilities (both give the class probabilities). */
+/** Softmax of one image's logits or log-probabilities (both give the class probabilities). */
 export function softmax(scores: ArrayLike<number>): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < scores.length; i++) max = Math.max(max, scores[i]);
-  const out = new Float64Array(scores.length);
-  let sum = 0;
-  for (let i = 0; i < scores.length; i++) sum += out[i] = Math.exp(scores[i] - max);
-  for (let i = 0; i < scores.length; i++) out[i] /= sum;
-  return out;
+  return softmaxRows(Float32Array.from(scores), scores.length);
 }
 
 export function l1Distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -51,10 +46,8 @@ export function l1Distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return sum;
 }
 
-export function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
+export function argmax(scores: ArrayLike<number>): number {
+  return predictedClasses(Float32Array.from(scores), scores.length)[0];
 }
 
 /** Top-1 minus top-2 score (the same for logits and log-probabilities: they differ by a constant). */

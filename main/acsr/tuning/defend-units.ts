@@ -11,6 +11,7 @@ import type { AttackableClassifier } from '../attacks/attack-types.ts';
 import type { Defense, DefenseOutput } from '../defenses/defense.ts';
 import type { DefendedPrediction, EvaluationJournal } from '../evaluation/evaluation-journal.ts';
 import type { EvaluationSample } from '../evaluation/evaluation-samples.ts';
+import { predictedClasses } from '../attacks/score-objectives.ts';
 import { batchFromImages } from '../evaluation/image-batch.ts';
 import { unitNumber } from '../evaluation/run-evaluation.ts';
 import { deriveSeed } from '../random/seeded-random.ts';
@@ -122,11 +123,5 @@ async function purifyAll(opened: OpenedDefense, images: readonly ImageArray[], s
 }
 
 export async function classifyImages(classifier: AttackableClassifier, images: readonly ImageArray[]): Promise<number[]> {
-  const scores = await classifier.scores(batchFromImages(images));
-  const k = classifier.classCount;
-  return images.map((_, i) => {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (scores[i * k + c] > scores[i * k + best]) best = c;
-    return best;
-  });
+  return predictedClasses(await classifier.scores(batchFromImages(images)), classifier.classCount);
 }
