@@ -24,12 +24,14 @@ export function specificityHeatmapSvg(result: SpecificityResult): string {
   const top = 60 + labelWidth * 0.7;
   const left = labelWidth + 10;
   const sharesWidth = 150;
-  const width = Math.max(520, left + n * cell + sharesWidth);
-  const height = top + n * cell + 60;
+  const subtitle = `rows: own cluster · columns: dictionary · lambda ${result.lambda} · dark = lowest mean objective of the row`;
+  // librsvg does not wrap: the canvas is made wide enough for the longest line (about 0.6 em per character)
+  const width = Math.ceil(Math.max(520, left + n * cell + sharesWidth, 20 + subtitle.length * 11 * 0.6));
+  const height = top + n * cell + 70;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${Math.ceil(height)}" viewBox="0 0 ${width} ${Math.ceil(height)}"><rect width="100%" height="100%" fill="#fff"/>`,
     text(width / 2, 22, 'CBPDN objective of held-out images with every dictionary', 15, 'middle'),
-    text(width / 2, 40, `rows: own cluster · columns: dictionary · lambda ${result.lambda} · dark = lowest mean objective of the row`, 11, 'middle'),
+    text(width / 2, 40, subtitle, 11, 'middle'),
   ];
   result.clusters.forEach((cluster, j) => {
     const x = left + j * cell + cell / 2 + 4;
@@ -51,13 +53,13 @@ export function specificityHeatmapSvg(result: SpecificityResult): string {
   const s = result.summary;
   parts.push(
     text(
-      left,
+      10,
       top + n * cell + 24,
-      `${s.images} images: own cluster's dictionary best for ${percent(s.ownClusterBestShare)} (chance ${percent(s.chanceCluster)}), ` +
-        `own class's for ${percent(s.ownClassBestShare)} (chance ${percent(s.chanceClass)})`,
+      `${s.images} held-out images: own cluster's dictionary best for ${percent(s.ownClusterBestShare)} (chance ${percent(s.chanceCluster)}),`,
       12,
       'start',
     ),
+    text(10, top + n * cell + 42, `own class's dictionary best for ${percent(s.ownClassBestShare)} (chance ${percent(s.chanceClass)})`, 12, 'start'),
   );
   parts.push('</svg>');
   return parts.join('\n');
