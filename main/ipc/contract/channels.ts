@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { appStateSchema, caseSummarySchema, createCaseInputSchema, setExaminerInputSchema } from './cases.ts';
 import { bundleChoiceSchema, caseIdSchema, classifierChoiceSchema, emptyInputSchema, itemIdSchema, jobIdSchema, shortTextSchema } from './common.ts';
-import { evaluationChoicesSchema, evaluationIdSchema, evaluationPlotSchema } from './evaluation.ts';
+import { evaluationChoicesSchema, evaluationIdSchema, evaluationPlotSchema, pastEvaluationSchema } from './evaluation.ts';
 import {
   categoryCodeSchema,
   evidenceDetailSchema,
@@ -108,6 +108,10 @@ export const requestChannels = {
     z.strictObject({ evaluationId: evaluationIdSchema, plot: evaluationPlotSchema }),
     z.object({ mediaType: z.literal('image/png'), base64: z.string() }),
   ),
+  /** The workspace's evaluations, newest first: status, dataset, bundle, accuracy table and plots. */
+  'evaluation.list': request(emptyInputSchema, z.array(pastEvaluationSchema)),
+  /** Continues a stopped evaluation in its own folder: the units in its journal are not computed again. */
+  'evaluation.resume': request(z.strictObject({ evaluationId: evaluationIdSchema }), jobSnapshotSchema),
   'jobs.start': request(jobRequestSchema, jobSnapshotSchema),
   'jobs.cancel': request(z.strictObject({ jobId: jobIdSchema }), jobSnapshotSchema),
   'jobs.list': request(emptyInputSchema, z.array(jobSnapshotSchema)),
