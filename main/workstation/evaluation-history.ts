@@ -75,7 +75,7 @@ export async function listEvaluations(workspace: string, jobs: EvaluationJobs): 
       startedAt: record?.startedAt ?? (journal ? journal.birthtime.toISOString() : null),
       updatedAt: written ? written.mtime.toISOString() : null,
       dataset: results?.setup.data.description ?? (record ? `the labelled folder ${record.request.labelledFolder}` : 'unknown data'),
-      model: modelId === null ? null : { id: modelId, label: classifiers.find((choice) => choice.classifierId === modelId)?.label ?? modelId },
+      model: modelId === null ? null : { id: modelId, label: shortName(classifiers.find((choice) => choice.classifierId === modelId)?.label ?? modelId) },
       bundle: bundleName(results, record, bundles),
       attacks: results ? [...results.setup.attacks.map((attack) => attack.name), ...(results.setup.adaptive ? ['bpda'] : [])] : attacksOf(record),
       defenses: results ? results.setup.defenses.map((defense) => defense.name) : (record?.request.defenses ?? []),
@@ -118,6 +118,12 @@ function bundleName(results: StoredResults | null, record: EvaluationRequestReco
   if (results) return null;
   const id = record?.request.bundleId;
   return id === undefined ? null : (bundles.find((bundle) => bundle.bundleId === id)?.label ?? id);
+}
+
+/** A registry description's name part ("Fashion-MNIST baseline CNN (conv32-...) trained here by..." reads "Fashion-MNIST baseline CNN"). */
+function shortName(description: string): string {
+  const cut = description.indexOf(' (');
+  return cut > 0 ? description.slice(0, cut) : description;
 }
 
 function attacksOf(record: EvaluationRequestRecord | null): string[] {
