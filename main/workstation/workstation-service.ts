@@ -24,6 +24,7 @@ import { purificationRunViews } from './purification-runs.ts';
 import { renderViewPart } from './view-parts.ts';
 import { evalJobParameters, evaluationChoices, evaluationPlot, resumedEvalJobParameters } from './evaluations.ts';
 import { listEvaluations } from './evaluation-history.ts';
+import { estimatePurification, timedRunsOf } from './purification-estimate.ts';
 import { trainingChoices } from './training-choices.ts';
 import { JobRunner, type ActionModules } from '../jobs/job-runner.ts';
 import { PRODUCT_ACTION_MODULES } from '../actions/product-actions.ts';
@@ -149,6 +150,15 @@ export class WorkstationService {
           defaultBundleId: bundles.find((bundle) => bundle.bundleId === DEFAULT_BUNDLE_ID)?.bundleId ?? bundles[0]?.bundleId ?? null,
           defaultClassifierId: classifiers.some((choice) => choice.classifierId === DEFAULT_CLASSIFIER_ID) ? DEFAULT_CLASSIFIER_ID : null,
         };
+      },
+      'purification.estimate': async ({ caseId, itemIds, bundleId }) => {
+        const opened = await this.#cases.open(caseId);
+        const bundle = await bundlePathOf(workspace, bundleId);
+        const pixels = itemIds.map((itemId) => {
+          const item = opened.db.getItem(itemId);
+          return item.width * item.height;
+        });
+        return estimatePurification(timedRunsOf(opened), bundle.manifestSha256, pixels);
       },
       'training.choices': async () => trainingChoices(),
       'evaluation.choices': async () => evaluationChoices(workspace),

@@ -5,13 +5,14 @@
  */
 import { z } from 'zod';
 import { appStateSchema, caseSummarySchema, createCaseInputSchema, setExaminerInputSchema } from './cases.ts';
-import { bundleChoiceSchema, caseIdSchema, classifierChoiceSchema, emptyInputSchema, itemIdSchema, jobIdSchema, shortTextSchema } from './common.ts';
+import { bundleChoiceSchema, bundleIdSchema, caseIdSchema, classifierChoiceSchema, emptyInputSchema, itemIdSchema, jobIdSchema, shortTextSchema } from './common.ts';
 import { evaluationChoicesSchema, evaluationIdSchema, evaluationPlotSchema, pastEvaluationSchema } from './evaluation.ts';
 import {
   categoryCodeSchema,
   evidenceDetailSchema,
   evidenceSummarySchema,
   noteTextSchema,
+  purificationEstimateSchema,
   purificationRunViewSchema,
   renderedViewPartSchema,
   viewPartSchema,
@@ -88,6 +89,11 @@ export const requestChannels = {
       maxEdge: z.number().int().min(64).max(2048),
     }),
     renderedViewPartSchema,
+  ),
+  /** How long purifying these items with this bundle will take, from the case's earlier runs. */
+  'purification.estimate': request(
+    z.strictObject({ caseId: caseIdSchema, itemIds: z.array(itemIdSchema).min(1).max(10_000), bundleId: bundleIdSchema }),
+    purificationEstimateSchema,
   ),
   /** The bundles and content filters a purify job may use (ids only travel back). */
   'purification.choices': request(
