@@ -38,7 +38,12 @@ const resultsSchema = z.object({
       row: z.string(),
       defense: z.string(),
       // JSON writes an undefined accuracy (no image yet) as null.
-      accuracy: z.object({ successes: z.number(), total: z.number(), value: z.number().nullable(), ci95: z.tuple([z.number().nullable(), z.number().nullable()]) }),
+      accuracy: z.object({
+        successes: z.number(),
+        total: z.number(),
+        value: z.number().nullable(),
+        ci95: z.tuple([z.number().nullable(), z.number().nullable()]),
+      }),
     }),
   ),
 });

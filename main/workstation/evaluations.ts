@@ -67,7 +67,9 @@ export async function resumedEvalJobParameters(workspace: string, evaluationId: 
   const record = await readEvaluationRequest(out);
   if (record === 'missing') throw new UserInputError(`evaluation ${evaluationId} does not exist in this workspace`);
   if (record === 'absent')
-    throw new UserInputError(`evaluation ${evaluationId} was not started from the app, so its settings are unknown here; continue it with acsr eval --out ${out}`);
+    throw new UserInputError(
+      `evaluation ${evaluationId} was not started from the app, so its settings are unknown here; continue it with acsr eval --out ${out}`,
+    );
   return checkedEvalParameters(workspace, record.request, out);
 }
 
@@ -82,14 +84,17 @@ export async function readEvaluationRequest(folder: string): Promise<EvaluationR
   if (!(await stat(folder).catch(() => null))?.isDirectory()) return 'missing';
   const text = await readFile(join(folder, EVALUATION_REQUEST_FILE), 'utf8').catch(() => null);
   if (text === null) return 'absent';
-  const parsed = requestRecordSchema.safeParse((() => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return null;
-    }
-  })());
-  if (!parsed.success) throw new UserInputError(`the settings kept in ${join(folder, EVALUATION_REQUEST_FILE)} are unreadable; continue it with acsr eval --out ${folder}`);
+  const parsed = requestRecordSchema.safeParse(
+    (() => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return null;
+      }
+    })(),
+  );
+  if (!parsed.success)
+    throw new UserInputError(`the settings kept in ${join(folder, EVALUATION_REQUEST_FILE)} are unreadable; continue it with acsr eval --out ${folder}`);
   return parsed.data;
 }
 

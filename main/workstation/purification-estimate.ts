@@ -44,7 +44,12 @@ export function timedRunsOf(opened: CaseFolder): TimedRun[] {
   // Read whole before the runs are queried: one connection does not run a query while iterating another.
   for (const item of [...opened.db.items()]) {
     for (const run of opened.db.purificationRuns(item.id)) {
-      runs.push({ pixels: item.width * item.height, totalMs: run.timingsMs.total ?? 0, bundleManifestSha256: run.bundleManifestSha256, createdAt: run.createdAt });
+      runs.push({
+        pixels: item.width * item.height,
+        totalMs: run.timingsMs.total ?? 0,
+        bundleManifestSha256: run.bundleManifestSha256,
+        createdAt: run.createdAt,
+      });
     }
   }
   return runs;

@@ -243,9 +243,7 @@ export class WorkstationService {
 
   #evaluationJobStates(): Map<string, { jobId: number; active: boolean }> {
     const jobs = new Map(this.jobs.list().map((job) => [job.jobId, job]));
-    return new Map(
-      [...this.#evaluationJobs].map(([evaluationId, jobId]) => [evaluationId, { jobId, active: jobs.get(jobId)?.finishedAt === null }] as const),
-    );
+    return new Map([...this.#evaluationJobs].map(([evaluationId, jobId]) => [evaluationId, { jobId, active: jobs.get(jobId)?.finishedAt === null }] as const));
   }
 
   async #startTrainJob(request: Extract<ParsedRequestInput<'jobs.start'>, { kind: 'train' }>): Promise<JobSnapshot> {

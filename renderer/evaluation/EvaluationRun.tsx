@@ -97,7 +97,11 @@ export function EvaluationRun({ job, past, onResume }: { job: JobSnapshot; past:
           <Box>
             <Typography variant="subtitle2" gutterBottom data-testid="accuracy-caption">
               Accuracy on {latest.imageCount} image{latest.imageCount === 1 ? '' : 's'}, 95 % Wilson intervals
-              {latest.complete ? '' : active ? ' — partial: units still running' : ' — partial: stopped before every unit was done (each cell says how many images it rests on)'}
+              {latest.complete
+                ? ''
+                : active
+                  ? ' — partial: units still running'
+                  : ' — partial: stopped before every unit was done (each cell says how many images it rests on)'}
             </Typography>
             <AccuracyTable table={latest} />
           </Box>

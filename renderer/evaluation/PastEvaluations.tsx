@@ -85,8 +85,8 @@ function PastEvaluationRow({ evaluation, onResume }: { evaluation: PastEvaluatio
           {evaluation.table ? (
             <Box>
               <Typography variant="subtitle2" gutterBottom>
-                Accuracy{evaluation.table.complete ? ` on ${evaluation.table.imageCount} images` : ' so far (each cell says how many images it rests on)'}, 95 % Wilson
-                intervals
+                Accuracy{evaluation.table.complete ? ` on ${evaluation.table.imageCount} images` : ' so far (each cell says how many images it rests on)'}, 95 %
+                Wilson intervals
               </Typography>
               <AccuracyTable table={evaluation.table} />
             </Box>

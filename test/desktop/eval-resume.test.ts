@@ -78,7 +78,10 @@ test('a cancelled evaluation resumes into its own folder and ends with the table
   assert.equal(stopped.table?.complete, false);
   const before = await journalUnits(folder);
   assert.ok(before.length >= 1 && before.length < 4, `${before.length} units done before the cancel took effect`);
-  assert.ok(before.every((unit) => typeof unit.seconds === 'number' && unit.seconds > 0), 'each unit records its wall-clock seconds');
+  assert.ok(
+    before.every((unit) => typeof unit.seconds === 'number' && unit.seconds > 0),
+    'each unit records its wall-clock seconds',
+  );
 
   // 2. Resumed: the same folder, only the units not in the journal are computed.
   const resumed = await service.handlers['evaluation.resume']({ evaluationId: stopped.evaluationId });
@@ -120,7 +123,13 @@ test('a cancelled evaluation resumes into its own folder and ends with the table
   // 4. The uninterrupted run's time left: "estimating" (null) while a kind of unit still to run was never timed, then measured numbers.
   const etas = (progress.get(straight.jobId) ?? []).flatMap((snapshot) => (snapshot.progress?.stage.startsWith('eval') ? [snapshot.progress.etaSeconds] : []));
   assert.equal(etas[0], null);
-  assert.ok(etas.some((eta) => typeof eta === 'number' && eta > 0), JSON.stringify(etas));
+  assert.ok(
+    etas.some((eta) => typeof eta === 'number' && eta > 0),
+    JSON.stringify(etas),
+  );
   const firstNumber = etas.findIndex((eta) => eta !== null);
-  assert.ok(etas.slice(firstNumber).every((eta) => eta !== null), 'once measured, never back to estimating');
+  assert.ok(
+    etas.slice(firstNumber).every((eta) => eta !== null),
+    'once measured, never back to estimating',
+  );
 });

@@ -67,7 +67,10 @@ test('an investigator cancels an evaluation, resumes it from the list of past ev
   const evaluationId = (await entry.getAttribute('data-evaluation-id'))!;
   const summary = (await entry.textContent())!;
   assert.match(summary, /16 images of the Fashion-MNIST/);
-  assert.match(summary, /Classifier: Fashion-MNIST baseline CNN · Bundle: Default bundle \(ships with ACSR\) · Attacks: pgd:0\.04:steps=40 · Defenses: none, bits4/);
+  assert.match(
+    summary,
+    /Classifier: Fashion-MNIST baseline CNN · Bundle: Default bundle \(ships with ACSR\) · Attacks: pgd:0\.04:steps=40 · Defenses: none, bits4/,
+  );
   const journalBefore = await journalUnits(join(fixture.workspace, 'evaluations', evaluationId));
   assert.ok(journalBefore.length >= 1 && journalBefore.length < 4, `${journalBefore.length} units before the cancel`);
 

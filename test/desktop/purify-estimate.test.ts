@@ -86,7 +86,13 @@ describe('purification.estimate on a real case', () => {
     const ask = (itemIds: number[]) => service.handlers['purification.estimate']({ caseId: created.caseId, itemIds, bundleId: 'default-bundle' });
     assert.equal((await ask([bySize[1].itemId])).basis, 'none');
 
-    await service.handlers['jobs.start']({ kind: 'purify', caseId: created.caseId, itemIds: [bySize[0].itemId], bundleId: 'default-bundle', classifierId: null });
+    await service.handlers['jobs.start']({
+      kind: 'purify',
+      caseId: created.caseId,
+      itemIds: [bySize[0].itemId],
+      bundleId: 'default-bundle',
+      classifierId: null,
+    });
     await service.jobs.whenIdle();
     const [measured] = await service.handlers['evidence.purifications']({ caseId: created.caseId, itemId: bySize[0].itemId });
     assert.ok(measured.totalMs > 0);

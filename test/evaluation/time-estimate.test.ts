@@ -7,12 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { JournalUnit } from '../../main/acsr/evaluation/evaluation-journal.ts';
 import { estimateRemainingSeconds } from '../../main/progress/progress.ts';
-import {
-  estimateRemainingEvaluationSeconds,
-  measuredUnit,
-  type MeasuredUnit,
-  secondsPerImageByRow,
-} from '../../main/acsr/evaluation/time-estimate.ts';
+import { estimateRemainingEvaluationSeconds, measuredUnit, type MeasuredUnit, secondsPerImageByRow } from '../../main/acsr/evaluation/time-estimate.ts';
 
 interface RecordedUnit {
   unit: string;

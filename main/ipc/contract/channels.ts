@@ -5,7 +5,16 @@
  */
 import { z } from 'zod';
 import { appStateSchema, caseSummarySchema, createCaseInputSchema, setExaminerInputSchema } from './cases.ts';
-import { bundleChoiceSchema, bundleIdSchema, caseIdSchema, classifierChoiceSchema, emptyInputSchema, itemIdSchema, jobIdSchema, shortTextSchema } from './common.ts';
+import {
+  bundleChoiceSchema,
+  bundleIdSchema,
+  caseIdSchema,
+  classifierChoiceSchema,
+  emptyInputSchema,
+  itemIdSchema,
+  jobIdSchema,
+  shortTextSchema,
+} from './common.ts';
 import { evaluationChoicesSchema, evaluationIdSchema, evaluationPlotSchema, pastEvaluationSchema } from './evaluation.ts';
 import {
   categoryCodeSchema,
