@@ -7,6 +7,7 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { parseAttackSpec, parseAttackSpecs } from '../acsr/attacks/attack-spec.ts';
+import type { AttackBudget } from '../acsr/attacks/attack-types.ts';
 import { describeBudget } from '../acsr/attacks/budget-description.ts';
 import { evaluateFolder, type EvaluateFolderOutcome } from '../acsr/evaluation/evaluate-folder.ts';
 import { BPDA_ROW, CLEAN_ROW, type EvaluationResults } from '../acsr/evaluation/evaluation-results.ts';
@@ -98,13 +99,30 @@ export const evaluateAction = defineAction({
         },
 });
 
+/** What the accuracy table is made of: the results of a run, or those read back from its results.json. */
+export interface AccuracyTableSource {
+  readonly complete: boolean;
+  readonly rows: readonly string[];
+  readonly setup: {
+    readonly data: { readonly count: number };
+    readonly attacks: readonly { readonly name: string; readonly budget: AttackBudget | null }[];
+    readonly adaptive: { readonly budget: AttackBudget | null } | null;
+    readonly defenses: readonly { readonly name: string }[];
+  };
+  readonly cells: readonly {
+    readonly row: string;
+    readonly defense: string;
+    readonly accuracy: { readonly successes: number; readonly total: number; readonly value: number; readonly ci95: readonly [number, number] };
+  }[];
+}
+
 /** The accuracy table as the Evaluation screen shows it. */
-export function accuracyTable(evaluationId: string, results: EvaluationResults): EvaluationTable {
+export function accuracyTable(evaluationId: string, results: AccuracyTableSource): EvaluationTable {
   return {
     evaluationId,
     complete: results.complete,
     imageCount: results.setup.data.count,
-    rows: results.rows,
+    rows: [...results.rows],
     rowBudgets: results.rows.map((row) => ({ row, budget: rowBudget(results, row) })),
     defenses: results.setup.defenses.map((defense) => defense.name),
     cells: results.cells.map((cell) => ({
@@ -120,7 +138,7 @@ export function accuracyTable(evaluationId: string, results: EvaluationResults):
 }
 
 /** The row's budget in words, as results.md states it. */
-function rowBudget(results: EvaluationResults, row: string): string {
+function rowBudget(results: AccuracyTableSource, row: string): string {
   if (row === CLEAN_ROW) return 'no attack';
   const budget = row === BPDA_ROW ? results.setup.adaptive?.budget : results.setup.attacks.find((attack) => attack.name === row)?.budget;
   return budget === undefined ? '' : describeBudget(budget);

@@ -13,6 +13,11 @@ export interface ProgressUpdate {
   message?: string;
   /** Solver diagnostics (residuals, objective, rho...), shown by the desktop app's plots. */
   metrics?: ProgressMetrics;
+  /**
+   * The whole task's seconds left, when the reporting code measures its work better than a linear
+   * extrapolation of the fraction can (null: not known yet). Absent: extrapolated.
+   */
+  etaSeconds?: number | null;
 }
 
 /** What renderers receive: the update placed on the whole task's timeline. */
@@ -78,7 +83,7 @@ export class ProgressReporter {
       stageFraction,
       fraction,
       elapsedSeconds,
-      etaSeconds: estimateRemainingSeconds(elapsedSeconds, fraction),
+      etaSeconds: update.etaSeconds !== undefined ? update.etaSeconds : estimateRemainingSeconds(elapsedSeconds, fraction),
     };
     if (update.message !== undefined) event.message = update.message;
     if (update.metrics !== undefined) event.metrics = update.metrics;

@@ -5,10 +5,13 @@
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { parseAttackSpecs } from '../acsr/attacks/attack-spec.ts';
 import { DEFENSE_NAMES } from '../acsr/defenses/create-defense.ts';
 import { RESULT_FILES } from '../acsr/evaluation/evaluation-output.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
+import { evalJobRequestSchema } from '../ipc/contract/index.ts';
 import type { EvaluationPlot, ParsedRequestInput, RequestOutput } from '../ipc/contract/index.ts';
 import type { EvaluateParameters } from '../actions/evaluate-action.ts';
 import { bundlePathOf, checkClassifierId, DEFAULT_BUNDLE_ID, DEFAULT_CLASSIFIER_ID, knownBundles, knownClassifiers } from './purification-catalogue.ts';
@@ -42,10 +45,60 @@ export async function evaluationChoices(workspace: string): Promise<RequestOutpu
   };
 }
 
-type EvalRequest = Extract<ParsedRequestInput<'jobs.start'>, { kind: 'eval' }>;
+export type EvalRequest = Extract<ParsedRequestInput<'jobs.start'>, { kind: 'eval' }>;
 
-/** Checks an eval request and resolves its ids into the evaluate action's parameters. */
+/**
+ * Checks an eval request, gives it a fresh folder in evaluations/ and resolves its ids into the
+ * evaluate action's parameters. The request is kept in the folder, so that the evaluation can be
+ * resumed there later with the same parameters (its journal refuses any other).
+ */
 export async function evalJobParameters(workspace: string, request: EvalRequest, now = new Date()): Promise<EvaluateParameters & { attacks: string }> {
+  await checkedEvalParameters(workspace, request, '');
+  const evaluationId = await freshEvaluationId(workspace, now);
+  const out = join(workspace, EVALUATIONS_FOLDER, evaluationId);
+  const record: EvaluationRequestRecord = { format: REQUEST_RECORD_FORMAT, startedAt: now.toISOString(), request };
+  await writeFileAtomic(join(out, EVALUATION_REQUEST_FILE), `${JSON.stringify(record, null, 2)}\n`);
+  return checkedEvalParameters(workspace, request, out);
+}
+
+/** The parameters of a stopped evaluation's own request, into its own folder (the CLI's resume: run again into --out). */
+export async function resumedEvalJobParameters(workspace: string, evaluationId: string): Promise<EvaluateParameters & { attacks: string }> {
+  const out = join(workspace, EVALUATIONS_FOLDER, evaluationId);
+  const record = await readEvaluationRequest(out);
+  if (record === 'missing') throw new UserInputError(`evaluation ${evaluationId} does not exist in this workspace`);
+  if (record === 'absent')
+    throw new UserInputError(
+      `evaluation ${evaluationId} was not started from the app, so its settings are unknown here; continue it with acsr eval --out ${out}`,
+    );
+  return checkedEvalParameters(workspace, record.request, out);
+}
+
+const REQUEST_RECORD_FORMAT = 'acsr-evaluation-request';
+/** The app's request of an evaluation, kept in its folder. */
+export const EVALUATION_REQUEST_FILE = 'evaluation-request.json';
+const requestRecordSchema = z.object({ format: z.literal(REQUEST_RECORD_FORMAT), startedAt: z.string(), request: evalJobRequestSchema });
+export type EvaluationRequestRecord = z.output<typeof requestRecordSchema>;
+
+/** The request kept in an evaluation's folder; 'absent' when the folder has none (made by acsr eval), 'missing' when there is no folder. */
+export async function readEvaluationRequest(folder: string): Promise<EvaluationRequestRecord | 'absent' | 'missing'> {
+  if (!(await stat(folder).catch(() => null))?.isDirectory()) return 'missing';
+  const text = await readFile(join(folder, EVALUATION_REQUEST_FILE), 'utf8').catch(() => null);
+  if (text === null) return 'absent';
+  const parsed = requestRecordSchema.safeParse(
+    (() => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return null;
+      }
+    })(),
+  );
+  if (!parsed.success)
+    throw new UserInputError(`the settings kept in ${join(folder, EVALUATION_REQUEST_FILE)} are unreadable; continue it with acsr eval --out ${folder}`);
+  return parsed.data;
+}
+
+async function checkedEvalParameters(workspace: string, request: EvalRequest, out: string): Promise<EvaluateParameters & { attacks: string }> {
   const folder = await stat(request.labelledFolder).catch(() => null);
   if (!folder?.isDirectory())
     throw new UserInputError(
@@ -60,7 +113,6 @@ export async function evalJobParameters(workspace: string, request: EvalRequest,
   const modelId = checkClassifierId(request.modelId ?? DEFAULT_CLASSIFIER_ID);
   const needsBundle = request.defenses.some((name) => BUNDLE_DEFENSES.has(name));
   const bundle = needsBundle || request.bundleId !== undefined ? await bundlePathOf(workspace, request.bundleId ?? DEFAULT_BUNDLE_ID) : null;
-  const evaluationId = await freshEvaluationId(workspace, now);
   return {
     model: modelId,
     data: request.labelledFolder,
@@ -68,7 +120,7 @@ export async function evalJobParameters(workspace: string, request: EvalRequest,
     defenses: [...request.defenses],
     batchSize: APP_BATCH_SIZE,
     // The evaluation's id is its folder's name (the accuracy tables carry it).
-    out: join(workspace, EVALUATIONS_FOLDER, evaluationId),
+    out,
     ...(bundle ? { bundlePath: bundle.path } : {}),
     ...(request.limit !== undefined ? { limit: request.limit } : {}),
   };

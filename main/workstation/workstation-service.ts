@@ -5,7 +5,7 @@
  * native folder dialog belongs to the host.
  */
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { UserInputError } from '../errors/user-input-error.ts';
 import type { AppState, JobSnapshot, ParsedRequestInput, RequestChannel, RequestOutput } from '../ipc/contract/index.ts';
 import { evidenceDetail, evidenceSummary } from './evidence-records.ts';
@@ -22,7 +22,9 @@ import { DEFAULT_TRAINING_PARAMETERS } from '../acsr/references/train-references
 import { purificationFactsByItem } from './purification-facts.ts';
 import { purificationRunViews } from './purification-runs.ts';
 import { renderViewPart } from './view-parts.ts';
-import { evalJobParameters, evaluationChoices, evaluationPlot } from './evaluations.ts';
+import { evalJobParameters, evaluationChoices, evaluationPlot, resumedEvalJobParameters } from './evaluations.ts';
+import { listEvaluations } from './evaluation-history.ts';
+import { estimatePurification, timedRunsOf } from './purification-estimate.ts';
 import { trainingChoices } from './training-choices.ts';
 import { JobRunner, type ActionModules } from '../jobs/job-runner.ts';
 import { PRODUCT_ACTION_MODULES } from '../actions/product-actions.ts';
@@ -54,6 +56,8 @@ export class WorkstationService {
   readonly #workspace: string;
   /** Bundle names of train jobs not finished yet: a second job may not aim at the same folder. */
   readonly #bundlesInTraining = new Map<number, string>();
+  /** The latest job of each evaluation (by its folder's name), started or resumed in this session. */
+  readonly #evaluationJobs = new Map<string, number>();
 
   constructor(options: WorkstationOptions) {
     const workspace = resolve(options.workspace);
@@ -147,9 +151,24 @@ export class WorkstationService {
           defaultClassifierId: classifiers.some((choice) => choice.classifierId === DEFAULT_CLASSIFIER_ID) ? DEFAULT_CLASSIFIER_ID : null,
         };
       },
+      'purification.estimate': async ({ caseId, itemIds, bundleId }) => {
+        const opened = await this.#cases.open(caseId);
+        const bundle = await bundlePathOf(workspace, bundleId);
+        const pixels = itemIds.map((itemId) => {
+          const item = opened.db.getItem(itemId);
+          return item.width * item.height;
+        });
+        return estimatePurification(timedRunsOf(opened), bundle.manifestSha256, pixels);
+      },
       'training.choices': async () => trainingChoices(),
       'evaluation.choices': async () => evaluationChoices(workspace),
       'evaluation.plot': async ({ evaluationId, plot }) => evaluationPlot(workspace, evaluationId, plot),
+      'evaluation.list': async () => listEvaluations(workspace, this.#evaluationJobStates()),
+      'evaluation.resume': async ({ evaluationId }) => {
+        if (this.#evaluationJobStates().get(evaluationId)?.active) throw new UserInputError(`evaluation ${evaluationId} is already running`);
+        const parameters = await resumedEvalJobParameters(workspace, evaluationId);
+        return this.#submitEval(parameters, `Resume evaluation ${evaluationId}`);
+      },
       'jobs.start': async (request) => this.#startJob(request, examiner),
       'jobs.cancel': async ({ jobId }) => this.jobs.cancel(jobId),
       'jobs.list': async () => this.jobs.list(),
@@ -211,9 +230,20 @@ export class WorkstationService {
       case 'eval': {
         const parameters = await evalJobParameters(this.#workspace, request);
         const attacks = parameters.attacks === 'none' ? 'no attack' : parameters.attacks;
-        return this.jobs.submit('eval', parameters, { label: `Evaluate ${parameters.model}: ${attacks} × ${parameters.defenses.join(', ')}`, caseId: null });
+        return this.#submitEval(parameters, `Evaluate ${parameters.model}: ${attacks} × ${parameters.defenses.join(', ')}`);
       }
     }
+  }
+
+  #submitEval(parameters: Awaited<ReturnType<typeof evalJobParameters>>, label: string): JobSnapshot {
+    const snapshot = this.jobs.submit('eval', parameters, { label, caseId: null });
+    this.#evaluationJobs.set(basename(parameters.out), snapshot.jobId);
+    return snapshot;
+  }
+
+  #evaluationJobStates(): Map<string, { jobId: number; active: boolean }> {
+    const jobs = new Map(this.jobs.list().map((job) => [job.jobId, job]));
+    return new Map([...this.#evaluationJobs].map(([evaluationId, jobId]) => [evaluationId, { jobId, active: jobs.get(jobId)?.finishedAt === null }] as const));
   }
 
   async #startTrainJob(request: Extract<ParsedRequestInput<'jobs.start'>, { kind: 'train' }>): Promise<JobSnapshot> {

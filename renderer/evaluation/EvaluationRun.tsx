@@ -1,6 +1,7 @@
 /**
- * One evaluation job: progress and cancel while it runs, the accuracy table filling in unit by
- * unit, and when done the plots and the folder holding results.json, results.md and the journal.
+ * One evaluation job: progress, time left and cancel while it runs, the accuracy table filling in
+ * unit by unit, and when done the plots and the folder holding results.json, results.md and the
+ * journal. A stopped one offers Resume, which continues in the same folder.
  */
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -9,7 +10,7 @@ import LinearProgress from '@mui/material/LinearProgress';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import type { JobOutput, JobSnapshot } from '../../main/ipc/contract/index.ts';
+import type { JobOutput, JobSnapshot, PastEvaluation } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
 import { CopyablePath } from '../common/CopyablePath.tsx';
@@ -19,7 +20,16 @@ import { EvaluationPlots } from './EvaluationPlots.tsx';
 
 type EvaluationOutput = Extract<JobOutput, { type: 'evaluation' }>;
 
-export function EvaluationRun({ job }: { job: JobSnapshot }) {
+/** The time left as the evaluation measures it (main/acsr/evaluation/time-estimate.ts): nothing rather than a guess before each kind of unit was timed. */
+export function describeTimeLeft(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return 'estimating time left…';
+  if (seconds < 1) return 'finishing';
+  if (seconds < 90) return `about ${Math.ceil(seconds)} s left`;
+  if (seconds < 90 * 60) return `about ${Math.round(seconds / 60)} min left`;
+  return `about ${(seconds / 3600).toFixed(1)} h left`;
+}
+
+export function EvaluationRun({ job, past, onResume }: { job: JobSnapshot; past: PastEvaluation | null; onResume: (evaluationId: string) => void }) {
   const client = useClient();
   const { reportError } = useNotices();
   const outputs = useJobOutputs(job.jobId);
@@ -59,15 +69,39 @@ export function EvaluationRun({ job }: { job: JobSnapshot }) {
             <Typography variant="caption" color="text.secondary">
               {job.progress ? `${job.progress.stage}${job.progress.message ? ` · ${job.progress.message}` : ''}` : 'waiting'}
             </Typography>
+            {job.state === 'running' && (
+              <Typography variant="body2" data-testid="evaluation-time-left">
+                {describeTimeLeft(job.progress?.etaSeconds)}
+              </Typography>
+            )}
           </>
         )}
         {job.state === 'failed' && <Alert severity="error">{job.error}</Alert>}
-        {job.state === 'cancelled' && <Alert severity="info">Evaluation cancelled: the units finished so far stay in its folder's journal and results.</Alert>}
+        {(job.state === 'cancelled' || job.state === 'failed') && (
+          <Alert
+            severity="info"
+            data-testid="evaluation-stopped"
+            action={
+              past?.status === 'stopped' && past.cannotResume === null ? (
+                <Button color="inherit" size="small" onClick={() => onResume(past.evaluationId)} data-testid="evaluation-resume">
+                  Resume
+                </Button>
+              ) : undefined
+            }
+          >
+            Evaluation {job.state === 'cancelled' ? 'cancelled' : 'stopped'}: the units finished so far stay in its folder; Resume continues there without
+            computing them again.
+          </Alert>
+        )}
         {latest && (
           <Box>
             <Typography variant="subtitle2" gutterBottom data-testid="accuracy-caption">
               Accuracy on {latest.imageCount} image{latest.imageCount === 1 ? '' : 's'}, 95 % Wilson intervals
-              {latest.complete ? '' : ' — partial: units still running'}
+              {latest.complete
+                ? ''
+                : active
+                  ? ' — partial: units still running'
+                  : ' — partial: stopped before every unit was done (each cell says how many images it rests on)'}
             </Typography>
             <AccuracyTable table={latest} />
           </Box>

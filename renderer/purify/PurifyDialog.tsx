@@ -18,6 +18,7 @@ import type { RequestOutput } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
 import { messageOf } from '../client/workstation-client.ts';
+import { PurifyEstimate } from './PurifyEstimate.tsx';
 
 type Choices = RequestOutput<'purification.choices'>;
 const NO_CLASSIFIER = '__none__';
@@ -113,6 +114,7 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
               </MenuItem>
             ))}
           </TextField>
+          {bundle && <PurifyEstimate caseId={caseId} itemIds={itemIds} bundleId={bundle.bundleId} />}
           <Typography variant="body2" color="text.secondary">
             The evidence is only read. Each purified image and its low- and high-frequency parts are stored in the case under their SHA-256, with the cluster
             chosen, every distance and the verdicts, in the audit log under your name.

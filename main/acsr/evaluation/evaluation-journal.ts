@@ -35,6 +35,8 @@ export interface JournalUnit {
   /** 'clean', an attack name, or 'bpda:<defense>' */
   readonly row: string;
   readonly attackSeconds: number;
+  /** wall-clock seconds of the whole unit (attack, defenses, classifier); absent in older journals */
+  readonly seconds?: number;
   readonly outcomes: SampleOutcome[];
 }
 

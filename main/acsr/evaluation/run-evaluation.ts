@@ -15,6 +15,10 @@ import type { DefendedPrediction, EvaluationJournal, SampleOutcome } from './eva
 import { type EvaluationSample, sampleBatches, samplesFingerprint } from './evaluation-samples.ts';
 import { predictedClasses } from '../attacks/score-objectives.ts';
 import { batchFromImages, imagesFromBatch } from './image-batch.ts';
+import { estimateRemainingEvaluationSeconds, measuredUnit } from './time-estimate.ts';
+
+/** How often the time left is said again while one unit runs. */
+const ESTIMATE_REFRESH_MS = 2000;
 
 export interface AdaptiveAttackPlan {
   /** builds the attack run against BPDA(defense) */
@@ -63,27 +67,42 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
   const progress = request.progress ?? silentProgress;
   const batches = sampleBatches(request.samples, request.batchSize);
   const units = planUnits(request, batches);
-  const resumed = units.filter((unit) => request.journal.has(unit.key)).length;
+  const todo = units.filter((unit) => !request.journal.has(unit.key));
+  const resumed = units.length - todo.length;
+  // Every unit the journal holds is a measure, those of an earlier run of this evaluation included.
+  const finished = request.journal.units().map(measuredUnit);
+  const pendingOf = (unit: PlannedUnit) => ({ row: unit.row, images: batches[unit.batchIndex].samples.length });
   let done = resumed;
-  let run = 0;
-  for (const unit of units) {
-    if (request.journal.has(unit.key)) continue;
+  for (const [index, unit] of todo.entries()) {
     throwIfCancelled(request.signal);
     const batch = batches[unit.batchIndex];
-    progress.report({
-      stage: unit.row,
-      fraction: done / units.length,
-      message: `${unit.row}, images ${batch.first + 1}-${batch.first + batch.samples.length}`,
-    });
-    const result = await unit.run(batch.samples, deriveSeed(request.seed, unitNumber(unit.key)));
+    const started = performance.now();
+    const after = todo.slice(index + 1).map(pendingOf);
+    const say = () =>
+      progress.report({
+        stage: unit.row,
+        fraction: done / units.length,
+        message: `${unit.row}, images ${batch.first + 1}-${batch.first + batch.samples.length}`,
+        etaSeconds: estimateRemainingEvaluationSeconds({
+          finished,
+          pending: after,
+          running: { ...pendingOf(unit), elapsedSeconds: (performance.now() - started) / 1000 },
+        }),
+      });
+    say();
+    // A unit can take minutes without a word from the attack: the estimate keeps counting down.
+    const ticker = setInterval(say, ESTIMATE_REFRESH_MS);
+    ticker.unref();
+    const result = await unit.run(batch.samples, deriveSeed(request.seed, unitNumber(unit.key))).finally(() => clearInterval(ticker));
+    const seconds = (performance.now() - started) / 1000;
     const outcomes = result.outcomes.map((outcome, i) => ({ ...outcome, sample: batch.first + i }));
-    request.journal.record({ unit: unit.key, row: unit.row, attackSeconds: result.attackSeconds, outcomes });
+    request.journal.record({ unit: unit.key, row: unit.row, attackSeconds: result.attackSeconds, seconds, outcomes });
+    finished.push({ ...pendingOf(unit), seconds });
     request.onUnitRecorded?.(unit.key);
     done++;
-    run++;
-    progress.report({ stage: unit.row, fraction: done / units.length });
+    progress.report({ stage: unit.row, fraction: done / units.length, etaSeconds: estimateRemainingEvaluationSeconds({ finished, pending: after }) });
   }
-  return { unitKeys: units.map((unit) => unit.key), unitsTotal: units.length, unitsResumed: resumed, unitsRun: run };
+  return { unitKeys: units.map((unit) => unit.key), unitsTotal: units.length, unitsResumed: resumed, unitsRun: todo.length };
 }
 
 /**

@@ -5,13 +5,23 @@
  */
 import { z } from 'zod';
 import { appStateSchema, caseSummarySchema, createCaseInputSchema, setExaminerInputSchema } from './cases.ts';
-import { bundleChoiceSchema, caseIdSchema, classifierChoiceSchema, emptyInputSchema, itemIdSchema, jobIdSchema, shortTextSchema } from './common.ts';
-import { evaluationChoicesSchema, evaluationIdSchema, evaluationPlotSchema } from './evaluation.ts';
+import {
+  bundleChoiceSchema,
+  bundleIdSchema,
+  caseIdSchema,
+  classifierChoiceSchema,
+  emptyInputSchema,
+  itemIdSchema,
+  jobIdSchema,
+  shortTextSchema,
+} from './common.ts';
+import { evaluationChoicesSchema, evaluationIdSchema, evaluationPlotSchema, pastEvaluationSchema } from './evaluation.ts';
 import {
   categoryCodeSchema,
   evidenceDetailSchema,
   evidenceSummarySchema,
   noteTextSchema,
+  purificationEstimateSchema,
   purificationRunViewSchema,
   renderedViewPartSchema,
   viewPartSchema,
@@ -89,6 +99,11 @@ export const requestChannels = {
     }),
     renderedViewPartSchema,
   ),
+  /** How long purifying these items with this bundle will take, from the case's earlier runs. */
+  'purification.estimate': request(
+    z.strictObject({ caseId: caseIdSchema, itemIds: z.array(itemIdSchema).min(1).max(10_000), bundleId: bundleIdSchema }),
+    purificationEstimateSchema,
+  ),
   /** The bundles and content filters a purify job may use (ids only travel back). */
   'purification.choices': request(
     emptyInputSchema,
@@ -108,6 +123,10 @@ export const requestChannels = {
     z.strictObject({ evaluationId: evaluationIdSchema, plot: evaluationPlotSchema }),
     z.object({ mediaType: z.literal('image/png'), base64: z.string() }),
   ),
+  /** The workspace's evaluations, newest first: status, dataset, bundle, accuracy table and plots. */
+  'evaluation.list': request(emptyInputSchema, z.array(pastEvaluationSchema)),
+  /** Continues a stopped evaluation in its own folder: the units in its journal are not computed again. */
+  'evaluation.resume': request(z.strictObject({ evaluationId: evaluationIdSchema }), jobSnapshotSchema),
   'jobs.start': request(jobRequestSchema, jobSnapshotSchema),
   'jobs.cancel': request(z.strictObject({ jobId: jobIdSchema }), jobSnapshotSchema),
   'jobs.list': request(emptyInputSchema, z.array(jobSnapshotSchema)),

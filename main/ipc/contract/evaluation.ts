@@ -1,6 +1,15 @@
 /** `acsr eval` as a job of the workstation: its request, what the form may choose, its live accuracy table and its plots. */
 import { z } from 'zod';
-import { absolutePathSchema, bundleChoiceSchema, bundleIdSchema, classifierChoiceSchema, classifierIdSchema, folderNameSchema } from './common.ts';
+import {
+  absolutePathSchema,
+  bundleChoiceSchema,
+  bundleIdSchema,
+  classifierChoiceSchema,
+  classifierIdSchema,
+  folderNameSchema,
+  isoTimeSchema,
+  jobIdSchema,
+} from './common.ts';
 
 /** An evaluation's folder in the workspace's evaluations/, by name (the workstation names it). */
 export const evaluationIdSchema = folderNameSchema;
@@ -64,5 +73,36 @@ export const evaluationTableSchema = z.object({
 
 export const evaluationOutputSchema = z.object({ type: z.literal('evaluation'), table: evaluationTableSchema });
 
+/**
+ * An evaluation of the workspace's evaluations/ folder as the list of past evaluations shows it.
+ * 'stopped': cancelled, failed or cut off by a restart, with the units it finished in its journal.
+ */
+export const evaluationStatusSchema = z.enum(['complete', 'running', 'stopped']);
+export const pastEvaluationSchema = z.object({
+  evaluationId: evaluationIdSchema,
+  /** Where its results.json, results.md, plots and journal are (shown so that it can be opened or copied). */
+  folder: z.string(),
+  startedAt: isoTimeSchema.nullable(),
+  /** When its results were last written. */
+  updatedAt: isoTimeSchema.nullable(),
+  /** e.g. "16 images of the Fashion-MNIST test split" */
+  dataset: z.string(),
+  /** The classifier by its description, and by id. */
+  model: z.object({ id: z.string(), label: z.string() }).nullable(),
+  /** The reference bundle by its human name; null when no defense used one. */
+  bundle: z.string().nullable(),
+  attacks: z.array(z.string()),
+  defenses: z.array(z.string()),
+  status: evaluationStatusSchema,
+  /** Why Resume is not offered for a stopped evaluation (null when it is, or when it is not stopped). */
+  cannotResume: z.string().nullable(),
+  /** The job of this session running or last run for it. */
+  jobId: jobIdSchema.nullable(),
+  /** Its accuracy table so far; null before its first unit finished. */
+  table: evaluationTableSchema.nullable(),
+  plots: z.array(evaluationPlotSchema),
+});
+
 export type EvaluationTable = z.output<typeof evaluationTableSchema>;
+export type PastEvaluation = z.output<typeof pastEvaluationSchema>;
 export type EvaluationPlot = z.output<typeof evaluationPlotSchema>;

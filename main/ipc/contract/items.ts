@@ -104,3 +104,18 @@ export type EvidenceDetail = z.output<typeof evidenceDetailSchema>;
 export type ViewPart = z.output<typeof viewPartSchema>;
 export type RenderedViewPart = z.output<typeof renderedViewPartSchema>;
 export type PurificationRunView = z.output<typeof purificationRunViewSchema>;
+
+/**
+ * How long purifying some items will take, from the case's earlier runs scaled by the images'
+ * sizes: with this bundle ('this-bundle'), with other bundles when this one never ran here, or
+ * no estimate yet ('none').
+ */
+export const purificationEstimateSchema = z.object({
+  basis: z.enum(['this-bundle', 'other-bundles', 'none']),
+  runsMeasured: z.number().int(),
+  /** For the items asked about; null without measured runs. */
+  seconds: z.number().nullable(),
+  secondsPerImage: z.number().nullable(),
+  secondsPerMegapixel: z.number().nullable(),
+});
+export type PurificationEstimate = z.output<typeof purificationEstimateSchema>;
