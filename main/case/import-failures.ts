@@ -52,7 +52,5 @@ export function importFailureOf(caseJobId: number, outcome: ImportOutcome): Impo
 
 /** Every file the case's imports did not take in, oldest import first, each import in the order it met them. */
 export function importFailures(db: CaseDatabase): ImportFailure[] {
-  return db
-    .jobs({ kind: IMPORT_JOB_KIND })
-    .flatMap((job) => db.importOutcomes(job.id).flatMap((outcome) => importFailureOf(job.id, outcome) ?? []));
+  return db.jobs({ kind: IMPORT_JOB_KIND }).flatMap((job) => db.importOutcomes(job.id).flatMap((outcome) => importFailureOf(job.id, outcome) ?? []));
 }

@@ -57,7 +57,8 @@ export class FolderBrowser {
     const real = await realpath(expanded).catch(() => null);
     if (real === null || !(await stat(real)).isDirectory()) throw new UserInputError(`${typed}: no such folder; choose a folder that exists`);
     const root = (await this.roots()).find((candidate) => isInside(real, candidate.path));
-    if (!root) throw new UserInputError(`${typed}: outside the folders this workstation may browse (${(await this.roots()).map((known) => known.path).join(', ')})`);
+    if (!root)
+      throw new UserInputError(`${typed}: outside the folders this workstation may browse (${(await this.roots()).map((known) => known.path).join(', ')})`);
     return { folder: real, root };
   }
 

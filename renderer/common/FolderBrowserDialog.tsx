@@ -23,7 +23,14 @@ import type { FolderListing } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { messageOf } from '../client/workstation-client.ts';
 
-export function FolderBrowserDialog(props: { open: boolean; title: string; start?: string; chooseLabel?: string; onChoose: (path: string) => void; onClose: () => void }) {
+export function FolderBrowserDialog(props: {
+  open: boolean;
+  title: string;
+  start?: string;
+  chooseLabel?: string;
+  onChoose: (path: string) => void;
+  onClose: () => void;
+}) {
   const client = useClient();
   const [listing, setListing] = useState<FolderListing | null>(null);
   const [typed, setTyped] = useState('');
@@ -137,7 +144,9 @@ export function FolderBrowserDialog(props: { open: boolean; title: string; start
               </List>
               {listing.path !== null && (
                 <Typography variant="body2" color="text.secondary" data-testid="folder-browser-summary">
-                  {listing.imageFiles === 0 ? 'No image files directly in this folder' : `${listing.imageFiles} image file${listing.imageFiles === 1 ? '' : 's'} directly in this folder`}
+                  {listing.imageFiles === 0
+                    ? 'No image files directly in this folder'
+                    : `${listing.imageFiles} image file${listing.imageFiles === 1 ? '' : 's'} directly in this folder`}
                   {listing.truncated ? '; only the first sub-folders are listed' : ''}
                 </Typography>
               )}

@@ -31,7 +31,13 @@ export function ImportFailureList({ summary }: { summary: Record<string, unknown
       {open && (
         <Box component="ul" sx={{ m: 0, pl: 2 }}>
           {failures.map((failure) => (
-            <Typography component="li" variant="caption" key={failure.file} sx={{ display: 'list-item', overflowWrap: 'anywhere' }} data-testid="job-import-failure">
+            <Typography
+              component="li"
+              variant="caption"
+              key={failure.file}
+              sx={{ display: 'list-item', overflowWrap: 'anywhere' }}
+              data-testid="job-import-failure"
+            >
               {baseName(failure.file)}: {failure.reason}
             </Typography>
           ))}
