@@ -18,7 +18,7 @@ export const serveCommand = defineCommand({
       type: 'string',
       multiple: true,
       valueName: 'DIR',
-      description: 'a folder the folder browser may show besides your home folder (repeatable); nothing above these is ever listed',
+      description: 'a folder the folder browser may show besides your home folder; nothing above these is ever listed',
     },
     open: { type: 'boolean', description: 'open the workstation in a Chromium app window where a display exists ($ACSR_BROWSER picks the browser)' },
   },
