@@ -50,7 +50,18 @@ export function importFailureOf(caseJobId: number, outcome: ImportOutcome): Impo
   return { caseJobId, file: displayPath(outcome.sourcePath), reason: plainImportReason(outcome.errorKind), detail: outcome.message ?? '' };
 }
 
-/** Every file the case's imports did not take in, oldest import first, each import in the order it met them. */
+/**
+ * Every file the case's imports did not take in, one row per file with its latest outcome: a file
+ * refused once and imported (or found a duplicate) by a later import is no longer listed, and a
+ * file refused twice shows the later refusal. In the order the imports last met them.
+ */
 export function importFailures(db: CaseDatabase): ImportFailure[] {
-  return db.jobs({ kind: IMPORT_JOB_KIND }).flatMap((job) => db.importOutcomes(job.id).flatMap((outcome) => importFailureOf(job.id, outcome) ?? []));
+  const latest = new Map<string, ImportFailure | undefined>();
+  for (const job of db.jobs({ kind: IMPORT_JOB_KIND })) {
+    for (const outcome of db.importOutcomes(job.id)) {
+      latest.delete(outcome.sourcePath);
+      latest.set(outcome.sourcePath, importFailureOf(job.id, outcome));
+    }
+  }
+  return [...latest.values()].filter((failure) => failure !== undefined);
 }

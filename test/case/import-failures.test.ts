@@ -3,7 +3,7 @@
 // case still verifies.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { importEvidenceAction } from '../../main/actions/import-evidence-action.ts';
@@ -54,12 +54,25 @@ describe('files not imported', () => {
         Object.entries(EXPECTED_REASONS).map(([name, reason]) => ({ file: join(evidence, name), reason })),
       );
 
-      // A second import of the same folder adds its own failures after the first's.
+      // One row per file, with its latest outcome: a file refused again shows the later refusal,
+      // and one imported later (here: a readable photo put in place of the text file) is gone.
       const again = await caseFolder.importEvidence([join(evidence, 'holiday.jpg')], { examiner: 'alice' });
       assert.deepEqual(
-        importFailures(caseFolder.db).map((failure) => failure.caseJobId),
-        [summary.jobId, summary.jobId, summary.jobId, again.jobId],
+        importFailures(caseFolder.db).map((failure) => [failure.file, failure.caseJobId]),
+        [
+          [join(evidence, 'china-truncated.jpg'), summary.jobId],
+          [join(evidence, 'notes.txt'), summary.jobId],
+          [join(evidence, 'holiday.jpg'), again.jobId],
+        ],
       );
+      await copyFile(join(photosDir, 'darknet-dog.jpg'), join(evidence, 'holiday.jpg'));
+      const fixed = await caseFolder.importEvidence([join(evidence, 'holiday.jpg')], { examiner: 'alice' });
+      assert.equal(fixed.imported, 1);
+      assert.deepEqual(
+        importFailures(caseFolder.db).map((failure) => failure.file),
+        [join(evidence, 'china-truncated.jpg'), join(evidence, 'notes.txt')],
+      );
+      await writeFile(join(evidence, 'holiday.jpg'), 'Dear investigator,\nthis is a letter, not a photograph.\n');
       // Every failure is an outcome chained in the audit log: the case verifies.
       const verified = await caseFolder.verify({ examiner: 'carol' });
       assert.equal(verified.ok, true, verified.firstBrokenLink ?? '');
