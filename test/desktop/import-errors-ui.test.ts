@@ -125,3 +125,18 @@ test('a bad case number is refused; a folder chosen in the folder browser is imp
   }
   assert.deepEqual(pageErrors, []);
 });
+
+test("the training screen's folder field browses the same way and takes the folder chosen", { timeout: 60_000 }, async () => {
+  await page.getByTestId('nav-training').click();
+  await page.getByTestId('train-folder').fill('~/evidence');
+  await page.getByTestId('train-folder-browse').click();
+  const picker = page.getByTestId('folder-browser');
+  // Opens where the field points.
+  await picker.getByTestId('folder-browser-entry').filter({ hasText: 'batch-2' }).click();
+  await picker.getByTestId('folder-browser-summary').getByText('1 image file directly in this folder').waitFor();
+  await picker.getByRole('button', { name: 'Choose this folder' }).click();
+  await picker.waitFor({ state: 'hidden' });
+  assert.equal(await page.getByTestId('train-folder').inputValue(), join(home, 'evidence', 'batch-2'));
+  await screenshot(page, 'training-folder-chosen');
+  assert.deepEqual(pageErrors, []);
+});
