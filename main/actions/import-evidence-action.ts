@@ -3,6 +3,7 @@
  * `acsr case import` and the workstation's import job.
  */
 import { z } from 'zod';
+import { importFailureOf } from '../case/import-failures.ts';
 import { defineAction } from './define-action.ts';
 import { withCaseFolder } from './with-case-folder.ts';
 
@@ -43,5 +44,10 @@ export const importEvidenceAction = defineAction({
       .filter((outcome) => outcome.outcome === 'error')
       .slice(0, LISTED_PROBLEMS)
       .map((outcome) => outcome.message ?? outcome.sourcePath),
+    /** The same files as `problems`, each with a plain reason (main/case/import-failures.ts), for the jobs panel's list. */
+    failures: summary.outcomes
+      .flatMap((outcome) => importFailureOf(summary.jobId, outcome) ?? [])
+      .slice(0, LISTED_PROBLEMS)
+      .map(({ file, reason }) => ({ file, reason })),
   }),
 });

@@ -47,6 +47,8 @@ export async function startElectronShell(electron: ElectronApi, options: Electro
       const refusal = granted.refusal(input as JobRequest);
       if (refusal) return { ok: false, error: { kind: 'invalid-input', message: refusal } };
     }
+    // Folders come from the native dialog here; the browser host's folder browser is not needed.
+    if (channel === 'folders.browse') return { ok: false, error: { kind: 'unavailable', message: 'choose folders with the folder dialog' } };
     if (channel !== 'dialog.chooseFolder') return backend.call(channel, input);
     const { title } = input as { title?: string };
     const chosen = await dialog.showOpenDialog(window, { title: title ?? 'Choose a folder', properties: ['openDirectory'] });

@@ -28,6 +28,10 @@ export interface BrowserHostOptions {
   rendererDir: string;
   /** 0 (the default) picks a free port. */
   port?: number;
+  /** What `~` means and the folder browser's first root (default: the user's home folder). */
+  homeFolder?: string;
+  /** More folders the folder browser may show besides the home folder. */
+  browseRoots?: string[];
   /** Job worker modules by kind (file URLs), replacing the product's; for tests. */
   jobModules?: Record<string, string>;
   /** Where failures of the server itself (not of one peer) are reported; default: nowhere. */
@@ -49,11 +53,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     host: 'browser',
     nativeFolderDialog: false,
     ...(options.jobModules ? { jobModules: options.jobModules } : {}),
+    ...(options.homeFolder !== undefined ? { homeFolder: resolve(options.homeFolder) } : {}),
+    ...(options.browseRoots ? { browseRoots: options.browseRoots.map((root) => resolve(root)) } : {}),
   });
   const token = randomBytes(32).toString('base64url');
   const dispatch = createValidatedDispatcher(async (channel, input) =>
     channel === 'dialog.chooseFolder'
-      ? { ok: false, error: { kind: 'unavailable', message: 'the browser cannot open folder dialogs: type the folder path' } }
+      ? { ok: false, error: { kind: 'unavailable', message: 'the browser cannot open folder dialogs: type the folder path or browse for it' } }
       : backend.call(channel, input),
   );
 

@@ -6,6 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CASE_DATABASE_FILE, CaseFolder } from '../case/case-folder.ts';
+import { CASE_NUMBER_RULE, checkCaseNumber } from '../case/case-number.ts';
 import { IMPORT_JOB_KIND } from '../case/import-evidence.ts';
 import { PURIFY_JOB_KIND, recordedPurifyJobParameters } from '../case/purify-evidence.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
@@ -91,15 +92,10 @@ export class CaseLibrary {
   }
 }
 
-/** "2026/0042 (fraud)" becomes the folder name "2026-0042-fraud". */
+/** The folder name of a case: its number, refused (never rewritten) when it is not a safe folder name. */
 export function caseIdFromNumber(number: string): string {
-  const caseId = number
-    .trim()
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/^[-._]+|[-._]+$/g, '')
-    .replace(/\.{2,}/g, '.')
-    .slice(0, 64);
-  if (!caseIdSchema.safeParse(caseId).success) throw new UserInputError(`case number '${number}' needs at least one letter or digit`);
+  const caseId = checkCaseNumber(number.trim());
+  if (!caseIdSchema.safeParse(caseId).success) throw new UserInputError(`the case number '${caseId}' cannot be a folder name: ${CASE_NUMBER_RULE}`);
   // Compared without case: on macOS and Windows 'Bundles' is the same folder as 'bundles'.
   const reserved = RESERVED_CASE_IDS.find((name) => name.toLowerCase() === caseId.toLowerCase());
   if (reserved) {

@@ -7,6 +7,9 @@ export interface ServiceWorkerData {
   nativeFolderDialog: boolean;
   /** Extra or replacement action modules by job kind (file URLs as strings), for tests. */
   jobModules?: Record<string, string>;
+  /** What `~` means (default: the user's home folder) and more roots for the folder browser. */
+  homeFolder?: string;
+  browseRoots?: string[];
 }
 
 export type HostToServiceMessage = { type: 'call'; callId: number; channel: RequestChannel; input: unknown } | { type: 'close' };

@@ -18,7 +18,14 @@ await mkdir(data.workspace, { recursive: true });
 const jobModules: ActionModules = { ...PRODUCT_ACTION_MODULES };
 for (const [kind, url] of Object.entries(data.jobModules ?? {})) jobModules[kind as keyof ActionModules] = new URL(url);
 
-const service = new WorkstationService({ workspace: data.workspace, host: data.host, nativeFolderDialog: data.nativeFolderDialog, jobModules });
+const service = new WorkstationService({
+  workspace: data.workspace,
+  host: data.host,
+  nativeFolderDialog: data.nativeFolderDialog,
+  jobModules,
+  ...(data.homeFolder !== undefined ? { homeFolder: data.homeFolder } : {}),
+  ...(data.browseRoots !== undefined ? { browseRoots: data.browseRoots } : {}),
+});
 service.jobs.onChange((payload) => post({ type: 'event', channel: 'jobs.changed', payload }));
 service.jobs.onOutput((payload) => post({ type: 'event', channel: 'jobs.output', payload }));
 

@@ -5,6 +5,7 @@
  * native folder dialog belongs to the host.
  */
 import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { UserInputError } from '../errors/user-input-error.ts';
 import type { AppState, JobSnapshot, ParsedRequestInput, RequestChannel, RequestOutput } from '../ipc/contract/index.ts';
@@ -29,6 +30,8 @@ import { trainingChoices } from './training-choices.ts';
 import { JobRunner, type ActionModules } from '../jobs/job-runner.ts';
 import { PRODUCT_ACTION_MODULES } from '../actions/product-actions.ts';
 import { CaseLibrary } from './case-library.ts';
+import { importFailures } from '../case/import-failures.ts';
+import { expandHome, FolderBrowser } from './folder-browser.ts';
 import { makeThumbnailBase64, ThumbnailCache } from './thumbnails.ts';
 import { readSettings, writeSettings } from './workspace-settings.ts';
 
@@ -41,6 +44,10 @@ export interface WorkstationOptions {
   nativeFolderDialog: boolean;
   /** Action modules per job kind; defaults to the product's (main/actions/product-actions.ts). */
   jobModules?: ActionModules;
+  /** What `~` means, and the first root of the folder browser (default: the user's home folder). */
+  homeFolder?: string;
+  /** More folders the browser host's folder browser may show (besides the home folder). */
+  browseRoots?: readonly string[];
 }
 
 /** Six panels each of the last few runs looked at. */
@@ -64,6 +71,8 @@ export class WorkstationService {
     this.#workspace = workspace;
     this.#cases = new CaseLibrary(workspace);
     this.jobs = new JobRunner(options.jobModules ?? PRODUCT_ACTION_MODULES);
+    const home = options.homeFolder ?? homedir();
+    const folders = new FolderBrowser({ home, roots: options.browseRoots ?? [] });
 
     const appState = async (): Promise<AppState> => {
       const settings = await readSettings(workspace);
@@ -89,6 +98,8 @@ export class WorkstationService {
       'cases.create': async ({ number, title, requester }) =>
         this.#cases.create({ number, title, examiner: await examiner(), ...(requester ? { requester } : {}) }),
       'cases.get': ({ caseId }) => this.#cases.summary(caseId),
+      'cases.importFailures': async ({ caseId }) => importFailures((await this.#cases.open(caseId)).db),
+      'folders.browse': ({ path }) => folders.list(path),
       'evidence.list': async ({ caseId, category, uncategorised, tags, purified, verdict }) => {
         const opened = await this.#cases.open(caseId);
         const filter = { ...(category ? { category } : {}), ...(uncategorised ? { uncategorised } : {}), ...(tags?.length ? { tags } : {}) };
@@ -169,7 +180,7 @@ export class WorkstationService {
         const parameters = await resumedEvalJobParameters(workspace, evaluationId);
         return this.#submitEval(parameters, `Resume evaluation ${evaluationId}`);
       },
-      'jobs.start': async (request) => this.#startJob(request, examiner),
+      'jobs.start': async (request) => this.#startJob(withHomeExpanded(request, home), examiner),
       'jobs.cancel': async ({ jobId }) => this.jobs.cancel(jobId),
       'jobs.list': async () => this.jobs.list(),
       'jobs.outputs': async ({ jobId }) => this.jobs.outputs(jobId),
@@ -331,4 +342,11 @@ export class WorkstationService {
     await this.jobs.close();
     this.#cases.close();
   }
+}
+
+/** Folders typed as `~/...` are the home folder's: expanded before any job sees them. */
+function withHomeExpanded(request: ParsedRequestInput<'jobs.start'>, home: string): ParsedRequestInput<'jobs.start'> {
+  if (request.kind === 'import' && request.sources) return { ...request, sources: request.sources.map((source) => expandHome(source, home)) };
+  if (request.kind === 'train' || request.kind === 'eval') return { ...request, labelledFolder: expandHome(request.labelledFolder, home) };
+  return request;
 }

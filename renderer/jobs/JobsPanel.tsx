@@ -12,6 +12,7 @@ import { useState } from 'react';
 import type { JobSnapshot } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
+import { ImportFailureList } from './ImportFailureList.tsx';
 import { MetricsView } from './MetricsView.tsx';
 
 /**
@@ -111,6 +112,7 @@ function JobRow({ job }: { job: JobSnapshot }) {
           {describeSummary(job.summary)}
         </Typography>
       )}
+      {job.kind === 'import' && <ImportFailureList summary={job.summary} />}
       {job.state === 'failed' && (
         <Alert severity="error" sx={{ mt: 0.5 }}>
           {job.error}

@@ -23,6 +23,7 @@ import { ThumbnailLoader } from '../evidence/thumbnail-loader.ts';
 import { PurifyDialog } from '../purify/PurifyDialog.tsx';
 import { CaseActions } from './CaseActions.tsx';
 import { ImportBar } from './ImportBar.tsx';
+import { NotImportedFiles } from './NotImportedFiles.tsx';
 
 type Filter = 'all' | 'uncategorised' | CategoryCode;
 type PurifiedFilter = 'any' | 'purified' | 'not-purified';
@@ -137,6 +138,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
       </Stack>
       <Stack sx={{ alignItems: 'flex-start', flexWrap: 'wrap' }} direction="row" spacing={2} useFlexGap>
         <ImportBar caseId={caseId} state={state} />
+        <NotImportedFiles caseId={caseId} jobs={jobs} />
         <Stack sx={{ width: 180 }}>
           <Typography variant="caption" color="text.secondary">
             Thumbnail size

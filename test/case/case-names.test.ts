@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { userInfo } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { checkAuditChain } from '../../main/case/audit-chain.ts';
@@ -103,7 +104,7 @@ describe('reserved case numbers', () => {
       () => caseIdFromNumber('Evaluations'),
       /case number 'Evaluations' is reserved: the workspace keeps its evaluations in the folder 'evaluations'/,
     );
-    assert.throws(() => caseIdFromNumber(' /evaluations/ '), /is reserved/);
+    assert.throws(() => caseIdFromNumber(' evaluations '), /is reserved/);
     assert.equal(caseIdFromNumber('bundles-2026'), 'bundles-2026');
     const library = new CaseLibrary(await makeTempDir('workspace'));
     try {
@@ -113,6 +114,40 @@ describe('reserved case numbers', () => {
       library.close();
       await removeTempDir(library.workspace);
     }
+  });
+});
+
+describe('case numbers that are not safe folder names', () => {
+  const UNSAFE = ['../../etc', '2026/0042', 'a b', '.hidden', '-1', 'x..y', 'C:\\x', 'n\u00e9', 'a'.repeat(65)];
+
+  it('are refused with the characters allowed, never rewritten into another folder name', async () => {
+    for (const number of UNSAFE) {
+      assert.throws(
+        () => caseIdFromNumber(number),
+        /cannot be a folder name: use only letters, digits, dots \(\.\), underscores \(_\) and hyphens \(-\), at most 64 characters, starting with a letter or digit/,
+        number,
+      );
+    }
+    assert.equal(caseIdFromNumber(' 2026-0042 '), '2026-0042');
+    assert.equal(caseIdFromNumber('A.b_c-1'), 'A.b_c-1');
+    const library = new CaseLibrary(await makeTempDir('workspace'));
+    try {
+      await assert.rejects(library.create({ number: '../../etc', title: 'x', examiner: 'alice' }), /the case number '\.\.\/\.\.\/etc' cannot be a folder name/);
+      assert.deepEqual(await library.list(), []);
+      assert.equal((await library.create({ number: '2026-0042', title: 'x', examiner: 'alice' })).caseId, '2026-0042');
+    } finally {
+      library.close();
+      await removeTempDir(library.workspace);
+    }
+  });
+
+  it('are refused by `acsr case create` with exit 2 and one line, and no folder is made', async () => {
+    const folder = join(root, 'cli-unsafe-number');
+    const result = runAcsr(['case', 'create', '--case', folder, '--number', '../../etc', '--title', 'x', '--examiner', 'alice']);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr, /the case number '\.\.\/\.\.\/etc' cannot be a folder name: use only letters, digits/);
+    assert.equal(await stat(folder).catch(() => null), null);
   });
 });
 

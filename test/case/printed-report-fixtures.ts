@@ -54,7 +54,7 @@ export async function buildPrintedReportCase(root: string, options: { purify: bo
     '--case',
     folder,
     '--number',
-    'P-2026/11',
+    'P-2026-11',
     '--title',
     'Printed report check',
     '--requester',

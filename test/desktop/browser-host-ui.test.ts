@@ -57,12 +57,12 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByTestId('examiner-chip').getByText('Examiner: A. Jones').waitFor();
 
-  await page.getByTestId('case-number').fill('2026/0042');
+  await page.getByTestId('case-number').fill('2026-0042');
   await page.getByTestId('case-title').fill('Flagged uploads');
   await assertEnabled(page, 'Create case');
   await screenshot(page, '02-new-case');
   await page.getByRole('button', { name: 'Create case' }).click();
-  await page.getByTestId('case-heading').getByText('Case 2026/0042 — Flagged uploads').waitFor();
+  await page.getByTestId('case-heading').getByText('Case 2026-0042 — Flagged uploads').waitFor();
   await page.getByTestId('empty-case').waitFor();
 
   await page.getByTestId('import-path').fill(photosDir);

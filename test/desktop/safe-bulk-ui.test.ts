@@ -58,7 +58,7 @@ test('a category for every item is confirmed first, and undone with Ctrl+Z and w
   await page.goto(fixture.host.url);
   await page.getByTestId('examiner-name').fill('R. Patel');
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByTestId('case-number').fill('2026/0077');
+  await page.getByTestId('case-number').fill('2026-0077');
   await page.getByTestId('case-title').fill('Escalated uploads');
   await page.getByRole('button', { name: 'Create case' }).click();
   await page.getByTestId('empty-case').waitFor();

@@ -1,4 +1,5 @@
 import { CaseFolder } from '../../case/case-folder.ts';
+import { checkCaseNumber } from '../../case/case-number.ts';
 import { defineCommand } from '../command.ts';
 import { caseOption, examinerOption } from './case-options.ts';
 
@@ -12,12 +13,18 @@ export const caseCreateCommand = defineCommand({
   ],
   options: {
     case: caseOption,
-    number: { type: 'string', required: true, description: 'case number, as your organisation writes it' },
+    number: {
+      type: 'string',
+      required: true,
+      description: 'case number: letters, digits, . _ - (at most 64, starting with a letter or digit), as it names the case folder in a workspace',
+    },
     title: { type: 'string', required: true, description: 'short title' },
     requester: { type: 'string', description: 'who asked for the examination' },
     examiner: examinerOption,
   },
   async run({ options, print }) {
+    // The same rule as the workstation's, where the number names the case's folder.
+    checkCaseNumber(options.number.trim());
     const caseFolder = await CaseFolder.create(options.case, options);
     try {
       const record = caseFolder.db.getCase();

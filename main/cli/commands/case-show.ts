@@ -1,6 +1,7 @@
 import { checkAuditChain } from '../../case/audit-chain.ts';
 import type { CaseFolder } from '../../case/case-folder.ts';
 import { displayPath } from '../../case/display-path.ts';
+import { importFailures } from '../../case/import-failures.ts';
 import { CATEGORY_LABELS, type CategoryCode } from '../../case/tag-categories.ts';
 import { defineCommand } from '../command.ts';
 import { caseOption, withCase } from './case-options.ts';
@@ -29,6 +30,7 @@ function showCase(caseFolder: CaseFolder, print: (line?: string) => void) {
   const jobs = db.jobs();
   const notes = db.notes({ itemId: null });
   const reports = db.reports();
+  const notImported = importFailures(db);
   // A quick look at the chain; `acsr case verify` also checks every evidence file.
   const chain = checkAuditChain(db.auditRows());
   print(`case       ${record.number}  ${record.title}`);
@@ -48,6 +50,7 @@ function showCase(caseFolder: CaseFolder, print: (line?: string) => void) {
       `job ${job.id}      ${job.kind} ${job.state}, ${job.progressDone}/${job.progressTotal ?? '?'}, started ${job.createdAt} by ${job.examiner}${job.error ? ` (${job.error})` : ''}`,
     );
   }
+  for (const failure of notImported) print(`not imported  ${failure.file}: ${failure.reason} (import ${failure.caseJobId})`);
   for (const caseNote of notes) print(`note       ${caseNote.createdAt} ${caseNote.examiner}: ${caseNote.text}`);
   for (const report of reports) print(`report     ${report.reportUid} ${report.format} ${report.path} sha256 ${report.sha256}`);
   return {
@@ -57,6 +60,7 @@ function showCase(caseFolder: CaseFolder, print: (line?: string) => void) {
     jobs,
     notes,
     reports,
+    importFailures: notImported,
     auditLog: { entries: chain.entries, headSha256: chain.headSha256, broken: chain.broken },
   };
 }

@@ -14,6 +14,12 @@ export const serveCommand = defineCommand({
     workspace: { type: 'string', required: true, valueName: 'DIR', description: 'folder holding the case folders (created if missing)' },
     port: { type: 'integer', min: 0, max: 65535, default: 0, valueName: 'N', description: 'loopback port (0: any free port)' },
     renderer: { type: 'string', valueName: 'DIR', description: 'an already built renderer folder (default: build it now into dist/renderer)' },
+    browseRoot: {
+      type: 'string',
+      multiple: true,
+      valueName: 'DIR',
+      description: 'a folder the folder browser may show besides your home folder; nothing above these is ever listed',
+    },
     open: { type: 'boolean', description: 'open the workstation in a Chromium app window where a display exists ($ACSR_BROWSER picks the browser)' },
   },
   async run({ options, print, note, signal }) {
@@ -21,7 +27,8 @@ export const serveCommand = defineCommand({
     const { buildRenderer } = await import('../../../build/desktop/build-renderer.ts');
     const { startBrowserHost } = await import('../../host/browser-host.ts');
     const rendererDir = options.renderer === undefined ? (await buildRenderer()).outDir : resolve(options.renderer);
-    const host = await startBrowserHost({ workspace: options.workspace, rendererDir, port: options.port, note });
+    const browseRoots = (options.browseRoot ?? []).map((root) => resolve(root));
+    const host = await startBrowserHost({ workspace: options.workspace, rendererDir, port: options.port, note, browseRoots });
     print(`workstation at ${host.url}`);
     print('open that address in Chromium or Chrome on this computer; Ctrl-C stops the workstation');
     if (options.open) {

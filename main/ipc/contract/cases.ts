@@ -48,6 +48,14 @@ export const caseSummarySchema = z.object({
   lastVerification: verificationOutcomeSchema.nullable(),
 });
 
+/** A file an import of the case did not take in, with a plain reason and the recorded detail. */
+export const importFailureSchema = z.object({
+  caseJobId: z.number().int().positive(),
+  file: z.string(),
+  reason: z.string(),
+  detail: z.string(),
+});
+
 export const setExaminerInputSchema = z.strictObject({ name: examinerNameSchema });
 
 export const createCaseInputSchema = z.strictObject({
@@ -58,4 +66,5 @@ export const createCaseInputSchema = z.strictObject({
 
 export type AppState = z.output<typeof appStateSchema>;
 export type CaseSummary = z.output<typeof caseSummarySchema>;
+export type ImportFailure = z.output<typeof importFailureSchema>;
 export type VerificationOutcome = z.output<typeof verificationOutcomeSchema>;

@@ -4,7 +4,7 @@
  * (validated-dispatch.ts).
  */
 import { z } from 'zod';
-import { appStateSchema, caseSummarySchema, createCaseInputSchema, setExaminerInputSchema } from './cases.ts';
+import { appStateSchema, caseSummarySchema, createCaseInputSchema, importFailureSchema, setExaminerInputSchema } from './cases.ts';
 import {
   bundleChoiceSchema,
   bundleIdSchema,
@@ -16,6 +16,7 @@ import {
   shortTextSchema,
 } from './common.ts';
 import { evaluationChoicesSchema, evaluationIdSchema, evaluationPlotSchema, pastEvaluationSchema } from './evaluation.ts';
+import { folderBrowseInputSchema, folderListingSchema } from './folders.ts';
 import {
   categoryCodeSchema,
   evidenceDetailSchema,
@@ -46,6 +47,8 @@ export const requestChannels = {
   'cases.list': request(emptyInputSchema, z.array(caseSummarySchema)),
   'cases.create': request(createCaseInputSchema, caseSummarySchema),
   'cases.get': request(z.strictObject({ caseId: caseIdSchema }), caseSummarySchema),
+  /** Every file the case's imports did not take in (file, plain reason, detail), oldest import first. */
+  'cases.importFailures': request(z.strictObject({ caseId: caseIdSchema }), z.array(importFailureSchema)),
   'evidence.list': request(
     z.strictObject({
       caseId: caseIdSchema,
@@ -132,6 +135,8 @@ export const requestChannels = {
   'jobs.list': request(emptyInputSchema, z.array(jobSnapshotSchema)),
   /** Everything a job has shown so far besides progress (elbow curves, atom grids...), for a screen opened mid-job. */
   'jobs.outputs': request(z.strictObject({ jobId: jobIdSchema }), z.array(jobOutputEventSchema)),
+  /** The browser host's folder browser: sub-folders inside the allowed roots only (main/workstation/folder-browser.ts). */
+  'folders.browse': request(folderBrowseInputSchema, folderListingSchema),
   /** A native folder dialog (Electron only; the browser host answers 'unavailable'). */
   'dialog.chooseFolder': request(z.strictObject({ title: shortTextSchema.optional() }), z.object({ path: z.string().nullable() })),
 } as const;

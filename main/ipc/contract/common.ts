@@ -22,13 +22,17 @@ export const examinerNameSchema = z
 
 export const shortTextSchema = z.string().trim().max(200).refine(noControlCharacters, 'text contains control characters');
 
-/** Paths typed by a person or returned by a native dialog: absolute, at most 4096 characters. */
+/** Paths typed by a person or returned by a native dialog: absolute (or from the home folder, `~/...`), at most 4096 characters. */
 export const absolutePathSchema = z
   .string()
   .min(1)
   .max(4096)
   .refine((path) => !path.includes('\0'), 'a path cannot contain NUL')
-  .refine((path) => path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\'), 'give an absolute path');
+  // `~` and `~/x` are the home folder, expanded by the main side (main/workstation/folder-browser.ts).
+  .refine(
+    (path) => path.startsWith('/') || path === '~' || path.startsWith('~/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\'),
+    'give an absolute path',
+  );
 
 export const itemIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 export const jobIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);

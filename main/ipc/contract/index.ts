@@ -13,6 +13,7 @@ export * from './cases.ts';
 export * from './channels.ts';
 export * from './common.ts';
 export * from './evaluation.ts';
+export * from './folders.ts';
 export * from './items.ts';
 export * from './jobs.ts';
 export * from './training.ts';
