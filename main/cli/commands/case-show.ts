@@ -2,6 +2,8 @@ import { checkAuditChain } from '../../case/audit-chain.ts';
 import type { CaseFolder } from '../../case/case-folder.ts';
 import { displayPath } from '../../case/display-path.ts';
 import { CATEGORY_LABELS, type CategoryCode } from '../../case/tag-categories.ts';
+import { describeHashMatch } from '../../case/hash-match-view.ts';
+import { caseNearDuplicateGroups } from '../../case/near-duplicates.ts';
 import { defineCommand } from '../command.ts';
 import { caseOption, withCase } from './case-options.ts';
 
@@ -50,6 +52,11 @@ function showCase(caseFolder: CaseFolder, print: (line?: string) => void) {
   }
   for (const caseNote of notes) print(`note       ${caseNote.createdAt} ${caseNote.examiner}: ${caseNote.text}`);
   for (const report of reports) print(`report     ${report.reportUid} ${report.format} ${report.path} sha256 ${report.sha256}`);
+  const hashMatches = db.hashMatches();
+  const matchedItems = new Set(hashMatches.map((match) => match.itemId)).size;
+  print(`hash lists ${matchedItems} item${matchedItems === 1 ? '' : 's'} match a known-content list (${hashMatches.length} matches)`);
+  const nearDuplicateGroups = caseNearDuplicateGroups(db);
+  for (const group of nearDuplicateGroups) print(`near-dups  items ${group.members.join(', ')} (shown as item ${group.representative})`);
   return {
     case: record,
     itemCount: items.length,
@@ -57,6 +64,8 @@ function showCase(caseFolder: CaseFolder, print: (line?: string) => void) {
     jobs,
     notes,
     reports,
+    hashMatches: { matchedItems, matches: hashMatches },
+    nearDuplicateGroups,
     auditLog: { entries: chain.entries, headSha256: chain.headSha256, broken: chain.broken },
   };
 }
@@ -93,8 +102,15 @@ function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string)
     );
   }
   for (const verdict of verdicts) print(`verdict     ${verdict.stage} (${verdict.modelId}): ${verdict.topClass} ${JSON.stringify(verdict.scores)}`);
+  const hashMatches = db.hashMatches(itemId);
+  for (const match of hashMatches) print(`hash list   ${describeHashMatch(match)}`);
+  const nearDuplicates =
+    caseNearDuplicateGroups(db)
+      .find((group) => group.members.includes(itemId))
+      ?.members.filter((id) => id !== itemId) ?? [];
+  if (nearDuplicates.length > 0) print(`near-dups   items ${nearDuplicates.join(', ')}`);
   for (const entry of audit) print(`audit #${entry.sequence}  ${entry.time} ${entry.examiner} ${entry.action}`);
   // `reversed` only where a tag was undone, so the JSON of cases without undos keeps its shape.
   const tagsShown = tags.map(({ reversed, ...tag }) => (reversed ? { ...tag, reversed } : tag));
-  return { item, category: category ?? null, tags: tagsShown, notes, purificationRuns: runs, verdicts, auditEntries: audit };
+  return { item, category: category ?? null, tags: tagsShown, notes, purificationRuns: runs, verdicts, hashMatches, nearDuplicates, auditEntries: audit };
 }
