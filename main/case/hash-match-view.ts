@@ -31,8 +31,9 @@ export const VARIANT_WORDS: Record<NonNullable<HashMatchRecord['variant']>, stri
   rotate90: 'rotated a quarter turn',
   rotate180: 'rotated a half turn',
   rotate270: 'rotated three quarter turns',
-  flipX: 'mirrored left to right',
-  flipY: 'mirrored top to bottom',
+  // Measured on a photo mirrored with sharp: flop() matches through flipY, flip() through flipX.
+  flipX: 'mirrored top to bottom',
+  flipY: 'mirrored left to right',
   flipPlus1: 'mirrored across a diagonal',
   flipMinus1: 'mirrored across the other diagonal',
 };

@@ -185,6 +185,25 @@ describe('hash list matches kept in the case', () => {
     assert.equal((await runAcsr(['case', 'verify', '--case', caseDir, '--examiner', 'B. Smith', '--quiet'])).code, 0);
   });
 
+  it('the reports list every kept match and the near-duplicate groups', async () => {
+    const outDir = join(workspace, 'export');
+    await mkdir(outDir);
+    const [jsonPath, htmlPath, pdfPath] = ['json', 'html', 'pdf'].map((ext) => join(outDir, `report.${ext}`));
+    const written = await runAcsr(['case', 'report', '--case', caseDir, '--out', jsonPath, htmlPath, pdfPath, '--examiner', 'B. Smith', '--quiet']);
+    assert.equal(written.code, 0, written.stderr);
+    const report = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    assert.equal(report.hashLists.matchedItems, 18);
+    assert.equal(report.hashLists.matches.length, 19);
+    assert.ok(report.hashLists.matches.every((match: any) => match.kind !== 'pdq' || (match.distance <= 31 && match.threshold === 31)));
+    assert.equal(report.nearDuplicateGroups.length, PHOTOS.length);
+    const html = readFileSync(htmlPath, 'utf8');
+    assert.match(html, /<h2 id="triage">Hash lists and near-duplicates<\/h2>/);
+    assert.match(html, /PDQ, \d+ bits? apart \(mirrored left to right\)/);
+    assert.match(html, /exact SHA-1/);
+    assert.equal((html.match(/ near-duplicates \(item \d+ has the most reliable PDQ hash\)/g) ?? []).length, PHOTOS.length);
+    assert.equal(readFileSync(pdfPath).subarray(0, 5).toString(), '%PDF-');
+  });
+
   it('verification names a kept match deleted behind the program’s back', async () => {
     const db = new Database(join(caseDir, 'case.sqlite'));
     const id = db.prepare('SELECT max(id) FROM hash_matches').pluck().get() as number;
