@@ -20,33 +20,32 @@ export function TriageChips({ item, size, grouping }: { item: EvidenceSummary; s
   const wide = size >= 144;
   if (!match && !grouping) return null;
   return (
-    <Stack direction="row" spacing={0.5} sx={{ position: 'absolute', bottom: 4, left: 4, right: 4, zIndex: 1, justifyContent: 'space-between' }}>
+    // One above the other, each with the tile's whole width, so neither is cut short at small sizes.
+    <Stack spacing={0.5} sx={{ position: 'absolute', bottom: 4, left: 4, right: 4, zIndex: 1, alignItems: 'flex-start' }}>
       {match ? (
         <Chip
           size="small"
           color="warning"
-          label={wide ? `known: ${match.categories[0] ?? match.lists[0]}` : 'known'}
+          label={wide ? `on a hash list${match.categories.length > 0 ? ` · ${match.categories[0]}` : ''}` : 'on a list'}
           title={`Matches the hash list${match.lists.length === 1 ? '' : 's'} ${match.lists.join(', ')}${
             match.categories.length > 0 ? ` (category ${match.categories.join(', ')})` : ''
           }: ${match.exact ? 'the same file' : `a similar picture, ${match.closestPdqDistance} of 256 bits apart`}`}
           data-testid="hash-match-badge"
-          sx={{ fontSize: '0.65rem', height: 18, fontWeight: 700, maxWidth: '60%' }}
+          sx={{ fontSize: '0.65rem', height: 18, fontWeight: 700, maxWidth: '100%' }}
         />
-      ) : (
-        <span />
-      )}
+      ) : null}
       {grouping && grouping.size > 1 && (
         <Chip
           size="small"
           color="info"
-          label={grouping.expanded ? (wide ? 'fold group' : 'fold') : wide ? `${grouping.size} near-duplicates` : `×${grouping.size}`}
+          label={grouping.expanded ? 'fold group' : wide ? `${grouping.size} near-duplicates` : `${grouping.size} alike`}
           title={grouping.expanded ? 'Show this group as one tile again' : `${grouping.size} near-duplicate pictures: click to show them all`}
           onClick={(event) => {
             event.stopPropagation();
             grouping.onToggle();
           }}
           data-testid="group-chip"
-          sx={{ fontSize: '0.65rem', height: 18 }}
+          sx={{ fontSize: '0.65rem', height: 18, maxWidth: '100%' }}
         />
       )}
     </Stack>

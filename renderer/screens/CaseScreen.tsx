@@ -206,7 +206,6 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           <MenuItem value="purified">Purified</MenuItem>
           <MenuItem value="not-purified">Not purified yet</MenuItem>
         </TextField>
-        <TriageControls filter={hashListFilter} onFilter={setHashListFilter} categories={listCategories} grouped={grouped} onGrouped={setGrouped} />
         <TextField select size="small" label="Verdict" value={verdictFilter} onChange={(event) => setVerdictFilter(event.target.value)} sx={{ width: 250 }}>
           <MenuItem value="">Any verdict</MenuItem>
           {(['before', 'after'] as const).flatMap((stage) =>
@@ -217,6 +216,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
             )),
           )}
         </TextField>
+        <TriageControls filter={hashListFilter} onFilter={setHashListFilter} categories={listCategories} grouped={grouped} onGrouped={setGrouped} />
       </Stack>
       {summary.unfinishedImports.map((job) => (
         <Alert
