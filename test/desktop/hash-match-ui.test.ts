@@ -146,7 +146,8 @@ test('matched items carry a badge and filter; near-duplicates fold into one tile
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=evidence-tile]').length === 8);
   const categories = () => tiles().evaluateAll((all) => all.map((one) => one.getAttribute('data-category')));
   assert.deepEqual(await categories(), ['CAT-2', 'CAT-2', 'CAT-2', '', '', '', '', '']);
-  await page.keyboard.press('Control+z');
+  // Undo on the message (the grouping switch has the focus, and Ctrl+Z in a control is the control's own).
+  await page.getByTestId('notice-success').filter({ hasText: 'given to 3 items' }).getByRole('button', { name: 'Undo' }).click();
   await page
     .getByTestId('notice-info')
     .getByText(/Undone: .* given to 3 items/)
