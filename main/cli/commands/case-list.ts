@@ -34,11 +34,13 @@ export const caseListCommand = defineCommand({
             tags: options.tag,
             uncategorised: options.category === 'none',
           })
-          .map((item) => ({ ...item, hashMatches: matchesOf(item.id) }))
-          .filter((item) => !options.matched || item.hashMatches.length > 0);
+          // hashMatches only on matched items, so the JSON of cases without keeps its shape.
+          .map((item) => (matchesOf(item.id).length > 0 ? { ...item, hashMatches: matchesOf(item.id) } : item))
+          .filter((item) => !options.matched || 'hashMatches' in item);
         for (const item of items) {
           const tags = item.tags.length > 0 ? `  [${item.tags.join(', ')}]` : '';
-          const matched = item.hashMatches.length > 0 ? `  matches ${[...new Set(item.hashMatches.map((match) => match.listName))].join(', ')}` : '';
+          const found = 'hashMatches' in item ? item.hashMatches : [];
+          const matched = found.length > 0 ? `  matches ${[...new Set(found.map((match) => match.listName))].join(', ')}` : '';
           print(
             `${String(item.id).padStart(5)}  ${(item.category ?? '-').padEnd(5)}  ${`${item.width}x${item.height}`.padEnd(11)}  ${shortHash(item.sha256)}  ${displayPath(item.originalName)}${tags}${matched}`,
           );

@@ -52,9 +52,10 @@ function showCase(caseFolder: CaseFolder, print: (line?: string) => void) {
   }
   for (const caseNote of notes) print(`note       ${caseNote.createdAt} ${caseNote.examiner}: ${caseNote.text}`);
   for (const report of reports) print(`report     ${report.reportUid} ${report.format} ${report.path} sha256 ${report.sha256}`);
+  // Printed (and in the JSON) only when there is something, so cases without keep their output.
   const hashMatches = db.hashMatches();
   const matchedItems = new Set(hashMatches.map((match) => match.itemId)).size;
-  print(`hash lists ${matchedItems} item${matchedItems === 1 ? '' : 's'} match a known-content list (${hashMatches.length} matches)`);
+  if (matchedItems > 0) print(`hash lists ${matchedItems} item${matchedItems === 1 ? '' : 's'} match a known-content list (${hashMatches.length} matches)`);
   const nearDuplicateGroups = caseNearDuplicateGroups(db);
   for (const group of nearDuplicateGroups) print(`near-dups  items ${group.members.join(', ')} (shown as item ${group.representative})`);
   return {
@@ -64,8 +65,8 @@ function showCase(caseFolder: CaseFolder, print: (line?: string) => void) {
     jobs,
     notes,
     reports,
-    hashMatches: { matchedItems, matches: hashMatches },
-    nearDuplicateGroups,
+    ...(matchedItems > 0 ? { hashMatches: { matchedItems, matches: hashMatches } } : {}),
+    ...(nearDuplicateGroups.length > 0 ? { nearDuplicateGroups } : {}),
     auditLog: { entries: chain.entries, headSha256: chain.headSha256, broken: chain.broken },
   };
 }
@@ -112,5 +113,16 @@ function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string)
   for (const entry of audit) print(`audit #${entry.sequence}  ${entry.time} ${entry.examiner} ${entry.action}`);
   // `reversed` only where a tag was undone, so the JSON of cases without undos keeps its shape.
   const tagsShown = tags.map(({ reversed, ...tag }) => (reversed ? { ...tag, reversed } : tag));
-  return { item, category: category ?? null, tags: tagsShown, notes, purificationRuns: runs, verdicts, hashMatches, nearDuplicates, auditEntries: audit };
+  return {
+    item,
+    category: category ?? null,
+    tags: tagsShown,
+    notes,
+    purificationRuns: runs,
+    verdicts,
+    // Only where there are some, so the JSON of items without keeps its shape.
+    ...(hashMatches.length > 0 ? { hashMatches } : {}),
+    ...(nearDuplicates.length > 0 ? { nearDuplicates } : {}),
+    auditEntries: audit,
+  };
 }
