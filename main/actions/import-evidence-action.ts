@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { importFailureOf } from '../case/import-failures.ts';
+import { matchImportedItems } from '../workspace/match-imported.ts';
 import { defineAction } from './define-action.ts';
 import { withCaseFolder } from './with-case-folder.ts';
 
@@ -29,9 +30,13 @@ export const importEvidenceAction = defineAction({
   run: ({ caseFolder: folder, examiner, work, maxPixels }, { progress, signal, note }) =>
     withCaseFolder(folder, note, async (caseFolder) => {
       const control = { examiner, progress, signal, ...(maxPixels !== undefined ? { maxPixels } : {}) };
-      return work.kind === 'new'
+      const summary = await (work.kind === 'new'
         ? caseFolder.importEvidence(work.sources, control)
-        : caseFolder.resumeImport({ ...control, ...(work.caseJobId !== null ? { jobId: work.caseJobId } : {}) });
+        : caseFolder.resumeImport({ ...control, ...(work.caseJobId !== null ? { jobId: work.caseJobId } : {}) }));
+      // The new items are matched against the workspace's hash lists as part of the import.
+      const imported = summary.outcomes.filter((outcome) => outcome.outcome === 'imported').map((outcome) => outcome.itemId!);
+      const hashListMatches = await matchImportedItems(caseFolder, imported, { examiner, progress, signal });
+      return { ...summary, hashListMatches };
     }),
   summary: (summary) => ({
     caseJobId: summary.jobId,
@@ -40,6 +45,7 @@ export const importEvidenceAction = defineAction({
     imported: summary.imported,
     duplicates: summary.duplicates,
     errors: summary.errors,
+    hashListMatches: summary.hashListMatches,
     problems: summary.outcomes
       .filter((outcome) => outcome.outcome === 'error')
       .slice(0, LISTED_PROBLEMS)

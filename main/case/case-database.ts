@@ -18,11 +18,14 @@ import type {
   CheckpointRecord,
   EvidenceItem,
   ExaminerKeyRecord,
+  HashMatchRecord,
   ImportOutcome,
+  ItemMatchHashes,
   ItemFilter,
   ItemSummary,
   JobRecord,
   JobState,
+  NewHashMatch,
   NoteRecord,
   PurificationRun,
   PurificationRunInput,
@@ -37,6 +40,7 @@ import { caseStores, type CaseStores } from './stores/case-stores.ts';
 import type { AuditAppend } from './stores/case-write-path.ts';
 import type { ImportDuplicate } from './stores/import-store.ts';
 import type { NewEvidenceItem } from './stores/item-store.ts';
+import type { HashMatchRun } from './stores/hash-match-store.ts';
 import type { FinishedJobState } from './stores/job-store.ts';
 import type { TagReversal } from './stores/tag-reversal-store.ts';
 
@@ -165,7 +169,7 @@ export class CaseDatabase {
   }
 
   /** See ImportStore.recordImported: the file must already be in the evidence store. */
-  recordImportedItem(input: NewEvidenceItem & { jobId: number; examiner: string }): { item: EvidenceItem; duplicate: boolean } {
+  recordImportedItem(input: NewEvidenceItem & Partial<ItemMatchHashes> & { jobId: number; examiner: string }): { item: EvidenceItem; duplicate: boolean } {
     return this.stores.imports.recordImported(input);
   }
 
@@ -273,6 +277,23 @@ export class CaseDatabase {
 
   reports(): ReportRecord[] {
     return this.stores.reports.all();
+  }
+
+  // ---- known-content hash list matches (written by an import and by `case match`) --------
+
+  /** Adds the matches not already in the case, with one audit entry for the run. */
+  recordHashMatches(input: { examiner: string; run: HashMatchRun; matches: readonly NewHashMatch[] }): { added: HashMatchRecord[]; auditSequence: number } {
+    return this.stores.hashMatches.record(input);
+  }
+
+  /** Every match kept in the case, or one item's. */
+  hashMatches(itemId?: number): HashMatchRecord[] {
+    return itemId === undefined ? this.stores.hashMatches.all() : this.stores.hashMatches.ofItem(itemId);
+  }
+
+  /** Item id -> the SHA-1 and rotated/mirrored PDQ hashes its import kept. */
+  itemMatchHashes(): Map<number, ItemMatchHashes> {
+    return this.stores.hashMatches.matchHashes();
   }
 
   // ---- signing keys and checkpoints (see checkpoints.ts) ---------------------------------

@@ -29,6 +29,8 @@ export interface ChainFacts {
   keys: Map<number, ChainEntry>;
   /** Reversal row id -> the tag-reverse entry that made it and the tag it takes back (one entry makes many rows). */
   reversals: Map<number, { entry: ChainEntry; tagId: unknown; reverses: unknown }>;
+  /** Hash match row id -> the hashlist-match entry that added it and the row it recorded (one entry adds many rows). */
+  hashMatches: Map<number, { entry: ChainEntry; match: Record<string, unknown> }>;
   /** Two entries claiming to have created the same row: one of them is forged. */
   duplicates: { table: string; id: number; sequences: [number, number] }[];
 }
@@ -69,6 +71,7 @@ export function replayChain(rows: Iterable<StoredAuditRow>): ChainFacts {
     reports: new Map(),
     keys: new Map(),
     reversals: new Map(),
+    hashMatches: new Map(),
     duplicates: [],
   };
   for (const row of rows) {
@@ -88,6 +91,7 @@ export function replayChain(rows: Iterable<StoredAuditRow>): ChainFacts {
     if (row.action === 'case-create') facts.caseCreate.push(entry);
     if (row.action === 'case-close') facts.caseClose.push(entry);
     if (row.action === 'tag-reverse') replayReversal(entry, facts);
+    if (row.action === 'hashlist-match') replayHashMatches(entry, facts);
     const target = ID_OF[row.action];
     if (!target) continue;
     const id = target.id(entry);
@@ -115,4 +119,18 @@ function replayReversal(entry: ChainEntry, facts: ChainFacts): void {
         reverses: Array.isArray(reverses) ? reverses[index] : undefined,
       });
   });
+}
+
+/** A matching run's entry lists the rows it added (entries of older versions list none). */
+function replayHashMatches(entry: ChainEntry, facts: ChainFacts): void {
+  const { added } = entry.parameters;
+  if (!Array.isArray(added)) return;
+  for (const match of added as unknown[]) {
+    if (match === null || typeof match !== 'object') continue;
+    const id = (match as Record<string, unknown>).matchId;
+    if (typeof id !== 'number' || !Number.isInteger(id)) continue;
+    const earlier = facts.hashMatches.get(id);
+    if (earlier) facts.duplicates.push({ table: 'hash_matches', id, sequences: [earlier.entry.sequence, entry.sequence] });
+    else facts.hashMatches.set(id, { entry, match: match as Record<string, unknown> });
+  }
 }

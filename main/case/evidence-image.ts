@@ -4,7 +4,8 @@
  * is decoded (not just the header), because a truncated JPEG has a perfectly good header.
  */
 import { DEFAULT_MAX_PIXELS, decodeImageSamples, type DecodedSamples } from '../io/image.ts';
-import { computePdqOfBytes } from '../pdq/pdq.ts';
+import { DIHEDRAL_NAMES } from '../pdq/dihedral.ts';
+import { computePdqDihedralOfBytes } from '../pdq/pdq.ts';
 import { bytePlaneForPdq } from '../pdq/pdq-input.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { ImportFileError, type ImportErrorKind } from './file-errors.ts';
@@ -17,6 +18,11 @@ export interface EvidenceImageFacts {
   height: number;
   pdqHash: string;
   pdqQuality: number;
+  /**
+   * The PDQ hashes of the picture's eight rotations and mirrors (DIHEDRAL_NAMES order; the first is
+   * pdqHash), kept so that matching against a hash list added later needs no decode.
+   */
+  pdqVariants: string[];
   decodeNotes: string[];
 }
 
@@ -45,13 +51,16 @@ export async function examineEvidenceImage(input: Uint8Array | string, options: 
   // following PIL), so the import gives the same hash as hashing the file directly; kept as
   // integers, because converting them to floats and back was a third of the import's time.
   // The samples are not needed after this, so the plane is packed into their memory.
-  const { hash, quality } = computePdqOfBytes(bytePlaneForPdq(image, { overwriteSamples: true }));
+  // The eight variants come from the one DCT block the plain hash needs (pdq/dihedral.ts).
+  const variants = computePdqDihedralOfBytes(bytePlaneForPdq(image, { overwriteSamples: true }));
+  const { hash, quality } = variants.original;
   return {
     mediaType: MEDIA_TYPES[image.sourceFormat] ?? `image/${image.sourceFormat}`,
     width: image.width,
     height: image.height,
     pdqHash: hash,
     pdqQuality: quality,
+    pdqVariants: DIHEDRAL_NAMES.map((name) => variants[name].hash),
     decodeNotes: image.notes,
   };
 }

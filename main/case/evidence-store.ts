@@ -28,6 +28,8 @@ export interface ReceivedFile {
   incomingPath: string;
   sha256: string;
   md5: string;
+  /** Kept for matching against hash lists that give SHA-1 only (Project VIC style). */
+  sha1: string;
   sizeBytes: number;
 }
 
@@ -73,6 +75,7 @@ export class EvidenceStore {
     const incomingPath = join(this.root, INCOMING_FOLDER, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
     const sha256 = createHash('sha256');
     const md5 = createHash('md5');
+    const sha1 = createHash('sha1');
     let sizeBytes = 0;
     let target: FileHandle | undefined;
     try {
@@ -80,6 +83,7 @@ export class EvidenceStore {
       for await (const chunk of readChunks(source, sourcePath, options, COPY_CHUNK_BYTES)) {
         sha256.update(chunk);
         md5.update(chunk);
+        sha1.update(chunk);
         sizeBytes += chunk.length;
         await target.write(chunk);
       }
@@ -94,7 +98,7 @@ export class EvidenceStore {
       // Not awaited: after a read that timed out, closing waits for that read, which may never end.
       void source.handle.close().catch(() => {});
     }
-    return { incomingPath, sha256: sha256.digest('hex'), md5: md5.digest('hex'), sizeBytes };
+    return { incomingPath, sha256: sha256.digest('hex'), md5: md5.digest('hex'), sha1: sha1.digest('hex'), sizeBytes };
   }
 
   /** Bytes the case's disk can still take, keeping a reserve so the database can still be written. */

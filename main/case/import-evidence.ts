@@ -285,6 +285,7 @@ async function commitItem(
     sizeBytes: received.sizeBytes,
     sha256: received.sha256,
     md5: received.md5,
+    sha1: received.sha1,
     storePath,
     ...facts,
   });

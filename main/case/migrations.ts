@@ -22,6 +22,9 @@ export const LATER_APPEND_ONLY_TABLES = ['examiner_keys', 'checkpoints'] as cons
 /** Append-only tables added by migration 3. */
 export const REVERSAL_TABLES = ['tag_reversals'] as const;
 
+/** Append-only tables added by migration 5: hashes kept for matching, and the matches found. */
+export const HASH_MATCH_TABLES = ['item_match_hashes', 'hash_matches'] as const;
+
 function appendOnlyTriggers(table: string): string {
   return `
     CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
@@ -240,6 +243,44 @@ const MIGRATIONS: readonly Migration[] = [
         created_at TEXT NOT NULL
       );
       ${REVERSAL_TABLES.map(appendOnlyTriggers).join('\n')}
+    `,
+  },
+  {
+    version: 5,
+    description: "known-content hash list matches kept in the case, and each item's SHA-1 and rotated/mirrored PDQ hashes",
+    sql: `
+      -- Kept at import (recorded by the item's import entry), so that matching against a list
+      -- added later reads these instead of decoding the evidence again. pdq_variants: the JSON
+      -- array of the PDQ hashes of the picture's eight rotations and mirrors (pdq/dihedral.ts order).
+      CREATE TABLE item_match_hashes (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL UNIQUE REFERENCES evidence_items(id),
+        sha1 TEXT NOT NULL CHECK (length(sha1) = 40),
+        pdq_variants TEXT NOT NULL CHECK (json_valid(pdq_variants)),
+        created_at TEXT NOT NULL
+      );
+
+      -- One row per (item, list version, entry, kind) found, recorded by a hashlist-match entry
+      -- that lists its rows; matching again adds only what was not found before.
+      CREATE TABLE hash_matches (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES evidence_items(id),
+        list_name TEXT NOT NULL,
+        list_sha256 TEXT NOT NULL CHECK (length(list_sha256) = 64),
+        list_line INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('md5', 'sha1', 'sha256', 'pdq')),
+        distance INTEGER NOT NULL CHECK (distance BETWEEN 0 AND 256),
+        variant TEXT,
+        category TEXT,
+        source TEXT,
+        threshold INTEGER NOT NULL,
+        examiner_id INTEGER NOT NULL REFERENCES examiners(id),
+        created_at TEXT NOT NULL,
+        UNIQUE (item_id, list_sha256, list_line, kind),
+        CHECK ((kind = 'pdq') = (variant IS NOT NULL))
+      );
+      CREATE INDEX hash_matches_by_item ON hash_matches(item_id);
+      ${HASH_MATCH_TABLES.map(appendOnlyTriggers).join('\n')}
     `,
   },
 ];

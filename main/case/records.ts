@@ -1,4 +1,6 @@
 /** The case database's records as the rest of the product sees them (camelCase, JSON parsed). */
+import type { DihedralName } from '../pdq/dihedral.ts';
+import type { HashKind } from '../triage/hash-kinds.ts';
 import type { CategoryCode } from './tag-categories.ts';
 
 export interface CaseRecord {
@@ -158,6 +160,39 @@ export interface ItemFilter {
   tags?: readonly string[];
   /** Items that have no category yet. */
   uncategorised?: boolean;
+}
+
+/** Hashes an import keeps for matching against hash lists added later. */
+export interface ItemMatchHashes {
+  sha1: string;
+  /** PDQ hashes of the eight rotations and mirrors, in pdq/dihedral.ts order (the first is the picture as is). */
+  pdqVariants: string[];
+}
+
+/** A known-content hash list entry an item matched, as a matching run found it. */
+export interface NewHashMatch {
+  itemId: number;
+  listName: string;
+  /** The list's version: the SHA-256 of the file it was imported from. */
+  listSha256: string;
+  /** The line of the list file the entry starts on. */
+  line: number;
+  kind: HashKind;
+  /** 0 for an exact hash; the PDQ distance in bits. */
+  distance: number;
+  /** For PDQ: the item's rotation or mirror that came closest. */
+  variant: DihedralName | null;
+  category: string | null;
+  source: string | null;
+}
+
+/** A match kept in the case. */
+export interface HashMatchRecord extends NewHashMatch {
+  id: number;
+  /** The PDQ threshold of the run that found it. */
+  threshold: number;
+  examiner: string;
+  createdAt: string;
 }
 
 export interface ItemSummary extends EvidenceItem {

@@ -12,17 +12,8 @@ import type { CaseStores } from './stores/case-stores.ts';
 import type { CaseRow } from './stores/case-store.ts';
 import type { VerificationProblem } from './verification-problem.ts';
 import { isSqliteError, unreadableProblem } from './verify-database.ts';
-
-/** A row as its store read it: the table's columns, whatever SQLite holds (verification trusts no type). */
-type Row = { id: number };
-
-interface Field {
-  label: string;
-  actual: unknown;
-  /** undefined: the entry does not record this field (written by an older version). */
-  expected: unknown;
-  compare?: 'value' | 'json-text' | 'name' | 'time';
-}
+import { verifyHashMatchRecords } from './verify-hash-match-records.ts';
+import type { CompareSpec, Field, Row } from './record-comparison.ts';
 
 /** Row times are taken a moment apart from their entry's, in the same transaction. */
 const SAME_MOMENT_MS = 5_000;
@@ -50,15 +41,7 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
     const name = facts.items.get(Number(id))?.parameters.originalName ?? items?.get(Number(id))?.original_name;
     return `item ${String(id)}${typeof name === 'string' ? ` (${name})` : ''}`;
   };
-  const compare = <R extends Row>(spec: {
-    what: string;
-    table: string;
-    rows: Map<number, R> | null;
-    entries: Map<number, ChainEntry>;
-    where: (id: number, row?: R, entry?: ChainEntry) => string;
-    fields: (row: R, entry: ChainEntry) => Field[];
-    item?: (id: number, row?: R, entry?: ChainEntry) => unknown;
-  }) => {
+  const compare = <R extends Row>(spec: CompareSpec<R>) => {
     if (!spec.rows) return;
     /** The app marks the tile of the item a finding is on. */
     const onItem = (id: number, row?: R, entry?: ChainEntry): { itemId?: number } => {
@@ -287,6 +270,7 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
       { label: 'the time', actual: row.created_at, expected: entry.time, compare: 'time' },
     ],
   });
+  verifyHashMatchRecords(stores, { facts, compare, rows, itemLabel, common: (row, entry) => common(row, entry) });
   for (const duplicate of facts.duplicates) {
     problems.push({
       kind: 'record',

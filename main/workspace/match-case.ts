@@ -3,16 +3,20 @@
  * and SHA-256, and PDQ within a threshold (default 31 bits) over the eight rotations and mirrors
  * of each item, so a rotated or mirrored copy of a listed picture is found too.
  *
- * The case records each item's MD5, SHA-256 and unrotated PDQ hash, but not its SHA-1 nor the
- * PDQ hashes of its variants (those cannot be derived from the 64 hex characters), so each item's
- * stored file is read, checked against its SHA-256 (CaseFolder.readEvidence), hashed and decoded
- * here. The run, with the version (SHA-256) of every list it used, goes into the case's audit log.
+ * An import keeps each item's SHA-1 and the PDQ hashes of its eight variants (those cannot be
+ * derived from the 64 hex characters of the plain hash), so matching reads them from the case;
+ * only an item imported by an older version, which has none kept, is read from the store, checked
+ * against its SHA-256 (CaseFolder.readEvidence), hashed and decoded here.
+ *
+ * The matches are kept in the case: those not found before are added, with one audit entry for
+ * the run that names the version (SHA-256) of every list it used and lists the rows it added.
  */
 import { createHash } from 'node:crypto';
 import type { CaseFolder } from '../case/case-folder.ts';
 import { DEFAULT_MAX_PIXELS, decodeImageSamples } from '../io/image.ts';
-import type { DihedralName } from '../pdq/dihedral.ts';
+
 import { computePdqDihedralOfBytes, PDQ_MATCH_THRESHOLD, PDQ_QUALITY_DISCARD_AT_OR_BELOW, type PdqDihedralHashes } from '../pdq/pdq.ts';
+import { DIHEDRAL_NAMES, type DihedralName } from '../pdq/dihedral.ts';
 import { bytePlaneForPdq } from '../pdq/pdq-input.ts';
 import type { TaskControl } from '../progress/progress.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
@@ -47,11 +51,17 @@ export interface CaseMatchSummary {
   itemsBelowPdqQuality: number[];
   matchedItems: number;
   matches: CaseHashMatch[];
+  /** Matches this run added to the case (those found by an earlier run are kept, not added again). */
+  added: number;
+  /** The audit entry that records the run. */
+  auditSequence: number;
 }
 
 export interface MatchCaseOptions extends TaskControl {
   examiner: string;
   threshold?: number;
+  /** Only these items (an import's new items); default: every item of the case. */
+  itemIds?: readonly number[];
 }
 
 interface ItemHashes {
@@ -74,7 +84,9 @@ export async function matchCaseAgainstHashLists(caseFolder: CaseFolder, workspac
 
   // A few items in flight at once: one item's file is read, or decoded by libvips on its own
   // threads, while another's PDQ variants are computed here. Results keep the items' order.
-  const queue = [...caseFolder.db.items()];
+  const only = options.itemIds ? new Set(options.itemIds) : null;
+  const queue = [...caseFolder.db.items()].filter((item) => only === null || only.has(item.id));
+  const kept = caseFolder.db.itemMatchHashes();
   const items: ItemHashes[] = new Array(queue.length);
   let next = 0;
   let done = 0;
@@ -86,7 +98,11 @@ export async function matchCaseAgainstHashLists(caseFolder: CaseFolder, workspac
       const at = next++;
       const item = queue[at];
       const hashes: ItemHashes = { id: item.id, name: item.originalName, exact: { md5: item.md5, sha1: null, sha256: item.sha256 }, pdq: null };
-      if (needsSha1 || (needsPdq && item.pdqQuality > PDQ_QUALITY_DISCARD_AT_OR_BELOW)) {
+      const stored = kept.get(item.id);
+      if (stored) {
+        hashes.exact.sha1 = stored.sha1;
+        if (needsPdq && item.pdqQuality > PDQ_QUALITY_DISCARD_AT_OR_BELOW) hashes.pdq = variantsOf(stored.pdqVariants, item.pdqQuality);
+      } else if (needsSha1 || (needsPdq && item.pdqQuality > PDQ_QUALITY_DISCARD_AT_OR_BELOW)) {
         const { bytes } = await caseFolder.readEvidence(item.id, { examiner: options.examiner });
         if (needsSha1) hashes.exact.sha1 = createHash('sha1').update(bytes).digest('hex');
         if (needsPdq && item.pdqQuality > PDQ_QUALITY_DISCARD_AT_OR_BELOW) {
@@ -143,7 +159,7 @@ export async function matchCaseAgainstHashLists(caseFolder: CaseFolder, workspac
     })
     .sort((a, b) => a.itemId - b.itemId || a.listId - b.listId || a.line - b.line || a.kind.localeCompare(b.kind));
   const matchedItems = new Set(matches.map((match) => match.itemId)).size;
-  const summary: CaseMatchSummary = {
+  const summary: Omit<CaseMatchSummary, 'added' | 'auditSequence'> = {
     threshold,
     lists: lists.map(({ id, name, sha256 }) => ({ id, name, sha256 })),
     itemsChecked: items.length,
@@ -151,11 +167,26 @@ export async function matchCaseAgainstHashLists(caseFolder: CaseFolder, workspac
     matchedItems,
     matches,
   };
-  caseFolder.db.appendAudit({
+  const recorded = caseFolder.db.recordHashMatches({
     examiner: options.examiner,
-    action: 'hashlist-match',
-    subject: 'case',
-    parameters: { threshold, lists: summary.lists, itemsChecked: items.length, matchedItems, matches: matches.length },
+    run: { threshold, lists: summary.lists.map(({ name, sha256 }) => ({ name, sha256 })), itemsChecked: items.length },
+    matches: matches.map(({ itemId, listName, listSha256, line, kind, distance, variant, category, source }) => ({
+      itemId,
+      listName,
+      listSha256,
+      line,
+      kind,
+      distance,
+      variant,
+      category,
+      source,
+    })),
   });
-  return summary;
+  return { ...summary, added: recorded.added.length, auditSequence: recorded.auditSequence };
+}
+
+/** The kept hashes (DIHEDRAL_NAMES order) as the matcher takes them. */
+function variantsOf(hashes: readonly string[], quality: number): PdqDihedralHashes {
+  if (hashes.length !== DIHEDRAL_NAMES.length) throw new Error(`expected ${DIHEDRAL_NAMES.length} kept PDQ hashes, found ${hashes.length}`);
+  return Object.fromEntries(DIHEDRAL_NAMES.map((name, v) => [name, { hash: hashes[v], quality }])) as PdqDihedralHashes;
 }

@@ -3,8 +3,9 @@ import type { CaseFolder } from '../case/case-folder.ts';
 import type { ItemSummary } from '../case/records.ts';
 import type { EvidenceDetail, EvidenceSummary } from '../ipc/contract/index.ts';
 import { purificationFactsByItem, type PurificationFacts } from './purification-facts.ts';
+import { hashMatchViews, triageFactsByItem, type TriageFacts } from './triage-facts.ts';
 
-export function evidenceSummary(item: ItemSummary, facts: PurificationFacts): EvidenceSummary {
+export function evidenceSummary(item: ItemSummary, facts: PurificationFacts & TriageFacts): EvidenceSummary {
   return {
     itemId: item.id,
     originalName: item.originalName,
@@ -27,7 +28,10 @@ export function evidenceDetail(opened: CaseFolder, itemId: number): EvidenceDeta
   const tags = [...new Set(inEffect.filter((tag) => tag.kind === 'user').map((tag) => tag.value))].sort();
   const category = inEffect.filter((tag) => tag.kind === 'category').at(-1)?.value ?? null;
   return {
-    ...evidenceSummary({ ...item, category: category as ItemSummary['category'], tags }, purificationFactsByItem(opened.db)(itemId)),
+    ...evidenceSummary(
+      { ...item, category: category as ItemSummary['category'], tags },
+      { ...purificationFactsByItem(opened.db)(itemId), ...triageFactsByItem(opened.db)(itemId) },
+    ),
     md5: item.md5,
     pdqQuality: item.pdqQuality,
     originalPath: item.originalPath,
@@ -36,5 +40,6 @@ export function evidenceDetail(opened: CaseFolder, itemId: number): EvidenceDeta
     decodeNotes: item.decodeNotes,
     tagHistory: tagHistory.map(({ kind, value, comment, examiner, createdAt, reversed }) => ({ kind, value, comment, examiner, createdAt, reversed })),
     notes: opened.db.notes({ itemId }).map(({ text, examiner, createdAt }) => ({ text, examiner, createdAt })),
+    hashMatches: hashMatchViews(opened.db.hashMatches(itemId)),
   };
 }

@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { UserInputError } from '../errors/user-input-error.ts';
 import type { AppState, JobSnapshot, ParsedRequestInput, RequestChannel, RequestOutput } from '../ipc/contract/index.ts';
 import { evidenceDetail, evidenceSummary } from './evidence-records.ts';
+import { triageFactsByItem } from './triage-facts.ts';
 import {
   bundlePathOf,
   checkClassifierId,
@@ -100,15 +101,17 @@ export class WorkstationService {
       'cases.get': ({ caseId }) => this.#cases.summary(caseId),
       'cases.importFailures': async ({ caseId }) => importFailures((await this.#cases.open(caseId)).db),
       'folders.browse': ({ path }) => folders.list(path),
-      'evidence.list': async ({ caseId, category, uncategorised, tags, purified, verdict }) => {
+      'evidence.list': async ({ caseId, category, uncategorised, tags, purified, verdict, hashMatch }) => {
         const opened = await this.#cases.open(caseId);
         const filter = { ...(category ? { category } : {}), ...(uncategorised ? { uncategorised } : {}), ...(tags?.length ? { tags } : {}) };
         const factsOf = purificationFactsByItem(opened.db);
+        const triageOf = triageFactsByItem(opened.db);
         return opened.db
           .listItems(filter)
-          .map((item) => evidenceSummary(item, factsOf(item.id)))
+          .map((item) => evidenceSummary(item, { ...factsOf(item.id), ...triageOf(item.id) }))
           .filter((item) => purified === undefined || item.purificationRuns > 0 === purified)
-          .filter((item) => !verdict || (verdict.stage === 'before' ? item.verdictBefore : item.verdictAfter) === verdict.topClass);
+          .filter((item) => !verdict || (verdict.stage === 'before' ? item.verdictBefore : item.verdictAfter) === verdict.topClass)
+          .filter((item) => !hashMatch || (item.hashMatch !== null && (!hashMatch.category || item.hashMatch.categories.includes(hashMatch.category))));
       },
       'evidence.thumbnail': async ({ caseId, itemId, maxEdge }) => {
         const opened = await this.#cases.open(caseId);

@@ -18,6 +18,7 @@ import { CATEGORY_LABELS } from '../common/category-labels.ts';
 import { BulkTagButton } from './BulkTagButton.tsx';
 import { EvidenceTile, TILE_CAPTION_HEIGHT } from './EvidenceTile.tsx';
 import type { ThumbnailLoader } from './thumbnail-loader.ts';
+import type { TileGrouping } from './TriageChips.tsx';
 
 const GAP = 8;
 
@@ -35,6 +36,8 @@ interface EvidenceGridProps {
   onPurify: (itemIds: number[]) => void;
   /** Bulk action: one user tag for these items; resolves true when it was given. */
   onTagItems: (itemIds: number[], tag: string) => Promise<boolean>;
+  /** When near-duplicates are grouped: each tile's group (TriageChips.tsx). */
+  groupingOf?: (itemId: number) => TileGrouping | null;
 }
 
 export function EvidenceGrid({
@@ -48,6 +51,7 @@ export function EvidenceGrid({
   onOpenItem,
   onPurify,
   onTagItems,
+  groupingOf,
 }: EvidenceGridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const width = useElementWidth(scrollRef);
@@ -183,6 +187,7 @@ export function EvidenceGrid({
                   onClick={clickTile}
                   onOpen={onOpenItem}
                   onToggleReveal={toggleReveal}
+                  grouping={groupingOf?.(item.itemId) ?? null}
                 />
               ))}
             </Box>

@@ -13,6 +13,7 @@ import type { EvidenceSummary } from '../../main/ipc/contract/index.ts';
 import { messageOf } from '../client/workstation-client.ts';
 import { CategoryBadge } from './CategoryBadge.tsx';
 import { thumbnailBucket, type ThumbnailLoader } from './thumbnail-loader.ts';
+import { TriageChips, type TileGrouping } from './TriageChips.tsx';
 
 export const TILE_CAPTION_HEIGHT = 64;
 const CONCEALED = 'blur(14px) grayscale(1)';
@@ -30,6 +31,8 @@ interface EvidenceTileProps {
   onClick: (itemId: number, event: React.MouseEvent) => void;
   onOpen: (itemId: number) => void;
   onToggleReveal: (itemId: number) => void;
+  /** When the grid groups near-duplicates: this tile's group. */
+  grouping?: TileGrouping | null;
 }
 
 export const EvidenceTile = memo(function EvidenceTile({
@@ -44,6 +47,7 @@ export const EvidenceTile = memo(function EvidenceTile({
   onClick,
   onOpen,
   onToggleReveal,
+  grouping = null,
 }: EvidenceTileProps) {
   const bucket = thumbnailBucket(size);
   const [url, setUrl] = useState<string | undefined>(() => loader.cached(caseId, item.itemId, bucket));
@@ -115,6 +119,7 @@ export const EvidenceTile = memo(function EvidenceTile({
             sx={{ position: 'absolute', top: 4, right: 4, zIndex: 1, fontSize: '0.65rem', height: 18, fontWeight: 700 }}
           />
         )}
+        <TriageChips item={item} size={size} grouping={grouping} />
         {url && (
           <img
             src={url}

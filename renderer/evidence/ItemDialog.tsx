@@ -26,6 +26,7 @@ import { useClient } from '../app/client-context.tsx';
 import { messageOf } from '../client/workstation-client.ts';
 import { PurificationView } from '../image-view/PurificationView.tsx';
 import { PurifyDialog } from '../purify/PurifyDialog.tsx';
+import { HashMatchFacts } from './HashMatchFacts.tsx';
 import type { ThumbnailLoader } from './thumbnail-loader.ts';
 
 const PREVIEW_EDGE = 1024;
@@ -176,6 +177,7 @@ export function ItemDialog({ caseId, itemId, blurByDefault, loader, jobs, onClos
             {detail && (
               <Stack spacing={2} sx={{ flex: '1 1 380px', minWidth: 0 }}>
                 <Facts detail={detail} />
+                <HashMatchFacts detail={detail} />
                 <Divider />
                 <Box>
                   <Typography variant="subtitle2" gutterBottom>

@@ -22,6 +22,8 @@ import { ItemDialog } from '../evidence/ItemDialog.tsx';
 import { ThumbnailLoader } from '../evidence/thumbnail-loader.ts';
 import { PurifyDialog } from '../purify/PurifyDialog.tsx';
 import { CaseActions } from './CaseActions.tsx';
+import { groupNearDuplicates, membersCovered } from '../evidence/near-duplicate-view.ts';
+import { hashMatchQuery, TriageControls, type HashListFilter } from '../evidence/TriageControls.tsx';
 import { ImportBar } from './ImportBar.tsx';
 import { NotImportedFiles } from './NotImportedFiles.tsx';
 
@@ -59,13 +61,17 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
   const [purifiedFilter, setPurifiedFilter] = useState<PurifiedFilter>('any');
   const [verdictFilter, setVerdictFilter] = useState<VerdictFilter>('');
   const [verdictClasses, setVerdictClasses] = useState<string[]>([]);
+  const [hashListFilter, setHashListFilter] = useState<HashListFilter>('');
+  const [listCategories, setListCategories] = useState<string[]>([]);
+  const [grouped, setGrouped] = useState(false);
+  const [expandedGroups, setExpandedGroups] = useState<ReadonlySet<number>>(new Set());
   const [purifyItemIds, setPurifyItemIds] = useState<number[] | null>(null);
   useEffect(() => {
     client
       .call('purification.choices', {})
       .then((choices) => setVerdictClasses([...new Set(choices.classifiers.flatMap((choice) => choice.classNames))].sort()), reportError);
   }, [client, reportError]);
-  const filtering = filter !== 'all' || tags.length > 0 || purifiedFilter !== 'any' || verdictFilter !== '';
+  const filtering = filter !== 'all' || tags.length > 0 || purifiedFilter !== 'any' || verdictFilter !== '' || hashListFilter !== '';
   const [summary, setSummary] = useState(caseSummary);
   const [openItemId, setOpenItemId] = useState<number | null>(null);
   const loader = useMemo(() => new ThumbnailLoader(client), [client]);
@@ -99,15 +105,18 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         ...(tags.length > 0 ? { tags } : {}),
         ...(purifiedFilter === 'any' ? {} : { purified: purifiedFilter === 'purified' }),
         ...(verdictFilter ? { verdict: { stage, topClass } } : {}),
+        ...hashMatchQuery(hashListFilter),
       })
       .then(
         (list) => {
           setItems(list);
+          // The categories the lists gave, as they are seen: the filter offers each once known.
+          setListCategories((known) => [...new Set([...known, ...list.flatMap((item) => item.hashMatch?.categories ?? [])])].sort());
           setLoadError(null);
         },
         (error: unknown) => setLoadError(messageOf(error)),
       );
-  }, [client, caseId, filter, tags, purifiedFilter, verdictFilter, reportError]);
+  }, [client, caseId, filter, tags, purifiedFilter, verdictFilter, hashListFilter, reportError]);
   useEffect(() => void load(), [load]);
 
   // Reload when an import or purification of this case finishes (completed or stopped part-way).
@@ -120,6 +129,19 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
   }, [jobs, caseId, load]);
 
   const { setCategory, tagItems, remember, question, onAnswer } = useTagChanges(caseId, load);
+  // Grouped: a folded group's tile stands for its members, in the grid and in every bulk action.
+  const view = useMemo(() => (grouped && items ? groupNearDuplicates(items, expandedGroups) : null), [grouped, items, expandedGroups]);
+  const covered = useCallback((ids: number[]) => (view ? membersCovered(view, expandedGroups, ids) : ids), [view, expandedGroups]);
+  const groupingOf = useCallback(
+    (itemId: number) => {
+      const group = view?.groupOf.get(itemId);
+      if (!view || group === undefined) return null;
+      const toggle = () =>
+        setExpandedGroups((current) => (current.has(group) ? new Set([...current].filter((id) => id !== group)) : new Set(current).add(group)));
+      return { size: view.membersOf.get(itemId)!.length, expanded: expandedGroups.has(group), onToggle: toggle };
+    },
+    [view, expandedGroups],
+  );
   const verification = summary.lastVerification;
   const flaggedItemIds = useMemo(() => new Set(verification && !verification.ok ? verification.affectedItemIds : []), [verification]);
 
@@ -196,6 +218,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
             )),
           )}
         </TextField>
+        <TriageControls filter={hashListFilter} onFilter={setHashListFilter} categories={listCategories} grouped={grouped} onGrouped={setGrouped} />
       </Stack>
       {summary.unfinishedImports.map((job) => (
         <Alert
@@ -245,15 +268,16 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
       {items && items.length > 0 && (
         <EvidenceGrid
           caseId={caseId}
-          items={items}
+          items={view ? view.items : items}
           flaggedItemIds={flaggedItemIds}
           thumbSize={thumbSize}
           blurByDefault={blurByDefault}
           loader={loader}
-          onSetCategory={setCategory}
+          onSetCategory={(ids, category) => setCategory(covered(ids), category)}
           onOpenItem={setOpenItemId}
-          onPurify={setPurifyItemIds}
-          onTagItems={tagItems}
+          onPurify={(ids) => setPurifyItemIds(covered(ids))}
+          onTagItems={(ids, tag) => tagItems(covered(ids), tag)}
+          groupingOf={view ? groupingOf : undefined}
         />
       )}
       {openItemId !== null && (

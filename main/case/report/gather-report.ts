@@ -15,6 +15,7 @@ import { auditSubjectNames } from './audit-subjects.ts';
 import { environmentInfo, toolInfo } from './build-info.ts';
 import { readExifSummary } from './exif-summary.ts';
 import { reportLimitations } from './limitations.ts';
+import { gatherTriage } from './report-triage.ts';
 import type {
   CaseReport,
   ReportAuditEntry,
@@ -169,6 +170,7 @@ export async function gatherReport(caseFolder: CaseFolder, options: GatherReport
       (verdict) => `${verdict.modelId}\n${verdict.modelWeightsSha256}`,
     ).map(([verdict, verdicts]) => ({ id: verdict.modelId, weightsSha256: verdict.modelWeightsSha256, verdicts })),
     items,
+    ...gatherTriage(db, new Set(items.map((item) => item.id))),
     audit: auditExcerpt(
       caseFolder,
       options.auditExcerptLimit ?? DEFAULT_AUDIT_EXCERPT_LIMIT,

@@ -22,6 +22,7 @@ import {
   verificationHeadline,
 } from './report-text.ts';
 import { thumbnailDataUri, type Thumbnail } from './thumbnails.ts';
+import { HASH_MATCH_HEADERS, hashListVersionLines, hashMatchRows, nearDuplicateLines, TRIAGE_INTRO } from './report-triage.ts';
 
 const STYLE = `
   body { font: 13px/1.45 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1b1b1b; margin: 24px auto; max-width: 1100px; padding: 0 16px; }
@@ -142,10 +143,33 @@ ${
     : ''
 }
 
+<h2 id="triage">Hash lists and near-duplicates</h2>
+<p class="muted">${esc(TRIAGE_INTRO)}</p>
+${kvTable([
+  ['Items matching a hash list', String(report.hashLists.matchedItems)],
+  ['List versions', hashListVersionLines(report).map(esc).join('<br>') || 'none'],
+])}
+${
+  report.hashLists.matches.length > 0
+    ? table(
+        HASH_MATCH_HEADERS,
+        hashMatchRows(report).map((row) => row.map(esc)),
+      )
+    : '<p>No item matches a hash list.</p>'
+}
+<h4>Near-duplicate groups</h4>
+${
+  report.nearDuplicateGroups.length > 0
+    ? `<ul>${nearDuplicateLines(report)
+        .map((line) => `<li>${esc(line)}</li>`)
+        .join('')}</ul>`
+    : '<p>No near-duplicates.</p>'
+}
+
 <h2 id="items">Evidence items</h2>
 <p class="muted">${esc(thumbnailModeText(report))}</p>
 ${report.items.length === 0 ? '<p>No evidence items in this report.</p>' : ''}
-${report.items.map((item) => itemSection(item, thumbnails)).join('\n')}
+${report.items.map((item) => itemSection(report, item, thumbnails)).join('\n')}
 
 <h2 id="audit">Audit log</h2>
 <p>${esc(report.audit.totalEntries)} entries, head SHA-256 <span class="hash">${esc(report.audit.headSha256 ?? '-')}</span>. Printed: ${esc(report.audit.excerptPolicy)}.</p>
@@ -174,7 +198,12 @@ ${table(
   return Buffer.from(html, 'utf8');
 }
 
-function itemSection(item: ReportItem, thumbnails: ReadonlyMap<string, Thumbnail>): string {
+function itemMatchText(report: CaseReport, itemId: number): string {
+  const rows = hashMatchRows(report, itemId);
+  return rows.length === 0 ? 'no match' : rows.map(([, list, line, category, how]) => esc(`${list} line ${line}, ${category}: ${how}`)).join('<br>');
+}
+
+function itemSection(report: CaseReport, item: ReportItem, thumbnails: ReadonlyMap<string, Thumbnail>): string {
   const thumbnail = thumbnails.get(`item:${item.id}`);
   const figure = thumbnail
     ? `<figure><img src="${thumbnailDataUri(thumbnail)}" width="${thumbnail.width}" height="${thumbnail.height}" alt="item ${item.id} thumbnail" data-thumbnail="item:${item.id}">evidence</figure>`
@@ -193,6 +222,7 @@ ${kvTable([
   ['Imported', `${esc(item.importedAt)} by ${esc(item.importedBy)}`],
   ...(item.decodeNotes.length > 0 ? [['Decoding', esc(item.decodeNotes.join('; '))] as [string, string]] : []),
   ['Category', item.category ? `${esc(item.category.code)} (${esc(item.category.label)})` : 'none'],
+  ['Hash lists', itemMatchText(report, item.id)],
   ...exifRows(item.exif).map(([key, value]): [string, string] => [key, esc(value)]),
 ])}
 </div></div>
@@ -265,6 +295,7 @@ function tableOfContents(report: CaseReport): string {
     ['tool', 'Tool and environment'],
     ['verification', 'Verification'],
     ['summary', 'Summary'],
+    ['triage', 'Hash lists and near-duplicates'],
     ['items', 'Evidence items'],
     ['audit', 'Audit log'],
     ['limitations', 'Limitations'],

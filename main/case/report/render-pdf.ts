@@ -23,6 +23,7 @@ import {
   timingsText,
   verificationHeadline,
 } from './report-text.ts';
+import { HASH_MATCH_HEADERS, hashListVersionLines, hashMatchRows, nearDuplicateLines, TRIAGE_INTRO } from './report-triage.ts';
 import type { Thumbnail } from './thumbnails.ts';
 
 export async function renderPdf(report: CaseReport, thumbnails: ReadonlyMap<string, Thumbnail>): Promise<Buffer> {
@@ -129,10 +130,22 @@ export async function renderPdf(report: CaseReport, thumbnails: ReadonlyMap<stri
     );
   }
 
+  pdf.heading('Hash lists and near-duplicates');
+  pdf.paragraph(TRIAGE_INTRO);
+  pdf.keyValues([
+    ['Items matching a hash list', String(report.hashLists.matchedItems)],
+    ['List versions', hashListVersionLines(report).join('; ') || 'none'],
+  ]);
+  if (report.hashLists.matches.length > 0) pdf.table(HASH_MATCH_HEADERS, hashMatchRows(report), [28, 60, 26, 44, '*', 60, 80, 50], { size: 7 });
+  else pdf.paragraph('No item matches a hash list.');
+  pdf.subheading('Near-duplicate groups');
+  if (report.nearDuplicateGroups.length > 0) pdf.bullets(nearDuplicateLines(report));
+  else pdf.paragraph('No near-duplicates.');
+
   pdf.heading('Evidence items');
   pdf.paragraph(thumbnailModeText(report));
   if (report.items.length === 0) pdf.paragraph('No evidence items in this report.');
-  for (const item of report.items) itemSection(pdf, item, thumbnails);
+  for (const item of report.items) itemSection(pdf, report, item, thumbnails);
 
   pdf.heading('Audit log', true);
   pdf.paragraph(
@@ -156,7 +169,8 @@ export async function renderPdf(report: CaseReport, thumbnails: ReadonlyMap<stri
   return Buffer.concat(chunks);
 }
 
-function itemSection(pdf: PdfWriter, item: ReportItem, thumbnails: ReadonlyMap<string, Thumbnail>): void {
+function itemSection(pdf: PdfWriter, report: CaseReport, item: ReportItem, thumbnails: ReadonlyMap<string, Thumbnail>): void {
+  const matches = hashMatchRows(report, item.id).map(([, list, line, category, how]) => `${list} line ${line}, ${category}: ${how}`);
   // The item's key facts (about 15 rows) start on the page they fit on.
   pdf.ensureSpace(THUMB_BOX + 140);
   pdf.subheading(`Item ${item.id}: ${item.originalName}`, 11);
@@ -173,6 +187,7 @@ function itemSection(pdf: PdfWriter, item: ReportItem, thumbnails: ReadonlyMap<s
         ['Imported', `${item.importedAt} by ${item.importedBy}`],
         ...(item.decodeNotes.length > 0 ? [['Decoding', item.decodeNotes.join('; ')] as [string, Cell]] : []),
         ['Category', item.category ? `${item.category.code} (${item.category.label})` : 'none'],
+        ['Hash lists', matches.join('; ') || 'no match'],
         ...exifRows(item.exif),
       ],
       110,

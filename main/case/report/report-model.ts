@@ -10,8 +10,8 @@ import type { CategoryCode } from '../tag-categories.ts';
 import type { ExifSummary } from './exif-summary.ts';
 
 export const REPORT_FORMAT = 'acsr-case-report';
-/** 2: one report id per export (shared by its files), scope, EXIF, audit subject names. */
-export const REPORT_FORMAT_VERSION = 2;
+/** 2: one report id per export (shared by its files), scope, EXIF, audit subject names. 3: hash list matches, near-duplicate groups. */
+export const REPORT_FORMAT_VERSION = 3;
 
 export interface CaseReport {
   format: typeof REPORT_FORMAT;
@@ -53,6 +53,10 @@ export interface CaseReport {
   bundles: { id: string; manifestSha256: string; runs: number }[];
   models: { id: string; weightsSha256: string; verdicts: number }[];
   items: ReportItem[];
+  /** Known-content hash list matches kept in the case, of the items in this report. */
+  hashLists: { matchedItems: number; matches: ReportHashMatch[] };
+  /** Items of this report that are near-duplicates of each other (PDQ within 31 bits, any rotation or mirror). */
+  nearDuplicateGroups: { representative: number; members: number[] }[];
   audit: {
     totalEntries: number;
     headSha256: string | null;
@@ -128,6 +132,24 @@ export interface ReportItem {
   purificationRuns: ReportPurificationRun[];
   /** Verdicts not tied to any purification run (e.g. a classification of the evidence alone). */
   otherVerdicts: ReportVerdict[];
+}
+
+export interface ReportHashMatch {
+  itemId: number;
+  listName: string;
+  /** The list's version: the SHA-256 of the file it was imported from. */
+  listSha256: string;
+  line: number;
+  kind: 'pdq' | 'md5' | 'sha1' | 'sha256';
+  /** 0 for an exact hash; PDQ bits apart. */
+  distance: number;
+  /** For PDQ: the item's rotation or mirror that matched. */
+  variant: string | null;
+  category: string | null;
+  source: string | null;
+  threshold: number;
+  foundAt: string;
+  examiner: string;
 }
 
 export interface ReportPurificationRun {

@@ -9,6 +9,7 @@ import { CaseWritePath } from './case-write-path.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
 import { DatabaseFile } from './database-file.ts';
 import { ExaminerStore } from './examiner-store.ts';
+import { HashMatchStore } from './hash-match-store.ts';
 import { ImportStore } from './import-store.ts';
 import { ItemStore } from './item-store.ts';
 import { JobStore } from './job-store.ts';
@@ -32,6 +33,7 @@ export interface CaseStores {
   readonly runs: PurificationStore;
   readonly verdicts: VerdictStore;
   readonly reports: ReportStore;
+  readonly hashMatches: HashMatchStore;
   readonly file: DatabaseFile;
 }
 
@@ -42,6 +44,7 @@ export function caseStores(db: SqliteDatabase, path: string): CaseStores {
   const items = new ItemStore(db, cases);
   const jobs = new JobStore(db, write, cases);
   const runs = new PurificationStore(db, write, items);
+  const hashMatches = new HashMatchStore(db, write, cases);
   return {
     write,
     audit,
@@ -49,13 +52,14 @@ export function caseStores(db: SqliteDatabase, path: string): CaseStores {
     examiners: new ExaminerStore(db, write),
     checkpoints: new CheckpointStore(db),
     items,
-    imports: new ImportStore(db, write, items, jobs),
+    imports: new ImportStore(db, write, items, jobs, hashMatches),
     jobs,
     tagsAndNotes: new TagNoteStore(db, write, cases, items),
     tagReversals: new TagReversalStore(db, write, cases),
     runs,
     verdicts: new VerdictStore(db, write, items, runs),
     reports: new ReportStore(db, write, cases),
+    hashMatches,
     file: new DatabaseFile(db),
   };
 }

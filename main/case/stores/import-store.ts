@@ -4,7 +4,8 @@
  * progress and is chained, so that a resumed import skips exactly the files already dealt with.
  */
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import type { EvidenceItem, ImportOutcome, ImportOutcomeKind } from '../records.ts';
+import type { EvidenceItem, ImportOutcome, ImportOutcomeKind, ItemMatchHashes } from '../records.ts';
+import type { HashMatchStore } from './hash-match-store.ts';
 import { utcNow, type CaseWritePath } from './case-write-path.ts';
 import type { ItemStore, NewEvidenceItem } from './item-store.ts';
 import type { JobStore } from './job-store.ts';
@@ -45,12 +46,14 @@ export class ImportStore {
   readonly #write: CaseWritePath;
   readonly #items: ItemStore;
   readonly #jobs: JobStore;
+  readonly #matches: HashMatchStore;
 
-  constructor(db: SqliteDatabase, write: CaseWritePath, items: ItemStore, jobs: JobStore) {
+  constructor(db: SqliteDatabase, write: CaseWritePath, items: ItemStore, jobs: JobStore, matches: HashMatchStore) {
     this.#db = db;
     this.#write = write;
     this.#items = items;
     this.#jobs = jobs;
+    this.#matches = matches;
   }
 
   /**
@@ -58,7 +61,7 @@ export class ImportStore {
    * so a committed row never names a file that is not there. When another process imported the
    * same content meanwhile, the file is recorded as a duplicate of that item instead.
    */
-  recordImported(input: NewEvidenceItem & { jobId: number; examiner: string }): { item: EvidenceItem; duplicate: boolean } {
+  recordImported(input: NewEvidenceItem & Partial<ItemMatchHashes> & { jobId: number; examiner: string }): { item: EvidenceItem; duplicate: boolean } {
     return this.#write.run(() => {
       const existing = this.#items.findBySha256(input.sha256);
       if (existing) {
@@ -74,6 +77,9 @@ export class ImportStore {
       const examinerId = this.#write.examinerId(input.examiner);
       const itemId = this.#items.insert(input, { examinerId, jobId: input.jobId });
       this.#recordOutcome(input.jobId, input.originalPath, { outcome: 'imported', itemId });
+      const { sha1, pdqVariants } = input;
+      const matchHashes = sha1 !== undefined && pdqVariants !== undefined ? { sha1, pdqVariants } : null;
+      if (matchHashes) this.#matches.insertMatchHashes(itemId, matchHashes);
       this.#write.audit({
         examiner: input.examiner,
         action: 'import',
@@ -92,6 +98,7 @@ export class ImportStore {
           pdqQuality: input.pdqQuality,
           storePath: input.storePath,
           decodeNotes: input.decodeNotes,
+          ...(matchHashes ?? {}),
         },
       });
       return { item: this.#items.get(itemId), duplicate: false };

@@ -57,6 +57,8 @@ export const caseImportCommand = defineCommand({
     print(
       `import job ${summary.jobId}${resumedText}: ${summary.imported} imported, ${summary.duplicates} duplicates skipped, ${summary.errors} errors, of ${summary.total}`,
     );
+    const matched = summary.hashListMatches;
+    if (matched) print(`hash lists: ${matched.matchedItems} of ${matched.itemsChecked} new items match a list (${matched.added} matches kept in the case)`);
     return {
       jobId: summary.jobId,
       resumed: summary.resumed,
@@ -64,6 +66,7 @@ export const caseImportCommand = defineCommand({
       imported: summary.imported,
       duplicates: duplicates.map(({ sourcePath, itemId }) => ({ sourcePath, itemId })),
       errors: errors.map(({ sourcePath, errorKind, message }) => ({ sourcePath, kind: errorKind, message })),
+      hashListMatches: summary.hashListMatches,
     };
   },
 });

@@ -1,5 +1,6 @@
 import { displayPath } from '../../case/display-path.ts';
 import { CATEGORY_CODES } from '../../case/tag-categories.ts';
+import { hashMatchesByItem } from '../../case/hash-match-view.ts';
 import { defineCommand } from '../command.ts';
 import { caseOption, shortHash, withCase } from './case-options.ts';
 
@@ -19,21 +20,29 @@ export const caseListCommand = defineCommand({
       description: "only items whose current category is this ('none': not categorised yet)",
     },
     tag: { type: 'string', multiple: true, valueName: 'TAG', description: 'only items carrying every one of these user tags' },
+    matched: { type: 'boolean', description: "only items that match a known-content hash list ('acsr case match')" },
   },
   async run({ options, print, note }) {
     return withCase(
       options.case,
       note,
       async (caseFolder) => {
-        const items = caseFolder.db.listItems({
-          ...(options.category === 'any' || options.category === 'none' ? {} : { category: options.category }),
-          tags: options.tag,
-          uncategorised: options.category === 'none',
-        });
+        const matchesOf = hashMatchesByItem(caseFolder.db.hashMatches());
+        const items = caseFolder.db
+          .listItems({
+            ...(options.category === 'any' || options.category === 'none' ? {} : { category: options.category }),
+            tags: options.tag,
+            uncategorised: options.category === 'none',
+          })
+          // hashMatches only on matched items, so the JSON of cases without keeps its shape.
+          .map((item) => (matchesOf(item.id).length > 0 ? { ...item, hashMatches: matchesOf(item.id) } : item))
+          .filter((item) => !options.matched || 'hashMatches' in item);
         for (const item of items) {
           const tags = item.tags.length > 0 ? `  [${item.tags.join(', ')}]` : '';
+          const found = 'hashMatches' in item ? item.hashMatches : [];
+          const matched = found.length > 0 ? `  matches ${[...new Set(found.map((match) => match.listName))].join(', ')}` : '';
           print(
-            `${String(item.id).padStart(5)}  ${(item.category ?? '-').padEnd(5)}  ${`${item.width}x${item.height}`.padEnd(11)}  ${shortHash(item.sha256)}  ${displayPath(item.originalName)}${tags}`,
+            `${String(item.id).padStart(5)}  ${(item.category ?? '-').padEnd(5)}  ${`${item.width}x${item.height}`.padEnd(11)}  ${shortHash(item.sha256)}  ${displayPath(item.originalName)}${tags}${matched}`,
           );
         }
         print(`${items.length} item${items.length === 1 ? '' : 's'}`);

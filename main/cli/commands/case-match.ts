@@ -13,7 +13,7 @@ export const caseMatchCommand = defineCommand({
   description:
     'Exact hashes match by equality; PDQ hashes match within --threshold bits (default 31) over the eight rotations and mirrors of each item, so a rotated or mirrored copy of a listed picture is found. ' +
     'Items whose PDQ quality is 49 or lower (flat or tiny pictures) are matched by their exact hashes only. ' +
-    "Each stored evidence file is checked against its SHA-256 before it is hashed. The run, with the version of each list, is recorded in the case's audit log.",
+    "Each stored evidence file is checked against its SHA-256 before it is hashed. The matches are kept in the case (a match found before is not added again) and the run, with the version of each list, is recorded in the case's audit log. An import matches its new items against the workspace's lists by itself; run this after adding a list.",
   examples: [
     'acsr case match --case ~/cases/2026-0042 --examiner "A. Jones"',
     'acsr case match --case ~/cases/2026-0042 --workspace ~/cases --threshold 20 --json',
@@ -53,6 +53,7 @@ export const caseMatchCommand = defineCommand({
         print(
           `${summary.matchedItems} of ${summary.itemsChecked} items matched (${summary.matches.length} matches) against ${summary.lists.length} list${summary.lists.length === 1 ? '' : 's'}`,
         );
+        print(`${summary.added} new match${summary.added === 1 ? '' : 'es'} kept in the case (matches found before are kept as they were)`);
         return { ...summary, variants: DIHEDRAL_NAMES };
       });
     } finally {

@@ -3,6 +3,8 @@ import type { CaseFolder } from '../../case/case-folder.ts';
 import { displayPath } from '../../case/display-path.ts';
 import { importFailures } from '../../case/import-failures.ts';
 import { CATEGORY_LABELS, type CategoryCode } from '../../case/tag-categories.ts';
+import { describeHashMatch } from '../../case/hash-match-view.ts';
+import { caseNearDuplicateGroups } from '../../case/near-duplicates.ts';
 import { defineCommand } from '../command.ts';
 import { caseOption, withCase } from './case-options.ts';
 
@@ -53,6 +55,12 @@ function showCase(caseFolder: CaseFolder, print: (line?: string) => void) {
   for (const failure of notImported) print(`not imported  ${failure.file}: ${failure.reason} (import ${failure.caseJobId})`);
   for (const caseNote of notes) print(`note       ${caseNote.createdAt} ${caseNote.examiner}: ${caseNote.text}`);
   for (const report of reports) print(`report     ${report.reportUid} ${report.format} ${report.path} sha256 ${report.sha256}`);
+  // Printed (and in the JSON) only when there is something, so cases without keep their output.
+  const hashMatches = db.hashMatches();
+  const matchedItems = new Set(hashMatches.map((match) => match.itemId)).size;
+  if (matchedItems > 0) print(`hash lists ${matchedItems} item${matchedItems === 1 ? '' : 's'} match a known-content list (${hashMatches.length} matches)`);
+  const nearDuplicateGroups = caseNearDuplicateGroups(db);
+  for (const group of nearDuplicateGroups) print(`near-dups  items ${group.members.join(', ')} (shown as item ${group.representative})`);
   return {
     case: record,
     itemCount: items.length,
@@ -61,6 +69,8 @@ function showCase(caseFolder: CaseFolder, print: (line?: string) => void) {
     notes,
     reports,
     importFailures: notImported,
+    ...(matchedItems > 0 ? { hashMatches: { matchedItems, matches: hashMatches } } : {}),
+    ...(nearDuplicateGroups.length > 0 ? { nearDuplicateGroups } : {}),
     auditLog: { entries: chain.entries, headSha256: chain.headSha256, broken: chain.broken },
   };
 }
@@ -97,8 +107,26 @@ function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string)
     );
   }
   for (const verdict of verdicts) print(`verdict     ${verdict.stage} (${verdict.modelId}): ${verdict.topClass} ${JSON.stringify(verdict.scores)}`);
+  const hashMatches = db.hashMatches(itemId);
+  for (const match of hashMatches) print(`hash list   ${describeHashMatch(match)}`);
+  const nearDuplicates =
+    caseNearDuplicateGroups(db)
+      .find((group) => group.members.includes(itemId))
+      ?.members.filter((id) => id !== itemId) ?? [];
+  if (nearDuplicates.length > 0) print(`near-dups   items ${nearDuplicates.join(', ')}`);
   for (const entry of audit) print(`audit #${entry.sequence}  ${entry.time} ${entry.examiner} ${entry.action}`);
   // `reversed` only where a tag was undone, so the JSON of cases without undos keeps its shape.
   const tagsShown = tags.map(({ reversed, ...tag }) => (reversed ? { ...tag, reversed } : tag));
-  return { item, category: category ?? null, tags: tagsShown, notes, purificationRuns: runs, verdicts, auditEntries: audit };
+  return {
+    item,
+    category: category ?? null,
+    tags: tagsShown,
+    notes,
+    purificationRuns: runs,
+    verdicts,
+    // Only where there are some, so the JSON of items without keeps its shape.
+    ...(hashMatches.length > 0 ? { hashMatches } : {}),
+    ...(nearDuplicates.length > 0 ? { nearDuplicates } : {}),
+    auditEntries: audit,
+  };
 }

@@ -63,6 +63,8 @@ export const requestChannels = {
       purified: z.boolean().optional(),
       /** Items whose latest verdict at this stage has this top class. */
       verdict: z.strictObject({ stage: z.enum(['before', 'after']), topClass: shortTextSchema.pipe(z.string().min(1).max(100)) }).optional(),
+      /** Items that match a known-content hash list; with a category, a list entry of that category. */
+      hashMatch: z.strictObject({ category: shortTextSchema.pipe(z.string().min(1).max(100)).optional() }).optional(),
     }),
     z.array(evidenceSummarySchema),
   ),

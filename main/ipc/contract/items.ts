@@ -5,6 +5,40 @@ import { isoTimeSchema, itemIdSchema, sha256Schema } from './common.ts';
 
 export const categoryCodeSchema = z.enum(CATEGORY_CODES);
 
+/** What the grid shows of an item's known-content hash list matches (null: none). */
+export const hashMatchBriefSchema = z.object({
+  /** Names of the lists it matches, and the categories those lists give it. */
+  lists: z.array(z.string()),
+  categories: z.array(z.string()),
+  /** Whether a file hash matched exactly (MD5, SHA-1, SHA-256), and the closest PDQ match in bits (null: none by PDQ). */
+  exact: z.boolean(),
+  closestPdqDistance: z.number().int().nullable(),
+});
+
+/** One known-content hash list match kept in the case, as the item view shows it. */
+export const hashMatchViewSchema = z.object({
+  listName: z.string(),
+  /** The list's version: the SHA-256 of the file it was imported from. */
+  listSha256: sha256Schema,
+  line: z.number().int(),
+  kind: z.enum(['pdq', 'md5', 'sha1', 'sha256']),
+  distance: z.number().int(),
+  /** In words: "as it is", "mirrored left to right"... (null for an exact hash). */
+  variant: z.string().nullable(),
+  category: z.string().nullable(),
+  source: z.string().nullable(),
+  foundAt: isoTimeSchema,
+  examiner: z.string(),
+});
+
+/** The near-duplicate group an item is in (null: it has no near-duplicate in the case). */
+export const nearDuplicateGroupBriefSchema = z.object({
+  /** The item shown for the whole group when the grid groups near-duplicates. */
+  representative: itemIdSchema,
+  /** Every member, the representative included, in import order. */
+  members: z.array(itemIdSchema),
+});
+
 export const evidenceSummarySchema = z.object({
   itemId: itemIdSchema,
   originalName: z.string(),
@@ -21,6 +55,8 @@ export const evidenceSummarySchema = z.object({
   /** The content filter's top class on the evidence and on the latest purified output, if classified. */
   verdictBefore: z.string().nullable(),
   verdictAfter: z.string().nullable(),
+  hashMatch: hashMatchBriefSchema.nullable(),
+  nearDuplicates: nearDuplicateGroupBriefSchema.nullable(),
 });
 
 /** One item with its whole record: what the item view shows. */
@@ -44,6 +80,8 @@ export const evidenceDetailSchema = evidenceSummarySchema.extend({
     }),
   ),
   notes: z.array(z.object({ text: z.string(), examiner: z.string(), createdAt: isoTimeSchema })),
+  /** Every known-content hash list match kept for this item, oldest first. */
+  hashMatches: z.array(hashMatchViewSchema),
 });
 
 /** Notes may span lines; other control characters are refused. */
@@ -101,6 +139,9 @@ export const purificationRunViewSchema = z.object({
 export type CategoryCode = z.output<typeof categoryCodeSchema>;
 export type EvidenceSummary = z.output<typeof evidenceSummarySchema>;
 export type EvidenceDetail = z.output<typeof evidenceDetailSchema>;
+export type HashMatchBrief = z.output<typeof hashMatchBriefSchema>;
+export type HashMatchView = z.output<typeof hashMatchViewSchema>;
+export type NearDuplicateGroupBrief = z.output<typeof nearDuplicateGroupBriefSchema>;
 export type ViewPart = z.output<typeof viewPartSchema>;
 export type RenderedViewPart = z.output<typeof renderedViewPartSchema>;
 export type PurificationRunView = z.output<typeof purificationRunViewSchema>;
