@@ -246,7 +246,7 @@ const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 5,
+    version: 4,
     description: "known-content hash list matches kept in the case, and each item's SHA-1 and rotated/mirrored PDQ hashes",
     sql: `
       -- Kept at import (recorded by the item's import entry), so that matching against a list

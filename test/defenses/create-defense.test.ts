@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createDefense, DEFENSE_NAMES } from '../../main/acsr/defenses/create-defense.ts';
 import { loadLatentExtractor, type LatentExtractor } from '../../main/acsr/models/latent-extractor.ts';
+import { bundlePurificationDefaults } from '../../main/acsr/tuning/purification-defaults.ts';
 import { selectCluster } from '../../main/acsr/purification/cluster-selection.ts';
 import { purifyImage } from '../../main/acsr/purification/purify-image.ts';
 import { loadReferenceBundle, type ReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
@@ -22,12 +23,13 @@ before(async () => {
 
 after(() => extractor?.dispose());
 
-test('acsr returns the image and the cluster purifyImage chooses with the default bundle', async () => {
+test('acsr returns the image and the cluster purifyImage chooses with the default bundle and its tuned settings', async () => {
   const image = await photoCrop('skimage-chelsea.png', 60, 150, 64, 64);
   const defense = await createDefense('acsr', { bundle, extractor });
   assert.equal(defense.randomized, false);
   const out = await defense.purify(image);
-  const expected = await purifyImage({ image, bundle, extractor });
+  // the defense purifies with the settings the bundle was tuned to, as acsr purify does
+  const expected = await purifyImage({ image, bundle, extractor, options: bundlePurificationDefaults(bundle.manifest) });
   assert.equal(out.clusterId, expected.cluster.id);
   assert.deepEqual(Array.from(out.image.data), Array.from(expected.purified.data));
   assertSameShapeInUnitRange(out.image, image, 'acsr');
@@ -71,5 +73,5 @@ test('the factory names what is wrong: an unknown defense, a missing bundle or d
     createDefense('single-dict', { bundle }),
     (error: Error) => error instanceof UserInputError && /'single-dict' needs its dictionary/.test(error.message),
   );
-  await assert.rejects(createDefense('acsr', { bundle, extractor, purification: { clusterOverride: 'drawing:0' } }), /may not fix a cluster/);
+  await assert.rejects(createDefense('acsr', { bundle, extractor, purification: { clusterOverride: 'porn:0' } }), /may not fix a cluster/);
 });

@@ -48,7 +48,7 @@ test('the default bundle and bundles trained into the workspace are offered by i
     choices.bundles.map((bundle) => bundle.bundleId),
     ['default-bundle', 'trained:in-house-2026'],
   );
-  assert.deepEqual(choices.bundles[0].clusterIds, ['drawing:0', 'drawing:1', 'neutral:0', 'neutral:1']);
+  assert.deepEqual(choices.bundles[0].clusterIds, ['neutral:0', 'neutral:1', 'porn:0', 'porn:1', 'sexy:0', 'sexy:1']);
   assert.equal(choices.defaultBundleId, 'default-bundle');
   // The identity a run records, so re-purifying a run finds the very same bundle.
   assert.equal(choices.bundles[0].manifestSha256, (await loadReferenceBundle(join(repoRoot, 'models', 'default-bundle'))).manifestSha256);

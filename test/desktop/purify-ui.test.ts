@@ -80,7 +80,7 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
     .getByRole('combobox', { name: /Content filter/ })
     .getByText('nsfwjs-mobilenet-v2')
     .waitFor();
-  await purifyDialog.getByText(/4 clusters \(drawing:0, drawing:1, neutral:0, neutral:1\)/).waitFor();
+  await purifyDialog.getByText(/6 clusters \(neutral:0, neutral:1, porn:0, porn:1, sexy:0, sexy:1\)/).waitFor();
   await screenshot(page, '14-purify-dialog');
   await purifyDialog.getByRole('button', { name: 'Purify', exact: true }).click();
   await page.locator('[data-testid=job-row][data-job-state=running]').filter({ hasText: 'Purify item #1' }).waitFor();

@@ -113,7 +113,7 @@ test('acsr purify writes the purified PNG, its JSON (hashes, distances, override
   const out = join(work, 'out');
   const lines: string[] = [];
   const code = await runCli(
-    ['purify', '--bundle', join(repoRoot, 'models/default-bundle'), '--in', input, '--out', out, '--cluster', 'drawing:1', '--save-components', '--quiet'],
+    ['purify', '--bundle', join(repoRoot, 'models/default-bundle'), '--in', input, '--out', out, '--cluster', 'sexy:1', '--save-components', '--quiet'],
     {
       stdout: { write: (chunk: string) => lines.push(chunk) },
       stderr: { write: () => true, isTTY: false } as never,
@@ -125,7 +125,7 @@ test('acsr purify writes the purified PNG, its JSON (hashes, distances, override
   const report = JSON.parse(await readFile(join(out, 'in.purification.json'), 'utf8'));
   assert.equal(report.input.sha256, sha256Hex(await readFile(input)));
   assert.equal(report.output.sha256, sha256Hex(await readFile(join(out, 'in.purified.png'))));
-  assert.equal(report.cluster.id, 'drawing:1');
+  assert.equal(report.cluster.id, 'sexy:1');
   assert.equal(report.cluster.selectedBy, 'override');
   assert.equal(report.distances.length, bundle.clusters.length);
   assert.ok(report.distances.every((d: { distance: number }) => d.distance > 0));
