@@ -84,7 +84,7 @@ test('matched items carry a badge and filter; near-duplicates fold into one tile
   await page.goto(fixture.host.url);
   await page.getByTestId('examiner-name').fill('R. Patel');
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByTestId('case-number').fill('2026/0101');
+  await page.getByTestId('case-number').fill('2026-0101');
   await page.getByTestId('case-title').fill('Reposted pictures');
   await page.getByRole('button', { name: 'Create case' }).click();
   await page.getByTestId('empty-case').waitFor();
