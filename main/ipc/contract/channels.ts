@@ -18,6 +18,7 @@ import {
 } from './items.ts';
 import { jobOutputEventSchema, jobRequestSchema, jobSnapshotSchema } from './jobs.ts';
 import { trainingChoicesSchema } from './training.ts';
+import { workerQueueSettingSchema, workerQueueStatusSchema } from './workers.ts';
 
 function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
@@ -108,6 +109,10 @@ export const requestChannels = {
     z.strictObject({ evaluationId: evaluationIdSchema, plot: evaluationPlotSchema }),
     z.object({ mediaType: z.literal('image/png'), base64: z.string() }),
   ),
+  /** The workspace's worker queue, and how many workers are connected to it now. */
+  'workers.status': request(emptyInputSchema, workerQueueStatusSchema),
+  /** Sets (or, with null, removes) the workspace's worker queue; answers its status. */
+  'workers.setQueue': request(z.strictObject({ setting: workerQueueSettingSchema.nullable() }), workerQueueStatusSchema),
   'jobs.start': request(jobRequestSchema, jobSnapshotSchema),
   'jobs.cancel': request(z.strictObject({ jobId: jobIdSchema }), jobSnapshotSchema),
   'jobs.list': request(emptyInputSchema, z.array(jobSnapshotSchema)),
