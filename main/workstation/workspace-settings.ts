@@ -42,6 +42,9 @@ export async function readSettings(workspace: string): Promise<WorkspaceSettings
 }
 
 /** The worker queue may be left out (kept as none). */
-export async function writeSettings(workspace: string, settings: Omit<WorkspaceSettings, 'workerQueue'> & Partial<Pick<WorkspaceSettings, 'workerQueue'>>): Promise<void> {
+export async function writeSettings(
+  workspace: string,
+  settings: Omit<WorkspaceSettings, 'workerQueue'> & Partial<Pick<WorkspaceSettings, 'workerQueue'>>,
+): Promise<void> {
   await writeFileAtomic(join(workspace, SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
 }

@@ -298,7 +298,10 @@ export class WorkstationService {
       return this.jobs.submit(
         'purify-on-workers',
         { ...common, ...(await configuredWorkerQueue(this.#workspace)), items: itemIds, bundlePath: bundle.path, override: request.override ?? null },
-        { label: `Purify ${what} of case ${summary.number} on workers${request.override ? ` with cluster ${request.override.cluster}` : ''}`, caseId: request.caseId },
+        {
+          label: `Purify ${what} of case ${summary.number} on workers${request.override ? ` with cluster ${request.override.cluster}` : ''}`,
+          caseId: request.caseId,
+        },
       );
     }
     const classifierId = request.classifierId === null ? null : checkClassifierId(request.classifierId ?? DEFAULT_CLASSIFIER_ID);

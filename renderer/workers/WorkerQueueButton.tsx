@@ -73,8 +73,8 @@ function WorkerQueueDialog({ state, onClose }: { state: AppState; onClose: () =>
       <DialogContent dividers>
         <Stack spacing={2}>
           <Typography variant="body2" color="text.secondary">
-            Workers (acsr worker, on any machine) take purification tasks from a Redis queue and read the evidence from a shared folder. This workstation
-            checks every output they return before it records it in the case.
+            Workers (acsr worker, on any machine) take purification tasks from a Redis queue and read the evidence from a shared folder. This workstation checks
+            every output they return before it records it in the case.
           </Typography>
           {error && (
             <Alert severity="error" data-testid="worker-queue-error">
@@ -112,7 +112,11 @@ function WorkerQueueDialog({ state, onClose }: { state: AppState; onClose: () =>
           </Button>
         )}
         <Button onClick={onClose}>Close</Button>
-        <Button variant="contained" onClick={() => void save({ address: address.trim(), sharedFolder: sharedFolder.trim() })} disabled={busy || !address || !sharedFolder}>
+        <Button
+          variant="contained"
+          onClick={() => void save({ address: address.trim(), sharedFolder: sharedFolder.trim() })}
+          disabled={busy || !address || !sharedFolder}
+        >
           Save
         </Button>
       </DialogActions>

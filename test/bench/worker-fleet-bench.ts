@@ -139,7 +139,15 @@ try {
   const two = results.find((result) => result.workers === 2)?.speedUpOverOne as number | undefined;
   const target = two === undefined ? null : { speedUp: TARGET_SPEED_UP, met: two >= TARGET_SPEED_UP };
   const loadAfter = Number(os.loadavg()[0].toFixed(1));
-  const summary = { benchmark: 'worker-fleet', images, size, cpus: os.availableParallelism(), loadAverage1m: { before: loadBefore, after: loadAfter }, results, target };
+  const summary = {
+    benchmark: 'worker-fleet',
+    images,
+    size,
+    cpus: os.availableParallelism(),
+    loadAverage1m: { before: loadBefore, after: loadAfter },
+    results,
+    target,
+  };
   console.log(
     `load average ${loadBefore} before, ${loadAfter} after, on ${summary.cpus} CPUs; speed-up over one worker: ${results.map((result) => `${result.workers}: ${String(result.speedUpOverOne)}x`).join(', ')}`,
   );

@@ -78,71 +78,82 @@ async function runsOf(itemId: number) {
   }
 }
 
-test('an investigator sets a worker queue, purifies on a real worker, and a stopped run on workers is resumed on its queue after a restart', { timeout: 600_000 }, async () => {
-  const worker = await startWorker();
-  await page.goto(fixture.host.url);
+test(
+  'an investigator sets a worker queue, purifies on a real worker, and a stopped run on workers is resumed on its queue after a restart',
+  { timeout: 600_000 },
+  async () => {
+    const worker = await startWorker();
+    await page.goto(fixture.host.url);
 
-  // The worker queue of the workspace: an address that is not redis://HOST:PORT is refused.
-  await page.getByTestId('workers-button').click();
-  const settings = page.getByTestId('worker-queue-dialog');
-  await settings.getByTestId('worker-queue-status').getByText('No worker queue').waitFor();
-  await settings.getByTestId('queue-address').fill('http://127.0.0.1:6379');
-  await settings.getByTestId('queue-shared-folder').fill(shared);
-  await settings.getByRole('button', { name: 'Save' }).click();
-  await settings.getByTestId('worker-queue-error').getByText(/redis:\/\/HOST:PORT/).waitFor();
-  await settings.getByTestId('queue-address').fill(redis.url);
-  await settings.getByRole('button', { name: 'Save' }).click();
-  await settings.getByTestId('worker-queue-status').getByText(`1 worker connected to ${redis.url}.`).waitFor();
-  await settings.getByRole('button', { name: 'Close' }).click();
+    // The worker queue of the workspace: an address that is not redis://HOST:PORT is refused.
+    await page.getByTestId('workers-button').click();
+    const settings = page.getByTestId('worker-queue-dialog');
+    await settings.getByTestId('worker-queue-status').getByText('No worker queue').waitFor();
+    await settings.getByTestId('queue-address').fill('http://127.0.0.1:6379');
+    await settings.getByTestId('queue-shared-folder').fill(shared);
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await settings
+      .getByTestId('worker-queue-error')
+      .getByText(/redis:\/\/HOST:PORT/)
+      .waitFor();
+    await settings.getByTestId('queue-address').fill(redis.url);
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await settings.getByTestId('worker-queue-status').getByText(`1 worker connected to ${redis.url}.`).waitFor();
+    await settings.getByRole('button', { name: 'Close' }).click();
 
-  // Purify two items on the worker.
-  await page.getByTestId('cases-table').getByRole('button', { name: 'Open' }).click();
-  await tile(1).click();
-  await tile(2).click({ modifiers: ['Shift'] });
-  await page.getByTestId('bulk-purify').click();
-  const dialog = page.getByTestId('purify-dialog');
-  await dialog.getByTestId('workers-connected').getByText(`1 worker connected to ${redis.url}.`).waitFor();
-  await dialog.getByRole('combobox', { name: 'Reference bundle' }).getByText('Default bundle (ships with ACSR)').waitFor();
-  await dialog.getByRole('switch', { name: 'Run on workers' }).check();
-  await dialog.getByText('workers compute no verdicts').waitFor();
-  await screenshot(page, '43-run-on-workers');
-  await dialog.getByRole('button', { name: 'Purify', exact: true }).click();
-  // progress from the queue, in the jobs panel like any job
-  await jobRow('Purify 2 items of case W-1 on workers', 'running').getByText(/on workers · \d of 2 returned/).waitFor({ timeout: 120_000 });
-  await jobRow('Purify 2 items of case W-1 on workers', 'completed').waitFor({ timeout: 300_000 });
-  await page.getByTestId('job-summary').getByText('2 items purified').waitFor();
-  await page.locator('[data-testid=evidence-tile][data-item-id="2"][data-purified=true]').waitFor();
-  for (const itemId of [1, 2]) {
-    const runs = await runsOf(itemId);
+    // Purify two items on the worker.
+    await page.getByTestId('cases-table').getByRole('button', { name: 'Open' }).click();
+    await tile(1).click();
+    await tile(2).click({ modifiers: ['Shift'] });
+    await page.getByTestId('bulk-purify').click();
+    const dialog = page.getByTestId('purify-dialog');
+    await dialog.getByTestId('workers-connected').getByText(`1 worker connected to ${redis.url}.`).waitFor();
+    await dialog.getByRole('combobox', { name: 'Reference bundle' }).getByText('Default bundle (ships with ACSR)').waitFor();
+    await dialog.getByRole('switch', { name: 'Run on workers' }).check();
+    await dialog.getByText('workers compute no verdicts').waitFor();
+    await screenshot(page, '43-run-on-workers');
+    await dialog.getByRole('button', { name: 'Purify', exact: true }).click();
+    // progress from the queue, in the jobs panel like any job
+    await jobRow('Purify 2 items of case W-1 on workers', 'running')
+      .getByText(/on workers · \d of 2 returned/)
+      .waitFor({ timeout: 120_000 });
+    await jobRow('Purify 2 items of case W-1 on workers', 'completed').waitFor({ timeout: 300_000 });
+    await page.getByTestId('job-summary').getByText('2 items purified').waitFor();
+    await page.locator('[data-testid=evidence-tile][data-item-id="2"][data-purified=true]').waitFor();
+    for (const itemId of [1, 2]) {
+      const runs = await runsOf(itemId);
+      assert.equal(runs.length, 1);
+      assert.equal((runs[0].parameters.fleet as { worker: string }).worker, `${hostname()} pid ${worker.child.pid}`);
+    }
+
+    // No worker: the third item's task waits on the queue; the workstation stops (its job cancelled).
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0);
+    await tile(3).click();
+    await page.getByTestId('selection-count').getByText('1 selected').waitFor();
+    await page.getByTestId('bulk-purify').click();
+    await dialog.getByTestId('workers-connected').getByText(`No workers connected to ${redis.url}.`).waitFor();
+    await dialog.getByRole('switch', { name: 'Run on workers' }).check();
+    await dialog.getByRole('button', { name: 'Purify', exact: true }).click();
+    await jobRow('Purify item #3 of case W-1 on workers', 'running')
+      .getByText(/on workers · 0 of 1 returned/)
+      .waitFor({ timeout: 120_000 });
+    await fixture.host.close();
+
+    // After the restart the case offers the stopped run; resuming it re-attaches to its queued task.
+    restarted = await startBrowserHost({ workspace: fixture.workspace, rendererDir: join(fixture.root, 'renderer') });
+    const second = await startWorker();
+    await page.goto(restarted.url);
+    await page.getByTestId('cases-table').getByRole('button', { name: 'Open' }).click();
+    const unfinished = page.getByTestId('unfinished-purification');
+    await unfinished.getByText(/was cancelled after 0 of 1 items/).waitFor();
+    const caseJobId = Number((await unfinished.textContent())!.match(/Purification (\d+)/)![1]);
+    await unfinished.getByRole('button', { name: 'Resume' }).click();
+    await jobRow(`Resume purification ${caseJobId} of case W-1 on workers`, 'completed').waitFor({ timeout: 300_000 });
+    const runs = await runsOf(3);
     assert.equal(runs.length, 1);
-    assert.equal((runs[0].parameters.fleet as { worker: string }).worker, `${hostname()} pid ${worker.child.pid}`);
-  }
-
-  // No worker: the third item's task waits on the queue; the workstation stops (its job cancelled).
-  worker.child.kill('SIGTERM');
-  assert.equal(await worker.exited, 0);
-  await tile(3).click();
-  await page.getByTestId('selection-count').getByText('1 selected').waitFor();
-  await page.getByTestId('bulk-purify').click();
-  await dialog.getByTestId('workers-connected').getByText(`No workers connected to ${redis.url}.`).waitFor();
-  await dialog.getByRole('switch', { name: 'Run on workers' }).check();
-  await dialog.getByRole('button', { name: 'Purify', exact: true }).click();
-  await jobRow('Purify item #3 of case W-1 on workers', 'running').getByText(/on workers · 0 of 1 returned/).waitFor({ timeout: 120_000 });
-  await fixture.host.close();
-
-  // After the restart the case offers the stopped run; resuming it re-attaches to its queued task.
-  restarted = await startBrowserHost({ workspace: fixture.workspace, rendererDir: join(fixture.root, 'renderer') });
-  const second = await startWorker();
-  await page.goto(restarted.url);
-  await page.getByTestId('cases-table').getByRole('button', { name: 'Open' }).click();
-  const unfinished = page.getByTestId('unfinished-purification');
-  await unfinished.getByText(/was cancelled after 0 of 1 items/).waitFor();
-  const caseJobId = Number((await unfinished.textContent())!.match(/Purification (\d+)/)![1]);
-  await unfinished.getByRole('button', { name: 'Resume' }).click();
-  await jobRow(`Resume purification ${caseJobId} of case W-1 on workers`, 'completed').waitFor({ timeout: 300_000 });
-  const runs = await runsOf(3);
-  assert.equal(runs.length, 1);
-  assert.equal(runs[0].jobId, caseJobId, 'recorded under the stopped run, not a new one');
-  assert.equal((runs[0].parameters.fleet as { worker: string }).worker, `${hostname()} pid ${second.child.pid}`);
-  assert.deepEqual(pageErrors, []);
-});
+    assert.equal(runs[0].jobId, caseJobId, 'recorded under the stopped run, not a new one');
+    assert.equal((runs[0].parameters.fleet as { worker: string }).worker, `${hostname()} pid ${second.child.pid}`);
+    assert.deepEqual(pageErrors, []);
+  },
+);
