@@ -8,6 +8,7 @@ import type { AnyAction } from './define-action.ts';
 import type { evaluateAction } from './evaluate-action.ts';
 import type { importEvidenceAction } from './import-evidence-action.ts';
 import type { purifyEvidenceAction } from './purify-evidence-action.ts';
+import type { purifyOnFleetAction } from './purify-on-fleet-action.ts';
 import type { trainReferencesAction } from './train-references-action.ts';
 import type { verifyCaseAction } from './verify-case-action.ts';
 import type { writeReportAction } from './write-report-action.ts';
@@ -18,6 +19,7 @@ export type ActionTable = { [K in JobKind]?: AnyAction & { name: K } };
 export interface ProductActions {
   import: typeof importEvidenceAction;
   purify: typeof purifyEvidenceAction;
+  'purify-on-workers': typeof purifyOnFleetAction;
   train: typeof trainReferencesAction;
   eval: typeof evaluateAction;
   report: typeof writeReportAction;
@@ -28,6 +30,7 @@ export interface ProductActions {
 export const PRODUCT_ACTION_MODULES: Record<keyof ProductActions, URL> = {
   import: new URL('./import-evidence-action.ts', import.meta.url),
   purify: new URL('./purify-evidence-action.ts', import.meta.url),
+  'purify-on-workers': new URL('./purify-on-fleet-action.ts', import.meta.url),
   train: new URL('./train-references-action.ts', import.meta.url),
   eval: new URL('./evaluate-action.ts', import.meta.url),
   report: new URL('./write-report-action.ts', import.meta.url),

@@ -109,6 +109,11 @@ export class FleetDispatch {
     }
   }
 
+  /** Worker processes connected to the queue now (BullMQ names each worker's Redis connection after its queue). */
+  async connectedWorkers(): Promise<number> {
+    return this.#queue.getWorkersCount();
+  }
+
   /** Removes a finished task's job, so that the next enqueue of the same task computes it afresh (after a refused output). */
   async discard(key: string): Promise<void> {
     const job = await Job.fromId(this.#queue, key);

@@ -4,13 +4,15 @@
  * case's verifying reader) to the shared area, enqueues one task per item, and records each
  * returned output once it has passed every check (accept-task-result.ts). Items whose task is
  * already recorded in the case are not sent again; a cancelled run leaves its tasks on the
- * queue, and running the same command again attaches to them.
+ * queue, and running the same command again attaches to them. A run whose workstation stopped
+ * (its case job left interrupted) can also be carried on under its own case job: the same
+ * tasks, so the same queue jobs, with the settings the job recorded.
  */
 import { resolve } from 'node:path';
 import { findCluster, loadReferenceBundle } from '../acsr/references/bundle-reader.ts';
 import { resolvePurificationOptions } from '../acsr/tuning/purification-defaults.ts';
 import type { CaseFolder } from '../case/case-folder.ts';
-import { PURIFY_JOB_KIND, type PurifyJobParameters } from '../case/purify-evidence.ts';
+import { PURIFY_JOB_KIND, recordedPurifyJobParameters, type PurifyJobParameters } from '../case/purify-evidence.ts';
 import type { EvidenceItem, PurificationRun } from '../case/records.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { CancelledError, silentProgress, type TaskControl } from '../progress/progress.ts';
@@ -20,14 +22,32 @@ import { makePurifyTask, type PurifyTask, type TaskParameters } from './fleet-ta
 import { parseQueueAddress } from './queue-address.ts';
 import { SharedArea } from './shared-area.ts';
 
-export interface FleetPurifyRequest extends TaskControl {
+/** New work: these items with this bundle and these settings. */
+export interface FleetPurifyWork {
   itemIds: readonly number[] | 'all';
   bundlePath: string;
   override: { cluster: string; reason: string } | null;
   options: { maxIterations?: number };
+}
+
+export type FleetPurifyRequest = TaskControl & {
   examiner: string;
   queueAddress: string;
   sharedDir: string;
+} & (FleetPurifyWork | { /** Carry on with this stopped run on workers, with its recorded settings. */ resumeCaseJobId: number });
+
+/** The recorded settings of a stopped purify job that ran on workers, as new work. */
+export function stoppedFleetRun(caseFolder: CaseFolder, caseJobId: number): FleetPurifyWork {
+  const job = caseFolder.db.jobs({ kind: PURIFY_JOB_KIND, states: ['interrupted', 'cancelled', 'failed'] }).find((candidate) => candidate.id === caseJobId);
+  if (!job) throw new UserInputError(`purify job ${caseJobId} is not a stopped purify job of this case`);
+  if (typeof (job.parameters as { queue?: unknown }).queue !== 'string') throw new UserInputError(`purify job ${caseJobId} did not run on workers`);
+  const recorded = recordedPurifyJobParameters(caseJobId, job.parameters);
+  return {
+    itemIds: recorded.itemIds,
+    bundlePath: recorded.bundlePath,
+    override: recorded.clusterOverride,
+    options: recorded.options.maxIterations !== undefined ? { maxIterations: recorded.options.maxIterations } : {},
+  };
 }
 
 export interface FleetPurifySummary {
@@ -48,14 +68,16 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
   const { db } = caseFolder;
   const progress = request.progress ?? silentProgress;
   const connection = parseQueueAddress(request.queueAddress);
-  const bundle = await loadReferenceBundle(request.bundlePath);
-  const overrideCluster = request.override ? findCluster(bundle, request.override.cluster) : null;
-  const reason = request.override?.reason.trim() ?? '';
-  if (request.override && reason.length === 0) throw new UserInputError('a cluster override needs a reason (--reason)');
-  const items: EvidenceItem[] = request.itemIds === 'all' ? [...db.items()] : request.itemIds.map((itemId) => db.getItem(itemId));
+  const resuming = 'resumeCaseJobId' in request ? request.resumeCaseJobId : null;
+  const work = resuming === null ? (request as FleetPurifyWork) : stoppedFleetRun(caseFolder, resuming);
+  const bundle = await loadReferenceBundle(work.bundlePath);
+  const overrideCluster = work.override ? findCluster(bundle, work.override.cluster) : null;
+  const reason = work.override?.reason.trim() ?? '';
+  if (work.override && reason.length === 0) throw new UserInputError('a cluster override needs a reason (--reason)');
+  const items: EvidenceItem[] = work.itemIds === 'all' ? [...db.items()] : work.itemIds.map((itemId) => db.getItem(itemId));
   if (items.length === 0) throw new UserInputError('no evidence items to purify');
 
-  const resolved = resolvePurificationOptions(bundle.manifest, request.options);
+  const resolved = resolvePurificationOptions(bundle.manifest, work.options);
   const { options } = resolved;
   const parameters: TaskParameters = {
     tikhonovLambda: options.tikhonovLambda,
@@ -87,7 +109,15 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
     failed: [],
     imagesPerMinute: 0,
   };
-  if (tasks.length === 0) return summary;
+  if (tasks.length === 0) {
+    // a stopped run whose every task was recorded before it stopped: nothing left but to close it
+    if (resuming !== null) {
+      db.resumeJob(resuming, request.examiner);
+      db.finishJob(resuming, 'completed', request.examiner, { summary: jobSummary(summary) });
+      summary.jobId = resuming;
+    }
+    return summary;
+  }
 
   const bundleId =
     resolve(bundle.path)
@@ -101,7 +131,7 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
     bundleManifestSha256: bundle.manifestSha256,
     clusterOverride: overrideCluster ? { cluster: overrideCluster.id, reason } : null,
     classifier: null,
-    options: request.options.maxIterations !== undefined ? { maxIterations: request.options.maxIterations } : {},
+    options: work.options.maxIterations !== undefined ? { maxIterations: work.options.maxIterations } : {},
     queue: request.queueAddress,
   };
   const shared = new SharedArea(request.sharedDir);
@@ -112,7 +142,10 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
     await dispatch.close();
     throw error;
   }
-  const job = db.startJob({ kind: PURIFY_JOB_KIND, examiner: request.examiner, total: tasks.length, parameters: { ...jobParameters } });
+  const job =
+    resuming === null
+      ? db.startJob({ kind: PURIFY_JOB_KIND, examiner: request.examiner, total: tasks.length, parameters: { ...jobParameters } })
+      : db.resumeJob(resuming, request.examiner);
   summary.jobId = job.id;
   const started = performance.now();
   try {

@@ -35,6 +35,7 @@ import { importFailures } from '../case/import-failures.ts';
 import { expandHome, FolderBrowser } from './folder-browser.ts';
 import { makeThumbnailBase64, ThumbnailCache } from './thumbnails.ts';
 import { readSettings, writeSettings } from './workspace-settings.ts';
+import { configuredWorkerQueue, setWorkerQueue, workerQueueStatus } from './worker-queue.ts';
 
 export type ServiceChannel = Exclude<RequestChannel, 'dialog.chooseFolder'>;
 export type ServiceHandlers = { [C in ServiceChannel]: (input: ParsedRequestInput<C>) => Promise<RequestOutput<C>> };
@@ -76,8 +77,8 @@ export class WorkstationService {
     const folders = new FolderBrowser({ home, roots: options.browseRoots ?? [] });
 
     const appState = async (): Promise<AppState> => {
-      const settings = await readSettings(workspace);
-      return { host: options.host, nativeFolderDialog: options.nativeFolderDialog, workspace, ...settings };
+      const { examiner: name, blurByDefault } = await readSettings(workspace);
+      return { host: options.host, nativeFolderDialog: options.nativeFolderDialog, workspace, examiner: name, blurByDefault };
     };
     const examiner = async (): Promise<string> => {
       const { examiner: name } = await readSettings(workspace);
@@ -184,6 +185,8 @@ export class WorkstationService {
         return this.#submitEval(parameters, `Resume evaluation ${evaluationId}`);
       },
       'jobs.start': async (request) => this.#startJob(withHomeExpanded(request, home), examiner),
+      'workers.status': async () => workerQueueStatus((await readSettings(workspace)).workerQueue),
+      'workers.setQueue': async ({ setting }) => setWorkerQueue(workspace, setting),
       'jobs.cancel': async ({ jobId }) => this.jobs.cancel(jobId),
       'jobs.list': async () => this.jobs.list(),
       'jobs.outputs': async ({ jobId }) => this.jobs.outputs(jobId),
@@ -310,6 +313,14 @@ export class WorkstationService {
       if (!summary.unfinishedPurifications.some((job) => job.caseJobId === resuming)) {
         throw new UserInputError(`purification ${resuming} of case ${summary.number} is not an unfinished purify job`);
       }
+      // A run on workers is carried on on the queue: it re-attaches to the tasks it left there.
+      if (typeof (opened.db.getJob(resuming).parameters as { queue?: unknown }).queue === 'string') {
+        return this.jobs.submit(
+          'purify-on-workers',
+          { ...common, ...(await configuredWorkerQueue(this.#workspace)), resumeCaseJobId: resuming },
+          { label: `Resume purification ${resuming} of case ${summary.number} on workers`, caseId: request.caseId },
+        );
+      }
       return this.jobs.submit(
         'purify',
         { ...common, work: { kind: 'resume', caseJobId: resuming } },
@@ -326,8 +337,18 @@ export class WorkstationService {
     if (request.override && !bundle.clusterIds.includes(request.override.cluster)) {
       throw new UserInputError(`${request.override.cluster} is not a cluster of ${bundle.label} (${bundle.clusterIds.join(', ')})`);
     }
-    const classifierId = request.classifierId === null ? null : checkClassifierId(request.classifierId ?? DEFAULT_CLASSIFIER_ID);
     const what = itemIds.length === 1 ? `item #${itemIds[0]}` : `${itemIds.length} items`;
+    if (request.onWorkers) {
+      return this.jobs.submit(
+        'purify-on-workers',
+        { ...common, ...(await configuredWorkerQueue(this.#workspace)), items: itemIds, bundlePath: bundle.path, override: request.override ?? null },
+        {
+          label: `Purify ${what} of case ${summary.number} on workers${request.override ? ` with cluster ${request.override.cluster}` : ''}`,
+          caseId: request.caseId,
+        },
+      );
+    }
+    const classifierId = request.classifierId === null ? null : checkClassifierId(request.classifierId ?? DEFAULT_CLASSIFIER_ID);
     return this.jobs.submit(
       'purify',
       {

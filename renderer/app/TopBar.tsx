@@ -9,6 +9,7 @@ import Toolbar from '@mui/material/Toolbar';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import type { AppState } from '../../main/ipc/contract/index.ts';
+import { WorkerQueueButton } from '../workers/WorkerQueueButton.tsx';
 
 /** The app's screens: cases (and one case), stage i training, evaluation. */
 export type Screen = 'cases' | 'training' | 'evaluation';
@@ -38,6 +39,7 @@ export function TopBar({ state, onBlurChange, screen, onScreen }: TopBarProps) {
         <Typography variant="body2" color="text.secondary" sx={{ flex: 1 }} noWrap>
           {state.workspace}
         </Typography>
+        {onScreen && <WorkerQueueButton state={state} />}
         <Tooltip title="Thumbnails start blurred and greyscale; reveal them one at a time">
           <FormControlLabel
             control={

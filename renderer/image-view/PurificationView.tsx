@@ -64,7 +64,9 @@ export function PurificationView({ caseId, itemId, blurByDefault, jobs, onPurify
   // A purification of this case that finishes may have added a run of this item.
   const seen = useRef(new Set(jobs.filter((job) => job.finishedAt).map((job) => job.jobId)));
   useEffect(() => {
-    const finished = jobs.filter((job) => job.kind === 'purify' && job.caseId === caseId && job.finishedAt && !seen.current.has(job.jobId));
+    const finished = jobs.filter(
+      (job) => (job.kind === 'purify' || job.kind === 'purify-on-workers') && job.caseId === caseId && job.finishedAt && !seen.current.has(job.jobId),
+    );
     if (finished.length === 0) return;
     finished.forEach((job) => seen.current.add(job.jobId));
     load();

@@ -141,7 +141,10 @@ function describeSummary(summary: Record<string, unknown>): string {
   if (typeof summary.purified === 'number') {
     const earlier = typeof summary.doneEarlier === 'number' && summary.doneEarlier > 0 ? ` (resumed: ${summary.doneEarlier} done before)` : '';
     const warnings = Array.isArray(summary.warnings) && summary.warnings.length > 0 ? ` · ${summary.warnings.length} warning(s): ${summary.warnings[0]}` : '';
-    return `${summary.purified} item${summary.purified === 1 ? '' : 's'} purified${earlier}${warnings}`;
+    // a run on workers: outputs that failed the checks or tasks the workers failed are not recorded
+    const notRecorded = (Number(summary.refused) || 0) + (Number(summary.failed) || 0);
+    const missing = notRecorded > 0 ? ` · ${notRecorded} not recorded (refused or failed on the workers; see the audit log)` : '';
+    return `${summary.purified} item${summary.purified === 1 ? '' : 's'} purified${earlier}${warnings}${missing}`;
   }
   if (typeof summary.evaluationId === 'string') {
     return `evaluation ${summary.evaluationId}: ${summary.images} images${Array.isArray(summary.plots) && summary.plots.length ? `, plots ${(summary.plots as string[]).join(', ')}` : ''}`;

@@ -19,6 +19,7 @@ import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
 import { messageOf } from '../client/workstation-client.ts';
 import { PurifyEstimate } from './PurifyEstimate.tsx';
+import { RunOnWorkersChoice } from './RunOnWorkersChoice.tsx';
 
 type Choices = RequestOutput<'purification.choices'>;
 const NO_CLASSIFIER = '__none__';
@@ -37,6 +38,7 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
   const [classifierId, setClassifierId] = useState(NO_CLASSIFIER);
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
+  const [onWorkers, setOnWorkers] = useState(false);
 
   useEffect(() => {
     client.call('purification.choices', {}).then(
@@ -54,7 +56,8 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
     setStarting(true);
     setError(null);
     try {
-      await client.call('jobs.start', { kind: 'purify', caseId, itemIds, bundleId, classifierId: classifierId === NO_CLASSIFIER ? null : classifierId });
+      const where = onWorkers ? { onWorkers, classifierId: null } : { classifierId: classifierId === NO_CLASSIFIER ? null : classifierId };
+      await client.call('jobs.start', { kind: 'purify', caseId, itemIds, bundleId, ...where });
       inform(`Purification of ${itemIds.length === 1 ? 'one item' : `${itemIds.length} items`} queued: see the jobs panel`, 'info');
       onClose();
     } catch (failure) {
@@ -100,12 +103,13 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
               {bundle.recommendation.sentence} This purification applies ACSR.
             </Alert>
           )}
+          <RunOnWorkersChoice checked={onWorkers} onChange={setOnWorkers} />
           <TextField
             select
             label="Content filter (verdicts before and after)"
-            value={classifierId}
+            value={onWorkers ? NO_CLASSIFIER : classifierId}
             onChange={(event) => setClassifierId(event.target.value)}
-            disabled={!choices}
+            disabled={!choices || onWorkers}
           >
             <MenuItem value={NO_CLASSIFIER}>None (no verdicts)</MenuItem>
             {choices?.classifiers.map((choice) => (

@@ -32,7 +32,7 @@ type PurifiedFilter = 'any' | 'purified' | 'not-purified';
 /** '' or '<stage>:<class>', e.g. 'before:Porn'. */
 type VerdictFilter = string;
 /** Jobs whose end changes what the grid shows. */
-const RELOADING_KINDS = new Set(['import', 'purify', 'verify']);
+const RELOADING_KINDS = new Set(['import', 'purify', 'purify-on-workers', 'verify']);
 interface CaseScreenProps {
   caseSummary: CaseSummary;
   state: AppState;

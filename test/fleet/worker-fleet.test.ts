@@ -1,14 +1,18 @@
 // The worker fleet with real components: Debian's redis-server on a loopback port, two `acsr
 // worker` processes, the workstation's `acsr case purify --queue` as a child process, a real
-// case of photo crops and a reference bundle trained for real (few CBPDN iterations).
+// case of 40 photo crops and a reference bundle trained for real (small crops and few CBPDN
+// iterations, the same locally and on the workers, so that the file runs in a few minutes).
 import assert from 'node:assert/strict';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runAction } from '../../main/actions/define-action.ts';
+import { purifyOnFleetAction } from '../../main/actions/purify-on-fleet-action.ts';
 import { loadTfImageModel } from '../../main/acsr/models/tf-image-model.ts';
 import type { ReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
 import { CaseFolder } from '../../main/case/case-folder.ts';
+import { silentProgress } from '../../main/progress/progress.ts';
 import { REFUSED_OUTPUT_ACTION } from '../../main/fleet/accept-task-result.ts';
 import { SharedArea } from '../../main/fleet/shared-area.ts';
 import { makeTempDir, removeTempDir, runAcsr } from '../case/case-fixtures.ts';
@@ -26,19 +30,23 @@ const PHOTOS = [
   'darknet-dog.jpg',
   'flower.jpg',
 ];
+/** Crops per photo: 8 photos x 5 = the 40 items of the fleet case. */
+const CROPS_PER_PHOTO = 5;
+const FLEET_ITEMS = PHOTOS.length * CROPS_PER_PHOTO;
 const ITERATIONS = '10';
-// short enough that a dead worker's task is taken again within seconds, long enough for a loaded machine to renew it
-const LOCK_MS = '5000';
-const RESTART_ITEMS = 6;
+// short enough that a dead worker's task is taken again within seconds, long enough for a heavily loaded machine
+// (load 20 on 2 cores) to renew it, also across a Redis restart
+const LOCK_MS = '15000';
+const RESTART_ITEMS = 4;
 /** A hung queue fails the test instead of hanging the run (the machine may be heavily loaded). */
-const TEST_TIMEOUT_MS = 300_000;
+const TEST_TIMEOUT_MS = 600_000;
 
 let root: string;
 let redis: RedisServer;
 let bundle: ReferenceBundle;
 let shared: string;
 let crops: string[];
-/** Other crops of the same photos, for the restart test (new items, so new tasks). */
+/** Other crops of the same photos, for the workstation-restart test (new items, so new tasks). */
 let moreCrops: string[];
 /** Output SHA-256 of a local `acsr case purify`, by the item's SHA-256. */
 const localOutputs = new Map<string, string>();
@@ -106,13 +114,17 @@ before(async () => {
   crops = [];
   moreCrops = [];
   for (const [index, photo] of PHOTOS.entries()) {
-    crops.push(await writePhotoCrop(photo, join(root, `crop-${index}.png`), { left: 100 + 10 * index, top: 100, size: 64 }));
+    for (let variant = 0; variant < CROPS_PER_PHOTO; variant++) {
+      const name = variant === 0 ? `crop-${index}.png` : `crop-${index}-${variant}.png`;
+      crops.push(await writePhotoCrop(photo, join(root, name), { left: 100 + 10 * index, top: 100 + 12 * variant, size: 64 }));
+    }
     if (index < RESTART_ITEMS) moreCrops.push(await writePhotoCrop(photo, join(root, `more-${index}.png`), { left: 120, top: 160 + 10 * index, size: 64 }));
   }
 
   // The reference: the same items purified locally, the way an examiner without workers does.
   const local = await createCase('local', [...crops, ...moreCrops]);
-  const result = runAcsr([
+  // awaited without a time limit: 44 items take minutes on a loaded machine
+  const result = await runAcsrAsync([
     'case',
     'purify',
     '--case',
@@ -131,7 +143,7 @@ before(async () => {
   await withCase(local, (caseFolder) => {
     for (const item of caseFolder.db.items()) localOutputs.set(item.sha256, caseFolder.db.purificationRuns(item.id)[0].outputSha256);
   });
-  assert.equal(localOutputs.size, PHOTOS.length + RESTART_ITEMS);
+  assert.equal(localOutputs.size, FLEET_ITEMS + RESTART_ITEMS);
   // with its append-only file, so that a restart keeps the queue as a production Redis would
   redis = await startRedisServer({ appendOnly: true });
 });
@@ -143,9 +155,24 @@ after(async () => {
   await removeTempDir(root);
 });
 
+/** Items of the case with at least one purification run (read while the workstation writes). */
+async function recordedItems(caseDir: string): Promise<number> {
+  return withCase(caseDir, (caseFolder) => [...caseFolder.db.items()].filter((item) => caseFolder.db.purificationRuns(item.id).length > 0).length);
+}
+
+async function waitForRecorded(caseDir: string, count: number, timeoutMs = 240_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const recorded = await recordedItems(caseDir);
+    if (recorded >= count) return recorded;
+    assert.ok(Date.now() < deadline, `fewer than ${count} items recorded in time`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 describe('purification on a worker fleet', () => {
   it(
-    'two workers purify a case, one killed mid-task: every item has exactly one run, identical to a local purify, and the case verifies',
+    'two workers purify 40 items, one killed mid-task and Redis restarted once: every item has exactly one run, identical to a local purify, and the case verifies',
     { timeout: TEST_TIMEOUT_MS },
     async () => {
       const caseDir = await createCase('fleet', crops);
@@ -158,10 +185,15 @@ describe('purification on a worker fleet', () => {
       doomed.child.kill('SIGKILL');
       assert.equal(await doomed.exited, 'SIGKILL');
 
+      // Redis stopped and started again (its append-only file kept) while the run is under way.
+      const beforeRestart = await waitForRecorded(caseDir, 5);
+      await redis.restart();
+      assert.ok(beforeRestart < FLEET_ITEMS, 'the restart came before the end of the run');
+
       const result = await workstation;
       assert.equal(result.code, 0, result.stderr);
       const summary = JSON.parse(result.lastLine);
-      assert.equal(summary.runs.length, PHOTOS.length);
+      assert.equal(summary.runs.length, FLEET_ITEMS);
 
       await withCase(caseDir, async (caseFolder) => {
         assert.equal([...caseFolder.db.items()].filter((item) => item.sha256.startsWith(doomedItem)).length, 1, "the killed worker's item is one of the case");
@@ -177,7 +209,7 @@ describe('purification on a worker fleet', () => {
         }
         const verification = await caseFolder.verify({ examiner: 'carol' });
         assert.equal(verification.ok, true, verification.firstBrokenLink ?? '');
-        assert.equal(verification.outputsChecked, PHOTOS.length);
+        assert.equal(verification.outputsChecked, FLEET_ITEMS);
         assert.deepEqual(verification.unrecordedStoreFiles, []);
       });
       assert.doesNotMatch(doomed.stderr(), /: done/, 'the killed worker finished nothing');
@@ -185,7 +217,7 @@ describe('purification on a worker fleet', () => {
       // The same command again: every task is already recorded, nothing is sent or recorded twice.
       const again = await purifyOnWorkers(caseDir);
       assert.equal(again.code, 0, again.stderr);
-      assert.equal(JSON.parse(again.lastLine).doneEarlier.length, PHOTOS.length);
+      assert.equal(JSON.parse(again.lastLine).doneEarlier.length, FLEET_ITEMS);
       await withCase(caseDir, (caseFolder) => {
         for (const item of caseFolder.db.items()) assert.equal(caseFolder.db.purificationRuns(item.id).length, 1);
       });
@@ -233,19 +265,10 @@ describe('purification on a worker fleet', () => {
   });
 
   it(
-    'Redis restarted and the workstation killed mid-run: the run carries on, and running the command again attaches to it',
+    'the workstation killed mid-run: its stopped case job is carried on on the queue, re-attaching to its tasks, each item recorded once',
     { timeout: TEST_TIMEOUT_MS },
     async () => {
       const caseDir = await createCase('restart', moreCrops);
-      const recorded = () =>
-        withCase(caseDir, (caseFolder) => [...caseFolder.db.items()].filter((item) => caseFolder.db.purificationRuns(item.id).length > 0).length);
-      const waitForRecorded = async (count: number) => {
-        const deadline = Date.now() + 120_000;
-        while ((await recorded()) < count) {
-          assert.ok(Date.now() < deadline, `fewer than ${count} items recorded in time`);
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-      };
       const firstWorkstation = startAcsr([
         'case',
         'purify',
@@ -265,20 +288,35 @@ describe('purification on a worker fleet', () => {
         '--progress',
         'none',
       ]);
-      await waitForRecorded(1);
-      await redis.restart();
-      const afterRestart = await recorded();
-      assert.ok(afterRestart < RESTART_ITEMS, 'the restart came before the end of the run');
-      await waitForRecorded(afterRestart + 1);
+      const recordedBefore = await waitForRecorded(caseDir, 1);
       firstWorkstation.child.kill('SIGKILL');
       await firstWorkstation.exited;
+      assert.ok(recordedBefore < RESTART_ITEMS, 'the workstation was killed before the end of the run');
 
-      const second = await purifyOnWorkers(caseDir);
-      assert.equal(second.code, 0, second.stderr);
+      // What the app's Resume does after a restart: the stopped job, on the queue, under its own case job.
+      const caseJobId = await withCase(caseDir, (caseFolder) => {
+        const [job] = caseFolder.db.jobs({ kind: 'purify' });
+        assert.equal(job.state, 'interrupted');
+        return job.id;
+      });
+      const resumed = await runAction(
+        purifyOnFleetAction,
+        { caseFolder: caseDir, examiner: 'wanda', queue: redis.url, shared, resumeCaseJobId: caseJobId },
+        { progress: silentProgress, signal: new AbortController().signal, note: () => {} },
+      );
+      assert.equal(resumed.jobId, caseJobId);
+      assert.deepEqual([resumed.refused, resumed.failed], [[], []]);
       await withCase(caseDir, async (caseFolder) => {
+        assert.equal(caseFolder.db.getJob(caseJobId).state, 'completed');
+        assert.deepEqual(
+          caseFolder.db.jobs({ kind: 'purify' }).map((job) => job.id),
+          [caseJobId],
+          'no second case job',
+        );
         for (const item of caseFolder.db.items()) {
           const runs = caseFolder.db.purificationRuns(item.id);
           assert.equal(runs.length, 1, `item ${item.id} has exactly one run`);
+          assert.equal(runs[0].jobId, caseJobId);
           assert.equal(runs[0].outputSha256, localOutputs.get(item.sha256));
         }
         assert.equal((await caseFolder.verify({ examiner: 'carol' })).ok, true);

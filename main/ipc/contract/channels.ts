@@ -29,6 +29,7 @@ import {
 } from './items.ts';
 import { jobOutputEventSchema, jobRequestSchema, jobSnapshotSchema } from './jobs.ts';
 import { trainingChoicesSchema } from './training.ts';
+import { workerQueueSettingSchema, workerQueueStatusSchema } from './workers.ts';
 
 function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
@@ -132,6 +133,10 @@ export const requestChannels = {
   'evaluation.list': request(emptyInputSchema, z.array(pastEvaluationSchema)),
   /** Continues a stopped evaluation in its own folder: the units in its journal are not computed again. */
   'evaluation.resume': request(z.strictObject({ evaluationId: evaluationIdSchema }), jobSnapshotSchema),
+  /** The workspace's worker queue, and how many workers are connected to it now. */
+  'workers.status': request(emptyInputSchema, workerQueueStatusSchema),
+  /** Sets (or, with null, removes) the workspace's worker queue; answers its status. */
+  'workers.setQueue': request(z.strictObject({ setting: workerQueueSettingSchema.nullable() }), workerQueueStatusSchema),
   'jobs.start': request(jobRequestSchema, jobSnapshotSchema),
   'jobs.cancel': request(z.strictObject({ jobId: jobIdSchema }), jobSnapshotSchema),
   'jobs.list': request(emptyInputSchema, z.array(jobSnapshotSchema)),

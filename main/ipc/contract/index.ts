@@ -18,3 +18,4 @@ export * from './items.ts';
 export * from './jobs.ts';
 export * from './training.ts';
 export * from './transport.ts';
+export * from './workers.ts';

@@ -16,7 +16,8 @@ import { evalJobRequestSchema, evaluationOutputSchema } from './evaluation.ts';
 import { categoryCodeSchema } from './items.ts';
 import { atomsOutputSchema, specificityOutputSchema, trainJobRequestSchema, wcssOutputSchema } from './training.ts';
 
-export const jobKindSchema = z.enum(['import', 'purify', 'train', 'eval', 'report', 'verify']);
+/** 'purify-on-workers': a purification computed by the worker fleet and recorded by this workstation. */
+export const jobKindSchema = z.enum(['import', 'purify', 'purify-on-workers', 'train', 'eval', 'report', 'verify']);
 export const jobStateSchema = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
 
 export const jobSnapshotSchema = z.object({
@@ -57,15 +58,19 @@ export const purifyJobRequestSchema = z
     classifierId: classifierIdSchema.nullable().optional(),
     /** An investigator's choice of cluster instead of the method's own, with the reason recorded in the audit log. */
     override: z.strictObject({ cluster: clusterIdSchema, reason: shortTextSchema.pipe(z.string().min(1, 'an override needs a reason')) }).optional(),
-    /** Instead of itemIds: carry on with this unfinished purify job of the case, with its own settings. */
+    /** Instead of itemIds: carry on with this unfinished purify job of the case, with its own settings (a run on workers re-attaches to its queue). */
     resumeCaseJobId: z.number().int().positive().optional(),
+    /** Computed by the workers of the workspace's queue (which compute no verdicts) and recorded here. */
+    onWorkers: z.boolean().optional(),
   })
   .refine((request) => (request.itemIds === undefined) !== (request.resumeCaseJobId === undefined), 'give either itemIds or resumeCaseJobId')
   .refine(
     (request) =>
       request.resumeCaseJobId === undefined || (request.bundleId === undefined && request.classifierId === undefined && request.override === undefined),
     'a resumed purify job keeps its own bundle, classifier and override',
-  );
+  )
+  .refine((request) => !request.onWorkers || request.resumeCaseJobId === undefined, 'a resumed purify job runs where it ran before')
+  .refine((request) => !request.onWorkers || !request.classifierId, 'workers compute no verdicts: choose no content filter to run on workers');
 
 /** The case's audit report, written into the case's reports/ folder and recorded in the case. */
 export const reportJobRequestSchema = z.strictObject({
