@@ -48,7 +48,7 @@ describe('files not imported', () => {
       assert.match(failures[0].detail, /china-truncated\.jpg: image file is truncated or damaged/);
       assert.match(failures[1].detail, /holiday\.jpg: not a recognised image file/);
 
-      const jobSummary = importEvidenceAction.summary(summary);
+      const jobSummary = importEvidenceAction.summary({ ...summary, hashListMatches: null });
       assert.deepEqual(
         jobSummary.failures,
         Object.entries(EXPECTED_REASONS).map(([name, reason]) => ({ file: join(evidence, name), reason })),
