@@ -1,3 +1,4 @@
+import { bundlePurificationDefaults } from '../../main/acsr/tuning/purification-defaults.ts';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -140,8 +141,8 @@ test('acsr purify DIR purifies every image with one worker per image, matches a 
     const stem = file.replace(/\.\w+$/, '');
     const report = JSON.parse(await readFile(join(out, `${stem}.purification.json`), 'utf8'));
     assert.equal(report.backend.cbpdn, 'float32, 1 worker thread, WASM SIMD kernels');
-    // alone, the image's one tile gets both workers; the results agree to the solver's tolerance
-    const alone = await purifyImage({ image: images[i], bundle, extractor, options: { threads: 2 } });
+    // alone (with the bundle's tuned settings, as acsr purify uses), the image's one tile gets both workers; the results agree to the solver's tolerance
+    const alone = await purifyImage({ image: images[i], bundle, extractor, options: { ...bundlePurificationDefaults(bundle.manifest), threads: 2 } });
     assert.equal(alone.backend.cbpdn, 'float32, 2 worker threads, WASM SIMD kernels');
     const batched = await decodeImage(await readFile(join(out, `${stem}.purified.png`)), { channels: 'rgb' });
     const agreement = psnr(batched.data, alone.purified.data);
