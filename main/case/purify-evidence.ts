@@ -9,16 +9,17 @@
  *
  * Models are passed in, not loaded here, so the case module stays free of TensorFlow.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { ImageClassifier, LatentExtractor } from '../acsr/models/latent-extractor.ts';
-import { imagesPerMinute } from '../acsr/purification/batch-runner.ts';
+import { BatchProgress, imagesPerMinute, runBatch } from '../acsr/purification/batch-runner.ts';
 import { PurificationEngines } from '../acsr/purification/purification-engines.ts';
 import { purifyImage, type PurificationOptions } from '../acsr/purification/purify-image.ts';
 import { resolvePurificationOptions } from '../acsr/tuning/purification-defaults.ts';
 import { findCluster, type ReferenceBundle } from '../acsr/references/bundle-reader.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
-import { decodeImage, encodePng } from '../io/image.ts';
+import { decodeImage, encodePng, readImageHeader } from '../io/image.ts';
 import type { ImageArray } from '../acsr/array/image-array.ts';
 import { pdqHammingDistance } from '../pdq/pdq.ts';
 import { CancelledError, silentProgress, throwIfCancelled, type ProgressReporter, type TaskControl } from '../progress/progress.ts';
@@ -167,17 +168,25 @@ async function runPurifyJob(
     request.override === undefined ? undefined : { cluster: findCluster(request.bundle, request.override.cluster), reason: request.override.reason };
   const done: PurifiedItem[] = [];
   const summary = () => ({ purified: [...doneEarlier, ...done.map((item) => item.itemId)], runIds: done.map((item) => item.run.id) });
-  // one set of CBPDN worker threads for the whole job (starting them costs ~1 s per image otherwise)
-  const engines = new PurificationEngines({ threads: request.options?.threads });
+  // one set of CBPDN worker threads for the whole job (starting them costs ~1 s per image
+  // otherwise), and one item per worker while several remain: no barriers inside a tile, and one
+  // item's reading, latent, verdicts and storing overlap another's sparse coding
+  const threads = Math.max(1, Math.floor(request.options?.threads ?? availableParallelism()));
+  const imagesAtOnce = Math.min(itemIds.length, threads);
+  const engines = new PurificationEngines({ threads, imagesAtOnce, prestart: true });
+  const batchProgress = new BatchProgress(progress, itemIds.length);
   const started = performance.now();
   const rate = () => imagesPerMinute(done.length, (performance.now() - started) / 1000);
+  let items: PurifiedItem[];
   try {
-    for (const [index, itemId] of itemIds.entries()) {
+    items = await runBatch(itemIds, { imagesAtOnce }, async (itemId, index, admit) => {
       throwIfCancelled(request.signal);
       const pace = done.length > 0 ? `, ${rate().toFixed(1)} images/min` : '';
-      const itemProgress = progress.sub(index / itemIds.length, (index + 1) / itemIds.length, `item ${itemId} (${index + 1} of ${itemIds.length})${pace}`);
-      done.push(await purifyOne(caseFolder, itemId, jobId, parameters.bundleId, override, { ...request, itemIds }, itemProgress, engines));
-    }
+      const itemProgress = batchProgress.item(index, `item ${itemId} (${index + 1} of ${itemIds.length})${pace}`);
+      const item = await purifyOne(caseFolder, itemId, jobId, parameters.bundleId, override, { ...request, itemIds }, itemProgress, engines, admit);
+      done.push(item);
+      return item;
+    });
   } catch (error) {
     const cancelled = error instanceof CancelledError || request.signal?.aborted;
     db.finishJob(jobId, cancelled ? 'cancelled' : 'failed', request.examiner, { error: (error as Error).message, summary: summary() });
@@ -186,7 +195,7 @@ async function runPurifyJob(
     await engines.dispose();
   }
   db.finishJob(jobId, 'completed', request.examiner, { summary: summary() });
-  return { jobId, items: done, resumed, doneEarlier, imagesPerMinute: rate() };
+  return { jobId, items, resumed, doneEarlier, imagesPerMinute: rate() };
 }
 
 async function purifyOne(
@@ -198,11 +207,15 @@ async function purifyOne(
   request: PurifyEvidenceRequest,
   progress: ProgressReporter,
   engines: PurificationEngines,
+  admit: (pixels: number) => Promise<() => void>,
 ): Promise<PurifiedItem> {
   const { db, store } = caseFolder;
   const { bundle, extractor, classifier } = request;
   const started = performance.now();
   const { item, bytes } = await caseFolder.readEvidence(itemId, { examiner: request.examiner });
+  // the header says whether the image may join those in flight, before its pixels take memory
+  const header = await readImageHeader(bytes, { source: `item ${itemId} (${item.originalName})` });
+  await admit(header.width * header.height);
   const image = await decodeImage(bytes, { source: `item ${itemId} (${item.originalName})`, channels: bundle.manifest.channels === 3 ? 'rgb' : 'gray' });
   const readMs = performance.now() - started;
 

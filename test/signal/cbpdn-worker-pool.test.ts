@@ -92,3 +92,36 @@ test('the pool lends the same workers again, all or nothing, first come first se
   }
   await assert.rejects(pool.lease(1), /closed/);
 });
+
+test('prestarted workers are the ones lent, and solve as new workers do; one that dies while idle is replaced, not lent', async () => {
+  const pool = new CbpdnWorkerPool(2);
+  try {
+    assert.equal(pool.idleWorkers, 0, 'workers start on demand');
+    pool.prestart();
+    assert.equal(pool.idleWorkers, 2, 'both started before any lease');
+    pool.prestart();
+    assert.equal(pool.idleWorkers, 2, 'never more than the pool holds');
+    const fresh = await solveReference('cbpdn_rgb_mcdict_defaults', (layout, l1) => ParallelCbpdnEngine.create(layout, l1, 2));
+    const pair = await pool.lease(2);
+    const threadIds = pair.map((worker) => worker.threadId).sort();
+    pool.release(pair);
+    const prestarted = await solveReference('cbpdn_rgb_mcdict_defaults', (layout, l1) => ParallelCbpdnEngine.create(layout, l1, 2, pool));
+    assert.deepEqual(prestarted.y, fresh.y);
+    const again = await pool.lease(2);
+    assert.deepEqual(again.map((worker) => worker.threadId).sort(), threadIds, 'the prestarted workers, no others');
+    pool.release(again);
+    // a worker ended while idle leaves the pool; the next lease starts another and still solves
+    const dead = again[0];
+    await dead.terminate();
+    for (let wait = 0; wait < 100 && pool.idleWorkers > 1; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(pool.idleWorkers, 1);
+    const after = await solveReference('cbpdn_rgb_mcdict_defaults', (layout, l1) => ParallelCbpdnEngine.create(layout, l1, 2, pool));
+    assert.deepEqual(after.y, fresh.y);
+    const last = await pool.lease(2);
+    assert.ok(!last.includes(dead), 'the dead worker is not lent');
+    assert.ok(last.includes(again[1]), 'the live one is');
+    pool.release(last);
+  } finally {
+    await pool.dispose();
+  }
+});

@@ -24,6 +24,8 @@ export interface PurificationEnginesOptions {
   readonly imagesAtOnce?: number;
   /** fixed threads per tile (default: the rule above) */
   readonly tileThreads?: number;
+  /** start every worker now, so that their start-up overlaps the caller's model loading (default: on first use) */
+  readonly prestart?: boolean;
 }
 
 export interface TileSchedule {
@@ -50,6 +52,7 @@ export class PurificationEngines {
     this.imagesAtOnce = Math.max(1, Math.floor(options.imagesAtOnce ?? 1));
     this.tileThreads = options.tileThreads === undefined ? undefined : Math.max(1, Math.min(this.threads, Math.floor(options.tileThreads)));
     this.pool = new CbpdnWorkerPool(this.threads);
+    if (options.prestart) this.pool.prestart();
   }
 
   schedule(tiles: number): TileSchedule {

@@ -44,6 +44,11 @@ export const benchPurifyCommand = defineCommand({
       valueName: 'N',
       description: 'CBPDN iteration cap (default: the purification default); a small cap measures the peak memory of a large photo quickly, not its time',
     },
+    tol: {
+      type: 'number',
+      greaterThan: 0,
+      description: 'CBPDN relative stopping tolerance (default: the purification default), to measure what another budget costs',
+    },
     tileThreads: {
       type: 'integer',
       min: 1,
@@ -76,7 +81,10 @@ export const benchPurifyCommand = defineCommand({
           threads: options.threads,
           tileThreads: options.tileThreads,
           signal,
-          ...(options.maxIterations !== undefined ? { options: { maxIterations: options.maxIterations } } : {}),
+          options: {
+            ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
+            ...(options.tol !== undefined ? { tolerance: options.tol } : {}),
+          },
           onProgress: (message) => progress.report({ stage: 'purify', fraction: index / sizes.length, message }),
         });
         results.push(result);
@@ -97,7 +105,13 @@ export const benchPurifyCommand = defineCommand({
       `CBPDN 256x256 RGB, 8x8x3x64: ${cbpdn.msPerIteration.toFixed(1)} ms/iteration, ${cbpdn.ratioToFftBound.toFixed(2)}x the FFT-only bound ` +
         `(CPU time: ${cbpdn.cpuRatioToFftBound.toFixed(2)}x), ${cbpdn.speedupOverSporco.toFixed(2)}x faster than SPORCO at ${cbpdn.sporcoMsPerIteration} ms (${cbpdn.sporcoSource})`,
     );
-    return { sizes: results, runs: options.runs, maxIterations: options.maxIterations ?? DEFAULT_PURIFICATION_OPTIONS.maxIterations, cbpdn };
+    return {
+      sizes: results,
+      runs: options.runs,
+      maxIterations: options.maxIterations ?? DEFAULT_PURIFICATION_OPTIONS.maxIterations,
+      tolerance: options.tol ?? DEFAULT_PURIFICATION_OPTIONS.tolerance,
+      cbpdn,
+    };
   },
 });
 

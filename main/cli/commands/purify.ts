@@ -88,16 +88,24 @@ export const purifyCommand = defineCommand({
     // the bundle's own validation data may have found a cheaper defense as good: say so before purifying
     const recommendation = bundleRecommendation(bundle.manifest, 'acsr', 'ACSR');
     if (recommendation?.notice) print(recommendation.notice);
-    const evasion = await openEvasionScorer(bundle.manifest, options.bundle);
-    if (evasion && calibratedSettingsDiffer(evasion.calibration, resolved.options)) {
-      note('the evasion score was calibrated at other purification settings than these; its threshold may not hold its false-positive rate');
-    }
-    const extractor = await loadLatentExtractor(bundle.manifest.extractor.id);
     const threads = options.threads ?? o.threads;
     // one image per worker when there are several: no barriers inside a tile, and one image's
-    // decoding and latent overlap another's sparse coding (batch-runner.ts bounds the memory)
+    // decoding and latent overlap another's sparse coding (batch-runner.ts bounds the memory).
+    // The workers start now, so that their start-up overlaps the loading of the models below.
     const imagesAtOnce = Math.min(files.length, threads);
-    const engines = new PurificationEngines({ threads, imagesAtOnce });
+    const engines = new PurificationEngines({ threads, imagesAtOnce, prestart: true });
+    let evasion: Awaited<ReturnType<typeof openEvasionScorer>>;
+    let extractor: Awaited<ReturnType<typeof loadLatentExtractor>>;
+    try {
+      evasion = await openEvasionScorer(bundle.manifest, options.bundle);
+      if (evasion && calibratedSettingsDiffer(evasion.calibration, resolved.options)) {
+        note('the evasion score was calibrated at other purification settings than these; its threshold may not hold its false-positive rate');
+      }
+      extractor = await loadLatentExtractor(bundle.manifest.extractor.id);
+    } catch (error) {
+      await engines.dispose();
+      throw error;
+    }
     const batchProgress = new BatchProgress(progress, files.length);
     const started = performance.now();
     let results;
