@@ -8,6 +8,7 @@ import { computePdqOfBytes } from '../pdq/pdq.ts';
 import { bytePlaneForPdq } from '../pdq/pdq-input.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { ImportFileError, type ImportErrorKind } from './file-errors.ts';
+import { makeFilterThumbnail, type FilterInputSize, type FilterThumbnail } from './filter-thumbnail.ts';
 
 export { DEFAULT_MAX_PIXELS };
 
@@ -19,6 +20,9 @@ export interface EvidenceImageFacts {
   pdqQuality: number;
   decodeNotes: string[];
 }
+
+/** The facts, and the content filter's input when the import asked for it (never stored: it is classified and dropped). */
+export type ExaminedEvidence = EvidenceImageFacts & { filterThumbnail?: FilterThumbnail };
 
 const MEDIA_TYPES: Record<string, string> = {
   jpeg: 'image/jpeg',
@@ -32,7 +36,10 @@ const MEDIA_TYPES: Record<string, string> = {
  * a file of any size is read by the decoder as it goes). `source` names the file in messages (the
  * original's path, not the store's).
  */
-export async function examineEvidenceImage(input: Uint8Array | string, options: { source: string; maxPixels?: number }): Promise<EvidenceImageFacts> {
+export async function examineEvidenceImage(
+  input: Uint8Array | string,
+  options: { source: string; maxPixels?: number; filterInput?: FilterInputSize },
+): Promise<ExaminedEvidence> {
   if (typeof input !== 'string' && input.length === 0) throw new ImportFileError('empty-file', `${options.source}: file is empty (0 bytes)`);
   let image: DecodedSamples;
   try {
@@ -46,7 +53,11 @@ export async function examineEvidenceImage(input: Uint8Array | string, options: 
   // integers, because converting them to floats and back was a third of the import's time.
   // The samples are not needed after this, so the plane is packed into their memory.
   const { hash, quality } = computePdqOfBytes(bytePlaneForPdq(image, { overwriteSamples: true }));
+  // Made only once the full decode has accepted the file; a thumbnail that fails is made again by
+  // the import's classify step, which then records what went wrong, so it never refuses the file.
+  const filterThumbnail = options.filterInput ? await makeFilterThumbnail(input, options.filterInput).catch(() => undefined) : undefined;
   return {
+    ...(filterThumbnail ? { filterThumbnail } : {}),
     mediaType: MEDIA_TYPES[image.sourceFormat] ?? `image/${image.sourceFormat}`,
     width: image.width,
     height: image.height,
