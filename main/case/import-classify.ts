@@ -37,7 +37,8 @@ export class ImportClassifyStep {
   #classified = 0;
 
   constructor(db: CaseDatabase, classifier: ImageClassifier, examiner: string) {
-    if (classifier.inputSize.channels !== 3) throw new Error(`content filter '${classifier.identity.id}' takes greyscale input; the import classifies RGB thumbnails`);
+    if (classifier.inputSize.channels !== 3)
+      throw new Error(`content filter '${classifier.identity.id}' takes greyscale input; the import classifies RGB thumbnails`);
     this.#db = db;
     this.#classifier = classifier;
     this.#examiner = examiner;

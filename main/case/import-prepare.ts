@@ -33,7 +33,10 @@ export type Prepared =
 /** Decodes above this many bytes run in a worker that is ended afterwards (see EvidenceImagePool). */
 export const RECYCLE_WORKER_ABOVE_BYTES = 128 * 1024 * 1024;
 
-export type Examine = (path: string, options: { source: string; maxPixels: number; recycle: boolean; filterInput?: FilterInputSize }) => Promise<ExaminedEvidence>;
+export type Examine = (
+  path: string,
+  options: { source: string; maxPixels: number; recycle: boolean; filterInput?: FilterInputSize },
+) => Promise<ExaminedEvidence>;
 
 export interface PrepareContext {
   db: CaseDatabase;

@@ -2,9 +2,10 @@
 import type { CaseFolder } from '../case/case-folder.ts';
 import type { ItemSummary } from '../case/records.ts';
 import type { EvidenceDetail, EvidenceSummary } from '../ipc/contract/index.ts';
+import { filterScoresBy, filterScoresByItem } from './filter-scores.ts';
 import { purificationFactsByItem, type PurificationFacts } from './purification-facts.ts';
 
-export function evidenceSummary(item: ItemSummary, facts: PurificationFacts): EvidenceSummary {
+export function evidenceSummary(item: ItemSummary, facts: PurificationFacts, filterScores: Record<string, number> | null): EvidenceSummary {
   return {
     itemId: item.id,
     originalName: item.originalName,
@@ -17,6 +18,7 @@ export function evidenceSummary(item: ItemSummary, facts: PurificationFacts): Ev
     category: item.category,
     tags: item.tags,
     ...facts,
+    filterScores,
   };
 }
 
@@ -27,7 +29,12 @@ export function evidenceDetail(opened: CaseFolder, itemId: number): EvidenceDeta
   const tags = [...new Set(inEffect.filter((tag) => tag.kind === 'user').map((tag) => tag.value))].sort();
   const category = inEffect.filter((tag) => tag.kind === 'category').at(-1)?.value ?? null;
   return {
-    ...evidenceSummary({ ...item, category: category as ItemSummary['category'], tags }, purificationFactsByItem(opened.db)(itemId)),
+    ...evidenceSummary(
+      { ...item, category: category as ItemSummary['category'], tags },
+      purificationFactsByItem(opened.db)(itemId),
+      filterScoresByItem(opened.db)(itemId),
+    ),
+    filterScoresBy: filterScoresBy(opened.db, itemId),
     md5: item.md5,
     pdqQuality: item.pdqQuality,
     originalPath: item.originalPath,

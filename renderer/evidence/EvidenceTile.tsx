@@ -12,6 +12,7 @@ import { memo, useEffect, useState } from 'react';
 import type { EvidenceSummary } from '../../main/ipc/contract/index.ts';
 import { messageOf } from '../client/workstation-client.ts';
 import { CategoryBadge } from './CategoryBadge.tsx';
+import { FilterScoreChip } from './FilterScoreChip.tsx';
 import { thumbnailBucket, type ThumbnailLoader } from './thumbnail-loader.ts';
 
 export const TILE_CAPTION_HEIGHT = 64;
@@ -21,6 +22,7 @@ interface EvidenceTileProps {
   caseId: string;
   item: EvidenceSummary;
   size: number;
+  scoreClass: string | null;
   blurred: boolean;
   selected: boolean;
   /** A failed verification found a problem on this item. */
@@ -36,6 +38,7 @@ export const EvidenceTile = memo(function EvidenceTile({
   caseId,
   item,
   size,
+  scoreClass,
   blurred,
   selected,
   flagged,
@@ -115,6 +118,7 @@ export const EvidenceTile = memo(function EvidenceTile({
             sx={{ position: 'absolute', top: 4, right: 4, zIndex: 1, fontSize: '0.65rem', height: 18, fontWeight: 700 }}
           />
         )}
+        <FilterScoreChip scores={item.filterScores} sortClass={scoreClass} tileSize={size} />
         {url && (
           <img
             src={url}

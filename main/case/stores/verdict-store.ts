@@ -135,7 +135,12 @@ export class VerdictStore {
 
   /** Items of the import job `jobId` without a verdict of `modelId` on their evidence. */
   unclassifiedOfJob(jobId: number, modelId: string): { itemId: number; storePath: string; sha256: string; originalName: string }[] {
-    const rows = this.#db.prepare(SELECT_UNCLASSIFIED_OF_JOB).all(jobId, modelId) as { id: number; store_path: string; sha256: string; original_name: string }[];
+    const rows = this.#db.prepare(SELECT_UNCLASSIFIED_OF_JOB).all(jobId, modelId) as {
+      id: number;
+      store_path: string;
+      sha256: string;
+      original_name: string;
+    }[];
     return rows.map((row) => ({ itemId: row.id, storePath: row.store_path, sha256: row.sha256, originalName: row.original_name }));
   }
 

@@ -44,7 +44,11 @@ export const caseImportCommand = defineCommand({
   async run(context) {
     const { options, print, json } = context;
     if (options.classifier !== undefined && options.classifier !== 'none' && !loadModelRegistry().models.some((model) => model.id === options.classifier)) {
-      throw new UsageError(`unknown classifier '${options.classifier}' (registered: ${loadModelRegistry().models.map((model) => model.id).join(', ')}, or none)`);
+      throw new UsageError(
+        `unknown classifier '${options.classifier}' (registered: ${loadModelRegistry()
+          .models.map((model) => model.id)
+          .join(', ')}, or none)`,
+      );
     }
     if (options.resume === options.in.length > 0)
       throw new UsageError(options.resume ? '--resume takes no --in: the job remembers its inputs' : 'give --in DIR|FILE... or --resume');

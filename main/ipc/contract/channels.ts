@@ -8,8 +8,10 @@ import { appStateSchema, caseSummarySchema, createCaseInputSchema, setExaminerIn
 import { bundleChoiceSchema, caseIdSchema, classifierChoiceSchema, emptyInputSchema, itemIdSchema, jobIdSchema, shortTextSchema } from './common.ts';
 import { evaluationChoicesSchema, evaluationIdSchema, evaluationPlotSchema } from './evaluation.ts';
 import {
+  caseFilterModelSchema,
   categoryCodeSchema,
   evidenceDetailSchema,
+  evidenceSortSchema,
   evidenceSummarySchema,
   noteTextSchema,
   purificationRunViewSchema,
@@ -50,9 +52,15 @@ export const requestChannels = {
       purified: z.boolean().optional(),
       /** Items whose latest verdict at this stage has this top class. */
       verdict: z.strictObject({ stage: z.enum(['before', 'after']), topClass: shortTextSchema.pipe(z.string().min(1).max(100)) }).optional(),
+      /** Items whose file name or original path contains this text (any case). */
+      search: shortTextSchema.optional(),
+      /** Default: by item number, ascending. */
+      sort: evidenceSortSchema.optional(),
     }),
     z.array(evidenceSummarySchema),
   ),
+  /** The content filters that have scored items of this case, with their classes (an empty list before any import). */
+  'evidence.filterModels': request(z.strictObject({ caseId: caseIdSchema }), z.array(caseFilterModelSchema)),
   'evidence.thumbnail': request(
     z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, maxEdge: z.number().int().min(32).max(1024) }),
     z.object({ mediaType: z.literal('image/jpeg'), base64: z.string() }),
