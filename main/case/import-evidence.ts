@@ -23,7 +23,7 @@ import { DEFAULT_MAX_PIXELS, examineEvidenceImage } from './evidence-image.ts';
 import { EvidenceImagePool } from './evidence-image-pool.ts';
 import type { EvidenceStore } from './evidence-store.ts';
 import type { FilterThumbnail } from './filter-thumbnail.ts';
-import { ImportClassifyStep, type ClassifySummary } from './import-classify.ts';
+import { CLASSIFY_BATCH, ImportClassifyStep, type ClassifySummary } from './import-classify.ts';
 import { checkImportInputs, findImportSources, type ImportSource } from './import-sources.ts';
 import { sameContentRefusal, startPreparing, type Examine, type PrepareContext, type Prepared } from './import-prepare.ts';
 import type { ImportOutcome, JobRecord } from './records.ts';
@@ -43,7 +43,7 @@ export interface ImportOptions extends TaskControl {
   maxFileBytes?: number;
   /** A read that gives nothing for this long is abandoned and the file refused (default 60 s). */
   readTimeoutMs?: number;
-  /** Files prepared at once (default: twice the image workers, at least 4). */
+  /** Files prepared at once (default: twice the image workers, at least 4; a filter batch more when classifying). */
   concurrency?: number;
   /**
    * Worker threads that decode and PDQ-hash (0: on this thread). Default: one per core for
@@ -158,7 +158,9 @@ async function runImportJob(
     signal,
     firstOfContent: new Map(),
   };
-  const concurrency = Math.max(1, options.concurrency ?? Math.max(DEFAULT_CONCURRENCY, 2 * imageWorkers));
+  // While the filter runs a batch on this thread, the image workers keep decoding into the files in
+  // flight; room for a batch more of them keeps the workers busy until the model is done.
+  const concurrency = Math.max(1, options.concurrency ?? Math.max(DEFAULT_CONCURRENCY, 2 * imageWorkers) + (classify ? CLASSIFY_BATCH : 0));
   const inFlight: Promise<Prepared>[] = [];
   let next = 0;
   let done = sources.length - todo.length;

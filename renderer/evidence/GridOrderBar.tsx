@@ -68,7 +68,7 @@ export function GridOrderBar({ order, filterModels, onChange }: GridOrderBarProp
         label="Sort by"
         value={selected}
         onChange={(event) => choose(event.target.value)}
-        sx={{ width: 210 }}
+        sx={{ width: 240 }}
         slotProps={{ select: { SelectDisplayProps: { 'data-testid': 'grid-sort' } as object } }}
       >
         {PLAIN_ORDERS.map(([value, label]) => (
