@@ -180,7 +180,9 @@ test('500 items scored at import, sorted by score and by name, searched by file 
   const firstChip = page.locator(`[data-testid=evidence-tile][data-item-id="${byScore[0]}"] [data-testid=filter-score]`);
   assert.match((await firstChip.textContent()) ?? '', new RegExp(sortClass));
   // Every drawn tile's thumbnail in, so the picture shows the grid as the investigator sees it.
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=evidence-tile]')].every((tile) => !tile.textContent?.includes('loading…')));
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll('[data-testid=evidence-tile]')).every((tile) => !tile.textContent?.includes('loading…')),
+  );
   await screenshot(page, '34-grid-sorted-by-score');
   phase('sorted by score');
   await page.getByTestId('grid-sort-direction').click();
