@@ -1,10 +1,13 @@
 /**
  * Import files into a case (main/case/import-evidence.ts), or finish an import that stopped:
- * `acsr case import` and the workstation's import job.
+ * `acsr case import` and the workstation's import job. The content filter that scores every
+ * item is loaded here, once per job; the case module stays free of TensorFlow.
  */
 import { z } from 'zod';
 import { importFailureOf } from '../case/import-failures.ts';
 import { matchImportedItems } from '../workspace/match-imported.ts';
+import { loadImageClassifier, type ImageClassifier } from '../acsr/models/latent-extractor.ts';
+import { DEFAULT_CLASSIFIER_ID } from '../workstation/purification-catalogue.ts';
 import { defineAction } from './define-action.ts';
 import { withCaseFolder } from './with-case-folder.ts';
 
@@ -22,21 +25,42 @@ export const importEvidenceParameters = z.strictObject({
   ]),
   /** Images with more pixels are refused (decompression bombs); the case module's default otherwise. */
   maxPixels: z.number().int().min(1).optional(),
+  /** The registered content filter that scores every item; null: none; absent: the default filter. */
+  contentFilter: z.string().min(1).nullable().optional(),
 });
+
+/** Share of the bar for loading the content filter (a second or two) before the first file. */
+const LOADING_SHARE = 0.02;
 
 export const importEvidenceAction = defineAction({
   name: 'import',
   parameters: importEvidenceParameters,
-  run: ({ caseFolder: folder, examiner, work, maxPixels }, { progress, signal, note }) =>
+  run: ({ caseFolder: folder, examiner, work, maxPixels, contentFilter }, { progress, signal, note }) =>
     withCaseFolder(folder, note, async (caseFolder) => {
-      const control = { examiner, progress, signal, ...(maxPixels !== undefined ? { maxPixels } : {}) };
-      const summary = await (work.kind === 'new'
-        ? caseFolder.importEvidence(work.sources, control)
-        : caseFolder.resumeImport({ ...control, ...(work.caseJobId !== null ? { jobId: work.caseJobId } : {}) }));
-      // The new items are matched against the workspace's hash lists as part of the import.
-      const imported = summary.outcomes.filter((outcome) => outcome.outcome === 'imported').map((outcome) => outcome.itemId!);
-      const hashListMatches = await matchImportedItems(caseFolder, imported, { examiner, progress, signal });
-      return { ...summary, hashListMatches };
+      const filterId = contentFilter === undefined ? DEFAULT_CLASSIFIER_ID : contentFilter;
+      let classifier: ImageClassifier | undefined;
+      try {
+        if (filterId !== null) {
+          progress.report({ stage: 'loading the content filter', fraction: 0, message: filterId });
+          classifier = await loadImageClassifier(filterId);
+        }
+        const control = {
+          examiner,
+          progress: classifier ? progress.sub(LOADING_SHARE, 1) : progress,
+          signal,
+          ...(maxPixels !== undefined ? { maxPixels } : {}),
+          ...(classifier ? { classifier } : {}),
+        };
+        const summary = await (work.kind === 'new'
+          ? caseFolder.importEvidence(work.sources, control)
+          : caseFolder.resumeImport({ ...control, ...(work.caseJobId !== null ? { jobId: work.caseJobId } : {}) }));
+        // The new items are matched against the workspace's hash lists as part of the import.
+        const imported = summary.outcomes.filter((outcome) => outcome.outcome === 'imported').map((outcome) => outcome.itemId!);
+        const hashListMatches = await matchImportedItems(caseFolder, imported, { examiner, progress, signal });
+        return { ...summary, hashListMatches };
+      } finally {
+        classifier?.dispose();
+      }
     }),
   summary: (summary) => ({
     caseJobId: summary.jobId,
@@ -46,10 +70,12 @@ export const importEvidenceAction = defineAction({
     duplicates: summary.duplicates,
     errors: summary.errors,
     hashListMatches: summary.hashListMatches,
-    problems: summary.outcomes
-      .filter((outcome) => outcome.outcome === 'error')
-      .slice(0, LISTED_PROBLEMS)
-      .map((outcome) => outcome.message ?? outcome.sourcePath),
+    problems: [
+      ...summary.outcomes.filter((outcome) => outcome.outcome === 'error').map((outcome) => outcome.message ?? outcome.sourcePath),
+      ...(summary.filter?.problems.map((problem) => problem.message) ?? []),
+    ].slice(0, LISTED_PROBLEMS),
+    /** Items the content filter scored in this run (null: no filter). */
+    classified: summary.filter?.classified ?? null,
     /** The same files as `problems`, each with a plain reason (main/case/import-failures.ts), for the jobs panel's list. */
     failures: summary.outcomes
       .flatMap((outcome) => importFailureOf(summary.jobId, outcome) ?? [])

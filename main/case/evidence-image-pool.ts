@@ -13,7 +13,8 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../workers/spawn-worker.ts';
-import type { EvidenceImageFacts } from './evidence-image.ts';
+import type { ExaminedEvidence } from './evidence-image.ts';
+import type { FilterInputSize } from './filter-thumbnail.ts';
 import { ImportFileError, type ImportErrorKind } from './file-errors.ts';
 
 export interface ExamineRequest {
@@ -21,16 +22,18 @@ export interface ExamineRequest {
   path: string;
   source: string;
   maxPixels: number;
+  /** Also make the content filter's input (filter-thumbnail.ts). */
+  filterInput?: FilterInputSize;
 }
 
 export type ExamineResponse =
-  { id: number; facts: EvidenceImageFacts } | { id: number; problem: { kind: ImportErrorKind; message: string } } | { id: number; failure: string };
+  { id: number; facts: ExaminedEvidence } | { id: number; problem: { kind: ImportErrorKind; message: string } } | { id: number; failure: string };
 
 interface Task {
   request: ExamineRequest;
   /** End the worker after this task, before settling it. */
   recycle: boolean;
-  resolve: (facts: EvidenceImageFacts) => void;
+  resolve: (facts: ExaminedEvidence) => void;
   reject: (error: unknown) => void;
 }
 
@@ -54,7 +57,7 @@ export class EvidenceImagePool {
     for (let index = 0; index < size; index++) this.#workers.push(this.#start());
   }
 
-  examine(path: string, options: { source: string; maxPixels: number; recycle?: boolean }): Promise<EvidenceImageFacts> {
+  examine(path: string, options: { source: string; maxPixels: number; recycle?: boolean; filterInput?: FilterInputSize }): Promise<ExaminedEvidence> {
     if (this.#closed) return Promise.reject(new Error('the evidence image pool is closed'));
     const { recycle = false, ...request } = options;
     return new Promise((resolve, reject) => {

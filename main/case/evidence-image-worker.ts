@@ -12,7 +12,11 @@ parentPort!.on('message', async (request: ExamineRequest) => {
   let response: ExamineResponse;
   try {
     // By path: libvips reads the file as it decodes, so its size adds nothing to the memory taken.
-    const facts = await examineEvidenceImage(request.path, { source: request.source, maxPixels: request.maxPixels });
+    const facts = await examineEvidenceImage(request.path, {
+      source: request.source,
+      maxPixels: request.maxPixels,
+      ...(request.filterInput ? { filterInput: request.filterInput } : {}),
+    });
     response = { id: request.id, facts };
   } catch (error) {
     response =

@@ -9,6 +9,7 @@ import { computePdqDihedralOfBytes } from '../pdq/pdq.ts';
 import { bytePlaneForPdq } from '../pdq/pdq-input.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { ImportFileError, type ImportErrorKind } from './file-errors.ts';
+import { makeFilterThumbnail, type FilterInputSize, type FilterThumbnail } from './filter-thumbnail.ts';
 
 export { DEFAULT_MAX_PIXELS };
 
@@ -26,6 +27,9 @@ export interface EvidenceImageFacts {
   decodeNotes: string[];
 }
 
+/** The facts, and the content filter's input when the import asked for it (never stored: it is classified and dropped). */
+export type ExaminedEvidence = EvidenceImageFacts & { filterThumbnail?: FilterThumbnail };
+
 const MEDIA_TYPES: Record<string, string> = {
   jpeg: 'image/jpeg',
   png: 'image/png',
@@ -38,7 +42,10 @@ const MEDIA_TYPES: Record<string, string> = {
  * a file of any size is read by the decoder as it goes). `source` names the file in messages (the
  * original's path, not the store's).
  */
-export async function examineEvidenceImage(input: Uint8Array | string, options: { source: string; maxPixels?: number }): Promise<EvidenceImageFacts> {
+export async function examineEvidenceImage(
+  input: Uint8Array | string,
+  options: { source: string; maxPixels?: number; filterInput?: FilterInputSize },
+): Promise<ExaminedEvidence> {
   if (typeof input !== 'string' && input.length === 0) throw new ImportFileError('empty-file', `${options.source}: file is empty (0 bytes)`);
   let image: DecodedSamples;
   try {
@@ -54,7 +61,11 @@ export async function examineEvidenceImage(input: Uint8Array | string, options: 
   // The eight variants come from the one DCT block the plain hash needs (pdq/dihedral.ts).
   const variants = computePdqDihedralOfBytes(bytePlaneForPdq(image, { overwriteSamples: true }));
   const { hash, quality } = variants.original;
+  // Made only once the full decode has accepted the file; a thumbnail that fails is made again by
+  // the import's classify step, which then records what went wrong, so it never refuses the file.
+  const filterThumbnail = options.filterInput ? await makeFilterThumbnail(input, options.filterInput).catch(() => undefined) : undefined;
   return {
+    ...(filterThumbnail ? { filterThumbnail } : {}),
     mediaType: MEDIA_TYPES[image.sourceFormat] ?? `image/${image.sourceFormat}`,
     width: image.width,
     height: image.height,

@@ -8,16 +8,22 @@
  * Each file's outcome is committed with its audit entry in one transaction, and a resumed job
  * skips the files that have an outcome, so a kill at any instant loses at most the files in
  * flight, which the resumed job simply does again.
+ *
+ * With a content filter, each item is also classified as it is committed (import-classify.ts), so
+ * every item has the filter's verdict and scores from the start.
  */
 import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { CancelledError, silentProgress, throwIfCancelled, type ProgressReporter, type TaskControl } from '../progress/progress.ts';
+import type { ImageClassifier } from '../acsr/models/model-contracts.ts';
 import type { CaseDatabase } from './case-database.ts';
 import { DecodeBudget, defaultDecodeBudgetBytes } from './decode-budget.ts';
 import { DEFAULT_MAX_PIXELS, examineEvidenceImage } from './evidence-image.ts';
 import { EvidenceImagePool } from './evidence-image-pool.ts';
 import type { EvidenceStore } from './evidence-store.ts';
+import type { FilterThumbnail } from './filter-thumbnail.ts';
+import { CLASSIFY_BATCH, ImportClassifyStep, type ClassifySummary } from './import-classify.ts';
 import { checkImportInputs, findImportSources, type ImportSource } from './import-sources.ts';
 import { sameContentRefusal, startPreparing, type Examine, type PrepareContext, type Prepared } from './import-prepare.ts';
 import type { ImportOutcome, JobRecord } from './records.ts';
@@ -37,13 +43,15 @@ export interface ImportOptions extends TaskControl {
   maxFileBytes?: number;
   /** A read that gives nothing for this long is abandoned and the file refused (default 60 s). */
   readTimeoutMs?: number;
-  /** Files prepared at once (default: twice the image workers, at least 4). */
+  /** Files prepared at once (default: twice the image workers, at least 4; a filter batch more when classifying). */
   concurrency?: number;
   /**
    * Worker threads that decode and PDQ-hash (0: on this thread). Default: one per core for
    * imports of 16 files or more; smaller ones do not repay the workers' start-up time.
    */
   imageWorkers?: number;
+  /** The content filter that scores every imported item (loaded once by the caller); none: no scores. */
+  classifier?: ImageClassifier;
 }
 
 interface ImportJobParameters {
@@ -65,6 +73,8 @@ export interface ImportSummary {
   outcomes: ImportOutcome[];
   /** The decode budget this run used, in bytes. */
   decodeBudgetBytes: number;
+  /** What the content filter did in this run, or null when the import had none. */
+  filter: ({ modelId: string } & ClassifySummary) | null;
 }
 
 const DEFAULT_CONCURRENCY = 4;
@@ -135,17 +145,22 @@ async function runImportJob(
   const imageWorkers = options.imageWorkers ?? (todo.length >= MIN_FILES_FOR_WORKERS ? availableParallelism() : 0);
   const pool = imageWorkers > 0 ? new EvidenceImagePool(imageWorkers) : null;
   const budget = new DecodeBudget(options.decodeBudgetBytes ?? defaultDecodeBudgetBytes(imageWorkers));
+  const classify = options.classifier ? new ImportClassifyStep(db, options.classifier, examiner) : null;
+  let classified: ClassifySummary | null = null;
   const context: PrepareContext = {
     db,
     store,
     maxPixels: parameters.maxPixels,
+    ...(classify ? { filterInput: classify.inputSize } : {}),
     budget,
     examine: examinerFor(pool),
     sourceLimits: async () => limitsFor(store, options),
     signal,
     firstOfContent: new Map(),
   };
-  const concurrency = Math.max(1, options.concurrency ?? Math.max(DEFAULT_CONCURRENCY, 2 * imageWorkers));
+  // While the filter runs a batch on this thread, the image workers keep decoding into the files in
+  // flight; room for a batch more of them keeps the workers busy until the model is done.
+  const concurrency = Math.max(1, options.concurrency ?? Math.max(DEFAULT_CONCURRENCY, 2 * imageWorkers) + (classify ? CLASSIFY_BATCH : 0));
   const inFlight: Promise<Prepared>[] = [];
   let next = 0;
   let done = sources.length - todo.length;
@@ -162,13 +177,19 @@ async function runImportJob(
       }
       if (inFlight.length === 0) break;
       // A file already prepared is committed even when cancelled meanwhile: the work is done.
-      await commit(db, store, job.id, await inFlight.shift()!, examiner);
+      const committed = await commit(db, store, job.id, await inFlight.shift()!, examiner);
+      if (committed) await classify?.add(committed.itemId, committed.thumbnail);
       done++;
       report();
       throwIfCancelled(signal);
     }
     throwIfCancelled(signal);
+    if (classify) {
+      progress.report({ stage: 'classify', fraction: 1, message: 'content filter scores' });
+      classified = await classify.sweep(job.id, store, signal);
+    }
   } catch (error) {
+    classify?.discard();
     // Whatever is still being prepared is dropped; its files have no outcome yet, so a resume redoes them.
     const leftovers = await Promise.allSettled(inFlight);
     await Promise.all(
@@ -190,6 +211,7 @@ async function runImportJob(
     handledEarlier: sources.length - todo.length,
     outcomes,
     decodeBudgetBytes: budget.totalBytes,
+    filter: classify && classified ? { modelId: classify.modelId, ...classified } : null,
   };
 }
 
@@ -230,15 +252,18 @@ async function limitsFor(store: EvidenceStore, options: ImportOptions): Promise<
   return { ...limits, ...(options.readTimeoutMs !== undefined ? { readTimeoutMs: options.readTimeoutMs } : {}) };
 }
 
-async function commit(db: CaseDatabase, store: EvidenceStore, jobId: number, prepared: Prepared, examiner: string): Promise<void> {
+/** An item this commit added, with the content filter's thumbnail when one was made. */
+type Committed = { itemId: number; thumbnail: FilterThumbnail | undefined } | null;
+
+async function commit(db: CaseDatabase, store: EvidenceStore, jobId: number, prepared: Prepared, examiner: string): Promise<Committed> {
   const sourcePath = prepared.source.path;
   if (prepared.kind === 'refused') {
     db.recordImportError({ jobId, sourcePath, errorKind: prepared.problem.kind, message: prepared.problem.message, examiner });
-    return;
+    return null;
   }
   if (prepared.kind === 'duplicate') {
     db.recordImportDuplicate({ jobId, sourcePath, existingItemId: prepared.itemId, sha256: prepared.sha256, examiner });
-    return;
+    return null;
   }
   if (prepared.kind === 'copy') {
     // The first file with this content comes earlier in scan order, so it is usually committed
@@ -251,11 +276,11 @@ async function commit(db: CaseDatabase, store: EvidenceStore, jobId: number, pre
       const problem = sameContentRefusal(prepared.source, first.source, first.problem);
       db.recordImportError({ jobId, sourcePath, errorKind: problem.kind, message: problem.message, examiner });
     } else if (first.kind === 'ready') {
-      await commitItem(db, store, jobId, { ...first, source: prepared.source }, examiner);
+      return commitItem(db, store, jobId, { ...first, source: prepared.source }, examiner);
     } else {
       throw new Error(`unexpected preparation '${first.kind}' for the first file with the content of ${sourcePath}`);
     }
-    return;
+    return null;
   }
   // The usual duplicate is caught before the decode; this catches the rare one imported by another
   // process in between (recordImportedItem catches the rarer still).
@@ -263,9 +288,9 @@ async function commit(db: CaseDatabase, store: EvidenceStore, jobId: number, pre
   if (existing) {
     await store.discard(prepared.received);
     db.recordImportDuplicate({ jobId, sourcePath, existingItemId: existing.id, sha256: prepared.received.sha256, examiner });
-    return;
+    return null;
   }
-  await commitItem(db, store, jobId, prepared, examiner);
+  return commitItem(db, store, jobId, prepared, examiner);
 }
 
 async function commitItem(
@@ -274,10 +299,11 @@ async function commitItem(
   jobId: number,
   prepared: Extract<Prepared, { kind: 'ready' }>,
   examiner: string,
-): Promise<void> {
-  const { received, facts, source } = prepared;
+): Promise<Committed> {
+  const { received, facts: examined, source } = prepared;
+  const { filterThumbnail, ...facts } = examined;
   const storePath = await store.commit(received);
-  db.recordImportedItem({
+  const { item, duplicate } = db.recordImportedItem({
     jobId,
     examiner,
     originalName: basename(source.path),
@@ -289,6 +315,7 @@ async function commitItem(
     storePath,
     ...facts,
   });
+  return duplicate ? null : { itemId: item.id, thumbnail: filterThumbnail };
 }
 
 function countsOf(outcomes: readonly ImportOutcome[]): { imported: number; duplicates: number; errors: number } {

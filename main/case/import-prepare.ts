@@ -15,14 +15,15 @@ import { UserInputError } from '../errors/user-input-error.ts';
 import type { CaseDatabase } from './case-database.ts';
 import type { DecodeBudget } from './decode-budget.ts';
 import { displayPath } from './display-path.ts';
-import { decodeErrorKind, type EvidenceImageFacts } from './evidence-image.ts';
+import { decodeErrorKind, type ExaminedEvidence } from './evidence-image.ts';
 import { describeBytes, type SourceLimits } from './evidence-source-file.ts';
 import type { EvidenceStore, ReceivedFile } from './evidence-store.ts';
 import { describeFileError, ImportFileError } from './file-errors.ts';
+import type { FilterInputSize } from './filter-thumbnail.ts';
 import type { ImportSource } from './import-sources.ts';
 
 export type Prepared =
-  | { kind: 'ready'; source: ImportSource; received: ReceivedFile; facts: EvidenceImageFacts }
+  | { kind: 'ready'; source: ImportSource; received: ReceivedFile; facts: ExaminedEvidence }
   | { kind: 'refused'; source: ImportSource; problem: ImportFileError }
   /** Same content as an item already in the case. */
   | { kind: 'duplicate'; source: ImportSource; itemId: number; sha256: string }
@@ -32,12 +33,17 @@ export type Prepared =
 /** Decodes above this many bytes run in a worker that is ended afterwards (see EvidenceImagePool). */
 export const RECYCLE_WORKER_ABOVE_BYTES = 128 * 1024 * 1024;
 
-export type Examine = (path: string, options: { source: string; maxPixels: number; recycle: boolean }) => Promise<EvidenceImageFacts>;
+export type Examine = (
+  path: string,
+  options: { source: string; maxPixels: number; recycle: boolean; filterInput?: FilterInputSize },
+) => Promise<ExaminedEvidence>;
 
 export interface PrepareContext {
   db: CaseDatabase;
   store: EvidenceStore;
   maxPixels: number;
+  /** The content filter's input size, when the import classifies: the decode makes its thumbnail too. */
+  filterInput?: FilterInputSize;
   budget: DecodeBudget;
   examine: Examine;
   /** Size limit and why; computed per file, since free disk space shrinks as the import goes. */
@@ -81,9 +87,14 @@ async function prepare(context: PrepareContext, source: ImportSource, register: 
       );
     }
     const release = await context.budget.acquire(cost, signal);
-    let facts: EvidenceImageFacts;
+    let facts: ExaminedEvidence;
     try {
-      facts = await context.examine(received.incomingPath, { source: shown, maxPixels: context.maxPixels, recycle: cost > RECYCLE_WORKER_ABOVE_BYTES });
+      facts = await context.examine(received.incomingPath, {
+        source: shown,
+        maxPixels: context.maxPixels,
+        recycle: cost > RECYCLE_WORKER_ABOVE_BYTES,
+        ...(context.filterInput ? { filterInput: context.filterInput } : {}),
+      });
     } finally {
       release();
     }

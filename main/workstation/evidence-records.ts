@@ -2,10 +2,11 @@
 import type { CaseFolder } from '../case/case-folder.ts';
 import type { ItemSummary } from '../case/records.ts';
 import type { EvidenceDetail, EvidenceSummary } from '../ipc/contract/index.ts';
+import { filterScoresBy, filterScoresByItem } from './filter-scores.ts';
 import { purificationFactsByItem, type PurificationFacts } from './purification-facts.ts';
 import { hashMatchViews, triageFactsByItem, type TriageFacts } from './triage-facts.ts';
 
-export function evidenceSummary(item: ItemSummary, facts: PurificationFacts & TriageFacts): EvidenceSummary {
+export function evidenceSummary(item: ItemSummary, facts: PurificationFacts & TriageFacts, filterScores: Record<string, number> | null): EvidenceSummary {
   return {
     itemId: item.id,
     originalName: item.originalName,
@@ -18,6 +19,7 @@ export function evidenceSummary(item: ItemSummary, facts: PurificationFacts & Tr
     category: item.category,
     tags: item.tags,
     ...facts,
+    filterScores,
   };
 }
 
@@ -31,7 +33,9 @@ export function evidenceDetail(opened: CaseFolder, itemId: number): EvidenceDeta
     ...evidenceSummary(
       { ...item, category: category as ItemSummary['category'], tags },
       { ...purificationFactsByItem(opened.db)(itemId), ...triageFactsByItem(opened.db)(itemId) },
+      filterScoresByItem(opened.db)(itemId),
     ),
+    filterScoresBy: filterScoresBy(opened.db, itemId),
     md5: item.md5,
     pdqQuality: item.pdqQuality,
     originalPath: item.originalPath,

@@ -11,6 +11,8 @@ import { UserInputError } from '../errors/user-input-error.ts';
 import type { AppState, JobSnapshot, ParsedRequestInput, RequestChannel, RequestOutput } from '../ipc/contract/index.ts';
 import { evidenceDetail, evidenceSummary } from './evidence-records.ts';
 import { triageFactsByItem } from './triage-facts.ts';
+import { matchesSearch, sortEvidence } from './evidence-order.ts';
+import { filterModelsOfCase, filterScoresByItem } from './filter-scores.ts';
 import {
   bundlePathOf,
   checkClassifierId,
@@ -102,18 +104,26 @@ export class WorkstationService {
       'cases.get': ({ caseId }) => this.#cases.summary(caseId),
       'cases.importFailures': async ({ caseId }) => importFailures((await this.#cases.open(caseId)).db),
       'folders.browse': ({ path }) => folders.list(path),
-      'evidence.list': async ({ caseId, category, uncategorised, tags, purified, verdict, hashMatch }) => {
+      'evidence.list': async ({ caseId, category, uncategorised, tags, purified, verdict, hashMatch, search, sort }) => {
         const opened = await this.#cases.open(caseId);
         const filter = { ...(category ? { category } : {}), ...(uncategorised ? { uncategorised } : {}), ...(tags?.length ? { tags } : {}) };
         const factsOf = purificationFactsByItem(opened.db);
         const triageOf = triageFactsByItem(opened.db);
-        return opened.db
+        const scoresOf = filterScoresByItem(opened.db);
+        const importedAt = new Map<number, string>();
+        const listed = opened.db
           .listItems(filter)
-          .map((item) => evidenceSummary(item, { ...factsOf(item.id), ...triageOf(item.id) }))
+          .filter((item) => matchesSearch(item, search))
+          .map((item) => {
+            importedAt.set(item.id, item.importedAt);
+            return evidenceSummary(item, { ...factsOf(item.id), ...triageOf(item.id) }, scoresOf(item.id));
+          })
           .filter((item) => purified === undefined || item.purificationRuns > 0 === purified)
           .filter((item) => !verdict || (verdict.stage === 'before' ? item.verdictBefore : item.verdictAfter) === verdict.topClass)
           .filter((item) => !hashMatch || (item.hashMatch !== null && (!hashMatch.category || item.hashMatch.categories.includes(hashMatch.category))));
+        return sortEvidence(listed, (itemId) => importedAt.get(itemId) ?? '', sort);
       },
+      'evidence.filterModels': async ({ caseId }) => filterModelsOfCase((await this.#cases.open(caseId)).db),
       'evidence.thumbnail': async ({ caseId, itemId, maxEdge }) => {
         const opened = await this.#cases.open(caseId);
         const base64 = await this.#thumbnails.get(`${caseId}/${itemId}/${maxEdge}`, async () => {

@@ -28,6 +28,8 @@ interface EvidenceGridProps {
   /** Items a failed verification found a problem on: their tiles are marked. */
   flaggedItemIds: ReadonlySet<number>;
   thumbSize: number;
+  /** The class whose filter score orders the grid, if any: the tiles show it. */
+  scoreClass: string | null;
   blurByDefault: boolean;
   loader: ThumbnailLoader;
   onSetCategory: (itemIds: number[], category: CategoryCode) => Promise<void>;
@@ -45,6 +47,7 @@ export function EvidenceGrid({
   items,
   flaggedItemIds,
   thumbSize,
+  scoreClass,
   blurByDefault,
   loader,
   onSetCategory,
@@ -179,6 +182,7 @@ export function EvidenceGrid({
                   caseId={caseId}
                   item={item}
                   size={thumbSize}
+                  scoreClass={scoreClass}
                   blurred={blurByDefault !== toggled.has(item.itemId)}
                   selected={selected.has(item.itemId)}
                   flagged={flaggedItemIds.has(item.itemId)}

@@ -12,6 +12,7 @@ import { memo, useEffect, useState } from 'react';
 import type { EvidenceSummary } from '../../main/ipc/contract/index.ts';
 import { messageOf } from '../client/workstation-client.ts';
 import { CategoryBadge } from './CategoryBadge.tsx';
+import { FilterScoreChip } from './FilterScoreChip.tsx';
 import { thumbnailBucket, type ThumbnailLoader } from './thumbnail-loader.ts';
 import { TriageChips, type TileGrouping } from './TriageChips.tsx';
 
@@ -22,6 +23,7 @@ interface EvidenceTileProps {
   caseId: string;
   item: EvidenceSummary;
   size: number;
+  scoreClass: string | null;
   blurred: boolean;
   selected: boolean;
   /** A failed verification found a problem on this item. */
@@ -39,6 +41,7 @@ export const EvidenceTile = memo(function EvidenceTile({
   caseId,
   item,
   size,
+  scoreClass,
   blurred,
   selected,
   flagged,
@@ -120,6 +123,7 @@ export const EvidenceTile = memo(function EvidenceTile({
           />
         )}
         <TriageChips item={item} size={size} grouping={grouping} />
+        <FilterScoreChip scores={item.filterScores} sortClass={scoreClass} tileSize={size} />
         {url && (
           <img
             src={url}

@@ -21,6 +21,7 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { CategoryCode, EvidenceDetail, JobSnapshot } from '../../main/ipc/contract/index.ts';
+import { FilterScoresPanel } from './FilterScoresPanel.tsx';
 import { CATEGORY_LABELS } from '../common/category-labels.ts';
 import { useClient } from '../app/client-context.tsx';
 import { messageOf } from '../client/workstation-client.ts';
@@ -178,6 +179,7 @@ export function ItemDialog({ caseId, itemId, blurByDefault, loader, jobs, onClos
               <Stack spacing={2} sx={{ flex: '1 1 380px', minWidth: 0 }}>
                 <Facts detail={detail} />
                 <HashMatchFacts detail={detail} />
+                <FilterScoresPanel detail={detail} />
                 <Divider />
                 <Box>
                   <Typography variant="subtitle2" gutterBottom>

@@ -153,7 +153,8 @@ function describeSummary(summary: Record<string, unknown>): string {
     return `bundle written: ${summary.images} images, ${summary.clusters.length} cluster${summary.clusters.length === 1 ? '' : 's'} (${(summary.clusters as string[]).join(', ')})`;
   }
   if (typeof summary.imported === 'number') {
-    return `${summary.imported} imported, ${summary.duplicates} duplicates skipped, ${summary.errors} errors${summary.resumed ? ' (resumed)' : ''}`;
+    const scored = typeof summary.classified === 'number' ? `, ${summary.classified} scored by the content filter` : '';
+    return `${summary.imported} imported, ${summary.duplicates} duplicates skipped, ${summary.errors} errors${summary.resumed ? ' (resumed)' : ''}${scored}`;
   }
   return Object.entries(summary)
     .filter(([, value]) => typeof value === 'number' || typeof value === 'string')

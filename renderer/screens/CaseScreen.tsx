@@ -1,4 +1,4 @@
-/** One open case: import, filters (category, tags, purified state, verdict), thumbnail size, the evidence grid and its bulk purify. */
+/** One open case: import, filters (category, tags, purified state, verdict), search and order, thumbnail size, the evidence grid and its bulk purify. */
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -8,7 +8,7 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AppState, CaseSummary, CategoryCode, EvidenceDetail, EvidenceSummary, JobSnapshot } from '../../main/ipc/contract/index.ts';
+import type { AppState, CaseFilterModel, CaseSummary, CategoryCode, EvidenceDetail, EvidenceSummary, JobSnapshot } from '../../main/ipc/contract/index.ts';
 import { CATEGORY_LABELS } from '../common/category-labels.ts';
 import { useClient } from '../app/client-context.tsx';
 import { CategoryLegend } from '../evidence/CategoryBadge.tsx';
@@ -18,6 +18,7 @@ import { VerificationBanner } from './VerificationBanner.tsx';
 import { useNotices } from '../app/notices.tsx';
 import { messageOf } from '../client/workstation-client.ts';
 import { EvidenceGrid } from '../evidence/EvidenceGrid.tsx';
+import { DEFAULT_ORDER, GridOrderBar, type GridOrder } from '../evidence/GridOrderBar.tsx';
 import { ItemDialog } from '../evidence/ItemDialog.tsx';
 import { ThumbnailLoader } from '../evidence/thumbnail-loader.ts';
 import { PurifyDialog } from '../purify/PurifyDialog.tsx';
@@ -60,18 +61,16 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
   const [thumbSize, setThumbSize] = useState(160);
   const [purifiedFilter, setPurifiedFilter] = useState<PurifiedFilter>('any');
   const [verdictFilter, setVerdictFilter] = useState<VerdictFilter>('');
-  const [verdictClasses, setVerdictClasses] = useState<string[]>([]);
+  const [order, setOrder] = useState<GridOrder>(DEFAULT_ORDER);
+  // Only the classes of the filters that scored this case's items, not every registered model's.
+  const [filterModels, setFilterModels] = useState<CaseFilterModel[]>([]);
+  const verdictClasses = useMemo(() => [...new Set(filterModels.flatMap((model) => model.classNames))].sort(), [filterModels]);
   const [hashListFilter, setHashListFilter] = useState<HashListFilter>('');
   const [listCategories, setListCategories] = useState<string[]>([]);
   const [grouped, setGrouped] = useState(false);
   const [expandedGroups, setExpandedGroups] = useState<ReadonlySet<number>>(new Set());
   const [purifyItemIds, setPurifyItemIds] = useState<number[] | null>(null);
-  useEffect(() => {
-    client
-      .call('purification.choices', {})
-      .then((choices) => setVerdictClasses([...new Set(choices.classifiers.flatMap((choice) => choice.classNames))].sort()), reportError);
-  }, [client, reportError]);
-  const filtering = filter !== 'all' || tags.length > 0 || purifiedFilter !== 'any' || verdictFilter !== '' || hashListFilter !== '';
+  const filtering = filter !== 'all' || tags.length > 0 || purifiedFilter !== 'any' || verdictFilter !== '' || hashListFilter !== '' || order.search !== '';
   const [summary, setSummary] = useState(caseSummary);
   const [openItemId, setOpenItemId] = useState<number | null>(null);
   const loader = useMemo(() => new ThumbnailLoader(client), [client]);
@@ -87,6 +86,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
                 purificationRuns: detail.purificationRuns,
                 verdictBefore: detail.verdictBefore,
                 verdictAfter: detail.verdictAfter,
+                filterScores: detail.filterScores,
               }
             : item,
         ) ?? null,
@@ -98,6 +98,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
     const query = filter === 'all' ? {} : filter === 'uncategorised' ? { uncategorised: true } : { category: filter };
     const [stage, topClass] = verdictFilter.split(':') as ['before' | 'after', string];
     client.call('cases.get', { caseId }).then(setSummary, reportError);
+    client.call('evidence.filterModels', { caseId }).then(setFilterModels, reportError);
     await client
       .call('evidence.list', {
         caseId,
@@ -106,6 +107,8 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         ...(purifiedFilter === 'any' ? {} : { purified: purifiedFilter === 'purified' }),
         ...(verdictFilter ? { verdict: { stage, topClass } } : {}),
         ...hashMatchQuery(hashListFilter),
+        ...(order.search ? { search: order.search } : {}),
+        sort: order.sort,
       })
       .then(
         (list) => {
@@ -116,7 +119,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         },
         (error: unknown) => setLoadError(messageOf(error)),
       );
-  }, [client, caseId, filter, tags, purifiedFilter, verdictFilter, hashListFilter, reportError]);
+  }, [client, caseId, filter, tags, purifiedFilter, verdictFilter, hashListFilter, order, reportError]);
   useEffect(() => void load(), [load]);
 
   // Reload when an import or purification of this case finishes (completed or stopped part-way).
@@ -178,6 +181,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
       </Stack>
       {/* Filters on their own row: they narrow the grid, the row above fills it. */}
       <Stack sx={{ alignItems: 'flex-start', flexWrap: 'wrap' }} direction="row" spacing={2} useFlexGap>
+        <GridOrderBar order={order} filterModels={filterModels} onChange={setOrder} />
         <TextField select size="small" label="Show" value={filter} onChange={(event) => setFilter(event.target.value as Filter)} sx={{ width: 220 }}>
           <MenuItem value="all">All items</MenuItem>
           <MenuItem value="uncategorised">No category yet</MenuItem>
@@ -271,6 +275,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           items={view ? view.items : items}
           flaggedItemIds={flaggedItemIds}
           thumbSize={thumbSize}
+          scoreClass={order.sort.by === 'score' ? (order.sort.className ?? null) : null}
           blurByDefault={blurByDefault}
           loader={loader}
           onSetCategory={(ids, category) => setCategory(covered(ids), category)}

@@ -36,6 +36,12 @@ async function recordsOf(folder: string) {
       items: [...opened.db.items()].map((item) => withoutMoment(item)),
       outcomes: jobs.map((job) => opened.db.importOutcomes(job.id)),
       jobs: jobs.map((job) => withoutMoment(job)),
+      // The content filter's scores on every item, from the filter each path loaded.
+      verdicts: [...opened.db.items()].map((item) =>
+        opened.db
+          .verdicts(item.id)
+          .map(({ stage, modelId, modelWeightsSha256, scores, topClass }) => ({ stage, modelId, modelWeightsSha256, scores, topClass })),
+      ),
     };
   } finally {
     opened.close();
@@ -50,6 +56,10 @@ test('acsr case import and the import job record the same items, outcomes and jo
 
   const [byCli, byJob] = [await recordsOf(join(root, 'by-cli')), await recordsOf(join(root, 'by-job'))];
   assert.equal(byCli.items.length, 3);
+  assert.deepEqual(
+    byCli.verdicts.map((verdicts) => verdicts.map((verdict) => verdict.modelId)),
+    [['nsfwjs-mobilenet-v2'], ['nsfwjs-mobilenet-v2'], ['nsfwjs-mobilenet-v2']],
+  );
   assert.deepEqual(byJob, byCli);
   assert.deepEqual(byCli.outcomes[0].map((outcome) => outcome.outcome).sort(), ['duplicate', 'error', 'imported', 'imported', 'imported']);
   assert.deepEqual(

@@ -56,6 +56,8 @@ describe('acsr case', () => {
     });
     assert.match(importRun.stdout, /^error {6}\[not-an-image\] .*broken\.jpg: not a recognised image file/m);
     assert.match(importRun.stdout, /^import job 1: 3 imported, 0 duplicates skipped, 1 errors, of 4$/m);
+    assert.deepEqual([imported.contentFilter.modelId, imported.contentFilter.scored], ['nsfwjs-mobilenet-v2', 3]);
+    assert.match(importRun.stdout, /^content filter nsfwjs-mobilenet-v2: 3 items scored$/m);
 
     const again = runAcsr(['case', 'import', '--case', caseDir, '--in', join(input, 'china.jpg'), '--examiner', 'A. Jones', '--quiet']);
     assert.match(again.stdout, /^duplicate {2}.*china\.jpg: same content as item 1, skipped$/m);
@@ -82,7 +84,8 @@ describe('acsr case', () => {
     );
     assert.deepEqual(
       shown.auditEntries.map((entry: { action: string }) => entry.action),
-      ['import', 'tag', 'note'],
+      // The content filter's verdict on the evidence, given at import, is the item's second entry.
+      ['import', 'classify', 'tag', 'note'],
     );
 
     const verified = runAcsr(['case', 'verify', '--case', caseDir, '--examiner', 'C. Lee', '--quiet']);
@@ -118,6 +121,9 @@ describe('acsr case', () => {
   it('explains usage mistakes and non-case folders with exit status 2', () => {
     const noInput = runAcsr(['case', 'import', '--case', root, '--examiner', 'x']);
     assert.deepEqual([noInput.code, noInput.stderr], [2, 'acsr case import: error: give --in DIR|FILE... or --resume\n']);
+    const noFilter = runAcsr(['case', 'import', '--case', root, '--in', root, '--classifier', 'no-such-filter', '--examiner', 'x']);
+    assert.equal(noFilter.code, 2);
+    assert.match(noFilter.stderr, /^acsr case import: error: unknown classifier 'no-such-filter' \(registered: nsfwjs-mobilenet-v2, .*, or none\)\n$/);
     const both = runAcsr(['case', 'tag', '--case', root, '--item', '1', '--category', 'CAT-1', '--tag', 'x', '--examiner', 'x']);
     assert.deepEqual([both.code, both.stderr], [2, 'acsr case tag: error: give exactly one of --category and --tag\n']);
     const notCase = runAcsr(['case', 'show', '--case', root]);

@@ -50,6 +50,16 @@ const SELECT_VERDICTS_OF_ITEM = `SELECT v.id, v.item_id, v.purification_run_id, 
 const SELECT_LATEST_TOP_CLASSES = `SELECT v.item_id, v.stage, v.top_class FROM classifier_verdicts v
   JOIN (SELECT item_id, stage, MAX(id) AS id FROM classifier_verdicts GROUP BY item_id, stage) newest ON newest.id = v.id`;
 const STORED_ROWS = 'SELECT * FROM classifier_verdicts ORDER BY rowid';
+/** Items of an import job that this model has not yet given a verdict on their evidence (a verdict with no purification run). */
+const SELECT_UNCLASSIFIED_OF_JOB = `SELECT i.id, i.store_path, i.sha256, i.original_name FROM evidence_items i
+  WHERE i.import_job_id = ? AND NOT EXISTS (SELECT 1 FROM classifier_verdicts v
+    WHERE v.item_id = i.id AND v.stage = 'before' AND v.purification_run_id IS NULL AND v.model_id = ?)
+  ORDER BY i.id`;
+/** Per item, the scores of its newest verdict on the evidence (import or purification), for sorting the grid. */
+const SELECT_LATEST_EVIDENCE_SCORES = `SELECT v.item_id, v.model_id, v.scores FROM classifier_verdicts v
+  JOIN (SELECT item_id, MAX(id) AS id FROM classifier_verdicts WHERE stage = 'before' GROUP BY item_id) newest ON newest.id = v.id`;
+/** One verdict per model used in the case, for the names of its classes. */
+const SELECT_ONE_VERDICT_PER_MODEL = 'SELECT model_id, scores FROM classifier_verdicts WHERE id IN (SELECT MIN(id) FROM classifier_verdicts GROUP BY model_id)';
 
 export class VerdictStore {
   readonly #db: SqliteDatabase;
@@ -116,6 +126,34 @@ export class VerdictStore {
   latestTopClasses(): { itemId: number; stage: 'before' | 'after'; topClass: string }[] {
     const rows = this.#db.prepare(SELECT_LATEST_TOP_CLASSES).all() as Pick<VerdictRow, 'item_id' | 'stage' | 'top_class'>[];
     return rows.map((row) => ({ itemId: row.item_id, stage: row.stage, topClass: row.top_class }));
+  }
+
+  /** Several verdicts in one transaction (an import records a batch at a time). */
+  recordAll(inputs: readonly VerdictInput[]): Verdict[] {
+    return this.#write.run(() => inputs.map((input) => this.record(input)));
+  }
+
+  /** Items of the import job `jobId` without a verdict of `modelId` on their evidence. */
+  unclassifiedOfJob(jobId: number, modelId: string): { itemId: number; storePath: string; sha256: string; originalName: string }[] {
+    const rows = this.#db.prepare(SELECT_UNCLASSIFIED_OF_JOB).all(jobId, modelId) as {
+      id: number;
+      store_path: string;
+      sha256: string;
+      original_name: string;
+    }[];
+    return rows.map((row) => ({ itemId: row.id, storePath: row.store_path, sha256: row.sha256, originalName: row.original_name }));
+  }
+
+  /** Per item, the class scores of the newest verdict on its evidence, and the model that gave them. */
+  latestEvidenceScores(): Map<number, { modelId: string; scores: Record<string, number> }> {
+    const rows = this.#db.prepare(SELECT_LATEST_EVIDENCE_SCORES).all() as Pick<VerdictRow, 'item_id' | 'model_id' | 'scores'>[];
+    return new Map(rows.map((row) => [row.item_id, { modelId: row.model_id, scores: JSON.parse(row.scores) as Record<string, number> }]));
+  }
+
+  /** Every model that has given a verdict in this case, with its class names (from the scores it recorded). */
+  modelsUsed(): { modelId: string; classNames: string[] }[] {
+    const rows = this.#db.prepare(SELECT_ONE_VERDICT_PER_MODEL).all() as Pick<VerdictRow, 'model_id' | 'scores'>[];
+    return rows.map((row) => ({ modelId: row.model_id, classNames: Object.keys(JSON.parse(row.scores) as Record<string, number>) }));
   }
 
   /** The rows as stored, for verification against the audit chain. */

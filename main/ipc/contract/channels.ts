@@ -18,8 +18,10 @@ import {
 import { evaluationChoicesSchema, evaluationIdSchema, evaluationPlotSchema, pastEvaluationSchema } from './evaluation.ts';
 import { folderBrowseInputSchema, folderListingSchema } from './folders.ts';
 import {
+  caseFilterModelSchema,
   categoryCodeSchema,
   evidenceDetailSchema,
+  evidenceSortSchema,
   evidenceSummarySchema,
   noteTextSchema,
   purificationEstimateSchema,
@@ -66,9 +68,15 @@ export const requestChannels = {
       verdict: z.strictObject({ stage: z.enum(['before', 'after']), topClass: shortTextSchema.pipe(z.string().min(1).max(100)) }).optional(),
       /** Items that match a known-content hash list; with a category, a list entry of that category. */
       hashMatch: z.strictObject({ category: shortTextSchema.pipe(z.string().min(1).max(100)).optional() }).optional(),
+      /** Items whose file name or original path contains this text (any case). */
+      search: shortTextSchema.optional(),
+      /** Default: by item number, ascending. */
+      sort: evidenceSortSchema.optional(),
     }),
     z.array(evidenceSummarySchema),
   ),
+  /** The content filters that have scored items of this case, with their classes (an empty list before any import). */
+  'evidence.filterModels': request(z.strictObject({ caseId: caseIdSchema }), z.array(caseFilterModelSchema)),
   'evidence.thumbnail': request(
     z.strictObject({ caseId: caseIdSchema, itemId: itemIdSchema, maxEdge: z.number().int().min(32).max(1024) }),
     z.object({ mediaType: z.literal('image/jpeg'), base64: z.string() }),

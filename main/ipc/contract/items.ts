@@ -1,7 +1,7 @@
 /** Evidence items of a case and their purification runs, as the grid, the item view and the image view show them. */
 import { z } from 'zod';
 import { CATEGORY_CODES } from '../../case/tag-categories.ts';
-import { isoTimeSchema, itemIdSchema, sha256Schema } from './common.ts';
+import { isoTimeSchema, itemIdSchema, sha256Schema, shortTextSchema } from './common.ts';
 
 export const categoryCodeSchema = z.enum(CATEGORY_CODES);
 
@@ -57,6 +57,29 @@ export const evidenceSummarySchema = z.object({
   verdictAfter: z.string().nullable(),
   hashMatch: hashMatchBriefSchema.nullable(),
   nearDuplicates: nearDuplicateGroupBriefSchema.nullable(),
+  /**
+   * The content filter's probability per class on the evidence (its newest verdict on it: given at
+   * import, or before a purification), or null when the item has not been scored.
+   */
+  filterScores: z.record(z.string(), z.number()).nullable(),
+});
+
+/** How the grid is ordered: by item number (import order), name, size, date imported, or one class's filter score. */
+export const evidenceSortSchema = z
+  .strictObject({
+    by: z.enum(['number', 'name', 'size', 'date', 'score']),
+    /** The class whose score orders the grid; only with by 'score'. */
+    className: shortTextSchema.pipe(z.string().min(1).max(100)).optional(),
+    descending: z.boolean(),
+  })
+  .refine((sort) => (sort.by === 'score') === (sort.className !== undefined), 'choose the class to sort by score (and only then)');
+
+/** A content filter that has scored items of the case, with its classes: what the verdict filter and the score sort offer. */
+export const caseFilterModelSchema = z.object({
+  modelId: z.string(),
+  /** The filter's name as people say it (e.g. "nsfwjs 4.4 MobileNetV2 content filter"). */
+  name: z.string(),
+  classNames: z.array(z.string()),
 });
 
 /** One item with its whole record: what the item view shows. */
@@ -67,6 +90,8 @@ export const evidenceDetailSchema = evidenceSummarySchema.extend({
   importedAt: isoTimeSchema,
   importedBy: z.string(),
   decodeNotes: z.array(z.string()),
+  /** Where filterScores come from: the filter (its name and id), its weights hash and when it scored the item. */
+  filterScoresBy: z.object({ modelId: z.string(), name: z.string(), weightsSha256: sha256Schema, scoredAt: isoTimeSchema, atImport: z.boolean() }).nullable(),
   /** Every category and tag ever given, oldest first (the latest category is the current one). */
   tagHistory: z.array(
     z.object({
@@ -160,3 +185,5 @@ export const purificationEstimateSchema = z.object({
   secondsPerMegapixel: z.number().nullable(),
 });
 export type PurificationEstimate = z.output<typeof purificationEstimateSchema>;
+export type EvidenceSort = z.output<typeof evidenceSortSchema>;
+export type CaseFilterModel = z.output<typeof caseFilterModelSchema>;
