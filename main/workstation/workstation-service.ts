@@ -85,7 +85,7 @@ export class WorkstationService {
       'cases.create': async ({ number, title, requester }) =>
         this.#cases.create({ number, title, examiner: await examiner(), ...(requester ? { requester } : {}) }),
       'cases.get': ({ caseId }) => this.#cases.summary(caseId),
-      'evidence.list': async ({ caseId, category, uncategorised, tags, purified, verdict }) => {
+      'evidence.list': async ({ caseId, category, uncategorised, tags, purified, verdict, suspectedEvasion }) => {
         const opened = await this.#cases.open(caseId);
         const filter = { ...(category ? { category } : {}), ...(uncategorised ? { uncategorised } : {}), ...(tags?.length ? { tags } : {}) };
         const factsOf = purificationFactsByItem(opened.db);
@@ -93,7 +93,8 @@ export class WorkstationService {
           .listItems(filter)
           .map((item) => evidenceSummary(item, factsOf(item.id)))
           .filter((item) => purified === undefined || item.purificationRuns > 0 === purified)
-          .filter((item) => !verdict || (verdict.stage === 'before' ? item.verdictBefore : item.verdictAfter) === verdict.topClass);
+          .filter((item) => !verdict || (verdict.stage === 'before' ? item.verdictBefore : item.verdictAfter) === verdict.topClass)
+          .filter((item) => !suspectedEvasion || item.evasion?.suspected === true);
       },
       'evidence.thumbnail': async ({ caseId, itemId, maxEdge }) => {
         const opened = await this.#cases.open(caseId);

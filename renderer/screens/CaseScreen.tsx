@@ -1,4 +1,4 @@
-/** One open case: import, filters (category, tags, purified state, verdict), thumbnail size, the evidence grid and its bulk purify. */
+/** One open case: import, filters (category, tags, purified state, verdict, suspected evasion), order, thumbnail size, the evidence grid and its bulk purify. */
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -13,6 +13,7 @@ import { CATEGORY_LABELS } from '../common/category-labels.ts';
 import { useClient } from '../app/client-context.tsx';
 import { CategoryLegend } from '../evidence/CategoryBadge.tsx';
 import { ConfirmBulkDialog } from '../evidence/ConfirmBulkDialog.tsx';
+import { EvasionControls, orderItems, type EvasionFilter, type GridOrder } from '../evidence/EvasionControls.tsx';
 import { useTagChanges } from '../evidence/use-tag-changes.ts';
 import { VerificationBanner } from './VerificationBanner.tsx';
 import { useNotices } from '../app/notices.tsx';
@@ -57,6 +58,8 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
   const [thumbSize, setThumbSize] = useState(160);
   const [purifiedFilter, setPurifiedFilter] = useState<PurifiedFilter>('any');
   const [verdictFilter, setVerdictFilter] = useState<VerdictFilter>('');
+  const [evasionFilter, setEvasionFilter] = useState<EvasionFilter>('any');
+  const [order, setOrder] = useState<GridOrder>('import');
   const [verdictClasses, setVerdictClasses] = useState<string[]>([]);
   const [purifyItemIds, setPurifyItemIds] = useState<number[] | null>(null);
   useEffect(() => {
@@ -64,7 +67,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
       .call('purification.choices', {})
       .then((choices) => setVerdictClasses([...new Set(choices.classifiers.flatMap((choice) => choice.classNames))].sort()), reportError);
   }, [client, reportError]);
-  const filtering = filter !== 'all' || tags.length > 0 || purifiedFilter !== 'any' || verdictFilter !== '';
+  const filtering = filter !== 'all' || tags.length > 0 || purifiedFilter !== 'any' || verdictFilter !== '' || evasionFilter !== 'any';
   const [summary, setSummary] = useState(caseSummary);
   const [openItemId, setOpenItemId] = useState<number | null>(null);
   const loader = useMemo(() => new ThumbnailLoader(client), [client]);
@@ -80,6 +83,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
                 purificationRuns: detail.purificationRuns,
                 verdictBefore: detail.verdictBefore,
                 verdictAfter: detail.verdictAfter,
+                evasion: detail.evasion,
               }
             : item,
         ) ?? null,
@@ -98,6 +102,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         ...(tags.length > 0 ? { tags } : {}),
         ...(purifiedFilter === 'any' ? {} : { purified: purifiedFilter === 'purified' }),
         ...(verdictFilter ? { verdict: { stage, topClass } } : {}),
+        ...(evasionFilter === 'suspected' ? { suspectedEvasion: true } : {}),
       })
       .then(
         (list) => {
@@ -106,7 +111,8 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         },
         (error: unknown) => setLoadError(messageOf(error)),
       );
-  }, [client, caseId, filter, tags, purifiedFilter, verdictFilter, reportError]);
+  }, [client, caseId, filter, tags, purifiedFilter, verdictFilter, evasionFilter, reportError]);
+  const shown = useMemo(() => (items ? orderItems(items, order) : null), [items, order]);
   useEffect(() => void load(), [load]);
 
   // Reload when an import or purification of this case finishes (completed or stopped part-way).
@@ -194,6 +200,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
             )),
           )}
         </TextField>
+        <EvasionControls filter={evasionFilter} order={order} onFilter={setEvasionFilter} onOrder={setOrder} />
       </Stack>
       {summary.unfinishedImports.map((job) => (
         <Alert
@@ -240,10 +247,10 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           {filtering ? 'No item matches this filter.' : 'No evidence yet: import a folder of images.'}
         </Typography>
       )}
-      {items && items.length > 0 && (
+      {shown && shown.length > 0 && (
         <EvidenceGrid
           caseId={caseId}
-          items={items}
+          items={shown}
           flaggedItemIds={flaggedItemIds}
           thumbSize={thumbSize}
           blurByDefault={blurByDefault}

@@ -1,6 +1,7 @@
 import { checkAuditChain } from '../../case/audit-chain.ts';
 import type { CaseFolder } from '../../case/case-folder.ts';
 import { displayPath } from '../../case/display-path.ts';
+import type { EvasionRecord } from '../../case/records.ts';
 import { CATEGORY_LABELS, type CategoryCode } from '../../case/tag-categories.ts';
 import { defineCommand } from '../command.ts';
 import { caseOption, withCase } from './case-options.ts';
@@ -92,9 +93,16 @@ function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string)
       `purified    run ${run.id} ${run.createdAt}: bundle ${run.bundleId}, cluster ${run.chosenCluster}${override}, output ${run.outputSha256}, PDQ distance ${run.pdqDistance}`,
     );
   }
+  for (const run of runs) print(`evasion     run ${run.id}: ${evasionLine(run.evasion)}`);
   for (const verdict of verdicts) print(`verdict     ${verdict.stage} (${verdict.modelId}): ${verdict.topClass} ${JSON.stringify(verdict.scores)}`);
   for (const entry of audit) print(`audit #${entry.sequence}  ${entry.time} ${entry.examiner} ${entry.action}`);
   // `reversed` only where a tag was undone, so the JSON of cases without undos keeps its shape.
   const tagsShown = tags.map(({ reversed, ...tag }) => (reversed ? { ...tag, reversed } : tag));
   return { item, category: category ?? null, tags: tagsShown, notes, purificationRuns: runs, verdicts, auditEntries: audit };
+}
+
+function evasionLine(evasion: EvasionRecord | null): string {
+  if (!evasion) return 'no evasion check for this bundle';
+  const verdict = evasion.suspected ? 'suspected evasion' : 'below the threshold';
+  return `score ${evasion.score.toFixed(3)}, threshold ${evasion.threshold.toFixed(3)} (${Math.round(evasion.falsePositiveTarget * 100)}% false positives): ${verdict}`;
 }

@@ -50,6 +50,8 @@ export const requestChannels = {
       purified: z.boolean().optional(),
       /** Items whose latest verdict at this stage has this top class. */
       verdict: z.strictObject({ stage: z.enum(['before', 'after']), topClass: shortTextSchema.pipe(z.string().min(1).max(100)) }).optional(),
+      /** true: only items whose latest purification scored above its evasion threshold. */
+      suspectedEvasion: z.boolean().optional(),
     }),
     z.array(evidenceSummarySchema),
   ),

@@ -21,6 +21,12 @@ export const evidenceSummarySchema = z.object({
   /** The content filter's top class on the evidence and on the latest purified output, if classified. */
   verdictBefore: z.string().nullable(),
   verdictAfter: z.string().nullable(),
+  /**
+   * The evasion score of the latest purification run ("was this image made to fool the filter?"):
+   * the estimated probability, the calibrated threshold and whether it lies above it. null: not
+   * purified, or purified with a bundle that has no evasion check.
+   */
+  evasion: z.object({ score: z.number(), threshold: z.number(), suspected: z.boolean() }).nullable(),
 });
 
 /** One item with its whole record: what the item view shows. */
@@ -71,6 +77,20 @@ export const renderedViewPartSchema = z.object({
 
 const scoresSchema = z.record(z.string(), z.number());
 
+/** A run's evasion score with every signal behind it: what the item view explains. */
+export const runEvasionSchema = z.object({
+  score: z.number(),
+  threshold: z.number(),
+  suspected: z.boolean(),
+  /** The share of clean images the threshold was set to flag, e.g. 0.05. */
+  falsePositiveTarget: z.number(),
+  /** Each signal's value and its share of the log-odds (positive: towards "made to fool the filter"). */
+  signals: z.array(z.object({ name: z.string(), value: z.number(), contribution: z.number() })),
+  classifierId: z.string(),
+  /** The run used other purification settings than the calibration's: its threshold may not hold its rate. */
+  settingsDiffer: z.boolean(),
+});
+
 /** One purification run of an item, as the image view shows it. */
 export const purificationRunViewSchema = z.object({
   runId: z.number().int().positive(),
@@ -96,6 +116,8 @@ export const purificationRunViewSchema = z.object({
   /** False for runs recorded before the parts were kept: only original and purified can be shown. */
   hasComponents: z.boolean(),
   verdicts: z.object({ modelId: z.string(), before: scoresSchema, after: scoresSchema, topBefore: z.string(), topAfter: z.string() }).nullable(),
+  /** null: the run's bundle has no evasion check. */
+  evasion: runEvasionSchema.nullable(),
 });
 
 export type CategoryCode = z.output<typeof categoryCodeSchema>;
@@ -104,3 +126,4 @@ export type EvidenceDetail = z.output<typeof evidenceDetailSchema>;
 export type ViewPart = z.output<typeof viewPartSchema>;
 export type RenderedViewPart = z.output<typeof renderedViewPartSchema>;
 export type PurificationRunView = z.output<typeof purificationRunViewSchema>;
+export type RunEvasion = z.output<typeof runEvasionSchema>;

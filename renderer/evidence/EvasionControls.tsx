@@ -1,0 +1,54 @@
+/** The grid's evasion filter ("suspected evasion" only) and its order (as imported, or highest evasion score first). */
+import MenuItem from '@mui/material/MenuItem';
+import TextField from '@mui/material/TextField';
+import type { EvidenceSummary } from '../../main/ipc/contract/index.ts';
+
+export type EvasionFilter = 'any' | 'suspected';
+export type GridOrder = 'import' | 'evasion';
+
+interface EvasionControlsProps {
+  filter: EvasionFilter;
+  order: GridOrder;
+  onFilter: (filter: EvasionFilter) => void;
+  onOrder: (order: GridOrder) => void;
+}
+
+export function EvasionControls({ filter, order, onFilter, onOrder }: EvasionControlsProps) {
+  return (
+    <>
+      <TextField
+        select
+        size="small"
+        label="Evasion"
+        value={filter}
+        onChange={(event) => onFilter(event.target.value as EvasionFilter)}
+        sx={{ width: 190 }}
+        slotProps={{ htmlInput: { 'data-testid': 'evasion-filter' } }}
+      >
+        <MenuItem value="any">Any</MenuItem>
+        <MenuItem value="suspected">Suspected evasion</MenuItem>
+      </TextField>
+      <TextField
+        select
+        size="small"
+        label="Order"
+        value={order}
+        onChange={(event) => onOrder(event.target.value as GridOrder)}
+        sx={{ width: 230 }}
+        slotProps={{ htmlInput: { 'data-testid': 'grid-order' } }}
+      >
+        <MenuItem value="import">As imported</MenuItem>
+        <MenuItem value="evasion">Evasion score, highest first</MenuItem>
+      </TextField>
+    </>
+  );
+}
+
+/** Highest evasion score first; items without one keep their order after all scored ones. */
+export function orderItems(items: EvidenceSummary[], order: GridOrder): EvidenceSummary[] {
+  if (order === 'import') return items;
+  return items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => (b.item.evasion?.score ?? -1) - (a.item.evasion?.score ?? -1) || a.index - b.index)
+    .map(({ item }) => item);
+}
