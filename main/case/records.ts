@@ -133,7 +133,8 @@ export interface EvasionRecord {
 
 export interface PurificationRun extends Omit<PurificationRunInput, 'override' | 'jobId' | 'seed' | 'outputStorePath' | 'evasion'> {
   id: number;
-  evasion: EvasionRecord | null;
+  /** Absent when the run's bundle carries no evasion calibration (and in runs recorded before schema 6). */
+  evasion?: EvasionRecord;
   jobId: number | null;
   seed: number | null;
   outputStorePath: string | null;

@@ -136,11 +136,18 @@ describe('the evasion score of purified evidence', () => {
     assert.equal(purified.code, 0, purified.stderr);
     assert.match(purified.stderr, /no evasion check for this bundle/);
     assert.equal(purified.json.runs[0].evasion, null);
-    await withCase((caseFolder) => assert.equal(caseFolder.db.purificationRuns(itemId).at(-1)!.evasion, null));
+    await withCase((caseFolder) => {
+      const run = caseFolder.db.purificationRuns(itemId).at(-1)!;
+      assert.equal(run.evasion, undefined);
+      // the audit entry says so explicitly, so verify would name a score added to the row later
+      const entry = [...caseFolder.db.auditRows({ subject: `item:${itemId}` })].filter((row) => row.action === 'purify').at(-1)!;
+      assert.equal(JSON.parse(entry.parameters).evasion, null);
+    });
     const listed = acsr(['case', 'list', '--case', caseDir, '--json', '--quiet']);
-    assert.equal((listed.json.items as { id: number; evasion: unknown }[]).find((item) => item.id === itemId)!.evasion, null);
-    const shown = acsr(['case', 'show', '--case', caseDir, '--item', String(itemId)]);
-    assert.match(shown.stdout, /^evasion {5}run \d+: no evasion check for this bundle$/m);
+    assert.equal((listed.json.items as { id: number; evasion?: unknown }[]).find((item) => item.id === itemId)!.evasion, undefined);
+    const shownJson = acsr(['case', 'show', '--case', caseDir, '--item', String(itemId), '--json', '--quiet']);
+    assert.equal(shownJson.json.purificationRuns.at(-1).evasion, undefined);
+    assert.ok(shownJson.json.purificationRuns.at(0).evasion, 'the earlier run keeps its score');
     assert.equal(acsr(['case', 'verify', '--case', caseDir, '--quiet']).code, 0);
   });
 

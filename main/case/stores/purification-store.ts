@@ -58,7 +58,8 @@ export function purificationRunFromRow(row: PurificationRunReadRow): Purificatio
     outputPdqQuality: row.output_pdq_quality,
     pdqDistance: row.pdq_distance,
     timingsMs: JSON.parse(row.timings),
-    evasion: row.evasion === null ? null : JSON.parse(row.evasion),
+    // absent rather than null, so that the records (and `case show --json`) of runs without one keep their shape
+    ...(row.evasion === null ? {} : { evasion: JSON.parse(row.evasion) }),
     examiner: row.examiner_name,
     createdAt: row.created_at,
   };
@@ -155,7 +156,7 @@ export class PurificationStore {
           outputStorePath: run.outputStorePath,
           outputPdqQuality: run.outputPdqQuality,
           // Chained since schema 6: the evasion score and its signals, null without a calibration.
-          evasion: run.evasion,
+          evasion: run.evasion ?? null,
         },
       });
       return run;

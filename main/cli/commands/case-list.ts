@@ -39,12 +39,16 @@ export const caseListCommand = defineCommand({
             tags: options.tag,
             uncategorised: options.category === 'none',
           })
-          .map((item) => ({ ...item, evasion: evasionOf(item.id) }))
-          .filter((item) => !options['suspected-evasion'] || item.evasion?.suspected === true);
-        const items = options.sort === 'evasion' ? byEvasionScore(listed, (item) => item.evasion?.score ?? null) : listed;
+          // `evasion` only on items that have a score, so lists of cases without any keep their shape
+          .map((item) => {
+            const evasion = evasionOf(item.id);
+            return evasion ? { ...item, evasion } : item;
+          })
+          .filter((item) => !options['suspected-evasion'] || ('evasion' in item && item.evasion.suspected));
+        const items = options.sort === 'evasion' ? byEvasionScore(listed, (item) => ('evasion' in item ? item.evasion.score : null)) : listed;
         for (const item of items) {
           const tags = item.tags.length > 0 ? `  [${item.tags.join(', ')}]` : '';
-          const evasion = item.evasion ? `  evasion ${item.evasion.score.toFixed(3)}${item.evasion.suspected ? ' SUSPECTED' : ''}` : '';
+          const evasion = 'evasion' in item ? `  evasion ${item.evasion.score.toFixed(3)}${item.evasion.suspected ? ' SUSPECTED' : ''}` : '';
           print(
             `${String(item.id).padStart(5)}  ${(item.category ?? '-').padEnd(5)}  ${`${item.width}x${item.height}`.padEnd(11)}  ${shortHash(item.sha256)}  ${displayPath(item.originalName)}${tags}${evasion}`,
           );

@@ -119,7 +119,7 @@ export const casePurifyCommand = defineCommand({
         chosenCluster: (run.parameters.clusterIds as string[])[run.chosenCluster],
         override: run.override,
         verdicts: verdicts.map(({ stage, modelId, topClass, scores }) => ({ stage, modelId, topClass, scores })),
-        evasion: run.evasion,
+        evasion: run.evasion ?? null,
       })),
     };
   },

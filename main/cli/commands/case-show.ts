@@ -93,7 +93,8 @@ function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string)
       `purified    run ${run.id} ${run.createdAt}: bundle ${run.bundleId}, cluster ${run.chosenCluster}${override}, output ${run.outputSha256}, PDQ distance ${run.pdqDistance}`,
     );
   }
-  for (const run of runs) print(`evasion     run ${run.id}: ${evasionLine(run.evasion)}`);
+  // Only runs with a score: the output for runs without keeps the shape older versions printed.
+  for (const run of runs) if (run.evasion) print(`evasion     run ${run.id}: ${evasionLine(run.evasion)}`);
   for (const verdict of verdicts) print(`verdict     ${verdict.stage} (${verdict.modelId}): ${verdict.topClass} ${JSON.stringify(verdict.scores)}`);
   for (const entry of audit) print(`audit #${entry.sequence}  ${entry.time} ${entry.examiner} ${entry.action}`);
   // `reversed` only where a tag was undone, so the JSON of cases without undos keeps its shape.
@@ -101,8 +102,7 @@ function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string)
   return { item, category: category ?? null, tags: tagsShown, notes, purificationRuns: runs, verdicts, auditEntries: audit };
 }
 
-function evasionLine(evasion: EvasionRecord | null): string {
-  if (!evasion) return 'no evasion check for this bundle';
+function evasionLine(evasion: EvasionRecord): string {
   const verdict = evasion.suspected ? 'suspected evasion' : 'below the threshold';
   return `score ${evasion.score.toFixed(3)}, threshold ${evasion.threshold.toFixed(3)} (${Math.round(evasion.falsePositiveTarget * 100)}% false positives): ${verdict}`;
 }
