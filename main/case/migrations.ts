@@ -244,7 +244,7 @@ const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
-    description: "the evasion score of a purification run, for a bundle calibrated to give one",
+    description: 'the evasion score of a purification run, for a bundle calibrated to give one',
     sql: `
       -- Canonical JSON of the score, its threshold and every signal (records.ts, EvasionRecord);
       -- NULL when the run's bundle carries no evasion calibration, and in runs written before.

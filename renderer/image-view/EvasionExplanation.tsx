@@ -24,8 +24,8 @@ export function EvasionExplanation({ evasion }: { evasion: RunEvasion | null }) 
         <Typography variant="subtitle2">{evasion.suspected ? 'Suspected evasion' : 'No sign of evasion'}</Typography>
         <Typography variant="body2" data-testid="evasion-score-line">
           Evasion score {evasion.score.toFixed(2)}, threshold {evasion.threshold.toFixed(2)}:{' '}
-          {evasion.suspected ? 'this image was probably altered to fool the content filter.' : 'this image looks like an ordinary one.'} The threshold
-          flags about {percent(evasion.falsePositiveTarget)} of ordinary images.
+          {evasion.suspected ? 'this image was probably altered to fool the content filter.' : 'this image looks like an ordinary one.'} The threshold flags
+          about {percent(evasion.falsePositiveTarget)} of ordinary images.
         </Typography>
       </Alert>
       {fired.length > 0 && (

@@ -28,10 +28,10 @@ function acsr(args: string[]) {
   return { code: result.status, stderr: result.stderr };
 }
 
-/** A plain bundle and its calibrated copy under `scratch`. */
-export function makeCalibratedBundle(scratch: string): { plain: string; calibrated: string } {
-  const plain = path.join(scratch, 'bundle');
-  const calibrated = path.join(scratch, 'bundle-calibrated');
+/** A plain bundle and its calibrated copy under `scratch` (folders named `names`). */
+export function makeCalibratedBundle(scratch: string, names = { plain: 'bundle', calibrated: 'bundle-calibrated' }): { plain: string; calibrated: string } {
+  const plain = path.join(scratch, names.plain);
+  const calibrated = path.join(scratch, names.calibrated);
   const trained = acsr([
     'train',
     '--data',

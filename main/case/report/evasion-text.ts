@@ -13,7 +13,7 @@ const MEANINGS: Record<string, string> = {
   bit4Shift: "change of the filter's verdict at 16 shades per colour (0 to 2)",
   maxSqueezeShift: 'the largest of those changes (0 to 2)',
   flipCount: "how many of the five simplifications changed the filter's answer",
-  logitMargin: "how clearly the filter preferred its answer over the next (small: just past the edge)",
+  logitMargin: 'how clearly the filter preferred its answer over the next (small: just past the edge)',
   latentOutlier: 'how far the image lies from its nearest group of reference images (robust spreads)',
   purificationFlip: "the filter's answer changed after purification (1) or not (0)",
   jpegFlip: "the filter's answer changed after JPEG compression (1) or not (0)",
@@ -29,9 +29,7 @@ export const NO_EVASION_CHECK = 'no evasion check for this bundle (not calibrate
 
 export function evasionHeadline(evasion: EvasionRecord | undefined): string {
   if (!evasion) return NO_EVASION_CHECK;
-  const verdict = evasion.suspected
-    ? 'SUSPECTED EVASION: the image was probably altered to fool the content filter'
-    : 'no sign of evasion';
+  const verdict = evasion.suspected ? 'SUSPECTED EVASION: the image was probably altered to fool the content filter' : 'no sign of evasion';
   const rate = `${(evasion.falsePositiveTarget * 100).toFixed(1).replace(/\.0$/, '')}%`;
   const caveat = evasion.settingsDiffer ? '; purified at other settings than calibrated, so the threshold may not hold its rate' : '';
   return `score ${evasion.score.toFixed(3)}, threshold ${evasion.threshold.toFixed(3)} (flags about ${rate} of ordinary images): ${verdict}${caveat}`;

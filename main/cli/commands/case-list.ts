@@ -25,7 +25,13 @@ export const caseListCommand = defineCommand({
     },
     tag: { type: 'string', multiple: true, valueName: 'TAG', description: 'only items carrying every one of these user tags' },
     'suspected-evasion': { type: 'boolean', description: 'only items whose latest purification scored above the evasion threshold' },
-    sort: { type: 'string', choices: ['import', 'evasion'], default: 'import', valueName: 'import|evasion', description: 'order: as imported, or highest evasion score first' },
+    sort: {
+      type: 'string',
+      choices: ['import', 'evasion'],
+      default: 'import',
+      valueName: 'import|evasion',
+      description: 'order: as imported, or highest evasion score first',
+    },
   },
   async run({ options, print, note }) {
     return withCase(
