@@ -6,7 +6,8 @@
  * caller, so the case module stays free of TensorFlow.
  */
 import type { ImageArray } from '../acsr/array/image-array.ts';
-import { calibratedSettingsDiffer, type EvasionScorer } from '../acsr/evasion/evasion-scorer.ts';
+import { calibratedSettingsDiffer } from '../acsr/evasion/evasion-calibration.ts';
+import type { EvasionScorer } from '../acsr/evasion/evasion-scorer.ts';
 import type { PurificationResult } from '../acsr/purification/purify-image.ts';
 import type { EvasionRecord } from './records.ts';
 
