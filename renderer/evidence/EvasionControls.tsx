@@ -22,7 +22,7 @@ export function EvasionControls({ filter, order, onFilter, onOrder }: EvasionCon
         label="Evasion"
         value={filter}
         onChange={(event) => onFilter(event.target.value as EvasionFilter)}
-        sx={{ width: 190 }}
+        sx={{ width: 220 }}
         slotProps={{ htmlInput: { 'data-testid': 'evasion-filter' } }}
       >
         <MenuItem value="any">Any</MenuItem>
@@ -34,7 +34,7 @@ export function EvasionControls({ filter, order, onFilter, onOrder }: EvasionCon
         label="Order"
         value={order}
         onChange={(event) => onOrder(event.target.value as GridOrder)}
-        sx={{ width: 230 }}
+        sx={{ width: 280 }}
         slotProps={{ htmlInput: { 'data-testid': 'grid-order' } }}
       >
         <MenuItem value="import">As imported</MenuItem>

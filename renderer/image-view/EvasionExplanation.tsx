@@ -46,7 +46,8 @@ export function EvasionExplanation({ evasion }: { evasion: RunEvasion | null }) 
         </Typography>
       )}
       <Typography variant="caption" color="text.secondary" sx={{ display: 'block', mt: 0.5 }}>
-        Checked with {evasion.classifierId}.
+        The number after each signal is how far it pushed the score (+1 roughly triples the odds that the image was altered). Checked with{' '}
+        {evasion.classifierId}.
       </Typography>
     </Box>
   );

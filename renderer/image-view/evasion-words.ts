@@ -69,5 +69,5 @@ export function signalsByWeight(evasion: RunEvasion): { fired: Signal[]; others:
 }
 
 export function percent(fraction: number): string {
-  return `${(fraction * 100).toFixed(fraction < 0.1 ? 1 : 0)}%`;
+  return `${(fraction * 100).toFixed(fraction < 0.1 ? 1 : 0).replace(/\.0$/, '')}%`;
 }

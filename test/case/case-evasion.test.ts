@@ -9,6 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -18,6 +20,7 @@ import type { EvasionRecord, PurificationRun } from '../../main/case/records.ts'
 import { makeCalibratedBundle, writeTestImages } from '../evasion/calibrated-case-fixture.ts';
 import { repoRoot } from '../support/shared-data.ts';
 import { makeTempDir, removeTempDir } from './case-fixtures.ts';
+import { findClippedText, run } from './pdf-layout-check.ts';
 
 let root: string;
 let caseDir: string;
@@ -151,8 +154,67 @@ describe('the evasion score of purified evidence', () => {
     assert.equal(acsr(['case', 'verify', '--case', caseDir, '--quiet']).code, 0);
   });
 
+  it('the reports (HTML, PDF, JSON) give each run its evasion check, with the signals behind a score', async () => {
+    const { suspectedId, plainId } = await withCase((caseFolder) => {
+      const runs = latestRuns(caseFolder);
+      const suspectedRun = [...runs.values()].find((run) => run.evasion?.suspected)!;
+      const plainRun = [...runs.values()].find((run) => run.evasion === undefined)!;
+      return { suspectedId: suspectedRun.itemId, plainId: plainRun.itemId };
+    });
+    const out = join(root, 'report');
+    const made = acsr([
+      'case',
+      'report',
+      '--case',
+      caseDir,
+      '--examiner',
+      'carol',
+      '--items',
+      String(suspectedId),
+      String(plainId),
+      '--out',
+      `${out}.html`,
+      '--out',
+      `${out}.json`,
+      '--out',
+      `${out}.pdf`,
+      '--quiet',
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const report = JSON.parse(readFileSync(`${out}.json`, 'utf8')) as {
+      items: { id: number; purificationRuns: { id: number; evasion?: EvasionRecord }[] }[];
+    };
+    const runsOf = (itemId: number) => report.items.find((item) => item.id === itemId)!.purificationRuns;
+    const suspectedRecord = runsOf(suspectedId).at(-1)!.evasion!;
+    assert.equal(suspectedRecord.suspected, true);
+    assert.equal(runsOf(plainId).at(-1)!.evasion, undefined, 'a run of the uncalibrated bundle has no evasion section');
+    assert.ok(runsOf(plainId)[0].evasion, "the same item's earlier calibrated run keeps its score");
+
+    const html = readFileSync(`${out}.html`, 'utf8');
+    assert.match(
+      html,
+      new RegExp(
+        `score ${suspectedRecord.score.toFixed(3)}, threshold ${suspectedRecord.threshold.toFixed(3)} \\(flags about [0-9.]+% of ordinary images\\): SUSPECTED EVASION`,
+      ),
+    );
+    assert.match(html, /data-evasion="none">Evasion check: no evasion check for this bundle/);
+    const strongest = [...suspectedRecord.signals].sort((x, y) => y.contribution - x.contribution)[0];
+    // the strongest push is listed first, in bold when it counts as having fired
+    const strongestCell = strongest.contribution >= 0.5 ? `<strong>${strongest.name}</strong>` : strongest.name;
+    const section = html.slice(html.indexOf(`<h4>Purification run ${runsOf(suspectedId).at(-1)!.id} (`));
+    const table = section.slice(section.indexOf('<h4>Evasion check: was this image made to fool the filter?</h4>'));
+    assert.ok(table.slice(table.indexOf('<tbody>')).startsWith(`<tbody><tr><td>${strongestCell}</td>`), table.slice(0, 600));
+
+    const pdfText = run('pdftotext', ['-layout', `${out}.pdf`, '-']).replace(/\s+/g, ' ');
+    assert.match(pdfText, /Evasion check: was this image made to fool the filter\?/);
+    assert.match(pdfText, new RegExp(`score ${suspectedRecord.score.toFixed(3)}, threshold ${suspectedRecord.threshold.toFixed(3)}`));
+    assert.match(pdfText, /Evasion check: no evasion check for this bundle/);
+    const layout = await findClippedText(`${out}.pdf`, await mkdtemp(join(root, 'pdf-')), { margin: 48 });
+    assert.deepEqual(layout.problems.slice(0, 10), [], `${layout.problems.length} layout problems`);
+  });
+
   it('verify names a score edited behind the program', async () => {
-    const runId = await withCase((caseFolder) => [...latestRuns(caseFolder).values()].find((run) => run.evasion !== null)!.id);
+    const runId = await withCase((caseFolder) => [...latestRuns(caseFolder).values()].find((run) => run.evasion)!.id);
     const db = new Database(join(caseDir, 'case.sqlite'));
     const trigger = db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'purification_runs_no_update'`).pluck().get() as string;
     db.exec('DROP TRIGGER purification_runs_no_update');
