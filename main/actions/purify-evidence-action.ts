@@ -4,6 +4,7 @@
  * the models happens here; the case module stays free of TensorFlow.
  */
 import { z } from 'zod';
+import { openEvasionScorer, type EvasionScorer } from '../acsr/evasion/evasion-scorer.ts';
 import { loadImageClassifier, loadLatentExtractor, type ImageClassifier, type LatentExtractor } from '../acsr/models/latent-extractor.ts';
 import { loadReferenceBundle } from '../acsr/references/bundle-reader.ts';
 import type { CaseFolder } from '../case/case-folder.ts';
@@ -52,18 +53,31 @@ export const purifyEvidenceAction = defineAction({
       for (const itemId of plan.itemIds) caseFolder.db.getItem(itemId);
       let extractor: LatentExtractor | undefined;
       let classifier: ImageClassifier | undefined;
+      let evasion: EvasionScorer | null = null;
       try {
         progress.report({ stage: 'loading models', fraction: 0, message: 'reference bundle' });
         const bundle = await loadReferenceBundle(plan.bundlePath);
         progress.report({ stage: 'loading models', fraction: LOADING_SHARE / 2, message: bundle.manifest.extractor.id });
         extractor = await loadLatentExtractor(bundle.manifest.extractor.id);
         if (plan.classifierId !== null) classifier = await loadImageClassifier(plan.classifierId);
+        // a bundle calibrated by `acsr calibrate-evasion` scores every item; one without is purified alone
+        evasion = await openEvasionScorer(bundle.manifest, bundle.path);
+        if (!evasion) note(`${bundle.path}: no evasion check for this bundle (it carries no evasion calibration)`);
         throwIfCancelled(signal);
 
-        const common = { bundle, extractor, examiner, progress: progress.sub(LOADING_SHARE, 1), signal, ...(classifier ? { classifier } : {}) };
+        const common = {
+          bundle,
+          extractor,
+          examiner,
+          progress: progress.sub(LOADING_SHARE, 1),
+          signal,
+          ...(classifier ? { classifier } : {}),
+          ...(evasion ? { evasion } : {}),
+        };
         const summary = await plan.purify(common);
         return { summary, bundlePath: bundle.path, bundleManifestSha256: bundle.manifestSha256 };
       } finally {
+        evasion?.dispose();
         classifier?.dispose();
         extractor?.dispose();
       }
@@ -74,7 +88,12 @@ export const purifyEvidenceAction = defineAction({
     purified: summary.items.length,
     doneEarlier: summary.doneEarlier.length,
     imagesPerMinute: summary.imagesPerMinute,
-    runs: summary.items.map((item) => ({ itemId: item.itemId, runId: item.run.id, pdqDistance: item.run.pdqDistance })),
+    runs: summary.items.map((item) => ({
+      itemId: item.itemId,
+      runId: item.run.id,
+      pdqDistance: item.run.pdqDistance,
+      evasion: item.run.evasion ? { score: item.run.evasion.score, suspected: item.run.evasion.suspected } : null,
+    })),
     warnings: summary.items.flatMap((item) => item.warnings),
   }),
 });

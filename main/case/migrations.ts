@@ -283,6 +283,16 @@ const MIGRATIONS: readonly Migration[] = [
       ${HASH_MATCH_TABLES.map(appendOnlyTriggers).join('\n')}
     `,
   },
+  {
+    version: 5,
+    description: 'the evasion score of a purification run, for a bundle calibrated to give one',
+    sql: `
+      -- Canonical JSON of the score, its threshold and every signal (records.ts, EvasionRecord);
+      -- NULL when the run's bundle carries no evasion calibration, and in runs written before.
+      -- Chained in the run's purify audit entry, so verify compares it like every other field.
+      ALTER TABLE purification_runs ADD COLUMN evasion TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

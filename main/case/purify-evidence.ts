@@ -12,6 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { EvasionScorer } from '../acsr/evasion/evasion-scorer.ts';
 import type { ImageClassifier, LatentExtractor } from '../acsr/models/latent-extractor.ts';
 import { BatchProgress, imagesPerMinute, runBatch } from '../acsr/purification/batch-runner.ts';
 import { PurificationEngines } from '../acsr/purification/purification-engines.ts';
@@ -26,6 +27,7 @@ import { CancelledError, silentProgress, throwIfCancelled, type ProgressReporter
 import type { CaseFolder } from './case-folder.ts';
 import { examineEvidenceImage } from './evidence-image.ts';
 import { storePurificationComponents } from './purification-components.ts';
+import { evasionOfRun } from './purification-evasion.ts';
 import type { PurificationRun, Verdict } from './records.ts';
 
 export interface PurifyEvidenceRequest extends TaskControl {
@@ -35,6 +37,8 @@ export interface PurifyEvidenceRequest extends TaskControl {
   extractor: LatentExtractor;
   /** Scores the evidence and the purified output ('before' and 'after' verdicts). */
   classifier?: ImageClassifier;
+  /** The bundle's evasion score, when it carries a calibration (openEvasionScorer); recorded with each run. */
+  evasion?: EvasionScorer;
   examiner: string;
   /** Use this cluster ('class:index' or position) instead of the nearest; needs a reason. */
   override?: { cluster: string; reason: string };
@@ -245,6 +249,7 @@ async function purifyOne(
   const outputPdq = { hash: outputFacts.pdqHash, quality: outputFacts.pdqQuality };
   const storeMs = performance.now() - storeStart;
   const scoresAfter = classifier ? await classify(classifier, await decodeImage(png, { source: 'purified output', channels: classifierChannels })) : null;
+  const evasion = request.evasion ? await evasionOfRun(request.evasion, image, result, options) : null;
 
   const clusterIds = bundle.clusters.map((cluster) => cluster.id);
   const nearestIndex = clusterIds.indexOf(result.nearestCluster.id);
@@ -283,6 +288,7 @@ async function purifyOne(
     outputPdqQuality: outputPdq.quality,
     pdqDistance: pdqHammingDistance(item.pdqHash, outputPdq.hash),
     timingsMs: { readAndDecode: readMs, ...result.timingsMs, storeAndHash: storeMs, total: performance.now() - started },
+    evasion,
     examiner: request.examiner,
   });
 

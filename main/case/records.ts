@@ -105,10 +105,38 @@ export interface PurificationRunInput {
   pdqDistance: number;
   timingsMs: Record<string, number>;
   examiner: string;
+  /** The evasion score, when the bundle carries an evasion calibration (null or absent: none). */
+  evasion?: EvasionRecord | null;
 }
 
-export interface PurificationRun extends Omit<PurificationRunInput, 'override' | 'jobId' | 'seed' | 'outputStorePath'> {
+/**
+ * "Was this image made to fool the filter?" for one purification run: the calibrated score, the
+ * threshold it is compared with and every signal with its value and its share of the log-odds
+ * (main/acsr/evasion/evasion-calibration.ts), and which calibration gave it.
+ */
+export interface EvasionRecord {
+  score: number;
+  threshold: number;
+  suspected: boolean;
+  /** The share of clean images the threshold was set to flag, e.g. 0.05. */
+  falsePositiveTarget: number;
+  signals: { name: string; value: number; contribution: number }[];
+  /** The calibration's constant term: bias + the contributions = the log-odds of the score. */
+  bias: number;
+  calibration: {
+    version: number;
+    /** SHA-256 of the images the score was fitted on. */
+    fittingDataSha256: string;
+    classifier: { id: string; weightSha256: string };
+  };
+  /** The run used other purification settings than the calibration was fitted at: the threshold may not hold its rate. */
+  settingsDiffer: boolean;
+}
+
+export interface PurificationRun extends Omit<PurificationRunInput, 'override' | 'jobId' | 'seed' | 'outputStorePath' | 'evasion'> {
   id: number;
+  /** Absent when the run's bundle carries no evasion calibration (and in runs recorded before schema 6). */
+  evasion?: EvasionRecord;
   jobId: number | null;
   seed: number | null;
   outputStorePath: string | null;

@@ -209,6 +209,8 @@ export function verifyRecords(stores: CaseStores, auditRows: Iterable<StoredAudi
         ).map(([label, column, key]): Field => ({ label: `the ${label}`, actual: row[column], expected: p(entry, key) })),
         { label: 'the parameters', actual: row.parameters, expected: p(entry, 'parameters'), compare: 'json-text' },
         { label: 'the cluster distances', actual: row.cluster_distances, expected: p(entry, 'clusterDistances'), compare: 'json-text' },
+        // Entries written before schema 6 have no evasion key, and their rows could have none: null either way.
+        { label: 'the evasion score', actual: row.evasion ?? 'null', expected: p(entry, 'evasion') ?? null, compare: 'json-text' },
         { label: 'the cluster used', actual: row.override_cluster ?? row.chosen_cluster, expected: p(entry, 'usedCluster') },
         { label: 'the override', actual: row.override_cluster === null ? 'none' : 'present', expected: override ? 'present' : 'none' },
         ...(override && row.override_cluster !== null

@@ -28,6 +28,7 @@ const manifestSummarySchema = z.object({
   trainingData: z.object({ description: z.string().optional() }).optional(),
   classes: z.array(z.object({ name: z.string(), clusters: z.array(z.object({ id: z.string() })) })),
   defenseComparison: z.object({ recommendation: z.object({ defense: z.string(), sentence: z.string() }).nullable() }).optional(),
+  evasionCalibration: z.object({ falsePositiveTarget: z.number() }).optional(),
 });
 
 interface KnownBundle extends BundleChoice {
@@ -85,5 +86,6 @@ async function describeBundle(bundleId: string, label: string, path: string): Pr
     clusterIds: manifest.classes.flatMap((entry) => entry.clusters.map((cluster) => cluster.id)),
     description: manifest.trainingData?.description ?? '',
     recommendation: manifest.defenseComparison?.recommendation ?? null,
+    ...(manifest.evasionCalibration ? { evasionCheck: { falsePositiveTarget: manifest.evasionCalibration.falsePositiveTarget } } : {}),
   };
 }

@@ -37,6 +37,17 @@ export function purificationRunViews(opened: CaseFolder, itemId: number): Purifi
       hasComponents: storedComponentsOf(run.parameters) !== null && run.outputStorePath !== null,
       verdicts:
         before && after ? { modelId: after.modelId, before: before.scores, after: after.scores, topBefore: before.topClass, topAfter: after.topClass } : null,
+      evasion: run.evasion
+        ? {
+            score: run.evasion.score,
+            threshold: run.evasion.threshold,
+            suspected: run.evasion.suspected,
+            falsePositiveTarget: run.evasion.falsePositiveTarget,
+            signals: run.evasion.signals,
+            classifierId: run.evasion.calibration.classifier.id,
+            settingsDiffer: run.evasion.settingsDiffer,
+          }
+        : null,
     };
   });
 }

@@ -104,7 +104,7 @@ export class WorkstationService {
       'cases.get': ({ caseId }) => this.#cases.summary(caseId),
       'cases.importFailures': async ({ caseId }) => importFailures((await this.#cases.open(caseId)).db),
       'folders.browse': ({ path }) => folders.list(path),
-      'evidence.list': async ({ caseId, category, uncategorised, tags, purified, verdict, hashMatch, search, sort }) => {
+      'evidence.list': async ({ caseId, category, uncategorised, tags, purified, verdict, hashMatch, search, sort, suspectedEvasion }) => {
         const opened = await this.#cases.open(caseId);
         const filter = { ...(category ? { category } : {}), ...(uncategorised ? { uncategorised } : {}), ...(tags?.length ? { tags } : {}) };
         const factsOf = purificationFactsByItem(opened.db);
@@ -120,7 +120,8 @@ export class WorkstationService {
           })
           .filter((item) => purified === undefined || item.purificationRuns > 0 === purified)
           .filter((item) => !verdict || (verdict.stage === 'before' ? item.verdictBefore : item.verdictAfter) === verdict.topClass)
-          .filter((item) => !hashMatch || (item.hashMatch !== null && (!hashMatch.category || item.hashMatch.categories.includes(hashMatch.category))));
+          .filter((item) => !hashMatch || (item.hashMatch !== null && (!hashMatch.category || item.hashMatch.categories.includes(hashMatch.category))))
+          .filter((item) => !suspectedEvasion || item.evasion?.suspected === true);
         return sortEvidence(listed, (itemId) => importedAt.get(itemId) ?? '', sort);
       },
       'evidence.filterModels': async ({ caseId }) => filterModelsOfCase((await this.#cases.open(caseId)).db),

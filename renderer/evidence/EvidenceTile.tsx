@@ -15,6 +15,7 @@ import { CategoryBadge } from './CategoryBadge.tsx';
 import { FilterScoreChip } from './FilterScoreChip.tsx';
 import { thumbnailBucket, type ThumbnailLoader } from './thumbnail-loader.ts';
 import { TriageChips, type TileGrouping } from './TriageChips.tsx';
+import { EvasionBadge } from './EvasionBadge.tsx';
 
 export const TILE_CAPTION_HEIGHT = 64;
 const CONCEALED = 'blur(14px) grayscale(1)';
@@ -112,6 +113,7 @@ export const EvidenceTile = memo(function EvidenceTile({
             sx={{ position: 'absolute', top: 4, left: 4, zIndex: 1, fontSize: '0.65rem', height: 18, maxWidth: 'calc(100% - 8px)' }}
           />
         )}
+        <EvasionBadge evasion={item.evasion} compact={size < 144} />
         {flagged && (
           <Chip
             size="small"

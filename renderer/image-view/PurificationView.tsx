@@ -18,6 +18,7 @@ import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
 import { messageOf } from '../client/workstation-client.ts';
 import { ClusterPanel } from './ClusterPanel.tsx';
+import { EvasionExplanation } from './EvasionExplanation.tsx';
 import { RunFacts } from './RunFacts.tsx';
 import { useSyncedView } from './use-synced-view.ts';
 import { VerdictBars } from './VerdictBars.tsx';
@@ -147,6 +148,7 @@ export function PurificationView({ caseId, itemId, blurByDefault, jobs, onPurify
           ))}
         </Box>
         <Stack spacing={2.5}>
+          <EvasionExplanation evasion={run.evasion} />
           <ClusterPanel run={run} onRepurify={repurify} />
           {run.verdicts ? (
             <VerdictBars verdicts={run.verdicts} />

@@ -20,6 +20,7 @@ import { useNotices } from '../app/notices.tsx';
 import { messageOf } from '../client/workstation-client.ts';
 import { PurifyEstimate } from './PurifyEstimate.tsx';
 import { RunOnWorkersChoice } from './RunOnWorkersChoice.tsx';
+import { EvasionCheckNote } from './EvasionCheckNote.tsx';
 
 type Choices = RequestOutput<'purification.choices'>;
 const NO_CLASSIFIER = '__none__';
@@ -97,6 +98,7 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
               {bundle.description ? ` · trained on ${bundle.description}` : ''}
             </Typography>
           )}
+          {bundle && <EvasionCheckNote bundle={bundle} />}
           {bundle?.recommendation && bundle.recommendation.defense !== 'acsr' && (
             // measured on this bundle's own validation images when it was tuned: the investigator should know before relying on ACSR
             <Alert severity="info" data-testid="bundle-recommendation">

@@ -1,4 +1,4 @@
-/** One open case: import, filters (category, tags, purified state, verdict), search and order, thumbnail size, the evidence grid and its bulk purify. */
+/** One open case: import, filters (category, tags, purified state, verdict, hash lists, suspected evasion), search and order, thumbnail size, the evidence grid and its bulk purify. */
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -13,6 +13,7 @@ import { CATEGORY_LABELS } from '../common/category-labels.ts';
 import { useClient } from '../app/client-context.tsx';
 import { CategoryLegend } from '../evidence/CategoryBadge.tsx';
 import { ConfirmBulkDialog } from '../evidence/ConfirmBulkDialog.tsx';
+import { EvasionControls, orderItems, type EvasionFilter, type EvasionOrder } from '../evidence/EvasionControls.tsx';
 import { useTagChanges } from '../evidence/use-tag-changes.ts';
 import { VerificationBanner } from './VerificationBanner.tsx';
 import { useNotices } from '../app/notices.tsx';
@@ -70,7 +71,16 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
   const [grouped, setGrouped] = useState(false);
   const [expandedGroups, setExpandedGroups] = useState<ReadonlySet<number>>(new Set());
   const [purifyItemIds, setPurifyItemIds] = useState<number[] | null>(null);
-  const filtering = filter !== 'all' || tags.length > 0 || purifiedFilter !== 'any' || verdictFilter !== '' || hashListFilter !== '' || order.search !== '';
+  const [evasionFilter, setEvasionFilter] = useState<EvasionFilter>('any');
+  const [evasionOrder, setEvasionOrder] = useState<EvasionOrder>('import');
+  const filtering =
+    filter !== 'all' ||
+    tags.length > 0 ||
+    purifiedFilter !== 'any' ||
+    verdictFilter !== '' ||
+    hashListFilter !== '' ||
+    order.search !== '' ||
+    evasionFilter !== 'any';
   const [summary, setSummary] = useState(caseSummary);
   const [openItemId, setOpenItemId] = useState<number | null>(null);
   const loader = useMemo(() => new ThumbnailLoader(client), [client]);
@@ -87,6 +97,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
                 verdictBefore: detail.verdictBefore,
                 verdictAfter: detail.verdictAfter,
                 filterScores: detail.filterScores,
+                evasion: detail.evasion,
               }
             : item,
         ) ?? null,
@@ -109,6 +120,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         ...hashMatchQuery(hashListFilter),
         ...(order.search ? { search: order.search } : {}),
         sort: order.sort,
+        ...(evasionFilter === 'suspected' ? { suspectedEvasion: true } : {}),
       })
       .then(
         (list) => {
@@ -119,7 +131,8 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         },
         (error: unknown) => setLoadError(messageOf(error)),
       );
-  }, [client, caseId, filter, tags, purifiedFilter, verdictFilter, hashListFilter, order, reportError]);
+  }, [client, caseId, filter, tags, purifiedFilter, verdictFilter, hashListFilter, order, evasionFilter, reportError]);
+  const shown = useMemo(() => (items ? orderItems(items, evasionOrder) : null), [items, evasionOrder]);
   useEffect(() => void load(), [load]);
 
   // Reload when an import or purification of this case finishes (completed or stopped part-way).
@@ -223,6 +236,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           )}
         </TextField>
         <TriageControls filter={hashListFilter} onFilter={setHashListFilter} categories={listCategories} grouped={grouped} onGrouped={setGrouped} />
+        <EvasionControls filter={evasionFilter} order={evasionOrder} onFilter={setEvasionFilter} onOrder={setEvasionOrder} />
       </Stack>
       {summary.unfinishedImports.map((job) => (
         <Alert
@@ -269,10 +283,10 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           {filtering ? 'No item matches this filter.' : 'No evidence yet: import a folder of images.'}
         </Typography>
       )}
-      {items && items.length > 0 && (
+      {shown && shown.length > 0 && (
         <EvidenceGrid
           caseId={caseId}
-          items={view ? view.items : items}
+          items={view ? view.items : shown}
           flaggedItemIds={flaggedItemIds}
           thumbSize={thumbSize}
           scoreClass={order.sort.by === 'score' ? (order.sort.className ?? null) : null}

@@ -95,3 +95,9 @@ export function scoreEvasion(calibration: EvasionCalibration, signals: EvasionSi
     signals: calibration.signals.map((name, j) => ({ name, value: values[j], contribution: contributions[j] })),
   };
 }
+
+/** Whether purification ran at the settings the calibration was fitted at (else the score is less reliable). */
+export function calibratedSettingsDiffer(calibration: EvasionCalibration, used: { tikhonovLambda: number; cscLambda: number; maxIterations: number }): boolean {
+  const c = calibration.purification;
+  return c.tikhonovLambda !== used.tikhonovLambda || c.cscLambda !== used.cscLambda || c.maxIterations !== used.maxIterations;
+}

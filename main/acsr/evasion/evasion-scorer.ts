@@ -11,6 +11,9 @@ import type { ImageClassifier } from '../models/model-contracts.ts';
 import type { PurificationResult } from '../purification/purify-image.ts';
 import type { BundleManifest } from '../references/bundle-manifest.ts';
 import { type EvasionCalibration, type EvasionScore, scoreEvasion } from './evasion-calibration.ts';
+
+// Here for the CLI's import; it lives beside the calibration, which loads no TensorFlow.
+export { calibratedSettingsDiffer } from './evasion-calibration.ts';
 import { computeSignals } from './evasion-signals.ts';
 import { nearestOf } from './image-signals.ts';
 
@@ -46,10 +49,4 @@ export async function openEvasionScorer(manifest: BundleManifest, bundlePath: st
     },
     dispose: () => classifier.dispose(),
   };
-}
-
-/** Whether purification ran at the settings the calibration was fitted at (else the score is less reliable). */
-export function calibratedSettingsDiffer(calibration: EvasionCalibration, used: { tikhonovLambda: number; cscLambda: number; maxIterations: number }): boolean {
-  const c = calibration.purification;
-  return c.tikhonovLambda !== used.tikhonovLambda || c.cscLambda !== used.cscLambda || c.maxIterations !== used.maxIterations;
 }

@@ -247,6 +247,7 @@ function reportRun(
     timingsMs: run.timingsMs,
     verdictsBefore: mine.filter((verdict) => verdict.stage === 'before').map(stripRunId),
     verdictsAfter: mine.filter((verdict) => verdict.stage === 'after').map(stripRunId),
+    ...(run.evasion ? { evasion: run.evasion } : {}),
   };
 }
 

@@ -23,6 +23,7 @@ import {
 } from './report-text.ts';
 import { thumbnailDataUri, type Thumbnail } from './thumbnails.ts';
 import { HASH_MATCH_HEADERS, hashListVersionLines, hashMatchRows, nearDuplicateLines, TRIAGE_INTRO } from './report-triage.ts';
+import { EVASION_TABLE_NOTE, evasionHeadline, evasionSignalRows } from './evasion-text.ts';
 
 const STYLE = `
   body { font: 13px/1.45 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1b1b1b; margin: 24px auto; max-width: 1100px; padding: 0 16px; }
@@ -271,7 +272,25 @@ ${table(
     [c.index === run.chosenCluster.index ? 'nearest' : '', c.index === run.usedCluster.index ? 'used' : ''].filter(Boolean).join(', '),
   ]),
 )}
-${run.verdictsBefore.length + run.verdictsAfter.length > 0 ? `<h4>Verdicts before and after</h4>${verdictTable([...run.verdictsBefore, ...run.verdictsAfter])}` : '<p class="muted">No classifier verdicts recorded for this run.</p>'}`;
+${run.verdictsBefore.length + run.verdictsAfter.length > 0 ? `<h4>Verdicts before and after</h4>${verdictTable([...run.verdictsBefore, ...run.verdictsAfter])}` : '<p class="muted">No classifier verdicts recorded for this run.</p>'}
+${evasionSection(run)}`;
+}
+
+function evasionSection(run: ReportPurificationRun): string {
+  const headline = `<p data-evasion="${run.evasion ? (run.evasion.suspected ? 'suspected' : 'clear') : 'none'}">Evasion check: ${run.evasion?.suspected ? `<strong>${esc(evasionHeadline(run.evasion))}</strong>` : esc(evasionHeadline(run.evasion))}</p>`;
+  if (!run.evasion) return headline;
+  return `<h4>Evasion check: was this image made to fool the filter?</h4>
+${headline}
+${table(
+  ['Signal', 'What it measures', 'Value', 'Contribution'],
+  evasionSignalRows(run.evasion).map((row) => [
+    row.fired ? `<strong>${esc(row.signal)}</strong>` : esc(row.signal),
+    esc(row.meaning),
+    esc(row.value),
+    row.fired ? `<strong>${esc(row.contribution)}</strong>` : esc(row.contribution),
+  ]),
+)}
+<p class="muted">${esc(EVASION_TABLE_NOTE)}</p>`;
 }
 
 function verdictTable(verdicts: ReportVerdict[]): string {

@@ -25,6 +25,7 @@ import {
 } from './report-text.ts';
 import { HASH_MATCH_HEADERS, hashListVersionLines, hashMatchRows, nearDuplicateLines, TRIAGE_INTRO } from './report-triage.ts';
 import type { Thumbnail } from './thumbnails.ts';
+import { EVASION_TABLE_NOTE, evasionHeadline, evasionSignalRows } from './evasion-text.ts';
 
 export async function renderPdf(report: CaseReport, thumbnails: ReadonlyMap<string, Thumbnail>): Promise<Buffer> {
   const doc = new PDFDocument({
@@ -260,6 +261,27 @@ function runSection(pdf: PdfWriter, run: ReportPurificationRun, thumbnails: Read
   } else {
     pdf.paragraph('No classifier verdicts recorded for this run.');
   }
+  evasionSection(pdf, run);
+}
+
+function evasionSection(pdf: PdfWriter, run: ReportPurificationRun): void {
+  if (!run.evasion) {
+    pdf.paragraph(`Evasion check: ${evasionHeadline(undefined)}.`);
+    return;
+  }
+  pdf.subheading('Evasion check: was this image made to fool the filter?');
+  pdf.paragraph(evasionHeadline(run.evasion));
+  pdf.table(
+    ['Signal', 'What it measures', 'Value', 'Contribution'],
+    evasionSignalRows(run.evasion).map((row): Cell[] => [
+      { text: row.signal, bold: row.fired },
+      row.meaning,
+      row.value,
+      { text: row.contribution, bold: row.fired },
+    ]),
+    [90, '*', 50, 60],
+  );
+  pdf.paragraph(EVASION_TABLE_NOTE);
 }
 
 function verdictTable(pdf: PdfWriter, verdicts: ReportVerdict[]): void {

@@ -5,7 +5,7 @@
  * (hashes, ids, parameters, times) is here in full, never shortened.
  */
 import type { AuditEntry } from '../audit-chain.ts';
-import type { CaseRecord } from '../records.ts';
+import type { CaseRecord, EvasionRecord } from '../records.ts';
 import type { CategoryCode } from '../tag-categories.ts';
 import type { ExifSummary } from './exif-summary.ts';
 
@@ -174,6 +174,8 @@ export interface ReportPurificationRun {
   timingsMs: Record<string, number>;
   verdictsBefore: ReportVerdict[];
   verdictsAfter: ReportVerdict[];
+  /** The evasion score and its signals, for a run whose bundle carries an evasion calibration (absent otherwise, so older reports keep their shape). */
+  evasion?: EvasionRecord;
 }
 
 export interface ReportCluster {

@@ -6,7 +6,7 @@
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { UserInputError } from '../../errors/user-input-error.ts';
 import { canonicalJson } from '../canonical-json.ts';
-import type { PurificationRun, PurificationRunInput } from '../records.ts';
+import type { EvasionRecord, PurificationRun, PurificationRunInput } from '../records.ts';
 import { utcNow, type CaseWritePath } from './case-write-path.ts';
 import type { ItemStore } from './item-store.ts';
 
@@ -33,6 +33,8 @@ export interface PurificationRunRow {
   timings: string;
   examiner_id: number;
   created_at: string;
+  /** Since schema 6: canonical JSON of the evasion score, or NULL. */
+  evasion: string | null;
 }
 
 type PurificationRunReadRow = PurificationRunRow & { examiner_name: string; override_examiner_name: string | null };
@@ -56,6 +58,8 @@ export function purificationRunFromRow(row: PurificationRunReadRow): Purificatio
     outputPdqQuality: row.output_pdq_quality,
     pdqDistance: row.pdq_distance,
     timingsMs: JSON.parse(row.timings),
+    // absent rather than null, so that the records (and `case show --json`) of runs without one keep their shape
+    ...(row.evasion === null ? {} : { evasion: JSON.parse(row.evasion) }),
     examiner: row.examiner_name,
     createdAt: row.created_at,
   };
@@ -63,13 +67,16 @@ export function purificationRunFromRow(row: PurificationRunReadRow): Purificatio
 
 const INSERT_RUN = `INSERT INTO purification_runs (item_id, job_id, bundle_id, bundle_manifest_sha256, parameters, seed, backend,
     chosen_cluster, cluster_distances, override_cluster, override_examiner_id, override_reason, output_sha256,
-    output_store_path, output_pdq_hash, output_pdq_quality, pdq_distance, timings, examiner_id, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    output_store_path, output_pdq_hash, output_pdq_quality, pdq_distance, timings, examiner_id, created_at, evasion)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const SELECT_RUNS_OF_ITEM = `SELECT r.*, e.name AS examiner_name, o.name AS override_examiner_name
   FROM purification_runs r JOIN examiners e ON e.id = r.examiner_id
   LEFT JOIN examiners o ON o.id = r.override_examiner_id WHERE r.item_id = ? ORDER BY r.id`;
 const COUNT_RUNS_BY_ITEM = 'SELECT item_id, COUNT(*) AS runs FROM purification_runs GROUP BY item_id';
 const STORED_ROWS = 'SELECT * FROM purification_runs ORDER BY rowid';
+// The newest run of each item decides what the grid and `case list` say about evasion.
+const LATEST_EVASION_BY_ITEM = `SELECT item_id, evasion FROM purification_runs
+  WHERE id IN (SELECT MAX(id) FROM purification_runs GROUP BY item_id)`;
 
 export class PurificationStore {
   readonly #db: SqliteDatabase;
@@ -114,6 +121,7 @@ export class PurificationStore {
             canonicalJson(input.timingsMs),
             examinerId,
             utcNow(),
+            input.evasion ? canonicalJson(input.evasion) : null,
           ).lastInsertRowid,
       );
       const subject = `item:${input.itemId}`;
@@ -147,6 +155,8 @@ export class PurificationStore {
           clusterDistances: run.clusterDistances,
           outputStorePath: run.outputStorePath,
           outputPdqQuality: run.outputPdqQuality,
+          // Chained since schema 6: the evasion score and its signals, null without a calibration.
+          evasion: run.evasion ?? null,
         },
       });
       return run;
@@ -161,6 +171,12 @@ export class PurificationStore {
   runCountsByItem(): Map<number, number> {
     const rows = this.#db.prepare(COUNT_RUNS_BY_ITEM).all() as { item_id: number; runs: number }[];
     return new Map(rows.map((row) => [row.item_id, row.runs]));
+  }
+
+  /** item id -> the evasion score of its newest run (null: that run's bundle has no evasion check), one query. */
+  latestEvasionByItem(): Map<number, EvasionRecord | null> {
+    const rows = this.#db.prepare(LATEST_EVASION_BY_ITEM).all() as { item_id: number; evasion: string | null }[];
+    return new Map(rows.map((row) => [row.item_id, row.evasion === null ? null : (JSON.parse(row.evasion) as EvasionRecord)]));
   }
 
   /** The rows as stored, for verification against the audit chain. */

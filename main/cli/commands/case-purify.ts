@@ -16,6 +16,7 @@ export const casePurifyCommand = defineCommand({
   description: [
     "Each item is read from the evidence store and its SHA-256 checked (an altered file is refused and the failure logged), purified with the bundle (stage iii: nearest cluster by Mahalanobis distance, or --cluster with a --reason), and the purified PNG stored in the case's evidence store under its own SHA-256, read-only. The run is recorded with the bundle's manifest hash, every parameter, the cluster chosen and all distances, the override and its reason, the output's SHA-256 and PDQ and its PDQ distance from the evidence, and timings.",
     'With --classifier, the content filter scores the evidence and the purified output and both verdicts are recorded.',
+    'A bundle calibrated by `acsr calibrate-evasion` also gives each item an evasion score (the estimated probability that the image was made to fool the filter, with the signals behind it), recorded with the run.',
     `The method's own parameters are fixed at the paper's values (Tikhonov lambda ${o.tikhonovLambda}, CBPDN lambda ${o.cscLambda}, tolerance ${o.tolerance}) so that runs in different cases compare; use acsr purify outside a case to experiment with them.`,
   ].join('\n\n'),
   examples: [
@@ -95,8 +96,9 @@ export const casePurifyCommand = defineCommand({
       const before = item.verdicts.find((v) => v.stage === 'before');
       const after = item.verdicts.find((v) => v.stage === 'after');
       const verdicts = before && after ? `, ${before.topClass} -> ${after.topClass}` : '';
+      const evasion = run.evasion ? `, evasion score ${run.evasion.score.toFixed(3)}${run.evasion.suspected ? ' (suspected evasion)' : ''}` : '';
       print(
-        `item ${item.itemId}: run ${run.id}, cluster ${used}, output ${shortHash(run.outputSha256)} (${run.outputStorePath}), PDQ distance ${run.pdqDistance}${verdicts}`,
+        `item ${item.itemId}: run ${run.id}, cluster ${used}, output ${shortHash(run.outputSha256)} (${run.outputStorePath}), PDQ distance ${run.pdqDistance}${verdicts}${evasion}`,
       );
       for (const warning of item.warnings) note(warning);
     }
@@ -117,6 +119,7 @@ export const casePurifyCommand = defineCommand({
         chosenCluster: (run.parameters.clusterIds as string[])[run.chosenCluster],
         override: run.override,
         verdicts: verdicts.map(({ stage, modelId, topClass, scores }) => ({ stage, modelId, topClass, scores })),
+        evasion: run.evasion ?? null,
       })),
     };
   },

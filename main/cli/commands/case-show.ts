@@ -2,6 +2,7 @@ import { checkAuditChain } from '../../case/audit-chain.ts';
 import type { CaseFolder } from '../../case/case-folder.ts';
 import { displayPath } from '../../case/display-path.ts';
 import { importFailures } from '../../case/import-failures.ts';
+import type { EvasionRecord } from '../../case/records.ts';
 import { CATEGORY_LABELS, type CategoryCode } from '../../case/tag-categories.ts';
 import { describeHashMatch } from '../../case/hash-match-view.ts';
 import { caseNearDuplicateGroups } from '../../case/near-duplicates.ts';
@@ -106,6 +107,8 @@ function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string)
       `purified    run ${run.id} ${run.createdAt}: bundle ${run.bundleId}, cluster ${run.chosenCluster}${override}, output ${run.outputSha256}, PDQ distance ${run.pdqDistance}`,
     );
   }
+  // Only runs with a score: the output for runs without keeps the shape older versions printed.
+  for (const run of runs) if (run.evasion) print(`evasion     run ${run.id}: ${evasionLine(run.evasion)}`);
   for (const verdict of verdicts) print(`verdict     ${verdict.stage} (${verdict.modelId}): ${verdict.topClass} ${JSON.stringify(verdict.scores)}`);
   const hashMatches = db.hashMatches(itemId);
   for (const match of hashMatches) print(`hash list   ${describeHashMatch(match)}`);
@@ -129,4 +132,9 @@ function showItem(caseFolder: CaseFolder, itemId: number, print: (line?: string)
     ...(nearDuplicates.length > 0 ? { nearDuplicates } : {}),
     auditEntries: audit,
   };
+}
+
+function evasionLine(evasion: EvasionRecord): string {
+  const verdict = evasion.suspected ? 'suspected evasion' : 'below the threshold';
+  return `score ${evasion.score.toFixed(3)}, threshold ${evasion.threshold.toFixed(3)} (${Math.round(evasion.falsePositiveTarget * 100)}% false positives): ${verdict}`;
 }

@@ -72,6 +72,8 @@ export const requestChannels = {
       search: shortTextSchema.optional(),
       /** Default: by item number, ascending. */
       sort: evidenceSortSchema.optional(),
+      /** true: only items whose latest purification scored above its evasion threshold. */
+      suspectedEvasion: z.boolean().optional(),
     }),
     z.array(evidenceSummarySchema),
   ),

@@ -71,6 +71,8 @@ export const bundleChoiceSchema = z.object({
   description: z.string(),
   /** the defense tuning recommended on the bundle's own validation images, in one sentence (absent: never compared) */
   recommendation: z.object({ defense: z.string(), sentence: z.string() }).nullable().optional(),
+  /** the false-positive rate of its evasion check (`acsr calibrate-evasion`); absent: the bundle has no evasion check */
+  evasionCheck: z.object({ falsePositiveTarget: z.number() }).optional(),
 });
 
 // main/progress/progress.ts is the one progress interface; this is its shape on the wire.

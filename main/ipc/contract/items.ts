@@ -62,6 +62,12 @@ export const evidenceSummarySchema = z.object({
    * import, or before a purification), or null when the item has not been scored.
    */
   filterScores: z.record(z.string(), z.number()).nullable(),
+  /**
+   * The evasion score of the latest purification run ("was this image made to fool the filter?"):
+   * the estimated probability, the calibrated threshold and whether it lies above it. null: not
+   * purified, or purified with a bundle that has no evasion check.
+   */
+  evasion: z.object({ score: z.number(), threshold: z.number(), suspected: z.boolean() }).nullable(),
 });
 
 /** How the grid is ordered: by item number (import order), name, size, date imported, or one class's filter score. */
@@ -134,6 +140,20 @@ export const renderedViewPartSchema = z.object({
 
 const scoresSchema = z.record(z.string(), z.number());
 
+/** A run's evasion score with every signal behind it: what the item view explains. */
+export const runEvasionSchema = z.object({
+  score: z.number(),
+  threshold: z.number(),
+  suspected: z.boolean(),
+  /** The share of clean images the threshold was set to flag, e.g. 0.05. */
+  falsePositiveTarget: z.number(),
+  /** Each signal's value and its share of the log-odds (positive: towards "made to fool the filter"). */
+  signals: z.array(z.object({ name: z.string(), value: z.number(), contribution: z.number() })),
+  classifierId: z.string(),
+  /** The run used other purification settings than the calibration's: its threshold may not hold its rate. */
+  settingsDiffer: z.boolean(),
+});
+
 /** One purification run of an item, as the image view shows it. */
 export const purificationRunViewSchema = z.object({
   runId: z.number().int().positive(),
@@ -159,6 +179,8 @@ export const purificationRunViewSchema = z.object({
   /** False for runs recorded before the parts were kept: only original and purified can be shown. */
   hasComponents: z.boolean(),
   verdicts: z.object({ modelId: z.string(), before: scoresSchema, after: scoresSchema, topBefore: z.string(), topAfter: z.string() }).nullable(),
+  /** null: the run's bundle has no evasion check. */
+  evasion: runEvasionSchema.nullable(),
 });
 
 export type CategoryCode = z.output<typeof categoryCodeSchema>;
@@ -187,3 +209,4 @@ export const purificationEstimateSchema = z.object({
 export type PurificationEstimate = z.output<typeof purificationEstimateSchema>;
 export type EvidenceSort = z.output<typeof evidenceSortSchema>;
 export type CaseFilterModel = z.output<typeof caseFilterModelSchema>;
+export type RunEvasion = z.output<typeof runEvasionSchema>;

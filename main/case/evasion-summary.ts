@@ -1,0 +1,28 @@
+/**
+ * What a list of items says about evasion, per item: the score of its newest purification run,
+ * the threshold that run's calibration set, and whether it lies above it. null: not purified, or
+ * purified with a bundle that has no evasion check.
+ */
+import type { CaseDatabase } from './case-database.ts';
+
+export interface EvasionSummary {
+  score: number;
+  threshold: number;
+  suspected: boolean;
+}
+
+export function evasionSummariesByItem(db: CaseDatabase): (itemId: number) => EvasionSummary | null {
+  const latest = db.stores.runs.latestEvasionByItem();
+  return (itemId) => {
+    const evasion = latest.get(itemId);
+    return evasion ? { score: evasion.score, threshold: evasion.threshold, suspected: evasion.suspected } : null;
+  };
+}
+
+/** Highest score first; items without a score after all scored ones, in their own order. */
+export function byEvasionScore<T>(items: readonly T[], scoreOf: (item: T) => number | null): T[] {
+  return items
+    .map((item, index) => ({ item, index, score: scoreOf(item) }))
+    .sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || a.index - b.index)
+    .map(({ item }) => item);
+}
