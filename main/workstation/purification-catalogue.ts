@@ -55,7 +55,28 @@ export async function bundlePathOf(workspace: string, bundleId: string): Promise
 }
 
 export function knownClassifiers(): ClassifierChoice[] {
-  return loadModelRegistry().models.map((model) => ({ classifierId: model.id, label: model.description, classNames: [...model.classNames] }));
+  return loadModelRegistry().models.map((model) => ({
+    classifierId: model.id,
+    label: modelDisplayName(model),
+    description: model.description,
+    classNames: [...model.classNames],
+  }));
+}
+
+/**
+ * A model as people read it: the registry's name, or its description up to the first bracket
+ * ("Fashion-MNIST baseline CNN"), never the id alone (`fmnist-baseline-cnn-b25dc5da0ce9`).
+ */
+export function modelDisplayName(model: { id: string; name?: string | undefined; description: string }): string {
+  if (model.name) return model.name;
+  const firstWords = model.description.split(/[(;:]/)[0]!.trim();
+  return firstWords.length > 0 && firstWords.length <= 60 ? firstWords : `Model ${model.id}`;
+}
+
+/** The display name of a registered model by id (the id itself when it is not registered). */
+export function modelNameOf(modelId: string): string {
+  const model = loadModelRegistry().models.find((candidate) => candidate.id === modelId);
+  return model ? modelDisplayName(model) : modelId;
 }
 
 export function checkClassifierId(classifierId: string): string {

@@ -20,6 +20,7 @@ import { messageOf } from '../client/workstation-client.ts';
 import { EvidenceGrid } from '../evidence/EvidenceGrid.tsx';
 import { ItemDialog } from '../evidence/ItemDialog.tsx';
 import { ThumbnailLoader } from '../evidence/thumbnail-loader.ts';
+import { useRememberedNumber } from '../app/remembered.ts';
 import { PurifyDialog } from '../purify/PurifyDialog.tsx';
 import { CaseActions } from './CaseActions.tsx';
 import { ImportBar } from './ImportBar.tsx';
@@ -54,7 +55,8 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         .filter(Boolean),
     [tagFilter],
   );
-  const [thumbSize, setThumbSize] = useState(160);
+  // Kept between reloads: an investigator who prefers small tiles should not have to set it every time.
+  const [thumbSize, setThumbSize] = useRememberedNumber('thumbnail-size', 160, 96, 320);
   const [purifiedFilter, setPurifiedFilter] = useState<PurifiedFilter>('any');
   const [verdictFilter, setVerdictFilter] = useState<VerdictFilter>('');
   const [verdictClasses, setVerdictClasses] = useState<string[]>([]);

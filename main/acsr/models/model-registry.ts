@@ -32,6 +32,8 @@ const tfjsFilesSource = z.object({
 const modelEntrySchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dot, dash, underscore'),
   description: z.string(),
+  /** What the screens call the model (the id stays in a details line); absent: the description's first words. */
+  name: z.string().optional(),
   source: z.discriminatedUnion('kind', [nsfwjsSource, tfjsFilesSource]),
   format: z.enum(['layers', 'graph']),
   input: z.object({
