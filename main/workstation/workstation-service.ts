@@ -212,14 +212,18 @@ export class WorkstationService {
       case 'eval': {
         const parameters = await evalJobParameters(this.#workspace, request);
         const attacks = parameters.attacks === 'none' ? 'no attack' : parameters.attacks;
-        return this.jobs.submit('eval', parameters, { label: `Evaluate ${modelNameOf(parameters.model)}: ${attacks} × ${parameters.defenses.join(', ')}`, caseId: null });
+        return this.jobs.submit('eval', parameters, {
+          label: `Evaluate ${modelNameOf(parameters.model)}: ${attacks} × ${parameters.defenses.join(', ')}`,
+          caseId: null,
+        });
       }
     }
   }
 
   async #startTrainJob(request: Extract<ParsedRequestInput<'jobs.start'>, { kind: 'train' }>): Promise<JobSnapshot> {
     const folder = await stat(request.labelledFolder).catch(() => null);
-    if (!folder?.isDirectory()) throw new UserInputError(`${request.labelledFolder} is not a folder: choose a folder that exists, with one sub-folder of images per class`);
+    if (!folder?.isDirectory())
+      throw new UserInputError(`${request.labelledFolder} is not a folder: choose a folder that exists, with one sub-folder of images per class`);
     const bundlePath = join(this.#workspace, TRAINED_BUNDLES_FOLDER, request.bundleName);
     // Refused now, not after minutes of training (the bundle writer refuses it again at the end).
     if (await stat(bundlePath).catch(() => null)) throw new UserInputError(`a bundle named ${request.bundleName} already exists; choose another name`);
@@ -231,7 +235,8 @@ export class WorkstationService {
     );
     for (const [jobId, name] of this.#bundlesInTraining) {
       if (!unfinished.has(jobId)) this.#bundlesInTraining.delete(jobId);
-      else if (name === request.bundleName) throw new UserInputError(`a bundle named ${request.bundleName} is being trained already: choose another name, or wait until that training ends`);
+      else if (name === request.bundleName)
+        throw new UserInputError(`a bundle named ${request.bundleName} is being trained already: choose another name, or wait until that training ends`);
     }
     const extractorId = checkClassifierId(request.extractorId ?? DEFAULT_CLASSIFIER_ID);
     const d = DEFAULT_TRAINING_PARAMETERS;

@@ -76,7 +76,10 @@ export function KeyboardHelp() {
               {group.keys.map(([keys, meaning]) => (
                 <Fragment key={keys}>
                   <Box component="dt" sx={{ m: 0 }}>
-                    <Box component="kbd" sx={{ fontFamily: 'monospace', fontSize: '0.85rem', px: 0.75, py: 0.25, border: 1, borderColor: 'divider', borderRadius: 1 }}>
+                    <Box
+                      component="kbd"
+                      sx={{ fontFamily: 'monospace', fontSize: '0.85rem', px: 0.75, py: 0.25, border: 1, borderColor: 'divider', borderRadius: 1 }}
+                    >
                       {keys}
                     </Box>
                   </Box>

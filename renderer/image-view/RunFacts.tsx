@@ -16,10 +16,7 @@ export function RunFacts({ run }: { run: PurificationRunView }) {
     ['PDQ distance', `${run.pdqDistance} of ${PDQ_BITS} bits`],
     ['Reference bundle', names.bundle(run.bundleManifestSha256, run.bundleId)],
     ['Bundle details', `id ${run.bundleId}, manifest SHA-256 ${run.bundleManifestSha256.slice(0, 16)}…`],
-    [
-      'Sparse coding (CBPDN)',
-      `${run.iterations} rounds, ${run.converged ? 'settled' : 'stopped at the round limit'}; ${(run.totalMs / 1000).toFixed(1)} s`,
-    ],
+    ['Sparse coding (CBPDN)', `${run.iterations} rounds, ${run.converged ? 'settled' : 'stopped at the round limit'}; ${(run.totalMs / 1000).toFixed(1)} s`],
     ['Run', `Run ${run.runId}, ${run.createdAt.slice(0, 19).replace('T', ' ')} UTC by ${run.examiner}`],
   ];
   return (

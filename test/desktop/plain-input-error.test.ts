@@ -20,10 +20,18 @@ const SCHEMA_WORDING = /→|\bat sources|\[\d+\]|jobs\.start|Invalid input|Too (
 test('each field a person fills in is refused with its name in words and what to do', async () => {
   const cases: [string, unknown, string][] = [
     ['jobs.start', { kind: 'import', caseId: 'C-1', sources: ['relative/photos'] }, 'The folder to import: give its full path, starting with /.'],
-    ['jobs.start', { kind: 'train', labelledFolder: '/data', bundleName: 'my bundle!' }, 'The bundle name: use only letters, digits and . _ - (at most 64 characters), starting with a letter or digit.'],
+    [
+      'jobs.start',
+      { kind: 'train', labelledFolder: '/data', bundleName: 'my bundle!' },
+      'The bundle name: use only letters, digits and . _ - (at most 64 characters), starting with a letter or digit.',
+    ],
     ['jobs.start', { kind: 'train', labelledFolder: 'data', bundleName: 'ok' }, 'The labelled folder: give its full path, starting with /.'],
     ['jobs.start', { kind: 'train', labelledFolder: '/data', bundleName: 'ok', atoms: 0 }, 'The number of patterns per cluster: use a number of at least 1.'],
-    ['jobs.start', { kind: 'train', labelledFolder: '/data', bundleName: 'ok', kMax: 99 }, 'The largest number of clusters per class: use a number no larger than 16.'],
+    [
+      'jobs.start',
+      { kind: 'train', labelledFolder: '/data', bundleName: 'ok', kMax: 99 },
+      'The largest number of clusters per class: use a number no larger than 16.',
+    ],
     ['app.setExaminer', { name: '   ' }, 'Your name: cannot be empty.'],
     ['cases.create', { number: '', title: 'x' }, 'The case number: cannot be empty.'],
     ['cases.create', { number: 'A\tB', title: 'x' }, 'The case number: remove the tabs and line breaks.'],

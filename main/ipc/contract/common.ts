@@ -13,12 +13,7 @@ export const caseIdSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use only letters, digits and . _ - (at most 64 characters)')
   .refine((id) => !id.includes('..'), 'cannot contain ..');
 
-export const examinerNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'cannot be empty')
-  .max(100)
-  .refine(noControlCharacters, 'remove the tabs and line breaks');
+export const examinerNameSchema = z.string().trim().min(1, 'cannot be empty').max(100).refine(noControlCharacters, 'remove the tabs and line breaks');
 
 export const shortTextSchema = z.string().trim().max(200).refine(noControlCharacters, 'remove the tabs and line breaks');
 
