@@ -8,7 +8,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { defaultRegistryFile, loadModelRegistry } from '../acsr/models/model-registry.ts';
+import { defaultRegistryFile, loadModelRegistry, modelDisplayName, registeredModelName } from '../acsr/models/model-registry.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { sha256Hex } from '../io/hashing.ts';
 import type { BundleChoice, ClassifierChoice } from '../ipc/contract/index.ts';
@@ -63,20 +63,9 @@ export function knownClassifiers(): ClassifierChoice[] {
   }));
 }
 
-/**
- * A model as people read it: the registry's name, or its description up to the first bracket
- * ("Fashion-MNIST baseline CNN"), never the id alone (`fmnist-baseline-cnn-b25dc5da0ce9`).
- */
-export function modelDisplayName(model: { id: string; name?: string | undefined; description: string }): string {
-  if (model.name) return model.name;
-  const firstWords = model.description.split(/[(;:]/)[0]!.trim();
-  return firstWords.length > 0 && firstWords.length <= 60 ? firstWords : `Model ${model.id}`;
-}
-
 /** The display name of a registered model by id (the id itself when it is not registered). */
 export function modelNameOf(modelId: string): string {
-  const model = loadModelRegistry().models.find((candidate) => candidate.id === modelId);
-  return model ? modelDisplayName(model) : modelId;
+  return registeredModelName(modelId) ?? modelId;
 }
 
 export function checkClassifierId(classifierId: string): string {

@@ -205,7 +205,7 @@ test('a bad import path is shown as a clear message, and the window keeps workin
   await page.getByTestId('cases-table').getByRole('button', { name: 'Open' }).click();
   await page.getByTestId('import-path').fill('relative/photos');
   await page.getByRole('button', { name: 'Import', exact: true }).click();
-  await page.getByTestId('import-error').getByText('give an absolute path').waitFor();
+  await page.getByTestId('import-error').getByText('The folder to import: give its full path, starting with /.').waitFor();
   await page.getByTestId('import-path').fill('/nonexistent/acsr-test-folder');
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await page.locator('[data-testid=job-row]').first().waitFor();

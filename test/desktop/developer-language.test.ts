@@ -19,6 +19,7 @@ test('each kind of developer language is caught', () => {
     ['fixed in issue 16', 'process word'],
     ['Evaluate fmnist-baseline-cnn-b25dc5da0ce9: fgsm × none', 'model id without its name'],
     ['Content filter nsfwjs-mobilenet-v2: Neutral before → Neutral after', 'model id without its name'],
+    ['before\tnsfwjs-mobilenet-v2\t8e7dddbb16acacc1\tPorn', 'model id without its name'],
     ['internal error: Cannot read properties of undefined', 'internal error text'],
   ];
   for (const [line, rule] of bad) assert.ok(rulesOf(line).includes(rule), `${rule} not found in "${line}"`);
@@ -29,6 +30,7 @@ test('the plain wording passes', () => {
     'The folder to import: give its full path, starting with /.',
     'NSFW filter (MobileNetV2, standard): Neutral before → Neutral after',
     'Content filter verdicts · model id nsfwjs-mobilenet-v2',
+    'Model id\tnsfwjs-mobilenet-v2',
     'Bundle details: id default-bundle, manifest SHA-256 0123abcd…',
     'Purify item #1 of case P-2026-7',
     'brightened ×4 around mid-grey',

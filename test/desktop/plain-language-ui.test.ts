@@ -84,7 +84,10 @@ test('every screen and the HTML report speak plainly; refused input says what to
   await tile(1).click();
   await page.getByTestId('bulk-purify').click();
   const purifyDialog = page.getByTestId('purify-dialog');
-  await purifyDialog.getByText('NSFW filter (MobileNetV2, standard)').waitFor();
+  await purifyDialog
+    .getByRole('combobox', { name: /Content filter/ })
+    .getByText('NSFW filter (MobileNetV2, standard)')
+    .waitFor();
   await purifyDialog.getByTestId('classifier-details').getByText('model id nsfwjs-mobilenet-v2').waitFor();
   await readScreen('purify dialog');
   await purifyDialog.getByRole('button', { name: 'Purify', exact: true }).click();
@@ -110,7 +113,10 @@ test('every screen and the HTML report speak plainly; refused input says what to
     'What purification changed',
   ]);
   assert.equal(await view.getByTestId('view-title').nth(2).getAttribute('data-notation'), 'x_high = x − x_low: the high-frequency part, where an attack hides');
-  await view.getByTestId('verdict-bars').getByText(/^NSFW filter \(MobileNetV2, standard\): \w+ before → \w+ after$/).waitFor();
+  await view
+    .getByTestId('verdict-bars')
+    .getByText(/^NSFW filter \(MobileNetV2, standard\): \w+ before → \w+ after$/)
+    .waitFor();
   await view.getByTestId('run-facts').getByText('Default bundle (ships with ACSR)').waitFor();
   await readScreen('item view, image view');
   await page.keyboard.press('Escape');
@@ -125,7 +131,10 @@ test('every screen and the HTML report speak plainly; refused input says what to
   const reportPath = page.getByTestId('report-path');
   await reportPath.waitFor({ timeout: 120_000 });
   // One line the person can copy: not wrapped, whatever the panel's width.
-  const pathBox = await reportPath.evaluate((node) => ({ lines: Math.round(node.getBoundingClientRect().height / parseFloat(getComputedStyle(node).lineHeight)), text: node.textContent }));
+  const pathBox = await reportPath.evaluate((node) => ({
+    lines: Math.round(node.getBoundingClientRect().height / parseFloat(getComputedStyle(node).lineHeight)),
+    text: node.textContent,
+  }));
   assert.equal(pathBox.lines, 1, `the report path takes ${pathBox.lines} lines`);
   await readScreen('report written');
   const reportHtml = await readFile(pathBox.text!, 'utf8');

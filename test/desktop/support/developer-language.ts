@@ -43,7 +43,8 @@ export function findDeveloperLanguage(where: string, text: string, modelIds: rea
   const findings: Finding[] = [];
   // Longest first, so that "nsfwjs-mobilenet-v2-mid" is not read as "nsfwjs-mobilenet-v2".
   const ids = [...modelIds].sort((a, b) => b.length - a.length).map(escape);
-  const bareModelId = ids.length ? new RegExp(`(?<![\\w-])(?<!\\bid )(?:${ids.join('|')})(?![\\w-])`) : null;
+  // Labelled as an id ("model id X", a table's "Id" cell before it) it is a detail, which is where ids belong.
+  const bareModelId = ids.length ? new RegExp(`(?<![\\w-])(?<!\\b[Ii]d[\\s:]*)(?:${ids.join('|')})(?![\\w-])`) : null;
   for (const line of text.split('\n')) {
     for (const { rule, pattern } of LINE_RULES) {
       if (pattern.test(line)) findings.push({ where, rule, line: line.trim() });
