@@ -67,12 +67,13 @@ export function KeyboardHelp() {
     <Dialog open={open} onClose={() => setOpen(false)} maxWidth="sm" fullWidth data-testid="keyboard-help">
       <DialogTitle>Keyboard keys</DialogTitle>
       <DialogContent dividers>
-        {KEY_GROUPS.map((group) => (
-          <Box key={group.title} sx={{ mb: 2 }}>
-            <Typography variant="subtitle2" gutterBottom>
-              {group.title}
-            </Typography>
-            <Box component="dl" sx={{ m: 0, display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 3, rowGap: 0.5 }}>
+        {/* One grid for every group, so that the meanings line up in one column. */}
+        <Box component="dl" sx={{ m: 0, display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 3, rowGap: 0.5, alignItems: 'baseline' }}>
+          {KEY_GROUPS.map((group, index) => (
+            <Fragment key={group.title}>
+              <Typography variant="subtitle2" sx={{ gridColumn: '1 / -1', mt: index === 0 ? 0 : 1.5 }}>
+                {group.title}
+              </Typography>
               {group.keys.map(([keys, meaning]) => (
                 <Fragment key={keys}>
                   <Box component="dt" sx={{ m: 0 }}>
@@ -88,9 +89,9 @@ export function KeyboardHelp() {
                   </Typography>
                 </Fragment>
               ))}
-            </Box>
-          </Box>
-        ))}
+            </Fragment>
+          ))}
+        </Box>
       </DialogContent>
       <DialogActions>
         <Button onClick={() => setOpen(false)} autoFocus>

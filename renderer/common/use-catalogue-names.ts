@@ -7,9 +7,9 @@ import { useEffect, useState } from 'react';
 import { useClient } from '../app/client-context.tsx';
 
 export interface CatalogueNames {
-  /** The model's name, or the id itself while the names load or for a model no longer registered. */
+  /** The model's name (the id only in brackets, for a model no longer registered). */
   model(modelId: string): string;
-  /** The bundle's name by the manifest hash a run recorded, or its id. */
+  /** The bundle's name by the manifest hash a run recorded. */
   bundle(manifestSha256: string, bundleId: string): string;
 }
 
@@ -19,9 +19,11 @@ interface Loaded {
 }
 
 export function catalogueNames(loaded: Loaded | null): CatalogueNames {
+  // While the names load, a neutral word; a model or bundle no longer installed is named as such, its id in brackets.
   return {
-    model: (modelId) => loaded?.models.get(modelId) ?? modelId,
-    bundle: (manifestSha256, bundleId) => loaded?.bundles.get(manifestSha256) ?? bundleId,
+    model: (modelId) => (loaded ? (loaded.models.get(modelId) ?? `A model no longer registered (id ${modelId})`) : 'Content filter'),
+    bundle: (manifestSha256, bundleId) =>
+      loaded ? (loaded.bundles.get(manifestSha256) ?? `A bundle no longer installed (id ${bundleId})`) : 'Reference bundle',
   };
 }
 

@@ -26,7 +26,7 @@ export function RunFacts({ run }: { run: PurificationRunView }) {
           <Typography component="dt" variant="caption" color="text.secondary">
             {label}
           </Typography>
-          <Typography component="dd" variant="caption" sx={{ m: 0, fontFamily: /SHA|PDQ/.test(label) ? 'monospace' : undefined, wordBreak: /SHA|PDQ/.test(label) ? 'break-all' : 'normal', overflowWrap: 'anywhere' }}>
+          <Typography component="dd" variant="caption" sx={{ m: 0, fontFamily: /SHA|PDQ/.test(label) ? 'monospace' : undefined, overflowWrap: 'anywhere' }}>
             {value}
           </Typography>
         </Box>

@@ -113,7 +113,12 @@ function JobRow({ job }: { job: JobSnapshot }) {
         job.state === 'completed' &&
         job.summary && (
           // Long paths break where they must; words never break in the middle.
-          <Typography variant="caption" color={job.summary.ok === false ? 'error' : 'text.secondary'} sx={{ overflowWrap: 'anywhere' }} data-testid="job-summary">
+          <Typography
+            variant="caption"
+            color={job.summary.ok === false ? 'error' : 'text.secondary'}
+            sx={{ overflowWrap: 'anywhere' }}
+            data-testid="job-summary"
+          >
             {describeSummary(job.summary)}
           </Typography>
         )
@@ -158,7 +163,7 @@ function eta(seconds: number | null): string {
 function describeSummary(summary: Record<string, unknown>): string {
   if (typeof summary.itemsChecked === 'number') {
     return summary.ok
-      ? `verified: audit chain intact, ${summary.itemsChecked} items and ${summary.outputsChecked} outputs match their hashes`
+      ? `verified: audit chain intact, ${summary.itemsChecked} items and ${summary.outputsChecked} output${summary.outputsChecked === 1 ? '' : 's'} match their hashes`
       : `NOT verified: ${summary.firstBrokenLink}`;
   }
   if (typeof summary.purified === 'number') {

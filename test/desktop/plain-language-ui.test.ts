@@ -35,13 +35,34 @@ after(async () => {
   await fixture?.close();
 });
 
-/** Reads the screen as a person sees it (innerText: rendered, visible text only) and keeps what the scanner finds. */
+/**
+ * Reads the screen as a person sees it (innerText: rendered, visible text only) and keeps what the
+ * scanner finds, and any prose set to break anywhere (CSS word-break: break-all splits words as
+ * "outp uts"; overflow-wrap: anywhere breaks only what cannot fit, such as a long path).
+ */
 async function readScreen(where: string): Promise<string> {
-  const text = await page.evaluate(() => document.body.innerText);
+  const { text, breakable } = await page.evaluate(() => ({
+    text: document.body.innerText,
+    breakable: Array.from(document.querySelectorAll('body *'))
+      .filter((node) => getComputedStyle(node).wordBreak === 'break-all' && /[A-Za-z]{3,} [A-Za-z]{3,}/.test((node as HTMLElement).innerText ?? ''))
+      .map((node) => (node as HTMLElement).innerText.slice(0, 120)),
+  }));
   assert.ok(text.trim().length > 0, `${where}: nothing on screen`);
   visited.push(where);
   findings.push(...findDeveloperLanguage(where, text));
+  findings.push(...breakable.map((line) => ({ where, rule: 'words may break mid-word', line })));
   return text;
+}
+
+/** Width left unused right of the grid's columns: less than one pixel per column (rounding), never a band. */
+async function unusedGridWidth(): Promise<{ unused: number; columns: number }> {
+  return page.evaluate(() => {
+    const grid = document.querySelector('[data-testid=evidence-grid]') as HTMLElement;
+    const tiles = Array.from(document.querySelectorAll('[data-testid=evidence-tile]')).map((tile) => tile.getBoundingClientRect());
+    const gap = tiles.length > 1 ? tiles[1].left - tiles[0].right : 0;
+    const columns = Math.floor((grid.clientWidth + gap) / (tiles[0].width + gap));
+    return { unused: grid.clientWidth - (columns * (tiles[0].width + gap) - gap), columns };
+  });
 }
 
 const tile = (itemId: number) => page.locator(`[data-testid=evidence-tile][data-item-id="${itemId}"]`);
@@ -79,6 +100,8 @@ test('every screen and the HTML report speak plainly; refused input says what to
   await page.getByText('2 items').waitFor({ timeout: 60_000 });
   await tile(2).waitFor();
   await readScreen('case grid');
+  const grid = await unusedGridWidth();
+  assert.ok(grid.unused >= 0 && grid.unused < grid.columns, `${grid.unused.toFixed(1)} px unused right of ${grid.columns} columns`);
 
   // The purify dialog names models and bundles in words; the id is in the details line.
   await tile(1).click();
@@ -184,6 +207,7 @@ test('every screen and the HTML report speak plainly; refused input says what to
 
 test('a reload returns to the open case with the thumbnail size kept', { timeout: 60_000 }, async () => {
   await page.getByTestId('nav-cases').click();
+  await page.getByTestId('cases-table').getByRole('button', { name: 'Open' }).click();
   await page.getByTestId('case-heading').waitFor();
   const slider = page.getByRole('slider', { name: 'Thumbnail size' });
   const before = Number(await slider.getAttribute('aria-valuenow'));
