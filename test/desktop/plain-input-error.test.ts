@@ -1,11 +1,13 @@
 /**
  * What the renderer shows when the contract refuses a request: a sentence naming the field in
  * words and what to do, through the same dispatcher both hosts run; never a schema path, a
- * channel name or zod's own wording.
+ * channel name or zod's own wording; an internal failure reads as what to do, its technical line
+ * behind Details.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createValidatedDispatcher } from '../../main/ipc/validated-dispatch.ts';
+import { CallError, INTERNAL_FAILURE_MESSAGE, detailsOf, messageOf } from '../../renderer/client/workstation-client.ts';
 
 const dispatch = createValidatedDispatcher(async () => ({ ok: true, value: null }));
 
@@ -55,4 +57,14 @@ test('a request no person could have typed gets one plain sentence, never the sc
     assert.match(message, /^The workstation could not read this request\. Reload the window and try again/);
     assert.doesNotMatch(message, SCHEMA_WORDING);
   }
+});
+
+test('an internal failure reads as what to do; its technical line is kept for Details only', () => {
+  const internal = new CallError({ kind: 'internal', message: 'internal error: the answer to cases.get breaks the IPC contract' });
+  assert.equal(messageOf(internal), INTERNAL_FAILURE_MESSAGE);
+  assert.doesNotMatch(messageOf(internal), SCHEMA_WORDING);
+  assert.equal(detailsOf(internal), 'internal error: the answer to cases.get breaks the IPC contract');
+  const userError = new CallError({ kind: 'user-error', message: 'a bundle named field-office already exists; choose another name' });
+  assert.equal(messageOf(userError), 'a bundle named field-office already exists; choose another name');
+  assert.equal(detailsOf(userError), null);
 });
