@@ -50,7 +50,7 @@ export async function knownBundles(workspace: string): Promise<KnownBundle[]> {
 /** The folder of a bundle the renderer named by id; anything else is refused. */
 export async function bundlePathOf(workspace: string, bundleId: string): Promise<KnownBundle> {
   const known = (await knownBundles(workspace)).find((bundle) => bundle.bundleId === bundleId);
-  if (!known) throw new UserInputError(`'${bundleId}' is not one of the workstation's reference bundles`);
+  if (!known) throw new UserInputError(`the reference bundle '${bundleId}' is not installed (any more): choose one from the list`);
   return known;
 }
 
@@ -70,7 +70,7 @@ export function modelNameOf(modelId: string): string {
 
 export function checkClassifierId(classifierId: string): string {
   if (!knownClassifiers().some((choice) => choice.classifierId === classifierId)) {
-    throw new UserInputError(`'${classifierId}' is not a registered content filter`);
+    throw new UserInputError(`the model '${classifierId}' is not registered: choose one from the list`);
   }
   return classifierId;
 }

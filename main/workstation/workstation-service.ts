@@ -286,7 +286,7 @@ export class WorkstationService {
     for (const itemId of itemIds) opened.db.getItem(itemId);
     const bundle = await bundlePathOf(this.#workspace, request.bundleId ?? DEFAULT_BUNDLE_ID);
     if (request.override && !bundle.clusterIds.includes(request.override.cluster)) {
-      throw new UserInputError(`${request.override.cluster} is not a cluster of ${bundle.label} (${bundle.clusterIds.join(', ')})`);
+      throw new UserInputError(`${request.override.cluster} is not a cluster of ${bundle.label}: choose one of ${bundle.clusterIds.join(', ')}`);
     }
     const classifierId = request.classifierId === null ? null : checkClassifierId(request.classifierId ?? DEFAULT_CLASSIFIER_ID);
     const what = itemIds.length === 1 ? `item #${itemIds[0]}` : `${itemIds.length} items`;
