@@ -151,8 +151,8 @@ export function EvidenceGrid({
           </>
         )}
         <Typography variant="caption" color="text.secondary" noWrap>
-          ? lists every key · 0-5 give CAT-0..CAT-5 to the selection · Ctrl+Z undoes the last change · P purifies · arrows move · space reveals ·
-          Enter opens · Ctrl/Shift+click or Ctrl+A select several
+          ? lists every key · 0-5 give CAT-0..CAT-5 to the selection · Ctrl+Z undoes the last change · P purifies · arrows move · space reveals · Enter opens ·
+          Ctrl/Shift+click or Ctrl+A select several
         </Typography>
       </Stack>
       <Box
