@@ -257,7 +257,7 @@ export class WorkstationService {
         extractor: { kind: 'registered', id: extractorId },
         training,
       },
-      { label: `Train bundle ${request.bundleName} (latents from ${modelNameOf(extractorId)})`, caseId: null },
+      { label: `Train bundle ${request.bundleName} · image features from ${modelNameOf(extractorId)}`, caseId: null },
     );
     this.#bundlesInTraining.set(snapshot.jobId, request.bundleName);
     return snapshot;

@@ -136,14 +136,14 @@ function TrainingFields({ state, onStarted, choices }: TrainingFormProps & { cho
           <TextField
             select
             size="small"
-            label="Groups of similar images per class"
+            label="Groups per class"
             value={kMode}
             onChange={(event) => setKMode(event.target.value as 'elbow' | 'fixed')}
-            helperText="clusters per class"
+            helperText="clusters of similar images per class"
             slotProps={{ select: { inputProps: { 'data-testid': 'train-k-mode' } } }}
           >
-            <MenuItem value="elbow">chosen from the data (elbow rule)</MenuItem>
-            <MenuItem value="fixed">a fixed number (k)</MenuItem>
+            <MenuItem value="elbow">automatic (elbow rule)</MenuItem>
+            <MenuItem value="fixed">fixed number (k)</MenuItem>
           </TextField>
           {kMode === 'elbow'
             ? number('Most groups to try', 'k max, elbow rule', kMax, setKMax, 'train-k-max', 1, 16)
@@ -157,10 +157,10 @@ function TrainingFields({ state, onStarted, choices }: TrainingFormProps & { cho
             helperText="covariance estimate of the Mahalanobis distance"
             sx={{ gridColumn: '1 / 3' }}
           >
-            <MenuItem value="ledoit-wolf">steady with few images (Ledoit-Wolf shrinkage)</MenuItem>
+            <MenuItem value="ledoit-wolf">steady (Ledoit-Wolf shrinkage)</MenuItem>
             <MenuItem value="pinv">as in the paper (pseudo-inverse)</MenuItem>
           </TextField>
-          {number('Detail patterns per group', 'dictionary atoms', atoms, setAtoms, 'train-atoms', 1, 256)}
+          {number('Patterns per group', 'dictionary atoms: fine-detail patterns', atoms, setAtoms, 'train-atoms', 1, 256)}
           {number('Pattern size in pixels', 'atom size', atomSize, setAtomSize, 'train-atom-size', 2, 32)}
           {number('Learning rounds', 'CDL iterations', cdlIterations, setCdlIterations, 'train-cdl-iterations', 1, 1000)}
           {number('Random seed', 'the same seed gives the same bundle', seed, setSeed, 'train-seed', 0, 2 ** 31 - 1)}
