@@ -33,7 +33,8 @@ export async function checkImportInputs(inputs: readonly string[]): Promise<void
 
 async function statInput(input: string): Promise<Stats> {
   return stat(resolve(input)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw new UserInputError(`${displayPath(input)}: no such file or directory`);
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+      throw new UserInputError(`${displayPath(input)}: no such file or directory; choose a folder or file that exists`);
     if (error.code === 'EACCES' || error.code === 'EPERM') throw new UserInputError(`${displayPath(input)}: permission denied`);
     throw error;
   });

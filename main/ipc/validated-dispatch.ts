@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { isRequestChannel, requestChannels, type CallResult, type RequestChannel } from './contract/index.ts';
+import { plainInputMessage, technicalInputError } from './plain-input-error.ts';
 
 export type ParsedCall = (channel: RequestChannel, parsedInput: unknown) => Promise<CallResult>;
 export type RawCall = (channel: unknown, rawInput: unknown) => Promise<CallResult>;
@@ -18,7 +19,9 @@ export function createValidatedDispatcher(backend: ParsedCall): RawCall {
     }
     const parsed = requestChannels[channel].input.safeParse(rawInput);
     if (!parsed.success) {
-      return { ok: false, error: { kind: 'invalid-input', message: `${channel}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}` } };
+      // The person reads what to do; the schema paths go to the log, where someone debugging looks.
+      console.warn(`refused input: ${technicalInputError(channel, parsed.error)}`);
+      return { ok: false, error: { kind: 'invalid-input', message: plainInputMessage(parsed.error) } };
     }
     const result = await backend(channel, parsed.data);
     if (!result.ok) return result;

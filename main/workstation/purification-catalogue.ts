@@ -8,7 +8,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { defaultRegistryFile, loadModelRegistry } from '../acsr/models/model-registry.ts';
+import { defaultRegistryFile, loadModelRegistry, modelDisplayName, registeredModelName } from '../acsr/models/model-registry.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { sha256Hex } from '../io/hashing.ts';
 import type { BundleChoice, ClassifierChoice } from '../ipc/contract/index.ts';
@@ -51,17 +51,27 @@ export async function knownBundles(workspace: string): Promise<KnownBundle[]> {
 /** The folder of a bundle the renderer named by id; anything else is refused. */
 export async function bundlePathOf(workspace: string, bundleId: string): Promise<KnownBundle> {
   const known = (await knownBundles(workspace)).find((bundle) => bundle.bundleId === bundleId);
-  if (!known) throw new UserInputError(`'${bundleId}' is not one of the workstation's reference bundles`);
+  if (!known) throw new UserInputError(`the reference bundle '${bundleId}' is not installed (any more): choose one from the list`);
   return known;
 }
 
 export function knownClassifiers(): ClassifierChoice[] {
-  return loadModelRegistry().models.map((model) => ({ classifierId: model.id, label: model.description, classNames: [...model.classNames] }));
+  return loadModelRegistry().models.map((model) => ({
+    classifierId: model.id,
+    label: modelDisplayName(model),
+    description: model.description,
+    classNames: [...model.classNames],
+  }));
+}
+
+/** The display name of a registered model by id (the id itself when it is not registered). */
+export function modelNameOf(modelId: string): string {
+  return registeredModelName(modelId) ?? modelId;
 }
 
 export function checkClassifierId(classifierId: string): string {
   if (!knownClassifiers().some((choice) => choice.classifierId === classifierId)) {
-    throw new UserInputError(`'${classifierId}' is not a registered content filter`);
+    throw new UserInputError(`the model '${classifierId}' is not registered: choose one from the list`);
   }
   return classifierId;
 }

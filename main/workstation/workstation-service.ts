@@ -20,6 +20,7 @@ import {
   DEFAULT_CLASSIFIER_ID,
   knownBundles,
   knownClassifiers,
+  modelNameOf,
   TRAINED_BUNDLES_FOLDER,
 } from './purification-catalogue.ts';
 import { DEFAULT_TRAINING_PARAMETERS } from '../acsr/references/train-references.ts';
@@ -258,7 +259,7 @@ export class WorkstationService {
       case 'eval': {
         const parameters = await evalJobParameters(this.#workspace, request);
         const attacks = parameters.attacks === 'none' ? 'no attack' : parameters.attacks;
-        return this.#submitEval(parameters, `Evaluate ${parameters.model}: ${attacks} × ${parameters.defenses.join(', ')}`);
+        return this.#submitEval(parameters, `Evaluate ${modelNameOf(parameters.model)}: ${attacks} × ${parameters.defenses.join(', ')}`);
       }
     }
   }
@@ -276,7 +277,8 @@ export class WorkstationService {
 
   async #startTrainJob(request: Extract<ParsedRequestInput<'jobs.start'>, { kind: 'train' }>): Promise<JobSnapshot> {
     const folder = await stat(request.labelledFolder).catch(() => null);
-    if (!folder?.isDirectory()) throw new UserInputError(`${request.labelledFolder} is not a folder (give a folder with one sub-folder of images per class)`);
+    if (!folder?.isDirectory())
+      throw new UserInputError(`${request.labelledFolder} is not a folder: choose a folder that exists, with one sub-folder of images per class`);
     const bundlePath = join(this.#workspace, TRAINED_BUNDLES_FOLDER, request.bundleName);
     // Refused now, not after minutes of training (the bundle writer refuses it again at the end).
     if (await stat(bundlePath).catch(() => null)) throw new UserInputError(`a bundle named ${request.bundleName} already exists; choose another name`);
@@ -288,7 +290,8 @@ export class WorkstationService {
     );
     for (const [jobId, name] of this.#bundlesInTraining) {
       if (!unfinished.has(jobId)) this.#bundlesInTraining.delete(jobId);
-      else if (name === request.bundleName) throw new UserInputError(`job ${jobId} is already training a bundle named ${request.bundleName}`);
+      else if (name === request.bundleName)
+        throw new UserInputError(`a bundle named ${request.bundleName} is being trained already: choose another name, or wait until that training ends`);
     }
     const extractorId = checkClassifierId(request.extractorId ?? DEFAULT_CLASSIFIER_ID);
     const d = DEFAULT_TRAINING_PARAMETERS;
@@ -309,7 +312,7 @@ export class WorkstationService {
         extractor: { kind: 'registered', id: extractorId },
         training,
       },
-      { label: `Train bundle ${request.bundleName} (${extractorId})`, caseId: null },
+      { label: `Train bundle ${request.bundleName} · image features from ${modelNameOf(extractorId)}`, caseId: null },
     );
     this.#bundlesInTraining.set(snapshot.jobId, request.bundleName);
     return snapshot;
@@ -346,7 +349,7 @@ export class WorkstationService {
     for (const itemId of itemIds) opened.db.getItem(itemId);
     const bundle = await bundlePathOf(this.#workspace, request.bundleId ?? DEFAULT_BUNDLE_ID);
     if (request.override && !bundle.clusterIds.includes(request.override.cluster)) {
-      throw new UserInputError(`${request.override.cluster} is not a cluster of ${bundle.label} (${bundle.clusterIds.join(', ')})`);
+      throw new UserInputError(`${request.override.cluster} is not a cluster of ${bundle.label}: choose one of ${bundle.clusterIds.join(', ')}`);
     }
     const what = itemIds.length === 1 ? `item #${itemIds[0]}` : `${itemIds.length} items`;
     if (request.onWorkers) {

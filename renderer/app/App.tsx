@@ -6,7 +6,7 @@ import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppState, CaseSummary } from '../../main/ipc/contract/index.ts';
 import { messageOf } from '../client/workstation-client.ts';
 import { JobsPanel } from '../jobs/JobsPanel.tsx';
@@ -18,6 +18,8 @@ import { TrainingScreen } from '../training/TrainingScreen.tsx';
 import { EvaluationScreen } from '../evaluation/EvaluationScreen.tsx';
 import { useClient } from './client-context.tsx';
 import { useNotices } from './notices.tsx';
+import { KeyboardHelp } from './KeyboardHelp.tsx';
+import { openCaseKey, readRemembered, writeRemembered } from './remembered.ts';
 import { TopBar, type Screen } from './TopBar.tsx';
 
 export function App() {
@@ -34,6 +36,28 @@ export function App() {
     client.call('app.state', {}).then(setState, (error: unknown) => setLoadError(messageOf(error)));
   }, [client]);
   useEffect(load, [load]);
+
+  // A reload returns to the case that was open; a case that is gone since is forgotten quietly.
+  const workspace = state?.workspace ?? null;
+  const examiner = state?.examiner ?? null;
+  const reopened = useRef(false);
+  useEffect(() => {
+    if (!workspace || !examiner || reopened.current) return;
+    reopened.current = true;
+    const kept = readRemembered(openCaseKey(workspace));
+    if (!kept) return;
+    client.call('cases.get', { caseId: kept }).then(
+      (summary) => setOpenCase((current) => current ?? summary),
+      () => writeRemembered(openCaseKey(workspace), null),
+    );
+  }, [client, workspace, examiner]);
+  const showCase = useCallback(
+    (summary: CaseSummary | null) => {
+      setOpenCase(summary);
+      if (workspace) writeRemembered(openCaseKey(workspace), summary?.caseId ?? null);
+    },
+    [workspace],
+  );
 
   const setBlur = (blur: boolean) => client.call('app.setBlurByDefault', { blur }).then(setState, reportError);
 
@@ -71,7 +95,7 @@ export function App() {
           state.examiner
             ? (next) => {
                 setScreen(next);
-                if (next === 'cases') setOpenCase(null);
+                if (next === 'cases') showCase(null);
               }
             : undefined
         }
@@ -85,13 +109,14 @@ export function App() {
           ) : screen === 'evaluation' ? (
             <EvaluationScreen state={state} jobs={jobs} />
           ) : openCase ? (
-            <CaseScreen caseSummary={openCase} blurByDefault={state.blurByDefault} state={state} jobs={jobs} onClose={() => setOpenCase(null)} />
+            <CaseScreen caseSummary={openCase} blurByDefault={state.blurByDefault} state={state} jobs={jobs} onClose={() => showCase(null)} />
           ) : (
-            <CasesScreen onOpen={setOpenCase} />
+            <CasesScreen onOpen={showCase} />
           )}
         </Box>
         <JobsPanel jobs={jobs} caseId={screen === 'cases' && openCase ? openCase.caseId : null} />
       </Box>
+      <KeyboardHelp />
     </Box>
   );
 }

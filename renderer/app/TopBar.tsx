@@ -53,6 +53,18 @@ export function TopBar({ state, onBlurChange, screen, onScreen }: TopBarProps) {
           />
         </Tooltip>
         {state.examiner && <Chip label={`Examiner: ${state.examiner}`} variant="outlined" data-testid="examiner-chip" />}
+        <Tooltip title="Keyboard keys (press ?)">
+          <Button
+            color="inherit"
+            size="small"
+            sx={{ minWidth: 32 }}
+            aria-label="Keyboard keys"
+            // The same event the ? key sends, so that one listener opens the list.
+            onClick={() => window.dispatchEvent(new KeyboardEvent('keydown', { key: '?' }))}
+          >
+            ?
+          </Button>
+        </Tooltip>
       </Toolbar>
     </AppBar>
   );

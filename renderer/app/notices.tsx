@@ -7,7 +7,7 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { CallError, messageOf } from '../client/workstation-client.ts';
+import { CallError, detailsOf, messageOf } from '../client/workstation-client.ts';
 import { useClient } from './client-context.tsx';
 
 interface Notice {
@@ -15,6 +15,8 @@ interface Notice {
   severity: 'error' | 'success' | 'info';
   message: string;
   action?: NoticeAction;
+  /** The technical line, shown when the person asks for it. */
+  details?: string;
 }
 
 /** A button on a message, e.g. "Undo" on the message that confirms a change. */
@@ -37,16 +39,17 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
   const [notices, setNotices] = useState<Notice[]>([]);
   const [disconnected, setDisconnected] = useState<string | null>(null);
 
-  const push = useCallback((severity: Notice['severity'], message: string, action?: NoticeAction) => {
+  const [shownDetails, setShownDetails] = useState<ReadonlySet<number>>(new Set());
+  const push = useCallback((severity: Notice['severity'], message: string, action?: NoticeAction, details?: string) => {
     const id = nextNoticeId++;
-    setNotices((current) => [...current.slice(-3), { id, severity, message, ...(action ? { action } : {}) }]);
+    setNotices((current) => [...current.slice(-3), { id, severity, message, ...(action ? { action } : {}), ...(details ? { details } : {}) }]);
     if (severity !== 'error') setTimeout(() => setNotices((current) => current.filter((notice) => notice.id !== id)), SHOWN_MS);
   }, []);
   const value = useMemo<Notices>(
     () => ({
       // A lost connection has its own banner; repeating it for every call that failed with it helps nobody.
       reportError: (error) => {
-        if (!(error instanceof CallError && error.kind === 'disconnected')) push('error', messageOf(error));
+        if (!(error instanceof CallError && error.kind === 'disconnected')) push('error', messageOf(error), undefined, detailsOf(error) ?? undefined);
       },
       inform: (message, severity = 'success', action) => push(severity, message, action),
     }),
@@ -70,34 +73,49 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
           </Alert>
         )}
         <Box sx={{ flex: 1, minHeight: 0 }}>{children}</Box>
+        {/* In the window's flow below the screen, not floating over it: a message never hides a tile.
+            Positioned above the dialogs' layer, so a message about a dialog's action is seen too. */}
+        <Stack
+          spacing={1}
+          data-testid="notices"
+          sx={{ position: 'relative', zIndex: 2000, px: 2, pb: notices.length ? 1 : 0, maxWidth: 720, display: notices.length ? 'flex' : 'none' }}
+        >
+          {notices.map((notice) => (
+            <Alert
+              key={notice.id}
+              severity={notice.severity}
+              variant="filled"
+              data-testid={`notice-${notice.severity}`}
+              onClose={() => setNotices((current) => current.filter((candidate) => candidate.id !== notice.id))}
+              action={
+                notice.action ? (
+                  <Button
+                    color="inherit"
+                    size="small"
+                    onClick={() => {
+                      setNotices((current) => current.filter((candidate) => candidate.id !== notice.id));
+                      notice.action!.run();
+                    }}
+                  >
+                    {notice.action.label}
+                  </Button>
+                ) : notice.details ? (
+                  <Button color="inherit" size="small" onClick={() => setShownDetails((current) => new Set(current).add(notice.id))}>
+                    Details
+                  </Button>
+                ) : undefined
+              }
+            >
+              {notice.message}
+              {notice.details && shownDetails.has(notice.id) && (
+                <Box component="pre" sx={{ m: 0, mt: 1, fontSize: '0.75rem', whiteSpace: 'pre-wrap', wordBreak: 'break-word' }} data-testid="notice-details">
+                  {notice.details}
+                </Box>
+              )}
+            </Alert>
+          ))}
+        </Stack>
       </Box>
-      <Stack spacing={1} sx={{ position: 'fixed', bottom: 16, left: 16, zIndex: 2000, maxWidth: 560 }}>
-        {notices.map((notice) => (
-          <Alert
-            key={notice.id}
-            severity={notice.severity}
-            variant="filled"
-            data-testid={`notice-${notice.severity}`}
-            onClose={() => setNotices((current) => current.filter((candidate) => candidate.id !== notice.id))}
-            action={
-              notice.action ? (
-                <Button
-                  color="inherit"
-                  size="small"
-                  onClick={() => {
-                    setNotices((current) => current.filter((candidate) => candidate.id !== notice.id));
-                    notice.action!.run();
-                  }}
-                >
-                  {notice.action.label}
-                </Button>
-              ) : undefined
-            }
-          >
-            {notice.message}
-          </Alert>
-        ))}
-      </Stack>
     </NoticeContext.Provider>
   );
 }

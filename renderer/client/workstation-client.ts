@@ -37,8 +37,18 @@ export function unwrap<T>(result: CallResult<T>): T {
   throw new CallError(result.error);
 }
 
+/** An internal failure is a bug: the person reads what to do, the technical line is one click away (detailsOf). */
+export const INTERNAL_FAILURE_MESSAGE = 'Something went wrong inside the workstation. Try again; if it happens again, report it with the details below.';
+
 export function messageOf(error: unknown): string {
-  if (error instanceof CallError) return error.message;
+  if (error instanceof CallError) return error.kind === 'internal' ? INTERNAL_FAILURE_MESSAGE : error.message;
   if (error instanceof Error) return `Unexpected error in the user interface: ${error.message}`;
   return `Unexpected error: ${String(error)}`;
+}
+
+/** The technical line behind a message, shown on demand only (a bug report needs it, an investigator does not). */
+export function detailsOf(error: unknown): string | null {
+  if (error instanceof CallError) return error.kind === 'internal' ? error.message : null;
+  if (error instanceof Error) return error.stack ?? error.message;
+  return null;
 }

@@ -5,7 +5,8 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 
-export function CopyablePath({ path, testId }: { path: string; testId: string }) {
+/** singleLine: one line that scrolls sideways (a report's path in the narrow jobs panel), never wrapped mid-word. */
+export function CopyablePath({ path, testId, singleLine = false }: { path: string; testId: string; singleLine?: boolean }) {
   const [copied, setCopied] = useState(false);
   const copy = () =>
     navigator.clipboard?.writeText(path).then(
@@ -13,8 +14,17 @@ export function CopyablePath({ path, testId }: { path: string; testId: string })
       () => setCopied(false),
     );
   return (
-    <Stack direction="row" spacing={0.5} sx={{ alignItems: 'center' }}>
-      <Typography variant="body2" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }} data-testid={testId}>
+    <Stack direction="row" spacing={0.5} sx={{ alignItems: 'center', minWidth: 0 }}>
+      <Typography
+        variant={singleLine ? 'caption' : 'body2'}
+        title={path}
+        sx={
+          singleLine
+            ? { fontFamily: 'monospace', whiteSpace: 'nowrap', overflowX: 'auto', minWidth: 0, flex: 1, userSelect: 'all' }
+            : { fontFamily: 'monospace', wordBreak: 'break-all' }
+        }
+        data-testid={testId}
+      >
         {path}
       </Typography>
       <Tooltip title="Copy the path to open the folder in a file manager">

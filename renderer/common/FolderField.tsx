@@ -37,7 +37,7 @@ export function FolderField(props: {
         <Button variant="outlined" onClick={() => void choose()} disabled={props.disabled}>
           {props.label}…
         </Button>
-        <Typography variant="body2" color={props.value ? 'text.primary' : 'text.secondary'} sx={{ wordBreak: 'break-all' }} data-testid={props.testId}>
+        <Typography variant="body2" color={props.value ? 'text.primary' : 'text.secondary'} sx={{ overflowWrap: 'anywhere' }} data-testid={props.testId}>
           {props.value || 'no folder chosen'}
         </Typography>
       </Stack>

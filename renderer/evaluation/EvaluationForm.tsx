@@ -93,10 +93,11 @@ export function EvaluationForm({ state, onStarted }: { state: AppState; onStarte
           label="Classifier (attacked and protected)"
           value={choices ? modelId : ''}
           onChange={(event) => setModelId(event.target.value)}
+          helperText={modelId ? `model id ${modelId}` : undefined}
         >
           {(choices?.models ?? []).map((model) => (
-            <MenuItem key={model.classifierId} value={model.classifierId}>
-              {model.classifierId}
+            <MenuItem key={model.classifierId} value={model.classifierId} title={model.description ?? model.classifierId}>
+              {model.label}
             </MenuItem>
           ))}
         </TextField>

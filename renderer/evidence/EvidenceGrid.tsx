@@ -59,8 +59,10 @@ export function EvidenceGrid({
   const scrollRef = useRef<HTMLDivElement>(null);
   const width = useElementWidth(scrollRef);
   const columns = Math.max(1, Math.floor((width + GAP) / (thumbSize + GAP)));
+  // The columns share the whole width (tiles at least the chosen size), so no empty band is left on the right.
+  const tileSize = width > 0 ? Math.max(thumbSize, Math.floor((width + GAP) / columns) - GAP) : thumbSize;
   const rows = Math.ceil(items.length / columns);
-  const rowHeight = thumbSize + TILE_CAPTION_HEIGHT + GAP;
+  const rowHeight = tileSize + TILE_CAPTION_HEIGHT + GAP;
 
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [focusIndex, setFocusIndex] = useState(0);
@@ -156,7 +158,7 @@ export function EvidenceGrid({
           </>
         )}
         <Typography variant="caption" color="text.secondary" noWrap>
-          Keys: 0-5 give CAT-0..CAT-5 to the selection · Ctrl+Z undoes the last change · P purifies · arrows move · space reveals · Enter opens ·
+          ? lists every key · 0-5 give CAT-0..CAT-5 to the selection · Ctrl+Z undoes the last change · P purifies · arrows move · space reveals · Enter opens ·
           Ctrl/Shift+click or Ctrl+A select several
         </Typography>
       </Stack>
@@ -181,7 +183,7 @@ export function EvidenceGrid({
                   key={item.itemId}
                   caseId={caseId}
                   item={item}
-                  size={thumbSize}
+                  size={tileSize}
                   scoreClass={scoreClass}
                   blurred={blurByDefault !== toggled.has(item.itemId)}
                   selected={selected.has(item.itemId)}

@@ -296,7 +296,7 @@ function Facts({ detail }: { detail: EvidenceDetail }) {
           <Typography
             component="dd"
             variant="body2"
-            sx={{ m: 0, fontFamily: label === 'Original' || label === 'Image' || label === 'Imported' ? undefined : 'monospace', wordBreak: 'break-all' }}
+            sx={{ m: 0, fontFamily: label === 'Original' || label === 'Image' || label === 'Imported' ? undefined : 'monospace', overflowWrap: 'anywhere' }}
           >
             {value}
           </Typography>

@@ -53,7 +53,7 @@ export function ClusterPanel({ run, onRepurify }: ClusterPanelProps) {
   return (
     <Box data-testid="cluster-panel">
       <Typography variant="subtitle2" gutterBottom>
-        Clusters by Mahalanobis distance (smaller is nearer)
+        How near the image is to each group of reference images (clusters, by Mahalanobis distance: smaller is nearer)
       </Typography>
       <svg
         width="100%"

@@ -3,13 +3,18 @@ import Box from '@mui/material/Box';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { PurificationRunView } from '../../main/ipc/contract/index.ts';
+import { useCatalogueNames } from '../common/use-catalogue-names.ts';
 
 export function VerdictBars({ verdicts }: { verdicts: NonNullable<PurificationRunView['verdicts']> }) {
   const classes = Object.keys(verdicts.before).sort();
+  const names = useCatalogueNames();
   return (
     <Box data-testid="verdict-bars">
-      <Typography variant="subtitle2" gutterBottom>
-        Content filter {verdicts.modelId}: {verdicts.topBefore} before → {verdicts.topAfter} after
+      <Typography variant="subtitle2" title={`model id ${verdicts.modelId}`} data-model-id={verdicts.modelId}>
+        {names.model(verdicts.modelId)}: {verdicts.topBefore} before → {verdicts.topAfter} after
+      </Typography>
+      <Typography variant="caption" color="text.secondary" component="div" gutterBottom>
+        Content filter verdicts · model id {verdicts.modelId}
       </Typography>
       <Stack spacing={0.5}>
         {classes.map((name) => (

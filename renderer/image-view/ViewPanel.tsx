@@ -4,13 +4,14 @@
  * the display scaling it was given (the signed parts are amplified to be visible at all).
  */
 import Box from '@mui/material/Box';
+import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { useEffect, useRef, useState } from 'react';
 import type { RenderedViewPart, ViewPart } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { messageOf } from '../client/workstation-client.ts';
 import type { SyncedView } from './use-synced-view.ts';
-import { VIEW_PART_TITLES, viewPartScaling } from './view-part-titles.ts';
+import { VIEW_PART_NOTATION, VIEW_PART_TITLES, viewPartScaling, viewPartScalingNotation } from './view-part-titles.ts';
 
 const PANEL_EDGE = 1024;
 const CONCEALED = 'blur(18px) grayscale(1)';
@@ -107,10 +108,21 @@ export function ViewPanel({ caseId, itemId, runId, part, concealed, view }: View
         )}
       </Box>
       <Typography variant="caption" component="div" sx={{ mt: 0.25, display: 'flex', justifyContent: 'space-between', gap: 1 }}>
-        <span>{title}</span>
-        <Box component="span" sx={{ color: 'text.secondary', fontFamily: 'monospace' }} data-testid="view-scaling">
-          {image ? viewPartScaling(part, image.gain) : ''}
-        </Box>
+        <Tooltip title={VIEW_PART_NOTATION[part]}>
+          <span data-testid="view-title" data-notation={VIEW_PART_NOTATION[part]}>
+            {title}
+          </span>
+        </Tooltip>
+        <Tooltip title={image ? viewPartScalingNotation(part, image.gain) : ''}>
+          <Box
+            component="span"
+            sx={{ color: 'text.secondary' }}
+            data-testid="view-scaling"
+            data-notation={image ? viewPartScalingNotation(part, image.gain) : ''}
+          >
+            {image ? viewPartScaling(part, image.gain) : ''}
+          </Box>
+        </Tooltip>
       </Typography>
     </Box>
   );

@@ -1,17 +1,28 @@
 /**
- * What each panel of the image view is called on screen, and how its display scaling reads. The
- * gain itself comes with the rendered part (the main side applies it), so the words can never
- * state another factor than the one the pixels were given.
+ * What each panel of the image view is called on screen, and how its display scaling reads:
+ * plain words first ("Fine detail only"), the method's notation (x_high) in the tooltip for those
+ * who know the paper. The gain itself comes with the rendered part (the main side applies it), so
+ * the words can never state another factor than the one the pixels were given.
  */
 import type { ViewPart } from '../../main/ipc/contract/index.ts';
 
 export const VIEW_PART_TITLES: Readonly<Record<ViewPart, string>> = {
-  original: 'Original x',
-  low: 'Low frequency x_low',
-  high: 'High frequency x_high',
-  reconstructedHigh: 'Reconstructed high D·y',
-  purified: 'Purified x_pur',
-  difference: 'Difference x_pur − x',
+  original: 'Original',
+  low: 'Fine detail removed',
+  high: 'Fine detail only',
+  reconstructedHigh: 'Fine detail rebuilt',
+  purified: 'Purified',
+  difference: 'What purification changed',
+};
+
+/** The method's notation and what the part is, for the tooltip. */
+export const VIEW_PART_NOTATION: Readonly<Record<ViewPart, string>> = {
+  original: 'x: the evidence image as stored',
+  low: 'x_low: the low-frequency part (Tikhonov filter)',
+  high: 'x_high = x − x_low: the high-frequency part, where an attack hides',
+  reconstructedHigh: "D·y: x_high rebuilt by sparse coding with the chosen cluster's dictionary",
+  purified: 'x_pur = x_low + D·y: the purified image',
+  difference: 'x_pur − x: the change purification made',
 };
 
 /** The quantity each signed part shows, in the notation of the method. */
@@ -31,8 +42,13 @@ const UNSCALED: Readonly<Record<ViewPart, string>> = {
   difference: 'as computed',
 };
 
-/** 'x_high ×4 + 0.5' for a signed part drawn with gain 4; 'as stored' / 'as computed' for a part drawn as it is. */
+/** 'brightened ×4 around mid-grey' for a signed part drawn with gain 4; 'as stored' / 'as computed' for a part drawn as it is. */
 export function viewPartScaling(part: ViewPart, gain: number | null): string {
+  return gain === null || SIGNED_QUANTITY[part] === undefined ? UNSCALED[part] : `brightened ×${gain} around mid-grey`;
+}
+
+/** The same scaling in the method's notation ('x_high ×4 + 0.5'), for the tooltip. */
+export function viewPartScalingNotation(part: ViewPart, gain: number | null): string {
   const quantity = SIGNED_QUANTITY[part];
   return gain === null || quantity === undefined ? UNSCALED[part] : `${quantity} ×${gain} + 0.5`;
 }

@@ -13,6 +13,7 @@ import type { JobSnapshot } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
 import { ImportFailureList } from './ImportFailureList.tsx';
+import { CopyablePath } from '../common/CopyablePath.tsx';
 import { MetricsView } from './MetricsView.tsx';
 
 /**
@@ -107,10 +108,21 @@ function JobRow({ job }: { job: JobSnapshot }) {
           {job.progress?.metrics && <MetricsView metrics={job.progress.metrics} />}
         </>
       )}
-      {job.state === 'completed' && job.summary && (
-        <Typography variant="caption" color={job.summary.ok === false ? 'error' : 'text.secondary'} sx={{ wordBreak: 'break-all' }} data-testid="job-summary">
-          {describeSummary(job.summary)}
-        </Typography>
+      {job.state === 'completed' && job.summary && Array.isArray(job.summary.reports) ? (
+        <ReportPaths summary={job.summary} />
+      ) : (
+        job.state === 'completed' &&
+        job.summary && (
+          // Long paths break where they must; words never break in the middle.
+          <Typography
+            variant="caption"
+            color={job.summary.ok === false ? 'error' : 'text.secondary'}
+            sx={{ overflowWrap: 'anywhere' }}
+            data-testid="job-summary"
+          >
+            {describeSummary(job.summary)}
+          </Typography>
+        )
       )}
       {job.kind === 'import' && <ImportFailureList summary={job.summary} />}
       {job.state === 'failed' && (
@@ -122,6 +134,28 @@ function JobRow({ job }: { job: JobSnapshot }) {
   );
 }
 
+/** Each written report's path on one line with a copy button: a wrapped path cannot be copied or read back reliably. */
+function ReportPaths({ summary }: { summary: Record<string, unknown> }) {
+  const reports = summary.reports as { format: string; path: string }[];
+  return (
+    <Stack spacing={0.25} data-testid="job-summary" sx={{ minWidth: 0 }}>
+      {reports.map((report) => (
+        <Stack key={report.path} direction="row" spacing={0.5} sx={{ alignItems: 'center', minWidth: 0 }}>
+          <Typography variant="caption" color="text.secondary" sx={{ flexShrink: 0 }}>
+            {report.format.toUpperCase()}:
+          </Typography>
+          <CopyablePath path={report.path} testId="report-path" singleLine />
+        </Stack>
+      ))}
+      {summary.verificationOk === false && (
+        <Typography variant="caption" color="error">
+          the case did NOT verify
+        </Typography>
+      )}
+    </Stack>
+  );
+}
+
 function eta(seconds: number | null): string {
   if (seconds === null) return '';
   if (seconds < 60) return ` · ${Math.ceil(seconds)} s left`;
@@ -129,13 +163,9 @@ function eta(seconds: number | null): string {
 }
 
 function describeSummary(summary: Record<string, unknown>): string {
-  if (Array.isArray(summary.reports)) {
-    const reports = summary.reports as { format: string; path: string }[];
-    return `${reports.map((report) => `${report.format.toUpperCase()}: ${report.path}`).join(' · ')}${summary.verificationOk === false ? ' · the case did NOT verify' : ''}`;
-  }
   if (typeof summary.itemsChecked === 'number') {
     return summary.ok
-      ? `verified: audit chain intact, ${summary.itemsChecked} items and ${summary.outputsChecked} outputs match their hashes`
+      ? `verified: audit chain intact, ${summary.itemsChecked} items and ${summary.outputsChecked} output${summary.outputsChecked === 1 ? '' : 's'} match their hashes`
       : `NOT verified: ${summary.firstBrokenLink}`;
   }
   if (typeof summary.purified === 'number') {

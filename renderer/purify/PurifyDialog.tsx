@@ -94,7 +94,8 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
           </TextField>
           {bundle && (
             <Typography variant="caption" color="text.secondary">
-              {bundle.clusterIds.length} clusters ({bundle.clusterIds.join(', ')}), latents from {bundle.extractorId}
+              {bundle.clusterIds.length} clusters ({bundle.clusterIds.join(', ')}), image features from{' '}
+              {choices?.classifiers.find((choice) => choice.classifierId === bundle.extractorId)?.label ?? bundle.extractorId}
               {bundle.description ? ` · trained on ${bundle.description}` : ''}
             </Typography>
           )}
@@ -115,12 +116,17 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
           >
             <MenuItem value={NO_CLASSIFIER}>None (no verdicts)</MenuItem>
             {choices?.classifiers.map((choice) => (
-              <MenuItem key={choice.classifierId} value={choice.classifierId}>
-                {choice.classifierId}
+              <MenuItem key={choice.classifierId} value={choice.classifierId} title={choice.description ?? choice.classifierId}>
+                {choice.label}
               </MenuItem>
             ))}
           </TextField>
           {bundle && <PurifyEstimate caseId={caseId} itemIds={itemIds} bundleId={bundle.bundleId} />}
+          {classifierId !== NO_CLASSIFIER && (
+            <Typography variant="caption" color="text.secondary" data-testid="classifier-details">
+              model id {classifierId} · classes {choices?.classifiers.find((choice) => choice.classifierId === classifierId)?.classNames.join(', ')}
+            </Typography>
+          )}
           <Typography variant="body2" color="text.secondary">
             The evidence is only read. Each purified image and its low- and high-frequency parts are stored in the case under their SHA-256, with the cluster
             chosen, every distance and the verdicts, in the audit log under your name.

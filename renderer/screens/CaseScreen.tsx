@@ -22,6 +22,7 @@ import { EvidenceGrid } from '../evidence/EvidenceGrid.tsx';
 import { DEFAULT_ORDER, GridOrderBar, type GridOrder } from '../evidence/GridOrderBar.tsx';
 import { ItemDialog } from '../evidence/ItemDialog.tsx';
 import { ThumbnailLoader } from '../evidence/thumbnail-loader.ts';
+import { useRememberedNumber } from '../app/remembered.ts';
 import { PurifyDialog } from '../purify/PurifyDialog.tsx';
 import { CaseActions } from './CaseActions.tsx';
 import { groupNearDuplicates, membersCovered } from '../evidence/near-duplicate-view.ts';
@@ -59,7 +60,8 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         .filter(Boolean),
     [tagFilter],
   );
-  const [thumbSize, setThumbSize] = useState(160);
+  // Kept between reloads: an investigator who prefers small tiles should not have to set it every time.
+  const [thumbSize, setThumbSize] = useRememberedNumber('thumbnail-size', 160, 96, 320);
   const [purifiedFilter, setPurifiedFilter] = useState<PurifiedFilter>('any');
   const [verdictFilter, setVerdictFilter] = useState<VerdictFilter>('');
   const [order, setOrder] = useState<GridOrder>(DEFAULT_ORDER);

@@ -13,7 +13,7 @@ export function AtomGrid({ atoms }: { atoms: AtomsOutput }) {
     <Paper variant="outlined" sx={{ p: 1 }} data-testid="atom-grid" data-cluster={atoms.clusterId}>
       <Typography variant="subtitle2">{atoms.clusterId}</Typography>
       <Typography variant="caption" color="text.secondary" component="div">
-        {atoms.atoms} atoms {atoms.atomSize}×{atoms.atomSize}
+        {atoms.atoms} patterns of {atoms.atomSize}×{atoms.atomSize} px (atoms)
         {atoms.channels === 3 ? ' RGB' : ''} · {atoms.sampleCount} image{atoms.sampleCount === 1 ? '' : 's'}
       </Typography>
       <img

@@ -29,7 +29,8 @@ export function ElbowChart({ curve }: { curve: WcssOutput }) {
     <Paper variant="outlined" sx={{ p: 1 }} data-testid="elbow-chart" data-class={curve.className} data-chosen-k={curve.chosenK}>
       <Typography variant="subtitle2">{curve.className}</Typography>
       <Typography variant="caption" color="text.secondary">
-        k = {curve.chosenK} ({curve.chosenBy === 'fixed' ? 'fixed' : `elbow, clusters of ≥ ${curve.minClusterSize} images`})
+        {curve.chosenK} group{curve.chosenK === 1 ? '' : 's'} (k = {curve.chosenK},{' '}
+        {curve.chosenBy === 'fixed' ? 'fixed' : `elbow rule; groups of at least ${curve.minClusterSize} images`})
       </Typography>
       <svg width={WIDTH} height={HEIGHT} role="img" aria-label={`WCSS of ${curve.className} for k = 1 to ${values.length}`} style={{ display: 'block' }}>
         <line x1={MARGIN.left} y1={MARGIN.top + innerHeight} x2={MARGIN.left + innerWidth} y2={MARGIN.top + innerHeight} stroke="#888" />
@@ -46,7 +47,7 @@ export function ElbowChart({ curve }: { curve: WcssOutput }) {
           </text>
         ))}
         <text x={MARGIN.left + innerWidth / 2} y={HEIGHT - 3} textAnchor="middle" fontSize={10} fill="currentColor">
-          k (clusters)
+          groups (k)
         </text>
         <text
           x={12}

@@ -83,11 +83,13 @@ function TrainingFields({ state, onStarted, choices }: TrainingFormProps & { cho
     }
   };
 
-  const number = (label: string, value: string, set: (value: string) => void, testId: string, min: number, max: number) => (
+  // Each setting in words, with the research term it stands for beside it (the paper's and `acsr train`'s name).
+  const number = (label: string, term: string, value: string, set: (value: string) => void, testId: string, min: number, max: number) => (
     <TextField
       size="small"
       type="number"
       label={label}
+      helperText={term}
       value={value}
       onChange={(event) => set(event.target.value)}
       slotProps={{ htmlInput: { 'data-testid': testId, min, max, step: 1 } }}
@@ -112,51 +114,56 @@ function TrainingFields({ state, onStarted, choices }: TrainingFormProps & { cho
             label="Bundle name"
             value={name}
             onChange={(event) => setName(event.target.value)}
-            helperText="letters, digits, . _ -"
+            helperText="letters, digits and . _ - (becomes the bundle's folder name)"
             sx={{ gridColumn: '1 / 3' }}
             slotProps={{ htmlInput: { 'data-testid': 'train-name', spellCheck: false } }}
           />
           <TextField
             select
             size="small"
-            label="Latent extractor"
+            label="Model that describes each image"
             value={extractors.length ? extractorId : ''}
             onChange={(event) => setExtractorId(event.target.value)}
+            helperText={`latent extractor · model id ${extractorId}`}
             sx={{ gridColumn: '1 / 3' }}
           >
             {extractors.map((choice) => (
-              <MenuItem key={choice.classifierId} value={choice.classifierId}>
-                {choice.classifierId}
+              <MenuItem key={choice.classifierId} value={choice.classifierId} title={choice.description ?? choice.classifierId}>
+                {choice.label}
               </MenuItem>
             ))}
           </TextField>
           <TextField
             select
             size="small"
-            label="Clusters per class"
+            label="Groups per class"
             value={kMode}
             onChange={(event) => setKMode(event.target.value as 'elbow' | 'fixed')}
+            helperText="clusters of similar images per class"
             slotProps={{ select: { inputProps: { 'data-testid': 'train-k-mode' } } }}
           >
-            <MenuItem value="elbow">elbow rule</MenuItem>
-            <MenuItem value="fixed">fixed k</MenuItem>
+            <MenuItem value="elbow">automatic (elbow rule)</MenuItem>
+            <MenuItem value="fixed">fixed number (k)</MenuItem>
           </TextField>
-          {kMode === 'elbow' ? number('k max (elbow)', kMax, setKMax, 'train-k-max', 1, 16) : number('k', fixedK, setFixedK, 'train-fixed-k', 1, 16)}
+          {kMode === 'elbow'
+            ? number('Most groups to try', 'k max, elbow rule', kMax, setKMax, 'train-k-max', 1, 16)
+            : number('Groups per class', 'k', fixedK, setFixedK, 'train-fixed-k', 1, 16)}
           <TextField
             select
             size="small"
-            label="Covariance"
+            label="How the distance to a group is measured"
             value={covariance}
             onChange={(event) => setCovariance(event.target.value as 'ledoit-wolf' | 'pinv')}
+            helperText="covariance estimate of the Mahalanobis distance"
             sx={{ gridColumn: '1 / 3' }}
           >
-            <MenuItem value="ledoit-wolf">Ledoit-Wolf shrinkage</MenuItem>
-            <MenuItem value="pinv">pseudo-inverse (the paper's)</MenuItem>
+            <MenuItem value="ledoit-wolf">steady (Ledoit-Wolf shrinkage)</MenuItem>
+            <MenuItem value="pinv">as in the paper (pseudo-inverse)</MenuItem>
           </TextField>
-          {number('Atoms per dictionary', atoms, setAtoms, 'train-atoms', 1, 256)}
-          {number('Atom size (px)', atomSize, setAtomSize, 'train-atom-size', 2, 32)}
-          {number('CDL iterations', cdlIterations, setCdlIterations, 'train-cdl-iterations', 1, 1000)}
-          {number('Seed', seed, setSeed, 'train-seed', 0, 2 ** 31 - 1)}
+          {number('Patterns per group', 'dictionary atoms: fine-detail patterns', atoms, setAtoms, 'train-atoms', 1, 256)}
+          {number('Pattern size in pixels', 'atom size', atomSize, setAtomSize, 'train-atom-size', 2, 32)}
+          {number('Learning rounds', 'CDL iterations', cdlIterations, setCdlIterations, 'train-cdl-iterations', 1, 1000)}
+          {number('Random seed', 'the same seed gives the same bundle', seed, setSeed, 'train-seed', 0, 2 ** 31 - 1)}
         </Box>
         {error && (
           <Alert severity="error" onClose={() => setError(null)} data-testid="train-error">

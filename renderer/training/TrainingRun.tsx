@@ -66,15 +66,19 @@ export function TrainingRun({ job }: { job: JobSnapshot }) {
           </Stack>
         )}
         <Stack spacing={0.5} data-testid="training-stages">
-          <StageLine name="Latents" state={stageState(job, 'latents')} detail={stage.startsWith('latents') ? job.progress?.message : undefined} />
           <StageLine
-            name="Clustering per class"
+            name="Describing each image (latents)"
+            state={stageState(job, 'latents')}
+            detail={stage.startsWith('latents') ? job.progress?.message : undefined}
+          />
+          <StageLine
+            name="Grouping similar images per class (clustering)"
             state={stageState(job, 'clusters')}
             detail={curves.map((curve) => `${curve.className}: k = ${curve.chosenK}`).join(' · ') || undefined}
           />
           <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 0.5 }}>
-            <Typography variant="body2" sx={{ width: 180 }}>
-              Dictionaries per cluster
+            <Typography variant="body2" sx={{ width: 300, flexShrink: 0 }}>
+              Detail patterns per group (dictionaries)
             </Typography>
             {clusterIds.length === 0 && (
               <Typography variant="caption" color="text.secondary">
@@ -112,7 +116,7 @@ export function TrainingRun({ job }: { job: JobSnapshot }) {
         {curves.length > 0 && (
           <Box>
             <Typography variant="subtitle2" gutterBottom>
-              Elbow curves (within-cluster sum of squares of the latents)
+              How tightly each class groups, by number of groups (elbow curves of the within-cluster sum of squares, WCSS)
             </Typography>
             <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', rowGap: 1 }}>
               {curves.map((curve) => (
@@ -124,7 +128,7 @@ export function TrainingRun({ job }: { job: JobSnapshot }) {
         {grids.length > 0 && (
           <Box>
             <Typography variant="subtitle2" gutterBottom>
-              Learned dictionaries (atoms scaled one by one, zero is grey)
+              Learned detail patterns of each group (dictionary atoms, each scaled on its own, zero is grey)
             </Typography>
             <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', rowGap: 1 }}>
               {grids.map((grid) => (
@@ -165,7 +169,7 @@ function StageLine({ name, state, detail }: { name: string; state: StageState; d
   const mark = { waiting: '○', running: '◐', done: '✓', stopped: '–' }[state];
   return (
     <Stack direction="row" spacing={1} sx={{ alignItems: 'baseline' }} data-testid="training-stage" data-stage-state={state}>
-      <Typography variant="body2" sx={{ width: 180 }}>
+      <Typography variant="body2" sx={{ width: 300, flexShrink: 0 }}>
         {mark} {name}
       </Typography>
       {detail && (

@@ -78,7 +78,7 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
   await purifyDialog.getByRole('combobox', { name: 'Reference bundle' }).getByText('Default bundle (ships with ACSR)').waitFor();
   await purifyDialog
     .getByRole('combobox', { name: /Content filter/ })
-    .getByText('nsfwjs-mobilenet-v2')
+    .getByText('NSFW filter (MobileNetV2, standard)')
     .waitFor();
   await purifyDialog.getByText(/6 clusters \(neutral:0, neutral:1, porn:0, porn:1, sexy:0, sexy:1\)/).waitFor();
   await screenshot(page, '14-purify-dialog');
@@ -139,6 +139,15 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
   assert.deepEqual(await view.getByTestId('view-scaling').allTextContents(), [
     'as stored',
     'as computed',
+    'brightened ×4 around mid-grey',
+    'brightened ×4 around mid-grey',
+    'as stored',
+    'brightened ×8 around mid-grey',
+  ]);
+  // The method's notation stays one hover away.
+  assert.deepEqual(await view.getByTestId('view-scaling').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-notation'))), [
+    'as stored',
+    'as computed',
     'x_high ×4 + 0.5',
     'D·y ×4 + 0.5',
     'as stored',
@@ -156,7 +165,7 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
   // Verdicts before and after, hashes and PDQ distance.
   await view
     .getByTestId('verdict-bars')
-    .getByText(/Content filter nsfwjs-mobilenet-v2: \w+ before → \w+ after/)
+    .getByText(/NSFW filter \(MobileNetV2, standard\): \w+ before → \w+ after/)
     .waitFor();
   assert.equal(await view.getByTestId('verdict-class').count(), 5);
   await view

@@ -176,7 +176,7 @@ test('a cancelled training leaves no bundle and no partial folder', { timeout: 6
   await page.getByTestId('train-folder').fill(join(fixture.root, 'labelled'));
   await page.getByTestId('train-name').fill('never-finished');
   await page.getByTestId('train-k-mode').locator('..').click();
-  await page.getByRole('option', { name: 'fixed k' }).click();
+  await page.getByRole('option', { name: 'fixed number (k)' }).click();
   await page.getByTestId('train-fixed-k').fill('1');
   await page.getByTestId('train-atoms').fill('8');
   // Many iterations, so the job is surely still learning its first dictionary when cancelled.

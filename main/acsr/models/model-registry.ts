@@ -32,6 +32,8 @@ const tfjsFilesSource = z.object({
 const modelEntrySchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dot, dash, underscore'),
   description: z.string(),
+  /** What the screens call the model (the id stays in a details line); absent: the description's first words. */
+  name: z.string().optional(),
   source: z.discriminatedUnion('kind', [nsfwjsSource, tfjsFilesSource]),
   format: z.enum(['layers', 'graph']),
   input: z.object({
@@ -114,4 +116,20 @@ export function findModelEntry(registry: ModelRegistry, id: string): ModelEntry 
     );
   }
   return entry;
+}
+
+/**
+ * A model as people read it: the registry's name, or its description up to the first bracket
+ * ("Fashion-MNIST baseline CNN"), never the id alone (`fmnist-baseline-cnn-b25dc5da0ce9`).
+ */
+export function modelDisplayName(model: Pick<ModelEntry, 'id' | 'name' | 'description'>): string {
+  if (model.name) return model.name;
+  const firstWords = model.description.split(/[(;:]/)[0]!.trim();
+  return firstWords.length > 0 && firstWords.length <= 60 ? firstWords : `Model ${model.id}`;
+}
+
+/** The display name of a registered model by id; null when the registry no longer has it (a report of an older case). */
+export function registeredModelName(modelId: string): string | null {
+  const model = loadModelRegistry().models.find((candidate) => candidate.id === modelId);
+  return model ? modelDisplayName(model) : null;
 }

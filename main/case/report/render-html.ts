@@ -3,6 +3,7 @@
  * URIs, there is no script, and a Content-Security-Policy forbids the page from loading anything,
  * so opening a report never contacts a server (which would tell a third party that it was read).
  */
+import { registeredModelName } from '../../acsr/models/model-registry.ts';
 import { parameterRows } from './parameter-rows.ts';
 import type { CaseReport, ReportItem, ReportNote, ReportPurificationRun, ReportVerdict } from './report-model.ts';
 import {
@@ -139,7 +140,7 @@ ${
   report.models.length > 0
     ? `<h4>Classifier models</h4>${table(
         ['Model', 'Weights SHA-256', 'Verdicts'],
-        report.models.map((m) => [esc(m.id), hash(m.weightsSha256), String(m.verdicts)]),
+        report.models.map((m) => [modelCell(m.id), hash(m.weightsSha256), String(m.verdicts)]),
       )}`
     : ''
 }
@@ -293,12 +294,18 @@ ${table(
 <p class="muted">${esc(EVASION_TABLE_NOTE)}</p>`;
 }
 
+/** A model by the name people read, its registry id on the line below (the id is what identifies it). */
+function modelCell(modelId: string): string {
+  const name = registeredModelName(modelId);
+  return name ? `${esc(name)}<br><span class="muted">model id ${esc(modelId)}</span>` : `model id ${esc(modelId)}`;
+}
+
 function verdictTable(verdicts: ReportVerdict[]): string {
   return table(
     ['Stage', 'Model', 'Weights SHA-256', 'Top class', 'Scores', 'Time (UTC)'],
     verdicts.map((v) => [
       esc(v.stage),
-      esc(v.modelId),
+      modelCell(v.modelId),
       hash(v.modelWeightsSha256),
       `<strong>${esc(v.topClass)}</strong>`,
       esc(scoresText(v)),

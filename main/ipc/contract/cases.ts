@@ -59,7 +59,7 @@ export const importFailureSchema = z.object({
 export const setExaminerInputSchema = z.strictObject({ name: examinerNameSchema });
 
 export const createCaseInputSchema = z.strictObject({
-  number: shortTextSchema.pipe(z.string().min(1, 'the case number cannot be empty').max(64)),
+  number: shortTextSchema.pipe(z.string().min(1, 'cannot be empty').max(64)),
   title: shortTextSchema,
   requester: shortTextSchema.optional(),
 });

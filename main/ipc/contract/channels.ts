@@ -37,7 +37,7 @@ function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) 
   return { input, output };
 }
 
-const tagSchema = shortTextSchema.pipe(z.string().min(1, 'a tag cannot be empty').max(100));
+const tagSchema = shortTextSchema.pipe(z.string().min(1, 'cannot be empty').max(100));
 const tagIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 /** A tag or category change: how many items, and the new tags' ids, which an undo takes back. */
 const taggedSchema = z.object({ tagged: z.number().int(), tagIds: z.array(tagIdSchema) });

@@ -10,28 +10,23 @@ const noControlCharacters = (text: string) => !/\p{Cc}/u.test(text);
 /** A case is addressed by its folder's name inside the workspace, never by a path. */
 export const caseIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a case id is a folder name: letters, digits, . _ - (at most 64)')
-  .refine((id) => !id.includes('..'), 'a case id cannot contain ..');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use only letters, digits and . _ - (at most 64 characters)')
+  .refine((id) => !id.includes('..'), 'cannot contain ..');
 
-export const examinerNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'the examiner name cannot be empty')
-  .max(100)
-  .refine(noControlCharacters, 'the examiner name contains control characters');
+export const examinerNameSchema = z.string().trim().min(1, 'cannot be empty').max(100).refine(noControlCharacters, 'remove the tabs and line breaks');
 
-export const shortTextSchema = z.string().trim().max(200).refine(noControlCharacters, 'text contains control characters');
+export const shortTextSchema = z.string().trim().max(200).refine(noControlCharacters, 'remove the tabs and line breaks');
 
 /** Paths typed by a person or returned by a native dialog: absolute (or from the home folder, `~/...`), at most 4096 characters. */
 export const absolutePathSchema = z
   .string()
   .min(1)
   .max(4096)
-  .refine((path) => !path.includes('\0'), 'a path cannot contain NUL')
+  .refine((path) => !path.includes('\0'), 'remove the NUL character from the path')
   // `~` and `~/x` are the home folder, expanded by the main side (main/workstation/folder-browser.ts).
   .refine(
     (path) => path.startsWith('/') || path === '~' || path.startsWith('~/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\'),
-    'give an absolute path',
+    'give its full path, starting with /',
   );
 
 export const itemIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -40,25 +35,32 @@ export const isoTimeSchema = z.string();
 export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 export const emptyInputSchema = z.strictObject({});
 /** A reference bundle by id: the shipped default or one trained into the workspace; never a path. */
-export const bundleIdSchema = z.string().regex(/^(default-bundle|trained:[A-Za-z0-9][A-Za-z0-9._-]{0,63})$/, 'not a bundle id');
+export const bundleIdSchema = z.string().regex(/^(default-bundle|trained:[A-Za-z0-9][A-Za-z0-9._-]{0,63})$/, 'choose one from the list');
 /** A content filter of the model registry, by id. */
-export const classifierIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a classifier id');
+export const classifierIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'choose one from the list');
 
 /** A cluster of a bundle: '<class name>:<index>'. */
 export const clusterIdSchema = z
   .string()
   .max(100)
-  .regex(/^[^:]+:\d{1,3}$/, 'a cluster id reads <class>:<index>')
-  .refine(noControlCharacters, 'the cluster id contains control characters');
+  .regex(/^[^:]+:\d{1,3}$/, "choose one of the bundle's clusters")
+  .refine(noControlCharacters, "choose one of the bundle's clusters");
 
 /** A name for a new folder the workstation creates (a trained bundle): never a path. */
 export const folderNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name of letters, digits, . _ - (at most 64), starting with a letter or digit')
-  .refine((name) => !name.includes('..'), 'a name cannot contain ..');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use only letters, digits and . _ - (at most 64 characters), starting with a letter or digit')
+  .refine((name) => !name.includes('..'), 'cannot contain ..');
 
 /** A model of the registry offered to the person, by id, with the classes it tells apart. */
-export const classifierChoiceSchema = z.object({ classifierId: classifierIdSchema, label: z.string(), classNames: z.array(z.string()) });
+export const classifierChoiceSchema = z.object({
+  classifierId: classifierIdSchema,
+  /** the model's name for people; the id goes in a details line */
+  label: z.string(),
+  /** the registry's full description (architecture, weights), for the details line */
+  description: z.string().optional(),
+  classNames: z.array(z.string()),
+});
 
 /** A reference bundle the renderer may choose (the path stays on the main side). */
 export const bundleChoiceSchema = z.object({

@@ -30,9 +30,9 @@ export const evalJobRequestSchema = z.strictObject({
     .string()
     .trim()
     .max(300)
-    .regex(/^[A-Za-z0-9:.,=/_-]*$/, 'attack specs read name[:EPS][:key=value], comma-separated'),
+    .regex(/^[A-Za-z0-9:.,=/_-]*$/, 'write each attack as a name or name:budget, separated by commas (for example fgsm-dis:0.08)'),
   defenses: z
-    .array(z.string().regex(/^[a-z0-9-]{1,32}$/, 'not a defense name'))
+    .array(z.string().regex(/^[a-z0-9-]{1,32}$/, 'choose from the list'))
     .min(1)
     .max(12),
   /** Evaluate the first N images only (classes interleaved). */

@@ -57,7 +57,7 @@ export const purifyJobRequestSchema = z
     /** Scores evidence and output (verdicts before/after); default nsfwjs-mobilenet-v2, null for none. */
     classifierId: classifierIdSchema.nullable().optional(),
     /** An investigator's choice of cluster instead of the method's own, with the reason recorded in the audit log. */
-    override: z.strictObject({ cluster: clusterIdSchema, reason: shortTextSchema.pipe(z.string().min(1, 'an override needs a reason')) }).optional(),
+    override: z.strictObject({ cluster: clusterIdSchema, reason: shortTextSchema.pipe(z.string().min(1, 'say why you chose another cluster')) }).optional(),
     /** Instead of itemIds: carry on with this unfinished purify job of the case, with its own settings (a run on workers re-attaches to its queue). */
     resumeCaseJobId: z.number().int().positive().optional(),
     /** Computed by the workers of the workspace's queue (which compute no verdicts) and recorded here. */
