@@ -105,9 +105,15 @@ test('acsr case purify and the purify job record the same runs, verdicts and job
   );
   assert.deepEqual(byJob, byCli);
   const cliRuns = cli.summary.runs as { itemId: number; runId: number; pdqDistance: number }[];
+  const jobRuns = job.summary?.runs as { itemId: number; runId: number; pdqDistance: number; evasion: unknown }[];
   assert.deepEqual(
-    job.summary?.runs,
+    jobRuns.map(({ itemId, runId, pdqDistance }) => ({ itemId, runId, pdqDistance })),
     cliRuns.map(({ itemId, runId, pdqDistance }) => ({ itemId, runId, pdqDistance })),
+  );
+  // the test bundle carries no evasion calibration: no score on either side
+  assert.deepEqual(
+    jobRuns.map((run) => run.evasion),
+    jobRuns.map(() => null),
   );
 });
 
