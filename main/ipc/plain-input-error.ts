@@ -37,6 +37,11 @@ const FIELD_NAMES: Readonly<Record<string, string>> = {
   classifierId: 'The content filter',
   bundleId: 'The reference bundle',
   formats: 'The report formats',
+  path: 'The folder',
+  address: 'The queue address',
+  sharedFolder: 'The shared folder',
+  search: 'The search',
+  evaluationId: 'The evaluation',
 };
 
 const GENERIC =

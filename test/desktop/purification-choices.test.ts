@@ -65,9 +65,9 @@ test('a purify request naming an unknown bundle, item, cluster or classifier is 
   const start = service.handlers['jobs.start'];
   const queuedBefore = service.jobs.list().length;
   await assert.rejects(start({ kind: 'purify', caseId, itemIds: [2] }), UserInputError);
-  await assert.rejects(start({ kind: 'purify', caseId, itemIds: [1], bundleId: 'trained:nope' }), /not one of the workstation's reference bundles/);
+  await assert.rejects(start({ kind: 'purify', caseId, itemIds: [1], bundleId: 'trained:nope' }), /is not installed \(any more\): choose one from the list/);
   await assert.rejects(start({ kind: 'purify', caseId, itemIds: [1], override: { cluster: 'animal:0', reason: 'looks like a cat' } }), /not a cluster of/);
-  await assert.rejects(start({ kind: 'purify', caseId, itemIds: [1], classifierId: 'no-such-filter' }), /not a registered content filter/);
+  await assert.rejects(start({ kind: 'purify', caseId, itemIds: [1], classifierId: 'no-such-filter' }), /is not registered: choose one from the list/);
   await assert.rejects(start({ kind: 'purify', caseId, resumeCaseJobId: 7 }), /not an unfinished purify job/);
   assert.equal(service.jobs.list().length, queuedBefore, 'nothing was queued');
 });
@@ -81,7 +81,16 @@ test('a bundle whose tuning recommended another defense carries that sentence to
   await writeFile(join(folder, 'manifest.json'), JSON.stringify(manifest));
   const choices = await service.handlers['purification.choices']({});
   assert.deepEqual(choices.bundles.find((bundle) => bundle.bundleId === 'trained:tuned-elsewhere')!.recommendation, { defense: 'jpeg50', sentence });
-  assert.equal(choices.bundles.find((bundle) => bundle.bundleId === 'default-bundle')!.recommendation, null);
+  // the shipped bundle was tuned with a comparison too (models/README.md)
+  assert.equal(choices.bundles.find((bundle) => bundle.bundleId === 'default-bundle')!.recommendation?.defense, 'jpeg50');
+  // a bundle from before comparisons existed carries none
+  const older = join(root, 'bundles', 'from-before-comparisons');
+  await cp(join(repoRoot, 'models', 'default-bundle'), older, { recursive: true });
+  const olderManifest = JSON.parse(await readFile(join(older, 'manifest.json'), 'utf8'));
+  delete olderManifest.defenseComparison;
+  await writeFile(join(older, 'manifest.json'), JSON.stringify(olderManifest));
+  const again = await service.handlers['purification.choices']({});
+  assert.equal(again.bundles.find((bundle) => bundle.bundleId === 'trained:from-before-comparisons')!.recommendation, null);
 });
 
 test("the training and evaluation forms start from the values the main side falls back on, answered in the contract's shape", async () => {
