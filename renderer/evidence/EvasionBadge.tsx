@@ -11,7 +11,7 @@ export function EvasionBadge({ evasion, compact }: { evasion: EvidenceSummary['e
       label={compact ? 'evasion?' : 'suspected evasion'}
       title={`Evasion score ${evasion.score.toFixed(2)} (threshold ${evasion.threshold.toFixed(2)}): this image was probably altered to fool the content filter. Open it to see why.`}
       data-testid="evasion-badge"
-      sx={{ position: 'absolute', bottom: 4, left: 4, zIndex: 1, fontSize: '0.65rem', height: 18, fontWeight: 700, maxWidth: 'calc(100% - 8px)' }}
+      sx={{ fontSize: '0.65rem', height: 18, fontWeight: 700, maxWidth: '100%' }}
     />
   );
 }

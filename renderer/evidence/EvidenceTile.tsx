@@ -113,7 +113,6 @@ export const EvidenceTile = memo(function EvidenceTile({
             sx={{ position: 'absolute', top: 4, left: 4, zIndex: 1, fontSize: '0.65rem', height: 18, maxWidth: 'calc(100% - 8px)' }}
           />
         )}
-        <EvasionBadge evasion={item.evasion} compact={size < 144} />
         {flagged && (
           <Chip
             size="small"
@@ -124,8 +123,12 @@ export const EvidenceTile = memo(function EvidenceTile({
             sx={{ position: 'absolute', top: 4, right: 4, zIndex: 1, fontSize: '0.65rem', height: 18, fontWeight: 700 }}
           />
         )}
-        <TriageChips item={item} size={size} grouping={grouping} />
-        <FilterScoreChip scores={item.filterScores} sortClass={scoreClass} tileSize={size} />
+        {/* The tile's badges stacked at the bottom of the picture, so none hides another. */}
+        <Stack spacing={0.5} sx={{ position: 'absolute', bottom: 4, left: 4, right: 4, zIndex: 1, alignItems: 'flex-start' }}>
+          <EvasionBadge evasion={item.evasion} compact={size < 144} />
+          <TriageChips item={item} size={size} grouping={grouping} />
+          <FilterScoreChip scores={item.filterScores} sortClass={scoreClass} tileSize={size} />
+        </Stack>
         {url && (
           <img
             src={url}

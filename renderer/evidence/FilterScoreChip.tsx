@@ -29,10 +29,6 @@ export function FilterScoreChip({ scores, sortClass, tileSize }: FilterScoreChip
       data-testid="filter-score"
       data-top-class={top.className}
       sx={{
-        position: 'absolute',
-        bottom: 4,
-        left: 4,
-        zIndex: 1,
         fontSize: '0.65rem',
         height: 18,
         maxWidth: 'calc(100% - 8px)',

@@ -21,7 +21,7 @@ export function TriageChips({ item, size, grouping }: { item: EvidenceSummary; s
   if (!match && !grouping) return null;
   return (
     // One above the other, each with the tile's whole width, so neither is cut short at small sizes.
-    <Stack spacing={0.5} sx={{ position: 'absolute', bottom: 4, left: 4, right: 4, zIndex: 1, alignItems: 'flex-start' }}>
+    <Stack spacing={0.5} sx={{ alignItems: 'flex-start', maxWidth: '100%' }}>
       {match ? (
         <Chip
           size="small"

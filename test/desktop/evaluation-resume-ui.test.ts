@@ -42,7 +42,7 @@ test('an investigator cancels an evaluation, resumes it from the list of past ev
 
   await page.getByTestId('eval-folder').fill(fashionMnistDir);
   await form.getByRole('combobox', { name: 'Classifier (attacked and protected)' }).click();
-  await page.getByRole('option', { name: MODEL }).click();
+  await page.getByRole('option', { name: 'Fashion-MNIST clothing classifier' }).click();
   await page.getByTestId('eval-attacks').fill('pgd:0.04:steps=40');
   for (const name of ['jpeg75', 'median3', 'acsr']) await form.getByRole('checkbox', { name }).uncheck();
   await form.getByRole('checkbox', { name: 'bits4' }).check();
@@ -69,7 +69,7 @@ test('an investigator cancels an evaluation, resumes it from the list of past ev
   assert.match(summary, /16 images of the Fashion-MNIST/);
   assert.match(
     summary,
-    /Classifier: Fashion-MNIST baseline CNN · Bundle: Default bundle \(ships with ACSR\) · Attacks: pgd:0\.04:steps=40 · Defenses: none, bits4/,
+    /Classifier: Fashion-MNIST clothing classifier · Bundle: Default bundle \(ships with ACSR\) · Attacks: pgd:0\.04:steps=40 · Defenses: none, bits4/,
   );
   const journalBefore = await journalUnits(join(fixture.workspace, 'evaluations', evaluationId));
   assert.ok(journalBefore.length >= 1 && journalBefore.length < 4, `${journalBefore.length} units before the cancel`);

@@ -18,6 +18,7 @@ import { writeSettings } from '../../main/workstation/workspace-settings.ts';
 import { spawnAcsr } from '../case/case-fixtures.ts';
 import { writePhotoCrop } from '../case/report-fixtures.ts';
 import { photosDir } from '../support/shared-data.ts';
+import { waitForPurificationRun } from './support/wait-for-purification.ts';
 import { launchChromium, screenshot } from './support/desktop-fixture.ts';
 
 let root: string;
@@ -76,11 +77,8 @@ test('a purification cut off by killing the workstation is resumed after a resta
   await page.locator('[data-testid=evidence-tile][data-item-id="2"]').click({ modifiers: ['Shift'] });
   await page.getByTestId('bulk-purify').click();
   await page.getByTestId('purify-dialog').getByRole('button', { name: 'Purify', exact: true }).click();
-  // The cat is done and the larger astronaut crop is being coded: the workstation dies.
-  await page
-    .locator('[data-testid=job-row][data-job-state=running]')
-    .getByText(/item 2 \(2 of 2\)/)
-    .waitFor({ timeout: 240_000 });
+  // The cat is done and the larger astronaut crop is still being coded: the workstation dies.
+  await waitForPurificationRun(join(workspace, 'R-1'), 1);
   served.kill('SIGKILL');
   await page.getByTestId('disconnected').waitFor();
 

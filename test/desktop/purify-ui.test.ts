@@ -17,6 +17,7 @@ import { verifyCase } from '../../main/case/verify-case.ts';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.ts';
 import { repoRoot } from '../support/shared-data.ts';
 import { writePhotoCrop } from '../case/report-fixtures.ts';
+import { waitForPurificationRun } from './support/wait-for-purification.ts';
 import { launchChromium, openWatchedPage, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
 
 let fixture: DesktopFixture;
@@ -226,7 +227,8 @@ test('an investigator purifies an item, inspects it in the image view and re-pur
     assert.equal(override[0].examiner, 'A. Jones');
     assert.deepEqual(
       opened.db.verdicts(1).map((verdict) => verdict.stage),
-      ['before', 'after', 'before', 'after'],
+      // the content filter's scores given at import, then a before/after pair per run
+      ['before', 'before', 'after', 'before', 'after'],
     );
     const verification = await verifyCase(opened.db, opened.store, { examiner: 'test', record: false });
     assert.equal(verification.ok, true, verification.firstBrokenLink ?? '');
@@ -273,9 +275,9 @@ test('bulk tag and bulk purify of two items: cancelled part-way, resumed after t
   await page.getByTestId('notice-success').getByText('Tag “second look” given to 2 items').waitFor();
   await page.getByTestId('bulk-purify').click();
   await page.getByTestId('purify-dialog').getByRole('button', { name: 'Purify', exact: true }).click();
-  // Cancel once the first item is done and the second (the larger crop) is being coded.
+  // Cancel once the first item is done and the second (the larger crop) is still being coded.
   const running = page.locator('[data-testid=job-row][data-job-state=running]').filter({ hasText: 'Purify 2 items' });
-  await running.getByText(/item 3/).waitFor({ timeout: 240_000 });
+  await waitForPurificationRun(CASE_FOLDER(), 2);
   await screenshot(page, '19-bulk-purify-progress');
   await running.getByRole('button', { name: 'Cancel' }).click();
   await waitForJob('Purify 2 items', 'cancelled', 60_000);

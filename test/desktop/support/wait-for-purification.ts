@@ -1,0 +1,23 @@
+/**
+ * Waits until an item of a case has a recorded purification run, read straight from the case's
+ * database (read-only). Bulk purification codes several items at once, so the job's progress text
+ * no longer says when the first of them is done; the recorded run does.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export async function waitForPurificationRun(caseFolder: string, itemId: number, timeoutMs = 240_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const db = new Database(join(caseFolder, 'case.sqlite'), { readonly: true, fileMustExist: true });
+    try {
+      const { runs } = db.prepare('SELECT COUNT(*) AS runs FROM purification_runs WHERE item_id = ?').get(itemId) as { runs: number };
+      if (runs > 0) return;
+    } finally {
+      db.close();
+    }
+    if (Date.now() > deadline) throw new Error(`item ${itemId} of ${caseFolder} has no purification run after ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
