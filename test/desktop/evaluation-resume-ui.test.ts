@@ -13,8 +13,6 @@ import type { Browser, Page } from 'playwright-core';
 import { fashionMnistDir } from '../support/shared-data.ts';
 import { launchChromium, openWatchedPage, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
 
-const MODEL = 'fmnist-baseline-cnn-b25dc5da0ce9';
-
 let fixture: DesktopFixture;
 let browser: Browser;
 let page: Page;
