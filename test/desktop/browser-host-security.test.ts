@@ -231,8 +231,14 @@ test('in Chromium, the CSP blocks string evaluation and inline or data: scripts 
       inline.textContent = 'window.__inlineRan = true';
       document.body.append(inline);
       const dataScript = document.createElement('script');
+      // settled when the script ran (load) or was refused (error); a fixed wait was too short on a loaded machine
+      const dataSettled = new Promise((resolve) => {
+        dataScript.addEventListener('load', resolve);
+        dataScript.addEventListener('error', resolve);
+      });
       dataScript.src = 'data:text/javascript,window.__dataRan=true';
       document.body.append(dataScript);
+      await Promise.race([dataSettled, new Promise((resolve) => setTimeout(resolve, 10_000))]);
       await new Promise((resolve) => setTimeout(resolve, 300));
       return { ran: [flags.__stringTimerRan, flags.__inlineRan, flags.__dataRan].map(Boolean), violations: [...new Set(violations)].sort() };
     };
