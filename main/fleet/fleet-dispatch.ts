@@ -6,7 +6,9 @@
  *
  * Results are collected by looking at each job (a few times a second) rather than by listening
  * to the event stream: a restarted Redis or workstation loses no completion that way, because
- * the job's own state is the source.
+ * the job's own state is the source. One look at all pending jobs is a single pipelined round
+ * trip that reads three small fields of each; only the finished ones are read whole. That keeps
+ * the workstation and Redis off the cores the workers need, and a batch of thousands pollable.
  */
 import { Job, Queue } from 'bullmq';
 import { UserInputError } from '../errors/user-input-error.ts';
@@ -17,6 +19,9 @@ import type { QueueConnection } from './queue-address.ts';
 /** Worker failures other than a refused task (a crash, a lost connection) are tried again this often. */
 const TASK_ATTEMPTS = 3;
 const POLL_MS = 250;
+/** A large batch is looked at less often: about this many milliseconds per pending task, at most MAX_POLL_MS. */
+const POLL_MS_PER_PENDING_TASK = 1;
+const MAX_POLL_MS = 5_000;
 /** Finished jobs are kept a week, so a re-run within it attaches to them. */
 const KEEP_FINISHED_SECONDS = 7 * 24 * 3600;
 /** How long the workstation waits for Redis at the start before it gives up with a clear message. */
@@ -83,14 +88,22 @@ export class FleetDispatch {
       if (control.signal?.aborted) throw new CancelledError();
       let partial = 0;
       let running = 0;
-      for (const key of [...pending.keys()]) {
-        const job = await Job.fromId(this.#queue, key);
-        if (!job) {
+      for (const [key, glance] of await this.#glance([...pending.keys()])) {
+        if (!glance.exists) {
           // removed meanwhile (expired, or discarded after a refusal elsewhere): put it back
           await this.submit([pending.get(key)!]);
           continue;
         }
-        const state = job.finishedOn ? await job.getState() : 'active-or-waiting';
+        if (!glance.finished) {
+          if (glance.progress > 0) {
+            partial += glance.progress;
+            running += 1;
+          }
+          continue;
+        }
+        const job = await Job.fromId(this.#queue, key);
+        if (!job) continue; // removed between the glance and the read: the next look puts it back
+        const state = await job.getState();
         if (state === 'completed') {
           pending.delete(key);
           finished += 1;
@@ -99,14 +112,34 @@ export class FleetDispatch {
           pending.delete(key);
           finished += 1;
           yield { key, state, reason: job.failedReason, attempts: job.attemptsMade };
-        } else if (typeof job.progress === 'number' && job.progress > 0) {
-          partial += job.progress;
-          running += 1;
         }
+        // finished but neither completed nor failed: being retried after a lost worker, so still pending
       }
       control.onProgress?.((finished + partial) / tasks.length, running);
-      if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const pause = Math.min(MAX_POLL_MS, Math.max(POLL_MS, pending.size * POLL_MS_PER_PENDING_TASK));
+      if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     }
+  }
+
+  /** Whether each job still exists, has finished, and its progress (0-1), in one pipelined round trip. */
+  async #glance(keys: readonly string[]): Promise<Map<string, { exists: boolean; finished: boolean; progress: number }>> {
+    const client = await this.#queue.client;
+    const pipeline = client.pipeline();
+    for (const key of keys) pipeline.hmget(this.#queue.toKey(key), 'timestamp', 'finishedOn', 'progress');
+    const replies = (await pipeline.exec()) ?? [];
+    const glances = new Map<string, { exists: boolean; finished: boolean; progress: number }>();
+    keys.forEach((key, index) => {
+      const [error, fields] = replies[index] ?? [new Error('no reply'), null];
+      if (error) throw error;
+      const [timestamp, finishedOn, progress] = fields as (string | null)[];
+      const fraction = Number(progress);
+      glances.set(key, {
+        exists: timestamp !== null,
+        finished: finishedOn !== null,
+        progress: Number.isFinite(fraction) && fraction > 0 ? Math.min(1, fraction) : 0,
+      });
+    });
+    return glances;
   }
 
   /** Worker processes connected to the queue now (BullMQ names each worker's Redis connection after its queue). */

@@ -22,7 +22,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { CaseFolder } from '../../main/case/case-folder.ts';
-import { runAcsrAsync, startAcsr, type AcsrProcess } from '../fleet/fleet-processes.ts';
+import { startAcsr, type AcsrProcess } from '../fleet/fleet-processes.ts';
 import { startRedisServer } from '../fleet/redis-server.ts';
 import { photosDir, repoRoot } from '../support/shared-data.ts';
 
@@ -60,6 +60,25 @@ async function writeImages(folder: string, count: number, offset: number): Promi
   return paths;
 }
 
+/**
+ * Runs an `acsr` command to its end, sampling its CPU seconds while it runs (a finished process's
+ * /proc entry is gone): the workstation's own share of the machine, which the workers lose.
+ */
+async function runWatched(args: readonly string[]): Promise<{ code: number | string; stderr: string; lastLine: string; cpuSeconds: number }> {
+  const command = startAcsr(args);
+  let cpu = 0;
+  const sampler = setInterval(() => {
+    try {
+      cpu = cpuSeconds(command.child.pid!);
+    } catch {
+      // exited between samples: the last sample stands
+    }
+  }, 100);
+  const code = await command.exited;
+  clearInterval(sampler);
+  return { code, stderr: command.stderr(), lastLine: command.stdout().trimEnd().split('\n').at(-1) ?? '', cpuSeconds: cpu };
+}
+
 async function makeCase(folder: string, inputs: readonly string[]): Promise<string> {
   const caseFolder = await CaseFolder.create(folder, { number: 'BENCH', title: 'worker fleet benchmark', examiner: 'bench' });
   try {
@@ -89,7 +108,7 @@ try {
         await workers[index].waitFor(/worker ready/);
       }
       const purify = (caseDir: string) =>
-        runAcsrAsync([
+        runWatched([
           'case',
           'purify',
           '--case',
@@ -124,9 +143,10 @@ try {
         commandSeconds: Number(seconds.toFixed(1)),
         imagesPerMinute,
         workerCpuSecondsPerImage: Number((cpu / images).toFixed(2)),
+        workstationCpuSeconds: Number(run.cpuSeconds.toFixed(1)),
       });
       console.log(
-        `${count} worker${count === 1 ? '' : 's'}: ${images} images of ${size}x${size}, ${imagesPerMinute} images/min (command ${seconds.toFixed(1)} s), ${(cpu / images).toFixed(2)} worker CPU s per image`,
+        `${count} worker${count === 1 ? '' : 's'}: ${images} images of ${size}x${size}, ${imagesPerMinute} images/min (command ${seconds.toFixed(1)} s), ${(cpu / images).toFixed(2)} worker CPU s per image, workstation ${run.cpuSeconds.toFixed(1)} CPU s`,
       );
     } finally {
       for (const worker of workers) worker.child.kill('SIGTERM');
