@@ -1,7 +1,7 @@
 // The sparse-coding commands as a user runs them: real photos in, files out, errors as one line.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -266,5 +266,18 @@ describe('acsr tikhonov, learn-dictionary, csc on real photos', () => {
     assert.ok(s.msPerIterationMedian > 0 && s.fftBoundMs > 0 && s.sustainedFftGflops > 0, JSON.stringify(s));
     assert.ok(s.msPerIterationMedian >= s.fftBoundMs * 0.5, 'an iteration cannot be much faster than its FFTs alone');
     assert.equal(s.speedupOverSporco, null, 'the SPORCO figure only applies to 256x256x3 with 64 atoms');
+  });
+
+  it("bench purify times the settings acsr purify would use: the default bundle's tuned values", () => {
+    const manifest = JSON.parse(readFileSync(path.join(repositoryRoot, 'models', 'default-bundle', 'manifest.json'), 'utf8')) as {
+      purificationDefaults: { tikhonovLambda: number; cscLambda: number; maxIterations: number };
+    };
+    const tuned = manifest.purificationDefaults;
+    const result = acsr(['bench', 'purify', '--sizes', '40x32', '--runs', '1', '--batch', '0']);
+    assert.equal(result.code, 0, result.stderr);
+    const s = result.summary;
+    assert.deepEqual([s.maxIterations, s.tikhonovLambda, s.cscLambda], [tuned.maxIterations, tuned.tikhonovLambda, tuned.cscLambda]);
+    assert.ok(s.sizes[0].single.iterations <= tuned.maxIterations, JSON.stringify(s.sizes[0].single));
+    assert.deepEqual([s.sizes[0].width, s.sizes[0].height], [40, 32]);
   });
 });

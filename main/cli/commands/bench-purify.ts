@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { loadLatentExtractor } from '../../acsr/models/latent-extractor.ts';
-import { DEFAULT_PURIFICATION_OPTIONS } from '../../acsr/purification/purification-options.ts';
+import { resolvePurificationOptions } from '../../acsr/tuning/purification-defaults.ts';
 import { benchmarkPurification, type PurifySizeBenchmark } from '../../acsr/purification/purify-benchmark.ts';
 import { loadReferenceBundle } from '../../acsr/references/bundle-reader.ts';
 import { benchmarkCbpdn } from '../../acsr/signal/cbpdn-benchmark.ts';
@@ -21,8 +21,8 @@ export const benchPurifyCommand = defineCommand({
   description:
     'Resizes (cover crop) the photos of --photos to each of --sizes, loads the bundle and its extractor once, and ' +
     'purifies the first photo --runs times (starting its own worker threads, as a one-image acsr purify does) and the ' +
-    'first --batch photos --runs times as acsr purify DIR does (workers kept, one image per worker), with the default ' +
-    'purification options. Reports median seconds and CPU seconds, images per minute, CBPDN iterations, the engine ' +
+    'first --batch photos --runs times as acsr purify DIR does (workers kept, one image per worker), with the settings ' +
+    'acsr purify would use with the bundle (its tuned values unless --max-iterations or --tol say otherwise). Reports median seconds and CPU seconds, images per minute, CBPDN iterations, the engine ' +
     "that ran, the process's peak " +
     'resident memory, and the CBPDN iteration at 256x256 RGB, 64 atoms against the FFT-only bound and against SPORCO ' +
     '(a recorded figure unless --sporco-ms gives one measured on this machine).',
@@ -42,7 +42,8 @@ export const benchPurifyCommand = defineCommand({
       type: 'integer',
       min: 1,
       valueName: 'N',
-      description: 'CBPDN iteration cap (default: the purification default); a small cap measures the peak memory of a large photo quickly, not its time',
+      description:
+        "CBPDN iteration cap (default: the bundle's tuned value, else the purification default); a small cap measures the peak memory of a large photo quickly, not its time",
     },
     tol: {
       type: 'number',
@@ -68,6 +69,14 @@ export const benchPurifyCommand = defineCommand({
     const chosen = Array.from({ length: wanted }, (_, i) => files[i % files.length]);
     const bundle = await loadReferenceBundle(options.bundle);
     const extractor = await loadLatentExtractor(bundle.manifest.extractor.id);
+    // the settings `acsr purify` would use with this bundle: its tuned values unless overridden
+    const resolved = resolvePurificationOptions(bundle.manifest, {
+      ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
+      ...(options.tol !== undefined ? { tolerance: options.tol } : {}),
+    });
+    const { maxIterations, tolerance, tikhonovLambda, cscLambda } = resolved.options;
+    const tunedNote = resolved.sources.maxIterations === 'bundle-tuning' ? ', tuned on the bundle' : '';
+    print(`settings: up to ${maxIterations} CBPDN iterations${tunedNote}, tolerance ${tolerance}, Tikhonov ${tikhonovLambda}, CBPDN lambda ${cscLambda}`);
     const results: PurifySizeBenchmark[] = [];
     try {
       for (const [index, size] of sizes.entries()) {
@@ -81,10 +90,7 @@ export const benchPurifyCommand = defineCommand({
           threads: options.threads,
           tileThreads: options.tileThreads,
           signal,
-          options: {
-            ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
-            ...(options.tol !== undefined ? { tolerance: options.tol } : {}),
-          },
+          options: { maxIterations, tolerance, tikhonovLambda, cscLambda },
           onProgress: (message) => progress.report({ stage: 'purify', fraction: index / sizes.length, message }),
         });
         results.push(result);
@@ -108,8 +114,10 @@ export const benchPurifyCommand = defineCommand({
     return {
       sizes: results,
       runs: options.runs,
-      maxIterations: options.maxIterations ?? DEFAULT_PURIFICATION_OPTIONS.maxIterations,
-      tolerance: options.tol ?? DEFAULT_PURIFICATION_OPTIONS.tolerance,
+      maxIterations,
+      tolerance,
+      tikhonovLambda,
+      cscLambda,
       cbpdn,
     };
   },
