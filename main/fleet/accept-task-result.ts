@@ -6,13 +6,16 @@
  * Only then are the bytes copied into the case's own store and the run recorded through the
  * case's write path with its audit entry. A refusal is written to the audit log and raised.
  */
+import type { ImageArray } from '../acsr/array/image-array.ts';
+import type { EvasionScorer } from '../acsr/evasion/evasion-scorer.ts';
 import type { ReferenceBundle } from '../acsr/references/bundle-reader.ts';
 import type { ResolvedPurification } from '../acsr/tuning/purification-defaults.ts';
 import { canonicalJson } from '../case/canonical-json.ts';
 import type { CaseFolder } from '../case/case-folder.ts';
 import { examineEvidenceImage } from '../case/evidence-image.ts';
 import { COMPONENT_NAMES, type StoredComponents } from '../case/purification-components.ts';
-import type { EvidenceItem, PurificationRun } from '../case/records.ts';
+import { evasionOfRun } from '../case/purification-evasion.ts';
+import type { EvasionRecord, EvidenceItem, PurificationRun } from '../case/records.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { decodeImage } from '../io/image.ts';
 import { pdqHammingDistance } from '../pdq/pdq.ts';
@@ -36,6 +39,8 @@ export interface AcceptContext {
   jobId: number;
   examiner: string;
   queueAddress: string;
+  /** The bundle's evasion score, when it carries a calibration: computed here, as a local run computes it. */
+  evasion: EvasionScorer | null;
 }
 
 /** The run already recorded for this task in the case, if any: the same task is never recorded twice. */
@@ -66,6 +71,7 @@ export async function acceptTaskResult(
   const facts = await examineEvidenceImage(output, { source: `purified output of item ${item.id}` });
   const { options } = resolved;
   const usedIndex = result.clusterIds.indexOf(result.usedClusterId);
+  const evasion = context.evasion ? await evasionOfReturnedRun(context, context.evasion, item, result, output) : null;
   return db.recordPurificationRun({
     itemId: item.id,
     jobId: context.jobId,
@@ -101,8 +107,32 @@ export async function acceptTaskResult(
     outputPdqQuality: facts.pdqQuality,
     pdqDistance: pdqHammingDistance(item.pdqHash, facts.pdqHash),
     timingsMs: result.timingsMs,
+    evasion,
     examiner,
   });
+}
+
+/**
+ * The evasion score of a worker's run, computed on the workstation (which holds the calibrated
+ * classifier) from the evidence and the returned output. The output is the 8-bit PNG, not the
+ * worker's floating-point image, so the score can differ from a local run's in the last digits.
+ */
+async function evasionOfReturnedRun(
+  context: AcceptContext,
+  scorer: EvasionScorer,
+  item: EvidenceItem,
+  result: TaskResult,
+  output: Buffer,
+): Promise<EvasionRecord> {
+  const channels = context.bundle.manifest.channels === 3 ? 'rgb' : 'gray';
+  const { bytes } = await context.caseFolder.readEvidence(item.id, { examiner: context.examiner });
+  const image = await decodeImage(bytes, { source: `item ${item.id} (${item.originalName})`, channels });
+  // float64 is what precision 'float64' decodes to; the decoder's type does not say so
+  const purified = (await decodeImage(output, { source: `purified output of item ${item.id}`, channels, precision: 'float64' })) as ImageArray<Float64Array>;
+  const classNameOf = new Map(context.bundle.clusters.map((cluster) => [cluster.id, cluster.className]));
+  const distances = result.clusterIds.map((id, index) => ({ id, className: classNameOf.get(id) ?? '', distance: result.distances[index] }));
+  const nearestCluster = { id: result.nearestClusterId, className: classNameOf.get(result.nearestClusterId) ?? '' };
+  return evasionOfRun(scorer, image, { purified, nearestCluster, distances }, context.resolved.options);
 }
 
 interface CheckedResult {

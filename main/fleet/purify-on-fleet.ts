@@ -9,6 +9,7 @@
  * tasks, so the same queue jobs, with the settings the job recorded.
  */
 import { resolve } from 'node:path';
+import { openEvasionScorer, type EvasionScorer } from '../acsr/evasion/evasion-scorer.ts';
 import { findCluster, loadReferenceBundle } from '../acsr/references/bundle-reader.ts';
 import { resolvePurificationOptions } from '../acsr/tuning/purification-defaults.ts';
 import type { CaseFolder } from '../case/case-folder.ts';
@@ -134,11 +135,14 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
     options: work.options.maxIterations !== undefined ? { maxIterations: work.options.maxIterations } : {},
     queue: request.queueAddress,
   };
+  // a bundle calibrated by `acsr calibrate-evasion` scores every returned item, as a local run does
+  const evasion: EvasionScorer | null = await openEvasionScorer(bundle.manifest, bundle.path);
   const shared = new SharedArea(request.sharedDir);
   const dispatch = new FleetDispatch(connection);
   try {
     await dispatch.connect();
   } catch (error) {
+    evasion?.dispose();
     await dispatch.close();
     throw error;
   }
@@ -166,6 +170,7 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
       jobId: job.id,
       examiner: request.examiner,
       queueAddress: request.queueAddress,
+      evasion,
     };
     const onWorkers = progress.sub(0.02, 1);
     const outcomes = dispatch.outcomes(tasks, {
@@ -198,6 +203,7 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
     db.finishJob(job.id, cancelled ? 'cancelled' : 'failed', request.examiner, { error: (error as Error).message, summary: jobSummary(summary) });
     throw error;
   } finally {
+    evasion?.dispose();
     await dispatch.close();
   }
   summary.imagesPerMinute = summary.items.length / Math.max(1e-9, (performance.now() - started) / 60_000);
