@@ -327,6 +327,8 @@ describe('acsr case report', () => {
       'Limitations',
       dog.sha256,
       'nsfwjs-mobilenet-v2',
+      // the model as people read it, beside its id
+      'NSFW filter',
     ]) {
       assert.ok(text.includes(expected), `PDF text contains ${expected}`);
     }

@@ -3,6 +3,7 @@
  * Courier only: no font files to ship, and a PDF viewer has them all. Those fonts cover Latin-1,
  * so other characters (in file names, notes) are written as [U+XXXX] rather than dropped.
  */
+import { registeredModelName } from '../../acsr/models/model-registry.ts';
 import PDFDocument from 'pdfkit';
 import { parameterRows } from './parameter-rows.ts';
 import { latin1, MARGIN, mono, PdfWriter, THUMB_BOX, type Cell } from './pdf-writer.ts';
@@ -126,7 +127,7 @@ export async function renderPdf(report: CaseReport, thumbnails: ReadonlyMap<stri
     pdf.subheading('Classifier models');
     pdf.table(
       ['Model', 'Weights SHA-256', 'Verdicts'],
-      report.models.map((m) => [m.id, mono(m.weightsSha256), String(m.verdicts)]),
+      report.models.map((m) => [modelText(m.id), mono(m.weightsSha256), String(m.verdicts)]),
       [110, '*', 48],
     );
   }
@@ -287,7 +288,13 @@ function evasionSection(pdf: PdfWriter, run: ReportPurificationRun): void {
 function verdictTable(pdf: PdfWriter, verdicts: ReportVerdict[]): void {
   pdf.table(
     ['Stage', 'Model and weights SHA-256', 'Top class', 'Scores'],
-    verdicts.map((v) => [v.stage, mono(`${v.modelId}\n${v.modelWeightsSha256}`, 6), v.topClass, scoresText(v)]),
+    verdicts.map((v) => [v.stage, mono(`${modelText(v.modelId)}\n${v.modelWeightsSha256}`, 6), v.topClass, scoresText(v)]),
     [36, 170, 52, '*'],
   );
+}
+
+/** A model by the name people read, its registry id on the line below (the id is what identifies it), as in the HTML report. */
+function modelText(modelId: string): string {
+  const name = registeredModelName(modelId);
+  return name ? `${name}\nmodel id ${modelId}` : `model id ${modelId}`;
 }
