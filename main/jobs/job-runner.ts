@@ -94,6 +94,7 @@ export class JobRunner<Actions extends ActionTable = ProductActions> {
         state: 'queued',
         progress: null,
         error: null,
+        errorDetails: null,
         summary: null,
         queuedAt: new Date().toISOString(),
         finishedAt: null,
@@ -168,7 +169,7 @@ export class JobRunner<Actions extends ActionTable = ProductActions> {
     try {
       worker = spawnWorker(ACTION_WORKER, { workerData });
     } catch (error) {
-      this.#finish(job, { state: 'failed', error: `could not start the job: ${(error as Error).message}` });
+      this.#finish(job, { state: 'failed', ...internalFailure(`could not start the job: ${(error as Error).message}`) });
       return;
     }
     job.worker = worker;
@@ -195,13 +196,15 @@ export class JobRunner<Actions extends ActionTable = ProductActions> {
           : { type: 'failed', message: `the job's worker stopped unexpectedly (exit code ${code})`, userError: false });
       if (final.type === 'completed') this.#finish(job, { state: 'completed', summary: final.summary });
       else if (final.type === 'cancelled') this.#finish(job, { state: 'cancelled' });
-      else if (final.type === 'failed') this.#finish(job, { state: 'failed', error: final.message });
+      else if (final.type === 'failed')
+        this.#finish(job, { state: 'failed', ...(final.userError ? { error: final.message } : internalFailure(final.message)) });
     });
   }
 
-  #finish(job: Job, result: { state: 'completed' | 'failed' | 'cancelled'; error?: string; summary?: Record<string, unknown> }): void {
+  #finish(job: Job, result: { state: 'completed' | 'failed' | 'cancelled'; error?: string; errorDetails?: string; summary?: Record<string, unknown> }): void {
     job.snapshot.state = result.state;
     job.snapshot.error = result.error ?? null;
+    job.snapshot.errorDetails = result.errorDetails ?? null;
     job.snapshot.summary = result.summary ?? null;
     job.snapshot.finishedAt = new Date().toISOString();
     job.worker = undefined;
@@ -222,4 +225,15 @@ export class JobRunner<Actions extends ActionTable = ProductActions> {
     const snapshot = { ...job.snapshot };
     for (const listener of this.#listeners) listener(snapshot);
   }
+}
+
+/**
+ * A failure that is the workstation's fault (a bug, a crashed worker thread), not the
+ * investigator's: what to do in words, the technical line kept for a bug report and the log.
+ */
+export const INTERNAL_JOB_FAILURE = 'The job stopped because of a fault inside the workstation. Try again; if it happens again, report it with the details.';
+
+function internalFailure(technical: string): { error: string; errorDetails: string } {
+  console.error(`job failed inside the workstation: ${technical}`);
+  return { error: INTERNAL_JOB_FAILURE, errorDetails: technical };
 }

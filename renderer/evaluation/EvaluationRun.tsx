@@ -17,6 +17,7 @@ import { CopyablePath } from '../common/CopyablePath.tsx';
 import { useJobOutputs } from '../jobs/use-job-outputs.ts';
 import { AccuracyTable } from './AccuracyTable.tsx';
 import { EvaluationPlots } from './EvaluationPlots.tsx';
+import { JobFailure } from '../jobs/JobFailure.tsx';
 
 type EvaluationOutput = Extract<JobOutput, { type: 'evaluation' }>;
 
@@ -76,7 +77,7 @@ export function EvaluationRun({ job, past, onResume }: { job: JobSnapshot; past:
             )}
           </>
         )}
-        {job.state === 'failed' && <Alert severity="error">{job.error}</Alert>}
+        {job.state === 'failed' && <JobFailure error={job.error} details={job.errorDetails} />}
         {(job.state === 'cancelled' || job.state === 'failed') && (
           <Alert
             severity="info"

@@ -1,5 +1,4 @@
 /** Long actions with their progress bars, stage, ETA and a cancel button; finished ones below. */
-import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import IconButton from '@mui/material/IconButton';
@@ -13,6 +12,7 @@ import type { JobSnapshot } from '../../main/ipc/contract/index.ts';
 import { useClient } from '../app/client-context.tsx';
 import { useNotices } from '../app/notices.tsx';
 import { ImportFailureList } from './ImportFailureList.tsx';
+import { JobFailure } from './JobFailure.tsx';
 import { CopyablePath } from '../common/CopyablePath.tsx';
 import { MetricsView } from './MetricsView.tsx';
 
@@ -125,11 +125,7 @@ function JobRow({ job }: { job: JobSnapshot }) {
         )
       )}
       {job.kind === 'import' && <ImportFailureList summary={job.summary} />}
-      {job.state === 'failed' && (
-        <Alert severity="error" sx={{ mt: 0.5 }}>
-          {job.error}
-        </Alert>
-      )}
+      {job.state === 'failed' && <JobFailure error={job.error} details={job.errorDetails} />}
     </Box>
   );
 }

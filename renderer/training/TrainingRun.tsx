@@ -20,6 +20,7 @@ import { useJobOutputs } from '../jobs/use-job-outputs.ts';
 import { AtomGrid } from './AtomGrid.tsx';
 import { ElbowChart } from './ElbowChart.tsx';
 import { SpecificityHeatmap } from './SpecificityHeatmap.tsx';
+import { JobFailure } from '../jobs/JobFailure.tsx';
 
 type WcssOutput = Extract<JobOutput, { type: 'wcss' }>;
 type AtomsOutput = Extract<JobOutput, { type: 'atoms' }>;
@@ -101,7 +102,7 @@ export function TrainingRun({ job }: { job: JobSnapshot }) {
             })}
           </Stack>
         </Stack>
-        {job.state === 'failed' && <Alert severity="error">{job.error}</Alert>}
+        {job.state === 'failed' && <JobFailure error={job.error} details={job.errorDetails} />}
         {job.state === 'cancelled' && (
           <Alert severity="info" data-testid="training-cancelled">
             Training cancelled: no bundle was written.

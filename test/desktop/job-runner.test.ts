@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { JobOutputEvent, JobSnapshot } from '../../main/ipc/contract/index.ts';
 import { UnavailableError } from '../../main/ipc/call-failure.ts';
-import { JobRunner } from '../../main/jobs/job-runner.ts';
+import { INTERNAL_JOB_FAILURE, JobRunner } from '../../main/jobs/job-runner.ts';
 import type { countingAction } from './fixtures/counting-job.ts';
 
 const COUNTING_JOB = new URL('./fixtures/counting-job.ts', import.meta.url);
@@ -97,9 +97,12 @@ test('a job that throws and a worker that dies are failed jobs with a message, a
   await runner.whenIdle();
   const byId = new Map(runner.list().map((job) => [job.jobId, job]));
   assert.equal(byId.get(failing.jobId)?.state, 'failed');
+  // the investigator's mistake is said as it is; a crash is the workstation's fault: words for them, the technical line on demand
   assert.equal(byId.get(failing.jobId)?.error, 'step 2 found something wrong with the input');
+  assert.equal(byId.get(failing.jobId)?.errorDetails, null);
   assert.equal(byId.get(crashing.jobId)?.state, 'failed');
-  assert.match(byId.get(crashing.jobId)?.error ?? '', /stopped unexpectedly \(exit code 3\)/);
+  assert.equal(byId.get(crashing.jobId)?.error, INTERNAL_JOB_FAILURE);
+  assert.match(byId.get(crashing.jobId)?.errorDetails ?? '', /stopped unexpectedly \(exit code 3\)/);
   assert.equal(byId.get(fine.jobId)?.state, 'completed');
 });
 

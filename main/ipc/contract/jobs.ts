@@ -28,7 +28,10 @@ export const jobSnapshotSchema = z.object({
   caseId: caseIdSchema.nullable(),
   state: jobStateSchema,
   progress: progressEventSchema.nullable(),
+  /** Why a failed job failed, in words for the investigator. */
   error: z.string().nullable(),
+  /** The technical line behind a failure that is the workstation's fault, shown on demand only (for a bug report). */
+  errorDetails: z.string().nullable(),
   /** What the job reports when it completes (counts, output paths), as plain JSON. */
   summary: z.record(z.string(), z.unknown()).nullable(),
   queuedAt: isoTimeSchema,
