@@ -41,7 +41,8 @@ before(async () => {
   // The signer's own checkpoint journal (no key: verification needs only the public half in the case).
   await cp(join(fixtures, 'legacy-home'), join(root, 'home'), { recursive: true });
   process.env.ACSR_HOME = join(root, 'home');
-  legacyRows = auditRowsOf(join(fixtures, 'legacy-case'));
+  // read from the copy before the product opens it: the fixture itself is never opened, so it stays byte for byte as written
+  legacyRows = auditRowsOf(caseDir);
 });
 
 after(async () => {
