@@ -6,18 +6,16 @@
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import LinearProgress from '@mui/material/LinearProgress';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { JobOutput, JobSnapshot, PastEvaluation } from '../../main/ipc/contract/index.ts';
-import { useClient } from '../app/client-context.tsx';
-import { useNotices } from '../app/notices.tsx';
 import { CopyablePath } from '../common/CopyablePath.tsx';
 import { useJobOutputs } from '../jobs/use-job-outputs.ts';
 import { AccuracyTable } from './AccuracyTable.tsx';
 import { EvaluationPlots } from './EvaluationPlots.tsx';
 import { JobFailure } from '../jobs/JobFailure.tsx';
+import { JobRunHeader, JobRunProgress } from '../jobs/JobRunHeader.tsx';
 
 type EvaluationOutput = Extract<JobOutput, { type: 'evaluation' }>;
 
@@ -31,12 +29,9 @@ export function describeTimeLeft(seconds: number | null | undefined): string {
 }
 
 export function EvaluationRun({ job, past, onResume }: { job: JobSnapshot; past: PastEvaluation | null; onResume: (evaluationId: string) => void }) {
-  const client = useClient();
-  const { reportError } = useNotices();
   const outputs = useJobOutputs(job.jobId);
   const latest = outputs.filter((output): output is EvaluationOutput => output.type === 'evaluation').at(-1)?.table ?? null;
   const active = job.state === 'queued' || job.state === 'running';
-  const percent = Math.round((job.progress?.fraction ?? 0) * 100);
   const summary = job.summary;
   const folder = typeof summary?.evaluationFolder === 'string' ? summary.evaluationFolder : null;
   const plots = Array.isArray(summary?.plots) ? (summary.plots as string[]) : [];
@@ -44,29 +39,10 @@ export function EvaluationRun({ job, past, onResume }: { job: JobSnapshot; past:
   return (
     <Paper variant="outlined" sx={{ p: 2 }} data-testid="evaluation-run" data-job-state={job.state}>
       <Stack spacing={1.5}>
-        <Stack direction="row" spacing={1} sx={{ alignItems: 'baseline', justifyContent: 'space-between' }}>
-          <Typography variant="subtitle1">{job.label}</Typography>
-          <Typography variant="body2" color="text.secondary">
-            {job.state}
-          </Typography>
-        </Stack>
+        <JobRunHeader job={job} testIdPrefix="evaluation" />
         {active && (
           <>
-            <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
-              <LinearProgress variant={job.state === 'queued' ? 'indeterminate' : 'determinate'} value={percent} sx={{ flex: 1 }} />
-              <Typography variant="caption" sx={{ minWidth: 40 }}>
-                {percent}%
-              </Typography>
-              <Button
-                color="warning"
-                variant="outlined"
-                size="small"
-                onClick={() => client.call('jobs.cancel', { jobId: job.jobId }).catch(reportError)}
-                data-testid="evaluation-cancel"
-              >
-                Cancel evaluation
-              </Button>
-            </Stack>
+            <JobRunProgress job={job} cancelLabel="Cancel evaluation" testIdPrefix="evaluation" />
             <Typography variant="caption" color="text.secondary">
               {job.progress ? `${job.progress.stage}${job.progress.message ? ` · ${job.progress.message}` : ''}` : 'waiting'}
             </Typography>

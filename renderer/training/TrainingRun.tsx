@@ -6,35 +6,29 @@
  */
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
-import LinearProgress from '@mui/material/LinearProgress';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { JobOutput, JobSnapshot } from '../../main/ipc/contract/index.ts';
-import { useClient } from '../app/client-context.tsx';
-import { useNotices } from '../app/notices.tsx';
 import { CopyablePath } from '../common/CopyablePath.tsx';
 import { useJobOutputs } from '../jobs/use-job-outputs.ts';
 import { AtomGrid } from './AtomGrid.tsx';
 import { ElbowChart } from './ElbowChart.tsx';
 import { SpecificityHeatmap } from './SpecificityHeatmap.tsx';
 import { JobFailure } from '../jobs/JobFailure.tsx';
+import { JobRunHeader, JobRunProgress } from '../jobs/JobRunHeader.tsx';
 
 type WcssOutput = Extract<JobOutput, { type: 'wcss' }>;
 type AtomsOutput = Extract<JobOutput, { type: 'atoms' }>;
 
 export function TrainingRun({ job }: { job: JobSnapshot }) {
-  const client = useClient();
-  const { reportError } = useNotices();
   const outputs = useJobOutputs(job.jobId);
   const curves = outputs.filter((output): output is WcssOutput => output.type === 'wcss');
   const grids = outputs.filter((output): output is AtomsOutput => output.type === 'atoms');
   const specificity = outputs.find((output) => output.type === 'specificity');
   const active = job.state === 'queued' || job.state === 'running';
   const stage = job.progress?.stage ?? '';
-  const percent = Math.round((job.progress?.fraction ?? 0) * 100);
   // Clusters are known once their class is clustered: <class>:<j> for j < k.
   const clusterIds = curves.flatMap((curve) => Array.from({ length: curve.chosenK }, (_, j) => `${curve.className}:${j}`));
   const learned = new Set(grids.map((grid) => grid.clusterId));
@@ -43,29 +37,8 @@ export function TrainingRun({ job }: { job: JobSnapshot }) {
   return (
     <Paper variant="outlined" sx={{ p: 2 }} data-testid="training-run" data-job-state={job.state}>
       <Stack spacing={1.5}>
-        <Stack direction="row" spacing={1} sx={{ alignItems: 'baseline', justifyContent: 'space-between' }}>
-          <Typography variant="subtitle1">{job.label}</Typography>
-          <Typography variant="body2" color="text.secondary" data-testid="training-state">
-            {job.state}
-          </Typography>
-        </Stack>
-        {active && (
-          <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
-            <LinearProgress variant={job.state === 'queued' ? 'indeterminate' : 'determinate'} value={percent} sx={{ flex: 1 }} />
-            <Typography variant="caption" sx={{ minWidth: 40 }}>
-              {percent}%
-            </Typography>
-            <Button
-              color="warning"
-              variant="outlined"
-              size="small"
-              onClick={() => client.call('jobs.cancel', { jobId: job.jobId }).catch(reportError)}
-              data-testid="training-cancel"
-            >
-              Cancel training
-            </Button>
-          </Stack>
-        )}
+        <JobRunHeader job={job} testIdPrefix="training" />
+        {active && <JobRunProgress job={job} cancelLabel="Cancel training" testIdPrefix="training" />}
         <Stack spacing={0.5} data-testid="training-stages">
           <StageLine
             name="Describing each image (latents)"
