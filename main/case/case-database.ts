@@ -296,6 +296,14 @@ export class CaseDatabase {
     return this.stores.hashMatches.matchHashes();
   }
 
+  /**
+   * Changes whenever an item or the match hashes of one are added, by this connection or another
+   * (an import job, the CLI): what anything computed from the items' hashes can be cached against.
+   */
+  itemHashesVersion(): string {
+    return `items ${this.stores.items.rowsVersion()}, match hashes ${this.stores.hashMatches.matchHashesVersion()}`;
+  }
+
   // ---- signing keys and checkpoints (see checkpoints.ts) ---------------------------------
 
   /** Records an examiner's public key in the case, once per key, with its own audit entry. */

@@ -14,7 +14,7 @@ import { RESULT_FILES } from '../acsr/evaluation/evaluation-output.ts';
 import { accuracyTable, type AccuracyTableSource } from '../actions/evaluate-action.ts';
 import { folderNameSchema, type EvaluationPlot, type PastEvaluation } from '../ipc/contract/index.ts';
 import { EVALUATIONS_FOLDER, type EvaluationRequestRecord, readEvaluationRequest } from './evaluations.ts';
-import { knownBundles, knownClassifiers } from './purification-catalogue.ts';
+import { knownBundles, modelNameOf } from './purification-catalogue.ts';
 
 /** The jobs of this workstation by evaluation id: the latest one, and whether it is still queued or running. */
 export type EvaluationJobs = ReadonlyMap<string, { jobId: number; active: boolean }>;
@@ -58,7 +58,7 @@ const PLOTS: [EvaluationPlot, string][] = [
 export async function listEvaluations(workspace: string, jobs: EvaluationJobs): Promise<PastEvaluation[]> {
   const root = join(workspace, EVALUATIONS_FOLDER);
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
-  const [bundles, classifiers] = [await knownBundles(workspace), knownClassifiers()];
+  const bundles = await knownBundles(workspace);
   const listed: PastEvaluation[] = [];
   for (const entry of entries) {
     if (!entry.isDirectory() || !folderNameSchema.safeParse(entry.name).success) continue;
@@ -80,7 +80,8 @@ export async function listEvaluations(workspace: string, jobs: EvaluationJobs): 
       startedAt: record?.startedAt ?? (journal ? journal.birthtime.toISOString() : null),
       updatedAt: written ? written.mtime.toISOString() : null,
       dataset: results?.setup.data.description ?? (record ? `the labelled folder ${record.request.labelledFolder}` : 'unknown data'),
-      model: modelId === null ? null : { id: modelId, label: shortName(classifiers.find((choice) => choice.classifierId === modelId)?.label ?? modelId) },
+      // The name the rest of the app gives the model (its id when the registry no longer has it).
+      model: modelId === null ? null : { id: modelId, label: modelNameOf(modelId) },
       bundle: bundleName(results, record, bundles),
       attacks: results ? [...results.setup.attacks.map((attack) => attack.name), ...(results.setup.adaptive ? ['bpda'] : [])] : attacksOf(record),
       defenses: results ? results.setup.defenses.map((defense) => defense.name) : (record?.request.defenses ?? []),
@@ -123,12 +124,6 @@ function bundleName(results: StoredResults | null, record: EvaluationRequestReco
   if (results) return null;
   const id = record?.request.bundleId;
   return id === undefined ? null : (bundles.find((bundle) => bundle.bundleId === id)?.label ?? id);
-}
-
-/** A registry description's name part ("Fashion-MNIST baseline CNN (conv32-...) trained here by..." reads "Fashion-MNIST baseline CNN"). */
-function shortName(description: string): string {
-  const cut = description.indexOf(' (');
-  return cut > 0 ? description.slice(0, cut) : description;
 }
 
 function attacksOf(record: EvaluationRequestRecord | null): string[] {

@@ -1,8 +1,9 @@
 /**
  * The grid's search and order, done where the items are (the service), so the renderer receives
  * the list ready to draw: search by file name or original path, any case; sort by item number,
- * name, size, date imported, or one class's filter score. Items without a score go last whichever
- * way a score sort runs; ties keep item-number order, so the order is the same on every call.
+ * name, size, date imported, one class's filter score, or the evasion score of the newest
+ * purification. Items without a score go last whichever way a score sort runs; ties keep
+ * item-number order, so the order is the same on every call.
  */
 import type { ItemSummary } from '../case/records.ts';
 import type { EvidenceSort, EvidenceSummary } from '../ipc/contract/index.ts';
@@ -18,22 +19,25 @@ const NAME_ORDER = new Intl.Collator(undefined, { numeric: true, sensitivity: 'b
 export function sortEvidence(items: EvidenceSummary[], importedAt: (itemId: number) => string, sort: EvidenceSort | undefined): EvidenceSummary[] {
   if (!sort || (sort.by === 'number' && !sort.descending)) return items;
   const direction = sort.descending ? -1 : 1;
-  const byNumber = (a: EvidenceSummary, b: EvidenceSummary) => a.itemId - b.itemId;
-  const compare: (a: EvidenceSummary, b: EvidenceSummary) => number = {
-    number: byNumber,
+  if (sort.by === 'score') {
+    const className = sort.className!;
+    return sortByScore(items, (item) => item.filterScores?.[className], direction);
+  }
+  if (sort.by === 'evasion') return sortByScore(items, (item) => item.evasion?.score, direction);
+  const compare = {
+    number: (a: EvidenceSummary, b: EvidenceSummary) => a.itemId - b.itemId,
     name: (a: EvidenceSummary, b: EvidenceSummary) => NAME_ORDER.compare(a.originalName, b.originalName),
     size: (a: EvidenceSummary, b: EvidenceSummary) => a.sizeBytes - b.sizeBytes,
     date: (a: EvidenceSummary, b: EvidenceSummary) => importedAt(a.itemId).localeCompare(importedAt(b.itemId)),
-    score: () => 0,
   }[sort.by];
-  if (sort.by === 'score') {
-    const className = sort.className!;
-    const scoreOf = (item: EvidenceSummary) => item.filterScores?.[className];
-    return [...items].sort((a, b) => {
-      const [x, y] = [scoreOf(a), scoreOf(b)];
-      if (x === undefined || y === undefined) return x === y ? byNumber(a, b) : x === undefined ? 1 : -1;
-      return direction * (x - y) || byNumber(a, b);
-    });
-  }
-  return [...items].sort((a, b) => direction * compare(a, b) || byNumber(a, b));
+  return [...items].sort((a, b) => direction * compare(a, b) || a.itemId - b.itemId);
+}
+
+/** Scored items in the score's order, then the unscored ones; ties (and the unscored) by item number. */
+function sortByScore(items: EvidenceSummary[], scoreOf: (item: EvidenceSummary) => number | undefined, direction: number): EvidenceSummary[] {
+  return [...items].sort((a, b) => {
+    const [x, y] = [scoreOf(a), scoreOf(b)];
+    if (x === undefined || y === undefined) return x === y ? a.itemId - b.itemId : x === undefined ? 1 : -1;
+    return direction * (x - y) || a.itemId - b.itemId;
+  });
 }

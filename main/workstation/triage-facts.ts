@@ -1,13 +1,13 @@
 /**
  * Per item, what the grid shows and filters on about triage: its known-content hash list matches
  * (lists, categories, how close) and the near-duplicate group it is in. One read of the matches
- * and one grouping of the whole case per listing, not one per item.
+ * per listing, not one per item; the grouping of the whole case is kept until an import changes it.
  */
 import type { CaseDatabase } from '../case/case-database.ts';
 import { hashMatchesByItem, VARIANT_WORDS } from '../case/hash-match-view.ts';
-import { caseNearDuplicateGroups } from '../case/near-duplicates.ts';
 import type { HashMatchRecord } from '../case/records.ts';
 import type { HashMatchBrief, HashMatchView, NearDuplicateGroupBrief } from '../ipc/contract/index.ts';
+import { nearDuplicateGroupsOf } from './near-duplicate-cache.ts';
 
 export interface TriageFacts {
   hashMatch: HashMatchBrief | null;
@@ -17,7 +17,7 @@ export interface TriageFacts {
 export function triageFactsByItem(db: CaseDatabase): (itemId: number) => TriageFacts {
   const matchesOf = hashMatchesByItem(db.hashMatches());
   const groupOf = new Map<number, NearDuplicateGroupBrief>();
-  for (const group of caseNearDuplicateGroups(db)) for (const member of group.members) groupOf.set(member, group);
+  for (const group of nearDuplicateGroupsOf(db)) for (const member of group.members) groupOf.set(member, group);
   return (itemId) => ({ hashMatch: hashMatchBrief(matchesOf(itemId)), nearDuplicates: groupOf.get(itemId) ?? null });
 }
 

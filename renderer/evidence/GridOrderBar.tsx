@@ -1,6 +1,6 @@
 /**
- * Search by file name and the grid's order (item number, name, size, date imported, or a filter
- * score of one class), done by the service. The search waits for a pause in typing, so a long
+ * Search by file name and the grid's order (item number, name, size, date imported, a filter
+ * score of one class, or the evasion score), done by the service. The search waits for a pause in typing, so a long
  * list is not fetched on every keystroke.
  */
 import IconButton from '@mui/material/IconButton';
@@ -44,10 +44,12 @@ export function GridOrderBar({ order, filterModels, onChange }: GridOrderBarProp
   const scoreClasses = [...new Set(filterModels.flatMap((model) => model.classNames))];
   const selected = order.sort.by === 'score' ? `score:${order.sort.className}` : order.sort.by;
   const choose = (value: string) => {
+    // Highest score first is what triage wants; the arrow turns it round.
     const sort: EvidenceSort = value.startsWith('score:')
-      ? // Highest score first is what triage wants; the arrow turns it round.
-        { by: 'score', className: value.slice('score:'.length), descending: true }
-      : { by: value as Exclude<EvidenceSort['by'], 'score'>, descending: false };
+      ? { by: 'score', className: value.slice('score:'.length), descending: true }
+      : value === 'evasion'
+        ? { by: 'evasion', descending: true }
+        : { by: value as Exclude<EvidenceSort['by'], 'score' | 'evasion'>, descending: false };
     onChange({ ...order, sort });
   };
 
@@ -81,6 +83,7 @@ export function GridOrderBar({ order, filterModels, onChange }: GridOrderBarProp
             Filter score: {name}
           </MenuItem>
         ))}
+        <MenuItem value="evasion">Evasion score</MenuItem>
       </TextField>
       <Tooltip title={order.sort.descending ? 'Highest first: click for lowest first' : 'Lowest first: click for highest first'}>
         <IconButton

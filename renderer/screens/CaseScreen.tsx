@@ -13,7 +13,7 @@ import { CATEGORY_LABELS } from '../common/category-labels.ts';
 import { useClient } from '../app/client-context.tsx';
 import { CategoryLegend } from '../evidence/CategoryBadge.tsx';
 import { ConfirmBulkDialog } from '../evidence/ConfirmBulkDialog.tsx';
-import { EvasionControls, orderItems, type EvasionFilter, type EvasionOrder } from '../evidence/EvasionControls.tsx';
+import { EvasionControls, type EvasionFilter } from '../evidence/EvasionControls.tsx';
 import { useTagChanges } from '../evidence/use-tag-changes.ts';
 import { VerificationBanner } from './VerificationBanner.tsx';
 import { useNotices } from '../app/notices.tsx';
@@ -74,7 +74,6 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
   const [expandedGroups, setExpandedGroups] = useState<ReadonlySet<number>>(new Set());
   const [purifyItemIds, setPurifyItemIds] = useState<number[] | null>(null);
   const [evasionFilter, setEvasionFilter] = useState<EvasionFilter>('any');
-  const [evasionOrder, setEvasionOrder] = useState<EvasionOrder>('import');
   const filtering =
     filter !== 'all' ||
     tags.length > 0 ||
@@ -134,7 +133,6 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
         (error: unknown) => setLoadError(messageOf(error)),
       );
   }, [client, caseId, filter, tags, purifiedFilter, verdictFilter, hashListFilter, order, evasionFilter, reportError]);
-  const shown = useMemo(() => (items ? orderItems(items, evasionOrder) : null), [items, evasionOrder]);
   useEffect(() => void load(), [load]);
 
   // Reload when an import or purification of this case finishes (completed or stopped part-way).
@@ -238,7 +236,7 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           )}
         </TextField>
         <TriageControls filter={hashListFilter} onFilter={setHashListFilter} categories={listCategories} grouped={grouped} onGrouped={setGrouped} />
-        <EvasionControls filter={evasionFilter} order={evasionOrder} onFilter={setEvasionFilter} onOrder={setEvasionOrder} />
+        <EvasionControls filter={evasionFilter} onFilter={setEvasionFilter} />
       </Stack>
       {summary.unfinishedImports.map((job) => (
         <Alert
@@ -285,10 +283,10 @@ export function CaseScreen({ caseSummary, state, blurByDefault, jobs, onClose }:
           {filtering ? 'No item matches this filter.' : 'No evidence yet: import a folder of images.'}
         </Typography>
       )}
-      {shown && shown.length > 0 && (
+      {items && items.length > 0 && (
         <EvidenceGrid
           caseId={caseId}
-          items={view ? view.items : shown}
+          items={view ? view.items : items}
           flaggedItemIds={flaggedItemIds}
           thumbSize={thumbSize}
           scoreClass={order.sort.by === 'score' ? (order.sort.className ?? null) : null}

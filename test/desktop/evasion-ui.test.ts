@@ -109,8 +109,8 @@ test('suspected evasion: badge, order and filter in the grid, the explanation in
     [...suspected].sort((a, b) => a - b),
   );
 
-  // Ordered by the score, highest first.
-  await choose('Evasion order', 'Evasion score, highest first');
+  // Ordered by the score, highest first: one of the grid's sorts, done by the service.
+  await choose('Sort by', 'Evasion score');
   const byScore = [...scored].sort((a, b) => b.evasion.score - a.evasion.score || a.itemId - b.itemId).map((entry) => entry.itemId);
   await page.waitForFunction(
     (expected) => Array.from(document.querySelectorAll('[data-testid=evidence-tile]')).map((node) => Number(node.getAttribute('data-item-id')))[0] === expected,
@@ -119,7 +119,7 @@ test('suspected evasion: badge, order and filter in the grid, the explanation in
   assert.deepEqual(await tileIds(), byScore);
 
   // Only the suspected ones, still in score order.
-  await choose(/^Evasion(?! order)/, 'Suspected evasion');
+  await choose(/^Evasion/, 'Suspected evasion');
   await page.getByText(`${suspected.length} item${suspected.length === 1 ? '' : 's'} shown`).waitFor();
   assert.deepEqual(
     await tileIds(),
@@ -152,7 +152,7 @@ test('suspected evasion: badge, order and filter in the grid, the explanation in
   await page.keyboard.press('Escape');
 
   // Purified again with the uncalibrated bundle: no score, and the view says why.
-  await choose(/^Evasion(?! order)/, 'Any');
+  await choose(/^Evasion/, 'Any');
   await page.locator(`[data-testid=evidence-tile][data-item-id="${top.itemId}"]`).click();
   await page.getByTestId('bulk-purify').click();
   await choose('Reference bundle', 'fmnist-small (trained)', purifyDialog);
@@ -166,6 +166,16 @@ test('suspected evasion: badge, order and filter in the grid, the explanation in
   await page.locator(`[data-testid=evidence-tile][data-item-id="${top.itemId}"]`).dblclick();
   await dialog.getByTestId('evasion-none').getByText('No evasion check for this bundle').waitFor({ timeout: 30_000 });
   await page.keyboard.press('Escape');
+  // Still sorted by evasion score: the item without a score now comes after every scored one.
+  const rescored = [...byScore.filter((itemId) => itemId !== top.itemId), top.itemId];
+  await page.waitForFunction(
+    (expected) =>
+      Array.from(document.querySelectorAll('[data-testid=evidence-tile]'))
+        .map((node) => Number(node.getAttribute('data-item-id')))
+        .at(-1) === expected,
+    top.itemId,
+  );
+  assert.deepEqual(await tileIds(), rescored);
 
   const opened = await CaseFolder.open(join(fixture.workspace, CASE_NUMBER), { readonly: true });
   try {

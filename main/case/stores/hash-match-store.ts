@@ -48,6 +48,7 @@ export interface HashMatchRun {
 
 const INSERT_HASHES = 'INSERT INTO item_match_hashes (item_id, sha1, pdq_variants, created_at) VALUES (?, ?, ?, ?)';
 const SELECT_HASHES = 'SELECT item_id, sha1, pdq_variants FROM item_match_hashes';
+const HASH_ROWS_VERSION = 'SELECT count(*) AS n, max(id) AS last FROM item_match_hashes';
 const SELECT_EXISTING = 'SELECT id FROM hash_matches WHERE item_id = ? AND list_sha256 = ? AND list_line = ? AND kind = ?';
 const INSERT_MATCH = `INSERT INTO hash_matches (item_id, list_name, list_sha256, list_line, kind, distance, variant, category, source, threshold,
     examiner_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -94,6 +95,12 @@ export class HashMatchStore {
   matchHashes(): Map<number, ItemMatchHashes> {
     const rows = this.#db.prepare(SELECT_HASHES).all() as Array<{ item_id: number; sha1: string; pdq_variants: string }>;
     return new Map(rows.map((row) => [row.item_id, { sha1: row.sha1, pdqVariants: JSON.parse(row.pdq_variants) as string[] }]));
+  }
+
+  /** item_match_hashes is append-only: its row count and last id change with, and only with, hashes added. */
+  matchHashesVersion(): string {
+    const { n, last } = this.#db.prepare(HASH_ROWS_VERSION).get() as { n: number; last: number | null };
+    return `${n}/${last ?? 0}`;
   }
 
   /**

@@ -85,6 +85,7 @@ const SELECT_ITEMS_FILTERED = `SELECT * FROM (
   ORDER BY i.id`;
 const SELECT_USER_TAG_VALUES = `SELECT DISTINCT value FROM tags t WHERE t.item_id = ? AND t.kind = 'user' AND ${NOT_REVERSED} ORDER BY value`;
 const COUNT_ITEMS = 'SELECT count(*) AS n FROM evidence_items';
+const ROWS_VERSION = 'SELECT count(*) AS n, max(id) AS last FROM evidence_items';
 const INSERT_ITEM = `INSERT INTO evidence_items (case_id, original_name, original_path, size_bytes, media_type, width, height,
     sha256, md5, pdq_hash, pdq_quality, imported_at, examiner_id, store_path, import_job_id, decode_notes)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -116,6 +117,12 @@ export class ItemStore {
 
   count(): number {
     return (this.#db.prepare(COUNT_ITEMS).get() as { n: number }).n;
+  }
+
+  /** The table is append-only, so its row count and last id change with, and only with, an item added. */
+  rowsVersion(): string {
+    const { n, last } = this.#db.prepare(ROWS_VERSION).get() as { n: number; last: number | null };
+    return `${n}/${last ?? 0}`;
   }
 
   /** Items with their current category and user tags, filtered (all conditions must hold). */

@@ -70,10 +70,11 @@ export const evidenceSummarySchema = z.object({
   evasion: z.object({ score: z.number(), threshold: z.number(), suspected: z.boolean() }).nullable(),
 });
 
-/** How the grid is ordered: by item number (import order), name, size, date imported, or one class's filter score. */
+/** How the grid is ordered: by item number (import order), name, size, date imported, one class's filter score, or the evasion score. */
 export const evidenceSortSchema = z
   .strictObject({
-    by: z.enum(['number', 'name', 'size', 'date', 'score']),
+    /** evasion: the evasion score of each item's newest purification (items without one last). */
+    by: z.enum(['number', 'name', 'size', 'date', 'score', 'evasion']),
     /** The class whose score orders the grid; only with by 'score'. */
     className: shortTextSchema.pipe(z.string().min(1).max(100)).optional(),
     descending: z.boolean(),
