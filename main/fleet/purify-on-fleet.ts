@@ -155,11 +155,14 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
   try {
     progress.report({ stage: 'publishing', fraction: 0, message: 'bundle and evidence to the shared area' });
     await shared.publishBundle(bundle.path, bundle.manifestSha256, Object.keys(bundle.manifest.files));
+    // each task goes on the queue as soon as its evidence is published: the workers start on the
+    // first items while the rest are still being copied (minutes, for a batch of thousands)
     for (const task of tasks) {
+      if (request.signal?.aborted) throw new CancelledError();
       const { bytes } = await caseFolder.readEvidence(itemOfTask.get(task.key)!.id, { examiner: request.examiner });
       await shared.evidence.put(bytes);
+      await dispatch.submit([task]);
     }
-    await dispatch.submit(tasks);
     const context: AcceptContext = {
       caseFolder,
       shared,
