@@ -17,7 +17,8 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { loadImageClassifier, type ImageClassifier } from '../../main/acsr/models/latent-extractor.ts';
+import type { ImageClassifier } from '../../main/acsr/models/latent-extractor.ts';
+import { loadImageClassifierInWorker } from '../../main/acsr/models/worker-image-classifier.ts';
 import { CaseFolder } from '../../main/case/case-folder.ts';
 import { photosDir } from '../support/shared-data.ts';
 
@@ -78,7 +79,7 @@ try {
   }
 
   const loadStarted = performance.now();
-  const classifier = await loadImageClassifier(FILTER_ID);
+  const classifier = await loadImageClassifierInWorker(FILTER_ID, { scoringOnly: true });
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const withFilter = await timedImport(root, input, 'WITH-FILTER', classifier);
   classifier.dispose();
