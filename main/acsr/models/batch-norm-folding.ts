@@ -1,7 +1,8 @@
 /**
  * An inference-only edit of a Keras (tfjs Layers) model before it is built: every inference-mode
  * BatchNormalization that directly follows a linear Conv2D or DepthwiseConv2D is folded into that
- * convolution's kernel and bias.
+ * convolution's kernel and bias, and a ReLU capped at 6 that then follows the convolution becomes
+ * the convolution's relu6 activation (run fused with it: fused-activations.ts).
  *
  * Why: on the wasm backend, MobileNetV2's 52 batch norms cost as much time as its convolutions
  * (the kernel walks every value with a per-element channel lookup). Folded, the network does the
@@ -19,6 +20,7 @@ type KerasLayer = { class_name: string; name?: string; config: Record<string, an
 export interface FoldReport {
   artifacts: tf.io.ModelArtifacts;
   foldedBatchNorms: number;
+  mergedRelus: number;
 }
 
 const FOLDABLE = new Set(['Conv2D', 'DepthwiseConv2D']);
@@ -42,7 +44,9 @@ export async function foldBatchNorms(artifacts: tf.io.ModelArtifacts, keep: read
   for (const layer of layers) for (const source of inboundNames(layer)) consumers.set(source, (consumers.get(source) ?? 0) + 1);
   for (const [name] of config.output_layers ?? []) consumers.set(name, (consumers.get(name) ?? 0) + 1);
 
+  /** Removed layer -> the layer that now gives its output. */
   const removed = new Map<string, string>();
+  const survivor = (name: string): string => (removed.has(name) ? survivor(removed.get(name)!) : name);
   for (const norm of layers) {
     if (norm.class_name !== 'BatchNormalization' || keep.includes(nameOf(norm))) continue;
     const sources = inboundNames(norm);
@@ -52,12 +56,25 @@ export async function foldBatchNorms(artifacts: tf.io.ModelArtifacts, keep: read
     if ((conv.config.data_format ?? 'channels_last') !== 'channels_last' || ![-1, 3].includes(norm.config.axis)) continue;
     foldInto(conv, norm, nameOf, values, shapes);
     removed.set(nameOf(norm), nameOf(conv));
+    consumers.set(nameOf(conv), consumers.get(nameOf(norm)) ?? 0);
+  }
+  let mergedRelus = 0;
+  for (const relu of layers) {
+    const { max_value: maxValue, negative_slope: slope = 0, threshold = 0 } = relu.config;
+    if (relu.class_name !== 'ReLU' || maxValue !== 6 || slope !== 0 || threshold !== 0 || keep.includes(nameOf(relu))) continue;
+    const sources = inboundNames(relu);
+    const conv = sources.length === 1 ? byName.get(removed.get(sources[0]) ?? sources[0]) : undefined;
+    if (!conv || !FOLDABLE.has(conv.class_name) || !conv.config.use_bias || keep.includes(nameOf(conv))) continue;
+    if (consumers.get(nameOf(conv)) !== 1 || (conv.config.activation ?? 'linear') !== 'linear') continue;
+    conv.config.activation = 'relu6';
+    removed.set(nameOf(relu), nameOf(conv));
+    mergedRelus++;
   }
   config.layers = layers.filter((layer) => !removed.has(nameOf(layer)));
   for (const layer of config.layers as KerasLayer[]) {
-    for (const node of layer.inbound_nodes) for (const input of node) if (removed.has(input[0])) input[0] = removed.get(input[0]);
+    for (const node of layer.inbound_nodes) for (const input of node) input[0] = survivor(input[0]);
   }
-  for (const output of config.output_layers ?? []) if (removed.has(output[0])) output[0] = removed.get(output[0]);
+  for (const output of config.output_layers ?? []) output[0] = survivor(output[0]);
 
   const kept: tf.NamedTensorMap = {};
   for (const [name, data] of values) kept[name] = tf.tensor(data, shapes.get(name), 'float32');
@@ -65,7 +82,8 @@ export async function foldBatchNorms(artifacts: tf.io.ModelArtifacts, keep: read
   tf.dispose(Object.values(kept));
   return {
     artifacts: { ...artifacts, modelTopology: topology, weightSpecs: encoded.specs, weightData: encoded.data },
-    foldedBatchNorms: removed.size,
+    foldedBatchNorms: removed.size - mergedRelus,
+    mergedRelus,
   };
 }
 
