@@ -89,7 +89,7 @@ class WorkerImageClassifier implements ImageClassifier {
  * Loads the registered classifier `id` on a new worker thread; resolves once it is loaded and has
  * run once. `scoringOnly` as in loadImageClassifier.
  */
-export function loadImageClassifierInWorker(id: string, options: { scoringOnly?: boolean; cacheDir?: string } = {}): Promise<ImageClassifier> {
+export async function loadImageClassifierInWorker(id: string, options: { scoringOnly?: boolean; cacheDir?: string } = {}): Promise<ImageClassifier> {
   // An unknown id is answered here, as the caller's own mistake, before any thread starts.
   findModelEntry(registryHolding(id, options.cacheDir), id);
   const setup: ClassifierWorkerSetup = { id, scoringOnly: options.scoringOnly ?? false, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) };
