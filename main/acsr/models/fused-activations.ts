@@ -9,7 +9,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- tfjs-layers keeps these fields internal */
 type AnyLayer = any;
 
 /** Returns how many convolutions now run fused; `keep`: layers read by name, left as they are. */
