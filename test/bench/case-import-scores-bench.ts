@@ -7,8 +7,8 @@
  * The shared photos are resized to between 1 and 2 megapixels (each photo its own size in that
  * range, JPEG quality 90) and written `images` times with distinct bytes (a counter after the
  * image data), so every file is copied, hashed, decoded, PDQ-hashed, thumbnailed and classified,
- * none skipped as a duplicate. The filter is loaded once, as the import job loads it; its load is
- * timed apart. The target is >= 20 images/s on 2 cores. On a shared machine the wall-clock rate
+ * none skipped as a duplicate. The filter is loaded once, as the import job loads it (on its own
+ * worker thread, folded for scoring); its load is timed apart. The target is >= 20 images/s on 2 cores. On a shared machine the wall-clock rate
  * says little, so the CPU time per image (all threads of the process) and the load average are
  * reported too. `--without-filter` also runs the same import without scores, for the difference.
  * Last line: the figures as JSON.
