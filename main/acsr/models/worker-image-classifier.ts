@@ -62,15 +62,14 @@ class WorkerImageClassifier implements ImageClassifier {
     this.#idle();
   }
 
-  /** The images' buffers are handed to the worker (transferred), so the caller must not use them afterwards. */
+  /** The images are copied to the worker (a fraction of a millisecond each), so callers keep theirs, as with any classifier. */
   scores(images: readonly ImageArray[]): Promise<Float32Array[]> {
     if (this.#ended) return Promise.reject(this.#ended);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
       this.#worker.ref();
-      const transfer = images.map((image) => image.data.buffer as ArrayBuffer).filter((buffer, index, all) => all.indexOf(buffer) === index);
-      this.#worker.postMessage({ id, images: [...images] } satisfies ClassifierWorkerRequest, transfer);
+      this.#worker.postMessage({ id, images: [...images] } satisfies ClassifierWorkerRequest);
     });
   }
 
