@@ -1,12 +1,14 @@
 /**
  * Import files into a case (main/case/import-evidence.ts), or finish an import that stopped:
  * `acsr case import` and the workstation's import job. The content filter that scores every
- * item is loaded here, once per job; the case module stays free of TensorFlow.
+ * item is loaded here, once per job, on its own worker thread; the case module stays free of
+ * TensorFlow.
  */
 import { z } from 'zod';
 import { importFailureOf } from '../case/import-failures.ts';
 import { matchImportedItems } from '../workspace/match-imported.ts';
-import { loadImageClassifier, type ImageClassifier } from '../acsr/models/latent-extractor.ts';
+import type { ImageClassifier } from '../acsr/models/latent-extractor.ts';
+import { loadImageClassifierInWorker } from '../acsr/models/worker-image-classifier.ts';
 import { DEFAULT_CLASSIFIER_ID } from '../workstation/purification-catalogue.ts';
 import { defineAction } from './define-action.ts';
 import { withCaseFolder } from './with-case-folder.ts';
@@ -42,7 +44,9 @@ export const importEvidenceAction = defineAction({
       try {
         if (filterId !== null) {
           progress.report({ stage: 'loading the content filter', fraction: 0, message: filterId });
-          classifier = await loadImageClassifier(filterId);
+          // On a thread of its own, so that files are committed while a batch is scored; folded
+          // for scoring (the import never trains it), which is the same scores in half the time.
+          classifier = await loadImageClassifierInWorker(filterId, { scoringOnly: true });
         }
         const control = {
           examiner,

@@ -4,9 +4,11 @@
  * investigator can sort and triage before anything is purified.
  *
  * The filter sees a thumbnail of exactly its input size (filter-thumbnail.ts), made by the image
- * worker from the decode the import does anyway; thumbnails wait here until a batch is full and go
- * through the model together, and the batch's verdicts are written in one transaction. The model
- * is loaded once per job by the caller (the case module stays free of TensorFlow).
+ * workers; thumbnails wait here until a batch is full and go through the model together, and the
+ * batch's verdicts are written in one transaction, on the import's thread. One batch is scored at
+ * a time, while the next one fills: with a filter that runs on its own thread
+ * (worker-image-classifier.ts), the import goes on committing files meanwhile. The model is loaded
+ * once per job by the caller (the case module stays free of TensorFlow).
  *
  * A kill between an item's commit and its batch loses only that batch's verdicts: the sweep at the
  * end of every run (a resumed one included) classifies every item of the job that has none, making
@@ -34,6 +36,8 @@ export class ImportClassifyStep {
   readonly #classifier: ImageClassifier;
   readonly #examiner: string;
   #pending: { itemId: number; thumbnail: FilterThumbnail }[] = [];
+  /** The batch being scored, settled once its verdicts are written (or it failed). */
+  #scoring: Promise<void> | null = null;
   #classified = 0;
 
   constructor(db: CaseDatabase, classifier: ImageClassifier, examiner: string) {
@@ -52,18 +56,41 @@ export class ImportClassifyStep {
     return this.#classifier.identity.id;
   }
 
-  /** Queues an item just committed; an item without a thumbnail is left to the sweep. */
+  /**
+   * Queues an item just committed; an item without a thumbnail is left to the sweep. A full batch
+   * is sent to the filter once the one before it is recorded; this returns without waiting for it.
+   */
   async add(itemId: number, thumbnail: FilterThumbnail | undefined): Promise<void> {
     if (!thumbnail) return;
     this.#pending.push({ itemId, thumbnail });
-    if (this.#pending.length >= CLASSIFY_BATCH) await this.flush();
+    if (this.#pending.length >= CLASSIFY_BATCH) await this.#startBatch();
   }
 
-  /** Classifies and records whatever is queued. */
+  /** Classifies and records whatever is queued, and waits until it is recorded. */
   async flush(): Promise<void> {
+    await this.#startBatch();
+    await this.#settled();
+  }
+
+  /** Waits for the batch being scored (its failure included), then sends what is queued. */
+  async #startBatch(): Promise<void> {
+    await this.#settled();
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
+    const scoring = this.#score(batch);
+    // Reported by the next #settled(); this keeps it from counting as unhandled meanwhile.
+    scoring.catch(() => {});
+    this.#scoring = scoring;
+  }
+
+  async #settled(): Promise<void> {
+    const scoring = this.#scoring;
+    this.#scoring = null;
+    await scoring;
+  }
+
+  async #score(batch: { itemId: number; thumbnail: FilterThumbnail }[]): Promise<void> {
     const rows = await this.#classifier.scores(batch.map(({ thumbnail }) => unitImage(thumbnail)));
     const classNames = this.#classifier.classNames;
     const { id: modelId, weightSha256: modelWeightsSha256 } = this.#classifier.identity;
@@ -83,9 +110,13 @@ export class ImportClassifyStep {
     this.#classified += batch.length;
   }
 
-  /** Drops what is queued (a cancelled import): the next run's sweep classifies those items. */
-  discard(): void {
+  /**
+   * A stopped import: drops what is queued (the next run's sweep classifies those items) and lets
+   * the batch being scored be recorded, since that work is done; its failure is not reported.
+   */
+  async discard(): Promise<void> {
     this.#pending = [];
+    await this.#settled().catch(() => {});
   }
 
   /** Classifies every item of the job that has no verdict of this filter yet, from the stored evidence. */

@@ -189,7 +189,7 @@ async function runImportJob(
       classified = await classify.sweep(job.id, store, signal);
     }
   } catch (error) {
-    classify?.discard();
+    await classify?.discard();
     // Whatever is still being prepared is dropped; its files have no outcome yet, so a resume redoes them.
     const leftovers = await Promise.allSettled(inFlight);
     await Promise.all(

@@ -3,8 +3,9 @@
  * MobileNetV2, loaded from the model registry with its weights checked): every imported item gets
  * one verdict on its evidence with every class probability, the model id and the weights hash,
  * recorded with an audit entry, so the case still verifies; the thumbnail the filter sees at import
- * gives the verdicts the filter gives on the full photo; a cancelled import's resumed run scores
- * exactly the items that were not scored yet.
+ * gives the verdicts the filter gives on the full photo; the filter as the import job loads it (on
+ * its own thread, folded for scoring) gives the scores of the registered model on the same
+ * thumbnails; a cancelled import's resumed run scores exactly the items that were not scored yet.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -12,7 +13,9 @@ import { after, before, describe, it } from 'node:test';
 import { softmaxRows } from '../../main/acsr/attacks/score-objectives.ts';
 import { loadImageClassifier, type ImageClassifier } from '../../main/acsr/models/latent-extractor.ts';
 import { findModelEntry, loadModelRegistry } from '../../main/acsr/models/model-registry.ts';
+import { loadImageClassifierInWorker } from '../../main/acsr/models/worker-image-classifier.ts';
 import { CaseFolder } from '../../main/case/case-folder.ts';
+import { makeFilterThumbnail } from '../../main/case/filter-thumbnail.ts';
 import { readImage } from '../../main/io/image.ts';
 import { CancelledError, ProgressReporter } from '../../main/progress/progress.ts';
 import { copyPhotos, makeTempDir, removeTempDir, writeDistinctCopies } from './case-fixtures.ts';
@@ -82,6 +85,38 @@ describe('an import with the content filter', () => {
     // plain bilinear resize, so the numbers differ a little; the verdicts must not.
     assert.ok(sameTopClass >= photos.length - 2, `same top class on ${sameTopClass} of ${photos.length} photos`);
     assert.ok(largestShift < 0.5, `largest probability shift ${largestShift}`);
+  });
+});
+
+describe('an import with the content filter as the import job loads it', () => {
+  /** Largest probability difference allowed: float32 rounding in the folded network (observed ~1e-6). */
+  const PROBABILITY_TOLERANCE = 1e-4;
+  let caseFolder: CaseFolder;
+  let fast: ImageClassifier;
+  before(async () => {
+    fast = await loadImageClassifierInWorker(FILTER_ID, { scoringOnly: true });
+    caseFolder = await CaseFolder.create(join(root, 'case-fast'), { number: 'F-3', title: 'fast filter', examiner: 'alice' });
+  });
+  after(() => {
+    fast?.dispose();
+    caseFolder?.close();
+  });
+
+  it('records the scores the registered model gives on the same thumbnails, for every photo', { timeout: 300_000 }, async () => {
+    const photos = await copyPhotos(join(root, 'photos-fast'));
+    const summary = await caseFolder.importEvidence([join(root, 'photos-fast')], { examiner: 'alice', classifier: fast });
+    assert.equal(summary.filter?.classified, photos.length);
+    let largestShift = 0;
+    for (const item of caseFolder.db.items()) {
+      const [verdict] = caseFolder.db.verdicts(item.id);
+      // The old way: the thumbnail the import makes, through the model as registered, on this thread.
+      const thumbnail = await makeFilterThumbnail(join(root, 'photos-fast', item.originalName), { width: 224, height: 224 });
+      const data = Float32Array.from(thumbnail.rgb, (value) => value / 255);
+      const [logits] = await classifier.scores([{ height: thumbnail.height, width: thumbnail.width, channels: 3, data }]);
+      const probabilities = softmaxRows(logits, classifier.classNames.length);
+      classifier.classNames.forEach((name, k) => (largestShift = Math.max(largestShift, Math.abs(probabilities[k] - verdict.scores[name]))));
+    }
+    assert.ok(largestShift < PROBABILITY_TOLERANCE, `largest probability difference ${largestShift}`);
   });
 });
 

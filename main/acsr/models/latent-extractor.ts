@@ -14,7 +14,10 @@ export async function loadLatentExtractor(id: string, options?: Pick<LoadModelOp
   return loadTfImageModel(id, options);
 }
 
-/** Loads a registered model as a classifier; its `scoreKind` says logits or log-probabilities. */
-export async function loadImageClassifier(id: string, options?: Pick<LoadModelOptions, 'cacheDir' | 'registry'>): Promise<ImageClassifier> {
+/**
+ * Loads a registered model as a classifier; its `scoreKind` says logits or log-probabilities.
+ * `scoringOnly`: a faster network with the same scores (up to float rounding) that cannot be trained.
+ */
+export async function loadImageClassifier(id: string, options?: Pick<LoadModelOptions, 'cacheDir' | 'registry' | 'scoringOnly'>): Promise<ImageClassifier> {
   return loadTfImageModel(id, options);
 }
