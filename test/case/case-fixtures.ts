@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
+import sharp from 'sharp';
 import { photosDir, repoRoot } from '../support/shared-data.ts';
 
 export { photosDir, repoRoot };
@@ -54,6 +55,33 @@ export async function writeDistinctCopies(folder: string, copies: number, names?
     }
   }
   return written;
+}
+
+/** The near-copies of a photo that a PDQ hash list of the original must still match. */
+export const NEAR_COPIES = ['q70', 'half', 'mirrored'] as const;
+export type NearCopy = (typeof NEAR_COPIES)[number];
+
+/** `<photo's stem>-<label>.jpg` for the re-encode, `.png` for the others; the label is the copy's name unless given. */
+export function nearCopyName(photo: string, copy: NearCopy, label: string = copy): string {
+  return `${photo.replace(/\.\w+$/, '')}-${label}.${copy === 'q70' ? 'jpg' : 'png'}`;
+}
+
+/**
+ * Writes a shared photo's near-copies into `folder`: a JPEG q70 re-encode, a half-size PNG and a
+ * left-right mirror PNG, named by `nearCopyName` with `label`'s label (index counts from 0).
+ */
+export async function writeNearCopies(folder: string, photo: string, label: (copy: NearCopy, index: number) => string = (copy) => copy): Promise<string[]> {
+  await mkdir(folder, { recursive: true });
+  const original = join(photosDir, photo);
+  const { width } = await sharp(original).metadata();
+  const files = NEAR_COPIES.map((copy, index) => join(folder, nearCopyName(photo, copy, label(copy, index))));
+  await sharp(original).jpeg({ quality: 70 }).toFile(files[0]);
+  await sharp(original)
+    .resize({ width: Math.round(width! / 2) })
+    .png()
+    .toFile(files[1]);
+  await sharp(original).flop().png().toFile(files[2]);
+  return files;
 }
 
 /**

@@ -9,25 +9,21 @@ import { createHash } from 'node:crypto';
 import { link, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { CaseFolder } from '../../main/case/case-folder.ts';
 import { photosDir } from '../support/shared-data.ts';
-import { launchChromium, openWatchedPage, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
+import { screenshot, startDesktopSession, startImport, type DesktopSession } from './support/desktop-fixture.ts';
 
-let fixture: DesktopFixture;
-let browser: Browser;
+let ui: DesktopSession;
 let page: Page;
-const pageErrors: string[] = [];
 
 before(async () => {
-  fixture = await startDesktopFixture();
-  browser = await launchChromium();
-  page = await openWatchedPage(browser, pageErrors, { width: 1280, height: 800 });
+  ui = await startDesktopSession({ viewport: { width: 1280, height: 800 } });
+  page = ui.page;
 });
 
 after(async () => {
-  await browser?.close();
-  await fixture?.close();
+  await ui?.close();
 });
 
 async function sha256OfPhotos(): Promise<Map<string, string>> {
@@ -45,7 +41,7 @@ async function sha256OfPhotos(): Promise<Map<string, string>> {
 
 test('an investigator creates a case, imports the photos, reveals one and tags one with the keyboard', { timeout: 90_000 }, async () => {
   const photoHashesBefore = await sha256OfPhotos();
-  await page.goto(fixture.host.url);
+  await page.goto(ui.host.url);
   // The token leaves the address bar once the page has it.
   await page.waitForFunction(() => !location.hash.includes('token'));
 
@@ -65,8 +61,7 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   await page.getByTestId('case-heading').getByText('Case 2026-0042 — Flagged uploads').waitFor();
   await page.getByTestId('empty-case').waitFor();
 
-  await page.getByTestId('import-path').fill(photosDir);
-  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await startImport(page, photosDir);
   await page.locator('[data-testid=job-row][data-job-state=completed]').waitFor({ timeout: 60_000 });
   await page.getByText(`${photoHashesBefore.size} imported, 0 duplicates skipped, 0 errors`).waitFor();
   await page.getByText(`${photoHashesBefore.size} items`).waitFor();
@@ -125,7 +120,7 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   await dialog.waitFor({ state: 'detached' });
 
   // The tag is in the real case database, by the examiner, with its audit-log entry.
-  const opened = await CaseFolder.open(join(fixture.workspace, '2026-0042'), { readonly: true });
+  const opened = await CaseFolder.open(join(ui.workspace, '2026-0042'), { readonly: true });
   try {
     const items = opened.db.listItems();
     assert.equal(items.length, photoHashesBefore.size);
@@ -178,7 +173,7 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
   await page.getByRole('menuitem', { name: 'JSON (machine-readable)' }).click();
   await page.getByTestId('job-summary').getByText('JSON: ').waitFor({ timeout: 60_000 });
   await screenshot(page, '06-verified-and-reported');
-  const reopened = await CaseFolder.open(join(fixture.workspace, '2026-0042'), { readonly: true });
+  const reopened = await CaseFolder.open(join(ui.workspace, '2026-0042'), { readonly: true });
   try {
     const [report] = reopened.db.reports();
     assert.equal(report.format, 'json');
@@ -198,34 +193,31 @@ test('an investigator creates a case, imports the photos, reveals one and tags o
     .getByRole('cell', { name: String(photoHashesBefore.size), exact: true })
     .waitFor();
   await screenshot(page, '07-cases-list');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(ui.pageErrors, []);
 });
 
 test('a bad import path is shown as a clear message, and the window keeps working', { timeout: 30_000 }, async () => {
   await page.getByTestId('cases-table').getByRole('button', { name: 'Open' }).click();
-  await page.getByTestId('import-path').fill('relative/photos');
-  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await startImport(page, 'relative/photos');
   await page.getByTestId('import-error').getByText('The folder to import: give its full path, starting with /.').waitFor();
-  await page.getByTestId('import-path').fill('/nonexistent/acsr-test-folder');
-  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await startImport(page, '/nonexistent/acsr-test-folder');
   await page.locator('[data-testid=job-row]').first().waitFor();
   // A missing folder is the import's own user error; either way the investigator reads why.
   await page.waitForFunction(() => document.querySelector('[data-testid=job-row]')?.getAttribute('data-job-state') !== 'running');
   await screenshot(page, '08-import-errors');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(ui.pageErrors, []);
 });
 
 test('a long import shows its progress bar and stops when cancelled', { timeout: 60_000 }, async () => {
   // Hard links: many files to work through (each is copied, hashed and decoded) at no disk cost,
   // enough that the import is still running when the test clicks Cancel even on a fast machine.
-  const many = join(fixture.root, 'many-photos');
+  const many = join(ui.root, 'many-photos');
   await mkdir(many);
   const names = (await readdir(photosDir)).sort();
   for (let copy = 0; copy < 16; copy++) {
     for (const name of names) await link(join(photosDir, name), join(many, `${copy}-${name}`));
   }
-  await page.getByTestId('import-path').fill(many);
-  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await startImport(page, many);
   const row = page.locator('[data-testid=job-row][data-job-state=running]');
   await row.waitFor();
   await page.waitForFunction(
@@ -235,7 +227,7 @@ test('a long import shows its progress bar and stops when cancelled', { timeout:
   await row.getByRole('button', { name: 'Cancel' }).click();
   await page.locator('[data-testid=job-row][data-job-state=cancelled]').waitFor({ timeout: 20_000 });
 
-  const opened = await CaseFolder.open(join(fixture.workspace, '2026-0042'), { readonly: true });
+  const opened = await CaseFolder.open(join(ui.workspace, '2026-0042'), { readonly: true });
   try {
     const imports = opened.db.jobs({ kind: 'import' });
     const last = imports.at(-1)!;
@@ -254,21 +246,21 @@ test('a long import shows its progress bar and stops when cancelled', { timeout:
   await page.locator('[data-testid=job-row][data-job-state=completed]').filter({ hasText: 'Resume import' }).waitFor({ timeout: 60_000 });
   await page.getByText(`0 imported, ${names.length * 16} duplicates skipped, 0 errors (resumed)`).waitFor();
   await unfinished.waitFor({ state: 'detached' });
-  const reopened = await CaseFolder.open(join(fixture.workspace, '2026-0042'), { readonly: true });
+  const reopened = await CaseFolder.open(join(ui.workspace, '2026-0042'), { readonly: true });
   try {
     assert.equal(reopened.db.jobs({ kind: 'import' }).at(-1)!.state, 'completed');
     assert.equal(reopened.db.itemCount(), names.length);
   } finally {
     reopened.close();
   }
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(ui.pageErrors, []);
 });
 
 test('a page opened without the launch token is refused and says what to do', { timeout: 30_000 }, async () => {
-  const context = await browser.newContext();
+  const context = await ui.browser.newContext();
   try {
     const stranger = await context.newPage();
-    await stranger.goto(fixture.host.origin + '/');
+    await stranger.goto(ui.host.origin + '/');
     await stranger.getByTestId('load-error').getByText('open the exact address that "acsr serve" printed').waitFor();
     await screenshot(stranger, '11-refused-without-token');
   } finally {
@@ -284,7 +276,7 @@ async function assertEnabled(target: Page, name: string): Promise<void> {
 }
 
 test('when the workstation stops, the open page says so instead of going blank', { timeout: 30_000 }, async () => {
-  await fixture.host.close();
+  await ui.host.close();
   await page.getByTestId('disconnected').getByText('The connection to the workstation (acsr serve) was lost').waitFor();
   await screenshot(page, '12-workstation-stopped');
 });

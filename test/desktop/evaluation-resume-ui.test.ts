@@ -9,30 +9,24 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { fashionMnistDir } from '../support/shared-data.ts';
-import { launchChromium, openWatchedPage, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
+import { screenshot, signIn, startDesktopSession, type DesktopSession } from './support/desktop-fixture.ts';
 
-let fixture: DesktopFixture;
-let browser: Browser;
+let ui: DesktopSession;
 let page: Page;
-const pageErrors: string[] = [];
 
 before(async () => {
-  fixture = await startDesktopFixture();
-  browser = await launchChromium();
-  page = await openWatchedPage(browser, pageErrors, { width: 1440, height: 1300 });
+  ui = await startDesktopSession({ viewport: { width: 1440, height: 1300 } });
+  page = ui.page;
 });
 
 after(async () => {
-  await browser?.close();
-  await fixture?.close();
+  await ui?.close();
 });
 
 test('an investigator cancels an evaluation, resumes it from the list of past evaluations and opens its results there', { timeout: 900_000 }, async () => {
-  await page.goto(fixture.host.url);
-  await page.getByTestId('examiner-name').fill('A. Jones');
-  await page.getByRole('button', { name: 'Continue' }).click();
+  await signIn(page, ui.host.url, 'A. Jones');
   await page.getByTestId('nav-evaluation').click();
   const form = page.getByTestId('evaluation-form');
   await form.getByRole('checkbox', { name: 'acsr' }).waitFor();
@@ -69,7 +63,7 @@ test('an investigator cancels an evaluation, resumes it from the list of past ev
     summary,
     /Classifier: Fashion-MNIST clothing classifier · Bundle: Default bundle \(ships with ACSR\) · Attacks: pgd:0\.04:steps=40 · Defenses: none, bits4/,
   );
-  const journalBefore = await journalUnits(join(fixture.workspace, 'evaluations', evaluationId));
+  const journalBefore = await journalUnits(join(ui.workspace, 'evaluations', evaluationId));
   assert.ok(journalBefore.length >= 1 && journalBefore.length < 4, `${journalBefore.length} units before the cancel`);
 
   // Resume from the list: the run shown is the resumed job, in the same folder.
@@ -78,7 +72,7 @@ test('an investigator cancels an evaluation, resumes it from the list of past ev
   assert.equal(await run.locator('h6, .MuiTypography-subtitle1').first().textContent(), `Resume evaluation ${evaluationId}`);
   await run.locator('[data-testid=accuracy-table][data-complete=true]').waitFor();
   const folder = (await run.getByTestId('evaluation-path').textContent())!;
-  assert.equal(folder, join(fixture.workspace, 'evaluations', evaluationId));
+  assert.equal(folder, join(ui.workspace, 'evaluations', evaluationId));
   const journalAfter = await journalUnits(folder);
   assert.deepEqual(journalAfter.slice(0, journalBefore.length), journalBefore, 'finished units are kept, not computed again');
   assert.equal(new Set(journalAfter).size, 4);
@@ -106,7 +100,7 @@ test('an investigator cancels an evaluation, resumes it from the list of past ev
   assert.equal(await details.getByTestId('past-evaluation-path').textContent(), folder);
   await page.getByTestId('past-evaluations').evaluate((list) => list.scrollIntoView({ block: 'start' }));
   await screenshot(page, '42-evaluation-resumed');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(ui.pageErrors, []);
 });
 
 async function journalUnits(folder: string): Promise<string[]> {

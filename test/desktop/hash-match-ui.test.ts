@@ -12,36 +12,26 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import sharp from 'sharp';
-import { runCli } from '../../main/cli/run-cli.ts';
+import type { Page } from 'playwright-core';
 import { computePdqDihedralOfFile } from '../../main/pdq/pdq.ts';
-import { copyPhotos, photosDir } from '../case/case-fixtures.ts';
-import { launchChromium, openWatchedPage, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
+import { copyPhotos, photosDir, writeNearCopies } from '../case/case-fixtures.ts';
+import { runAcsrInProcess } from '../support/acsr-in-process.ts';
+import { createCase, screenshot, signIn, startDesktopSession, startImport, type DesktopSession } from './support/desktop-fixture.ts';
 
 const LISTED = { 'china.jpg': 'CAT-2', 'flower.jpg': 'CAT-3' } as const;
 const UNRELATED = ['skimage-coffee.png', 'darknet-dog.jpg'];
 
-let fixture: DesktopFixture;
-let browser: Browser;
+let ui: DesktopSession;
 let page: Page;
-const pageErrors: string[] = [];
 
 before(async () => {
-  fixture = await startDesktopFixture();
-  browser = await launchChromium();
-  page = await openWatchedPage(browser, pageErrors, { width: 1280, height: 860 });
+  ui = await startDesktopSession({ viewport: { width: 1280, height: 860 } });
+  page = ui.page;
 });
 
 after(async () => {
-  await browser?.close();
-  await fixture?.close();
+  await ui?.close();
 });
-
-async function acsr(args: string[]): Promise<number> {
-  const sink = { write: () => true };
-  return runCli(args, { stdout: sink, stderr: { ...sink, isTTY: false } as never });
-}
 
 const tiles = () => page.locator('[data-testid=evidence-tile]');
 const tileIds = () => tiles().evaluateAll((all) => all.map((one) => Number(one.getAttribute('data-item-id'))));
@@ -53,43 +43,34 @@ async function choose(filter: string, option: string | RegExp): Promise<void> {
 
 test('matched items carry a badge and filter; near-duplicates fold into one tile and are tagged as a group', { timeout: 240_000 }, async () => {
   // The evidence: three copies of each listed photo (named so that they import together), two others.
-  const folder = join(fixture.root, 'uploads');
+  const folder = join(ui.root, 'uploads');
   await mkdir(folder, { recursive: true });
   const lines = ['hash,kind,category,source'];
   for (const [photo, category] of Object.entries(LISTED)) {
-    const path = join(photosDir, photo);
-    const stem = photo.replace(/\.\w+$/, '');
-    const { width } = await sharp(path).metadata();
-    await sharp(path)
-      .jpeg({ quality: 70 })
-      .toFile(join(folder, `${stem}-1-q70.jpg`));
-    await sharp(path)
-      .resize({ width: Math.round(width! / 2) })
-      .png()
-      .toFile(join(folder, `${stem}-2-half.png`));
-    await sharp(path)
-      .flop()
-      .png()
-      .toFile(join(folder, `${stem}-3-mirrored.png`));
-    lines.push(`${(await computePdqDihedralOfFile(path)).original.hash},pdq,${category},${photo} original`);
+    await writeNearCopies(folder, photo, (copy, index) => `${index + 1}-${copy}`);
+    lines.push(`${(await computePdqDihedralOfFile(join(photosDir, photo))).original.hash},pdq,${category},${photo} original`);
   }
   await copyPhotos(folder, UNRELATED);
-  const list = join(fixture.root, 'known-pictures.csv');
+  const list = join(ui.root, 'known-pictures.csv');
   await writeFile(list, lines.join('\n') + '\n');
-  assert.equal(
-    await acsr(['hashlist', 'import', '--workspace', fixture.workspace, '--file', list, '--name', 'Known pictures', '--examiner', 'R. Patel', '--quiet']),
-    0,
-  );
+  const imported = await runAcsrInProcess([
+    'hashlist',
+    'import',
+    '--workspace',
+    ui.workspace,
+    '--file',
+    list,
+    '--name',
+    'Known pictures',
+    '--examiner',
+    'R. Patel',
+    '--quiet',
+  ]);
+  assert.equal(imported.code, 0, imported.stderr);
 
-  await page.goto(fixture.host.url);
-  await page.getByTestId('examiner-name').fill('R. Patel');
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByTestId('case-number').fill('2026-0101');
-  await page.getByTestId('case-title').fill('Reposted pictures');
-  await page.getByRole('button', { name: 'Create case' }).click();
-  await page.getByTestId('empty-case').waitFor();
-  await page.getByTestId('import-path').fill(folder);
-  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await signIn(page, ui.host.url, 'R. Patel');
+  await createCase(page, '2026-0101', 'Reposted pictures');
+  await startImport(page, folder);
   await page.getByText('8 items').waitFor({ timeout: 90_000 });
 
   // By file name: the china copies are items 1-3, the dog 4, the flower copies 5-7, the coffee 8.
@@ -156,6 +137,7 @@ test('matched items carry a badge and filter; near-duplicates fold into one tile
     Array.from(document.querySelectorAll('[data-testid=evidence-tile]')).every((one) => one.getAttribute('data-category') === ''),
   );
 
-  assert.equal(await acsr(['case', 'verify', '--case', join(fixture.workspace, '2026-0101'), '--examiner', 'R. Patel', '--quiet']), 0);
-  assert.deepEqual(pageErrors, []);
+  const verified = await runAcsrInProcess(['case', 'verify', '--case', join(ui.workspace, '2026-0101'), '--examiner', 'R. Patel', '--quiet']);
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.deepEqual(ui.pageErrors, []);
 });

@@ -10,35 +10,31 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { CaseFolder } from '../../main/case/case-folder.ts';
 import { copyPhotos } from '../case/case-fixtures.ts';
-import { launchChromium, openWatchedPage, screenshot, startDesktopFixture, type DesktopFixture } from './support/desktop-fixture.ts';
+import { createCase, screenshot, signIn, startDesktopSession, startImport, type DesktopSession } from './support/desktop-fixture.ts';
 
 const PHOTOS = ['china.jpg', 'flower.jpg', 'skimage-camera.png', 'skimage-chelsea.png', 'darknet-dog.jpg', 'skimage-coffee.png'];
 const CASE_ID = '2026-0077';
 
-let fixture: DesktopFixture;
-let browser: Browser;
+let ui: DesktopSession;
 let page: Page;
-const pageErrors: string[] = [];
 
 before(async () => {
-  fixture = await startDesktopFixture();
-  browser = await launchChromium();
-  page = await openWatchedPage(browser, pageErrors, { width: 1280, height: 800 });
+  ui = await startDesktopSession({ viewport: { width: 1280, height: 800 } });
+  page = ui.page;
 });
 
 after(async () => {
-  await browser?.close();
-  await fixture?.close();
+  await ui?.close();
 });
 
 const tile = (itemId: number) => page.locator(`[data-testid=evidence-tile][data-item-id="${itemId}"]`);
 const categories = () => page.locator('[data-testid=evidence-tile]').evaluateAll((tiles) => tiles.map((one) => one.getAttribute('data-category')));
 
 async function auditActions(): Promise<{ action: string; parameters: Record<string, unknown> }[]> {
-  const opened = await CaseFolder.open(join(fixture.workspace, CASE_ID), { readonly: true });
+  const opened = await CaseFolder.open(join(ui.workspace, CASE_ID), { readonly: true });
   try {
     return [...opened.db.auditRows()].map((row) => ({ action: row.action, parameters: JSON.parse(row.parameters) as Record<string, unknown> }));
   } finally {
@@ -53,17 +49,11 @@ async function verifyInTheApp(expected: 'completed'): Promise<void> {
 }
 
 test('a category for every item is confirmed first, and undone with Ctrl+Z and with Undo', { timeout: 180_000 }, async () => {
-  const folder = join(fixture.root, 'photos');
+  const folder = join(ui.root, 'photos');
   await copyPhotos(folder, PHOTOS);
-  await page.goto(fixture.host.url);
-  await page.getByTestId('examiner-name').fill('R. Patel');
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByTestId('case-number').fill('2026-0077');
-  await page.getByTestId('case-title').fill('Escalated uploads');
-  await page.getByRole('button', { name: 'Create case' }).click();
-  await page.getByTestId('empty-case').waitFor();
-  await page.getByTestId('import-path').fill(folder);
-  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await signIn(page, ui.host.url, 'R. Patel');
+  await createCase(page, CASE_ID, 'Escalated uploads');
+  await startImport(page, folder);
   await page.getByText(`${PHOTOS.length} items`).waitFor({ timeout: 60_000 });
   await page.getByTestId('category-legend').waitFor();
 
@@ -134,7 +124,7 @@ test('a category for every item is confirmed first, and undone with Ctrl+Z and w
   const reversals = entries.filter((entry) => entry.action === 'tag-reverse');
   assert.equal(reversals.length, 3);
   const tagSequences = await (async () => {
-    const opened = await CaseFolder.open(join(fixture.workspace, CASE_ID), { readonly: true });
+    const opened = await CaseFolder.open(join(ui.workspace, CASE_ID), { readonly: true });
     try {
       return [...opened.db.auditRows()].filter((row) => row.action === 'tag').map((row) => row.sequence);
     } finally {
@@ -161,13 +151,13 @@ test('a category for every item is confirmed first, and undone with Ctrl+Z and w
   assert.equal(await badge.evaluate((element) => getComputedStyle(element).backgroundColor), 'rgb(204, 121, 167)');
   await screenshot(page, '32-categories-small-thumbnails');
   await page.keyboard.press('End');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(ui.pageErrors, []);
 });
 
 test('a tampered case database: a banner and a marked tile after Verify, kept on reload, gone after a clean verification', { timeout: 180_000 }, async () => {
   // As an attacker with write access would: the append-only trigger dropped, a category edited, the trigger put back.
   const tamper = (value: string) => {
-    const db = new Database(join(fixture.workspace, CASE_ID, 'case.sqlite'));
+    const db = new Database(join(ui.workspace, CASE_ID, 'case.sqlite'));
     try {
       const trigger = db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'tags_no_update'`).pluck().get() as string;
       db.exec('DROP TRIGGER tags_no_update');
@@ -215,5 +205,5 @@ test('a tampered case database: a banner and a marked tile after Verify, kept on
   await banner.waitFor({ state: 'detached' });
   assert.equal(await page.locator('[data-testid=evidence-tile][data-flagged=true]').count(), 0);
   await screenshot(page, '34-verification-passed-again');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(ui.pageErrors, []);
 });

@@ -26,8 +26,8 @@ import { loadReferenceBundle } from '../../main/acsr/references/bundle-reader.ts
 import { loadValidationSamples } from '../../main/acsr/tuning/validation-samples.ts';
 import { encodePng } from '../../main/io/image.ts';
 import { fashionMnistDir, repoRoot } from '../support/shared-data.ts';
+import { TINY_BUNDLE_MODEL as MODEL, trainTinyFashionBundle } from '../support/tiny-fashion-bundle.ts';
 
-const MODEL = 'fmnist-baseline-cnn-b25dc5da0ce9';
 const scratch = mkdtempSync(path.join(tmpdir(), 'acsr-evasion-'));
 const bundle = path.join(scratch, 'bundle');
 const tuneOut = path.join(scratch, 'tune');
@@ -52,32 +52,7 @@ let summary: {
 };
 
 before(() => {
-  const made = acsr([
-    'train',
-    '--data',
-    fashionMnistDir,
-    '--extractor',
-    MODEL,
-    '--limit',
-    '200',
-    '--k',
-    '1',
-    '--k-max',
-    '1',
-    '--atoms',
-    '8',
-    '--cdl-iterations',
-    '3',
-    '--max-patches-per-cluster',
-    '8',
-    '--validation-fraction',
-    '0.1',
-    '--specificity-images',
-    '1',
-    '--out',
-    bundle,
-  ]);
-  assert.equal(made.code, 0, made.stderr);
+  trainTinyFashionBundle(bundle);
   const tuned = acsr([
     'tune',
     '--bundle',

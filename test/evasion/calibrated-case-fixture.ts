@@ -1,9 +1,10 @@
 /**
- * Real data for the case side of the evasion score, at tiny sizes: a stage-i bundle of the first
- * 200 Fashion-MNIST training images with the shipped baseline CNN, calibrated by
- * `acsr calibrate-evasion` (FGSM and DeepFool attacked on its validation images), and
- * Fashion-MNIST *test* images written as PNG files, clean and attacked with the repository's own
- * attacks against the same classifier (only attacks that changed a right label count).
+ * Real data for the case side of the evasion score, at tiny sizes: the tiny stage-i bundle of
+ * test/support/tiny-fashion-bundle.ts (200 Fashion-MNIST training images, the shipped baseline
+ * CNN), calibrated by `acsr calibrate-evasion` (FGSM and DeepFool attacked on its validation
+ * images), and Fashion-MNIST *test* images written as PNG files, clean and attacked with the
+ * repository's own attacks against the same classifier (only attacks that changed a right label
+ * count).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,8 +17,9 @@ import { attackedSet } from '../../main/acsr/evasion/attacked-images.ts';
 import { loadTfImageModel } from '../../main/acsr/models/tf-image-model.ts';
 import { encodePng } from '../../main/io/image.ts';
 import { fashionMnistDir, repoRoot } from '../support/shared-data.ts';
+import { TINY_BUNDLE_MODEL, trainTinyFashionBundle } from '../support/tiny-fashion-bundle.ts';
 
-export const EVASION_MODEL = 'fmnist-baseline-cnn-b25dc5da0ce9';
+export const EVASION_MODEL = TINY_BUNDLE_MODEL;
 
 function acsr(args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args, '--json', '--quiet'], {
@@ -32,32 +34,7 @@ function acsr(args: string[]) {
 export function makeCalibratedBundle(scratch: string, names = { plain: 'bundle', calibrated: 'bundle-calibrated' }): { plain: string; calibrated: string } {
   const plain = path.join(scratch, names.plain);
   const calibrated = path.join(scratch, names.calibrated);
-  const trained = acsr([
-    'train',
-    '--data',
-    fashionMnistDir,
-    '--extractor',
-    EVASION_MODEL,
-    '--limit',
-    '200',
-    '--k',
-    '1',
-    '--k-max',
-    '1',
-    '--atoms',
-    '8',
-    '--cdl-iterations',
-    '3',
-    '--max-patches-per-cluster',
-    '8',
-    '--validation-fraction',
-    '0.1',
-    '--specificity-images',
-    '1',
-    '--out',
-    plain,
-  ]);
-  assert.equal(trained.code, 0, trained.stderr);
+  trainTinyFashionBundle(plain);
   const run = acsr([
     'calibrate-evasion',
     '--bundle',

@@ -29,8 +29,8 @@ import { sha256Hex } from '../../main/io/hashing.ts';
 import { encodePng } from '../../main/io/image.ts';
 import { readNpy } from '../../main/io/npy.ts';
 import { fashionMnistDir, repoRoot } from '../support/shared-data.ts';
+import { TINY_BUNDLE_MODEL as MODEL, trainTinyFashionBundle } from '../support/tiny-fashion-bundle.ts';
 
-const MODEL = 'fmnist-baseline-cnn-b25dc5da0ce9';
 const ATTACK = 'fgsm-dis:0.04';
 const IMAGES = 16;
 const scratch = mkdtempSync(path.join(tmpdir(), 'acsr-compare-'));
@@ -83,32 +83,7 @@ let results: TuningResults;
 let printed: string[];
 
 before(() => {
-  const made = acsr([
-    'train',
-    '--data',
-    fashionMnistDir,
-    '--extractor',
-    MODEL,
-    '--limit',
-    '200',
-    '--k',
-    '1',
-    '--k-max',
-    '1',
-    '--atoms',
-    '8',
-    '--cdl-iterations',
-    '3',
-    '--max-patches-per-cluster',
-    '8',
-    '--validation-fraction',
-    '0.1',
-    '--specificity-images',
-    '1',
-    '--out',
-    bundle,
-  ]);
-  assert.equal(made.code, 0, made.stderr);
+  trainTinyFashionBundle(bundle);
   const sweepOnly = acsr(tuneArgs(['--compare', 'none']));
   assert.equal(sweepOnly.code, 0, sweepOnly.stderr);
   sweepOnlyLines = journalLines();

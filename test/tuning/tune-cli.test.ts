@@ -34,9 +34,9 @@ import type { TuningResults } from '../../main/acsr/tuning/tuning-results.ts';
 import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { encodePng } from '../../main/io/image.ts';
 import { fashionMnistDir, repoRoot } from '../support/shared-data.ts';
+import { TINY_BUNDLE_MODEL as MODEL, TINY_FASHION_BUNDLE, trainTinyFashionBundle } from '../support/tiny-fashion-bundle.ts';
 
-const MODEL = 'fmnist-baseline-cnn-b25dc5da0ce9';
-const TRAIN_IMAGES = 200;
+const TRAIN_IMAGES = TINY_FASHION_BUNDLE.images;
 const ATTACKS = ['fgsm-dis:0.08', 'bim-dis:0.04:steps=5'];
 const scratch = mkdtempSync(path.join(tmpdir(), 'acsr-tune-'));
 const bundle = path.join(scratch, 'bundle');
@@ -80,32 +80,7 @@ const tuneArgs = (extra: string[] = [], grid = { csc: '0.1,0.4', iterations: '15
 let results: TuningResults;
 
 before(() => {
-  const made = acsr([
-    'train',
-    '--data',
-    fashionMnistDir,
-    '--extractor',
-    MODEL,
-    '--limit',
-    String(TRAIN_IMAGES),
-    '--k',
-    '1',
-    '--k-max',
-    '1',
-    '--atoms',
-    '8',
-    '--cdl-iterations',
-    '3',
-    '--max-patches-per-cluster',
-    '8',
-    '--validation-fraction',
-    '0.1',
-    '--specificity-images',
-    '1',
-    '--out',
-    bundle,
-  ]);
-  assert.equal(made.code, 0, made.stderr);
+  trainTinyFashionBundle(bundle);
   const run = acsr(tuneArgs(['--bundle-out', tuned]));
   assert.equal(run.code, 0, run.stderr);
   results = JSON.parse(readFileSync(path.join(out, 'tuning.json'), 'utf8'));

@@ -14,8 +14,8 @@ import { checkAuditChain } from '../../main/case/audit-chain.ts';
 import { auditEntryFromRow, type AuditLogRow } from '../../main/case/stores/audit-store.ts';
 import { computePdqDihedralOfFile } from '../../main/pdq/pdq.ts';
 import { WorkspaceDatabase, WORKSPACE_DATABASE_FILE } from '../../main/workspace/workspace-database.ts';
-import { runCli } from '../../main/cli/run-cli.ts';
 import { copyPhotos, makeTempDir, photosDir, removeTempDir } from '../case/case-fixtures.ts';
+import { jsonSummary, runAcsrInProcess } from '../support/acsr-in-process.ts';
 
 let workspace: string;
 let caseDir: string;
@@ -23,23 +23,6 @@ let listA: string;
 let listB: string;
 
 const sha = (algorithm: string, file: string) => createHash(algorithm).update(readFileSync(file)).digest('hex');
-
-/** `acsr ...` run in this process (the same dispatcher, exit codes and output as the binary). */
-async function runAcsr(args: readonly string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, {
-    stdout: { write: (chunk: string) => out.push(chunk) },
-    stderr: { write: (chunk: string) => err.push(chunk), isTTY: false } as never,
-  });
-  const stdout = out.join('');
-  return { code, stdout, stderr: err.join(''), lastLine: stdout.trimEnd().split('\n').at(-1) ?? '' };
-}
-
-function json(result: Awaited<ReturnType<typeof runAcsr>>): any {
-  assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.lastLine);
-}
 
 /** Row counts of the workspace's tables, to show that a refused import stored nothing. */
 function tableCounts(): Record<string, number> {
@@ -76,8 +59,8 @@ before(async () => {
   await copyPhotos(input, ['china.jpg', 'skimage-camera.png', 'darknet-dog.jpg', 'skimage-coffee.png']);
   await sharp(join(photosDir, 'skimage-astronaut.png')).jpeg({ quality: 70 }).toFile(join(input, 'astronaut-q70.jpg'));
   await sharp(join(photosDir, 'flower.jpg')).rotate().flop().png().toFile(join(input, 'flower-mirrored.png'));
-  json(await runAcsr(['case', 'create', '--case', caseDir, '--number', '2026-0077', '--title', 'Uploads', '--examiner', 'A. Jones', '--json']));
-  const imported = json(await runAcsr(['case', 'import', '--case', caseDir, '--in', input, '--examiner', 'A. Jones', '--json', '--quiet']));
+  jsonSummary(await runAcsrInProcess(['case', 'create', '--case', caseDir, '--number', '2026-0077', '--title', 'Uploads', '--examiner', 'A. Jones', '--json']));
+  const imported = jsonSummary(await runAcsrInProcess(['case', 'import', '--case', caseDir, '--in', input, '--examiner', 'A. Jones', '--json', '--quiet']));
   assert.equal(imported.imported, 6);
 
   // List A: a text list naming each hash's kind, built from the original files.
@@ -119,14 +102,16 @@ after(async () => {
 
 describe('hash lists in the workspace', () => {
   it('imports lists with their SHA-256, counts and examiner, in an audit log that holds', async () => {
-    const a = json(await runAcsr(['hashlist', 'import', '--workspace', workspace, '--file', listA, '--examiner', 'A. Jones', '--json', '--quiet']));
+    const a = jsonSummary(
+      await runAcsrInProcess(['hashlist', 'import', '--workspace', workspace, '--file', listA, '--examiner', 'A. Jones', '--json', '--quiet']),
+    );
     assert.deepEqual(
       [a.list.id, a.list.name, a.list.format, a.list.entryCount, a.list.counts, a.list.importedBy],
       [1, 'known-a', 'text', 6, { pdq: 3, md5: 1, sha1: 1, sha256: 1 }, 'A. Jones'],
     );
     assert.equal(a.list.sha256, sha('sha256', listA));
-    const b = json(
-      await runAcsr([
+    const b = jsonSummary(
+      await runAcsrInProcess([
         'hashlist',
         'import',
         '--workspace',
@@ -143,7 +128,7 @@ describe('hash lists in the workspace', () => {
     );
     assert.deepEqual([b.list.id, b.list.name, b.list.format, b.list.counts], [2, 'Project VIC B', 'vics-json', { pdq: 0, md5: 1, sha1: 1, sha256: 0 }]);
 
-    const listed = await runAcsr(['hashlist', 'list', '--workspace', workspace]);
+    const listed = await runAcsrInProcess(['hashlist', 'list', '--workspace', workspace]);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(
       listed.stdout,
@@ -166,18 +151,18 @@ describe('hash lists in the workspace', () => {
     const before = tableCounts();
     const bad = join(workspace, 'bad.csv');
     await writeFile(bad, `md5,category\n${'a'.repeat(32)},CAT-1\n${'b'.repeat(31)},CAT-1\n${'c'.repeat(32)},CAT-1\n`);
-    const refused = await runAcsr(['hashlist', 'import', '--workspace', workspace, '--file', bad, '--examiner', 'A. Jones']);
+    const refused = await runAcsrInProcess(['hashlist', 'import', '--workspace', workspace, '--file', bad, '--examiner', 'A. Jones']);
     assert.equal(refused.code, 2);
     assert.equal(refused.stderr.trim().split('\n').length, 1);
     assert.match(refused.stderr, /^acsr hashlist import: error: bad\.csv line 3: /);
-    const again = await runAcsr(['hashlist', 'import', '--workspace', workspace, '--file', listA, '--name', 'other name', '--examiner', 'A. Jones']);
+    const again = await runAcsrInProcess(['hashlist', 'import', '--workspace', workspace, '--file', listA, '--name', 'other name', '--examiner', 'A. Jones']);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /this file is already imported as list 1 \('known-a'/);
     assert.deepEqual(tableCounts(), before);
   });
 
   it("matches a case's items: exact hashes, and the re-encode and the mirror by PDQ over the variants; nothing else", async () => {
-    const result = json(await runAcsr(['case', 'match', '--case', caseDir, '--examiner', 'C. Lee', '--json', '--quiet']));
+    const result = jsonSummary(await runAcsrInProcess(['case', 'match', '--case', caseDir, '--examiner', 'C. Lee', '--json', '--quiet']));
     const found = result.matches.map((m: any) => `${m.itemName} ${m.listName} ${m.kind} ${m.category} ${m.source} line ${m.line}`);
     assert.deepEqual(
       found,
@@ -206,7 +191,7 @@ describe('hash lists in the workspace', () => {
     );
 
     // A tighter threshold keeps the exact matches and drops the PDQ matches beyond it.
-    const tight = json(await runAcsr(['case', 'match', '--case', caseDir, '--threshold', '0', '--examiner', 'C. Lee', '--json', '--quiet']));
+    const tight = jsonSummary(await runAcsrInProcess(['case', 'match', '--case', caseDir, '--threshold', '0', '--examiner', 'C. Lee', '--json', '--quiet']));
     const key = (m: any) => `${m.itemId} ${m.listId} ${m.kind} ${m.line}`;
     assert.deepEqual(tight.matches.map(key), result.matches.filter((m: any) => m.kind !== 'pdq' || m.distance === 0).map(key));
     assert.ok(
@@ -226,9 +211,9 @@ describe('hash lists in the workspace', () => {
       JSON.parse(entry.parameters).lists.map((list: any) => list.sha256),
       [sha('sha256', listA), sha('sha256', listB)],
     );
-    assert.equal((await runAcsr(['case', 'verify', '--case', caseDir, '--examiner', 'C. Lee', '--quiet'])).code, 0);
+    assert.equal((await runAcsrInProcess(['case', 'verify', '--case', caseDir, '--examiner', 'C. Lee', '--quiet'])).code, 0);
 
-    const printed = await runAcsr(['case', 'match', '--case', caseDir, '--workspace', workspace, '--examiner', 'C. Lee', '--quiet']);
+    const printed = await runAcsrInProcess(['case', 'match', '--case', caseDir, '--workspace', workspace, '--examiner', 'C. Lee', '--quiet']);
     assert.equal(printed.code, 0, printed.stderr);
     assert.match(
       printed.stdout,
@@ -238,19 +223,19 @@ describe('hash lists in the workspace', () => {
   });
 
   it('removes a list: its hashes no longer match, its record and audit entries stay', async () => {
-    const removed = json(
-      await runAcsr(['hashlist', 'remove', '--workspace', workspace, '--list', 'Project VIC B', '--examiner', 'B. Smith', '--json', '--quiet']),
+    const removed = jsonSummary(
+      await runAcsrInProcess(['hashlist', 'remove', '--workspace', workspace, '--list', 'Project VIC B', '--examiner', 'B. Smith', '--json', '--quiet']),
     );
     assert.deepEqual([removed.list.id, removed.list.removedBy], [2, 'B. Smith']);
-    const gone = await runAcsr(['hashlist', 'remove', '--workspace', workspace, '--list', '2', '--examiner', 'B. Smith']);
+    const gone = await runAcsrInProcess(['hashlist', 'remove', '--workspace', workspace, '--list', '2', '--examiner', 'B. Smith']);
     assert.equal(gone.code, 2);
     assert.match(gone.stderr, /hash list 2 \('Project VIC B'\) was removed on \S+ by B\. Smith/);
     assert.deepEqual(
-      json(await runAcsr(['hashlist', 'list', '--workspace', workspace, '--json'])).lists.map((list: any) => list.name),
+      jsonSummary(await runAcsrInProcess(['hashlist', 'list', '--workspace', workspace, '--json'])).lists.map((list: any) => list.name),
       ['known-a'],
     );
-    assert.equal(json(await runAcsr(['hashlist', 'list', '--workspace', workspace, '--all', '--json'])).count, 2);
-    const result = json(await runAcsr(['case', 'match', '--case', caseDir, '--examiner', 'C. Lee', '--json', '--quiet']));
+    assert.equal(jsonSummary(await runAcsrInProcess(['hashlist', 'list', '--workspace', workspace, '--all', '--json'])).count, 2);
+    const result = jsonSummary(await runAcsrInProcess(['case', 'match', '--case', caseDir, '--examiner', 'C. Lee', '--json', '--quiet']));
     assert.ok(!result.matches.some((m: any) => m.listName === 'Project VIC B'));
     assert.equal(result.matchedItems, 4);
     const counts = tableCounts();
@@ -261,8 +246,8 @@ describe('hash lists in the workspace', () => {
       ['hashlist-import', 'hashlist-import', 'hashlist-remove'],
     );
     // The same file can come back as a new list (a new version of the record).
-    const back = json(
-      await runAcsr([
+    const back = jsonSummary(
+      await runAcsrInProcess([
         'hashlist',
         'import',
         '--workspace',
@@ -283,10 +268,10 @@ describe('hash lists in the workspace', () => {
   it('reads no workspace that has no database, and leaves none behind', async () => {
     const empty = join(workspace, 'empty');
     await mkdir(empty);
-    const listed = await runAcsr(['hashlist', 'list', '--workspace', empty]);
+    const listed = await runAcsrInProcess(['hashlist', 'list', '--workspace', empty]);
     assert.equal(listed.code, 2);
     assert.match(listed.stderr, /has no workspace database \(workspace\.sqlite\); import a hash list into it first/);
-    const matched = await runAcsr(['case', 'match', '--case', caseDir, '--workspace', empty, '--examiner', 'C. Lee']);
+    const matched = await runAcsrInProcess(['case', 'match', '--case', caseDir, '--workspace', empty, '--examiner', 'C. Lee']);
     assert.equal(matched.code, 2);
     assert.equal(existsSync(join(empty, WORKSPACE_DATABASE_FILE)), false);
   });
@@ -299,7 +284,7 @@ describe('hash lists in the workspace', () => {
     db.pragma('user_version = 99');
     db.close();
     assert.throws(() => WorkspaceDatabase.open(other), /workspace database has schema version 99, newer than this program understands/);
-    const listed = await runAcsr(['hashlist', 'list', '--workspace', other]);
+    const listed = await runAcsrInProcess(['hashlist', 'list', '--workspace', other]);
     assert.equal(listed.code, 2);
   });
 
@@ -312,10 +297,10 @@ describe('hash lists in the workspace', () => {
     const bytes = readFileSync(file);
     bytes[bytes.length >> 1] ^= 0xff;
     await writeFile(file, bytes);
-    const matched = json(await runAcsr(['case', 'match', '--case', caseDir, '--examiner', 'C. Lee', '--json', '--quiet']));
+    const matched = jsonSummary(await runAcsrInProcess(['case', 'match', '--case', caseDir, '--examiner', 'C. Lee', '--json', '--quiet']));
     // china.jpg still matches by the MD5 its import recorded: the altered bytes are never hashed.
     assert.ok(matched.matches.some((m: any) => m.itemId === stored.id && m.kind === 'md5'));
-    const verified = await runAcsr(['case', 'verify', '--case', caseDir, '--examiner', 'C. Lee']);
+    const verified = await runAcsrInProcess(['case', 'verify', '--case', caseDir, '--examiner', 'C. Lee']);
     assert.notEqual(verified.code, 0);
     assert.match(verified.stdout + verified.stderr, new RegExp(`item ${stored.id}\\b`));
   });

@@ -11,34 +11,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import sharp from 'sharp';
-import { runCli } from '../../main/cli/run-cli.ts';
 import { computePdqDihedralOfFile } from '../../main/pdq/pdq.ts';
-import { makeTempDir, photosDir, removeTempDir } from '../case/case-fixtures.ts';
+import { makeTempDir, NEAR_COPIES, nearCopyName, photosDir, removeTempDir, writeNearCopies } from '../case/case-fixtures.ts';
+import { jsonSummary, runAcsrInProcess } from '../support/acsr-in-process.ts';
 
 /** Photos whose three copies all stay within 31 bits of their original (test/triage/photo-copies.test.ts pins the few that do not). */
 const PHOTOS = ['china.jpg', 'darknet-dog.jpg', 'flower.jpg', 'skimage-astronaut.png', 'skimage-chelsea.png', 'skimage-coffee.png'];
-const COPIES = ['q70', 'half', 'mirrored'] as const;
 
 let workspace: string;
 let caseDir: string;
 let input: string;
-
-async function runAcsr(args: readonly string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, {
-    stdout: { write: (chunk: string) => out.push(chunk) },
-    stderr: { write: (chunk: string) => err.push(chunk), isTTY: false } as never,
-  });
-  const stdout = out.join('');
-  return { code, stdout, stderr: err.join(''), lastLine: stdout.trimEnd().split('\n').at(-1) ?? '' };
-}
-
-function json(result: Awaited<ReturnType<typeof runAcsr>>): any {
-  assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.lastLine);
-}
 
 function caseRows(sql: string): any[] {
   const db = new Database(join(caseDir, 'case.sqlite'), { readonly: true });
@@ -49,8 +31,6 @@ function caseRows(sql: string): any[] {
   }
 }
 
-const copyName = (photo: string, copy: string) => `${photo.replace(/\.\w+$/, '')}-${copy}.${copy === 'q70' ? 'jpg' : 'png'}`;
-
 before(async () => {
   workspace = await makeTempDir('stored-matches');
   caseDir = join(workspace, '2026-0101');
@@ -58,24 +38,12 @@ before(async () => {
   await mkdir(input);
   const lines = ['hash,kind,category,source'];
   for (const photo of PHOTOS) {
-    const path = join(photosDir, photo);
-    const { width } = await sharp(path).metadata();
-    await sharp(path)
-      .jpeg({ quality: 70 })
-      .toFile(join(input, copyName(photo, 'q70')));
-    await sharp(path)
-      .resize({ width: Math.round(width! / 2) })
-      .png()
-      .toFile(join(input, copyName(photo, 'half')));
-    await sharp(path)
-      .flop()
-      .png()
-      .toFile(join(input, copyName(photo, 'mirrored')));
-    lines.push(`${(await computePdqDihedralOfFile(path)).original.hash},pdq,CAT-2,${photo}`);
+    await writeNearCopies(input, photo);
+    lines.push(`${(await computePdqDihedralOfFile(join(photosDir, photo))).original.hash},pdq,CAT-2,${photo}`);
   }
   await writeFile(join(workspace, 'originals.csv'), lines.join('\n') + '\n');
-  json(
-    await runAcsr([
+  jsonSummary(
+    await runAcsrInProcess([
       'hashlist',
       'import',
       '--workspace',
@@ -89,7 +57,7 @@ before(async () => {
       '--json',
     ]),
   );
-  json(await runAcsr(['case', 'create', '--case', caseDir, '--number', '2026-0101', '--title', 'Copies', '--examiner', 'A. Jones', '--json']));
+  jsonSummary(await runAcsrInProcess(['case', 'create', '--case', caseDir, '--number', '2026-0101', '--title', 'Copies', '--examiner', 'A. Jones', '--json']));
 });
 
 after(async () => {
@@ -98,16 +66,16 @@ after(async () => {
 
 describe('hash list matches kept in the case', () => {
   it('an import matches its new items against the lists already in the workspace and keeps every match', async () => {
-    const imported = json(await runAcsr(['case', 'import', '--case', caseDir, '--in', input, '--examiner', 'A. Jones', '--json', '--quiet']));
-    assert.equal(imported.imported, PHOTOS.length * COPIES.length);
+    const imported = jsonSummary(await runAcsrInProcess(['case', 'import', '--case', caseDir, '--in', input, '--examiner', 'A. Jones', '--json', '--quiet']));
+    assert.equal(imported.imported, PHOTOS.length * NEAR_COPIES.length);
     assert.deepEqual(imported.hashListMatches, { lists: 1, itemsChecked: 18, matchedItems: 18, added: 18 });
 
-    const listed = json(await runAcsr(['case', 'list', '--case', caseDir, '--matched', '--json']));
+    const listed = jsonSummary(await runAcsrInProcess(['case', 'list', '--case', caseDir, '--matched', '--json']));
     assert.equal(listed.count, 18);
     const variants: Record<string, string> = {};
     for (const item of listed.items) {
       // Each copy matches its own original's line, and no other photo's.
-      const photo = PHOTOS.find((name) => COPIES.some((copy) => copyName(name, copy) === item.originalName))!;
+      const photo = PHOTOS.find((name) => NEAR_COPIES.some((copy) => nearCopyName(name, copy) === item.originalName))!;
       assert.equal(item.hashMatches.length, 1, `${item.originalName}: ${JSON.stringify(item.hashMatches)}`);
       const [match] = item.hashMatches;
       assert.deepEqual([match.listName, match.kind, match.category, match.source, match.line], ['originals', 'pdq', 'CAT-2', photo, PHOTOS.indexOf(photo) + 2]);
@@ -122,33 +90,35 @@ describe('hash list matches kept in the case', () => {
     }
     // The mirror is found through a mirrored variant; the re-encode and the half size as they are.
     for (const photo of PHOTOS) {
-      assert.equal(variants[copyName(photo, 'q70')], 'original');
-      assert.equal(variants[copyName(photo, 'half')], 'original');
-      assert.notEqual(variants[copyName(photo, 'mirrored')], 'original');
+      assert.equal(variants[nearCopyName(photo, 'q70')], 'original');
+      assert.equal(variants[nearCopyName(photo, 'half')], 'original');
+      assert.notEqual(variants[nearCopyName(photo, 'mirrored')], 'original');
     }
     // Kept rows: the import's hashes of every item, and one audit entry listing the matches it added.
     assert.equal(caseRows('SELECT * FROM item_match_hashes').length, 18);
     const entries = caseRows(`SELECT examiner, parameters FROM audit_log WHERE action = 'hashlist-match'`);
     assert.equal(entries.length, 1);
     assert.equal(JSON.parse(entries[0].parameters).added.length, 18);
-    assert.equal((await runAcsr(['case', 'verify', '--case', caseDir, '--examiner', 'A. Jones', '--quiet'])).code, 0);
+    assert.equal((await runAcsrInProcess(['case', 'verify', '--case', caseDir, '--examiner', 'A. Jones', '--quiet'])).code, 0);
   });
 
   it("groups each photo's three copies as near-duplicates", async () => {
-    const shown = json(await runAcsr(['case', 'show', '--case', caseDir, '--json']));
-    const names = new Map(json(await runAcsr(['case', 'list', '--case', caseDir, '--json'])).items.map((item: any) => [item.id, item.originalName]));
+    const shown = jsonSummary(await runAcsrInProcess(['case', 'show', '--case', caseDir, '--json']));
+    const names = new Map(
+      jsonSummary(await runAcsrInProcess(['case', 'list', '--case', caseDir, '--json'])).items.map((item: any) => [item.id, item.originalName]),
+    );
     const groups = shown.nearDuplicateGroups.map((group: any) => group.members.map((id: number) => names.get(id)).sort());
-    assert.deepEqual(groups.sort(), PHOTOS.map((photo) => COPIES.map((copy) => copyName(photo, copy)).sort()).sort());
+    assert.deepEqual(groups.sort(), PHOTOS.map((photo) => NEAR_COPIES.map((copy) => nearCopyName(photo, copy)).sort()).sort());
     assert.equal(shown.hashMatches.matchedItems, 18);
   });
 
   it('a list added later is matched by case match, which adds only new findings and keeps the earlier ones as they were', async () => {
     const before = caseRows('SELECT * FROM hash_matches ORDER BY id');
-    const dogCopy = join(input, copyName('darknet-dog.jpg', 'q70'));
+    const dogCopy = join(input, nearCopyName('darknet-dog.jpg', 'q70'));
     const sha1 = createHash('sha1').update(readFileSync(dogCopy)).digest('hex');
     await writeFile(join(workspace, 'exact.csv'), `sha1,category,source\n${sha1},CAT-1,seized phone\n`);
-    json(
-      await runAcsr([
+    jsonSummary(
+      await runAcsrInProcess([
         'hashlist',
         'import',
         '--workspace',
@@ -163,7 +133,7 @@ describe('hash list matches kept in the case', () => {
       ]),
     );
 
-    const matched = json(await runAcsr(['case', 'match', '--case', caseDir, '--examiner', 'B. Smith', '--json', '--quiet']));
+    const matched = jsonSummary(await runAcsrInProcess(['case', 'match', '--case', caseDir, '--examiner', 'B. Smith', '--json', '--quiet']));
     assert.equal(matched.added, 1);
     assert.equal(matched.matches.length, 19);
     const rows = caseRows('SELECT * FROM hash_matches ORDER BY id');
@@ -174,22 +144,22 @@ describe('hash list matches kept in the case', () => {
       ['exact', 'sha1', 0, null, 'CAT-1', 'seized phone'],
     );
 
-    const again = json(await runAcsr(['case', 'match', '--case', caseDir, '--examiner', 'B. Smith', '--json', '--quiet']));
+    const again = jsonSummary(await runAcsrInProcess(['case', 'match', '--case', caseDir, '--examiner', 'B. Smith', '--json', '--quiet']));
     assert.equal(again.added, 0);
     assert.equal(caseRows('SELECT * FROM hash_matches').length, 19);
     assert.equal(caseRows(`SELECT * FROM audit_log WHERE action = 'hashlist-match'`).length, 3);
 
-    const item = json(await runAcsr(['case', 'show', '--case', caseDir, '--item', String(added.item_id), '--json']));
+    const item = jsonSummary(await runAcsrInProcess(['case', 'show', '--case', caseDir, '--item', String(added.item_id), '--json']));
     assert.deepEqual(item.hashMatches.map((match: any) => match.listName).sort(), ['exact', 'originals']);
     assert.equal(item.nearDuplicates.length, 2);
-    assert.equal((await runAcsr(['case', 'verify', '--case', caseDir, '--examiner', 'B. Smith', '--quiet'])).code, 0);
+    assert.equal((await runAcsrInProcess(['case', 'verify', '--case', caseDir, '--examiner', 'B. Smith', '--quiet'])).code, 0);
   });
 
   it('the reports list every kept match and the near-duplicate groups', async () => {
     const outDir = join(workspace, 'export');
     await mkdir(outDir);
     const [jsonPath, htmlPath, pdfPath] = ['json', 'html', 'pdf'].map((ext) => join(outDir, `report.${ext}`));
-    const written = await runAcsr(['case', 'report', '--case', caseDir, '--out', jsonPath, htmlPath, pdfPath, '--examiner', 'B. Smith', '--quiet']);
+    const written = await runAcsrInProcess(['case', 'report', '--case', caseDir, '--out', jsonPath, htmlPath, pdfPath, '--examiner', 'B. Smith', '--quiet']);
     assert.equal(written.code, 0, written.stderr);
     const report = JSON.parse(readFileSync(jsonPath, 'utf8'));
     assert.equal(report.hashLists.matchedItems, 18);
@@ -210,7 +180,7 @@ describe('hash list matches kept in the case', () => {
     db.exec('DROP TRIGGER hash_matches_no_delete');
     db.prepare('DELETE FROM hash_matches WHERE id = ?').run(id);
     db.close();
-    const verified = await runAcsr(['case', 'verify', '--case', caseDir, '--examiner', 'B. Smith']);
+    const verified = await runAcsrInProcess(['case', 'verify', '--case', caseDir, '--examiner', 'B. Smith']);
     assert.notEqual(verified.code, 0);
     assert.match(verified.stdout + verified.stderr, new RegExp(`hash list match ${id} of item \\d+ .*its row in hash_matches is gone: it was deleted`));
   });
