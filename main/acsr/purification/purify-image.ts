@@ -30,7 +30,7 @@ export interface PurificationResult {
   readonly cbpdn: CbpdnReport;
   readonly timingsMs: { tikhonov: number; latent: number; selection: number; sparseCoding: number; total: number };
   readonly backend: { extractor: string; cbpdn: string };
-  readonly purified: ImageArray<Float64Array>;
+  readonly purified: ImageArray<Float32Array>;
   readonly components: DictionaryPurification['components'];
 }
 

@@ -1,5 +1,6 @@
 import type { ProgressReporter } from '../../progress/progress.ts';
 import { throwIfCancelled } from '../../progress/progress.ts';
+import type { FloatArray } from '../array/float-array.ts';
 import type { ImageArray } from '../array/image-array.ts';
 import { type CbpdnEngineFactory, ConvBpdn } from '../signal/cbpdn.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
@@ -16,7 +17,9 @@ import { extractTilePlanes, placeTileCore, planTiles, type Tile } from './tiling
  * lanes code tiles at once, as purification-engines.ts spreads the workers): its float32
  * buffers hold about (3 M + C M + M + M + C^2 + C) values per pixel (X, Y, U, dictionary, D^H S,
  * spectrum, Gram, signal spectra), ~34 M bytes per tile pixel: ~90 MB for M = 32, RGB and
- * 288 x 288 coded tiles (256-px cores).
+ * 288 x 288 coded tiles (256-px cores). x_high = x - x_low is formed tile by tile from the image
+ * and its low part, and the reconstruction is kept in float32 (the precision the solver gives it),
+ * so the whole-image arrays here are the caller's x and x_low and this reconstruction.
  */
 export interface TileReport {
   readonly top: number;
@@ -43,14 +46,17 @@ export interface CbpdnReport {
 }
 
 export interface HighPartCoding {
-  readonly reconstructedHigh: ImageArray<Float64Array>;
+  readonly reconstructedHigh: ImageArray<Float32Array>;
   readonly cbpdn: CbpdnReport;
   /** which engine ran, for the record */
   readonly backend: string;
 }
 
 export interface SparseCodeHighPartRequest {
-  readonly high: ImageArray<Float64Array>;
+  /** x: the image, interleaved samples */
+  readonly image: ImageArray;
+  /** x_low of its Tikhonov split: the coded signal is x_high = x - x_low */
+  readonly low: ImageArray<Float32Array>;
   readonly dictionary: ConvDictionary<Float64Array>;
   readonly options: PurificationOptions;
   /** the session's engines (workers kept from image to image), or */
@@ -62,11 +68,11 @@ export interface SparseCodeHighPartRequest {
 }
 
 export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Promise<HighPartCoding> {
-  const { high, dictionary, options: o, signal } = request;
-  const { height: H, width: W, channels: C } = high;
+  const { image, low, dictionary, options: o, signal } = request;
+  const { height: H, width: W, channels: C } = image;
   const margin = o.tileMargin ?? 2 * Math.max(dictionary.atomHeight, dictionary.atomWidth);
   const tiles = planTiles(H, W, o.tileSize, margin);
-  const reconstructed = new Float64Array(high.data.length);
+  const reconstructed = new Float32Array(image.data.length);
   // without a caller's engines, this image's own (its workers start and stop with it)
   const ownEngines = request.engine || request.engines ? undefined : new PurificationEngines({ threads: o.threads });
   const engines = request.engines ?? ownEngines;
@@ -94,7 +100,7 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
           const [t, tile] = item.value;
           try {
             throwIfCancelled(signal);
-            reports[t] = await codeTile(tile, high.data, high, dictionary32, o, lane.factory, reconstructed, signal, (it) => {
+            reports[t] = await codeTile(tile, image, low.data, dictionary32, o, lane.factory, reconstructed, signal, (it) => {
               tileFractions[t] = Math.min(1, it / o.maxIterations);
               report();
             });
@@ -149,17 +155,17 @@ function backendOf(lanes: readonly EngineLane[], callerSupplied: boolean): strin
 
 async function codeTile(
   tile: Tile,
-  highSamples: Float64Array,
-  image: { height: number; width: number; channels: number },
+  image: ImageArray,
+  lowSamples: FloatArray,
   dictionary: ConvDictionary<Float32Array>,
   o: PurificationOptions,
   engine: CbpdnEngineFactory<Float32Array>,
-  target: Float64Array,
+  target: Float32Array,
   signal: AbortSignal | undefined,
   onIteration: (iteration: number) => void,
 ): Promise<TileReport> {
   const { height: H, width: W, channels: C } = image;
-  const planes = extractTilePlanes(highSamples, H, W, C, tile);
+  const planes = extractTilePlanes(image.data, H, W, C, tile, lowSamples);
   const solver = await ConvBpdn.create({
     dictionary,
     signal: { height: tile.paddedHeight, width: tile.paddedWidth, channels: C, images: 1, planes },
