@@ -13,7 +13,7 @@
  * levels of them; 16 bits keep them to 1.5e-5, below the float32 solver's own noise. Signed
  * parts are offset by +0.5 (SIGNED_OFFSET) to fit [0, 1]; anything beyond [-0.5, 0.5] is clipped.
  */
-import { componentImage, type PurificationComponents } from '../acsr/purification/purification-parts.ts';
+import { componentImage, keptComponents, type PurificationComponents } from '../acsr/purification/purification-parts.ts';
 import { encodePng } from '../io/image.ts';
 import type { EvidenceStore } from './evidence-store.ts';
 
@@ -40,7 +40,11 @@ export function isSignedComponent(name: ComponentName): boolean {
 }
 
 /** Only storeBytes is needed: a worker of the fleet stores the parts in the shared results area the same way. */
-export async function storePurificationComponents(store: Pick<EvidenceStore, 'storeBytes'>, components: PurificationComponents): Promise<StoredComponents> {
+export async function storePurificationComponents(
+  store: Pick<EvidenceStore, 'storeBytes'>,
+  purification: PurificationComponents | null,
+): Promise<StoredComponents> {
+  const components = keptComponents(purification);
   const parts = {} as Record<ComponentName, StoredComponent>;
   // one part at a time: high and difference are formed on request, each let go once encoded
   for (const name of COMPONENT_NAMES) {

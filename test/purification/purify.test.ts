@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadLatentExtractor, type LatentExtractor } from '../../main/acsr/models/latent-extractor.ts';
 import { selectCluster } from '../../main/acsr/purification/cluster-selection.ts';
+import { keptComponents } from '../../main/acsr/purification/purification-parts.ts';
 import { purifyImage } from '../../main/acsr/purification/purify-image.ts';
 import { planTiles } from '../../main/acsr/purification/tiling.ts';
 import { loadReferenceBundle, type ReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
@@ -60,7 +61,7 @@ test('purifying clean photos keeps PSNR >= 30 dB and reports a converged CBPDN',
     assert.equal(result.distances.length, bundle.clusters.length);
     // x_pur = clip(x_low + recon) and the components add up, to the float32 rounding they are kept in
     // (half a float32 step at 1 is 6e-8)
-    const c = result.components;
+    const c = keptComponents(result.components);
     const high = c.high();
     const difference = c.difference();
     for (let i = 0; i < image.data.length; i += 97) {

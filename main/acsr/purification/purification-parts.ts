@@ -44,3 +44,9 @@ function subtracted(a: ImageArray, b: ImageArray): ImageArray<Float32Array> {
   for (let i = 0; i < data.length; i++) data[i] = a.data[i] - b.data[i];
   return { height: a.height, width: a.width, channels: a.channels, data };
 }
+
+/** The parts of a purification asked to keep them (its default); a programming error otherwise. */
+export function keptComponents(components: PurificationComponents | null): PurificationComponents {
+  if (!components) throw new Error('the purification was run without keeping its parts (keepComponents: false)');
+  return components;
+}

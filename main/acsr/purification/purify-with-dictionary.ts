@@ -28,6 +28,11 @@ export interface DictionaryPurificationRequest {
   readonly image: ImageArray;
   readonly dictionary: ConvDictionary<Float64Array>;
   readonly options?: Partial<PurificationOptions>;
+  /**
+   * keep the parts (x_low and the reconstruction) for saving or showing (default). Without them,
+   * x_low is let go with the result and no whole reconstruction is held: one full-image array less.
+   */
+  readonly keepComponents?: boolean;
   /** engines kept for a whole session (batch); by default the image starts and stops its own */
   readonly engines?: PurificationEngines;
   /** or a caller's own engine factory (its tiles one after another) */
@@ -38,7 +43,8 @@ export interface DictionaryPurificationRequest {
 
 export interface DictionaryPurification {
   readonly purified: ImageArray<Float32Array>;
-  readonly components: PurificationComponents;
+  /** null when the request did not keep them */
+  readonly components: PurificationComponents | null;
   readonly cbpdn: CbpdnReport;
   readonly timingsMs: { tikhonov: number; sparseCoding: number };
   readonly backend: string;
@@ -65,6 +71,7 @@ export async function purifyWithDictionary(request: DictionaryPurificationReques
   const coding = await sparseCodeHighPart({
     image,
     low,
+    keepReconstruction: request.keepComponents ?? true,
     dictionary,
     options: o,
     engines: request.engines,
@@ -74,13 +81,10 @@ export async function purifyWithDictionary(request: DictionaryPurificationReques
   });
   const sparseCodingMs = performance.now() - codingStart;
 
-  const { reconstructedHigh } = coding;
-  const purifiedData = new Float32Array(image.data.length);
-  for (let i = 0; i < purifiedData.length; i++) purifiedData[i] = Math.min(1, Math.max(0, low.data[i] + reconstructedHigh.data[i]));
-  const purified = { height: image.height, width: image.width, channels: image.channels, data: purifiedData };
+  const { purified, reconstructedHigh } = coding;
   return {
     purified,
-    components: purificationComponents(image, low, reconstructedHigh, purified),
+    components: reconstructedHigh ? purificationComponents(image, low, reconstructedHigh, purified) : null,
     cbpdn: coding.cbpdn,
     timingsMs: { tikhonov: tikhonovMs, sparseCoding: sparseCodingMs },
     backend: coding.backend,

@@ -7,7 +7,7 @@ import type { ConvDictionary } from '../signal/conv-dictionary.ts';
 import { type EngineLane, PurificationEngines } from './purification-engines.ts';
 import type { PurificationOptions } from './purification-options.ts';
 import { TileEnginePool } from './tile-engine-pool.ts';
-import { extractTilePlanes, placeTileCore, planTiles, type Tile } from './tiling.ts';
+import { extractTilePlanes, placeTileCore, placeTilePurified, planTiles, type Tile } from './tiling.ts';
 
 /**
  * Stage iii, step 3: y = CBPDN(D, x_high) and its reconstruction sum_m d_m * y_m, SPORCO's
@@ -18,8 +18,9 @@ import { extractTilePlanes, placeTileCore, planTiles, type Tile } from './tiling
  * buffers hold about (3 M + C M + M + M + C^2 + C) values per pixel (X, Y, U, dictionary, D^H S,
  * spectrum, Gram, signal spectra), ~34 M bytes per tile pixel: ~90 MB for M = 32, RGB and
  * 288 x 288 coded tiles (256-px cores). x_high = x - x_low is formed tile by tile from the image
- * and its low part, and the reconstruction is kept in float32 (the precision the solver gives it),
- * so the whole-image arrays here are the caller's x and x_low and this reconstruction.
+ * and its low part, and x_pur = clip(x_low + reconstruction, 0, 1) is placed tile by tile too, so
+ * the whole-image arrays are the caller's x and x_low, x_pur, and the reconstruction (float32, the
+ * precision the solver gives it) only when the caller keeps it.
  */
 export interface TileReport {
   readonly top: number;
@@ -46,7 +47,10 @@ export interface CbpdnReport {
 }
 
 export interface HighPartCoding {
-  readonly reconstructedHigh: ImageArray<Float32Array>;
+  /** x_pur = clip(x_low + sum_m d_m * y_m, 0, 1) */
+  readonly purified: ImageArray<Float32Array>;
+  /** sum_m d_m * y_m, when kept */
+  readonly reconstructedHigh: ImageArray<Float32Array> | null;
   readonly cbpdn: CbpdnReport;
   /** which engine ran, for the record */
   readonly backend: string;
@@ -57,6 +61,8 @@ export interface SparseCodeHighPartRequest {
   readonly image: ImageArray;
   /** x_low of its Tikhonov split: the coded signal is x_high = x - x_low */
   readonly low: ImageArray<Float32Array>;
+  /** keep the whole reconstruction besides x_pur (a component to save or show) */
+  readonly keepReconstruction: boolean;
   readonly dictionary: ConvDictionary<Float64Array>;
   readonly options: PurificationOptions;
   /** the session's engines (workers kept from image to image), or */
@@ -72,7 +78,13 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
   const { height: H, width: W, channels: C } = image;
   const margin = o.tileMargin ?? 2 * Math.max(dictionary.atomHeight, dictionary.atomWidth);
   const tiles = planTiles(H, W, o.tileSize, margin);
-  const reconstructed = new Float32Array(image.data.length);
+  const purified = new Float32Array(image.data.length);
+  const reconstructed = request.keepReconstruction ? new Float32Array(image.data.length) : null;
+  // the tiles' cores are disjoint regions of x_pur and the reconstruction
+  const place = (reconstruction: Float32Array, tile: Tile) => {
+    placeTilePurified(reconstruction, tile, C, low.data, purified, W);
+    if (reconstructed) placeTileCore(reconstruction, tile, C, reconstructed, H, W);
+  };
   // without a caller's engines, this image's own (its workers start and stop with it)
   const ownEngines = request.engine || request.engines ? undefined : new PurificationEngines({ threads: o.threads });
   const engines = request.engines ?? ownEngines;
@@ -93,14 +105,14 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
   const next = tiles.entries();
   let failure: { error: unknown } | undefined;
   try {
-    // each lane takes the next tile until none is left; the tiles' cores are disjoint regions of the target
+    // each lane takes the next tile until none is left
     await Promise.all(
       lanes.map(async (lane) => {
         for (let item = next.next(); !item.done && !failure; item = next.next()) {
           const [t, tile] = item.value;
           try {
             throwIfCancelled(signal);
-            reports[t] = await codeTile(tile, image, low.data, dictionary32, o, lane.factory, reconstructed, signal, (it) => {
+            reports[t] = await codeTile(tile, image, low.data, dictionary32, o, lane.factory, place, signal, (it) => {
               tileFractions[t] = Math.min(1, it / o.maxIterations);
               report();
             });
@@ -119,7 +131,8 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
   }
   if (failure) throw failure.error;
   return {
-    reconstructedHigh: { height: H, width: W, channels: C, data: reconstructed },
+    purified: { height: H, width: W, channels: C, data: purified },
+    reconstructedHigh: reconstructed ? { height: H, width: W, channels: C, data: reconstructed } : null,
     cbpdn: {
       lambda: o.cscLambda,
       tolerance: o.tolerance,
@@ -160,7 +173,7 @@ async function codeTile(
   dictionary: ConvDictionary<Float32Array>,
   o: PurificationOptions,
   engine: CbpdnEngineFactory<Float32Array>,
-  target: Float32Array,
+  place: (reconstruction: Float32Array, tile: Tile) => void,
   signal: AbortSignal | undefined,
   onIteration: (iteration: number) => void,
 ): Promise<TileReport> {
@@ -183,7 +196,7 @@ async function codeTile(
       },
     });
     const reconstruction = await solver.reconstruct('Y');
-    placeTileCore(reconstruction, tile, C, target, H, W);
+    place(reconstruction, tile);
     const last = run.stats[run.stats.length - 1];
     return {
       top: tile.top,

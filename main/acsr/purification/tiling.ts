@@ -97,6 +97,20 @@ export function placeTileCore(tilePlanes: ArrayLike<number>, tile: Tile, channel
   }
 }
 
+/** Writes clip(x_low + core, 0, 1), x_pur, into the full image's interleaved samples. */
+export function placeTilePurified(tilePlanes: ArrayLike<number>, tile: Tile, channels: number, low: FloatArray, target: FloatArray, width: number): void {
+  const h = tile.paddedHeight;
+  const w = tile.paddedWidth;
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < tile.height; y++) {
+      for (let x = 0; x < tile.width; x++) {
+        const i = ((tile.top + y) * width + tile.left + x) * channels + c;
+        target[i] = Math.min(1, Math.max(0, low[i] + tilePlanes[(c * h + y + tile.marginTop) * w + x + tile.marginLeft]));
+      }
+    }
+  }
+}
+
 function reflect(i: number, n: number): number {
   const period = 2 * n;
   let j = ((i % period) + period) % period;

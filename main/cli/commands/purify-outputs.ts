@@ -1,6 +1,6 @@
 import { basename, extname, join } from 'node:path';
 import type { ImageArray } from '../../acsr/array/image-array.ts';
-import { componentImage, type PurificationComponentName } from '../../acsr/purification/purification-parts.ts';
+import { componentImage, keptComponents, type PurificationComponentName } from '../../acsr/purification/purification-parts.ts';
 import { type PurificationResult } from '../../acsr/purification/purify-image.ts';
 import type { EvasionScore } from '../../acsr/evasion/evasion-calibration.ts';
 import { sha256Hex } from '../../io/hashing.ts';
@@ -45,7 +45,7 @@ export async function writePurificationOutputs(request: PurificationOutputsReque
     ];
     for (const [name, part, offset] of parts) {
       const path = join(out, `${stem}.${name}.png`);
-      await writeFileAtomic(path, await encodePng(componentImage(result.components, part), { offset }));
+      await writeFileAtomic(path, await encodePng(componentImage(keptComponents(result.components), part), { offset }));
       components[name] = path;
     }
   }
