@@ -111,6 +111,19 @@ test('tiles cover the image exactly once with fast-FFT sizes, and tiled purifica
   assert.ok(agreement >= 40, `tiled vs whole: ${agreement.toFixed(1)} dB`);
 });
 
+test('without the parts kept, x_pur written over x_low tile by tile is the same x_pur, to the bit', async () => {
+  // 48-px cores with 16-px margins widened to the FFT grid: every tile's window reaches into its
+  // neighbours' cores, so an x_low core overwritten before a neighbour had read it would show here
+  const image = crop(await readImage(join(photosDir, 'skimage-coffee.png'), { channels: 'rgb', precision: 'float32' }), 100, 200, 144, 176);
+  const options = { tileSize: 48, maxIterations: 20 };
+  const kept = await purifyImage({ image, bundle, extractor, options });
+  const overLow = await purifyImage({ image, bundle, extractor, options, keepComponents: false });
+  assert.equal(overLow.cbpdn.tiles.length, 12);
+  assert.equal(overLow.components, null);
+  assert.ok(kept.components !== null);
+  assert.deepEqual(overLow.purified.data, kept.purified.data);
+});
+
 test('acsr purify writes the purified PNG, its JSON (hashes, distances, override) and the components', async () => {
   const input = join(work, 'in.png');
   await writePng(input, crop(await readImage(join(photosDir, 'flower.jpg'), { channels: 'rgb' }), 100, 200, 64, 96));

@@ -18,11 +18,11 @@ import { type CbpdnReport, sparseCodeHighPart } from './sparse-code-high-part.ts
  *   x_pur = clip(x_low + sum_m d_m * y_m, 0, 1)
  * ACSR's purification runs it with the dictionary of the selected cluster; the single-dictionary
  * baseline with one dictionary for every image. Both call this function, so they differ only in
- * the dictionary. Memory, a 24-megapixel RGB photo in mind: x_low, the reconstruction and x_pur
- * are float32 (4 bytes a sample, 288 MB each at that size; the split and the solver compute in
- * float32, so only x_pur's sum is rounded, by < 6e-8), x_high is formed tile by tile where it is
- * coded, and x_high and the difference are formed again only when asked for (purification-parts.ts).
- * With the image itself, ~12 bytes per RGB pixel besides a float32 image's own 12.
+ * the dictionary. Memory, a 24-megapixel RGB photo in mind: x_low, x_pur and (when the parts are
+ * kept) the reconstruction are float32, 288 MB each at that size (the split and the solver compute
+ * in float32, so only x_pur's sum is rounded, by < 6e-8); x_high is formed tile by tile where it is
+ * coded, and x_high and the difference again only when a writer asks (purification-parts.ts).
+ * Besides the image: 24 bytes per RGB pixel, 36 with the parts kept.
  */
 export interface DictionaryPurificationRequest {
   readonly image: ImageArray;

@@ -1,11 +1,11 @@
 import type { ProgressReporter } from '../../progress/progress.ts';
 import { throwIfCancelled } from '../../progress/progress.ts';
-import type { FloatArray } from '../array/float-array.ts';
 import type { ImageArray } from '../array/image-array.ts';
 import { type CbpdnEngineFactory, ConvBpdn } from '../signal/cbpdn.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
 import { type EngineLane, PurificationEngines } from './purification-engines.ts';
 import type { PurificationOptions } from './purification-options.ts';
+import { PurifiedOverLow } from './purified-over-low.ts';
 import { TileEnginePool } from './tile-engine-pool.ts';
 import { extractTilePlanes, placeTileCore, placeTilePurified, planTiles, type Tile } from './tiling.ts';
 
@@ -18,9 +18,10 @@ import { extractTilePlanes, placeTileCore, placeTilePurified, planTiles, type Ti
  * buffers hold about (3 M + C M + M + M + C^2 + C) values per pixel (X, Y, U, dictionary, D^H S,
  * spectrum, Gram, signal spectra), ~34 M bytes per tile pixel: ~90 MB for M = 32, RGB and
  * 288 x 288 coded tiles (256-px cores). x_high = x - x_low is formed tile by tile from the image
- * and its low part, and x_pur = clip(x_low + reconstruction, 0, 1) is placed tile by tile too, so
- * the whole-image arrays are the caller's x and x_low, x_pur, and the reconstruction (float32, the
- * precision the solver gives it) only when the caller keeps it.
+ * and its low part, and x_pur = clip(x_low + reconstruction, 0, 1) is placed tile by tile too:
+ * over x_low itself when the parts are not kept (purified-over-low.ts), else beside it and the
+ * whole reconstruction (float32, the precision the solver gives it). So the whole-image arrays are
+ * the caller's x and one more, or three more with the parts.
  */
 export interface TileReport {
   readonly top: number;
@@ -61,7 +62,10 @@ export interface SparseCodeHighPartRequest {
   readonly image: ImageArray;
   /** x_low of its Tikhonov split: the coded signal is x_high = x - x_low */
   readonly low: ImageArray<Float32Array>;
-  /** keep the whole reconstruction besides x_pur (a component to save or show) */
+  /**
+   * keep x_low and the whole reconstruction besides x_pur (parts to save or show); without,
+   * x_pur is written over x_low, which the caller must then let go
+   */
   readonly keepReconstruction: boolean;
   readonly dictionary: ConvDictionary<Float64Array>;
   readonly options: PurificationOptions;
@@ -78,12 +82,17 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
   const { height: H, width: W, channels: C } = image;
   const margin = o.tileMargin ?? 2 * Math.max(dictionary.atomHeight, dictionary.atomWidth);
   const tiles = planTiles(H, W, o.tileSize, margin);
-  const purified = new Float32Array(image.data.length);
-  const reconstructed = request.keepReconstruction ? new Float32Array(image.data.length) : null;
+  const keep = request.keepReconstruction;
+  const purified = keep ? new Float32Array(image.data.length) : low.data;
+  const reconstructed = keep ? new Float32Array(image.data.length) : null;
+  const overLow = keep ? null : new PurifiedOverLow(tiles, low.data, H, W, C);
   // the tiles' cores are disjoint regions of x_pur and the reconstruction
-  const place = (reconstruction: Float32Array, tile: Tile) => {
-    placeTilePurified(reconstruction, tile, C, low.data, purified, W);
-    if (reconstructed) placeTileCore(reconstruction, tile, C, reconstructed, H, W);
+  const place = (reconstruction: Float32Array, t: number) => {
+    if (overLow) overLow.place(reconstruction, t);
+    else {
+      placeTilePurified(reconstruction, tiles[t], C, low.data, purified, W);
+      placeTileCore(reconstruction, tiles[t], C, reconstructed!, H, W);
+    }
   };
   // without a caller's engines, this image's own (its workers start and stop with it)
   const ownEngines = request.engine || request.engines ? undefined : new PurificationEngines({ threads: o.threads });
@@ -112,10 +121,23 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
           const [t, tile] = item.value;
           try {
             throwIfCancelled(signal);
-            reports[t] = await codeTile(tile, image, low.data, dictionary32, o, lane.factory, place, signal, (it) => {
-              tileFractions[t] = Math.min(1, it / o.maxIterations);
-              report();
-            });
+            // read at once, as the tile is taken: tiles read their planes in index order (purified-over-low.ts)
+            const planes = extractTilePlanes(image.data, H, W, C, tile, low.data);
+            overLow?.started(t);
+            reports[t] = await codeTile(
+              tile,
+              C,
+              planes,
+              dictionary32,
+              o,
+              lane.factory,
+              (r) => place(r, t),
+              signal,
+              (it) => {
+                tileFractions[t] = Math.min(1, it / o.maxIterations);
+                report();
+              },
+            );
             tileFractions[t] = 1;
             tilesDone++;
             report();
@@ -130,6 +152,7 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
     await ownEngines?.dispose();
   }
   if (failure) throw failure.error;
+  if (overLow && !overLow.complete) throw new Error('a tile of x_pur was never written');
   return {
     purified: { height: H, width: W, channels: C, data: purified },
     reconstructedHigh: reconstructed ? { height: H, width: W, channels: C, data: reconstructed } : null,
@@ -168,17 +191,15 @@ function backendOf(lanes: readonly EngineLane[], callerSupplied: boolean): strin
 
 async function codeTile(
   tile: Tile,
-  image: ImageArray,
-  lowSamples: FloatArray,
+  C: number,
+  planes: Float32Array,
   dictionary: ConvDictionary<Float32Array>,
   o: PurificationOptions,
   engine: CbpdnEngineFactory<Float32Array>,
-  place: (reconstruction: Float32Array, tile: Tile) => void,
+  place: (reconstruction: Float32Array) => void,
   signal: AbortSignal | undefined,
   onIteration: (iteration: number) => void,
 ): Promise<TileReport> {
-  const { height: H, width: W, channels: C } = image;
-  const planes = extractTilePlanes(image.data, H, W, C, tile, lowSamples);
   const solver = await ConvBpdn.create({
     dictionary,
     signal: { height: tile.paddedHeight, width: tile.paddedWidth, channels: C, images: 1, planes },
@@ -196,7 +217,7 @@ async function codeTile(
       },
     });
     const reconstruction = await solver.reconstruct('Y');
-    place(reconstruction, tile);
+    place(reconstruction);
     const last = run.stats[run.stats.length - 1];
     return {
       top: tile.top,
