@@ -13,7 +13,7 @@
  * levels of them; 16 bits keep them to 1.5e-5, below the float32 solver's own noise. Signed
  * parts are offset by +0.5 (SIGNED_OFFSET) to fit [0, 1]; anything beyond [-0.5, 0.5] is clipped.
  */
-import type { ImageArray } from '../acsr/array/image-array.ts';
+import { componentImage, keptComponents, type PurificationComponents } from '../acsr/purification/purification-parts.ts';
 import { encodePng } from '../io/image.ts';
 import type { EvidenceStore } from './evidence-store.ts';
 
@@ -42,13 +42,14 @@ export function isSignedComponent(name: ComponentName): boolean {
 /** Only storeBytes is needed: a worker of the fleet stores the parts in the shared results area the same way. */
 export async function storePurificationComponents(
   store: Pick<EvidenceStore, 'storeBytes'>,
-  components: Record<ComponentName, ImageArray<Float64Array>>,
+  purification: PurificationComponents | null,
 ): Promise<StoredComponents> {
+  const components = keptComponents(purification);
   const parts = {} as Record<ComponentName, StoredComponent>;
+  // one part at a time: high and difference are formed on request, each let go once encoded
   for (const name of COMPONENT_NAMES) {
-    const part = components[name];
-    const data = isSignedComponent(name) ? part.data.map((value) => value + SIGNED_OFFSET) : part.data;
-    const png = await encodePng({ height: part.height, width: part.width, channels: part.channels as 1 | 3, data }, { bitDepth: COMPONENT_BIT_DEPTH });
+    const part = componentImage(components, name);
+    const png = await encodePng(part, { bitDepth: COMPONENT_BIT_DEPTH, offset: isSignedComponent(name) ? SIGNED_OFFSET : 0 });
     const stored = await store.storeBytes(png);
     parts[name] = { sha256: stored.sha256, storePath: stored.relativePath };
   }

@@ -14,7 +14,7 @@ import type { EvasionRecord } from './records.ts';
 export async function evasionOfRun(
   scorer: EvasionScorer,
   image: ImageArray,
-  result: Pick<PurificationResult, 'purified' | 'nearestCluster' | 'distances'>,
+  result: { readonly purified: ImageArray } & Pick<PurificationResult, 'nearestCluster' | 'distances'>,
   used: { tikhonovLambda: number; cscLambda: number; maxIterations: number },
 ): Promise<EvasionRecord> {
   const { calibration } = scorer;

@@ -220,7 +220,12 @@ async function purifyOne(
   // the header says whether the image may join those in flight, before its pixels take memory
   const header = await readImageHeader(bytes, { source: `item ${itemId} (${item.originalName})` });
   await admit(header.width * header.height);
-  const image = await decodeImage(bytes, { source: `item ${itemId} (${item.originalName})`, channels: bundle.manifest.channels === 3 ? 'rgb' : 'gray' });
+  // float32 as `acsr purify` and the fleet's workers read it (a 24-megapixel photo: 288 MB, not 576)
+  const image = await decodeImage(bytes, {
+    source: `item ${itemId} (${item.originalName})`,
+    channels: bundle.manifest.channels === 3 ? 'rgb' : 'gray',
+    precision: 'float32',
+  });
   const readMs = performance.now() - started;
 
   const classifierChannels = classifier?.inputSize.channels === 1 ? 'gray' : 'rgb';

@@ -41,7 +41,12 @@ export class PurifyTaskRunner {
     const bytes = await this.#readEvidence(task.itemSha256);
     const bundle = await this.#bundle(task.bundleManifestSha256);
     const extractor = await this.#extractor(bundle.manifest.extractor.id);
-    const image = await decodeImage(bytes, { source: `evidence ${task.itemSha256}`, channels: bundle.manifest.channels === 3 ? 'rgb' : 'gray' });
+    // float32 as the case's own purification and `acsr purify` read it, so that all three agree
+    const image = await decodeImage(bytes, {
+      source: `evidence ${task.itemSha256}`,
+      channels: bundle.manifest.channels === 3 ? 'rgb' : 'gray',
+      precision: 'float32',
+    });
     const readMs = performance.now() - started;
 
     const { clusterOverride, tileMargin, ...options } = task.parameters;

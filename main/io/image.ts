@@ -264,6 +264,8 @@ function describeDecodeError(error: unknown, source: string): UserInputError {
 
 export interface WritePngOptions {
   bitDepth?: 8 | 16;
+  /** added to every value before clipping (signed parts shown around mid-grey), without a copy of the image */
+  offset?: number;
 }
 
 /** Values are clipped to [0, 1]; NaN is refused, since silently writing it as black hides a bug. */
@@ -280,9 +282,10 @@ export async function encodePng(image: ImageArray, options: WritePngOptions = {}
   }
   const bitDepth = options.bitDepth ?? 8;
   const maximum = bitDepth === 16 ? 65535 : 255;
+  const offset = options.offset ?? 0;
   const samples = bitDepth === 16 ? new Uint16Array(data.length) : new Uint8Array(data.length);
   for (let i = 0; i < data.length; i++) {
-    const value = data[i];
+    const value = data[i] + offset;
     if (Number.isNaN(value)) throw new RangeError(`cannot write PNG: pixel value at flat index ${i} is NaN`);
     samples[i] = Math.round(Math.min(1, Math.max(0, value)) * maximum);
   }

@@ -48,7 +48,7 @@ try {
     const file = path.join(root, '../shared/data/photos', photo);
     const bytes = await sharp(file).resize(width, height, { fit: 'cover' }).png().toBuffer();
     const image = await decodeImage(new Uint8Array(bytes), { channels: 'rgb', source: file });
-    let reference: Float64Array | undefined;
+    let reference: Float32Array | undefined;
     for (const budget of budgets) {
       const cpu = process.cpuUsage();
       const result = await purifyImage({ image, bundle, extractor, engines, options: { tolerance: budget.tolerance, maxIterations: budget.maxIterations } });

@@ -245,6 +245,17 @@ describe('writePng', () => {
     back.data.forEach((value, i) => assert.ok(Math.abs(value - data[i]) <= 0.5 / 65535 + 1e-7));
   });
 
+  it('writes signed values around mid-grey with an offset, as the shifted copy would be written', async () => {
+    const data = Float32Array.of(-0.6, -0.25, -1e-5, 0, 1e-5, 0.25, 0.49, 0.7);
+    const shifted = Float64Array.from(data, (v) => v + 0.5);
+    const image = { height: 2, width: 4, channels: 1 as const };
+    const withOffset = await encodePng({ ...image, data }, { bitDepth: 16, offset: 0.5 });
+    assert.ok(withOffset.equals(await encodePng({ ...image, data: shifted }, { bitDepth: 16 })));
+    const back = await decodeImage(new Uint8Array(withOffset));
+    assert.equal(back.data[0], 0, 'below -0.5 clips to black');
+    assert.equal(back.data[7], 1, 'above 0.5 clips to white');
+  });
+
   it('refuses NaN and mismatched sizes', async () => {
     await assert.rejects(encodePng({ height: 1, width: 2, channels: 1, data: Float64Array.of(0, Number.NaN) }), /index 1 is NaN/);
     await assert.rejects(encodePng({ height: 2, width: 2, channels: 1, data: new Float64Array(3) }), /needs 4 values/);

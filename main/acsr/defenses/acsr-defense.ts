@@ -26,7 +26,15 @@ export function createAcsrDefense(bundle: ReferenceBundle, extractor: LatentExtr
     randomized: false,
     purify: (image: ImageArray, context?: DefenseContext) =>
       timedDefense(image, 'acsr', async () => {
-        const result = await purifyImage({ image, bundle, extractor, options: purification, engine: engines.factory, signal: context?.signal });
+        const result = await purifyImage({
+          image,
+          bundle,
+          extractor,
+          options: purification,
+          keepComponents: false,
+          engine: engines.factory,
+          signal: context?.signal,
+        });
         return { image: { ...result.purified, channels: image.channels }, clusterId: result.cluster.id };
       }),
     dispose: async () => {

@@ -24,7 +24,14 @@ export function createSingleDictionaryDefense(dictionary: ConvDictionary<Float64
     randomized: false,
     purify: (image: ImageArray, context?: DefenseContext) =>
       timedDefense(image, 'single-dict', async () => {
-        const result = await purifyWithDictionary({ image, dictionary, options: purification, engine: engines.factory, signal: context?.signal });
+        const result = await purifyWithDictionary({
+          image,
+          dictionary,
+          options: purification,
+          keepComponents: false,
+          engine: engines.factory,
+          signal: context?.signal,
+        });
         return { image: { ...result.purified, channels: image.channels } };
       }),
     dispose: () => engines.dispose(),

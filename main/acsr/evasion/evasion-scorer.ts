@@ -19,7 +19,7 @@ import { nearestOf } from './image-signals.ts';
 
 export interface EvasionScorer {
   readonly calibration: EvasionCalibration;
-  score(image: ImageArray, result: Pick<PurificationResult, 'purified' | 'nearestCluster' | 'distances'>): Promise<EvasionScore>;
+  score(image: ImageArray, result: { readonly purified: ImageArray } & Pick<PurificationResult, 'nearestCluster' | 'distances'>): Promise<EvasionScore>;
   dispose(): void;
 }
 

@@ -43,6 +43,7 @@ export async function imageSignals(
       throwIfCancelled(options.signal);
       const result = await purifyImage({
         image,
+        keepComponents: false,
         bundle: pipeline.bundle,
         extractor: pipeline.extractor,
         options: { ...pipeline.purification, clusterOverride: undefined },

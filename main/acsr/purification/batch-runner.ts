@@ -3,8 +3,9 @@ import { ProgressReporter } from '../../progress/progress.ts';
 /**
  * Purifying a batch: images in flight at once (so that decoding, the latent and the PNG encoding
  * of one image overlap the sparse coding of another, and an image of one tile has a worker of its
- * own), bounded by the pixels they hold: a purification keeps ~150 bytes per pixel in float64
- * components, so two 24-megapixel photos must not be in flight together.
+ * own), bounded by the pixels they hold: a purification holds, besides the image, x_low and x_pur
+ * in float32 (24 bytes per RGB pixel; 36 with the reconstruction kept for saving), so two
+ * 24-megapixel photos should not be in flight together.
  */
 export interface BatchRunOptions {
   /** images in flight at most */
@@ -13,7 +14,7 @@ export interface BatchRunOptions {
   readonly pixelBudget?: number;
 }
 
-/** Default pixel budget for images in flight together: four megapixels (~600 MB of components). */
+/** Default pixel budget for images in flight together: four megapixels (~150 MB of parts, the images aside). */
 export const DEFAULT_BATCH_PIXEL_BUDGET = 4_000_000;
 
 /**

@@ -15,7 +15,8 @@ import { type PurificationOptions, purifyImage } from './purify-image.ts';
  * a one-image `acsr purify` does; the batch runs as `acsr purify DIR` does: workers kept for the
  * batch, `threads` images at once (batch-runner.ts, purification-engines.ts). The CPU time of the
  * process (all threads) is reported beside the wall time: on a shared machine it is the steadier
- * figure.
+ * figure. The parts (x_low, the reconstruction) are not kept, as `acsr purify` without
+ * --save-components does not keep them.
  */
 export interface PurifySizeBenchmark {
   readonly height: number;
@@ -72,7 +73,7 @@ export async function benchmarkPurification(request: PurifyBenchmarkRequest): Pr
     const engines = new PurificationEngines({ threads, tileThreads: request.tileThreads });
     const clock = startClock();
     try {
-      last = await purifyImage({ image: first, bundle, extractor, options, engines, signal });
+      last = await purifyImage({ image: first, bundle, extractor, options, keepComponents: false, engines, signal });
     } finally {
       await engines.dispose();
     }
@@ -100,7 +101,7 @@ export async function benchmarkPurification(request: PurifyBenchmarkRequest): Pr
           request.onProgress?.(`${first.width}x${first.height} batch of ${images.length}, run ${r + 1}/${runs}, image ${i + 1}`);
           const leave = await admit(image.height * image.width);
           try {
-            const result = await purifyImage({ image, bundle, extractor, options, engines, signal });
+            const result = await purifyImage({ image, bundle, extractor, options, keepComponents: false, engines, signal });
             if (r === 0) iterations.push(result.cbpdn.iterations);
             backend = result.backend.cbpdn;
           } finally {

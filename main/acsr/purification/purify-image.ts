@@ -30,7 +30,7 @@ export interface PurificationResult {
   readonly cbpdn: CbpdnReport;
   readonly timingsMs: { tikhonov: number; latent: number; selection: number; sparseCoding: number; total: number };
   readonly backend: { extractor: string; cbpdn: string };
-  readonly purified: ImageArray<Float64Array>;
+  readonly purified: ImageArray<Float32Array>;
   readonly components: DictionaryPurification['components'];
 }
 
@@ -39,6 +39,8 @@ export interface PurifyRequest {
   readonly bundle: ReferenceBundle;
   readonly extractor: LatentExtractor;
   readonly options?: Partial<PurificationOptions>;
+  /** keep the parts for saving or showing (default); without them the purification holds one full-image array less */
+  readonly keepComponents?: boolean;
   /** engines kept for a whole session (batch); by default the image starts and stops its own */
   readonly engines?: PurificationEngines;
   /** or a caller's own engine factory (its tiles one after another) */
@@ -72,6 +74,7 @@ export async function purifyImage(request: PurifyRequest): Promise<PurificationR
     image,
     dictionary: selection.selected.dictionary,
     options: o,
+    keepComponents: request.keepComponents,
     engines: request.engines,
     engine: request.engine,
     progress: progress.sub(SELECTION_SHARE, 1),

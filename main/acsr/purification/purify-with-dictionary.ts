@@ -6,7 +6,8 @@ import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 import type { PurificationEngines } from './purification-engines.ts';
 import { checkAtomsFit } from '../signal/check-atoms-fit.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
-import { tikhonovSplitFast } from '../signal/tikhonov-fast.ts';
+import { tikhonovLowPassFast } from '../signal/tikhonov-fast.ts';
+import { type PurificationComponents, purificationComponents } from './purification-parts.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, type PurificationOptions } from './purification-options.ts';
 import { type CbpdnReport, sparseCodeHighPart } from './sparse-code-high-part.ts';
 
@@ -17,12 +18,21 @@ import { type CbpdnReport, sparseCodeHighPart } from './sparse-code-high-part.ts
  *   x_pur = clip(x_low + sum_m d_m * y_m, 0, 1)
  * ACSR's purification runs it with the dictionary of the selected cluster; the single-dictionary
  * baseline with one dictionary for every image. Both call this function, so they differ only in
- * the dictionary. The components stay in float64: ~150 bytes per image pixel for RGB.
+ * the dictionary. Memory, a 24-megapixel RGB photo in mind: x_low, x_pur and (when the parts are
+ * kept) the reconstruction are float32, 288 MB each at that size (the split and the solver compute
+ * in float32, so only x_pur's sum is rounded, by < 6e-8); x_high is formed tile by tile where it is
+ * coded, and x_high and the difference again only when a writer asks (purification-parts.ts).
+ * Besides the image: 24 bytes per RGB pixel, 36 with the parts kept.
  */
 export interface DictionaryPurificationRequest {
   readonly image: ImageArray;
   readonly dictionary: ConvDictionary<Float64Array>;
   readonly options?: Partial<PurificationOptions>;
+  /**
+   * keep the parts (x_low and the reconstruction) for saving or showing (default). Without them,
+   * x_low is let go with the result and no whole reconstruction is held: one full-image array less.
+   */
+  readonly keepComponents?: boolean;
   /** engines kept for a whole session (batch); by default the image starts and stops its own */
   readonly engines?: PurificationEngines;
   /** or a caller's own engine factory (its tiles one after another) */
@@ -32,14 +42,9 @@ export interface DictionaryPurificationRequest {
 }
 
 export interface DictionaryPurification {
-  readonly purified: ImageArray<Float64Array>;
-  readonly components: {
-    readonly low: ImageArray<Float64Array>;
-    readonly high: ImageArray<Float64Array>;
-    readonly reconstructedHigh: ImageArray<Float64Array>;
-    /** x_pur - x: what purification changed */
-    readonly difference: ImageArray<Float64Array>;
-  };
+  readonly purified: ImageArray<Float32Array>;
+  /** null when the request did not keep them */
+  readonly components: PurificationComponents | null;
   readonly cbpdn: CbpdnReport;
   readonly timingsMs: { tikhonov: number; sparseCoding: number };
   readonly backend: string;
@@ -55,10 +60,8 @@ export async function purifyWithDictionary(request: DictionaryPurificationReques
   checkDictionaryFits(image, dictionary);
 
   const tikhonovStart = performance.now();
-  // read only: a float64 image is used as it is (a 24-megapixel photo is 576 MB a copy)
-  const data = image.data instanceof Float64Array ? image.data : Float64Array.from(image.data);
-  const x: ImageArray<Float64Array> = { height: image.height, width: image.width, channels: image.channels, data };
-  const { low, high } = await tikhonovSplitFast(x, o.tikhonovLambda);
+  // read only, float32 or float64 as given (a 24-megapixel photo is 288 or 576 MB a copy)
+  const low = await tikhonovLowPassFast(image, o.tikhonovLambda);
   const tikhonovMs = performance.now() - tikhonovStart;
   // Fractions are within the reporter's range: the split's own share ends here, not the whole task.
   progress.sub(0, TIKHONOV_SHARE).report({ stage: 'tikhonov', fraction: 1 });
@@ -66,7 +69,9 @@ export async function purifyWithDictionary(request: DictionaryPurificationReques
 
   const codingStart = performance.now();
   const coding = await sparseCodeHighPart({
-    high,
+    image,
+    low,
+    keepReconstruction: request.keepComponents ?? true,
     dictionary,
     options: o,
     engines: request.engines,
@@ -76,17 +81,10 @@ export async function purifyWithDictionary(request: DictionaryPurificationReques
   });
   const sparseCodingMs = performance.now() - codingStart;
 
-  const { reconstructedHigh } = coding;
-  const purifiedData = new Float64Array(x.data.length);
-  const differenceData = new Float64Array(x.data.length);
-  for (let i = 0; i < purifiedData.length; i++) {
-    purifiedData[i] = Math.min(1, Math.max(0, low.data[i] + reconstructedHigh.data[i]));
-    differenceData[i] = purifiedData[i] - x.data[i];
-  }
-  const shape = { height: image.height, width: image.width, channels: image.channels };
+  const { purified, reconstructedHigh } = coding;
   return {
-    purified: { ...shape, data: purifiedData },
-    components: { low, high, reconstructedHigh, difference: { ...shape, data: differenceData } },
+    purified,
+    components: reconstructedHigh ? purificationComponents(image, low, reconstructedHigh, purified) : null,
     cbpdn: coding.cbpdn,
     timingsMs: { tikhonov: tikhonovMs, sparseCoding: sparseCodingMs },
     backend: coding.backend,

@@ -5,8 +5,9 @@ import { type CbpdnEngineFactory, ConvBpdn } from '../signal/cbpdn.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
 import { type EngineLane, PurificationEngines } from './purification-engines.ts';
 import type { PurificationOptions } from './purification-options.ts';
+import { PurifiedOverLow } from './purified-over-low.ts';
 import { TileEnginePool } from './tile-engine-pool.ts';
-import { extractTilePlanes, placeTileCore, planTiles, type Tile } from './tiling.ts';
+import { extractTilePlanes, placeTileCore, placeTilePurified, planTiles, type Tile } from './tiling.ts';
 
 /**
  * Stage iii, step 3: y = CBPDN(D, x_high) and its reconstruction sum_m d_m * y_m, SPORCO's
@@ -16,7 +17,11 @@ import { extractTilePlanes, placeTileCore, planTiles, type Tile } from './tiling
  * lanes code tiles at once, as purification-engines.ts spreads the workers): its float32
  * buffers hold about (3 M + C M + M + M + C^2 + C) values per pixel (X, Y, U, dictionary, D^H S,
  * spectrum, Gram, signal spectra), ~34 M bytes per tile pixel: ~90 MB for M = 32, RGB and
- * 288 x 288 coded tiles (256-px cores).
+ * 288 x 288 coded tiles (256-px cores). x_high = x - x_low is formed tile by tile from the image
+ * and its low part, and x_pur = clip(x_low + reconstruction, 0, 1) is placed tile by tile too:
+ * over x_low itself when the parts are not kept (purified-over-low.ts), else beside it and the
+ * whole reconstruction (float32, the precision the solver gives it). So the whole-image arrays are
+ * the caller's x and one more, or three more with the parts.
  */
 export interface TileReport {
   readonly top: number;
@@ -43,14 +48,25 @@ export interface CbpdnReport {
 }
 
 export interface HighPartCoding {
-  readonly reconstructedHigh: ImageArray<Float64Array>;
+  /** x_pur = clip(x_low + sum_m d_m * y_m, 0, 1) */
+  readonly purified: ImageArray<Float32Array>;
+  /** sum_m d_m * y_m, when kept */
+  readonly reconstructedHigh: ImageArray<Float32Array> | null;
   readonly cbpdn: CbpdnReport;
   /** which engine ran, for the record */
   readonly backend: string;
 }
 
 export interface SparseCodeHighPartRequest {
-  readonly high: ImageArray<Float64Array>;
+  /** x: the image, interleaved samples */
+  readonly image: ImageArray;
+  /** x_low of its Tikhonov split: the coded signal is x_high = x - x_low */
+  readonly low: ImageArray<Float32Array>;
+  /**
+   * keep x_low and the whole reconstruction besides x_pur (parts to save or show); without,
+   * x_pur is written over x_low, which the caller must then let go
+   */
+  readonly keepReconstruction: boolean;
   readonly dictionary: ConvDictionary<Float64Array>;
   readonly options: PurificationOptions;
   /** the session's engines (workers kept from image to image), or */
@@ -62,11 +78,22 @@ export interface SparseCodeHighPartRequest {
 }
 
 export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Promise<HighPartCoding> {
-  const { high, dictionary, options: o, signal } = request;
-  const { height: H, width: W, channels: C } = high;
+  const { image, low, dictionary, options: o, signal } = request;
+  const { height: H, width: W, channels: C } = image;
   const margin = o.tileMargin ?? 2 * Math.max(dictionary.atomHeight, dictionary.atomWidth);
   const tiles = planTiles(H, W, o.tileSize, margin);
-  const reconstructed = new Float64Array(high.data.length);
+  const keep = request.keepReconstruction;
+  const purified = keep ? new Float32Array(image.data.length) : low.data;
+  const reconstructed = keep ? new Float32Array(image.data.length) : null;
+  const overLow = keep ? null : new PurifiedOverLow(tiles, low.data, H, W, C);
+  // the tiles' cores are disjoint regions of x_pur and the reconstruction
+  const place = (reconstruction: Float32Array, t: number) => {
+    if (overLow) overLow.place(reconstruction, t);
+    else {
+      placeTilePurified(reconstruction, tiles[t], C, low.data, purified, W);
+      placeTileCore(reconstruction, tiles[t], C, reconstructed!, H, W);
+    }
+  };
   // without a caller's engines, this image's own (its workers start and stop with it)
   const ownEngines = request.engine || request.engines ? undefined : new PurificationEngines({ threads: o.threads });
   const engines = request.engines ?? ownEngines;
@@ -87,17 +114,30 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
   const next = tiles.entries();
   let failure: { error: unknown } | undefined;
   try {
-    // each lane takes the next tile until none is left; the tiles' cores are disjoint regions of the target
+    // each lane takes the next tile until none is left
     await Promise.all(
       lanes.map(async (lane) => {
         for (let item = next.next(); !item.done && !failure; item = next.next()) {
           const [t, tile] = item.value;
           try {
             throwIfCancelled(signal);
-            reports[t] = await codeTile(tile, high.data, high, dictionary32, o, lane.factory, reconstructed, signal, (it) => {
-              tileFractions[t] = Math.min(1, it / o.maxIterations);
-              report();
-            });
+            // read at once, as the tile is taken: tiles read their planes in index order (purified-over-low.ts)
+            const planes = extractTilePlanes(image.data, H, W, C, tile, low.data);
+            overLow?.started(t);
+            reports[t] = await codeTile(
+              tile,
+              C,
+              planes,
+              dictionary32,
+              o,
+              lane.factory,
+              (r) => place(r, t),
+              signal,
+              (it) => {
+                tileFractions[t] = Math.min(1, it / o.maxIterations);
+                report();
+              },
+            );
             tileFractions[t] = 1;
             tilesDone++;
             report();
@@ -112,8 +152,10 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
     await ownEngines?.dispose();
   }
   if (failure) throw failure.error;
+  if (overLow && !overLow.complete) throw new Error('a tile of x_pur was never written');
   return {
-    reconstructedHigh: { height: H, width: W, channels: C, data: reconstructed },
+    purified: { height: H, width: W, channels: C, data: purified },
+    reconstructedHigh: reconstructed ? { height: H, width: W, channels: C, data: reconstructed } : null,
     cbpdn: {
       lambda: o.cscLambda,
       tolerance: o.tolerance,
@@ -149,17 +191,15 @@ function backendOf(lanes: readonly EngineLane[], callerSupplied: boolean): strin
 
 async function codeTile(
   tile: Tile,
-  highSamples: Float64Array,
-  image: { height: number; width: number; channels: number },
+  C: number,
+  planes: Float32Array,
   dictionary: ConvDictionary<Float32Array>,
   o: PurificationOptions,
   engine: CbpdnEngineFactory<Float32Array>,
-  target: Float64Array,
+  place: (reconstruction: Float32Array) => void,
   signal: AbortSignal | undefined,
   onIteration: (iteration: number) => void,
 ): Promise<TileReport> {
-  const { height: H, width: W, channels: C } = image;
-  const planes = extractTilePlanes(highSamples, H, W, C, tile);
   const solver = await ConvBpdn.create({
     dictionary,
     signal: { height: tile.paddedHeight, width: tile.paddedWidth, channels: C, images: 1, planes },
@@ -177,7 +217,7 @@ async function codeTile(
       },
     });
     const reconstruction = await solver.reconstruct('Y');
-    placeTileCore(reconstruction, tile, C, target, H, W);
+    place(reconstruction);
     const last = run.stats[run.stats.length - 1];
     return {
       top: tile.top,

@@ -1,3 +1,4 @@
+import type { FloatArray } from '../array/float-array.ts';
 import { pffftSupportsSize } from '../signal/fft/pffft-real-fft2d.ts';
 
 /**
@@ -63,9 +64,11 @@ function splitEvenly(n: number, parts: number): [number, number][] {
 
 /**
  * The tile with its margins as planes [c][y][x], float32, mirrored past the image border, read
- * from the image's interleaved samples [y][x][c] (no planar copy of a whole large image).
+ * from the image's interleaved samples [y][x][c] (no planar copy of a whole large image). With
+ * `minus`, the tile of image - minus: x_high = x - x_low is formed here, tile by tile (in float64,
+ * then rounded once to float32), so that no full-image x_high is ever held.
  */
-export function extractTilePlanes(image: Float64Array, height: number, width: number, channels: number, tile: Tile): Float32Array {
+export function extractTilePlanes(image: FloatArray, height: number, width: number, channels: number, tile: Tile, minus?: FloatArray): Float32Array {
   const h = tile.paddedHeight;
   const w = tile.paddedWidth;
   const out = new Float32Array(channels * h * w);
@@ -73,7 +76,8 @@ export function extractTilePlanes(image: Float64Array, height: number, width: nu
     for (let y = 0; y < h; y++) {
       const sy = reflect(tile.top - tile.marginTop + y, height);
       for (let x = 0; x < w; x++) {
-        out[(c * h + y) * w + x] = image[(sy * width + reflect(tile.left - tile.marginLeft + x, width)) * channels + c];
+        const i = (sy * width + reflect(tile.left - tile.marginLeft + x, width)) * channels + c;
+        out[(c * h + y) * w + x] = minus ? image[i] - minus[i] : image[i];
       }
     }
   }
@@ -81,13 +85,27 @@ export function extractTilePlanes(image: Float64Array, height: number, width: nu
 }
 
 /** Writes the core of a coded tile (planes with margins) into the full image's interleaved samples. */
-export function placeTileCore(tilePlanes: ArrayLike<number>, tile: Tile, channels: number, target: Float64Array, height: number, width: number): void {
+export function placeTileCore(tilePlanes: ArrayLike<number>, tile: Tile, channels: number, target: FloatArray, height: number, width: number): void {
   const h = tile.paddedHeight;
   const w = tile.paddedWidth;
   for (let c = 0; c < channels; c++) {
     for (let y = 0; y < tile.height; y++) {
       for (let x = 0; x < tile.width; x++) {
         target[((tile.top + y) * width + tile.left + x) * channels + c] = tilePlanes[(c * h + y + tile.marginTop) * w + x + tile.marginLeft];
+      }
+    }
+  }
+}
+
+/** Writes clip(x_low + core, 0, 1), x_pur, into the full image's interleaved samples. */
+export function placeTilePurified(tilePlanes: ArrayLike<number>, tile: Tile, channels: number, low: FloatArray, target: FloatArray, width: number): void {
+  const h = tile.paddedHeight;
+  const w = tile.paddedWidth;
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < tile.height; y++) {
+      for (let x = 0; x < tile.width; x++) {
+        const i = ((tile.top + y) * width + tile.left + x) * channels + c;
+        target[i] = Math.min(1, Math.max(0, low[i] + tilePlanes[(c * h + y + tile.marginTop) * w + x + tile.marginLeft]));
       }
     }
   }

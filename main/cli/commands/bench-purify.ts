@@ -159,7 +159,8 @@ async function cbpdnFigures(photos: string, threads: number | undefined, sporcoM
 
 async function resizedPhoto(file: string, width: number, height: number): Promise<ImageArray> {
   const bytes = await sharp(file, { limitInputPixels: false }).resize(width, height, { fit: 'cover' }).png().toBuffer();
-  const image = await decodeImage(new Uint8Array(bytes), { channels: 'rgb', source: file });
+  // float32, as acsr purify reads its images
+  const image = await decodeImage(new Uint8Array(bytes), { channels: 'rgb', source: file, precision: 'float32' });
   return { height: image.height, width: image.width, channels: image.channels, data: image.data };
 }
 

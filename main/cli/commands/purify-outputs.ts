@@ -1,5 +1,6 @@
 import { basename, extname, join } from 'node:path';
 import type { ImageArray } from '../../acsr/array/image-array.ts';
+import { componentImage, keptComponents, type PurificationComponentName } from '../../acsr/purification/purification-parts.ts';
 import { type PurificationResult } from '../../acsr/purification/purify-image.ts';
 import type { EvasionScore } from '../../acsr/evasion/evasion-calibration.ts';
 import { sha256Hex } from '../../io/hashing.ts';
@@ -35,16 +36,16 @@ export async function writePurificationOutputs(request: PurificationOutputsReque
   await writeFileAtomic(purifiedPath, png);
   const components: Record<string, string> = {};
   if (request.saveComponents) {
-    const c = result.components;
-    const parts: [string, ImageArray<Float64Array>, number][] = [
-      ['low', c.low, 0],
-      ['high', c.high, 0.5],
-      ['recon-high', c.reconstructedHigh, 0.5],
-      ['difference', c.difference, 0.5],
+    // one part at a time: high and difference are formed on request, each let go once encoded
+    const parts: [string, PurificationComponentName, number][] = [
+      ['low', 'low', 0],
+      ['high', 'high', 0.5],
+      ['recon-high', 'reconstructedHigh', 0.5],
+      ['difference', 'difference', 0.5],
     ];
     for (const [name, part, offset] of parts) {
       const path = join(out, `${stem}.${name}.png`);
-      await writeFileAtomic(path, await encodePng(offset === 0 ? part : { ...part, data: part.data.map((v) => v + offset) }));
+      await writeFileAtomic(path, await encodePng(componentImage(keptComponents(result.components), part), { offset }));
       components[name] = path;
     }
   }

@@ -115,10 +115,12 @@ export const purifyCommand = defineCommand({
         // the header is enough to know whether the image may join those in flight, before its pixels take memory
         const header = await readImageHeader(bytes, { source: file });
         await admit(header.width * header.height);
-        const image = await decodeImage(bytes, { source: file, channels: bundle.manifest.channels === 3 ? 'rgb' : 'gray' });
+        // float32 samples (an 8- or 16-bit sample to within 3e-8): a 24-megapixel photo is 288 MB, not 576
+        const image = await decodeImage(bytes, { source: file, channels: bundle.manifest.channels === 3 ? 'rgb' : 'gray', precision: 'float32' });
         for (const line of image.notes) note(`${file}: ${line}`);
         const result = await purifyImage({
           image,
+          keepComponents: options.saveComponents ?? false,
           bundle,
           extractor,
           engines,
