@@ -18,9 +18,15 @@ export class BpdaClassifier implements AttackableClassifier {
   readonly #eotSamples: number;
   readonly #seed: number;
   readonly #signal: AbortSignal | undefined;
+  readonly #concurrent: boolean;
   #draws = 0;
 
-  constructor(inner: AttackableClassifier, defense: Defense, options: { eotSamples: number; seed: number; signal?: AbortSignal }) {
+  /**
+   * `concurrent`: the defense's purify() may run for several images at once (pooled on worker
+   * threads). An unpooled CBPDN defense shares one solver and its buffers between calls, and two
+   * images coded at once through it come out as garbage (NaN), so it is called one image at a time.
+   */
+  constructor(inner: AttackableClassifier, defense: Defense, options: { eotSamples: number; seed: number; signal?: AbortSignal; concurrent: boolean }) {
     this.classCount = inner.classCount;
     this.scoreKind = inner.scoreKind;
     this.#inner = inner;
@@ -28,6 +34,7 @@ export class BpdaClassifier implements AttackableClassifier {
     this.#eotSamples = defense.randomized ? Math.max(1, options.eotSamples) : 1;
     this.#seed = options.seed;
     this.#signal = options.signal;
+    this.#concurrent = options.concurrent;
   }
 
   async scores(batch: ImageBatch): Promise<Float32Array> {
@@ -50,8 +57,11 @@ export class BpdaClassifier implements AttackableClassifier {
   async #purify(batch: ImageBatch): Promise<ImageBatch> {
     const images = imagesFromBatch(batch);
     const seeds = images.map(() => deriveSeed(this.#seed, this.#draws++));
-    // All at once: a pooled defense spreads the images over its workers (timings are not kept here).
-    const purified = await Promise.all(images.map((image, i) => this.#defense.purify(image, { seed: seeds[i], signal: this.#signal })));
+    const purifyOne = (i: number) => this.#defense.purify(images[i], { seed: seeds[i], signal: this.#signal });
+    // A pooled defense takes them all at once and spreads them over its workers (timings are not kept here).
+    if (this.#concurrent) return batchFromImages((await Promise.all(images.map((_, i) => purifyOne(i)))).map((output) => output.image));
+    const purified: Awaited<ReturnType<typeof purifyOne>>[] = [];
+    for (let i = 0; i < images.length; i++) purified.push(await purifyOne(i));
     return batchFromImages(purified.map((output) => output.image));
   }
 }

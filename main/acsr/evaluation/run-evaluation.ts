@@ -160,7 +160,12 @@ function planUnits(request: EvaluationRequest, batches: readonly { samples: Eval
           batchIndex: b,
           run: async (samples, seed) => {
             const started = performance.now();
-            const defended = new BpdaClassifier(classifier, defense, { eotSamples: adaptive.eotSamples, seed, signal });
+            const defended = new BpdaClassifier(classifier, defense, {
+              eotSamples: adaptive.eotSamples,
+              seed,
+              signal,
+              concurrent: concurrent.has(defense.name),
+            });
             const result = await adaptive.attack.run({
               classifier: defended,
               images: batchFromImages(samples.map((s) => s.image)),
