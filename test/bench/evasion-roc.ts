@@ -1,12 +1,14 @@
 /**
- * The evasion score's detection quality on held-out Fashion-MNIST TEST images (t10k; the
- * calibration was fitted on the bundle's validation split of the training images, so none of
- * these was seen): per attack, ROC curve, AUC, true-positive rate at 1 % and 5 % false positives,
+ * The evasion score's detection quality on held-out images: the Fashion-MNIST TEST images (t10k,
+ * the default; the calibration was fitted on the bundle's validation split of the training
+ * images, so none of these was seen) or a labelled folder of held-out images (one sub-folder per
+ * class, named as the classifier's classes; read as `acsr eval --data DIR` reads it, classes
+ * interleaved): per attack, ROC curve, AUC, true-positive rate at 1 % and 5 % false positives,
  * and the rates at the bundle's calibrated threshold. Writes evasion-roc.json and evasion-roc.png
  * into --out. Only successful attacks (image right when clean, wrong after) count as attacked.
  *
  *   node --import tsx test/bench/evasion-roc.ts --bundle CALIBRATED --model ID [--data DIR]
- *     [--clean 1000] [--offset 0] [--attacks fgsm-dis:0.08,deepfool-dis:0.04] [--seed 0] --out DIR
+ *     [--clean 1000] [--batch-size 32] [--offset 0] [--attacks fgsm-dis:0.08,deepfool-dis:0.04] [--seed 0] --out DIR
  *     [--signals-out FILE]   (every image's signals, all of them, for comparing signal sets offline)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,7 +16,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAttackSpecs } from '../../main/acsr/attacks/attack-spec.ts';
 import { attackableImageModel } from '../../main/acsr/attacks/tf-image-model-classifier.ts';
-import { loadFashionMnist } from '../../main/acsr/data/fashion-mnist.ts';
+import { loadEvaluationSamples } from '../../main/acsr/evaluation/evaluation-samples.ts';
+import { isFashionMnistFolder } from '../../main/acsr/references/labelled-images.ts';
 import { attackedSet } from '../../main/acsr/evasion/attacked-images.ts';
 import { calibrationPurification } from '../../main/acsr/evasion/calibrate-evasion.ts';
 import { detectionQuality, rocPng } from '../../main/acsr/evasion/detection-quality.ts';
@@ -36,12 +39,13 @@ const { values } = parseArgs({
     offset: { type: 'string', default: '0' },
     attacks: { type: 'string', default: 'fgsm-dis:0.08,deepfool-dis:0.04' },
     seed: { type: 'string', default: '0' },
+    'batch-size': { type: 'string', default: '32' },
     out: { type: 'string' },
     'signals-out': { type: 'string' },
   },
 });
 if (!values.bundle || !values.model || !values.out) {
-  console.error('usage: evasion-roc.ts --bundle CALIBRATED_BUNDLE --model ID --out DIR [--clean N] [--offset K] [--attacks SPECS] [--data DIR]');
+  console.error('usage: evasion-roc.ts --bundle CALIBRATED_BUNDLE --model ID --out DIR [--clean N] [--offset K] [--attacks SPECS] [--data FASHION_MNIST_DIR|LABELLED_FOLDER] [--batch-size N]');
   process.exit(2);
 }
 const started = performance.now();
@@ -53,14 +57,18 @@ if (!calibration) {
 }
 const count = Number(values.clean);
 const offset = Number(values.offset);
-const test = await loadFashionMnist(values.data, 't10k', offset + count);
 const model = await loadTfImageModel(values.model);
+// Fashion-MNIST: its t10k split; a folder: its images with classes interleaved (as acsr eval takes them)
+const fashionMnist = await isFashionMnistFolder(values.data);
+const test = await loadEvaluationSamples(values.data, model.classNames, bundle.manifest.channels, offset + count);
 const extractor = bundle.manifest.extractor.id === model.identity.id ? model : await loadLatentExtractor(bundle.manifest.extractor.id);
 try {
-  const samples = test.images.slice(offset).map((image, i) => ({ name: `t10k[${offset + i}]`, label: test.labels[offset + i], image }));
+  const samples = test.samples.slice(offset);
+  const dataName = fashionMnist ? 'Fashion-MNIST t10k' : `labelled folder ${values.data}`;
+  const dataDescription = `${dataName} images ${offset}..${offset + samples.length - 1}`;
   const classifier = attackableImageModel(model, { batchSize: 256 });
   const attacks = parseAttackSpecs(values.attacks);
-  const attacked = await attackedSet({ samples, attacks, classifier, batchSize: 32, seed: Number(values.seed) });
+  const attacked = await attackedSet({ samples, attacks, classifier, batchSize: Number(values['batch-size']), seed: Number(values.seed) });
   console.log(
     `attacked: ${Object.entries(attacked.counts)
       .map(([name, c]) => `${name} ${c.successful}/${c.attacked} successful`)
@@ -120,7 +128,7 @@ try {
   const report = {
     bundle: { path: values.bundle, manifestSha256: bundle.manifestSha256 },
     model: model.identity.id,
-    data: `Fashion-MNIST t10k images ${offset}..${offset + count - 1}`,
+    data: dataDescription,
     attackCounts: attacked.counts,
     calibration: { threshold: calibration.threshold, falsePositiveTarget: calibration.falsePositiveTarget, fittedOn: calibration.data },
     seconds: (performance.now() - started) / 1000,
@@ -129,7 +137,7 @@ try {
   };
   await mkdir(values.out, { recursive: true });
   await writeFile(path.join(values.out, 'evasion-roc.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(path.join(values.out, 'evasion-roc.png'), await rocPng(quality, `Fashion-MNIST test, ${count} clean`));
+  await writeFile(path.join(values.out, 'evasion-roc.png'), await rocPng(quality, `${fashionMnist ? 'Fashion-MNIST test' : path.basename(path.resolve(values.data))}, ${samples.length} clean`));
   console.log(
     `clean: ${quality.clean}; at the calibrated threshold ${calibration.threshold.toFixed(4)}: ${(100 * quality.falsePositiveRateAtCalibrated).toFixed(1)} % of clean flagged`,
   );
