@@ -45,7 +45,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.bundle || !values.model || !values.out) {
-  console.error('usage: evasion-roc.ts --bundle CALIBRATED_BUNDLE --model ID --out DIR [--clean N] [--offset K] [--attacks SPECS] [--data FASHION_MNIST_DIR|LABELLED_FOLDER] [--batch-size N]');
+  console.error(
+    'usage: evasion-roc.ts --bundle CALIBRATED_BUNDLE --model ID --out DIR [--clean N] [--offset K] [--attacks SPECS] [--data FASHION_MNIST_DIR|LABELLED_FOLDER] [--batch-size N]',
+  );
   process.exit(2);
 }
 const started = performance.now();
@@ -137,7 +139,10 @@ try {
   };
   await mkdir(values.out, { recursive: true });
   await writeFile(path.join(values.out, 'evasion-roc.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(path.join(values.out, 'evasion-roc.png'), await rocPng(quality, `${fashionMnist ? 'Fashion-MNIST test' : path.basename(path.resolve(values.data))}, ${samples.length} clean`));
+  await writeFile(
+    path.join(values.out, 'evasion-roc.png'),
+    await rocPng(quality, `${fashionMnist ? 'Fashion-MNIST test' : path.basename(path.resolve(values.data))}, ${samples.length} clean`),
+  );
   console.log(
     `clean: ${quality.clean}; at the calibrated threshold ${calibration.threshold.toFixed(4)}: ${(100 * quality.falsePositiveRateAtCalibrated).toFixed(1)} % of clean flagged`,
   );
