@@ -53,13 +53,13 @@ async function waitForJob(labelPart: string, state: string, timeout = 240_000): 
 }
 
 test('an investigator purifies an item, inspects it in the image view and re-purifies it with another cluster', { timeout: 600_000 }, async () => {
-  // Crops of real photos: a cat, a rocket, coffee; the last is larger, so it takes longer.
+  // Crops of real photos: a cat, a rocket, a kite; the last is larger, so it takes longer.
   const crops = join(fixture.root, 'crops');
   await mkdir(crops);
   await writePhotoCrop('skimage-chelsea.png', join(crops, 'a-cat.png'), { left: 140, top: 50, size: 96 });
   await writePhotoCrop('skimage-rocket.jpg', join(crops, 'b-rocket.png'), { left: 280, top: 120, size: 96 });
   // the largest by far: it is still being coded when the smaller item beside it is done and the test cancels
-  await writePhotoCrop('skimage-coffee.png', join(crops, 'c-coffee.png'), { left: 100, top: 0, size: 400 });
+  await writePhotoCrop('darknet-kite.jpg', join(crops, 'c-kite.png'), { left: 300, top: 100, size: 640 });
 
   await page.goto(fixture.host.url);
   await page.getByTestId('examiner-name').fill('A. Jones');
@@ -276,11 +276,14 @@ test('bulk tag and bulk purify of two items: cancelled part-way, resumed after t
   await page.getByTestId('notice-success').getByText('Tag “second look” given to 2 items').waitFor();
   await page.getByTestId('bulk-purify').click();
   await page.getByTestId('purify-dialog').getByRole('button', { name: 'Purify', exact: true }).click();
-  // Cancel once the first item is done and the second (the larger crop) is still being coded.
   const running = page.locator('[data-testid=job-row][data-job-state=running]').filter({ hasText: 'Purify 2 items' });
-  await waitForPurificationRun(CASE_FOLDER(), 2);
+  const cancel = running.getByRole('button', { name: 'Cancel' });
+  await cancel.waitFor();
   await screenshot(page, '19-bulk-purify-progress');
-  await running.getByRole('button', { name: 'Cancel' }).click();
+  // Cancel once the first item is done and the second (the larger crop) is still being coded. Nothing slow
+  // may sit between seeing the first run and the click: the second item takes only seconds.
+  await waitForPurificationRun(CASE_FOLDER(), 2, 240_000, 20);
+  await cancel.click();
   await waitForJob('Purify 2 items', 'cancelled', 60_000);
   const unfinished = page.getByTestId('unfinished-purification');
   await unfinished.getByText('was cancelled after 1 of 2 items').waitFor({ timeout: 30_000 });
