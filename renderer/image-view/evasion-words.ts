@@ -23,6 +23,12 @@ const FLIPS: Record<string, string> = {
   bit4Flip: '16 shades',
 };
 
+const CHANGES: Record<string, string> = {
+  purificationChange: 'Purification',
+  jpegChange: 'JPEG compression',
+  medianChange: 'The slight blur',
+};
+
 function howMuch(shift: number): string {
   if (shift >= 1) return 'a lot';
   if (shift >= 0.3) return 'noticeably';
@@ -42,6 +48,7 @@ export function signalSentence(signal: Signal): string {
       : `The filter's answer changed under ${count} of the five simplifications (purification, JPEG, blur, black and white, 16 shades).`;
   }
   if (name in FLIPS) return value >= 0.5 ? `The filter's answer changed after ${FLIPS[name]}.` : `The filter's answer stayed the same after ${FLIPS[name]}.`;
+  if (name in CHANGES) return `${CHANGES[name]} changed the image itself by ${percent(value)} of its brightness (attacks add fine detail that it removes).`;
   if (name === 'logitMargin') {
     return value < 2
       ? `The filter only narrowly preferred its answer over the next one (margin ${value.toFixed(2)}): attacks tend to push an image just past the edge.`

@@ -21,6 +21,9 @@ export const SIGNAL_NAMES = [
   'flipCount',
   'logitMargin',
   'latentOutlier',
+  'purificationChange',
+  'jpegChange',
+  'medianChange',
 ] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 export type EvasionSignals = Record<SignalName, number>;
@@ -28,9 +31,10 @@ export type EvasionSignals = Record<SignalName, number>;
 /**
  * Version 1 records (no `version` field) used the first four signals only; they still load and
  * score, since every signal they name is still computed the same way. Version 2 added the
- * bit-depth squeezers, the joint maximum, the label flips and the logit margin.
+ * bit-depth squeezers, the joint maximum, the label flips and the logit margin. Version 3 added
+ * how far the squeezers move the image itself (purificationChange, jpegChange, medianChange).
  */
-export const CALIBRATION_VERSION = 2;
+export const CALIBRATION_VERSION = 3;
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256');
 const finite = z.number().finite();

@@ -14,6 +14,11 @@
  * - latentOutlier: the Mahalanobis distance of the image's latent to its nearest cluster, as a
  *   robust z-score against that cluster's own training members (distance minus their median,
  *   over 1.4826 MAD): an attacked image may sit between clusters, far from all of them.
+ * - <squeezer>Change (purification, JPEG, median): how far squeezing moves the image itself, as
+ *   the normalised L2 dissimilarity ||squeezed - x||_2 / ||x||_2 (the attack budgets' measure). The
+ *   verdict shifts miss an attack that pushes the image far across the boundary (FGSM at the
+ *   larger budget): no squeezer brings it back, yet the dense perturbation it adds is detail the
+ *   clean images' dictionary cannot rebuild and a JPEG or median pass removes.
  */
 import { predictedClasses, softmaxRows } from '../attacks/score-objectives.ts';
 import type { ImageArray } from '../array/image-array.ts';
@@ -44,6 +49,19 @@ export function l1Distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
   return sum;
+}
+
+/** ||b - a||_2 / ||a||_2; 0 for an all-black image left all black. */
+export function relativeChange(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new RangeError(`images of ${a.length} and ${b.length} values`);
+  let difference = 0;
+  let norm = 0;
+  for (let i = 0; i < a.length; i++) {
+    difference += (b[i] - a[i]) ** 2;
+    norm += a[i] ** 2;
+  }
+  if (norm === 0) return difference === 0 ? 0 : Math.sqrt(difference);
+  return Math.sqrt(difference / norm);
 }
 
 export function argmax(scores: ArrayLike<number>): number {
@@ -120,6 +138,9 @@ export async function computeSignals(request: SignalRequest): Promise<EvasionSig
       flipCount: flips.reduce((s: number, f) => s + f, 0),
       logitMargin: topTwoMargin(scores[i]),
       latentOutlier: latentOutlier(nearest[i].distance, norm),
+      purificationChange: relativeChange(images[i].data, squeezed.purification[i].data),
+      jpegChange: relativeChange(images[i].data, squeezed.jpeg[i].data),
+      medianChange: relativeChange(images[i].data, squeezed.median[i].data),
     };
   });
 }

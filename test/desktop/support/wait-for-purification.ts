@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
-export async function waitForPurificationRun(caseFolder: string, itemId: number, timeoutMs = 240_000): Promise<void> {
+export async function waitForPurificationRun(caseFolder: string, itemId: number, timeoutMs = 240_000, pollMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const db = new Database(join(caseFolder, 'case.sqlite'), { readonly: true, fileMustExist: true });
@@ -18,6 +18,6 @@ export async function waitForPurificationRun(caseFolder: string, itemId: number,
       db.close();
     }
     if (Date.now() > deadline) throw new Error(`item ${itemId} of ${caseFolder} has no purification run after ${timeoutMs / 1000} s`);
-    await sleep(100);
+    await sleep(pollMs);
   }
 }
