@@ -23,12 +23,6 @@ const FLIPS: Record<string, string> = {
   bit4Flip: '16 shades',
 };
 
-const CHANGES: Record<string, string> = {
-  purificationChange: 'Purification',
-  jpegChange: 'JPEG compression',
-  medianChange: 'The slight blur',
-};
-
 function howMuch(shift: number): string {
   if (shift >= 1) return 'a lot';
   if (shift >= 0.3) return 'noticeably';
@@ -48,7 +42,10 @@ export function signalSentence(signal: Signal): string {
       : `The filter's answer changed under ${count} of the five simplifications (purification, JPEG, blur, black and white, 16 shades).`;
   }
   if (name in FLIPS) return value >= 0.5 ? `The filter's answer changed after ${FLIPS[name]}.` : `The filter's answer stayed the same after ${FLIPS[name]}.`;
-  if (name in CHANGES) return `${CHANGES[name]} changed the image itself by ${percent(value)} of its brightness (attacks add fine detail that it removes).`;
+  if (name === 'noiseLevel' || name === 'noiseUpperQuartile') {
+    const which = name === 'noiseLevel' ? 'Half' : 'A quarter';
+    return `${which} of the image's pixels differ from their neighbourhood by more than ${(value * 255).toFixed(1)} of 255 shades (fine-grain noise, which attacks add to every pixel).`;
+  }
   if (name === 'logitMargin') {
     return value < 2
       ? `The filter only narrowly preferred its answer over the next one (margin ${value.toFixed(2)}): attacks tend to push an image just past the edge.`

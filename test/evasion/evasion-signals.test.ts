@@ -14,7 +14,17 @@ import { loadFashionMnist } from '../../main/acsr/data/fashion-mnist.ts';
 import { reduceBitDepth } from '../../main/acsr/defenses/bit-depth-defense.ts';
 import { evasionCalibrationSchema, fitEvasionCalibration, scoreEvasion } from '../../main/acsr/evasion/evasion-calibration.ts';
 import { CALIBRATION_VERSION } from '../../main/acsr/evasion/evasion-calibration-schema.ts';
-import { argmax, computeSignals, type EvasionSignals, l1Distance, SIGNAL_NAMES, softmax, topTwoMargin } from '../../main/acsr/evasion/evasion-signals.ts';
+import {
+  argmax,
+  computeSignals,
+  type EvasionSignals,
+  l1Distance,
+  residualQuantiles,
+  SIGNAL_NAMES,
+  softmax,
+  topTwoMargin,
+} from '../../main/acsr/evasion/evasion-signals.ts';
+import { medianFilter3x3 } from '../../main/acsr/defenses/median-filter-defense.ts';
 import { attackedSet } from '../../main/acsr/evasion/attacked-images.ts';
 import { rocAuc } from '../../main/acsr/evasion/roc.ts';
 import type { ImageArray } from '../../main/acsr/array/image-array.ts';
@@ -65,7 +75,20 @@ test('every signal is what its definition says, checked against the classifier c
     assert.equal(s.flipCount, s.purificationFlip + s.jpegFlip + s.medianFlip + s.bit1Flip + s.bit4Flip);
     for (const flip of [s.purificationFlip, s.jpegFlip, s.medianFlip, s.bit1Flip, s.bit4Flip]) assert.ok(flip === 0 || flip === 1);
     assert.equal(s.latentOutlier, 2);
+    // the noise floor: median and upper quartile of |x - median3x3(x)|
+    const median = medianFilter3x3(images[i]);
+    const residual = Array.from(images[i].data, (v, k) => Math.abs(v - median.data[k])).sort((x, y) => x - y);
+    assert.ok(Math.abs(s.noiseLevel - residual[Math.round(0.5 * (residual.length - 1))]) < 1e-6);
+    assert.ok(Math.abs(s.noiseUpperQuartile - residual[Math.round(0.75 * (residual.length - 1))]) < 1e-6);
   });
+});
+
+test('the noise quantiles sample huge images evenly and refuse mismatched ones', () => {
+  assert.deepEqual(residualQuantiles([0, 0.5, 1, 0.25, 0], [0, 0, 0, 0, 0], [0, 0.5, 1]), [0, 0.25, 1]);
+  const big = new Float32Array(5_000_000).map((_, i) => (i % 100) / 100);
+  const [median] = residualQuantiles(big, new Float32Array(big.length), [0.5]);
+  assert.ok(Math.abs(median - 0.5) <= 0.01, `sampled median ${median}`);
+  assert.throws(() => residualQuantiles([1], [1, 2], [0.5]), RangeError);
 });
 
 test('on real FGSM attacks, the 1-bit squeezer and the joint maximum separate attacked from clean images, and the margin shrinks', async () => {

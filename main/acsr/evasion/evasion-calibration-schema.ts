@@ -21,9 +21,8 @@ export const SIGNAL_NAMES = [
   'flipCount',
   'logitMargin',
   'latentOutlier',
-  'purificationChange',
-  'jpegChange',
-  'medianChange',
+  'noiseLevel',
+  'noiseUpperQuartile',
 ] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 export type EvasionSignals = Record<SignalName, number>;
@@ -32,7 +31,7 @@ export type EvasionSignals = Record<SignalName, number>;
  * Version 1 records (no `version` field) used the first four signals only; they still load and
  * score, since every signal they name is still computed the same way. Version 2 added the
  * bit-depth squeezers, the joint maximum, the label flips and the logit margin. Version 3 added
- * how far the squeezers move the image itself (purificationChange, jpegChange, medianChange).
+ * the image's fine-grain noise level (noiseLevel, noiseUpperQuartile).
  */
 export const CALIBRATION_VERSION = 3;
 

@@ -14,11 +14,11 @@
  * - latentOutlier: the Mahalanobis distance of the image's latent to its nearest cluster, as a
  *   robust z-score against that cluster's own training members (distance minus their median,
  *   over 1.4826 MAD): an attacked image may sit between clusters, far from all of them.
- * - <squeezer>Change (purification, JPEG, median): how far squeezing moves the image itself, as
- *   the normalised L2 dissimilarity ||squeezed - x||_2 / ||x||_2 (the attack budgets' measure). The
- *   verdict shifts miss an attack that pushes the image far across the boundary (FGSM at the
- *   larger budget): no squeezer brings it back, yet the dense perturbation it adds is detail the
- *   clean images' dictionary cannot rebuild and a JPEG or median pass removes.
+ * - noiseLevel, noiseUpperQuartile: the median and the 75th percentile of |x - median3x3(x)| over
+ *   all pixel values, a robust estimate of the image's fine-grain noise (edges are a minority of
+ *   pixels, so they barely move it). A sign attack (FGSM, BIM) adds a small change to nearly every
+ *   pixel, which raises the noise floor of flat regions; the verdict shifts miss an attack that
+ *   pushed the image far across the boundary, where no squeezer brings it back.
  */
 import { predictedClasses, softmaxRows } from '../attacks/score-objectives.ts';
 import type { ImageArray } from '../array/image-array.ts';
@@ -51,17 +51,18 @@ export function l1Distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return sum;
 }
 
-/** ||b - a||_2 / ||a||_2; 0 for an all-black image left all black. */
-export function relativeChange(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new RangeError(`images of ${a.length} and ${b.length} values`);
-  let difference = 0;
-  let norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    difference += (b[i] - a[i]) ** 2;
-    norm += a[i] ** 2;
-  }
-  if (norm === 0) return difference === 0 ? 0 : Math.sqrt(difference);
-  return Math.sqrt(difference / norm);
+/** Values beyond this many are sampled with an even stride: a quantile needs no more. */
+const NOISE_SAMPLE_LIMIT = 1 << 22;
+
+/** The `quantiles` (each in [0, 1]) of |image - filtered| over all values (or an even sample of them). */
+export function residualQuantiles(image: ArrayLike<number>, filtered: ArrayLike<number>, quantiles: readonly number[]): number[] {
+  if (image.length !== filtered.length) throw new RangeError(`images of ${image.length} and ${filtered.length} values`);
+  if (image.length === 0) throw new RangeError('an empty image has no noise level');
+  const stride = Math.ceil(image.length / NOISE_SAMPLE_LIMIT);
+  const residual = new Float32Array(Math.ceil(image.length / stride));
+  for (let i = 0, k = 0; i < image.length; i += stride, k++) residual[k] = Math.abs(image[i] - filtered[i]);
+  residual.sort();
+  return quantiles.map((q) => residual[Math.round(q * (residual.length - 1))]);
 }
 
 export function argmax(scores: ArrayLike<number>): number {
@@ -138,9 +139,12 @@ export async function computeSignals(request: SignalRequest): Promise<EvasionSig
       flipCount: flips.reduce((s: number, f) => s + f, 0),
       logitMargin: topTwoMargin(scores[i]),
       latentOutlier: latentOutlier(nearest[i].distance, norm),
-      purificationChange: relativeChange(images[i].data, squeezed.purification[i].data),
-      jpegChange: relativeChange(images[i].data, squeezed.jpeg[i].data),
-      medianChange: relativeChange(images[i].data, squeezed.median[i].data),
+      ...noiseSignals(images[i], squeezed.median[i]),
     };
   });
+}
+
+function noiseSignals(image: ImageArray, median: ImageArray): Pick<EvasionSignals, 'noiseLevel' | 'noiseUpperQuartile'> {
+  const [noiseLevel, noiseUpperQuartile] = residualQuantiles(image.data, median.data, [0.5, 0.75]);
+  return { noiseLevel, noiseUpperQuartile };
 }

@@ -20,9 +20,8 @@ const MEANINGS: Record<string, string> = {
   medianFlip: "the filter's answer changed after the median blur (1) or not (0)",
   bit1Flip: "the filter's answer changed in black and white (1) or not (0)",
   bit4Flip: "the filter's answer changed at 16 shades (1) or not (0)",
-  purificationChange: 'how much purification changed the image itself (share of its brightness)',
-  jpegChange: 'how much JPEG compression changed the image itself (share of its brightness)',
-  medianChange: 'how much the median blur changed the image itself (share of its brightness)',
+  noiseLevel: "the image's fine-grain noise: the median difference of a pixel from its 3 x 3 neighbourhood (0 to 1)",
+  noiseUpperQuartile: "the image's fine-grain noise: the difference from the 3 x 3 neighbourhood exceeded by a quarter of the pixels (0 to 1)",
 };
 
 /** Contributions of at least this many log-odds count as a signal that fired. */
