@@ -7,6 +7,12 @@
  * images), plus the share of test clean and attacked images above the calibrated threshold.
  *
  *   node --import tsx test/bench/evasion-signal-sets.ts --fit VAL.json --test TEST.json [--sets a+b,c;d] [--l2 1]
+ *
+ * Without --test, the sets are compared on the validation images alone by K-fold cross-validation
+ * (--folds, default 5; folds interleaved over the images, per class): each fold scored by a fit on
+ * the others, the held-out scores pooled. That is how a signal set is chosen without the test split.
+ *
+ *   node --import tsx test/bench/evasion-signal-sets.ts --fit VAL.json [--folds 5] [--sets ...]
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -21,17 +27,25 @@ interface Dump {
 }
 
 const { values } = parseArgs({
-  options: { fit: { type: 'string' }, test: { type: 'string' }, sets: { type: 'string' }, l2: { type: 'string', default: '1' } },
+  options: {
+    fit: { type: 'string' },
+    test: { type: 'string' },
+    folds: { type: 'string', default: '5' },
+    sets: { type: 'string' },
+    l2: { type: 'string', default: '1' },
+  },
 });
-if (!values.fit || !values.test) {
-  console.error('usage: evasion-signal-sets.ts --fit VALIDATION_SIGNALS.json --test TEST_SIGNALS.json [--sets "a,b;c"] [--l2 1]');
+if (!values.fit) {
+  console.error('usage: evasion-signal-sets.ts --fit VALIDATION_SIGNALS.json [--test TEST_SIGNALS.json | --folds K] [--sets "a,b;c"] [--l2 1]');
   process.exit(2);
 }
 const fit = JSON.parse(await readFile(values.fit, 'utf8')) as Dump;
-const test = JSON.parse(await readFile(values.test, 'utf8')) as Dump;
+const test = values.test ? (JSON.parse(await readFile(values.test, 'utf8')) as Dump) : undefined;
+const folds = Number(values.folds);
 
 const squeezeShifts: SignalName[] = ['purificationShift', 'jpegShift', 'medianShift', 'bit1Shift', 'bit4Shift'];
 const flips: SignalName[] = ['purificationFlip', 'jpegFlip', 'medianFlip', 'bit1Flip', 'bit4Flip'];
+const shippedDefault: SignalName[] = [...squeezeShifts, 'maxSqueezeShift', 'logitMargin', 'flipCount'];
 const candidates: Record<string, SignalName[]> = values.sets
   ? Object.fromEntries(values.sets.split(';').map((set) => [set, set.split(',') as SignalName[]]))
   : {
@@ -45,6 +59,9 @@ const candidates: Record<string, SignalName[]> = values.sets
       'five shifts + margin': [...squeezeShifts, 'logitMargin'],
       'five shifts + max + margin + flips': [...squeezeShifts, 'maxSqueezeShift', 'logitMargin', ...flips],
       'five shifts + max + margin + flipCount': [...squeezeShifts, 'maxSqueezeShift', 'logitMargin', 'flipCount'],
+      'default + noiseLevel': [...shippedDefault, 'noiseLevel'],
+      'default + noiseUpperQuartile': [...shippedDefault, 'noiseUpperQuartile'],
+      'default + both noise signals': [...shippedDefault, 'noiseLevel', 'noiseUpperQuartile'],
       'all but latentOutlier': SIGNAL_NAMES.filter((n) => n !== 'latentOutlier'),
       all: [...SIGNAL_NAMES],
     };
@@ -52,7 +69,6 @@ for (const set of Object.values(candidates)) {
   for (const name of set) if (!(SIGNAL_NAMES as readonly string[]).includes(name)) throw new Error(`unknown signal ${name}`);
 }
 
-const attacks = [...new Set(test.attacked.map((a) => a.attack))];
 const context = {
   model: { id: 'offline', weightSha256: 'offline' },
   purification: { tikhonovLambda: 0, cscLambda: 0, maxIterations: 1 },
@@ -60,37 +76,79 @@ const context = {
   clusterDistances: {},
   data: { sha256: '0'.repeat(64), validationSha256: '0'.repeat(64), clean: fit.clean.length, attacked: {} },
 };
+
+interface Scored {
+  clean: number[];
+  attacked: { attack: string; score: number }[];
+  /** the share of clean and attacked images above each fit's own calibrated threshold */
+  cleanAbove: number;
+  attackedAbove: number;
+}
+
+function fitOn(train: Dump, names: SignalName[]): EvasionCalibration {
+  return fitEvasionCalibration(
+    train.clean.map((c) => c.signals),
+    train.attacked.map((a) => a.signals),
+    context,
+    { signals: names, l2: Number(values.l2) },
+  );
+}
+
+function scoreWith(calibration: EvasionCalibration, on: Dump): Scored {
+  const score = (s: EvasionSignals) => scoreEvasion(calibration, s).score;
+  const clean = on.clean.map((c) => score(c.signals));
+  const attacked = on.attacked.map((a) => ({ attack: a.attack, score: score(a.signals) }));
+  return {
+    clean,
+    attacked,
+    cleanAbove: clean.filter((s) => s > calibration.threshold).length,
+    attackedAbove: attacked.filter((a) => a.score > calibration.threshold).length,
+  };
+}
+
+/** K folds over the images in order (the validation split interleaves classes, so every fold has each). */
+function crossValidated(names: SignalName[]): Scored {
+  const pooled: Scored = { clean: [], attacked: [], cleanAbove: 0, attackedAbove: 0 };
+  const inFold = <T>(list: T[], k: number, held: boolean) => list.filter((_, i) => (i % folds === k) === held);
+  for (let k = 0; k < folds; k++) {
+    const train: Dump = { clean: inFold(fit.clean, k, false), attacked: inFold(fit.attacked, k, false) };
+    const held: Dump = { clean: inFold(fit.clean, k, true), attacked: inFold(fit.attacked, k, true) };
+    const scored = scoreWith(fitOn(train, names), held);
+    pooled.clean.push(...scored.clean);
+    pooled.attacked.push(...scored.attacked);
+    pooled.cleanAbove += scored.cleanAbove;
+    pooled.attackedAbove += scored.attackedAbove;
+  }
+  return pooled;
+}
+
+const measured: Dump = test ?? fit;
+const attacks = [...new Set(measured.attacked.map((a) => a.attack))];
 console.log(
-  `fit: ${fit.clean.length} clean, ${fit.attacked.length} attacked validation images; test: ${test.clean.length} clean, ${test.attacked.length} attacked test images (l2 ${values.l2})`,
+  test
+    ? `fit: ${fit.clean.length} clean, ${fit.attacked.length} attacked validation images; test: ${test.clean.length} clean, ${test.attacked.length} attacked test images (l2 ${values.l2})`
+    : `${folds}-fold cross-validation on ${fit.clean.length} clean, ${fit.attacked.length} attacked validation images (l2 ${values.l2}); no test image used`,
 );
 console.log(
-  `each signal alone on test, AUC over all attacks: ${SIGNAL_NAMES.map(
+  `each signal alone, AUC over all attacks: ${SIGNAL_NAMES.map(
     (n) =>
       `${n} ${rocAuc(
-        test.clean.map((c) => c.signals[n]),
-        test.attacked.map((a) => a.signals[n]),
+        measured.clean.map((c) => c.signals[n]),
+        measured.attacked.map((a) => a.signals[n]),
       ).toFixed(3)}`,
   ).join(', ')}`,
 );
 console.log(
-  `| signals | ${attacks.map((a) => `${a} (n ${test.attacked.filter((x) => x.attack === a).length}) AUC / TPR@5%`).join(' | ')} | test clean / attacked above calibrated threshold |`,
+  `| signals | ${attacks.map((a) => `${a} (n ${measured.attacked.filter((x) => x.attack === a).length}) AUC / TPR@5%`).join(' | ')} | clean / attacked above the calibrated threshold |`,
 );
 console.log(`|---|${attacks.map(() => '---').join('|')}|---|`);
 for (const [label, names] of Object.entries(candidates)) {
-  const calibration: EvasionCalibration = fitEvasionCalibration(
-    fit.clean.map((c) => c.signals),
-    fit.attacked.map((a) => a.signals),
-    context,
-    { signals: names, l2: Number(values.l2) },
-  );
-  const score = (s: EvasionSignals) => scoreEvasion(calibration, s).score;
-  const clean = test.clean.map((c) => score(c.signals));
+  const scored = test ? scoreWith(fitOn(fit, names), test) : crossValidated(names);
   const cells = attacks.map((attack) => {
-    const scores = test.attacked.filter((a) => a.attack === attack).map((a) => score(a.signals));
-    return `${rocAuc(clean, scores).toFixed(3)} / ${pct(truePositiveRateAt(clean, scores, 0.05).truePositiveRate)}`;
+    const scores = scored.attacked.filter((a) => a.attack === attack).map((a) => a.score);
+    return `${rocAuc(scored.clean, scores).toFixed(3)} / ${pct(truePositiveRateAt(scored.clean, scores, 0.05).truePositiveRate)}`;
   });
-  const above = (scores: number[]) => pct(scores.filter((s) => s > calibration.threshold).length / scores.length);
-  console.log(`| ${label} | ${cells.join(' | ')} | ${above(clean)} / ${above(test.attacked.map((a) => score(a.signals)))} |`);
+  console.log(`| ${label} | ${cells.join(' | ')} | ${pct(scored.cleanAbove / scored.clean.length)} / ${pct(scored.attackedAbove / scored.attacked.length)} |`);
 }
 
 function pct(v: number): string {
