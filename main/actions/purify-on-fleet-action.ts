@@ -24,6 +24,8 @@ export const purifyOnFleetParameters = z.union([
     bundlePath: z.string().min(1),
     override: z.strictObject({ cluster: z.string(), reason: z.string() }).nullable(),
     options: z.strictObject({ maxIterations: z.number().int().min(1).optional() }).default({}),
+    /** The content filter whose verdicts before and after the workstation records (registry id), or none. */
+    classifierId: z.string().min(1).nullable().default(null),
   }),
   /** A stopped run on workers (its case job), carried on with its recorded items and settings: it re-attaches to its queued tasks. */
   z.strictObject({ ...where, resumeCaseJobId: z.number().int().positive() }),
@@ -37,7 +39,13 @@ export const purifyOnFleetAction = defineAction({
     const work =
       'resumeCaseJobId' in parameters
         ? { resumeCaseJobId: parameters.resumeCaseJobId }
-        : { itemIds: parameters.items, bundlePath: parameters.bundlePath, override: parameters.override, options: parameters.options };
+        : {
+            itemIds: parameters.items,
+            bundlePath: parameters.bundlePath,
+            override: parameters.override,
+            options: parameters.options,
+            classifierId: parameters.classifierId,
+          };
     return withCaseFolder(folder, note, (caseFolder): Promise<FleetPurifySummary> =>
       purifyOnFleet(caseFolder, { ...work, examiner, queueAddress: queue, sharedDir: shared, progress, signal }),
     );

@@ -229,7 +229,9 @@ async function purifyOne(
   const readMs = performance.now() - started;
 
   const classifierChannels = classifier?.inputSize.channels === 1 ? 'gray' : 'rgb';
-  const scoresBefore = classifier ? await classify(classifier, await decodeImage(bytes, { source: `item ${itemId}`, channels: classifierChannels })) : null;
+  const scoresBefore = classifier
+    ? await classProbabilities(classifier, await decodeImage(bytes, { source: `item ${itemId}`, channels: classifierChannels }))
+    : null;
   // a bundle tuned on its validation split brings its own defaults; the investigator's options still win
   const resolved = resolvePurificationOptions(bundle.manifest, request.options ?? {});
   const { options } = resolved;
@@ -253,7 +255,9 @@ async function purifyOne(
   const outputFacts = await examineEvidenceImage(png, { source: `purified output of item ${itemId}` });
   const outputPdq = { hash: outputFacts.pdqHash, quality: outputFacts.pdqQuality };
   const storeMs = performance.now() - storeStart;
-  const scoresAfter = classifier ? await classify(classifier, await decodeImage(png, { source: 'purified output', channels: classifierChannels })) : null;
+  const scoresAfter = classifier
+    ? await classProbabilities(classifier, await decodeImage(png, { source: 'purified output', channels: classifierChannels }))
+    : null;
   const evasion = request.evasion ? await evasionOfRun(request.evasion, image, result, options) : null;
 
   const clusterIds = bundle.clusters.map((cluster) => cluster.id);
@@ -323,7 +327,7 @@ async function purifyOne(
 }
 
 /** Class probabilities: softmax of logits, or of log-probabilities (which gives the probabilities back). */
-async function classify(classifier: ImageClassifier, image: ImageArray): Promise<Record<string, number>> {
+export async function classProbabilities(classifier: ImageClassifier, image: ImageArray): Promise<Record<string, number>> {
   const [row] = await classifier.scores([image]);
   const max = Math.max(...row);
   const exps = Array.from(row, (value) => Math.exp(value - max));

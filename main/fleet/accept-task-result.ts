@@ -5,9 +5,12 @@
  * area with exactly that SHA-256 (the purified output must also decode to the item's size).
  * Only then are the bytes copied into the case's own store and the run recorded through the
  * case's write path with its audit entry. A refusal is written to the audit log and raised.
+ * Workers run no content filter: with one chosen, the workstation scores the evidence and the
+ * accepted output itself and records both verdicts with the run, as a local run does.
  */
 import type { ImageArray } from '../acsr/array/image-array.ts';
 import type { EvasionScorer } from '../acsr/evasion/evasion-scorer.ts';
+import type { ImageClassifier } from '../acsr/models/model-contracts.ts';
 import type { ReferenceBundle } from '../acsr/references/bundle-reader.ts';
 import type { ResolvedPurification } from '../acsr/tuning/purification-defaults.ts';
 import { canonicalJson } from '../case/canonical-json.ts';
@@ -15,6 +18,7 @@ import type { CaseFolder } from '../case/case-folder.ts';
 import { examineEvidenceImage } from '../case/evidence-image.ts';
 import { COMPONENT_NAMES, type StoredComponents } from '../case/purification-components.ts';
 import { evasionOfRun } from '../case/purification-evasion.ts';
+import { classProbabilities } from '../case/purify-evidence.ts';
 import type { EvasionRecord, EvidenceItem, PurificationRun } from '../case/records.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { decodeImage } from '../io/image.ts';
@@ -41,6 +45,8 @@ export interface AcceptContext {
   queueAddress: string;
   /** The bundle's evasion score, when it carries a calibration: computed here, as a local run computes it. */
   evasion: EvasionScorer | null;
+  /** The content filter whose verdicts before and after are recorded with each run, if one was chosen. */
+  classifier: ImageClassifier | null;
 }
 
 /** The run already recorded for this task in the case, if any: the same task is never recorded twice. */
@@ -72,7 +78,9 @@ export async function acceptTaskResult(
   const { options } = resolved;
   const usedIndex = result.clusterIds.indexOf(result.usedClusterId);
   const evasion = context.evasion ? await evasionOfReturnedRun(context, context.evasion, item, result, output) : null;
-  return db.recordPurificationRun({
+  // scored before anything is recorded, so the run and its verdicts are written back to back
+  const verdictScores = context.classifier ? await filterScores(context, context.classifier, item, output) : null;
+  const run = db.recordPurificationRun({
     itemId: item.id,
     jobId: context.jobId,
     bundleId: context.bundleId,
@@ -110,6 +118,35 @@ export async function acceptTaskResult(
     evasion,
     examiner,
   });
+  if (context.classifier && verdictScores) {
+    for (const stage of ['before', 'after'] as const) {
+      db.recordVerdict({
+        itemId: item.id,
+        purificationRunId: run.id,
+        stage,
+        scores: verdictScores[stage],
+        examiner,
+        modelId: context.classifier.identity.id,
+        modelWeightsSha256: context.classifier.identity.weightSha256,
+      });
+    }
+  }
+  return run;
+}
+
+/** The content filter's class probabilities on the evidence and on the returned output, decoded as a local run decodes them. */
+async function filterScores(
+  context: AcceptContext,
+  classifier: ImageClassifier,
+  item: EvidenceItem,
+  output: Buffer,
+): Promise<Record<'before' | 'after', Record<string, number>>> {
+  const channels = classifier.inputSize.channels === 1 ? 'gray' : 'rgb';
+  const { bytes } = await context.caseFolder.readEvidence(item.id, { examiner: context.examiner });
+  return {
+    before: await classProbabilities(classifier, await decodeImage(bytes, { source: `item ${item.id}`, channels })),
+    after: await classProbabilities(classifier, await decodeImage(output, { source: 'purified output', channels })),
+  };
 }
 
 /**

@@ -6,10 +6,12 @@
  * already recorded in the case are not sent again; a cancelled run leaves its tasks on the
  * queue, and running the same command again attaches to them. A run whose workstation stopped
  * (its case job left interrupted) can also be carried on under its own case job: the same
- * tasks, so the same queue jobs, with the settings the job recorded.
+ * tasks, so the same queue jobs, with the settings the job recorded. With a content filter chosen,
+ * its verdicts on the evidence and on each accepted output are computed and recorded here.
  */
 import { resolve } from 'node:path';
 import { openEvasionScorer, type EvasionScorer } from '../acsr/evasion/evasion-scorer.ts';
+import { loadImageClassifier } from '../acsr/models/latent-extractor.ts';
 import { findCluster, loadReferenceBundle } from '../acsr/references/bundle-reader.ts';
 import { resolvePurificationOptions } from '../acsr/tuning/purification-defaults.ts';
 import type { CaseFolder } from '../case/case-folder.ts';
@@ -29,6 +31,10 @@ export interface FleetPurifyWork {
   bundlePath: string;
   override: { cluster: string; reason: string } | null;
   options: { maxIterations?: number };
+  /** The content filter whose verdicts before and after are recorded (registry id), or none. */
+  classifierId: string | null;
+  /** A resumed run's filter weights, which must still be the same. */
+  classifierWeightsSha256?: string;
 }
 
 export type FleetPurifyRequest = TaskControl & {
@@ -48,6 +54,8 @@ export function stoppedFleetRun(caseFolder: CaseFolder, caseJobId: number): Flee
     bundlePath: recorded.bundlePath,
     override: recorded.clusterOverride,
     options: recorded.options.maxIterations !== undefined ? { maxIterations: recorded.options.maxIterations } : {},
+    classifierId: recorded.classifier?.id ?? null,
+    ...(recorded.classifier ? { classifierWeightsSha256: recorded.classifier.weightsSha256 } : {}),
   };
 }
 
@@ -131,18 +139,28 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
     bundlePath: resolve(bundle.path),
     bundleManifestSha256: bundle.manifestSha256,
     clusterOverride: overrideCluster ? { cluster: overrideCluster.id, reason } : null,
-    classifier: null,
+    classifier: null as PurifyJobParameters['classifier'],
     options: work.options.maxIterations !== undefined ? { maxIterations: work.options.maxIterations } : {},
     queue: request.queueAddress,
   };
+  const classifier = work.classifierId === null ? null : await loadImageClassifier(work.classifierId);
+  if (classifier && work.classifierWeightsSha256 !== undefined && classifier.identity.weightSha256 !== work.classifierWeightsSha256) {
+    classifier.dispose();
+    throw new UserInputError(`purify job ${resuming} used other weights of the content filter ${work.classifierId}; its verdicts could not be compared`);
+  }
+  jobParameters.classifier = classifier ? { id: classifier.identity.id, weightsSha256: classifier.identity.weightSha256 } : null;
   // a bundle calibrated by `acsr calibrate-evasion` scores every returned item, as a local run does
   const evasion: EvasionScorer | null = await openEvasionScorer(bundle.manifest, bundle.path);
   const shared = new SharedArea(request.sharedDir);
   const dispatch = new FleetDispatch(connection);
+  const release = () => {
+    evasion?.dispose();
+    classifier?.dispose();
+  };
   try {
     await dispatch.connect();
   } catch (error) {
-    evasion?.dispose();
+    release();
     await dispatch.close();
     throw error;
   }
@@ -174,6 +192,7 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
       examiner: request.examiner,
       queueAddress: request.queueAddress,
       evasion,
+      classifier,
     };
     const onWorkers = progress.sub(0.02, 1);
     const outcomes = dispatch.outcomes(tasks, {
@@ -206,7 +225,7 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
     db.finishJob(job.id, cancelled ? 'cancelled' : 'failed', request.examiner, { error: (error as Error).message, summary: jobSummary(summary) });
     throw error;
   } finally {
-    evasion?.dispose();
+    release();
     await dispatch.close();
   }
   summary.imagesPerMinute = summary.items.length / Math.max(1e-9, (performance.now() - started) / 60_000);

@@ -352,17 +352,24 @@ export class WorkstationService {
       throw new UserInputError(`${request.override.cluster} is not a cluster of ${bundle.label}: choose one of ${bundle.clusterIds.join(', ')}`);
     }
     const what = itemIds.length === 1 ? `item #${itemIds[0]}` : `${itemIds.length} items`;
+    const classifierId = request.classifierId === null ? null : checkClassifierId(request.classifierId ?? DEFAULT_CLASSIFIER_ID);
     if (request.onWorkers) {
       return this.jobs.submit(
         'purify-on-workers',
-        { ...common, ...(await configuredWorkerQueue(this.#workspace)), items: itemIds, bundlePath: bundle.path, override: request.override ?? null },
+        {
+          ...common,
+          ...(await configuredWorkerQueue(this.#workspace)),
+          items: itemIds,
+          bundlePath: bundle.path,
+          override: request.override ?? null,
+          classifierId,
+        },
         {
           label: `Purify ${what} of case ${summary.number} on workers${request.override ? ` with cluster ${request.override.cluster}` : ''}`,
           caseId: request.caseId,
         },
       );
     }
-    const classifierId = request.classifierId === null ? null : checkClassifierId(request.classifierId ?? DEFAULT_CLASSIFIER_ID);
     return this.jobs.submit(
       'purify',
       {

@@ -13,6 +13,8 @@ const SIMPLIFICATIONS: Record<string, string> = {
   medianShift: 'after a slight blur (3 × 3 median filter)',
   bit1Shift: 'after reducing the image to black and white',
   bit4Shift: 'after reducing the image to 16 shades per colour',
+  bit3Shift: 'after reducing the image to 8 shades per colour',
+  bit2Shift: 'after reducing the image to 4 shades per colour',
 };
 
 const FLIPS: Record<string, string> = {
@@ -21,6 +23,8 @@ const FLIPS: Record<string, string> = {
   medianFlip: 'the slight blur',
   bit1Flip: 'black and white',
   bit4Flip: '16 shades',
+  bit3Flip: '8 shades',
+  bit2Flip: '4 shades',
 };
 
 function howMuch(shift: number): string {

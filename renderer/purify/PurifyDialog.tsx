@@ -57,7 +57,7 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
     setStarting(true);
     setError(null);
     try {
-      const where = onWorkers ? { onWorkers, classifierId: null } : { classifierId: classifierId === NO_CLASSIFIER ? null : classifierId };
+      const where = { ...(onWorkers ? { onWorkers } : {}), classifierId: classifierId === NO_CLASSIFIER ? null : classifierId };
       await client.call('jobs.start', { kind: 'purify', caseId, itemIds, bundleId, ...where });
       inform(`Purification of ${itemIds.length === 1 ? 'one item' : `${itemIds.length} items`} queued: see the jobs panel`, 'info');
       onClose();
@@ -110,9 +110,9 @@ export function PurifyDialog({ caseId, itemIds, onClose }: PurifyDialogProps) {
           <TextField
             select
             label="Content filter (verdicts before and after)"
-            value={onWorkers ? NO_CLASSIFIER : classifierId}
+            value={classifierId}
             onChange={(event) => setClassifierId(event.target.value)}
-            disabled={!choices || onWorkers}
+            disabled={!choices}
           >
             <MenuItem value={NO_CLASSIFIER}>None (no verdicts)</MenuItem>
             {choices?.classifiers.map((choice) => (

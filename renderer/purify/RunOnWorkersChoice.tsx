@@ -1,7 +1,7 @@
 /**
  * "Run on workers" in the purify dialog: shown only when the workspace has a worker queue, with
- * how many workers are connected when the queue can tell. Workers compute no verdicts, so the
- * dialog sends no content filter with this choice.
+ * how many workers are connected when the queue can tell. Workers run no content filter: this
+ * workstation scores each accepted output itself.
  */
 import Box from '@mui/material/Box';
 import FormControlLabel from '@mui/material/FormControlLabel';
@@ -28,7 +28,7 @@ export function RunOnWorkersChoice({ checked, onChange }: { checked: boolean; on
       />
       <Typography variant="caption" color="text.secondary" component="div" data-testid="workers-connected">
         {describeWorkerQueue(status)}
-        {checked ? ' Each output is checked here before it is recorded; workers compute no verdicts.' : ''}
+        {checked ? ' Each output is checked here before it is recorded, and the content filter’s verdicts are computed here.' : ''}
       </Typography>
     </Box>
   );

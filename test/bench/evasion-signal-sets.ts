@@ -62,6 +62,11 @@ const candidates: Record<string, SignalName[]> = values.sets
       'default + noiseLevel': [...shippedDefault, 'noiseLevel'],
       'default + noiseUpperQuartile': [...shippedDefault, 'noiseUpperQuartile'],
       'default + both noise signals': [...shippedDefault, 'noiseLevel', 'noiseUpperQuartile'],
+      'default + bit3Shift': [...shippedDefault, 'bit3Shift'],
+      'default + bit3Shift + bit2Shift': [...shippedDefault, 'bit3Shift', 'bit2Shift'],
+      'default + bit3Shift + bit3Flip': [...shippedDefault, 'bit3Shift', 'bit3Flip'],
+      'default + bit3 and bit2 shifts and flips': [...shippedDefault, 'bit3Shift', 'bit2Shift', 'bit3Flip', 'bit2Flip'],
+      'default + bit3Shift + bit2Shift + noiseLevel': [...shippedDefault, 'bit3Shift', 'bit2Shift', 'noiseLevel'],
       'all but latentOutlier': SIGNAL_NAMES.filter((n) => n !== 'latentOutlier'),
       all: [...SIGNAL_NAMES],
     };

@@ -78,6 +78,19 @@ async function runsOf(itemId: number) {
   }
 }
 
+/** The content filter's verdicts recorded with a run: its model and stages. */
+async function verdictsOfRun(itemId: number, runId: number) {
+  const caseFolder = await CaseFolder.open(caseDir, { readonly: true });
+  try {
+    return caseFolder.db
+      .verdicts(itemId)
+      .filter((verdict) => verdict.purificationRunId === runId)
+      .map((verdict) => `${verdict.modelId} ${verdict.stage}`);
+  } finally {
+    caseFolder.close();
+  }
+}
+
 test(
   'an investigator sets a worker queue, purifies on a real worker, and a stopped run on workers is resumed on its queue after a restart',
   { timeout: 600_000 },
@@ -110,7 +123,12 @@ test(
     await dialog.getByTestId('workers-connected').getByText(`1 worker connected to ${redis.url}.`).waitFor();
     await dialog.getByRole('combobox', { name: 'Reference bundle' }).getByText('Default bundle (ships with ACSR)').waitFor();
     await dialog.getByRole('switch', { name: 'Run on workers' }).check();
-    await dialog.getByText('workers compute no verdicts').waitFor();
+    await dialog.getByText('the content filter’s verdicts are computed here').waitFor();
+    // workers run no filter; the workstation scores each accepted output with the one chosen here
+    await dialog
+      .getByRole('combobox', { name: /Content filter/ })
+      .getByText('NSFW filter (MobileNetV2, standard)')
+      .waitFor();
     await screenshot(page, '43-run-on-workers');
     await dialog.getByRole('button', { name: 'Purify', exact: true }).click();
     // progress from the queue, in the jobs panel like any job
@@ -124,6 +142,7 @@ test(
       const runs = await runsOf(itemId);
       assert.equal(runs.length, 1);
       assert.equal((runs[0].parameters.fleet as { worker: string }).worker, `${hostname()} pid ${worker.child.pid}`);
+      assert.deepEqual(await verdictsOfRun(itemId, runs[0].id), ['nsfwjs-mobilenet-v2 before', 'nsfwjs-mobilenet-v2 after']);
     }
 
     // No worker: the third item's task waits on the queue; the workstation stops (its job cancelled).
@@ -154,6 +173,7 @@ test(
     assert.equal(runs.length, 1);
     assert.equal(runs[0].jobId, caseJobId, 'recorded under the stopped run, not a new one');
     assert.equal((runs[0].parameters.fleet as { worker: string }).worker, `${hostname()} pid ${second.child.pid}`);
+    assert.deepEqual(await verdictsOfRun(3, runs[0].id), ['nsfwjs-mobilenet-v2 before', 'nsfwjs-mobilenet-v2 after'], 'the resumed run keeps its filter');
     assert.deepEqual(pageErrors, []);
   },
 );

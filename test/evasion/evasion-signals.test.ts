@@ -59,19 +59,26 @@ const signalsOf = (images: ImageArray[]) =>
 test('every signal is what its definition says, checked against the classifier called directly', async () => {
   const images = clean.slice(0, 6);
   const signals = await signalsOf(images);
-  const direct = await model.scores(images.flatMap((image) => [image, reduceBitDepth(image, 1), reduceBitDepth(image, 4)]));
+  const direct = await model.scores(
+    images.flatMap((image) => [image, reduceBitDepth(image, 1), reduceBitDepth(image, 4), reduceBitDepth(image, 3), reduceBitDepth(image, 2)]),
+  );
   signals.forEach((s, i) => {
     assert.deepEqual(Object.keys(s).sort(), [...SIGNAL_NAMES].sort());
-    const [own, bit1, bit4] = direct.slice(3 * i, 3 * i + 3);
+    const [own, bit1, bit4, bit3, bit2] = direct.slice(5 * i, 5 * i + 5);
     assert.ok(Math.abs(s.bit1Shift - l1Distance(softmax(own), softmax(bit1))) < 1e-5);
     assert.ok(Math.abs(s.bit4Shift - l1Distance(softmax(own), softmax(bit4))) < 1e-5);
     assert.equal(s.bit1Flip, argmax(own) === argmax(bit1) ? 0 : 1);
+    assert.ok(Math.abs(s.bit3Shift - l1Distance(softmax(own), softmax(bit3))) < 1e-5);
+    assert.ok(Math.abs(s.bit2Shift - l1Distance(softmax(own), softmax(bit2))) < 1e-5);
+    assert.equal(s.bit3Flip, argmax(own) === argmax(bit3) ? 0 : 1);
+    assert.equal(s.bit2Flip, argmax(own) === argmax(bit2) ? 0 : 1);
     // the purified stand-in is the 4-bit version: the same shift and flip
     assert.ok(Math.abs(s.purificationShift - s.bit4Shift) < 1e-9);
     assert.equal(s.purificationFlip, s.bit4Flip);
     assert.ok(Math.abs(s.logitMargin - topTwoMargin(own)) < 1e-5);
     assert.ok(s.logitMargin > 0);
     assert.equal(s.maxSqueezeShift, Math.max(s.purificationShift, s.jpegShift, s.medianShift, s.bit1Shift, s.bit4Shift));
+    // the joint maximum and the count keep their five squeezers, whatever else is computed
     assert.equal(s.flipCount, s.purificationFlip + s.jpegFlip + s.medianFlip + s.bit1Flip + s.bit4Flip);
     for (const flip of [s.purificationFlip, s.jpegFlip, s.medianFlip, s.bit1Flip, s.bit4Flip]) assert.ok(flip === 0 || flip === 1);
     assert.equal(s.latentOutlier, 2);
@@ -151,7 +158,7 @@ test('calibration records: the fit names its signals and version and is determin
   const inconsistent = evasionCalibrationSchema.safeParse({ ...fitted, weights: [1, 2] });
   assert.equal(inconsistent.success, false);
   assert.match(JSON.stringify(inconsistent.error!.issues), /one weight, mean and scale per signal/);
-  const unknown = evasionCalibrationSchema.safeParse({ ...fitted, signals: ['bit1Shift', 'maxSqueezeShift', 'bit2Shift'] });
+  const unknown = evasionCalibrationSchema.safeParse({ ...fitted, signals: ['bit1Shift', 'maxSqueezeShift', 'bit5Shift'] });
   assert.equal(unknown.success, false);
   assert.throws(() => fitEvasionCalibration(cleanSignals, attackedSignals, context, { signals: ['bit1Shift', 'bit1Shift'] }), /distinct signals/);
 });

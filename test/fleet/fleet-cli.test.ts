@@ -41,13 +41,10 @@ describe('worker and case purify --queue refusals', () => {
     assertRefused(['worker', '--queue', 'redis://127.0.0.1:6379', '--shared', join(root, 'not-mounted')], /--shared .*not-mounted: not a folder/);
   });
 
-  it('case purify --queue refuses missing --shared, --classifier and --resume', () => {
+  it('case purify --queue refuses missing --shared, an unknown --classifier and --resume', () => {
     const common = ['case', 'purify', '--case', caseDir, '--all', '--bundle', bundle, '--examiner', 'bob'];
     assertRefused([...common, '--queue', 'redis://127.0.0.1:6379'], /--queue needs --shared DIR/);
-    assertRefused(
-      [...common, '--queue', 'redis://127.0.0.1:6379', '--shared', root, '--classifier', 'nsfwjs-mobilenet-v2'],
-      /--classifier is not available with --queue/,
-    );
+    assertRefused([...common, '--queue', 'redis://127.0.0.1:6379', '--shared', root, '--classifier', 'no-such-filter'], /unknown classifier 'no-such-filter'/);
     assertRefused([...common, '--shared', root], /--shared goes with --queue/);
   });
 

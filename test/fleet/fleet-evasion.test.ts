@@ -1,7 +1,8 @@
 /**
- * The evasion score of items purified on workers: with a calibrated bundle, the workstation
- * scores each returned output as a local `acsr case purify` scores its own, so a case purified on
- * the fleet can be sorted and filtered for suspected evasion like any other. Real components:
+ * The evasion score and the content filter's verdicts of items purified on workers: with a
+ * calibrated bundle and --classifier, the workstation scores each returned output as a local
+ * `acsr case purify` scores its own, so a case purified on the fleet can be sorted and filtered
+ * for suspected evasion and by verdict like any other. Real components:
  * Debian's redis-server, one `acsr worker` process, a bundle calibrated by `acsr calibrate-evasion`
  * and Fashion-MNIST test images, clean and attacked (test/evasion/calibrated-case-fixture.ts).
  */
@@ -10,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CaseFolder } from '../../main/case/case-folder.ts';
-import type { EvasionRecord } from '../../main/case/records.ts';
+import type { EvasionRecord, Verdict } from '../../main/case/records.ts';
 import { makeTempDir, removeTempDir, runAcsr } from '../case/case-fixtures.ts';
 import { makeCalibratedBundle, writeTestImages } from '../evasion/calibrated-case-fixture.ts';
 import { killStartedProcesses, runAcsrAsync, startAcsr } from './fleet-processes.ts';
@@ -37,6 +38,24 @@ async function evasionBySha(caseDir: string): Promise<Map<string, EvasionRecord 
   }
 }
 
+/** Per item (by SHA-256): the verdicts recorded with its latest run, as 'stage' -> class probabilities. */
+async function verdictsBySha(caseDir: string): Promise<Map<string, Map<string, Verdict>>> {
+  const caseFolder = await CaseFolder.open(caseDir);
+  try {
+    return new Map(
+      [...caseFolder.db.items()].map((item) => {
+        const run = caseFolder.db.purificationRuns(item.id).at(-1);
+        const verdicts = caseFolder.db.verdicts(item.id).filter((verdict) => run !== undefined && verdict.purificationRunId === run.id);
+        return [item.sha256, new Map(verdicts.map((verdict) => [verdict.stage, verdict]))];
+      }),
+    );
+  } finally {
+    caseFolder.close();
+  }
+}
+
+const FILTER = 'fmnist-baseline-cnn-b25dc5da0ce9';
+
 before(async () => {
   root = await makeTempDir('fleet-evasion');
   const { calibrated } = makeCalibratedBundle(root);
@@ -52,7 +71,21 @@ before(async () => {
   }
   localCase = join(root, 'local');
   fleetCase = join(root, 'fleet');
-  const local = runAcsr(['case', 'purify', '--case', localCase, '--all', '--bundle', calibrated, '--examiner', 'bob', '--json', '--quiet']);
+  const local = runAcsr([
+    'case',
+    'purify',
+    '--case',
+    localCase,
+    '--all',
+    '--bundle',
+    calibrated,
+    '--classifier',
+    FILTER,
+    '--examiner',
+    'bob',
+    '--json',
+    '--quiet',
+  ]);
   assert.equal(local.code, 0, local.stderr);
 
   redis = await startRedisServer();
@@ -68,6 +101,8 @@ before(async () => {
     '--all',
     '--bundle',
     calibrated,
+    '--classifier',
+    FILTER,
     '--examiner',
     'bob',
     '--queue',
@@ -102,6 +137,23 @@ describe('the evasion score of items purified on workers', () => {
         expected.signals.map((signal) => signal.name),
       );
       assert.deepEqual(got.calibration, expected.calibration);
+    }
+  });
+
+  it("records the content filter's verdicts before and after with every run, the same as a local run's", async () => {
+    const local = await verdictsBySha(localCase);
+    const fleet = await verdictsBySha(fleetCase);
+    for (const [sha256, expected] of local) {
+      const got = fleet.get(sha256)!;
+      assert.deepEqual([...got.keys()].sort(), ['after', 'before'], `item ${sha256.slice(0, 12)}`);
+      for (const stage of ['before', 'after']) {
+        const [mine, theirs] = [got.get(stage)!, expected.get(stage)!];
+        assert.equal(mine.modelId, FILTER);
+        assert.equal(mine.modelWeightsSha256, theirs.modelWeightsSha256);
+        assert.equal(mine.topClass, theirs.topClass, `item ${sha256.slice(0, 12)} ${stage}`);
+        // the same evidence and the same output PNG (the fleet test pins equal output SHA-256) through the same model
+        for (const [name, probability] of Object.entries(theirs.scores)) assert.ok(Math.abs(mine.scores[name] - probability) < 1e-6, `${stage} ${name}`);
+      }
     }
   });
 

@@ -23,6 +23,10 @@ export const SIGNAL_NAMES = [
   'latentOutlier',
   'noiseLevel',
   'noiseUpperQuartile',
+  'bit3Shift',
+  'bit2Shift',
+  'bit3Flip',
+  'bit2Flip',
 ] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 export type EvasionSignals = Record<SignalName, number>;
@@ -31,7 +35,8 @@ export type EvasionSignals = Record<SignalName, number>;
  * Version 1 records (no `version` field) used the first four signals only; they still load and
  * score, since every signal they name is still computed the same way. Version 2 added the
  * bit-depth squeezers, the joint maximum, the label flips and the logit margin. Version 3 added
- * the image's fine-grain noise level (noiseLevel, noiseUpperQuartile).
+ * the image's fine-grain noise level (noiseLevel, noiseUpperQuartile) and the 3- and 2-bit
+ * squeezers (bit3Shift, bit2Shift, bit3Flip, bit2Flip).
  */
 export const CALIBRATION_VERSION = 3;
 

@@ -6,9 +6,14 @@
  * - <squeezer>Shift: L1 distance between the classifier's softmax on the image and on its squeezed
  *   version, for ACSR purification, JPEG (quality 50), the 3 x 3 median filter, and bit-depth
  *   reduction to 1 bit (black and white; the best single squeezer on MNIST in Xu et al.) and 4 bits.
- * - maxSqueezeShift: the largest of those shifts, feature squeezing's own joint detector.
+ * - bit3Shift, bit2Shift (and their flips): bit-depth reduction to 8 and 4 levels. A squeezer
+ *   undoes a perturbation when its step is a few times the perturbation's: 4 bits undo the small
+ *   sign steps of FGSM at dissimilarity 0.04 but not those at 0.08 (about 9 of 255 per pixel on
+ *   Fashion-MNIST), which 3 bits undo.
+ * - maxSqueezeShift: the largest of the first five shifts, feature squeezing's own joint detector.
  * - <squeezer>Flip: 1 when the squeezed version gets another label than the image, else 0;
- *   flipCount: how many squeezers flip it.
+ *   flipCount: how many of the first five squeezers flip it. (The maximum and the count keep the
+ *   five squeezers they were defined with, so older calibrations keep their meaning.)
  * - logitMargin: top-1 minus top-2 score on the image itself. Attacks held to a small budget (and
  *   minimal-norm attacks by design) leave the image just across the decision boundary.
  * - latentOutlier: the Mahalanobis distance of the image's latent to its nearest cluster, as a
@@ -33,7 +38,9 @@ export { type EvasionSignals, SIGNAL_NAMES, type SignalName } from './evasion-ca
 export const SQUEEZE_JPEG_QUALITY = 50;
 
 /** The squeezers in the order their versions are classified. */
-const SQUEEZERS = ['purification', 'jpeg', 'median', 'bit1', 'bit4'] as const;
+const SQUEEZERS = ['purification', 'jpeg', 'median', 'bit1', 'bit4', 'bit3', 'bit2'] as const;
+/** The squeezers the joint maximum and the flip count are taken over. */
+const JOINT_SQUEEZERS = 5;
 
 export function signalVector(signals: EvasionSignals, names: readonly SignalName[]): number[] {
   return names.map((name) => signals[name]);
@@ -113,6 +120,8 @@ export async function computeSignals(request: SignalRequest): Promise<EvasionSig
     median: images.map(medianFilter3x3),
     bit1: images.map((image) => reduceBitDepth(image, 1)),
     bit4: images.map((image) => reduceBitDepth(image, 4)),
+    bit3: images.map((image) => reduceBitDepth(image, 3)),
+    bit2: images.map((image) => reduceBitDepth(image, 2)),
   };
   const n = images.length;
   // one classifier call for every version of every image
@@ -130,13 +139,17 @@ export async function computeSignals(request: SignalRequest): Promise<EvasionSig
       medianShift: shifts[2],
       bit1Shift: shifts[3],
       bit4Shift: shifts[4],
-      maxSqueezeShift: Math.max(...shifts),
+      bit3Shift: shifts[5],
+      bit2Shift: shifts[6],
+      maxSqueezeShift: Math.max(...shifts.slice(0, JOINT_SQUEEZERS)),
       purificationFlip: flips[0],
       jpegFlip: flips[1],
       medianFlip: flips[2],
       bit1Flip: flips[3],
       bit4Flip: flips[4],
-      flipCount: flips.reduce((s: number, f) => s + f, 0),
+      bit3Flip: flips[5],
+      bit2Flip: flips[6],
+      flipCount: flips.slice(0, JOINT_SQUEEZERS).reduce((s: number, f) => s + f, 0),
       logitMargin: topTwoMargin(scores[i]),
       latentOutlier: latentOutlier(nearest[i].distance, norm),
       ...noiseSignals(images[i], squeezed.median[i]),

@@ -26,7 +26,6 @@ export async function purifyOnWorkers(context: CommandContext<OnWorkersOptions>)
   const { options, print } = context;
   if (options.shared === undefined) throw new UsageError('--queue needs --shared DIR: the location the workers read evidence and bundles from');
   if (options.resume) throw new UsageError('--resume is for a local purify; with --queue, run the same command again: it attaches to the queued tasks');
-  if (options.classifier !== undefined) throw new UsageError('--classifier is not available with --queue: workers compute no verdicts');
   if (options.all === options.item.length > 0) throw new UsageError(options.all ? 'give --item or --all, not both' : 'give --item ID... or --all');
   if (options.bundle === undefined) throw new UsageError('--bundle is required');
   const summary = await runAction(
@@ -38,6 +37,7 @@ export async function purifyOnWorkers(context: CommandContext<OnWorkersOptions>)
       bundlePath: options.bundle,
       override: options.cluster !== undefined ? { cluster: options.cluster, reason: options.reason ?? '' } : null,
       options: { maxIterations: options.maxIterations },
+      classifierId: options.classifier ?? null,
       queue: options.queue!,
       shared: options.shared,
     },

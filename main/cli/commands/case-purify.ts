@@ -15,7 +15,7 @@ export const casePurifyCommand = defineCommand({
   summary: 'purify evidence items with a reference bundle; the output is stored in the case, the evidence untouched',
   description: [
     "Each item is read from the evidence store and its SHA-256 checked (an altered file is refused and the failure logged), purified with the bundle (stage iii: nearest cluster by Mahalanobis distance, or --cluster with a --reason), and the purified PNG stored in the case's evidence store under its own SHA-256, read-only. The run is recorded with the bundle's manifest hash, every parameter, the cluster chosen and all distances, the override and its reason, the output's SHA-256 and PDQ and its PDQ distance from the evidence, and timings.",
-    'With --classifier, the content filter scores the evidence and the purified output and both verdicts are recorded.',
+    'With --classifier, the content filter scores the evidence and the purified output and both verdicts are recorded (with --queue, this workstation scores them as each output is accepted).',
     'A bundle calibrated by `acsr calibrate-evasion` also gives each item an evasion score (the estimated probability that the image was made to fool the filter, with the signals behind it), recorded with the run.',
     `The method's own parameters are fixed at the paper's values (Tikhonov lambda ${o.tikhonovLambda}, CBPDN lambda ${o.cscLambda}, tolerance ${o.tolerance}) so that runs in different cases compare; use acsr purify outside a case to experiment with them.`,
   ].join('\n\n'),
@@ -50,6 +50,13 @@ export const casePurifyCommand = defineCommand({
   },
   async run(context) {
     const { options, print, note } = context;
+    if (options.classifier !== undefined && !loadModelRegistry().models.some((model) => model.id === options.classifier)) {
+      throw new UsageError(
+        `unknown classifier '${options.classifier}' (registered: ${loadModelRegistry()
+          .models.map((model) => model.id)
+          .join(', ')})`,
+      );
+    }
     if (options.queue !== undefined) return purifyOnWorkers(context);
     if (options.shared !== undefined) throw new UsageError('--shared goes with --queue');
     if (options.resume) {
@@ -63,13 +70,6 @@ export const casePurifyCommand = defineCommand({
     }
     if ((options.cluster === undefined) !== (options.reason === undefined))
       throw new UsageError('--cluster and --reason go together: an override must say why');
-    if (options.classifier !== undefined && !loadModelRegistry().models.some((model) => model.id === options.classifier)) {
-      throw new UsageError(
-        `unknown classifier '${options.classifier}' (registered: ${loadModelRegistry()
-          .models.map((model) => model.id)
-          .join(', ')})`,
-      );
-    }
     const { summary, bundlePath, bundleManifestSha256 } = await runAction(
       purifyEvidenceAction,
       {

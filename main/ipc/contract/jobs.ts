@@ -63,7 +63,7 @@ export const purifyJobRequestSchema = z
     override: z.strictObject({ cluster: clusterIdSchema, reason: shortTextSchema.pipe(z.string().min(1, 'say why you chose another cluster')) }).optional(),
     /** Instead of itemIds: carry on with this unfinished purify job of the case, with its own settings (a run on workers re-attaches to its queue). */
     resumeCaseJobId: z.number().int().positive().optional(),
-    /** Computed by the workers of the workspace's queue (which compute no verdicts) and recorded here. */
+    /** Computed by the workers of the workspace's queue and recorded here (the verdicts are computed here too). */
     onWorkers: z.boolean().optional(),
   })
   .refine((request) => (request.itemIds === undefined) !== (request.resumeCaseJobId === undefined), 'give either itemIds or resumeCaseJobId')
@@ -72,8 +72,7 @@ export const purifyJobRequestSchema = z
       request.resumeCaseJobId === undefined || (request.bundleId === undefined && request.classifierId === undefined && request.override === undefined),
     'a resumed purify job keeps its own bundle, classifier and override',
   )
-  .refine((request) => !request.onWorkers || request.resumeCaseJobId === undefined, 'a resumed purify job runs where it ran before')
-  .refine((request) => !request.onWorkers || !request.classifierId, 'workers compute no verdicts: choose no content filter to run on workers');
+  .refine((request) => !request.onWorkers || request.resumeCaseJobId === undefined, 'a resumed purify job runs where it ran before');
 
 /** The case's audit report, written into the case's reports/ folder and recorded in the case. */
 export const reportJobRequestSchema = z.strictObject({
