@@ -20,6 +20,7 @@ import { fitEvasionCalibration, scoreEvasion } from '../../main/acsr/evasion/eva
 import type { EvasionCalibration } from '../../main/acsr/evasion/evasion-calibration-schema.ts';
 import { type EvasionSignals, SIGNAL_NAMES, type SignalName } from '../../main/acsr/evasion/evasion-signals.ts';
 import { rocAuc, truePositiveRateAt } from '../../main/acsr/evasion/roc.ts';
+import { crossValidatedScores } from '../../main/acsr/evasion/signal-set-choice.ts';
 
 interface Dump {
   clean: { name: string; signals: EvasionSignals }[];
@@ -45,6 +46,7 @@ const folds = Number(values.folds);
 
 const squeezeShifts: SignalName[] = ['purificationShift', 'jpegShift', 'medianShift', 'bit1Shift', 'bit4Shift'];
 const flips: SignalName[] = ['purificationFlip', 'jpegFlip', 'medianFlip', 'bit1Flip', 'bit4Flip'];
+/** the default before the 3- and 2-bit squeezers and the noise level (calibration format 2) */
 const shippedDefault: SignalName[] = [...squeezeShifts, 'maxSqueezeShift', 'logitMargin', 'flipCount'];
 const candidates: Record<string, SignalName[]> = values.sets
   ? Object.fromEntries(values.sets.split(';').map((set) => [set, set.split(',') as SignalName[]]))
@@ -59,14 +61,14 @@ const candidates: Record<string, SignalName[]> = values.sets
       'five shifts + margin': [...squeezeShifts, 'logitMargin'],
       'five shifts + max + margin + flips': [...squeezeShifts, 'maxSqueezeShift', 'logitMargin', ...flips],
       'five shifts + max + margin + flipCount': [...squeezeShifts, 'maxSqueezeShift', 'logitMargin', 'flipCount'],
-      'default + noiseLevel': [...shippedDefault, 'noiseLevel'],
-      'default + noiseUpperQuartile': [...shippedDefault, 'noiseUpperQuartile'],
-      'default + both noise signals': [...shippedDefault, 'noiseLevel', 'noiseUpperQuartile'],
-      'default + bit3Shift': [...shippedDefault, 'bit3Shift'],
-      'default + bit3Shift + bit2Shift': [...shippedDefault, 'bit3Shift', 'bit2Shift'],
-      'default + bit3Shift + bit3Flip': [...shippedDefault, 'bit3Shift', 'bit3Flip'],
-      'default + bit3 and bit2 shifts and flips': [...shippedDefault, 'bit3Shift', 'bit2Shift', 'bit3Flip', 'bit2Flip'],
-      'default + bit3Shift + bit2Shift + noiseLevel': [...shippedDefault, 'bit3Shift', 'bit2Shift', 'noiseLevel'],
+      'format-2 default + noiseLevel': [...shippedDefault, 'noiseLevel'],
+      'format-2 default + noiseUpperQuartile': [...shippedDefault, 'noiseUpperQuartile'],
+      'format-2 default + both noise signals': [...shippedDefault, 'noiseLevel', 'noiseUpperQuartile'],
+      'format-2 default + bit3Shift': [...shippedDefault, 'bit3Shift'],
+      'format-2 default + bit3Shift + bit2Shift': [...shippedDefault, 'bit3Shift', 'bit2Shift'],
+      'format-2 default + bit3Shift + bit3Flip': [...shippedDefault, 'bit3Shift', 'bit3Flip'],
+      'format-2 default + bit3 and bit2 shifts and flips': [...shippedDefault, 'bit3Shift', 'bit2Shift', 'bit3Flip', 'bit2Flip'],
+      'format-2 default + bit3Shift + bit2Shift + noiseLevel': [...shippedDefault, 'bit3Shift', 'bit2Shift', 'noiseLevel'],
       'all but latentOutlier': SIGNAL_NAMES.filter((n) => n !== 'latentOutlier'),
       all: [...SIGNAL_NAMES],
     };
@@ -111,22 +113,6 @@ function scoreWith(calibration: EvasionCalibration, on: Dump): Scored {
   };
 }
 
-/** K folds over the images in order (the validation split interleaves classes, so every fold has each). */
-function crossValidated(names: SignalName[]): Scored {
-  const pooled: Scored = { clean: [], attacked: [], cleanAbove: 0, attackedAbove: 0 };
-  const inFold = <T>(list: T[], k: number, held: boolean) => list.filter((_, i) => (i % folds === k) === held);
-  for (let k = 0; k < folds; k++) {
-    const train: Dump = { clean: inFold(fit.clean, k, false), attacked: inFold(fit.attacked, k, false) };
-    const held: Dump = { clean: inFold(fit.clean, k, true), attacked: inFold(fit.attacked, k, true) };
-    const scored = scoreWith(fitOn(train, names), held);
-    pooled.clean.push(...scored.clean);
-    pooled.attacked.push(...scored.attacked);
-    pooled.cleanAbove += scored.cleanAbove;
-    pooled.attackedAbove += scored.attackedAbove;
-  }
-  return pooled;
-}
-
 const measured: Dump = test ?? fit;
 const attacks = [...new Set(measured.attacked.map((a) => a.attack))];
 console.log(
@@ -148,12 +134,22 @@ console.log(
 );
 console.log(`|---|${attacks.map(() => '---').join('|')}|---|`);
 for (const [label, names] of Object.entries(candidates)) {
-  const scored = test ? scoreWith(fitOn(fit, names), test) : crossValidated(names);
+  const scored: Scored = test ? scoreWith(fitOn(fit, names), test) : crossValidatedRun(names);
   const cells = attacks.map((attack) => {
     const scores = scored.attacked.filter((a) => a.attack === attack).map((a) => a.score);
     return `${rocAuc(scored.clean, scores).toFixed(3)} / ${pct(truePositiveRateAt(scored.clean, scores, 0.05).truePositiveRate)}`;
   });
   console.log(`| ${label} | ${cells.join(' | ')} | ${pct(scored.cleanAbove / scored.clean.length)} / ${pct(scored.attackedAbove / scored.attacked.length)} |`);
+}
+
+/** The product's own cross-validation (signal-set-choice.ts); the threshold column is each fold's calibrated threshold. */
+function crossValidatedRun(names: SignalName[]): Scored {
+  const held = crossValidatedScores(
+    { clean: fit.clean.map((c) => c.signals), attacked: fit.attacked.map((a) => ({ attack: a.attack, signals: a.signals })) },
+    names,
+    { folds, l2: Number(values.l2) },
+  );
+  return { clean: held.clean, attacked: held.attacked, cleanAbove: held.cleanAboveThreshold, attackedAbove: held.attackedAboveThreshold };
 }
 
 function pct(v: number): string {

@@ -112,7 +112,19 @@ test('the calibration is stored in a verifying bundle with its fitting data name
   });
   assert.ok(c.fittedFalsePositiveRate <= c.falsePositiveTarget);
   assert.equal(c.version, CALIBRATION_VERSION);
-  assert.deepEqual(c.signals, DEFAULT_SCORE_SIGNALS);
+  // the signals: chosen by cross-validation between the two candidate sets, or the compact set when too few images
+  const attackedCount = Object.values(c.data.attacked).reduce((sum, n) => sum + n, 0);
+  if (c.signalChoice) {
+    assert.deepEqual(
+      c.signalChoice.candidates.map((candidate) => candidate.name),
+      ['compact', 'full'],
+    );
+    assert.deepEqual(c.signals, c.signalChoice.candidates.find((candidate) => candidate.name === c.signalChoice!.chosen)!.signals);
+    assert.deepEqual(c.signalChoice.candidates[0].signals, DEFAULT_SCORE_SIGNALS);
+  } else {
+    assert.ok(c.data.clean < 10 || attackedCount < 10, `${c.data.clean} clean and ${attackedCount} attacked images are enough to cross-validate`);
+    assert.deepEqual(c.signals, DEFAULT_SCORE_SIGNALS);
+  }
   assert.equal(c.weights.length, c.signals.length);
   assert.deepEqual(Object.keys(c.clusterDistances).sort(), source.clusters.map((k) => k.id).sort());
   // the rest of the bundle is the source's, byte for byte

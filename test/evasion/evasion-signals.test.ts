@@ -26,7 +26,8 @@ import {
 } from '../../main/acsr/evasion/evasion-signals.ts';
 import { medianFilter3x3 } from '../../main/acsr/defenses/median-filter-defense.ts';
 import { attackedSet } from '../../main/acsr/evasion/attacked-images.ts';
-import { rocAuc } from '../../main/acsr/evasion/roc.ts';
+import { rocAuc, truePositiveRateAt } from '../../main/acsr/evasion/roc.ts';
+import { chooseSignalSet, COMPACT_SIGNALS, crossValidatedScores, FULL_SIGNALS } from '../../main/acsr/evasion/signal-set-choice.ts';
 import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { loadTfImageModel, type TfImageModel } from '../../main/acsr/models/tf-image-model.ts';
 import { fashionMnistDir } from '../support/shared-data.ts';
@@ -161,4 +162,32 @@ test('calibration records: the fit names its signals and version and is determin
   const unknown = evasionCalibrationSchema.safeParse({ ...fitted, signals: ['bit1Shift', 'maxSqueezeShift', 'bit5Shift'] });
   assert.equal(unknown.success, false);
   assert.throws(() => fitEvasionCalibration(cleanSignals, attackedSignals, context, { signals: ['bit1Shift', 'bit1Shift'] }), /distinct signals/);
+});
+
+test('the signal set is chosen by cross-validation on the fitting images: deterministic, by the stated rule, and compact when too few', async () => {
+  const cleanSignals = await signalsOf(clean);
+  const attackedSignals = (await signalsOf(attacked)).map((signals) => ({ attack: 'fgsm-dis:0.08', signals }));
+  const data = { clean: cleanSignals, attacked: attackedSignals };
+  const choice = chooseSignalSet(data, { falsePositiveRate: 0.05 })!;
+  assert.deepEqual(chooseSignalSet(data, { falsePositiveRate: 0.05 }), choice);
+  const [compact, full] = choice.candidates;
+  assert.deepEqual(compact.signals, COMPACT_SIGNALS);
+  assert.deepEqual(full.signals, FULL_SIGNALS);
+  assert.ok(!FULL_SIGNALS.includes('latentOutlier'));
+  // the larger set must beat the compact one by more than one held-out attacked image
+  const margin = 1 / attackedSignals.length;
+  assert.equal(choice.chosen.name, full.meanCaught > compact.meanCaught + margin ? 'full' : 'compact');
+  // each candidate's merit is its held-out catch rate, recomputed here from the pooled held-out scores
+  for (const candidate of choice.candidates) {
+    const held = crossValidatedScores(data, candidate.signals);
+    assert.equal(held.clean.length, cleanSignals.length);
+    const rate = truePositiveRateAt(
+      held.clean,
+      held.attacked.map((a) => a.score),
+      0.05,
+    ).truePositiveRate;
+    assert.equal(candidate.caught['fgsm-dis:0.08'], rate);
+    assert.ok(rate > 0.3, `${candidate.name}: ${rate} of real FGSM attacks caught at 5 % false positives`);
+  }
+  assert.equal(chooseSignalSet({ clean: cleanSignals.slice(0, 9), attacked: attackedSignals }, { falsePositiveRate: 0.05 }), null);
 });

@@ -28,6 +28,7 @@ import { clusterDistanceNorms } from './cluster-distance-norms.ts';
 import { type EvasionCalibration, fitEvasionCalibration } from './evasion-calibration.ts';
 import { SQUEEZE_JPEG_QUALITY, type SignalName } from './evasion-signals.ts';
 import { imageSignals } from './image-signals.ts';
+import { chooseSignalSet } from './signal-set-choice.ts';
 
 export interface CalibrateEvasionRequest {
   readonly bundlePath: string;
@@ -42,7 +43,7 @@ export interface CalibrateEvasionRequest {
   readonly seed: number;
   readonly falsePositiveRate: number;
   readonly l2?: number;
-  /** the signals to fit on (default DEFAULT_SCORE_SIGNALS) */
+  /** the signals to fit on (default: chosen by cross-validation on the fitting data, signal-set-choice.ts) */
   readonly signals?: readonly SignalName[];
   /** a JSON file to write every fitting image's signals into (for auditing or comparing signal sets) */
   readonly signalsOut?: string;
@@ -123,7 +124,16 @@ export async function calibrateEvasion(request: CalibrateEvasionRequest): Promis
       ...validation.samples.map((s) => `clean\t${s.name}\t${pixelHash(s.image)}`),
       ...attacked.examples.map((e) => `${e.attack}\t${e.name}\t${pixelHash(e.image)}`),
     ].sort();
-    const calibration = fitEvasionCalibration(
+    const { falsePositiveRate } = request;
+    const choice =
+      request.signals === undefined
+        ? chooseSignalSet(
+            { clean: cleanSignals, attacked: attacked.examples.map((e, i) => ({ attack: e.attack, signals: attackedSignals[i] })) },
+            { falsePositiveRate, ...(request.l2 !== undefined ? { l2: request.l2 } : {}) },
+          )
+        : null;
+    const signals = request.signals ?? choice?.chosen.signals;
+    const fitted = fitEvasionCalibration(
       cleanSignals,
       attackedSignals,
       {
@@ -141,9 +151,20 @@ export async function calibrateEvasion(request: CalibrateEvasionRequest): Promis
       {
         falsePositiveRate: request.falsePositiveRate,
         ...(request.l2 !== undefined ? { l2: request.l2 } : {}),
-        ...(request.signals !== undefined ? { signals: request.signals } : {}),
+        ...(signals !== undefined ? { signals } : {}),
       },
     );
+    const calibration: EvasionCalibration = choice
+      ? {
+          ...fitted,
+          signalChoice: {
+            folds: choice.folds,
+            falsePositiveRate: choice.falsePositiveRate,
+            chosen: choice.chosen.name,
+            candidates: choice.candidates.map(({ name, signals: names, caught, meanCaught }) => ({ name, signals: [...names], caught, meanCaught })),
+          },
+        }
+      : fitted;
     if (request.signalsOut !== undefined) {
       const dump = {
         clean: validation.samples.map((s, i) => ({ name: s.name, signals: cleanSignals[i] })),

@@ -55,6 +55,22 @@ export const evasionCalibrationSchema = z
       }),
     /** the signals in the order of weights, means and scales */
     signals: z.array(z.enum(SIGNAL_NAMES)).min(1),
+    /** how the signals were chosen, when by cross-validation on the fitting data (format 3) */
+    signalChoice: z
+      .object({
+        folds: z.number().int().min(2),
+        falsePositiveRate: z.number().min(0).max(1),
+        chosen: z.string(),
+        candidates: z.array(
+          z.object({
+            name: z.string(),
+            signals: z.array(z.enum(SIGNAL_NAMES)),
+            caught: z.record(z.string(), z.number().min(0).max(1)),
+            meanCaught: z.number(),
+          }),
+        ),
+      })
+      .optional(),
     weights: z.array(finite),
     bias: finite,
     means: z.array(finite),

@@ -14,9 +14,11 @@ export { type EvasionCalibration, evasionCalibrationSchema } from './evasion-cal
 export const DEFAULT_FALSE_POSITIVE_RATE = 0.05;
 
 /**
- * The signals the score is fitted on unless told otherwise: every squeezer's shift, their maximum,
- * the logit margin and the flip count. Left out: latentOutlier (no separation with the robust
- * extractor, AUC about 0.5) and the single flips (flipCount carries them). See docs/evasion-detection.md.
+ * The signals a fit uses unless told otherwise (the score of calibration format 2): every
+ * squeezer's shift, their maximum, the logit margin and the flip count. `acsr calibrate-evasion`
+ * chooses between this set and every signal by cross-validation on its fitting data
+ * (signal-set-choice.ts). Left out of both: latentOutlier (no separation with the robust
+ * extractor, AUC about 0.5). See docs/evasion-detection.md.
  */
 export const DEFAULT_SCORE_SIGNALS: readonly SignalName[] = [
   'purificationShift',

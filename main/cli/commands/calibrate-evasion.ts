@@ -18,11 +18,15 @@ export const calibrateEvasionCommand = defineCommand({
     'Takes the validation images the bundle held out (never the test split) and their attacked versions, and for each ' +
     'clean image and each successfully attacked one (right when clean, wrong after the attack) computes its signals: ' +
     "how far the classifier's softmax moves (L1 distance) when the image is squeezed: purified with the bundle at its " +
-    'purification defaults, JPEG-compressed at quality 50, median-filtered 3x3, reduced to 1 bit and to 4 bits per pixel; ' +
-    "the largest of those shifts; how many of the squeezers change the predicted label; the classifier's margin on the " +
-    'image (top-1 minus top-2 score: attacks at small budgets leave the image just across the decision boundary); and ' +
+    'purification defaults, JPEG-compressed at quality 50, median-filtered 3x3, reduced to 1, 2, 3 and 4 bits per pixel; ' +
+    "the largest of the first five shifts; whether and how many of the squeezers change the predicted label; the classifier's margin on the " +
+    'image (top-1 minus top-2 score: attacks at small budgets leave the image just across the decision boundary); the ' +
+    "image's fine-grain noise (median and upper quartile of its difference from a 3x3 median); and " +
     "how far its latent lies from the nearest cluster (a robust z-score against the cluster's own training members). " +
-    'A logistic regression on the standardised signals chosen by --signals (L2 penalty, both classes weighted equally, ' +
+    'The signals are those given by --signals, or else the set that catches more attacked images at the false-positive ' +
+    'rate in a 5-fold cross-validation on the fitting images: the compact set (the five shifts, their maximum, the margin ' +
+    'and the flip count) or every signal but the latent distance; the larger set must win by more than one image per attack. ' +
+    'A logistic regression on the standardised signals (L2 penalty, both classes weighted equally, ' +
     "fitted by Newton's method, deterministic) turns them into one score, the probability that the image was attacked; " +
     'the threshold is set on the clean validation images for --false-positive-rate. The signal names, weights, feature ' +
     'means and scales, threshold, the SHA-256 of the fitting images and their counts go into a new bundle (--bundle-out), ' +
@@ -70,7 +74,7 @@ export const calibrateEvasionCommand = defineCommand({
     signals: {
       type: 'string',
       valueName: 'NAMES',
-      description: `comma-separated signals to fit the score on (default ${DEFAULT_SCORE_SIGNALS.join(',')}; any of ${SIGNAL_NAMES.join(', ')})`,
+      description: `comma-separated signals to fit the score on (default: chosen by cross-validation between ${DEFAULT_SCORE_SIGNALS.join(',')} and every signal but latentOutlier; any of ${SIGNAL_NAMES.join(', ')})`,
     },
     signalsOut: { type: 'string', valueName: 'FILE', description: "also write every fitting image's signals (all of them) to this JSON file" },
     threads: { type: 'integer', min: 1, description: 'CBPDN threads per image (default 1)' },
@@ -104,6 +108,13 @@ export const calibrateEvasionCommand = defineCommand({
     print(`attacked images: ${outcome.reusedBatches} batches reused from the tune folder, ${outcome.attackedBatches} attacked here`);
     for (const [name, count] of Object.entries(outcome.counts))
       print(`${name}: ${count.successful} of ${count.attacked} attacks succeeded on correctly classified images (fitted on)`);
+    if (c.signalChoice) {
+      const merits = c.signalChoice.candidates.map((candidate) => `${candidate.name} ${(100 * candidate.meanCaught).toFixed(1)} %`).join(', ');
+      print(
+        `signals chosen by ${c.signalChoice.folds}-fold cross-validation on the fitting images: ${c.signalChoice.chosen} ` +
+          `(attacked images caught at ${(100 * c.signalChoice.falsePositiveRate).toFixed(1)} % false positives, mean over attacks: ${merits})`,
+      );
+    }
     print(`weights (standardised): ${c.signals.map((s, j) => `${s} ${c.weights[j].toFixed(3)}`).join(', ')}; bias ${c.bias.toFixed(3)}`);
     print(
       `threshold ${c.threshold.toFixed(4)} for ${(100 * c.falsePositiveTarget).toFixed(1)} % false positives: on the fitting data ` +
