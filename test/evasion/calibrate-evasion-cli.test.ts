@@ -237,11 +237,11 @@ test('refusals exit 2 with one line', () => {
     '--model',
     MODEL,
     '--signals',
-    'bit1Shift,bit3Shift',
+    'bit1Shift,bit5Shift',
     '--bundle-out',
     path.join(scratch, 'y'),
   ]);
   assert.equal(signals.code, 2);
-  assert.match(signals.stderr.trim(), /^.*--signals: unknown signal bit3Shift/);
+  assert.match(signals.stderr.trim(), /^.*--signals: unknown signal bit5Shift/);
   assert.equal(signals.stderr.trim().split('\n').length, 1);
 });
