@@ -1,8 +1,8 @@
 /**
  * An attacker who knows the evasion score (benchmark only, not part of the product): the
- * classifier it attacks is the image itself together with its five squeezed versions (ACSR
- * purification, JPEG 50, median 3 x 3, 1-bit and 4-bit depth), as the score looks at them. The
- * objective is the sum of one per-version objective over all six versions, e.g. minus the
+ * classifier it attacks is the image itself together with its squeezed versions (ACSR
+ * purification, JPEG 50, median 3 x 3, 1-, 4-, 3- and 2-bit depth), as the score looks at them. The
+ * objective is the sum of one per-version objective over all versions, e.g. minus the
  * cross-entropy towards one wrong class: the image is pushed to that class and so is every
  * squeezed version, so the squeezers agree with the wrong label (small shifts, no flips) and the
  * margin grows. None of the squeezers has a useful gradient, so the backward pass treats each of

@@ -7,8 +7,8 @@
  * - adaptive: the same loop, step size and budget, targeted at one wrong class (the class plain
  *   BIM reached where it succeeded, else the clean image's runner-up), on the classifier
  *   squeezerEnsemble (evasion-adaptive-attack.ts) builds: the cross-entropy towards that class is
- *   minimised on the image and on its five squeezed versions at once, gradients through the
- *   squeezers by BPDA. ACSR purification inside the loop is recomputed every --acsr-every steps.
+ *   minimised on the image and on its squeezed versions at once (every squeezer the score uses:
+ *   ACSR, JPEG 50, median 3x3, 1, 4, 3 and 2 bits), gradients through the squeezers by BPDA. ACSR purification inside the loop is recomputed every --acsr-every steps.
  * Reported per attack and budget: how often the undefended classifier is fooled, the score's AUC
  * and catch rates on the fooled images (against these clean test images), the share of images the
  * attacker wins outright (fooled and not flagged), and ACSR purification's accuracy on the attacked
@@ -89,9 +89,9 @@ const model = await loadTfImageModel(values.model);
 const extractor = bundle.manifest.extractor.id === model.identity.id ? model : await loadLatentExtractor(bundle.manifest.extractor.id);
 const purification = calibrationPurification(bundle, 1);
 const acsr = await createDefense('acsr', { bundle, extractor, purification: { ...purification, clusterOverride: undefined } });
-const cheapSqueezers: Defense[] = [await createDefense('jpeg50'), await createDefense('median3'), createBitDepthDefense(1), createBitDepthDefense(4)];
+const cheapSqueezers: Defense[] = [await createDefense('jpeg50'), await createDefense('median3'), ...[1, 4, 3, 2].map((bits) => createBitDepthDefense(bits))];
 try {
-  // six versions of a batch of 32 go through the classifier in one pass
+  // the image and its seven squeezed versions, a batch of 32 of each, go through the classifier in one pass
   const classifier = attackableImageModel(model, { batchSize: 256 });
   const classify = async (batch: ImageBatch) => predictedClasses(await classifier.scores(batch), classifier.classCount);
   const cleanScores = await classifier.scores(batchFromImages(images));
