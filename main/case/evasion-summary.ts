@@ -18,11 +18,3 @@ export function evasionSummariesByItem(db: CaseDatabase): (itemId: number) => Ev
     return evasion ? { score: evasion.score, threshold: evasion.threshold, suspected: evasion.suspected } : null;
   };
 }
-
-/** Highest score first; items without a score after all scored ones, in their own order. */
-export function byEvasionScore<T>(items: readonly T[], scoreOf: (item: T) => number | null): T[] {
-  return items
-    .map((item, index) => ({ item, index, score: scoreOf(item) }))
-    .sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || a.index - b.index)
-    .map(({ item }) => item);
-}

@@ -6,6 +6,7 @@
  * item-number order, so the order is the same on every call.
  */
 import type { ItemSummary } from '../case/records.ts';
+import { sortByScore } from '../case/score-order.ts';
 import type { EvidenceSort, EvidenceSummary } from '../ipc/contract/index.ts';
 
 export function matchesSearch(item: Pick<ItemSummary, 'originalName' | 'originalPath'>, search: string | undefined): boolean {
@@ -19,11 +20,12 @@ const NAME_ORDER = new Intl.Collator(undefined, { numeric: true, sensitivity: 'b
 export function sortEvidence(items: EvidenceSummary[], importedAt: (itemId: number) => string, sort: EvidenceSort | undefined): EvidenceSummary[] {
   if (!sort || (sort.by === 'number' && !sort.descending)) return items;
   const direction = sort.descending ? -1 : 1;
+  const itemId = (item: EvidenceSummary) => item.itemId;
   if (sort.by === 'score') {
     const className = sort.className!;
-    return sortByScore(items, (item) => item.filterScores?.[className], direction);
+    return sortByScore(items, itemId, (item) => item.filterScores?.[className], direction);
   }
-  if (sort.by === 'evasion') return sortByScore(items, (item) => item.evasion?.score, direction);
+  if (sort.by === 'evasion') return sortByScore(items, itemId, (item) => item.evasion?.score, direction);
   const compare = {
     number: (a: EvidenceSummary, b: EvidenceSummary) => a.itemId - b.itemId,
     name: (a: EvidenceSummary, b: EvidenceSummary) => NAME_ORDER.compare(a.originalName, b.originalName),
@@ -31,13 +33,4 @@ export function sortEvidence(items: EvidenceSummary[], importedAt: (itemId: numb
     date: (a: EvidenceSummary, b: EvidenceSummary) => importedAt(a.itemId).localeCompare(importedAt(b.itemId)),
   }[sort.by];
   return [...items].sort((a, b) => direction * compare(a, b) || a.itemId - b.itemId);
-}
-
-/** Scored items in the score's order, then the unscored ones; ties (and the unscored) by item number. */
-function sortByScore(items: EvidenceSummary[], scoreOf: (item: EvidenceSummary) => number | undefined, direction: number): EvidenceSummary[] {
-  return [...items].sort((a, b) => {
-    const [x, y] = [scoreOf(a), scoreOf(b)];
-    if (x === undefined || y === undefined) return x === y ? a.itemId - b.itemId : x === undefined ? 1 : -1;
-    return direction * (x - y) || a.itemId - b.itemId;
-  });
 }

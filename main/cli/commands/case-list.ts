@@ -1,5 +1,6 @@
 import { displayPath } from '../../case/display-path.ts';
-import { byEvasionScore, evasionSummariesByItem } from '../../case/evasion-summary.ts';
+import { evasionSummariesByItem } from '../../case/evasion-summary.ts';
+import { sortByScore } from '../../case/score-order.ts';
 import { CATEGORY_CODES } from '../../case/tag-categories.ts';
 import { hashMatchesByItem } from '../../case/hash-match-view.ts';
 import { defineCommand } from '../command.ts';
@@ -56,7 +57,16 @@ export const caseListCommand = defineCommand({
             return evasion ? { ...item, evasion } : item;
           })
           .filter((item) => !options['suspected-evasion'] || ('evasion' in item && item.evasion.suspected));
-        const items = options.sort === 'evasion' ? byEvasionScore(listed, (item) => ('evasion' in item ? item.evasion.score : null)) : listed;
+        // highest first, as the grid's evasion sort: ties and the unscored by item number
+        const items =
+          options.sort === 'evasion'
+            ? sortByScore(
+                listed,
+                (item) => item.id,
+                (item) => ('evasion' in item ? item.evasion.score : null),
+                -1,
+              )
+            : listed;
         for (const item of items) {
           const tags = item.tags.length > 0 ? `  [${item.tags.join(', ')}]` : '';
           const found = 'hashMatches' in item ? item.hashMatches : [];
