@@ -71,21 +71,9 @@ before(async () => {
   }
   localCase = join(root, 'local');
   fleetCase = join(root, 'fleet');
-  const local = runAcsr([
-    'case',
-    'purify',
-    '--case',
-    localCase,
-    '--all',
-    '--bundle',
-    calibrated,
-    '--classifier',
-    FILTER,
-    '--examiner',
-    'bob',
-    '--json',
-    '--quiet',
-  ]);
+  // the same purify command for both cases; the fleet's adds the queue and the shared folder
+  const purify = (caseDir: string) => ['case', 'purify', '--case', caseDir, '--all', '--bundle', calibrated, '--classifier', FILTER, '--examiner', 'bob'];
+  const local = runAcsr([...purify(localCase), '--json', '--quiet']);
   assert.equal(local.code, 0, local.stderr);
 
   redis = await startRedisServer();
@@ -93,25 +81,7 @@ before(async () => {
   await mkdir(shared);
   const worker = startAcsr(['worker', '--queue', redis.url, '--shared', shared, '--threads', '1']);
   await worker.waitFor(/worker ready/);
-  const fleet = await runAcsrAsync([
-    'case',
-    'purify',
-    '--case',
-    fleetCase,
-    '--all',
-    '--bundle',
-    calibrated,
-    '--classifier',
-    FILTER,
-    '--examiner',
-    'bob',
-    '--queue',
-    redis.url,
-    '--shared',
-    shared,
-    '--json',
-    '--quiet',
-  ]);
+  const fleet = await runAcsrAsync([...purify(fleetCase), '--queue', redis.url, '--shared', shared, '--json', '--quiet']);
   assert.equal(fleet.code, 0, fleet.stderr);
 });
 
