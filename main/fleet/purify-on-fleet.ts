@@ -12,6 +12,7 @@
 import { resolve } from 'node:path';
 import { openEvasionScorer, type EvasionScorer } from '../acsr/evasion/evasion-scorer.ts';
 import { loadImageClassifier } from '../acsr/models/latent-extractor.ts';
+import type { ImageClassifier } from '../acsr/models/model-contracts.ts';
 import { findCluster, loadReferenceBundle } from '../acsr/references/bundle-reader.ts';
 import { resolvePurificationOptions } from '../acsr/tuning/purification-defaults.ts';
 import type { CaseFolder } from '../case/case-folder.ts';
@@ -143,14 +144,20 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
     options: work.options.maxIterations !== undefined ? { maxIterations: work.options.maxIterations } : {},
     queue: request.queueAddress,
   };
-  const classifier = work.classifierId === null ? null : await loadImageClassifier(work.classifierId);
-  if (classifier && work.classifierWeightsSha256 !== undefined && classifier.identity.weightSha256 !== work.classifierWeightsSha256) {
-    classifier.dispose();
-    throw new UserInputError(`purify job ${resuming} used other weights of the content filter ${work.classifierId}; its verdicts could not be compared`);
-  }
-  jobParameters.classifier = classifier ? { id: classifier.identity.id, weightsSha256: classifier.identity.weightSha256 } : null;
   // a bundle calibrated by `acsr calibrate-evasion` scores every returned item, as a local run does
   const evasion: EvasionScorer | null = await openEvasionScorer(bundle.manifest, bundle.path);
+  let classifier: ImageClassifier | null = null;
+  try {
+    classifier = work.classifierId === null ? null : await loadImageClassifier(work.classifierId);
+    if (classifier && work.classifierWeightsSha256 !== undefined && classifier.identity.weightSha256 !== work.classifierWeightsSha256) {
+      throw new UserInputError(`purify job ${resuming} used other weights of the content filter ${work.classifierId}; its verdicts could not be compared`);
+    }
+  } catch (error) {
+    classifier?.dispose();
+    evasion?.dispose();
+    throw error;
+  }
+  jobParameters.classifier = classifier ? { id: classifier.identity.id, weightsSha256: classifier.identity.weightSha256 } : null;
   const shared = new SharedArea(request.sharedDir);
   const dispatch = new FleetDispatch(connection);
   const release = () => {
