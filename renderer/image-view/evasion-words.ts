@@ -48,7 +48,7 @@ export function signalSentence(signal: Signal): string {
   if (name in FLIPS) return value >= 0.5 ? `The filter's answer changed after ${FLIPS[name]}.` : `The filter's answer stayed the same after ${FLIPS[name]}.`;
   if (name === 'noiseLevel' || name === 'noiseUpperQuartile') {
     const which = name === 'noiseLevel' ? 'Half' : 'A quarter';
-    return `${which} of the image's pixels differ from their neighbourhood by more than ${(value * 255).toFixed(1)} of 255 shades (fine-grain noise, which attacks add to every pixel).`;
+    return `${which} of the image's pixels differ from their neighbourhood by at least ${(value * 255).toFixed(1)} of 255 shades (fine-grain noise, which some attacks raise on nearly every pixel).`;
   }
   if (name === 'logitMargin') {
     return value < 2
