@@ -77,9 +77,11 @@ export async function acceptTaskResult(
   const facts = await examineEvidenceImage(output, { source: `purified output of item ${item.id}` });
   const { options } = resolved;
   const usedIndex = result.clusterIds.indexOf(result.usedClusterId);
-  const evasion = context.evasion ? await evasionOfReturnedRun(context, context.evasion, item, result, output) : null;
+  // the evidence is read once (through the case's verifying reader) for the score and the verdicts
+  const evidence = context.evasion || context.classifier ? (await context.caseFolder.readEvidence(item.id, { examiner })).bytes : null;
+  const evasion = context.evasion && evidence ? await evasionOfReturnedRun(context, context.evasion, item, evidence, result, output) : null;
   // scored before anything is recorded, so the run and its verdicts are written back to back
-  const verdictScores = context.classifier ? await filterScores(context, context.classifier, item, output) : null;
+  const verdictScores = context.classifier && evidence ? await filterScores(context.classifier, item, evidence, output) : null;
   const run = db.recordPurificationRun({
     itemId: item.id,
     jobId: context.jobId,
@@ -136,13 +138,12 @@ export async function acceptTaskResult(
 
 /** The content filter's class probabilities on the evidence and on the returned output, decoded as a local run decodes them. */
 async function filterScores(
-  context: AcceptContext,
   classifier: ImageClassifier,
   item: EvidenceItem,
+  bytes: Buffer,
   output: Buffer,
 ): Promise<Record<'before' | 'after', Record<string, number>>> {
   const channels = classifier.inputSize.channels === 1 ? 'gray' : 'rgb';
-  const { bytes } = await context.caseFolder.readEvidence(item.id, { examiner: context.examiner });
   return {
     before: await classProbabilities(classifier, await decodeImage(bytes, { source: `item ${item.id}`, channels })),
     after: await classProbabilities(classifier, await decodeImage(output, { source: 'purified output', channels })),
@@ -158,11 +159,11 @@ async function evasionOfReturnedRun(
   context: AcceptContext,
   scorer: EvasionScorer,
   item: EvidenceItem,
+  bytes: Buffer,
   result: TaskResult,
   output: Buffer,
 ): Promise<EvasionRecord> {
   const channels = context.bundle.manifest.channels === 3 ? 'rgb' : 'gray';
-  const { bytes } = await context.caseFolder.readEvidence(item.id, { examiner: context.examiner });
   const image = await decodeImage(bytes, { source: `item ${item.id} (${item.originalName})`, channels });
   // float64 is what precision 'float64' decodes to; the decoder's type does not say so
   const purified = (await decodeImage(output, { source: `purified output of item ${item.id}`, channels, precision: 'float64' })) as ImageArray<Float64Array>;
