@@ -2,7 +2,7 @@
  * Compares signal sets for the evasion score offline, from the signals dumped by
  * `acsr calibrate-evasion --signals-out` (validation images: the fit) and
  * `test/bench/evasion-roc.ts --signals-out` (held-out test images: the measurement). Each set is
- * fitted exactly as the calibration fits it (fitEvasionCalibration) and scored on the test images:
+ * fitted exactly as the calibration fits it (signal-set-choice.ts: fitOffline) and scored on the test images:
  * per attack AUC and true-positive rate at 5 % false positives (threshold set on the test clean
  * images), plus the share of test clean and attacked images above the calibrated threshold.
  *
@@ -16,11 +16,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { fitEvasionCalibration, scoreEvasion } from '../../main/acsr/evasion/evasion-calibration.ts';
-import type { EvasionCalibration } from '../../main/acsr/evasion/evasion-calibration-schema.ts';
 import { type EvasionSignals, SIGNAL_NAMES, type SignalName } from '../../main/acsr/evasion/evasion-signals.ts';
 import { rocAuc, truePositiveRateAt } from '../../main/acsr/evasion/roc.ts';
-import { crossValidatedScores } from '../../main/acsr/evasion/signal-set-choice.ts';
+import { crossValidatedScores, fitOffline, type HeldOutScores, scoreHeldOut } from '../../main/acsr/evasion/signal-set-choice.ts';
 
 interface Dump {
   clean: { name: string; signals: EvasionSignals }[];
@@ -76,41 +74,18 @@ for (const set of Object.values(candidates)) {
   for (const name of set) if (!(SIGNAL_NAMES as readonly string[]).includes(name)) throw new Error(`unknown signal ${name}`);
 }
 
-const context = {
-  model: { id: 'offline', weightSha256: 'offline' },
-  purification: { tikhonovLambda: 0, cscLambda: 0, maxIterations: 1 },
-  jpegQuality: 50,
-  clusterDistances: {},
-  data: { sha256: '0'.repeat(64), validationSha256: '0'.repeat(64), clean: fit.clean.length, attacked: {} },
-};
-
-interface Scored {
-  clean: number[];
-  attacked: { attack: string; score: number }[];
-  /** the share of clean and attacked images above each fit's own calibrated threshold */
-  cleanAbove: number;
-  attackedAbove: number;
-}
-
-function fitOn(train: Dump, names: SignalName[]): EvasionCalibration {
-  return fitEvasionCalibration(
-    train.clean.map((c) => c.signals),
-    train.attacked.map((a) => a.signals),
-    context,
-    { signals: names, l2: Number(values.l2) },
+/** Fitted on the validation dump, scored on the test dump (the product's offline fit, signal-set-choice.ts). */
+function fitThenTest(names: SignalName[]): HeldOutScores {
+  const calibration = fitOffline(
+    fit.clean.map((c) => c.signals),
+    fit.attacked.map((a) => a.signals),
+    names,
+    { l2: Number(values.l2) },
   );
-}
-
-function scoreWith(calibration: EvasionCalibration, on: Dump): Scored {
-  const score = (s: EvasionSignals) => scoreEvasion(calibration, s).score;
-  const clean = on.clean.map((c) => score(c.signals));
-  const attacked = on.attacked.map((a) => ({ attack: a.attack, score: score(a.signals) }));
-  return {
-    clean,
-    attacked,
-    cleanAbove: clean.filter((s) => s > calibration.threshold).length,
-    attackedAbove: attacked.filter((a) => a.score > calibration.threshold).length,
-  };
+  return scoreHeldOut(calibration, {
+    clean: test!.clean.map((c) => c.signals),
+    attacked: test!.attacked.map((a) => ({ attack: a.attack, signals: a.signals })),
+  });
 }
 
 const measured: Dump = test ?? fit;
@@ -134,22 +109,23 @@ console.log(
 );
 console.log(`|---|${attacks.map(() => '---').join('|')}|---|`);
 for (const [label, names] of Object.entries(candidates)) {
-  const scored: Scored = test ? scoreWith(fitOn(fit, names), test) : crossValidatedRun(names);
+  const scored = test ? fitThenTest(names) : crossValidatedRun(names);
   const cells = attacks.map((attack) => {
     const scores = scored.attacked.filter((a) => a.attack === attack).map((a) => a.score);
     return `${rocAuc(scored.clean, scores).toFixed(3)} / ${pct(truePositiveRateAt(scored.clean, scores, 0.05).truePositiveRate)}`;
   });
-  console.log(`| ${label} | ${cells.join(' | ')} | ${pct(scored.cleanAbove / scored.clean.length)} / ${pct(scored.attackedAbove / scored.attacked.length)} |`);
+  console.log(
+    `| ${label} | ${cells.join(' | ')} | ${pct(scored.cleanAboveThreshold / scored.clean.length)} / ${pct(scored.attackedAboveThreshold / scored.attacked.length)} |`,
+  );
 }
 
 /** The product's own cross-validation (signal-set-choice.ts); the threshold column is each fold's calibrated threshold. */
-function crossValidatedRun(names: SignalName[]): Scored {
-  const held = crossValidatedScores(
+function crossValidatedRun(names: SignalName[]): HeldOutScores {
+  return crossValidatedScores(
     { clean: fit.clean.map((c) => c.signals), attacked: fit.attacked.map((a) => ({ attack: a.attack, signals: a.signals })) },
     names,
     { folds, l2: Number(values.l2) },
   );
-  return { clean: held.clean, attacked: held.attacked, cleanAbove: held.cleanAboveThreshold, attackedAbove: held.attackedAboveThreshold };
 }
 
 function pct(v: number): string {

@@ -12,7 +12,7 @@
  * calibration on a few dozen wallpapers cannot afford nineteen weights.
  */
 import { DEFAULT_SCORE_SIGNALS, fitEvasionCalibration, scoreEvasion } from './evasion-calibration.ts';
-import { type EvasionSignals, SIGNAL_NAMES, type SignalName } from './evasion-calibration-schema.ts';
+import { type EvasionCalibration, type EvasionSignals, SIGNAL_NAMES, type SignalName } from './evasion-calibration-schema.ts';
 import { truePositiveRateAt } from './roc.ts';
 
 /** The score of calibration format 2: the five squeezer shifts, their maximum, the margin and the flip count. */
@@ -66,22 +66,17 @@ export function crossValidatedScores(
   const pooled: HeldOutScores = { clean: [], attacked: [], cleanAboveThreshold: 0, attackedAboveThreshold: 0 };
   const part = <T>(list: readonly T[], fold: number, held: boolean) => list.filter((_, i) => (i % folds === fold) === held);
   for (let fold = 0; fold < folds; fold++) {
-    const calibration = fitEvasionCalibration(
+    const calibration = fitOffline(
       part(data.clean, fold, false),
       part(data.attacked, fold, false).map((a) => a.signals),
-      OFFLINE_CONTEXT,
-      {
-        signals,
-        ...(options.l2 !== undefined ? { l2: options.l2 } : {}),
-        ...(options.falsePositiveRate !== undefined ? { falsePositiveRate: options.falsePositiveRate } : {}),
-      },
+      signals,
+      options,
     );
-    const clean = part(data.clean, fold, true).map((s) => scoreEvasion(calibration, s).score);
-    const attacked = part(data.attacked, fold, true).map((a) => ({ attack: a.attack, score: scoreEvasion(calibration, a.signals).score }));
-    pooled.clean.push(...clean);
-    pooled.attacked.push(...attacked);
-    pooled.cleanAboveThreshold += clean.filter((score) => score > calibration.threshold).length;
-    pooled.attackedAboveThreshold += attacked.filter((a) => a.score > calibration.threshold).length;
+    const held = scoreHeldOut(calibration, { clean: part(data.clean, fold, true), attacked: part(data.attacked, fold, true) });
+    pooled.clean.push(...held.clean);
+    pooled.attacked.push(...held.attacked);
+    pooled.cleanAboveThreshold += held.cleanAboveThreshold;
+    pooled.attackedAboveThreshold += held.attackedAboveThreshold;
   }
   return pooled;
 }
@@ -115,9 +110,37 @@ export function chooseSignalSet(data: LabelledSignals, options: { falsePositiveR
   return { chosen, candidates, folds, falsePositiveRate: options.falsePositiveRate };
 }
 
-/** The record fields a fit needs but cross-validation does not use. */
+/**
+ * A calibration fitted on stored signals alone, for comparing signal sets: the record fields a
+ * product calibration carries (model, purification, fitting data) are placeholders here.
+ */
+export function fitOffline(
+  clean: readonly EvasionSignals[],
+  attacked: readonly EvasionSignals[],
+  signals: readonly SignalName[],
+  options: { l2?: number; falsePositiveRate?: number } = {},
+): EvasionCalibration {
+  return fitEvasionCalibration(clean, attacked, OFFLINE_CONTEXT, {
+    signals,
+    ...(options.l2 !== undefined ? { l2: options.l2 } : {}),
+    ...(options.falsePositiveRate !== undefined ? { falsePositiveRate: options.falsePositiveRate } : {}),
+  });
+}
+
+/** Scores of images a calibration was not fitted on, and how many lie above its threshold. */
+export function scoreHeldOut(calibration: EvasionCalibration, data: LabelledSignals): HeldOutScores {
+  const clean = data.clean.map((s) => scoreEvasion(calibration, s).score);
+  const attacked = data.attacked.map((a) => ({ attack: a.attack, score: scoreEvasion(calibration, a.signals).score }));
+  return {
+    clean,
+    attacked,
+    cleanAboveThreshold: clean.filter((score) => score > calibration.threshold).length,
+    attackedAboveThreshold: attacked.filter((a) => a.score > calibration.threshold).length,
+  };
+}
+
 const OFFLINE_CONTEXT = {
-  model: { id: 'cross-validation', weightSha256: 'cross-validation' },
+  model: { id: 'offline', weightSha256: 'offline' },
   purification: { tikhonovLambda: 0, cscLambda: 0, maxIterations: 1 },
   jpegQuality: 50,
   clusterDistances: {},
