@@ -134,16 +134,6 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
       .replace(/[\\/]+$/, '')
       .split(/[\\/]/)
       .at(-1) || bundle.path;
-  const jobParameters: PurifyJobParameters & { queue: string } = {
-    itemIds: tasks.map((task) => itemOfTask.get(task.key)!.id),
-    bundleId,
-    bundlePath: resolve(bundle.path),
-    bundleManifestSha256: bundle.manifestSha256,
-    clusterOverride: overrideCluster ? { cluster: overrideCluster.id, reason } : null,
-    classifier: null as PurifyJobParameters['classifier'],
-    options: work.options.maxIterations !== undefined ? { maxIterations: work.options.maxIterations } : {},
-    queue: request.queueAddress,
-  };
   // a bundle calibrated by `acsr calibrate-evasion` scores every returned item, as a local run does
   const evasion: EvasionScorer | null = await openEvasionScorer(bundle.manifest, bundle.path);
   let classifier: ImageClassifier | null = null;
@@ -157,7 +147,16 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
     evasion?.dispose();
     throw error;
   }
-  jobParameters.classifier = classifier ? { id: classifier.identity.id, weightsSha256: classifier.identity.weightSha256 } : null;
+  const jobParameters: PurifyJobParameters & { queue: string } = {
+    itemIds: tasks.map((task) => itemOfTask.get(task.key)!.id),
+    bundleId,
+    bundlePath: resolve(bundle.path),
+    bundleManifestSha256: bundle.manifestSha256,
+    clusterOverride: overrideCluster ? { cluster: overrideCluster.id, reason } : null,
+    classifier: classifier ? { id: classifier.identity.id, weightsSha256: classifier.identity.weightSha256 } : null,
+    options: work.options.maxIterations !== undefined ? { maxIterations: work.options.maxIterations } : {},
+    queue: request.queueAddress,
+  };
   const shared = new SharedArea(request.sharedDir);
   const dispatch = new FleetDispatch(connection);
   const release = () => {
