@@ -111,6 +111,11 @@ test('the calibration is stored in a verifying bundle with its fitting data name
     'deepfool-dis:0.04': summary.counts['deepfool-dis:0.04'].successful,
   });
   assert.ok(c.fittedFalsePositiveRate <= c.falsePositiveTarget);
+  // the threshold is set on cross-validated scores whenever the signals could be chosen that way (the same data suffice)
+  if (c.signalChoice) {
+    assert.equal(c.thresholdChoice?.method, 'cross-validated');
+    assert.ok(c.thresholdChoice!.heldOutFalsePositiveRate <= c.falsePositiveTarget);
+  } else assert.equal(c.thresholdChoice, undefined);
   assert.equal(c.version, CALIBRATION_VERSION);
   // the signals: chosen by cross-validation between the two candidate sets, or the compact set when too few images
   const attackedCount = Object.values(c.data.attacked).reduce((sum, n) => sum + n, 0);

@@ -26,7 +26,8 @@ import {
 } from '../../main/acsr/evasion/evasion-signals.ts';
 import { medianFilter3x3 } from '../../main/acsr/defenses/median-filter-defense.ts';
 import { attackedSet } from '../../main/acsr/evasion/attacked-images.ts';
-import { rocAuc, truePositiveRateAt } from '../../main/acsr/evasion/roc.ts';
+import { heldOutThreshold, withHeldOutThreshold } from '../../main/acsr/evasion/held-out-threshold.ts';
+import { rocAuc, thresholdForFalsePositiveRate, truePositiveRateAt } from '../../main/acsr/evasion/roc.ts';
 import { chooseSignalSet, COMPACT_SIGNALS, crossValidatedScores, FULL_SIGNALS } from '../../main/acsr/evasion/signal-set-choice.ts';
 import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { loadTfImageModel, type TfImageModel } from '../../main/acsr/models/tf-image-model.ts';
@@ -190,4 +191,29 @@ test('the signal set is chosen by cross-validation on the fitting images: determ
     assert.ok(rate > 0.3, `${candidate.name}: ${rate} of real FGSM attacks caught at 5 % false positives`);
   }
   assert.equal(chooseSignalSet({ clean: cleanSignals.slice(0, 9), attacked: attackedSignals }, { falsePositiveRate: 0.05 }), null);
+});
+
+test('the threshold is set on held-out scores: the cross-validated quantile, never below the fitted one, its rates recomputed', async () => {
+  const cleanSignals = await signalsOf(clean);
+  const attackedSignals = await signalsOf(attacked);
+  const data = { clean: cleanSignals, attacked: attackedSignals.map((signals) => ({ attack: 'fgsm-dis:0.08', signals })) };
+  const fitted = fitEvasionCalibration(cleanSignals, attackedSignals, context, { signals: FULL_SIGNALS });
+  const choice = heldOutThreshold(data, fitted.signals, { falsePositiveRate: 0.05, fittedThreshold: fitted.threshold })!;
+  const held = crossValidatedScores(data, fitted.signals);
+  assert.equal(choice.threshold, Math.max(fitted.threshold, thresholdForFalsePositiveRate(held.clean, 0.05)));
+  assert.ok(choice.threshold >= fitted.threshold);
+  assert.ok(choice.heldOutFalsePositiveRate <= 0.05, `${choice.heldOutFalsePositiveRate} of held-out clean images above the threshold`);
+  assert.equal(choice.heldOutTruePositiveRate, held.attacked.filter((a) => a.score > choice.threshold).length / held.attacked.length);
+
+  const calibration = withHeldOutThreshold(fitted, choice, { clean: cleanSignals, attacked: attackedSignals });
+  const above = (list: EvasionSignals[]) => list.filter((s) => scoreEvasion(calibration, s).score > choice.threshold).length / list.length;
+  assert.equal(calibration.threshold, choice.threshold);
+  assert.equal(calibration.fittedFalsePositiveRate, above(cleanSignals));
+  assert.equal(calibration.fittedTruePositiveRate, above(attackedSignals));
+  assert.ok(calibration.fittedFalsePositiveRate <= fitted.fittedFalsePositiveRate);
+  assert.deepEqual(evasionCalibrationSchema.parse(JSON.parse(JSON.stringify(calibration))), calibration);
+  // the weights are the fit's: only the threshold moved
+  assert.deepEqual(calibration.weights, fitted.weights);
+
+  assert.equal(heldOutThreshold({ ...data, clean: cleanSignals.slice(0, 9) }, fitted.signals, { falsePositiveRate: 0.05, fittedThreshold: 0.5 }), null);
 });

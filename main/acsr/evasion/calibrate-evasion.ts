@@ -28,6 +28,7 @@ import { clusterDistanceNorms } from './cluster-distance-norms.ts';
 import { type EvasionCalibration, fitEvasionCalibration } from './evasion-calibration.ts';
 import { SQUEEZE_JPEG_QUALITY, type SignalName } from './evasion-signals.ts';
 import { imageSignals } from './image-signals.ts';
+import { heldOutThreshold, withHeldOutThreshold } from './held-out-threshold.ts';
 import { chooseSignalSet } from './signal-set-choice.ts';
 
 export interface CalibrateEvasionRequest {
@@ -125,13 +126,9 @@ export async function calibrateEvasion(request: CalibrateEvasionRequest): Promis
       ...attacked.examples.map((e) => `${e.attack}\t${e.name}\t${pixelHash(e.image)}`),
     ].sort();
     const { falsePositiveRate } = request;
+    const fittingData = { clean: cleanSignals, attacked: attacked.examples.map((e, i) => ({ attack: e.attack, signals: attackedSignals[i] })) };
     const choice =
-      request.signals === undefined
-        ? chooseSignalSet(
-            { clean: cleanSignals, attacked: attacked.examples.map((e, i) => ({ attack: e.attack, signals: attackedSignals[i] })) },
-            { falsePositiveRate, ...(request.l2 !== undefined ? { l2: request.l2 } : {}) },
-          )
-        : null;
+      request.signals === undefined ? chooseSignalSet(fittingData, { falsePositiveRate, ...(request.l2 !== undefined ? { l2: request.l2 } : {}) }) : null;
     const signals = request.signals ?? choice?.chosen.signals;
     const fitted = fitEvasionCalibration(
       cleanSignals,
@@ -154,9 +151,15 @@ export async function calibrateEvasion(request: CalibrateEvasionRequest): Promis
         ...(signals !== undefined ? { signals } : {}),
       },
     );
+    const thresholdChoice = heldOutThreshold(fittingData, fitted.signals, {
+      falsePositiveRate,
+      fittedThreshold: fitted.threshold,
+      ...(request.l2 !== undefined ? { l2: request.l2 } : {}),
+    });
+    const thresholded = thresholdChoice ? withHeldOutThreshold(fitted, thresholdChoice, { clean: cleanSignals, attacked: attackedSignals }) : fitted;
     const calibration: EvasionCalibration = choice
       ? {
-          ...fitted,
+          ...thresholded,
           signalChoice: {
             folds: choice.folds,
             falsePositiveRate: choice.falsePositiveRate,
@@ -164,7 +167,7 @@ export async function calibrateEvasion(request: CalibrateEvasionRequest): Promis
             candidates: choice.candidates.map(({ name, signals: names, caught, meanCaught }) => ({ name, signals: [...names], caught, meanCaught })),
           },
         }
-      : fitted;
+      : thresholded;
     if (request.signalsOut !== undefined) {
       const dump = {
         clean: validation.samples.map((s, i) => ({ name: s.name, signals: cleanSignals[i] })),

@@ -79,6 +79,19 @@ export const evasionCalibrationSchema = z
     /** flagged: score > threshold */
     threshold: z.number().min(0).max(1),
     falsePositiveTarget: z.number().min(0).max(1),
+    /**
+     * how the threshold was set, when not at the quantile of the fitted clean scores (older
+     * calibrations): at the quantile of the cross-validated held-out clean scores
+     */
+    thresholdChoice: z
+      .object({
+        method: z.literal('cross-validated'),
+        folds: z.number().int().min(2),
+        /** pooled over the folds' held-out images, at the threshold */
+        heldOutFalsePositiveRate: z.number().min(0).max(1),
+        heldOutTruePositiveRate: z.number().min(0).max(1),
+      })
+      .optional(),
     /** on the fitting data: the share of clean images above the threshold, of attacked ones */
     fittedFalsePositiveRate: z.number().min(0).max(1),
     fittedTruePositiveRate: z.number().min(0).max(1),

@@ -28,7 +28,9 @@ export const calibrateEvasionCommand = defineCommand({
     'and the flip count) or every signal but the latent distance; the larger set must win by more than one image per attack. ' +
     'A logistic regression on the standardised signals (L2 penalty, both classes weighted equally, ' +
     "fitted by Newton's method, deterministic) turns them into one score, the probability that the image was attacked; " +
-    'the threshold is set on the clean validation images for --false-positive-rate. The signal names, weights, feature ' +
+    'the threshold is set for --false-positive-rate on the clean validation images as scored by fits that did not see them ' +
+    "(5-fold cross-validation; a model scores its own fitting images too confidently), never below the fitted scores' " +
+    'quantile. The signal names, weights, feature ' +
     'means and scales, threshold, the SHA-256 of the fitting images and their counts go into a new bundle (--bundle-out), ' +
     "and acsr purify then reports each image's score, whether it is above the threshold, and each signal's value and " +
     'share of the score.\n\n' +
@@ -116,9 +118,13 @@ export const calibrateEvasionCommand = defineCommand({
       );
     }
     print(`weights (standardised): ${c.signals.map((s, j) => `${s} ${c.weights[j].toFixed(3)}`).join(', ')}; bias ${c.bias.toFixed(3)}`);
+    const heldOut = c.thresholdChoice
+      ? `set on the ${c.thresholdChoice.folds}-fold cross-validated scores (held out: ${pct(c.thresholdChoice.heldOutFalsePositiveRate)} of clean, ` +
+        `${pct(c.thresholdChoice.heldOutTruePositiveRate)} of attacked images flagged); `
+      : 'set on the fitted scores (too few images to cross-validate); ';
     print(
-      `threshold ${c.threshold.toFixed(4)} for ${(100 * c.falsePositiveTarget).toFixed(1)} % false positives: on the fitting data ` +
-        `${(100 * c.fittedFalsePositiveRate).toFixed(1)} % of ${c.data.clean} clean images and ${(100 * c.fittedTruePositiveRate).toFixed(1)} % of the attacked ones flagged`,
+      `threshold ${c.threshold.toFixed(4)} for ${pct(c.falsePositiveTarget)} false positives, ${heldOut}on the fitting data ` +
+        `${pct(c.fittedFalsePositiveRate)} of ${c.data.clean} clean images and ${pct(c.fittedTruePositiveRate)} of the attacked ones flagged`,
     );
     print(`bundle with the evasion calibration written to ${outcome.bundleOut}`);
     return {
@@ -146,4 +152,8 @@ function fashionMnistFolder(): string {
   const folder = process.env.ACSR_FASHION_MNIST ?? SHARED_FASHION_MNIST;
   if (!existsSync(folder)) throw new UserInputError(`fashion-mnist: ${folder} not found (set ACSR_FASHION_MNIST to the folder with the IDX files)`);
   return folder;
+}
+
+function pct(share: number): string {
+  return `${(100 * share).toFixed(1)} %`;
 }
