@@ -62,7 +62,9 @@ const FONT = 'DejaVu Sans, sans-serif';
 /** One ROC curve per attack, the chance diagonal, and the 1 % and 5 % false-positive lines. */
 export function rocSvg(quality: DetectionQuality, caption: string): string {
   const plot = { left: 70, top: 50, size: 400 };
-  const width = plot.left + plot.size + 300;
+  // the legend is as wide as its longest attack name (about 7 px a character at 12 px)
+  const longestLabel = Math.max(0, ...quality.attacks.map((a) => `${a.attack} (n ${a.attacked})`.length));
+  const width = plot.left + plot.size + Math.max(300, 70 + 7 * longestLabel);
   const height = plot.top + plot.size + 70;
   const x = (v: number) => plot.left + plot.size * v;
   const y = (v: number) => plot.top + plot.size * (1 - v);
