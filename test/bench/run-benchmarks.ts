@@ -14,7 +14,7 @@
  * written to bench-results/latest.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,5 +124,35 @@ for (const file of readdirSync(benchDir)
 }
 const out = path.join(repositoryRoot, 'bench-results');
 mkdirSync(out, { recursive: true });
-writeFileSync(path.join(out, 'latest.json'), JSON.stringify(summary, null, 2) + '\n');
+writeFileSync(path.join(out, 'latest.json'), JSON.stringify(withEarlierFigures(summary, path.join(out, 'latest.json')), null, 2) + '\n');
 console.log(`\nfigures written to ${path.relative(repositoryRoot, path.join(out, 'latest.json'))}`);
+
+/**
+ * A run of some benchmarks (`npm run bench -- NAME`) must not drop the others' figures from
+ * latest.json: the earlier entries not run now are kept, and `measuredAt` says when each entry
+ * was measured (the machine block is this run's).
+ */
+function withEarlierFigures(current: Record<string, unknown>, file: string): Record<string, unknown> {
+  const now = (current.machine as { date: string }).date;
+  let earlier: Record<string, unknown> = {};
+  try {
+    earlier = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // none yet, or unreadable: this run's figures alone
+  }
+  const earlierDates = (earlier.measuredAt ?? {}) as Record<string, string>;
+  const earlierMachineDate = (earlier.machine as { date?: string } | undefined)?.date ?? 'unknown';
+  const merged: Record<string, unknown> = { machine: current.machine };
+  const measuredAt: Record<string, string> = {};
+  for (const [name, value] of Object.entries(earlier)) {
+    if (name === 'machine' || name === 'measuredAt' || name in current) continue;
+    merged[name] = value;
+    measuredAt[name] = earlierDates[name] ?? earlierMachineDate;
+  }
+  for (const [name, value] of Object.entries(current)) {
+    if (name === 'machine') continue;
+    merged[name] = value;
+    measuredAt[name] = now;
+  }
+  return { ...merged, measuredAt };
+}
