@@ -188,6 +188,8 @@ test('the signal set is chosen by cross-validation on the fitting images: determ
       0.05,
     ).truePositiveRate;
     assert.equal(candidate.caught['fgsm-dis:0.08'], rate);
+    // the scores it carries for the held-out threshold are these very scores
+    assert.deepEqual(candidate.heldOut, held);
     assert.ok(rate > 0.3, `${candidate.name}: ${rate} of real FGSM attacks caught at 5 % false positives`);
   }
   assert.equal(chooseSignalSet({ clean: cleanSignals.slice(0, 9), attacked: attackedSignals }, { falsePositiveRate: 0.05 }), null);
@@ -204,6 +206,8 @@ test('the threshold is set on held-out scores: the cross-validated quantile, nev
   assert.ok(choice.threshold >= fitted.threshold);
   assert.ok(choice.heldOutFalsePositiveRate <= 0.05, `${choice.heldOutFalsePositiveRate} of held-out clean images above the threshold`);
   assert.equal(choice.heldOutTruePositiveRate, held.attacked.filter((a) => a.score > choice.threshold).length / held.attacked.length);
+  // scores the signal-set choice already computed give the same threshold without a second cross-validation
+  assert.deepEqual(heldOutThreshold(data, fitted.signals, { falsePositiveRate: 0.05, fittedThreshold: fitted.threshold, heldOut: held }), choice);
 
   const calibration = withHeldOutThreshold(fitted, choice, { clean: cleanSignals, attacked: attackedSignals });
   const above = (list: EvasionSignals[]) => list.filter((s) => scoreEvasion(calibration, s).score > choice.threshold).length / list.length;

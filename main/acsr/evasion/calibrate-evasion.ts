@@ -155,6 +155,7 @@ export async function calibrateEvasion(request: CalibrateEvasionRequest): Promis
       falsePositiveRate,
       fittedThreshold: fitted.threshold,
       ...(request.l2 !== undefined ? { l2: request.l2 } : {}),
+      ...(choice !== null ? { heldOut: choice.chosen.heldOut } : {}),
     });
     const thresholded = thresholdChoice ? withHeldOutThreshold(fitted, thresholdChoice, { clean: cleanSignals, attacked: attackedSignals }) : fitted;
     const calibration: EvasionCalibration = choice

@@ -9,7 +9,7 @@
 import { scoreEvasion } from './evasion-calibration.ts';
 import type { EvasionCalibration, EvasionSignals, SignalName } from './evasion-calibration-schema.ts';
 import { thresholdForFalsePositiveRate } from './roc.ts';
-import { CHOICE_FOLDS, crossValidatedScores, type LabelledSignals } from './signal-set-choice.ts';
+import { CHOICE_FOLDS, crossValidatedScores, type HeldOutScores, type LabelledSignals } from './signal-set-choice.ts';
 
 export interface HeldOutThreshold {
   readonly threshold: number;
@@ -19,15 +19,19 @@ export interface HeldOutThreshold {
   readonly heldOutTruePositiveRate: number;
 }
 
-/** Null when the data are too few to cross-validate (fewer clean or attacked images than twice the folds). */
+/**
+ * Null when the data are too few to cross-validate (fewer clean or attacked images than twice the
+ * folds). `heldOut`: the same signals' cross-validated scores when the signal-set choice already
+ * computed them (same folds, same fits), so they are not fitted twice.
+ */
 export function heldOutThreshold(
   data: LabelledSignals,
   signals: readonly SignalName[],
-  options: { falsePositiveRate: number; fittedThreshold: number; l2?: number },
+  options: { falsePositiveRate: number; fittedThreshold: number; l2?: number; heldOut?: HeldOutScores },
 ): HeldOutThreshold | null {
   const folds = CHOICE_FOLDS;
   if (data.clean.length < 2 * folds || data.attacked.length < 2 * folds) return null;
-  const held = crossValidatedScores(data, signals, { folds, ...(options.l2 !== undefined ? { l2: options.l2 } : {}) });
+  const held = options.heldOut ?? crossValidatedScores(data, signals, { folds, ...(options.l2 !== undefined ? { l2: options.l2 } : {}) });
   const threshold = Math.max(options.fittedThreshold, thresholdForFalsePositiveRate(held.clean, options.falsePositiveRate));
   return {
     threshold,

@@ -47,6 +47,8 @@ export interface CandidateMerit {
   /** per attack: the share of its held-out attacked images caught at the false-positive rate */
   readonly caught: Record<string, number>;
   readonly meanCaught: number;
+  /** the pooled held-out scores the merit was measured on (the held-out threshold reuses them) */
+  readonly heldOut: HeldOutScores;
 }
 
 export interface SignalSetChoice {
@@ -101,7 +103,7 @@ export function chooseSignalSet(data: LabelledSignals, options: { falsePositiveR
         ).truePositiveRate,
       ]),
     );
-    return { name, signals, caught, meanCaught: Object.values(caught).reduce((sum, v) => sum + v, 0) / attacks.length };
+    return { name, signals, caught, meanCaught: Object.values(caught).reduce((sum, v) => sum + v, 0) / attacks.length, heldOut: scores };
   });
   const [compact, full] = candidates;
   // one held-out attacked image per attack, on average, as a share of that attack's images
