@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -142,4 +142,71 @@ test('an existing --out and leftover checkpoints are refused before training; --
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.equal(resumed.summary.resumedAfter, 1);
   assert.equal(resumed.summary.model.weightSha256, made.summary.model.weightSha256);
+});
+
+test('adopt-robust: a stage-i bundle learned again with other dictionaries takes f_rob; other clusters are refused, naming why', async () => {
+  const robust = path.join(scratch, 'first');
+  if (!existsSync(robust)) assert.equal(acsr(robustArgs(robust)).code, 0);
+  const stageOneManifest = JSON.parse(readFileSync(path.join(stageOne, 'manifest.json'), 'utf8'));
+  // the same images, extractor and seed, other dictionaries: the clusters come out the same
+  const relearned = path.join(scratch, 'relearned');
+  const made = acsr([
+    'train',
+    '--extractor',
+    stageOneManifest.extractor.id,
+    '--data',
+    fashionMnistDir,
+    '--limit',
+    '200',
+    '--out',
+    relearned,
+    '--k',
+    '1',
+    '--atoms',
+    '6',
+    '--cdl-iterations',
+    '2',
+    '--max-patches-per-cluster',
+    '4',
+  ]);
+  assert.equal(made.code, 0, made.stderr);
+  const relearnedBytes = sha256Hex(readFileSync(path.join(relearned, 'manifest.json')));
+
+  const adopted = path.join(scratch, 'adopted');
+  const result = acsr(['adopt-robust', '--bundle', relearned, '--from', robust, '--out', adopted]);
+  assert.equal(result.code, 0, result.stderr);
+  const robustManifest = JSON.parse(readFileSync(path.join(robust, 'manifest.json'), 'utf8'));
+  const bundle = await loadReferenceBundle(adopted);
+  assert.deepEqual(bundle.manifest.extractor, robustManifest.extractor, "f_rob chooses the adopting bundle's clusters");
+  assert.equal(bundle.clusters[0].dictionary.atoms, 6, 'the dictionaries are the relearned ones');
+  const relearnedManifest = JSON.parse(readFileSync(path.join(relearned, 'manifest.json'), 'utf8'));
+  assert.deepEqual(bundle.manifest.files, relearnedManifest.files);
+  assert.notDeepEqual(relearnedManifest.files, stageOneManifest.files);
+  const raw = JSON.parse(readFileSync(path.join(adopted, 'manifest.json'), 'utf8'));
+  assert.equal(raw.robustTraining.adoptedFrom.manifestSha256, sha256Hex(readFileSync(path.join(robust, 'manifest.json'))));
+  assert.equal(raw.robustTraining.sourceBundle.manifestSha256, relearnedBytes);
+  assert.equal(sha256Hex(readFileSync(path.join(relearned, 'manifest.json'))), relearnedBytes, 'the adopting bundle is never changed');
+
+  const again = acsr(['adopt-robust', '--bundle', relearned, '--from', robust, '--out', adopted]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already exists/);
+  const notRobust = acsr(['adopt-robust', '--bundle', relearned, '--from', stageOne, '--out', path.join(scratch, 'not-robust')]);
+  assert.equal(notRobust.code, 2);
+  assert.match(notRobust.stderr, /not written by stage ii/);
+
+  // a bundle whose clusters differ (one mean moved, its hash recorded: a valid bundle of other clusters)
+  const moved = path.join(scratch, 'moved');
+  cpSync(relearned, moved, { recursive: true });
+  const meanFile = Object.keys(relearnedManifest.files).find((file) => file.endsWith('/mean.npy'))!;
+  const bytes = readFileSync(path.join(moved, meanFile));
+  bytes[bytes.length - 1] ^= 0x01;
+  writeFileSync(path.join(moved, meanFile), bytes);
+  writeFileSync(
+    path.join(moved, 'manifest.json'),
+    JSON.stringify({ ...relearnedManifest, files: { ...relearnedManifest.files, [meanFile]: sha256Hex(bytes) } }, null, 2),
+  );
+  const refused = acsr(['adopt-robust', '--bundle', moved, '--from', robust, '--out', path.join(scratch, 'refused')]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /cluster means or precisions differ/);
+  assert.ok(!existsSync(path.join(scratch, 'refused')), 'nothing written on a refusal');
 });

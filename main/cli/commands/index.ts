@@ -34,6 +34,7 @@ import { serveCommand } from './serve.ts';
 import { tikhonovCommand } from './tikhonov.ts';
 import { trainCommand } from './train.ts';
 import { trainRobustCommand } from './train-robust.ts';
+import { adoptRobustCommand } from './adopt-robust.ts';
 import { tuneCommand } from './tune.ts';
 import { workerCommand } from './worker.ts';
 
@@ -41,6 +42,7 @@ export const commands: readonly CommandEntry[] = [
   tikhonovCommand,
   trainCommand,
   trainRobustCommand,
+  adoptRobustCommand,
   tuneCommand,
   calibrateEvasionCommand,
   purifyCommand,
