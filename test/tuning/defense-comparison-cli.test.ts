@@ -86,6 +86,8 @@ before(() => {
   trainTinyFashionBundle(bundle);
   const sweepOnly = acsr(tuneArgs(['--compare', 'none']));
   assert.equal(sweepOnly.code, 0, sweepOnly.stderr);
+  // the undefended classifier alone is no comparison: nothing is recommended
+  assert.equal(sweepOnly.summary.recommendation, null);
   sweepOnlyLines = journalLines();
   sweepOnlyAttacked = adversarialFiles();
   const compared = acsr(tuneArgs(['--bundle-out', tuned]));

@@ -49,7 +49,14 @@ export function comparisonMarkdown(comparison: DefenseComparison | null, sweepCo
     );
   }
   lines.push(`Rule: ${comparison.rule}.`, '');
-  lines.push(comparison.recommendation ? `**${comparison.recommendation.sentence}**` : 'Nothing is recommended yet.', '');
+  lines.push(
+    comparison.recommendation
+      ? `**${comparison.recommendation.sentence}**`
+      : comparison.rows.length <= 1
+        ? 'Only one defense was compared: nothing to recommend.'
+        : 'Nothing is recommended yet.',
+    '',
+  );
   lines.push(
     `Measured on this bundle's validation split only (SHA-256 ${comparison.validationSha256}); it says nothing about other images, classifiers or attacks.`,
     '',

@@ -105,8 +105,10 @@ export function summariseComparison(request: ComparisonSummaryRequest): DefenseC
     mergeBySample(merged),
     request.entries.map((e) => e.defense),
   );
+  // one defense compared (--compare none) is no comparison: ranking it against itself would
+  // "recommend" no defense even where the sweep's ACSR did better
   const recommendation =
-    complete && rows.length > 0
+    complete && rows.length > 1
       ? recommendDefense({
           defenses: rows.map((r) => ({ defense: r.defense, cleanCorrect: r.clean.successes, attackCorrect: r.attacks.map((a) => a.accuracy.successes) })),
           undefendedCleanCorrect: referenceCorrect,
