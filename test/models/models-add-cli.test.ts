@@ -22,12 +22,12 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'acsr-models-add-'));
 const cache = path.join(scratch, 'cache');
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-function acsr(args: string[]) {
+function acsr(args: string[], cacheDir = cache) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args, '--json', '--quiet'], {
     cwd: repositoryRoot,
     encoding: 'utf8',
     timeout: 120_000,
-    env: { ...process.env, ACSR_CACHE_DIR: cache },
+    env: { ...process.env, ACSR_CACHE_DIR: cacheDir },
   });
   const lastLine = result.stdout.trimEnd().split('\n').at(-1) ?? '';
   return { code: result.status, stderr: result.stderr, summary: lastLine.startsWith('{') ? JSON.parse(lastLine) : undefined };
@@ -78,20 +78,12 @@ test('models add refuses a folder whose weights were altered, and registers noth
   weights[100] ^= 0x01;
   writeFileSync(path.join(altered, 'weights.bin'), weights);
   const otherCache = path.join(scratch, 'other-cache');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', 'models', 'add', '--folder', altered], {
-    cwd: repositoryRoot,
-    encoding: 'utf8',
-    env: { ...process.env, ACSR_CACHE_DIR: otherCache },
-  });
-  assert.equal(result.status, 2, result.stderr);
+  const result = acsr(['models', 'add', '--folder', altered], otherCache);
+  assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /hash to .* but the registry expects/);
   assert.ok(!existsSync(localRegistryFile(path.join(otherCache, 'models'))), 'nothing registered');
 
-  const notAModel = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', 'models', 'add', '--folder', scratch], {
-    cwd: repositoryRoot,
-    encoding: 'utf8',
-    env: { ...process.env, ACSR_CACHE_DIR: otherCache },
-  });
-  assert.equal(notAModel.status, 2);
+  const notAModel = acsr(['models', 'add', '--folder', scratch], otherCache);
+  assert.equal(notAModel.code, 2);
   assert.match(notAModel.stderr, /not a model folder/);
 });
