@@ -33,6 +33,8 @@ export const evaluateParameters = z.strictObject({
   /** single-dict's training images (a folder, resolved). */
   trainData: z.string().min(1).optional(),
   threads: z.number().int().min(1).optional(),
+  /** CBPDN iteration cap of single-dict and acsr instead of the bundle's tuned one (what another budget costs and protects). */
+  maxIterations: z.number().int().min(1).optional(),
   seed: z.number().int().default(0),
   /** The results folder; running again into it resumes. */
   out: z.string().min(1),
@@ -81,6 +83,7 @@ export const evaluateAction = defineAction({
       ...(parameters.singleDict !== undefined ? { singleDict: parameters.singleDict } : {}),
       ...(parameters.trainData !== undefined ? { trainData: parameters.trainData } : {}),
       ...(parameters.threads !== undefined ? { threads: parameters.threads } : {}),
+      ...(parameters.maxIterations !== undefined ? { maxIterations: parameters.maxIterations } : {}),
       ...(output ? { onPartialResults: (results: EvaluationResults) => output({ type: 'evaluation', table: accuracyTable(evaluationId, results) }) } : {}),
     });
     if (output && outcome.kind === 'evaluated') output({ type: 'evaluation', table: accuracyTable(evaluationId, outcome.results) });

@@ -151,6 +151,20 @@ describe('acsr eval on real Fashion-MNIST images', () => {
     assert.equal(readResults(resumed).cells[0].accuracy.total, 7);
   });
 
+  it('--max-iterations caps CBPDN for this run: recorded in the journal and the legend, and a run without it is another evaluation', () => {
+    const capped = path.join(dir, 'capped');
+    const cappedArgs = ['eval', '--model', MODEL, '--bundle', BUNDLE, '--data', fashionMnistDir, '--limit', '3', '--attacks', 'none', '--defenses', 'acsr'];
+    const run = acsr([...cappedArgs, '--max-iterations', '1', '--no-plots', '--out', capped]);
+    assert.equal(run.code, 0, run.stderr);
+    const header = JSON.parse(readFileSync(path.join(capped, 'journal.jsonl'), 'utf8').split('\n')[0]).configuration;
+    assert.equal(header.purification.maxIterations, 1);
+    const legend = readResults(capped).setup.defenses.find((d) => d.name === 'acsr')!.description;
+    assert.match(legend, /; 1 CBPDN iteration in this run$/);
+    const uncapped = acsr([...cappedArgs, '--no-plots', '--out', capped]);
+    assert.equal(uncapped.code, 2);
+    assert.match(uncapped.stderr, /different evaluation/);
+  });
+
   it('refuses another evaluation in the same folder, and bad specs, with one clear line', () => {
     const other = acsr(args(straight, 6).map((a) => (a === 'fgsm:0.04,deepfool' ? 'fgsm:0.08' : a)));
     assert.equal(other.code, 2);

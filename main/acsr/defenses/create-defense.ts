@@ -54,7 +54,14 @@ export async function createDefense(name: string, context: DefenseFactoryContext
   const tuned = context.bundle ? bundlePurificationDefaults(context.bundle.manifest) : {};
   const purification: PurificationOptions = { ...DEFAULT_PURIFICATION_OPTIONS, ...tuned, ...context.purification };
   const defense = await createNamedDefense(name, context, purification);
-  const note = ['lowpass', 'single-dict', 'acsr'].includes(name) ? tunedDefaultsNote(context.bundle?.manifest) : '';
+  const tunedNote = ['lowpass', 'single-dict', 'acsr'].includes(name) ? tunedDefaultsNote(context.bundle?.manifest) : '';
+  // A cap given for this run (acsr eval --max-iterations) must show in the legend, or the table would claim the tuned one.
+  const capGiven = context.purification?.maxIterations;
+  const capNote =
+    ['single-dict', 'acsr'].includes(name) && capGiven !== undefined && capGiven !== tuned.maxIterations
+      ? `; ${capGiven} CBPDN iteration${capGiven === 1 ? '' : 's'} in this run`
+      : '';
+  const note = tunedNote + capNote;
   return note === '' ? defense : { ...defense, description: `${defense.description}${note}` };
 }
 

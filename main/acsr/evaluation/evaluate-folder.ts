@@ -55,6 +55,8 @@ export interface EvaluateFolderRequest {
   /** single-dict's training images (a folder, already resolved); default: data, for a Fashion-MNIST bundle */
   readonly trainData?: string;
   readonly threads?: number;
+  /** CBPDN iteration cap of single-dict and acsr instead of the bundle's tuned one */
+  readonly maxIterations?: number;
   readonly seed: number;
   readonly out: string;
   readonly plots: boolean;
@@ -98,6 +100,7 @@ export async function evaluateFolder(request: EvaluateFolderRequest): Promise<Ev
           request.note,
         )
       : undefined;
+    const iterationCap = request.maxIterations === undefined ? {} : { maxIterations: request.maxIterations };
     const sharedExtractor = bundle && bundle.manifest.extractor.id === model.identity.id ? model : undefined;
     const pooledNames = threads === 1 && availableParallelism() > 1 ? defenseNames.filter((n) => POOLED_DEFENSES.has(n)) : [];
     const pooled =
@@ -107,7 +110,7 @@ export async function evaluateFolder(request: EvaluateFolderRequest): Promise<Ev
             defenses: pooledNames,
             bundlePath: bundle?.path,
             singleDictionaryPath: singleDictionary?.path,
-            purification: { threads: 1 },
+            purification: { threads: 1, ...iterationCap },
           });
     if (pooled) owned.push({ dispose: () => pooled.pool.close() });
     const defenses: Defense[] = [];
@@ -118,7 +121,7 @@ export async function evaluateFolder(request: EvaluateFolderRequest): Promise<Ev
           bundle: bundle ?? undefined,
           extractor: sharedExtractor,
           singleDictionary: singleDictionary?.dictionary,
-          purification: { threads },
+          purification: { threads, ...iterationCap },
         }));
       defenses.push(defense);
       owned.push(defense);
@@ -140,7 +143,7 @@ export async function evaluateFolder(request: EvaluateFolderRequest): Promise<Ev
       data: null,
       model: { ...setup.model, weightSha256: model.identity.weightSha256 },
       singleDictionarySha256: singleDictionary?.sha256 ?? null,
-      purification: { ...DEFAULT_PURIFICATION_OPTIONS, ...(bundle ? bundlePurificationDefaults(bundle.manifest) : {}), threads: null },
+      purification: { ...DEFAULT_PURIFICATION_OPTIONS, ...(bundle ? bundlePurificationDefaults(bundle.manifest) : {}), ...iterationCap, threads: null },
     });
     const plannedUnits = (keys: readonly string[]) => journal.units().filter((unit) => keys.includes(unit.unit));
     const unitKeys = planUnitKeys({ samples: samples.samples, attacks, defenses, batchSize: request.batchSize, adaptive: request.adaptive });

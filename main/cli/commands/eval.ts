@@ -66,6 +66,12 @@ export const evalCommand = defineCommand({
       description: "single-dict: the bundle's training images (default: the Fashion-MNIST folder for Fashion-MNIST bundles)",
     },
     threads: { type: 'integer', min: 1, description: `CBPDN threads per image (default: 1 for images up to ${SMALL_IMAGE_PIXELS} pixels, else all cores)` },
+    maxIterations: {
+      type: 'integer',
+      min: 1,
+      valueName: 'N',
+      description: "CBPDN iteration cap of single-dict and acsr (default: the bundle's tuned value): what another budget protects",
+    },
     seed: { type: 'integer', default: 0, description: 'seed of every random choice (PGD starts, TVM masks)' },
     out: { type: 'string', required: true, valueName: 'DIR', description: 'results folder; running again into it resumes' },
     plots: { type: 'boolean', default: true, description: 'write the PNG plots (--no-plots to skip)' },
@@ -116,6 +122,7 @@ export const evalCommand = defineCommand({
         ...(options.singleDict !== undefined ? { singleDict: options.singleDict } : {}),
         ...(options.trainData !== undefined ? { trainData: resolveDataFolder(options.trainData) } : {}),
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
+        ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
       },
       actionControl(context),
     ).catch((error: unknown) => {
