@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// The installed `acsr` command. TypeScript sources run through tsx's loader so that the CLI,
-// the tests and the desktop app's workers execute exactly the same modules.
-import { register } from 'tsx/esm/api';
-
-register();
+// The installed `acsr` command. The sources are TypeScript written so that types can simply be
+// stripped (tsconfig: erasableSyntaxOnly): Node 22.18 and later run them as they are, which
+// starts about a second sooner than compiling through a loader. Older Nodes go through tsx.
+// Either way the CLI, the tests and the desktop app's workers execute the same modules.
+if (typeof process.features.typescript !== 'string') {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
 await import('../main/cli/acsr.ts');

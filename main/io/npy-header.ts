@@ -20,7 +20,10 @@ export function parsePythonLiteral(text: string): PythonLiteral {
 
 class LiteralParser {
   #position = 0;
-  constructor(private readonly text: string) {}
+  private readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
 
   parseValue(): PythonLiteral {
     this.#skipSpace();

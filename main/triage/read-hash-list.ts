@@ -27,7 +27,10 @@ export interface ReadHashListOptions extends TextHashListOptions {
 class TextLines {
   private pending = '';
   private lineNumber = 0;
-  constructor(private readonly parser: TextHashListParser) {}
+  private readonly parser: TextHashListParser;
+  constructor(parser: TextHashListParser) {
+    this.parser = parser;
+  }
   write(text: string): void {
     const data = this.pending + text;
     let start = 0;

@@ -77,11 +77,14 @@ export class TextHashListParser {
   private columns: Role[] | null = null;
   private hasHeader = false;
 
-  constructor(
-    private readonly builder: HashListBuilder,
-    private readonly where: string,
-    private readonly options: TextHashListOptions = {},
-  ) {}
+  private readonly builder: HashListBuilder;
+  private readonly where: string;
+  private readonly options: TextHashListOptions;
+  constructor(builder: HashListBuilder, where: string, options: TextHashListOptions = {}) {
+    this.builder = builder;
+    this.where = where;
+    this.options = options;
+  }
 
   /** One line (without its end-of-line characters); `lineNumber` is 1-based. */
   line(raw: string, lineNumber: number): void {

@@ -16,10 +16,12 @@ const VICS_HASH_FIELDS: Array<[string, ExactHashKind]> = [
 export class VicsRecordReader {
   skippedWithoutHash = 0;
 
-  constructor(
-    private readonly builder: HashListBuilder,
-    private readonly where: string,
-  ) {}
+  private readonly builder: HashListBuilder;
+  private readonly where: string;
+  constructor(builder: HashListBuilder, where: string) {
+    this.builder = builder;
+    this.where = where;
+  }
 
   record(json: string, line: number): void {
     let media: Record<string, unknown>;

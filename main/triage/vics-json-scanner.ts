@@ -34,10 +34,12 @@ export class VicsMediaScanner {
   private sawValueArray = false;
   private capture: { depth: number; parts: string[]; from: number; line: number } | null = null;
 
-  constructor(
-    private readonly where: string,
-    private readonly onMedia: (json: string, line: number) => void,
-  ) {}
+  private readonly where: string;
+  private readonly onMedia: (json: string, line: number) => void;
+  constructor(where: string, onMedia: (json: string, line: number) => void) {
+    this.where = where;
+    this.onMedia = onMedia;
+  }
 
   write(text: string): void {
     const { stack } = this;

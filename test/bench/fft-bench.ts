@@ -59,11 +59,13 @@ class KissFftRealFft2d implements Fft {
   private readonly realPointer: number;
   private readonly spectrumPointer: number;
 
-  constructor(
-    private readonly wasm: KissWasm,
-    readonly height: number,
-    readonly width: number,
-  ) {
+  private readonly wasm: KissWasm;
+  readonly height: number;
+  readonly width: number;
+  constructor(wasm: KissWasm, height: number, width: number) {
+    this.wasm = wasm;
+    this.height = height;
+    this.width = width;
     this.spectrumWidth = width / 2 + 1;
     const dims = wasm._malloc(8);
     wasm.HEAP32[dims >> 2] = height;
@@ -120,12 +122,15 @@ class FftJsRealFft2d implements Fft {
   private readonly columnInput: Float64Array;
   private readonly columnOutput: Float64Array;
 
-  constructor(
-    private readonly rowFft: FftJs,
-    private readonly columnFft: FftJs,
-    readonly height: number,
-    readonly width: number,
-  ) {
+  private readonly rowFft: FftJs;
+  private readonly columnFft: FftJs;
+  readonly height: number;
+  readonly width: number;
+  constructor(rowFft: FftJs, columnFft: FftJs, height: number, width: number) {
+    this.rowFft = rowFft;
+    this.columnFft = columnFft;
+    this.height = height;
+    this.width = width;
     this.spectrumWidth = width / 2 + 1;
     this.rowInput = new Float64Array(2 * width);
     this.rowOutput = new Float64Array(2 * width);
@@ -201,11 +206,13 @@ class PffftKernelsOnly implements Fft {
   private readonly work: number;
   private readonly data: number;
 
-  constructor(
-    private readonly module: PffftModule,
-    readonly height: number,
-    readonly width: number,
-  ) {
+  private readonly module: PffftModule;
+  readonly height: number;
+  readonly width: number;
+  constructor(module: PffftModule, height: number, width: number) {
+    this.module = module;
+    this.height = height;
+    this.width = width;
     this.spectrumWidth = width / 2 + 1;
     this.rowSetup = module._pffft_new_setup(width, PFFFT_REAL);
     this.columnSetup = module._pffft_new_setup(height, PFFFT_COMPLEX);

@@ -1,9 +1,12 @@
 // The real `acsr` as a child process: what a shell script or the desktop app sees.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { photosDir } from '../support/shared-data.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -11,7 +14,7 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 function acsr(args: string[], entry: string[] = ['--import', 'tsx', 'main/cli/acsr.ts']) {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.ACSR_DEBUG;
-  const result = spawnSync(process.execPath, [...entry, ...args], { cwd: repositoryRoot, encoding: 'utf8', env, timeout: 60_000 });
+  const result = spawnSync(process.execPath, [...entry, ...args], { cwd: repositoryRoot, encoding: 'utf8', env, timeout: 180_000 });
   const lastLine = result.stdout.trimEnd().split('\n').at(-1) ?? '';
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, lastLine };
 }
@@ -52,9 +55,26 @@ describe('acsr as a process', () => {
     assert.equal(acsr(['--version']).stdout, `${version}\n`);
   });
 
-  it('runs through the installed bin script too', () => {
+  it('runs through the installed bin script too, its TypeScript stripped by Node without a loader', () => {
     const result = acsr(['info', '--json'], ['bin/acsr.mjs']);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(JSON.parse(result.lastLine).command, 'info');
+    assert.equal(JSON.parse(result.lastLine).typescript, 'node');
+    assert.equal(JSON.parse(acsr(['info', '--json']).lastLine).typescript, 'tsx');
+  });
+
+  it('purifies through the bin script with CBPDN worker threads that load their TypeScript without a loader too', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'acsr-bin-purify-'));
+    try {
+      const image = path.join(photosDir, 'darknet-dog.jpg');
+      const bundle = path.join(repositoryRoot, 'models/default-bundle');
+      const result = acsr(['purify', '--bundle', bundle, '--in', image, '--out', out, '--threads', '2', '--max-iterations', '2', '--json'], ['bin/acsr.mjs']);
+      assert.equal(result.code, 0, result.stderr);
+      const record = JSON.parse(readFileSync(path.join(out, 'darknet-dog.purification.json'), 'utf8'));
+      assert.ok(record.cbpdn.tiles.length > 1, 'a photo this size is coded in several tiles');
+      assert.ok(record.cbpdn.tiles.every((tile: { iterations: number }) => tile.iterations === 2));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

@@ -7,13 +7,15 @@ export class AdamOptimizer {
   readonly #v: Float32Array;
   #t = 0;
 
-  constructor(
-    size: number,
-    readonly learningRate: number,
-    readonly beta1 = 0.9,
-    readonly beta2 = 0.999,
-    readonly epsilon = 1e-8,
-  ) {
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  constructor(size: number, learningRate: number, beta1: number = 0.9, beta2: number = 0.999, epsilon: number = 1e-8) {
+    this.learningRate = learningRate;
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
     this.#m = new Float32Array(size);
     this.#v = new Float32Array(size);
   }

@@ -56,7 +56,10 @@ class PixelGate {
   private running = 0;
   private readonly waiting: { pixels: number; admit: () => void }[] = [];
 
-  constructor(private readonly budget: number) {}
+  private readonly budget: number;
+  constructor(budget: number) {
+    this.budget = budget;
+  }
 
   async enter(pixels: number): Promise<() => void> {
     if (this.waiting.length > 0 || !this.fits(pixels)) await new Promise<void>((admit) => this.waiting.push({ pixels, admit }));
@@ -96,11 +99,11 @@ class PixelGate {
 export class BatchProgress {
   private readonly fractions: Float64Array;
 
-  constructor(
-    private readonly parent: ProgressReporter,
-    count: number,
-    private readonly stage = 'purify',
-  ) {
+  private readonly parent: ProgressReporter;
+  private readonly stage: string;
+  constructor(parent: ProgressReporter, count: number, stage: string = 'purify') {
+    this.parent = parent;
+    this.stage = stage;
     this.fractions = new Float64Array(Math.max(1, count));
   }
 

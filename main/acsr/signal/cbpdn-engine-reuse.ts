@@ -16,7 +16,10 @@ export class ReusedCbpdnEngines<T extends FloatArray> {
   private readonly idle = new Map<string, CbpdnEngine<T>[]>();
   private closed = false;
 
-  constructor(private readonly create: CbpdnEngineFactory<T>) {}
+  private readonly create: CbpdnEngineFactory<T>;
+  constructor(create: CbpdnEngineFactory<T>) {
+    this.create = create;
+  }
 
   /** Hand this to ConvBpdn.create; the solver's dispose() returns its engine here. */
   readonly factory: CbpdnEngineFactory<T> = async (layout, withL1Weight) => {
@@ -58,10 +61,12 @@ function layoutKey(layout: CbpdnLayout, withL1Weight: boolean): string {
 class LeasedEngine<T extends FloatArray> implements CbpdnEngine<T> {
   private released = false;
 
-  constructor(
-    private readonly engine: CbpdnEngine<T>,
-    private readonly giveBack: () => Promise<void>,
-  ) {}
+  private readonly engine: CbpdnEngine<T>;
+  private readonly giveBack: () => Promise<void>;
+  constructor(engine: CbpdnEngine<T>, giveBack: () => Promise<void>) {
+    this.engine = engine;
+    this.giveBack = giveBack;
+  }
 
   get layout(): CbpdnLayout {
     return this.engine.layout;

@@ -23,10 +23,11 @@ export class ScalarIterationKernels<T extends FloatArray> implements IterationKe
   readonly name = 'JS';
   private readonly scratch: XStepScratch;
 
-  constructor(
-    private readonly layout: CbpdnLayout,
-    private readonly buffers: CbpdnBuffers<T>,
-  ) {
+  private readonly layout: CbpdnLayout;
+  private readonly buffers: CbpdnBuffers<T>;
+  constructor(layout: CbpdnLayout, buffers: CbpdnBuffers<T>) {
+    this.layout = layout;
+    this.buffers = buffers;
     this.scratch = new XStepScratch(layout);
   }
 

@@ -1,6 +1,7 @@
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { defineCommand } from '../command.ts';
 import { productVersion } from '../../version.ts';
+import { typeScriptRunner } from '../../workers/spawn-worker.ts';
 
 /** What a bug report needs: which build, on which runtime and hardware. */
 export const infoCommand = defineCommand({
@@ -13,6 +14,7 @@ export const infoCommand = defineCommand({
     const summary = {
       version: productVersion,
       node: process.version,
+      typescript: typeScriptRunner(),
       platform: process.platform,
       arch: process.arch,
       cpuCount: availableParallelism(),
@@ -22,7 +24,7 @@ export const infoCommand = defineCommand({
       libvips: sharp.versions.vips,
     };
     print(`acsr ${summary.version}`);
-    print(`node      ${summary.node}`);
+    print(`node      ${summary.node} (TypeScript run by ${summary.typescript === 'node' ? 'Node' : 'tsx'})`);
     print(`platform  ${summary.platform} ${summary.arch}`);
     print(`cpus      ${summary.cpuCount} (${summary.cpuModel})`);
     print(`memory    ${(summary.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB`);

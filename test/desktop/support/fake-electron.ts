@@ -26,8 +26,10 @@ export class FakeBrowserWindow extends EventEmitter {
   static readonly created: FakeBrowserWindow[] = [];
   readonly webContents = new FakeWebContents();
   loadedUrl: string | null = null;
-  constructor(readonly options: Record<string, any>) {
+  readonly options: Record<string, any>;
+  constructor(options: Record<string, any>) {
     super();
+    this.options = options;
     FakeBrowserWindow.created.push(this);
   }
   async loadURL(url: string): Promise<void> {

@@ -95,7 +95,9 @@ class Connection {
   #size = 0;
   #wake: (() => void) | null = null;
 
-  constructor(readonly socket: Socket) {
+  readonly socket: Socket;
+  constructor(socket: Socket) {
+    this.socket = socket;
     socket.setNoDelay(true);
     // The host resets connections it drops; that is the expected end of most cases.
     socket.on('error', () => {});

@@ -27,13 +27,13 @@ export class SimdIterationKernels implements IterationKernels {
   private readonly planeSize: number;
   private readonly fallbackScratch: XStepScratch;
 
-  constructor(
-    private readonly layout: CbpdnLayout,
-    private readonly buffers: CbpdnBuffers<Float32Array>,
-    memory: WebAssembly.Memory,
-    private readonly arena: CbpdnArenaLayout,
-    slot: number,
-  ) {
+  private readonly layout: CbpdnLayout;
+  private readonly buffers: CbpdnBuffers<Float32Array>;
+  private readonly arena: CbpdnArenaLayout;
+  constructor(layout: CbpdnLayout, buffers: CbpdnBuffers<Float32Array>, memory: WebAssembly.Memory, arena: CbpdnArenaLayout, slot: number) {
+    this.layout = layout;
+    this.buffers = buffers;
+    this.arena = arena;
     compiled ??= new WebAssembly.Module(Buffer.from(CBPDN_SIMD_WASM_BASE64, 'base64'));
     this.wasm = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as CbpdnSimdExports;
     this.scratchPointer = arena.scratch[slot];
