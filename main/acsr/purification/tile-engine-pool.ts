@@ -1,4 +1,4 @@
-import type { CbpdnEngine } from '../signal/cbpdn-engine.ts';
+import type { CbpdnEngine, LoadedDictionary } from '../signal/cbpdn-engine.ts';
 import type { CbpdnLayout, UpdateSums } from '../signal/cbpdn-kernels.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 
@@ -6,8 +6,9 @@ import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
  * One CBPDN engine for all the tiles of an image: tiles share a shape, and starting a parallel
  * engine's worker threads costs ~1 s each time. A solver created on the pooled engine starts
  * exactly as on a fresh one (SPORCO's initial state X = Y = U = 0; signal, dictionary and
- * factors are loaded by ConvBpdn.create); its dispose() leaves the engine to the pool, which the
- * caller disposes once.
+ * factors are loaded by ConvBpdn.create, which keeps the dictionary's spectrum and Gram matrices
+ * when the tile before had the same dictionary); its dispose() leaves the engine to the pool,
+ * which the caller disposes once.
  */
 export class TileEnginePool {
   private cached: { key: string; engine: CbpdnEngine<Float32Array> } | undefined;
@@ -52,8 +53,14 @@ class BorrowedEngine implements CbpdnEngine<Float32Array> {
   get buffers() {
     return this.engine.buffers;
   }
-  prepare(rho: number): Promise<void> {
-    return this.engine.prepare(rho);
+  get loadedDictionary(): LoadedDictionary | null {
+    return this.engine.loadedDictionary;
+  }
+  set loadedDictionary(loaded: LoadedDictionary | null) {
+    this.engine.loadedDictionary = loaded;
+  }
+  prepare(rho: number, sameDictionary?: boolean): Promise<void> {
+    return this.engine.prepare(rho, sameDictionary);
   }
   refactor(rho: number): Promise<void> {
     return this.engine.refactor(rho);

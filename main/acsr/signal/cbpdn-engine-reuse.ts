@@ -1,5 +1,5 @@
 import type { FloatArray } from '../array/float-array.ts';
-import type { CbpdnEngine } from './cbpdn-engine.ts';
+import type { CbpdnEngine, LoadedDictionary } from './cbpdn-engine.ts';
 import type { CbpdnLayout } from './cbpdn-kernels.ts';
 import type { CbpdnEngineFactory } from './cbpdn.ts';
 
@@ -10,7 +10,10 @@ import type { CbpdnEngineFactory } from './cbpdn.ts';
  * costs more than solving a small problem. A released engine comes back with X, Y and U zeroed,
  * which is all a fresh one has that a used one lacks: every other buffer is written by the solver
  * before it is read (the spectra by loadSignal/loadDictionary, the factors by prepare, the
- * l1 weights by fillL1Weight), so a reused engine computes exactly what a new one would.
+ * l1 weights by fillL1Weight), so a reused engine computes exactly what a new one would. The one
+ * exception is deliberate: when the next solver brings the very dictionary the engine holds
+ * (loadedDictionary, compared value by value), its spectrum and Gram matrices are kept, as
+ * they are exactly what loading it again would write.
  */
 export class ReusedCbpdnEngines<T extends FloatArray> {
   private readonly idle = new Map<string, CbpdnEngine<T>[]>();
@@ -76,8 +79,16 @@ class LeasedEngine<T extends FloatArray> implements CbpdnEngine<T> {
     return this.engine.buffers;
   }
 
-  prepare(rho: number) {
-    return this.engine.prepare(rho);
+  get loadedDictionary() {
+    return this.engine.loadedDictionary;
+  }
+
+  set loadedDictionary(loaded: LoadedDictionary | null) {
+    this.engine.loadedDictionary = loaded;
+  }
+
+  prepare(rho: number, sameDictionary?: boolean) {
+    return this.engine.prepare(rho, sameDictionary);
   }
 
   refactor(rho: number) {

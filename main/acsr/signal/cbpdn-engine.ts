@@ -14,8 +14,17 @@ export interface CbpdnEngine<T extends FloatArray> {
   readonly buffers: CbpdnBuffers<T>;
   /** where the kernels run, for the record (e.g. '2 worker threads, WASM SIMD kernels') */
   readonly description?: string;
-  /** After the dictionary or signal spectra change: D^H S and the factors for rho. */
-  prepare(rho: number): Promise<void>;
+  /**
+   * After the dictionary or signal spectra change: D^H S and the factors for rho. With
+   * `sameDictionary` (the spectrum of the dictionary prepared last is still in the buffers) the
+   * Woodbury Gram matrices, which depend on the dictionary alone, are kept.
+   */
+  prepare(rho: number, sameDictionary?: boolean): Promise<void>;
+  /**
+   * The dictionary whose spectrum the buffers hold (and whose factors prepare() made), as loaded;
+   * null before any or while one is being loaded. ConvBpdn sets it; engines only keep it.
+   */
+  loadedDictionary: LoadedDictionary | null;
   /** After rho changes: the factors only. */
   refactor(rho: number): Promise<void>;
   /** x-step: X = IDFT(solve(D^H S + rho DFT(Y - U))); returns DFid(X) unless skipped. */
@@ -29,6 +38,13 @@ export interface CbpdnEngine<T extends FloatArray> {
   /** Spectra -> spatial planes. */
   inverseTransform(re: T, im: T, real: T, planes: number): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/** A dictionary's atoms as a solver loaded them (a copy: the caller's may change afterwards). */
+export interface LoadedDictionary {
+  readonly atomHeight: number;
+  readonly atomWidth: number;
+  readonly data: Float64Array;
 }
 
 export type Allocate<T extends FloatArray> = (length: number) => T;
@@ -79,9 +95,11 @@ export class SerialCbpdnEngine<T extends FloatArray> implements CbpdnEngine<T> {
     return `main thread, ${this.kernels.name} kernels`;
   }
 
-  async prepare(rho: number): Promise<void> {
+  loadedDictionary: LoadedDictionary | null = null;
+
+  async prepare(rho: number, sameDictionary = false): Promise<void> {
     dictSignalKernel(this.layout, this.buffers, 0, this.frequencies);
-    xStepFactorsKernel(this.layout, this.buffers, rho, 0, this.frequencies);
+    if (!sameDictionary || factorsDependOnRho(this.layout)) xStepFactorsKernel(this.layout, this.buffers, rho, 0, this.frequencies);
   }
 
   async refactor(rho: number): Promise<void> {

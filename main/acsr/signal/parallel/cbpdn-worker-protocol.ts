@@ -37,7 +37,7 @@ export type WorkerCommand =
   | WorkerInit
   /** drops the solver's buffers, so that a pooled worker keeps no memory between solvers */
   | { readonly op: 'release' }
-  | { readonly op: 'prepare'; readonly rho: number }
+  | { readonly op: 'prepare'; readonly rho: number; readonly sameDictionary: boolean }
   | { readonly op: 'refactor'; readonly rho: number }
   /** X <- Y - U, then its DFT into the working spectrum (own planes) */
   | { readonly op: 'forwardRhs' }

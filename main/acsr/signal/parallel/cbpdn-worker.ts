@@ -127,7 +127,7 @@ function run(command: WorkerCommand): WorkerReply {
         return { ok: true };
       case 'prepare':
         dictSignalKernel(layout, b, f0, f1);
-        xStepFactorsKernel(layout, b, command.rho, f0, f1);
+        if (!command.sameDictionary || factorsDependOnRho(layout)) xStepFactorsKernel(layout, b, command.rho, f0, f1);
         return { ok: true };
       case 'refactor':
         if (factorsDependOnRho(layout)) xStepFactorsKernel(layout, b, command.rho, f0, f1);

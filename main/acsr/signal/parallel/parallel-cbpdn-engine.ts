@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../../../workers/spawn-worker.ts';
-import { type CbpdnEngine, SerialCbpdnEngine, allocateCbpdnBuffers } from '../cbpdn-engine.ts';
+import { type CbpdnEngine, type LoadedDictionary, SerialCbpdnEngine, allocateCbpdnBuffers } from '../cbpdn-engine.ts';
 import { type CbpdnBuffers, type CbpdnLayout, type UpdateSums, addSums, spectrumSize } from '../cbpdn-kernels.ts';
 import type { CbpdnEngineFactory } from '../cbpdn.ts';
 import { createFastRealFft2d } from '../fft/fast-real-fft2d.ts';
@@ -85,8 +85,10 @@ export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
     }
   }
 
-  async prepare(rho: number): Promise<void> {
-    await this.broadcast({ op: 'prepare', rho });
+  loadedDictionary: LoadedDictionary | null = null;
+
+  async prepare(rho: number, sameDictionary = false): Promise<void> {
+    await this.broadcast({ op: 'prepare', rho, sameDictionary });
   }
 
   async refactor(rho: number): Promise<void> {

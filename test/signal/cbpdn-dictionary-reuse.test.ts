@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TileEnginePool } from '../../main/acsr/purification/tile-engine-pool.ts';
+import type { CbpdnEngine } from '../../main/acsr/signal/cbpdn-engine.ts';
+import type { LinearSolver } from '../../main/acsr/signal/cbpdn-kernels.ts';
+import { ConvBpdn, type CbpdnEngineFactory } from '../../main/acsr/signal/cbpdn.ts';
+import { type ConvDictionary, fromSporcoLayout } from '../../main/acsr/signal/conv-dictionary.ts';
+import { fastEngineFactory } from '../../main/acsr/signal/parallel/parallel-cbpdn-engine.ts';
+import { loadSporcoReference } from '../support/shared-data.ts';
+import { optionsFromSporco } from '../support/sporco-conformance.ts';
+
+// The tiles of a photo are coded one after another on one engine with one dictionary. The engine
+// keeps that dictionary's spectrum and Gram matrices from the tile before: the next tile must come
+// out bit for bit as on a fresh engine, the dictionary must not be transformed again, and a
+// dictionary whose values changed (even in the same array) must be loaded anew.
+
+const ref = loadSporcoReference('cbpdn_rgb_mcdict_defaults');
+const [height, width, channels] = ref.arrays.s.shape;
+
+/** The reference image, and the same image mirrored left to right: two different tiles of one size. */
+function tile(mirrored: boolean): Float32Array {
+  const planes = new Float32Array(ref.arrays.s.data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = y * width + (mirrored ? width - 1 - x : x);
+      for (let c = 0; c < channels; c++) planes[c * height * width + y * width + x] = ref.arrays.s.data[from * channels + c];
+    }
+  }
+  return planes;
+}
+
+function referenceDictionary(): ConvDictionary<Float32Array> {
+  const d = fromSporcoLayout(ref.arrays.D.shape, ref.arrays.D.data);
+  return { ...d, data: Float32Array.from(d.data) };
+}
+
+async function code(planes: Float32Array, dictionary: ConvDictionary<Float32Array>, engine: CbpdnEngineFactory<Float32Array>, linearSolver: LinearSolver) {
+  const solver = await ConvBpdn.create({
+    dictionary,
+    signal: { height, width, channels, images: 1, planes },
+    lambda: ref.params.lmbda,
+    options: { ...optionsFromSporco(ref.params), maxIterations: 12, linearSolver },
+    engine,
+  });
+  try {
+    const run = await solver.solve();
+    return { y: Float32Array.from(solver.variable('Y')), objectives: run.stats.map((s) => s.objective) };
+  } finally {
+    await solver.dispose();
+  }
+}
+
+/** Planes each solver's set-up sends through the engine's forward FFT (the signal, and the dictionary when loaded). */
+function countingFactory(inner: CbpdnEngineFactory<Float32Array>, planesTransformed: number[]): CbpdnEngineFactory<Float32Array> {
+  return async (layout, withL1Weight) => {
+    const engine: CbpdnEngine<Float32Array> = await inner(layout, withL1Weight);
+    const forward = engine.forwardTransform.bind(engine);
+    engine.forwardTransform = (real, re, im, planes) => {
+      planesTransformed.push(planes);
+      return forward(real, re, im, planes);
+    };
+    return engine;
+  };
+}
+
+for (const [linearSolver, threads] of [
+  ['woodbury', 2],
+  ['woodbury', 1],
+  ['sherman-morrison', 2],
+] as const) {
+  describe(`CBPDN on a reused engine with the same dictionary (${linearSolver}, ${threads} thread${threads > 1 ? 's' : ''})`, () => {
+    it('codes the next tile exactly as a fresh engine does, without transforming the dictionary again', async () => {
+      const dictionary = referenceDictionary();
+      const dictionaryPlanes = dictionary.channels * dictionary.atoms;
+      const transformed: number[] = [];
+      const pool = new TileEnginePool(countingFactory(fastEngineFactory(threads), transformed));
+      try {
+        const first = await code(tile(false), dictionary, pool.factory, linearSolver);
+        assert.deepEqual(transformed, [channels, dictionaryPlanes], 'the first tile loads the signal and the dictionary');
+        transformed.length = 0;
+        const second = await code(tile(true), dictionary, pool.factory, linearSolver);
+        assert.deepEqual(transformed, [channels], 'the second tile loads its signal only');
+        const freshFirst = await code(tile(false), referenceDictionary(), fastEngineFactory(threads), linearSolver);
+        const freshSecond = await code(tile(true), referenceDictionary(), fastEngineFactory(threads), linearSolver);
+        assert.deepEqual(first.y, freshFirst.y);
+        assert.deepEqual(second.y, freshSecond.y);
+        assert.deepEqual(second.objectives, freshSecond.objectives);
+        assert.notDeepEqual(second.y, first.y, 'the two tiles differ, so equality above is not trivial');
+      } finally {
+        await pool.dispose();
+      }
+    });
+
+    it('loads a dictionary again when its values changed in the same array', async () => {
+      const dictionary = referenceDictionary();
+      const transformed: number[] = [];
+      const pool = new TileEnginePool(countingFactory(fastEngineFactory(threads), transformed));
+      try {
+        await code(tile(false), dictionary, pool.factory, linearSolver);
+        for (let i = 0; i < dictionary.atomHeight * dictionary.atomWidth; i++) dictionary.data[i] *= 0.5;
+        transformed.length = 0;
+        const changed = await code(tile(true), dictionary, pool.factory, linearSolver);
+        assert.deepEqual(transformed, [channels, dictionary.channels * dictionary.atoms]);
+        const fresh = await code(tile(true), { ...dictionary, data: Float32Array.from(dictionary.data) }, fastEngineFactory(threads), linearSolver);
+        assert.deepEqual(changed.y, fresh.y);
+      } finally {
+        await pool.dispose();
+      }
+    });
+  });
+}
