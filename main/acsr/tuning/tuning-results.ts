@@ -125,7 +125,16 @@ export function summariseTuning(setup: TuningSetup, points: readonly GridPoint[]
   });
   const chosenIndex = complete
     ? choosePoint(
-        results.map((r) => ({ point: r, cleanCorrect: r.clean.successes, attackCorrect: r.attacks.reduce((s, a) => s + a.accuracy.successes, 0) })),
+        results.map((r, i) => ({
+          point: r,
+          cleanCorrect: r.clean.successes,
+          attackCorrect: r.attacks.reduce((s, a) => s + a.accuracy.successes, 0),
+          attackVerdicts: rows.map((row) =>
+            outcomesOf(pointKey(points[i]), row)
+              .toSorted((a, b) => a.sample - b.sample)
+              .map((o) => o.defended[0].predicted === o.label),
+          ),
+        })),
         undefendedClean.successes,
         undefendedClean.total,
         setup.maxCleanDrop,
