@@ -7,7 +7,7 @@
  */
 import { flagOf, parseOptions, type OptionSpecs, type ParsedOptions } from './args.ts';
 import type { Command, CommandContext, CommandEntry, CommandGroup } from './command.ts';
-import { commands as registeredCommands } from './commands/index.ts';
+import { loadAllCommands, loadCommand } from './commands/index.ts';
 import { CancelledError, ExitCode, UsageError, UserInputError, oneLine } from './errors.ts';
 import { commandHelp, groupHelp, topLevelHelp } from './help.ts';
 import { productVersion } from '../version.ts';
@@ -21,7 +21,7 @@ export interface CliEnvironment {
   env?: Record<string, string | undefined>;
   /** Aborted when the user asks to stop (Ctrl-C); commands see it as `context.signal`. */
   signal?: AbortSignal;
-  /** Defaults to the registry in commands/index.ts; tests pass their own. */
+  /** Defaults to the registry in commands/index.ts (loaded as needed); tests pass their own. */
   commands?: readonly CommandEntry[];
 }
 
@@ -43,7 +43,6 @@ type ResolvedCommand =
   { kind: 'command'; command: Command; path: string[]; rest: string[] } | { kind: 'group'; group: CommandGroup; path: string[]; rest: string[] };
 
 export async function runCli(argv: readonly string[], environment: CliEnvironment): Promise<number> {
-  const commands = environment.commands ?? registeredCommands;
   const { stdout, stderr } = environment;
   const debug = environment.env?.ACSR_DEBUG === '1';
   const wantsJson = optionTokens(argv).includes('--json');
@@ -52,6 +51,7 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
   let terminal: TerminalProgress | undefined;
 
   try {
+    const commands = environment.commands ?? (await registeredCommandsFor(argv));
     const first = argv[0];
     if (first === undefined) {
       stdout.write(topLevelHelp(commands, productVersion, globalOptions) + '\n');
@@ -132,6 +132,16 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
     }
     return failure.exitCode;
   }
+}
+
+/**
+ * The registered commands a command line needs: the one it names (with its own modules only), or,
+ * for help, an unknown name or none at all, every command (help lists them, errors suggest them).
+ */
+async function registeredCommandsFor(argv: readonly string[]): Promise<readonly CommandEntry[]> {
+  const name = argv[0] === 'help' ? argv[1] : argv[0];
+  const named = name === undefined || name.startsWith('-') ? undefined : await loadCommand(name);
+  return named ? [named] : loadAllCommands();
 }
 
 /** Tokens before a literal `--`, the ones that can be options. */

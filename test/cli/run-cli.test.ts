@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defineCommand, defineCommandGroup, type CommandEntry } from '../../main/cli/command.ts';
 import { UserInputError } from '../../main/cli/errors.ts';
+import { loadAllCommands, loadCommand } from '../../main/cli/commands/index.ts';
 import { runCli } from '../../main/cli/run-cli.ts';
 import { readNpy } from '../../main/io/npy.ts';
 import { throwIfCancelled } from '../../main/progress/progress.ts';
@@ -184,5 +185,14 @@ describe('runCli progress', () => {
 
   it('prints nothing on stderr with --quiet', async () => {
     assert.equal((await run(['bench', 'csc', '--iters', '3', '--quiet'])).stderr, '');
+  });
+});
+
+describe('the registered commands, loaded as needed', () => {
+  it('loads each command by its name alone, the same entry the full list holds', async () => {
+    const all = await loadAllCommands();
+    assert.ok(all.length >= 15, `${all.length} commands`);
+    for (const entry of all) assert.equal(await loadCommand(entry.name), entry, entry.name);
+    assert.equal(await loadCommand('purify-everything'), undefined);
   });
 });
