@@ -6,13 +6,15 @@ import type { LinearSolver } from '../../main/acsr/signal/cbpdn-kernels.ts';
 import { ConvBpdn, type CbpdnEngineFactory } from '../../main/acsr/signal/cbpdn.ts';
 import { type ConvDictionary, fromSporcoLayout } from '../../main/acsr/signal/conv-dictionary.ts';
 import { fastEngineFactory } from '../../main/acsr/signal/parallel/parallel-cbpdn-engine.ts';
+import { releaseIdleCbpdnArenas } from '../../main/acsr/signal/simd/cbpdn-arena.ts';
 import { loadSporcoReference } from '../support/shared-data.ts';
 import { optionsFromSporco } from '../support/sporco-conformance.ts';
 
 // The tiles of a photo are coded one after another on one engine with one dictionary. The engine
 // keeps that dictionary's spectrum and Gram matrices from the tile before: the next tile must come
 // out bit for bit as on a fresh engine, the dictionary must not be transformed again, and a
-// dictionary whose values changed (even in the same array) must be loaded anew.
+// dictionary whose values changed (even in the same array) must be loaded anew. An engine's
+// memory (its arena) goes to the next engine of the same shape: zeroed, it must not show.
 
 const ref = loadSporcoReference('cbpdn_rgb_mcdict_defaults');
 const [height, width, channels] = ref.arrays.s.shape;
@@ -106,6 +108,28 @@ for (const [linearSolver, threads] of [
       } finally {
         await pool.dispose();
       }
+    });
+  });
+}
+
+for (const threads of [1, 2]) {
+  describe(`an engine on a recycled arena (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+    it('codes exactly as on new memory, although the arena held another tile before', async () => {
+      releaseIdleCbpdnArenas();
+      const memories: ArrayBufferLike[] = [];
+      const watched: CbpdnEngineFactory<Float32Array> = async (layout, withL1Weight) => {
+        const engine = await fastEngineFactory(threads)(layout, withL1Weight);
+        memories.push(engine.buffers.x.buffer);
+        return engine;
+      };
+      const fresh = await code(tile(true), referenceDictionary(), watched, 'woodbury');
+      await code(tile(false), referenceDictionary(), watched, 'woodbury');
+      const recycled = await code(tile(true), referenceDictionary(), watched, 'woodbury');
+      assert.equal(memories.length, 3);
+      assert.equal(memories[1], memories[0], 'the second engine got the first one arena');
+      assert.equal(memories[2], memories[0], 'the third engine got it again, holding the second tile');
+      assert.deepEqual(recycled.y, fresh.y);
+      assert.deepEqual(recycled.objectives, fresh.objectives);
     });
   });
 }

@@ -81,8 +81,14 @@ export class SerialCbpdnEngine<T extends FloatArray> implements CbpdnEngine<T> {
   private readonly frequencies: number;
   private readonly kernels: IterationKernels;
 
-  /** `kernels`: the per-iteration arithmetic (default the JS kernels; the SIMD ones need buffers in a WASM memory). */
-  constructor(layout: CbpdnLayout, buffers: CbpdnBuffers<T>, fft: RealFft2d<T>, kernels?: IterationKernels) {
+  private onDispose: (() => void) | undefined;
+
+  /**
+   * `kernels`: the per-iteration arithmetic (default the JS kernels; the SIMD ones need buffers in
+   * a WASM memory); `onDispose`: what gives the buffers back (an arena to recycle).
+   */
+  constructor(layout: CbpdnLayout, buffers: CbpdnBuffers<T>, fft: RealFft2d<T>, kernels?: IterationKernels, onDispose?: () => void) {
+    this.onDispose = onDispose;
     this.layout = layout;
     this.buffers = buffers;
     this.fft = fft;
@@ -139,5 +145,9 @@ export class SerialCbpdnEngine<T extends FloatArray> implements CbpdnEngine<T> {
     this.fft.inverse(re, im, real, planes);
   }
 
-  async dispose(): Promise<void> {}
+  async dispose(): Promise<void> {
+    const release = this.onDispose;
+    this.onDispose = undefined;
+    release?.();
+  }
 }

@@ -6,7 +6,7 @@ import { type CbpdnBuffers, type CbpdnLayout, type UpdateSums, addSums, spectrum
 import type { CbpdnEngineFactory } from '../cbpdn.ts';
 import { createFastRealFft2d } from '../fft/fast-real-fft2d.ts';
 import type { RealFft2d } from '../fft/real-fft2d.ts';
-import { createCbpdnArena } from '../simd/cbpdn-arena.ts';
+import { type CbpdnArena, createCbpdnArena, recycleCbpdnArena } from '../simd/cbpdn-arena.ts';
 import { SimdIterationKernels } from '../simd/simd-iteration-kernels.ts';
 import { factorsDependOnRho } from '../x-step.ts';
 import type { CbpdnWorkerPool } from './cbpdn-worker-pool.ts';
@@ -25,6 +25,8 @@ export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
   private readonly workers: Worker[];
   private readonly mainThreadFft: RealFft2d<Float32Array>;
   private readonly pool: CbpdnWorkerPool | undefined;
+  /** null once given back: a second dispose() must not recycle it again */
+  private arena: CbpdnArena | null;
   /** a worker that failed or did not answer is not handed back to the pool */
   private healthy = true;
 
@@ -33,15 +35,16 @@ export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
     buffers: CbpdnBuffers<Float32Array>,
     workers: Worker[],
     fft: RealFft2d<Float32Array>,
-    simd: boolean,
+    arena: CbpdnArena | null,
     pool: CbpdnWorkerPool | undefined,
   ) {
     this.layout = layout;
     this.buffers = buffers;
     this.workers = workers;
     this.mainThreadFft = fft;
+    this.arena = arena;
     this.pool = pool;
-    this.description = `${workers.length} worker thread${workers.length > 1 ? 's' : ''}, ${simd ? 'WASM SIMD' : 'JS'} kernels`;
+    this.description = `${workers.length} worker thread${workers.length > 1 ? 's' : ''}, ${arena ? 'WASM SIMD' : 'JS'} kernels`;
   }
 
   /** `threads` workers of `pool` (kept by the pool afterwards), or new ones that dispose() ends. */
@@ -67,7 +70,7 @@ export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
         worker.postMessage(init);
       });
       await Promise.all(workers.map((w) => nextReply(w)));
-      return new ParallelCbpdnEngine(layout, buffers, workers, await createFastRealFft2d(layout.height, layout.width), arena !== undefined, pool);
+      return new ParallelCbpdnEngine(layout, buffers, workers, await createFastRealFft2d(layout.height, layout.width), arena, pool);
     } catch (error) {
       if (pool) pool.release(workers, false);
       else await Promise.all(workers.map((w) => w.terminate()));
@@ -128,10 +131,19 @@ export class ParallelCbpdnEngine implements CbpdnEngine<Float32Array> {
   async dispose(): Promise<void> {
     if (!this.pool) {
       await Promise.all(this.workers.map((w) => w.terminate()));
+      this.recycleArena();
       return;
     }
     if (this.healthy) await this.broadcast({ op: 'release' }).catch(() => undefined);
+    // only when every worker let go of it: a worker that failed might still write into it
+    if (this.healthy) this.recycleArena();
+    else this.arena = null;
     this.pool.release(this.workers, this.healthy);
+  }
+
+  private recycleArena(): void {
+    if (this.arena) recycleCbpdnArena(this.arena);
+    this.arena = null;
   }
 }
 
@@ -226,7 +238,9 @@ export function fastEngineFactory(threads: number = availableParallelism()): Cbp
           allocateCbpdnBuffers(layout, (n) => new Float32Array(n), withL1Weight),
           fft,
         );
-      return new SerialCbpdnEngine(layout, arena.buffers, fft, new SimdIterationKernels(layout, arena.buffers, arena.memory, arena.layout, 0));
+      return new SerialCbpdnEngine(layout, arena.buffers, fft, new SimdIterationKernels(layout, arena.buffers, arena.memory, arena.layout, 0), () =>
+        recycleCbpdnArena(arena),
+      );
     }
     return ParallelCbpdnEngine.create(layout, withL1Weight, threads);
   };

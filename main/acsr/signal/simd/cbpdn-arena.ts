@@ -23,6 +23,8 @@ export interface CbpdnArena {
   readonly memory: WebAssembly.Memory;
   readonly layout: CbpdnArenaLayout;
   readonly buffers: CbpdnBuffers<Float32Array>;
+  /** its shape (layout, l1 weights, slots): an idle arena serves the next engine of the same */
+  readonly key: string;
 }
 
 /** Frequencies per block of the SIMD Woodbury kernel (even). */
@@ -69,11 +71,52 @@ export function planCbpdnArena(layout: CbpdnLayout, withL1Weight: boolean, slots
 export function createCbpdnArena(layout: CbpdnLayout, withL1Weight: boolean, slots: number): CbpdnArena | null {
   const plan = planCbpdnArena(layout, withL1Weight, slots);
   if (plan.bytes > MAX_ARENA_BYTES) return null;
+  const key = arenaKey(layout, withL1Weight, slots);
+  const idle = idleArenas.get(key)?.pop();
+  if (idle) {
+    // exactly as a new memory starts: all zeros, then the descriptor
+    new Uint8Array(idle.memory.buffer).fill(0);
+    writeDescriptor(idle, layout);
+    return idle;
+  }
   const pages = Math.ceil(plan.bytes / PAGE);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-  const arena = { memory, layout: plan, buffers: viewCbpdnArena(memory, plan) };
+  const arena = { memory, layout: plan, buffers: viewCbpdnArena(memory, plan), key };
   writeDescriptor(arena, layout);
   return arena;
+}
+
+/**
+ * Arenas of disposed engines, kept for the next engine of the same shape. Memory a process has
+ * never touched is costly to touch on this project's virtual machines (page faults, about 3 ms
+ * per megabyte): a new arena for a 256 x 256 tile with 32 RGB atoms (~70 MB) cost ~200 ms on
+ * its first iteration, more than 10 iterations themselves, and every image of a batch made new
+ * ones. A recycled arena is zeroed (a few ms), so an engine cannot tell it from a new one.
+ */
+const idleArenas = new Map<string, CbpdnArena[]>();
+/** Idle arenas kept per shape: as many as engines of one shape ran at once, within reason. */
+const MAX_IDLE_PER_SHAPE = 4;
+
+/**
+ * Gives an arena back once nothing uses it any more (its engine disposed, every worker that
+ * viewed it released or ended). An arena a failed worker may still write to must not come back.
+ */
+export function recycleCbpdnArena(arena: CbpdnArena): void {
+  const { key } = arena;
+  const idle = idleArenas.get(key) ?? [];
+  if (idle.length >= MAX_IDLE_PER_SHAPE || idle.includes(arena)) return;
+  idle.push(arena);
+  idleArenas.set(key, idle);
+}
+
+/** Drops every idle arena (their memory goes with the next garbage collection). */
+export function releaseIdleCbpdnArenas(): void {
+  idleArenas.clear();
+}
+
+function arenaKey(layout: CbpdnLayout, withL1Weight: boolean, slots: number): string {
+  const { groups, dictChannels, atoms, height, width, spectrumWidth, linearSolver } = layout;
+  return JSON.stringify([groups, dictChannels, atoms, height, width, spectrumWidth, linearSolver ?? null, withL1Weight, slots]);
 }
 
 /** The buffers as float32 views on an arena's memory (in a worker, on the memory it was sent). */
