@@ -26,15 +26,18 @@
         (local.set $u (i32.add (local.get $u) (i32.const 16)))
         (br $next))))
 
-  ;; The y- and u-steps on `count` values (even):
+  ;; The y- and u-steps on `count` values (a multiple of 4):
   ;;   ax = a x + (1 - a) y;  v = ax + u;  y = v - clip(v, -t, t);  u = v - y
   ;; and the seven sums of cbpdn-kernels.ts's UpdateSums, stored as float64 at $sums in the order
-  ;; xNorm2, yNorm2, primal2, dual2, uNorm2, yL1, xL1.
+  ;; xNorm2, yNorm2, primal2, dual2, uNorm2, yL1, xL1. Four values per pass, written out as two
+  ;; float64 pairs: one 16-byte load and store per array (two values per pass cost half as much
+  ;; again, in loop and load overhead).
   (func (export "yuStep")
     (param $x i32) (param $y i32) (param $u i32) (param $count i32)
     (param $relaxation f64) (param $threshold f64) (param $sums i32)
     (local $end i32)
     (local $a v128) (local $k v128) (local $t v128) (local $nt v128)
+    (local $x4 v128) (local $y4 v128) (local $u4 v128) (local $yLow v128) (local $uLow v128) (local $yHigh v128) (local $uHigh v128)
     (local $xi v128) (local $yp v128) (local $v v128) (local $yi v128) (local $ui v128) (local $d v128)
     (local $sx v128) (local $sy v128) (local $sp v128) (local $sd v128) (local $su v128) (local $ly v128) (local $lx v128)
     (local.set $a (f64x2.splat (local.get $relaxation)))
@@ -45,16 +48,18 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
-        (local.set $xi (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $x))))
-        (local.set $yp (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $y))))
+        (local.set $x4 (v128.load (local.get $x)))
+        (local.set $y4 (v128.load (local.get $y)))
+        (local.set $u4 (v128.load (local.get $u)))
+        ;; the low pair, then the high pair moved down
+        (local.set $xi (f64x2.promote_low_f32x4 (local.get $x4)))
+        (local.set $yp (f64x2.promote_low_f32x4 (local.get $y4)))
         (local.set $v
           (f64x2.add
             (f64x2.add (f64x2.mul (local.get $a) (local.get $xi)) (f64x2.mul (local.get $k) (local.get $yp)))
-            (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $u)))))
+            (f64x2.promote_low_f32x4 (local.get $u4))))
         (local.set $yi (f64x2.sub (local.get $v) (f64x2.max (local.get $nt) (f64x2.min (local.get $t) (local.get $v)))))
         (local.set $ui (f64x2.sub (local.get $v) (local.get $yi)))
-        (v128.store64_lane 0 (local.get $y) (f32x4.demote_f64x2_zero (local.get $yi)))
-        (v128.store64_lane 0 (local.get $u) (f32x4.demote_f64x2_zero (local.get $ui)))
         (local.set $sx (f64x2.add (local.get $sx) (f64x2.mul (local.get $xi) (local.get $xi))))
         (local.set $sy (f64x2.add (local.get $sy) (f64x2.mul (local.get $yi) (local.get $yi))))
         (local.set $d (f64x2.sub (local.get $xi) (local.get $yi)))
@@ -64,9 +69,32 @@
         (local.set $su (f64x2.add (local.get $su) (f64x2.mul (local.get $ui) (local.get $ui))))
         (local.set $ly (f64x2.add (local.get $ly) (f64x2.abs (local.get $yi))))
         (local.set $lx (f64x2.add (local.get $lx) (f64x2.abs (local.get $xi))))
-        (local.set $x (i32.add (local.get $x) (i32.const 8)))
-        (local.set $y (i32.add (local.get $y) (i32.const 8)))
-        (local.set $u (i32.add (local.get $u) (i32.const 8)))
+        (local.set $yLow (f32x4.demote_f64x2_zero (local.get $yi)))
+        (local.set $uLow (f32x4.demote_f64x2_zero (local.get $ui)))
+        (local.set $xi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $x4) (local.get $x4))))
+        (local.set $yp (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $y4) (local.get $y4))))
+        (local.set $v
+          (f64x2.add
+            (f64x2.add (f64x2.mul (local.get $a) (local.get $xi)) (f64x2.mul (local.get $k) (local.get $yp)))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $u4) (local.get $u4)))))
+        (local.set $yi (f64x2.sub (local.get $v) (f64x2.max (local.get $nt) (f64x2.min (local.get $t) (local.get $v)))))
+        (local.set $ui (f64x2.sub (local.get $v) (local.get $yi)))
+        (local.set $sx (f64x2.add (local.get $sx) (f64x2.mul (local.get $xi) (local.get $xi))))
+        (local.set $sy (f64x2.add (local.get $sy) (f64x2.mul (local.get $yi) (local.get $yi))))
+        (local.set $d (f64x2.sub (local.get $xi) (local.get $yi)))
+        (local.set $sp (f64x2.add (local.get $sp) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $d (f64x2.sub (local.get $yp) (local.get $yi)))
+        (local.set $sd (f64x2.add (local.get $sd) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $su (f64x2.add (local.get $su) (f64x2.mul (local.get $ui) (local.get $ui))))
+        (local.set $ly (f64x2.add (local.get $ly) (f64x2.abs (local.get $yi))))
+        (local.set $lx (f64x2.add (local.get $lx) (f64x2.abs (local.get $xi))))
+        (local.set $yHigh (f32x4.demote_f64x2_zero (local.get $yi)))
+        (local.set $uHigh (f32x4.demote_f64x2_zero (local.get $ui)))
+        (v128.store (local.get $y) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $yLow) (local.get $yHigh)))
+        (v128.store (local.get $u) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $uLow) (local.get $uHigh)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $u (i32.add (local.get $u) (i32.const 16)))
         (br $next)))
     (f64.store offset=0 (local.get $sums) (call $lanes (local.get $sx)))
     (f64.store offset=8 (local.get $sums) (call $lanes (local.get $sy)))

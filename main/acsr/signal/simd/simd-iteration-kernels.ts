@@ -15,8 +15,8 @@ let compiled: WebAssembly.Module | undefined;
 
 /**
  * The iteration kernels in WebAssembly SIMD (cbpdn-simd.wat) on an arena's buffers, for one
- * thread (its own scratch slot). The kernels take even counts; an odd last value of a range
- * (odd plane sizes or frequency ranges) goes through the JS kernel, as do the cases the WASM
+ * thread (its own scratch slot). The WASM takes counts of 4 values (y/u step, Y - U) and pairs of
+ * frequencies (solve); the rest of a range (odd sizes) goes through the JS kernel, as do the cases the WASM
  * does not cover: weighted l1 (not used by purification) and SPORCO's Sherman-Morrison solver.
  */
 export class SimdIterationKernels implements IterationKernels {
@@ -60,7 +60,7 @@ export class SimdIterationKernels implements IterationKernels {
     if (this.buffers.l1Weight) return yuStepKernel(this.layout, this.buffers, relaxation, threshold, p0, p1);
     const start = p0 * this.planeSize;
     const count = (p1 - p0) * this.planeSize;
-    const vectorised = count & ~1;
+    const vectorised = count & ~3;
     this.wasm.yuStep(
       this.at('x') + 4 * start,
       this.at('y') + 4 * start,
@@ -73,8 +73,8 @@ export class SimdIterationKernels implements IterationKernels {
     const s = this.sums;
     const sums: UpdateSums = { xNorm2: s[0], yNorm2: s[1], primal2: s[2], dual2: s[3], uNorm2: s[4], yL1: s[5], xL1: s[6] };
     if (vectorised === count) return sums;
-    // an odd plane size: the last value by the JS kernel (a one-plane range of one value)
-    return addSums(sums, tailYuStep(this.buffers, relaxation, threshold, start + count - 1));
+    // a plane size not a multiple of 4: the last values by the JS kernel (as a one-plane range)
+    return addSums(sums, tailYuStep(this.buffers, relaxation, threshold, start + vectorised, start + count));
   }
 
   xStepSolve(rho: number, f0: number, f1: number, withDataFidelity: boolean): number {
@@ -93,8 +93,8 @@ export class SimdIterationKernels implements IterationKernels {
   }
 }
 
-function tailYuStep(buffers: CbpdnBuffers<Float32Array>, relaxation: number, threshold: number, i: number): UpdateSums {
-  const one = { groups: 1, dictChannels: 1, atoms: 1, height: 1, width: 1, spectrumWidth: 1, linearSolver: 'woodbury' as const };
-  const view = { ...buffers, x: buffers.x.subarray(i, i + 1), y: buffers.y.subarray(i, i + 1), u: buffers.u.subarray(i, i + 1) };
+function tailYuStep(buffers: CbpdnBuffers<Float32Array>, relaxation: number, threshold: number, from: number, to: number): UpdateSums {
+  const one = { groups: 1, dictChannels: 1, atoms: 1, height: 1, width: to - from, spectrumWidth: 1, linearSolver: 'woodbury' as const };
+  const view = { ...buffers, x: buffers.x.subarray(from, to), y: buffers.y.subarray(from, to), u: buffers.u.subarray(from, to) };
   return yuStepKernel(one, view, relaxation, threshold, 0, 1);
 }
