@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TileEnginePool } from '../../main/acsr/purification/tile-engine-pool.ts';
+import { TileEnginePool } from '../../main/acsr/signal/tile-engine-pool.ts';
 import type { CbpdnEngine } from '../../main/acsr/signal/cbpdn-engine.ts';
 import type { LinearSolver } from '../../main/acsr/signal/cbpdn-kernels.ts';
 import { ConvBpdn, type CbpdnEngineFactory } from '../../main/acsr/signal/cbpdn.ts';

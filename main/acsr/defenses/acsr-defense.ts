@@ -2,7 +2,7 @@ import type { ImageArray } from '../array/image-array.ts';
 import type { LatentExtractor } from '../models/latent-extractor.ts';
 import type { PurificationOptions } from '../purification/purification-options.ts';
 import { purifyImage } from '../purification/purify-image.ts';
-import { TileEnginePool } from '../purification/tile-engine-pool.ts';
+import { TileEnginePool } from '../signal/tile-engine-pool.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
 import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
 import type { Defense, DefenseContext } from './defense.ts';

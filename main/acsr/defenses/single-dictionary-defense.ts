@@ -1,7 +1,7 @@
 import type { ImageArray } from '../array/image-array.ts';
 import { type PurificationOptions } from '../purification/purification-options.ts';
 import { purifyWithDictionary } from '../purification/purify-with-dictionary.ts';
-import { TileEnginePool } from '../purification/tile-engine-pool.ts';
+import { TileEnginePool } from '../signal/tile-engine-pool.ts';
 import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
 import type { Defense, DefenseContext } from './defense.ts';

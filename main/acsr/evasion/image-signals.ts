@@ -9,7 +9,7 @@ import type { ImageArray } from '../array/image-array.ts';
 import type { ImageClassifier, LatentExtractor } from '../models/model-contracts.ts';
 import type { PurificationOptions } from '../purification/purification-options.ts';
 import { type PurificationResult, purifyImage } from '../purification/purify-image.ts';
-import { TileEnginePool } from '../purification/tile-engine-pool.ts';
+import { TileEnginePool } from '../signal/tile-engine-pool.ts';
 import type { ReferenceBundle } from '../references/bundle-reader.ts';
 import { fastEngineFactory } from '../signal/parallel/parallel-cbpdn-engine.ts';
 import { type ClusterDistanceNorm, type EvasionSignals, computeSignals } from './evasion-signals.ts';

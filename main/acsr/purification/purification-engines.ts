@@ -1,8 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { CbpdnWorkerPool } from '../signal/parallel/cbpdn-worker-pool.ts';
-import { ParallelCbpdnEngine } from '../signal/parallel/parallel-cbpdn-engine.ts';
 import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
-import { TileEnginePool } from './tile-engine-pool.ts';
+import { codeAndRebuild, type TileCoding, type TileCodingRequest } from '../signal/code-and-rebuild.ts';
+import { CbpdnWorkerPool } from '../signal/parallel/cbpdn-worker-pool.ts';
+import { TILE_PROGRESS_EVERY } from '../signal/parallel/cbpdn-worker-protocol.ts';
+import { WorkerTileLane } from '../signal/parallel/code-on-worker.ts';
+import { ParallelCbpdnEngine } from '../signal/parallel/parallel-cbpdn-engine.ts';
+import { TileEnginePool } from '../signal/tile-engine-pool.ts';
 
 /**
  * The CBPDN engines of a purification session: one pool of worker threads kept for every image
@@ -12,8 +15,10 @@ import { TileEnginePool } from './tile-engine-pool.ts';
  * planes split between them, a barrier per phase), and `lanes` tiles run at once. One worker per
  * tile needs no barriers, so it is preferred whenever there is enough independent work: an image
  * of at least as many tiles as workers, or a batch (`imagesAtOnce` > 1: each image, even of one
- * tile, then runs on its own worker). A lone image with fewer tiles than workers shares them out
- * so that no worker idles. `tileThreads` fixes the threads per tile instead (for measurements).
+ * tile, then runs on its own worker). Such a tile goes to its worker whole, which codes it with
+ * no round trip through the main thread (code-on-worker.ts). A lone image with fewer tiles than
+ * workers shares them out so that no worker idles. `tileThreads` fixes the threads per tile
+ * instead (for measurements).
  *
  * The session also says truthfully which engine ran, for the purification record.
  */
@@ -33,12 +38,31 @@ export interface TileSchedule {
   readonly threadsPerTile: number;
 }
 
-/** One lane: the tiles it codes one after another share an engine (and its workers). */
+/** One lane: tiles coded one after another, on one worker each or sharing an engine's workers. */
 export interface EngineLane {
-  readonly factory: CbpdnEngineFactory<Float32Array>;
-  /** where the lane's last engine ran, e.g. '1 worker thread, WASM SIMD kernels' */
+  /** codes and rebuilds one tile; `onIterations` hears every TILE_PROGRESS_EVERY iterations */
+  code(request: TileCodingRequest, signal: AbortSignal | undefined, onIterations: (done: number) => void): Promise<TileCoding>;
+  /** where the lane's last tile ran, e.g. '1 worker thread, WASM SIMD kernels' */
   readonly description: () => string | undefined;
   dispose(): Promise<void>;
+}
+
+/** A lane whose tiles share one engine (kept from tile to tile) of `factory`, driven from this thread. */
+export function engineLane(factory: CbpdnEngineFactory<Float32Array>): EngineLane {
+  let description: string | undefined;
+  const engines = new TileEnginePool(async (layout, withL1Weight) => {
+    const engine = await factory(layout, withL1Weight);
+    description = engine.description;
+    return engine;
+  });
+  return {
+    code: (request, signal, onIterations) =>
+      codeAndRebuild(request, engines.factory, signal, (done) => {
+        if (done % TILE_PROGRESS_EVERY === 0) onIterations(done);
+      }),
+    description: () => description,
+    dispose: () => engines.dispose(),
+  };
 }
 
 export class PurificationEngines {
@@ -65,13 +89,13 @@ export class PurificationEngines {
   }
 
   lane(threadsPerTile: number): EngineLane {
-    let description: string | undefined;
-    const engines = new TileEnginePool(async (layout, withL1Weight) => {
-      const engine = await ParallelCbpdnEngine.create(layout, withL1Weight, threadsPerTile, this.pool);
-      description = engine.description;
-      return engine;
-    });
-    return { factory: engines.factory, description: () => description, dispose: () => engines.dispose() };
+    if (threadsPerTile > 1) return engineLane((layout, withL1Weight) => ParallelCbpdnEngine.create(layout, withL1Weight, threadsPerTile, this.pool));
+    const lane = new WorkerTileLane(this.pool);
+    return {
+      code: (request, signal, onIterations) => lane.code(request, signal, onIterations),
+      description: () => lane.description,
+      dispose: () => lane.dispose(),
+    };
   }
 
   async dispose(): Promise<void> {

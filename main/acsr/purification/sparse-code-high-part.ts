@@ -1,13 +1,12 @@
 import type { ProgressReporter } from '../../progress/progress.ts';
 import { throwIfCancelled } from '../../progress/progress.ts';
 import type { ImageArray } from '../array/image-array.ts';
-import { type CbpdnEngineFactory, ConvBpdn } from '../signal/cbpdn.ts';
+import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
 import type { ConvDictionary } from '../signal/conv-dictionary.ts';
-import { type EngineLane, PurificationEngines } from './purification-engines.ts';
+import { type EngineLane, PurificationEngines, engineLane } from './purification-engines.ts';
 import type { PurificationOptions } from './purification-options.ts';
 import { PurifiedOverLow } from './purified-over-low.ts';
-import { TileEnginePool } from './tile-engine-pool.ts';
-import { extractTilePlanes, placeTileCore, placeTilePurified, planTiles, type Tile } from './tiling.ts';
+import { extractTilePlanes, placeTileCore, placeTilePurified, planTiles } from './tiling.ts';
 
 /**
  * Stage iii, step 3: y = CBPDN(D, x_high) and its reconstruction sum_m d_m * y_m, SPORCO's
@@ -99,7 +98,7 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
   const engines = request.engines ?? ownEngines;
   const schedule = engines && !request.engine ? engines.schedule(tiles.length) : { lanes: 1, threadsPerTile: 1 };
   const lanes =
-    engines && !request.engine ? Array.from({ length: schedule.lanes }, () => engines.lane(schedule.threadsPerTile)) : [callerLane(request.engine!)];
+    engines && !request.engine ? Array.from({ length: schedule.lanes }, () => engines.lane(schedule.threadsPerTile)) : [engineLane(request.engine!)];
   const dictionary32 = { ...dictionary, data: Float32Array.from(dictionary.data) };
   const progress = request.progress.sub(0, 1, 'sparse coding');
   const tileFractions = new Float64Array(tiles.length);
@@ -124,20 +123,35 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
             // read at once, as the tile is taken: tiles read their planes in index order (purified-over-low.ts)
             const planes = extractTilePlanes(image.data, H, W, C, tile, low.data);
             overLow?.started(t);
-            reports[t] = await codeTile(
-              tile,
-              C,
-              planes,
-              dictionary32,
-              o,
-              lane.factory,
-              (r) => place(r, t),
+            const coding = await lane.code(
+              {
+                planes,
+                height: tile.paddedHeight,
+                width: tile.paddedWidth,
+                channels: C,
+                dictionary: dictionary32,
+                lambda: o.cscLambda,
+                tolerance: o.tolerance,
+                maxIterations: o.maxIterations,
+              },
               signal,
               (it) => {
                 tileFractions[t] = Math.min(1, it / o.maxIterations);
                 report();
               },
             );
+            place(coding.reconstruction, t);
+            reports[t] = {
+              top: tile.top,
+              left: tile.left,
+              height: tile.height,
+              width: tile.width,
+              iterations: coding.iterations,
+              converged: coding.converged,
+              objective: coding.objective,
+              primalResidual: coding.primalResidual,
+              dualResidual: coding.dualResidual,
+            };
             tileFractions[t] = 1;
             tilesDone++;
             report();
@@ -145,6 +159,8 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
             failure ??= { error };
           }
         }
+        // no tile left for this lane: its worker goes back to the pool now, not when the last lane ends
+        await lane.dispose();
       }),
     );
   } finally {
@@ -169,17 +185,6 @@ export async function sparseCodeHighPart(request: SparseCodeHighPartRequest): Pr
   };
 }
 
-/** A caller's engine factory, its engine kept from tile to tile. */
-function callerLane(factory: CbpdnEngineFactory<Float32Array>): EngineLane {
-  let description: string | undefined;
-  const engines = new TileEnginePool(async (layout, withL1Weight) => {
-    const engine = await factory(layout, withL1Weight);
-    description = engine.description;
-    return engine;
-  });
-  return { factory: engines.factory, description: () => description, dispose: () => engines.dispose() };
-}
-
 /** What ran, for the record: e.g. 'float32, 1 worker thread, WASM SIMD kernels per tile, 2 tiles at a time'. */
 function backendOf(lanes: readonly EngineLane[], callerSupplied: boolean): string {
   const descriptions = [...new Set(lanes.map((lane) => lane.description()).filter((d): d is string => d !== undefined))];
@@ -187,59 +192,4 @@ function backendOf(lanes: readonly EngineLane[], callerSupplied: boolean): strin
   if (callerSupplied) return `float32, caller-supplied engine (${engine})`;
   const used = lanes.filter((lane) => lane.description() !== undefined).length;
   return used > 1 ? `float32, ${engine} per tile, ${used} tiles at a time` : `float32, ${engine}`;
-}
-
-async function codeTile(
-  tile: Tile,
-  C: number,
-  planes: Float32Array,
-  dictionary: ConvDictionary<Float32Array>,
-  o: PurificationOptions,
-  engine: CbpdnEngineFactory<Float32Array>,
-  place: (reconstruction: Float32Array) => void,
-  signal: AbortSignal | undefined,
-  onIteration: (iteration: number) => void,
-): Promise<TileReport> {
-  const solver = await ConvBpdn.create({
-    dictionary,
-    signal: { height: tile.paddedHeight, width: tile.paddedWidth, channels: C, images: 1, planes },
-    lambda: o.cscLambda,
-    // the per-iteration objective costs ~20 % of an iteration; it is computed once, at the end
-    options: { relativeTolerance: o.tolerance, maxIterations: o.maxIterations, skipObjective: true },
-    engine,
-  });
-  try {
-    let count = 0;
-    const run = await solver.solve({
-      signal,
-      onIteration: () => {
-        if (++count % 10 === 0) onIteration(count);
-      },
-    });
-    const reconstruction = await solver.reconstruct('Y');
-    place(reconstruction);
-    const last = run.stats[run.stats.length - 1];
-    return {
-      top: tile.top,
-      left: tile.left,
-      height: tile.height,
-      width: tile.width,
-      iterations: run.iterations,
-      converged: run.converged,
-      objective: cbpdnObjective(reconstruction, planes, solver.variable('Y'), o.cscLambda),
-      primalResidual: last.primalResidual,
-      dualResidual: last.dualResidual,
-    };
-  } finally {
-    await solver.dispose();
-  }
-}
-
-/** 1/2 ||D y - s||^2 + lambda ||y||_1, on Y as SPORCO's ObjFun with AuxVarObj. */
-function cbpdnObjective(reconstruction: ArrayLike<number>, signal: ArrayLike<number>, y: ArrayLike<number>, lambda: number): number {
-  let fidelity = 0;
-  for (let i = 0; i < signal.length; i++) fidelity += (reconstruction[i] - signal[i]) ** 2;
-  let l1 = 0;
-  for (let i = 0; i < y.length; i++) l1 += Math.abs(y[i]);
-  return fidelity / 2 + lambda * l1;
 }

@@ -1,4 +1,5 @@
 import type { CbpdnLayout, UpdateSums } from '../cbpdn-kernels.ts';
+import type { TileCoding, TileCodingRequest } from '../code-and-rebuild.ts';
 import type { CbpdnArenaLayout } from '../simd/cbpdn-arena.ts';
 
 /** Messages between the parallel CBPDN engine and its workers (structured-clone safe). */
@@ -50,3 +51,24 @@ export type WorkerCommand =
   | { readonly op: 'scaleDual'; readonly factor: number };
 
 export type WorkerReply = { readonly ok: true; readonly value?: number; readonly sums?: UpdateSums } | { readonly ok: false; readonly error: string };
+
+/**
+ * A whole tile for one worker: it codes and rebuilds the tile by itself (its own engine, kept for
+ * the next tile of the same shape) and answers once, so that the main thread is not on the path
+ * of every iteration. `cancel` is one shared int, set to 1 to stop: a busy worker reads no
+ * messages until the tile is done.
+ */
+export interface CodeAndRebuildCommand {
+  readonly op: 'codeAndRebuild';
+  readonly request: TileCodingRequest;
+  readonly cancel: Int32Array;
+}
+
+/** How often, in iterations, a tile on a worker says it is still going (a progress bar's step). */
+export const TILE_PROGRESS_EVERY = 10;
+
+export type CodeAndRebuildMessage =
+  /** the tile is still going: iterations done so far */
+  | { readonly op: 'iterations'; readonly done: number }
+  | { readonly op: 'coded'; readonly ok: true; readonly coding: TileCoding; readonly engine: string }
+  | { readonly op: 'coded'; readonly ok: false; readonly cancelled: boolean; readonly error: string };

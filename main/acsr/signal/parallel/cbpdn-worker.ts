@@ -6,7 +6,14 @@ import { type IterationKernels, ScalarIterationKernels } from '../iteration-kern
 import { viewCbpdnArena } from '../simd/cbpdn-arena.ts';
 import { SimdIterationKernels } from '../simd/simd-iteration-kernels.ts';
 import { factorsDependOnRho, xStepFactorsKernel } from '../x-step.ts';
-import type { WorkerCommand, WorkerInit, WorkerReply } from './cbpdn-worker-protocol.ts';
+import {
+  type CodeAndRebuildCommand,
+  type CodeAndRebuildMessage,
+  TILE_PROGRESS_EVERY,
+  type WorkerCommand,
+  type WorkerInit,
+  type WorkerReply,
+} from './cbpdn-worker-protocol.ts';
 
 /**
  * One worker of the parallel CBPDN engine: it owns a slice of the coefficient planes (for the
@@ -26,7 +33,11 @@ let p0 = 0,
 let planeSize = 0;
 let kernels: IterationKernels;
 
-port.on('message', (command: WorkerCommand) => {
+port.on('message', (command: WorkerCommand | CodeAndRebuildCommand) => {
+  if (command.op === 'codeAndRebuild') {
+    void codeAndRebuildHere(command);
+    return;
+  }
   if (command.op !== 'init') {
     port.postMessage(run(command));
     return;
@@ -156,5 +167,56 @@ function run(command: WorkerCommand): WorkerReply {
     }
   } catch (error) {
     return { ok: false, error: String((error as Error)?.stack ?? error) };
+  }
+}
+
+/**
+ * Whole tiles coded here, on an engine of this thread kept for the next tile of the same shape
+ * (its memory and the dictionary's spectrum reused). The modules load on the first tile: a worker
+ * lent only to parallel engines never needs them.
+ */
+let tileEngines:
+  Promise<{ pool: import('../tile-engine-pool.ts').TileEnginePool; codeAndRebuild: typeof import('../code-and-rebuild.ts').codeAndRebuild }> | undefined;
+
+async function codeAndRebuildHere(command: CodeAndRebuildCommand): Promise<void> {
+  const controller = new AbortController();
+  const checkCancel = () => {
+    if (Atomics.load(command.cancel, 0) !== 0) controller.abort(new Error('cancelled'));
+  };
+  try {
+    tileEngines ??= (async () => {
+      const [{ TileEnginePool }, { fastEngineFactory }, { codeAndRebuild }] = await Promise.all([
+        import('../tile-engine-pool.ts'),
+        import('./parallel-cbpdn-engine.ts'),
+        import('../code-and-rebuild.ts'),
+      ]);
+      return { pool: new TileEnginePool(fastEngineFactory(1)), codeAndRebuild };
+    })();
+    const { pool, codeAndRebuild } = await tileEngines;
+    let engine = '';
+    const coding = await codeAndRebuild(
+      command.request,
+      async (layout, withL1Weight) => {
+        const borrowed = await pool.factory(layout, withL1Weight);
+        // the serial engine names where it runs as the main thread: here it is this worker
+        engine = (borrowed.description ?? 'CBPDN engine').replace(/^main thread/, '1 worker thread');
+        return borrowed;
+      },
+      controller.signal,
+      (done) => {
+        checkCancel();
+        if (done % TILE_PROGRESS_EVERY === 0) port.postMessage({ op: 'iterations', done } satisfies CodeAndRebuildMessage);
+      },
+    );
+    const reply: CodeAndRebuildMessage = { op: 'coded', ok: true, coding, engine };
+    port.postMessage(reply, [coding.reconstruction.buffer as ArrayBuffer]);
+  } catch (error) {
+    const reply: CodeAndRebuildMessage = {
+      op: 'coded',
+      ok: false,
+      cancelled: controller.signal.aborted,
+      error: String((error as Error)?.stack ?? error),
+    };
+    port.postMessage(reply);
   }
 }

@@ -1,6 +1,6 @@
-import type { CbpdnEngine, LoadedDictionary } from '../signal/cbpdn-engine.ts';
-import type { CbpdnLayout, UpdateSums } from '../signal/cbpdn-kernels.ts';
-import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
+import type { CbpdnEngine, LoadedDictionary } from './cbpdn-engine.ts';
+import type { CbpdnLayout, UpdateSums } from './cbpdn-kernels.ts';
+import type { CbpdnEngineFactory } from './cbpdn.ts';
 
 /**
  * One CBPDN engine for all the tiles of an image: tiles share a shape, and starting a parallel
