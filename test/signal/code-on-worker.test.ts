@@ -98,7 +98,10 @@ describe('tiles coded whole on a worker', () => {
     const lane = new WorkerTileLane(pool);
     try {
       const broken = { ...request(false, 5), planes: new Float32Array(7) };
-      await assert.rejects(lane.code(broken, undefined, () => {}), /CBPDN worker failed: .*signal has 7 values/);
+      await assert.rejects(
+        lane.code(broken, undefined, () => {}),
+        /CBPDN worker failed: .*signal has 7 values/,
+      );
       const next = await lane.code(request(false, 5), undefined, () => {});
       assert.equal(next.iterations, 5);
     } finally {
