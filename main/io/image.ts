@@ -10,6 +10,7 @@
  * - Forcing greyscale uses skimage's rgb2gray weights (Rec. 709 luma on the stored values),
  *   computed here rather than by libvips, whose conversion goes through linear light.
  */
+import { open } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { FloatArray, Precision } from '../acsr/array/float-array.ts';
 import type { ImageArray } from '../acsr/array/image-array.ts';
@@ -111,8 +112,8 @@ export async function readImageHeader(input: Uint8Array | string, options: { max
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const metadata = await sharp(input, { limitInputPixels: false })
     .metadata()
-    .catch((error: unknown) => {
-      throw describeDecodeError(error, source);
+    .catch(async (error: unknown) => {
+      throw await describeDecodeError(error, source, input);
     });
   if (!(SUPPORTED_IMAGE_FORMATS as readonly string[]).includes(metadata.format)) {
     throw new UserInputError(`${source}: unsupported image format '${metadata.format}' (supported: PNG, JPEG, WebP, TIFF)`);
@@ -177,7 +178,7 @@ async function decodeSamples(
       .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
-    throw describeDecodeError(error, source);
+    throw await describeDecodeError(error, source, input);
   }
 
   const { width, height } = raw.info;
@@ -248,8 +249,12 @@ function toUnitFloats(
   return out;
 }
 
-/** libvips messages are multi-line and name its internals; say what is wrong with the file. */
-function describeDecodeError(error: unknown, source: string): UserInputError {
+/**
+ * libvips messages are multi-line and name its internals; say what is wrong with the file. When
+ * several images decode at once, libvips may lose its message ("Unknown error"): the file's end
+ * then tells a truncated JPEG or PNG apart from other damage.
+ */
+export async function describeDecodeError(error: unknown, source: string, input: Uint8Array | string): Promise<UserInputError> {
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split('\n')[0].trim();
   if (/unsupported image format/i.test(message)) {
@@ -259,7 +264,38 @@ function describeDecodeError(error: unknown, source: string): UserInputError {
   if (/premature end|truncated|unexpected end|not enough data|read error|short read/i.test(message)) {
     return new UserInputError(`${source}: image file is truncated or damaged (${firstLine})`);
   }
+  if (await endsShort(input)) return new UserInputError(`${source}: image file is truncated or damaged (it ends before its last marker)`);
   return new UserInputError(`${source}: cannot decode image (${firstLine})`);
+}
+
+/** A JPEG without its end-of-image marker or a PNG without its IEND chunk at the end. */
+async function endsShort(input: Uint8Array | string): Promise<boolean> {
+  let head: Uint8Array;
+  let tail: Uint8Array;
+  try {
+    if (typeof input === 'string') {
+      const file = await open(input, 'r');
+      try {
+        const { size } = await file.stat();
+        head = new Uint8Array(8);
+        tail = new Uint8Array(Math.min(12, size));
+        await file.read(head, 0, head.length, 0);
+        await file.read(tail, 0, tail.length, Math.max(0, size - tail.length));
+      } finally {
+        await file.close();
+      }
+    } else {
+      head = input.subarray(0, 8);
+      tail = input.subarray(Math.max(0, input.length - 12));
+    }
+  } catch {
+    return false;
+  }
+  const isJpeg = head[0] === 0xff && head[1] === 0xd8;
+  if (isJpeg) return !(tail.length >= 2 && tail[tail.length - 2] === 0xff && tail[tail.length - 1] === 0xd9);
+  const isPng = head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47;
+  if (isPng) return !(tail.length === 12 && String.fromCharCode(...tail.subarray(4, 8)) === 'IEND');
+  return false;
 }
 
 export interface WritePngOptions {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { decodeImage, readImage, writePng, encodePng, imageToNdArray, ndArrayToImage } from '../../main/io/image.ts';
+import { decodeImage, describeDecodeError, readImage, writePng, encodePng, imageToNdArray, ndArrayToImage } from '../../main/io/image.ts';
 import { createNdArray } from '../../main/io/ndarray.ts';
 
 const photos = fileURLToPath(new URL('../../../shared/data/photos/', import.meta.url));
@@ -207,6 +207,21 @@ describe('readImage errors', () => {
     const png = await readFile(join(photos, 'skimage-camera.png'));
     await rejectsWith(decodeImage(png.subarray(0, png.length - 100), { source: 'cut.png' }), /cut\.png: image file is truncated or damaged/);
     await rejectsWith(decodeImage(jpeg.subarray(0, 200), { source: 'header-only.jpg' }), /header-only\.jpg: /);
+  });
+
+  it('names truncated files when libvips lost its message (several decodes at once), from the file and from bytes', async () => {
+    // what sharp reports when another thread's decode cleared libvips' error buffer
+    const lost = new Error('Unknown error');
+    const jpeg = await readFile(join(photos, 'darknet-dog.jpg'));
+    const png = await readFile(join(photos, 'skimage-camera.png'));
+    const cutJpeg = join(directory, 'cut-lost.jpg');
+    await writeFile(cutJpeg, jpeg.subarray(0, Math.floor(jpeg.length * 0.6)));
+    assert.match((await describeDecodeError(lost, 'cut-lost.jpg', cutJpeg)).message, /cut-lost\.jpg: image file is truncated or damaged/);
+    assert.match((await describeDecodeError(lost, 'cut.png', png.subarray(0, png.length - 100))).message, /cut\.png: image file is truncated or damaged/);
+    // whole files that failed for some other reason are not called truncated
+    assert.match((await describeDecodeError(lost, 'whole.jpg', jpeg)).message, /^whole\.jpg: cannot decode image \(Unknown error\)$/);
+    assert.match((await describeDecodeError(lost, 'whole.png', join(photos, 'skimage-camera.png'))).message, /^whole\.png: cannot decode image/);
+    assert.match((await describeDecodeError(lost, 'gone.jpg', join(directory, 'no-such-file.jpg'))).message, /^gone\.jpg: cannot decode image/);
   });
 
   it('refuses images above the pixel cap before decoding them', async () => {
