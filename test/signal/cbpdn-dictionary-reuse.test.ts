@@ -4,11 +4,11 @@ import { TileEnginePool } from '../../main/acsr/signal/tile-engine-pool.ts';
 import type { CbpdnEngine } from '../../main/acsr/signal/cbpdn-engine.ts';
 import type { LinearSolver } from '../../main/acsr/signal/cbpdn-kernels.ts';
 import { ConvBpdn, type CbpdnEngineFactory } from '../../main/acsr/signal/cbpdn.ts';
-import { type ConvDictionary, fromSporcoLayout } from '../../main/acsr/signal/conv-dictionary.ts';
+import type { ConvDictionary } from '../../main/acsr/signal/conv-dictionary.ts';
 import { fastEngineFactory } from '../../main/acsr/signal/parallel/parallel-cbpdn-engine.ts';
 import { releaseIdleCbpdnArenas } from '../../main/acsr/signal/simd/cbpdn-arena.ts';
 import { loadSporcoReference } from '../support/shared-data.ts';
-import { optionsFromSporco } from '../support/sporco-conformance.ts';
+import { optionsFromSporco, referenceDictionary32, referenceTilePlanes } from '../support/sporco-conformance.ts';
 
 // The tiles of a photo are coded one after another on one engine with one dictionary. The engine
 // keeps that dictionary's spectrum and Gram matrices from the tile before: the next tile must come
@@ -19,22 +19,8 @@ import { optionsFromSporco } from '../support/sporco-conformance.ts';
 const ref = loadSporcoReference('cbpdn_rgb_mcdict_defaults');
 const [height, width, channels] = ref.arrays.s.shape;
 
-/** The reference image, and the same image mirrored left to right: two different tiles of one size. */
-function tile(mirrored: boolean): Float32Array {
-  const planes = new Float32Array(ref.arrays.s.data.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const from = y * width + (mirrored ? width - 1 - x : x);
-      for (let c = 0; c < channels; c++) planes[c * height * width + y * width + x] = ref.arrays.s.data[from * channels + c];
-    }
-  }
-  return planes;
-}
-
-function referenceDictionary(): ConvDictionary<Float32Array> {
-  const d = fromSporcoLayout(ref.arrays.D.shape, ref.arrays.D.data);
-  return { ...d, data: Float32Array.from(d.data) };
-}
+const tile = (mirrored: boolean) => referenceTilePlanes(ref, mirrored);
+const referenceDictionary = () => referenceDictionary32(ref);
 
 async function code(planes: Float32Array, dictionary: ConvDictionary<Float32Array>, engine: CbpdnEngineFactory<Float32Array>, linearSolver: LinearSolver) {
   const solver = await ConvBpdn.create({

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { engineLane } from '../../main/acsr/purification/purification-engines.ts';
 import type { TileCodingRequest } from '../../main/acsr/signal/code-and-rebuild.ts';
-import { fromSporcoLayout } from '../../main/acsr/signal/conv-dictionary.ts';
 import { CbpdnWorkerPool } from '../../main/acsr/signal/parallel/cbpdn-worker-pool.ts';
 import { WorkerTileLane } from '../../main/acsr/signal/parallel/code-on-worker.ts';
 import { ParallelCbpdnEngine, fastEngineFactory } from '../../main/acsr/signal/parallel/parallel-cbpdn-engine.ts';
 import { loadSporcoReference } from '../support/shared-data.ts';
+import { referenceDictionary32, referenceTilePlanes } from '../support/sporco-conformance.ts';
 
 // A worker that codes whole tiles by itself must give the bits of the engines the main thread
 // drives (serial, or one worker per tile), report its progress, stop when cancelled and stay
@@ -14,22 +14,8 @@ import { loadSporcoReference } from '../support/shared-data.ts';
 
 const ref = loadSporcoReference('cbpdn_rgb_mcdict_defaults');
 const [height, width, channels] = ref.arrays.s.shape;
-const dictionary = (() => {
-  const d = fromSporcoLayout(ref.arrays.D.shape, ref.arrays.D.data);
-  return { ...d, data: Float32Array.from(d.data) };
-})();
-
-/** The reference image, or the same mirrored left to right, as planes [c][y][x]. */
-function planes(mirrored: boolean): Float32Array {
-  const out = new Float32Array(ref.arrays.s.data.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const from = y * width + (mirrored ? width - 1 - x : x);
-      for (let c = 0; c < channels; c++) out[c * height * width + y * width + x] = ref.arrays.s.data[from * channels + c];
-    }
-  }
-  return out;
-}
+const dictionary = referenceDictionary32(ref);
+const planes = (mirrored: boolean) => referenceTilePlanes(ref, mirrored);
 
 function request(mirrored: boolean, maxIterations: number): TileCodingRequest {
   // tolerance 0: every tile runs to the cap, so that the progress reports are known

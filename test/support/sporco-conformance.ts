@@ -1,5 +1,5 @@
 import { ConvBpdn, referenceEngineFactory } from '../../main/acsr/signal/cbpdn.ts';
-import { fromSporcoLayout } from '../../main/acsr/signal/conv-dictionary.ts';
+import { type ConvDictionary, fromSporcoLayout } from '../../main/acsr/signal/conv-dictionary.ts';
 import type { CbpdnOptionsInput } from '../../main/acsr/signal/cbpdn-options.ts';
 import type { LinearSolver } from '../../main/acsr/signal/cbpdn-kernels.ts';
 import type { SporcoReference } from './shared-data.ts';
@@ -33,4 +33,26 @@ export async function solveLikeSporco(ref: SporcoReference, linearSolver: Linear
   });
   const run = await solver.solve();
   return { solver, run };
+}
+
+/**
+ * A reference file's image as float32 planes [c][y][x], or the same image mirrored left to right:
+ * two different tiles of one size, for tests that code tiles one after another.
+ */
+export function referenceTilePlanes(ref: SporcoReference, mirrored: boolean): Float32Array {
+  const [height, width, channels = 1] = ref.arrays.s.shape;
+  const planes = new Float32Array(ref.arrays.s.data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = y * width + (mirrored ? width - 1 - x : x);
+      for (let c = 0; c < channels; c++) planes[c * height * width + y * width + x] = ref.arrays.s.data[from * channels + c];
+    }
+  }
+  return planes;
+}
+
+/** A reference file's dictionary in our layout, float32 (what the purification engines take). */
+export function referenceDictionary32(ref: SporcoReference): ConvDictionary<Float32Array> {
+  const d = fromSporcoLayout(ref.arrays.D.shape, ref.arrays.D.data);
+  return { ...d, data: Float32Array.from(d.data) };
 }

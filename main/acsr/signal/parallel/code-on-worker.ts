@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { TileCoding, TileCodingRequest } from '../code-and-rebuild.ts';
 import type { CbpdnWorkerPool } from './cbpdn-worker-pool.ts';
 import type { CodeAndRebuildCommand, CodeAndRebuildMessage } from './cbpdn-worker-protocol.ts';
+import { awaitWorkerMessage } from './worker-message.ts';
 
 /**
  * Tiles coded and rebuilt from start to end by one worker of the pool (cbpdn-worker.ts): one
@@ -78,31 +79,11 @@ export class WorkerTileLane {
   }
 }
 
+/** The tile's answer, passing on its progress notes as they come. */
 function finalReply(worker: Worker, onIterations: (done: number) => void): Promise<Extract<CodeAndRebuildMessage, { op: 'coded' }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: CodeAndRebuildMessage) => {
-      if (message.op === 'iterations') {
-        onIterations(message.done);
-        return;
-      }
-      cleanup();
-      resolve(message);
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onExit = (code: number) => {
-      cleanup();
-      reject(new Error(`CBPDN worker exited with code ${code}`));
-    };
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
+  return awaitWorkerMessage(worker, (message: CodeAndRebuildMessage) => {
+    if (message.op === 'coded') return message;
+    onIterations(message.done);
+    return undefined;
   });
 }

@@ -11,6 +11,7 @@ import { SimdIterationKernels } from '../simd/simd-iteration-kernels.ts';
 import { factorsDependOnRho } from '../x-step.ts';
 import type { CbpdnWorkerPool } from './cbpdn-worker-pool.ts';
 import type { SharedBufferName, WorkerCommand, WorkerInit, WorkerReply } from './cbpdn-worker-protocol.ts';
+import { awaitWorkerMessage } from './worker-message.ts';
 
 /**
  * The fast CBPDN engine: float32 on shared memory, the iteration's three phases
@@ -198,28 +199,9 @@ function split(n: number, parts: number, i: number): [number, number] {
 }
 
 function nextReply(worker: Worker): Promise<WorkerReply> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply: WorkerReply) => {
-      cleanup();
-      if (reply.ok) resolve(reply);
-      else reject(new Error(`CBPDN worker failed: ${reply.error}`));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onExit = (code: number) => {
-      cleanup();
-      reject(new Error(`CBPDN worker exited with code ${code}`));
-    };
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
+  return awaitWorkerMessage<WorkerReply, WorkerReply>(worker, (reply) => {
+    if (!reply.ok) throw new Error(`CBPDN worker failed: ${reply.error}`);
+    return reply;
   });
 }
 
