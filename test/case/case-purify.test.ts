@@ -345,6 +345,20 @@ describe('acsr case purify', () => {
     assert.deepEqual(parameters.settingsSource, { tikhonovLambda: 'bundle-tuning', cscLambda: 'option', maxIterations: 'bundle-tuning' });
     assert.equal((parameters.tuning as { sha256: string }).sha256, tuned.manifest.purificationDefaults!.tuning.sha256);
     assert.equal(run.bundleManifestSha256, tuned.manifestSha256);
+    // the command line without --max-iterations takes the bundle's cap too (the app's purify
+    // dialog has no such option), and with it the investigator's value wins
+    const command = ['case', 'purify', '--case', caseFolder.folder, '--bundle', tunedPath, '--examiner', 'dave', '--item', String(cat.id), '--threads', '1'];
+    for (const [extra, cap, source] of [
+      [[], 9, 'bundle-tuning'],
+      [['--max-iterations', '4'], 4, 'option'],
+    ] as const) {
+      const result = runAcsr([...command, ...extra]);
+      assert.equal(result.code, 0, result.stderr);
+      const recorded = caseFolder.db.purificationRuns(cat.id).at(-1)!.parameters as Record<string, unknown>;
+      assert.equal(recorded.maxIterations, cap);
+      assert.deepEqual(recorded.settingsSource, { tikhonovLambda: 'bundle-tuning', cscLambda: 'bundle-tuning', maxIterations: source });
+      assert.ok((recorded.cbpdn as { iterations: number }).iterations <= cap);
+    }
     // an untuned bundle's record carries no tuning section (byte-identical to before)
     const untuned = caseFolder.db.purificationRuns(cat.id)[0].parameters as Record<string, unknown>;
     assert.equal(untuned.settingsSource, undefined);

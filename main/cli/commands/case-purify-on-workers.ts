@@ -17,7 +17,7 @@ export interface OnWorkersOptions {
   cluster?: string;
   reason?: string;
   classifier?: string;
-  maxIterations: number;
+  maxIterations?: number;
   queue?: string;
   shared?: string;
 }
@@ -36,7 +36,7 @@ export async function purifyOnWorkers(context: CommandContext<OnWorkersOptions>)
       items: options.all ? 'all' : options.item,
       bundlePath: options.bundle,
       override: options.cluster !== undefined ? { cluster: options.cluster, reason: options.reason ?? '' } : null,
-      options: { maxIterations: options.maxIterations },
+      options: options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {},
       classifierId: options.classifier ?? null,
       queue: options.queue!,
       shared: options.shared,

@@ -17,7 +17,7 @@ export const casePurifyCommand = defineCommand({
     "Each item is read from the evidence store and its SHA-256 checked (an altered file is refused and the failure logged), purified with the bundle (stage iii: nearest cluster by Mahalanobis distance, or --cluster with a --reason), and the purified PNG stored in the case's evidence store under its own SHA-256, read-only. The run is recorded with the bundle's manifest hash, every parameter, the cluster chosen and all distances, the override and its reason, the output's SHA-256 and PDQ and its PDQ distance from the evidence, and timings.",
     'With --classifier, the content filter scores the evidence and the purified output and both verdicts are recorded (with --queue, this workstation scores them as each output is accepted).',
     'A bundle calibrated by `acsr calibrate-evasion` also gives each item an evasion score (the estimated probability that the image was made to fool the filter, with the signals behind it), recorded with the run.',
-    `The method's own parameters are fixed at the paper's values (Tikhonov lambda ${o.tikhonovLambda}, CBPDN lambda ${o.cscLambda}, tolerance ${o.tolerance}) so that runs in different cases compare; use acsr purify outside a case to experiment with them.`,
+    `The method's parameters come from the bundle: a bundle tuned by \`acsr tune --bundle-out\` supplies its Tikhonov lambda, CBPDN lambda and iteration cap, any other bundle the paper's values (Tikhonov lambda ${o.tikhonovLambda}, CBPDN lambda ${o.cscLambda}, at most ${o.maxIterations} iterations); the tolerance is ${o.tolerance}. Only the iteration cap can be changed here, so that runs with the same bundle compare across cases; the record says where each value came from. Use acsr purify outside a case to experiment with the others.`,
   ].join('\n\n'),
   examples: [
     'acsr case purify --case cases/2026-0042 --all --bundle models/default-bundle --classifier nsfwjs-mobilenet-v2 --examiner "A. Jones"',
@@ -35,7 +35,7 @@ export const casePurifyCommand = defineCommand({
     cluster: { type: 'string', valueName: 'ID', description: 'use this cluster (e.g. neutral:0) instead of the nearest; needs --reason' },
     reason: { type: 'string', valueName: 'TEXT', description: 'why the cluster is overridden (recorded in the audit log)' },
     classifier: { type: 'string', valueName: 'MODEL', description: 'content filter for verdicts before and after (e.g. nsfwjs-mobilenet-v2)' },
-    maxIterations: { type: 'integer', default: o.maxIterations, min: 1, valueName: 'N', description: 'CBPDN iteration cap' },
+    maxIterations: { type: 'integer', min: 1, valueName: 'N', description: `CBPDN iteration cap (default: the bundle's tuned value, else ${o.maxIterations})` },
     threads: { type: 'integer', min: 1, description: 'CBPDN worker threads (default: all cores)' },
     queue: {
       type: 'string',
@@ -83,7 +83,10 @@ export const casePurifyCommand = defineCommand({
               bundlePath: options.bundle!,
               classifierId: options.classifier ?? null,
               override: options.cluster !== undefined ? { cluster: options.cluster, reason: options.reason! } : null,
-              options: { maxIterations: options.maxIterations, ...(options.threads !== undefined ? { threads: options.threads } : {}) },
+              options: {
+                ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
+                ...(options.threads !== undefined ? { threads: options.threads } : {}),
+              },
             },
       },
       actionControl(context),
