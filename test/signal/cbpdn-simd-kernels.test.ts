@@ -1,18 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type CbpdnBuffers, type CbpdnLayout, dictSignalKernel } from '../../main/acsr/signal/cbpdn-kernels.ts';
+import { type CbpdnBuffers, type CbpdnLayout, type UpdateSums, addSums, dictSignalKernel } from '../../main/acsr/signal/cbpdn-kernels.ts';
 import { allocateCbpdnBuffers } from '../../main/acsr/signal/cbpdn-engine.ts';
 import { ScalarIterationKernels } from '../../main/acsr/signal/iteration-kernels.ts';
 import { createCbpdnArena } from '../../main/acsr/signal/simd/cbpdn-arena.ts';
+import { woodburyF32, yuStepF32 } from '../../main/acsr/signal/simd/cbpdn-f32-kernels.ts';
 import { SimdIterationKernels } from '../../main/acsr/signal/simd/simd-iteration-kernels.ts';
 import { xStepFactorsKernel } from '../../main/acsr/signal/x-step.ts';
 import { seededRandom } from '../../main/acsr/random/seeded-random.ts';
 
 /**
- * The WebAssembly SIMD kernels against the JS kernels on the same inputs: the y/u step must give
- * bit for bit the same Y and U (both compute in float64 and round once), the Woodbury x-step the
- * same X-hat to float32 rounding. Odd plane sizes and odd frequency ranges exercise the JS tails.
- * The end-to-end agreement with SPORCO is cbpdn-float32-conformance.test.ts.
+ * The WebAssembly SIMD kernels compute in float32 lanes where the work is (cbpdn-simd.wat):
+ * - against their JS mirror (cbpdn-f32-kernels.ts), which the kernels use for the tails of
+ *   ranges: X-hat, Y and U bit for bit, the residual sums and the data fidelity to 1e-12;
+ * - against the float64 JS kernels, which differ by float32 rounding: X-hat and Y, U within
+ *   1e-5 of the largest value, the sums within 1e-5.
+ * Odd plane sizes and odd frequency ranges exercise the tails. The end-to-end agreement with
+ * SPORCO is cbpdn-float32-conformance.test.ts.
  */
 function layoutOf(height: number, width: number, dictChannels: number, groups: number): CbpdnLayout {
   return { groups, dictChannels, atoms: 5, height, width, spectrumWidth: Math.floor(width / 2) + 1, linearSolver: 'woodbury' };
@@ -40,7 +44,7 @@ function relativeDifference(a: Float32Array, b: Float32Array): number {
   return worst / scale;
 }
 
-for (const [height, width, dictChannels, groups] of [
+const SHAPES = [
   [9, 9, 3, 1],
   [9, 9, 1, 3],
   [16, 20, 3, 2],
@@ -48,12 +52,22 @@ for (const [height, width, dictChannels, groups] of [
   // planes of 63 and 90 values: the y/u step's last 3 and 2 values of the range run in JS
   [7, 9, 3, 1],
   [9, 10, 1, 2],
-] as const) {
-  test(`SIMD kernels agree with the JS kernels: ${height}x${width}, ${dictChannels}-channel dictionary, ${groups} group(s)`, () => {
+] as const;
+
+function closeSums(actual: UpdateSums, expected: UpdateSums, tolerance: number, what: string): void {
+  for (const key of Object.keys(expected) as (keyof UpdateSums)[]) {
+    assert.ok(Math.abs(actual[key] - expected[key]) <= tolerance * Math.abs(expected[key]), `${what} ${key}: ${actual[key]} vs ${expected[key]}`);
+  }
+}
+
+for (const [height, width, dictChannels, groups] of SHAPES) {
+  test(`SIMD kernels agree with their float32 mirror bit for bit, and with the float64 kernels: ${height}x${width}, ${dictChannels}-channel dictionary, ${groups} group(s)`, () => {
     const layout = layoutOf(height, width, dictChannels, groups);
     const arena = createCbpdnArena(layout, false, 1)!;
     const simdBuffers = arena.buffers;
+    const mirrorBuffers = allocateCbpdnBuffers(layout, (n) => new Float32Array(n), false);
     const jsBuffers = allocateCbpdnBuffers(layout, (n) => new Float32Array(n), false);
+    fillSame(layout, simdBuffers, mirrorBuffers, 11);
     fillSame(layout, simdBuffers, jsBuffers, 11);
     const simd = new SimdIterationKernels(layout, simdBuffers, arena.memory, arena.layout, 0);
     const js = new ScalarIterationKernels(layout, jsBuffers);
@@ -63,6 +77,7 @@ for (const [height, width, dictChannels, groups] of [
     simd.yMinusU(1, planes);
     js.yMinusU(1, planes);
     assert.deepEqual(simdBuffers.x, jsBuffers.x, 'Y - U');
+    mirrorBuffers.x.set(jsBuffers.x);
 
     // the frequency range split as two workers would split it (odd ends)
     const middle = Math.floor(F / 2) + 1;
@@ -75,18 +90,32 @@ for (const [height, width, dictChannels, groups] of [
       simdFidelity += simd.xStepSolve(1.3, f0, f1, true);
       jsFidelity += js.xStepSolve(1.3, f0, f1, true);
     }
-    assert.ok(relativeDifference(simdBuffers.spectrumRe, jsBuffers.spectrumRe) < 1e-6, 'X-hat real part');
-    assert.ok(relativeDifference(simdBuffers.spectrumIm, jsBuffers.spectrumIm) < 1e-6, 'X-hat imaginary part');
-    assert.ok(Math.abs(simdFidelity - jsFidelity) / jsFidelity < 1e-6, `data fidelity ${simdFidelity} vs ${jsFidelity}`);
+    const mirrorFidelity = woodburyF32(layout, mirrorBuffers, 1.3, 0, F, true) / (2 * height * width);
+    assert.deepEqual(simdBuffers.spectrumRe, mirrorBuffers.spectrumRe, 'X-hat real part, mirror');
+    assert.deepEqual(simdBuffers.spectrumIm, mirrorBuffers.spectrumIm, 'X-hat imaginary part, mirror');
+    assert.ok(Math.abs(simdFidelity - mirrorFidelity) <= 1e-12 * mirrorFidelity, `data fidelity ${simdFidelity} vs mirror ${mirrorFidelity}`);
+    assert.ok(relativeDifference(simdBuffers.spectrumRe, jsBuffers.spectrumRe) < 1e-5, 'X-hat real part, float64 kernel');
+    assert.ok(relativeDifference(simdBuffers.spectrumIm, jsBuffers.spectrumIm) < 1e-5, 'X-hat imaginary part, float64 kernel');
+    assert.ok(Math.abs(simdFidelity - jsFidelity) / jsFidelity < 1e-5, `data fidelity ${simdFidelity} vs ${jsFidelity}`);
     assert.equal(simd.xStepSolve(1.3, 0, F, false), 0);
 
+    // every kernel then starts from the same X
+    mirrorBuffers.x.set(simdBuffers.x);
+    jsBuffers.x.set(simdBuffers.x);
     const simdSums = simd.yuStep(1.8, 0.05, 0, planes);
+    const count = planes * height * width;
+    const vectorised = count & ~3;
+    const mirrorSums = addSums(
+      yuStepF32(mirrorBuffers.x, mirrorBuffers.y, mirrorBuffers.u, 1.8, 0.05, 0, vectorised),
+      yuStepF32(mirrorBuffers.x, mirrorBuffers.y, mirrorBuffers.u, 1.8, 0.05, vectorised, count),
+    );
     const jsSums = js.yuStep(1.8, 0.05, 0, planes);
-    assert.deepEqual(simdBuffers.y, jsBuffers.y, 'Y');
-    assert.deepEqual(simdBuffers.u, jsBuffers.u, 'U');
-    for (const key of Object.keys(jsSums) as (keyof typeof jsSums)[]) {
-      assert.ok(Math.abs(simdSums[key] - jsSums[key]) <= 1e-12 * Math.abs(jsSums[key]), `${key}: ${simdSums[key]} vs ${jsSums[key]}`);
-    }
+    assert.deepEqual(simdBuffers.y, mirrorBuffers.y, 'Y, mirror');
+    assert.deepEqual(simdBuffers.u, mirrorBuffers.u, 'U, mirror');
+    closeSums(simdSums, mirrorSums, 1e-12, 'mirror');
+    assert.ok(relativeDifference(simdBuffers.y, jsBuffers.y) < 1e-5, 'Y, float64 kernel');
+    assert.ok(relativeDifference(simdBuffers.u, jsBuffers.u) < 1e-5, 'U, float64 kernel');
+    closeSums(simdSums, jsSums, 1e-5, 'float64 kernel');
   });
 }
 

@@ -178,7 +178,7 @@ function woodburyBlock<T extends FloatArray>(
  * Solve (rho I + G) z = t in place for one frequency, G Hermitian positive semidefinite (Cd x Cd),
  * by complex Cholesky: G + rho I = L L^H, then two triangular solves.
  */
-function solveSmallHermitian(
+export function solveSmallHermitian(
   cd: number,
   gramRe: FloatArray,
   gramIm: FloatArray,

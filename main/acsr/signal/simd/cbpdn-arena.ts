@@ -27,16 +27,19 @@ export interface CbpdnArena {
   readonly key: string;
 }
 
-/** Frequencies per block of the SIMD Woodbury kernel (even). */
+/** Frequencies per block of the SIMD Woodbury kernel (a multiple of 4). */
 export const SIMD_BLOCK = 128;
 const PAGE = 65536;
 /** Past this the arena is not used and the engine keeps plain arrays with the JS kernels. */
 export const MAX_ARENA_BYTES = 2 ** 31;
 
-/** Scratch bytes one thread needs: t and r (4 Cd BLOCK float64), the Cholesky factor, and 7 sums. */
+/**
+ * Scratch bytes one thread needs: t and r (4 Cd BLOCK float64), the Cholesky factor, t in float32
+ * (2 Cd BLOCK), and 7 sums.
+ */
 export function scratchBytes(layout: CbpdnLayout): number {
   const cd = layout.dictChannels;
-  return 4 * cd * SIMD_BLOCK * 8 + 2 * cd * cd * 16 + 64;
+  return 4 * cd * SIMD_BLOCK * 8 + 2 * cd * cd * 16 + 2 * cd * SIMD_BLOCK * 4 + 64;
 }
 
 export function planCbpdnArena(layout: CbpdnLayout, withL1Weight: boolean, slots: number): CbpdnArenaLayout {

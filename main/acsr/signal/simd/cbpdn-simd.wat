@@ -2,13 +2,15 @@
 ;; on the solver's float32 buffers inside one shared linear memory (imported), so that the
 ;; worker threads of the parallel engine run them on the same data.
 ;;
-;; The arithmetic is float64 (f64x2, two values per vector), as the JS kernels do it: values are
-;; float32 in memory, promoted on load and rounded on store, so the float32 engine's agreement
-;; with SPORCO stays what it was. The y/u step gives bit for bit the JS kernel's Y and U.
+;; The arithmetic is float32, four values per vector, where the work is (the products and sums
+;; over the atoms, the y/u updates); float64 where accuracy needs it (the small Cd x Cd solve
+;; per frequency, the data fidelity, the totals of the residual sums). The JS kernels of
+;; cbpdn-kernels.ts compute in float64 throughout; cbpdn-f32-kernels.ts mirrors this file's
+;; arithmetic operation for operation (the ranges' tails, and the tests' oracle).
 ;;
 ;; Regenerate the embedded bytes after editing: npm exec -- node --import tsx build/wasm/build-cbpdn-simd.ts
 ;;
-;; Pointers are byte addresses. Element counts are even (the caller does an odd last one in JS).
+;; Pointers are byte addresses. Element counts are multiples of 4 (the caller does the rest in JS).
 (module
   (import "env" "memory" (memory 1 65536 shared))
 
@@ -26,83 +28,84 @@
         (local.set $u (i32.add (local.get $u) (i32.const 16)))
         (br $next))))
 
-  ;; The y- and u-steps on `count` values (a multiple of 4):
+  ;; The y- and u-steps on `count` values (a multiple of 4), in float32, four values per vector:
   ;;   ax = a x + (1 - a) y;  v = ax + u;  y = v - clip(v, -t, t);  u = v - y
-  ;; and the seven sums of cbpdn-kernels.ts's UpdateSums, stored as float64 at $sums in the order
-  ;; xNorm2, yNorm2, primal2, dual2, uNorm2, yL1, xL1. Four values per pass, written out as two
-  ;; float64 pairs: one 16-byte load and store per array (two values per pass cost half as much
-  ;; again, in loop and load overhead).
+  ;; with a, 1 - a and t rounded to float32 (the caller passes them as float64). The seven sums of
+  ;; cbpdn-kernels.ts's UpdateSums are float32 within chunks of 64 values (16 per lane), then
+  ;; float64: stored at $sums in the order xNorm2, yNorm2, primal2, dual2, uNorm2, yL1, xL1.
+  ;; cbpdn-f32-kernels.ts does the same arithmetic in JS (the tails, and the tests' oracle).
   (func (export "yuStep")
     (param $x i32) (param $y i32) (param $u i32) (param $count i32)
     (param $relaxation f64) (param $threshold f64) (param $sums i32)
-    (local $end i32)
+    (local $end i32) (local $chunkEnd i32)
     (local $a v128) (local $k v128) (local $t v128) (local $nt v128)
-    (local $x4 v128) (local $y4 v128) (local $u4 v128) (local $yLow v128) (local $uLow v128) (local $yHigh v128) (local $uHigh v128)
     (local $xi v128) (local $yp v128) (local $v v128) (local $yi v128) (local $ui v128) (local $d v128)
     (local $sx v128) (local $sy v128) (local $sp v128) (local $sd v128) (local $su v128) (local $ly v128) (local $lx v128)
-    (local.set $a (f64x2.splat (local.get $relaxation)))
-    (local.set $k (f64x2.splat (f64.sub (f64.const 1) (local.get $relaxation))))
-    (local.set $t (f64x2.splat (local.get $threshold)))
-    (local.set $nt (f64x2.neg (local.get $t)))
+    (local $Sx v128) (local $Sy v128) (local $Sp v128) (local $Sd v128) (local $Su v128) (local $Ly v128) (local $Lx v128)
+    (local.set $a (f32x4.splat (f32.demote_f64 (local.get $relaxation))))
+    (local.set $k (f32x4.splat (f32.demote_f64 (f64.sub (f64.const 1) (local.get $relaxation)))))
+    (local.set $t (f32x4.splat (f32.demote_f64 (local.get $threshold))))
+    (local.set $nt (f32x4.neg (local.get $t)))
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
-      (loop $next
+      (loop $chunk
         (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
-        (local.set $x4 (v128.load (local.get $x)))
-        (local.set $y4 (v128.load (local.get $y)))
-        (local.set $u4 (v128.load (local.get $u)))
-        ;; the low pair, then the high pair moved down
-        (local.set $xi (f64x2.promote_low_f32x4 (local.get $x4)))
-        (local.set $yp (f64x2.promote_low_f32x4 (local.get $y4)))
-        (local.set $v
-          (f64x2.add
-            (f64x2.add (f64x2.mul (local.get $a) (local.get $xi)) (f64x2.mul (local.get $k) (local.get $yp)))
-            (f64x2.promote_low_f32x4 (local.get $u4))))
-        (local.set $yi (f64x2.sub (local.get $v) (f64x2.max (local.get $nt) (f64x2.min (local.get $t) (local.get $v)))))
-        (local.set $ui (f64x2.sub (local.get $v) (local.get $yi)))
-        (local.set $sx (f64x2.add (local.get $sx) (f64x2.mul (local.get $xi) (local.get $xi))))
-        (local.set $sy (f64x2.add (local.get $sy) (f64x2.mul (local.get $yi) (local.get $yi))))
-        (local.set $d (f64x2.sub (local.get $xi) (local.get $yi)))
-        (local.set $sp (f64x2.add (local.get $sp) (f64x2.mul (local.get $d) (local.get $d))))
-        (local.set $d (f64x2.sub (local.get $yp) (local.get $yi)))
-        (local.set $sd (f64x2.add (local.get $sd) (f64x2.mul (local.get $d) (local.get $d))))
-        (local.set $su (f64x2.add (local.get $su) (f64x2.mul (local.get $ui) (local.get $ui))))
-        (local.set $ly (f64x2.add (local.get $ly) (f64x2.abs (local.get $yi))))
-        (local.set $lx (f64x2.add (local.get $lx) (f64x2.abs (local.get $xi))))
-        (local.set $yLow (f32x4.demote_f64x2_zero (local.get $yi)))
-        (local.set $uLow (f32x4.demote_f64x2_zero (local.get $ui)))
-        (local.set $xi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $x4) (local.get $x4))))
-        (local.set $yp (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $y4) (local.get $y4))))
-        (local.set $v
-          (f64x2.add
-            (f64x2.add (f64x2.mul (local.get $a) (local.get $xi)) (f64x2.mul (local.get $k) (local.get $yp)))
-            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $u4) (local.get $u4)))))
-        (local.set $yi (f64x2.sub (local.get $v) (f64x2.max (local.get $nt) (f64x2.min (local.get $t) (local.get $v)))))
-        (local.set $ui (f64x2.sub (local.get $v) (local.get $yi)))
-        (local.set $sx (f64x2.add (local.get $sx) (f64x2.mul (local.get $xi) (local.get $xi))))
-        (local.set $sy (f64x2.add (local.get $sy) (f64x2.mul (local.get $yi) (local.get $yi))))
-        (local.set $d (f64x2.sub (local.get $xi) (local.get $yi)))
-        (local.set $sp (f64x2.add (local.get $sp) (f64x2.mul (local.get $d) (local.get $d))))
-        (local.set $d (f64x2.sub (local.get $yp) (local.get $yi)))
-        (local.set $sd (f64x2.add (local.get $sd) (f64x2.mul (local.get $d) (local.get $d))))
-        (local.set $su (f64x2.add (local.get $su) (f64x2.mul (local.get $ui) (local.get $ui))))
-        (local.set $ly (f64x2.add (local.get $ly) (f64x2.abs (local.get $yi))))
-        (local.set $lx (f64x2.add (local.get $lx) (f64x2.abs (local.get $xi))))
-        (local.set $yHigh (f32x4.demote_f64x2_zero (local.get $yi)))
-        (local.set $uHigh (f32x4.demote_f64x2_zero (local.get $ui)))
-        (v128.store (local.get $y) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $yLow) (local.get $yHigh)))
-        (v128.store (local.get $u) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $uLow) (local.get $uHigh)))
-        (local.set $x (i32.add (local.get $x) (i32.const 16)))
-        (local.set $y (i32.add (local.get $y) (i32.const 16)))
-        (local.set $u (i32.add (local.get $u) (i32.const 16)))
-        (br $next)))
-    (f64.store offset=0 (local.get $sums) (call $lanes (local.get $sx)))
-    (f64.store offset=8 (local.get $sums) (call $lanes (local.get $sy)))
-    (f64.store offset=16 (local.get $sums) (call $lanes (local.get $sp)))
-    (f64.store offset=24 (local.get $sums) (call $lanes (local.get $sd)))
-    (f64.store offset=32 (local.get $sums) (call $lanes (local.get $su)))
-    (f64.store offset=40 (local.get $sums) (call $lanes (local.get $ly)))
-    (f64.store offset=48 (local.get $sums) (call $lanes (local.get $lx))))
+        (local.set $chunkEnd
+          (select (local.get $end) (i32.add (local.get $x) (i32.const 256))
+            (i32.lt_u (i32.sub (local.get $end) (local.get $x)) (i32.const 256))))
+        (local.set $sx (v128.const i32x4 0 0 0 0))
+        (local.set $sy (v128.const i32x4 0 0 0 0))
+        (local.set $sp (v128.const i32x4 0 0 0 0))
+        (local.set $sd (v128.const i32x4 0 0 0 0))
+        (local.set $su (v128.const i32x4 0 0 0 0))
+        (local.set $ly (v128.const i32x4 0 0 0 0))
+        (local.set $lx (v128.const i32x4 0 0 0 0))
+        (block $chunkDone
+          (loop $next
+            (br_if $chunkDone (i32.ge_u (local.get $x) (local.get $chunkEnd)))
+            (local.set $xi (v128.load (local.get $x)))
+            (local.set $yp (v128.load (local.get $y)))
+            (local.set $v
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $a) (local.get $xi)) (f32x4.mul (local.get $k) (local.get $yp)))
+                (v128.load (local.get $u))))
+            (local.set $yi (f32x4.sub (local.get $v) (f32x4.max (local.get $nt) (f32x4.min (local.get $t) (local.get $v)))))
+            (local.set $ui (f32x4.sub (local.get $v) (local.get $yi)))
+            (v128.store (local.get $y) (local.get $yi))
+            (v128.store (local.get $u) (local.get $ui))
+            (local.set $sx (f32x4.add (local.get $sx) (f32x4.mul (local.get $xi) (local.get $xi))))
+            (local.set $sy (f32x4.add (local.get $sy) (f32x4.mul (local.get $yi) (local.get $yi))))
+            (local.set $d (f32x4.sub (local.get $xi) (local.get $yi)))
+            (local.set $sp (f32x4.add (local.get $sp) (f32x4.mul (local.get $d) (local.get $d))))
+            (local.set $d (f32x4.sub (local.get $yp) (local.get $yi)))
+            (local.set $sd (f32x4.add (local.get $sd) (f32x4.mul (local.get $d) (local.get $d))))
+            (local.set $su (f32x4.add (local.get $su) (f32x4.mul (local.get $ui) (local.get $ui))))
+            (local.set $ly (f32x4.add (local.get $ly) (f32x4.abs (local.get $yi))))
+            (local.set $lx (f32x4.add (local.get $lx) (f32x4.abs (local.get $xi))))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (local.set $y (i32.add (local.get $y) (i32.const 16)))
+            (local.set $u (i32.add (local.get $u) (i32.const 16)))
+            (br $next)))
+        (local.set $Sx (f64x2.add (local.get $Sx) (call $widen (local.get $sx))))
+        (local.set $Sy (f64x2.add (local.get $Sy) (call $widen (local.get $sy))))
+        (local.set $Sp (f64x2.add (local.get $Sp) (call $widen (local.get $sp))))
+        (local.set $Sd (f64x2.add (local.get $Sd) (call $widen (local.get $sd))))
+        (local.set $Su (f64x2.add (local.get $Su) (call $widen (local.get $su))))
+        (local.set $Ly (f64x2.add (local.get $Ly) (call $widen (local.get $ly))))
+        (local.set $Lx (f64x2.add (local.get $Lx) (call $widen (local.get $lx))))
+        (br $chunk)))
+    (f64.store offset=0 (local.get $sums) (call $lanes (local.get $Sx)))
+    (f64.store offset=8 (local.get $sums) (call $lanes (local.get $Sy)))
+    (f64.store offset=16 (local.get $sums) (call $lanes (local.get $Sp)))
+    (f64.store offset=24 (local.get $sums) (call $lanes (local.get $Sd)))
+    (f64.store offset=32 (local.get $sums) (call $lanes (local.get $Su)))
+    (f64.store offset=40 (local.get $sums) (call $lanes (local.get $Ly)))
+    (f64.store offset=48 (local.get $sums) (call $lanes (local.get $Lx))))
+
+  ;; four float32 lanes [a b c d] as the float64 pair [a + c, b + d]
+  (func $widen (param $v v128) (result v128)
+    (f64x2.add (f64x2.promote_low_f32x4 (local.get $v))
+      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v)))))
 
   (func $lanes (param $v v128) (result f64) (f64.add (f64x2.extract_lane 0 (local.get $v)) (f64x2.extract_lane 1 (local.get $v))))
   ;; two float32 values at $p as float64
@@ -116,12 +119,16 @@
       (then (return (f64.const 1))))
     (f64.const 2))
 
-  ;; The Woodbury x-step (x-step-woodbury.ts) of group $g on the $n frequencies (even) from $b0.
+  ;; The Woodbury x-step (x-step-woodbury.ts) of group $g on the $n frequencies (a multiple of 4)
+  ;; from $b0, four frequencies per vector. The products and sums over the atoms are float32, as
+  ;; the buffers are; the Cd x Cd solve per frequency stays float64 (rho I + A^H A can be
+  ;; ill-conditioned at small rho), as does the data fidelity, from z. cbpdn-f32-kernels.ts does the same
+  ;; arithmetic in JS (the tails, and the tests' oracle).
   ;; $desc holds 15 i32: byte pointers of dictRe, dictIm, dictSignalRe, dictSignalIm, gramRe,
   ;; gramIm, spectrumRe, spectrumIm, signalRe, signalIm, then F, M, Cd, width, spectrumWidth.
-  ;; $scratch: 4 Cd n float64 (t, and r for the fidelity) then 2 Cd Cd v128 (the Cholesky factor).
+  ;; $scratch: 4 Cd n float64 (t then z for the solve; the second half unused), 2 Cd Cd v128
+  ;; (the Cholesky factor), then 2 Cd n float32 (t, then z, for the atom loops).
   ;; Returns the block's Parseval-weighted ||D x - s||^2 when $withFid, else 0.
-  ;; Loads/stores written out (no helper calls), pointers advanced by increments: the hot loops.
   (func (export "woodburyBlock")
     (param $desc i32) (param $scratch i32) (param $g i32) (param $b0 i32) (param $n i32) (param $rho f64) (param $withFid i32)
     (result f64)
@@ -129,10 +136,12 @@
     (local $specRe i32) (local $specIm i32) (local $sigRe i32) (local $sigIm i32)
     (local $F i32) (local $M i32) (local $cd i32) (local $width i32) (local $wf i32)
     (local $tRe i32) (local $tIm i32) (local $rRe i32) (local $rIm i32) (local $L i32) (local $cdn8 i32) (local $n8 i32)
+    (local $sRe i32) (local $cdn4 i32) (local $n4 i32)
     (local $dStride i32) (local $diff i32)
     (local $m i32) (local $c i32) (local $j i32) (local $plane i32) (local $dp i32) (local $tp i32) (local $e i32) (local $p i32) (local $end i32)
-    (local $rhoV v128) (local $bRe v128) (local $bIm v128) (local $dRe v128) (local $dImV v128)
-    (local $xRe v128) (local $xIm v128) (local $inv v128) (local $w v128) (local $acc v128)
+    (local $rhoV v128) (local $rho4 v128) (local $inv4 v128)
+    (local $bRe v128) (local $bIm v128) (local $dRe v128) (local $dImV v128) (local $zRe v128) (local $zIm v128)
+    (local $xRe v128) (local $xIm v128) (local $w v128) (local $acc v128) (local $fidelity f64)
     (local.set $dictRe (i32.load offset=0 (local.get $desc)))
     (local.set $dictIm (i32.load offset=4 (local.get $desc)))
     (local.set $dsRe (i32.load offset=8 (local.get $desc)))
@@ -148,67 +157,67 @@
     (local.set $cd (i32.load offset=48 (local.get $desc)))
     (local.set $width (i32.load offset=52 (local.get $desc)))
     (local.set $wf (i32.load offset=56 (local.get $desc)))
+    (local.set $n4 (i32.shl (local.get $n) (i32.const 2)))
     (local.set $n8 (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $cdn4 (i32.mul (local.get $cd) (local.get $n4)))
     (local.set $cdn8 (i32.mul (local.get $cd) (local.get $n8)))
     (local.set $tRe (local.get $scratch))
     (local.set $tIm (i32.add (local.get $tRe) (local.get $cdn8)))
     (local.set $rRe (i32.add (local.get $tIm) (local.get $cdn8)))
     (local.set $rIm (i32.add (local.get $rRe) (local.get $cdn8)))
     (local.set $L (i32.add (local.get $rIm) (local.get $cdn8)))
+    ;; float32 t (then z): [Cd][n] re, then [Cd][n] im
+    (local.set $sRe (i32.add (local.get $L) (i32.shl (i32.mul (local.get $cd) (local.get $cd)) (i32.const 5))))
     ;; bytes from one channel's dictionary plane to the next one's (same atom)
     (local.set $dStride (i32.shl (i32.mul (local.get $M) (local.get $F)) (i32.const 2)))
     (local.set $rhoV (f64x2.splat (local.get $rho)))
-    (call $zero (local.get $tRe) (i32.shl (local.get $cdn8) (i32.const 1)))
+    (local.set $rho4 (f32x4.splat (f32.demote_f64 (local.get $rho))))
+    (local.set $inv4 (f32x4.splat (f32.demote_f64 (f64.div (f64.const 1) (local.get $rho)))))
+    (call $zero (local.get $sRe) (i32.shl (local.get $cdn4) (i32.const 1)))
 
-    ;; b = D^H s + rho (y - u), rounded into the spectrum;  t_c += D_{c,m} b_m
+    ;; b = D^H s + rho (y - u), stored in the spectrum;  t_c += D_{c,m} b_m
     (local.set $m (i32.const 0))
     (block $mDone (loop $mLoop
       (br_if $mDone (i32.ge_u (local.get $m) (local.get $M)))
       (local.set $plane (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $g) (local.get $M)) (local.get $m)) (local.get $F)) (local.get $b0)) (i32.const 2)))
+      ;; $diff: from the spectrum offset to the dictionary offset (channel 0, atom m) of the same frequency
+      (local.set $diff (i32.sub (i32.shl (i32.add (i32.mul (local.get $m) (local.get $F)) (local.get $b0)) (i32.const 2)) (local.get $plane)))
       (local.set $p (local.get $plane))
-      (local.set $end (i32.add (local.get $plane) (i32.shl (local.get $n) (i32.const 2))))
+      (local.set $end (i32.add (local.get $plane) (local.get $n4)))
+      (local.set $tp (local.get $sRe))
       (block $jDone (loop $jLoop
         (br_if $jDone (i32.ge_u (local.get $p) (local.get $end)))
-        (v128.store64_lane 0 (i32.add (local.get $specRe) (local.get $p)) (f32x4.demote_f64x2_zero
-          (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dsRe) (local.get $p))))
-                     (f64x2.mul (local.get $rhoV) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $specRe) (local.get $p))))))))
-        (v128.store64_lane 0 (i32.add (local.get $specIm) (local.get $p)) (f32x4.demote_f64x2_zero
-          (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dsIm) (local.get $p))))
-                     (f64x2.mul (local.get $rhoV) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $specIm) (local.get $p))))))))
-        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (local.set $bRe (f32x4.add (v128.load (i32.add (local.get $dsRe) (local.get $p)))
+          (f32x4.mul (local.get $rho4) (v128.load (i32.add (local.get $specRe) (local.get $p))))))
+        (local.set $bIm (f32x4.add (v128.load (i32.add (local.get $dsIm) (local.get $p)))
+          (f32x4.mul (local.get $rho4) (v128.load (i32.add (local.get $specIm) (local.get $p))))))
+        (v128.store (i32.add (local.get $specRe) (local.get $p)) (local.get $bRe))
+        (v128.store (i32.add (local.get $specIm) (local.get $p)) (local.get $bIm))
+        (local.set $e (i32.add (local.get $p) (local.get $diff)))
+        (local.set $c (i32.const 0))
+        (local.set $dp (local.get $tp))
+        (block $cDone (loop $cLoop
+          (br_if $cDone (i32.ge_u (local.get $c) (local.get $cd)))
+          (local.set $dRe (v128.load (i32.add (local.get $dictRe) (local.get $e))))
+          (local.set $dImV (v128.load (i32.add (local.get $dictIm) (local.get $e))))
+          (v128.store (local.get $dp)
+            (f32x4.add (v128.load (local.get $dp))
+              (f32x4.sub (f32x4.mul (local.get $dRe) (local.get $bRe)) (f32x4.mul (local.get $dImV) (local.get $bIm)))))
+          (v128.store (i32.add (local.get $dp) (local.get $cdn4))
+            (f32x4.add (v128.load (i32.add (local.get $dp) (local.get $cdn4)))
+              (f32x4.add (f32x4.mul (local.get $dRe) (local.get $bIm)) (f32x4.mul (local.get $dImV) (local.get $bRe)))))
+          (local.set $e (i32.add (local.get $e) (local.get $dStride)))
+          (local.set $dp (i32.add (local.get $dp) (local.get $n4)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cLoop)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $tp (i32.add (local.get $tp) (i32.const 16)))
         (br $jLoop)))
-      (local.set $c (i32.const 0))
-      (local.set $dp (i32.shl (i32.add (i32.mul (local.get $m) (local.get $F)) (local.get $b0)) (i32.const 2)))
-      (local.set $tp (local.get $tRe))
-      (block $cDone (loop $cLoop
-        (br_if $cDone (i32.ge_u (local.get $c) (local.get $cd)))
-        ;; $e walks the block's plane (byte offset into spectrum), $diff = dictionary - spectrum offset
-        (local.set $e (local.get $plane))
-        (local.set $diff (i32.sub (local.get $dp) (local.get $plane)))
-        (local.set $p (local.get $tp))
-        (block $jDone2 (loop $jLoop2
-          (br_if $jDone2 (i32.ge_u (local.get $e) (local.get $end)))
-          (local.set $bRe (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $specRe) (local.get $e)))))
-          (local.set $bIm (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $specIm) (local.get $e)))))
-          (local.set $dRe (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dictRe) (i32.add (local.get $e) (local.get $diff))))))
-          (local.set $dImV (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dictIm) (i32.add (local.get $e) (local.get $diff))))))
-          (v128.store (local.get $p)
-            (f64x2.add (v128.load (local.get $p))
-              (f64x2.sub (f64x2.mul (local.get $dRe) (local.get $bRe)) (f64x2.mul (local.get $dImV) (local.get $bIm)))))
-          (v128.store (i32.add (local.get $p) (local.get $cdn8))
-            (f64x2.add (v128.load (i32.add (local.get $p) (local.get $cdn8)))
-              (f64x2.add (f64x2.mul (local.get $dRe) (local.get $bIm)) (f64x2.mul (local.get $dImV) (local.get $bRe)))))
-          (local.set $e (i32.add (local.get $e) (i32.const 8)))
-          (local.set $p (i32.add (local.get $p) (i32.const 16)))
-          (br $jLoop2)))
-        (local.set $dp (i32.add (local.get $dp) (local.get $dStride)))
-        (local.set $tp (i32.add (local.get $tp) (local.get $n8)))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $cLoop)))
       (local.set $m (i32.add (local.get $m) (i32.const 1)))
       (br $mLoop)))
 
-    ;; z = (rho I + A^H A)^{-1} t per frequency
+    ;; t to float64, z = (rho I + A^H A)^{-1} t per frequency pair, z back to float32
+    (call $widenEach (local.get $sRe) (local.get $tRe) (i32.shr_u (local.get $cdn4) (i32.const 1)))
     (local.set $j (i32.const 0))
     (block $sDone (loop $sLoop
       (br_if $sDone (i32.ge_u (local.get $j) (local.get $n)))
@@ -225,98 +234,110 @@
             (local.get $cd) (local.get $rhoV) (local.get $tRe) (local.get $tIm) (local.get $j) (local.get $n) (local.get $L))))
       (local.set $j (i32.add (local.get $j) (i32.const 2)))
       (br $sLoop)))
+    (call $narrowEach (local.get $tRe) (local.get $sRe) (i32.shr_u (local.get $cdn4) (i32.const 1)))
+    (if (local.get $withFid) (then
+      ;; ||D x - s||^2 = sum_c w(f) |z_c - s_c|^2: D x = A^H x = (A^H b - A^H A z) / rho = z, since
+      ;; (rho I + A^H A) z = A^H b. No product over the atoms is needed for the objective.
+      (local.set $j (i32.const 0))
+      (block $fDone (loop $fLoop
+        (br_if $fDone (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $e (i32.rem_u (i32.add (local.get $b0) (local.get $j)) (local.get $wf)))
+        (local.set $w
+          (f64x2.replace_lane 1
+            (f64x2.splat (call $parseval (local.get $e) (local.get $width)))
+            (call $parseval
+              (select (i32.const 0) (i32.add (local.get $e) (i32.const 1)) (i32.eq (i32.add (local.get $e) (i32.const 1)) (local.get $wf)))
+              (local.get $width))))
+        (local.set $c (i32.const 0))
+        (block $cDone5 (loop $cLoop5
+          (br_if $cDone5 (i32.ge_u (local.get $c) (local.get $cd)))
+          (local.set $p (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $g) (local.get $cd)) (local.get $c)) (local.get $F))
+            (i32.add (local.get $b0) (local.get $j))) (i32.const 2)))
+          (local.set $e (i32.shl (i32.add (i32.mul (local.get $c) (local.get $n)) (local.get $j)) (i32.const 3)))
+          (local.set $bRe (f64x2.sub (v128.load (i32.add (local.get $tRe) (local.get $e)))
+            (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $sigRe) (local.get $p))))))
+          (local.set $bIm (f64x2.sub (v128.load (i32.add (local.get $tIm) (local.get $e)))
+            (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $sigIm) (local.get $p))))))
+          (local.set $acc (f64x2.add (local.get $acc)
+            (f64x2.mul (local.get $w)
+              (f64x2.add (f64x2.mul (local.get $bRe) (local.get $bRe)) (f64x2.mul (local.get $bIm) (local.get $bIm))))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cLoop5)))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $fLoop)))
+      (local.set $fidelity (call $lanes (local.get $acc)))))
 
-    ;; x = (b - A z) / rho with (A z)_m = sum_c conj(D_{c,m}) z_c, accumulated in float64 and
-    ;; rounded once; then, if asked, r_c += D_{c,m} x_m with the stored (rounded) x
-    (if (local.get $withFid) (then (call $zero (local.get $rRe) (i32.shl (local.get $cdn8) (i32.const 1)))))
-    (local.set $inv (f64x2.splat (f64.div (f64.const 1) (local.get $rho))))
+    ;; x = (b - A z) / rho with (A z)_m = sum_c conj(D_{c,m}) z_c
     (local.set $m (i32.const 0))
     (block $mDone3 (loop $mLoop3
       (br_if $mDone3 (i32.ge_u (local.get $m) (local.get $M)))
       (local.set $plane (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $g) (local.get $M)) (local.get $m)) (local.get $F)) (local.get $b0)) (i32.const 2)))
-      ;; dictionary plane of channel 0, atom m, at the block
-      (local.set $dp (i32.shl (i32.add (i32.mul (local.get $m) (local.get $F)) (local.get $b0)) (i32.const 2)))
-      (local.set $j (i32.const 0))
+      (local.set $diff (i32.sub (i32.shl (i32.add (i32.mul (local.get $m) (local.get $F)) (local.get $b0)) (i32.const 2)) (local.get $plane)))
+      (local.set $p (local.get $plane))
+      (local.set $end (i32.add (local.get $plane) (local.get $n4)))
+      (local.set $tp (local.get $sRe))
       (block $jDone3 (loop $jLoop3
-        (br_if $jDone3 (i32.ge_u (local.get $j) (local.get $n)))
-        (local.set $p (i32.add (local.get $plane) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $xRe (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $specRe) (local.get $p)))))
-        (local.set $xIm (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $specIm) (local.get $p)))))
-        (local.set $e (i32.add (local.get $dp) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $tp (i32.add (local.get $tRe) (i32.shl (local.get $j) (i32.const 3))))
+        (br_if $jDone3 (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $xRe (v128.load (i32.add (local.get $specRe) (local.get $p))))
+        (local.set $xIm (v128.load (i32.add (local.get $specIm) (local.get $p))))
+        (local.set $e (i32.add (local.get $p) (local.get $diff)))
+        (local.set $dp (local.get $tp))
         (local.set $c (i32.const 0))
         (block $cDone3 (loop $cLoop3
           (br_if $cDone3 (i32.ge_u (local.get $c) (local.get $cd)))
-          (local.set $dRe (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dictRe) (local.get $e)))))
-          (local.set $dImV (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dictIm) (local.get $e)))))
-          (local.set $bRe (v128.load (local.get $tp)))
-          (local.set $bIm (v128.load (i32.add (local.get $tp) (local.get $cdn8))))
-          (local.set $xRe (f64x2.sub (local.get $xRe)
-            (f64x2.add (f64x2.mul (local.get $dRe) (local.get $bRe)) (f64x2.mul (local.get $dImV) (local.get $bIm)))))
-          (local.set $xIm (f64x2.sub (local.get $xIm)
-            (f64x2.sub (f64x2.mul (local.get $dRe) (local.get $bIm)) (f64x2.mul (local.get $dImV) (local.get $bRe)))))
+          (local.set $dRe (v128.load (i32.add (local.get $dictRe) (local.get $e))))
+          (local.set $dImV (v128.load (i32.add (local.get $dictIm) (local.get $e))))
+          (local.set $zRe (v128.load (local.get $dp)))
+          (local.set $zIm (v128.load (i32.add (local.get $dp) (local.get $cdn4))))
+          (local.set $xRe (f32x4.sub (local.get $xRe)
+            (f32x4.add (f32x4.mul (local.get $dRe) (local.get $zRe)) (f32x4.mul (local.get $dImV) (local.get $zIm)))))
+          (local.set $xIm (f32x4.sub (local.get $xIm)
+            (f32x4.sub (f32x4.mul (local.get $dRe) (local.get $zIm)) (f32x4.mul (local.get $dImV) (local.get $zRe)))))
           (local.set $e (i32.add (local.get $e) (local.get $dStride)))
-          (local.set $tp (i32.add (local.get $tp) (local.get $n8)))
+          (local.set $dp (i32.add (local.get $dp) (local.get $n4)))
           (local.set $c (i32.add (local.get $c) (i32.const 1)))
           (br $cLoop3)))
-        (local.set $xRe (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (local.get $xRe) (local.get $inv)))))
-        (local.set $xIm (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (local.get $xIm) (local.get $inv)))))
-        (v128.store64_lane 0 (i32.add (local.get $specRe) (local.get $p)) (f32x4.demote_f64x2_zero (local.get $xRe)))
-        (v128.store64_lane 0 (i32.add (local.get $specIm) (local.get $p)) (f32x4.demote_f64x2_zero (local.get $xIm)))
-        (if (local.get $withFid)
-          (then
-            (local.set $e (i32.add (local.get $dp) (i32.shl (local.get $j) (i32.const 2))))
-            (local.set $tp (i32.add (local.get $rRe) (i32.shl (local.get $j) (i32.const 3))))
-            (local.set $c (i32.const 0))
-            (block $cDone4 (loop $cLoop4
-              (br_if $cDone4 (i32.ge_u (local.get $c) (local.get $cd)))
-              (local.set $dRe (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dictRe) (local.get $e)))))
-              (local.set $dImV (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $dictIm) (local.get $e)))))
-              (v128.store (local.get $tp)
-                (f64x2.add (v128.load (local.get $tp))
-                  (f64x2.sub (f64x2.mul (local.get $dRe) (local.get $xRe)) (f64x2.mul (local.get $dImV) (local.get $xIm)))))
-              (v128.store (i32.add (local.get $tp) (local.get $cdn8))
-                (f64x2.add (v128.load (i32.add (local.get $tp) (local.get $cdn8)))
-                  (f64x2.add (f64x2.mul (local.get $dRe) (local.get $xIm)) (f64x2.mul (local.get $dImV) (local.get $xRe)))))
-              (local.set $e (i32.add (local.get $e) (local.get $dStride)))
-              (local.set $tp (i32.add (local.get $tp) (local.get $n8)))
-              (local.set $c (i32.add (local.get $c) (i32.const 1)))
-              (br $cLoop4)))))
-        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (local.set $xRe (f32x4.mul (local.get $xRe) (local.get $inv4)))
+        (local.set $xIm (f32x4.mul (local.get $xIm) (local.get $inv4)))
+        (v128.store (i32.add (local.get $specRe) (local.get $p)) (local.get $xRe))
+        (v128.store (i32.add (local.get $specIm) (local.get $p)) (local.get $xIm))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $tp (i32.add (local.get $tp) (i32.const 16)))
         (br $jLoop3)))
       (local.set $m (i32.add (local.get $m) (i32.const 1)))
       (br $mLoop3)))
-    (if (i32.eqz (local.get $withFid)) (then (return (f64.const 0))))
+    (local.get $fidelity))
 
-    ;; sum_c w(f) |r_c - s_c|^2
-    (local.set $j (i32.const 0))
-    (block $fDone (loop $fLoop
-      (br_if $fDone (i32.ge_u (local.get $j) (local.get $n)))
-      (local.set $e (i32.rem_u (i32.add (local.get $b0) (local.get $j)) (local.get $wf)))
-      (local.set $w
-        (f64x2.replace_lane 1
-          (f64x2.splat (call $parseval (local.get $e) (local.get $width)))
-          (call $parseval
-            (select (i32.const 0) (i32.add (local.get $e) (i32.const 1)) (i32.eq (i32.add (local.get $e) (i32.const 1)) (local.get $wf)))
-            (local.get $width))))
-      (local.set $c (i32.const 0))
-      (block $cDone5 (loop $cLoop5
-        (br_if $cDone5 (i32.ge_u (local.get $c) (local.get $cd)))
-        (local.set $p (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $g) (local.get $cd)) (local.get $c)) (local.get $F))
-          (i32.add (local.get $b0) (local.get $j))) (i32.const 2)))
-        (local.set $e (i32.shl (i32.add (i32.mul (local.get $c) (local.get $n)) (local.get $j)) (i32.const 3)))
-        (local.set $bRe (f64x2.sub (v128.load (i32.add (local.get $rRe) (local.get $e)))
-          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $sigRe) (local.get $p))))))
-        (local.set $bIm (f64x2.sub (v128.load (i32.add (local.get $rIm) (local.get $e)))
-          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $sigIm) (local.get $p))))))
-        (local.set $acc (f64x2.add (local.get $acc)
-          (f64x2.mul (local.get $w)
-            (f64x2.add (f64x2.mul (local.get $bRe) (local.get $bRe)) (f64x2.mul (local.get $bIm) (local.get $bIm))))))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $cLoop5)))
-      (local.set $j (i32.add (local.get $j) (i32.const 2)))
-      (br $fLoop)))
-    (call $lanes (local.get $acc)))
+  ;; the upper two float32 lanes of $v as a float64 pair
+  (func $highPair (param $v v128) (result v128)
+    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v))))
+
+  ;; $count float32 values (a multiple of 4) at $from as float64 at $to
+  (func $widenEach (param $from i32) (param $to i32) (param $count i32)
+    (local $end i32) (local $v v128)
+    (local.set $end (i32.add (local.get $from) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $from) (local.get $end)))
+      (local.set $v (v128.load (local.get $from)))
+      (v128.store (local.get $to) (f64x2.promote_low_f32x4 (local.get $v)))
+      (v128.store offset=16 (local.get $to) (call $highPair (local.get $v)))
+      (local.set $from (i32.add (local.get $from) (i32.const 16)))
+      (local.set $to (i32.add (local.get $to) (i32.const 32)))
+      (br $next))))
+
+  ;; $count float64 values (a multiple of 4) at $from rounded to float32 at $to
+  (func $narrowEach (param $from i32) (param $to i32) (param $count i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $to) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $to) (local.get $end)))
+      (v128.store (local.get $to)
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (v128.load (local.get $from)))
+          (f32x4.demote_f64x2_zero (v128.load offset=16 (local.get $from)))))
+      (local.set $from (i32.add (local.get $from) (i32.const 32)))
+      (local.set $to (i32.add (local.get $to) (i32.const 16)))
+      (br $next))))
 
   ;; zero $bytes (a multiple of 16) bytes at $p
   (func $zero (param $p i32) (param $bytes i32)

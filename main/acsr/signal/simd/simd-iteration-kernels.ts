@@ -1,4 +1,5 @@
 import { type CbpdnBuffers, type CbpdnLayout, type UpdateSums, addSums, yuStepKernel } from '../cbpdn-kernels.ts';
+import { woodburyF32, yuStepF32 } from './cbpdn-f32-kernels.ts';
 import type { IterationKernels } from '../iteration-kernels.ts';
 import { XStepScratch, xStepSolveKernel } from '../x-step.ts';
 import { type CbpdnArenaLayout, SIMD_BLOCK, scratchBytes } from './cbpdn-arena.ts';
@@ -15,9 +16,10 @@ let compiled: WebAssembly.Module | undefined;
 
 /**
  * The iteration kernels in WebAssembly SIMD (cbpdn-simd.wat) on an arena's buffers, for one
- * thread (its own scratch slot). The WASM takes counts of 4 values (y/u step, Y - U) and pairs of
- * frequencies (solve); the rest of a range (odd sizes) goes through the JS kernel, as do the cases the WASM
- * does not cover: weighted l1 (not used by purification) and SPORCO's Sherman-Morrison solver.
+ * thread (its own scratch slot). The WASM takes counts of 4 values and 4 frequencies; the rest of
+ * a range goes through cbpdn-f32-kernels.ts, the same float32 arithmetic in JS, so a value does
+ * not depend on where the threads' ranges end. The cases the WASM does not cover run the float64
+ * JS kernels: weighted l1 (not used by purification) and SPORCO's Sherman-Morrison solver.
  */
 export class SimdIterationKernels implements IterationKernels {
   readonly name = 'WASM SIMD';
@@ -73,28 +75,29 @@ export class SimdIterationKernels implements IterationKernels {
     const s = this.sums;
     const sums: UpdateSums = { xNorm2: s[0], yNorm2: s[1], primal2: s[2], dual2: s[3], uNorm2: s[4], yL1: s[5], xL1: s[6] };
     if (vectorised === count) return sums;
-    // a plane size not a multiple of 4: the last values by the JS kernel (as a one-plane range)
-    return addSums(sums, tailYuStep(this.buffers, relaxation, threshold, start + vectorised, start + count));
+    const b = this.buffers;
+    return addSums(sums, yuStepF32(b.x, b.y, b.u, relaxation, threshold, start + vectorised, start + count));
   }
 
   xStepSolve(rho: number, f0: number, f1: number, withDataFidelity: boolean): number {
     const { layout } = this;
     if (layout.linearSolver !== 'woodbury') return xStepSolveKernel(layout, this.buffers, rho, f0, f1, withDataFidelity, this.fallbackScratch);
-    const even = f0 + ((f1 - f0) & ~1);
+    const vectorised = f0 + ((f1 - f0) & ~3);
     let fidelity = 0;
     for (let g = 0; g < layout.groups; g++) {
-      for (let b0 = f0; b0 < even; b0 += SIMD_BLOCK) {
-        fidelity += this.wasm.woodburyBlock(this.arena.descriptor, this.scratchPointer, g, b0, Math.min(SIMD_BLOCK, even - b0), rho, withDataFidelity ? 1 : 0);
+      for (let b0 = f0; b0 < vectorised; b0 += SIMD_BLOCK) {
+        fidelity += this.wasm.woodburyBlock(
+          this.arena.descriptor,
+          this.scratchPointer,
+          g,
+          b0,
+          Math.min(SIMD_BLOCK, vectorised - b0),
+          rho,
+          withDataFidelity ? 1 : 0,
+        );
       }
     }
-    let scaled = fidelity / (2 * layout.height * layout.width);
-    if (even < f1) scaled += xStepSolveKernel(layout, this.buffers, rho, even, f1, withDataFidelity, this.fallbackScratch);
-    return withDataFidelity ? scaled : 0;
+    if (vectorised < f1) fidelity += woodburyF32(layout, this.buffers, rho, vectorised, f1, withDataFidelity);
+    return withDataFidelity ? fidelity / (2 * layout.height * layout.width) : 0;
   }
-}
-
-function tailYuStep(buffers: CbpdnBuffers<Float32Array>, relaxation: number, threshold: number, from: number, to: number): UpdateSums {
-  const one = { groups: 1, dictChannels: 1, atoms: 1, height: 1, width: to - from, spectrumWidth: 1, linearSolver: 'woodbury' as const };
-  const view = { ...buffers, x: buffers.x.subarray(from, to), y: buffers.y.subarray(from, to), u: buffers.u.subarray(from, to) };
-  return yuStepKernel(one, view, relaxation, threshold, 0, 1);
 }
