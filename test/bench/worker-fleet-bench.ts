@@ -79,6 +79,28 @@ async function runWatched(args: readonly string[]): Promise<{ code: number | str
   return { code, stderr: command.stderr(), lastLine: command.stdout().trimEnd().split('\n').at(-1) ?? '', cpuSeconds: cpu };
 }
 
+/**
+ * Median wall ms of each stage of a worker's task over the batch, from the timings recorded with
+ * every run: which stage grows when workers share the machine.
+ */
+async function stageMedians(caseDir: string): Promise<Record<string, number>> {
+  const caseFolder = await CaseFolder.open(caseDir, { readonly: true });
+  try {
+    const byStage = new Map<string, number[]>();
+    for (const item of caseFolder.db.items())
+      for (const run of caseFolder.db.purificationRuns(item.id))
+        for (const [stage, ms] of Object.entries(run.timingsMs)) byStage.set(stage, [...(byStage.get(stage) ?? []), ms]);
+    const medians: Record<string, number> = {};
+    for (const [stage, values] of byStage) {
+      const sorted = values.sort((a, b) => a - b);
+      medians[stage] = Math.round(sorted[sorted.length >> 1]);
+    }
+    return medians;
+  } finally {
+    caseFolder.close();
+  }
+}
+
 async function makeCase(folder: string, inputs: readonly string[]): Promise<string> {
   const caseFolder = await CaseFolder.create(folder, { number: 'BENCH', title: 'worker fleet benchmark', examiner: 'bench' });
   try {
@@ -138,13 +160,20 @@ try {
       if (run.code !== 0) throw new Error(`purify on ${count} workers failed: ${run.stderr}`);
       const cpu = workers.reduce((sum, worker, index) => sum + cpuSeconds(worker.child.pid!) - cpuBefore[index], 0);
       const imagesPerMinute = Number((JSON.parse(run.lastLine) as { imagesPerMinute: number }).imagesPerMinute.toFixed(1));
+      const stages = await stageMedians(caseDir);
       results.push({
         workers: count,
         commandSeconds: Number(seconds.toFixed(1)),
         imagesPerMinute,
         workerCpuSecondsPerImage: Number((cpu / images).toFixed(2)),
         workstationCpuSeconds: Number(run.cpuSeconds.toFixed(1)),
+        workerStageMedianMs: stages,
       });
+      console.log(
+        `  a worker's time per image (median ms): ${Object.entries(stages)
+          .map(([stage, ms]) => `${stage} ${ms}`)
+          .join(', ')}`,
+      );
       console.log(
         `${count} worker${count === 1 ? '' : 's'}: ${images} images of ${size}x${size}, ${imagesPerMinute} images/min (command ${seconds.toFixed(1)} s), ${(cpu / images).toFixed(2)} worker CPU s per image, workstation ${run.cpuSeconds.toFixed(1)} CPU s`,
       );

@@ -10,6 +10,7 @@ import { PurificationEngines } from '../../main/acsr/purification/purification-e
 import { purifyImage } from '../../main/acsr/purification/purify-image.ts';
 import { loadReferenceBundle, type ReferenceBundle } from '../../main/acsr/references/bundle-reader.ts';
 import { runCli } from '../../main/cli/run-cli.ts';
+import { releaseIdleCbpdnArenas } from '../../main/acsr/signal/simd/cbpdn-arena.ts';
 import { decodeImage, readImage, writePng } from '../../main/io/image.ts';
 import type { ImageArray } from '../../main/acsr/array/image-array.ts';
 import { photosDir, repoRoot } from '../support/shared-data.ts';
@@ -68,6 +69,37 @@ test('tiles coded at once, one worker each, give exactly what the same tiles giv
   } finally {
     await parallel.dispose();
     await sequential.dispose();
+  }
+});
+
+test("a lone image's tile memory made ahead, on another thread, is the memory its engine then uses, with the same result as a new one", async () => {
+  const image = crop(await readImage(join(photosDir, 'skimage-coffee.png'), { channels: 'rgb' }), 40, 60, 200, 200);
+  const dictionary = bundle.clusters[0].dictionary;
+  const options = { tileSize: 256, maxIterations: 10 };
+  const plain = new PurificationEngines({ threads: 2 });
+  const warm = new PurificationEngines({ threads: 2 });
+  const batch = new PurificationEngines({ threads: 2, imagesAtOnce: 2 });
+  try {
+    // tiles coded whole on a worker make their memory on that worker: nothing to make here
+    assert.deepEqual(await batch.prewarm(image, dictionary, options), []);
+    const expected = await purifyImage({ image, bundle, extractor, options, engines: plain });
+    // without the arena the first image gave back, the next engine of this shape would make a new one
+    releaseIdleCbpdnArenas();
+    const memories = await warm.prewarm(image, dictionary, options);
+    assert.equal(memories.length, 1, 'one tile, shared by two workers');
+    assert.ok(
+      new Uint8Array(memories[0].buffer).every((byte) => byte === 0),
+      'the memory is blank',
+    );
+    const got = await purifyImage({ image, bundle, extractor, options, engines: warm });
+    assert.ok(
+      new Uint8Array(memories[0].buffer).some((byte) => byte !== 0),
+      'the engine coded in the memory made ahead',
+    );
+    assert.deepEqual(got.purified.data, expected.purified.data);
+    assert.equal(got.backend.cbpdn, expected.backend.cbpdn);
+  } finally {
+    await Promise.all([plain.dispose(), warm.dispose(), batch.dispose()]);
   }
 });
 

@@ -4,7 +4,7 @@ import { loadLatentExtractor } from '../../acsr/models/latent-extractor.ts';
 import { BatchProgress, imagesPerMinute, runBatch } from '../../acsr/purification/batch-runner.ts';
 import { PurificationEngines } from '../../acsr/purification/purification-engines.ts';
 import { DEFAULT_PURIFICATION_OPTIONS, purifyImage } from '../../acsr/purification/purify-image.ts';
-import { loadReferenceBundle } from '../../acsr/references/bundle-reader.ts';
+import { loadReferenceBundle, type ReferenceBundle } from '../../acsr/references/bundle-reader.ts';
 import { calibratedSettingsDiffer, openEvasionScorer } from '../../acsr/evasion/evasion-scorer.ts';
 import { bundleRecommendation } from '../../acsr/tuning/bundle-recommendation.ts';
 import { resolvePurificationOptions } from '../../acsr/tuning/purification-defaults.ts';
@@ -94,6 +94,8 @@ export const purifyCommand = defineCommand({
     // The workers start now, so that their start-up overlaps the loading of the models below.
     const imagesAtOnce = Math.min(files.length, threads);
     const engines = new PurificationEngines({ threads, imagesAtOnce, prestart: true });
+    // a lone image: its tile's memory is made and touched on another thread while the models load
+    const prewarmed = files.length === 1 ? prewarmForImage(engines, files[0], bundle, resolved.options) : Promise.resolve();
     let evasion: Awaited<ReturnType<typeof openEvasionScorer>>;
     let extractor: Awaited<ReturnType<typeof loadLatentExtractor>>;
     try {
@@ -106,6 +108,7 @@ export const purifyCommand = defineCommand({
       await engines.dispose();
       throw error;
     }
+    await prewarmed;
     const batchProgress = new BatchProgress(progress, files.length);
     const started = performance.now();
     let results;
@@ -166,3 +169,18 @@ export const purifyCommand = defineCommand({
     return { bundle: options.bundle, purification, recommendation, images: results, seconds, imagesPerMinute: rate };
   },
 });
+
+/** Never fails the command: without it the engine makes its memory itself, a little later. */
+async function prewarmForImage(
+  engines: PurificationEngines,
+  file: string,
+  bundle: ReferenceBundle,
+  options: { readonly tileSize: number; readonly tileMargin?: number },
+): Promise<void> {
+  try {
+    const header = await readImageHeader(await readInputBytes(file, 'an image'), { source: file });
+    await engines.prewarm({ height: header.height, width: header.width, channels: bundle.manifest.channels }, bundle.clusters[0].dictionary, options);
+  } catch {
+    // an unreadable image is reported when it is purified
+  }
+}

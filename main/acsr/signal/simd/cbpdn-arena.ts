@@ -1,5 +1,6 @@
 import { type CbpdnBuffers, type CbpdnLayout } from '../cbpdn-kernels.ts';
 import { allocateCbpdnBuffers } from '../cbpdn-engine.ts';
+import { zeroPagesOnAnotherThread } from './zero-pages.ts';
 
 /**
  * The CBPDN buffers of one solver laid out in a single shared WebAssembly memory, so that the
@@ -77,8 +78,8 @@ export function createCbpdnArena(layout: CbpdnLayout, withL1Weight: boolean, slo
   const key = arenaKey(layout, withL1Weight, slots);
   const idle = idleArenas.get(key)?.pop();
   if (idle) {
-    // exactly as a new memory starts: all zeros, then the descriptor
-    new Uint8Array(idle.memory.buffer).fill(0);
+    // exactly as a new memory starts: all zeros (a prewarmed arena already is), then the descriptor
+    if (!blankArenas.delete(idle)) new Uint8Array(idle.memory.buffer).fill(0);
     writeDescriptor(idle, layout);
     return idle;
   }
@@ -110,6 +111,25 @@ export function recycleCbpdnArena(arena: CbpdnArena): void {
   if (idle.length >= MAX_IDLE_PER_SHAPE || idle.includes(arena)) return;
   idle.push(arena);
   idleArenas.set(key, idle);
+}
+
+/** Idle arenas never used since their pages were zeroed (prewarmCbpdnArena): no need to zero them again. */
+const blankArenas = new WeakSet<CbpdnArena>();
+
+/**
+ * Makes the arena an engine of this shape will ask for, with every page touched on another
+ * thread, and keeps it idle for that engine. A caller that knows the shape before it can start
+ * coding (a lone image, while its models load) takes the ~3 ms per megabyte of first touches off
+ * its path. Resolves with its memory once the arena is ready (null for one too large for an
+ * arena); an engine that asks earlier makes its own.
+ */
+export async function prewarmCbpdnArena(layout: CbpdnLayout, withL1Weight: boolean, slots: number): Promise<WebAssembly.Memory | null> {
+  const arena = createCbpdnArena(layout, withL1Weight, slots);
+  if (!arena) return null;
+  await zeroPagesOnAnotherThread(arena.memory.buffer);
+  blankArenas.add(arena);
+  recycleCbpdnArena(arena);
+  return arena.memory;
 }
 
 /** Drops every idle arena (their memory goes with the next garbage collection). */
