@@ -23,7 +23,10 @@ import os
 import statistics
 
 import numpy as np
-import imageio.v3 as iio
+try:
+    import imageio.v3 as iio
+except ImportError:  # imageio before 2.16 (e.g. Debian 12's python3-imageio)
+    import imageio as iio
 import sporco
 from sporco.admm import cbpdn
 from sporco import signal as sporco_signal
