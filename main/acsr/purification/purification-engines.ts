@@ -108,9 +108,11 @@ export class PurificationEngines {
    * For an image about to be purified alone, while the caller loads its models: the memory of the
    * engines its tiles will share from this thread (tiles split over several workers), made now
    * and touched on another thread, so that the first iterations do not stop at every new page
-   * (~200 ms for a 224 x 224 image's tile here). Tiles coded whole on a worker make their memory
+   * (~200 ms of first touches for a 224 x 224 image's tile here; on this 2-core machine, busy at
+   * start-up with the workers' own start, the one-image command gains only ~40 ms of it). Tiles coded whole on a worker make their memory
    * there: nothing is made for them. Resolves with the memories made, when ready; never needed
-   * for correctness.
+   * for correctness. The caller need not wait: an engine made on this thread before they are
+   * ready waits for them.
    */
   async prewarm(
     image: ImageShape,
@@ -122,7 +124,7 @@ export class PurificationEngines {
     const { threadsPerTile, lanes } = this.schedule(tiles.length);
     if (threadsPerTile <= 1) return [];
     const shapes = new Map(tiles.slice(0, lanes).map((tile) => [`${tile.paddedHeight}x${tile.paddedWidth}`, tile]));
-    const memories = await Promise.all(
+    const ready = Promise.all(
       [...shapes.values()].map((tile) =>
         prewarmCbpdnArena(
           {
@@ -139,11 +141,20 @@ export class PurificationEngines {
         ),
       ),
     );
-    return memories.filter((memory) => memory !== null);
+    // an engine made meanwhile waits for these (the image's decoding and latent do not)
+    this.prewarming = ready.catch(() => undefined);
+    return (await ready).filter((memory) => memory !== null);
   }
 
+  /** what prewarm() is still making; engines on this thread wait for it before making their own */
+  private prewarming: Promise<unknown> = Promise.resolve();
+
   lane(threadsPerTile: number): EngineLane {
-    if (threadsPerTile > 1) return engineLane((layout, withL1Weight) => ParallelCbpdnEngine.create(layout, withL1Weight, threadsPerTile, this.pool));
+    if (threadsPerTile > 1)
+      return engineLane(async (layout, withL1Weight) => {
+        await this.prewarming;
+        return ParallelCbpdnEngine.create(layout, withL1Weight, threadsPerTile, this.pool);
+      });
     const lane = new WorkerTileLane(this.pool);
     return {
       code: (request, signal, onIterations) => lane.code(request, signal, onIterations),

@@ -95,7 +95,7 @@ export const purifyCommand = defineCommand({
     const imagesAtOnce = Math.min(files.length, threads);
     const engines = new PurificationEngines({ threads, imagesAtOnce, prestart: true });
     // a lone image: its tile's memory is made and touched on another thread while the models load
-    const prewarmed = files.length === 1 ? prewarmForImage(engines, files[0], bundle, resolved.options) : Promise.resolve();
+    if (files.length === 1) void prewarmForImage(engines, files[0], bundle, resolved.options);
     let evasion: Awaited<ReturnType<typeof openEvasionScorer>>;
     let extractor: Awaited<ReturnType<typeof loadLatentExtractor>>;
     try {
@@ -108,7 +108,6 @@ export const purifyCommand = defineCommand({
       await engines.dispose();
       throw error;
     }
-    await prewarmed;
     const batchProgress = new BatchProgress(progress, files.length);
     const started = performance.now();
     let results;
