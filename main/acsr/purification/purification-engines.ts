@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { CbpdnEngineFactory } from '../signal/cbpdn.ts';
+import { type CbpdnEngineFactory, cbpdnLayout } from '../signal/cbpdn.ts';
 import { codeAndRebuild, type TileCoding, type TileCodingRequest } from '../signal/code-and-rebuild.ts';
 import { CbpdnWorkerPool } from '../signal/parallel/cbpdn-worker-pool.ts';
 import { TILE_PROGRESS_EVERY } from '../signal/parallel/cbpdn-worker-protocol.ts';
@@ -127,15 +127,11 @@ export class PurificationEngines {
     const ready = Promise.all(
       [...shapes.values()].map((tile) =>
         prewarmCbpdnArena(
-          {
-            groups: dictionary.channels === 1 ? image.channels : 1,
-            dictChannels: dictionary.channels,
-            atoms: dictionary.atoms,
-            height: tile.paddedHeight,
-            width: tile.paddedWidth,
-            spectrumWidth: Math.floor(tile.paddedWidth / 2) + 1,
-            linearSolver: SPORCO_CBPDN_DEFAULTS.linearSolver,
-          },
+          cbpdnLayout(
+            dictionary,
+            { height: tile.paddedHeight, width: tile.paddedWidth, channels: image.channels, images: 1 },
+            SPORCO_CBPDN_DEFAULTS.linearSolver,
+          ),
           false,
           threadsPerTile,
         ),

@@ -1,7 +1,7 @@
 import type { FloatArray } from '../array/float-array.ts';
 import type { ConvDictionary } from './conv-dictionary.ts';
 import { type CbpdnEngine, type LoadedDictionary, SerialCbpdnEngine, allocateCbpdnBuffers } from './cbpdn-engine.ts';
-import type { CbpdnLayout } from './cbpdn-kernels.ts';
+import type { CbpdnLayout, LinearSolver } from './cbpdn-kernels.ts';
 import { type CbpdnOptions, type CbpdnOptionsInput, defaultResidualTarget, resolveCbpdnOptions } from './cbpdn-options.ts';
 import { ReferenceRealFft2d } from './fft/reference-real-fft2d.ts';
 
@@ -68,6 +68,27 @@ export interface CbpdnSetup<T extends FloatArray> {
   readonly engine: CbpdnEngineFactory<T>;
 }
 
+/**
+ * The shape of the solver's buffers for a dictionary and a signal: with a single-channel
+ * dictionary every image channel is a group of its own. Callers that make an engine's memory
+ * ahead of the solver (a lone image's prewarmed arena) ask here too, so both agree.
+ */
+export function cbpdnLayout(
+  dictionary: { readonly channels: number; readonly atoms: number },
+  signal: { readonly height: number; readonly width: number; readonly channels: number; readonly images: number },
+  linearSolver: LinearSolver,
+): CbpdnLayout {
+  return {
+    groups: dictionary.channels === 1 ? signal.channels * signal.images : signal.images,
+    dictChannels: dictionary.channels,
+    atoms: dictionary.atoms,
+    height: signal.height,
+    width: signal.width,
+    spectrumWidth: Math.floor(signal.width / 2) + 1,
+    linearSolver,
+  };
+}
+
 export class ConvBpdn<T extends FloatArray> {
   readonly layout: CbpdnLayout;
   readonly options: CbpdnOptions;
@@ -102,15 +123,7 @@ export class ConvBpdn<T extends FloatArray> {
     if (dictionary.atomHeight > signal.height || dictionary.atomWidth > signal.width) {
       throw new RangeError(`atoms (${dictionary.atomHeight}x${dictionary.atomWidth}) are larger than the image (${signal.height}x${signal.width})`);
     }
-    const layout: CbpdnLayout = {
-      groups: dictionary.channels === 1 ? signal.channels * signal.images : signal.images,
-      dictChannels: dictionary.channels,
-      atoms: dictionary.atoms,
-      height: signal.height,
-      width: signal.width,
-      spectrumWidth: Math.floor(signal.width / 2) + 1,
-      linearSolver: options.linearSolver,
-    };
+    const layout = cbpdnLayout(dictionary, signal, options.linearSolver);
     const engine = await setup.engine(layout, setup.l1Weight !== undefined);
     const solver = new ConvBpdn(setup, engine, options);
     if (setup.l1Weight) solver.fillL1Weight(setup.l1Weight);

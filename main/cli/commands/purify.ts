@@ -177,7 +177,8 @@ async function prewarmForImage(
   options: { readonly tileSize: number; readonly tileMargin?: number },
 ): Promise<void> {
   try {
-    const header = await readImageHeader(await readInputBytes(file, 'an image'), { source: file });
+    // the header alone: the whole file is read once, when the image is purified
+    const header = await readImageHeader(file, { source: file });
     await engines.prewarm({ height: header.height, width: header.width, channels: bundle.manifest.channels }, bundle.clusters[0].dictionary, options);
   } catch {
     // an unreadable image is reported when it is purified

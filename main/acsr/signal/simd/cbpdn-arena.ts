@@ -35,12 +35,12 @@ const PAGE = 65536;
 export const MAX_ARENA_BYTES = 2 ** 31;
 
 /**
- * Scratch bytes one thread needs: t and r (4 Cd BLOCK float64), the Cholesky factor, t in float32
+ * Scratch bytes one thread needs: t (2 Cd BLOCK float64), the Cholesky factor, t in float32
  * (2 Cd BLOCK), and 7 sums.
  */
 export function scratchBytes(layout: CbpdnLayout): number {
   const cd = layout.dictChannels;
-  return 4 * cd * SIMD_BLOCK * 8 + 2 * cd * cd * 16 + 2 * cd * SIMD_BLOCK * 4 + 64;
+  return 2 * cd * SIMD_BLOCK * 8 + 2 * cd * cd * 16 + 2 * cd * SIMD_BLOCK * 4 + 64;
 }
 
 export function planCbpdnArena(layout: CbpdnLayout, withL1Weight: boolean, slots: number): CbpdnArenaLayout {

@@ -126,8 +126,8 @@
   ;; arithmetic in JS (the tails, and the tests' oracle).
   ;; $desc holds 15 i32: byte pointers of dictRe, dictIm, dictSignalRe, dictSignalIm, gramRe,
   ;; gramIm, spectrumRe, spectrumIm, signalRe, signalIm, then F, M, Cd, width, spectrumWidth.
-  ;; $scratch: 4 Cd n float64 (t then z for the solve; the second half unused), 2 Cd Cd v128
-  ;; (the Cholesky factor), then 2 Cd n float32 (t, then z, for the atom loops).
+  ;; $scratch: 2 Cd n float64 (t then z for the solve), 2 Cd Cd v128 (the Cholesky factor),
+  ;; then 2 Cd n float32 (t, then z, for the atom loops).
   ;; Returns the block's Parseval-weighted ||D x - s||^2 when $withFid, else 0.
   (func (export "woodburyBlock")
     (param $desc i32) (param $scratch i32) (param $g i32) (param $b0 i32) (param $n i32) (param $rho f64) (param $withFid i32)
@@ -135,7 +135,7 @@
     (local $dictRe i32) (local $dictIm i32) (local $dsRe i32) (local $dsIm i32) (local $gramRe i32) (local $gramIm i32)
     (local $specRe i32) (local $specIm i32) (local $sigRe i32) (local $sigIm i32)
     (local $F i32) (local $M i32) (local $cd i32) (local $width i32) (local $wf i32)
-    (local $tRe i32) (local $tIm i32) (local $rRe i32) (local $rIm i32) (local $L i32) (local $cdn8 i32) (local $n8 i32)
+    (local $tRe i32) (local $tIm i32) (local $L i32) (local $cdn8 i32) (local $n8 i32)
     (local $sRe i32) (local $cdn4 i32) (local $n4 i32)
     (local $dStride i32) (local $diff i32)
     (local $m i32) (local $c i32) (local $j i32) (local $plane i32) (local $dp i32) (local $tp i32) (local $e i32) (local $p i32) (local $end i32)
@@ -163,9 +163,7 @@
     (local.set $cdn8 (i32.mul (local.get $cd) (local.get $n8)))
     (local.set $tRe (local.get $scratch))
     (local.set $tIm (i32.add (local.get $tRe) (local.get $cdn8)))
-    (local.set $rRe (i32.add (local.get $tIm) (local.get $cdn8)))
-    (local.set $rIm (i32.add (local.get $rRe) (local.get $cdn8)))
-    (local.set $L (i32.add (local.get $rIm) (local.get $cdn8)))
+    (local.set $L (i32.add (local.get $tIm) (local.get $cdn8)))
     ;; float32 t (then z): [Cd][n] re, then [Cd][n] im
     (local.set $sRe (i32.add (local.get $L) (i32.shl (i32.mul (local.get $cd) (local.get $cd)) (i32.const 5))))
     ;; bytes from one channel's dictionary plane to the next one's (same atom)
