@@ -7,6 +7,5 @@ if (typeof process.features.typescript !== 'string') {
   const { register } = await import('tsx/esm/api');
   register();
 }
-const { requireLargeCommonJsPackages } = await import('../main/startup/require-large-commonjs.mjs');
-requireLargeCommonJsPackages();
+await import('../main/startup/thread-startup.mjs');
 await import('../main/cli/acsr.ts');

@@ -13,6 +13,9 @@ export function spawnWorker(moduleUrl: URL, options: WorkerOptions = {}): Worker
   if (moduleUrl.pathname.endsWith('.ts') && !nodeStripsTypes() && !hasTsxLoader(execArgv)) {
     execArgv.push('--import', import.meta.resolve('tsx'));
   }
+  // the start-up hooks of bin/acsr.mjs (main/startup/thread-startup.mjs), when this thread runs them
+  const threadStartup = (globalThis as Record<symbol, unknown>)[Symbol.for('acsr.threadStartup')];
+  if (typeof threadStartup === 'string' && !execArgv.includes(threadStartup)) execArgv.push('--import', threadStartup);
   return new Worker(moduleUrl, { ...options, execArgv });
 }
 
