@@ -15,7 +15,7 @@ import type { ReferenceBundle } from '../acsr/references/bundle-reader.ts';
 import type { ResolvedPurification } from '../acsr/tuning/purification-defaults.ts';
 import { canonicalJson } from '../case/canonical-json.ts';
 import type { CaseFolder } from '../case/case-folder.ts';
-import { examineEvidenceImage } from '../case/evidence-image.ts';
+import { examineEvidenceImage, type ExaminedEvidence } from '../case/evidence-image.ts';
 import { COMPONENT_NAMES, type StoredComponents } from '../case/purification-components.ts';
 import { evasionOfRun } from '../case/purification-evasion.ts';
 import { classProbabilities } from '../case/purify-evidence.ts';
@@ -63,7 +63,7 @@ export async function acceptTaskResult(
 ): Promise<PurificationRun> {
   const earlier = runOfTask(context.caseFolder, item.id, task.key);
   if (earlier) return earlier;
-  const { result, output, components } = await checkTaskResult(context, item, task, returned);
+  const { result, output, components, facts } = await checkTaskResult(context, item, task, returned);
   const { caseFolder, bundle, resolved, examiner } = context;
   const { store, db } = caseFolder;
 
@@ -73,8 +73,6 @@ export async function acceptTaskResult(
     const part = await store.storeBytes(components[name]);
     parts[name] = { sha256: part.sha256, storePath: part.relativePath };
   }
-  // Examined exactly as a local run examines its output, so the PDQ distance compares like with like.
-  const facts = await examineEvidenceImage(output, { source: `purified output of item ${item.id}` });
   const { options } = resolved;
   const usedIndex = result.clusterIds.indexOf(result.usedClusterId);
   // the evidence is read once (through the case's verifying reader) for the score and the verdicts
@@ -177,6 +175,7 @@ interface CheckedResult {
   result: TaskResult;
   output: Buffer;
   components: Record<(typeof COMPONENT_NAMES)[number], Buffer>;
+  facts: ExaminedEvidence;
 }
 
 async function checkTaskResult(context: AcceptContext, item: EvidenceItem, task: PurifyTask, returned: unknown): Promise<CheckedResult> {
@@ -218,13 +217,16 @@ async function checkTaskResult(context: AcceptContext, item: EvidenceItem, task:
     return read.bytes;
   };
   const output = await readChecked('the purified output', result.output.sha256);
-  const decoded = await decodeImage(output, { source: `purified output of item ${item.id}` }).catch((error: Error) =>
+  // Examined exactly as a local run examines its output, so the PDQ distance compares like with
+  // like; the same full decode proves the output decodes (one decode instead of two per item).
+  const facts = await examineEvidenceImage(output, { source: `purified output of item ${item.id}` }).catch((error: Error) =>
     refuse(`the purified output does not decode (${error.message})`, worker),
   );
-  if (decoded.sourceFormat !== 'png' || decoded.width !== item.width || decoded.height !== item.height) {
-    refuse(`the purified output is a ${decoded.width}x${decoded.height} ${decoded.sourceFormat}, not a ${item.width}x${item.height} PNG`, worker);
+  if (facts.mediaType !== 'image/png' || facts.width !== item.width || facts.height !== item.height) {
+    const format = facts.mediaType.replace(/^image\//, '');
+    refuse(`the purified output is a ${facts.width}x${facts.height} ${format}, not a ${item.width}x${item.height} PNG`, worker);
   }
   const components = {} as CheckedResult['components'];
   for (const name of COMPONENT_NAMES) components[name] = await readChecked(`part ${name}`, result.components[name].sha256);
-  return { result, output, components };
+  return { result, output, components, facts };
 }

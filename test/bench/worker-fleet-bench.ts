@@ -1,7 +1,8 @@
 /**
  * Throughput of the worker fleet: one batch purified through a real Redis by 1 worker, then by
  * 2 (and more with --workers), each worker a separate `acsr worker` process with --threads 1, the
- * workstation recording every output as `acsr case purify --queue` does.
+ * workstation recording every output as `acsr case purify --queue` does. Both run as installed
+ * (bin/acsr.mjs), not through the tests' tsx loader, so the figures are the deployed command's.
  *
  *   npm run bench -- worker-fleet      the figure: 1 and 2 workers on 40 224x224 images, the ratio
  *   npm exec -- node --import tsx test/bench/worker-fleet-bench.ts [--images=40] [--size=224] [--workers=1,2] [--max-iterations=N]
@@ -65,7 +66,7 @@ async function writeImages(folder: string, count: number, offset: number): Promi
  * /proc entry is gone): the workstation's own share of the machine, which the workers lose.
  */
 async function runWatched(args: readonly string[]): Promise<{ code: number | string; stderr: string; lastLine: string; cpuSeconds: number }> {
-  const command = startAcsr(args);
+  const command = startAcsr(args, { installed: true });
   let cpu = 0;
   const sampler = setInterval(() => {
     try {
@@ -126,7 +127,7 @@ try {
     const workers: AcsrProcess[] = [];
     try {
       for (let index = 0; index < count; index++) {
-        workers.push(startAcsr(['worker', '--queue', redis.url, '--shared', shared, '--threads', '1']));
+        workers.push(startAcsr(['worker', '--queue', redis.url, '--shared', shared, '--threads', '1'], { installed: true }));
         await workers[index].waitFor(/worker ready/);
       }
       const purify = (caseDir: string) =>

@@ -127,6 +127,8 @@ export function runAcsr(args: readonly string[], options: { uid?: number; gid?: 
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, lastLine };
 }
 
-export function spawnAcsr(args: readonly string[]) {
-  return spawn(process.execPath, ['--import', 'tsx', 'main/cli/acsr.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `acsr` from its sources through tsx, as the tests run it, or (installed) through bin/acsr.mjs, as a user's shell does. */
+export function spawnAcsr(args: readonly string[], options: { installed?: boolean } = {}) {
+  const entry = options.installed ? ['bin/acsr.mjs'] : ['--import', 'tsx', 'main/cli/acsr.ts'];
+  return spawn(process.execPath, [...entry, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
 }

@@ -22,8 +22,8 @@ export async function killStartedProcesses(): Promise<void> {
   await Promise.all(exits);
 }
 
-export function startAcsr(args: readonly string[]): AcsrProcess {
-  const child = spawnAcsr(args);
+export function startAcsr(args: readonly string[], options: { installed?: boolean } = {}): AcsrProcess {
+  const child = spawnAcsr(args, options);
   started.add(child);
   child.once('exit', () => started.delete(child));
   let out = '';
