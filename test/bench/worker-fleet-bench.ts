@@ -17,7 +17,7 @@
  * cores are free: quote the load average (taken before and after) with it. The speed-up of 2
  * workers is compared with the target of at least 1.8x one worker. Last line: the figures as JSON.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -38,10 +38,40 @@ const workerCounts = argument('workers', '1,2').split(',').map(Number);
 const maxIterations = argument('max-iterations', '');
 const bundle = join(repoRoot, 'models', 'default-bundle');
 
-/** User + system CPU seconds of a live process, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/** User + system CPU seconds of a live process (or of one of its threads), from /proc (Linux). */
+function cpuSeconds(pid: number, tid?: number): number {
+  const fields = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8')
+    .split(') ')[1]
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of each thread of a live process, by thread id (Linux /proc/PID/task). */
+function threadCpuSeconds(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      threads.set(Number(tid), cpuSeconds(pid, Number(tid)));
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return threads;
+}
+
+/**
+ * Where a worker's CPU went over the batch, per image: its main thread (decoding, the latent,
+ * Tikhonov, PNG encoding), its CBPDN thread (the busiest other thread) and everything else (V8's
+ * garbage collection and compiler threads, libuv's and libvips's pools), the part that runs
+ * beside the task and so competes with a second worker rather than lengthening the first's.
+ */
+function threadShares(pid: number, before: Map<number, number>, after: Map<number, number>, count: number): { main: number; cbpdn: number; helpers: number } {
+  const deltas = [...after].map(([tid, seconds]) => ({ tid, seconds: seconds - (before.get(tid) ?? 0) }));
+  const main = deltas.find((entry) => entry.tid === pid)?.seconds ?? 0;
+  const others = deltas.filter((entry) => entry.tid !== pid).sort((a, b) => b.seconds - a.seconds);
+  const cbpdn = others[0]?.seconds ?? 0;
+  const helpers = others.slice(1).reduce((sum, entry) => sum + entry.seconds, 0);
+  return { main: main / count, cbpdn: cbpdn / count, helpers: helpers / count };
 }
 
 async function writeImages(folder: string, count: number, offset: number): Promise<string[]> {
@@ -155,11 +185,15 @@ try {
       if (warmUp.code !== 0) throw new Error(`warm-up failed: ${warmUp.stderr}`);
       const caseDir = await makeCase(join(root, `case-${count}`), batch);
       const cpuBefore = workers.map((worker) => cpuSeconds(worker.child.pid!));
+      const threadsBefore = workers.map((worker) => threadCpuSeconds(worker.child.pid!));
       const started = performance.now();
       const run = await purify(caseDir);
       const seconds = (performance.now() - started) / 1000;
       if (run.code !== 0) throw new Error(`purify on ${count} workers failed: ${run.stderr}`);
       const cpu = workers.reduce((sum, worker, index) => sum + cpuSeconds(worker.child.pid!) - cpuBefore[index], 0);
+      const shares = workers.map((worker, index) => threadShares(worker.child.pid!, threadsBefore[index], threadCpuSeconds(worker.child.pid!), images));
+      const perImage = (key: 'main' | 'cbpdn' | 'helpers') => Number(shares.reduce((sum, share) => sum + share[key], 0).toFixed(3));
+      const workerCpuByThread = { main: perImage('main'), cbpdn: perImage('cbpdn'), helpers: perImage('helpers') };
       const imagesPerMinute = Number((JSON.parse(run.lastLine) as { imagesPerMinute: number }).imagesPerMinute.toFixed(1));
       const stages = await stageMedians(caseDir);
       results.push({
@@ -167,9 +201,13 @@ try {
         commandSeconds: Number(seconds.toFixed(1)),
         imagesPerMinute,
         workerCpuSecondsPerImage: Number((cpu / images).toFixed(2)),
+        workerCpuSecondsPerImageByThread: workerCpuByThread,
         workstationCpuSeconds: Number(run.cpuSeconds.toFixed(1)),
         workerStageMedianMs: stages,
       });
+      console.log(
+        `  workers' CPU s per image by thread: main ${workerCpuByThread.main}, CBPDN ${workerCpuByThread.cbpdn}, helpers (GC, compilers, libuv, libvips) ${workerCpuByThread.helpers}`,
+      );
       console.log(
         `  a worker's time per image (median ms): ${Object.entries(stages)
           .map(([stage, ms]) => `${stage} ${ms}`)

@@ -51,6 +51,60 @@ function countingFactory(inner: CbpdnEngineFactory<Float32Array>, planesTransfor
   };
 }
 
+/** A dictionary's load as the engine's FFT sees it: its atoms' planes, one at a time. */
+const dictionaryLoad = (dictionary: ConvDictionary<Float32Array>) => new Array<number>(dictionary.channels * dictionary.atoms).fill(1);
+
+/** The reference dictionary with its first atom halved: another cluster's dictionary, for the test. */
+function otherDictionary(): ConvDictionary<Float32Array> {
+  const dictionary = referenceDictionary();
+  for (let i = 0; i < dictionary.atomHeight * dictionary.atomWidth; i++) dictionary.data[i] *= 0.5;
+  return dictionary;
+}
+
+for (const threads of [1, 2]) {
+  describe(`CBPDN on a pooled engine moving between dictionaries (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+    it('restores the spectra of a dictionary it held before instead of loading it, and codes exactly as a fresh engine', async () => {
+      const transformed: number[] = [];
+      const pool = new TileEnginePool(countingFactory(fastEngineFactory(threads), transformed));
+      try {
+        await code(tile(false), referenceDictionary(), pool.factory, 'woodbury');
+        assert.equal(pool.keptSpectra.bytes, 0, 'one dictionary so far: nothing kept beside it');
+        await code(tile(false), otherDictionary(), pool.factory, 'woodbury');
+        assert.ok(pool.keptSpectra.bytes > 0, 'the first dictionary was kept when the second replaced it');
+        transformed.length = 0;
+        const back = await code(tile(true), referenceDictionary(), pool.factory, 'woodbury');
+        assert.deepEqual(transformed, [channels], 'back to the first dictionary: only the signal is transformed');
+        const again = await code(tile(true), otherDictionary(), pool.factory, 'woodbury');
+        assert.deepEqual(transformed, [channels, channels], 'and to the second: restored too');
+        const freshBack = await code(tile(true), referenceDictionary(), fastEngineFactory(threads), 'woodbury');
+        const freshAgain = await code(tile(true), otherDictionary(), fastEngineFactory(threads), 'woodbury');
+        assert.deepEqual(back.y, freshBack.y);
+        assert.deepEqual(back.objectives, freshBack.objectives);
+        assert.deepEqual(again.y, freshAgain.y);
+        assert.notDeepEqual(again.y, back.y, 'the two dictionaries code differently, so equality above is not trivial');
+      } finally {
+        await pool.dispose();
+      }
+    });
+
+    it('loads the dictionary again when the pool may keep nothing', async () => {
+      const transformed: number[] = [];
+      const pool = new TileEnginePool(countingFactory(fastEngineFactory(threads), transformed), { keptSpectraBytes: 0 });
+      try {
+        await code(tile(false), referenceDictionary(), pool.factory, 'woodbury');
+        await code(tile(false), otherDictionary(), pool.factory, 'woodbury');
+        assert.equal(pool.keptSpectra.bytes, 0);
+        transformed.length = 0;
+        const back = await code(tile(true), referenceDictionary(), pool.factory, 'woodbury');
+        assert.deepEqual(transformed, [channels, ...dictionaryLoad(referenceDictionary())]);
+        assert.deepEqual(back.y, (await code(tile(true), referenceDictionary(), fastEngineFactory(threads), 'woodbury')).y);
+      } finally {
+        await pool.dispose();
+      }
+    });
+  });
+}
+
 for (const [linearSolver, threads] of [
   ['woodbury', 2],
   ['woodbury', 1],
@@ -59,12 +113,11 @@ for (const [linearSolver, threads] of [
   describe(`CBPDN on a reused engine with the same dictionary (${linearSolver}, ${threads} thread${threads > 1 ? 's' : ''})`, () => {
     it('codes the next tile exactly as a fresh engine does, without transforming the dictionary again', async () => {
       const dictionary = referenceDictionary();
-      const dictionaryPlanes = dictionary.channels * dictionary.atoms;
       const transformed: number[] = [];
       const pool = new TileEnginePool(countingFactory(fastEngineFactory(threads), transformed));
       try {
         const first = await code(tile(false), dictionary, pool.factory, linearSolver);
-        assert.deepEqual(transformed, [channels, dictionaryPlanes], 'the first tile loads the signal and the dictionary');
+        assert.deepEqual(transformed, [channels, ...dictionaryLoad(dictionary)], 'the first tile loads the signal and the dictionary');
         transformed.length = 0;
         const second = await code(tile(true), dictionary, pool.factory, linearSolver);
         assert.deepEqual(transformed, [channels], 'the second tile loads its signal only');
@@ -88,7 +141,7 @@ for (const [linearSolver, threads] of [
         for (let i = 0; i < dictionary.atomHeight * dictionary.atomWidth; i++) dictionary.data[i] *= 0.5;
         transformed.length = 0;
         const changed = await code(tile(true), dictionary, pool.factory, linearSolver);
-        assert.deepEqual(transformed, [channels, dictionary.channels * dictionary.atoms]);
+        assert.deepEqual(transformed, [channels, ...dictionaryLoad(dictionary)]);
         const fresh = await code(tile(true), { ...dictionary, data: Float32Array.from(dictionary.data) }, fastEngineFactory(threads), linearSolver);
         assert.deepEqual(changed.y, fresh.y);
       } finally {

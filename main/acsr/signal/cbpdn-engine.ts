@@ -2,6 +2,7 @@ import type { FloatArray } from '../array/float-array.ts';
 import type { RealFft2d } from './fft/real-fft2d.ts';
 import { type CbpdnBuffers, type CbpdnLayout, type UpdateSums, dataFidelityKernel, dictSignalKernel, scaleDualKernel, spectrumSize } from './cbpdn-kernels.ts';
 import { type IterationKernels, ScalarIterationKernels } from './iteration-kernels.ts';
+import type { KeptDictionarySpectra } from './kept-dictionary-spectra.ts';
 import { factorPlanes, factorsDependOnRho, xStepFactorsKernel } from './x-step.ts';
 
 /**
@@ -25,6 +26,12 @@ export interface CbpdnEngine<T extends FloatArray> {
    * null before any or while one is being loaded. ConvBpdn sets it; engines only keep it.
    */
   loadedDictionary: LoadedDictionary | null;
+  /**
+   * Where the spectra of dictionaries this engine held before are kept, if anywhere (purification
+   * keeps them, as a batch moves between clusters; dictionary learning, whose dictionary changes
+   * at every step, does not).
+   */
+  readonly keptSpectra?: KeptDictionarySpectra;
   /** After rho changes: the factors only. */
   refactor(rho: number): Promise<void>;
   /** x-step: X = IDFT(solve(D^H S + rho DFT(Y - U))); returns DFid(X) unless skipped. */

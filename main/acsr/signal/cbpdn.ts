@@ -131,10 +131,13 @@ export class ConvBpdn<T extends FloatArray> {
     // The tiles of a photo are coded one after another on one engine with the same dictionary:
     // its spectrum and Gram matrices are then still in the buffers, and recomputing them cost
     // more than 10 iterations of a 256 x 256 tile (a 96-plane FFT on the main thread).
+    // A batch moves between clusters: the spectra of a dictionary held before may have been kept.
     const sameDictionary = holdsDictionary(engine.loadedDictionary, dictionary);
-    if (!sameDictionary) await solver.loadDictionary(dictionary);
-    await engine.prepare(solver.rhoValue, sameDictionary);
-    engine.loadedDictionary = loadedCopy(dictionary);
+    const incoming = sameDictionary ? engine.loadedDictionary! : loadedCopy(dictionary);
+    const restored = !sameDictionary && (engine.keptSpectra?.swap(engine.buffers, engine.loadedDictionary, incoming) ?? false);
+    if (!sameDictionary && !restored) await solver.loadDictionary(dictionary);
+    await engine.prepare(solver.rhoValue, sameDictionary || restored);
+    engine.loadedDictionary = incoming;
     return solver;
   }
 
@@ -344,21 +347,25 @@ export class ConvBpdn<T extends FloatArray> {
   }
 
   private async loadDictionary(dictionary: ConvDictionary<T>): Promise<void> {
-    const { dictChannels: cd, atoms: M, height: H, width: W } = this.layout;
+    const { dictChannels: cd, atoms: M, height: H, width: W, spectrumWidth } = this.layout;
     const { atomHeight: h, atomWidth: w, data } = dictionary;
-    // zero-padded atoms at the origin, planes in [c][m] order as the kernels expect
-    const padded = new (data.constructor as new (n: number) => T)(cd * M * H * W);
-    for (let c = 0; c < cd; c++) {
-      for (let m = 0; m < M; m++) {
-        const plane = (c * M + m) * H * W;
-        for (let y = 0; y < h; y++) {
-          for (let x = 0; x < w; x++) padded[plane + y * W + x] = data[((m * cd + c) * h + y) * w + x];
-        }
-      }
-    }
+    const F = H * spectrumWidth;
     const b = this.engine.buffers;
     this.engine.loadedDictionary = null;
-    await this.engine.forwardTransform(padded, b.dictRe, b.dictIm, cd * M);
+    // Each atom zero-padded at the origin and transformed one plane at a time, into planes in
+    // [c][m] order as the kernels expect: one plane of scratch instead of all of them (50 MB for
+    // 64 RGB atoms at 256x256, fresh memory at every change of dictionary). Only the atom's corner
+    // is ever written, so the rest of the plane stays zero.
+    const padded = new (data.constructor as new (n: number) => T)(H * W);
+    for (let c = 0; c < cd; c++) {
+      for (let m = 0; m < M; m++) {
+        for (let y = 0; y < h; y++) {
+          for (let x = 0; x < w; x++) padded[y * W + x] = data[((m * cd + c) * h + y) * w + x];
+        }
+        const plane = c * M + m;
+        await this.engine.forwardTransform(padded, b.dictRe.subarray(plane * F, (plane + 1) * F) as T, b.dictIm.subarray(plane * F, (plane + 1) * F) as T, 1);
+      }
+    }
   }
 
   private fillL1Weight(weight: ArrayLike<number>): void {
