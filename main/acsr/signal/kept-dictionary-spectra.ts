@@ -1,6 +1,12 @@
 import type { FloatArray } from '../array/float-array.ts';
 import type { CbpdnBuffers } from './cbpdn-kernels.ts';
-import type { LoadedDictionary } from './cbpdn-engine.ts';
+
+/** A dictionary's atoms as an engine loaded them (cbpdn-engine.ts's LoadedDictionary, which names this module). */
+interface LoadedDictionary {
+  readonly atomHeight: number;
+  readonly atomWidth: number;
+  readonly data: ArrayLike<number>;
+}
 
 /** The buffers that depend on the dictionary alone: its spectrum and the Woodbury Gram matrices. */
 const DICTIONARY_BUFFERS = ['dictRe', 'dictIm', 'factorRe', 'factorIm'] as const;
