@@ -30,10 +30,16 @@ export function cacheStrippedTypeScript(dir = CACHE_DIR.pathname) {
         // not cached yet: stripped here, as Node would, and kept for the next start
       }
       let stripped;
+      // The API warns once that it is experimental; the same stripping on Node's own import path
+      // does not, and a user should not see a warning about how the tool starts.
+      const emitWarning = process.emitWarning;
+      process.emitWarning = () => {};
       try {
         stripped = module.stripTypeScriptTypes(source, { mode: 'strip' });
       } catch {
         return loaded; // Node's own path reports the syntax error as it always does
+      } finally {
+        process.emitWarning = emitWarning;
       }
       try {
         mkdirSync(dir, { recursive: true });
