@@ -54,12 +54,14 @@ function countingFactory(inner: CbpdnEngineFactory<Float32Array>, planesTransfor
 /** A dictionary's load as the engine's FFT sees it: its atoms' planes, one at a time. */
 const dictionaryLoad = (dictionary: ConvDictionary<Float32Array>) => new Array<number>(dictionary.channels * dictionary.atoms).fill(1);
 
-/** The reference dictionary with its first atom halved: another cluster's dictionary, for the test. */
-function otherDictionary(): ConvDictionary<Float32Array> {
-  const dictionary = referenceDictionary();
+/** Halves the first atom's values in place: a dictionary that codes differently. */
+function halveFirstAtom(dictionary: ConvDictionary<Float32Array>): ConvDictionary<Float32Array> {
   for (let i = 0; i < dictionary.atomHeight * dictionary.atomWidth; i++) dictionary.data[i] *= 0.5;
   return dictionary;
 }
+
+/** Another cluster's dictionary, for the test: the reference one with its first atom halved. */
+const otherDictionary = () => halveFirstAtom(referenceDictionary());
 
 for (const threads of [1, 2]) {
   describe(`CBPDN on a pooled engine moving between dictionaries (${threads} thread${threads > 1 ? 's' : ''})`, () => {
@@ -138,7 +140,7 @@ for (const [linearSolver, threads] of [
       const pool = new TileEnginePool(countingFactory(fastEngineFactory(threads), transformed));
       try {
         await code(tile(false), dictionary, pool.factory, linearSolver);
-        for (let i = 0; i < dictionary.atomHeight * dictionary.atomWidth; i++) dictionary.data[i] *= 0.5;
+        halveFirstAtom(dictionary);
         transformed.length = 0;
         const changed = await code(tile(true), dictionary, pool.factory, linearSolver);
         assert.deepEqual(transformed, [channels, ...dictionaryLoad(dictionary)]);

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../array/float-array.ts';
-import type { CbpdnEngine, LoadedDictionary } from './cbpdn-engine.ts';
+import type { CbpdnEngine } from './cbpdn-engine.ts';
+import type { LoadedDictionary } from './loaded-dictionary.ts';
 import type { CbpdnLayout } from './cbpdn-kernels.ts';
 import type { CbpdnEngineFactory } from './cbpdn.ts';
 

@@ -3,6 +3,7 @@ import type { RealFft2d } from './fft/real-fft2d.ts';
 import { type CbpdnBuffers, type CbpdnLayout, type UpdateSums, dataFidelityKernel, dictSignalKernel, scaleDualKernel, spectrumSize } from './cbpdn-kernels.ts';
 import { type IterationKernels, ScalarIterationKernels } from './iteration-kernels.ts';
 import type { KeptDictionarySpectra } from './kept-dictionary-spectra.ts';
+import type { LoadedDictionary } from './loaded-dictionary.ts';
 import { factorPlanes, factorsDependOnRho, xStepFactorsKernel } from './x-step.ts';
 
 /**
@@ -45,13 +46,6 @@ export interface CbpdnEngine<T extends FloatArray> {
   /** Spectra -> spatial planes. */
   inverseTransform(re: T, im: T, real: T, planes: number): Promise<void>;
   dispose(): Promise<void>;
-}
-
-/** A dictionary's atoms as a solver loaded them (a copy: the caller's may change afterwards). */
-export interface LoadedDictionary {
-  readonly atomHeight: number;
-  readonly atomWidth: number;
-  readonly data: Float64Array;
 }
 
 export type Allocate<T extends FloatArray> = (length: number) => T;

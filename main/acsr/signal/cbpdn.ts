@@ -1,6 +1,7 @@
 import type { FloatArray } from '../array/float-array.ts';
 import type { ConvDictionary } from './conv-dictionary.ts';
-import { type CbpdnEngine, type LoadedDictionary, SerialCbpdnEngine, allocateCbpdnBuffers } from './cbpdn-engine.ts';
+import { type CbpdnEngine, SerialCbpdnEngine, allocateCbpdnBuffers } from './cbpdn-engine.ts';
+import { type LoadedDictionary, sameAtoms } from './loaded-dictionary.ts';
 import type { CbpdnLayout, LinearSolver } from './cbpdn-kernels.ts';
 import { type CbpdnOptions, type CbpdnOptionsInput, defaultResidualTarget, resolveCbpdnOptions } from './cbpdn-options.ts';
 import { ReferenceRealFft2d } from './fft/reference-real-fft2d.ts';
@@ -387,13 +388,9 @@ export class ConvBpdn<T extends FloatArray> {
   }
 }
 
-/** Whether `loaded` is exactly this dictionary (same atom shape, same values: a few thousand compares). */
+/** Whether `loaded` is exactly this dictionary. */
 function holdsDictionary<T extends FloatArray>(loaded: LoadedDictionary | null, dictionary: ConvDictionary<T>): boolean {
-  if (loaded === null || loaded.atomHeight !== dictionary.atomHeight || loaded.atomWidth !== dictionary.atomWidth) return false;
-  const { data } = dictionary;
-  if (loaded.data.length !== data.length) return false;
-  for (let i = 0; i < data.length; i++) if (loaded.data[i] !== data[i]) return false;
-  return true;
+  return loaded !== null && sameAtoms(loaded, dictionary);
 }
 
 function loadedCopy<T extends FloatArray>(dictionary: ConvDictionary<T>): LoadedDictionary {

@@ -1,12 +1,6 @@
 import type { FloatArray } from '../array/float-array.ts';
 import type { CbpdnBuffers } from './cbpdn-kernels.ts';
-
-/** A dictionary's atoms as an engine loaded them (cbpdn-engine.ts's LoadedDictionary, which names this module). */
-interface LoadedDictionary {
-  readonly atomHeight: number;
-  readonly atomWidth: number;
-  readonly data: ArrayLike<number>;
-}
+import { type LoadedDictionary, sameAtoms } from './loaded-dictionary.ts';
 
 /** The buffers that depend on the dictionary alone: its spectrum and the Woodbury Gram matrices. */
 const DICTIONARY_BUFFERS = ['dictRe', 'dictIm', 'factorRe', 'factorIm'] as const;
@@ -43,7 +37,7 @@ export class KeptDictionarySpectra {
    * caller then skips loading it and its Gram matrices).
    */
   swap<T extends FloatArray>(buffers: CbpdnBuffers<T>, outgoing: LoadedDictionary | null, incoming: LoadedDictionary): boolean {
-    const index = this.kept.findIndex((entry) => sameDictionary(entry.dictionary, incoming));
+    const index = this.kept.findIndex((entry) => sameAtoms(entry.dictionary, incoming));
     const restoring = index >= 0 ? this.kept.splice(index, 1)[0] : undefined;
     if (outgoing) this.keep(buffers, outgoing);
     if (!restoring) return false;
@@ -78,10 +72,4 @@ export class KeptDictionarySpectra {
     // the oldest first out: a batch returns to the clusters it met most recently
     while (this.bytes > this.capacityBytes) this.kept.shift();
   }
-}
-
-function sameDictionary(a: LoadedDictionary, b: LoadedDictionary): boolean {
-  if (a.atomHeight !== b.atomHeight || a.atomWidth !== b.atomWidth || a.data.length !== b.data.length) return false;
-  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
-  return true;
 }

@@ -1,4 +1,5 @@
-import type { CbpdnEngine, LoadedDictionary } from './cbpdn-engine.ts';
+import type { CbpdnEngine } from './cbpdn-engine.ts';
+import type { LoadedDictionary } from './loaded-dictionary.ts';
 import type { CbpdnLayout, UpdateSums } from './cbpdn-kernels.ts';
 import type { CbpdnEngineFactory } from './cbpdn.ts';
 import { KeptDictionarySpectra } from './kept-dictionary-spectra.ts';

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../../../workers/spawn-worker.ts';
-import { type CbpdnEngine, type LoadedDictionary, SerialCbpdnEngine, allocateCbpdnBuffers } from '../cbpdn-engine.ts';
+import { type CbpdnEngine, SerialCbpdnEngine, allocateCbpdnBuffers } from '../cbpdn-engine.ts';
+import type { LoadedDictionary } from '../loaded-dictionary.ts';
 import { type CbpdnBuffers, type CbpdnLayout, type UpdateSums, addSums, spectrumSize } from '../cbpdn-kernels.ts';
 import type { CbpdnEngineFactory } from '../cbpdn.ts';
 import { createFastRealFft2d } from '../fft/fast-real-fft2d.ts';
