@@ -69,7 +69,7 @@
               (f32x4.add
                 (f32x4.add (f32x4.mul (local.get $a) (local.get $xi)) (f32x4.mul (local.get $k) (local.get $yp)))
                 (v128.load (local.get $u))))
-            (local.set $yi (f32x4.sub (local.get $v) (f32x4.max (local.get $nt) (f32x4.min (local.get $t) (local.get $v)))))
+            (local.set $yi (f32x4.sub (local.get $v) (f32x4.pmax (f32x4.pmin (local.get $v) (local.get $t)) (local.get $nt))))
             (local.set $ui (f32x4.sub (local.get $v) (local.get $yi)))
             (v128.store (local.get $y) (local.get $yi))
             (v128.store (local.get $u) (local.get $ui))
