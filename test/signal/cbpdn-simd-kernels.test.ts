@@ -124,3 +124,28 @@ test('the embedded CBPDN kernels are the WASM assembled from cbpdn-simd.wat (run
   const { CBPDN_SIMD_WASM_BASE64 } = await import('../../main/acsr/signal/simd/cbpdn-simd-wasm.ts');
   assert.equal(CBPDN_SIMD_WASM_BASE64, Buffer.from(await assembleCbpdnSimd()).toString('base64'));
 });
+
+test("the y/u step's soft threshold keeps every bit of Math.min/Math.max at ties, signed zeros and NaN", () => {
+  // x values at the threshold, on either side of it, zeros of both signs and NaN; y and U of both
+  // zero signs so that v = x + 0 y + u carries the sign of zero through
+  const layout = layoutOf(4, 4, 1, 1);
+  const count = layout.groups * layout.atoms * layout.height * layout.width;
+  for (const threshold of [0, 0.05]) {
+    const t = Math.fround(threshold);
+    const special = [0, -0, t, -t, Math.fround(t * 2), -Math.fround(t * 2), Math.fround(t / 2), -Math.fround(t / 2), Number.NaN, 1e-30, -1e-30, 3, -3];
+    const arena = createCbpdnArena(layout, false, 1)!;
+    const mirror = allocateCbpdnBuffers(layout, (n) => new Float32Array(n), false);
+    for (let i = 0; i < count; i++) {
+      const value = special[i % special.length];
+      const zero = Math.floor(i / special.length) % 2 === 0 ? 0 : -0;
+      arena.buffers.x[i] = mirror.x[i] = value;
+      arena.buffers.y[i] = mirror.y[i] = zero;
+      arena.buffers.u[i] = mirror.u[i] = zero;
+    }
+    new SimdIterationKernels(layout, arena.buffers, arena.memory, arena.layout, 0).yuStep(1, threshold, 0, layout.atoms);
+    yuStepF32(mirror.x, mirror.y, mirror.u, 1, threshold, 0, count);
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+    assert.deepEqual(bits(arena.buffers.y), bits(mirror.y), `Y bits, threshold ${threshold}`);
+    assert.deepEqual(bits(arena.buffers.u), bits(mirror.u), `U bits, threshold ${threshold}`);
+  }
+});
