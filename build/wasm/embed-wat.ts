@@ -8,13 +8,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import initWabt from 'wabt';
+import { expandWatSnippets } from './wat-snippets.ts';
 
 /** `threads` allows a shared (imported) memory, for kernels that worker threads run on one buffer. */
 export async function assembleWat(watUrl: URL, features: { threads?: boolean } = {}): Promise<Uint8Array> {
   const watPath = fileURLToPath(watUrl);
   const wabt = await initWabt();
   const enabled = { simd: true, threads: features.threads === true };
-  const parsed = wabt.parseWat(path.basename(watPath), readFileSync(watPath, 'utf8'), enabled);
+  // unrolled loops are written once and copied here (wat-snippets.ts)
+  const parsed = wabt.parseWat(path.basename(watPath), expandWatSnippets(readFileSync(watPath, 'utf8')), enabled);
   try {
     // validate() checks against its own feature set (the typings omit the parameter)
     (parsed as unknown as { validate(features: object): void }).validate(enabled);
