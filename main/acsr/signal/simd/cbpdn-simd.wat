@@ -36,6 +36,9 @@
   ;; cbpdn-kernels.ts's UpdateSums are float32 within chunks of 64 values (16 per lane), then
   ;; float64: stored at $sums in the order xNorm2, yNorm2, primal2, dual2, uNorm2, yL1, xL1.
   ;; cbpdn-f32-kernels.ts does the same arithmetic in JS (the tails, and the tests' oracle).
+  ;; The clip is pmax(pmin(v, t), -t): one minps/maxps each, where V8 emits min/max as NaN- and
+  ;; signed-zero-safe sequences; in this operand order it equals Math.max(-t, Math.min(t, v)) for
+  ;; every v, NaN, ties and signed zeros included.
   (func (export "yuStep")
     (param $x i32) (param $y i32) (param $u i32) (param $count i32)
     (param $relaxation f64) (param $threshold f64) (param $sums i32)
