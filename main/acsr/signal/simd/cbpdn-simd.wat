@@ -492,6 +492,7 @@
     (local.set $fo (i32.shl (local.get $f) (i32.const 2)))
     (local.set $n8 (i32.shl (local.get $n) (i32.const 3)))
     (local.set $jo (i32.shl (local.get $j) (i32.const 3)))
+    ;; G + rho I = L L^H: the real diagonal d0 d1 d2 and the complex l10 l20 l21
     (local.set $d0 (f64x2.sqrt (f64x2.add (call $load2 (i32.add (local.get $gramRe) (i32.add (i32.mul (i32.const 0) (local.get $F4)) (local.get $fo)))) (local.get $rhoV))))
     (local.set $sRe (call $load2 (i32.add (local.get $gramRe) (i32.add (i32.mul (i32.const 3) (local.get $F4)) (local.get $fo)))))
     (local.set $sIm (call $load2 (i32.add (local.get $gramIm) (i32.add (i32.mul (i32.const 3) (local.get $F4)) (local.get $fo)))))
@@ -514,6 +515,7 @@
     (local.set $sRe (f64x2.sub (local.get $sRe) (f64x2.add (f64x2.mul (local.get $l20r) (local.get $l20r)) (f64x2.mul (local.get $l20i) (local.get $l20i)))))
     (local.set $sRe (f64x2.sub (local.get $sRe) (f64x2.add (f64x2.mul (local.get $l21r) (local.get $l21r)) (f64x2.mul (local.get $l21i) (local.get $l21i)))))
     (local.set $d2 (f64x2.sqrt (local.get $sRe)))
+    ;; forward: L w = t
     (local.set $sRe (v128.load (i32.add (local.get $tRe) (i32.add (i32.mul (i32.const 0) (local.get $n8)) (local.get $jo)))))
     (local.set $sIm (v128.load (i32.add (local.get $tIm) (i32.add (i32.mul (i32.const 0) (local.get $n8)) (local.get $jo)))))
     (local.set $w0r (f64x2.div (local.get $sRe) (local.get $d0)))
@@ -532,6 +534,7 @@
     (local.set $sIm (f64x2.sub (local.get $sIm) (f64x2.add (f64x2.mul (local.get $l21r) (local.get $w1i)) (f64x2.mul (local.get $l21i) (local.get $w1r)))))
     (local.set $w2r (f64x2.div (local.get $sRe) (local.get $d2)))
     (local.set $w2i (f64x2.div (local.get $sIm) (local.get $d2)))
+    ;; backward: L^H z = w, each z_r over w_r
     (local.set $w2r (f64x2.div (local.get $w2r) (local.get $d2)))
     (local.set $w2i (f64x2.div (local.get $w2i) (local.get $d2)))
     (local.set $sRe (local.get $w1r))
@@ -548,6 +551,7 @@
     (local.set $sIm (f64x2.sub (local.get $sIm) (f64x2.sub (f64x2.mul (local.get $l20r) (local.get $w2i)) (f64x2.mul (local.get $l20i) (local.get $w2r)))))
     (local.set $w0r (f64x2.div (local.get $sRe) (local.get $d0)))
     (local.set $w0i (f64x2.div (local.get $sIm) (local.get $d0)))
+    ;; z back in t, as the looped solve leaves it
     (v128.store (i32.add (local.get $tRe) (i32.add (i32.mul (i32.const 0) (local.get $n8)) (local.get $jo))) (local.get $w0r))
     (v128.store (i32.add (local.get $tIm) (i32.add (i32.mul (i32.const 0) (local.get $n8)) (local.get $jo))) (local.get $w0i))
     (v128.store (i32.add (local.get $tRe) (i32.add (i32.mul (i32.const 1) (local.get $n8)) (local.get $jo))) (local.get $w1r))
