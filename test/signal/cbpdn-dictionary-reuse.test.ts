@@ -51,6 +51,24 @@ function countingFactory(inner: CbpdnEngineFactory<Float32Array>, planesTransfor
   };
 }
 
+/**
+ * A pool over engines whose forward FFTs are counted (`transformed`), given to `body` and
+ * disposed of afterwards, whatever the body does.
+ */
+async function withCountingPool(
+  threads: number,
+  options: { keptSpectraBytes?: number },
+  body: (pool: TileEnginePool, transformed: number[]) => Promise<void>,
+): Promise<void> {
+  const transformed: number[] = [];
+  const pool = new TileEnginePool(countingFactory(fastEngineFactory(threads), transformed), options);
+  try {
+    await body(pool, transformed);
+  } finally {
+    await pool.dispose();
+  }
+}
+
 /** A dictionary's load as the engine's FFT sees it: its atoms' planes, one at a time. */
 const dictionaryLoad = (dictionary: ConvDictionary<Float32Array>) => new Array<number>(dictionary.channels * dictionary.atoms).fill(1);
 
@@ -66,9 +84,7 @@ const otherDictionary = () => halveFirstAtom(referenceDictionary());
 for (const threads of [1, 2]) {
   describe(`CBPDN on a pooled engine moving between dictionaries (${threads} thread${threads > 1 ? 's' : ''})`, () => {
     it('restores the spectra of a dictionary it held before instead of loading it, and codes exactly as a fresh engine', async () => {
-      const transformed: number[] = [];
-      const pool = new TileEnginePool(countingFactory(fastEngineFactory(threads), transformed));
-      try {
+      await withCountingPool(threads, {}, async (pool, transformed) => {
         await code(tile(false), referenceDictionary(), pool.factory, 'woodbury');
         assert.equal(pool.keptSpectra.bytes, 0, 'one dictionary so far: nothing kept beside it');
         await code(tile(false), otherDictionary(), pool.factory, 'woodbury');
@@ -84,15 +100,11 @@ for (const threads of [1, 2]) {
         assert.deepEqual(back.objectives, freshBack.objectives);
         assert.deepEqual(again.y, freshAgain.y);
         assert.notDeepEqual(again.y, back.y, 'the two dictionaries code differently, so equality above is not trivial');
-      } finally {
-        await pool.dispose();
-      }
+      });
     });
 
     it('loads the dictionary again when the pool may keep nothing', async () => {
-      const transformed: number[] = [];
-      const pool = new TileEnginePool(countingFactory(fastEngineFactory(threads), transformed), { keptSpectraBytes: 0 });
-      try {
+      await withCountingPool(threads, { keptSpectraBytes: 0 }, async (pool, transformed) => {
         await code(tile(false), referenceDictionary(), pool.factory, 'woodbury');
         await code(tile(false), otherDictionary(), pool.factory, 'woodbury');
         assert.equal(pool.keptSpectra.bytes, 0);
@@ -100,9 +112,7 @@ for (const threads of [1, 2]) {
         const back = await code(tile(true), referenceDictionary(), pool.factory, 'woodbury');
         assert.deepEqual(transformed, [channels, ...dictionaryLoad(referenceDictionary())]);
         assert.deepEqual(back.y, (await code(tile(true), referenceDictionary(), fastEngineFactory(threads), 'woodbury')).y);
-      } finally {
-        await pool.dispose();
-      }
+      });
     });
   });
 }
@@ -115,9 +125,7 @@ for (const [linearSolver, threads] of [
   describe(`CBPDN on a reused engine with the same dictionary (${linearSolver}, ${threads} thread${threads > 1 ? 's' : ''})`, () => {
     it('codes the next tile exactly as a fresh engine does, without transforming the dictionary again', async () => {
       const dictionary = referenceDictionary();
-      const transformed: number[] = [];
-      const pool = new TileEnginePool(countingFactory(fastEngineFactory(threads), transformed));
-      try {
+      await withCountingPool(threads, {}, async (pool, transformed) => {
         const first = await code(tile(false), dictionary, pool.factory, linearSolver);
         assert.deepEqual(transformed, [channels, ...dictionaryLoad(dictionary)], 'the first tile loads the signal and the dictionary');
         transformed.length = 0;
@@ -129,16 +137,12 @@ for (const [linearSolver, threads] of [
         assert.deepEqual(second.y, freshSecond.y);
         assert.deepEqual(second.objectives, freshSecond.objectives);
         assert.notDeepEqual(second.y, first.y, 'the two tiles differ, so equality above is not trivial');
-      } finally {
-        await pool.dispose();
-      }
+      });
     });
 
     it('loads a dictionary again when its values changed in the same array', async () => {
       const dictionary = referenceDictionary();
-      const transformed: number[] = [];
-      const pool = new TileEnginePool(countingFactory(fastEngineFactory(threads), transformed));
-      try {
+      await withCountingPool(threads, {}, async (pool, transformed) => {
         await code(tile(false), dictionary, pool.factory, linearSolver);
         halveFirstAtom(dictionary);
         transformed.length = 0;
@@ -146,9 +150,7 @@ for (const [linearSolver, threads] of [
         assert.deepEqual(transformed, [channels, ...dictionaryLoad(dictionary)]);
         const fresh = await code(tile(true), { ...dictionary, data: Float32Array.from(dictionary.data) }, fastEngineFactory(threads), linearSolver);
         assert.deepEqual(changed.y, fresh.y);
-      } finally {
-        await pool.dispose();
-      }
+      });
     });
   });
 }
