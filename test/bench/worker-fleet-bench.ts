@@ -12,8 +12,9 @@
  * its models), so the timed batch measures purification, not start-up. Reported per worker count:
  * images per minute as the workstation measures them (from its case job's start, publishing
  * included, to the last output recorded; the command's own start-up left out), the wall seconds
- * of the whole command, the speed-up over one worker, and the workers' CPU seconds per image
- * (from /proc). On a shared machine the wall-clock speed-up says little unless the
+ * of the whole command, the speed-up over one worker, the workers' CPU seconds per image (by
+ * thread) and the CPU seconds of the workstation and of Redis over the batch (all from /proc:
+ * on one machine they share the workers' cores). On a shared machine the wall-clock speed-up says little unless the
  * cores are free: quote the load average (taken before and after) with it. The speed-up of 2
  * workers is compared with the target of at least 1.8x one worker. Last line: the figures as JSON.
  */
@@ -186,11 +187,14 @@ try {
       const caseDir = await makeCase(join(root, `case-${count}`), batch);
       const cpuBefore = workers.map((worker) => cpuSeconds(worker.child.pid!));
       const threadsBefore = workers.map((worker) => threadCpuSeconds(worker.child.pid!));
+      const redisBefore = cpuSeconds(redis.pid);
       const started = performance.now();
       const run = await purify(caseDir);
       const seconds = (performance.now() - started) / 1000;
       if (run.code !== 0) throw new Error(`purify on ${count} workers failed: ${run.stderr}`);
       const cpu = workers.reduce((sum, worker, index) => sum + cpuSeconds(worker.child.pid!) - cpuBefore[index], 0);
+      // Redis shares the workers' cores here as much as the workstation does: counted too
+      const redisCpu = cpuSeconds(redis.pid) - redisBefore;
       const shares = workers.map((worker, index) => threadShares(worker.child.pid!, threadsBefore[index], threadCpuSeconds(worker.child.pid!), images));
       const perImage = (key: 'main' | 'cbpdn' | 'helpers') => Number(shares.reduce((sum, share) => sum + share[key], 0).toFixed(3));
       const workerCpuByThread = { main: perImage('main'), cbpdn: perImage('cbpdn'), helpers: perImage('helpers') };
@@ -203,6 +207,7 @@ try {
         workerCpuSecondsPerImage: Number((cpu / images).toFixed(2)),
         workerCpuSecondsPerImageByThread: workerCpuByThread,
         workstationCpuSeconds: Number(run.cpuSeconds.toFixed(1)),
+        redisCpuSeconds: Number(redisCpu.toFixed(2)),
         workerStageMedianMs: stages,
       });
       console.log(
@@ -214,7 +219,7 @@ try {
           .join(', ')}`,
       );
       console.log(
-        `${count} worker${count === 1 ? '' : 's'}: ${images} images of ${size}x${size}, ${imagesPerMinute} images/min (command ${seconds.toFixed(1)} s), ${(cpu / images).toFixed(2)} worker CPU s per image, workstation ${run.cpuSeconds.toFixed(1)} CPU s`,
+        `${count} worker${count === 1 ? '' : 's'}: ${images} images of ${size}x${size}, ${imagesPerMinute} images/min (command ${seconds.toFixed(1)} s), ${(cpu / images).toFixed(2)} worker CPU s per image, workstation ${run.cpuSeconds.toFixed(1)} CPU s, Redis ${redisCpu.toFixed(2)} CPU s`,
       );
     } finally {
       for (const worker of workers) worker.child.kill('SIGTERM');

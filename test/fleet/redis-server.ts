@@ -14,6 +14,8 @@ export const REDIS_SERVER = process.env.ACSR_REDIS_SERVER ?? '/usr/bin/redis-ser
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
+  /** The running server's process id (it changes with a restart). */
+  readonly pid: number;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -79,6 +81,10 @@ export async function startRedisServer(options: { appendOnly?: boolean } = {}): 
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      if (child?.pid === undefined) throw new Error('redis-server is not running');
+      return child.pid;
+    },
     restart: async () => {
       await halt();
       await launch();
