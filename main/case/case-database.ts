@@ -259,6 +259,21 @@ export class CaseDatabase {
     return this.stores.runs.record(input);
   }
 
+  /**
+   * A run together with the content filter's verdicts on its input and output, in one
+   * transaction. A resumed job skips every item that has a run, so a run written without its
+   * verdicts (the process killed in between) would stay without them for good.
+   */
+  recordPurificationWithVerdicts(
+    input: PurificationRunInput,
+    verdicts: readonly Omit<VerdictInput, 'itemId' | 'purificationRunId'>[],
+  ): { run: PurificationRun; verdicts: Verdict[] } {
+    return this.stores.write.run(() => {
+      const run = this.stores.runs.record(input);
+      return { run, verdicts: verdicts.map((verdict) => this.stores.verdicts.record({ ...verdict, itemId: input.itemId, purificationRunId: run.id })) };
+    });
+  }
+
   purificationRuns(itemId: number): PurificationRun[] {
     return this.stores.runs.runsOf(itemId);
   }

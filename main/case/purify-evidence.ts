@@ -263,63 +263,57 @@ async function purifyOne(
   const clusterIds = bundle.clusters.map((cluster) => cluster.id);
   const nearestIndex = clusterIds.indexOf(result.nearestCluster.id);
   const usedIndex = clusterIds.indexOf(result.cluster.id);
-  const run = db.recordPurificationRun({
-    itemId,
-    jobId,
-    bundleId,
-    bundleManifestSha256: bundle.manifestSha256,
-    parameters: {
-      tikhonovLambda: options.tikhonovLambda,
-      cscLambda: options.cscLambda,
-      tolerance: options.tolerance,
-      maxIterations: options.maxIterations,
-      tileSize: options.tileSize,
-      tileMargin: options.tileMargin ?? null,
-      extractor: { id: extractor.identity.id, weightsSha256: extractor.identity.weightSha256 },
-      clusterIds,
-      nearestClusterId: result.nearestCluster.id,
-      usedClusterId: result.cluster.id,
-      cbpdn: { iterations: result.cbpdn.iterations, converged: result.cbpdn.converged, objective: result.cbpdn.objective, tiles: result.cbpdn.tiles.length },
-      inputChannels: image.channels,
-      inputDecodeNotes: image.notes,
-      seedMeaning: "the bundle's training seed; purification itself draws no random numbers",
-      ...(resolved.tuning ? { settingsSource: resolved.sources, tuning: resolved.tuning } : {}),
-      components,
-    },
-    seed: bundle.manifest.parameters.seed,
-    backend: `extractor: tfjs ${result.backend.extractor}; CBPDN: ${result.backend.cbpdn}`,
-    chosenCluster: nearestIndex,
-    clusterDistances: result.distances.map((entry) => entry.distance),
-    ...(override ? { override: { cluster: usedIndex, examiner: request.examiner, reason: override.reason } } : {}),
-    outputSha256: stored.sha256,
-    outputStorePath: stored.relativePath,
-    outputPdqHash: outputPdq.hash,
-    outputPdqQuality: outputPdq.quality,
-    pdqDistance: pdqHammingDistance(item.pdqHash, outputPdq.hash),
-    timingsMs: { readAndDecode: readMs, ...result.timingsMs, storeAndHash: storeMs, total: performance.now() - started },
-    evasion,
-    examiner: request.examiner,
-  });
-
-  const verdicts: Verdict[] = [];
-  if (classifier && scoresBefore && scoresAfter) {
-    for (const [stage, scores] of [
-      ['before', scoresBefore],
-      ['after', scoresAfter],
-    ] as const) {
-      verdicts.push(
-        db.recordVerdict({
-          itemId,
-          purificationRunId: run.id,
+  const filterVerdicts =
+    classifier && scoresBefore && scoresAfter
+      ? (['before', 'after'] as const).map((stage) => ({
           stage,
-          scores,
+          scores: stage === 'before' ? scoresBefore : scoresAfter,
           examiner: request.examiner,
           modelId: classifier.identity.id,
           modelWeightsSha256: classifier.identity.weightSha256,
-        }),
-      );
-    }
-  }
+        }))
+      : [];
+  const { run, verdicts } = db.recordPurificationWithVerdicts(
+    {
+      itemId,
+      jobId,
+      bundleId,
+      bundleManifestSha256: bundle.manifestSha256,
+      parameters: {
+        tikhonovLambda: options.tikhonovLambda,
+        cscLambda: options.cscLambda,
+        tolerance: options.tolerance,
+        maxIterations: options.maxIterations,
+        tileSize: options.tileSize,
+        tileMargin: options.tileMargin ?? null,
+        extractor: { id: extractor.identity.id, weightsSha256: extractor.identity.weightSha256 },
+        clusterIds,
+        nearestClusterId: result.nearestCluster.id,
+        usedClusterId: result.cluster.id,
+        cbpdn: { iterations: result.cbpdn.iterations, converged: result.cbpdn.converged, objective: result.cbpdn.objective, tiles: result.cbpdn.tiles.length },
+        inputChannels: image.channels,
+        inputDecodeNotes: image.notes,
+        seedMeaning: "the bundle's training seed; purification itself draws no random numbers",
+        ...(resolved.tuning ? { settingsSource: resolved.sources, tuning: resolved.tuning } : {}),
+        components,
+      },
+      seed: bundle.manifest.parameters.seed,
+      backend: `extractor: tfjs ${result.backend.extractor}; CBPDN: ${result.backend.cbpdn}`,
+      chosenCluster: nearestIndex,
+      clusterDistances: result.distances.map((entry) => entry.distance),
+      ...(override ? { override: { cluster: usedIndex, examiner: request.examiner, reason: override.reason } } : {}),
+      outputSha256: stored.sha256,
+      outputStorePath: stored.relativePath,
+      outputPdqHash: outputPdq.hash,
+      outputPdqQuality: outputPdq.quality,
+      pdqDistance: pdqHammingDistance(item.pdqHash, outputPdq.hash),
+      timingsMs: { readAndDecode: readMs, ...result.timingsMs, storeAndHash: storeMs, total: performance.now() - started },
+      evasion,
+      examiner: request.examiner,
+    },
+    filterVerdicts,
+  );
+
   const warnings = result.cbpdn.converged
     ? []
     : [`item ${itemId}: CBPDN stopped at the iteration cap (${result.cbpdn.iterations}) before reaching tolerance ${options.tolerance}`];

@@ -78,59 +78,60 @@ export async function acceptTaskResult(
   // the evidence is read once (through the case's verifying reader) for the score and the verdicts
   const evidence = context.evasion || context.classifier ? (await context.caseFolder.readEvidence(item.id, { examiner })).bytes : null;
   const evasion = context.evasion && evidence ? await evasionOfReturnedRun(context, context.evasion, item, evidence, result, output) : null;
-  // scored before anything is recorded, so the run and its verdicts are written back to back
+  // scored before anything is recorded, so the run and its verdicts are written in one transaction
   const verdictScores = context.classifier && evidence ? await filterScores(context.classifier, item, evidence, output) : null;
-  const run = db.recordPurificationRun({
-    itemId: item.id,
-    jobId: context.jobId,
-    bundleId: context.bundleId,
-    bundleManifestSha256: bundle.manifestSha256,
-    parameters: {
-      tikhonovLambda: options.tikhonovLambda,
-      cscLambda: options.cscLambda,
-      tolerance: options.tolerance,
-      maxIterations: options.maxIterations,
-      tileSize: options.tileSize,
-      tileMargin: options.tileMargin ?? null,
-      extractor: result.extractor,
-      clusterIds: result.clusterIds,
-      nearestClusterId: result.nearestClusterId,
-      usedClusterId: result.usedClusterId,
-      cbpdn: result.cbpdn,
-      inputChannels: result.inputChannels,
-      inputDecodeNotes: result.inputDecodeNotes,
-      seedMeaning: "the bundle's training seed; purification itself draws no random numbers",
-      ...(resolved.tuning ? { settingsSource: resolved.sources, tuning: resolved.tuning } : {}),
-      components: { encoding: result.componentsEncoding, parts },
-      fleet: { taskKey: task.key, worker: result.worker, attempts, queue: context.queueAddress },
+  const classifier = context.classifier;
+  const verdicts =
+    classifier && verdictScores
+      ? (['before', 'after'] as const).map((stage) => ({
+          stage,
+          scores: verdictScores[stage],
+          examiner,
+          modelId: classifier.identity.id,
+          modelWeightsSha256: classifier.identity.weightSha256,
+        }))
+      : [];
+  const { run } = db.recordPurificationWithVerdicts(
+    {
+      itemId: item.id,
+      jobId: context.jobId,
+      bundleId: context.bundleId,
+      bundleManifestSha256: bundle.manifestSha256,
+      parameters: {
+        tikhonovLambda: options.tikhonovLambda,
+        cscLambda: options.cscLambda,
+        tolerance: options.tolerance,
+        maxIterations: options.maxIterations,
+        tileSize: options.tileSize,
+        tileMargin: options.tileMargin ?? null,
+        extractor: result.extractor,
+        clusterIds: result.clusterIds,
+        nearestClusterId: result.nearestClusterId,
+        usedClusterId: result.usedClusterId,
+        cbpdn: result.cbpdn,
+        inputChannels: result.inputChannels,
+        inputDecodeNotes: result.inputDecodeNotes,
+        seedMeaning: "the bundle's training seed; purification itself draws no random numbers",
+        ...(resolved.tuning ? { settingsSource: resolved.sources, tuning: resolved.tuning } : {}),
+        components: { encoding: result.componentsEncoding, parts },
+        fleet: { taskKey: task.key, worker: result.worker, attempts, queue: context.queueAddress },
+      },
+      seed: bundle.manifest.parameters.seed,
+      backend: result.backend,
+      chosenCluster: result.clusterIds.indexOf(result.nearestClusterId),
+      clusterDistances: result.distances,
+      ...(context.override ? { override: { cluster: usedIndex, examiner, reason: context.override.reason } } : {}),
+      outputSha256: stored.sha256,
+      outputStorePath: stored.relativePath,
+      outputPdqHash: facts.pdqHash,
+      outputPdqQuality: facts.pdqQuality,
+      pdqDistance: pdqHammingDistance(item.pdqHash, facts.pdqHash),
+      timingsMs: result.timingsMs,
+      evasion,
+      examiner,
     },
-    seed: bundle.manifest.parameters.seed,
-    backend: result.backend,
-    chosenCluster: result.clusterIds.indexOf(result.nearestClusterId),
-    clusterDistances: result.distances,
-    ...(context.override ? { override: { cluster: usedIndex, examiner, reason: context.override.reason } } : {}),
-    outputSha256: stored.sha256,
-    outputStorePath: stored.relativePath,
-    outputPdqHash: facts.pdqHash,
-    outputPdqQuality: facts.pdqQuality,
-    pdqDistance: pdqHammingDistance(item.pdqHash, facts.pdqHash),
-    timingsMs: result.timingsMs,
-    evasion,
-    examiner,
-  });
-  if (context.classifier && verdictScores) {
-    for (const stage of ['before', 'after'] as const) {
-      db.recordVerdict({
-        itemId: item.id,
-        purificationRunId: run.id,
-        stage,
-        scores: verdictScores[stage],
-        examiner,
-        modelId: context.classifier.identity.id,
-        modelWeightsSha256: context.classifier.identity.weightSha256,
-      });
-    }
-  }
+    verdicts,
+  );
   return run;
 }
 

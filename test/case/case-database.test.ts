@@ -270,6 +270,63 @@ describe('records for purification, classification and reports', () => {
   });
 });
 
+describe('a purification run and its verdicts', () => {
+  const runOfItem3 = {
+    itemId: 3,
+    bundleId: 'photos-v1',
+    bundleManifestSha256: SHA_A,
+    parameters: { lambda: 0.1 },
+    backend: 'wasm',
+    chosenCluster: 0,
+    clusterDistances: [1.5, 2.5],
+    outputSha256: SHA_B,
+    outputPdqQuality: 90,
+    pdqDistance: 0,
+    timingsMs: { purify: 10 },
+    examiner: 'bob',
+  };
+  const verdict = (stage: 'before' | 'after', scores: Record<string, number>) => ({
+    stage,
+    scores,
+    modelId: 'nsfwjs-mobilenet-v2',
+    modelWeightsSha256: SHA_A,
+    examiner: 'bob',
+  });
+
+  it('are written together or not at all: a verdict that fails leaves no run and no audit entry', () => {
+    const { db } = caseFolder;
+    const auditBefore = [...db.auditRows()].length;
+    const input = { ...runOfItem3, outputPdqHash: db.getItem(3).pdqHash };
+    assert.throws(
+      () => db.recordPurificationWithVerdicts(input, [verdict('before', { Neutral: 0.9, Porn: 0.1 }), verdict('after', {})]),
+      /at least one class score/,
+    );
+    assert.deepEqual(db.purificationRuns(3), []);
+    assert.deepEqual(db.verdicts(3), []);
+    assert.equal([...db.auditRows()].length, auditBefore);
+
+    const { run, verdicts } = db.recordPurificationWithVerdicts(input, [
+      verdict('before', { Neutral: 0.2, Porn: 0.8 }),
+      verdict('after', { Neutral: 0.9, Porn: 0.1 }),
+    ]);
+    assert.deepEqual(
+      db.verdicts(3).map((stored) => [stored.stage, stored.topClass, stored.purificationRunId]),
+      [
+        ['before', 'Porn', run.id],
+        ['after', 'Neutral', run.id],
+      ],
+    );
+    assert.deepEqual(
+      verdicts.map((stored) => stored.id),
+      db.verdicts(3).map((stored) => stored.id),
+    );
+    assert.deepEqual(
+      [...db.auditRows()].slice(auditBefore).map((row) => row.action),
+      ['purify', 'classify', 'classify'],
+    );
+  });
+});
+
 describe('jobs', () => {
   it('marks a running job whose process is gone as interrupted, with an audit entry, when the case is opened', async () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid!;

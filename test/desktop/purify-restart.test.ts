@@ -18,7 +18,7 @@ import { writeSettings } from '../../main/workstation/workspace-settings.ts';
 import { spawnAcsr } from '../case/case-fixtures.ts';
 import { writePhotoCrop } from '../case/report-fixtures.ts';
 import { photosDir } from '../support/shared-data.ts';
-import { waitForPurificationRun } from './support/wait-for-purification.ts';
+import { purificationRunCount, waitForPurificationRun } from './support/wait-for-purification.ts';
 import { launchChromium, screenshot } from './support/desktop-fixture.ts';
 
 let root: string;
@@ -34,7 +34,9 @@ before(async () => {
   await writeSettings(workspace, { examiner: 'B. Singh', blurByDefault: true });
   const crops = [
     await writePhotoCrop('skimage-chelsea.png', join(root, 'a-cat.png'), { left: 140, top: 50, size: 64 }),
-    await writePhotoCrop('skimage-astronaut.png', join(root, 'b-astronaut.png'), { left: 150, top: 50, size: 160 }),
+    // Ten times the astronaut crop this used to be: with the faster sparse coding a 160-pixel crop
+    // could finish between the poll that sees the cat's run and the kill, leaving nothing to resume.
+    await writePhotoCrop('darknet-kite.jpg', join(root, 'b-kite.png'), { left: 300, top: 50, size: 800 }),
   ];
   const created = await CaseFolder.create(join(workspace, 'R-1'), { number: 'R-1', title: 'restart', examiner: 'B. Singh' });
   try {
@@ -77,9 +79,10 @@ test('a purification cut off by killing the workstation is resumed after a resta
   await page.locator('[data-testid=evidence-tile][data-item-id="2"]').click({ modifiers: ['Shift'] });
   await page.getByTestId('bulk-purify').click();
   await page.getByTestId('purify-dialog').getByRole('button', { name: 'Purify', exact: true }).click();
-  // The cat is done and the larger astronaut crop is still being coded: the workstation dies.
+  // The cat is done and the much larger kite crop is still being coded: the workstation dies.
   await waitForPurificationRun(join(workspace, 'R-1'), 1);
   served.kill('SIGKILL');
+  assert.equal(purificationRunCount(join(workspace, 'R-1'), 2), 0, 'the kite was still being coded when the workstation died');
   await page.getByTestId('disconnected').waitFor();
 
   host = await startBrowserHost({ workspace, rendererDir: (await buildRenderer({ outDir: join(root, 'renderer') })).outDir });

@@ -10,14 +10,18 @@ import Database from 'better-sqlite3';
 export async function waitForPurificationRun(caseFolder: string, itemId: number, timeoutMs = 240_000, pollMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const db = new Database(join(caseFolder, 'case.sqlite'), { readonly: true, fileMustExist: true });
-    try {
-      const { runs } = db.prepare('SELECT COUNT(*) AS runs FROM purification_runs WHERE item_id = ?').get(itemId) as { runs: number };
-      if (runs > 0) return;
-    } finally {
-      db.close();
-    }
+    if (purificationRunCount(caseFolder, itemId) > 0) return;
     if (Date.now() > deadline) throw new Error(`item ${itemId} of ${caseFolder} has no purification run after ${timeoutMs / 1000} s`);
     await sleep(pollMs);
+  }
+}
+
+/** How many purification runs the case has recorded for an item. */
+export function purificationRunCount(caseFolder: string, itemId: number): number {
+  const db = new Database(join(caseFolder, 'case.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS runs FROM purification_runs WHERE item_id = ?').get(itemId) as { runs: number }).runs;
+  } finally {
+    db.close();
   }
 }
