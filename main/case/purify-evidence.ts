@@ -16,6 +16,7 @@ import type { EvasionScorer } from '../acsr/evasion/evasion-scorer.ts';
 import type { ImageClassifier, LatentExtractor } from '../acsr/models/latent-extractor.ts';
 import { BatchProgress, imagesPerMinute, runBatch } from '../acsr/purification/batch-runner.ts';
 import { PurificationEngines } from '../acsr/purification/purification-engines.ts';
+import { recordedPurificationSettings } from '../acsr/purification/purification-options.ts';
 import { purifyImage, type PurificationOptions } from '../acsr/purification/purify-image.ts';
 import { resolvePurificationOptions } from '../acsr/tuning/purification-defaults.ts';
 import { findCluster, type ReferenceBundle } from '../acsr/references/bundle-reader.ts';
@@ -28,7 +29,7 @@ import type { CaseFolder } from './case-folder.ts';
 import { examineEvidenceImage } from './evidence-image.ts';
 import { storePurificationComponents } from './purification-components.ts';
 import { evasionOfRun } from './purification-evasion.ts';
-import type { PurificationRun, Verdict } from './records.ts';
+import type { PurificationRun, Verdict, VerdictInput } from './records.ts';
 
 export interface PurifyEvidenceRequest extends TaskControl {
   itemIds: readonly number[];
@@ -264,15 +265,7 @@ async function purifyOne(
   const nearestIndex = clusterIds.indexOf(result.nearestCluster.id);
   const usedIndex = clusterIds.indexOf(result.cluster.id);
   const filterVerdicts =
-    classifier && scoresBefore && scoresAfter
-      ? (['before', 'after'] as const).map((stage) => ({
-          stage,
-          scores: stage === 'before' ? scoresBefore : scoresAfter,
-          examiner: request.examiner,
-          modelId: classifier.identity.id,
-          modelWeightsSha256: classifier.identity.weightSha256,
-        }))
-      : [];
+    classifier && scoresBefore && scoresAfter ? verdictPair(classifier, { before: scoresBefore, after: scoresAfter }, request.examiner) : [];
   const { run, verdicts } = db.recordPurificationWithVerdicts(
     {
       itemId,
@@ -280,12 +273,7 @@ async function purifyOne(
       bundleId,
       bundleManifestSha256: bundle.manifestSha256,
       parameters: {
-        tikhonovLambda: options.tikhonovLambda,
-        cscLambda: options.cscLambda,
-        tolerance: options.tolerance,
-        maxIterations: options.maxIterations,
-        tileSize: options.tileSize,
-        tileMargin: options.tileMargin ?? null,
+        ...recordedPurificationSettings(options),
         extractor: { id: extractor.identity.id, weightsSha256: extractor.identity.weightSha256 },
         clusterIds,
         nearestClusterId: result.nearestCluster.id,
@@ -318,6 +306,21 @@ async function purifyOne(
     ? []
     : [`item ${itemId}: CBPDN stopped at the iteration cap (${result.cbpdn.iterations}) before reaching tolerance ${options.tolerance}`];
   return { itemId, run, verdicts, warnings };
+}
+
+/** The content filter's verdicts on a run's input and output, ready to record with the run. */
+export function verdictPair(
+  classifier: ImageClassifier,
+  scores: Record<'before' | 'after', Record<string, number>>,
+  examiner: string,
+): Omit<VerdictInput, 'itemId' | 'purificationRunId'>[] {
+  return (['before', 'after'] as const).map((stage) => ({
+    stage,
+    scores: scores[stage],
+    examiner,
+    modelId: classifier.identity.id,
+    modelWeightsSha256: classifier.identity.weightSha256,
+  }));
 }
 
 /** Class probabilities: softmax of logits, or of log-probabilities (which gives the probabilities back). */

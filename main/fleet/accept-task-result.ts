@@ -12,13 +12,14 @@ import type { ImageArray } from '../acsr/array/image-array.ts';
 import type { EvasionScorer } from '../acsr/evasion/evasion-scorer.ts';
 import type { ImageClassifier } from '../acsr/models/model-contracts.ts';
 import type { ReferenceBundle } from '../acsr/references/bundle-reader.ts';
+import { recordedPurificationSettings } from '../acsr/purification/purification-options.ts';
 import type { ResolvedPurification } from '../acsr/tuning/purification-defaults.ts';
 import { canonicalJson } from '../case/canonical-json.ts';
 import type { CaseFolder } from '../case/case-folder.ts';
 import { examineEvidenceImage, type ExaminedEvidence } from '../case/evidence-image.ts';
 import { COMPONENT_NAMES, type StoredComponents } from '../case/purification-components.ts';
 import { evasionOfRun } from '../case/purification-evasion.ts';
-import { classProbabilities } from '../case/purify-evidence.ts';
+import { classProbabilities, verdictPair } from '../case/purify-evidence.ts';
 import type { EvasionRecord, EvidenceItem, PurificationRun } from '../case/records.ts';
 import { UserInputError } from '../errors/user-input-error.ts';
 import { decodeImage } from '../io/image.ts';
@@ -80,17 +81,7 @@ export async function acceptTaskResult(
   const evasion = context.evasion && evidence ? await evasionOfReturnedRun(context, context.evasion, item, evidence, result, output) : null;
   // scored before anything is recorded, so the run and its verdicts are written in one transaction
   const verdictScores = context.classifier && evidence ? await filterScores(context.classifier, item, evidence, output) : null;
-  const classifier = context.classifier;
-  const verdicts =
-    classifier && verdictScores
-      ? (['before', 'after'] as const).map((stage) => ({
-          stage,
-          scores: verdictScores[stage],
-          examiner,
-          modelId: classifier.identity.id,
-          modelWeightsSha256: classifier.identity.weightSha256,
-        }))
-      : [];
+  const verdicts = context.classifier && verdictScores ? verdictPair(context.classifier, verdictScores, examiner) : [];
   const { run } = db.recordPurificationWithVerdicts(
     {
       itemId: item.id,
@@ -98,12 +89,7 @@ export async function acceptTaskResult(
       bundleId: context.bundleId,
       bundleManifestSha256: bundle.manifestSha256,
       parameters: {
-        tikhonovLambda: options.tikhonovLambda,
-        cscLambda: options.cscLambda,
-        tolerance: options.tolerance,
-        maxIterations: options.maxIterations,
-        tileSize: options.tileSize,
-        tileMargin: options.tileMargin ?? null,
+        ...recordedPurificationSettings(options),
         extractor: result.extractor,
         clusterIds: result.clusterIds,
         nearestClusterId: result.nearestClusterId,

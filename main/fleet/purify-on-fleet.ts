@@ -14,6 +14,7 @@ import { openEvasionScorer, type EvasionScorer } from '../acsr/evasion/evasion-s
 import { loadImageClassifier } from '../acsr/models/latent-extractor.ts';
 import type { ImageClassifier } from '../acsr/models/model-contracts.ts';
 import { findCluster, loadReferenceBundle } from '../acsr/references/bundle-reader.ts';
+import { recordedPurificationSettings } from '../acsr/purification/purification-options.ts';
 import { resolvePurificationOptions } from '../acsr/tuning/purification-defaults.ts';
 import type { CaseFolder } from '../case/case-folder.ts';
 import { PURIFY_JOB_KIND, recordedPurifyJobParameters, type PurifyJobParameters } from '../case/purify-evidence.ts';
@@ -90,12 +91,7 @@ export async function purifyOnFleet(caseFolder: CaseFolder, request: FleetPurify
   const resolved = resolvePurificationOptions(bundle.manifest, work.options);
   const { options } = resolved;
   const parameters: TaskParameters = {
-    tikhonovLambda: options.tikhonovLambda,
-    cscLambda: options.cscLambda,
-    tolerance: options.tolerance,
-    maxIterations: options.maxIterations,
-    tileSize: options.tileSize,
-    tileMargin: options.tileMargin ?? null,
+    ...recordedPurificationSettings(options),
     clusterOverride: overrideCluster?.id ?? null,
   };
   const itemOfTask = new Map<string, EvidenceItem>();

@@ -30,3 +30,18 @@ export const DEFAULT_PURIFICATION_OPTIONS: PurificationOptions = Object.freeze({
   tileSize: 256,
   threads: availableParallelism(),
 });
+
+/**
+ * The settings that decide a purified image's pixels, as a record and a fleet task carry them
+ * (`threads` and the override are left out: the first changes no pixel, the second is recorded on its own).
+ */
+export function recordedPurificationSettings(options: PurificationOptions) {
+  return {
+    tikhonovLambda: options.tikhonovLambda,
+    cscLambda: options.cscLambda,
+    tolerance: options.tolerance,
+    maxIterations: options.maxIterations,
+    tileSize: options.tileSize,
+    tileMargin: options.tileMargin ?? null,
+  };
+}
